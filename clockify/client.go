@@ -1,0 +1,342 @@
+package clockify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
+)
+
+// Version is the SDK version sent in the default User-Agent.
+const Version = "0.1.0"
+
+const (
+	defaultUserAgent = "jasper-clockify/" + Version
+	// maxErrorBody bounds how much of an error response is read.
+	maxErrorBody = 64 << 10
+	// maxBody bounds how much of a successful response is read: one page of 5000 hydrated
+	// entries stays well under it.
+	maxBody = 256 << 20
+)
+
+// Client talks to Clockify's API. Build one with [NewClient]; it is safe for concurrent
+// use, and every goroutine using it shares its rate limit.
+type Client struct {
+	baseURL    *url.URL
+	reportsURL *url.URL
+	userAgent  string
+	logger     *slog.Logger
+	limiter    *rate.Limiter
+	policy     RetryPolicy
+	redact     func(string) string
+
+	// retrying sends requests that are safe to repeat; once sends the others.
+	retrying *retryablehttp.Client
+	once     *retryablehttp.Client
+
+	common service
+
+	// Users reads the current user and a workspace's members.
+	Users *UsersService
+	// Workspaces reads workspaces.
+	Workspaces *WorkspacesService
+	// Projects reads a workspace's projects.
+	Projects *ProjectsService
+	// TimeEntries reads and writes time entries.
+	TimeEntries *TimeEntriesService
+	// Webhooks manages a workspace's webhooks and reads their delivery logs.
+	Webhooks *WebhooksService
+	// Reports runs reports on the reports host.
+	Reports *ReportsService
+}
+
+type service struct {
+	client *Client
+}
+
+// NewClient builds a Client from options. [WithAPIKey] is required; everything else has
+// a default: the global hosts, 50 requests per second, [DefaultRetryPolicy], no logging.
+func NewClient(opts ...Option) (*Client, error) {
+	s := settings{
+		region:    RegionGlobal,
+		userAgent: defaultUserAgent,
+		rps:       DefaultRateLimit,
+		burst:     1,
+		policy:    DefaultRetryPolicy(),
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&s); err != nil {
+			return nil, err
+		}
+	}
+	if s.apiKey == "" {
+		return nil, ErrMissingAPIKey
+	}
+	core, reports := s.region.urls()
+	if s.baseURL != nil {
+		core = s.baseURL
+	}
+	if s.reportsURL != nil {
+		reports = s.reportsURL
+	}
+	logger := s.logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+
+	c := &Client{
+		baseURL:    core,
+		reportsURL: reports,
+		userAgent:  s.userAgent,
+		logger:     logger,
+		limiter:    rate.NewLimiter(rate.Limit(s.rps), s.burst),
+		policy:     s.policy,
+		redact:     redactor(s.apiKey),
+	}
+	base := s.httpClient
+	if base == nil {
+		base = &http.Client{}
+	}
+	rt := base.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	hc := &http.Client{
+		Transport:     &transport{base: rt, apiKey: s.apiKey, limiter: c.limiter, logger: logger, redact: c.redact},
+		CheckRedirect: base.CheckRedirect,
+		Jar:           base.Jar,
+		Timeout:       base.Timeout,
+	}
+	c.retrying = c.newRetryClient(hc, s.policy.MaxAttempts)
+	c.once = c.newRetryClient(hc, 1)
+
+	c.common.client = c
+	c.Users = (*UsersService)(&c.common)
+	c.Workspaces = (*WorkspacesService)(&c.common)
+	c.Projects = (*ProjectsService)(&c.common)
+	c.TimeEntries = (*TimeEntriesService)(&c.common)
+	c.Webhooks = (*WebhooksService)(&c.common)
+	c.Reports = (*ReportsService)(&c.common)
+	return c, nil
+}
+
+// BaseURL returns the core API's base URL (ending in "/").
+func (c *Client) BaseURL() *url.URL { u := *c.baseURL; return &u }
+
+// ReportsURL returns the reports API's base URL (ending in "/").
+func (c *Client) ReportsURL() *url.URL { u := *c.reportsURL; return &u }
+
+// Response is Clockify's answer to one call: the HTTP response (its body already read and
+// closed) and the paging metadata Clockify sends.
+type Response struct {
+	*http.Response
+
+	// LastPage is true when Clockify sent "Last-Page: true".
+	LastPage bool
+}
+
+func newResponse(r *http.Response) *Response {
+	resp := &Response{Response: r}
+	if r != nil {
+		resp.LastPage = strings.EqualFold(strings.TrimSpace(r.Header.Get("Last-Page")), "true")
+	}
+	return resp
+}
+
+// Request is a request built by [Client.NewRequest], ready for [Client.Do].
+type Request struct {
+	*http.Request
+	body []byte
+	// Retry says whether the request may be sent again after a failure. NewRequest sets it
+	// for GET, PUT, DELETE and HEAD, and for POST and PATCH when the policy's RetryWrites is
+	// set.
+	Retry bool
+}
+
+// NewRequest builds a request for a path relative to the core base URL (for example
+// "v1/user"). A non-nil body is encoded as JSON. Callers use it to reach endpoints that
+// the client does not wrap yet.
+func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*Request, error) {
+	return c.newRequest(ctx, c.baseURL, method, path, body)
+}
+
+func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path string, body any) (*Request, error) {
+	if ctx == nil {
+		return nil, errors.New("clockify: nil context")
+	}
+	if strings.HasPrefix(path, "/") {
+		return nil, fmt.Errorf("clockify: path %q must be relative to the base URL", path)
+	}
+	for _, seg := range strings.Split(strings.SplitN(path, "?", 2)[0], "/") {
+		if seg == ".." || seg == "." {
+			return nil, fmt.Errorf("clockify: path %q has a dot segment", path)
+		}
+	}
+	u, err := base.Parse(path)
+	if err != nil {
+		return nil, fmt.Errorf("clockify: bad path: %w", err)
+	}
+	var buf []byte
+	if body != nil {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
+			return nil, fmt.Errorf("clockify: encode %s body: %w", method, err)
+		}
+		buf = b.Bytes()
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("clockify: %w", err)
+	}
+	hr.Header.Set("Accept", "application/json")
+	hr.Header.Set("User-Agent", c.userAgent)
+	if buf != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	retry := method == http.MethodGet || method == http.MethodPut || method == http.MethodDelete || method == http.MethodHead
+	return &Request{Request: hr, body: buf, Retry: retry || c.policy.RetryWrites}, nil
+}
+
+// Do sends a request, retrying it as the policy allows, and decodes a successful JSON
+// answer into v (when v is non-nil). A non-2xx answer is returned as an [*APIError];
+// when ctx ends first, Do returns ctx.Err().
+func (c *Client) Do(req *Request, v any) (*Response, error) {
+	ctx := req.Context()
+	rreq, err := retryablehttp.FromRequest(req.Request)
+	if err != nil {
+		return nil, fmt.Errorf("clockify: %w", err)
+	}
+	if req.body != nil {
+		if err := rreq.SetBody(req.body); err != nil {
+			return nil, fmt.Errorf("clockify: %w", err)
+		}
+	}
+	// Read the whole body inside the retry loop, so that a body cut short is retried like
+	// any other network failure.
+	var payload []byte
+	read := false
+	rreq.SetResponseHandler(func(r *http.Response) error {
+		b, err := readBody(r)
+		if err != nil {
+			return &bodyError{err: err}
+		}
+		payload, read = b, true
+		return nil
+	})
+	hc := c.once
+	if req.Retry {
+		hc = c.retrying
+	}
+	hr, err := hc.Do(rreq)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		if hr != nil {
+			hr.Body.Close()
+		}
+		return nil, ctxErr
+	}
+	if err != nil {
+		if hr != nil {
+			hr.Body.Close()
+		}
+		return nil, c.transportError(req, err)
+	}
+	if !read {
+		// The last of several retried answers (a 503, say): its body is still unread.
+		payload, _ = readBody(hr)
+	}
+	resp := newResponse(hr)
+	if hr.StatusCode < 200 || hr.StatusCode > 299 {
+		return resp, c.newAPIError(req.Request, hr, payload)
+	}
+	if v != nil && len(bytes.TrimSpace(payload)) > 0 {
+		if err := json.Unmarshal(payload, v); err != nil {
+			return resp, fmt.Errorf("clockify: %s %s: decode response: %w", req.Method, req.URL.Path, err)
+		}
+	}
+	return resp, nil
+}
+
+// readBody reads a response body (bounded by its status) and leaves a re-readable copy.
+func readBody(r *http.Response) ([]byte, error) {
+	limit := int64(maxBody)
+	if r.StatusCode < 200 || r.StatusCode > 299 {
+		limit = maxErrorBody
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, limit))
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b, err
+}
+
+// transportError describes a failure with no HTTP answer, without the URL's query.
+func (c *Client) transportError(req *Request, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return &TransportError{Method: req.Method, Path: req.URL.Path, Err: err, redact: c.redact}
+}
+
+// get sends a GET to the core API and decodes the answer into v.
+func (c *Client) get(ctx context.Context, path string, v any) (*Response, error) {
+	return c.send(ctx, c.baseURL, http.MethodGet, path, nil, v)
+}
+
+// send builds and sends one request.
+func (c *Client) send(ctx context.Context, base *url.URL, method, path string, body, v any) (*Response, error) {
+	req, err := c.newRequest(ctx, base, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	return c.Do(req, v)
+}
+
+// sendIdempotent sends a request that only reads (a POST that Clockify uses as a query),
+// so it is retried whatever the method.
+func (c *Client) sendIdempotent(ctx context.Context, base *url.URL, method, path string, body, v any) (*Response, error) {
+	req, err := c.newRequest(ctx, base, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Retry = true
+	return c.Do(req, v)
+}
+
+// pathf formats a path, escaping every argument as one path segment.
+func pathf(format string, ids ...string) string {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = url.PathEscape(id)
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// requireIDs checks that no id is empty before anything is sent.
+func requireIDs(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			return &ArgumentError{Field: pairs[i], Reason: "is required"}
+		}
+	}
+	return nil
+}
+
+// formatTime renders a time as Clockify's filters require: UTC, second precision, "Z".
+func formatTime(t time.Time) string {
+	return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
+}

@@ -1,0 +1,25 @@
+// Package clockifytest is a fake Clockify for tests, benchmarks and examples, started
+// like net/http/httptest.
+//
+// The fake is stateful and behaves as Clockify does as far as public sources show: it
+// serves the core API under /api/ and the reports API under /report/; it accepts exactly
+// one of X-Api-Key and X-Addon-Token (401 with codes 1000, 4003 or 4017 otherwise);
+// answers 403 code 501 for a workspace the user is not in and 400 "... doesn't belong to
+// Workspace" for unknown ids; lists bare JSON arrays with a 1-based page and a Last-Page
+// header; rejects page sizes over 5000; answers 405 (with Allow) for a wrong verb; and
+// filters time entries on their start time only.
+//
+// When an entry or a project is created, updated or deleted, or a timer stopped (through
+// the API or the Go methods), the fake POSTs the flat entity JSON to every matching
+// webhook with Clockify-Signature and Clockify-Webhook-Event-Type, records the attempt in
+// the webhook's logs, and does all of it before the triggering call returns, so a test
+// sees the delivery without waiting.
+//
+// Faults can be injected at random ([Faults]: 429 with and without Retry-After, 500, 502,
+// 503, dropped connections, truncated bodies, latency) or scripted ([Server.FailNext]),
+// and [WithRateLimit] simulates Clockify's per-key rate limit. [Server.RequestCounts] and
+// [Server.HighestRate] tell a test what the client did.
+//
+// [Generate] builds a deterministic workspace of members, projects named like
+// repositories and a month of entries with realistic descriptions.
+package clockifytest

@@ -1,0 +1,604 @@
+package clockifytest
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// pageParams reads 1-based page and page-size as Clockify does: page ≤ 0 is page 1, and
+// a page-size over the endpoint's maximum is a 400.
+func pageParams(r *http.Request, defSize, maxSize int) (page, size int, err *apiError) {
+	q := r.URL.Query()
+	page, size = 1, defSize
+	if v := q.Get("page"); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil {
+			return 0, 0, errConvert("page", v)
+		}
+		page = max(n, 1)
+	}
+	if v := q.Get("page-size"); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil {
+			return 0, 0, errConvert("page-size", v)
+		}
+		if n > maxSize {
+			return 0, 0, &apiError{status: http.StatusBadRequest, Message: "Page size cannot be larger than " + thousands(maxSize) + "."}
+		}
+		if n > 0 {
+			size = n
+		}
+	}
+	return page, size, nil
+}
+
+func errConvert(name, v string) *apiError {
+	return &apiError{status: http.StatusBadRequest, Message: "Method parameter '" + name + "': Failed to convert value of type 'java.lang.String' to required type 'int'; For input string: \"" + v + "\""}
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if len(s) <= 3 {
+		return s
+	}
+	return s[:len(s)-3] + "," + s[len(s)-3:]
+}
+
+// writePage writes one page of items as a bare array with the Last-Page header.
+func writePage[T any](w http.ResponseWriter, items []T, page, size int) {
+	from := min((page-1)*size, len(items))
+	to := min(from+size, len(items))
+	w.Header().Set("Last-Page", strconv.FormatBool(to >= len(items)))
+	out := items[from:to]
+	if out == nil {
+		out = []T{}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func boolParam(r *http.Request, name string) (*bool, *apiError) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil, &apiError{status: http.StatusBadRequest, Message: "Method parameter '" + name + "': Failed to convert value of type 'java.lang.String' to required type 'boolean'"}
+	}
+	return &b, nil
+}
+
+func timeParam(r *http.Request, name string) (time.Time, *apiError) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [" + name + "]", Code: 501}
+	}
+	return t, nil
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request, _ params, uid string) {
+	s.mu.Lock()
+	u := *s.state.users[uid]
+	s.mu.Unlock()
+	if r.URL.Query().Get("include-memberships") != "true" {
+		u.Memberships = []clockify.Membership{}
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) listWorkspaces(w http.ResponseWriter, _ *http.Request, _ params, uid string) {
+	s.mu.Lock()
+	out := []clockify.Workspace{}
+	for _, id := range s.state.wsOrder {
+		if _, err := s.state.access(uid, id); err == nil {
+			out = append(out, s.state.workspaces[id].ws)
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getWorkspace(w http.ResponseWriter, _ *http.Request, p params, uid string) {
+	s.mu.Lock()
+	ws, err := s.state.access(uid, p["ws"])
+	var out clockify.Workspace
+	if err == nil {
+		out = ws.ws
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	page, size, perr := pageParams(r, 50, clockify.MaxPageSize)
+	if perr != nil {
+		writeError(w, perr)
+		return
+	}
+	q := r.URL.Query()
+	email, name := strings.ToLower(q.Get("email")), strings.ToLower(q.Get("name"))
+	status := clockify.MemberStatus(q.Get("status"))
+	s.mu.Lock()
+	ws, err := s.state.adminAccess(uid, p["ws"])
+	var out []clockify.User
+	if err == nil {
+		for _, id := range ws.members {
+			u := *s.state.users[id]
+			st := ws.status[id]
+			if (email != "" && !strings.Contains(strings.ToLower(u.Email), email)) ||
+				(name != "" && !strings.Contains(strings.ToLower(u.Name), name)) ||
+				(status != "" && status != clockify.MemberAll && status != st) {
+				continue
+			}
+			u.Memberships = []clockify.Membership{}
+			if q.Get("memberships") == "WORKSPACE" || q.Get("memberships") == "ALL" {
+				u.Memberships = []clockify.Membership{{UserID: id, TargetID: ws.ws.ID, MembershipType: "WORKSPACE", MembershipStatus: string(st), HourlyRate: ws.ws.HourlyRate}}
+			}
+			out = append(out, u)
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writePage(w, out, page, size)
+}
+
+func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	page, size, perr := pageParams(r, 50, clockify.MaxPageSize)
+	if perr != nil {
+		writeError(w, perr)
+		return
+	}
+	archived, aerr := boolParam(r, "archived")
+	billable, berr := boolParam(r, "billable")
+	if aerr != nil || berr != nil {
+		writeError(w, firstErr(aerr, berr))
+		return
+	}
+	name := strings.ToLower(r.URL.Query().Get("name"))
+	hydrated := r.URL.Query().Get("hydrated") == "true"
+	s.mu.Lock()
+	ws, err := s.state.access(uid, p["ws"])
+	var out []clockify.Project
+	if err == nil {
+		for _, pr := range ws.sortedProjects() {
+			if (name != "" && !strings.Contains(strings.ToLower(pr.Name), name)) ||
+				(archived != nil && *archived != pr.Archived) ||
+				(billable != nil && *billable != pr.Billable) {
+				continue
+			}
+			c := *pr
+			if !hydrated {
+				c.Tasks = nil
+			}
+			out = append(out, c)
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writePage(w, out, page, size)
+}
+
+func firstErr(errs ...*apiError) *apiError {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func (s *Server) getProject(w http.ResponseWriter, _ *http.Request, p params, uid string) {
+	s.mu.Lock()
+	ws, err := s.state.access(uid, p["ws"])
+	var out clockify.Project
+	if err == nil {
+		if pr, ok := ws.projects[p["id"]]; ok {
+			out = *pr
+		} else {
+			err = errNotInWorkspace("Project")
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// projectInput is what creating or updating a project may set.
+type projectInput struct {
+	Name       *string        `json:"name"`
+	ClientID   *string        `json:"clientId"`
+	Color      *string        `json:"color"`
+	Note       *string        `json:"note"`
+	Billable   *bool          `json:"billable"`
+	Archived   *bool          `json:"archived"`
+	IsPublic   *bool          `json:"isPublic"`
+	HourlyRate *clockify.Rate `json:"hourlyRate"`
+}
+
+func (in projectInput) apply(p *clockify.Project) {
+	if in.Name != nil {
+		p.Name = *in.Name
+	}
+	if in.ClientID != nil {
+		p.ClientID = *in.ClientID
+	}
+	if in.Color != nil {
+		p.Color = *in.Color
+	}
+	if in.Note != nil {
+		p.Note = *in.Note
+	}
+	if in.Billable != nil {
+		p.Billable = *in.Billable
+	}
+	if in.Archived != nil {
+		p.Archived = *in.Archived
+	}
+	if in.IsPublic != nil {
+		p.Public = *in.IsPublic
+	}
+	if in.HourlyRate != nil {
+		p.HourlyRate = in.HourlyRate
+	}
+}
+
+func (s *Server) createProject(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in projectInput
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	var pr clockify.Project
+	in.apply(&pr)
+	out, err := s.changeProject(uid, p["ws"], func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+		ev, err := st.putProject(ws, &pr, true)
+		return &pr, ev, err
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (s *Server) updateProject(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in projectInput
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	out, err := s.changeProject(uid, p["ws"], func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+		old, ok := ws.projects[p["id"]]
+		if !ok {
+			return nil, "", errNotInWorkspace("Project")
+		}
+		pr := *old
+		in.apply(&pr)
+		ev, err := st.putProject(ws, &pr, false)
+		return &pr, ev, err
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) deleteProject(w http.ResponseWriter, _ *http.Request, p params, uid string) {
+	out, err := s.changeProject(uid, p["ws"], func(_ *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+		return removeProject(ws, p["id"])
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func removeProject(ws *workspace, id string) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+	pr, ok := ws.projects[id]
+	if !ok {
+		return nil, "", errNotInWorkspace("Project")
+	}
+	if !pr.Archived {
+		return nil, "", errBadRequest("Cannot delete an active project")
+	}
+	delete(ws.projects, id)
+	return pr, clockify.EventProjectDeleted, nil
+}
+
+// changeProject runs a project change under the lock, as an admin of the workspace, and
+// then delivers the webhooks it causes.
+func (s *Server) changeProject(uid, wsID string, change func(*state, *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError)) (*clockify.Project, *apiError) {
+	s.mu.Lock()
+	ws, err := s.state.adminAccess(uid, wsID)
+	var out *clockify.Project
+	var ps []pending
+	if err == nil {
+		var ev clockify.WebhookEvent
+		out, ev, err = change(s.state, ws)
+		if err == nil {
+			c := *out
+			out = &c
+			ps = ws.matchWebhooks(ev, out.ID, "", out)
+		}
+	}
+	s.mu.Unlock()
+	s.deliver(ps)
+	return out, err
+}
+
+func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	page, size, perr := pageParams(r, 50, clockify.MaxPageSize)
+	if perr != nil {
+		writeError(w, perr)
+		return
+	}
+	start, serr := timeParam(r, "start")
+	end, eerr := timeParam(r, "end")
+	inProgress, ierr := boolParam(r, "in-progress")
+	if err := firstErr(serr, eerr, ierr); err != nil {
+		writeError(w, err)
+		return
+	}
+	q := r.URL.Query()
+	desc, project := strings.ToLower(q.Get("description")), q.Get("project")
+	hydrated := q.Get("hydrated") == "true"
+	target := p["user"]
+	s.mu.Lock()
+	ws, err := s.state.access(uid, p["ws"])
+	if err == nil && target != uid && !ws.admins[uid] {
+		err = errAccessDenied
+	}
+	if err == nil {
+		if _, ok := ws.status[target]; !ok {
+			err = errNotInWorkspace("User")
+		}
+	}
+	var out []clockify.TimeEntry
+	if err == nil {
+		for _, e := range ws.sortedEntries(func(e *clockify.TimeEntry) bool {
+			st := e.TimeInterval.Start
+			return e.UserID == target &&
+				(start.IsZero() || !st.Before(start)) &&
+				(end.IsZero() || !st.After(end)) &&
+				(inProgress == nil || *inProgress == (e.TimeInterval.End == nil)) &&
+				(desc == "" || strings.Contains(strings.ToLower(e.Description), desc)) &&
+				(project == "" || e.ProjectID == project)
+		}) {
+			if hydrated {
+				out = append(out, s.state.hydrate(ws, e))
+			} else {
+				out = append(out, plainEntry(e))
+			}
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writePage(w, out, page, size)
+}
+
+func (s *Server) listInProgress(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	page, size, perr := pageParams(r, 10, clockify.MaxInProgressPageSize)
+	if perr != nil {
+		writeError(w, perr)
+		return
+	}
+	s.mu.Lock()
+	ws, err := s.state.access(uid, p["ws"])
+	var out []clockify.TimeEntry
+	if err == nil {
+		for _, e := range ws.sortedEntries(func(e *clockify.TimeEntry) bool { return e.TimeInterval.End == nil }) {
+			out = append(out, s.state.hydrate(ws, e))
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writePage(w, out, page, size)
+}
+
+func (s *Server) getEntry(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	hydrated := r.URL.Query().Get("hydrated") == "true"
+	s.mu.Lock()
+	ws, err := s.state.access(uid, p["ws"])
+	var out clockify.TimeEntry
+	if err == nil {
+		e, ok := ws.entries[p["id"]]
+		switch {
+		case !ok:
+			err = errNotInWorkspace("Time entry")
+		case hydrated:
+			out = s.state.hydrate(ws, e)
+		default:
+			out = plainEntry(e)
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// changeEntry runs an entry change under the lock and delivers the webhooks it causes.
+// The change returns the entry and event; the webhook payload is the hydrated entry.
+func (s *Server) changeEntry(uid, wsID string, change func(*state, *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError)) (*clockify.TimeEntry, *apiError) {
+	s.mu.Lock()
+	ws, err := s.state.access(uid, wsID)
+	var out clockify.TimeEntry
+	var ps []pending
+	if err == nil {
+		var e *clockify.TimeEntry
+		var ev clockify.WebhookEvent
+		e, ev, err = change(s.state, ws)
+		if err == nil {
+			out = s.state.hydrate(ws, e)
+			ps = ws.matchWebhooks(ev, e.ProjectID, e.UserID, out)
+			out = plainEntry(&out)
+		}
+	}
+	s.mu.Unlock()
+	s.deliver(ps)
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (s *Server) createEntry(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in entryInput
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	target := uid
+	if p["user"] != "" {
+		target = p["user"]
+	}
+	out, err := s.changeEntry(uid, p["ws"], func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		if target != uid && !ws.admins[uid] {
+			return nil, "", errAccessDenied
+		}
+		e := s.entryFrom(in, clockify.TimeEntry{UserID: target, Billable: ws.ws.Settings != nil && ws.ws.Settings.DefaultBillableProjects})
+		ev, err := st.putEntry(ws, &e, true)
+		return &e, ev, err
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+// entryFrom applies a request body to an entry; a missing start means now.
+func (s *Server) entryFrom(in entryInput, e clockify.TimeEntry) clockify.TimeEntry {
+	if in.Start != nil {
+		e.TimeInterval.Start = *in.Start
+	} else if e.TimeInterval.Start.IsZero() {
+		e.TimeInterval.Start = s.now()
+	}
+	e.TimeInterval.End = in.End
+	if in.Billable != nil {
+		e.Billable = *in.Billable
+	}
+	e.Description, e.ProjectID, e.TaskID, e.TagIDs, e.Type = in.Description, in.ProjectID, in.TaskID, in.TagIDs, in.Type
+	return e
+}
+
+func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in entryInput
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	if in.Start == nil {
+		writeError(w, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [start]", Code: 501})
+		return
+	}
+	out, err := s.changeEntry(uid, p["ws"], func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		old, ok := ws.entries[p["id"]]
+		if !ok {
+			return nil, "", errNotInWorkspace("Time entry")
+		}
+		if old.UserID != uid && !ws.admins[uid] {
+			return nil, "", errAccessDenied
+		}
+		e := s.entryFrom(in, plainEntry(old))
+		ev, err := st.putEntry(ws, &e, false)
+		return &e, ev, err
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) deleteEntry(w http.ResponseWriter, _ *http.Request, p params, uid string) {
+	_, err := s.changeEntry(uid, p["ws"], func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		e, ok := ws.entries[p["id"]]
+		if !ok {
+			return nil, "", errNotInWorkspace("Time entry")
+		}
+		if e.UserID != uid && !ws.admins[uid] {
+			return nil, "", errAccessDenied
+		}
+		delete(ws.entries, e.ID)
+		return e, clockify.EventTimeEntryDeleted, nil
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) stopTimer(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in struct {
+		End *time.Time `json:"end"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	if in.End == nil {
+		writeError(w, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [end]", Code: 501})
+		return
+	}
+	out, err := s.changeEntry(uid, p["ws"], func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		if p["user"] != uid && !ws.admins[uid] {
+			return nil, "", errAccessDenied
+		}
+		return stopRunning(ws, p["user"], *in.End)
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func stopRunning(ws *workspace, userID string, end time.Time) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+	for _, e := range ws.entries {
+		if e.UserID != userID || e.TimeInterval.End != nil {
+			continue
+		}
+		end = end.UTC().Truncate(time.Second)
+		if end.Before(e.TimeInterval.Start) {
+			return nil, "", &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [end]", Code: 501}
+		}
+		e.TimeInterval.End = &end
+		d := clockify.Duration(end.Sub(e.TimeInterval.Start))
+		e.TimeInterval.Duration = &d
+		return e, clockify.EventTimerStopped, nil
+	}
+	return nil, "", &apiError{status: http.StatusNotFound, Message: "No running time entry", Code: 501}
+}

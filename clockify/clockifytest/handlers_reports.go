@@ -1,0 +1,114 @@
+package clockifytest
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// reportEntry is a detailed-report row (durations in seconds).
+type reportEntry struct {
+	ID           string         `json:"_id"`
+	Description  string         `json:"description"`
+	UserID       string         `json:"userId"`
+	UserName     string         `json:"userName"`
+	UserEmail    string         `json:"userEmail"`
+	ProjectID    string         `json:"projectId"`
+	ProjectName  string         `json:"projectName"`
+	Billable     bool           `json:"billable"`
+	Tags         []clockify.Tag `json:"tags"`
+	TimeInterval struct {
+		Start    string  `json:"start"`
+		End      *string `json:"end"`
+		Duration int64   `json:"duration"`
+	} `json:"timeInterval"`
+}
+
+func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in struct {
+		Start  *time.Time `json:"dateRangeStart"`
+		End    *time.Time `json:"dateRangeEnd"`
+		Filter *struct {
+			Page     int `json:"page"`
+			PageSize int `json:"pageSize"`
+		} `json:"detailedFilter"`
+		Users *struct {
+			IDs []string `json:"ids"`
+		} `json:"users"`
+		Projects *struct {
+			IDs []string `json:"ids"`
+		} `json:"projects"`
+		Billable *bool `json:"billable"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	if in.Start == nil || in.End == nil || in.Filter == nil {
+		writeError(w, errBadRequest("dateRangeStart, dateRangeEnd and detailedFilter are required"))
+		return
+	}
+	page, size := max(in.Filter.Page, 1), in.Filter.PageSize
+	if size <= 0 {
+		size = 50
+	}
+	set := func(ids []string) map[string]bool {
+		m := map[string]bool{}
+		for _, id := range ids {
+			m[id] = true
+		}
+		return m
+	}
+	var users, projects map[string]bool
+	if in.Users != nil && len(in.Users.IDs) > 0 {
+		users = set(in.Users.IDs)
+	}
+	if in.Projects != nil && len(in.Projects.IDs) > 0 {
+		projects = set(in.Projects.IDs)
+	}
+	s.mu.Lock()
+	ws, err := s.state.adminAccess(uid, p["ws"])
+	var rows []reportEntry
+	var total, billable int64
+	if err == nil {
+		for _, e := range ws.sortedEntries(func(e *clockify.TimeEntry) bool {
+			st := e.TimeInterval.Start
+			return !st.Before(*in.Start) && !st.After(*in.End) &&
+				(users == nil || users[e.UserID]) && (projects == nil || projects[e.ProjectID]) &&
+				(in.Billable == nil || *in.Billable == e.Billable)
+		}) {
+			h := s.state.hydrate(ws, e)
+			row := reportEntry{ID: e.ID, Description: e.Description, UserID: e.UserID, ProjectID: e.ProjectID, Billable: e.Billable, Tags: h.Tags}
+			if h.User != nil {
+				row.UserName = h.User.Name
+				row.UserEmail = s.state.users[e.UserID].Email
+			}
+			if h.Project != nil {
+				row.ProjectName = h.Project.Name
+			}
+			row.TimeInterval.Start = e.TimeInterval.Start.Format(time.RFC3339)
+			if end := e.TimeInterval.End; end != nil {
+				v := end.Format(time.RFC3339)
+				row.TimeInterval.End = &v
+				row.TimeInterval.Duration = int64(end.Sub(e.TimeInterval.Start) / time.Second)
+			}
+			total += row.TimeInterval.Duration
+			if e.Billable {
+				billable += row.TimeInterval.Duration
+			}
+			rows = append(rows, row)
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	from := min((page-1)*size, len(rows))
+	to := min(from+size, len(rows))
+	writeJSON(w, http.StatusOK, map[string]any{
+		"totals":      []map[string]any{{"id": "", "totalTime": total, "totalBillableTime": billable, "entriesCount": len(rows)}},
+		"timeentries": append([]reportEntry{}, rows[from:to]...),
+	})
+}

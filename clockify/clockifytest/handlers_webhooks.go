@@ -1,0 +1,228 @@
+package clockifytest
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// maxWebhooks is Clockify's per-workspace limit.
+const maxWebhooks = 100
+
+func (s *Server) listWebhooks(w http.ResponseWriter, _ *http.Request, p params, uid string) {
+	s.mu.Lock()
+	ws, err := s.state.adminAccess(uid, p["ws"])
+	out := clockify.WebhookList{Webhooks: []clockify.Webhook{}}
+	if err == nil {
+		for _, id := range ws.hookIDs {
+			out.Webhooks = append(out.Webhooks, *ws.webhooks[id])
+		}
+		out.WorkspaceWebhookCount = len(ws.hookIDs)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getWebhook(w http.ResponseWriter, _ *http.Request, p params, uid string) {
+	s.mu.Lock()
+	ws, err := s.state.adminAccess(uid, p["ws"])
+	var out clockify.Webhook
+	if err == nil {
+		if h, ok := ws.webhooks[p["id"]]; ok {
+			out = *h
+		} else {
+			err = errNotInWorkspace("Webhook")
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// webhookInput is Clockify's create/update body.
+type webhookInput struct {
+	Name              string                `json:"name"`
+	URL               string                `json:"url"`
+	WebhookEvent      clockify.WebhookEvent `json:"webhookEvent"`
+	TriggerSourceType string                `json:"triggerSourceType"`
+	TriggerSource     []string              `json:"triggerSource"`
+}
+
+func (in webhookInput) validate() *apiError {
+	// Clockify answers a missing name with this misleading message.
+	if n := utf8.RuneCountInString(in.Name); n < 2 || n > 30 {
+		return errBadRequest("Webhook already exists")
+	}
+	if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errBadRequest("You entered invalid value for field: [url]")
+	}
+	if in.WebhookEvent == "" {
+		return errBadRequest("You entered invalid value for field: [webhookEvent]")
+	}
+	return nil
+}
+
+func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in webhookInput
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := in.validate(); err != nil {
+		writeError(w, err)
+		return
+	}
+	s.mu.Lock()
+	ws, err := s.state.adminAccess(uid, p["ws"])
+	var out clockify.Webhook
+	if err == nil && len(ws.hookIDs) >= maxWebhooks {
+		err = errBadRequest("Webhook limit reached")
+	}
+	if err == nil {
+		out = s.state.addWebhook(ws, uid, in)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
+}
+
+func (st *state) addWebhook(ws *workspace, uid string, in webhookInput) clockify.Webhook {
+	h := &clockify.Webhook{
+		ID:          st.newID(),
+		UserID:      uid,
+		WorkspaceID: ws.ws.ID,
+		Enabled:     true,
+		AuthToken:   clockify.Secret(st.newToken()),
+	}
+	in.applyTo(h)
+	ws.webhooks[h.ID] = h
+	ws.hookIDs = append(ws.hookIDs, h.ID)
+	return *h
+}
+
+func (in webhookInput) applyTo(h *clockify.Webhook) {
+	h.Name, h.URL, h.WebhookEvent = in.Name, in.URL, in.WebhookEvent
+	h.TriggerSourceType = in.TriggerSourceType
+	if h.TriggerSourceType == "" {
+		h.TriggerSourceType = clockify.TriggerWorkspace
+	}
+	h.TriggerSource = append([]string{}, in.TriggerSource...)
+}
+
+func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in webhookInput
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := in.validate(); err != nil {
+		writeError(w, err)
+		return
+	}
+	s.withWebhook(w, uid, p, func(_ *workspace, h *clockify.Webhook) {
+		in.applyTo(h)
+	})
+}
+
+func (s *Server) regenerateToken(w http.ResponseWriter, _ *http.Request, p params, uid string) {
+	s.withWebhook(w, uid, p, func(_ *workspace, h *clockify.Webhook) {
+		h.AuthToken = clockify.Secret(s.state.newToken())
+	})
+}
+
+func (s *Server) deleteWebhook(w http.ResponseWriter, _ *http.Request, p params, uid string) {
+	s.withWebhook(w, uid, p, func(ws *workspace, h *clockify.Webhook) {
+		delete(ws.webhooks, h.ID)
+		delete(ws.logs, h.ID)
+		for i, id := range ws.hookIDs {
+			if id == h.ID {
+				ws.hookIDs = append(ws.hookIDs[:i], ws.hookIDs[i+1:]...)
+				break
+			}
+		}
+	})
+}
+
+// withWebhook runs a change to one webhook under the lock and answers with the webhook.
+func (s *Server) withWebhook(w http.ResponseWriter, uid string, p params, change func(*workspace, *clockify.Webhook)) {
+	s.mu.Lock()
+	ws, err := s.state.adminAccess(uid, p["ws"])
+	var out clockify.Webhook
+	if err == nil {
+		if h, ok := ws.webhooks[p["id"]]; ok {
+			change(ws, h)
+			out = *h
+		} else {
+			err = errNotInWorkspace("Webhook")
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) webhookLogs(w http.ResponseWriter, r *http.Request, p params, uid string) {
+	var in struct {
+		From         *time.Time `json:"from"`
+		To           *time.Time `json:"to"`
+		Status       string     `json:"status"`
+		SortByNewest bool       `json:"sortByNewest"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	size, _ := strconv.Atoi(q.Get("size"))
+	if size <= 0 {
+		size = 50
+	}
+	page = max(page, 1) // the spec's default is 0; 0 and 1 both mean the first page here
+	s.mu.Lock()
+	ws, err := s.state.adminAccess(uid, p["ws"])
+	var out []clockify.WebhookLog
+	if err == nil {
+		if _, ok := ws.webhooks[p["id"]]; !ok {
+			err = errNotInWorkspace("Webhook")
+		}
+	}
+	if err == nil {
+		for _, l := range ws.logs[p["id"]] {
+			ok := l.StatusCode >= 200 && l.StatusCode < 300
+			if (in.From != nil && l.RespondedAt.Before(*in.From)) || (in.To != nil && l.RespondedAt.After(*in.To)) ||
+				(in.Status == "SUCCEEDED" && !ok) || (in.Status == "FAILED" && ok) {
+				continue
+			}
+			out = append(out, l)
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if in.SortByNewest {
+		sort.SliceStable(out, func(i, j int) bool { return out[i].RespondedAt.After(out[j].RespondedAt) })
+	}
+	writePage(w, out, page, size)
+}
+

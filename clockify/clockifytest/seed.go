@@ -1,0 +1,238 @@
+package clockifytest
+
+import (
+	"slices"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// Member is a user of a workspace as the fake stores it.
+type Member struct {
+	User clockify.User
+	// APIKey authenticates as this user ("" for a member with no key).
+	APIKey string
+	// Admin members may list users, manage webhooks, run reports and read others' entries.
+	Admin bool
+	// Status is the membership status (ACTIVE when empty).
+	Status clockify.MemberStatus
+}
+
+// AddWorkspace stores a workspace (an id is assigned when empty) and returns it.
+func (s *Server) AddWorkspace(w clockify.Workspace) clockify.Workspace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state.addWorkspace(w).ws
+}
+
+// AddMember adds a user to a workspace (an id is assigned when empty) and returns it.
+// It panics if the workspace is unknown: that is a mistake in the test.
+func (s *Server) AddMember(workspaceID string, m Member) clockify.User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state.addMember(workspaceID, m)
+}
+
+func (st *state) addMember(workspaceID string, m Member) clockify.User {
+	ws, ok := st.workspaces[workspaceID]
+	if !ok {
+		panic("clockifytest: AddMember to unknown workspace " + workspaceID)
+	}
+	u := m.User
+	if u.ID == "" {
+		u.ID = st.newID()
+	}
+	if u.Status == "" {
+		u.Status = "ACTIVE"
+	}
+	if u.ActiveWorkspace == "" {
+		u.ActiveWorkspace, u.DefaultWorkspace = workspaceID, workspaceID
+	}
+	if u.Settings == nil {
+		u.Settings = &clockify.UserSettings{TimeZone: "UTC", WeekStart: "MONDAY"}
+	}
+	st.users[u.ID] = &u
+	if m.APIKey != "" {
+		st.keys[m.APIKey] = u.ID
+	}
+	status := m.Status
+	if status == "" {
+		status = clockify.MemberActive
+	}
+	if _, ok := ws.status[u.ID]; !ok {
+		ws.members = append(ws.members, u.ID)
+	}
+	ws.status[u.ID] = status
+	ws.admins[u.ID] = m.Admin
+	return u
+}
+
+// AddAddonToken lets an add-on token (sent in X-Addon-Token) act as a user.
+func (s *Server) AddAddonToken(token, userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state.addonTokens[token] = userID
+}
+
+// AddTag stores a tag in a workspace and returns it.
+func (s *Server) AddTag(workspaceID string, t clockify.Tag) (clockify.Tag, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws, ok := s.state.workspaces[workspaceID]
+	if !ok {
+		return t, errAccessDenied
+	}
+	if t.ID == "" {
+		t.ID = s.state.newID()
+	}
+	t.WorkspaceID = workspaceID
+	ws.tags[t.ID] = t
+	return t, nil
+}
+
+// AddProject stores a project and delivers NEW_PROJECT to matching webhooks.
+func (s *Server) AddProject(workspaceID string, p clockify.Project) (clockify.Project, error) {
+	return s.seedProject(workspaceID, func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+		p.ID = ""
+		ev, err := st.putProject(ws, &p, true)
+		return &p, ev, err
+	})
+}
+
+// UpdateProject replaces a stored project and delivers PROJECT_UPDATED.
+func (s *Server) UpdateProject(workspaceID string, p clockify.Project) (clockify.Project, error) {
+	return s.seedProject(workspaceID, func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+		if _, ok := ws.projects[p.ID]; !ok {
+			return nil, "", errNotInWorkspace("Project")
+		}
+		ev, err := st.putProject(ws, &p, false)
+		return &p, ev, err
+	})
+}
+
+// DeleteProject removes an archived project and delivers PROJECT_DELETED.
+func (s *Server) DeleteProject(workspaceID, projectID string) error {
+	_, err := s.seedProject(workspaceID, func(_ *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+		return removeProject(ws, projectID)
+	})
+	return err
+}
+
+func (s *Server) seedProject(workspaceID string, change func(*state, *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError)) (clockify.Project, error) {
+	s.mu.Lock()
+	ws, ok := s.state.workspaces[workspaceID]
+	var out clockify.Project
+	var ps []pending
+	var err *apiError = errAccessDenied
+	if ok {
+		var p *clockify.Project
+		var ev clockify.WebhookEvent
+		p, ev, err = change(s.state, ws)
+		if err == nil {
+			out = *p
+			ps = ws.matchWebhooks(ev, p.ID, "", out)
+		}
+	}
+	s.mu.Unlock()
+	s.deliver(ps)
+	if err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// AddTimeEntry stores an entry (a nil End starts a timer) and delivers NEW_TIME_ENTRY or
+// NEW_TIMER_STARTED. UserID must be a member of the workspace.
+func (s *Server) AddTimeEntry(workspaceID string, e clockify.TimeEntry) (clockify.TimeEntry, error) {
+	return s.seedEntry(workspaceID, func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		ev, err := st.putEntry(ws, &e, true)
+		return &e, ev, err
+	})
+}
+
+// UpdateTimeEntry replaces a stored entry and delivers TIME_ENTRY_UPDATED.
+func (s *Server) UpdateTimeEntry(workspaceID string, e clockify.TimeEntry) (clockify.TimeEntry, error) {
+	return s.seedEntry(workspaceID, func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		if _, ok := ws.entries[e.ID]; !ok {
+			return nil, "", errNotInWorkspace("Time entry")
+		}
+		ev, err := st.putEntry(ws, &e, false)
+		return &e, ev, err
+	})
+}
+
+// DeleteTimeEntry removes an entry and delivers TIME_ENTRY_DELETED.
+func (s *Server) DeleteTimeEntry(workspaceID, entryID string) error {
+	_, err := s.seedEntry(workspaceID, func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		e, ok := ws.entries[entryID]
+		if !ok {
+			return nil, "", errNotInWorkspace("Time entry")
+		}
+		delete(ws.entries, entryID)
+		return e, clockify.EventTimeEntryDeleted, nil
+	})
+	return err
+}
+
+// StopTimer stops a user's running timer at end and delivers TIMER_STOPPED.
+func (s *Server) StopTimer(workspaceID, userID string, end time.Time) (clockify.TimeEntry, error) {
+	return s.seedEntry(workspaceID, func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		return stopRunning(ws, userID, end)
+	})
+}
+
+func (s *Server) seedEntry(workspaceID string, change func(*state, *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError)) (clockify.TimeEntry, error) {
+	s.mu.Lock()
+	ws, ok := s.state.workspaces[workspaceID]
+	var out clockify.TimeEntry
+	var ps []pending
+	var err *apiError = errAccessDenied
+	if ok {
+		var e *clockify.TimeEntry
+		var ev clockify.WebhookEvent
+		e, ev, err = change(s.state, ws)
+		if err == nil {
+			h := s.state.hydrate(ws, e)
+			ps = ws.matchWebhooks(ev, e.ProjectID, e.UserID, h)
+			out = plainEntry(e)
+		}
+	}
+	s.mu.Unlock()
+	s.deliver(ps)
+	if err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// TimeEntries returns a snapshot of a workspace's entries, newest start first.
+func (s *Server) TimeEntries(workspaceID string) []clockify.TimeEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws, ok := s.state.workspaces[workspaceID]
+	if !ok {
+		return nil
+	}
+	var out []clockify.TimeEntry
+	for _, e := range ws.sortedEntries(func(*clockify.TimeEntry) bool { return true }) {
+		out = append(out, plainEntry(e))
+	}
+	return out
+}
+
+// Webhooks returns a snapshot of a workspace's webhooks, tokens included.
+func (s *Server) Webhooks(workspaceID string) []clockify.Webhook {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws, ok := s.state.workspaces[workspaceID]
+	if !ok {
+		return nil
+	}
+	var out []clockify.Webhook
+	for _, id := range ws.hookIDs {
+		h := *ws.webhooks[id]
+		h.TriggerSource = slices.Clone(h.TriggerSource)
+		out = append(out, h)
+	}
+	return out
+}

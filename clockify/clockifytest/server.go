@@ -1,0 +1,279 @@
+package clockifytest
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// Server is a fake Clockify on a loopback HTTP server. Build it with [NewServer], seed it
+// from Go ([Server.Load], [Server.AddUser], ...) and point a client at it with
+// [Server.NewClient]. It is safe for concurrent use.
+type Server struct {
+	// URL is the server's root, like httptest.Server.URL.
+	URL string
+
+	ts     *httptest.Server
+	hook   func(RequestInfo)
+	now    func() time.Time
+	routes []route
+
+	mu         sync.Mutex
+	state      *state
+	faults     faultState
+	rateLimit  int
+	arrivals   map[string][]time.Time // per credential, the last second's request times
+	highest    int
+	counts     map[string]int
+	deliveries []Delivery
+	delivery   *http.Client
+}
+
+// Option configures a [Server].
+type Option func(*Server)
+
+// WithRateLimit makes the server answer 429 to a credential that sends more than
+// perSecond requests in any one-second window, as Clockify does.
+func WithRateLimit(perSecond int) Option {
+	return func(s *Server) { s.rateLimit = perSecond }
+}
+
+// WithClock sets the server's clock (for timer starts and stops without a time, and
+// delivery log times). The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Server) { s.now = now }
+}
+
+// WithRequestHook calls fn after every request has been answered. Tests use it to learn,
+// without sleeping, that a request reached the server.
+func WithRequestHook(fn func(RequestInfo)) Option {
+	return func(s *Server) { s.hook = fn }
+}
+
+// WithFaults injects faults at random, as [Server.SetFaults] does.
+func WithFaults(f Faults) Option {
+	return func(s *Server) { s.SetFaults(f) }
+}
+
+// WithDeliveryClient sets the HTTP client that sends webhook deliveries.
+func WithDeliveryClient(hc *http.Client) Option {
+	return func(s *Server) { s.delivery = hc }
+}
+
+// RequestInfo describes one request the server answered.
+type RequestInfo struct {
+	Method string
+	// Route is the matched route pattern ("GET v1/workspaces/{ws}/users"), or the raw path
+	// when no route matched.
+	Route  string
+	Status int
+	// Fault is the fault injected into the answer, if any.
+	Fault Fault
+}
+
+// NewServer starts a fake Clockify with no data. Close it when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		now:      time.Now,
+		state:    newState(),
+		arrivals: map[string][]time.Time{},
+		counts:   map[string]int{},
+		delivery: &http.Client{Timeout: 10 * time.Second},
+	}
+	s.faults.rng = rand.New(rand.NewPCG(1, 2))
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.routes = s.buildRoutes()
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = s.ts.URL
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.ts.Close() }
+
+// CoreURL is the base URL of the core API ("<URL>/api/").
+func (s *Server) CoreURL() string { return s.URL + "/api/" }
+
+// ReportsURL is the base URL of the reports API ("<URL>/report/").
+func (s *Server) ReportsURL() string { return s.URL + "/report/" }
+
+// NewClient returns a client for this server, authenticated with apiKey. Further options
+// (rate limit, retry policy, logger) are applied after the server's URLs.
+func (s *Server) NewClient(apiKey string, opts ...clockify.Option) (*clockify.Client, error) {
+	base := []clockify.Option{
+		clockify.WithAPIKey(apiKey),
+		clockify.WithBaseURL(s.CoreURL()),
+		clockify.WithReportsURL(s.ReportsURL()),
+	}
+	return clockify.NewClient(append(base, opts...)...)
+}
+
+// RequestCounts returns how many requests each route received ("GET v1/user" → 3).
+func (s *Server) RequestCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.counts))
+	for k, v := range s.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// Requests returns how many requests a route received.
+func (s *Server) Requests(route string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[route]
+}
+
+// HighestRate returns the most requests one credential sent in any one-second window.
+func (s *Server) HighestRate() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.highest
+}
+
+// apiError is Clockify's error body.
+type apiError struct {
+	status  int
+	Message string `json:"message"`
+	Code    int    `json:"code,omitempty"`
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s", e.status, e.Message) }
+
+func errNotInWorkspace(entity string) *apiError {
+	return &apiError{status: http.StatusBadRequest, Message: entity + " doesn't belong to Workspace", Code: 501}
+}
+
+func errBadRequest(msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, Message: msg, Code: 501}
+}
+
+var errAccessDenied = &apiError{status: http.StatusForbidden, Message: "Access Denied", Code: 501}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+func writeError(w http.ResponseWriter, e *apiError) { writeJSON(w, e.status, e) }
+
+// serveHTTP authenticates, counts, rate-limits, injects faults, then routes.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rt, params, allowed := s.match(r)
+	name := r.Method + " " + r.URL.Path
+	if rt != nil {
+		name = rt.method + " " + rt.pattern
+	}
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	info := RequestInfo{Method: r.Method, Route: name}
+	defer func() {
+		info.Status = rec.status
+		if s.hook != nil {
+			s.hook(info)
+		}
+	}()
+
+	cred, userID, authErr := s.authenticate(r)
+	s.mu.Lock()
+	s.counts[name]++
+	limited := s.recordArrival(cred)
+	fault := s.faults.next()
+	s.mu.Unlock()
+	info.Fault = fault
+
+	if authErr != nil {
+		writeError(rec, authErr)
+		return
+	}
+	if limited {
+		writeError(rec, &apiError{status: http.StatusTooManyRequests, Message: "Too many requests"})
+		return
+	}
+	if s.applyFault(rec, r, fault) {
+		return
+	}
+	if rt == nil {
+		if len(allowed) > 0 {
+			sort.Strings(allowed)
+			rec.Header().Set("Allow", strings.Join(allowed, ", "))
+			writeError(rec, &apiError{status: http.StatusMethodNotAllowed, Message: "Request method '" + r.Method + "' is not supported", Code: 3000})
+			return
+		}
+		writeError(rec, &apiError{status: http.StatusNotFound, Message: "No static resource " + strings.TrimPrefix(r.URL.Path, "/") + ".", Code: 3000})
+		return
+	}
+	if fault == FaultTruncateBody {
+		s.serveTruncated(rec, r, rt, params, userID)
+		return
+	}
+	rt.handle(rec, r, params, userID)
+}
+
+// recordArrival notes a request of a credential and reports whether it is over the
+// simulated rate limit. The caller holds s.mu.
+func (s *Server) recordArrival(cred string) bool {
+	now := time.Now()
+	times := s.arrivals[cred]
+	keep := 0
+	for keep < len(times) && now.Sub(times[keep]) >= time.Second {
+		keep++
+	}
+	times = append(times[keep:], now)
+	s.arrivals[cred] = times
+	if len(times) > s.highest {
+		s.highest = len(times)
+	}
+	return s.rateLimit > 0 && len(times) > s.rateLimit
+}
+
+// authenticate checks that exactly one credential was sent, and that it is known.
+func (s *Server) authenticate(r *http.Request) (cred, userID string, err *apiError) {
+	key, hasKey := r.Header["X-Api-Key"]
+	tok, hasTok := r.Header["X-Addon-Token"]
+	_, hasBearer := r.Header["Authorization"]
+	if hasKey == hasTok || hasBearer {
+		return "", "", &apiError{status: http.StatusUnauthorized, Message: "Multiple or none auth tokens present", Code: 1000}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if hasKey {
+		uid, ok := s.state.keys[key[0]]
+		if !ok {
+			return "", "", &apiError{status: http.StatusUnauthorized, Message: "Api key does not exist", Code: 4003}
+		}
+		return "key:" + key[0], uid, nil
+	}
+	uid, ok := s.state.addonTokens[tok[0]]
+	if !ok {
+		return "", "", &apiError{status: http.StatusUnauthorized, Message: "Token is not valid", Code: 4017}
+	}
+	return "addon:" + tok[0], uid, nil
+}
+
+// statusRecorder remembers the status written, for the request hook.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

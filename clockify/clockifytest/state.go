@@ -1,0 +1,282 @@
+package clockifytest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// state is everything the fake stores. Every method expects the server's lock held.
+type state struct {
+	seq         uint64
+	rng         *rand.Rand
+	keys        map[string]string // API key → user id
+	addonTokens map[string]string // add-on token → user id
+	users       map[string]*clockify.User
+	workspaces  map[string]*workspace
+	wsOrder     []string
+}
+
+type workspace struct {
+	ws       clockify.Workspace
+	members  []string // user ids in the order they joined
+	admins   map[string]bool
+	status   map[string]clockify.MemberStatus
+	projects map[string]*clockify.Project
+	entries  map[string]*clockify.TimeEntry
+	tags     map[string]clockify.Tag
+	webhooks map[string]*clockify.Webhook
+	hookIDs  []string
+	logs     map[string][]clockify.WebhookLog
+}
+
+func newState() *state {
+	return &state{
+		rng:         rand.New(rand.NewPCG(7, 11)),
+		keys:        map[string]string{},
+		addonTokens: map[string]string{},
+		users:       map[string]*clockify.User{},
+		workspaces:  map[string]*workspace{},
+	}
+}
+
+// newID returns a fresh 24-hex id, like Clockify's ObjectIds.
+func (st *state) newID() string {
+	st.seq++
+	return fmt.Sprintf("6a%06x%016x", 0xc10c, st.seq)
+}
+
+// newToken returns a fresh 32-character webhook token.
+func (st *state) newToken() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 32)
+	for i := range b {
+		b[i] = alphabet[st.rng.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+func (st *state) addWorkspace(w clockify.Workspace) *workspace {
+	if w.ID == "" {
+		w.ID = st.newID()
+	}
+	if ws, ok := st.workspaces[w.ID]; ok {
+		ws.ws = w
+		return ws
+	}
+	ws := &workspace{
+		ws:       w,
+		admins:   map[string]bool{},
+		status:   map[string]clockify.MemberStatus{},
+		projects: map[string]*clockify.Project{},
+		entries:  map[string]*clockify.TimeEntry{},
+		tags:     map[string]clockify.Tag{},
+		webhooks: map[string]*clockify.Webhook{},
+		logs:     map[string][]clockify.WebhookLog{},
+	}
+	st.workspaces[w.ID] = ws
+	st.wsOrder = append(st.wsOrder, w.ID)
+	return ws
+}
+
+// access returns the workspace if the user is an active member of it.
+func (st *state) access(userID, wsID string) (*workspace, *apiError) {
+	ws, ok := st.workspaces[wsID]
+	if !ok {
+		return nil, errAccessDenied
+	}
+	if s, ok := ws.status[userID]; !ok || s != clockify.MemberActive {
+		return nil, errAccessDenied
+	}
+	return ws, nil
+}
+
+// adminAccess is access for calls only workspace admins may make.
+func (st *state) adminAccess(userID, wsID string) (*workspace, *apiError) {
+	ws, err := st.access(userID, wsID)
+	if err != nil {
+		return nil, err
+	}
+	if !ws.admins[userID] {
+		return nil, errAccessDenied
+	}
+	return ws, nil
+}
+
+// sortedEntries returns a workspace's entries, newest start first.
+func (ws *workspace) sortedEntries(keep func(*clockify.TimeEntry) bool) []*clockify.TimeEntry {
+	out := make([]*clockify.TimeEntry, 0, len(ws.entries))
+	for _, e := range ws.entries {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i].TimeInterval.Start, out[j].TimeInterval.Start
+		if !a.Equal(b) {
+			return a.After(b)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func (ws *workspace) sortedProjects() []*clockify.Project {
+	out := make([]*clockify.Project, 0, len(ws.projects))
+	for _, p := range ws.projects {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := strings.ToLower(out[i].Name), strings.ToLower(out[j].Name); a != b {
+			return a < b
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// hydrate returns a copy of an entry with its project, task, user and tags attached.
+func (st *state) hydrate(ws *workspace, e *clockify.TimeEntry) clockify.TimeEntry {
+	out := plainEntry(e)
+	if p, ok := ws.projects[e.ProjectID]; ok {
+		pc := *p
+		pc.Memberships, pc.Tasks = nil, nil
+		out.Project = &pc
+		for _, t := range p.Tasks {
+			if t.ID == e.TaskID {
+				tc := t
+				out.Task = &tc
+			}
+		}
+	}
+	if u, ok := st.users[e.UserID]; ok {
+		out.User = &clockify.User{ID: u.ID, Name: u.Name, Status: u.Status}
+	}
+	for _, id := range e.TagIDs {
+		if t, ok := ws.tags[id]; ok {
+			out.Tags = append(out.Tags, t)
+		}
+	}
+	return out
+}
+
+// plainEntry returns a copy of an entry without hydrated fields.
+func plainEntry(e *clockify.TimeEntry) clockify.TimeEntry {
+	out := *e
+	out.Project, out.Task, out.User, out.Tags = nil, nil, nil, nil
+	if e.TagIDs != nil {
+		out.TagIDs = append([]string(nil), e.TagIDs...)
+	}
+	return out
+}
+
+// entryInput is what creating or updating an entry may set.
+type entryInput struct {
+	Start       *time.Time `json:"start"`
+	End         *time.Time `json:"end"`
+	Billable    *bool      `json:"billable"`
+	Description string     `json:"description"`
+	ProjectID   string     `json:"projectId"`
+	TaskID      string     `json:"taskId"`
+	TagIDs      []string   `json:"tagIds"`
+	Type        string     `json:"type"`
+}
+
+// putEntry validates an entry against the workspace and stores it, returning the
+// webhook event it causes.
+func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool) (clockify.WebhookEvent, *apiError) {
+	if e.ProjectID != "" {
+		if _, ok := ws.projects[e.ProjectID]; !ok {
+			return "", errNotInWorkspace("Project")
+		}
+	}
+	for _, id := range e.TagIDs {
+		if _, ok := ws.tags[id]; !ok {
+			return "", errNotInWorkspace("Tag")
+		}
+	}
+	if _, ok := ws.status[e.UserID]; !ok {
+		return "", errNotInWorkspace("User")
+	}
+	iv := &e.TimeInterval
+	iv.Start = iv.Start.UTC().Truncate(time.Second)
+	if iv.End != nil {
+		end := iv.End.UTC().Truncate(time.Second)
+		if end.Before(iv.Start) {
+			return "", &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [end]", Code: 501}
+		}
+		iv.End = &end
+		d := clockify.Duration(end.Sub(iv.Start))
+		iv.Duration = &d
+	} else {
+		iv.Duration = nil
+	}
+	if e.Type == "" {
+		e.Type = "REGULAR"
+	}
+	if e.ID == "" {
+		e.ID = st.newID()
+	}
+	e.WorkspaceID = ws.ws.ID
+	if isNew {
+		if _, exists := ws.entries[e.ID]; exists {
+			return "", errBadRequest("Time entry already exists")
+		}
+		if iv.End == nil {
+			// A user has at most one running timer: starting one stops the other.
+			for _, other := range ws.entries {
+				if other.UserID == e.UserID && other.TimeInterval.End == nil {
+					end := iv.Start
+					other.TimeInterval.End = &end
+					d := clockify.Duration(end.Sub(other.TimeInterval.Start))
+					other.TimeInterval.Duration = &d
+				}
+			}
+		}
+	}
+	stored := *e
+	ws.entries[e.ID] = &stored
+	switch {
+	case !isNew:
+		return clockify.EventTimeEntryUpdated, nil
+	case iv.End == nil:
+		return clockify.EventNewTimerStarted, nil
+	default:
+		return clockify.EventNewTimeEntry, nil
+	}
+}
+
+// putProject validates and stores a project, returning the event it causes.
+func (st *state) putProject(ws *workspace, p *clockify.Project, isNew bool) (clockify.WebhookEvent, *apiError) {
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" {
+		return "", errBadRequest("Project name is required")
+	}
+	for _, other := range ws.projects {
+		if other.ID != p.ID && strings.EqualFold(other.Name, p.Name) && other.ClientID == p.ClientID {
+			return "", errBadRequest("Project with that name already exists")
+		}
+	}
+	if p.ID == "" {
+		p.ID = st.newID()
+	}
+	p.WorkspaceID = ws.ws.ID
+	if p.Duration == nil {
+		zero := clockify.Duration(0)
+		p.Duration = &zero
+	}
+	if p.Color == "" {
+		p.Color = "#03A9F4"
+	}
+	stored := *p
+	ws.projects[p.ID] = &stored
+	if isNew {
+		return clockify.EventNewProject, nil
+	}
+	return clockify.EventProjectUpdated, nil
+}

@@ -1,0 +1,46 @@
+// Package clockify is a typed client for Clockify's REST API.
+//
+// # Authentication
+//
+// Every call is authenticated with a Clockify API key, sent in the X-Api-Key header by a
+// transport that clones each request. The key is trimmed when the client is built and an
+// empty key is rejected. The key never appears in an error string, a log line or a panic:
+// [APIError] carries the HTTP status, Clockify's own code and the method and path only.
+//
+//	c, err := clockify.NewClient(clockify.WithAPIKey(os.Getenv("CLOCKIFY_API_KEY")))
+//
+// # Regions
+//
+// Clockify serves the core API and the reports API from different hosts, and regional
+// workspaces from regional hosts. [WithRegion] picks both; [WithBaseURL] and
+// [WithReportsURL] point the client anywhere else (for example at a clockifytest server).
+//
+// # Pagination
+//
+// List calls come in two layers: List returns one page and a [Response] (whose LastPage
+// reports Clockify's Last-Page header), and All returns a lazy iter.Seq2 that fetches
+// nothing until it is ranged over, holds one page at a time, and stops on Last-Page: true
+// or a short page.
+//
+// # Rate limits and retries
+//
+// Every attempt, retries included, first waits on a token bucket (golang.org/x/time/rate,
+// 50 requests per second by default) shared by all goroutines that use the client.
+// Network errors, truncated bodies and 429, 502, 503 and 504 responses are retried with
+// exponential backoff and jitter (hashicorp/go-retryablehttp); Retry-After is honoured up
+// to a cap. Requests that create things (POST, PATCH) are not retried unless the policy
+// says so; read-only POSTs (webhook logs, the detailed report) are. Every wait ends when
+// the context does, and the call then returns ctx.Err().
+//
+// # Errors
+//
+// A non-2xx answer becomes an [*APIError]. errors.Is matches it against
+// [ErrInvalidAPIKey] (401), [ErrForbidden] (403), [ErrNotFound] (404, and Clockify's
+// 400 "... doesn't belong to Workspace") and [ErrRateLimited] (429 after every retry).
+//
+// # Wire types
+//
+// Types follow the shapes Clockify sends live rather than its OpenAPI schemas: every field
+// may be null, a running timer has a nil End and Duration, rates are integer minor units,
+// timestamps are UTC, and durations are strict ISO-8601 ([Duration]).
+package clockify

@@ -1,0 +1,145 @@
+package clockify
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors matched by [*APIError] through errors.Is.
+var (
+	// ErrInvalidAPIKey: Clockify rejected the credentials (HTTP 401).
+	ErrInvalidAPIKey = errors.New("clockify: API key rejected")
+	// ErrForbidden: the key's user may not do this, or the workspace is not theirs (HTTP 403).
+	ErrForbidden = errors.New("clockify: access denied")
+	// ErrNotFound: the entity does not exist (HTTP 404, or Clockify's 400 "... doesn't
+	// belong to Workspace").
+	ErrNotFound = errors.New("clockify: not found")
+	// ErrRateLimited: Clockify still answered 429 after every retry.
+	ErrRateLimited = errors.New("clockify: rate limited")
+)
+
+// APIError is a non-2xx answer from Clockify. StatusCode is the HTTP status; Code is
+// Clockify's own error code from the body (0 when the body had none), which is not an
+// HTTP status: Clockify answers 400 with code 501 for an unknown id, for example.
+type APIError struct {
+	StatusCode int
+	Code       int
+	Message    string
+	Method     string
+	// Path is the request's URL path, without its query.
+	Path string
+	// RetryAfter is the wait the server asked for, when it sent Retry-After.
+	RetryAfter time.Duration
+	// Response is the HTTP response; its body has been read.
+	Response *http.Response
+}
+
+// errorBody is Clockify's error JSON.
+type errorBody struct {
+	Message string          `json:"message"`
+	Code    json.RawMessage `json:"code"`
+}
+
+func (c *Client) newAPIError(req *http.Request, resp *http.Response, body []byte) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		Method:     req.Method,
+		Path:       req.URL.Path,
+		Response:   resp,
+	}
+	if d, ok := retryAfter(resp, time.Now()); ok {
+		e.RetryAfter = d
+	}
+	var b errorBody
+	if json.Unmarshal(body, &b) == nil {
+		e.Message = b.Message
+		// The code is a JSON number, but be lenient with a quoted one.
+		var n json.Number
+		if json.Unmarshal(b.Code, &n) == nil || json.Unmarshal(b.Code, (*string)(&n)) == nil {
+			if v, err := n.Int64(); err == nil {
+				e.Code = int(v)
+			}
+		}
+	}
+	if e.Message == "" {
+		e.Message = strings.TrimSpace(string(body))
+		if len(e.Message) > 200 {
+			e.Message = e.Message[:200] + "…"
+		}
+	}
+	e.Message = c.redact(e.Message)
+	return e
+}
+
+// Error describes the failure, and for a rejected key says what to do about it.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "clockify: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Code != 0 {
+		fmt.Fprintf(&b, " (code %d)", e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	switch {
+	case e.StatusCode == http.StatusUnauthorized:
+		b.WriteString("; the API key was rejected: regenerate it in Clockify (Profile settings → API), " +
+			"check that no spaces or line breaks were pasted with it, and that its user belongs to the workspace")
+	case e.StatusCode == http.StatusForbidden:
+		b.WriteString("; the key's user has no access to this workspace or lacks the role this call needs")
+	case e.StatusCode == http.StatusTooManyRequests && e.RetryAfter > 0:
+		fmt.Fprintf(&b, "; retry after %s", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// Is matches the sentinel errors by HTTP status (and Clockify's code for "not found").
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrInvalidAPIKey:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound ||
+			(e.StatusCode == http.StatusBadRequest && strings.Contains(e.Message, "doesn't belong to"))
+	}
+	return false
+}
+
+// TransportError is a call that got no HTTP answer (connection refused, reset, a body cut
+// short) after every retry.
+type TransportError struct {
+	Method string
+	Path   string
+	Err    error
+	redact func(string) string
+}
+
+func (e *TransportError) Error() string {
+	msg := fmt.Sprintf("clockify: %s %s: %v", e.Method, e.Path, e.Err)
+	if e.redact != nil {
+		msg = e.redact(msg)
+	}
+	return msg
+}
+
+// Unwrap returns the underlying network error.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// ArgumentError is a call rejected before anything was sent.
+type ArgumentError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ArgumentError) Error() string {
+	return fmt.Sprintf("clockify: %s %s", e.Field, e.Reason)
+}

@@ -1,0 +1,40 @@
+package clockify
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// Secret is a credential Clockify returns, such as a webhook's token. It encodes to JSON
+// as the plain string (it is wire data), but prints, formats and logs as "[REDACTED]" so
+// that it cannot reach a log line or an error by accident. Use [Secret.Reveal] where the
+// value is really needed.
+type Secret string
+
+const redacted = "[REDACTED]"
+
+// Reveal returns the secret's value.
+func (s Secret) Reveal() string { return string(s) }
+
+// String returns "[REDACTED]" (or "" for an empty secret).
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return `clockify.Secret("` + s.String() + `")` }
+
+// Format keeps every fmt verb (%v, %s, %q, %x, ...) from printing the value.
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = f.Write([]byte(s.GoString()))
+		return
+	}
+	_, _ = f.Write([]byte(s.String()))
+}
+
+// LogValue keeps slog from printing the value.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -1,0 +1,344 @@
+package clockify
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// TimeEntriesService reads and writes time entries.
+type TimeEntriesService service
+
+// TimeEntry is a Clockify time entry (TimeEntryWithRatesDtoV1). With hydrated=true, and
+// in webhook deliveries, it also carries its Project, Task, User and Tags.
+type TimeEntry struct {
+	ID                string             `json:"id"`
+	Description       string             `json:"description"`
+	UserID            string             `json:"userId"`
+	WorkspaceID       string             `json:"workspaceId"`
+	ProjectID         string             `json:"projectId,omitempty"`
+	TaskID            string             `json:"taskId,omitempty"`
+	KioskID           string             `json:"kioskId,omitempty"`
+	TagIDs            []string           `json:"tagIds"`
+	Billable          bool               `json:"billable"`
+	IsLocked          bool               `json:"isLocked"`
+	Type              string             `json:"type,omitempty"` // REGULAR, BREAK, HOLIDAY or TIME_OFF
+	TimeInterval      TimeInterval       `json:"timeInterval"`
+	HourlyRate        *Rate              `json:"hourlyRate"`
+	CostRate          *Rate              `json:"costRate"`
+	CustomFieldValues []CustomFieldValue `json:"customFieldValues,omitempty"`
+
+	// Hydrated fields.
+	Project *Project `json:"project,omitempty"`
+	Task    *Task    `json:"task,omitempty"`
+	User    *User    `json:"user,omitempty"`
+	Tags    []Tag    `json:"tags,omitempty"`
+}
+
+// Running reports whether the entry is a timer still running.
+func (e *TimeEntry) Running() bool { return e.TimeInterval.End == nil }
+
+// CustomFieldValue is the value of a custom field on an entry.
+type CustomFieldValue struct {
+	CustomFieldID string          `json:"customFieldId"`
+	TimeEntryID   string          `json:"timeEntryId,omitempty"`
+	Name          string          `json:"name,omitempty"`
+	Type          string          `json:"type,omitempty"`
+	Value         json.RawMessage `json:"value,omitempty"`
+}
+
+// TimeInterval is when an entry ran. End and Duration are nil while the timer runs.
+// Times are in UTC.
+type TimeInterval struct {
+	Start    time.Time  `json:"start"`
+	End      *time.Time `json:"end"`
+	Duration *Duration  `json:"duration"`
+}
+
+// UnmarshalJSON decodes an interval and puts its times in UTC.
+func (t *TimeInterval) UnmarshalJSON(b []byte) error {
+	type plain TimeInterval
+	var v plain
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	v.Start = v.Start.UTC()
+	if v.End != nil {
+		end := v.End.UTC()
+		v.End = &end
+	}
+	*t = TimeInterval(v)
+	return nil
+}
+
+// MarshalJSON encodes the interval as Clockify does (UTC, "Z").
+func (t TimeInterval) MarshalJSON() ([]byte, error) {
+	w := struct {
+		Start    string    `json:"start"`
+		End      *string   `json:"end"`
+		Duration *Duration `json:"duration"`
+	}{Start: formatTime(t.Start), Duration: t.Duration}
+	if t.End != nil {
+		s := formatTime(*t.End)
+		w.End = &s
+	}
+	return json.Marshal(w)
+}
+
+// TimeEntryRequest creates or updates a time entry. A zero Start on create starts a timer
+// now; a nil End leaves the timer running.
+type TimeEntryRequest struct {
+	Start       time.Time
+	End         *time.Time
+	Billable    *bool
+	Description string
+	ProjectID   string
+	TaskID      string
+	TagIDs      []string
+	Type        string // REGULAR or BREAK; empty means REGULAR
+}
+
+// MarshalJSON encodes the request with times as Clockify requires.
+func (r TimeEntryRequest) MarshalJSON() ([]byte, error) {
+	w := struct {
+		Start       string   `json:"start,omitempty"`
+		End         string   `json:"end,omitempty"`
+		Billable    *bool    `json:"billable,omitempty"`
+		Description string   `json:"description,omitempty"`
+		ProjectID   string   `json:"projectId,omitempty"`
+		TaskID      string   `json:"taskId,omitempty"`
+		TagIDs      []string `json:"tagIds,omitempty"`
+		Type        string   `json:"type,omitempty"`
+	}{Billable: r.Billable, Description: r.Description, ProjectID: r.ProjectID,
+		TaskID: r.TaskID, TagIDs: r.TagIDs, Type: r.Type}
+	if !r.Start.IsZero() {
+		w.Start = formatTime(r.Start)
+	}
+	if r.End != nil {
+		w.End = formatTime(*r.End)
+	}
+	return json.Marshal(w)
+}
+
+func (r *TimeEntryRequest) validate() error {
+	if r == nil {
+		return &ArgumentError{Field: "request", Reason: "is required"}
+	}
+	if r.End != nil && !r.Start.IsZero() && r.End.Before(r.Start) {
+		return &ArgumentError{Field: "End", Reason: "is before Start"}
+	}
+	return nil
+}
+
+// TimeEntryListOptions filters a user's time entries. Clockify filters on start time only:
+// an entry is listed when Start ≤ its start ≤ End.
+type TimeEntryListOptions struct {
+	Start time.Time // zero: no lower bound
+	End   time.Time // zero: no upper bound
+	// Description matches entries whose description contains it.
+	Description string
+	// Project limits the list to one project.
+	Project string
+	// Hydrated asks for each entry's project, task, user and tags.
+	Hydrated bool
+	// InProgress: nil lists all, true only the running timer, false only stopped entries.
+	InProgress *bool
+	ListOptions
+}
+
+// List returns one page of a user's time entries.
+//
+// Clockify API: GET /v1/workspaces/{workspaceId}/user/{userId}/time-entries
+func (s *TimeEntriesService) List(ctx context.Context, workspaceID, userID string, opts *TimeEntryListOptions) ([]TimeEntry, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "userID", userID); err != nil {
+		return nil, nil, err
+	}
+	if opts == nil {
+		opts = &TimeEntryListOptions{}
+	}
+	if err := opts.validate(MaxPageSize); err != nil {
+		return nil, nil, err
+	}
+	if !opts.Start.IsZero() && !opts.End.IsZero() && opts.End.Before(opts.Start) {
+		return nil, nil, &ArgumentError{Field: "End", Reason: "is before Start"}
+	}
+	q := url.Values{}
+	if !opts.Start.IsZero() {
+		q.Set("start", formatTime(opts.Start))
+	}
+	if !opts.End.IsZero() {
+		q.Set("end", formatTime(opts.End))
+	}
+	if opts.Description != "" {
+		q.Set("description", opts.Description)
+	}
+	if opts.Project != "" {
+		q.Set("project", opts.Project)
+	}
+	if opts.Hydrated {
+		q.Set("hydrated", "true")
+	}
+	if opts.InProgress != nil {
+		q.Set("in-progress", boolString(*opts.InProgress))
+	}
+	opts.encode(q)
+	var es []TimeEntry
+	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/user/%s/time-entries", workspaceID, userID), q), &es)
+	if err != nil {
+		return nil, resp, err
+	}
+	return es, resp, nil
+}
+
+// All iterates over every time entry of a user that matches opts, one page (of up to
+// 5000) at a time.
+//
+// Clockify API: GET /v1/workspaces/{workspaceId}/user/{userId}/time-entries
+func (s *TimeEntriesService) All(ctx context.Context, workspaceID, userID string, opts *TimeEntryListOptions) iter.Seq2[TimeEntry, error] {
+	o := TimeEntryListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return paginate(ctx, o.ListOptions, MaxPageSize, func(ctx context.Context, lo ListOptions) ([]TimeEntry, *Response, error) {
+		page := o
+		page.ListOptions = lo
+		return s.List(ctx, workspaceID, userID, &page)
+	})
+}
+
+// Get returns one time entry. A missing or deleted entry is [ErrNotFound] (Clockify
+// answers 400 "Time entry doesn't belong to Workspace").
+//
+// Clockify API: GET /v1/workspaces/{workspaceId}/time-entries/{id}
+func (s *TimeEntriesService) Get(ctx context.Context, workspaceID, entryID string, hydrated bool) (*TimeEntry, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "entryID", entryID); err != nil {
+		return nil, nil, err
+	}
+	path := pathf("v1/workspaces/%s/time-entries/%s", workspaceID, entryID)
+	if hydrated {
+		path += "?hydrated=true"
+	}
+	e := new(TimeEntry)
+	resp, err := s.client.get(ctx, path, e)
+	if err != nil {
+		return nil, resp, err
+	}
+	return e, resp, nil
+}
+
+// MaxInProgressPageSize is the largest page of the in-progress list.
+const MaxInProgressPageSize = 1000
+
+// ListInProgress returns one page of the workspace's running timers.
+//
+// Clockify API: GET /v1/workspaces/{workspaceId}/time-entries/status/in-progress
+func (s *TimeEntriesService) ListInProgress(ctx context.Context, workspaceID string, opts *ListOptions) ([]TimeEntry, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID); err != nil {
+		return nil, nil, err
+	}
+	if opts == nil {
+		opts = &ListOptions{}
+	}
+	if err := opts.validate(MaxInProgressPageSize); err != nil {
+		return nil, nil, err
+	}
+	q := url.Values{}
+	opts.encode(q)
+	var es []TimeEntry
+	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/time-entries/status/in-progress", workspaceID), q), &es)
+	if err != nil {
+		return nil, resp, err
+	}
+	return es, resp, nil
+}
+
+// AllInProgress iterates over every running timer of the workspace.
+//
+// Clockify API: GET /v1/workspaces/{workspaceId}/time-entries/status/in-progress
+func (s *TimeEntriesService) AllInProgress(ctx context.Context, workspaceID string, opts *ListOptions) iter.Seq2[TimeEntry, error] {
+	o := ListOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	return paginate(ctx, o, MaxInProgressPageSize, func(ctx context.Context, lo ListOptions) ([]TimeEntry, *Response, error) {
+		return s.ListInProgress(ctx, workspaceID, &lo)
+	})
+}
+
+// Create adds a time entry for the key's user (or starts a timer, when End is nil).
+// It is not retried unless the policy's RetryWrites is set.
+//
+// Clockify API: POST /v1/workspaces/{workspaceId}/time-entries
+func (s *TimeEntriesService) Create(ctx context.Context, workspaceID string, req *TimeEntryRequest) (*TimeEntry, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID); err != nil {
+		return nil, nil, err
+	}
+	return s.write(ctx, http.MethodPost, pathf("v1/workspaces/%s/time-entries", workspaceID), req)
+}
+
+// CreateForUser adds a time entry for another user of the workspace (an admin's call).
+//
+// Clockify API: POST /v1/workspaces/{workspaceId}/user/{userId}/time-entries
+func (s *TimeEntriesService) CreateForUser(ctx context.Context, workspaceID, userID string, req *TimeEntryRequest) (*TimeEntry, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "userID", userID); err != nil {
+		return nil, nil, err
+	}
+	return s.write(ctx, http.MethodPost, pathf("v1/workspaces/%s/user/%s/time-entries", workspaceID, userID), req)
+}
+
+// Update replaces a time entry's fields.
+//
+// Clockify API: PUT /v1/workspaces/{workspaceId}/time-entries/{id}
+func (s *TimeEntriesService) Update(ctx context.Context, workspaceID, entryID string, req *TimeEntryRequest) (*TimeEntry, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "entryID", entryID); err != nil {
+		return nil, nil, err
+	}
+	if req != nil && req.Start.IsZero() {
+		return nil, nil, &ArgumentError{Field: "Start", Reason: "is required on update"}
+	}
+	return s.write(ctx, http.MethodPut, pathf("v1/workspaces/%s/time-entries/%s", workspaceID, entryID), req)
+}
+
+func (s *TimeEntriesService) write(ctx context.Context, method, path string, req *TimeEntryRequest) (*TimeEntry, *Response, error) {
+	if err := req.validate(); err != nil {
+		return nil, nil, err
+	}
+	e := new(TimeEntry)
+	resp, err := s.client.send(ctx, s.client.baseURL, method, path, req, e)
+	if err != nil {
+		return nil, resp, err
+	}
+	return e, resp, nil
+}
+
+// Stop stops a user's running timer at end.
+//
+// Clockify API: PATCH /v1/workspaces/{workspaceId}/user/{userId}/time-entries
+func (s *TimeEntriesService) Stop(ctx context.Context, workspaceID, userID string, end time.Time) (*TimeEntry, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "userID", userID); err != nil {
+		return nil, nil, err
+	}
+	if end.IsZero() {
+		return nil, nil, &ArgumentError{Field: "end", Reason: "is required"}
+	}
+	body := map[string]string{"end": formatTime(end)}
+	e := new(TimeEntry)
+	resp, err := s.client.send(ctx, s.client.baseURL, http.MethodPatch, pathf("v1/workspaces/%s/user/%s/time-entries", workspaceID, userID), body, e)
+	if err != nil {
+		return nil, resp, err
+	}
+	return e, resp, nil
+}
+
+// Delete removes a time entry.
+//
+// Clockify API: DELETE /v1/workspaces/{workspaceId}/time-entries/{id}
+func (s *TimeEntriesService) Delete(ctx context.Context, workspaceID, entryID string) (*Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "entryID", entryID); err != nil {
+		return nil, err
+	}
+	return s.client.send(ctx, s.client.baseURL, http.MethodDelete, pathf("v1/workspaces/%s/time-entries/%s", workspaceID, entryID), nil, nil)
+}

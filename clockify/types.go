@@ -1,0 +1,39 @@
+package clockify
+
+// Rate is an hourly or cost rate in the currency's minor units (10500 = 105.00).
+type Rate struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency,omitempty"`
+}
+
+// Membership ties a user to a workspace, project or user group, with its rates.
+type Membership struct {
+	UserID           string `json:"userId"`
+	TargetID         string `json:"targetId"`
+	MembershipType   string `json:"membershipType"`   // WORKSPACE, PROJECT or USERGROUP
+	MembershipStatus string `json:"membershipStatus"` // PENDING, ACTIVE, DECLINED or INACTIVE
+	HourlyRate       *Rate  `json:"hourlyRate"`
+	CostRate         *Rate  `json:"costRate"`
+}
+
+// Tag is a workspace tag.
+type Tag struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	WorkspaceID string `json:"workspaceId"`
+	Archived    bool   `json:"archived"`
+}
+
+// Task is a task of a project.
+type Task struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	ProjectID   string    `json:"projectId"`
+	AssigneeIDs []string  `json:"assigneeIds"`
+	Estimate    *Duration `json:"estimate"`
+	Duration    *Duration `json:"duration"`
+	Status      string    `json:"status"` // ACTIVE or DONE
+	Billable    bool      `json:"billable"`
+	HourlyRate  *Rate     `json:"hourlyRate"`
+	CostRate    *Rate     `json:"costRate"`
+}

@@ -1,0 +1,270 @@
+package clockify
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// WebhooksService manages a workspace's webhooks.
+type WebhooksService service
+
+// WebhookEvent is the event a webhook fires on, by Clockify's wire name.
+type WebhookEvent string
+
+// The webhook events about time entries and projects. Clockify knows about fifty; any
+// other name may be used as a WebhookEvent too.
+const (
+	EventNewTimeEntry        WebhookEvent = "NEW_TIME_ENTRY"
+	EventNewTimerStarted     WebhookEvent = "NEW_TIMER_STARTED"
+	EventTimerStopped        WebhookEvent = "TIMER_STOPPED"
+	EventTimeEntryUpdated    WebhookEvent = "TIME_ENTRY_UPDATED"
+	EventTimeEntryDeleted    WebhookEvent = "TIME_ENTRY_DELETED"
+	EventTimeEntrySplit      WebhookEvent = "TIME_ENTRY_SPLIT"
+	EventTimeEntryRestored   WebhookEvent = "TIME_ENTRY_RESTORED"
+	EventNewProject          WebhookEvent = "NEW_PROJECT"
+	EventProjectUpdated      WebhookEvent = "PROJECT_UPDATED"
+	EventProjectDeleted      WebhookEvent = "PROJECT_DELETED"
+	EventNewClient           WebhookEvent = "NEW_CLIENT"
+	EventNewTag              WebhookEvent = "NEW_TAG"
+	EventUserJoinedWorkspace WebhookEvent = "USER_JOINED_WORKSPACE"
+)
+
+// Webhook is a Clockify webhook (WebhookDtoV1). AuthToken is sent by Clockify in the
+// Clockify-Signature header of every delivery; it is a [Secret].
+type Webhook struct {
+	ID                string       `json:"id"`
+	Name              string       `json:"name"`
+	URL               string       `json:"url"`
+	UserID            string       `json:"userId"`
+	WorkspaceID       string       `json:"workspaceId"`
+	WebhookEvent      WebhookEvent `json:"webhookEvent"`
+	TriggerSourceType string       `json:"triggerSourceType"`
+	TriggerSource     []string     `json:"triggerSource"`
+	Enabled           bool         `json:"enabled"`
+	AuthToken         Secret       `json:"authToken,omitempty"`
+	DeliveryEnabled   *bool        `json:"deliveryEnabled,omitempty"`
+	PlanEnabled       *bool        `json:"planEnabled,omitempty"`
+}
+
+// WebhookList is Clockify's answer to a webhook list: the webhooks and the workspace's
+// total count.
+type WebhookList struct {
+	Webhooks              []Webhook `json:"webhooks"`
+	WorkspaceWebhookCount int       `json:"workspaceWebhookCount"`
+}
+
+// Trigger source types.
+const (
+	TriggerWorkspace = "WORKSPACE_ID"
+	TriggerProject   = "PROJECT_ID"
+	TriggerUser      = "USER_ID"
+	TriggerTag       = "TAG_ID"
+	TriggerTask      = "TASK_ID"
+)
+
+// WebhookRequest creates or updates a webhook. Name is required (2 to 30 characters);
+// TriggerSourceType defaults to WORKSPACE_ID with the workspace as its source.
+type WebhookRequest struct {
+	Name              string       `json:"name"`
+	URL               string       `json:"url"`
+	WebhookEvent      WebhookEvent `json:"webhookEvent"`
+	TriggerSourceType string       `json:"triggerSourceType"`
+	TriggerSource     []string     `json:"triggerSource"`
+}
+
+func (r *WebhookRequest) normalized(workspaceID string) (*WebhookRequest, error) {
+	if r == nil {
+		return nil, &ArgumentError{Field: "request", Reason: "is required"}
+	}
+	if n := utf8.RuneCountInString(r.Name); n < 2 || n > 30 {
+		return nil, &ArgumentError{Field: "Name", Reason: "must be 2 to 30 characters"}
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, &ArgumentError{Field: "URL", Reason: "must be an absolute http(s) URL"}
+	}
+	if r.WebhookEvent == "" {
+		return nil, &ArgumentError{Field: "WebhookEvent", Reason: "is required"}
+	}
+	out := *r
+	if out.TriggerSourceType == "" {
+		out.TriggerSourceType = TriggerWorkspace
+	}
+	if out.TriggerSource == nil {
+		out.TriggerSource = []string{}
+		if out.TriggerSourceType == TriggerWorkspace {
+			out.TriggerSource = []string{workspaceID}
+		}
+	}
+	return &out, nil
+}
+
+// List returns every webhook of the workspace (Clockify does not page it).
+//
+// Clockify API: GET /v1/workspaces/{workspaceId}/webhooks
+func (s *WebhooksService) List(ctx context.Context, workspaceID string) (*WebhookList, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID); err != nil {
+		return nil, nil, err
+	}
+	l := new(WebhookList)
+	resp, err := s.client.get(ctx, pathf("v1/workspaces/%s/webhooks", workspaceID), l)
+	if err != nil {
+		return nil, resp, err
+	}
+	return l, resp, nil
+}
+
+// Get returns one webhook.
+//
+// Clockify API: GET /v1/workspaces/{workspaceId}/webhooks/{webhookId}
+func (s *WebhooksService) Get(ctx context.Context, workspaceID, webhookID string) (*Webhook, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
+		return nil, nil, err
+	}
+	w := new(Webhook)
+	resp, err := s.client.get(ctx, pathf("v1/workspaces/%s/webhooks/%s", workspaceID, webhookID), w)
+	if err != nil {
+		return nil, resp, err
+	}
+	return w, resp, nil
+}
+
+// Create registers a webhook; the answer carries its AuthToken. It is not retried unless
+// the policy's RetryWrites is set.
+//
+// Clockify API: POST /v1/workspaces/{workspaceId}/webhooks
+func (s *WebhooksService) Create(ctx context.Context, workspaceID string, req *WebhookRequest) (*Webhook, *Response, error) {
+	return s.write(ctx, http.MethodPost, workspaceID, "", req)
+}
+
+// Update changes a webhook.
+//
+// Clockify API: PUT /v1/workspaces/{workspaceId}/webhooks/{webhookId}
+func (s *WebhooksService) Update(ctx context.Context, workspaceID, webhookID string, req *WebhookRequest) (*Webhook, *Response, error) {
+	if err := requireIDs("webhookID", webhookID); err != nil {
+		return nil, nil, err
+	}
+	return s.write(ctx, http.MethodPut, workspaceID, webhookID, req)
+}
+
+func (s *WebhooksService) write(ctx context.Context, method, workspaceID, webhookID string, req *WebhookRequest) (*Webhook, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID); err != nil {
+		return nil, nil, err
+	}
+	body, err := req.normalized(workspaceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	path := pathf("v1/workspaces/%s/webhooks", workspaceID)
+	if webhookID != "" {
+		path = pathf("v1/workspaces/%s/webhooks/%s", workspaceID, webhookID)
+	}
+	w := new(Webhook)
+	resp, err := s.client.send(ctx, s.client.baseURL, method, path, body, w)
+	if err != nil {
+		return nil, resp, err
+	}
+	return w, resp, nil
+}
+
+// Delete removes a webhook.
+//
+// Clockify API: DELETE /v1/workspaces/{workspaceId}/webhooks/{webhookId}
+func (s *WebhooksService) Delete(ctx context.Context, workspaceID, webhookID string) (*Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
+		return nil, err
+	}
+	return s.client.send(ctx, s.client.baseURL, http.MethodDelete, pathf("v1/workspaces/%s/webhooks/%s", workspaceID, webhookID), nil, nil)
+}
+
+// RegenerateToken issues a new token for a webhook; the old one stops working.
+//
+// Clockify API: PATCH /v1/workspaces/{workspaceId}/webhooks/{webhookId}/token
+func (s *WebhooksService) RegenerateToken(ctx context.Context, workspaceID, webhookID string) (*Webhook, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
+		return nil, nil, err
+	}
+	w := new(Webhook)
+	resp, err := s.client.send(ctx, s.client.baseURL, http.MethodPatch, pathf("v1/workspaces/%s/webhooks/%s/token", workspaceID, webhookID), nil, w)
+	if err != nil {
+		return nil, resp, err
+	}
+	return w, resp, nil
+}
+
+// WebhookLog is one delivery attempt of a webhook, as Clockify records it.
+type WebhookLog struct {
+	ID           string    `json:"id"`
+	WebhookID    string    `json:"webhookId"`
+	StatusCode   int       `json:"statusCode"`
+	RequestBody  string    `json:"requestBody"`
+	ResponseBody string    `json:"responseBody"`
+	RespondedAt  time.Time `json:"respondedAt"`
+}
+
+// WebhookLogStatus filters delivery logs by outcome.
+type WebhookLogStatus string
+
+// Delivery log filters.
+const (
+	LogsAll       WebhookLogStatus = "ALL"
+	LogsSucceeded WebhookLogStatus = "SUCCEEDED"
+	LogsFailed    WebhookLogStatus = "FAILED"
+)
+
+// WebhookLogOptions selects delivery logs. Page is passed as given (Clockify's default
+// is 0); Size defaults to 50.
+type WebhookLogOptions struct {
+	From         time.Time
+	To           time.Time
+	Status       WebhookLogStatus
+	SortByNewest bool
+	Page         int
+	Size         int
+}
+
+// Logs returns a webhook's recent delivery attempts (Clockify keeps them for 7 days).
+// The call is a POST that only reads, so it is retried like a GET.
+//
+// Clockify API: POST /v1/workspaces/{workspaceId}/webhooks/{webhookId}/logs
+func (s *WebhooksService) Logs(ctx context.Context, workspaceID, webhookID string, opts *WebhookLogOptions) ([]WebhookLog, *Response, error) {
+	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
+		return nil, nil, err
+	}
+	if opts == nil {
+		opts = &WebhookLogOptions{}
+	}
+	if opts.Page < 0 || opts.Size < 0 {
+		return nil, nil, &ArgumentError{Field: "Page/Size", Reason: "must not be negative"}
+	}
+	body := struct {
+		From         string           `json:"from,omitempty"`
+		To           string           `json:"to,omitempty"`
+		Status       WebhookLogStatus `json:"status,omitempty"`
+		SortByNewest bool             `json:"sortByNewest"`
+	}{Status: opts.Status, SortByNewest: opts.SortByNewest}
+	if !opts.From.IsZero() {
+		body.From = formatTime(opts.From)
+	}
+	if !opts.To.IsZero() {
+		body.To = formatTime(opts.To)
+	}
+	q := url.Values{}
+	if opts.Page > 0 {
+		q.Set("page", strconv.Itoa(opts.Page))
+	}
+	if opts.Size > 0 {
+		q.Set("size", strconv.Itoa(opts.Size))
+	}
+	var logs []WebhookLog
+	resp, err := s.client.sendIdempotent(ctx, s.client.baseURL, http.MethodPost,
+		withQuery(pathf("v1/workspaces/%s/webhooks/%s/logs", workspaceID, webhookID), q), body, &logs)
+	if err != nil {
+		return nil, resp, err
+	}
+	return logs, resp, nil
+}
