@@ -259,6 +259,8 @@ func (c *Client) Do(req *Request, v any) (*Response, error) {
 		// The last of several retried answers (a 503, say): its body is still unread.
 		payload, _ = readBody(hr)
 	}
+	// The request that went out carries the API key; hand back the caller's instead.
+	hr.Request = req.Request
 	resp := newResponse(hr)
 	if hr.StatusCode < 200 || hr.StatusCode > 299 {
 		return resp, c.newAPIError(req.Request, hr, payload)

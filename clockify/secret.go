@@ -1,14 +1,15 @@
 package clockify
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 )
 
-// Secret is a credential Clockify returns, such as a webhook's token. It encodes to JSON
-// as the plain string (it is wire data), but prints, formats and logs as "[REDACTED]" so
-// that it cannot reach a log line or an error by accident. Use [Secret.Reveal] where the
-// value is really needed.
+// Secret is a credential Clockify returns, such as a webhook's token. It decodes from
+// JSON like a string, but prints, formats, logs and encodes to JSON as "[REDACTED]", so
+// that it cannot reach a log line, an error or a stored document by accident. Use
+// [Secret.Reveal] where the value is really needed.
 type Secret string
 
 const redacted = "[REDACTED]"
@@ -35,6 +36,9 @@ func (s Secret) Format(f fmt.State, verb rune) {
 	}
 	_, _ = f.Write([]byte(s.String()))
 }
+
+// MarshalJSON encodes the secret as "[REDACTED]" (or "" when empty).
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 // LogValue keeps slog from printing the value.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -14,15 +14,29 @@ import (
 // maxWebhooks is Clockify's per-workspace limit.
 const maxWebhooks = 100
 
+// wireWebhook is a webhook as Clockify sends it, token included (clockify.Secret
+// redacts itself when encoded).
+type wireWebhook struct {
+	clockify.Webhook
+	AuthToken string `json:"authToken,omitempty"`
+}
+
+func toWire(h clockify.Webhook) wireWebhook {
+	return wireWebhook{Webhook: h, AuthToken: h.AuthToken.Reveal()}
+}
+
 func (s *Server) listWebhooks(w http.ResponseWriter, _ *http.Request, p params, uid string) {
 	s.mu.Lock()
 	ws, err := s.state.adminAccess(uid, p["ws"])
-	out := clockify.WebhookList{Webhooks: []clockify.Webhook{}}
+	out := struct {
+		Webhooks []wireWebhook `json:"webhooks"`
+		Count    int           `json:"workspaceWebhookCount"`
+	}{Webhooks: []wireWebhook{}}
 	if err == nil {
 		for _, id := range ws.hookIDs {
-			out.Webhooks = append(out.Webhooks, *ws.webhooks[id])
+			out.Webhooks = append(out.Webhooks, toWire(*ws.webhooks[id]))
 		}
-		out.WorkspaceWebhookCount = len(ws.hookIDs)
+		out.Count = len(ws.hookIDs)
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -48,7 +62,7 @@ func (s *Server) getWebhook(w http.ResponseWriter, _ *http.Request, p params, ui
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, toWire(out))
 }
 
 // webhookInput is Clockify's create/update body.
@@ -98,7 +112,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params,
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusCreated, toWire(out))
 }
 
 func (st *state) addWebhook(ws *workspace, uid string, in webhookInput) clockify.Webhook {
@@ -176,7 +190,7 @@ func (s *Server) withWebhook(w http.ResponseWriter, uid string, p params, change
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, toWire(out))
 }
 
 func (s *Server) webhookLogs(w http.ResponseWriter, r *http.Request, p params, uid string) {
@@ -225,4 +239,3 @@ func (s *Server) webhookLogs(w http.ResponseWriter, r *http.Request, p params, u
 	}
 	writePage(w, out, page, size)
 }
-

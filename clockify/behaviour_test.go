@@ -1,0 +1,485 @@
+package clockify_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+)
+
+var fixedNow = time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
+
+// fast is a retry policy that retries but never really waits.
+var fast = clockify.RetryPolicy{MaxAttempts: 8, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond, MaxRetryAfter: 2 * time.Millisecond}
+
+func newFake(t *testing.T, opts ...clockifytest.Option) (*clockifytest.Server, *clockifytest.Fixture) {
+	t.Helper()
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 3, Now: fixedNow}, opts...)
+	t.Cleanup(srv.Close)
+	return srv, fx
+}
+
+func TestRateLimitHoldsAcrossGoroutines(t *testing.T) {
+	const serverLimit = 100
+	srv, fx := newFake(t, clockifytest.WithRateLimit(serverLimit))
+	// The client paces below the server's limit, as a client should.
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(90, 1), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+
+	var wg gosync.WaitGroup
+	errs := make(chan error, 200)
+	for range 200 {
+		wg.Go(func() {
+			_, _, err := c.Users.Current(context.Background())
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err, "no call was refused with 429")
+	}
+	require.Equal(t, 200, srv.Requests("GET v1/user"))
+	require.LessOrEqual(t, srv.HighestRate(), serverLimit)
+	require.Greater(t, srv.HighestRate(), 1)
+}
+
+func TestServerRateLimitIsEnforced(t *testing.T) {
+	srv, fx := newFake(t, clockifytest.WithRateLimit(3))
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(1e6, 1000), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
+	var limited int
+	for range 6 {
+		if _, _, err := c.Users.Current(context.Background()); errors.Is(err, clockify.ErrRateLimited) {
+			limited++
+		}
+	}
+	require.Positive(t, limited, "a client that ignores the limit is refused")
+}
+
+// signalHandler is a slog handler that signals when a message is logged.
+type signalHandler struct {
+	msg string
+	ch  chan struct{}
+}
+
+func (h *signalHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *signalHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		select {
+		case h.ch <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (h *signalHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *signalHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestCancelDuringBackoffReturnsContextError(t *testing.T) {
+	srv, fx := newFake(t, clockifytest.WithFaults(clockifytest.Faults{RetryAfter: time.Hour}))
+	retrying := &signalHandler{msg: "clockify: retrying", ch: make(chan struct{}, 1)}
+	c, err := srv.NewClient(fx.OwnerKey,
+		clockify.WithLogger(slog.New(retrying)),
+		clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 3, MinWait: time.Hour, MaxWait: time.Hour, MaxRetryAfter: time.Hour}))
+	require.NoError(t, err)
+	srv.FailNext(clockifytest.FaultTooManyRequestsRetryAfter)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := c.Users.Current(ctx)
+		done <- err
+	}()
+	<-retrying.ch // the client is now waiting out a one-hour Retry-After
+	cancel()
+	err = <-done // a client that ignored ctx would block here for an hour
+	require.ErrorIs(t, err, context.Canceled)
+	require.Equal(t, 1, srv.Requests("GET v1/user"), "no retry was sent after the cancel")
+}
+
+func TestRetriesSurviveInjectedFaults(t *testing.T) {
+	srv, fx := newFake(t, clockifytest.WithFaults(clockifytest.Faults{
+		Seed: 9, Rate: 0.3, Latency: time.Millisecond,
+		Kinds: []clockifytest.Fault{
+			clockifytest.FaultTooManyRequests, clockifytest.FaultTooManyRequestsRetryAfter,
+			clockifytest.FaultBadGateway, clockifytest.FaultUnavailable,
+			clockifytest.FaultDropConnection, clockifytest.FaultTruncateBody, clockifytest.FaultLatency,
+		},
+	}))
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRetryPolicy(fast), clockify.WithRateLimit(1e6, 1000))
+	require.NoError(t, err)
+	ctx := context.Background()
+	got := 0
+	for _, m := range fx.Members {
+		for _, err := range c.TimeEntries.All(ctx, fx.Workspace.ID, m.User.ID, &clockify.TimeEntryListOptions{ListOptions: clockify.ListOptions{PageSize: 7}}) {
+			require.NoError(t, err)
+			got++
+		}
+	}
+	require.Equal(t, len(fx.Entries), got, "every entry arrives exactly once despite the faults")
+	faults := 0
+	for route, n := range srv.RequestCounts() {
+		if strings.Contains(route, "time-entries") {
+			faults += n
+		}
+	}
+	require.Greater(t, faults, got/7+len(fx.Members), "faults were injected and retried")
+}
+
+func TestErrorsAgainstTheFake(t *testing.T) {
+	srv, fx := newFake(t)
+	ctx := context.Background()
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRetryPolicy(fast))
+	require.NoError(t, err)
+	member, err := srv.NewClient(fx.Members[1].APIKey, clockify.WithRetryPolicy(fast))
+	require.NoError(t, err)
+	other := srv.AddWorkspace(clockify.Workspace{Name: "Other"})
+	wsID := fx.Workspace.ID
+
+	_, _, err = c.TimeEntries.Get(ctx, wsID, "000000000000000000000000", false)
+	require.ErrorIs(t, err, clockify.ErrNotFound)
+	_, _, err = c.Projects.Get(ctx, wsID, "000000000000000000000000")
+	require.ErrorIs(t, err, clockify.ErrNotFound)
+	_, _, err = c.Webhooks.Logs(ctx, wsID, "000000000000000000000000", nil)
+	require.ErrorIs(t, err, clockify.ErrNotFound)
+	_, _, err = c.Workspaces.Get(ctx, other.ID)
+	require.ErrorIs(t, err, clockify.ErrForbidden)
+	_, _, err = member.Users.List(ctx, wsID, nil)
+	require.ErrorIs(t, err, clockify.ErrForbidden, "regular members may not list users")
+
+	bad, err := srv.NewClient("not-a-key", clockify.WithRetryPolicy(fast))
+	require.NoError(t, err)
+	_, _, err = bad.Users.Current(ctx)
+	var ae *clockify.APIError
+	require.ErrorAs(t, err, &ae)
+	require.True(t, errors.Is(err, clockify.ErrInvalidAPIKey))
+	require.Equal(t, 4003, ae.Code)
+
+	// Routes the client does not wrap, through the exposed plumbing.
+	req, err := c.NewRequest(ctx, http.MethodGet, "v1/workspaces/"+wsID+"/time-entries", nil)
+	require.NoError(t, err)
+	_, err = c.Do(req, nil)
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusMethodNotAllowed, ae.StatusCode)
+	require.Equal(t, 3000, ae.Code)
+	require.Equal(t, "POST", ae.Response.Header.Get("Allow"))
+
+	req, err = c.NewRequest(ctx, http.MethodGet, "v1/workspaces/"+wsID+"/user/"+fx.Owner.ID+"/time-entries?page-size=10000", nil)
+	require.NoError(t, err)
+	_, err = c.Do(req, nil)
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	require.Contains(t, ae.Message, "5,000")
+
+	req, err = c.NewRequest(ctx, http.MethodGet, "v1/nothing-here", nil)
+	require.NoError(t, err)
+	_, err = c.Do(req, nil)
+	require.ErrorIs(t, err, clockify.ErrNotFound)
+}
+
+func TestPagingAgainstTheFake(t *testing.T) {
+	srv, fx := newFake(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	ctx := context.Background()
+	uid := fx.Members[1].User.ID
+	want := 0
+	for _, e := range fx.Entries {
+		if e.UserID == uid {
+			want++
+		}
+	}
+	srv.Requests("GET v1/workspaces/{ws}/user/{user}/time-entries")
+	ids := map[string]bool{}
+	for e, err := range c.TimeEntries.All(ctx, fx.Workspace.ID, uid, &clockify.TimeEntryListOptions{ListOptions: clockify.ListOptions{PageSize: 10}}) {
+		require.NoError(t, err)
+		require.False(t, ids[e.ID], "no entry twice")
+		ids[e.ID] = true
+	}
+	require.Len(t, ids, want)
+	require.Equal(t, (want+9)/10, srv.Requests("GET v1/workspaces/{ws}/user/{user}/time-entries"), "Last-Page saves the extra request")
+
+	// The window filters on start time, inclusive at both ends.
+	first := fx.Entries[0]
+	es, _, err := c.TimeEntries.List(ctx, fx.Workspace.ID, first.UserID, &clockify.TimeEntryListOptions{Start: first.TimeInterval.Start, End: first.TimeInterval.Start, Hydrated: true})
+	require.NoError(t, err)
+	require.Len(t, es, 1)
+	require.Equal(t, first.ID, es[0].ID)
+	require.NotNil(t, es[0].Project)
+	require.Equal(t, first.UserID, es[0].User.ID)
+
+	running, _, err := c.TimeEntries.ListInProgress(ctx, fx.Workspace.ID, nil)
+	require.NoError(t, err)
+	require.Len(t, running, 1)
+	require.True(t, running[0].Running())
+
+	rep, _, err := c.Reports.Detailed(ctx, fx.Workspace.ID, &clockify.DetailedReportRequest{Start: fixedNow.AddDate(0, 0, -60), End: fixedNow})
+	require.NoError(t, err)
+	require.Equal(t, len(fx.Entries), rep.Totals[0].EntriesCount)
+	n := 0
+	for _, err := range c.Reports.DetailedAll(ctx, fx.Workspace.ID, &clockify.DetailedReportRequest{Start: fixedNow.AddDate(0, 0, -60), End: fixedNow, PageSize: 50}) {
+		require.NoError(t, err)
+		n++
+	}
+	require.Equal(t, len(fx.Entries), n)
+}
+
+func TestWebhookLifecycleAgainstTheFake(t *testing.T) {
+	type got struct {
+		sig, event string
+		body       []byte
+	}
+	received := make(chan got, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		received <- got{r.Header.Get("Clockify-Signature"), r.Header.Get("Clockify-Webhook-Event-Type"), b}
+	}))
+	defer receiver.Close()
+	srv, fx := newFake(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	ctx := context.Background()
+	wsID := fx.Workspace.ID
+
+	var hooks []*clockify.Webhook
+	for _, ev := range []clockify.WebhookEvent{clockify.EventNewTimeEntry, clockify.EventTimeEntryUpdated, clockify.EventTimeEntryDeleted, clockify.EventTimerStopped, clockify.EventNewTimerStarted} {
+		h, _, err := c.Webhooks.Create(ctx, wsID, &clockify.WebhookRequest{Name: "jasper " + strings.ToLower(string(ev))[:10], URL: receiver.URL, WebhookEvent: ev})
+		require.NoError(t, err)
+		require.NotEmpty(t, h.AuthToken.Reveal())
+		hooks = append(hooks, h)
+	}
+	list, _, err := c.Webhooks.List(ctx, wsID)
+	require.NoError(t, err)
+	require.Equal(t, 5, list.WorkspaceWebhookCount)
+
+	start := fixedNow.Add(-2 * time.Hour)
+	e, _, err := c.TimeEntries.Create(ctx, wsID, &clockify.TimeEntryRequest{Start: start, End: clockify.Ptr(start.Add(time.Hour)), Description: "#7 Fix", ProjectID: fx.Projects[0].ID})
+	require.NoError(t, err)
+	d := <-received
+	require.Equal(t, "NEW_TIME_ENTRY", d.event)
+	require.Equal(t, hooks[0].AuthToken.Reveal(), d.sig)
+	var payload clockify.TimeEntry
+	require.NoError(t, json.Unmarshal(d.body, &payload))
+	require.Equal(t, e.ID, payload.ID)
+	require.Equal(t, fx.Projects[0].Name, payload.Project.Name, "deliveries carry the hydrated entry")
+
+	// After a regeneration, deliveries carry the new token.
+	regen, _, err := c.Webhooks.RegenerateToken(ctx, wsID, hooks[1].ID)
+	require.NoError(t, err)
+	require.NotEqual(t, hooks[1].AuthToken, regen.AuthToken)
+	_, _, err = c.TimeEntries.Update(ctx, wsID, e.ID, &clockify.TimeEntryRequest{Start: start, End: clockify.Ptr(start.Add(90 * time.Minute)), Description: "#7 Fix login"})
+	require.NoError(t, err)
+	d = <-received
+	require.Equal(t, "TIME_ENTRY_UPDATED", d.event)
+	require.Equal(t, regen.AuthToken.Reveal(), d.sig)
+
+	// A timer starts and stops.
+	_, _, err = c.TimeEntries.Create(ctx, wsID, &clockify.TimeEntryRequest{Start: fixedNow.Add(-10 * time.Minute), Description: "PR #9 review"})
+	require.NoError(t, err)
+	require.Equal(t, "NEW_TIMER_STARTED", (<-received).event)
+	stopped, _, err := c.TimeEntries.Stop(ctx, wsID, fx.Owner.ID, fixedNow)
+	require.NoError(t, err)
+	require.Equal(t, 10*time.Minute, stopped.TimeInterval.Duration.Std())
+	require.Equal(t, "TIMER_STOPPED", (<-received).event)
+
+	_, err = c.TimeEntries.Delete(ctx, wsID, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, "TIME_ENTRY_DELETED", (<-received).event)
+	_, _, err = c.TimeEntries.Get(ctx, wsID, e.ID, false)
+	require.ErrorIs(t, err, clockify.ErrNotFound)
+
+	logs, _, err := c.Webhooks.Logs(ctx, wsID, hooks[0].ID, &clockify.WebhookLogOptions{Status: clockify.LogsSucceeded})
+	require.NoError(t, err)
+	require.Len(t, logs, 1)
+	require.Equal(t, 200, logs[0].StatusCode)
+
+	updated, _, err := c.Webhooks.Update(ctx, wsID, hooks[0].ID, &clockify.WebhookRequest{Name: "renamed", URL: receiver.URL, WebhookEvent: clockify.EventNewTimeEntry})
+	require.NoError(t, err)
+	require.Equal(t, "renamed", updated.Name)
+	_, err = c.Webhooks.Delete(ctx, wsID, hooks[0].ID)
+	require.NoError(t, err)
+	_, _, err = c.Webhooks.Get(ctx, wsID, hooks[0].ID)
+	require.ErrorIs(t, err, clockify.ErrNotFound)
+}
+
+// TestSecretsNeverLeak drives every error path with a recognisable key and token and
+// searches every error string, formatted error and log line for them.
+func TestSecretsNeverLeak(t *testing.T) {
+	const key = "LEAKCHECK-key-7c1e0d"
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var outputs []string
+	record := func(err error) {
+		if err != nil {
+			outputs = append(outputs, err.Error(), fmt.Sprintf("%v|%+v|%#v", err, err, err))
+		}
+	}
+	ctx := context.Background()
+
+	// Bad options.
+	_, err := clockify.NewClient(clockify.WithAPIKey(key + " tail"))
+	record(err)
+	_, err = clockify.NewClient(clockify.WithAPIKey(key+"\n"), clockify.WithBaseURL("https://u:"+key+"@x/"))
+	record(err)
+
+	// A server that echoes the key back in its error message.
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"message":"bad key %s","code":1}`, r.Header.Get("X-Api-Key"))
+	}))
+	defer echo.Close()
+	ec, err := clockify.NewClient(clockify.WithAPIKey(key), clockify.WithBaseURL(echo.URL), clockify.WithLogger(logger))
+	require.NoError(t, err)
+	_, _, err = ec.Users.Current(ctx)
+	require.Error(t, err)
+	record(err)
+
+	// The fake, with the key registered, and every kind of failure.
+	srv, fx := newFake(t)
+	srv.AddMember(fx.Workspace.ID, clockifytest.Member{User: clockify.User{Name: "Leak Check", Email: "leak@x"}, APIKey: key, Admin: true})
+	c, err := srv.NewClient(key, clockify.WithLogger(logger), clockify.WithRetryPolicy(fast))
+	require.NoError(t, err)
+	h, _, err := c.Webhooks.Create(ctx, fx.Workspace.ID, &clockify.WebhookRequest{Name: "leak", URL: "http://127.0.0.1:1/hook", WebhookEvent: clockify.EventNewProject})
+	require.NoError(t, err)
+	token := h.AuthToken.Reveal()
+	logger.Info("created webhook", "webhook", h, "token", h.AuthToken)
+	outputs = append(outputs, fmt.Sprintf("%v %+v %#v", h, h, *h))
+
+	for _, f := range []clockifytest.Fault{clockifytest.FaultInternalError, clockifytest.FaultDropConnection, clockifytest.FaultTruncateBody, clockifytest.FaultTooManyRequests} {
+		srv.SetFaults(clockifytest.Faults{Rate: 1, Kinds: []clockifytest.Fault{f}})
+		_, _, err = c.Webhooks.Get(ctx, fx.Workspace.ID, h.ID)
+		require.Error(t, err, f.String())
+		record(err)
+	}
+	srv.SetFaults(clockifytest.Faults{})
+	_, _, err = c.Workspaces.Get(ctx, srv.AddWorkspace(clockify.Workspace{Name: "x"}).ID)
+	record(err)
+	_, _, err = c.TimeEntries.Get(ctx, fx.Workspace.ID, "nope", false)
+	record(err)
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, _, err = c.Users.Current(cctx)
+	record(err)
+	bad, err := srv.NewClient(key+"x", clockify.WithLogger(logger))
+	require.NoError(t, err)
+	_, _, err = bad.Users.Current(ctx)
+	record(err)
+	srv.Close()
+	_, _, err = c.Users.Current(ctx) // connection refused
+	record(err)
+
+	require.Greater(t, len(outputs), 10)
+	all := strings.Join(outputs, "\n") + "\n" + logs.String()
+	require.Contains(t, all, "REDACTED", "the echoed key was redacted")
+	require.NotContains(t, all, key)
+	require.NotContains(t, all, token)
+}
+
+// TestRoutesMatchOpenAPI checks every route the client calls, and every route the fake
+// serves, against Clockify's OpenAPI description.
+func TestRoutesMatchOpenAPI(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "clockify", "openapi.json"))
+	if err != nil {
+		t.Skip("../shared/clockify/openapi.json is not here (it is outside CI): ", err)
+	}
+	var spec struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	require.NoError(t, json.Unmarshal(b, &spec))
+	inSpec := func(method, path string) bool {
+		segs := strings.Split(strings.Trim(path, "/"), "/")
+		for p, ops := range spec.Paths {
+			ps := strings.Split(strings.Trim(p, "/"), "/")
+			if len(ps) != len(segs) {
+				continue
+			}
+			match := true
+			for i := range ps {
+				if !strings.HasPrefix(ps[i], "{") && !strings.HasPrefix(segs[i], "{") && ps[i] != segs[i] {
+					match = false
+					break
+				}
+				if strings.HasPrefix(segs[i], "{") != strings.HasPrefix(ps[i], "{") {
+					match = false
+					break
+				}
+			}
+			if _, ok := ops[strings.ToLower(method)]; match && ok {
+				return true
+			}
+		}
+		return false
+	}
+
+	// Every client call, against a mock that records what was sent.
+	mt := httpmock.NewMockTransport()
+	called := map[string]bool{}
+	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		path := r.URL.Path
+		path = strings.TrimPrefix(strings.TrimPrefix(path, "/api"), "/report")
+		// Ids in these calls are "ID"; make them template segments.
+		path = strings.ReplaceAll(path, "/ID", "/{id}")
+		called[r.Method+" "+path] = true
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	c, err := clockify.NewClient(clockify.WithAPIKey("k"), clockify.WithHTTPClient(&http.Client{Transport: mt}),
+		clockify.WithBaseURL("https://x/api/"), clockify.WithReportsURL("https://r/report/"))
+	require.NoError(t, err)
+	ctx := context.Background()
+	const id = "ID"
+	now := time.Now()
+	hook := &clockify.WebhookRequest{Name: "ab", URL: "https://x", WebhookEvent: clockify.EventNewProject}
+	_, _, _ = c.Users.Current(ctx)
+	_, _, _ = c.Users.List(ctx, id, nil)
+	_, _, _ = c.Workspaces.List(ctx)
+	_, _, _ = c.Workspaces.Get(ctx, id)
+	_, _, _ = c.Projects.List(ctx, id, nil)
+	_, _, _ = c.Projects.Get(ctx, id, id)
+	_, _, _ = c.TimeEntries.List(ctx, id, id, nil)
+	_, _, _ = c.TimeEntries.Get(ctx, id, id, false)
+	_, _, _ = c.TimeEntries.ListInProgress(ctx, id, nil)
+	_, _, _ = c.TimeEntries.Create(ctx, id, &clockify.TimeEntryRequest{})
+	_, _, _ = c.TimeEntries.CreateForUser(ctx, id, id, &clockify.TimeEntryRequest{})
+	_, _, _ = c.TimeEntries.Update(ctx, id, id, &clockify.TimeEntryRequest{Start: now})
+	_, _, _ = c.TimeEntries.Stop(ctx, id, id, now)
+	_, _ = c.TimeEntries.Delete(ctx, id, id)
+	_, _, _ = c.Webhooks.List(ctx, id)
+	_, _, _ = c.Webhooks.Get(ctx, id, id)
+	_, _, _ = c.Webhooks.Create(ctx, id, hook)
+	_, _, _ = c.Webhooks.Update(ctx, id, id, hook)
+	_, _ = c.Webhooks.Delete(ctx, id, id)
+	_, _, _ = c.Webhooks.RegenerateToken(ctx, id, id)
+	_, _, _ = c.Webhooks.Logs(ctx, id, id, nil)
+	_, _, _ = c.Reports.Detailed(ctx, id, &clockify.DetailedReportRequest{Start: now, End: now})
+	require.Len(t, called, 22)
+	for route := range called {
+		method, path, _ := strings.Cut(route, " ")
+		require.True(t, inSpec(method, path), "client route %s is not in the OpenAPI description", route)
+	}
+
+	srv := clockifytest.NewServer()
+	defer srv.Close()
+	for _, route := range srv.Routes() {
+		method, path, _ := strings.Cut(route, " ")
+		path = strings.TrimPrefix(strings.TrimPrefix(path, "/api"), "/report")
+		require.True(t, inSpec(method, path), "fake route %s is not in the OpenAPI description", route)
+	}
+}

@@ -1,0 +1,29 @@
+package clockifytest_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+)
+
+// A fake Clockify with a generated workspace, a scripted fault, and the counters a test
+// reads afterwards.
+func Example() {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 7, Now: time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)})
+	defer srv.Close()
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 3, MaxWait: time.Millisecond}))
+	if err != nil {
+		panic(err)
+	}
+
+	srv.FailNext(clockifytest.FaultUnavailable) // the first call gets a 503 and is retried
+	projects, _, err := c.Projects.List(context.Background(), fx.Workspace.ID, nil)
+	fmt.Println(len(projects), err)
+	fmt.Println(srv.Requests("GET v1/workspaces/{ws}/projects"))
+	// Output:
+	// 6 <nil>
+	// 2
+}

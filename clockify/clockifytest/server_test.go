@@ -1,0 +1,365 @@
+package clockifytest_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+)
+
+var now = time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
+
+func newServer(t *testing.T, opts ...clockifytest.Option) (*clockifytest.Server, *clockifytest.Fixture) {
+	t.Helper()
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 5, Now: now}, opts...)
+	t.Cleanup(srv.Close)
+	return srv, fx
+}
+
+// call sends a raw request and returns status, headers and decoded JSON body.
+func call(t *testing.T, method, url string, hdr map[string]string, body string) (int, http.Header, map[string]any, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return resp.StatusCode, resp.Header, m, b
+}
+
+func TestAuthLikeClockify(t *testing.T) {
+	srv, fx := newServer(t)
+	srv.AddAddonToken("addon-tok", fx.Owner.ID)
+	u := srv.CoreURL() + "v1/user"
+	cases := []struct {
+		name   string
+		hdr    map[string]string
+		status int
+		code   float64
+	}{
+		{"none", nil, 401, 1000},
+		{"both", map[string]string{"X-Api-Key": fx.OwnerKey, "X-Addon-Token": "addon-tok"}, 401, 1000},
+		{"bearer", map[string]string{"Authorization": "Bearer " + fx.OwnerKey}, 401, 1000},
+		{"key and bearer", map[string]string{"X-Api-Key": fx.OwnerKey, "Authorization": "Bearer x"}, 401, 1000},
+		{"unknown key", map[string]string{"X-Api-Key": "nope"}, 401, 4003},
+		{"unknown addon token", map[string]string{"X-Addon-Token": "nope"}, 401, 4017},
+		{"key", map[string]string{"X-Api-Key": fx.OwnerKey}, 200, 0},
+		{"addon token", map[string]string{"X-Addon-Token": "addon-tok"}, 200, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, body, _ := call(t, "GET", u, tc.hdr, "")
+			require.Equal(t, tc.status, status)
+			if tc.code != 0 {
+				require.Equal(t, tc.code, body["code"])
+			} else {
+				require.Equal(t, fx.Owner.ID, body["id"])
+				require.Empty(t, body["memberships"], "memberships are empty unless asked for")
+			}
+		})
+	}
+}
+
+func TestRoutingErrors(t *testing.T) {
+	srv, fx := newServer(t)
+	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
+	wsPath := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID
+	cases := []struct {
+		name, method, url, body string
+		status                  int
+		message                 string
+	}{
+		{"workspace-wide GET of entries", "GET", wsPath + "/time-entries", "", 405, "Request method 'GET' is not supported"},
+		{"GET of logs", "GET", wsPath + "/webhooks/x/logs", "", 405, "not supported"},
+		{"unknown route", "GET", srv.CoreURL() + "v1/nothing", "", 404, "No static resource"},
+		{"reports on the core host", "POST", wsPath + "/reports/detailed", "{}", 404, "No static resource"},
+		{"page size over 5000", "GET", wsPath + "/user/" + fx.Owner.ID + "/time-entries?page-size=5001", "", 400, "Page size cannot be larger than 5,000."},
+		{"in-progress page size over 1000", "GET", wsPath + "/time-entries/status/in-progress?page-size=1001", "", 400, "1,000"},
+		{"page not a number", "GET", wsPath + "/projects?page=x", "", 400, "Failed to convert"},
+		{"bool not a bool", "GET", wsPath + "/projects?archived=maybe", "", 400, "Failed to convert"},
+		{"bad start", "GET", wsPath + "/user/" + fx.Owner.ID + "/time-entries?start=yesterday", "", 400, "invalid value"},
+		{"unknown entry", "GET", wsPath + "/time-entries/000000000000000000000000", "", 400, "Time entry doesn't belong to Workspace"},
+		{"unknown project", "GET", wsPath + "/projects/000000000000000000000000", "", 400, "Project doesn't belong to Workspace"},
+		{"unknown user", "GET", wsPath + "/user/000000000000000000000000/time-entries", "", 400, "User doesn't belong to Workspace"},
+		{"foreign workspace", "GET", srv.CoreURL() + "v1/workspaces/000000000000000000000000", "", 403, "Access Denied"},
+		{"malformed JSON", "POST", wsPath + "/time-entries", "{", 400, "Malformed JSON"},
+		{"webhook without name", "POST", wsPath + "/webhooks", `{"url":"https://x","webhookEvent":"NEW_PROJECT"}`, 400, "Webhook already exists"},
+		{"active project delete", "DELETE", wsPath + "/projects/" + fx.Projects[0].ID, "", 400, "Cannot delete an active project"},
+		{"report without range", "POST", srv.ReportsURL() + "v1/workspaces/" + fx.Workspace.ID + "/reports/detailed", "{}", 400, "required"},
+		{"update without start", "PUT", wsPath + "/time-entries/" + fx.Entries[0].ID, `{"description":"x"}`, 400, "[start]"},
+		{"stop without end", "PATCH", wsPath + "/user/" + fx.Owner.ID + "/time-entries", `{}`, 400, "[end]"},
+		{"stop with nothing running", "PATCH", wsPath + "/user/" + fx.Owner.ID + "/time-entries", `{"end":"2026-11-27T17:00:00Z"}`, 404, "No running"},
+		{"end before start", "POST", wsPath + "/time-entries", `{"start":"2026-11-27T17:00:00Z","end":"2026-11-27T16:00:00Z"}`, 400, "[end]"},
+		{"entry on unknown project", "POST", wsPath + "/time-entries", `{"projectId":"000000000000000000000000"}`, 400, "Project doesn't belong"},
+		{"entry with unknown tag", "POST", wsPath + "/time-entries", `{"tagIds":["x"]}`, 400, "Tag doesn't belong"},
+		{"project without name", "POST", wsPath + "/projects", `{"name":" "}`, 400, "name is required"},
+		{"duplicate project", "POST", wsPath + "/projects", `{"name":"` + strings.ToUpper(fx.Projects[0].Name) + `"}`, 400, "already exists"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(srv.TimeEntries(fx.Workspace.ID))
+			status, hdr, body, raw := call(t, tc.method, tc.url, auth, tc.body)
+			require.Equal(t, tc.status, status, string(raw))
+			require.Contains(t, body["message"], tc.message)
+			if status == 405 {
+				require.NotEmpty(t, hdr.Get("Allow"))
+			}
+			require.Equal(t, before, len(srv.TimeEntries(fx.Workspace.ID)), "a rejected request changes nothing")
+		})
+	}
+}
+
+func TestPermissions(t *testing.T) {
+	srv, fx := newServer(t)
+	member := map[string]string{"X-Api-Key": fx.Members[2].APIKey}
+	ws := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID
+	for _, u := range []string{ws + "/users", ws + "/webhooks", ws + "/user/" + fx.Owner.ID + "/time-entries"} {
+		status, _, body, _ := call(t, "GET", u, member, "")
+		require.Equal(t, 403, status, u)
+		require.Equal(t, float64(501), body["code"])
+	}
+	status, _, _, _ := call(t, "GET", ws+"/user/"+fx.Members[2].User.ID+"/time-entries", member, "")
+	require.Equal(t, 200, status, "members read their own entries")
+	status, _, _, _ = call(t, "PUT", ws+"/time-entries/"+fx.Entries[0].ID, member, `{"start":"2026-11-01T00:00:00Z"}`)
+	require.Equal(t, 403, status, "members do not edit others' entries")
+	status, _, _, _ = call(t, "DELETE", ws+"/time-entries/"+fx.Entries[0].ID, member, "")
+	require.Equal(t, 403, status)
+	status, _, _, _ = call(t, "POST", ws+"/user/"+fx.Owner.ID+"/time-entries", member, `{}`)
+	require.Equal(t, 403, status)
+	status, _, _, _ = call(t, "PATCH", ws+"/user/"+fx.Owner.ID+"/time-entries", member, `{"end":"2026-11-27T17:00:00Z"}`)
+	require.Equal(t, 403, status)
+}
+
+func TestPagingHeaders(t *testing.T) {
+	srv, fx := newServer(t)
+	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
+	u := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/projects?page-size=4"
+	_, hdr, _, raw := call(t, "GET", u+"&page=0", auth, "")
+	require.Equal(t, "false", hdr.Get("Last-Page"))
+	var page []clockify.Project
+	require.NoError(t, json.Unmarshal(raw, &page))
+	require.Len(t, page, 4, "page 0 is page 1")
+	_, hdr, _, raw = call(t, "GET", u+"&page=2", auth, "")
+	require.Equal(t, "true", hdr.Get("Last-Page"))
+	require.NoError(t, json.Unmarshal(raw, &page))
+	require.Len(t, page, 2)
+	_, _, _, raw = call(t, "GET", u+"&page=9", auth, "")
+	require.Equal(t, "[]\n", string(raw), "past the end is an empty array, not null")
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	a := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 11, Now: now, Members: 20, Projects: 12})
+	b := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 11, Now: now, Members: 20, Projects: 12})
+	require.Equal(t, a, b)
+	c := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 12, Now: now})
+	require.NotEqual(t, a.Entries[0].Description+a.Members[0].User.Name, c.Entries[0].Description+c.Members[0].User.Name)
+
+	var hash, pr, url, plain, crossing, running int
+	for _, e := range a.Entries {
+		d := e.Description
+		switch {
+		case strings.HasPrefix(d, "#"):
+			hash++
+		case strings.HasPrefix(d, "PR #") || strings.HasPrefix(d, "PR-"):
+			pr++
+		case strings.Contains(d, "github.com/"):
+			url++
+		default:
+			plain++
+		}
+		if e.TimeInterval.End == nil {
+			running++
+			continue
+		}
+		require.False(t, e.TimeInterval.Start.After(now))
+		require.False(t, e.TimeInterval.End.After(now))
+		if e.TimeInterval.Start.YearDay() != e.TimeInterval.End.YearDay() {
+			crossing++
+		}
+		require.Equal(t, e.TimeInterval.End.Sub(e.TimeInterval.Start), e.TimeInterval.Duration.Std())
+	}
+	for name, n := range map[string]int{"#N": hash, "PR": pr, "URL": url, "plain": plain, "crossing midnight": crossing} {
+		require.Positive(t, n, name)
+	}
+	require.Equal(t, 1, running)
+	names := map[string]bool{}
+	for _, m := range a.Members {
+		require.False(t, names[m.User.Name], "member names are unique")
+		names[m.User.Name] = true
+	}
+}
+
+func TestGoMethodsDeliverWebhooks(t *testing.T) {
+	type delivery struct{ sig, event, id string }
+	got := make(chan delivery, 20)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			ID string `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		got <- delivery{r.Header.Get("Clockify-Signature"), r.Header.Get("Clockify-Webhook-Event-Type"), body.ID}
+		if r.Header.Get("Clockify-Webhook-Event-Type") == "PROJECT_DELETED" {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	defer receiver.Close()
+	srv, fx := newServer(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	ctx := t.Context()
+	wsID := fx.Workspace.ID
+	tokens := map[clockify.WebhookEvent]string{}
+	for _, ev := range []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventProjectUpdated, clockify.EventProjectDeleted, clockify.EventNewTimeEntry, clockify.EventTimeEntryUpdated, clockify.EventTimeEntryDeleted, clockify.EventTimerStopped, clockify.EventNewTimerStarted} {
+		h, _, err := c.Webhooks.Create(ctx, wsID, &clockify.WebhookRequest{Name: "hook " + string(ev)[:8], URL: receiver.URL, WebhookEvent: ev})
+		require.NoError(t, err)
+		tokens[ev] = h.AuthToken.Reveal()
+	}
+	// A webhook limited to one project does not fire for others.
+	_, _, err = c.Webhooks.Create(ctx, wsID, &clockify.WebhookRequest{Name: "scoped", URL: receiver.URL, WebhookEvent: clockify.EventNewTimeEntry, TriggerSourceType: clockify.TriggerProject, TriggerSource: []string{"000000000000000000000000"}})
+	require.NoError(t, err)
+
+	expect := func(ev clockify.WebhookEvent, id string) {
+		t.Helper()
+		d := <-got
+		require.Equal(t, string(ev), d.event)
+		require.Equal(t, tokens[ev], d.sig)
+		require.Equal(t, id, d.id)
+	}
+	p, err := srv.AddProject(wsID, clockify.Project{Name: "new-repo"})
+	require.NoError(t, err)
+	expect(clockify.EventNewProject, p.ID)
+	p.Archived = true
+	_, err = srv.UpdateProject(wsID, p)
+	require.NoError(t, err)
+	expect(clockify.EventProjectUpdated, p.ID)
+	require.NoError(t, srv.DeleteProject(wsID, p.ID))
+	expect(clockify.EventProjectDeleted, p.ID)
+
+	e, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#1 x", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: clockify.Ptr(now)}})
+	require.NoError(t, err)
+	expect(clockify.EventNewTimeEntry, e.ID)
+	e.Description = "#2 y"
+	_, err = srv.UpdateTimeEntry(wsID, e)
+	require.NoError(t, err)
+	expect(clockify.EventTimeEntryUpdated, e.ID)
+	require.NoError(t, srv.DeleteTimeEntry(wsID, e.ID))
+	expect(clockify.EventTimeEntryDeleted, e.ID)
+	timer, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: fx.Owner.ID, TimeInterval: clockify.TimeInterval{Start: now}})
+	require.NoError(t, err)
+	expect(clockify.EventNewTimerStarted, timer.ID)
+	_, err = srv.StopTimer(wsID, fx.Owner.ID, now.Add(time.Minute))
+	require.NoError(t, err)
+	expect(clockify.EventTimerStopped, timer.ID)
+	require.Empty(t, got, "the project-scoped webhook did not fire")
+
+	ds := srv.Deliveries()
+	require.Len(t, ds, 8)
+	require.Equal(t, http.StatusInternalServerError, ds[2].StatusCode)
+	hooks := srv.Webhooks(wsID)
+	require.Len(t, hooks, 9)
+	failed, _, err := c.Webhooks.Logs(ctx, wsID, hooks[2].ID, &clockify.WebhookLogOptions{Status: clockify.LogsFailed, SortByNewest: true})
+	require.NoError(t, err)
+	require.Len(t, failed, 1)
+
+	// Errors of the Go methods.
+	_, err = srv.UpdateTimeEntry(wsID, clockify.TimeEntry{ID: "missing"})
+	require.Error(t, err)
+	require.Error(t, srv.DeleteTimeEntry(wsID, "missing"))
+	_, err = srv.UpdateProject(wsID, clockify.Project{ID: "missing"})
+	require.Error(t, err)
+	_, err = srv.AddTimeEntry("no-such-ws", clockify.TimeEntry{})
+	require.Error(t, err)
+	_, err = srv.AddProject("no-such-ws", clockify.Project{Name: "x"})
+	require.Error(t, err)
+	_, err = srv.AddTag("no-such-ws", clockify.Tag{Name: "x"})
+	require.Error(t, err)
+	require.Nil(t, srv.TimeEntries("no-such-ws"))
+	require.Nil(t, srv.Webhooks("no-such-ws"))
+	require.Panics(t, func() { srv.AddMember("no-such-ws", clockifytest.Member{}) })
+}
+
+func TestUnreachableWebhookIsLogged(t *testing.T) {
+	srv, fx := newServer(t, clockifytest.WithDeliveryClient(&http.Client{Timeout: time.Second}), clockifytest.WithClock(func() time.Time { return now }))
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	_, _, err = c.Webhooks.Create(t.Context(), fx.Workspace.ID, &clockify.WebhookRequest{Name: "gone", URL: closed.URL, WebhookEvent: clockify.EventNewTimerStarted})
+	require.NoError(t, err)
+	e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Description: "timer"})
+	require.NoError(t, err)
+	require.True(t, e.TimeInterval.Start.Equal(now), "a timer without a start begins at the server's now")
+	ds := srv.Deliveries()
+	require.Len(t, ds, 1)
+	require.Zero(t, ds[0].StatusCode)
+	require.NotEmpty(t, ds[0].Err)
+	require.Equal(t, now, ds[0].At)
+}
+
+func TestFaultsAndHook(t *testing.T) {
+	seen := make(chan clockifytest.RequestInfo, 100)
+	srv, fx := newServer(t, clockifytest.WithRequestHook(func(ri clockifytest.RequestInfo) { seen <- ri }))
+	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
+	u := srv.CoreURL() + "v1/user"
+	srv.FailNext(clockifytest.FaultTooManyRequests, clockifytest.FaultTooManyRequestsRetryAfter, clockifytest.FaultInternalError,
+		clockifytest.FaultBadGateway, clockifytest.FaultUnavailable, clockifytest.FaultLatency, clockifytest.FaultNone)
+	for _, want := range []int{429, 429, 500, 502, 503, 200, 200} {
+		status, hdr, _, _ := call(t, "GET", u, auth, "")
+		require.Equal(t, want, status)
+		ri := <-seen
+		require.Equal(t, "GET v1/user", ri.Route)
+		require.Equal(t, want, ri.Status)
+		if ri.Fault == clockifytest.FaultTooManyRequestsRetryAfter {
+			require.Equal(t, "1", hdr.Get("Retry-After"))
+		}
+	}
+	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("X-Api-Key", fx.OwnerKey)
+	noRetry := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	srv.FailNext(clockifytest.FaultDropConnection)
+	_, err := noRetry.Do(req)
+	require.Error(t, err)
+	require.Equal(t, clockifytest.FaultDropConnection, (<-seen).Fault)
+
+	srv.FailNext(clockifytest.FaultTruncateBody)
+	resp, err := noRetry.Do(req)
+	require.NoError(t, err)
+	_, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	require.Equal(t, clockifytest.FaultTruncateBody, (<-seen).Fault)
+
+	// Random faults are reproducible from the seed.
+	draw := func() []int {
+		srv.SetFaults(clockifytest.Faults{Seed: 4, Rate: 0.5, Kinds: []clockifytest.Fault{clockifytest.FaultUnavailable}})
+		var out []int
+		for range 20 {
+			status, _, _, _ := call(t, "GET", u, auth, "")
+			out = append(out, status)
+			<-seen
+		}
+		return out
+	}
+	first := draw()
+	require.Equal(t, first, draw())
+	require.Contains(t, first, 503)
+	require.Contains(t, first, 200)
+	require.Equal(t, "503", clockifytest.FaultUnavailable.String())
+	require.Equal(t, "Fault(99)", clockifytest.Fault(99).String())
+	require.Equal(t, 1+7+1+1+40, srv.Requests("GET v1/user")+1, "every request is counted")
+}

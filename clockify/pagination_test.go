@@ -1,0 +1,126 @@
+package clockify
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/require"
+)
+
+// pagedUsers serves total users in pages, recording the pages asked for. With lastPage it
+// sends the Last-Page header.
+func pagedUsers(mt *httpmock.MockTransport, total int, lastPage bool, pages *[]string) {
+	mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/users", func(r *http.Request) (*http.Response, error) {
+		q := r.URL.Query()
+		*pages = append(*pages, q.Get("page")+"/"+q.Get("page-size"))
+		page, _ := strconv.Atoi(q.Get("page"))
+		size, _ := strconv.Atoi(q.Get("page-size"))
+		var items []string
+		for i := (page - 1) * size; i < min(page*size, total); i++ {
+			items = append(items, fmt.Sprintf(`{"id":"u%d"}`, i))
+		}
+		resp := httpmock.NewStringResponse(200, "["+strings.Join(items, ",")+"]")
+		if lastPage {
+			resp.Header.Set("Last-Page", strconv.FormatBool(page*size >= total))
+		}
+		return resp, nil
+	})
+}
+
+func TestIteratorPaging(t *testing.T) {
+	cases := []struct {
+		name      string
+		total     int
+		size      int
+		lastPage  bool
+		wantPages []string
+	}{
+		{"short last page", 5, 2, false, []string{"1/2", "2/2", "3/2"}},
+		{"exactly full without header costs one empty page", 4, 2, false, []string{"1/2", "2/2", "3/2"}},
+		{"exactly full with Last-Page stops at once", 4, 2, true, []string{"1/2", "2/2"}},
+		{"empty", 0, 2, true, []string{"1/2"}},
+		{"default page size", 3, 0, false, []string{"1/1000"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newMockClient(t)
+			var pages []string
+			pagedUsers(mt, tc.total, tc.lastPage, &pages)
+			seq := c.Users.All(context.Background(), ws, &UserListOptions{ListOptions: ListOptions{PageSize: tc.size}})
+			require.Zero(t, mt.GetTotalCallCount(), "nothing is fetched before ranging")
+			var ids []string
+			for u, err := range seq {
+				require.NoError(t, err)
+				ids = append(ids, u.ID)
+			}
+			require.Len(t, ids, tc.total)
+			require.Equal(t, tc.wantPages, pages)
+		})
+	}
+}
+
+func TestIteratorStopsWhenConsumerStops(t *testing.T) {
+	c, mt := newMockClient(t)
+	var pages []string
+	pagedUsers(mt, 100, true, &pages)
+	n := 0
+	for _, err := range c.Users.All(context.Background(), ws, &UserListOptions{ListOptions: ListOptions{PageSize: 10}}) {
+		require.NoError(t, err)
+		n++
+		if n == 15 {
+			break
+		}
+	}
+	require.Equal(t, []string{"1/10", "2/10"}, pages)
+}
+
+func TestIteratorYieldsErrorOnce(t *testing.T) {
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/projects", sequence(t,
+		status(200, `[{"id":"p1"},{"id":"p2"}]`),
+		status(403, `{"message":"Access Denied","code":501}`)))
+	var got []string
+	var errs []error
+	for p, err := range c.Projects.All(context.Background(), ws, &ProjectListOptions{ListOptions: ListOptions{PageSize: 2}}) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got = append(got, p.ID)
+	}
+	require.Equal(t, []string{"p1", "p2"}, got)
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrForbidden)
+}
+
+func TestOtherIterators(t *testing.T) {
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/user/u1/time-entries", status(200, `[{"id":"e1"}]`, "Last-Page", "true"))
+	mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/time-entries/status/in-progress", status(200, `[{"id":"e2"}]`))
+	mt.RegisterResponder("POST", repBase+"v1/workspaces/"+ws+"/reports/detailed", status(200, `{"timeentries":[{"_id":"e3"}]}`))
+	count := func(n int, err error) int { require.NoError(t, err); return n }
+	n := 0
+	for _, err := range c.TimeEntries.All(context.Background(), ws, "u1", nil) {
+		n = count(n+1, err)
+	}
+	for _, err := range c.TimeEntries.AllInProgress(context.Background(), ws, nil) {
+		n = count(n+1, err)
+	}
+	for _, err := range c.Reports.DetailedAll(context.Background(), ws, &DetailedReportRequest{Start: timeAt(0), End: timeAt(1)}) {
+		n = count(n+1, err)
+	}
+	for _, err := range c.Reports.DetailedAll(context.Background(), ws, nil) {
+		var ae *ArgumentError
+		require.ErrorAs(t, err, &ae)
+	}
+	for _, err := range c.Projects.All(context.Background(), "", nil) {
+		require.Error(t, err)
+	}
+	require.Equal(t, 3, n)
+	require.Equal(t, 3, mt.GetTotalCallCount())
+}

@@ -1,0 +1,190 @@
+package clockify
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/require"
+)
+
+// sequence answers successive requests with the given responders, then fails the test.
+func sequence(t *testing.T, rs ...httpmock.Responder) httpmock.Responder {
+	i := 0
+	return func(r *http.Request) (*http.Response, error) {
+		if i >= len(rs) {
+			t.Errorf("unexpected request %d to %s", i+1, r.URL)
+			return httpmock.NewStringResponse(500, "too many"), nil
+		}
+		i++
+		return rs[i-1](r)
+	}
+}
+
+func status(code int, body string, hdr ...string) httpmock.Responder {
+	return func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(code, body)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			resp.Header.Set(hdr[i], hdr[i+1])
+		}
+		return resp, nil
+	}
+}
+
+// truncated answers 200 with a body that fails half-way, like a dropped connection.
+func truncated() httpmock.Responder {
+	return func(*http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(200, "")
+		resp.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"id":"u`), errReader{io.ErrUnexpectedEOF}))
+		return resp, nil
+	}
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+func TestRetries(t *testing.T) {
+	ok := status(200, `{"id":"u1"}`)
+	netErr := httpmock.NewErrorResponder(errors.New("connection reset by peer"))
+	cases := []struct {
+		name      string
+		policy    *RetryPolicy
+		method    string
+		answers   []httpmock.Responder
+		wantCalls int
+		wantErr   error // nil means success
+		status    int   // the APIError's status, when an APIError is expected
+	}{
+		{"503 then ok", nil, "GET", []httpmock.Responder{status(503, ``), ok}, 2, nil, 0},
+		{"502 504 then ok", nil, "GET", []httpmock.Responder{status(502, ``), status(504, ``), ok}, 3, nil, 0},
+		{"429 retry-after then ok", nil, "GET", []httpmock.Responder{status(429, ``, "Retry-After", "1"), ok}, 2, nil, 0},
+		{"network error then ok", nil, "GET", []httpmock.Responder{netErr, ok}, 2, nil, 0},
+		{"truncated body then ok", nil, "GET", []httpmock.Responder{truncated(), ok}, 2, nil, 0},
+		{"500 is not retried", nil, "GET", []httpmock.Responder{status(500, `{"message":"boom"}`)}, 1, &APIError{}, 500},
+		{"400 is not retried", nil, "GET", []httpmock.Responder{status(400, `{"message":"x"}`)}, 1, &APIError{}, 400},
+		{"429 exhausted keeps the answer", nil, "GET", []httpmock.Responder{status(429, `{"message":"Too many requests"}`), status(429, `{"message":"Too many requests"}`), status(429, `{"message":"Too many requests"}`)}, 3, ErrRateLimited, 429},
+		{"503 exhausted keeps the answer", nil, "GET", []httpmock.Responder{status(503, `{"message":"down"}`), status(503, `{"message":"down"}`), status(503, `{"message":"down"}`)}, 3, &APIError{}, 503},
+		{"network errors exhausted", nil, "GET", []httpmock.Responder{netErr, netErr, netErr}, 3, &TransportError{}, 0},
+		{"POST not retried", nil, "POST", []httpmock.Responder{status(503, ``)}, 1, &APIError{}, 503},
+		{"POST network error not retried", nil, "POST", []httpmock.Responder{netErr}, 1, &TransportError{}, 0},
+		{"POST retried on opt-in", &RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond, RetryWrites: true}, "POST", []httpmock.Responder{status(503, ``), ok}, 2, nil, 0},
+		{"one attempt", &RetryPolicy{MaxAttempts: 1}, "GET", []httpmock.Responder{status(503, ``)}, 1, &APIError{}, 503},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var opts []Option
+			if tc.policy != nil {
+				opts = append(opts, WithRetryPolicy(*tc.policy))
+			}
+			c, mt := newMockClient(t, opts...)
+			path := "v1/user"
+			if tc.method == "POST" {
+				path = "v1/workspaces/" + ws + "/time-entries"
+			}
+			mt.RegisterResponder(tc.method, coreBase+path, sequence(t, tc.answers...))
+			var err error
+			if tc.method == "POST" {
+				_, _, err = c.TimeEntries.Create(context.Background(), ws, &TimeEntryRequest{Description: "x"})
+			} else {
+				_, _, err = c.Users.Current(context.Background())
+			}
+			require.Equal(t, tc.wantCalls, mt.GetTotalCallCount())
+			switch want := tc.wantErr.(type) {
+			case nil:
+				require.NoError(t, err)
+			case *APIError:
+				var ae *APIError
+				require.ErrorAs(t, err, &ae)
+				require.Equal(t, tc.status, ae.StatusCode)
+			case *TransportError:
+				var te *TransportError
+				require.ErrorAs(t, err, &te)
+				require.Contains(t, te.Error(), "connection reset")
+				require.NotContains(t, te.Error(), "giving up")
+			default:
+				require.ErrorIs(t, err, want)
+				var ae *APIError
+				require.ErrorAs(t, err, &ae)
+				require.Equal(t, tc.status, ae.StatusCode)
+			}
+		})
+	}
+}
+
+func TestReadOnlyPostsAreRetried(t *testing.T) {
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("POST", coreBase+"v1/workspaces/"+ws+"/webhooks/h1/logs", sequence(t, status(503, ``), status(200, `[]`)))
+	mt.RegisterResponder("POST", repBase+"v1/workspaces/"+ws+"/reports/detailed", sequence(t, status(502, ``), status(200, `{"timeentries":[]}`)))
+	_, _, err := c.Webhooks.Logs(context.Background(), ws, "h1", nil)
+	require.NoError(t, err)
+	_, _, err = c.Reports.Detailed(context.Background(), ws, &DetailedReportRequest{Start: time.Now().Add(-time.Hour), End: time.Now()})
+	require.NoError(t, err)
+	require.Equal(t, 4, mt.GetTotalCallCount())
+}
+
+func TestBackoff(t *testing.T) {
+	c, _ := newMockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 5, MinWait: 100 * time.Millisecond, MaxWait: time.Second, MaxRetryAfter: 3 * time.Second}))
+	withHeader := func(v string) *http.Response {
+		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {v}}}
+	}
+	now := time.Now()
+	cases := []struct {
+		name     string
+		attempt  int
+		resp     *http.Response
+		min, max time.Duration
+	}{
+		{"first backoff", 0, nil, 50 * time.Millisecond, 100 * time.Millisecond},
+		{"second doubles", 1, &http.Response{StatusCode: 503}, 100 * time.Millisecond, 200 * time.Millisecond},
+		{"capped", 10, nil, 500 * time.Millisecond, time.Second},
+		{"retry-after seconds", 0, withHeader("2"), 2 * time.Second, 2 * time.Second},
+		{"retry-after capped", 0, withHeader("120"), 3 * time.Second, 3 * time.Second},
+		{"retry-after huge", 0, withHeader("99999999999"), 3 * time.Second, 3 * time.Second},
+		{"retry-after date", 0, withHeader(now.Add(2 * time.Second).UTC().Format(http.TimeFormat)), 0, 2 * time.Second},
+		{"retry-after past date", 0, withHeader(now.Add(-time.Hour).UTC().Format(http.TimeFormat)), 0, 0},
+		{"retry-after garbage", 0, withHeader("soon"), 50 * time.Millisecond, 100 * time.Millisecond},
+		{"retry-after negative", 0, withHeader("-5"), 50 * time.Millisecond, 100 * time.Millisecond},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 20 { // jitter: every draw stays in range
+				d := c.backoff(100*time.Millisecond, time.Second, tc.attempt, tc.resp)
+				require.GreaterOrEqual(t, d, tc.min)
+				require.LessOrEqual(t, d, tc.max)
+			}
+		})
+	}
+	require.Equal(t, time.Duration(0), jitter(0))
+	require.Equal(t, time.Second, exponential(time.Second, time.Second, 3))
+}
+
+func TestRateWaitBeyondDeadlineIsNotRetried(t *testing.T) {
+	c, mt := newMockClient(t, WithRateLimit(0.001, 1))
+	mt.RegisterResponder("GET", coreBase+"v1/user", status(200, `{}`))
+	_, _, err := c.Users.Current(context.Background()) // takes the one token
+	require.NoError(t, err)
+	// The next token is ~17 minutes away, beyond the deadline: fail at once, send nothing.
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(time.Second))
+	defer cancel()
+	_, _, err = c.Users.Current(ctx)
+	var te *TransportError
+	require.ErrorAs(t, err, &te)
+	require.ErrorContains(t, err, "rate limit")
+	require.Equal(t, 1, mt.GetTotalCallCount(), "the call never reached the server")
+}
+
+func TestCancelledContext(t *testing.T) {
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("GET", coreBase+"v1/user", status(200, `{}`))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := c.Users.Current(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Zero(t, mt.GetTotalCallCount())
+}
