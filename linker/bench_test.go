@@ -1,0 +1,185 @@
+package linker
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// baselineRE is what most integrations write: one case-insensitive expression with the
+// same alternatives.
+var baselineRE = regexp.MustCompile(`(?i)(?:https?://)?(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)/(?:pull|issues)/(\d+)` +
+	`|([\w-]+)/([\w.-]+)#(\d+)` +
+	`|\bpull[ -]?request:?\s{0,2}#?(\d+)` +
+	`|\bPR:?\s{0,2}[#-]?(\d+)` +
+	`|\bGH-(\d+)` +
+	`|#(\d+)`)
+
+// baselineTargets renders the baseline's matches like the planted ones' targets.
+func baselineTargets(text string, ms [][]int) []string {
+	var out []string
+	for _, m := range ms {
+		g := func(i int) string {
+			if m[2*i] < 0 {
+				return ""
+			}
+			return text[m[2*i]:m[2*i+1]]
+		}
+		switch {
+		case g(3) != "":
+			out = append(out, g(1)+"/"+g(2)+"#"+g(3))
+		case g(6) != "":
+			out = append(out, g(4)+"/"+g(5)+"#"+g(6))
+		default:
+			for i := 7; i <= 10; i++ {
+				if g(i) != "" {
+					out = append(out, "#"+g(i))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// plantedTargets returns the targets ("owner/repo#N" or "#N") of a description's refs.
+func plantedTargets(d description) []string {
+	out := make([]string, len(d.planted))
+	for i, p := range d.planted {
+		out[i] = strings.Fields(p)[1]
+	}
+	return out
+}
+
+var (
+	benchOnce   sync.Once
+	benchCorpus []description
+	benchTexts  []string
+	benchBytes  int64
+)
+
+func corpusForBench() []string {
+	benchOnce.Do(func() {
+		benchCorpus = generateCorpus(100_000, 1)
+		for _, d := range benchCorpus {
+			benchTexts = append(benchTexts, d.text)
+			benchBytes += int64(len(d.text))
+		}
+	})
+	return benchTexts
+}
+
+// mayStart marks the bytes that can start a reference, for the limit loop.
+var mayStart = func() (t [256]byte) {
+	for _, c := range "#/pPgG" {
+		t[c] = 1
+	}
+	return t
+}()
+
+// BenchmarkFind measures the parser over the 100,000-description corpus against a
+// baseline (one regular expression) and a limit (a loop that reads each byte once and
+// counts the bytes that may start a reference). Compare their MB/s.
+func BenchmarkFind(b *testing.B) {
+	texts := corpusForBench()
+	b.Run("parser", func(b *testing.B) {
+		var p Parser
+		buf := make([]Ref, 0, 8)
+		b.SetBytes(benchBytes)
+		b.ReportAllocs()
+		refs := 0
+		for b.Loop() {
+			refs = 0
+			for _, t := range texts {
+				buf = p.AppendRefs(buf[:0], t)
+				refs += len(buf)
+			}
+		}
+		b.ReportMetric(float64(refs), "refs")
+	})
+	b.Run("baseline-regexp", func(b *testing.B) {
+		b.SetBytes(benchBytes)
+		b.ReportAllocs()
+		matches := make([][][]int, len(texts))
+		for b.Loop() {
+			for i, t := range texts {
+				matches[i] = baselineRE.FindAllStringSubmatchIndex(t, -1)
+			}
+		}
+		// Score the baseline's last run, outside the timed loop.
+		var misses, falsePos int
+		for i, t := range texts {
+			m, f := diff(plantedTargets(benchCorpus[i]), baselineTargets(t, matches[i]))
+			misses += m
+			falsePos += f
+		}
+		b.ReportMetric(float64(misses), "misses")
+		b.ReportMetric(float64(falsePos), "false-positives")
+	})
+	b.Run("limit-scan", func(b *testing.B) {
+		b.SetBytes(benchBytes)
+		n := 0
+		for b.Loop() {
+			n = 0
+			for _, t := range texts {
+				for i := 0; i < len(t); i++ {
+					n += int(mayStart[t[i]])
+				}
+			}
+		}
+		b.ReportMetric(float64(n), "candidates")
+	})
+}
+
+// BenchmarkFindNoReference shows the allocation-free path for a typical description.
+func BenchmarkFindNoReference(b *testing.B) {
+	var p Parser
+	text := "Pairing on the sync engine with the platform group, then grooming the backlog"
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if p.Find(text) != nil {
+			b.Fatal("found a reference")
+		}
+	}
+}
+
+// diff counts the wanted targets not in got, and the got ones not wanted.
+func diff(want, got []string) (misses, falsePos int) {
+	seen := map[string]int{}
+	for _, w := range want {
+		seen[strings.ToLower(w)]++
+	}
+	gotSet := map[string]bool{}
+	for _, g := range got {
+		k := strings.ToLower(g)
+		if gotSet[k] {
+			continue
+		}
+		gotSet[k] = true
+		if seen[k] > 0 {
+			seen[k]--
+		} else {
+			falsePos++
+		}
+	}
+	for _, n := range seen {
+		misses += n
+	}
+	return misses, falsePos
+}
+
+func TestBaselineHelpers(t *testing.T) {
+	// The baseline helpers the benchmark reports with must count right.
+	m, f := diff([]string{"#1", "a/b#2"}, []string{"#1", "#3", "#3"})
+	if m != 1 || f != 1 {
+		t.Fatalf("diff = %d misses, %d false positives; want 1, 1", m, f)
+	}
+	text := "see acme/web#4 and &#123; and PR-5 " + fmt.Sprint("https://github.com/o/r/pull/", strconv.Itoa(6))
+	got := baselineTargets(text, baselineRE.FindAllStringSubmatchIndex(text, -1))
+	if strings.Join(got, ",") != "acme/web#4,#123,#5,o/r#6" {
+		t.Fatalf("baseline found %v", got)
+	}
+}

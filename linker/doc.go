@@ -1,0 +1,19 @@
+// Package linker finds pull-request references in free text, such as Clockify time-entry
+// descriptions, and resolves them to owner/repo#N.
+//
+// It recognises the forms people write: GitHub PR URLs (with /files, /commits, a query
+// or a fragment; issue URLs come back marked as issues), owner/repo#123, "PR #123",
+// "PR-123", "PR#42", "pr 42", "Pull Request #123", GH-123, and the bare "#123" that
+// Clockify's GitHub button writes ("#123 Fix login"). It rejects what only looks like
+// one: colours (#fff), "#1st", "C#", HTML entities (&#123;), #0, numbers over seven
+// digits, "#123abc", versions (#1.2), anchors in other hosts' URLs, and non-numeric PR
+// URLs.
+//
+// Each [Ref] carries its [Kind], the owner/repo when the text names one, the number,
+// its byte span and a [Confidence]. [Parser.Resolve] fills in the repository of a bare
+// reference from the entry's project mapping ([Project]), applies the project's custom
+// [Pattern] first, and never guesses a repository it cannot know.
+//
+// The scanner reads each byte once through a lookup table and allocates nothing for a
+// text without references; see BENCHMARKS.md for its speed against a regular expression.
+package linker

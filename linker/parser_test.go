@@ -1,0 +1,143 @@
+package linker
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// show renders refs compactly: kind, target, span text.
+func show(text string, refs []Ref) []string {
+	var out []string
+	for _, r := range refs {
+		s := fmt.Sprintf("%s %s %q", r.Kind, r.String(), text[r.Start:r.End])
+		if r.Issue {
+			s += " issue"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestFindForms(t *testing.T) {
+	cases := []struct {
+		text string
+		want []string
+	}{
+		// What the product promises.
+		{"PR #123", []string{`PR #N #123 "PR #123"`}},
+		{"PR-123 fix", []string{`PR #N #123 "PR-123"`}},
+		{"Pull Request #123", []string{`pull request #N #123 "Pull Request #123"`}},
+		{"#123 Fix login", []string{`#N #123 "#123"`}},
+		{"https://github.com/org/repo/pull/42", []string{`url org/repo#42 "https://github.com/org/repo/pull/42"`}},
+		{"see https://github.com/org/repo/pull/42/files", []string{`url org/repo#42 "https://github.com/org/repo/pull/42/files"`}},
+		{"https://github.com/org/repo/pull/42/commits/abc123", []string{`url org/repo#42 "https://github.com/org/repo/pull/42/commits/abc123"`}},
+		{"https://github.com/org/repo/pull/42?w=1", []string{`url org/repo#42 "https://github.com/org/repo/pull/42?w=1"`}},
+		{"https://github.com/org/repo/pull/42#discussion_r1", []string{`url org/repo#42 "https://github.com/org/repo/pull/42#discussion_r1"`}},
+		{"(https://github.com/org/repo/pull/42).", []string{`url org/repo#42 "https://github.com/org/repo/pull/42"`}},
+		{"http://www.github.com/Org/Repo.js/pull/7", []string{`url Org/Repo.js#7 "http://www.github.com/Org/Repo.js/pull/7"`}},
+		{"github.com/org/repo/pull/9 review", []string{`url org/repo#9 "github.com/org/repo/pull/9"`}},
+		{"HTTPS://GITHUB.COM/org/repo/pull/9", []string{`url org/repo#9 "HTTPS://GITHUB.COM/org/repo/pull/9"`}},
+		// What GitHub itself autolinks, and other ways people write it.
+		{"golang/go#12345", []string{`owner/repo#N golang/go#12345 "golang/go#12345"`}},
+		{"fix for acme/web-app#7.", []string{`owner/repo#N acme/web-app#7 "acme/web-app#7"`}},
+		{"(pytorch/pytorch#1)", []string{`owner/repo#N pytorch/pytorch#1 "pytorch/pytorch#1"`}},
+		{"GH-123", []string{`GH-N #123 "GH-123"`}},
+		{"gh-5 and GH-6", []string{`GH-N #5 "gh-5"`, `GH-N #6 "GH-6"`}},
+		{"PR#42", []string{`PR #N #42 "PR#42"`}},
+		{"pr 42", []string{`PR #N #42 "pr 42"`}},
+		{"Pr: #42", []string{`PR #N #42 "Pr: #42"`}},
+		{"pull request 42", []string{`pull request #N #42 "pull request 42"`}},
+		{"PULL-REQUEST #8", []string{`pull request #N #8 "PULL-REQUEST #8"`}},
+		{"pullrequest 8", []string{`pull request #N #8 "pullrequest 8"`}},
+		{"https://github.com/org/repo/issues/5", []string{`url org/repo#5 "https://github.com/org/repo/issues/5" issue`}},
+		// Several in one description; the same PR once, in its most confident form.
+		{"#1, #2 and PR #3", []string{`#N #1 "#1"`, `#N #2 "#2"`, `PR #N #3 "PR #3"`}},
+		{"#12 then PR #12", []string{`PR #N #12 "PR #12"`}},
+		{"acme/web#4 https://github.com/acme/web/pull/4", []string{`owner/repo#N acme/web#4 "acme/web#4"`}},
+		{"acme/web#4 acme/api#4 #4", []string{`owner/repo#N acme/web#4 "acme/web#4"`, `owner/repo#N acme/api#4 "acme/api#4"`, `#N #4 "#4"`}},
+		{"PR #5: https://github.com/o/r/issues/5", []string{`PR #N #5 "PR #5"`, `url o/r#5 "https://github.com/o/r/issues/5" issue`}},
+		{"**#77** done", []string{`#N #77 "#77"`}},
+		{"[#77](x)", []string{`#N #77 "#77"`}},
+		{"#9999999", []string{`#N #9999999 "#9999999"`}},
+		{"Fixes:#3", []string{`#N #3 "#3"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.text, func(t *testing.T) {
+			require.Equal(t, tc.want, show(tc.text, Find(tc.text)))
+		})
+	}
+}
+
+func TestFindRejects(t *testing.T) {
+	cases := []string{
+		"#fff", "#C0FFEE", "color: #a1b2c3;", "#1st place", "#2nd", "C# and F# code", "abc#1", "&#123; entity", "&#x1F600;",
+		"#0", "#00", "#012", "#12345678 too large", "ticket 123456789", "#123abc", "#12_x", "v#12", "##12",
+		"release #1.2", "#1,000 rows", "#12-3", "https://example.com/page#123", "see example.com/docs#12",
+		"https://gitlab.com/a/b/-/merge_requests/3", "https://gitlab.com/org/repo/pull/42",
+		"github.com/org/repo/pull/abc", "https://github.com/org/repo/pull/", "https://github.com/org/repo/pull/0",
+		"https://github.com/org/repo/pull/42abc", "https://github.com/org/repo/blob/main/a.go#L12",
+		"https://github.com/org/repo", "https://github.com/orgs/acme/projects/3", "https://github.com/-bad/repo/pull/1",
+		"https://github.com/org/../pull/1", "email me at pr@acme.dev", "PRs #", "PR", "pr", "PR #", "PR-x", "PRs", "product 42",
+		"spring 42", "support 12", "print 3", "upgrade 7", "apr 4", "GH-", "GH-0", "gh5", "GH-12a", "pull request", "pull requests 12",
+		"pull 12", "request 12", "prepare 12", "a/b#0", "-a/b#1", "a-/b#1", "x.y/z#1", "über#12", "#", "", "/", "//", "://",
+		"the#1", "item#12", "foo/#12", "owner/#12", "https://example.com/?q=#5&pr=3", "PR #3.5", "PR 2024-05 planning",
+		"gh-pages", "ghost 12", "page 12", "pp 12",
+	}
+	for _, text := range cases {
+		require.Empty(t, show(text, Find(text)), "%q", text)
+	}
+}
+
+func TestEnterpriseHost(t *testing.T) {
+	p, err := NewParser(WithHost("https://GitHub.Acme.Corp/"))
+	require.NoError(t, err)
+	text := "see https://github.acme.corp/team/svc/pull/31 and https://github.com/o/r/pull/2 and https://other.corp/team/svc/pull/4"
+	require.Equal(t, []string{
+		`url team/svc#31 "https://github.acme.corp/team/svc/pull/31"`,
+		`url o/r#2 "https://github.com/o/r/pull/2"`,
+	}, show(text, p.Find(text)))
+	require.Empty(t, Find("https://github.acme.corp/team/svc/pull/31"), "the default parser knows github.com only")
+	for _, bad := range []string{"", "  ", "a/b", "host with space", "x?y"} {
+		_, err := NewParser(WithHost(bad))
+		require.Error(t, err, bad)
+	}
+}
+
+func TestAppendRefsReusesTheSlice(t *testing.T) {
+	var p Parser
+	buf := make([]Ref, 0, 8)
+	buf = p.AppendRefs(buf[:0], "#1 #2")
+	require.Len(t, buf, 2)
+	buf = p.AppendRefs(buf, "#2 #3")
+	require.Len(t, buf, 4, "de-duplication is per text")
+	allocs := testing.AllocsPerRun(100, func() { buf = p.AppendRefs(buf[:0], "PR #12 and acme/web#3") })
+	require.Zero(t, allocs)
+	allocs = testing.AllocsPerRun(100, func() { _ = p.Find("Standup with the team about the roadmap") })
+	require.Zero(t, allocs, "no reference, no allocation")
+}
+
+func TestKindsAndConfidence(t *testing.T) {
+	order := []Kind{KindURL, KindPR, KindHash}
+	for i := 1; i < len(order); i++ {
+		require.Greater(t, order[i-1].Confidence(), order[i].Confidence())
+	}
+	require.Equal(t, KindURL.Confidence(), KindRepoRef.Confidence())
+	require.Greater(t, KindPullRequest.Confidence(), KindGH.Confidence())
+	require.Zero(t, Kind(0).Confidence())
+	require.Equal(t, "Kind(99)", Kind(99).String())
+	require.Equal(t, "Kind(0)", Kind(0).String())
+	require.Equal(t, "#N", KindHash.String())
+	require.Equal(t, "web#3", Ref{Repo: "web", Number: 3}.String())
+}
+
+func TestSpansAreExact(t *testing.T) {
+	text := "Ünïcødé — PR #5 👀 and acme/x#6 then https://github.com/a/b/pull/7"
+	refs := Find(text)
+	require.Len(t, refs, 3)
+	for _, r := range refs {
+		require.True(t, strings.HasSuffix(text[r.Start:r.End], fmt.Sprint(r.Number)), text[r.Start:r.End])
+	}
+}

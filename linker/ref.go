@@ -1,0 +1,87 @@
+package linker
+
+import "strconv"
+
+// Kind is the form a reference was written in.
+type Kind uint8
+
+// The forms the parser recognises.
+const (
+	// KindURL is a GitHub pull-request URL (https://github.com/o/r/pull/42, also with
+	// /files, /commits, a query or a fragment). With Issue set it is an issue URL.
+	KindURL Kind = iota + 1
+	// KindRepoRef is GitHub's cross-repository form, owner/repo#123.
+	KindRepoRef
+	// KindPR is "PR #123", "PR#123", "PR-123" or "PR 123", in any case.
+	KindPR
+	// KindPullRequest is "Pull Request #123" or "pull request 123", in any case.
+	KindPullRequest
+	// KindGH is GitHub's GH-123.
+	KindGH
+	// KindHash is a bare #123, as Clockify's GitHub button writes it.
+	KindHash
+	// KindCustom is a match of a project's custom pattern.
+	KindCustom
+)
+
+var kindNames = [...]string{"", "url", "owner/repo#N", "PR #N", "pull request #N", "GH-N", "#N", "custom"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) && k != 0 {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Confidence is how sure a reference is to name a pull request, in [0, 1].
+type Confidence float32
+
+// Confidence of each form: a URL or owner/repo#N beats PR #N, which beats a bare #N.
+func (k Kind) Confidence() Confidence {
+	switch k {
+	case KindURL, KindRepoRef:
+		return 0.95
+	case KindCustom:
+		return 0.9
+	case KindPR, KindPullRequest:
+		return 0.8
+	case KindGH:
+		return 0.6
+	case KindHash:
+		return 0.5
+	}
+	return 0
+}
+
+// Ref is one reference found in a text.
+type Ref struct {
+	Kind Kind
+	// Owner and Repo are set when the text names the repository (URLs, owner/repo#N, a
+	// custom pattern's repo group); they are substrings of the text.
+	Owner, Repo string
+	Number      int
+	// Start and End are the byte span of the reference in the text: text[Start:End].
+	Start, End int
+	// Issue marks an issue URL: it names an issue, not a pull request.
+	Issue bool
+}
+
+// Confidence is the reference's confidence, from its kind.
+func (r Ref) Confidence() Confidence { return r.Kind.Confidence() }
+
+// String formats the reference as owner/repo#N, or #N when the text names no repository.
+func (r Ref) String() string {
+	n := "#" + strconv.Itoa(r.Number)
+	if r.Repo == "" {
+		return n
+	}
+	if r.Owner == "" {
+		return r.Repo + n
+	}
+	return r.Owner + "/" + r.Repo + n
+}
+
+// sameTarget reports whether two references name the same PR or issue.
+func sameTarget(a, b *Ref) bool {
+	return a.Number == b.Number && a.Issue == b.Issue && equalFold(a.Owner, b.Owner) && equalFold(a.Repo, b.Repo)
+}

@@ -1,0 +1,154 @@
+package linker
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Pattern is a project's custom match pattern: a regular expression with a named group
+// "number" for the PR number and, optionally, a group "repo" for the repository ("repo"
+// or "owner/repo"). Build one with [CompilePattern].
+type Pattern struct {
+	re      *regexp.Regexp
+	numIdx  int
+	repoIdx int // -1 without a repo group
+}
+
+// ErrPatternNoNumber is returned by [CompilePattern] for a pattern without a "number" group.
+var ErrPatternNoNumber = errors.New(`linker: a custom pattern needs a named group for the PR number, such as (?P<number>\d+)`)
+
+// CompilePattern compiles a custom match pattern and checks its groups.
+func CompilePattern(expr string) (*Pattern, error) {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, fmt.Errorf("linker: custom pattern: %w", err)
+	}
+	p := &Pattern{re: re, numIdx: re.SubexpIndex("number"), repoIdx: re.SubexpIndex("repo")}
+	if p.numIdx < 0 {
+		return nil, ErrPatternNoNumber
+	}
+	return p, nil
+}
+
+// String returns the pattern's source.
+func (p *Pattern) String() string { return p.re.String() }
+
+// appendMatches appends the pattern's references in text.
+func (p *Pattern) appendMatches(dst []Ref, text string) []Ref {
+	for _, m := range p.re.FindAllStringSubmatchIndex(text, -1) {
+		a, b := m[2*p.numIdx], m[2*p.numIdx+1]
+		if a < 0 {
+			continue
+		}
+		n, err := strconv.Atoi(text[a:b])
+		if err != nil || n < 1 || n > MaxNumber {
+			continue
+		}
+		r := Ref{Kind: KindCustom, Number: n, Start: m[0], End: m[1]}
+		if p.repoIdx >= 0 && m[2*p.repoIdx] >= 0 {
+			repo := text[m[2*p.repoIdx]:m[2*p.repoIdx+1]]
+			if owner, name, ok := strings.Cut(repo, "/"); ok {
+				if !validOwner(owner) || !validRepo(name) {
+					continue
+				}
+				r.Owner, r.Repo = owner, name
+			} else if validRepo(repo) {
+				r.Repo = repo
+			} else {
+				continue
+			}
+		}
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+// Project is what the caller knows of a time entry's Clockify project: the repository it
+// maps to ("owner/repo", empty when unmapped) and an optional custom pattern.
+type Project struct {
+	Repo    string
+	Pattern *Pattern
+}
+
+// Link is a reference resolved, when possible, to a repository.
+type Link struct {
+	Ref
+	// Owner and Repo name the repository the reference resolves to; both are empty when
+	// it could not be known (a bare #N in an unmapped project).
+	Owner, Repo string
+}
+
+// Resolved reports whether the link names its repository.
+func (l Link) Resolved() bool { return l.Owner != "" && l.Repo != "" }
+
+// String formats the link as owner/repo#N, or #N when unresolved.
+func (l Link) String() string {
+	if !l.Resolved() {
+		return "#" + strconv.Itoa(l.Number)
+	}
+	return l.Owner + "/" + l.Repo + "#" + strconv.Itoa(l.Number)
+}
+
+// Resolve finds the references in text and resolves each to owner/repo#N: a repository
+// named in the text wins; otherwise the project's repository is used. The project's
+// custom pattern applies first, and built-in matches that overlap its matches are
+// dropped. A reference whose repository cannot be known is returned unresolved, never
+// guessed. Each resolved PR or issue appears once, in its most confident form.
+func (p *Parser) Resolve(text string, proj Project) []Link {
+	var refs []Ref
+	if proj.Pattern != nil {
+		refs = proj.Pattern.appendMatches(refs, text)
+	}
+	custom := len(refs)
+	for _, r := range p.Find(text) {
+		if !overlaps(refs[:custom], r) {
+			refs = append(refs, r)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	projOwner, projRepo, _ := strings.Cut(proj.Repo, "/")
+	if !validOwner(projOwner) || !validRepo(projRepo) {
+		projOwner, projRepo = "", ""
+	}
+	links := make([]Link, 0, len(refs))
+	for _, r := range refs {
+		l := Link{Ref: r}
+		switch {
+		case r.Owner != "" && r.Repo != "":
+			l.Owner, l.Repo = r.Owner, r.Repo
+		case r.Repo != "" && projOwner != "":
+			l.Owner, l.Repo = projOwner, r.Repo // a custom pattern's bare repo, in the project's owner
+		case r.Repo == "" && projRepo != "":
+			l.Owner, l.Repo = projOwner, projRepo
+		}
+		links = appendUniqueLink(links, l)
+	}
+	return links
+}
+
+func overlaps(refs []Ref, r Ref) bool {
+	for _, o := range refs {
+		if r.Start < o.End && o.Start < r.End {
+			return true
+		}
+	}
+	return false
+}
+
+func appendUniqueLink(links []Link, l Link) []Link {
+	for k := range links {
+		o := &links[k]
+		if o.Number == l.Number && o.Issue == l.Issue && equalFold(o.Owner, l.Owner) && equalFold(o.Repo, l.Repo) {
+			if l.Confidence() > o.Confidence() {
+				*o = l
+			}
+			return links
+		}
+	}
+	return append(links, l)
+}

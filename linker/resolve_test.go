@@ -1,0 +1,74 @@
+package linker
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func links(ls []Link) []string {
+	var out []string
+	for _, l := range ls {
+		s := l.String() + " " + l.Kind.String()
+		if !l.Resolved() {
+			s += " unresolved"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestResolve(t *testing.T) {
+	var p Parser
+	jira := mustPattern(t, `(?i)\bWEB-(?P<number>\d+)\b`)
+	withRepo := mustPattern(t, `\[(?P<repo>[\w.-]+(?:/[\w.-]+)?)\s+(?P<number>\d+)\]`)
+	cases := []struct {
+		name string
+		text string
+		proj Project
+		want []string
+	}{
+		{"bare with mapping", "#123 Fix login", Project{Repo: "acme/web-app"}, []string{"acme/web-app#123 #N"}},
+		{"bare without mapping", "#123 Fix login", Project{}, []string{"#123 #N unresolved"}},
+		{"bad mapping is ignored", "#123", Project{Repo: "not a repo"}, []string{"#123 #N unresolved"}},
+		{"text repo wins", "acme/api#5", Project{Repo: "acme/web"}, []string{"acme/api#5 owner/repo#N"}},
+		{"url wins", "https://github.com/acme/api/pull/5", Project{Repo: "acme/web"}, []string{"acme/api#5 url"}},
+		{"same PR named twice once", "PR #5 https://github.com/acme/web/pull/5 #5", Project{Repo: "acme/web"}, []string{"acme/web#5 url"}},
+		{"different repos stay apart", "#5 acme/api#5", Project{Repo: "acme/web"}, []string{"acme/web#5 #N", "acme/api#5 owner/repo#N"}},
+		{"custom pattern first", "WEB-42: fix #7", Project{Repo: "acme/web", Pattern: jira}, []string{"acme/web#42 custom", "acme/web#7 #N"}},
+		{"custom overlapping built-in wins", "[api 9] and #9", Project{Repo: "acme/web", Pattern: withRepo}, []string{"acme/api#9 custom", "acme/web#9 #N"}},
+		{"custom with owner/repo", "[other/lib 3]", Project{Pattern: withRepo}, []string{"other/lib#3 custom"}},
+		{"custom bare repo without mapping", "[lib 3]", Project{Pattern: withRepo}, []string{"#3 custom unresolved"}},
+		{"custom bad repo skipped", "[-x/lib 3] [a/b/c 4]", Project{Pattern: withRepo}, nil},
+		{"custom number zero skipped", "WEB-0 WEB-99999999", Project{Repo: "acme/web", Pattern: jira}, nil},
+		{"nothing", "Standup", Project{Repo: "acme/web"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, links(p.Resolve(tc.text, tc.proj)))
+		})
+	}
+}
+
+func mustPattern(t *testing.T, expr string) *Pattern {
+	t.Helper()
+	p, err := CompilePattern(expr)
+	require.NoError(t, err)
+	require.Equal(t, expr, p.String())
+	return p
+}
+
+func TestCompilePatternRejects(t *testing.T) {
+	_, err := CompilePattern(`WEB-(\d+)`)
+	require.ErrorIs(t, err, ErrPatternNoNumber)
+	_, err = CompilePattern(`WEB-(?P<number>\d+`)
+	require.ErrorContains(t, err, "custom pattern")
+	_, err = CompilePattern(`(?P<num>\d+)`)
+	require.ErrorIs(t, err, ErrPatternNoNumber)
+}
+
+func TestOptionalNumberGroup(t *testing.T) {
+	p := mustPattern(t, `X(?P<number>\d+)?`)
+	var ps Parser
+	require.Empty(t, ps.Resolve("X and X12345678901", Project{Repo: "a/b", Pattern: p}))
+}
