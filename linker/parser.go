@@ -2,6 +2,7 @@ package linker
 
 import (
 	"errors"
+	"math/bits"
 	"strings"
 )
 
@@ -62,191 +63,271 @@ func Find(text string) []Ref { return (*Parser)(nil).AppendRefs(nil, text) }
 
 // AppendRefs appends the references in text to dst and returns it, so that a caller can
 // reuse one slice across many texts.
+//
+// Every reference ends in a number, so the scanner looks for runs of digits, eight bytes
+// at a time, and reads each form backwards from its number: "#", "owner/repo#", "PR ",
+// "PR-", "pull request ", "GH-" or a URL path. Text without digits costs one pass of
+// word-sized loads.
 func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 	base := len(dst)
 	s := text
-	for i := 0; i < len(s); i++ {
-		h := handler[s[i]]
-		if h == 0 {
-			continue
+	n := len(s)
+	i := 0
+	for {
+		// Find the next digit a word at a time; the last word overlaps the one before it.
+		var m uint64
+		for i+8 <= n {
+			if m = digitMask(load64(s, i)); m != 0 {
+				break
+			}
+			i += 8
 		}
-		// Cheap checks on the next byte reject most candidates before any call.
-		if i+1 >= len(s) {
-			break
+		if m == 0 {
+			if i >= n {
+				break
+			}
+			if n >= 8 {
+				m = digitMask(load64(s, n-8)) >> (8 * (i - (n - 8)))
+			} else {
+				m = smallDigitMask(s[i:])
+			}
+			if m == 0 {
+				break
+			}
 		}
-		nx := s[i+1]
+		i += bits.TrailingZeros64(m) >> 3
+		j := i + 1
+		for j < n && isDigit(s[j]) {
+			j++
+		}
 		var r Ref
-		var ok bool
-		next := i + 1
-		switch h {
-		case onHash:
-			if nx < '1' || nx > '9' {
-				continue
-			}
-			r, ok = hashRef(s, i)
-		case onSlash:
-			if nx != '/' {
-				continue
-			}
-			r, next, ok = p.urlRef(s, schemeStart(s, i), i+2)
-		case onP:
-			if nx|0x20 != 'r' && nx|0x20 != 'u' || (i > 0 && class[s[i-1]]&word != 0) {
-				continue
-			}
-			r, ok = prefixRef(s, i)
-		case onG:
-			if nx|0x20 != 'h' && nx|0x20 != 'i' || (i > 0 && class[s[i-1]]&word != 0) {
-				continue
-			}
-			r, next, ok = p.gRef(s, i)
-		}
+		skip, ok := p.refAt(s, i, j, &r)
 		if ok {
-			dst = appendUnique(dst, base, r)
-			next = max(next, r.End)
+			dst = appendUnique(dst, base, &r)
 		}
-		i = next - 1
+		i = max(j, skip)
 	}
 	return dst
 }
 
+// smallDigitMask is digitMask for a text shorter than a word.
+func smallDigitMask(s string) uint64 {
+	var m uint64
+	for k := 0; k < len(s); k++ {
+		if isDigit(s[k]) {
+			m |= 0x80 << (8 * k)
+		}
+	}
+	return m
+}
+
 // appendUnique adds r unless a reference to the same target is already there, keeping
 // the one with the higher confidence (at the earlier one's place).
-func appendUnique(dst []Ref, base int, r Ref) []Ref {
+func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 	for k := base; k < len(dst); k++ {
-		if sameTarget(&dst[k], &r) {
+		if sameTarget(&dst[k], r) {
 			if r.Confidence() > dst[k].Confidence() {
-				dst[k] = r
+				dst[k] = *r
 			}
 			return dst
 		}
 	}
-	return append(dst, r)
+	return append(dst, *r)
 }
 
-// number reads a PR number at s[i:]: 1 to 7 digits, no leading zero, not followed by a
-// letter, digit or underscore, nor by ".", "," or "-" and a digit (versions, amounts).
-func number(s string, i int) (n, end int, ok bool) {
-	j := i
-	for j < len(s) && j-i <= 7 && isDigit(s[j]) {
-		n = n*10 + int(s[j]-'0')
-		j++
+// refAt reads into r the reference whose number is the digit run s[d0:d1], if there is
+// one. It also returns where scanning may resume (past a URL it has read). References
+// travel by pointer: copying them is most of the cost on a text full of them.
+func (p *Parser) refAt(s string, d0, d1 int, r *Ref) (int, bool) {
+	if d0 == 0 {
+		return 0, false
 	}
-	if j == i || j-i > 7 || s[i] == '0' {
-		return 0, 0, false
-	}
-	if j < len(s) {
-		c := s[j]
-		if class[c]&word != 0 {
-			return 0, 0, false
-		}
-		if (c == '.' || c == ',' || c == '-') && j+1 < len(s) && isDigit(s[j+1]) {
-			return 0, 0, false
-		}
-	}
-	return n, j, true
-}
-
-// hashRef reads #123 or owner/repo#123 around the '#' at s[i].
-func hashRef(s string, i int) (Ref, bool) {
-	n, end, ok := number(s, i+1)
+	n, ok := number(s, d0, d1)
 	if !ok {
-		return Ref{}, false
+		return 0, false
 	}
-	if i == 0 || class[s[i-1]]&before != 0 {
-		return Ref{Kind: KindHash, Number: n, Start: i, End: end}, true
+	switch s[d0-1] {
+	case '/':
+		return p.urlAt(s, d0, r)
+	case '#':
+		ok = hashAt(s, d0-1, r)
+	case '-':
+		ok = dashAt(s, d0-1, r)
+	case ' ', ':':
+		ok = prefixAt(s, d0, false, r)
+	default:
+		return 0, false
 	}
-	// owner/repo#123: walk back over the repository name, a slash and the owner.
-	j := i
+	if !ok || p.insideURL(s, r.Start) {
+		return 0, false
+	}
+	r.Number, r.End = n, d1
+	return 0, true
+}
+
+// number checks the digit run s[d0:d1] as a PR number: 1 to 7 digits, no leading zero,
+// not followed by a letter, digit or underscore, nor by ".", "," or "-" and a digit
+// (versions, amounts, dates).
+func number(s string, d0, d1 int) (int, bool) {
+	if d1-d0 > 7 || s[d0] == '0' {
+		return 0, false
+	}
+	if d1 < len(s) {
+		c := s[d1]
+		if class[c]&word != 0 {
+			return 0, false
+		}
+		if (c == '.' || c == ',' || c == '-') && d1+1 < len(s) && isDigit(s[d1+1]) {
+			return 0, false
+		}
+	}
+	n := 0
+	for _, c := range []byte(s[d0:d1]) {
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// hashAt reads what precedes the '#' at s[h]: "PR #", "pull request #", a bare "#" after
+// a word boundary, or "owner/repo#".
+func hashAt(s string, h int, r *Ref) bool {
+	if prefixAt(s, h+1, true, r) {
+		return true
+	}
+	if h == 0 || class[s[h-1]]&before != 0 {
+		r.Kind, r.Start = KindHash, h
+		return true
+	}
+	// owner/repo#: walk back over the repository name, a slash and the owner.
+	j := h
 	for j > 0 && class[s[j-1]]&repoChar != 0 {
 		j--
 	}
-	if j == i || j < 2 || s[j-1] != '/' {
-		return Ref{}, false
+	if j == h || j < 2 || s[j-1] != '/' {
+		return false
 	}
 	k := j - 1
 	for k > 0 && class[s[k-1]]&ownerChar != 0 {
 		k--
 	}
 	if k == j-1 || (k > 0 && class[s[k-1]]&before == 0) {
-		return Ref{}, false
+		return false
 	}
-	owner, repo := s[k:j-1], s[j:i]
+	owner, repo := s[k:j-1], s[j:h]
 	if !validOwner(owner) || !validRepo(repo) {
-		return Ref{}, false
+		return false
 	}
-	return Ref{Kind: KindRepoRef, Owner: owner, Repo: repo, Number: n, Start: k, End: end}, true
+	r.Kind, r.Owner, r.Repo, r.Start = KindRepoRef, owner, repo, k
+	return true
 }
 
-// prefixRef reads "PR #123" and its variants, or "pull request #123", at s[i].
-func prefixRef(s string, i int) (Ref, bool) {
-	rest := s[i:]
-	kind := KindPR
-	j := i + 2
-	switch {
-	case len(rest) >= 3 && lower(rest[1]) == 'r' && class[rest[2]]&word == 0:
-		// PR, then ":", spaces, "#" or "-" below.
-	case len(rest) == 2 && lower(rest[1]) == 'r':
-		return Ref{}, false
-	case len(rest) >= 12 && hasPrefixFold(rest, "pull") && (rest[4] == ' ' || rest[4] == '-') && hasPrefixFold(rest[5:], "request"):
-		kind, j = KindPullRequest, i+12
-	case len(rest) >= 11 && hasPrefixFold(rest, "pullrequest"):
-		kind, j = KindPullRequest, i+11
-	default:
-		return Ref{}, false
-	}
-	if j < len(s) && s[j] == ':' {
-		j++
-	}
-	for sp := 0; j < len(s) && s[j] == ' ' && sp < 2; sp++ {
-		j++
-	}
-	if j < len(s) && (s[j] == '#' || (s[j] == '-' && kind == KindPR)) {
-		j++
-	}
-	n, end, ok := number(s, j)
-	if !ok {
-		return Ref{}, false
-	}
-	return Ref{Kind: kind, Number: n, Start: i, End: end}, true
-}
-
-// gRef reads GH-123, or a scheme-less URL on a host that starts at s[i].
-func (p *Parser) gRef(s string, i int) (Ref, int, bool) {
-	if i+3 < len(s) && lower(s[i+1]) == 'h' && s[i+2] == '-' {
-		n, end, ok := number(s, i+3)
-		if ok {
-			return Ref{Kind: KindGH, Number: n, Start: i, End: end}, end, true
-		}
-		return Ref{}, i + 1, false
-	}
-	for _, h := range p.hostList() {
-		if len(s)-i > len(h) && s[i+len(h)] == '/' && hasPrefixFold(s[i:], h) {
-			return p.urlRef(s, i, i)
+// dashAt reads "PR-" or "GH-" ending with the '-' at s[h].
+func dashAt(s string, h int, r *Ref) bool {
+	if h >= 2 && wordStart(s, h-2) {
+		switch {
+		case lower(s[h-2]) == 'g' && lower(s[h-1]) == 'h':
+			r.Kind, r.Start = KindGH, h-2
+			return true
+		case lower(s[h-2]) == 'p' && lower(s[h-1]) == 'r':
+			r.Kind, r.Start = KindPR, h-2
+			return true
 		}
 	}
-	return Ref{}, i + 1, false
+	return prefixAt(s, h+1, true, r)
 }
 
-// schemeStart returns where the URL whose "//" is at s[i] starts: at its scheme when
-// one precedes ("https://"), else at the slashes.
-func schemeStart(s string, i int) int {
-	if i == 0 || s[i-1] != ':' {
-		return i
-	}
-	k := i - 1
-	for k > 0 && class[s[k-1]]&letter != 0 {
+// prefixAt reads a "PR" or "pull request" prefix that ends where the number (or its '#'
+// or '-', when sep is set) begins: PR[:][ ]{0,2}[#|-] or pull[ -]?request[:][ ]{0,2}[#].
+func prefixAt(s string, k int, sep bool, r *Ref) bool {
+	dash := false
+	if sep {
+		dash = s[k-1] == '-'
 		k--
 	}
-	if k == i-1 {
-		return i
+	for sp := 0; sp < 2 && k > 0 && s[k-1] == ' '; sp++ {
+		k--
 	}
-	return k
+	if k > 0 && s[k-1] == ':' {
+		k--
+	}
+	if k >= 2 && lower(s[k-1]) == 'r' && lower(s[k-2]) == 'p' && wordStart(s, k-2) {
+		r.Kind, r.Start = KindPR, k-2
+		return true
+	}
+	if dash || k < 11 || !hasPrefixFold(s[k-7:k], "request") {
+		return false
+	}
+	for _, w := range [...]int{12, 11} { // "pull request", "pull-request"; "pullrequest"
+		if k >= w && hasPrefixFold(s[k-w:], "pull") && wordStart(s, k-w) &&
+			(w == 11 || s[k-8] == ' ' || s[k-8] == '-') {
+			r.Kind, r.Start = KindPullRequest, k-w
+			return true
+		}
+	}
+	return false
 }
 
-// urlRef reads the URL that starts at s[from] with its host at s[host:]. It returns the
-// reference (for a PR or issue URL on a known host) and where the URL ends, so the
-// scanner skips what it already read: nothing inside another host's URL is a reference.
-func (p *Parser) urlRef(s string, from, host int) (Ref, int, bool) {
+// wordStart reports whether a word starts at s[i].
+func wordStart(s string, i int) bool { return i == 0 || class[s[i-1]]&word == 0 }
+
+// urlAt reads the URL whose path ends in the digit run s[d0:d1]: it walks back to the
+// start of the URL and parses it whole. Scanning resumes after the URL, so nothing
+// inside a URL is read twice.
+func (p *Parser) urlAt(s string, d0 int, r *Ref) (int, bool) {
+	// Only a number right after /pull/, /pulls/ or /issues/ can be a PR or issue URL's.
+	if !hasSuffixFold(s[:d0], "/pull/") && !hasSuffixFold(s[:d0], "/issues/") && !hasSuffixFold(s[:d0], "/pulls/") {
+		return 0, false
+	}
+	t0 := d0
+	for t0 > 0 && class[s[t0-1]]&urlChar != 0 {
+		t0--
+	}
+	from, host, ok := p.urlStart(s, t0, d0)
+	if !ok {
+		return 0, false
+	}
+	return p.urlRef(s, from, host, r)
+}
+
+// urlStart finds, in the token s[t0:limit], where a URL starts and where its host does:
+// after a scheme's "//", or at a known host's name.
+func (p *Parser) urlStart(s string, t0, limit int) (from, host int, ok bool) {
+	tok := s[t0:limit]
+	if i := strings.Index(tok, "//"); i >= 0 {
+		from = t0 + i
+		if i > 0 && tok[i-1] == ':' {
+			from = t0 + i - 1
+			for from > t0 && class[s[from-1]]&letter != 0 {
+				from--
+			}
+		}
+		return from, t0 + i + 2, true
+	}
+	for _, h := range p.hostList() {
+		if len(tok) > len(h) && tok[len(h)] == '/' && hasPrefixFold(tok, h) {
+			return t0, t0, true
+		}
+	}
+	return 0, 0, false
+}
+
+// insideURL reports whether position i lies inside a URL (a token with "//" or one that
+// starts with a known host): nothing inside another URL is a reference.
+func (p *Parser) insideURL(s string, i int) bool {
+	t0 := i
+	for t0 > 0 && class[s[t0-1]]&urlChar != 0 {
+		t0--
+	}
+	if t0 == i {
+		return false
+	}
+	_, _, ok := p.urlStart(s, t0, i)
+	return ok
+}
+
+// urlRef parses the URL that starts at s[from] with its host at s[host:]: a PR or issue
+// URL on a known host is a reference. It returns where the URL ends.
+func (p *Parser) urlRef(s string, from, host int, r *Ref) (int, bool) {
 	end := host
 	for end < len(s) && class[s[end]]&urlChar != 0 {
 		end++
@@ -258,15 +339,14 @@ func (p *Parser) urlRef(s string, from, host int) (Ref, int, bool) {
 	u := s[host:end]
 	slash := strings.IndexByte(u, '/')
 	if slash <= 0 || !p.knownHost(u[:slash]) {
-		return Ref{}, max(end, host), false
+		return end, false
 	}
 	// owner/repo/pull/123[/files|/commits|?query|#fragment]
-	path := u[slash+1:]
-	owner, path, ok1 := strings.Cut(path, "/")
+	owner, path, ok1 := strings.Cut(u[slash+1:], "/")
 	repo, path, ok2 := strings.Cut(path, "/")
 	kindSeg, path, ok3 := strings.Cut(path, "/")
 	if !ok1 || !ok2 || !ok3 || !validOwner(owner) || !validRepo(repo) {
-		return Ref{}, end, false
+		return end, false
 	}
 	issue := false
 	switch kindSeg {
@@ -274,16 +354,21 @@ func (p *Parser) urlRef(s string, from, host int) (Ref, int, bool) {
 	case "issues":
 		issue = true
 	default:
-		return Ref{}, end, false
+		return end, false
 	}
-	n, numEnd, ok := number(path, 0)
-	if !ok {
-		return Ref{}, end, false
+	d1 := 0
+	for d1 < len(path) && isDigit(path[d1]) {
+		d1++
 	}
-	if numEnd < len(path) && path[numEnd] != '/' && path[numEnd] != '?' && path[numEnd] != '#' {
-		return Ref{}, end, false
+	if d1 == 0 {
+		return end, false
 	}
-	return Ref{Kind: KindURL, Owner: owner, Repo: repo, Number: n, Start: from, End: end, Issue: issue}, end, true
+	n, ok := number(path, 0, d1)
+	if !ok || (d1 < len(path) && path[d1] != '/' && path[d1] != '?' && path[d1] != '#') {
+		return end, false
+	}
+	*r = Ref{Kind: KindURL, Owner: owner, Repo: repo, Number: n, Start: from, End: end, Issue: issue}
+	return end, true
 }
 
 func (p *Parser) knownHost(h string) bool {
@@ -323,20 +408,6 @@ func validRepo(r string) bool {
 	return true
 }
 
-// handler says which bytes may start a reference, and how to read on.
-const (
-	onHash = 1 + iota
-	onSlash
-	onP
-	onG
-)
-
-var handler = func() (t [256]uint8) {
-	t['#'], t['/'] = onHash, onSlash
-	t['p'], t['P'], t['g'], t['G'] = onP, onP, onG, onG
-	return t
-}()
-
 // Byte classes, looked up in one table.
 const (
 	word      = 1 << iota // letters, digits, '_' and bytes of multi-byte characters
@@ -375,6 +446,23 @@ var class = func() (t [256]uint8) {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// load64 reads eight bytes of s at i as a little-endian word (the compiler makes it one
+// load).
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// digitMask sets the high bit of each byte of x that is an ASCII digit, and no other
+// bit ("has a byte strictly between 0x2F and 0x3A", from Bit Twiddling Hacks; no carry
+// or borrow crosses a byte, so the answer is exact per byte).
+func digitMask(x uint64) uint64 {
+	const ones, high, low7 = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	t := x & low7
+	return (ones*(127+':') - t) &^ x & (t + ones*(127-'/')) & high
+}
+
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -393,6 +481,11 @@ func hasPrefixFold(s, prefix string) bool {
 		}
 	}
 	return true
+}
+
+// hasSuffixFold reports whether s ends with the lower-case ASCII suffix, ignoring case.
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && hasPrefixFold(s[len(s)-len(suffix):], suffix)
 }
 
 // equalFold compares ASCII strings ignoring case.

@@ -55,13 +55,13 @@ func (k Kind) Confidence() Confidence {
 
 // Ref is one reference found in a text.
 type Ref struct {
-	Kind Kind
 	// Owner and Repo are set when the text names the repository (URLs, owner/repo#N, a
 	// custom pattern's repo group); they are substrings of the text.
 	Owner, Repo string
 	Number      int
 	// Start and End are the byte span of the reference in the text: text[Start:End].
 	Start, End int
+	Kind       Kind
 	// Issue marks an issue URL: it names an issue, not a pull request.
 	Issue bool
 }

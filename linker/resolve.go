@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -96,7 +97,8 @@ func (l Link) String() string {
 // named in the text wins; otherwise the project's repository is used. The project's
 // custom pattern applies first, and built-in matches that overlap its matches are
 // dropped. A reference whose repository cannot be known is returned unresolved, never
-// guessed. Each resolved PR or issue appears once, in its most confident form.
+// guessed. Links come in text order; each resolved PR or issue appears once, in its
+// most confident form.
 func (p *Parser) Resolve(text string, proj Project) []Link {
 	var refs []Ref
 	if proj.Pattern != nil {
@@ -111,6 +113,7 @@ func (p *Parser) Resolve(text string, proj Project) []Link {
 	if len(refs) == 0 {
 		return nil
 	}
+	slices.SortStableFunc(refs, func(a, b Ref) int { return a.Start - b.Start })
 	projOwner, projRepo, _ := strings.Cut(proj.Repo, "/")
 	if !validOwner(projOwner) || !validRepo(projRepo) {
 		projOwner, projRepo = "", ""

@@ -1,0 +1,79 @@
+package linker
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// FuzzFind checks that any text is parsed without panic into well-formed references, and
+// that a reference planted in random text, between spaces, is found at its span.
+func FuzzFind(f *testing.F) {
+	for _, s := range []string{"", "#12 Fix", "PR #3 and acme/web#4", "https://github.com/o/r/pull/9/files", "&#123; C# #fff", "pull request 7", "GH-1", "über 12 #", "//github.com/a/b/pull/1?x"} {
+		f.Add(s, s, uint16(42), uint8(0))
+	}
+	forms := []func(n int) (string, Kind){
+		func(n int) (string, Kind) { return "#" + strconv.Itoa(n), KindHash },
+		func(n int) (string, Kind) { return "PR #" + strconv.Itoa(n), KindPR },
+		func(n int) (string, Kind) { return "pr-" + strconv.Itoa(n), KindPR },
+		func(n int) (string, Kind) { return "Pull Request #" + strconv.Itoa(n), KindPullRequest },
+		func(n int) (string, Kind) { return "GH-" + strconv.Itoa(n), KindGH },
+		func(n int) (string, Kind) { return "acme/web#" + strconv.Itoa(n), KindRepoRef },
+		func(n int) (string, Kind) { return "https://github.com/acme/web/pull/" + strconv.Itoa(n), KindURL },
+	}
+	f.Fuzz(func(t *testing.T, left, right string, num uint16, form uint8) {
+		for _, text := range []string{left, right, left + right} {
+			for _, r := range Find(text) {
+				require.True(t, 0 <= r.Start && r.Start < r.End && r.End <= len(text), "span %d:%d of %q", r.Start, r.End, text)
+				require.True(t, r.Number >= 1 && r.Number <= MaxNumber)
+				require.Contains(t, text[r.Start:r.End], strconv.Itoa(r.Number))
+			}
+		}
+		n := int(num)%MaxNumber + 1
+		ref, kind := forms[int(form)%len(forms)](n)
+		// Keep the plant apart from its neighbours: a space on each side, and no URL or
+		// reference form that would swallow it.
+		text := left + " " + ref + " " + right
+		if strings.ContainsAny(left+right, "\x00") {
+			return
+		}
+		start := len(left) + 1
+		var found *Ref
+		refs := Find(text)
+		for i := range refs {
+			if refs[i].Start == start {
+				found = &refs[i]
+			}
+		}
+		if found == nil {
+			// The plant may be read as part of a URL or a longer form that begins on its
+			// left ("https://x.com/a" + " " is not), or merged with an identical target.
+			if endsInsideToken(left) {
+				return
+			}
+			for _, r := range refs {
+				if r.Number == n && (r.Repo == "") == (kind != KindRepoRef && kind != KindURL) {
+					return // the same PR named elsewhere too, kept once in its surest form
+				}
+			}
+			t.Fatalf("planted %q at %d not found in %q: %+v", ref, start, text, refs)
+		}
+		require.Equal(t, start+len(ref), found.End)
+		require.Equal(t, n, found.Number)
+		require.Equal(t, kind, found.Kind)
+	})
+}
+
+// endsInsideToken reports whether the text before a plant could join it into one form:
+// "PR", "pull request", a trailing ':' or '#', or an open URL token.
+func endsInsideToken(left string) bool {
+	l := strings.ToLower(strings.TrimRight(left, " "))
+	for _, suffix := range []string{"pr", "pr:", "pull request", "pull-request", "pullrequest", "request", "request:", "#", "-", ":"} {
+		if strings.HasSuffix(l, suffix) {
+			return true
+		}
+	}
+	return false
+}
