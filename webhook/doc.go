@@ -1,0 +1,26 @@
+// Package webhook receives Clockify webhook deliveries: it verifies them, parses them into
+// typed events, de-duplicates them and records each one.
+//
+// Clockify POSTs the flat entity JSON (no envelope) with two headers:
+// Clockify-Signature, the webhook's token sent verbatim (not an HMAC), and
+// Clockify-Webhook-Event-Type, the event's wire name. Each webhook has one event, so a
+// workspace has several webhooks and several tokens.
+//
+// A [Verifier] holds the tokens, each tied to its webhook and event, compares in
+// constant time and accepts both tokens during a rotation's grace period. [Parse] maps
+// Clockify's wire names (NEW_TIME_ENTRY, NEW_TIMER_STARTED, NEW_PROJECT, ...) to the
+// seven [Kind]s the product uses and decodes the typed payload. A [Handler] puts it all
+// behind http.Handler with body limits and clear statuses:
+//
+//	405 not POST · 413 body over the cap · 401 missing or wrong signature (no hint why)
+//	400 unknown event type, malformed payload or a workspace not served
+//	200 applied, duplicate or an ignored Clockify event · 503 apply failed, redeliver
+//	422 apply failed for good (ErrPermanent)
+//
+// Mount it on the public URL registered with Clockify:
+//
+//	v, _ := webhook.NewVerifier(tokens)
+//	mux.Handle("POST /hooks/clockify", webhook.NewHandler(v, engine.Apply))
+//
+// [NewSignedRequest] builds a signed delivery for tests of a host's own handler.
+package webhook

@@ -1,0 +1,194 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// Header names Clockify sends.
+const (
+	SignatureHeader = "Clockify-Signature"
+	EventTypeHeader = "Clockify-Webhook-Event-Type"
+)
+
+// DefaultMaxBodyBytes caps a delivery's body.
+const DefaultMaxBodyBytes = 1 << 20
+
+// ApplyFunc applies a verified, parsed, first-seen event. It should be quick (Clockify
+// waits for the answer): a host with slow work queues it. An error makes the handler
+// answer 503 so that Clockify may redeliver, unless it wraps [ErrPermanent].
+type ApplyFunc func(ctx context.Context, ev *Event) error
+
+// ErrPermanent marks an apply error that a redelivery cannot fix: the handler answers
+// 422 and does not expect the same delivery again.
+var ErrPermanent = errors.New("webhook: permanent failure")
+
+// ErrForeignWorkspace is a verified delivery about a workspace this handler does not
+// serve (or not the one its token was issued for).
+var ErrForeignWorkspace = errors.New("webhook: workspace not served")
+
+// Handler receives Clockify webhook deliveries: POST only, body capped, signature
+// verified before anything else is believed, payload parsed, duplicates acknowledged
+// without applying them twice, and every delivery recorded. Rejected deliveries change
+// nothing. Response bodies are short fixed words and never echo a token or say why a
+// signature failed.
+type Handler struct {
+	verifier   *Verifier
+	apply      ApplyFunc
+	maxBody    int64
+	dedupe     Deduper
+	log        DeliveryLog
+	workspaces map[string]bool
+	now        func() time.Time
+	logger     *slog.Logger
+}
+
+// HandlerOption configures a [Handler].
+type HandlerOption func(*Handler)
+
+// WithMaxBodyBytes caps the body (DefaultMaxBodyBytes by default); larger bodies get 413.
+func WithMaxBodyBytes(n int64) HandlerOption { return func(h *Handler) { h.maxBody = n } }
+
+// WithDeduper replaces the in-memory de-duplication (10,000 keys) with another, such as
+// the sync engine's store.
+func WithDeduper(d Deduper) HandlerOption { return func(h *Handler) { h.dedupe = d } }
+
+// WithDeliveryLog replaces the in-memory delivery log (1,000 records).
+func WithDeliveryLog(l DeliveryLog) HandlerOption { return func(h *Handler) { h.log = l } }
+
+// WithWorkspaces limits the handler to deliveries about these workspaces; others are
+// rejected with 400.
+func WithWorkspaces(ids ...string) HandlerOption {
+	return func(h *Handler) {
+		h.workspaces = map[string]bool{}
+		for _, id := range ids {
+			h.workspaces[id] = true
+		}
+	}
+}
+
+// WithHandlerClock sets the clock of the delivery records (time.Now by default).
+func WithHandlerClock(now func() time.Time) HandlerOption { return func(h *Handler) { h.now = now } }
+
+// WithLogger logs each delivery's outcome at debug level (silent by default). Tokens
+// are never logged.
+func WithLogger(l *slog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
+
+// NewHandler returns a handler that verifies with v and applies with apply.
+func NewHandler(v *Verifier, apply ApplyFunc, opts ...HandlerOption) *Handler {
+	h := &Handler{
+		verifier: v,
+		apply:    apply,
+		maxBody:  DefaultMaxBodyBytes,
+		dedupe:   NewMemoryDeduper(0),
+		log:      NewMemoryLog(0),
+		now:      time.Now,
+		logger:   slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// DeliveryLog returns the handler's delivery log.
+func (h *Handler) DeliveryLog() DeliveryLog { return h.log }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	d := Delivery{ReceivedAt: h.now(), EventType: r.Header.Get(EventTypeHeader)}
+	status, word := h.serve(r, &d)
+	d.Status, d.Elapsed = status, time.Since(start)
+	if status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, word+"\n")
+	// The record is written with a context that outlives a client that hung up.
+	if err := h.log.Record(context.WithoutCancel(r.Context()), d); err != nil {
+		h.logger.Warn("webhook: delivery log", "error", err.Error())
+	}
+	h.logger.Debug("webhook: delivery", "event", d.EventType, "webhook", d.WebhookID,
+		"entity", d.EntityID, "outcome", string(d.Outcome), "reason", d.Reason, "status", status)
+}
+
+// serve handles a delivery and fills its record; it returns the status and a short word.
+func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
+	reject := func(status int, reason, word string) (int, string) {
+		d.Outcome, d.Reason = OutcomeRejected, reason
+		return status, word
+	}
+	if r.Method != http.MethodPost {
+		return reject(http.StatusMethodNotAllowed, "method "+r.Method, "method not allowed")
+	}
+	if r.ContentLength > h.maxBody {
+		return reject(http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Error(), "too large")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return reject(http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Error(), "too large")
+		}
+		return reject(http.StatusBadRequest, "could not read the body", "bad request")
+	}
+	// Nothing is believed before the signature is: an unknown event type is checked first
+	// only because no token can match it.
+	wire := clockify.WebhookEvent(d.EventType)
+	if kind, known := KindOf(wire); !known && kind == KindIgnored {
+		if r.Header.Get(SignatureHeader) == "" {
+			return reject(http.StatusUnauthorized, ErrMissingSignature.Error(), "unauthorized")
+		}
+		return reject(http.StatusBadRequest, ErrUnknownEventType.Error(), "unknown event type")
+	}
+	match, err := h.verifier.Verify(wire, r.Header.Get(SignatureHeader))
+	if err != nil {
+		return reject(http.StatusUnauthorized, err.Error(), "unauthorized")
+	}
+	d.WebhookID = match.WebhookID
+	ev, err := Parse(d.EventType, body)
+	if err != nil {
+		return reject(http.StatusBadRequest, err.Error(), "malformed payload")
+	}
+	d.Kind, d.WorkspaceID, d.EntityID = ev.Kind, ev.WorkspaceID, ev.EntityID
+	if ev.Kind == KindIgnored {
+		d.Outcome = OutcomeIgnored
+		return http.StatusOK, "ignored"
+	}
+	if (match.WorkspaceID != "" && match.WorkspaceID != ev.WorkspaceID) ||
+		(h.workspaces != nil && !h.workspaces[ev.WorkspaceID]) {
+		return reject(http.StatusBadRequest, ErrForeignWorkspace.Error(), "workspace not served")
+	}
+	ctx := r.Context()
+	key := KeyOf(ev, body)
+	first, err := h.dedupe.Claim(ctx, key)
+	if err != nil {
+		d.Outcome, d.Reason = OutcomeFailed, "de-duplication: "+err.Error()
+		return http.StatusServiceUnavailable, "try again"
+	}
+	if !first {
+		d.Outcome = OutcomeDuplicate
+		return http.StatusOK, "duplicate"
+	}
+	if err := h.apply(ctx, ev); err != nil {
+		d.Outcome, d.Reason = OutcomeFailed, err.Error()
+		if errors.Is(err, ErrPermanent) {
+			return http.StatusUnprocessableEntity, "not applied"
+		}
+		// Let a redelivery try again.
+		if rerr := h.dedupe.Release(context.WithoutCancel(ctx), key); rerr != nil {
+			d.Reason += "; release: " + rerr.Error()
+		}
+		return http.StatusServiceUnavailable, "try again"
+	}
+	d.Outcome = OutcomeApplied
+	return http.StatusOK, "ok"
+}

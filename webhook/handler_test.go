@@ -1,0 +1,307 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// recorder is an ApplyFunc that remembers what it applied and fails on demand.
+type recorder struct {
+	mu      sync.Mutex
+	applied []*Event
+	fail    error
+}
+
+func (r *recorder) apply(_ context.Context, ev *Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	r.applied = append(r.applied, ev)
+	return nil
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.applied)
+}
+
+type fixture struct {
+	h    *Handler
+	rec  *recorder
+	log  *MemoryLog
+	logs *bytes.Buffer
+}
+
+func newFixture(t *testing.T, opts ...HandlerOption) *fixture {
+	t.Helper()
+	clock := &fakeClock{t: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)}
+	v := newTestVerifier(t, clock)
+	rec := &recorder{}
+	ml := NewMemoryLog(100)
+	var logs bytes.Buffer
+	base := []HandlerOption{
+		WithDeliveryLog(ml), WithHandlerClock(clock.Now),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	}
+	h := NewHandler(v, rec.apply, append(base, opts...)...)
+	return &fixture{h: h, rec: rec, log: ml, logs: &logs}
+}
+
+func (f *fixture) send(t *testing.T, req *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, req)
+	return w
+}
+
+func signed(t *testing.T, token string, event clockify.WebhookEvent, body string) *http.Request {
+	t.Helper()
+	req, err := NewSignedRequest("http://jasper.test/hooks/clockify", clockify.Secret(token), event, []byte(body))
+	require.NoError(t, err)
+	return req
+}
+
+func TestHandlerAppliesOnce(t *testing.T) {
+	f := newFixture(t)
+	w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, "ok\n", w.Body.String())
+	require.Equal(t, 1, f.rec.count())
+	require.Equal(t, "web-app", f.rec.applied[0].TimeEntry.Project.Name)
+
+	// A replay of the same delivery is acknowledged, not applied again.
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, "duplicate\n", w.Body.String())
+	require.Equal(t, 1, f.rec.count())
+
+	recs := f.log.Recent(0)
+	require.Len(t, recs, 2)
+	require.Equal(t, OutcomeDuplicate, recs[0].Outcome)
+	require.Equal(t, OutcomeApplied, recs[1].Outcome)
+	require.Equal(t, "h-entry", recs[1].WebhookID)
+	require.Equal(t, "5f118c837db7a8637ffcaf36", recs[1].EntityID)
+	require.Equal(t, "ws1", recs[1].WorkspaceID)
+	require.Equal(t, TimeEntryCreated, recs[1].Kind)
+	require.Equal(t, "NEW_TIME_ENTRY", recs[1].EventType)
+	require.Equal(t, time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC), recs[1].ReceivedAt)
+	require.Equal(t, http.StatusOK, recs[1].Status)
+}
+
+func TestHandlerBadInputsChangeNothing(t *testing.T) {
+	huge := `{"id":"e","workspaceId":"ws1","description":"` + strings.Repeat("x", 10<<20) + `"}`
+	foreign := strings.Replace(entryBody, `"workspaceId":"ws1"`, `"workspaceId":"ws-other"`, 1)
+	cases := []struct {
+		name    string
+		req     func(t *testing.T) *http.Request
+		status  int
+		body    string
+		outcome Outcome
+	}{
+		{"wrong token", func(t *testing.T) *http.Request { return signed(t, "nope", clockify.EventNewTimeEntry, entryBody) }, 401, "unauthorized\n", OutcomeRejected},
+		{"empty token", func(t *testing.T) *http.Request { return signed(t, "", clockify.EventNewTimeEntry, entryBody) }, 401, "unauthorized\n", OutcomeRejected},
+		{"token of another webhook", func(t *testing.T) *http.Request {
+			return signed(t, "tok-project-BBBB", clockify.EventNewTimeEntry, entryBody)
+		}, 401, "unauthorized\n", OutcomeRejected},
+		{"token with extra spaces", func(t *testing.T) *http.Request {
+			r := signed(t, "x", clockify.EventNewTimeEntry, entryBody)
+			r.Header.Set(SignatureHeader, " tok-entry-AAAA ")
+			return r
+		}, 401, "unauthorized\n", OutcomeRejected},
+		{"no event header", func(t *testing.T) *http.Request {
+			r := signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody)
+			r.Header.Del(EventTypeHeader)
+			return r
+		}, 400, "unknown event type\n", OutcomeRejected},
+		{"unknown event header", func(t *testing.T) *http.Request { return signed(t, "tok-entry-AAAA", "TIME_ENTRY_EXPLODED", entryBody) }, 400, "unknown event type\n", OutcomeRejected},
+		{"unknown event without signature", func(t *testing.T) *http.Request { return signed(t, "", "BOGUS", entryBody) }, 401, "unauthorized\n", OutcomeRejected},
+		{"body of 10 MB", func(t *testing.T) *http.Request { return signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, huge) }, 413, "too large\n", OutcomeRejected},
+		{"body of 10 MB, length unknown", func(t *testing.T) *http.Request {
+			r := signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, huge)
+			r.ContentLength = -1
+			return r
+		}, 413, "too large\n", OutcomeRejected},
+		{"empty body", func(t *testing.T) *http.Request { return signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, "") }, 400, "malformed payload\n", OutcomeRejected},
+		{"wrong shape", func(t *testing.T) *http.Request {
+			return signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, `{"id":["x"],"timeInterval":7}`)
+		}, 400, "malformed payload\n", OutcomeRejected},
+		{"workspace not served", func(t *testing.T) *http.Request { return signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, foreign) }, 400, "workspace not served\n", OutcomeRejected},
+		{"GET", func(t *testing.T) *http.Request { return httptest.NewRequest(http.MethodGet, "/hooks/clockify", nil) }, 405, "method not allowed\n", OutcomeRejected},
+		{"body that fails to read", func(t *testing.T) *http.Request {
+			r := signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody)
+			r.Body = io.NopCloser(io.MultiReader(strings.NewReader("{"), failingReader{}))
+			r.ContentLength = -1
+			return r
+		}, 400, "bad request\n", OutcomeRejected},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			w := f.send(t, tc.req(t))
+			require.Equal(t, tc.status, w.Code)
+			require.Equal(t, tc.body, w.Body.String())
+			require.Zero(t, f.rec.count(), "nothing was applied")
+			recs := f.log.Recent(0)
+			require.Len(t, recs, 1, "every delivery is recorded")
+			require.Equal(t, tc.outcome, recs[0].Outcome)
+			require.NotEmpty(t, recs[0].Reason)
+			require.Equal(t, tc.status, recs[0].Status)
+			if tc.status == 405 {
+				require.Equal(t, "POST", w.Header().Get("Allow"))
+			}
+			for _, out := range []string{w.Body.String(), fmt.Sprintf("%+v", recs[0]), f.logs.String()} {
+				require.NotContains(t, out, "tok-", "no token in a response, record or log line")
+			}
+			// The delivery left no trace in de-duplication either: a good one still applies.
+			w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+			require.Equal(t, http.StatusOK, w.Code)
+			require.Equal(t, 1, f.rec.count())
+		})
+	}
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+func TestHandlerWorkspaceFilter(t *testing.T) {
+	f := newFixture(t, WithWorkspaces("ws-only"))
+	w := f.send(t, signed(t, "tok-project-BBBB", clockify.EventNewProject, projectBody))
+	require.Equal(t, http.StatusBadRequest, w.Code)
+	require.Zero(t, f.rec.count())
+	f = newFixture(t, WithWorkspaces("ws1"))
+	w = f.send(t, signed(t, "tok-project-BBBB", clockify.EventNewProject, projectBody))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, ProjectCreated, f.rec.applied[0].Kind)
+}
+
+func TestHandlerFailures(t *testing.T) {
+	f := newFixture(t)
+	f.rec.fail = errors.New("database is down")
+	w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusServiceUnavailable, w.Code, "a transient failure asks for redelivery")
+	require.Equal(t, OutcomeFailed, f.log.Recent(1)[0].Outcome)
+	require.Equal(t, "database is down", f.log.Recent(1)[0].Reason)
+
+	f.rec.fail = nil
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusOK, w.Code, "the redelivery applies: the failed claim was released")
+	require.Equal(t, 1, f.rec.count())
+
+	f.rec.fail = fmt.Errorf("entry locked: %w", ErrPermanent)
+	w = f.send(t, signed(t, "tok-project-BBBB", clockify.EventProjectUpdated, projectBody))
+	require.Equal(t, http.StatusUnauthorized, w.Code, "the project token is for NEW_PROJECT only")
+	w = f.send(t, signed(t, "tok-project-BBBB", clockify.EventNewProject, projectBody))
+	require.Equal(t, http.StatusUnprocessableEntity, w.Code)
+
+	f = newFixture(t, WithDeduper(brokenDeduper{}))
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	require.Zero(t, f.rec.count())
+}
+
+type brokenDeduper struct{}
+
+func (brokenDeduper) Claim(context.Context, DeliveryKey) (bool, error) {
+	return false, errors.New("store offline")
+}
+func (brokenDeduper) Release(context.Context, DeliveryKey) error { return errors.New("store offline") }
+
+func TestHandlerIgnoresOtherClockifyEvents(t *testing.T) {
+	v, err := NewVerifier([]Token{{WebhookID: "h-tag", Event: "NEW_TAG", Value: "tok-tag"}})
+	require.NoError(t, err)
+	rec := &recorder{}
+	h := NewHandler(v, rec.apply)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, signed(t, "tok-tag", "NEW_TAG", `{"id":"t1","workspaceId":"ws1"}`))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, "ignored\n", w.Body.String())
+	require.Zero(t, rec.count())
+	require.Equal(t, OutcomeIgnored, h.DeliveryLog().(*MemoryLog).Recent(1)[0].Outcome)
+}
+
+func TestHandlerConcurrentReplaysApplyOnce(t *testing.T) {
+	f := newFixture(t)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() { f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody)) })
+	}
+	wg.Wait()
+	require.Equal(t, 1, f.rec.count())
+}
+
+func TestMemoryDeduperIsBounded(t *testing.T) {
+	d := NewMemoryDeduper(2)
+	ctx := context.Background()
+	k := func(id string) DeliveryKey { return DeliveryKey{Event: "E", EntityID: id} }
+	for _, id := range []string{"a", "b", "c"} {
+		first, err := d.Claim(ctx, k(id))
+		require.NoError(t, err)
+		require.True(t, first)
+	}
+	require.Equal(t, 2, d.Len())
+	first, _ := d.Claim(ctx, k("a"))
+	require.True(t, first, "the oldest key was forgotten")
+	first, _ = d.Claim(ctx, k("c"))
+	require.False(t, first)
+	require.NoError(t, d.Release(ctx, k("c")))
+	require.NoError(t, d.Release(ctx, k("zzz")))
+	first, _ = d.Claim(ctx, k("c"))
+	require.True(t, first)
+	require.Equal(t, "E/a/"+strings.Repeat("0", 64), k("a").String())
+	require.Equal(t, 10_000, NewMemoryDeduper(0).size)
+}
+
+func TestMemoryLogRing(t *testing.T) {
+	l := NewMemoryLog(3)
+	for i := range 5 {
+		require.NoError(t, l.Record(context.Background(), Delivery{EntityID: fmt.Sprint(i)}))
+	}
+	got := l.Recent(0)
+	require.Len(t, got, 3)
+	require.Equal(t, []string{"4", "3", "2"}, []string{got[0].EntityID, got[1].EntityID, got[2].EntityID})
+	require.Len(t, l.Recent(2), 2)
+	require.Len(t, NewMemoryLog(0).ring, 1000)
+	require.Empty(t, NewMemoryLog(0).Recent(5))
+}
+
+func TestNewSignedRequest(t *testing.T) {
+	req, err := NewSignedRequest("http://x/hook", "tok", clockify.EventNewProject, map[string]string{"id": "p"})
+	require.NoError(t, err)
+	b, _ := io.ReadAll(req.Body)
+	require.JSONEq(t, `{"id":"p"}`, string(b))
+	require.Equal(t, "tok", req.Header.Get(SignatureHeader))
+	require.Equal(t, "NEW_PROJECT", req.Header.Get(EventTypeHeader))
+	_, err = NewSignedRequest("http://x/hook", "tok", clockify.EventNewProject, func() {})
+	require.Error(t, err)
+	_, err = NewSignedRequest("::", "tok", clockify.EventNewProject, []byte("{}"))
+	require.Error(t, err)
+}
+
+type failingLog struct{}
+
+func (failingLog) Record(context.Context, Delivery) error { return errors.New("disk full") }
+
+func TestHandlerSurvivesLogFailure(t *testing.T) {
+	f := newFixture(t, WithDeliveryLog(failingLog{}))
+	w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Contains(t, f.logs.String(), "disk full")
+}
