@@ -142,7 +142,9 @@ func TestHandlerBadInputsChangeNothing(t *testing.T) {
 		{"wrong shape", func(t *testing.T) *http.Request {
 			return signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, `{"id":["x"],"timeInterval":7}`)
 		}, 400, "malformed payload\n", OutcomeRejected},
-		{"workspace not served", func(t *testing.T) *http.Request { return signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, foreign) }, 400, "workspace not served\n", OutcomeRejected},
+		{"workspace not served", func(t *testing.T) *http.Request {
+			return signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, foreign)
+		}, 400, "workspace not served\n", OutcomeRejected},
 		{"GET", func(t *testing.T) *http.Request { return httptest.NewRequest(http.MethodGet, "/hooks/clockify", nil) }, 405, "method not allowed\n", OutcomeRejected},
 		{"body that fails to read", func(t *testing.T) *http.Request {
 			r := signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody)
