@@ -1,0 +1,166 @@
+package mapping
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// NormalizeEmail trims, Unicode-normalises (NFC) and case-folds an email address.
+func NormalizeEmail(email string) string {
+	if isASCII(email) {
+		return strings.ToLower(strings.TrimSpace(email))
+	}
+	e := strings.TrimSpace(norm.NFC.String(email))
+	return cases.Fold().String(e)
+}
+
+// NoreplyLogin returns the GitHub login of a noreply address
+// (ID+login@users.noreply.github.com or login@users.noreply.github.com).
+func NoreplyLogin(email string) (string, bool) {
+	local, ok := strings.CutSuffix(NormalizeEmail(email), "@users.noreply.github.com")
+	if !ok || local == "" {
+		return "", false
+	}
+	if _, login, ok := strings.Cut(local, "+"); ok {
+		local = login
+	}
+	if !validLogin(local) {
+		return "", false
+	}
+	return local, true
+}
+
+// foldName removes accents, lower-cases and transliterates Cyrillic and Greek letters.
+func foldName(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, s)
+	if err != nil {
+		folded = s
+	}
+	folded = cases.Fold().String(folded)
+	var b strings.Builder
+	for _, r := range folded {
+		if lat, ok := translit[r]; ok {
+			b.WriteString(lat)
+			continue
+		}
+		switch r {
+		case 'ß':
+			b.WriteString("ss")
+		case 'ø':
+			b.WriteByte('o')
+		case 'æ':
+			b.WriteString("ae")
+		case 'ł':
+			b.WriteByte('l')
+		case 'đ':
+			b.WriteByte('d')
+		case 'ı':
+			b.WriteByte('i')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// nameTokens normalises a person's name into comparable tokens: accents folded, case
+// folded, punctuation dropped, "Doe, John" read as "John Doe", middle initials dropped
+// (when two other tokens remain), honorifics (Dr., Jr.) dropped and nicknames replaced by
+// their formal name.
+func nameTokens(name string) []string {
+	name = foldName(name)
+	if last, first, ok := strings.Cut(name, ","); ok && strings.TrimSpace(first) != "" {
+		name = first + " " + last
+	}
+	raw := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	long := 0
+	for _, t := range raw {
+		if len([]rune(t)) > 1 {
+			long++
+		}
+	}
+	out := raw[:0]
+	for _, t := range raw {
+		if len([]rune(t)) == 1 && long >= 2 {
+			continue // a middle initial
+		}
+		if honorifics[t] {
+			continue
+		}
+		if formal, ok := nicknames[t]; ok {
+			t = formal
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// loginTokens splits a login into its parts ("john-doe" → john, doe; "jdoe" → jdoe).
+func loginTokens(login string) []string {
+	return strings.FieldsFunc(strings.ToLower(login), func(r rune) bool { return r == '-' || r == '_' || r == '.' || unicode.IsDigit(r) })
+}
+
+// validLogin follows GitHub's rules for user names: 1 to 39 letters, digits or single
+// hyphens, not at either end.
+func validLogin(s string) bool {
+	if len(s) == 0 || len(s) > 39 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// translit maps Cyrillic and Greek lower-case letters to Latin, so that "Дмитрий Иванов"
+// compares with "Dmitry Ivanov".
+var translit = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh", 'з': "z", 'и': "i",
+	'й': "y", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o", 'п': "p", 'р': "r", 'с': "s", 'т': "t",
+	'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts", 'ч': "ch", 'ш': "sh", 'щ': "shch", 'ъ': "", 'ы': "y", 'ь': "",
+	'э': "e", 'ю': "yu", 'я': "ya", 'і': "i", 'ї': "yi", 'є': "ye", 'ґ': "g",
+	'α': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'ζ': "z", 'η': "i", 'θ': "th", 'ι': "i", 'κ': "k",
+	'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "x", 'ο': "o", 'π': "p", 'ρ': "r", 'σ': "s", 'ς': "s", 'τ': "t",
+	'υ': "y", 'φ': "f", 'χ': "ch", 'ψ': "ps", 'ω': "o",
+}
+
+// honorifics are dropped from names.
+var honorifics = map[string]bool{"dr": true, "mr": true, "mrs": true, "ms": true, "prof": true, "sir": true, "jr": true, "sr": true, "phd": true}
+
+// nicknames maps common English nicknames to the formal name they shorten.
+var nicknames = map[string]string{
+	"bob": "robert", "rob": "robert", "bobby": "robert", "bill": "william", "will": "william", "billy": "william",
+	"liz": "elizabeth", "beth": "elizabeth", "lizzie": "elizabeth", "betty": "elizabeth", "jim": "james",
+	"jimmy": "james", "mike": "michael", "mick": "michael", "kate": "katherine", "katie": "katherine",
+	"kathy": "katherine", "dick": "richard", "rick": "richard", "ricky": "richard", "tom": "thomas",
+	"tommy": "thomas", "tony": "anthony", "chris": "christopher", "dave": "david", "dan": "daniel",
+	"danny": "daniel", "joe": "joseph", "joey": "joseph", "sam": "samuel", "alex": "alexander",
+	"sasha": "alexander", "nick": "nicholas", "matt": "matthew", "pat": "patrick", "peggy": "margaret",
+	"maggie": "margaret", "meg": "margaret", "jen": "jennifer", "jenny": "jennifer", "steve": "steven",
+	"andy": "andrew", "drew": "andrew", "ben": "benjamin", "ed": "edward", "ted": "edward", "eddie": "edward",
+	"greg": "gregory", "jeff": "jeffrey", "nate": "nathan", "pete": "peter",
+	"ron": "ronald", "tim": "timothy", "vicky": "victoria", "abby": "abigail", "becky": "rebecca",
+	"sue": "susan", "susie": "susan", "dima": "dmitry", "misha": "mikhail", "kolya": "nikolai",
+}

@@ -1,0 +1,198 @@
+package mapping
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// Project is a Clockify project.
+type Project struct {
+	ID   string
+	Name string
+}
+
+// ProjectMapping maps a Clockify project to a repository by hand, with an optional custom
+// match pattern (kept as text here; the linker compiles and validates it).
+type ProjectMapping struct {
+	ProjectID string
+	Repo      string // "owner/repo"
+	Pattern   string
+}
+
+// RepoError says what is wrong with an "owner/repo" name.
+type RepoError struct {
+	Repo   string
+	Reason string
+}
+
+func (e *RepoError) Error() string {
+	return fmt.Sprintf("mapping: repository %q: %s", e.Repo, e.Reason)
+}
+
+// ErrInvalidRepo is matched (errors.Is) by every *RepoError.
+var ErrInvalidRepo = errors.New("mapping: invalid repository")
+
+// Is makes errors.Is(err, ErrInvalidRepo) true.
+func (e *RepoError) Is(target error) bool { return target == ErrInvalidRepo }
+
+// ValidateRepo checks "owner/repo" against GitHub's rules and says what is wrong: the
+// owner has 1 to 39 letters, digits or single hyphens, not at either end; the repository
+// has 1 to 100 letters, digits, '.', '-' or '_', and is not "." or "..".
+func ValidateRepo(full string) error {
+	bad := func(reason string) error { return &RepoError{Repo: full, Reason: reason} }
+	owner, repo, ok := strings.Cut(full, "/")
+	switch {
+	case !ok:
+		return bad(`want "owner/repo"`)
+	case strings.Contains(repo, "/"):
+		return bad("has more than one '/'")
+	case owner == "":
+		return bad("owner is empty")
+	case len(owner) > 39:
+		return bad("owner is longer than 39 characters")
+	case owner[0] == '-' || owner[len(owner)-1] == '-':
+		return bad("owner starts or ends with a hyphen")
+	case strings.Contains(owner, "--"):
+		return bad("owner has two hyphens in a row")
+	case repo == "":
+		return bad("repository name is empty")
+	case len(repo) > 100:
+		return bad("repository name is longer than 100 characters")
+	case repo == "." || repo == "..":
+		return bad(`repository name cannot be "." or ".."`)
+	}
+	for _, r := range owner {
+		if !isASCIIAlnum(r) && r != '-' {
+			return bad(fmt.Sprintf("owner has %q: only letters, digits and hyphens", r))
+		}
+	}
+	for _, r := range repo {
+		if !isASCIIAlnum(r) && r != '-' && r != '.' && r != '_' {
+			return bad(fmt.Sprintf("repository name has %q: only letters, digits, '.', '-' and '_'", r))
+		}
+	}
+	return nil
+}
+
+func isASCIIAlnum(r rune) bool {
+	return r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// ProjectIssue flags a manual project mapping: a bad repository name, a project id that
+// is not among the projects (kept, flagged), or a project mapped twice.
+type ProjectIssue struct {
+	ProjectID string
+	Problem   string
+}
+
+// CheckProjectMappings validates manual mappings against the projects. Mappings with an
+// unknown project are flagged, not dropped.
+func CheckProjectMappings(projects []Project, mappings []ProjectMapping) []ProjectIssue {
+	known := map[string]bool{}
+	for _, p := range projects {
+		known[p.ID] = true
+	}
+	var issues []ProjectIssue
+	seen := map[string]bool{}
+	for _, m := range mappings {
+		if err := ValidateRepo(m.Repo); err != nil {
+			issues = append(issues, ProjectIssue{m.ProjectID, err.Error()})
+		}
+		if !known[m.ProjectID] {
+			issues = append(issues, ProjectIssue{m.ProjectID, "no such Clockify project"})
+		}
+		if seen[m.ProjectID] {
+			issues = append(issues, ProjectIssue{m.ProjectID, "mapped more than once"})
+		}
+		seen[m.ProjectID] = true
+	}
+	return issues
+}
+
+// UnmappedProjects returns the projects without a manual mapping, in id order.
+func UnmappedProjects(projects []Project, mappings []ProjectMapping) []Project {
+	mapped := map[string]bool{}
+	for _, m := range mappings {
+		mapped[m.ProjectID] = true
+	}
+	var out []Project
+	for _, p := range projects {
+		if !mapped[p.ID] {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b Project) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Suggestion proposes a repository for an unmapped project. It is never applied without
+// the caller's say.
+type Suggestion struct {
+	ProjectID string
+	Repo      string
+	Score     float64
+}
+
+// SuggestRepos proposes, for each unmapped project, the repositories ("owner/repo")
+// whose name is most like the project's ("Web App" ~ "web-app" ~ "acme/web-app"): up to
+// three per project, scoring at least minScore (0.85 when zero), best first.
+func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping, minScore float64) []Suggestion {
+	if minScore == 0 {
+		minScore = 0.85
+	}
+	type repoKey struct{ full, slug string }
+	keys := make([]repoKey, 0, len(repos))
+	for _, r := range repos {
+		_, name, ok := strings.Cut(r, "/")
+		if !ok {
+			name = r
+		}
+		keys = append(keys, repoKey{full: r, slug: slug(name)})
+	}
+	var out []Suggestion
+	for _, p := range UnmappedProjects(projects, mappings) {
+		ps := slug(p.Name)
+		if ps == "" {
+			continue
+		}
+		var sug []Suggestion
+		for _, k := range keys {
+			if s := jaroWinkler([]rune(ps), []rune(k.slug)); s >= minScore {
+				sug = append(sug, Suggestion{ProjectID: p.ID, Repo: k.full, Score: s})
+			}
+		}
+		slices.SortFunc(sug, func(a, b Suggestion) int {
+			if a.Score != b.Score {
+				if a.Score > b.Score {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a.Repo, b.Repo)
+		})
+		out = append(out, sug[:min(3, len(sug))]...)
+	}
+	return out
+}
+
+// slug folds a project or repository name to compare: accents folded, lower case, and
+// every run of other characters a single hyphen ("Web App" and "web_app" are "web-app").
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range foldName(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}

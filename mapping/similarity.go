@@ -1,0 +1,220 @@
+package mapping
+
+import (
+	"slices"
+	"strings"
+)
+
+// person is a name prepared once for many comparisons: its tokens as runes and in their
+// transliteration skeleton, and (for members) the usual login spellings of it.
+type person struct {
+	tokens []string
+	runes  [][]rune
+	skel   []string
+	// loginForms are johndoe, jdoe, johnd, doejohn, doej and the tokens joined.
+	loginForms [][]rune
+	first      []rune
+}
+
+// newPerson prepares a name; members (asMember) also get their login spellings.
+func newPerson(tokens []string, asMember bool) person {
+	p := person{tokens: tokens, runes: make([][]rune, len(tokens)), skel: make([]string, len(tokens))}
+	for i, t := range tokens {
+		p.runes[i], p.skel[i] = []rune(t), skeleton(t)
+	}
+	if len(tokens) == 0 {
+		return p
+	}
+	first, last := tokens[0], tokens[len(tokens)-1]
+	p.first = []rune(first)
+	if asMember && len(tokens) >= 2 {
+		fi, li := string(p.first[:1]), string([]rune(last)[:1])
+		forms := []string{first + last, fi + last, first + li, last + first, last + fi, strings.Join(tokens, "")}
+		slices.Sort(forms)
+		for _, v := range slices.Compact(forms) {
+			p.loginForms = append(p.loginForms, []rune(v))
+		}
+	}
+	return p
+}
+
+// jaroWinkler returns the Jaro-Winkler similarity of two rune strings, in [0, 1]
+// (prefix scale 0.1, prefix up to 4).
+func jaroWinkler(ra, rb []rune) float64 {
+	la, lb := len(ra), len(rb)
+	if la == 0 || lb == 0 {
+		return 0
+	}
+	if slices.Equal(ra, rb) {
+		return 1
+	}
+	window := max(max(la, lb)/2-1, 0)
+	var ma, mb [64]bool
+	var matchA, matchB []bool
+	if la > len(ma) || lb > len(mb) {
+		matchA, matchB = make([]bool, la), make([]bool, lb)
+	} else {
+		matchA, matchB = ma[:la], mb[:lb]
+	}
+	m := 0
+	for i := range ra {
+		lo, hi := max(0, i-window), min(lb, i+window+1)
+		for j := lo; j < hi; j++ {
+			if !matchB[j] && ra[i] == rb[j] {
+				matchA[i], matchB[j] = true, true
+				m++
+				break
+			}
+		}
+	}
+	if m == 0 {
+		return 0
+	}
+	t, j := 0, 0
+	for i := range ra {
+		if !matchA[i] {
+			continue
+		}
+		for !matchB[j] {
+			j++
+		}
+		if ra[i] != rb[j] {
+			t++
+		}
+		j++
+	}
+	mf := float64(m)
+	jaro := (mf/float64(la) + mf/float64(lb) + (mf-float64(t)/2)/mf) / 3
+	prefix := 0
+	for prefix < min(4, la, lb) && ra[prefix] == rb[prefix] {
+		prefix++
+	}
+	return jaro + float64(prefix)*0.1*(1-jaro)
+}
+
+// lengthFactor is 1 for strings of equal length, falling to 0.5 as one gets empty.
+func lengthFactor(la, lb int) float64 {
+	return 1 - 0.5*float64(max(la, lb)-min(la, lb))/float64(max(la, lb, 1))
+}
+
+// tokenSimilarity compares token i of a with token j of b: 1 when equal, 0.97 when they
+// spell the same sounds in another transliteration (aleksandr, alexander; müller,
+// mueller), 0.5 for gendered variants (maria, mario), otherwise Jaro-Winkler scaled down
+// by the difference in length, so that a prefix ("brown", "brownlow") does not pass for
+// the same name.
+func tokenSimilarity(a *person, i int, b *person, j int) float64 {
+	if a.tokens[i] == b.tokens[j] {
+		return 1
+	}
+	if a.skel[i] == b.skel[j] {
+		return 0.97
+	}
+	ra, rb := a.runes[i], b.runes[j]
+	if genderedPair(ra, rb) {
+		return 0.5
+	}
+	return jaroWinkler(ra, rb) * lengthFactor(len(ra), len(rb))
+}
+
+// genderedPair reports names that differ only in a final vowel (maria, mario; carla,
+// carlo): different people, not a typo.
+func genderedPair(ra, rb []rune) bool {
+	n := len(ra)
+	if n < 4 || n != len(rb) || !slices.Equal(ra[:n-1], rb[:n-1]) {
+		return false
+	}
+	return strings.ContainsRune("aeiou", ra[n-1]) && strings.ContainsRune("aeiou", rb[n-1])
+}
+
+// skeleton folds the spellings transliteration varies on: ue/u (Müller, Mueller), x/ks,
+// y/i/ii/iy, ph/f, w/v, kh/h, doubled letters.
+func skeleton(s string) string {
+	s = skeletonReplacer.Replace(s)
+	var b strings.Builder
+	var prev rune
+	for _, r := range s {
+		if r != prev {
+			b.WriteRune(r)
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+var skeletonReplacer = strings.NewReplacer("ue", "u", "oe", "o", "ae", "a", "ks", "x", "iy", "i", "ij", "i", "y", "i", "ph", "f", "w", "v", "kh", "h", "j", "i")
+
+// tokenSetSimilarity compares two names regardless of token order: each token's best
+// match (tokenSimilarity) in the other name, averaged over both names. "John Doe"
+// against "Doe John" is 1; against "John Smith" about 0.6.
+func tokenSetSimilarity(a, b *person) float64 {
+	if len(a.tokens) == 0 || len(b.tokens) == 0 {
+		return 0
+	}
+	sum := 0.0
+	var buf [8]float64
+	bestB := buf[:0]
+	if len(b.tokens) > len(buf) {
+		bestB = make([]float64, len(b.tokens))
+	} else {
+		bestB = buf[:len(b.tokens)]
+	}
+	for i := range a.tokens {
+		best := 0.0
+		for j := range b.tokens {
+			// A pair whose lengths alone keep it under both tokens' bests changes nothing
+			// (equal or skeleton-equal tokens have equal-ish lengths and are checked first).
+			if a.tokens[i] != b.tokens[j] && a.skel[i] != b.skel[j] &&
+				lengthFactor(len(a.runes[i]), len(b.runes[j])) <= min(best, bestB[j]) {
+				continue
+			}
+			s := tokenSimilarity(a, i, b, j)
+			best = max(best, s)
+			bestB[j] = max(bestB[j], s)
+		}
+		sum += best
+	}
+	for _, s := range bestB {
+		sum += s
+	}
+	return sum / float64(len(a.tokens)+len(b.tokens))
+}
+
+// loginSimilarity compares a person with a GitHub login. A login whose parts include
+// both the first and last name (john-doe-dev) scores 0.95; one that spells the name in a
+// usual way (johndoe, jdoe, johnd, doejohn, doej) scores by Jaro-Winkler against that
+// spelling, scaled by length and discounted to 0.95, because a login is weaker evidence
+// than a display name; a login that is the first name alone scores lower still.
+//
+// Scores below floor are not worth computing exactly: a spelling whose length alone caps
+// it under floor is skipped, and 0 may be returned for such a login.
+func loginSimilarity(p *person, c *indexedContributor, floor float64) float64 {
+	if len(p.tokens) == 0 || len(c.loginJoined) == 0 {
+		return 0
+	}
+	if len(p.tokens) >= 2 && len(c.loginSegs) >= 2 &&
+		slices.Contains(c.loginSegs, p.tokens[0]) && slices.Contains(c.loginSegs, p.tokens[len(p.tokens)-1]) {
+		return 0.95
+	}
+	l := c.loginJoined
+	best := 0.0
+	for _, v := range p.loginForms {
+		if lf := lengthFactor(len(v), len(l)); 0.95*lf >= max(floor, best) {
+			best = max(best, 0.95*jaroWinkler(v, l)*lf)
+		}
+	}
+	if lf := lengthFactor(len(p.first), len(l)); 0.8*lf >= max(floor, best) {
+		best = max(best, 0.8*jaroWinkler(p.first, l)*lf)
+	}
+	return best
+}
+
+// nameScore is the documented similarity of a member to a contributor: the higher of the
+// token-set similarity of the names and the login similarity. Scores under floor are
+// only known to be under it.
+func nameScore(m *person, c *indexedContributor, floor float64) float64 {
+	s := tokenSetSimilarity(m, &c.name)
+	if s >= 0.95 {
+		return s // the login cannot do better
+	}
+	return max(s, loginSimilarity(m, c, max(floor, s)))
+}

@@ -1,0 +1,281 @@
+package mapping
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func match(t *testing.T, members []Member, contributors []Contributor, manual []Manual) *UserResult {
+	t.Helper()
+	res, err := UserMatcher{}.Match(members, contributors, manual)
+	require.NoError(t, err)
+	return res
+}
+
+func get(t *testing.T, res *UserResult, id string) UserMatch {
+	t.Helper()
+	m, ok := res.Match(id)
+	require.True(t, ok, id)
+	return m
+}
+
+func TestUserRules(t *testing.T) {
+	contributors := []Contributor{
+		{Login: "jdoe", Name: "John Doe", Emails: []string{"John.Doe@Example.com"}},
+		{Login: "asmith", Name: "Alice Smith", Emails: []string{"12345+asmith@users.noreply.github.com"}},
+		{Login: "bwayne", Name: "", Emails: nil},
+		{Login: "carol-k", Name: "Carol King"},
+		{Login: "carolk2", Name: "Carol Kingsley"},
+		{Login: "shared1", Emails: []string{"team@example.com"}},
+		{Login: "shared2", Emails: []string{"TEAM@example.com"}},
+	}
+	cases := []struct {
+		name   string
+		member Member
+		manual string
+		login  string
+		method Method
+		reason string
+	}{
+		{"email, case and spaces", Member{ID: "1", Name: "Johnny", Email: "  JOHN.DOE@example.COM "}, "", "jdoe", MethodEmail, ""},
+		{"noreply with id", Member{ID: "1", Name: "x", Email: "12345+asmith@users.noreply.github.com"}, "", "asmith", MethodEmail, ""},
+		{"noreply without id", Member{ID: "1", Name: "x", Email: "bwayne@users.noreply.github.com"}, "", "bwayne", MethodEmail, ""},
+		{"name", Member{ID: "1", Name: "Smith, Alice", Email: "alice@elsewhere"}, "", "asmith", MethodName, ""},
+		{"login spells the name", Member{ID: "1", Name: "Bruce Wayne", Email: "b@w"}, "", "bwayne", MethodName, ""},
+		{"manual wins", Member{ID: "1", Name: "John Doe", Email: "john.doe@example.com"}, "carol-k", "carol-k", MethodManual, ""},
+		{"two close candidates", Member{ID: "1", Name: "Carol Kings", Email: "c@k"}, "", "", "", "about as close"},
+		{"below threshold", Member{ID: "1", Name: "Zed Quorum", Email: "z@q"}, "", "", "", "close enough"},
+		{"one letter", Member{ID: "1", Name: "Q", Email: "q@q"}, "", "", "", "too short"},
+		{"empty name", Member{ID: "1", Name: "  ", Email: ""}, "", "", "", "too short"},
+		{"shared email", Member{ID: "1", Name: "Team", Email: "team@example.com"}, "", "", "", "shared by several"},
+		{"cyrillic, no contributor", Member{ID: "1", Name: "Пётр Чайковский", Email: "p@c"}, "", "", "", "close enough"},
+		{"CJK, no contributor", Member{ID: "1", Name: "山田 花子", Email: "y@h"}, "", "", "", "close enough"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var manual []Manual
+			if tc.manual != "" {
+				manual = []Manual{{MemberID: tc.member.ID, Login: tc.manual}}
+			}
+			m := get(t, match(t, []Member{tc.member}, contributors, manual), tc.member.ID)
+			require.Equal(t, tc.login, m.Login)
+			require.Equal(t, tc.method, m.Method)
+			require.Contains(t, m.Reason, tc.reason)
+			require.Equal(t, tc.login != "", m.Mapped())
+			if m.Method == MethodName {
+				require.GreaterOrEqual(t, m.Score, DefaultThreshold)
+				require.Equal(t, tc.login, m.Candidates[0].Login)
+			}
+		})
+	}
+	// Two close candidates are both listed.
+	m := get(t, match(t, []Member{{ID: "1", Name: "Carol Kings"}}, contributors, nil), "1")
+	require.Len(t, m.Candidates, 2)
+}
+
+func TestManualMappings(t *testing.T) {
+	contributors := []Contributor{{Login: "jdoe", Name: "John Doe"}}
+	members := []Member{{ID: "a", Name: "John Doe"}, {ID: "b", Name: "Jane Roe"}, {ID: "c", Name: "Jay Roe"}}
+	res := match(t, members, contributors, []Manual{{MemberID: "b", Login: "ghost-user"}})
+	b := get(t, res, "b")
+	require.Equal(t, "ghost-user", b.Login, "a manual mapping to an unknown login is kept")
+	require.True(t, b.UnknownLogin, "and flagged")
+	require.Equal(t, "jdoe", get(t, res, "a").Login)
+
+	// A login mapped by hand is not also given away automatically.
+	res = match(t, members, contributors, []Manual{{MemberID: "b", Login: "jdoe"}})
+	require.Equal(t, "jdoe", get(t, res, "b").Login)
+	a := get(t, res, "a")
+	require.False(t, a.Mapped())
+	require.Contains(t, a.Reason, "conflict")
+	require.Equal(t, []Conflict{{Login: "jdoe", MemberIDs: []string{"a", "b"}}}, res.Conflicts)
+
+	// Manual mappings may share a login on purpose.
+	res = match(t, members, contributors, []Manual{{MemberID: "a", Login: "jdoe"}, {MemberID: "b", Login: "jdoe"}})
+	require.Equal(t, "jdoe", get(t, res, "a").Login)
+	require.Equal(t, "jdoe", get(t, res, "b").Login)
+	require.Empty(t, res.Conflicts)
+}
+
+func TestNoLoginTwiceAutomatically(t *testing.T) {
+	contributors := []Contributor{{Login: "jdoe", Emails: []string{"jd@x.com"}}}
+	// Two members whose names both fit the login: neither gets it.
+	res := match(t, []Member{{ID: "1", Name: "John Doe"}, {ID: "2", Name: "Jane Doe"}}, contributors, nil)
+	require.False(t, get(t, res, "1").Mapped())
+	require.False(t, get(t, res, "2").Mapped())
+	require.Equal(t, []Conflict{{Login: "jdoe", MemberIDs: []string{"1", "2"}}}, res.Conflicts)
+	// An email match beats a name match for the same login.
+	res = match(t, []Member{{ID: "1", Name: "John Doe"}, {ID: "2", Name: "Jane Doe", Email: "JD@x.com"}}, contributors, nil)
+	require.False(t, get(t, res, "1").Mapped())
+	require.Equal(t, MethodEmail, get(t, res, "2").Method)
+	require.Len(t, res.Conflicts, 1)
+	// Two email matches: neither.
+	res = match(t, []Member{{ID: "1", Email: "jd@x.com"}, {ID: "2", Email: "jdoe@users.noreply.github.com"}}, contributors, nil)
+	require.False(t, get(t, res, "1").Mapped())
+	require.False(t, get(t, res, "2").Mapped())
+}
+
+func TestBadUserInput(t *testing.T) {
+	good := []Contributor{{Login: "jdoe"}}
+	cases := []struct {
+		name    string
+		members []Member
+		contrib []Contributor
+		manual  []Manual
+	}{
+		{"duplicate member id", []Member{{ID: "1"}, {ID: "1"}}, good, nil},
+		{"empty member id", []Member{{ID: " "}}, good, nil},
+		{"duplicate login", []Member{{ID: "1"}}, []Contributor{{Login: "jdoe"}, {Login: "JDoe"}}, nil},
+		{"invalid login", []Member{{ID: "1"}}, []Contributor{{Login: "-bad-"}}, nil},
+		{"manual for unknown member", []Member{{ID: "1"}}, good, []Manual{{MemberID: "2", Login: "jdoe"}}},
+		{"manual to invalid login", []Member{{ID: "1"}}, good, []Manual{{MemberID: "1", Login: "no spaces"}}},
+	}
+	for _, tc := range cases {
+		_, err := UserMatcher{}.Match(tc.members, tc.contrib, tc.manual)
+		require.ErrorIs(t, err, ErrInput, tc.name)
+		var ie *InputError
+		require.ErrorAs(t, err, &ie)
+		require.NotEmpty(t, ie.Error())
+	}
+	_, ok := (&UserResult{}).Match("x")
+	require.False(t, ok)
+}
+
+func TestEmailHelpers(t *testing.T) {
+	require.Equal(t, "ann@example.com", NormalizeEmail("  Ann@EXAMPLE.com\t"))
+	require.Equal(t, NormalizeEmail("Jose\u0301@x.com"), NormalizeEmail("Jos\u00e9@x.com"), "NFC")
+	for email, want := range map[string]string{
+		"123+octo-cat@users.noreply.github.com": "octo-cat",
+		"OctoCat@Users.Noreply.GitHub.com":      "octocat",
+		"@users.noreply.github.com":             "",
+		"a+-bad@users.noreply.github.com":       "",
+		"octocat@github.com":                    "",
+	} {
+		login, ok := NoreplyLogin(email)
+		require.Equal(t, want, login, email)
+		require.Equal(t, want != "", ok)
+	}
+}
+
+// TestShuffledInputSameResult is the property: the same input in any order gives the
+// same result.
+func TestShuffledInputSameResult(t *testing.T) {
+	members, contributors, _, _ := qualitySet(t)
+	manual := []Manual{{MemberID: members[3].ID, Login: "octocat"}, {MemberID: members[40].ID, Login: "ghost"}}
+	want, err := UserMatcher{}.Match(members, contributors, manual)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 25 {
+		m, c, mm := slices.Clone(members), slices.Clone(contributors), slices.Clone(manual)
+		rng.Shuffle(len(m), func(i, j int) { m[i], m[j] = m[j], m[i] })
+		rng.Shuffle(len(c), func(i, j int) { c[i], c[j] = c[j], c[i] })
+		rng.Shuffle(len(mm), func(i, j int) { mm[i], mm[j] = mm[j], mm[i] })
+		got, err := UserMatcher{}.Match(m, c, mm)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
+}
+
+// population generates n members and n contributors with overlapping names, initials,
+// nicknames and accents, for the index and scale tests.
+func population(n int, seed uint64) ([]Member, []Contributor) {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	// A few hundred first and last names, built from syllables, plus the hard cases.
+	syl := []string{"ka", "ri", "mo", "len", "tar", "si", "do", "vel", "an", "be", "lu", "ni", "ra", "to", "mi", "sha", "gor", "el", "vi", "na",
+		"bro", "ste", "fa", "qui", "ze", "hol", "pa", "der", "ju", "cy", "wen", "ox", "har", "ly", "mun", "ge", "ta", "rho", "sven", "ing"}
+	word := func() string {
+		w := ""
+		for range 2 + rng.IntN(2) {
+			w += syl[rng.IntN(len(syl))]
+		}
+		return strings.ToUpper(w[:1]) + w[1:]
+	}
+	firsts := []string{"John", "Jon", "Jane", "Anna", "Anne", "Robert", "Bob", "María", "Mario", "Mei", "Dmitry", "Дмитрий", "Sam", "Samantha"}
+	lasts := []string{"Doe", "Smith", "Chen", "Cheng", "Ivanov", "Иванов", "García", "Garcia", "Brown", "Brownlow", "Müller", "Mueller"}
+	for range 300 {
+		firsts, lasts = append(firsts, word()), append(lasts, word())
+	}
+	var members []Member
+	var contributors []Contributor
+	logins := map[string]bool{}
+	for i := range n {
+		f, l := firsts[rng.IntN(len(firsts))], lasts[rng.IntN(len(lasts))]
+		members = append(members, Member{ID: fmt.Sprintf("m%06d", i), Name: f + " " + l, Email: fmt.Sprintf("u%d@corp.example", i)})
+		// Half the contributors are members under a varied spelling, half are strangers.
+		f2, l2 := firsts[rng.IntN(len(firsts))], lasts[rng.IntN(len(lasts))]
+		if rng.IntN(2) == 0 {
+			f2, l2 = f, l
+		}
+		login := strings.ToLower(strings.Map(func(r rune) rune {
+			if r < 128 {
+				return r
+			}
+			return -1
+		}, []string{f2[:1] + l2, f2 + "-" + l2, l2 + f2[:1]}[rng.IntN(3)]))
+		if logins[login] || !validLogin(login) {
+			login = fmt.Sprintf("user%d", i)
+		}
+		logins[login] = true
+		c := Contributor{Login: login, Name: []string{f2 + " " + l2, ""}[rng.IntN(2)]}
+		if i%10 == 0 {
+			c.Emails = []string{fmt.Sprintf("u%d@corp.example", rng.IntN(n))}
+		}
+		contributors = append(contributors, c)
+	}
+	return members, contributors
+}
+
+// TestIndexAgreesWithAllPairs checks that blocking changes no decision and no candidate.
+func TestIndexAgreesWithAllPairs(t *testing.T) {
+	members, contributors, _, _ := qualitySet(t)
+	m2, c2 := population(1500, 3)
+	for _, set := range []struct {
+		m []Member
+		c []Contributor
+	}{{members, contributors}, {m2, c2}} {
+		fast, err := UserMatcher{}.Match(set.m, set.c, nil)
+		require.NoError(t, err)
+		slow, err := UserMatcher{AllPairs: true}.Match(set.m, set.c, nil)
+		require.NoError(t, err)
+		require.Equal(t, slow, fast)
+	}
+}
+
+func TestTenThousandEach(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	members, contributors := population(10_000, 9)
+	res, err := UserMatcher{}.Match(members, contributors, nil)
+	require.NoError(t, err)
+	require.Len(t, res.Matches, 10_000)
+	seen := map[string]string{}
+	for _, m := range res.Matches {
+		if m.Mapped() {
+			require.Empty(t, seen[m.Login], "login %s given twice", m.Login)
+			seen[m.Login] = m.MemberID
+		}
+	}
+}
+
+func BenchmarkMatchUsers(b *testing.B) {
+	members, contributors := population(2000, 3)
+	for _, tc := range []struct {
+		name string
+		m    UserMatcher
+	}{{"baseline-all-pairs", UserMatcher{AllPairs: true}}, {"indexed", UserMatcher{}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tc.m.Match(members, contributors, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
