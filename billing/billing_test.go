@@ -1,0 +1,212 @@
+package billing
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"testing/quick"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestCurrencies(t *testing.T) {
+	for code, digits := range map[string]int{"AUD": 2, "aud": 2, " USD ": 2, "JPY": 0, "KWD": 3, "EUR": 2} {
+		c, err := ParseCurrency(code)
+		require.NoError(t, err, code)
+		require.Equal(t, digits, c.Digits(), code)
+	}
+	for _, bad := range []string{"", "XX", "ZZZ", "AUDD", "€", "12$"} {
+		_, err := ParseCurrency(bad)
+		require.ErrorIs(t, err, ErrUnknownCurrency, bad)
+	}
+	require.Panics(t, func() { MustCurrency("nope") })
+	require.Equal(t, "AUD", MustCurrency("aud").String())
+	require.True(t, Currency{}.IsZero())
+}
+
+func TestMoneyFormatting(t *testing.T) {
+	cases := []struct {
+		minor int64
+		code  string
+		want  string
+	}{
+		{15000, "AUD", "150.00 AUD"},
+		{5, "AUD", "0.05 AUD"},
+		{-5, "AUD", "-0.05 AUD"},
+		{123456789, "AUD", "1,234,567.89 AUD"},
+		{1500, "JPY", "1,500 JPY"},
+		{1250, "KWD", "1.250 KWD"},
+		{0, "KWD", "0.000 KWD"},
+		{math.MinInt64, "USD", "-92,233,720,368,547,758.08 USD"},
+	}
+	for _, tc := range cases {
+		m, err := NewMoney(tc.minor, tc.code)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, m.String())
+	}
+	require.Equal(t, "42", Money{Minor: 42}.String())
+	_, err := NewMoney(1, "XYZ1")
+	require.ErrorIs(t, err, ErrUnknownCurrency)
+}
+
+func TestRates(t *testing.T) {
+	usd := Money{Minor: 9000, Currency: MustCurrency("USD")}
+	rc, err := NewRateCard(15000, "", WithProjectRate("p1", 20000, ""), WithProjectRate("p2", 1000000, "JPY"), WithClockifyRates())
+	require.NoError(t, err)
+	cases := []struct {
+		e      Entry
+		want   string
+		source RateSource
+	}{
+		{Entry{ProjectID: "p1"}, "200.00 AUD", SourceProjectOverride},
+		{Entry{ProjectID: "p2", ClockifyRate: &usd}, "1,000,000 JPY", SourceProjectOverride},
+		{Entry{ProjectID: "p3", ClockifyRate: &usd}, "90.00 USD", SourceClockify},
+		{Entry{ProjectID: "p3"}, "150.00 AUD", SourceDefault},
+		{Entry{ProjectID: "p3", ClockifyRate: &Money{Minor: 100}}, "150.00 AUD", SourceDefault},
+	}
+	for _, tc := range cases {
+		r, err := rc.Rate(tc.e)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, r.Hourly.String())
+		require.Equal(t, tc.source, r.Source)
+	}
+	_, err = rc.Rate(Entry{ProjectID: "p3", ClockifyRate: &Money{Minor: -1, Currency: MustCurrency("USD")}})
+	require.ErrorIs(t, err, ErrNegativeRate)
+	require.Equal(t, "150.00 AUD", rc.Default().String())
+
+	// Without WithClockifyRates, Clockify's rate is not used.
+	plain, err := NewRateCard(15000, "AUD")
+	require.NoError(t, err)
+	r, _ := plain.Rate(Entry{ClockifyRate: &usd})
+	require.Equal(t, SourceDefault, r.Source)
+
+	// An override for a project that does not exist is kept, and flagged.
+	require.Equal(t, []string{"p2"}, rc.UnknownProjects([]string{"p1", "p3"}))
+	r, _ = rc.Rate(Entry{ProjectID: "p2"})
+	require.Equal(t, SourceProjectOverride, r.Source)
+}
+
+func TestBadRateCards(t *testing.T) {
+	_, err := NewRateCard(-1, "AUD")
+	require.ErrorIs(t, err, ErrNegativeRate)
+	_, err = NewRateCard(100, "ABC")
+	require.ErrorIs(t, err, ErrUnknownCurrency)
+	_, err = NewRateCard(100, "AUD", WithProjectRate("p", 100, "QQQ"))
+	require.ErrorIs(t, err, ErrUnknownCurrency)
+	_, err = NewRateCard(100, "AUD", WithProjectRate("p", -100, ""))
+	require.ErrorIs(t, err, ErrNegativeRate)
+	_, err = NewRateCard(100, "AUD", WithProjectRate(" ", 100, ""))
+	require.Error(t, err)
+}
+
+func TestSummary(t *testing.T) {
+	rc, err := NewRateCard(10000, "AUD", WithProjectRate("yen", 3000, "JPY"))
+	require.NoError(t, err)
+	var s Summary
+	require.NoError(t, s.Add(rc, Entry{Seconds: 5400, Billable: true}))                   // 1.5 h × 100.00 = 150.00
+	require.NoError(t, s.Add(rc, Entry{Seconds: 3600, Billable: false}))                  // counts, costs nothing
+	require.NoError(t, s.Add(rc, Entry{ProjectID: "yen", Seconds: 1800, Billable: true})) // 0.5 h × 3000 = 1500 JPY
+	require.NoError(t, s.Add(rc, Entry{ProjectID: "yen", Seconds: 1, Billable: true}))    // 0.83 JPY
+	require.Equal(t, int64(5400+1800+1), s.BillableSeconds)
+	require.Equal(t, int64(3600), s.NonBillableSeconds)
+	require.Equal(t, "150.00 AUD + 1,501 JPY", s.Amounts.String())
+	require.InDelta(t, 7201.0/10801.0, s.BillableShare(), 1e-12)
+	require.Zero(t, Summary{}.BillableShare())
+	require.Equal(t, "0", Totals{}.String())
+	require.True(t, Totals{}.IsZero())
+
+	// Bad input changes nothing.
+	before := s
+	require.ErrorIs(t, s.Add(rc, Entry{Seconds: -1, Billable: true}), ErrNegativeDuration)
+	require.ErrorIs(t, s.Add(rc, Entry{Seconds: math.MaxInt64, Billable: true}), ErrOverflow)
+	require.Equal(t, before.BillableSeconds, s.BillableSeconds)
+	require.True(t, before.Amounts.Equal(s.Amounts))
+	big, err := NewRateCard(math.MaxInt64/3600, "AUD")
+	require.NoError(t, err)
+	var o Summary
+	require.NoError(t, o.Add(big, Entry{Seconds: 3600, Billable: true}))
+	require.ErrorIs(t, o.Add(big, Entry{Seconds: 3600, Billable: true}), ErrOverflow)
+	require.ErrorIs(t, o.Add(big, Entry{Seconds: math.MaxInt64}), nil)
+	require.ErrorIs(t, o.Add(big, Entry{Seconds: 1}), ErrOverflow)
+}
+
+func TestRoundingOnceHalfEven(t *testing.T) {
+	aud := MustCurrency("AUD")
+	cases := []struct{ num, want int64 }{
+		{1800, 0}, {5400, 2}, {1801, 1}, {1799, 0}, {3600, 1}, {-1800, 0}, {-5400, -2}, {-1801, -1}, {0, 0},
+	}
+	for _, tc := range cases {
+		var tt Totals
+		require.NoError(t, tt.addExact(aud, tc.num))
+		require.Equal(t, tc.want, tt.Get(aud).Minor, "%d/3600", tc.num)
+	}
+	// Twelve 10-second entries at 1.50/h are 5 cents in all, though each alone rounds to 0.
+	rc, _ := NewRateCard(150, "AUD")
+	var s Summary
+	for range 12 {
+		require.NoError(t, s.Add(rc, Entry{Seconds: 10, Billable: true}))
+	}
+	require.Equal(t, int64(0), roundHalfEven(10*150, 3600))
+	require.Equal(t, "0.05 AUD", s.Amounts.Get(aud).String())
+}
+
+// TestGroupingNeverChangesTheTotal is the property: however entries are grouped and
+// ordered, merged group summaries equal the summary of all entries.
+func TestGroupingNeverChangesTheTotal(t *testing.T) {
+	rc, err := NewRateCard(12345, "AUD", WithProjectRate("usd", 9999, "USD"), WithProjectRate("kwd", 777, "KWD"))
+	require.NoError(t, err)
+	projects := []string{"", "usd", "kwd", "other"}
+	prop := func(seed uint64, n uint8, groups uint8) bool {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		entries := make([]Entry, n)
+		for i := range entries {
+			entries[i] = Entry{ProjectID: projects[rng.IntN(len(projects))], Seconds: rng.Int64N(40_000), Billable: rng.IntN(3) > 0}
+		}
+		var all Summary
+		for _, e := range entries {
+			if all.Add(rc, e) != nil {
+				return false
+			}
+		}
+		k := int(groups%7) + 1
+		parts := make([]Summary, k)
+		rng.Shuffle(len(entries), func(i, j int) { entries[i], entries[j] = entries[j], entries[i] })
+		for _, e := range entries {
+			if parts[rng.IntN(k)].Add(rc, e) != nil {
+				return false
+			}
+		}
+		var merged Summary
+		for _, p := range parts {
+			if merged.Merge(p) != nil {
+				return false
+			}
+		}
+		return merged.BillableSeconds == all.BillableSeconds && merged.NonBillableSeconds == all.NonBillableSeconds &&
+			merged.Amounts.Equal(all.Amounts) && merged.Amounts.String() == all.Amounts.String()
+	}
+	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: 300}))
+}
+
+func TestTotalsMergeAndMoney(t *testing.T) {
+	var a, b Totals
+	require.NoError(t, a.AddMoney(Money{Minor: 150, Currency: MustCurrency("AUD")}))
+	require.NoError(t, b.AddMoney(Money{Minor: 7, Currency: MustCurrency("JPY")}))
+	require.NoError(t, a.Merge(b))
+	require.Equal(t, "1.50 AUD + 7 JPY", a.String())
+	require.ErrorIs(t, a.AddMoney(Money{Minor: 1}), ErrUnknownCurrency)
+	require.ErrorIs(t, a.AddMoney(Money{Minor: math.MaxInt64, Currency: MustCurrency("AUD")}), ErrOverflow)
+	var big Totals
+	require.NoError(t, big.addExact(MustCurrency("AUD"), math.MaxInt64))
+	require.ErrorIs(t, big.Merge(a), ErrOverflow)
+	var s1, s2 Summary
+	s1.BillableSeconds, s2.BillableSeconds = math.MaxInt64, 1
+	require.ErrorIs(t, s1.Merge(s2), ErrOverflow)
+	p, ok := mulChecked(-3, 4)
+	require.True(t, ok)
+	require.Equal(t, int64(-12), p)
+	_, ok = mulChecked(math.MinInt64, 1)
+	require.False(t, ok)
+	require.False(t, a.Equal(b))
+	require.False(t, b.Equal(a))
+}

@@ -1,0 +1,71 @@
+package billing
+
+import "fmt"
+
+// Summary totals time, split billable and non-billable, and the billable amounts.
+// Non-billable entries cost nothing billable, but their time counts. The zero value is
+// empty and ready to use.
+type Summary struct {
+	BillableSeconds    int64
+	NonBillableSeconds int64
+	// Amounts are the billable amounts, one per currency, rounded once when read.
+	Amounts Totals
+}
+
+// Add prices an entry with the card and adds it. A negative duration, or an amount out of
+// range, is an error and adds nothing.
+func (s *Summary) Add(rc *RateCard, e Entry) error {
+	if e.Seconds < 0 {
+		return fmt.Errorf("%w: %d seconds", ErrNegativeDuration, e.Seconds)
+	}
+	if !e.Billable {
+		sec, ok := addChecked(s.NonBillableSeconds, e.Seconds)
+		if !ok {
+			return ErrOverflow
+		}
+		s.NonBillableSeconds = sec
+		return nil
+	}
+	r, err := rc.Rate(e)
+	if err != nil {
+		return err
+	}
+	num, ok := mulChecked(e.Seconds, r.Hourly.Minor)
+	if !ok {
+		return fmt.Errorf("%w: %d seconds at %s", ErrOverflow, e.Seconds, r.Hourly)
+	}
+	sec, ok := addChecked(s.BillableSeconds, e.Seconds)
+	if !ok {
+		return ErrOverflow
+	}
+	if err := s.Amounts.addExact(r.Hourly.Currency, num); err != nil {
+		return err
+	}
+	s.BillableSeconds = sec
+	return nil
+}
+
+// Merge adds another summary, for totals over groups.
+func (s *Summary) Merge(o Summary) error {
+	b, ok1 := addChecked(s.BillableSeconds, o.BillableSeconds)
+	n, ok2 := addChecked(s.NonBillableSeconds, o.NonBillableSeconds)
+	if !ok1 || !ok2 {
+		return ErrOverflow
+	}
+	if err := s.Amounts.Merge(o.Amounts); err != nil {
+		return err
+	}
+	s.BillableSeconds, s.NonBillableSeconds = b, n
+	return nil
+}
+
+// Seconds returns all the time, billable or not.
+func (s Summary) Seconds() int64 { return s.BillableSeconds + s.NonBillableSeconds }
+
+// BillableShare returns the billable share of the time, in [0, 1] (0 with no time).
+func (s Summary) BillableShare() float64 {
+	if s.Seconds() == 0 {
+		return 0
+	}
+	return float64(s.BillableSeconds) / float64(s.Seconds())
+}

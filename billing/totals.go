@@ -1,0 +1,175 @@
+package billing
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+)
+
+// secondsPerHour divides every exact amount: an amount is kept as minor units × seconds
+// (a rate per hour times a duration in seconds) and divided by 3600 only when rounded.
+const secondsPerHour = 3600
+
+// Totals keeps one exact sum per currency. Amounts in two currencies are never added:
+// each currency has its own sum, and no method returns a single figure for several.
+//
+// Rounding rule: sums stay exact (in 1/3600 of a minor unit) and are rounded once, when
+// read, half to even, to the currency's minor unit. A total is therefore the same however
+// the entries were grouped or ordered before they were added.
+//
+// The zero value is empty and ready to use.
+type Totals struct {
+	sums map[Currency]int64
+}
+
+// addExact adds num/3600 minor units of cur, checking for overflow.
+func (t *Totals) addExact(cur Currency, num int64) error {
+	if t.sums == nil {
+		t.sums = map[Currency]int64{}
+	}
+	s, ok := addChecked(t.sums[cur], num)
+	if !ok {
+		return ErrOverflow
+	}
+	t.sums[cur] = s
+	return nil
+}
+
+// AddMoney adds a whole amount.
+func (t *Totals) AddMoney(m Money) error {
+	if m.Currency.IsZero() {
+		return ErrUnknownCurrency
+	}
+	num, ok := mulChecked(m.Minor, secondsPerHour)
+	if !ok {
+		return ErrOverflow
+	}
+	return t.addExact(m.Currency, num)
+}
+
+// Merge adds every sum of o.
+func (t *Totals) Merge(o Totals) error {
+	for _, c := range o.Currencies() {
+		if err := t.addExact(c, o.sums[c]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Currencies returns the currencies with a sum, by code.
+func (t Totals) Currencies() []Currency {
+	out := make([]Currency, 0, len(t.sums))
+	for c := range t.sums {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b Currency) int { return strings.Compare(a.code, b.code) })
+	return out
+}
+
+// Get returns the sum in one currency, rounded half to even to its minor unit (zero when
+// there is none).
+func (t Totals) Get(c Currency) Money {
+	return Money{Minor: roundHalfEven(t.sums[c], secondsPerHour), Currency: c}
+}
+
+// Amounts returns every sum, rounded, by currency code.
+func (t Totals) Amounts() []Money {
+	cs := t.Currencies()
+	out := make([]Money, len(cs))
+	for i, c := range cs {
+		out[i] = t.Get(c)
+	}
+	return out
+}
+
+// IsZero reports whether every sum is zero.
+func (t Totals) IsZero() bool {
+	for _, s := range t.sums {
+		if s != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Equal reports whether two totals hold the same exact sums.
+func (t Totals) Equal(o Totals) bool {
+	for c, s := range t.sums {
+		if o.sums[c] != s {
+			return false
+		}
+	}
+	for c, s := range o.sums {
+		if t.sums[c] != s {
+			return false
+		}
+	}
+	return true
+}
+
+// String lists the rounded sums: "150.00 AUD + 12.00 USD" ("0" when empty).
+func (t Totals) String() string {
+	ms := t.Amounts()
+	if len(ms) == 0 {
+		return "0"
+	}
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = m.String()
+	}
+	return strings.Join(parts, " + ")
+}
+
+// roundHalfEven divides n by d (d > 0), rounding half to even.
+func roundHalfEven(n, d int64) int64 {
+	if n < 0 {
+		// -(-n) is safe: d > 1 keeps the quotient in range even for MinInt64.
+		q, r := n/d, -(n % d)
+		if 2*r > d || (2*r == d && q%2 != 0) {
+			q--
+		}
+		return q
+	}
+	q, r := n/d, n%d
+	if 2*r > d || (2*r == d && q%2 != 0) {
+		q++
+	}
+	return q
+}
+
+func addChecked(a, b int64) (int64, bool) {
+	s := a + b
+	if (a > 0 && b > 0 && s < 0) || (a < 0 && b < 0 && s >= 0) {
+		return 0, false
+	}
+	return s, true
+}
+
+// mulChecked multiplies non-negative numbers, reporting overflow.
+func mulChecked(a, b int64) (int64, bool) {
+	if a < 0 || b < 0 {
+		if a == math.MinInt64 || b == math.MinInt64 {
+			return 0, false
+		}
+		neg := (a < 0) != (b < 0)
+		p, ok := mulChecked(abs(a), abs(b))
+		if neg {
+			p = -p
+		}
+		return p, ok
+	}
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(lo), true
+}
+
+func abs(a int64) int64 {
+	if a < 0 {
+		return -a
+	}
+	return a
+}
