@@ -15,30 +15,43 @@ type Summary struct {
 // Add prices an entry with the card and adds it. A negative duration, or an amount out of
 // range, is an error and adds nothing.
 func (s *Summary) Add(rc *RateCard, e Entry) error {
-	if e.Seconds < 0 {
-		return fmt.Errorf("%w: %d seconds", ErrNegativeDuration, e.Seconds)
-	}
 	if !e.Billable {
-		sec, ok := addChecked(s.NonBillableSeconds, e.Seconds)
+		return s.AddAt(Money{}, e.Seconds, false)
+	}
+	r, err := rc.Rate(e)
+	if err != nil {
+		return err
+	}
+	return s.AddAt(r.Hourly, e.Seconds, true)
+}
+
+// AddAt adds seconds of time at a known hourly rate (from [RateCard.Rate]), for callers
+// that price an entry once and add its parts to several summaries. Non-billable time
+// ignores the rate. Errors add nothing.
+func (s *Summary) AddAt(hourly Money, seconds int64, billable bool) error {
+	if seconds < 0 {
+		return fmt.Errorf("%w: %d seconds", ErrNegativeDuration, seconds)
+	}
+	if !billable {
+		sec, ok := addChecked(s.NonBillableSeconds, seconds)
 		if !ok {
 			return ErrOverflow
 		}
 		s.NonBillableSeconds = sec
 		return nil
 	}
-	r, err := rc.Rate(e)
-	if err != nil {
-		return err
+	if hourly.Currency.IsZero() {
+		return ErrUnknownCurrency
 	}
-	num, ok := mulChecked(e.Seconds, r.Hourly.Minor)
+	num, ok := mulChecked(seconds, hourly.Minor)
 	if !ok {
-		return fmt.Errorf("%w: %d seconds at %s", ErrOverflow, e.Seconds, r.Hourly)
+		return fmt.Errorf("%w: %d seconds at %s", ErrOverflow, seconds, hourly)
 	}
-	sec, ok := addChecked(s.BillableSeconds, e.Seconds)
+	sec, ok := addChecked(s.BillableSeconds, seconds)
 	if !ok {
 		return ErrOverflow
 	}
-	if err := s.Amounts.addExact(r.Hourly.Currency, num); err != nil {
+	if err := s.Amounts.addExact(hourly.Currency, num); err != nil {
 		return err
 	}
 	s.BillableSeconds = sec

@@ -18,21 +18,41 @@ const secondsPerHour = 3600
 // read, half to even, to the currency's minor unit. A total is therefore the same however
 // the entries were grouped or ordered before they were added.
 //
-// The zero value is empty and ready to use.
+// The zero value is empty and ready to use. It is a value with a slice inside: copy it
+// with Merge into an empty Totals rather than by assignment when both copies will change.
 type Totals struct {
-	sums map[Currency]int64
+	sums []currencySum // by currency code; a report rarely holds more than a few
+}
+
+type currencySum struct {
+	cur Currency
+	num int64 // num/3600 minor units
+}
+
+// sum returns the exact sum of a currency (0 when absent).
+func (t Totals) sum(c Currency) int64 {
+	for _, s := range t.sums {
+		if s.cur == c {
+			return s.num
+		}
+	}
+	return 0
 }
 
 // addExact adds num/3600 minor units of cur, checking for overflow.
 func (t *Totals) addExact(cur Currency, num int64) error {
-	if t.sums == nil {
-		t.sums = map[Currency]int64{}
+	for i := range t.sums {
+		if t.sums[i].cur == cur {
+			s, ok := addChecked(t.sums[i].num, num)
+			if !ok {
+				return ErrOverflow
+			}
+			t.sums[i].num = s
+			return nil
+		}
 	}
-	s, ok := addChecked(t.sums[cur], num)
-	if !ok {
-		return ErrOverflow
-	}
-	t.sums[cur] = s
+	i, _ := slices.BinarySearchFunc(t.sums, cur.code, func(s currencySum, code string) int { return strings.Compare(s.cur.code, code) })
+	t.sums = slices.Insert(t.sums, i, currencySum{cur: cur, num: num})
 	return nil
 }
 
@@ -50,8 +70,8 @@ func (t *Totals) AddMoney(m Money) error {
 
 // Merge adds every sum of o.
 func (t *Totals) Merge(o Totals) error {
-	for _, c := range o.Currencies() {
-		if err := t.addExact(c, o.sums[c]); err != nil {
+	for _, s := range o.sums {
+		if err := t.addExact(s.cur, s.num); err != nil {
 			return err
 		}
 	}
@@ -60,18 +80,17 @@ func (t *Totals) Merge(o Totals) error {
 
 // Currencies returns the currencies with a sum, by code.
 func (t Totals) Currencies() []Currency {
-	out := make([]Currency, 0, len(t.sums))
-	for c := range t.sums {
-		out = append(out, c)
+	out := make([]Currency, len(t.sums))
+	for i, s := range t.sums {
+		out[i] = s.cur
 	}
-	slices.SortFunc(out, func(a, b Currency) int { return strings.Compare(a.code, b.code) })
 	return out
 }
 
 // Get returns the sum in one currency, rounded half to even to its minor unit (zero when
 // there is none).
 func (t Totals) Get(c Currency) Money {
-	return Money{Minor: roundHalfEven(t.sums[c], secondsPerHour), Currency: c}
+	return Money{Minor: roundHalfEven(t.sum(c), secondsPerHour), Currency: c}
 }
 
 // Amounts returns every sum, rounded, by currency code.
@@ -87,7 +106,7 @@ func (t Totals) Amounts() []Money {
 // IsZero reports whether every sum is zero.
 func (t Totals) IsZero() bool {
 	for _, s := range t.sums {
-		if s != 0 {
+		if s.num != 0 {
 			return false
 		}
 	}
@@ -96,13 +115,13 @@ func (t Totals) IsZero() bool {
 
 // Equal reports whether two totals hold the same exact sums.
 func (t Totals) Equal(o Totals) bool {
-	for c, s := range t.sums {
-		if o.sums[c] != s {
+	for _, s := range t.sums {
+		if o.sum(s.cur) != s.num {
 			return false
 		}
 	}
-	for c, s := range o.sums {
-		if t.sums[c] != s {
+	for _, s := range o.sums {
+		if t.sum(s.cur) != s.num {
 			return false
 		}
 	}

@@ -1,0 +1,268 @@
+package analytics
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"testing/quick"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/billing"
+)
+
+var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) // a Monday
+
+func at(h float64) time.Time { return t0.Add(time.Duration(h * float64(time.Hour))) }
+
+func ptr(t time.Time) *time.Time { return &t }
+
+func card(t *testing.T) *billing.RateCard {
+	rc, err := billing.NewRateCard(10000, "AUD", billing.WithProjectRate("usd", 6000, "USD"))
+	require.NoError(t, err)
+	return rc
+}
+
+func TestPerPRAndContributor(t *testing.T) {
+	entries := []Entry{
+		{ID: "1", UserID: "u1", ProjectID: "p", Start: at(0), End: ptr(at(1)), Billable: true, PRs: []string{"acme/web#1"}},
+		{ID: "2", UserID: "u2", ProjectID: "usd", Start: at(1), End: ptr(at(2.5)), Billable: true, PRs: []string{"acme/web#1", "acme/api#2"}},
+		{ID: "3", UserID: "u2", ProjectID: "p", Start: at(3), End: ptr(at(3.5)), Billable: false},
+		{ID: "4", UserID: "u3", ProjectID: "p", Start: at(4), End: ptr(at(4).Add(7 * time.Second)), Billable: true, PRs: []string{"a/b#1", "a/b#2", "a/b#3"}},
+	}
+	r, err := Aggregate(entries, Options{Rates: card(t), Logins: map[string]string{"u1": "octocat"}})
+	require.NoError(t, err)
+	require.Equal(t, int64(3*3600+7), r.Total.Seconds())
+	require.Equal(t, int64(1800), r.Unlinked.Seconds())
+	require.InDelta(t, 1800.0/float64(3*3600+7), r.UnlinkedShare(), 1e-12)
+	require.Equal(t, int64(3600+5400+7), r.Total.BillableSeconds)
+
+	prs := map[string]PRStats{}
+	for _, p := range r.PRs {
+		prs[p.PR] = p
+	}
+	require.Equal(t, int64(3600+2700), prs["acme/web#1"].Seconds(), "evenly: half of entry 2")
+	require.Equal(t, int64(2700), prs["acme/api#2"].Seconds())
+	require.Equal(t, []string{"clockify:u2", "octocat"}, prs["acme/web#1"].Contributors)
+	require.Equal(t, 2, prs["acme/web#1"].Entries)
+	require.Equal(t, "100.00 AUD + 45.00 USD", prs["acme/web#1"].Amounts.String())
+	// 7 seconds over three PRs: 3, 2, 2.
+	require.Equal(t, []int64{3, 2, 2}, []int64{prs["a/b#1"].Seconds(), prs["a/b#2"].Seconds(), prs["a/b#3"].Seconds()})
+
+	require.Equal(t, []string{"clockify:u2", "clockify:u3", "octocat"}, keys(r.Contributors))
+	require.True(t, r.Contributors[2].Mapped)
+	require.False(t, r.Contributors[0].Mapped)
+	require.Equal(t, "u2", r.Contributors[0].ClockifyUserID)
+	require.Equal(t, int64(5400+1800), r.Contributors[0].Seconds())
+
+	// Average over the five PRs.
+	require.Equal(t, time.Duration((6300+2700+7)/5)*time.Second, r.AveragePerPR())
+	require.Zero(t, (&Report{}).AveragePerPR())
+	require.Zero(t, (&Report{}).UnlinkedShare())
+}
+
+func keys(cs []ContributorStats) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Key)
+	}
+	return out
+}
+
+func TestSplitPolicies(t *testing.T) {
+	e := Entry{PRs: []string{"a", "b", "c"}, Weights: []int{1, 1, 2}}
+	cases := []struct {
+		policy SplitPolicy
+		secs   int64
+		w      []int
+		want   []int64
+	}{
+		{SplitEvenly, 10, nil, []int64{4, 3, 3}},
+		{SplitFirst, 10, nil, []int64{10, 0, 0}},
+		{SplitWeighted, 10, []int{1, 1, 2}, []int64{3, 2, 5}},
+		{SplitWeighted, 7, []int{1, 1, 1}, []int64{3, 2, 2}},
+		{SplitWeighted, 10, []int{0, 0, 0}, []int64{4, 3, 3}},
+		{SplitWeighted, 10, []int{1, 2}, []int64{4, 3, 3}},
+		{SplitWeighted, 10, []int{-1, 2, 3}, []int64{4, 3, 3}},
+	}
+	for _, tc := range cases {
+		e.Weights = tc.w
+		require.Equal(t, tc.want, split(nil, tc.secs, &e, tc.policy), "%v %v", tc.policy, tc.w)
+	}
+}
+
+func TestRunningTimersAreProvisional(t *testing.T) {
+	now := at(2)
+	entries := []Entry{
+		{ID: "done", UserID: "u", Start: at(0), End: ptr(at(1)), PRs: []string{"a/b#1"}},
+		{ID: "running", UserID: "u", Start: at(1.5), PRs: []string{"a/b#2"}},
+	}
+	r, err := Aggregate(entries, Options{Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	require.Equal(t, int64(5400), r.Total.Seconds())
+	require.True(t, r.Total.Provisional)
+	require.False(t, r.PRs[0].Provisional)
+	require.True(t, r.PRs[1].Provisional)
+	require.Equal(t, int64(1800), r.PRs[1].Seconds())
+	require.True(t, r.Trend[0].Provisional)
+
+	_, err = Aggregate(entries, Options{})
+	require.ErrorIs(t, err, ErrNoClock)
+	_, err = Aggregate([]Entry{{ID: "bad", Start: at(2), End: ptr(at(1))}}, Options{})
+	require.ErrorIs(t, err, ErrNegativeDuration)
+	_, err = Aggregate([]Entry{{ID: "future", Start: at(3)}}, Options{Now: func() time.Time { return now }})
+	require.ErrorIs(t, err, ErrNegativeDuration)
+	huge, _ := billing.NewRateCard(1<<62, "AUD")
+	_, err = Aggregate([]Entry{{ID: "x", Start: at(0), End: ptr(at(100)), Billable: true}}, Options{Rates: huge})
+	require.ErrorIs(t, err, billing.ErrOverflow)
+	r, err = Aggregate(nil, Options{})
+	require.NoError(t, err)
+	require.Empty(t, r.Trend)
+}
+
+func TestTrendAcrossMidnightAndDaylightSaving(t *testing.T) {
+	syd, err := time.LoadLocation("Australia/Sydney")
+	require.NoError(t, err)
+	// 23:00 to 01:30 local: an hour on the first day, an hour and a half on the next.
+	start := time.Date(2026, 3, 10, 23, 0, 0, 0, syd)
+	late := Entry{ID: "late", UserID: "u", Start: start, End: ptr(start.Add(150 * time.Minute))}
+	r, err := Aggregate([]Entry{late}, Options{Location: syd, Period: Day})
+	require.NoError(t, err)
+	require.Len(t, r.Trend, 2)
+	require.Equal(t, int64(3600), r.Trend[0].Seconds())
+	require.Equal(t, int64(5400), r.Trend[1].Seconds())
+	require.Equal(t, "2026-03-11T00:00:00+11:00", r.Trend[1].Start.Format(time.RFC3339))
+
+	// Daylight saving starts in Sydney on 4 October 2026: that local day has 23 hours.
+	dayStart := time.Date(2026, 10, 4, 0, 0, 0, 0, syd)
+	dayEnd := time.Date(2026, 10, 5, 0, 0, 0, 0, syd)
+	whole := Entry{ID: "whole", UserID: "u", Start: dayStart.Add(-time.Hour), End: ptr(dayEnd.Add(time.Hour))}
+	r, err = Aggregate([]Entry{whole}, Options{Location: syd, Period: Day})
+	require.NoError(t, err)
+	require.Len(t, r.Trend, 3)
+	require.Equal(t, int64(23*3600), r.Trend[1].Seconds())
+	require.True(t, r.Trend[1].Start.Equal(dayStart))
+	require.True(t, r.Trend[1].End.Equal(dayEnd))
+	// ... and it ends on 5 April 2026, a 25-hour day.
+	r, err = Aggregate([]Entry{{ID: "april", UserID: "u", Start: time.Date(2026, 4, 5, 0, 0, 0, 0, syd), End: ptr(time.Date(2026, 4, 6, 0, 0, 0, 0, syd))}}, Options{Location: syd, Period: Day})
+	require.NoError(t, err)
+	require.Len(t, r.Trend, 1)
+	require.Equal(t, int64(25*3600), r.Trend[0].Seconds())
+
+	// Weeks start on Monday, months on the first, in the zone.
+	r, err = Aggregate([]Entry{late, whole}, Options{Location: syd, Period: Week})
+	require.NoError(t, err)
+	require.Equal(t, time.Monday, r.Trend[0].Start.Weekday())
+	r, err = Aggregate([]Entry{late, whole}, Options{Location: syd, Period: Month})
+	require.NoError(t, err)
+	require.Equal(t, 1, r.Trend[0].Start.Day())
+	require.Equal(t, time.October, r.Trend[len(r.Trend)-1].Start.Month())
+	var sum int64
+	for _, b := range r.Trend {
+		sum += b.Seconds()
+	}
+	require.Equal(t, r.Total.Seconds(), sum)
+}
+
+// genEntries makes random entries over a few weeks, some crossing midnight, some
+// running, linked to zero to three PRs.
+func genEntries(rng *rand.Rand, n int) []Entry {
+	out := make([]Entry, n)
+	prs := []string{"a/web#1", "a/web#2", "a/api#7", "b/cli#3"}
+	for i := range out {
+		start := t0.Add(time.Duration(rng.Int64N(int64(21 * 24 * time.Hour))))
+		e := Entry{ID: string(rune('a' + i%26)), UserID: []string{"u1", "u2", "u3"}[rng.IntN(3)],
+			ProjectID: []string{"p", "usd"}[rng.IntN(2)], Start: start, Billable: rng.IntN(3) > 0}
+		if rng.IntN(10) > 0 {
+			e.End = ptr(start.Add(time.Duration(rng.Int64N(int64(30 * time.Hour)))))
+		}
+		for k := rng.IntN(4); k > 0; k-- {
+			e.PRs = append(e.PRs, prs[rng.IntN(len(prs))])
+		}
+		slices.Sort(e.PRs)
+		e.PRs = slices.Compact(e.PRs)
+		e.Weights = make([]int, len(e.PRs))
+		for k := range e.Weights {
+			e.Weights[k] = rng.IntN(5)
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// TestProperties checks, over generated data: every grouping adds up to the total, a
+// single entry's day buckets add up to its duration, the order of the entries changes
+// nothing, and a change of time zone moves time between days but never the total.
+func TestProperties(t *testing.T) {
+	rc := card(t)
+	now := t0.Add(22 * 24 * time.Hour)
+	zones := []string{"UTC", "Australia/Sydney", "America/New_York", "Asia/Kathmandu", "Europe/London"}
+	prop := func(seed uint64, n uint8, policy uint8, zone uint8, period uint8) bool {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		entries := genEntries(rng, int(n)+1)
+		loc, err := time.LoadLocation(zones[int(zone)%len(zones)])
+		if err != nil {
+			return false
+		}
+		opts := Options{Rates: rc, Now: func() time.Time { return now }, Location: loc,
+			Split: SplitPolicy(policy % 3), Period: Period(period % 3), Logins: map[string]string{"u1": "octo"}}
+		r, err := Aggregate(entries, opts)
+		if err != nil {
+			t.Log(err)
+			return false
+		}
+		sum := func(stats ...Stats) Stats {
+			var s Stats
+			for _, x := range stats {
+				_ = s.Merge(x.Summary)
+			}
+			return s
+		}
+		var prs, people, buckets []Stats
+		for _, p := range r.PRs {
+			prs = append(prs, p.Stats)
+		}
+		for _, c := range r.Contributors {
+			people = append(people, c.Stats)
+		}
+		for _, b := range r.Trend {
+			buckets = append(buckets, b.Stats)
+		}
+		same := func(a, b Stats) bool {
+			return a.BillableSeconds == b.BillableSeconds && a.NonBillableSeconds == b.NonBillableSeconds && a.Amounts.Equal(b.Amounts)
+		}
+		if !same(sum(append(prs, r.Unlinked)...), r.Total) || !same(sum(people...), r.Total) || !same(sum(buckets...), r.Total) {
+			return false
+		}
+		// Order independence.
+		shuffled := slices.Clone(entries)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		r2, err := Aggregate(shuffled, opts)
+		if err != nil || !same(r2.Total, r.Total) || len(r2.PRs) != len(r.PRs) {
+			return false
+		}
+		for i := range r.PRs {
+			if r.PRs[i].PR != r2.PRs[i].PR || !same(r.PRs[i].Stats, r2.PRs[i].Stats) {
+				return false
+			}
+		}
+		// Another zone: days change, the total does not.
+		opts.Location, opts.Period = time.FixedZone("far", 13*3600+45*60), Day
+		r3, err := Aggregate(entries, opts)
+		if err != nil || !same(r3.Total, r.Total) {
+			return false
+		}
+		// One entry's day buckets add up to its duration.
+		one, err := Aggregate(entries[:1], opts)
+		if err != nil {
+			return false
+		}
+		var d int64
+		for _, b := range one.Trend {
+			d += b.Seconds()
+		}
+		return d == one.Total.Seconds()
+	}
+	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: 150}))
+}

@@ -1,0 +1,12 @@
+// Package analytics summarises tracked time: time and cost per pull request, by
+// contributor, billable hours and their share, the share linked to no PR, and trends by
+// day, ISO week or month in a named time zone.
+//
+// It takes plain [Entry] values (member, project, start, end or running, billable flag,
+// linked PRs), so a host can call it on its own data; prices come from a
+// billing.RateCard. Every split hands out whole seconds: an entry linked to several PRs
+// is shared by a [SplitPolicy], and an entry spanning bucket edges (midnight, a week's
+// start, a daylight-saving change) counts in each bucket for the part it spent there.
+// So every grouping adds up to the total, exactly, whatever the order of the entries.
+// Running timers count up to Options.Now and mark what they touch as provisional.
+package analytics
