@@ -286,7 +286,7 @@ func (p *Parser) urlAt(s string, d0 int, r *Ref) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	return p.urlRef(s, from, host, r)
+	return p.urlRef(s, from, host, d0, r)
 }
 
 // urlStart finds, in the token s[t0:limit], where a URL starts and where its host does:
@@ -325,10 +325,11 @@ func (p *Parser) insideURL(s string, i int) bool {
 	return ok
 }
 
-// urlRef parses the URL that starts at s[from] with its host at s[host:]: a PR or issue
-// URL on a known host is a reference. It returns where the URL ends.
-func (p *Parser) urlRef(s string, from, host int, r *Ref) (int, bool) {
-	end := host
+// urlRef parses the URL that starts at s[from] with its host at s[host:], s[host:known]
+// being already known to be URL characters: a PR or issue URL on a known host is a
+// reference. It returns where the URL ends.
+func (p *Parser) urlRef(s string, from, host, known int, r *Ref) (int, bool) {
+	end := known
 	for end < len(s) && class[s[end]]&urlChar != 0 {
 		end++
 	}
