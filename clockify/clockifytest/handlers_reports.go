@@ -7,24 +7,6 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
-// reportEntry is a detailed-report row (durations in seconds).
-type reportEntry struct {
-	ID           string         `json:"_id"`
-	Description  string         `json:"description"`
-	UserID       string         `json:"userId"`
-	UserName     string         `json:"userName"`
-	UserEmail    string         `json:"userEmail"`
-	ProjectID    string         `json:"projectId"`
-	ProjectName  string         `json:"projectName"`
-	Billable     bool           `json:"billable"`
-	Tags         []clockify.Tag `json:"tags"`
-	TimeInterval struct {
-		Start    string  `json:"start"`
-		End      *string `json:"end"`
-		Duration int64   `json:"duration"`
-	} `json:"timeInterval"`
-}
-
 func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params, uid string) {
 	var in struct {
 		Start  *time.Time `json:"dateRangeStart"`
@@ -69,7 +51,7 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 	}
 	s.mu.Lock()
 	ws, err := s.state.adminAccess(uid, p["ws"])
-	var rows []reportEntry
+	var rows []clockify.ReportEntry
 	var total, billable int64
 	if err == nil {
 		for _, e := range ws.sortedEntries(func(e *clockify.TimeEntry) bool {
@@ -79,7 +61,7 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 				(in.Billable == nil || *in.Billable == e.Billable)
 		}) {
 			h := s.state.hydrate(ws, e)
-			row := reportEntry{ID: e.ID, Description: e.Description, UserID: e.UserID, ProjectID: e.ProjectID, Billable: e.Billable, Tags: h.Tags}
+			row := clockify.ReportEntry{ID: e.ID, Description: e.Description, UserID: e.UserID, ProjectID: e.ProjectID, Billable: e.Billable, Tags: h.Tags}
 			if h.User != nil {
 				row.UserName = h.User.Name
 				row.UserEmail = s.state.users[e.UserID].Email
@@ -87,10 +69,9 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 			if h.Project != nil {
 				row.ProjectName = h.Project.Name
 			}
-			row.TimeInterval.Start = e.TimeInterval.Start.Format(time.RFC3339)
+			row.TimeInterval.Start = e.TimeInterval.Start
 			if end := e.TimeInterval.End; end != nil {
-				v := end.Format(time.RFC3339)
-				row.TimeInterval.End = &v
+				row.TimeInterval.End = end
 				row.TimeInterval.Duration = int64(end.Sub(e.TimeInterval.Start) / time.Second)
 			}
 			total += row.TimeInterval.Duration
@@ -109,6 +90,6 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 	to := min(from+size, len(rows))
 	writeJSON(w, http.StatusOK, map[string]any{
 		"totals":      []map[string]any{{"id": "", "totalTime": total, "totalBillableTime": billable, "entriesCount": len(rows)}},
-		"timeentries": append([]reportEntry{}, rows[from:to]...),
+		"timeentries": append([]clockify.ReportEntry{}, rows[from:to]...),
 	})
 }

@@ -47,22 +47,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, _ *http.Request, p params, 
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, _ *http.Request, p params, uid string) {
-	s.mu.Lock()
-	ws, err := s.state.adminAccess(uid, p["ws"])
-	var out clockify.Webhook
-	if err == nil {
-		if h, ok := ws.webhooks[p["id"]]; ok {
-			out = *h
-		} else {
-			err = errNotInWorkspace("Webhook")
-		}
-	}
-	s.mu.Unlock()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toWire(out))
+	s.withWebhook(w, uid, p, func(*workspace, *clockify.Webhook) {})
 }
 
 // webhookInput is Clockify's create/update body.
