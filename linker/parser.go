@@ -148,7 +148,9 @@ func (p *Parser) refAt(s string, d0, d1 int, r *Ref) (int, bool) {
 	}
 	switch s[d0-1] {
 	case '/':
-		return p.urlAt(s, d0, r)
+		skip, ok := p.urlAt(s, d0, d1, r)
+		r.Number = n
+		return skip, ok
 	case '#':
 		ok = hashAt(s, d0-1, r)
 	case '-':
@@ -270,23 +272,72 @@ func prefixAt(s string, k int, sep bool, r *Ref) bool {
 // wordStart reports whether a word starts at s[i].
 func wordStart(s string, i int) bool { return i == 0 || class[s[i-1]]&word == 0 }
 
-// urlAt reads the URL whose path ends in the digit run s[d0:d1]: it walks back to the
-// start of the URL and parses it whole. Scanning resumes after the URL, so nothing
-// inside a URL is read twice.
-func (p *Parser) urlAt(s string, d0 int, r *Ref) (int, bool) {
-	// Only a number right after /pull/, /pulls/ or /issues/ can be a PR or issue URL's.
-	if !hasSuffixFold(s[:d0], "/pull/") && !hasSuffixFold(s[:d0], "/issues/") && !hasSuffixFold(s[:d0], "/pulls/") {
+// urlAt reads the URL whose path ends in the number at s[d0:d1]: it checks, walking back
+// from the number, "/pull/" (or "/pulls/", "/issues/"), the repository, the owner and a
+// known host after "//" or at the start of a word; then it finds where the URL ends.
+// Scanning resumes after the URL, so nothing inside a URL is read twice.
+func (p *Parser) urlAt(s string, d0, d1 int, r *Ref) (int, bool) {
+	var k int
+	issue := false
+	switch {
+	case hasSuffixFold(s[:d0], "/pull/"):
+		k = d0 - len("/pull/")
+	case hasSuffixFold(s[:d0], "/pulls/"):
+		k = d0 - len("/pulls/")
+	case hasSuffixFold(s[:d0], "/issues/"):
+		k, issue = d0-len("/issues/"), true
+	default:
 		return 0, false
 	}
-	t0 := d0
-	for t0 > 0 && class[s[t0-1]]&urlChar != 0 {
-		t0--
-	}
-	from, host, ok := p.urlStart(s, t0, d0)
-	if !ok {
+	// The number must end the path or be followed by a path, query or fragment.
+	if d1 < len(s) && class[s[d1]]&urlChar != 0 && s[d1] != '/' && s[d1] != '?' && s[d1] != '#' &&
+		strings.IndexByte(".,;:!?)]}'\"", s[d1]) < 0 {
 		return 0, false
 	}
-	return p.urlRef(s, from, host, d0, r)
+	j := k
+	for j > 0 && class[s[j-1]]&repoChar != 0 {
+		j--
+	}
+	if j == k || j < 2 || s[j-1] != '/' {
+		return 0, false
+	}
+	o := j - 1
+	for o > 0 && class[s[o-1]]&ownerChar != 0 {
+		o--
+	}
+	if o == j-1 || o < 2 || s[o-1] != '/' {
+		return 0, false
+	}
+	h := o - 1
+	for h > 0 && class[s[h-1]]&hostChar != 0 {
+		h--
+	}
+	owner, repo, host := s[o:j-1], s[j:k], s[h:o-1]
+	if !validOwner(owner) || !validRepo(repo) || !p.knownHost(host) {
+		return 0, false
+	}
+	from := h
+	switch {
+	case h >= 2 && s[h-1] == '/' && s[h-2] == '/':
+		from = h - 2
+		if h >= 3 && s[h-3] == ':' {
+			from = h - 3
+			for from > 0 && class[s[from-1]]&letter != 0 {
+				from--
+			}
+		}
+	case h > 0 && class[s[h-1]]&urlChar != 0:
+		return 0, false // a host in the middle of another URL or word
+	}
+	end := d1
+	for end < len(s) && class[s[end]]&urlChar != 0 {
+		end++
+	}
+	for end > d1 && strings.IndexByte(".,;:!?)]}'\"", s[end-1]) >= 0 {
+		end-- // prose punctuation after a URL is not part of it
+	}
+	*r = Ref{Kind: KindURL, Owner: owner, Repo: repo, Start: from, End: end, Issue: issue}
+	return end, true
 }
 
 // urlStart finds, in the token s[t0:limit], where a URL starts and where its host does:
@@ -323,53 +374,6 @@ func (p *Parser) insideURL(s string, i int) bool {
 	}
 	_, _, ok := p.urlStart(s, t0, i)
 	return ok
-}
-
-// urlRef parses the URL that starts at s[from] with its host at s[host:], s[host:known]
-// being already known to be URL characters: a PR or issue URL on a known host is a
-// reference. It returns where the URL ends.
-func (p *Parser) urlRef(s string, from, host, known int, r *Ref) (int, bool) {
-	end := known
-	for end < len(s) && class[s[end]]&urlChar != 0 {
-		end++
-	}
-	// Prose punctuation after a URL is not part of it.
-	for end > host && strings.IndexByte(".,;:!?)]}'\"", s[end-1]) >= 0 {
-		end--
-	}
-	u := s[host:end]
-	slash := strings.IndexByte(u, '/')
-	if slash <= 0 || !p.knownHost(u[:slash]) {
-		return end, false
-	}
-	// owner/repo/pull/123[/files|/commits|?query|#fragment]
-	owner, path, ok1 := strings.Cut(u[slash+1:], "/")
-	repo, path, ok2 := strings.Cut(path, "/")
-	kindSeg, path, ok3 := strings.Cut(path, "/")
-	if !ok1 || !ok2 || !ok3 || !validOwner(owner) || !validRepo(repo) {
-		return end, false
-	}
-	issue := false
-	switch kindSeg {
-	case "pull", "pulls":
-	case "issues":
-		issue = true
-	default:
-		return end, false
-	}
-	d1 := 0
-	for d1 < len(path) && isDigit(path[d1]) {
-		d1++
-	}
-	if d1 == 0 {
-		return end, false
-	}
-	n, ok := number(path, 0, d1)
-	if !ok || (d1 < len(path) && path[d1] != '/' && path[d1] != '?' && path[d1] != '#') {
-		return end, false
-	}
-	*r = Ref{Kind: KindURL, Owner: owner, Repo: repo, Number: n, Start: from, End: end, Issue: issue}
-	return end, true
 }
 
 func (p *Parser) knownHost(h string) bool {
@@ -417,6 +421,7 @@ const (
 	ownerChar             // may appear in an owner name
 	urlChar               // may appear in a URL
 	letter                // ASCII letter
+	hostChar              // may appear in a host name
 )
 
 var class = func() (t [256]uint8) {
@@ -434,6 +439,9 @@ var class = func() (t [256]uint8) {
 		}
 		if isLetter || isNum || c == '-' || c == '.' || c == '_' {
 			t[c] |= repoChar
+		}
+		if isLetter || isNum || c == '-' || c == '.' {
+			t[c] |= hostChar
 		}
 		if c > ' ' && c < 0x7f && !strings.ContainsRune("\"<>`{}|\\^", rune(c)) {
 			t[c] |= urlChar
