@@ -40,7 +40,7 @@ func TestRateLimitHoldsAcrossGoroutines(t *testing.T) {
 	const serverLimit = 100
 	srv, fx := newFake(t, clockifytest.WithRateLimit(serverLimit))
 	// The client paces below the server's limit, as a client should.
-	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(90, 1), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(80, 1), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
 	require.NoError(t, err)
 
 	var wg gosync.WaitGroup
