@@ -96,18 +96,36 @@ func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 			}
 		}
 		i += bits.TrailingZeros64(m) >> 3
-		j := i + 1
-		for j < n && isDigit(s[j]) {
+		// The digit run starting at i, counted without a loop in the word at i.
+		w := wordAt(s, i)
+		j := i + bits.TrailingZeros64(^digitMask(w)&highBits)>>3
+		for j < n && isDigit(s[j]) { // eight digits or more: no PR number, just skip them
 			j++
 		}
 		var r Ref
-		skip, ok := p.refAt(s, i, j, &r)
+		skip, ok := p.refAt(s, i, j, w, &r)
 		if ok {
 			dst = appendUnique(dst, base, &r)
 		}
 		i = max(j, skip)
 	}
 	return dst
+}
+
+// wordAt returns the bytes s[i:i+8] as a little-endian word, zero past the end of s.
+func wordAt(s string, i int) uint64 {
+	n := len(s)
+	switch {
+	case i+8 <= n:
+		return load64(s, i)
+	case n >= 8:
+		return load64(s, n-8) >> (8 * (i - (n - 8)))
+	}
+	var w uint64
+	for k := i; k < n; k++ {
+		w |= uint64(s[k]) << (8 * (k - i))
+	}
+	return w
 }
 
 // smallDigitMask is digitMask for a text shorter than a word.
@@ -138,11 +156,11 @@ func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 // refAt reads into r the reference whose number is the digit run s[d0:d1], if there is
 // one. It also returns where scanning may resume (past a URL it has read). References
 // travel by pointer: copying them is most of the cost on a text full of them.
-func (p *Parser) refAt(s string, d0, d1 int, r *Ref) (int, bool) {
+func (p *Parser) refAt(s string, d0, d1 int, w uint64, r *Ref) (int, bool) {
 	if d0 == 0 {
 		return 0, false
 	}
-	n, ok := number(s, d0, d1)
+	n, ok := number(s, d0, d1, w)
 	if !ok {
 		return 0, false
 	}
@@ -169,8 +187,9 @@ func (p *Parser) refAt(s string, d0, d1 int, r *Ref) (int, bool) {
 
 // number checks the digit run s[d0:d1] as a PR number: 1 to 7 digits, no leading zero,
 // not followed by a letter, digit or underscore, nor by ".", "," or "-" and a digit
-// (versions, amounts, dates).
-func number(s string, d0, d1 int) (int, bool) {
+// (versions, amounts, dates). w holds the bytes from d0 on (see wordAt); the digits are
+// converted in it without a loop.
+func number(s string, d0, d1 int, w uint64) (int, bool) {
 	if d1-d0 > 7 || s[d0] == '0' {
 		return 0, false
 	}
@@ -183,11 +202,17 @@ func number(s string, d0, d1 int) (int, bool) {
 			return 0, false
 		}
 	}
-	n := 0
-	for _, c := range []byte(s[d0:d1]) {
-		n = n*10 + int(c-'0')
-	}
-	return n, true
+	return parseDigits(w, d1-d0), true
+}
+
+// parseDigits converts the first l (1 to 8) bytes of w, ASCII digits with the most
+// significant first, to their value: the digits are moved to the top of the word (so the
+// bytes below read as leading zeros) and combined pairwise, then by fours, then by eights.
+func parseDigits(w uint64, l int) int {
+	v := (w - 0x3030303030303030) << (8 * (8 - l))
+	v = (v & 0x0F0F0F0F0F0F0F0F) * 2561 >> 8
+	v = (v & 0x00FF00FF00FF00FF) * 6553601 >> 16
+	return int((v & 0x0000FFFF0000FFFF) * 42949672960001 >> 32)
 }
 
 // hashAt reads what precedes the '#' at s[h]: "PR #", "pull request #", a bare "#" after
@@ -462,6 +487,8 @@ func load64(s string, i int) uint64 {
 	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
+
+const highBits = 0x8080808080808080
 
 // digitMask sets the high bit of each byte of x that is an ASCII digit, and no other
 // bit ("has a byte strictly between 0x2F and 0x3A", from Bit Twiddling Hacks; no carry

@@ -2,6 +2,7 @@ package linker
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -140,4 +141,16 @@ func TestSpansAreExact(t *testing.T) {
 	for _, r := range refs {
 		require.True(t, strings.HasSuffix(text[r.Start:r.End], fmt.Sprint(r.Number)), text[r.Start:r.End])
 	}
+}
+
+func TestParseDigits(t *testing.T) {
+	for _, s := range []string{"1", "9", "10", "42", "123", "9999", "10203", "999999", "1234567", "9999999", "12345678", "00000001"} {
+		for _, tail := range []string{"", " x", "abcdefgh", "\x00"} {
+			text := s + tail
+			want, _ := strconv.Atoi(s)
+			require.Equal(t, want, parseDigits(wordAt(text, 0), len(s)), "%q", text)
+		}
+	}
+	require.Equal(t, uint64(0x3231), wordAt("12", 0))
+	require.Equal(t, uint64(0x3938), wordAt("0123456789", 8))
 }
