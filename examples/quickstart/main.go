@@ -1,10 +1,12 @@
 // Command quickstart lists a Clockify workspace's members, projects and the last 30 days
-// of time entries.
+// of time entries, then links the entries to pull requests and summarises the time per
+// PR, the billable share and the weekly trend.
 //
 // With no configuration it starts the built-in fake Clockify (clockifytest) with a
 // generated workspace and talks to it over loopback HTTP through the real client. With
 // CLOCKIFY_API_KEY set it talks to the real Clockify instead (CLOCKIFY_WORKSPACE_ID picks
-// the workspace, else the key's active one; CLOCKIFY_REGION picks a data region).
+// the workspace, else the key's active one; CLOCKIFY_REGION picks a data region;
+// GITHUB_ORG names the organisation whose repositories the projects are named after).
 //
 //	go run ./examples/quickstart
 package main
@@ -33,7 +35,7 @@ func main() {
 }
 
 func run(ctx context.Context, out io.Writer) error {
-	client, workspaceID, cleanup, err := connect(ctx, out)
+	client, workspaceID, org, cleanup, err := connect(ctx, out)
 	if err != nil {
 		return err
 	}
@@ -58,13 +60,13 @@ func run(ctx context.Context, out io.Writer) error {
 	tw.Flush()
 
 	fmt.Fprintln(out)
-	projects := map[string]string{}
+	projects := map[string]clockify.Project{}
 	fmt.Fprintln(tw, "PROJECT\tBILLABLE\tRATE")
 	for p, err := range client.Projects.All(ctx, workspaceID, nil) {
 		if err != nil {
 			return err
 		}
-		projects[p.ID] = p.Name
+		projects[p.ID] = p
 		rate := "-"
 		if p.HourlyRate != nil && p.HourlyRate.Amount > 0 {
 			rate = fmt.Sprintf("%d.%02d %s/h", p.HourlyRate.Amount/100, p.HourlyRate.Amount%100, p.HourlyRate.Currency)
@@ -77,7 +79,8 @@ func run(ctx context.Context, out io.Writer) error {
 	start := end.AddDate(0, 0, -30)
 	fmt.Fprintf(out, "\nTime entries %s – %s\n", start.Format("2006-01-02"), end.Format("2006-01-02"))
 	fmt.Fprintln(tw, "MEMBER\tSTART\tDURATION\tPROJECT\tDESCRIPTION")
-	total, count := time.Duration(0), 0
+	total := time.Duration(0)
+	var entries []clockify.TimeEntry
 	for _, m := range members {
 		opts := &clockify.TimeEntryListOptions{Start: start, End: end}
 		for e, err := range client.TimeEntries.All(ctx, workspaceID, m.ID, opts) {
@@ -90,44 +93,44 @@ func run(ctx context.Context, out io.Writer) error {
 				total += d
 				dur = d.String()
 			}
-			count++
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Name, e.TimeInterval.Start.Format("Mon 02 Jan 15:04"), dur, projects[e.ProjectID], e.Description)
+			entries = append(entries, e)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Name, e.TimeInterval.Start.Format("Mon 02 Jan 15:04"), dur, projects[e.ProjectID].Name, e.Description)
 		}
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "\n%d entries, %.1f hours tracked by %d members on %d projects\n", count, total.Hours(), len(members), len(projects))
-	return nil
+	fmt.Fprintf(out, "\n%d entries, %.1f hours tracked by %d members on %d projects\n", len(entries), total.Hours(), len(members), len(projects))
+	return summarise(out, ws, projects, entries, org)
 }
 
 // connect returns a client for the real Clockify when CLOCKIFY_API_KEY is set, otherwise
 // for a generated fake Clockify on loopback.
-func connect(ctx context.Context, out io.Writer) (*clockify.Client, string, func(), error) {
+func connect(ctx context.Context, out io.Writer) (client *clockify.Client, workspaceID, org string, cleanup func(), err error) {
 	if key := os.Getenv("CLOCKIFY_API_KEY"); strings.TrimSpace(key) != "" {
-		client, err := clockify.NewClient(
+		client, err = clockify.NewClient(
 			clockify.WithAPIKey(key),
 			clockify.WithRegion(clockify.Region(os.Getenv("CLOCKIFY_REGION"))),
 		)
 		if err != nil {
-			return nil, "", nil, err
+			return nil, "", "", nil, err
 		}
 		wsID := os.Getenv("CLOCKIFY_WORKSPACE_ID")
 		if wsID == "" {
 			me, _, err := client.Users.Current(ctx)
 			if err != nil {
-				return nil, "", nil, err
+				return nil, "", "", nil, err
 			}
 			wsID = me.ActiveWorkspace
 		}
 		fmt.Fprintln(out, "Using the real Clockify.")
-		return client, wsID, func() {}, nil
+		return client, wsID, os.Getenv("GITHUB_ORG"), func() {}, nil
 	}
 
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
-	client, err := srv.NewClient(fx.OwnerKey)
+	client, err = srv.NewClient(fx.OwnerKey)
 	if err != nil {
 		srv.Close()
-		return nil, "", nil, err
+		return nil, "", "", nil, err
 	}
 	fmt.Fprintf(out, "Using the built-in fake Clockify at %s (set CLOCKIFY_API_KEY to use the real one).\n", srv.URL)
-	return client, fx.Workspace.ID, srv.Close, nil
+	return client, fx.Workspace.ID, fx.Org, srv.Close, nil
 }
