@@ -115,6 +115,3 @@ func (s *ProjectsService) Get(ctx context.Context, workspaceID, projectID string
 	}
 	return p, resp, nil
 }
-
-// Ptr returns a pointer to v, for optional fields and filters.
-func Ptr[T any](v T) *T { return &v }

@@ -1,5 +1,7 @@
 package clockify
 
+import "strconv"
+
 // Rate is an hourly or cost rate in the currency's minor units (10500 = 105.00).
 type Rate struct {
 	Amount   int64  `json:"amount"`
@@ -37,3 +39,8 @@ type Task struct {
 	HourlyRate  *Rate     `json:"hourlyRate"`
 	CostRate    *Rate     `json:"costRate"`
 }
+
+// Ptr returns a pointer to v, for optional fields and filters.
+func Ptr[T any](v T) *T { return &v }
+
+func boolString(b bool) string { return strconv.FormatBool(b) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 	"net/url"
-	"strconv"
 )
 
 // UsersService reads the current user and a workspace's members.
@@ -117,5 +116,3 @@ func (s *UsersService) All(ctx context.Context, workspaceID string, opts *UserLi
 		return s.List(ctx, workspaceID, &page)
 	})
 }
-
-func boolString(b bool) string { return strconv.FormatBool(b) }
