@@ -123,6 +123,7 @@ type TransportError struct {
 	redact func(string) string
 }
 
+// Error describes the failure without secrets.
 func (e *TransportError) Error() string {
 	msg := fmt.Sprintf("clockify: %s %s: %v", e.Method, e.Path, e.Err)
 	if e.redact != nil {
@@ -140,6 +141,7 @@ type ArgumentError struct {
 	Reason string
 }
 
+// Error says which argument is wrong and why.
 func (e *ArgumentError) Error() string {
 	return fmt.Sprintf("clockify: %s %s", e.Field, e.Reason)
 }

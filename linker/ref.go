@@ -26,6 +26,7 @@ const (
 
 var kindNames = [...]string{"", "url", "owner/repo#N", "PR #N", "pull request #N", "GH-N", "#N", "custom"}
 
+// String names the form ("#N", "PR #N", "url", ...).
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && k != 0 {
 		return kindNames[k]

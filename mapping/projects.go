@@ -28,6 +28,7 @@ type RepoError struct {
 	Reason string
 }
 
+// Error says what is wrong with the repository name.
 func (e *RepoError) Error() string {
 	return fmt.Sprintf("mapping: repository %q: %s", e.Repo, e.Reason)
 }

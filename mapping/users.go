@@ -120,6 +120,7 @@ type InputError struct {
 	Field, Value, Reason string
 }
 
+// Error says which input is wrong and why.
 func (e *InputError) Error() string {
 	return fmt.Sprintf("mapping: %s %q: %s", e.Field, e.Value, e.Reason)
 }

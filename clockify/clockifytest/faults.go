@@ -39,6 +39,7 @@ var faultNames = map[Fault]string{
 	FaultDropConnection: "drop", FaultTruncateBody: "truncate", FaultLatency: "latency",
 }
 
+// String names the fault ("503", "drop", ...).
 func (f Fault) String() string {
 	if n, ok := faultNames[f]; ok {
 		return n
