@@ -132,16 +132,8 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	if r.ContentLength > h.maxBody {
 		return reject(http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Error(), "too large")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.maxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return reject(http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Error(), "too large")
-		}
-		return reject(http.StatusBadRequest, "could not read the body", "bad request")
-	}
-	// Nothing is believed before the signature is: an unknown event type is checked first
-	// only because no token can match it.
+	// Nothing is believed, and no body read, before the signature verifies. An unknown
+	// event type is answered first only because no token can match it.
 	wire := clockify.WebhookEvent(d.EventType)
 	if kind, known := KindOf(wire); !known && kind == KindIgnored {
 		if r.Header.Get(SignatureHeader) == "" {
@@ -154,6 +146,14 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 		return reject(http.StatusUnauthorized, err.Error(), "unauthorized")
 	}
 	d.WebhookID = match.WebhookID
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return reject(http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Error(), "too large")
+		}
+		return reject(http.StatusBadRequest, "could not read the body", "bad request")
+	}
 	ev, err := Parse(d.EventType, body)
 	if err != nil {
 		return reject(http.StatusBadRequest, err.Error(), "malformed payload")

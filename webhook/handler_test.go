@@ -307,3 +307,22 @@ func TestHandlerSurvivesLogFailure(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code)
 	require.Contains(t, f.logs.String(), "disk full")
 }
+
+// watchedBody records whether anything read it.
+type watchedBody struct{ read bool }
+
+func (b *watchedBody) Read([]byte) (int, error) { b.read = true; return 0, io.EOF }
+func (b *watchedBody) Close() error             { return nil }
+
+func TestUnverifiedBodiesAreNotRead(t *testing.T) {
+	f := newFixture(t)
+	for _, sig := range []string{"", "forged"} {
+		req := signed(t, "x", clockify.EventNewTimeEntry, entryBody)
+		req.Header.Set(SignatureHeader, sig)
+		body := &watchedBody{}
+		req.Body, req.ContentLength = body, -1
+		w := f.send(t, req)
+		require.Equal(t, http.StatusUnauthorized, w.Code)
+		require.False(t, body.read, "the body of an unverified delivery is never read")
+	}
+}
