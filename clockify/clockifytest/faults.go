@@ -128,6 +128,9 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			conn.Close()
 		}
+		if rec, ok := w.(*statusRecorder); ok {
+			rec.status = 0 // nothing was answered
+		}
 	case FaultLatency:
 		t := time.NewTimer(cfg.Latency)
 		defer t.Stop()

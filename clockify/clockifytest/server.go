@@ -73,7 +73,8 @@ type RequestInfo struct {
 	Method string
 	// Route is the matched route pattern ("GET v1/workspaces/{ws}/users"), or the raw path
 	// when no route matched.
-	Route  string
+	Route string
+	// Status is the HTTP status answered (0 for a dropped connection).
 	Status int
 	// Fault is the fault injected into the answer, if any.
 	Fault Fault

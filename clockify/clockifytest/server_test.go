@@ -334,7 +334,9 @@ func TestFaultsAndHook(t *testing.T) {
 	srv.FailNext(clockifytest.FaultDropConnection)
 	_, err := noRetry.Do(req)
 	require.Error(t, err)
-	require.Equal(t, clockifytest.FaultDropConnection, (<-seen).Fault)
+	dropped := <-seen
+	require.Equal(t, clockifytest.FaultDropConnection, dropped.Fault)
+	require.Zero(t, dropped.Status)
 
 	srv.FailNext(clockifytest.FaultTruncateBody)
 	resp, err := noRetry.Do(req)
