@@ -154,7 +154,8 @@ func TestNewRequestRejectsBadPaths(t *testing.T) {
 		_, err := c.NewRequest(context.Background(), "GET", p, nil)
 		require.Error(t, err, p)
 	}
-	_, err := c.NewRequest(nil, "GET", "v1/user", nil) //nolint:staticcheck // a nil context is the point
+	//lint:ignore SA1012 a nil context is what this checks
+	_, err := c.NewRequest(nil, "GET", "v1/user", nil)
 	require.Error(t, err)
 	_, err = c.NewRequest(context.Background(), "GET", "v1/user", func() {})
 	require.ErrorContains(t, err, "encode")

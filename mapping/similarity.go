@@ -152,7 +152,7 @@ func tokenSetSimilarity(a, b *person) float64 {
 	}
 	sum := 0.0
 	var buf [8]float64
-	bestB := buf[:0]
+	var bestB []float64
 	if len(b.tokens) > len(buf) {
 		bestB = make([]float64, len(b.tokens))
 	} else {
