@@ -117,7 +117,7 @@ func TestCancelDuringBackoffReturnsContextError(t *testing.T) {
 
 func TestRetriesSurviveInjectedFaults(t *testing.T) {
 	srv, fx := newFake(t, clockifytest.WithFaults(clockifytest.Faults{
-		Seed: 9, Rate: 0.3, Latency: time.Millisecond,
+		Seed: 9, Rate: 0.2, Latency: time.Millisecond,
 		Kinds: []clockifytest.Fault{
 			clockifytest.FaultTooManyRequests, clockifytest.FaultTooManyRequestsRetryAfter,
 			clockifytest.FaultBadGateway, clockifytest.FaultUnavailable,
