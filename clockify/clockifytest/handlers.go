@@ -271,7 +271,7 @@ func (s *Server) createProject(w http.ResponseWriter, r *http.Request, p params,
 	}
 	var pr clockify.Project
 	in.apply(&pr)
-	out, err := s.changeProject(uid, p["ws"], func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+	out, err := s.changeProject(asAdmin(uid, p["ws"]), func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
 		ev, err := st.putProject(ws, &pr, true)
 		return &pr, ev, err
 	})
@@ -288,7 +288,7 @@ func (s *Server) updateProject(w http.ResponseWriter, r *http.Request, p params,
 		writeError(w, err)
 		return
 	}
-	out, err := s.changeProject(uid, p["ws"], func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+	out, err := s.changeProject(asAdmin(uid, p["ws"]), func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
 		old, ok := ws.projects[p["id"]]
 		if !ok {
 			return nil, "", errNotInWorkspace("Project")
@@ -306,7 +306,7 @@ func (s *Server) updateProject(w http.ResponseWriter, r *http.Request, p params,
 }
 
 func (s *Server) deleteProject(w http.ResponseWriter, _ *http.Request, p params, uid string) {
-	out, err := s.changeProject(uid, p["ws"], func(_ *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+	out, err := s.changeProject(asAdmin(uid, p["ws"]), func(_ *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
 		return removeProject(ws, p["id"])
 	})
 	if err != nil {
@@ -328,11 +328,34 @@ func removeProject(ws *workspace, id string) (*clockify.Project, clockify.Webhoo
 	return pr, clockify.EventProjectDeleted, nil
 }
 
-// changeProject runs a project change under the lock, as an admin of the workspace, and
-// then delivers the webhooks it causes.
-func (s *Server) changeProject(uid, wsID string, change func(*state, *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError)) (*clockify.Project, *apiError) {
+// lookup finds the workspace a change applies to, or says why the caller may not change it.
+type lookup func(*state) (*workspace, *apiError)
+
+// asAdmin is a lookup for API calls only admins may make.
+func asAdmin(uid, wsID string) lookup {
+	return func(st *state) (*workspace, *apiError) { return st.adminAccess(uid, wsID) }
+}
+
+// asMember is a lookup for API calls any active member may make.
+func asMember(uid, wsID string) lookup {
+	return func(st *state) (*workspace, *apiError) { return st.access(uid, wsID) }
+}
+
+// asServer is the lookup of the Go seeding methods, which act on any workspace.
+func asServer(wsID string) lookup {
+	return func(st *state) (*workspace, *apiError) {
+		if ws, ok := st.workspaces[wsID]; ok {
+			return ws, nil
+		}
+		return nil, errAccessDenied
+	}
+}
+
+// changeProject runs a project change under the lock and then delivers the webhooks it
+// causes. It returns a copy of the changed project.
+func (s *Server) changeProject(find lookup, change func(*state, *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError)) (*clockify.Project, *apiError) {
 	s.mu.Lock()
-	ws, err := s.state.adminAccess(uid, wsID)
+	ws, err := find(s.state)
 	var out *clockify.Project
 	var ps []pending
 	if err == nil {
@@ -448,11 +471,11 @@ func (s *Server) getEntry(w http.ResponseWriter, r *http.Request, p params, uid 
 	writeJSON(w, http.StatusOK, out)
 }
 
-// changeEntry runs an entry change under the lock and delivers the webhooks it causes.
-// The change returns the entry and event; the webhook payload is the hydrated entry.
-func (s *Server) changeEntry(uid, wsID string, change func(*state, *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError)) (*clockify.TimeEntry, *apiError) {
+// changeEntry runs an entry change under the lock and delivers the webhooks it causes
+// (with the hydrated entry as payload). It returns a plain copy of the changed entry.
+func (s *Server) changeEntry(find lookup, change func(*state, *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError)) (*clockify.TimeEntry, *apiError) {
 	s.mu.Lock()
-	ws, err := s.state.access(uid, wsID)
+	ws, err := find(s.state)
 	var out clockify.TimeEntry
 	var ps []pending
 	if err == nil {
@@ -460,9 +483,8 @@ func (s *Server) changeEntry(uid, wsID string, change func(*state, *workspace) (
 		var ev clockify.WebhookEvent
 		e, ev, err = change(s.state, ws)
 		if err == nil {
-			out = s.state.hydrate(ws, e)
-			ps = ws.matchWebhooks(ev, e.ProjectID, e.UserID, out)
-			out = plainEntry(&out)
+			ps = ws.matchWebhooks(ev, e.ProjectID, e.UserID, s.state.hydrate(ws, e))
+			out = plainEntry(e)
 		}
 	}
 	s.mu.Unlock()
@@ -483,7 +505,7 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request, p params, u
 	if p["user"] != "" {
 		target = p["user"]
 	}
-	out, err := s.changeEntry(uid, p["ws"], func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+	out, err := s.changeEntry(asMember(uid, p["ws"]), func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
 		if target != uid && !ws.admins[uid] {
 			return nil, "", errAccessDenied
 		}
@@ -523,7 +545,7 @@ func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p params, u
 		writeError(w, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [start]", Code: 501})
 		return
 	}
-	out, err := s.changeEntry(uid, p["ws"], func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+	out, err := s.changeEntry(asMember(uid, p["ws"]), func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
 		old, ok := ws.entries[p["id"]]
 		if !ok {
 			return nil, "", errNotInWorkspace("Time entry")
@@ -543,7 +565,7 @@ func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p params, u
 }
 
 func (s *Server) deleteEntry(w http.ResponseWriter, _ *http.Request, p params, uid string) {
-	_, err := s.changeEntry(uid, p["ws"], func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+	_, err := s.changeEntry(asMember(uid, p["ws"]), func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
 		e, ok := ws.entries[p["id"]]
 		if !ok {
 			return nil, "", errNotInWorkspace("Time entry")
@@ -573,7 +595,7 @@ func (s *Server) stopTimer(w http.ResponseWriter, r *http.Request, p params, uid
 		writeError(w, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [end]", Code: 501})
 		return
 	}
-	out, err := s.changeEntry(uid, p["ws"], func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+	out, err := s.changeEntry(asMember(uid, p["ws"]), func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
 		if p["user"] != uid && !ws.admins[uid] {
 			return nil, "", errAccessDenied
 		}

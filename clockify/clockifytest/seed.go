@@ -118,27 +118,13 @@ func (s *Server) DeleteProject(workspaceID, projectID string) error {
 	return err
 }
 
+// seedProject applies a Go-side project change to any workspace.
 func (s *Server) seedProject(workspaceID string, change func(*state, *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError)) (clockify.Project, error) {
-	s.mu.Lock()
-	ws, ok := s.state.workspaces[workspaceID]
-	var out clockify.Project
-	var ps []pending
-	var err *apiError = errAccessDenied
-	if ok {
-		var p *clockify.Project
-		var ev clockify.WebhookEvent
-		p, ev, err = change(s.state, ws)
-		if err == nil {
-			out = *p
-			ps = ws.matchWebhooks(ev, p.ID, "", out)
-		}
-	}
-	s.mu.Unlock()
-	s.deliver(ps)
+	p, err := s.changeProject(asServer(workspaceID), change)
 	if err != nil {
-		return out, err
+		return clockify.Project{}, err
 	}
-	return out, nil
+	return *p, nil
 }
 
 // AddTimeEntry stores an entry (a nil End starts a timer) and delivers NEW_TIME_ENTRY or
@@ -181,28 +167,13 @@ func (s *Server) StopTimer(workspaceID, userID string, end time.Time) (clockify.
 	})
 }
 
+// seedEntry applies a Go-side entry change to any workspace.
 func (s *Server) seedEntry(workspaceID string, change func(*state, *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError)) (clockify.TimeEntry, error) {
-	s.mu.Lock()
-	ws, ok := s.state.workspaces[workspaceID]
-	var out clockify.TimeEntry
-	var ps []pending
-	var err *apiError = errAccessDenied
-	if ok {
-		var e *clockify.TimeEntry
-		var ev clockify.WebhookEvent
-		e, ev, err = change(s.state, ws)
-		if err == nil {
-			h := s.state.hydrate(ws, e)
-			ps = ws.matchWebhooks(ev, e.ProjectID, e.UserID, h)
-			out = plainEntry(e)
-		}
-	}
-	s.mu.Unlock()
-	s.deliver(ps)
+	e, err := s.changeEntry(asServer(workspaceID), change)
 	if err != nil {
-		return out, err
+		return clockify.TimeEntry{}, err
 	}
-	return out, nil
+	return *e, nil
 }
 
 // TimeEntries returns a snapshot of a workspace's entries, newest start first.
