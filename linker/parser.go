@@ -3,6 +3,7 @@ package linker
 import (
 	"errors"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -36,7 +37,7 @@ func WithHost(host string) Option {
 
 // NewParser returns a parser for github.com and the given hosts.
 func NewParser(opts ...Option) (*Parser, error) {
-	p := &Parser{hosts: []string{"github.com", "www.github.com"}}
+	p := &Parser{hosts: slices.Clone(defaultHosts[:])}
 	for _, opt := range opts {
 		if err := opt(p); err != nil {
 			return nil, err
