@@ -72,46 +72,54 @@ func Find(text string) []Ref { return (*Parser)(nil).AppendRefs(nil, text) }
 func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 	base := len(dst)
 	s := text
-	n := len(s)
-	i := 0
-	for {
-		// Find the next digit a word at a time; the last word overlaps the one before it.
-		var m uint64
-		for i+8 <= n {
-			if m = digitMask(load64(s, i)); m != 0 {
-				break
-			}
-			i += 8
+	resume := 0 // scanning resumes here after a reference
+	for at := 0; at < len(s); at += 64 {
+		d := digitBits(s, at)
+		carry := uint64(0) // a digit run that began in the block before
+		if at > 0 && isDigit(s[at-1]) {
+			carry = 1
 		}
-		if m == 0 {
-			if i >= n {
-				break
+		for starts := d &^ (d<<1 | carry); starts != 0; starts &= starts - 1 {
+			i := at + bits.TrailingZeros64(starts)
+			if i < resume || i == 0 || class[s[i-1]]&lead == 0 {
+				continue
 			}
-			if n >= 8 {
-				m = digitMask(load64(s, n-8)) >> (8 * (i - (n - 8)))
-			} else {
-				m = smallDigitMask(s[i:])
-			}
-			if m == 0 {
-				break
+			var r Ref
+			if end, ok := p.refAt(s, i, &r); ok {
+				dst = appendUnique(dst, base, &r)
+				resume = end
 			}
 		}
-		i += bits.TrailingZeros64(m) >> 3
-		// The digit run starting at i, counted without a loop in the word at i.
-		w := wordAt(s, i)
-		j := i + bits.TrailingZeros64(^digitMask(w)&highBits)>>3
-		for j < n && isDigit(s[j]) { // eight digits or more: no PR number, just skip them
-			j++
-		}
-		var r Ref
-		skip, ok := p.refAt(s, i, j, w, &r)
-		if ok {
-			dst = appendUnique(dst, base, &r)
-		}
-		i = max(j, skip)
 	}
 	return dst
 }
+
+// digitBits returns a mask with bit k set when s[at+k] is an ASCII digit, for the (up to)
+// 64 bytes from at: one word-sized load per eight bytes, no branch on what they hold.
+func digitBits(s string, at int) uint64 {
+	end := min(at+64, len(s))
+	var m uint64
+	k := at
+	for ; k+8 <= end; k += 8 {
+		m |= packHigh(digitMask(load64(s, k))) << ((k - at) & 63)
+	}
+	switch {
+	case k == end:
+	case len(s) >= 8: // the last word overlaps the one before it
+		m |= packHigh(digitMask(load64(s, end-8))) >> ((8 - (end - k)) & 7) << ((k - at) & 63)
+	default:
+		for ; k < end; k++ {
+			if isDigit(s[k]) {
+				m |= 1 << (k - at)
+			}
+		}
+	}
+	return m
+}
+
+// packHigh gathers the high bit of each byte of m (and only those may be set) into the
+// low eight bits, byte k to bit k.
+func packHigh(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }
 
 // wordAt returns the bytes s[i:i+8] as a little-endian word, zero past the end of s.
 func wordAt(s string, i int) uint64 {
@@ -120,24 +128,13 @@ func wordAt(s string, i int) uint64 {
 	case i+8 <= n:
 		return load64(s, i)
 	case n >= 8:
-		return load64(s, n-8) >> (8 * (i - (n - 8)))
+		return load64(s, n-8) >> ((8 * (i - (n - 8))) & 63)
 	}
 	var w uint64
 	for k := i; k < n; k++ {
 		w |= uint64(s[k]) << (8 * (k - i))
 	}
 	return w
-}
-
-// smallDigitMask is digitMask for a text shorter than a word.
-func smallDigitMask(s string) uint64 {
-	var m uint64
-	for k := 0; k < len(s); k++ {
-		if isDigit(s[k]) {
-			m |= 0x80 << (8 * k)
-		}
-	}
-	return m
 }
 
 // appendUnique adds r unless a reference to the same target is already there, keeping
@@ -154,79 +151,120 @@ func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 	return append(dst, *r)
 }
 
-// refAt reads into r the reference whose number is the digit run s[d0:d1], if there is
-// one. It also returns where scanning may resume (past a URL it has read). References
-// travel by pointer: copying them is most of the cost on a text full of them.
-func (p *Parser) refAt(s string, d0, d1 int, w uint64, r *Ref) (int, bool) {
-	if d0 == 0 {
+// refAt reads into r the reference whose number is the digit run starting at s[i]
+// (i > 0, after a lead byte), if there is one, and returns where it ends.
+//
+// The number is 1 to 7 digits, with no leading zero, not followed by a letter, digit or
+// underscore, nor by ".", "," or "-" and a digit (versions, amounts, dates); its digits
+// are counted and converted in the word at i. What stands before it is read from the word
+// before i: the separator ('#' or '-'), up to two spaces and a colon come off without
+// branches, and the word left over is compared with "pr", "gh" and "request" at once.
+func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
+	var w uint64
+	if i+8 <= len(s) {
+		w = load64(s, i)
+	} else {
+		w = wordAt(s, i)
+	}
+	l := bits.TrailingZeros64(^digitMask(w)&highBits) >> 3
+	next := byte(w >> ((8 * l) & 63)) // the byte after the digits, 0 at the end of s
+	if l > 7 || s[i] == '0' || class[next]&word != 0 {
 		return 0, false
 	}
-	n, ok := number(s, d0, d1, w)
-	if !ok {
+	j := i + l
+	if class[next]&numSep != 0 && j+1 < len(s) && isDigit(s[j+1]) {
 		return 0, false
 	}
-	switch s[d0-1] {
-	case '/':
-		skip, ok := p.urlAt(s, d0, d1, r)
-		r.Number = n
-		return skip, ok
-	case '#':
-		ok = hashAt(s, d0-1, r)
-	case '-':
-		ok = dashAt(s, d0-1, r)
-	case ' ', ':':
-		ok = prefixAt(s, d0, false, r)
+	r.Number, r.End = parseDigits(w, l), j
+	c := s[i-1]
+	if c == '/' {
+		return p.urlAt(s, i, r)
+	}
+	var pre uint64
+	if i >= 8 {
+		pre = load64(s, i-8)
+	} else {
+		pre = wordBefore(s, i)
+	}
+	t, k := pre, i
+	n := b2i(c == '#' || c == '-')
+	t, k = t<<(8*n), k-n
+	n = b2i(t>>56 == ' ')
+	t, k = t<<(8*n), k-n
+	n = b2i(t>>56 == ' ')
+	t, k = t<<(8*n), k-n
+	n = b2i(t>>56 == ':')
+	t, k = t<<(8*n), k-n
+	// t now ends with the word before the number, k is where that word ends.
+	pair, boundary := uint16(t>>48)|0x2020, class[byte(t>>40)]&word == 0
+	switch {
+	case pair == 'p'|'r'<<8 && boundary:
+		r.Kind, r.Start = KindPR, k-2
+	case pair == 'g'|'h'<<8 && boundary && c == '-' && k == i-1:
+		r.Kind, r.Start = KindGH, k-2
+	case byte(t>>56)|0x20 == 't' && c != '-' && pullRequestAt(s, k, r):
+	case c == '#' && class[byte(pre>>48)]&before != 0:
+		r.Kind, r.Start = KindHash, i-1
+	case c == '#' && repoRefAt(s, i-1, r):
 	default:
 		return 0, false
 	}
-	if !ok || p.insideURL(s, r.Start) {
-		return 0, false
-	}
-	r.Number, r.End = n, d1
-	return 0, true
+	return j, !p.insideURL(s, r.Start)
 }
 
-// number checks the digit run s[d0:d1] as a PR number: 1 to 7 digits, no leading zero,
-// not followed by a letter, digit or underscore, nor by ".", "," or "-" and a digit
-// (versions, amounts, dates). w holds the bytes from d0 on (see wordAt); the digits are
-// converted in it without a loop.
-func number(s string, d0, d1 int, w uint64) (int, bool) {
-	if d1-d0 > 7 || s[d0] == '0' {
-		return 0, false
+// b2i is 1 for true and 0 for false (the compiler sets it without a branch).
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
-	if d1 < len(s) {
-		c := s[d1]
-		if class[c]&word != 0 {
-			return 0, false
-		}
-		if (c == '.' || c == ',' || c == '-') && d1+1 < len(s) && isDigit(s[d1+1]) {
-			return 0, false
-		}
+	return 0
+}
+
+// wordBefore returns the bytes s[i-8:i] as a little-endian word, with zeros for the
+// bytes before the start of s.
+func wordBefore(s string, i int) uint64 {
+	switch {
+	case i >= 8:
+		return load64(s, i-8)
+	case len(s) >= 8:
+		return load64(s, 0) << ((8 * (8 - i)) & 63)
 	}
-	return parseDigits(w, d1-d0), true
+	var w uint64
+	for k := 0; k < i; k++ {
+		w |= uint64(s[k]) << (8 * (8 - i + k))
+	}
+	return w
 }
 
 // parseDigits converts the first l (1 to 8) bytes of w, ASCII digits with the most
 // significant first, to their value: the digits are moved to the top of the word (so the
 // bytes below read as leading zeros) and combined pairwise, then by fours, then by eights.
 func parseDigits(w uint64, l int) int {
-	v := (w - 0x3030303030303030) << (8 * (8 - l))
+	v := (w - 0x3030303030303030) << ((8 * (8 - l)) & 63)
 	v = (v & 0x0F0F0F0F0F0F0F0F) * 2561 >> 8
 	v = (v & 0x00FF00FF00FF00FF) * 6553601 >> 16
 	return int((v & 0x0000FFFF0000FFFF) * 42949672960001 >> 32)
 }
 
-// hashAt reads what precedes the '#' at s[h]: "PR #", "pull request #", a bare "#" after
-// a word boundary, or "owner/repo#".
-func hashAt(s string, h int, r *Ref) bool {
-	if prefixAt(s, h+1, true, r) {
-		return true
+// pullRequestAt reads "pull request", "pull-request" or "pullrequest" ending at s[k]; the
+// seven letters of "request" are compared at once.
+func pullRequestAt(s string, k int, r *Ref) bool {
+	if k < 11 || (load64(s, k-8)|0x2020202020202020)>>8 != request {
+		return false
 	}
-	if h == 0 || class[s[h-1]]&before != 0 {
-		r.Kind, r.Start = KindHash, h
-		return true
+	for _, w := range [...]int{12, 11} {
+		if k >= w && quad(s, k-w) == pull && wordStart(s, k-w) &&
+			(w == 11 || s[k-8] == ' ' || s[k-8] == '-') {
+			r.Kind, r.Start = KindPullRequest, k-w
+			return true
+		}
 	}
-	// owner/repo#: walk back over the repository name, a slash and the owner.
+	return false
+}
+
+// repoRefAt reads GitHub's cross-repository form owner/repo# ending with the '#' at s[h]:
+// it walks back over the repository name, a slash and the owner.
+func repoRefAt(s string, h int, r *Ref) bool {
 	j := h
 	for j > 0 && class[s[j-1]]&repoChar != 0 {
 		j--
@@ -238,86 +276,57 @@ func hashAt(s string, h int, r *Ref) bool {
 	for k > 0 && class[s[k-1]]&ownerChar != 0 {
 		k--
 	}
-	if k == j-1 || (k > 0 && class[s[k-1]]&before == 0) {
+	if k > 0 && class[s[k-1]]&before == 0 {
 		return false
 	}
 	owner, repo := s[k:j-1], s[j:h]
-	if !validOwner(owner) || !validRepo(repo) {
+	if !ownerShape(owner) || !repoShape(repo) {
 		return false
 	}
 	r.Kind, r.Owner, r.Repo, r.Start = KindRepoRef, owner, repo, k
 	return true
 }
 
-// dashAt reads "PR-" or "GH-" ending with the '-' at s[h].
-func dashAt(s string, h int, r *Ref) bool {
-	if h >= 2 && wordStart(s, h-2) {
-		switch {
-		case lower(s[h-2]) == 'g' && lower(s[h-1]) == 'h':
-			r.Kind, r.Start = KindGH, h-2
-			return true
-		case lower(s[h-2]) == 'p' && lower(s[h-1]) == 'r':
-			r.Kind, r.Start = KindPR, h-2
-			return true
-		}
-	}
-	return prefixAt(s, h+1, true, r)
-}
+// Lower-case words as little-endian integers, compared with text folded by OR 0x20 (which
+// maps a letter, and only a letter, to its lower case among letters).
+const (
+	request = 'r' | 'e'<<8 | 'q'<<16 | 'u'<<24 | 'e'<<32 | 's'<<40 | 't'<<48
+	pull    = 'p' | 'u'<<8 | 'l'<<16 | 'l'<<24
+)
 
-// prefixAt reads a "PR" or "pull request" prefix that ends where the number (or its '#'
-// or '-', when sep is set) begins: PR[:][ ]{0,2}[#|-] or pull[ -]?request[:][ ]{0,2}[#].
-func prefixAt(s string, k int, sep bool, r *Ref) bool {
-	dash := false
-	if sep {
-		dash = s[k-1] == '-'
-		k--
-	}
-	for sp := 0; sp < 2 && k > 0 && s[k-1] == ' '; sp++ {
-		k--
-	}
-	if k > 0 && s[k-1] == ':' {
-		k--
-	}
-	if k >= 2 && lower(s[k-1]) == 'r' && lower(s[k-2]) == 'p' && wordStart(s, k-2) {
-		r.Kind, r.Start = KindPR, k-2
-		return true
-	}
-	if dash || k < 11 || !hasPrefixFold(s[k-7:k], "request") {
-		return false
-	}
-	for _, w := range [...]int{12, 11} { // "pull request", "pull-request"; "pullrequest"
-		if k >= w && hasPrefixFold(s[k-w:], "pull") && wordStart(s, k-w) &&
-			(w == 11 || s[k-8] == ' ' || s[k-8] == '-') {
-			r.Kind, r.Start = KindPullRequest, k-w
-			return true
-		}
-	}
-	return false
+// quad returns s[i:i+4] folded to lower case, as a little-endian integer.
+func quad(s string, i int) uint32 {
+	b := s[i : i+4]
+	return (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24) | 0x20202020
 }
 
 // wordStart reports whether a word starts at s[i].
 func wordStart(s string, i int) bool { return i == 0 || class[s[i-1]]&word == 0 }
 
-// urlAt reads the URL whose path ends in the number at s[d0:d1]: it checks, walking back
-// from the number, "/pull/" (or "/pulls/", "/issues/"), the repository, the owner and a
-// known host after "//" or at the start of a word; then it finds where the URL ends.
-// Scanning resumes after the URL, so nothing inside a URL is read twice.
-func (p *Parser) urlAt(s string, d0, d1 int, r *Ref) (int, bool) {
+// urlAt reads the URL whose path ends in the number starting at s[d0] (r holds its number
+// and end): it checks, walking back from the number, "/pull/" (or "/pulls/", "/issues/"),
+// the repository, the owner and a known host after "//" or at the start of a word; then it
+// finds where the URL ends. Scanning resumes after the URL, so nothing inside a URL is
+// read twice.
+func (p *Parser) urlAt(s string, d0 int, r *Ref) (int, bool) {
+	if d0 < 8 {
+		return 0, false // "/pull/" and a host need more room than that
+	}
 	var k int
 	issue := false
-	switch {
-	case hasSuffixFold(s[:d0], "/pull/"):
+	switch folded := load64(s, d0-8) | 0x2020202020202020; {
+	case folded>>16 == pullPath && s[d0-6] == '/':
 		k = d0 - len("/pull/")
-	case hasSuffixFold(s[:d0], "/pulls/"):
+	case folded>>8 == pullsPath && s[d0-7] == '/':
 		k = d0 - len("/pulls/")
-	case hasSuffixFold(s[:d0], "/issues/"):
+	case folded == issuesPath && s[d0-8] == '/':
 		k, issue = d0-len("/issues/"), true
 	default:
 		return 0, false
 	}
 	// The number must end the path or be followed by a path, query or fragment.
-	if d1 < len(s) && class[s[d1]]&urlChar != 0 && s[d1] != '/' && s[d1] != '?' && s[d1] != '#' &&
-		strings.IndexByte(".,;:!?)]}'\"", s[d1]) < 0 {
+	d1 := r.End
+	if d1 < len(s) && class[s[d1]]&urlChar != 0 && class[s[d1]]&urlNext == 0 {
 		return 0, false
 	}
 	j := k
@@ -331,15 +340,15 @@ func (p *Parser) urlAt(s string, d0, d1 int, r *Ref) (int, bool) {
 	for o > 0 && class[s[o-1]]&ownerChar != 0 {
 		o--
 	}
-	if o == j-1 || o < 2 || s[o-1] != '/' {
+	if o < 2 || s[o-1] != '/' {
 		return 0, false
 	}
 	h := o - 1
 	for h > 0 && class[s[h-1]]&hostChar != 0 {
 		h--
 	}
-	owner, repo, host := s[o:j-1], s[j:k], s[h:o-1]
-	if !validOwner(owner) || !validRepo(repo) || !p.knownHost(host) {
+	owner, repo := s[o:j-1], s[j:k]
+	if !ownerShape(owner) || !repoShape(repo) || !p.knownHost(s[h:o-1]) {
 		return 0, false
 	}
 	from := h
@@ -359,12 +368,19 @@ func (p *Parser) urlAt(s string, d0, d1 int, r *Ref) (int, bool) {
 	for end < len(s) && class[s[end]]&urlChar != 0 {
 		end++
 	}
-	for end > d1 && strings.IndexByte(".,;:!?)]}'\"", s[end-1]) >= 0 {
+	for end > d1 && class[s[end-1]]&urlNext != 0 && s[end-1] != '/' && s[end-1] != '#' {
 		end-- // prose punctuation after a URL is not part of it
 	}
-	*r = Ref{Kind: KindURL, Owner: owner, Repo: repo, Start: from, End: end, Issue: issue}
+	r.Kind, r.Owner, r.Repo, r.Start, r.End, r.Issue = KindURL, owner, repo, from, end, issue
 	return end, true
 }
+
+// URL paths before a number, folded and as little-endian integers (see request).
+const (
+	pullPath   = '/' | 'p'<<8 | 'u'<<16 | 'l'<<24 | 'l'<<32 | '/'<<40
+	pullsPath  = '/' | 'p'<<8 | 'u'<<16 | 'l'<<24 | 'l'<<32 | 's'<<40 | '/'<<48
+	issuesPath = '/' | 'i'<<8 | 's'<<16 | 's'<<24 | 'u'<<32 | 'e'<<40 | 's'<<48 | '/'<<56
+)
 
 // urlStart finds, in the token s[t0:limit], where a URL starts and where its host does:
 // after a scheme's "//", or at a known host's name.
@@ -391,12 +407,14 @@ func (p *Parser) urlStart(s string, t0, limit int) (from, host int, ok bool) {
 // insideURL reports whether position i lies inside a URL (a token with "//" or one that
 // starts with a known host): nothing inside another URL is a reference.
 func (p *Parser) insideURL(s string, i int) bool {
+	return i > 0 && class[s[i-1]]&urlChar != 0 && p.urlToken(s, i)
+}
+
+// urlToken reports whether the token that ends at s[i] is a URL.
+func (p *Parser) urlToken(s string, i int) bool {
 	t0 := i
 	for t0 > 0 && class[s[t0-1]]&urlChar != 0 {
 		t0--
-	}
-	if t0 == i {
-		return false
 	}
 	_, _, ok := p.urlStart(s, t0, i)
 	return ok
@@ -413,26 +431,25 @@ func (p *Parser) knownHost(h string) bool {
 
 // validOwner follows GitHub's rules: 1 to 39 letters, digits or single hyphens, not at
 // either end.
-func validOwner(o string) bool {
-	if len(o) == 0 || len(o) > 39 || o[0] == '-' || o[len(o)-1] == '-' || strings.Contains(o, "--") {
-		return false
-	}
-	for i := 0; i < len(o); i++ {
-		if class[o[i]]&ownerChar == 0 {
-			return false
-		}
-	}
-	return true
-}
+func validOwner(o string) bool { return ownerShape(o) && allOf(o, ownerChar) }
 
 // validRepo follows GitHub's rules: 1 to 100 letters, digits, '.', '-' or '_', and not
 // "." or "..".
-func validRepo(r string) bool {
-	if len(r) == 0 || len(r) > 100 || r == "." || r == ".." {
-		return false
-	}
-	for i := 0; i < len(r); i++ {
-		if class[r[i]]&repoChar == 0 {
+func validRepo(r string) bool { return repoShape(r) && allOf(r, repoChar) }
+
+// ownerShape checks an owner name's length and hyphens (its bytes are ownerChar).
+func ownerShape(o string) bool {
+	return len(o) > 0 && len(o) <= 39 && o[0] != '-' && o[len(o)-1] != '-' && !strings.Contains(o, "--")
+}
+
+// repoShape checks a repository name's length and that it is not "." or ".." (its bytes
+// are repoChar).
+func repoShape(r string) bool { return len(r) > 0 && len(r) <= 100 && r != "." && r != ".." }
+
+// allOf reports whether every byte of s is in the class c.
+func allOf(s string, c uint16) bool {
+	for i := 0; i < len(s); i++ {
+		if class[s[i]]&c == 0 {
 			return false
 		}
 	}
@@ -448,9 +465,12 @@ const (
 	urlChar               // may appear in a URL
 	letter                // ASCII letter
 	hostChar              // may appear in a host name
+	lead                  // may stand just before a reference's number
+	numSep                // with a digit after, continues a number: 1.2, 1,000, 12-3
+	urlNext               // may follow a PR URL's number: a path, query, fragment or prose
 )
 
-var class = func() (t [256]uint8) {
+var class = func() (t [256]uint16) {
 	for c := 0; c < 256; c++ {
 		isLetter := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 		isNum := c >= '0' && c <= '9'
@@ -473,8 +493,17 @@ var class = func() (t [256]uint8) {
 			t[c] |= urlChar
 		}
 	}
-	for _, c := range " \t\n\r\f\v([{<,;:\"'`*!?>" {
+	for _, c := range "\x00 \t\n\r\f\v([{<,;:\"'`*!?>" {
 		t[c] |= before
+	}
+	for _, c := range "#-/ :" {
+		t[c] |= lead
+	}
+	for _, c := range ".,-" {
+		t[c] |= numSep
+	}
+	for _, c := range "/?#.,;:!)]}'\"" {
+		t[c] |= urlNext
 	}
 	return t
 }()
@@ -482,11 +511,11 @@ var class = func() (t [256]uint8) {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // load64 reads eight bytes of s at i as a little-endian word (the compiler makes it one
-// load).
+// load, with one bounds check).
 func load64(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	b := s[i : i+8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 const highBits = 0x8080808080808080
@@ -518,11 +547,6 @@ func hasPrefixFold(s, prefix string) bool {
 		}
 	}
 	return true
-}
-
-// hasSuffixFold reports whether s ends with the lower-case ASCII suffix, ignoring case.
-func hasSuffixFold(s, suffix string) bool {
-	return len(s) >= len(suffix) && hasPrefixFold(s[len(s)-len(suffix):], suffix)
 }
 
 // equalFold compares ASCII strings ignoring case.

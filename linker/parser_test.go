@@ -116,8 +116,10 @@ func TestAppendRefsReusesTheSlice(t *testing.T) {
 	require.Len(t, buf, 4, "de-duplication is per text")
 	allocs := testing.AllocsPerRun(100, func() { buf = p.AppendRefs(buf[:0], "PR #12 and acme/web#3") })
 	require.Zero(t, allocs)
-	allocs = testing.AllocsPerRun(100, func() { _ = p.Find("Standup with the team about the roadmap") })
-	require.Zero(t, allocs, "no reference, no allocation")
+	for _, text := range []string{"Standup with the team about the roadmap", "1:1 with Sam, 42 lines #fff C# &#123; item#12"} {
+		allocs = testing.AllocsPerRun(100, func() { _ = p.Find(text) })
+		require.Zero(t, allocs, "no reference, no allocation: %q", text)
+	}
 }
 
 func TestKindsAndConfidence(t *testing.T) {
