@@ -160,11 +160,14 @@ func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 // before i: the separator ('#' or '-'), up to two spaces and a colon come off without
 // branches, and the word left over is compared with "pr", "gh" and "request" at once.
 func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
-	var w uint64
-	if i+8 <= len(s) {
-		w = load64(s, i)
+	// The words from i and before i, loaded without a branch on where i is: near either
+	// end of s the load moves inside s and the word is shifted into place, zero-filled.
+	var w, pre uint64
+	if n := len(s); n >= 8 {
+		w = load64(s, min(i, n-8)) >> ((8 * max(0, i-(n-8))) & 63)
+		pre = load64(s, max(i-8, 0)) << ((8 * max(0, 8-i)) & 63)
 	} else {
-		w = wordAt(s, i)
+		w, pre = wordAt(s, i), wordBefore(s, i)
 	}
 	l := bits.TrailingZeros64(^digitMask(w)&highBits) >> 3
 	next := byte(w >> ((8 * l) & 63)) // the byte after the digits, 0 at the end of s
@@ -180,21 +183,15 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	if c == '/' {
 		return p.urlAt(s, i, r)
 	}
-	var pre uint64
-	if i >= 8 {
-		pre = load64(s, i-8)
-	} else {
-		pre = wordBefore(s, i)
-	}
 	t, k := pre, i
-	n := b2i(c == '#' || c == '-')
-	t, k = t<<(8*n), k-n
-	n = b2i(t>>56 == ' ')
-	t, k = t<<(8*n), k-n
-	n = b2i(t>>56 == ' ')
-	t, k = t<<(8*n), k-n
-	n = b2i(t>>56 == ':')
-	t, k = t<<(8*n), k-n
+	d := b2i(c == '#' || c == '-')
+	t, k = t<<(8*d), k-d
+	d = b2i(t>>56 == ' ')
+	t, k = t<<(8*d), k-d
+	d = b2i(t>>56 == ' ')
+	t, k = t<<(8*d), k-d
+	d = b2i(t>>56 == ':')
+	t, k = t<<(8*d), k-d
 	// t now ends with the word before the number, k is where that word ends.
 	pair, boundary := uint16(t>>48)|0x2020, class[byte(t>>40)]&word == 0
 	switch {
