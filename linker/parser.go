@@ -121,22 +121,6 @@ func digitBits(s string, at int) uint64 {
 // low eight bits, byte k to bit k.
 func packHigh(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }
 
-// wordAt returns the bytes s[i:i+8] as a little-endian word, zero past the end of s.
-func wordAt(s string, i int) uint64 {
-	n := len(s)
-	switch {
-	case i+8 <= n:
-		return load64(s, i)
-	case n >= 8:
-		return load64(s, n-8) >> ((8 * (i - (n - 8))) & 63)
-	}
-	var w uint64
-	for k := i; k < n; k++ {
-		w |= uint64(s[k]) << (8 * (k - i))
-	}
-	return w
-}
-
 // appendUnique adds r unless a reference to the same target is already there, keeping
 // the one with the higher confidence (at the earlier one's place).
 func appendUnique(dst []Ref, base int, r *Ref) []Ref {
@@ -167,7 +151,7 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 		w = load64(s, min(i, n-8)) >> ((8 * max(0, i-(n-8))) & 63)
 		pre = load64(s, max(i-8, 0)) << ((8 * max(0, 8-i)) & 63)
 	} else {
-		w, pre = wordAt(s, i), wordBefore(s, i)
+		w, pre = shortWords(s, i)
 	}
 	l := bits.TrailingZeros64(^digitMask(w)&highBits) >> 3
 	next := byte(w >> ((8 * l) & 63)) // the byte after the digits, 0 at the end of s
@@ -217,20 +201,17 @@ func b2i(b bool) int {
 	return 0
 }
 
-// wordBefore returns the bytes s[i-8:i] as a little-endian word, with zeros for the
-// bytes before the start of s.
-func wordBefore(s string, i int) uint64 {
-	switch {
-	case i >= 8:
-		return load64(s, i-8)
-	case len(s) >= 8:
-		return load64(s, 0) << ((8 * (8 - i)) & 63)
+// shortWords returns, for a text shorter than a word, the bytes from i and the bytes
+// before i as refAt reads them: little-endian, zero past either end of s.
+func shortWords(s string, i int) (w, pre uint64) {
+	for k := 0; k < len(s); k++ {
+		if k >= i {
+			w |= uint64(s[k]) << (8 * (k - i))
+		} else {
+			pre |= uint64(s[k]) << (8 * (8 - i + k))
+		}
 	}
-	var w uint64
-	for k := 0; k < i; k++ {
-		w |= uint64(s[k]) << (8 * (8 - i + k))
-	}
-	return w
+	return w, pre
 }
 
 // parseDigits converts the first l (1 to 8) bytes of w, ASCII digits with the most

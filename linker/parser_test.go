@@ -54,6 +54,9 @@ func TestFindForms(t *testing.T) {
 		{"PULL-REQUEST #8", []string{`pull request #N #8 "PULL-REQUEST #8"`}},
 		{"pullrequest 8", []string{`pull request #N #8 "pullrequest 8"`}},
 		{"https://github.com/org/repo/issues/5", []string{`url org/repo#5 "https://github.com/org/repo/issues/5" issue`}},
+		{"https://github.com/org/repo/pulls/6", []string{`url org/repo#6 "https://github.com/org/repo/pulls/6"`}},
+		{"#5", []string{`#N #5 "#5"`}},
+		{"x PR-5", []string{`PR #N #5 "PR-5"`}},
 		// Several in one description; the same PR once, in its most confident form.
 		{"#1, #2 and PR #3", []string{`#N #1 "#1"`, `#N #2 "#2"`, `PR #N #3 "PR #3"`}},
 		{"#12 then PR #12", []string{`PR #N #12 "PR #12"`}},
@@ -86,6 +89,9 @@ func TestFindRejects(t *testing.T) {
 		"pull 12", "request 12", "prepare 12", "a/b#0", "-a/b#1", "a-/b#1", "x.y/z#1", "über#12", "#", "", "/", "//", "://",
 		"the#1", "item#12", "foo/#12", "owner/#12", "https://example.com/?q=#5&pr=3", "PR #3.5", "PR 2024-05 planning",
 		"gh-pages", "ghost 12", "page 12", "pp 12",
+		// Forms inside another URL, and URLs that are not PR URLs.
+		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
+		"https://github.com//pull/12", "o/r/pull/12", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
 	}
 	for _, text := range cases {
 		require.Empty(t, show(text, Find(text)), "%q", text)
@@ -150,9 +156,11 @@ func TestParseDigits(t *testing.T) {
 		for _, tail := range []string{"", " x", "abcdefgh", "\x00"} {
 			text := s + tail
 			want, _ := strconv.Atoi(s)
-			require.Equal(t, want, parseDigits(wordAt(text, 0), len(s)), "%q", text)
+			w := load64(text+"\x00\x00\x00\x00\x00\x00\x00\x00", 0)
+			require.Equal(t, want, parseDigits(w, len(s)), "%q", text)
 		}
 	}
-	require.Equal(t, uint64(0x3231), wordAt("12", 0))
-	require.Equal(t, uint64(0x3938), wordAt("0123456789", 8))
+	w, pre := shortWords("ab12", 2)
+	require.Equal(t, uint64(0x3231), w)
+	require.Equal(t, uint64(0x6261)<<48, pre)
 }
