@@ -321,12 +321,9 @@ func (p *Parser) urlAt(s string, d0 int, r *Ref) (int, bool) {
 	if o < 2 || s[o-1] != '/' {
 		return 0, false
 	}
-	h := o - 1
-	for h > 0 && class[s[h-1]]&hostChar != 0 {
-		h--
-	}
 	owner, repo := s[o:j-1], s[j:k]
-	if !ownerShape(owner) || !repoShape(repo) || !p.knownHost(s[h:o-1]) {
+	h := p.hostBefore(s, o-1)
+	if h < 0 || !ownerShape(owner) || !repoShape(repo) {
 		return 0, false
 	}
 	from := h
@@ -398,13 +395,15 @@ func (p *Parser) urlToken(s string, i int) bool {
 	return ok
 }
 
-func (p *Parser) knownHost(h string) bool {
-	for _, k := range p.hostList() {
-		if equalFold(h, k) {
-			return true
+// hostBefore returns where a known host ends at s[e] starts, the whole host name (no
+// host-name byte before it), or -1.
+func (p *Parser) hostBefore(s string, e int) int {
+	for _, h := range p.hostList() {
+		if hs := e - len(h); hs >= 0 && equalFold(s[hs:e], h) && (hs == 0 || class[s[hs-1]]&hostChar == 0) {
+			return hs
 		}
 	}
-	return false
+	return -1
 }
 
 // validOwner follows GitHub's rules: 1 to 39 letters, digits or single hyphens, not at
