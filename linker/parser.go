@@ -395,8 +395,8 @@ func (p *Parser) urlToken(s string, i int) bool {
 	return ok
 }
 
-// hostBefore returns where a known host ends at s[e] starts, the whole host name (no
-// host-name byte before it), or -1.
+// hostBefore returns the start of the known host that ends just before s[e], taken whole
+// (no host-name byte precedes it), or -1 when there is none.
 func (p *Parser) hostBefore(s string, e int) int {
 	for _, h := range p.hostList() {
 		if hs := e - len(h); hs >= 0 && equalFold(s[hs:e], h) && (hs == 0 || class[s[hs-1]]&hostChar == 0) {
