@@ -141,11 +141,11 @@ func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 // The number is 1 to 7 digits, with no leading zero, not followed by a letter, digit or
 // underscore, nor by ".", "," or "-" and a digit (versions, amounts, dates); its digits
 // are counted and converted in the word at i. What stands before it is read from the word
-// before i: the separator ('#' or '-'), up to two spaces and a colon come off without
-// branches, and the word left over is compared with "pr", "gh" and "request" at once.
+// before i: the separator ('#' or '-'), up to two spaces and a colon are shifted off, and
+// the word left over is compared with "pr", "gh" and "request" at once.
 func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
-	// The words from i and before i, loaded without a branch on where i is: near either
-	// end of s the load moves inside s and the word is shifted into place, zero-filled.
+	// The words from i and before i: near either end of s the load moves inside s and the
+	// word is shifted into place, zero-filled.
 	var w, pre uint64
 	if n := len(s); n >= 8 {
 		w = load64(s, min(i, n-8)) >> ((8 * max(0, i-(n-8))) & 63)
@@ -168,7 +168,7 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 		return p.urlAt(s, i, r)
 	}
 	t, k := pre, i
-	d := b2i(c == '#' || c == '-')
+	d := b2i(c == '#') + b2i(c == '-')
 	t, k = t<<(8*d), k-d
 	d = b2i(t>>56 == ' ')
 	t, k = t<<(8*d), k-d
@@ -193,7 +193,8 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	return j, !p.insideURL(s, r.Start)
 }
 
-// b2i is 1 for true and 0 for false (the compiler sets it without a branch).
+// b2i is 1 for true and 0 for false; of a single comparison, the compiler makes a SETcc
+// instruction rather than a branch.
 func b2i(b bool) int {
 	if b {
 		return 1
