@@ -67,6 +67,7 @@ func TestFindForms(t *testing.T) {
 		{"[#77](x)", []string{`#N #77 "#77"`}},
 		{"#9999999", []string{`#N #9999999 "#9999999"`}},
 		{"Fixes:#3", []string{`#N #3 "#3"`}},
+		{"a\x00#3", []string{`#N #3 "#3"`}}, // a NUL byte separates words like a space
 	}
 	for _, tc := range cases {
 		t.Run(tc.text, func(t *testing.T) {
