@@ -73,25 +73,43 @@ func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 	base := len(dst)
 	s := text
 	resume := 0 // scanning resumes here after a reference
+	var seen uint64
 	for at := 0; at < len(s); at += 64 {
-		d := digitBits(s, at)
-		carry := uint64(0) // a digit run that began in the block before
-		if at > 0 && isDigit(s[at-1]) {
-			carry = 1
-		}
-		for starts := d &^ (d<<1 | carry); starts != 0; starts &= starts - 1 {
-			i := at + bits.TrailingZeros64(starts)
-			if i < resume || i == 0 || class[s[i-1]]&lead == 0 {
+		for c := candidates(s, at); c != 0; c &= c - 1 {
+			i := at + bits.TrailingZeros64(c)
+			if i < resume {
 				continue
 			}
 			var r Ref
 			if end, ok := p.refAt(s, i, &r); ok {
-				dst = appendUnique(dst, base, &r)
+				// seen has bit n%64 set for each number n appended by this call: a new
+				// number, the common case, is appended without comparing.
+				if bit := uint64(1) << (r.Number & 63); seen&bit == 0 {
+					seen |= bit
+					dst = append(dst, r)
+				} else {
+					dst = appendUnique(dst, base, &r)
+				}
 				resume = end
 			}
 		}
 	}
 	return dst
+}
+
+// candidateBits returns a mask with bit k set when s[at+k] starts a run of digits right
+// after a lead byte ('#', '-', '/', ' ' or ':'), for the (up to) 64 bytes of s from at.
+// It is the portable form of candidates.
+func candidateBits(s string, at int) uint64 {
+	d := digitBits(s, at)
+	c := d &^ (d << 1)
+	for m := c; m != 0; m &= m - 1 {
+		k := bits.TrailingZeros64(m)
+		if at+k == 0 || class[s[at+k-1]]&lead == 0 {
+			c &^= 1 << k
+		}
+	}
+	return c
 }
 
 // digitBits returns a mask with bit k set when s[at+k] is an ASCII digit, for the (up to)
@@ -148,8 +166,9 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	// word is shifted into place, zero-filled.
 	var w, pre uint64
 	if n := len(s); n >= 8 {
-		w = load64(s, min(i, n-8)) >> ((8 * max(0, i-(n-8))) & 63)
-		pre = load64(s, max(i-8, 0)) << ((8 * max(0, 8-i)) & 63)
+		over, under := atLeast0(i-(n-8)), atLeast0(8-i)
+		w = load64(s, i-over) >> ((8 * over) & 63)
+		pre = load64(s, i-8+under) << ((8 * under) & 63)
 	} else {
 		w, pre = shortWords(s, i)
 	}
@@ -192,6 +211,9 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	}
 	return j, !p.insideURL(s, r.Start)
 }
+
+// atLeast0 is max(x, 0) without a branch (the compiler makes one of max).
+func atLeast0(x int) int { return x &^ (x >> (bits.UintSize - 1)) }
 
 // b2i is 1 for true and 0 for false; of a single comparison, the compiler makes a SETcc
 // instruction rather than a branch.

@@ -1,0 +1,31 @@
+//go:build amd64 && !purego
+
+package linker
+
+import "unsafe"
+
+// candidateBlock is candidateBits for the 64 bytes at p, with SSE2; see
+// candidates_amd64.s. Bit 0 is never set.
+//
+//go:noescape
+func candidateBlock(p *byte) uint64
+
+// candidates returns the mask of reference candidates in the (up to) 64 bytes of s from
+// at: bit k is set when s[at+k] starts a run of digits right after a lead byte.
+//
+// The block is read whole, even past the end of s, when those bytes lie in the same
+// memory page as the last byte of s: a page is mapped or not as a whole, so the read
+// cannot fault, and the bits past the end are cleared. Near the end of a page the
+// portable code does it.
+func candidates(s string, at int) uint64 {
+	n := min(len(s)-at, 64)
+	p := unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), at)
+	if (uintptr(p)+63)>>12 != (uintptr(p)+uintptr(n)-1)>>12 {
+		return candidateBits(s, at)
+	}
+	c := candidateBlock((*byte)(p)) & (^uint64(0) >> ((64 - n) & 63))
+	if at > 0 && class[s[at-1]]&lead != 0 && isDigit(s[at]) {
+		c |= 1
+	}
+	return c
+}
