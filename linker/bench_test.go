@@ -2,8 +2,10 @@ package linker
 
 import (
 	"fmt"
+	"maps"
 	"math/bits"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,8 +101,8 @@ var mayStart = func() (t [256]byte) {
 
 // BenchmarkFind measures the parser over the 100,000-description corpus against a
 // baseline (one regular expression) and a limit (a loop that reads each byte once and
-// counts the bytes that may start a reference). Compare their MB/s. digit-mask is the
-// parser's first stage on its own, for scale.
+// counts the bytes that may start a reference). Compare their MB/s. first-stage and
+// first-stage+loop are parts of the parser, for scale.
 func BenchmarkFind(b *testing.B) {
 	texts := corpusForBench()
 	b.Run("parser", func(b *testing.B) {
@@ -145,21 +147,81 @@ func BenchmarkFind(b *testing.B) {
 		}
 		b.ReportMetric(float64(n), "candidates")
 	})
-	// The parser's first stage alone: the digit mask of every 64-byte block, as
-	// AppendRefs computes it before it looks at any digit run.
-	b.Run("digit-mask", func(b *testing.B) {
+	// The parser's first stage alone: the candidates of every 64-byte block, as
+	// AppendRefs finds them before it reads any reference.
+	b.Run("first-stage", func(b *testing.B) {
 		b.SetBytes(benchBytes)
-		digits := 0
+		n := 0
 		for b.Loop() {
-			digits = 0
+			n = 0
 			for _, t := range texts {
 				for at := 0; at < len(t); at += 64 {
-					digits += bits.OnesCount64(digitBits(t, at))
+					n += bits.OnesCount64(candidates(t, at))
 				}
 			}
 		}
-		b.ReportMetric(float64(digits), "digits")
+		b.ReportMetric(float64(n), "candidates")
 	})
+	// The first stage and the loop over each block's candidates, reading none: the
+	// number of candidates varies from one description to the next, so the loop's exit
+	// is hard to predict.
+	b.Run("first-stage+loop", func(b *testing.B) {
+		b.SetBytes(benchBytes)
+		n := 0
+		for b.Loop() {
+			n = 0
+			for _, t := range texts {
+				for at := 0; at < len(t); at += 64 {
+					for c := candidates(t, at); c != 0; c &= c - 1 {
+						n += bits.TrailingZeros64(c)
+					}
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkReadByKind measures what reading one candidate costs, by what it turns out to
+// be: the corpus's candidates are grouped by kind (or rejected), each group's
+// descriptions packed one after another, and refAt is timed over each group. Within a
+// group the branch on the kind is always predicted, so the sum of the groups is less
+// than the mixed corpus costs.
+func BenchmarkReadByKind(b *testing.B) {
+	type candidate struct{ text, at int }
+	names := map[Kind]string{KindURL: "url", KindRepoRef: "owner-repo", KindPR: "pr",
+		KindPullRequest: "pull-request", KindGH: "gh", KindHash: "hash"}
+	texts := corpusForBench()
+	var p Parser
+	groups := map[string][]candidate{}
+	for k, t := range texts {
+		for at := 0; at < len(t); at += 64 {
+			for c := candidates(t, at); c != 0; c &= c - 1 {
+				var r Ref
+				i := at + bits.TrailingZeros64(c)
+				kind := "rejected"
+				if _, ok := p.refAt(t, i, &r); ok {
+					kind = names[r.Kind]
+				}
+				groups[kind] = append(groups[kind], candidate{k, i})
+			}
+		}
+	}
+	for _, kind := range slices.Sorted(maps.Keys(groups)) {
+		g := groups[kind]
+		packed := pack(len(g), func(j int) string { return texts[g[j].text] })
+		b.Run(kind, func(b *testing.B) {
+			ends := 0
+			for b.Loop() {
+				for j, c := range g {
+					var r Ref
+					end, _ := p.refAt(packed[j], c.at, &r)
+					ends += end
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(g)), "ns/candidate")
+			b.ReportMetric(float64(len(g)), "candidates")
+		})
+	}
 }
 
 // BenchmarkFindRepeated parses a corpus of the same size in which the first 1,000

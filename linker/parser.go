@@ -65,10 +65,10 @@ func Find(text string) []Ref { return (*Parser)(nil).AppendRefs(nil, text) }
 // AppendRefs appends the references in text to dst and returns it, so that a caller can
 // reuse one slice across many texts.
 //
-// Every reference ends in a number, so the scanner looks for runs of digits, eight bytes
-// at a time, and reads each form backwards from its number: "#", "owner/repo#", "PR ",
-// "PR-", "pull request ", "GH-" or a URL path. Text without digits costs one pass of
-// word-sized loads.
+// Every reference ends in a number after '#', '-', '/', a space or ':', so the scanner
+// looks for such runs of digits, 64 bytes at a time (with SSE2 on amd64, eight bytes per
+// load elsewhere), and reads each form backwards from its number: "#", "owner/repo#",
+// "PR ", "PR-", "pull request ", "GH-" or a URL path.
 func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 	base := len(dst)
 	s := text
