@@ -14,9 +14,9 @@ func candidateBlock(p *byte) uint64
 // at: bit k is set when s[at+k] starts a run of digits right after a lead byte.
 //
 // The block is read whole, even past the end of s, when those bytes lie in the same
-// memory page as the last byte of s: a page is mapped or not as a whole, so the read
-// cannot fault, and the bits past the end are cleared. Near the end of a page the
-// portable code does it.
+// 4 KiB page as the last byte of s: memory is mapped or not a page at a time, and no
+// amd64 page is smaller, so the read cannot fault; the bits past the end are cleared.
+// Near the end of a page the portable code does it.
 func candidates(s string, at int) uint64 {
 	n := min(len(s)-at, 64)
 	p := unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), at)

@@ -29,6 +29,9 @@ TEXT ·candidateBlock(SB), NOSPLIT, $0-16
 	XORQ R8, R8 // digits
 	XORQ R9, R9 // lead bytes
 
+// CHUNK adds the digits and lead bytes of the 16 bytes at SI+off to R8 and R9. Digits
+// are the bytes above '/' and below ':'; PCMPGTB compares signed bytes, and bytes from
+// 0x80 up are negative, so they are never digits.
 #define CHUNK(off) \
 	MOVOU off(SI), X0 \
 	MOVO X0, X1 \
