@@ -18,7 +18,8 @@ func TestCandidatesAtThePageEnd(t *testing.T) {
 	t.Cleanup(func() { _ = syscall.Munmap(mem) })
 	require.NoError(t, syscall.Mprotect(mem[page:], syscall.PROT_NONE))
 
-	const tail = "x PR #12 and https://github.com/o/r/pull/3 #4"
+	// Longer than a block, so that the second block also ends at the page's end.
+	const tail = "x PR #12 and https://github.com/o/r/pull/3 #4, acme/web#5, GH-6, pull request 7 and #8"
 	for n := 1; n <= len(tail); n++ {
 		text := mem[page-n : page]
 		copy(text, tail[len(tail)-n:])
