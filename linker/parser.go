@@ -186,15 +186,11 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	if c == '/' {
 		return p.urlAt(s, i, r)
 	}
-	t, k := pre, i
-	d := b2i(c == '#') + b2i(c == '-')
-	t, k = t<<(8*d), k-d
-	d = b2i(t>>56 == ' ')
-	t, k = t<<(8*d), k-d
-	d = b2i(t>>56 == ' ')
-	t, k = t<<(8*d), k-d
-	d = b2i(t>>56 == ':')
-	t, k = t<<(8*d), k-d
+	// The separators are shifted off at once: the classes of the four bytes before the
+	// number, looked up side by side, index how many of them to skip.
+	x := sepClass[byte(pre>>56)] | sepClass[byte(pre>>48)]<<2 | sepClass[byte(pre>>40)]<<4 | sepClass[byte(pre>>32)]<<6
+	d := int(sepSkip[x])
+	t, k := pre<<((8*d)&63), i-d
 	// t now ends with the word before the number, k is where that word ends.
 	pair, boundary := uint16(t>>48)|0x2020, class[byte(t>>40)]&word == 0
 	switch {
@@ -514,6 +510,36 @@ var class = func() (t [256]uint16) {
 	}
 	for _, c := range "/?#.,;:!)]}'\"" {
 		t[c] |= urlNext
+	}
+	return t
+}()
+
+// sepClass sorts the bytes that may stand between a number and the word before it: 1 for
+// '#' and '-', 2 for a space, 3 for ':', 0 for any other.
+var sepClass = func() (t [256]uint8) {
+	t['#'], t['-'], t[' '], t[':'] = 1, 1, 2, 3
+	return t
+}()
+
+// sepSkip maps the classes of the four bytes before a number (sepClass, two bits each,
+// the nearest byte lowest) to how many of them are separators: a '#' or '-' right before
+// the number, then up to two spaces, then a colon.
+var sepSkip = func() (t [256]uint8) {
+	for x := range t {
+		d := 0
+		at := func(k int) int { return x >> (2 * k) & 3 }
+		if at(d) == 1 {
+			d++
+		}
+		for range 2 {
+			if d < 4 && at(d) == 2 {
+				d++
+			}
+		}
+		if d < 4 && at(d) == 3 {
+			d++
+		}
+		t[x] = uint8(d)
 	}
 	return t
 }()
