@@ -2,13 +2,25 @@
 
 package linker
 
-import "unsafe"
+import (
+	"unsafe"
 
-// candidateBlock is candidateBits for the 64 bytes at p, with SSE2; see
-// candidates_amd64.s. Bit 0 is never set.
+	"golang.org/x/sys/cpu"
+)
+
+// candidateBlock is candidateBits for the 64 bytes at p, with SSE2 (which every amd64 CPU
+// has); see candidates_amd64.s. Bit 0 is never set.
 //
 //go:noescape
 func candidateBlock(p *byte) uint64
+
+// candidateBlockAVX2 is candidateBlock with AVX2, in half the instructions.
+//
+//go:noescape
+func candidateBlockAVX2(p *byte) uint64
+
+// hasAVX2 chooses the kernel; tests turn it off to check the SSE2 one.
+var hasAVX2 = cpu.X86.HasAVX2
 
 // candidates returns the mask of reference candidates in the (up to) 64 bytes of s from
 // at: bit k is set when s[at+k] starts a run of digits right after a lead byte.
@@ -23,7 +35,13 @@ func candidates(s string, at int) uint64 {
 	if (uintptr(p)+63)>>12 != (uintptr(p)+uintptr(n)-1)>>12 {
 		return candidateBits(s, at)
 	}
-	c := candidateBlock((*byte)(p)) & (^uint64(0) >> ((64 - n) & 63))
+	var c uint64
+	if hasAVX2 {
+		c = candidateBlockAVX2((*byte)(p))
+	} else {
+		c = candidateBlock((*byte)(p))
+	}
+	c &= ^uint64(0) >> ((64 - n) & 63)
 	if at > 0 && class[s[at-1]]&lead != 0 && isDigit(s[at]) {
 		c |= 1
 	}

@@ -66,9 +66,9 @@ func Find(text string) []Ref { return (*Parser)(nil).AppendRefs(nil, text) }
 // reuse one slice across many texts.
 //
 // Every reference ends in a number after '#', '-', '/', a space or ':', so the scanner
-// looks for such runs of digits, 64 bytes at a time (with SSE2 on amd64, eight bytes per
-// load elsewhere), and reads each form backwards from its number: "#", "owner/repo#",
-// "PR ", "PR-", "pull request ", "GH-" or a URL path.
+// looks for such runs of digits, 64 bytes at a time (with AVX2 or SSE2 on amd64, eight
+// bytes per load elsewhere), and reads each form backwards from its number: "#",
+// "owner/repo#", "PR ", "PR-", "pull request ", "GH-" or a URL path.
 func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 	base := len(dst)
 	s := text
@@ -210,15 +210,6 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 
 // atLeast0 is max(x, 0) without a branch (the compiler makes one of max).
 func atLeast0(x int) int { return x &^ (x >> (bits.UintSize - 1)) }
-
-// b2i is 1 for true and 0 for false; of a single comparison, the compiler makes a SETcc
-// instruction rather than a branch.
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // shortWords returns, for a text shorter than a word, the bytes from i and the bytes
 // before i as refAt reads them: little-endian, zero past either end of s.
@@ -572,12 +563,9 @@ func lower(c byte) byte {
 	return c
 }
 
-// hasPrefixFold reports whether s starts with the lower-case ASCII prefix, ignoring case;
-// a byte already equal is not folded.
+// hasPrefixFold reports whether s, at least as long as prefix, starts with the lower-case
+// ASCII prefix, ignoring case; a byte already equal is not folded.
 func hasPrefixFold(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
 	for i := 0; i < len(prefix); i++ {
 		if c := s[i]; c != prefix[i] && lower(c) != prefix[i] {
 			return false
