@@ -517,18 +517,12 @@ var sepClass = func() (t [256]uint8) {
 // the number, then up to two spaces, then a colon.
 var sepSkip = func() (t [256]uint8) {
 	for x := range t {
+		at := func(k int) int { return x >> (2 * k) & 3 } // the class of the kth byte back
 		d := 0
-		at := func(k int) int { return x >> (2 * k) & 3 }
-		if at(d) == 1 {
-			d++
-		}
-		for range 2 {
-			if d < 4 && at(d) == 2 {
+		for _, want := range [...]int{1, 2, 2, 3} { // '#' or '-', space, space, colon
+			if at(d) == want {
 				d++
 			}
-		}
-		if d < 4 && at(d) == 3 {
-			d++
 		}
 		t[x] = uint8(d)
 	}

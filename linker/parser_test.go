@@ -43,6 +43,11 @@ func TestFindForms(t *testing.T) {
 		{"HTTPS://GITHUB.COM/org/repo/pull/9", []string{`url org/repo#9 "HTTPS://GITHUB.COM/org/repo/pull/9"`}},
 		// What GitHub itself autolinks, and other ways people write it.
 		{"golang/go#12345", []string{`owner/repo#N golang/go#12345 "golang/go#12345"`}},
+		// Between the word and the number: '#' or '-', up to two spaces, a colon.
+		{"PR:42", []string{`PR #N #42 "PR:42"`}},
+		{"pr:  #7", []string{`PR #N #7 "pr:  #7"`}},
+		{"PR  -9", []string{`PR #N #9 "PR  -9"`}},
+		{"pull request: 3", []string{`pull request #N #3 "pull request: 3"`}},
 		{"fix for acme/web-app#7.", []string{`owner/repo#N acme/web-app#7 "acme/web-app#7"`}},
 		{"(pytorch/pytorch#1)", []string{`owner/repo#N pytorch/pytorch#1 "pytorch/pytorch#1"`}},
 		{"GH-123", []string{`GH-N #123 "GH-123"`}},
@@ -90,7 +95,7 @@ func TestFindRejects(t *testing.T) {
 		"spring 42", "support 12", "print 3", "upgrade 7", "apr 4", "GH-", "GH-0", "gh5", "GH-12a", "pull request", "pull requests 12",
 		"pull 12", "request 12", "prepare 12", "a/b#0", "-a/b#1", "a-/b#1", "x.y/z#1", "über#12", "#", "", "/", "//", "://",
 		"the#1", "item#12", "foo/#12", "owner/#12", "https://example.com/?q=#5&pr=3", "PR #3.5", "PR 2024-05 planning",
-		"gh-pages", "ghost 12", "page 12", "pp 12",
+		"gh-pages", "ghost 12", "page 12", "pp 12", "PR   42", "PR - 4", "GH -3", "PR ::5",
 		// Forms inside another URL, and URLs that are not PR URLs.
 		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
 		"https://github.com//pull/12", "o/r/pull/12", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
