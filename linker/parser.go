@@ -260,10 +260,7 @@ func repoRefAt(s string, h int, r *Ref) bool {
 	if j == h || j < 2 || s[j-1] != '/' {
 		return false
 	}
-	k := j - 1
-	for k > 0 && class[s[k-1]]&ownerChar != 0 {
-		k--
-	}
+	k := ownerStart(s, j-1)
 	if k > 0 && class[s[k-1]]&before == 0 {
 		return false
 	}
@@ -324,10 +321,7 @@ func (p *Parser) urlAt(s string, d0 int, r *Ref) (int, bool) {
 	if j == k || j < 2 || s[j-1] != '/' {
 		return 0, false
 	}
-	o := j - 1
-	for o > 0 && class[s[o-1]]&ownerChar != 0 {
-		o--
-	}
+	o := ownerStart(s, j-1)
 	if o < 2 || s[o-1] != '/' {
 		return 0, false
 	}
@@ -418,25 +412,33 @@ func (p *Parser) hostBefore(s string, e int) int {
 
 // validOwner follows GitHub's rules: 1 to 39 letters, digits or single hyphens, not at
 // either end.
-func validOwner(o string) bool { return ownerShape(o) && allOf(o, ownerChar) }
+func validOwner(o string) bool {
+	return ownerShape(o) && allOf(o, ownerChar) && !strings.Contains(o, "--")
+}
 
 // validRepo follows GitHub's rules: 1 to 100 letters, digits, '.', '-' or '_', and not
 // "." or "..".
 func validRepo(r string) bool { return repoShape(r) && allOf(r, repoChar) }
 
-// ownerShape checks an owner name's length and hyphens (its bytes are ownerChar). The
-// loop looks for "--" itself: on names this short, strings.Contains cost a URL a sixth of
-// its reading time.
-func ownerShape(o string) bool {
-	if len(o) == 0 || len(o) > 39 || o[0] == '-' || o[len(o)-1] == '-' {
-		return false
-	}
-	for i := 1; i < len(o)-1; i++ {
-		if o[i] == '-' && o[i+1] == '-' {
-			return false
+// ownerStart walks back over the owner name that ends just before the '/' at s[e] and
+// returns where it starts. It stops inside a "--", which no owner holds, so that the
+// name found then starts with '-' and fails ownerShape: the hyphens are checked in the
+// same walk, with no second loop over the name.
+func ownerStart(s string, e int) int {
+	k := e
+	for k > 0 {
+		c := s[k-1]
+		if class[c]&ownerChar == 0 || c == '-' && s[k] == '-' {
+			break
 		}
+		k--
 	}
-	return true
+	return k
+}
+
+// ownerShape checks the length and the ends of an owner name found by ownerStart.
+func ownerShape(o string) bool {
+	return len(o) > 0 && len(o) <= 39 && o[0] != '-' && o[len(o)-1] != '-'
 }
 
 // repoShape checks a repository name's length and that it is not "." or ".." (its bytes
