@@ -252,6 +252,90 @@ func BenchmarkFindRepeated(b *testing.B) {
 	})
 }
 
+// BenchmarkFindSkipping bounds what faster reading of some kinds could give: it runs the
+// parser's loop with a mask, computed before the timer starts, that keeps only some of
+// each block's candidates, so the others cost nothing at all. "all" keeps every
+// candidate (the parser itself); "accepted" drops the rejected ones, as a perfect and
+// free first-stage filter would; the others also drop URLs, owner/repo#N or both.
+func BenchmarkFindSkipping(b *testing.B) {
+	texts := corpusForBench()
+	var p Parser
+	for _, v := range []struct {
+		name string
+		keep func(ok bool, k Kind) bool
+	}{
+		{"all", func(bool, Kind) bool { return true }},
+		{"accepted", func(ok bool, _ Kind) bool { return ok }},
+		{"accepted-but-urls", func(ok bool, k Kind) bool { return ok && k != KindURL }},
+		{"accepted-but-owner-repo", func(ok bool, k Kind) bool { return ok && k != KindRepoRef }},
+		{"accepted-but-both", func(ok bool, k Kind) bool { return ok && k != KindURL && k != KindRepoRef }},
+	} {
+		masks := make([][]uint64, len(texts))
+		for n, t := range texts {
+			for at := 0; at < len(t); at += 64 {
+				var m uint64
+				for c := candidates(t, at); c != 0; c &= c - 1 {
+					i := at + bits.TrailingZeros64(c)
+					var r Ref
+					_, ok := p.refAt(t, i, &r)
+					if v.keep(ok, r.Kind) {
+						m |= 1 << (i - at)
+					}
+				}
+				masks[n] = append(masks[n], m)
+			}
+		}
+		if v.name == "all" { // the copy of the loop must be the parser's
+			for n, t := range texts {
+				if got, want := appendRefsMasked(&p, nil, t, masks[n]), p.Find(t); !slices.Equal(got, want) {
+					b.Fatalf("in %q: masked loop found %v, parser %v", t, got, want)
+				}
+			}
+		}
+		b.Run(v.name, func(b *testing.B) {
+			buf := make([]Ref, 0, 8)
+			b.SetBytes(benchBytes)
+			for b.Loop() {
+				for n, t := range texts {
+					buf = appendRefsMasked(&p, buf[:0], t, masks[n])
+				}
+			}
+		})
+	}
+	b.Run("limit-scan", func(b *testing.B) {
+		b.SetBytes(benchBytes)
+		for b.Loop() {
+			limitScan(texts)
+		}
+	})
+}
+
+// appendRefsMasked is AppendRefs with each block's candidates ANDed with masks[block].
+func appendRefsMasked(p *Parser, dst []Ref, s string, masks []uint64) []Ref {
+	base := len(dst)
+	resume := 0
+	var seen uint64
+	for at := 0; at < len(s); at += 64 {
+		for c := candidates(s, at) & masks[at/64]; c != 0; c &= c - 1 {
+			i := at + bits.TrailingZeros64(c)
+			if i < resume {
+				continue
+			}
+			var r Ref
+			if end, ok := p.refAt(s, i, &r); ok {
+				if bit := uint64(1) << (r.Number & 63); seen&bit == 0 {
+					seen |= bit
+					dst = append(dst, r)
+				} else {
+					dst = appendUnique(dst, base, &r)
+				}
+				resume = end
+			}
+		}
+	}
+	return dst
+}
+
 func totalBytes(texts []string) int64 {
 	var n int64
 	for _, t := range texts {
