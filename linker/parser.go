@@ -157,10 +157,10 @@ func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 // (i > 0, after a lead byte), if there is one, and returns where it ends.
 //
 // The number is 1 to 7 digits, with no leading zero, not followed by a letter, digit or
-// underscore, nor by ".", "," or "-" and a digit (versions, amounts, dates); its digits
-// are counted and converted in the word at i. What stands before it is read from the word
-// before i: the separator ('#' or '-'), up to two spaces and a colon are shifted off, and
-// the word left over is compared with "pr", "gh" and "request" at once.
+// underscore, nor by ".", ",", "-" or ":" and a digit (versions, amounts, dates, times);
+// its digits are counted and converted in the word at i. What stands before it is read
+// from the word before i: the separator ('#' or '-'), up to two spaces and a colon are
+// shifted off, and the word left over is compared with "pr", "gh" and "request" at once.
 func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	// The words from i and before i: near either end of s the load moves inside s and the
 	// word is shifted into place, zero-filled.
@@ -465,7 +465,7 @@ const (
 	letter                // ASCII letter
 	hostChar              // may appear in a host name
 	lead                  // may stand just before a reference's number
-	numSep                // with a digit after, continues a number: 1.2, 1,000, 12-3
+	numSep                // with a digit after, continues a number: 1.2, 1,000, 12-3, 10:30
 	urlNext               // may follow a PR URL's number: a path, query, fragment or prose
 )
 
@@ -498,7 +498,7 @@ var class = func() (t [256]uint16) {
 	for _, c := range "#-/ :" {
 		t[c] |= lead
 	}
-	for _, c := range ".,-" {
+	for _, c := range ".,-:" {
 		t[c] |= numSep
 	}
 	for _, c := range "/?#.,;:!)]}'\"" {

@@ -72,6 +72,8 @@ func TestFindForms(t *testing.T) {
 		{"[#77](x)", []string{`#N #77 "#77"`}},
 		{"#9999999", []string{`#N #9999999 "#9999999"`}},
 		{"Fixes:#3", []string{`#N #3 "#3"`}},
+		{"PR #12: fix the retry", []string{`PR #N #12 "PR #12"`}},
+		{"https://github.com/o/r/pull/12: merged", []string{`url o/r#12 "https://github.com/o/r/pull/12"`}},
 		{"a\x00#3", []string{`#N #3 "#3"`}}, // a NUL byte separates words like a space
 	}
 	for _, tc := range cases {
@@ -96,6 +98,7 @@ func TestFindRejects(t *testing.T) {
 		"pull 12", "request 12", "prepare 12", "a/b#0", "-a/b#1", "a-/b#1", "x.y/z#1", "über#12", "#", "", "/", "//", "://",
 		"the#1", "item#12", "foo/#12", "owner/#12", "https://example.com/?q=#5&pr=3", "PR #3.5", "PR 2024-05 planning",
 		"gh-pages", "ghost 12", "page 12", "pp 12", "PR   42", "PR - 4", "GH -3", "PR ::5",
+		"PR 10:30 sync", "PR 1:1", "#1:1", "GH-9:45", // times and ratios
 		// Forms inside another URL, and URLs that are not PR URLs.
 		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
 		"https://github.com//pull/12", "o/r/pull/12", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
