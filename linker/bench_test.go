@@ -256,19 +256,24 @@ func BenchmarkFindRepeated(b *testing.B) {
 // parser's loop with a mask, computed before the timer starts, that keeps only some of
 // each block's candidates, so the others cost nothing at all. "all" keeps every
 // candidate (the parser itself); "accepted" drops the rejected ones, as a perfect and
-// free first-stage filter would; the others also drop URLs, owner/repo#N or both.
+// free first-stage filter would; "filter-model" drops what a first stage could tell
+// from the digits and the two bytes before them (filterKeep); the others drop the
+// rejected candidates and also URLs, owner/repo#N or both.
 func BenchmarkFindSkipping(b *testing.B) {
 	texts := corpusForBench()
 	var p Parser
 	for _, v := range []struct {
 		name string
-		keep func(ok bool, k Kind) bool
+		keep func(s string, i int, ok bool, k Kind) bool
 	}{
-		{"all", func(bool, Kind) bool { return true }},
-		{"accepted", func(ok bool, _ Kind) bool { return ok }},
-		{"accepted-but-urls", func(ok bool, k Kind) bool { return ok && k != KindURL }},
-		{"accepted-but-owner-repo", func(ok bool, k Kind) bool { return ok && k != KindRepoRef }},
-		{"accepted-but-both", func(ok bool, k Kind) bool { return ok && k != KindURL && k != KindRepoRef }},
+		{"all", func(string, int, bool, Kind) bool { return true }},
+		{"accepted", func(_ string, _ int, ok bool, _ Kind) bool { return ok }},
+		{"filter-model", func(s string, i int, _ bool, _ Kind) bool { return filterKeep(s, i) }},
+		{"accepted-but-urls", func(_ string, _ int, ok bool, k Kind) bool { return ok && k != KindURL }},
+		{"accepted-but-owner-repo", func(_ string, _ int, ok bool, k Kind) bool { return ok && k != KindRepoRef }},
+		{"accepted-but-both", func(_ string, _ int, ok bool, k Kind) bool {
+			return ok && k != KindURL && k != KindRepoRef
+		}},
 	} {
 		masks := make([][]uint64, len(texts))
 		for n, t := range texts {
@@ -278,14 +283,14 @@ func BenchmarkFindSkipping(b *testing.B) {
 					i := at + bits.TrailingZeros64(c)
 					var r Ref
 					_, ok := p.refAt(t, i, &r)
-					if v.keep(ok, r.Kind) {
+					if v.keep(t, i, ok, r.Kind) {
 						m |= 1 << (i - at)
 					}
 				}
 				masks[n] = append(masks[n], m)
 			}
 		}
-		if v.name == "all" { // the copy of the loop must be the parser's
+		if v.name == "filter-model" || v.name == "all" { // the same references as the parser
 			for n, t := range texts {
 				if got, want := appendRefsMasked(&p, nil, t, masks[n]), p.Find(t); !slices.Equal(got, want) {
 					b.Fatalf("in %q: masked loop found %v, parser %v", t, got, want)
@@ -308,6 +313,39 @@ func BenchmarkFindSkipping(b *testing.B) {
 			limitScan(texts)
 		}
 	})
+}
+
+// filterKeep models a first-stage filter that reads the run of digits at s[i] and the two
+// bytes before it, as SIMD compares could: it drops a run longer than seven digits, one
+// with a leading zero, one followed by a word byte or by a number's separator and a digit,
+// and one whose lead and the byte before it start no form ("#" after a byte that is
+// neither a separator nor a name's; "-" after other than r, h or a space; a space after
+// other than r, t, ':' or a space; ':' after other than r or t).
+func filterKeep(s string, i int) bool {
+	j := i
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	if j-i > 7 || s[i] == '0' || j < len(s) && (class[s[j]]&word != 0 ||
+		class[s[j]]&numSep != 0 && j+1 < len(s) && isDigit(s[j+1])) {
+		return false
+	}
+	var p byte // the byte before the lead, 0 at the start of s
+	if i >= 2 {
+		p = s[i-2]
+	}
+	switch f := p | 0x20; s[i-1] {
+	case '/':
+		return true
+	case '#':
+		return class[p]&(before|repoChar) != 0
+	case '-':
+		return f == 'r' || f == 'h' || p == ' '
+	case ' ':
+		return f == 'r' || f == 't' || p == ':' || p == ' '
+	default: // ':'
+		return f == 'r' || f == 't'
+	}
 }
 
 // appendRefsMasked is AppendRefs with each block's candidates ANDed with masks[block].
