@@ -257,8 +257,8 @@ func BenchmarkFindRepeated(b *testing.B) {
 // each block's candidates, so the others cost nothing at all. "all" keeps every
 // candidate (the parser itself); "accepted" drops the rejected ones, as a perfect and
 // free first-stage filter would; "filter-model" drops what a first stage could tell
-// from the digits and the two bytes before them (filterKeep); the others drop the
-// rejected candidates and also URLs, owner/repo#N or both.
+// from the digits and the two bytes before them (filterKeep), and with "-but-urls" the
+// URLs too; the others drop the rejected candidates and also URLs, owner/repo#N or both.
 func BenchmarkFindSkipping(b *testing.B) {
 	texts := corpusForBench()
 	var p Parser
@@ -269,6 +269,9 @@ func BenchmarkFindSkipping(b *testing.B) {
 		{"all", func(string, int, bool, Kind) bool { return true }},
 		{"accepted", func(_ string, _ int, ok bool, _ Kind) bool { return ok }},
 		{"filter-model", func(s string, i int, _ bool, _ Kind) bool { return filterKeep(s, i) }},
+		{"filter-model-but-urls", func(s string, i int, ok bool, k Kind) bool {
+			return filterKeep(s, i) && !(ok && k == KindURL)
+		}},
 		{"accepted-but-urls", func(_ string, _ int, ok bool, k Kind) bool { return ok && k != KindURL }},
 		{"accepted-but-owner-repo", func(_ string, _ int, ok bool, k Kind) bool { return ok && k != KindRepoRef }},
 		{"accepted-but-both", func(_ string, _ int, ok bool, k Kind) bool {
