@@ -341,7 +341,7 @@ func filterKeep(s string, i int) bool {
 	case '/':
 		return true
 	case '#':
-		return class[p]&(before|repoChar) != 0
+		return class[p]&(beforeHash|repoChar) != 0
 	case '-':
 		return f == 'r' || f == 'h' || p == ' '
 	case ' ':

@@ -199,9 +199,11 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	case pair == 'g'|'h'<<8 && boundary && c == '-' && k == i-1:
 		r.Kind, r.Start = KindGH, k-2
 	case byte(t>>56)|0x20 == 't' && c != '-' && pullRequestAt(s, k, r):
-	case c == '#' && class[byte(pre>>48)]&before != 0:
+	case c == '#' && class[byte(pre>>48)]&(beforeHash|repoChar) == beforeHash:
 		r.Kind, r.Start = KindHash, i-1
 	case c == '#' && repoRefAt(s, i-1, r):
+	case c == '#' && class[byte(pre>>48)]&beforeHash != 0: // '-' or '.' ending no repository
+		r.Kind, r.Start = KindHash, i-1
 	default:
 		return 0, false
 	}
@@ -457,16 +459,17 @@ func allOf(s string, c uint16) bool {
 
 // Byte classes, looked up in one table.
 const (
-	word      = 1 << iota // letters, digits, '_' and bytes of multi-byte characters
-	before                // may stand just before a bare #N or an owner
-	repoChar              // may appear in a repository name
-	ownerChar             // may appear in an owner name
-	urlChar               // may appear in a URL
-	letter                // ASCII letter
-	hostChar              // may appear in a host name
-	lead                  // may stand just before a reference's number
-	numSep                // with a digit after, continues a number: 1.2, 1,000, 12-3, 10:30
-	urlNext               // may follow a PR URL's number: a path, query, fragment or prose
+	word       = 1 << iota // letters, digits, '_' and bytes of multi-byte characters
+	before                 // may stand just before an owner (owner/repo#N)
+	beforeHash             // may stand just before a bare #N
+	repoChar               // may appear in a repository name
+	ownerChar              // may appear in an owner name
+	urlChar                // may appear in a URL
+	letter                 // ASCII letter
+	hostChar               // may appear in a host name
+	lead                   // may stand just before a reference's number
+	numSep                 // with a digit after, continues a number: 1.2, 1,000, 12-3, 10:30
+	urlNext                // may follow a PR URL's number: a path, query, fragment or prose
 )
 
 var class = func() (t [256]uint16) {
@@ -494,6 +497,13 @@ var class = func() (t [256]uint16) {
 	}
 	for _, c := range "\x00 \t\n\r\f\v([{<,;:\"'`*!?>" {
 		t[c] |= before
+	}
+	// Like GitHub, a bare #N may follow any byte that ends a word, but '&' (&#123; is an
+	// HTML entity), '/' (a path or an anchor), '#' (##12) and '\\' (\#12 is escaped).
+	for c := range 0x80 {
+		if t[c]&word == 0 && !strings.ContainsRune("&/#\\", rune(c)) {
+			t[c] |= beforeHash
+		}
 	}
 	for _, c := range "#-/ :" {
 		t[c] |= lead
