@@ -263,7 +263,7 @@ func repoRefAt(s string, h int, r *Ref) bool {
 		return false
 	}
 	k := ownerStart(s, j-1)
-	if k > 0 && class[s[k-1]]&before == 0 {
+	if k > 0 && class[s[k-1]]&beforeOwner == 0 {
 		return false
 	}
 	owner, repo := s[k:j-1], s[j:h]
@@ -459,17 +459,17 @@ func allOf(s string, c uint16) bool {
 
 // Byte classes, looked up in one table.
 const (
-	word       = 1 << iota // letters, digits, '_' and bytes of multi-byte characters
-	before                 // may stand just before an owner (owner/repo#N)
-	beforeHash             // may stand just before a bare #N
-	repoChar               // may appear in a repository name
-	ownerChar              // may appear in an owner name
-	urlChar                // may appear in a URL
-	letter                 // ASCII letter
-	hostChar               // may appear in a host name
-	lead                   // may stand just before a reference's number
-	numSep                 // with a digit after, continues a number: 1.2, 1,000, 12-3, 10:30
-	urlNext                // may follow a PR URL's number: a path, query, fragment or prose
+	word        = 1 << iota // letters, digits, '_' and bytes of multi-byte characters
+	beforeOwner             // may stand just before an owner (owner/repo#N)
+	beforeHash              // may stand just before a bare #N
+	repoChar                // may appear in a repository name
+	ownerChar               // may appear in an owner name
+	urlChar                 // may appear in a URL
+	letter                  // ASCII letter
+	hostChar                // may appear in a host name
+	lead                    // may stand just before a reference's number
+	numSep                  // with a digit after, continues a number: 1.2, 1,000, 12-3, 10:30
+	urlNext                 // may follow a PR URL's number: a path, query, fragment or prose
 )
 
 var class = func() (t [256]uint16) {
@@ -495,14 +495,15 @@ var class = func() (t [256]uint16) {
 			t[c] |= urlChar
 		}
 	}
-	for _, c := range "\x00 \t\n\r\f\v([{<,;:\"'`*!?>" {
-		t[c] |= before
-	}
-	// Like GitHub, a bare #N may follow any byte that ends a word, but '&' (&#123; is an
-	// HTML entity), '/' (a path or an anchor), '#' (##12) and '\\' (\#12 is escaped).
+	// Like GitHub, a bare #N or an owner may follow any byte that ends a word, but '&'
+	// (&#123; is an HTML entity), '/' (a path or an anchor), '#' (##12) and '\\' (\#12 is
+	// escaped); an owner not '.' or '-' either (a longer name: x.y/z#1) nor '@' (a team).
 	for c := range 0x80 {
-		if t[c]&word == 0 && !strings.ContainsRune("&/#\\", rune(c)) {
+		if t[c]&word == 0 && !strings.ContainsRune(`&/#\`, rune(c)) {
 			t[c] |= beforeHash
+			if !strings.ContainsRune(".-@", rune(c)) {
+				t[c] |= beforeOwner
+			}
 		}
 	}
 	for _, c := range "#-/ :" {

@@ -81,6 +81,7 @@ func TestFindForms(t *testing.T) {
 		{"ref=#12", []string{`#N #12 "#12"`}},
 		{"~~#12~~ |#13|", []string{`#N #12 "#12"`, `#N #13 "#13"`}},
 		{"acme/web.#4", []string{`owner/repo#N acme/web.#4 "acme/web.#4"`}}, // a repository still wins
+		{"~~acme/web#4~~ ref=o/r#5", []string{`owner/repo#N acme/web#4 "acme/web#4"`, `owner/repo#N o/r#5 "o/r#5"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.text, func(t *testing.T) {
@@ -105,7 +106,7 @@ func TestFindRejects(t *testing.T) {
 		"the#1", "item#12", "foo/#12", "owner/#12", "https://example.com/?q=#5&pr=3", "PR #3.5", "PR 2024-05 planning",
 		"gh-pages", "ghost 12", "page 12", "pp 12", "PR   42", "PR - 4", "GH -3", "PR ::5",
 		"PR 10:30 sync", "PR 1:1", "#1:1", "GH-9:45", // times and ratios
-		`\#12 escaped`, "_#12_", "a_#12", "x/#12", // after '\\', a word byte or a path
+		`\#12 escaped`, "_#12_", "a_#12", "x/#12", "@acme/web#4", // after '\\', a word byte, a path, a team
 		// Forms inside another URL, and URLs that are not PR URLs.
 		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
 		"https://github.com//pull/12", "o/r/pull/12", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
