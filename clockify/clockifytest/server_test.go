@@ -365,3 +365,61 @@ func TestFaultsAndHook(t *testing.T) {
 	require.Equal(t, "Fault(99)", clockifytest.Fault(99).String())
 	require.Equal(t, 7+1+1+40, srv.Requests("GET v1/user"), "every request is counted: 7 scripted, a drop, a truncation, 40 drawn")
 }
+
+func TestWorkspaceListAndProjectUpdateOverHTTP(t *testing.T) {
+	srv, fx := newServer(t)
+	other := srv.AddWorkspace(clockify.Workspace{Name: "Other"})
+	srv.AddMember(other.ID, clockifytest.Member{User: fx.Owner, Admin: true})
+	srv.AddMember(other.ID, clockifytest.Member{User: clockify.User{Name: "Outsider"}, APIKey: "outsider-key"})
+
+	names := func(key string) []string {
+		c, err := srv.NewClient(key)
+		require.NoError(t, err)
+		list, _, err := c.Workspaces.List(t.Context())
+		require.NoError(t, err)
+		var out []string
+		for _, w := range list {
+			out = append(out, w.Name)
+		}
+		return out
+	}
+	require.Equal(t, []string{fx.Workspace.Name, "Other"}, names(fx.OwnerKey))
+	require.Equal(t, []string{"Other"}, names("outsider-key"), "only the workspaces the user belongs to")
+
+	got := make(chan string, 4)
+	receiver := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("Clockify-Webhook-Event-Type")
+	}))
+	defer receiver.Close()
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	_, _, err = c.Webhooks.Create(t.Context(), fx.Workspace.ID, &clockify.WebhookRequest{Name: "updates", URL: receiver.URL, WebhookEvent: clockify.EventProjectUpdated})
+	require.NoError(t, err)
+
+	p := fx.Projects[0]
+	u := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/projects/"
+	owner := map[string]string{"X-Api-Key": fx.OwnerKey, "Content-Type": "application/json"}
+	member := map[string]string{"X-Api-Key": fx.Members[2].APIKey, "Content-Type": "application/json"}
+	status, _, body, _ := call(t, "PUT", u+p.ID, owner, `{"name":"renamed","billable":false,"archived":true}`)
+	require.Equal(t, 200, status)
+	require.Equal(t, "renamed", body["name"])
+	require.Equal(t, true, body["archived"])
+	require.Equal(t, string(clockify.EventProjectUpdated), <-got)
+
+	// Rejected updates change nothing and deliver nothing.
+	for _, tc := range []struct {
+		name, id, body string
+		hdr            map[string]string
+		status         int
+	}{
+		{"unknown project", "000000000000000000000000", `{"name":"x"}`, owner, 400},
+		{"not an admin", p.ID, `{"name":"x"}`, member, 403},
+		{"malformed JSON", p.ID, `{"name":`, owner, 400},
+	} {
+		status, _, _, _ := call(t, "PUT", u+tc.id, tc.hdr, tc.body)
+		require.Equal(t, tc.status, status, tc.name)
+	}
+	_, _, body, _ = call(t, "GET", u+p.ID, owner, "")
+	require.Equal(t, "renamed", body["name"])
+	require.Len(t, srv.Deliveries(), 1)
+}
