@@ -5,10 +5,10 @@
 // or a fragment; issue URLs come back marked as issues), owner/repo#123, "PR #123",
 // "PR-123", "PR#42", "pr 42", "Pull Request #123", GH-123, and the bare "#123" that
 // Clockify's GitHub button writes ("#123 Fix login"); as on GitHub, a bare #123 may
-// follow a space or any punctuation but '&', '/' and '\'. It rejects what only looks like
-// one: colours (#fff), "#1st", "C#", HTML entities (&#123;), #0, numbers over seven
-// digits, "#123abc", versions (#1.2), times ("PR 10:30"), anchors in other hosts' URLs,
-// and non-numeric PR URLs.
+// follow a space or any punctuation but '&', '/', '#' and '\'. It rejects what only
+// looks like one: colours (#fff), "#1st", "C#", HTML entities (&#123;), #0, numbers over
+// seven digits, "#123abc", versions (#1.2), times ("PR 10:30"), anchors in other hosts'
+// URLs, and non-numeric PR URLs.
 //
 // Each [Ref] carries its [Kind], the owner/repo when the text names one, the number,
 // its byte span and a [Confidence]. [Parser.Resolve] fills in the repository of a bare

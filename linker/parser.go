@@ -495,7 +495,7 @@ var class = func() (t [256]uint16) {
 			t[c] |= urlChar
 		}
 	}
-	// Like GitHub, a bare #N or an owner may follow any byte that ends a word, but '&'
+	// Like GitHub, a bare #N or an owner may follow any ASCII byte outside a word but '&'
 	// (&#123; is an HTML entity), '/' (a path or an anchor), '#' (##12) and '\\' (\#12 is
 	// escaped); an owner not '.' or '-' either (a longer name: x.y/z#1) nor '@' (a team).
 	for c := range 0x80 {
