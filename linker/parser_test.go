@@ -75,7 +75,7 @@ func TestFindForms(t *testing.T) {
 		{"PR #12: fix the retry", []string{`PR #N #12 "PR #12"`}},
 		{"https://github.com/o/r/pull/12: merged", []string{`url o/r#12 "https://github.com/o/r/pull/12"`}},
 		{"a\x00#3", []string{`#N #3 "#3"`}}, // a NUL byte separates words like a space
-		// Like GitHub, a bare #N may follow any byte that ends a word but &, /, # and \.
+		// Like GitHub, a bare #N may follow any ASCII byte outside a word but &, /, # and \.
 		{"Login fix -#12", []string{`#N #12 "#12"`}},
 		{"fix.#12", []string{`#N #12 "#12"`}},
 		{"ref=#12", []string{`#N #12 "#12"`}},
@@ -106,7 +106,7 @@ func TestFindRejects(t *testing.T) {
 		"the#1", "item#12", "foo/#12", "owner/#12", "https://example.com/?q=#5&pr=3", "PR #3.5", "PR 2024-05 planning",
 		"gh-pages", "ghost 12", "page 12", "pp 12", "PR   42", "PR - 4", "GH -3", "PR ::5",
 		"PR 10:30 sync", "PR 1:1", "#1:1", "GH-9:45", // times and ratios
-		`\#12 escaped`, "_#12_", "a_#12", "x/#12", "@acme/web#4", // after '\\', a word byte, a path, a team
+		`\#12 escaped`, "_#12_", "@acme/web#4", // after '\\' or '_'; a team, not an owner
 		// Forms inside another URL, and URLs that are not PR URLs.
 		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
 		"https://github.com//pull/12", "o/r/pull/12", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
