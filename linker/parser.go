@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaxNumber is the largest number taken as a pull-request number (seven digits); longer
@@ -178,8 +180,13 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 		return 0, false
 	}
 	j := i + l
-	if class[next]&numSep != 0 && j+1 < len(s) && isDigit(s[j+1]) {
-		return 0, false
+	if x := class[next]; x&(numSep|other) != 0 {
+		if x&other != 0 {
+			return p.refBeforeRune(s, i, j, r)
+		}
+		if j+1 < len(s) && isDigit(s[j+1]) {
+			return 0, false
+		}
 	}
 	r.Number, r.End = parseDigits(w, l), j
 	c := s[i-1]
@@ -207,7 +214,49 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	default:
 		return 0, false
 	}
-	return j, !p.insideURL(s, r.Start)
+	if k := r.Start; k > 0 && class[s[k-1]]&(urlChar|other) != 0 {
+		return p.checkStart(s, i, j, r)
+	}
+	return j, true
+}
+
+// refBeforeRune reads the reference whose number s[i:j] is followed by a character
+// outside ASCII. A letter, mark, number or connector in any script continues the number's
+// word ("#12修复", "PR #12é"), but a URL is ASCII and ends where ASCII does. Any other
+// character (a space, punctuation such as "，", "。" or "—", a symbol, an emoji) ends the
+// reference as the end of the text would.
+func (p *Parser) refBeforeRune(s string, i, j int, r *Ref) (int, bool) {
+	if s[i-1] != '/' && isWordRune(utf8.DecodeRuneInString(s[j:])) {
+		return 0, false
+	}
+	return p.refAt(s[:j], i, r)
+}
+
+// checkStart decides the reference that refAt read ending at s[j], whose start follows a
+// byte that may belong to a URL or to a character outside ASCII. Nothing inside another
+// URL is a reference. After a letter, mark, number or connector in any script, a form
+// is not at a word's start ("修复#12", "éacme/web#1"); what may remain, as after '_', is
+// a bare #N where the byte before its '#' allows one ("修复PR #12"). After any other
+// character ("（#12）", "🚀#12") the form stands.
+func (p *Parser) checkStart(s string, i, j int, r *Ref) (int, bool) {
+	k := r.Start
+	if s[k-1] < utf8.RuneSelf {
+		return j, !p.urlToken(s, k)
+	}
+	if !isWordRune(utf8.DecodeLastRuneInString(s[:k])) {
+		return j, true
+	}
+	if r.Kind == KindHash || s[i-1] != '#' || class[s[i-2]]&beforeHash == 0 {
+		return 0, false
+	}
+	r.Kind, r.Start, r.Owner, r.Repo = KindHash, i-1, "", ""
+	return j, !p.insideURL(s, i-1)
+}
+
+// isWordRune reports whether a character outside ASCII, as utf8 decodes it with its size,
+// is part of a word: a letter, mark, number or connector punctuation, or an invalid byte.
+func isWordRune(r rune, size int) bool {
+	return r == utf8.RuneError && size <= 1 || unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.Pc)
 }
 
 // atLeast0 is max(x, 0) without a branch (the compiler makes one of max).
@@ -279,6 +328,7 @@ func repoRefAt(s string, h int, r *Ref) bool {
 const (
 	request = 'r' | 'e'<<8 | 'q'<<16 | 'u'<<24 | 'e'<<32 | 's'<<40 | 't'<<48
 	pull    = 'p' | 'u'<<8 | 'l'<<16 | 'l'<<24
+	http    = 'h' | 't'<<8 | 't'<<16 | 'p'<<24
 )
 
 // quad returns s[i:i+4] folded to lower case, as a little-endian integer.
@@ -340,6 +390,13 @@ func (p *Parser) urlAt(s string, d0 int, r *Ref) (int, bool) {
 			from = h - 3
 			for from > 0 && class[s[from-1]]&letter != 0 {
 				from--
+			}
+			// http or https, in any case, at a word's start: not "xhttps://" or "ftp://".
+			// A character outside ASCII may stand before it, as before a host: a URL is
+			// ASCII, so where it starts is not in doubt.
+			if n := h - 3 - from; n < 4 || n > 5 || quad(s, from) != http ||
+				n == 5 && s[from+4]|0x20 != 's' || !wordStart(s, from) {
+				return 0, false
 			}
 		}
 	case h > 0 && class[s[h-1]]&urlChar != 0:
@@ -459,7 +516,7 @@ func allOf(s string, c uint16) bool {
 
 // Byte classes, looked up in one table.
 const (
-	word        = 1 << iota // letters, digits, '_' and bytes of multi-byte characters
+	word        = 1 << iota // ASCII letters, digits and '_'
 	beforeOwner             // may stand just before an owner (owner/repo#N)
 	beforeHash              // may stand just before a bare #N
 	repoChar                // may appear in a repository name
@@ -470,14 +527,18 @@ const (
 	lead                    // may stand just before a reference's number
 	numSep                  // with a digit after, continues a number: 1.2, 1,000, 12-3, 10:30
 	urlNext                 // may follow a PR URL's number: a path, query, fragment or prose
+	other                   // a byte of a character outside ASCII: decided by the character
 )
 
 var class = func() (t [256]uint16) {
 	for c := 0; c < 256; c++ {
 		isLetter := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 		isNum := c >= '0' && c <= '9'
-		if isLetter || isNum || c == '_' || c >= 0x80 {
+		if isLetter || isNum || c == '_' {
 			t[c] |= word
+		}
+		if c >= utf8.RuneSelf {
+			t[c] |= other
 		}
 		if isLetter {
 			t[c] |= letter
@@ -498,7 +559,8 @@ var class = func() (t [256]uint16) {
 	// Like GitHub, a bare #N or an owner may follow any ASCII byte outside a word but '&'
 	// (&#123; is an HTML entity), '/' (a path or an anchor), '#' (##12) and '\\' (\#12 is
 	// escaped); an owner not '.' or '-' either (a longer name: x.y/z#1) nor '@' (a team).
-	for c := range 0x80 {
+	// Any form may follow a byte of a character outside ASCII: checkStart decides.
+	for c := range 256 {
 		if t[c]&word == 0 && !strings.ContainsRune(`&/#\`, rune(c)) {
 			t[c] |= beforeHash
 			if !strings.ContainsRune(".-@", rune(c)) {

@@ -82,6 +82,19 @@ func TestFindForms(t *testing.T) {
 		{"~~#12~~ |#13|", []string{`#N #12 "#12"`, `#N #13 "#13"`}},
 		{"acme/web.#4", []string{`owner/repo#N acme/web.#4 "acme/web.#4"`}}, // a repository still wins
 		{"~~acme/web#4~~ ref=o/r#5", []string{`owner/repo#N acme/web#4 "acme/web#4"`, `owner/repo#N o/r#5 "o/r#5"`}},
+		// Outside ASCII, punctuation, spaces and symbols stand between words as ASCII does.
+		{"修复登录 PR #12。", []string{`PR #N #12 "PR #12"`}},
+		{"PR #12，修复 #13、#14", []string{`PR #N #12 "PR #12"`, `#N #13 "#13"`, `#N #14 "#14"`}},
+		{"（#12）🚀#13", []string{`#N #12 "#12"`, `#N #13 "#13"`}},
+		{"PR #12—fix, see #13…", []string{`PR #N #12 "PR #12"`, `#N #13 "#13"`}},
+		{"（PR #5）「GH-7」（pull request 8）", []string{`PR #N #5 "PR #5"`, `GH-N #7 "GH-7"`, `pull request #N #8 "pull request 8"`}},
+		{"（acme/web#4）", []string{`owner/repo#N acme/web#4 "acme/web#4"`}},
+		{"PR：https://github.com/o/r/pull/37（commit）", []string{`url o/r#37 "https://github.com/o/r/pull/37"`}},
+		// A URL is ASCII: it starts and ends at a character outside ASCII, even in a word.
+		{"见https://github.com/o/r/pull/12，然后", []string{`url o/r#12 "https://github.com/o/r/pull/12"`}},
+		{"https://github.com/o/r/pull/12修复", []string{`url o/r#12 "https://github.com/o/r/pull/12"`}},
+		{"PR:https://github.com/o/r/pull/1", []string{`url o/r#1 "https://github.com/o/r/pull/1"`}},
+		{"修复PR #12 修复pull request #13 修复a/b#14 éa/b-#15", []string{`#N #12 "#12"`, `#N #13 "#13"`, `#N #15 "#15"`}}, // as after "_"
 	}
 	for _, tc := range cases {
 		t.Run(tc.text, func(t *testing.T) {
@@ -110,6 +123,10 @@ func TestFindRejects(t *testing.T) {
 		// Forms inside another URL, and URLs that are not PR URLs.
 		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
 		"https://github.com//pull/12", "o/r/pull/12", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
+		"xhttps://github.com/o/r/pull/1", "_https://github.com/o/r/pull/1", "ftp://github.com/o/r/pull/1", // not a web URL's scheme
+		// A letter, mark or number in any script is part of a word; so is an invalid byte.
+		"修复#123", "#12修复", "ａ#12", "e\u0301#12", "#12²", "PR #12é", "acme/web#12é",
+		"\xff#12", "#12\xff", "éacme/web#12", "修复GH-12", "修复PR#12",
 	}
 	for _, text := range cases {
 		require.Empty(t, show(text, Find(text)), "%q", text)
