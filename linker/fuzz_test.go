@@ -9,9 +9,10 @@ import (
 )
 
 // FuzzFind checks that any text is parsed without panic into well-formed references, and
-// that a reference planted in random text, between spaces, is found at its span.
+// that a reference planted in random text, between spaces or other separators (full-width
+// brackets, a dash and an ellipsis), is found at its span.
 func FuzzFind(f *testing.F) {
-	for _, s := range []string{"", "#12 Fix", "PR #3 and acme/web#4", "https://github.com/o/r/pull/9/files", "&#123; C# #fff", "pull request 7", "GH-1", "über 12 #", "//github.com/a/b/pull/1?x"} {
+	for _, s := range []string{"", "#12 Fix", "PR #3 and acme/web#4", "https://github.com/o/r/pull/9/files", "&#123; C# #fff", "pull request 7", "GH-1", "über 12 #", "//github.com/a/b/pull/1?x", "（#12）修复#3", "PR #7，ok"} {
 		f.Add(s, s, uint16(42), uint8(0))
 	}
 	forms := []func(n int) (string, Kind){
@@ -33,13 +34,15 @@ func FuzzFind(f *testing.F) {
 		}
 		n := int(num)%MaxNumber + 1
 		ref, kind := forms[int(form)%len(forms)](n)
-		// Keep the plant apart from its neighbours: a space on each side, and no URL or
-		// reference form that would swallow it.
-		text := left + " " + ref + " " + right
+		// Keep the plant apart from its neighbours: a separator on each side, and no URL
+		// or reference form that would swallow it.
+		seps := [...][2]string{{" ", " "}, {"（", "）"}, {"—", "…"}}
+		sep := seps[int(form)/len(forms)%len(seps)]
+		text := left + sep[0] + ref + sep[1] + right
 		if strings.ContainsAny(left+right, "\x00") {
 			return
 		}
-		start := len(left) + 1
+		start := len(left) + len(sep[0])
 		var found *Ref
 		refs := Find(text)
 		for i := range refs {
