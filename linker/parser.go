@@ -158,11 +158,12 @@ func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 // refAt reads into r the reference whose number is the digit run starting at s[i]
 // (i > 0, after a lead byte), if there is one, and returns where it ends.
 //
-// The number is 1 to 7 digits, with no leading zero, not followed by a letter, digit or
-// underscore, nor by ".", ",", "-" or ":" and a digit (versions, amounts, dates, times);
-// its digits are counted and converted in the word at i. What stands before it is read
-// from the word before i: the separator ('#' or '-'), up to two spaces and a colon are
-// shifted off, and the word left over is compared with "pr", "gh" and "request" at once.
+// The number is 1 to 7 digits, with no leading zero, not followed by a letter, digit,
+// underscore or '%', nor by ".", ",", "-" or ":" and a digit (versions, amounts, dates,
+// times); its digits are counted and converted in the word at i. What stands before it is
+// read from the word before i: the separator ('#' or '-'), up to two spaces and a colon
+// are shifted off, and the word left over is compared with "pr", "gh" and "request" at
+// once.
 func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	// The words from i and before i: near either end of s the load moves inside s and the
 	// word is shifted into place, zero-filled.
@@ -176,7 +177,7 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	}
 	l := bits.TrailingZeros64(^digitMask(w)&highBits) >> 3
 	next := byte(w >> ((8 * l) & 63)) // the byte after the digits, 0 at the end of s
-	if l > 7 || s[i] == '0' || class[next]&word != 0 {
+	if l > 7 || s[i] == '0' || class[next]&(word|percent) != 0 {
 		return 0, false
 	}
 	j := i + l
@@ -528,6 +529,7 @@ const (
 	numSep                  // with a digit after, continues a number: 1.2, 1,000, 12-3, 10:30
 	urlNext                 // may follow a PR URL's number: a path, query, fragment or prose
 	other                   // a byte of a character outside ASCII: decided by the character
+	percent                 // '%': the number before it is a share ("PR 80% done"), no reference
 )
 
 var class = func() (t [256]uint16) {
@@ -574,6 +576,7 @@ var class = func() (t [256]uint16) {
 	for _, c := range ".,-:" {
 		t[c] |= numSep
 	}
+	t['%'] |= percent
 	for _, c := range "/?#.,;:!)]}'\"" {
 		t[c] |= urlNext
 	}
