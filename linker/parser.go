@@ -235,16 +235,18 @@ func (p *Parser) refBeforeRune(s string, i, j int, r *Ref) (int, bool) {
 
 // checkStart decides the reference that refAt read ending at s[j], whose start follows a
 // byte that may belong to a URL or to a character outside ASCII. Nothing inside another
-// URL is a reference. After a letter, mark, number or connector in any script, a form
-// is not at a word's start ("修复#12", "éacme/web#1"); what may remain, as after '_', is
-// a bare #N where the byte before its '#' allows one ("修复PR #12"). After any other
-// character ("（#12）", "🚀#12") the form stands.
+// URL is a reference. After a letter, number or connector in any script, a form is not
+// at a word's start ("修复#12", "éacme/web#1"); what may remain, as after '_', is a bare
+// #N where the byte before its '#' allows one ("修复PR #12"). After any other character
+// ("（#12）", "🚀#12") the form stands. A mark counts as the character it sits on: the
+// accent of a decomposed "é" is part of a word, the selector that makes "⚠️" an emoji
+// is not.
 func (p *Parser) checkStart(s string, i, j int, r *Ref) (int, bool) {
 	k := r.Start
 	if s[k-1] < utf8.RuneSelf {
 		return j, !p.urlToken(s, k)
 	}
-	if !isWordRune(utf8.DecodeLastRuneInString(s[:k])) {
+	if !wordBefore(s, k) {
 		return j, true
 	}
 	if r.Kind == KindHash || s[i-1] != '#' || class[s[i-2]]&beforeHash == 0 {
@@ -252,6 +254,23 @@ func (p *Parser) checkStart(s string, i, j int, r *Ref) (int, bool) {
 	}
 	r.Kind, r.Start, r.Owner, r.Repo = KindHash, i-1, "", ""
 	return j, !p.insideURL(s, i-1)
+}
+
+// wordBefore reports whether the character that ends just before s[k] (not ASCII) is part
+// of a word, deciding a mark by the character it sits on (a mark with none is part of a
+// word).
+func wordBefore(s string, k int) bool {
+	for k > 0 {
+		c, size := utf8.DecodeLastRuneInString(s[:k])
+		if c < utf8.RuneSelf {
+			return class[c]&word != 0
+		}
+		if !unicode.Is(unicode.M, c) {
+			return isWordRune(c, size)
+		}
+		k -= size
+	}
+	return true
 }
 
 // isWordRune reports whether a character outside ASCII, as utf8 decodes it with its size,

@@ -89,6 +89,7 @@ func TestFindForms(t *testing.T) {
 		{"PR #12—fix, see #13…", []string{`PR #N #12 "PR #12"`, `#N #13 "#13"`}},
 		{"（PR #5）「GH-7」（pull request 8）", []string{`PR #N #5 "PR #5"`, `GH-N #7 "GH-7"`, `pull request #N #8 "pull request 8"`}},
 		{"（acme/web#4）", []string{`owner/repo#N acme/web#4 "acme/web#4"`}},
+		{"⚠️#12 ✔️PR #3", []string{`#N #12 "#12"`, `PR #N #3 "PR #3"`}}, // an emoji's selector is a mark on a symbol
 		{"PR：https://github.com/o/r/pull/37（commit）", []string{`url o/r#37 "https://github.com/o/r/pull/37"`}},
 		// A URL is ASCII: it starts and ends at a character outside ASCII, even in a word.
 		{"见https://github.com/o/r/pull/12，然后", []string{`url o/r#12 "https://github.com/o/r/pull/12"`}},
@@ -126,7 +127,7 @@ func TestFindRejects(t *testing.T) {
 		"https://github.com//pull/12", "o/r/pull/12", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
 		"xhttps://github.com/o/r/pull/1", "_https://github.com/o/r/pull/1", "ftp://github.com/o/r/pull/1", // not a web URL's scheme
 		// A letter, mark or number in any script is part of a word; so is an invalid byte.
-		"修复#123", "#12修复", "ａ#12", "e\u0301#12", "#12²", "PR #12é", "acme/web#12é",
+		"修复#123", "#12修复", "ａ#12", "e\u0301#12", "\u0301#12", "é\u0301\u0302#12", "#12\ufe0f", "#12²", "PR #12é", "acme/web#12é",
 		"\xff#12", "#12\xff", "éacme/web#12", "修复GH-12", "修复PR#12",
 	}
 	for _, text := range cases {
