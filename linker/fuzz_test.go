@@ -4,13 +4,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
 
-// FuzzFind checks that any text is parsed without panic into well-formed references, and
-// that a reference planted in random text, between spaces or other separators (full-width
-// brackets, a dash and an ellipsis), is found at its span.
+// FuzzFind checks that any text is parsed without panic into well-formed references; that
+// a character outside ASCII that is not part of a word reads as '"' does (an ASCII byte
+// with no role in any form); and that a reference planted in random text, between spaces
+// or other separators (full-width brackets, a dash and an ellipsis), is found at its span.
 func FuzzFind(f *testing.F) {
 	for _, s := range []string{"", "#12 Fix", "PR #3 and acme/web#4", "https://github.com/o/r/pull/9/files", "&#123; C# #fff", "pull request 7", "GH-1", "über 12 #", "//github.com/a/b/pull/1?x", "（#12）修复#3", "PR #7，ok"} {
 		f.Add(s, s, uint16(42), uint8(0))
@@ -31,6 +33,8 @@ func FuzzFind(f *testing.F) {
 				require.True(t, r.Number >= 1 && r.Number <= MaxNumber)
 				require.Contains(t, text[r.Start:r.End], strconv.Itoa(r.Number))
 			}
+			quoted := quoteOthers(text)
+			require.Equal(t, show(text, Find(text)), show(quoted, Find(quoted)), "%q against %q", text, quoted)
 		}
 		n := int(num)%MaxNumber + 1
 		ref, kind := forms[int(form)%len(forms)](n)
@@ -79,4 +83,20 @@ func endsInsideToken(left string) bool {
 		}
 	}
 	return false
+}
+
+// quoteOthers replaces each character outside ASCII that is not part of a word (and not a
+// mark, which counts as the character it sits on) with '"'.
+func quoteOthers(text string) string {
+	var b strings.Builder
+	for len(text) > 0 {
+		c, size := utf8.DecodeRuneInString(text)
+		if c >= utf8.RuneSelf && !isWordRune(c, size) {
+			b.WriteByte('"')
+		} else {
+			b.WriteString(text[:size])
+		}
+		text = text[size:]
+	}
+	return b.String()
 }
