@@ -5,13 +5,14 @@
 // or a fragment; issue URLs come back marked as issues), owner/repo#123, "PR #123",
 // "PR-123", "PR#42", "pr 42", "Pull Request #123", GH-123, and the bare "#123" that
 // Clockify's GitHub button writes ("#123 Fix login"); as on GitHub, a bare #123 may
-// follow a space or any punctuation but '&', '/', '#' and '\'. Beyond ASCII, a letter,
-// mark or number in any script is part of a word, and any other character (full-width
-// punctuation such as "，" or "（", a dash, an emoji) separates words as ASCII punctuation
-// does: "PR #12，修复" holds PR #12, "修复#12" holds nothing. It rejects what only
-// looks like one: colours (#fff), "#1st", "C#", HTML entities (&#123;), #0, numbers over
-// seven digits, "#123abc", versions (#1.2), times ("PR 10:30"), shares ("PR 80% done"),
-// anchors in other hosts' URLs, and non-numeric PR URLs.
+// follow a space or any punctuation but '&', '/', '#' and '\'. Beyond ASCII, a letter or
+// number in any script is part of a word (a mark goes with the character it sits on), and
+// any other character (full-width punctuation such as "，" or "（", a dash, an emoji)
+// separates words as ASCII punctuation does: "PR #12，修复" holds PR #12, "修复#12" holds
+// nothing. It rejects what only looks like one: colours (#fff), "#1st", "C#", HTML
+// entities (&#123;), #0, numbers over seven digits, "#123abc", versions (#1.2), times
+// ("PR 10:30"), shares ("PR 80% done"), anchors in other hosts' URLs, and non-numeric PR
+// URLs.
 //
 // Each [Ref] carries its [Kind], the owner/repo when the text names one, the number,
 // its byte span and a [Confidence]. [Parser.Resolve] fills in the repository of a bare
