@@ -28,13 +28,14 @@ func FuzzFind(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, left, right string, num uint16, form uint8) {
 		for _, text := range []string{left, right, left + right} {
-			for _, r := range Find(text) {
+			refs := Find(text)
+			for _, r := range refs {
 				require.True(t, 0 <= r.Start && r.Start < r.End && r.End <= len(text), "span %d:%d of %q", r.Start, r.End, text)
 				require.True(t, r.Number >= 1 && r.Number <= MaxNumber)
 				require.Contains(t, text[r.Start:r.End], strconv.Itoa(r.Number))
 			}
 			quoted := quoteOthers(text)
-			require.Equal(t, show(text, Find(text)), show(quoted, Find(quoted)), "%q against %q", text, quoted)
+			require.Equal(t, show(text, refs), show(quoted, Find(quoted)), "%q against %q", text, quoted)
 		}
 		n := int(num)%MaxNumber + 1
 		ref, kind := forms[int(form)%len(forms)](n)
