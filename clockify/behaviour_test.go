@@ -396,10 +396,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 // TestRoutesMatchOpenAPI checks every route the client calls, and every route the fake
 // serves, against Clockify's OpenAPI description.
 func TestRoutesMatchOpenAPI(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "clockify", "openapi.json"))
-	if err != nil {
-		t.Skip("../shared/clockify/openapi.json is not here (it is outside CI): ", err)
-	}
+	b := readOpenAPI(t)
 	var spec struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
@@ -481,5 +478,40 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 		method, path, _ := strings.Cut(route, " ")
 		path = strings.TrimPrefix(strings.TrimPrefix(path, "/api"), "/report")
 		require.True(t, inSpec(method, path), "fake route %s is not in the OpenAPI description", route)
+	}
+}
+
+// readOpenAPI reads Clockify's OpenAPI description from the team's shared folder beside
+// the repository, or skips the test where it is not.
+func readOpenAPI(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "clockify", "openapi.json"))
+	if err != nil {
+		t.Skip("../shared/clockify/openapi.json is not here (it is outside CI): ", err)
+	}
+	return b
+}
+
+// TestKnownWebhookEventsMatchOpenAPI checks WebhookEvent.Known against the enum of the
+// create and update bodies in Clockify's OpenAPI description.
+func TestKnownWebhookEventsMatchOpenAPI(t *testing.T) {
+	var spec struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties struct {
+					WebhookEvent struct {
+						Enum []clockify.WebhookEvent `json:"enum"`
+					} `json:"webhookEvent"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	require.NoError(t, json.Unmarshal(readOpenAPI(t), &spec))
+	for _, schema := range []string{"CreateWebhookRequestV1", "UpdateWebhookRequestV1"} {
+		enum := spec.Components.Schemas[schema].Properties.WebhookEvent.Enum
+		require.Len(t, enum, 50, schema)
+		for _, e := range enum {
+			require.True(t, e.Known(), "%s: %s", schema, e)
+		}
 	}
 }

@@ -619,3 +619,18 @@ func TestSecretNeverPrints(t *testing.T) {
 }
 
 func timeAt(h int) time.Time { return time.Date(2026, 11, 2, h, 0, 0, 0, time.UTC) }
+
+func TestWebhookEventKnown(t *testing.T) {
+	require.Len(t, webhookEvents, 50, "Clockify's enum has fifty events")
+	for e, want := range map[WebhookEvent]bool{
+		EventNewTimeEntry:          true,
+		EventProjectDeleted:        true,
+		"BILLABLE_RATE_UPDATED":    true,
+		"TIME_ENTRY_BATCH_DELETED": false, // in sample deliveries, not in the enum
+		"new_time_entry":           false,
+		"NEW_TIME_ENTRIES":         false,
+		"":                         false,
+	} {
+		require.Equal(t, want, e.Known(), e)
+	}
+}

@@ -33,6 +33,35 @@ const (
 	EventUserJoinedWorkspace WebhookEvent = "USER_JOINED_WORKSPACE"
 )
 
+// webhookEvents is Clockify's enum of webhook events (CreateWebhookRequestV1.webhookEvent
+// in its OpenAPI description).
+var webhookEvents = map[WebhookEvent]bool{}
+
+func init() {
+	for _, e := range []WebhookEvent{
+		EventNewTimeEntry, EventNewTimerStarted, EventTimerStopped, EventTimeEntryUpdated,
+		EventTimeEntryDeleted, EventTimeEntrySplit, EventTimeEntryRestored,
+		EventNewProject, EventProjectUpdated, EventProjectDeleted,
+		"NEW_TASK", "TASK_UPDATED", "TASK_DELETED", EventNewClient, "CLIENT_UPDATED", "CLIENT_DELETED",
+		EventNewTag, "TAG_UPDATED", "TAG_DELETED", EventUserJoinedWorkspace, "USER_DELETED_FROM_WORKSPACE",
+		"USER_DEACTIVATED_ON_WORKSPACE", "USER_ACTIVATED_ON_WORKSPACE", "USER_EMAIL_CHANGED", "USER_UPDATED",
+		"USERS_INVITED_TO_WORKSPACE", "LIMITED_USERS_ADDED_TO_WORKSPACE", "USER_GROUP_CREATED",
+		"USER_GROUP_UPDATED", "USER_GROUP_DELETED", "NEW_INVOICE", "INVOICE_UPDATED", "NEW_APPROVAL_REQUEST",
+		"APPROVAL_REQUEST_STATUS_UPDATED", "TIME_OFF_REQUESTED", "TIME_OFF_REQUEST_UPDATED",
+		"TIME_OFF_REQUEST_APPROVED", "TIME_OFF_REQUEST_REJECTED", "TIME_OFF_REQUEST_WITHDRAWN",
+		"BALANCE_UPDATED", "EXPENSE_CREATED", "EXPENSE_UPDATED", "EXPENSE_DELETED", "EXPENSE_RESTORED",
+		"ASSIGNMENT_CREATED", "ASSIGNMENT_UPDATED", "ASSIGNMENT_DELETED", "ASSIGNMENT_PUBLISHED",
+		"COST_RATE_UPDATED", "BILLABLE_RATE_UPDATED",
+	} {
+		webhookEvents[e] = true
+	}
+}
+
+// Known reports whether e is one of the fifty events in Clockify's own description of its
+// API, the names a webhook may be created with. The client still sends any other name, so
+// that an event Clockify adds later can be used before this list knows it.
+func (e WebhookEvent) Known() bool { return webhookEvents[e] }
+
 // Webhook is a Clockify webhook (WebhookDtoV1). AuthToken is sent by Clockify in the
 // Clockify-Signature header of every delivery; it is a [Secret].
 type Webhook struct {
@@ -59,11 +88,13 @@ type WebhookList struct {
 
 // Trigger source types.
 const (
-	TriggerWorkspace = "WORKSPACE_ID"
-	TriggerProject   = "PROJECT_ID"
-	TriggerUser      = "USER_ID"
-	TriggerTag       = "TAG_ID"
-	TriggerTask      = "TASK_ID"
+	TriggerWorkspace  = "WORKSPACE_ID"
+	TriggerProject    = "PROJECT_ID"
+	TriggerUser       = "USER_ID"
+	TriggerTag        = "TAG_ID"
+	TriggerTask       = "TASK_ID"
+	TriggerAssignment = "ASSIGNMENT_ID"
+	TriggerExpense    = "EXPENSE_ID"
 )
 
 // WebhookRequest creates or updates a webhook. Name is required (2 to 30 characters);

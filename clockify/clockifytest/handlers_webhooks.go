@@ -67,10 +67,21 @@ func (in webhookInput) validate() *apiError {
 	if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errBadRequest("You entered invalid value for field: [url]")
 	}
-	if in.WebhookEvent == "" {
+	// Clockify reads both enums strictly: a name outside them is a bad request.
+	if !in.WebhookEvent.Known() {
 		return errBadRequest("You entered invalid value for field: [webhookEvent]")
 	}
+	if in.TriggerSourceType != "" && !triggerSourceTypes[in.TriggerSourceType] {
+		return errBadRequest("You entered invalid value for field: [triggerSourceType]")
+	}
 	return nil
+}
+
+// triggerSourceTypes is Clockify's enum of trigger source types.
+var triggerSourceTypes = map[string]bool{
+	clockify.TriggerWorkspace: true, clockify.TriggerProject: true, clockify.TriggerUser: true,
+	clockify.TriggerTag: true, clockify.TriggerTask: true, clockify.TriggerAssignment: true,
+	clockify.TriggerExpense: true,
 }
 
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params, uid string) {

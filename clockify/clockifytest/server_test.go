@@ -423,3 +423,64 @@ func TestWorkspaceListAndProjectUpdateOverHTTP(t *testing.T) {
 	require.Equal(t, "renamed", body["name"])
 	require.Len(t, srv.Deliveries(), 1)
 }
+
+// TestWebhookBodiesAreValidated sends the fake bodies Clockify would refuse, to create a
+// webhook and to update one; each is a 400 and leaves the webhooks as they were.
+func TestWebhookBodiesAreValidated(t *testing.T) {
+	srv, fx := newServer(t)
+	owner := map[string]string{"X-Api-Key": fx.OwnerKey, "Content-Type": "application/json"}
+	u := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/webhooks"
+	status, _, created, raw := call(t, "POST", u, owner, `{"name":"kept","url":"https://example.com/hook","webhookEvent":"NEW_PROJECT","triggerSourceType":"WORKSPACE_ID","triggerSource":[]}`)
+	require.Equal(t, 201, status, string(raw))
+	id, _ := created["id"].(string)
+	_, _, _, before := call(t, "GET", u, owner, "")
+
+	valid := map[string]string{"name": `"renamed"`, "url": `"https://example.com/other"`, "webhookEvent": `"NEW_TIME_ENTRY"`, "triggerSourceType": `"PROJECT_ID"`}
+	body := func(field, value string) string {
+		var parts []string
+		for _, f := range []string{"name", "url", "webhookEvent", "triggerSourceType"} {
+			v := valid[f]
+			if f == field {
+				v = value
+			}
+			if v != "" {
+				parts = append(parts, `"`+f+`":`+v)
+			}
+		}
+		return "{" + strings.Join(parts, ",") + `,"triggerSource":[]}`
+	}
+	for _, tc := range []struct {
+		name, body, message string
+	}{
+		{"no name", body("name", ""), "Webhook already exists"},
+		{"one-letter name", body("name", `"a"`), "Webhook already exists"},
+		{"name of 31 characters", body("name", `"`+strings.Repeat("é", 31)+`"`), "Webhook already exists"},
+		{"relative URL", body("url", `"/hook"`), "[url]"},
+		{"ftp URL", body("url", `"ftp://example.com/hook"`), "[url]"},
+		{"no event", body("webhookEvent", ""), "[webhookEvent]"},
+		{"event in lower case", body("webhookEvent", `"new_time_entry"`), "[webhookEvent]"},
+		{"event not in the enum", body("webhookEvent", `"TIME_ENTRY_BATCH_DELETED"`), "[webhookEvent]"},
+		{"unknown trigger source type", body("triggerSourceType", `"CLIENT_ID"`), "[triggerSourceType]"},
+		{"malformed JSON", `{"name":`, "Malformed JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, req := range []struct{ method, url string }{{"POST", u}, {"PUT", u + "/" + id}} {
+				status, _, got, raw := call(t, req.method, req.url, owner, tc.body)
+				require.Equal(t, 400, status, "%s: %s", req.method, raw)
+				require.Contains(t, got["message"], tc.message, req.method)
+			}
+			_, _, _, after := call(t, "GET", u, owner, "")
+			require.JSONEq(t, string(before), string(after), "a rejected body changes no webhook")
+		})
+	}
+
+	status, _, _, raw = call(t, "PUT", u+"/000000000000000000000000", owner, body("", ""))
+	require.Equal(t, 400, status)
+	require.Contains(t, string(raw), "Webhook doesn't belong to Workspace")
+	status, _, updated, raw := call(t, "PUT", u+"/"+id, owner, body("", ""))
+	require.Equal(t, 200, status, string(raw))
+	require.Equal(t, "renamed", updated["name"])
+	require.Equal(t, "NEW_TIME_ENTRY", updated["webhookEvent"])
+	require.Equal(t, "PROJECT_ID", updated["triggerSourceType"])
+	require.Equal(t, created["authToken"], updated["authToken"], "an update keeps the token")
+}
