@@ -33,25 +33,41 @@ type pending struct {
 	body  []byte
 }
 
+// subject is what an event is about, for matching webhooks' trigger sources.
+type subject struct {
+	projectID, userID, taskID string
+	tagIDs                    []string
+}
+
+// covers reports whether a webhook's trigger source takes in the subject: the whole
+// workspace, or one of the listed projects, users, tasks or tags. A webhook scoped to
+// assignments or expenses covers no time entry or project.
+func (sub subject) covers(h *clockify.Webhook) bool {
+	listed := func(id string) bool { return id != "" && slices.Contains(h.TriggerSource, id) }
+	switch h.TriggerSourceType {
+	case clockify.TriggerWorkspace:
+		return true
+	case clockify.TriggerProject:
+		return listed(sub.projectID)
+	case clockify.TriggerUser:
+		return listed(sub.userID)
+	case clockify.TriggerTask:
+		return listed(sub.taskID)
+	case clockify.TriggerTag:
+		return slices.ContainsFunc(sub.tagIDs, listed)
+	}
+	return false
+}
+
 // matchWebhooks returns the deliveries an event causes: one for each enabled webhook of
-// the workspace on that event whose trigger source covers the entity.
-func (ws *workspace) matchWebhooks(event clockify.WebhookEvent, projectID, userID string, payload any) []pending {
+// the workspace on that event whose trigger source covers the subject.
+func (ws *workspace) matchWebhooks(event clockify.WebhookEvent, sub subject, payload any) []pending {
 	var out []pending
 	var body []byte
 	for _, id := range ws.hookIDs {
 		h := ws.webhooks[id]
-		if !h.Enabled || h.WebhookEvent != event {
+		if !h.Enabled || h.WebhookEvent != event || !sub.covers(h) {
 			continue
-		}
-		switch h.TriggerSourceType {
-		case clockify.TriggerProject:
-			if !slices.Contains(h.TriggerSource, projectID) {
-				continue
-			}
-		case clockify.TriggerUser:
-			if !slices.Contains(h.TriggerSource, userID) {
-				continue
-			}
 		}
 		if body == nil {
 			body, _ = json.Marshal(payload)

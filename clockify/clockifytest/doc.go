@@ -11,10 +11,11 @@
 // filters time entries on their start time only.
 //
 // When an entry or a project is created, updated or deleted, or a timer stopped (through
-// the API or the Go methods), the fake POSTs the flat entity JSON to every matching
-// webhook with Clockify-Signature and Clockify-Webhook-Event-Type, records the attempt in
-// the webhook's logs, and does all of it before the triggering call returns, so a test
-// sees the delivery without waiting.
+// the API or the Go methods), the fake POSTs the flat entity JSON to every webhook on
+// that event whose trigger source covers it (the workspace, or a listed project, user,
+// task or tag), with Clockify-Signature and Clockify-Webhook-Event-Type. It records the
+// attempt in the webhook's logs, and does all of it before the triggering call returns,
+// so a test sees the delivery without waiting.
 //
 // Faults can be injected at random ([Faults]: 429 with and without Retry-After, 500, 502,
 // 503, dropped connections, truncated bodies, latency) or scripted ([Server.FailNext]),

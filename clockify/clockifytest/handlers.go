@@ -364,7 +364,7 @@ func (s *Server) changeProject(find lookup, change func(*state, *workspace) (*cl
 		if err == nil {
 			c := *out
 			out = &c
-			ps = ws.matchWebhooks(ev, out.ID, "", out)
+			ps = ws.matchWebhooks(ev, subject{projectID: out.ID}, out)
 		}
 	}
 	s.mu.Unlock()
@@ -483,7 +483,7 @@ func (s *Server) changeEntry(find lookup, change func(*state, *workspace) (*cloc
 		var ev clockify.WebhookEvent
 		e, ev, err = change(s.state, ws)
 		if err == nil {
-			ps = ws.matchWebhooks(ev, e.ProjectID, e.UserID, s.state.hydrate(ws, e))
+			ps = ws.matchWebhooks(ev, subject{projectID: e.ProjectID, userID: e.UserID, taskID: e.TaskID, tagIDs: e.TagIDs}, s.state.hydrate(ws, e))
 			out = plainEntry(e)
 		}
 	}

@@ -484,3 +484,61 @@ func TestWebhookBodiesAreValidated(t *testing.T) {
 	require.Equal(t, "PROJECT_ID", updated["triggerSourceType"])
 	require.Equal(t, created["authToken"], updated["authToken"], "an update keeps the token")
 }
+
+// TestWebhookTriggerSources checks that a webhook fires only for entries its trigger
+// source covers: the workspace, or a listed project, user, task or tag.
+func TestWebhookTriggerSources(t *testing.T) {
+	receiver := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer receiver.Close()
+	srv, fx := newServer(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	wsID := fx.Workspace.ID
+	tag, err := srv.AddTag(wsID, clockify.Tag{Name: "review"})
+	require.NoError(t, err)
+	member := fx.Members[2].User.ID
+
+	names := map[string]string{} // webhook id -> name
+	for _, h := range []struct {
+		name, typ string
+		source    []string
+	}{
+		{"workspace", clockify.TriggerWorkspace, []string{wsID}},
+		{"project", clockify.TriggerProject, []string{fx.Projects[0].ID}},
+		{"user", clockify.TriggerUser, []string{member}},
+		{"task", clockify.TriggerTask, []string{"task-1"}},
+		{"tag", clockify.TriggerTag, []string{"other-tag", tag.ID}},
+		{"assignment", clockify.TriggerAssignment, []string{"task-1"}},
+		{"expense", clockify.TriggerExpense, []string{fx.Projects[0].ID}},
+	} {
+		hook, _, err := c.Webhooks.Create(t.Context(), wsID, &clockify.WebhookRequest{Name: h.name, URL: receiver.URL, WebhookEvent: clockify.EventNewTimeEntry, TriggerSourceType: h.typ, TriggerSource: h.source})
+		require.NoError(t, err)
+		names[hook.ID] = h.name
+	}
+
+	for _, tc := range []struct {
+		name  string
+		entry clockify.TimeEntry
+		fired []string
+	}{
+		{"nothing listed", clockify.TimeEntry{UserID: fx.Owner.ID, ProjectID: fx.Projects[1].ID}, []string{"workspace"}},
+		{"no project", clockify.TimeEntry{UserID: fx.Owner.ID}, []string{"workspace"}},
+		{"listed project", clockify.TimeEntry{UserID: fx.Owner.ID, ProjectID: fx.Projects[0].ID}, []string{"workspace", "project"}},
+		{"listed user", clockify.TimeEntry{UserID: member}, []string{"workspace", "user"}},
+		{"listed task", clockify.TimeEntry{UserID: fx.Owner.ID, ProjectID: fx.Projects[1].ID, TaskID: "task-1"}, []string{"workspace", "task"}},
+		{"one listed tag", clockify.TimeEntry{UserID: fx.Owner.ID, TagIDs: []string{tag.ID}}, []string{"workspace", "tag"}},
+		{"all of them", clockify.TimeEntry{UserID: member, ProjectID: fx.Projects[0].ID, TaskID: "task-1", TagIDs: []string{tag.ID}}, []string{"workspace", "project", "user", "task", "tag"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(srv.Deliveries())
+			tc.entry.TimeInterval = clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: clockify.Ptr(now.Add(-time.Hour))}
+			_, err := srv.AddTimeEntry(wsID, tc.entry)
+			require.NoError(t, err)
+			var fired []string
+			for _, d := range srv.Deliveries()[before:] {
+				fired = append(fired, names[d.WebhookID])
+			}
+			require.ElementsMatch(t, tc.fired, fired)
+		})
+	}
+}
