@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -539,6 +540,64 @@ func TestWebhookTriggerSources(t *testing.T) {
 				fired = append(fired, names[d.WebhookID])
 			}
 			require.ElementsMatch(t, tc.fired, fired)
+		})
+	}
+}
+
+// TestWebhookLogsFilterSortAndPage reads a webhook's delivery logs through the client:
+// by outcome, by time, newest first, and a page at a time.
+func TestWebhookLogsFilterSortAndPage(t *testing.T) {
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(b), "refused") {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer receiver.Close()
+	var ticks atomic.Int64 // each reading of the clock is one second later
+	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now.Add(time.Duration(ticks.Add(1)) * time.Second) }))
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	ctx, wsID := t.Context(), fx.Workspace.ID
+	hook, _, err := c.Webhooks.Create(ctx, wsID, &clockify.WebhookRequest{Name: "logged", URL: receiver.URL, WebhookEvent: clockify.EventNewTimeEntry})
+	require.NoError(t, err)
+	for _, d := range []string{"accepted 1", "refused 2", "accepted 3", "refused 4", "accepted 5"} {
+		_, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: d, TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: clockify.Ptr(now.Add(-time.Hour))}})
+		require.NoError(t, err)
+	}
+	ds := srv.Deliveries()
+	require.Len(t, ds, 5)
+
+	numbers := func(opts *clockify.WebhookLogOptions) []string {
+		t.Helper()
+		logs, _, err := c.Webhooks.Logs(ctx, wsID, hook.ID, opts)
+		require.NoError(t, err)
+		var out []string
+		for _, l := range logs {
+			var e clockify.TimeEntry
+			require.NoError(t, json.Unmarshal([]byte(l.RequestBody), &e))
+			out = append(out, e.Description[len(e.Description)-1:])
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		opts *clockify.WebhookLogOptions
+		want []string
+	}{
+		{"all, oldest first", nil, []string{"1", "2", "3", "4", "5"}},
+		{"failed", &clockify.WebhookLogOptions{Status: clockify.LogsFailed}, []string{"2", "4"}},
+		{"succeeded", &clockify.WebhookLogOptions{Status: clockify.LogsSucceeded}, []string{"1", "3", "5"}},
+		{"newest first", &clockify.WebhookLogOptions{SortByNewest: true}, []string{"5", "4", "3", "2", "1"}},
+		{"from the second to the fourth", &clockify.WebhookLogOptions{From: ds[1].At, To: ds[3].At}, []string{"2", "3", "4"}},
+		{"page 0 is the first page", &clockify.WebhookLogOptions{Page: 0, Size: 2}, []string{"1", "2"}},
+		{"page 1 is the first page", &clockify.WebhookLogOptions{Page: 1, Size: 2}, []string{"1", "2"}},
+		{"page 3", &clockify.WebhookLogOptions{Page: 3, Size: 2}, []string{"5"}},
+		{"past the end", &clockify.WebhookLogOptions{Page: 4, Size: 2}, nil},
+		{"failed, newest first, one a page", &clockify.WebhookLogOptions{Status: clockify.LogsFailed, SortByNewest: true, Page: 1, Size: 1}, []string{"4"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, numbers(tc.opts))
 		})
 	}
 }
