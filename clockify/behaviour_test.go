@@ -2,6 +2,7 @@ package clockify_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -513,5 +514,41 @@ func TestKnownWebhookEventsMatchOpenAPI(t *testing.T) {
 		for _, e := range enum {
 			require.True(t, e.Known(), "%s: %s", schema, e)
 		}
+	}
+}
+
+// TestReportRangeIsTheSameInstantsInEveryZone asks the fake, which reads a report's range
+// as wall-clock time in the report's zone as Clockify does, for one window in several
+// zones: the same entries come back, their times in the zone asked for.
+func TestReportRangeIsTheSameInstantsInEveryZone(t *testing.T) {
+	srv, fx := newFake(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	// A window that starts and ends inside the fixture's entries, so that a shift of a
+	// few hours would change what it holds.
+	from, to := fx.Entries[3].TimeInterval.Start, fx.Entries[len(fx.Entries)/2].TimeInterval.Start
+	inWindow := func(zone string) []string {
+		t.Helper()
+		var ids []string
+		for e, err := range c.Reports.DetailedAll(t.Context(), fx.Workspace.ID, &clockify.DetailedReportRequest{Start: from, End: to, TimeZone: zone}) {
+			require.NoError(t, err)
+			loc, err := time.LoadLocation(cmp.Or(zone, "UTC"))
+			require.NoError(t, err)
+			_, want := e.TimeInterval.Start.In(loc).Zone()
+			_, got := e.TimeInterval.Start.Zone()
+			require.Equal(t, want, got, "rendered with the zone's offset")
+			ids = append(ids, e.ID)
+		}
+		return ids
+	}
+	var want []string
+	for _, e := range fx.Entries {
+		if st := e.TimeInterval.Start; !st.Before(from) && !st.After(to) {
+			want = append(want, e.ID)
+		}
+	}
+	require.NotEmpty(t, want)
+	for _, zone := range []string{"", "UTC", "Australia/Sydney", "America/Los_Angeles", "Asia/Kolkata"} {
+		require.ElementsMatch(t, want, inWindow(zone), zone)
 	}
 }

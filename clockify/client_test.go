@@ -396,6 +396,18 @@ func TestEndpoints(t *testing.T) {
 				require.Equal(t, int64(5400), r.Entries[0].TimeInterval.Duration)
 			},
 		},
+		{
+			name: "detailed report in a zone: the range as wall-clock time there",
+			call: func(c *Client) (any, error) {
+				r, _, err := c.Reports.Detailed(ctx, ws, &DetailedReportRequest{Start: start, End: end, TimeZone: "Australia/Sydney"})
+				return r, err
+			},
+			isReports: true,
+			method:    "POST", url: "v1/workspaces/" + ws + "/reports/detailed", status: 200,
+			body:  `{"dateRangeStart":"2026-11-01T00:00:00.000Z","dateRangeEnd":"2026-11-03T00:00:00.000Z","detailedFilter":{"page":1,"pageSize":1000,"sortColumn":"DATE"},"timeZone":"Australia/Sydney"}`,
+			resp:  `{"totals":[],"timeentries":[]}`,
+			check: func(t *testing.T, v any) { require.Empty(t, v.(*DetailedReport).Entries) },
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -503,6 +515,14 @@ func TestArgumentErrorsSendNothing(t *testing.T) {
 		},
 		"report page": func() error {
 			_, _, err := c.Reports.Detailed(ctx, ws, &DetailedReportRequest{Start: time.Now(), End: time.Now(), Page: -1})
+			return err
+		},
+		"report zone": func() error {
+			_, _, err := c.Reports.Detailed(ctx, ws, &DetailedReportRequest{Start: time.Now(), End: time.Now(), TimeZone: "Mars/Olympus_Mons"})
+			return err
+		},
+		"report local zone": func() error {
+			_, _, err := c.Reports.Detailed(ctx, ws, &DetailedReportRequest{Start: time.Now(), End: time.Now(), TimeZone: "Local"})
 			return err
 		},
 	}

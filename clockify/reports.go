@@ -1,6 +1,7 @@
 package clockify
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"iter"
@@ -12,18 +13,27 @@ import (
 type ReportsService service
 
 // DetailedReportRequest selects the entries of a detailed report: every member's entries
-// whose start lies in [Start, End], read in TimeZone (UTC when empty).
+// whose start lies in [Start, End].
 type DetailedReportRequest struct {
 	Start    time.Time
 	End      time.Time
 	Users    []string // user ids; empty means everyone
 	Projects []string // project ids; empty means every project
 	Billable *bool
+	// TimeZone is the IANA zone the report is made in (UTC when empty): Clockify renders
+	// its timestamps with that zone's offset. Start and End are instants either way:
+	// Clockify reads the range as wall-clock time in the report's zone, so the client
+	// sends their wall-clock time there. (In the hour a zone repeats when its clocks go
+	// back, that wall-clock time names two instants, and Clockify picks one.)
 	TimeZone string
 	// Page is 1-based; PageSize defaults to 1000.
 	Page     int
 	PageSize int
 }
+
+// reportTimeLayout is how a report's range is written: the wall-clock time in the
+// report's zone, with the "Z" of Clockify's examples, which Clockify does not read.
+const reportTimeLayout = "2006-01-02T15:04:05.000Z"
 
 func (r *DetailedReportRequest) body() (any, error) {
 	if r == nil || r.Start.IsZero() || r.End.IsZero() {
@@ -34,6 +44,11 @@ func (r *DetailedReportRequest) body() (any, error) {
 	}
 	if r.Page < 0 || r.PageSize < 0 {
 		return nil, &ArgumentError{Field: "Page/PageSize", Reason: "must not be negative"}
+	}
+	zone := cmp.Or(r.TimeZone, "UTC")
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "Local" {
+		return nil, &ArgumentError{Field: "TimeZone", Reason: "must be an IANA time zone name"}
 	}
 	type idFilter struct {
 		IDs      []string `json:"ids"`
@@ -54,17 +69,14 @@ func (r *DetailedReportRequest) body() (any, error) {
 		Billable *bool     `json:"billable,omitempty"`
 		TimeZone string    `json:"timeZone"`
 	}{
-		Start:    r.Start.UTC().Format("2006-01-02T15:04:05.000Z"),
-		End:      r.End.UTC().Format("2006-01-02T15:04:05.000Z"),
+		Start:    r.Start.In(loc).Format(reportTimeLayout),
+		End:      r.End.In(loc).Format(reportTimeLayout),
 		Filter:   detailed{Page: max(r.Page, 1), PageSize: r.PageSize, SortColumn: "DATE"},
 		Billable: r.Billable,
-		TimeZone: r.TimeZone,
+		TimeZone: zone,
 	}
 	if w.Filter.PageSize == 0 {
 		w.Filter.PageSize = DefaultPageSize
-	}
-	if w.TimeZone == "" {
-		w.TimeZone = "UTC"
 	}
 	if len(r.Users) > 0 {
 		w.Users = &idFilter{IDs: r.Users, Contains: "CONTAINS", Status: "ALL"}

@@ -7,8 +7,10 @@
 // answers 403 code 501 for a workspace the user is not in and 400 "... doesn't belong to
 // Workspace" for unknown ids; lists bare JSON arrays with a 1-based page and a Last-Page
 // header; rejects page sizes over 5000; answers 405 (with Allow) for a wrong verb;
-// refuses a webhook whose event or trigger source type is not in Clockify's enums; and
-// filters time entries on their start time only.
+// refuses a webhook whose event or trigger source type is not in Clockify's enums; reads
+// a detailed report's range as wall-clock time in the report's zone (the user's zone when
+// it names none) and renders its times there; and filters time entries on their start
+// time only.
 //
 // When an entry or a project is created, updated or deleted, or a timer stopped (through
 // the API or the Go methods), the fake POSTs the flat entity JSON to every webhook on

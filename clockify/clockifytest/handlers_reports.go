@@ -21,7 +21,8 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 		Projects *struct {
 			IDs []string `json:"ids"`
 		} `json:"projects"`
-		Billable *bool `json:"billable"`
+		Billable *bool  `json:"billable"`
+		TimeZone string `json:"timeZone"`
 	}
 	if err := decodeBody(r, &in); err != nil {
 		writeError(w, err)
@@ -31,6 +32,20 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 		writeError(w, errBadRequest("dateRangeStart, dateRangeEnd and detailedFilter are required"))
 		return
 	}
+	s.mu.Lock()
+	zone := in.TimeZone
+	if u := s.state.users[uid]; zone == "" && u != nil && u.Settings != nil {
+		zone = u.Settings.TimeZone // Clockify's default is the user's zone
+	}
+	s.mu.Unlock()
+	loc, zerr := time.LoadLocation(zone)
+	if zerr != nil || zone == "Local" {
+		writeError(w, errBadRequest("You entered invalid value for field: [timeZone]"))
+		return
+	}
+	// Clockify reads the range as wall-clock time in the report's zone, whatever offset
+	// the strings carry.
+	start, end := wallClockIn(*in.Start, loc), wallClockIn(*in.End, loc)
 	page, size := max(in.Filter.Page, 1), in.Filter.PageSize
 	if size <= 0 {
 		size = 50
@@ -56,7 +71,7 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 	if err == nil {
 		for _, e := range ws.sortedEntries(func(e *clockify.TimeEntry) bool {
 			st := e.TimeInterval.Start
-			return !st.Before(*in.Start) && !st.After(*in.End) &&
+			return !st.Before(start) && !st.After(end) &&
 				(users == nil || users[e.UserID]) && (projects == nil || projects[e.ProjectID]) &&
 				(in.Billable == nil || *in.Billable == e.Billable)
 		}) {
@@ -69,9 +84,10 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 			if h.Project != nil {
 				row.ProjectName = h.Project.Name
 			}
-			row.TimeInterval.Start = e.TimeInterval.Start
+			// Times are rendered in the report's zone, with its offset.
+			row.TimeInterval.Start = e.TimeInterval.Start.In(loc)
 			if end := e.TimeInterval.End; end != nil {
-				row.TimeInterval.End = end
+				row.TimeInterval.End = clockify.Ptr(end.In(loc))
 				row.TimeInterval.Duration = int64(end.Sub(e.TimeInterval.Start) / time.Second)
 			}
 			total += row.TimeInterval.Duration
@@ -92,4 +108,9 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 		"totals":      []map[string]any{{"id": "", "totalTime": total, "totalBillableTime": billable, "entriesCount": len(rows)}},
 		"timeentries": append([]clockify.ReportEntry{}, rows[from:to]...),
 	})
+}
+
+// wallClockIn returns the instant that t's wall-clock time names in loc.
+func wallClockIn(t time.Time, loc *time.Location) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 }

@@ -601,3 +601,55 @@ func TestWebhookLogsFilterSortAndPage(t *testing.T) {
 		})
 	}
 }
+
+// TestReportRangeIsReadInTheReportsZone sends raw report requests: the range is
+// wall-clock time in the request's zone, or the user's own zone when it names none.
+func TestReportRangeIsReadInTheReportsZone(t *testing.T) {
+	srv, fx := newServer(t)
+	wsID := fx.Workspace.ID
+	sydney := srv.AddMember(wsID, clockifytest.Member{User: clockify.User{Name: "Sydney Admin", Settings: &clockify.UserSettings{TimeZone: "Australia/Sydney"}}, APIKey: "sydney-key", Admin: true})
+	// 09:30 in Sydney on 2 March 2026 (UTC+11) is 22:30 UTC on 1 March.
+	e, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: sydney.ID, Description: "zoned", TimeInterval: clockify.TimeInterval{
+		Start: time.Date(2026, 3, 1, 22, 30, 0, 0, time.UTC), End: clockify.Ptr(time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC))}})
+	require.NoError(t, err)
+
+	u := srv.ReportsURL() + "v1/workspaces/" + wsID + "/reports/detailed"
+	report := func(key, zone string) (int, []string, []byte) {
+		t.Helper()
+		body := `{"dateRangeStart":"2026-03-02T00:00:00.000Z","dateRangeEnd":"2026-03-02T23:59:59.999Z","detailedFilter":{"page":1,"pageSize":50}` + zone + `}`
+		status, _, _, raw := call(t, "POST", u, map[string]string{"X-Api-Key": key}, body)
+		var rep struct {
+			Entries []struct {
+				ID           string `json:"_id"`
+				TimeInterval struct {
+					Start string `json:"start"`
+				} `json:"timeInterval"`
+			} `json:"timeentries"`
+		}
+		_ = json.Unmarshal(raw, &rep)
+		var starts []string
+		for _, r := range rep.Entries {
+			if r.ID == e.ID {
+				starts = append(starts, r.TimeInterval.Start)
+			}
+		}
+		return status, starts, raw
+	}
+	for _, tc := range []struct {
+		name, key, zone string
+		status          int
+		starts          []string
+	}{
+		{"the 2nd in Sydney, named", fx.OwnerKey, `,"timeZone":"Australia/Sydney"`, 200, []string{"2026-03-02T09:30:00+11:00"}},
+		{"the 2nd in Sydney, the user's zone", "sydney-key", ``, 200, []string{"2026-03-02T09:30:00+11:00"}},
+		{"the 2nd in UTC, named", "sydney-key", `,"timeZone":"UTC"`, 200, nil},
+		{"the 2nd in UTC, the user's zone", fx.OwnerKey, ``, 200, nil},
+		{"an unknown zone", fx.OwnerKey, `,"timeZone":"Mars/Olympus_Mons"`, 400, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, starts, raw := report(tc.key, tc.zone)
+			require.Equal(t, tc.status, status, string(raw))
+			require.Equal(t, tc.starts, starts)
+		})
+	}
+}
