@@ -12,28 +12,32 @@ import (
 // pageParams reads 1-based page and page-size as Clockify does: page ≤ 0 is page 1, and
 // a page-size over the endpoint's maximum is a 400.
 func pageParams(r *http.Request, defSize, maxSize int) (page, size int, err *apiError) {
-	q := r.URL.Query()
-	page, size = 1, defSize
-	if v := q.Get("page"); v != "" {
-		n, convErr := strconv.Atoi(v)
-		if convErr != nil {
-			return 0, 0, errConvert("page", v)
-		}
-		page = max(n, 1)
+	if page, err = intParam(r, "page", 1); err != nil {
+		return 0, 0, err
 	}
-	if v := q.Get("page-size"); v != "" {
-		n, convErr := strconv.Atoi(v)
-		if convErr != nil {
-			return 0, 0, errConvert("page-size", v)
-		}
-		if n > maxSize {
-			return 0, 0, &apiError{status: http.StatusBadRequest, Message: "Page size cannot be larger than " + thousands(maxSize) + "."}
-		}
-		if n > 0 {
-			size = n
-		}
+	if size, err = intParam(r, "page-size", defSize); err != nil {
+		return 0, 0, err
 	}
-	return page, size, nil
+	if size > maxSize {
+		return 0, 0, &apiError{status: http.StatusBadRequest, Message: "Page size cannot be larger than " + thousands(maxSize) + "."}
+	}
+	if size <= 0 {
+		size = defSize
+	}
+	return max(page, 1), size, nil
+}
+
+// intParam reads an integer query parameter, def when it is absent.
+func intParam(r *http.Request, name string, def int) (int, *apiError) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, errConvert(name, v)
+	}
+	return n, nil
 }
 
 func errConvert(name, v string) *apiError {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -200,13 +199,22 @@ func (s *Server) webhookLogs(w http.ResponseWriter, r *http.Request, p params, u
 		writeError(w, err)
 		return
 	}
-	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	size, _ := strconv.Atoi(q.Get("size"))
+	switch in.Status {
+	case "", "ALL", "SUCCEEDED", "FAILED":
+	default:
+		writeError(w, errBadRequest("You entered invalid value for field: [status]"))
+		return
+	}
+	page, perr := intParam(r, "page", 1) // the spec's default is 0; 0 and 1 both mean the first page here
+	size, serr := intParam(r, "size", 50)
+	if perr != nil || serr != nil {
+		writeError(w, firstErr(perr, serr))
+		return
+	}
+	page = max(page, 1)
 	if size <= 0 {
 		size = 50
 	}
-	page = max(page, 1) // the spec's default is 0; 0 and 1 both mean the first page here
 	s.mu.Lock()
 	ws, err := s.state.adminAccess(uid, p["ws"])
 	var out []clockify.WebhookLog

@@ -87,6 +87,10 @@ func TestRoutingErrors(t *testing.T) {
 	}{
 		{"workspace-wide GET of entries", "GET", wsPath + "/time-entries", "", 405, "Request method 'GET' is not supported"},
 		{"GET of logs", "GET", wsPath + "/webhooks/x/logs", "", 405, "not supported"},
+		{"logs of an unknown webhook", "POST", wsPath + "/webhooks/000000000000000000000000/logs", "{}", 400, "Webhook doesn't belong to Workspace"},
+		{"logs page not a number", "POST", wsPath + "/webhooks/x/logs?page=first", "{}", 400, "Failed to convert"},
+		{"logs size not a number", "POST", wsPath + "/webhooks/x/logs?size=ten", "{}", 400, "Failed to convert"},
+		{"logs status not in the enum", "POST", wsPath + "/webhooks/x/logs", `{"status":"failed"}`, 400, "[status]"},
 		{"unknown route", "GET", srv.CoreURL() + "v1/nothing", "", 404, "No static resource"},
 		{"reports on the core host", "POST", wsPath + "/reports/detailed", "{}", 404, "No static resource"},
 		{"page size over 5000", "GET", wsPath + "/user/" + fx.Owner.ID + "/time-entries?page-size=5001", "", 400, "Page size cannot be larger than 5,000."},
