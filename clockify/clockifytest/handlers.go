@@ -134,6 +134,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid
 	q := r.URL.Query()
 	email, name := strings.ToLower(q.Get("email")), strings.ToLower(q.Get("name"))
 	status := clockify.MemberStatus(q.Get("status"))
+	switch status {
+	case "", clockify.MemberPending, clockify.MemberActive, clockify.MemberDeclined, clockify.MemberInactive, clockify.MemberAll:
+	default:
+		writeError(w, &apiError{status: http.StatusBadRequest, Message: "Method parameter 'status': Failed to convert value of type 'java.lang.String' to required type 'MembershipStatus'"})
+		return
+	}
 	s.mu.Lock()
 	ws, err := s.state.adminAccess(uid, p["ws"])
 	var out []clockify.User

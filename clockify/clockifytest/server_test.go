@@ -97,6 +97,7 @@ func TestRoutingErrors(t *testing.T) {
 		{"in-progress page size over 1000", "GET", wsPath + "/time-entries/status/in-progress?page-size=1001", "", 400, "1,000"},
 		{"page not a number", "GET", wsPath + "/projects?page=x", "", 400, "Failed to convert"},
 		{"bool not a bool", "GET", wsPath + "/projects?archived=maybe", "", 400, "Failed to convert"},
+		{"member status not in the enum", "GET", wsPath + "/users?status=active", "", 400, "Failed to convert"},
 		{"bad start", "GET", wsPath + "/user/" + fx.Owner.ID + "/time-entries?start=yesterday", "", 400, "invalid value"},
 		{"unknown entry", "GET", wsPath + "/time-entries/000000000000000000000000", "", 400, "Time entry doesn't belong to Workspace"},
 		{"unknown project", "GET", wsPath + "/projects/000000000000000000000000", "", 400, "Project doesn't belong to Workspace"},
