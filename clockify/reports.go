@@ -48,7 +48,7 @@ func (r *DetailedReportRequest) body() (any, error) {
 	zone := cmp.Or(r.TimeZone, "UTC")
 	loc, err := time.LoadLocation(zone)
 	if err != nil || zone == "Local" {
-		return nil, &ArgumentError{Field: "TimeZone", Reason: "must be an IANA time zone name"}
+		return nil, &ArgumentError{Field: "TimeZone", Reason: "must be an IANA time zone name that this program's time zone database holds (import time/tzdata to embed one)"}
 	}
 	type idFilter struct {
 		IDs      []string `json:"ids"`
