@@ -9,13 +9,14 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
-// pageParams reads 1-based page and page-size as Clockify does: page ≤ 0 is page 1, and
-// a page-size over the endpoint's maximum is a 400.
-func pageParams(r *http.Request, defSize, maxSize int) (page, size int, err *apiError) {
+// pageParams reads a 1-based page and its size (the sizeParam query parameter) as
+// Clockify does: page ≤ 0 is page 1, a size ≤ 0 is defSize, a size over the endpoint's
+// maximum is a 400, and either one not a number is a 400.
+func pageParams(r *http.Request, sizeParam string, defSize, maxSize int) (page, size int, err *apiError) {
 	if page, err = intParam(r, "page", 1); err != nil {
 		return 0, 0, err
 	}
-	if size, err = intParam(r, "page-size", defSize); err != nil {
+	if size, err = intParam(r, sizeParam, defSize); err != nil {
 		return 0, 0, err
 	}
 	if size > maxSize {
@@ -126,7 +127,7 @@ func (s *Server) getWorkspace(w http.ResponseWriter, _ *http.Request, p params, 
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid string) {
-	page, size, perr := pageParams(r, 50, clockify.MaxPageSize)
+	page, size, perr := pageParams(r, "page-size", 50, clockify.MaxPageSize)
 	if perr != nil {
 		writeError(w, perr)
 		return
@@ -168,7 +169,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid
 }
 
 func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, p params, uid string) {
-	page, size, perr := pageParams(r, 50, clockify.MaxPageSize)
+	page, size, perr := pageParams(r, "page-size", 50, clockify.MaxPageSize)
 	if perr != nil {
 		writeError(w, perr)
 		return
@@ -383,7 +384,7 @@ func (s *Server) changeProject(find lookup, change func(*state, *workspace) (*cl
 }
 
 func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, p params, uid string) {
-	page, size, perr := pageParams(r, 50, clockify.MaxPageSize)
+	page, size, perr := pageParams(r, "page-size", 50, clockify.MaxPageSize)
 	if perr != nil {
 		writeError(w, perr)
 		return
@@ -436,7 +437,7 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, p params, u
 }
 
 func (s *Server) listInProgress(w http.ResponseWriter, r *http.Request, p params, uid string) {
-	page, size, perr := pageParams(r, 10, clockify.MaxInProgressPageSize)
+	page, size, perr := pageParams(r, "page-size", 10, clockify.MaxInProgressPageSize)
 	if perr != nil {
 		writeError(w, perr)
 		return

@@ -1,6 +1,7 @@
 package clockifytest
 
 import (
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -205,15 +206,12 @@ func (s *Server) webhookLogs(w http.ResponseWriter, r *http.Request, p params, u
 		writeError(w, errBadRequest("You entered invalid value for field: [status]"))
 		return
 	}
-	page, perr := intParam(r, "page", 1) // the spec's default is 0; 0 and 1 both mean the first page here
-	size, serr := intParam(r, "size", 50)
-	if perr != nil || serr != nil {
-		writeError(w, firstErr(perr, serr))
+	// The spec's default page is 0; 0 and 1 both mean the first page here. No maximum
+	// size is known.
+	page, size, perr := pageParams(r, "size", 50, math.MaxInt)
+	if perr != nil {
+		writeError(w, perr)
 		return
-	}
-	page = max(page, 1)
-	if size <= 0 {
-		size = 50
 	}
 	s.mu.Lock()
 	ws, err := s.state.adminAccess(uid, p["ws"])
