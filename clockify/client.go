@@ -115,7 +115,14 @@ func NewClient(opts ...Option) (*Client, error) {
 		rt = http.DefaultTransport
 	}
 	hc := &http.Client{
-		Transport:     &transport{base: rt, apiKey: s.apiKey, limiter: c.limiter, logger: logger, redact: c.redact},
+		Transport: &transport{
+			base:    rt,
+			apiKey:  s.apiKey,
+			origins: []string{origin(core), origin(reports)},
+			limiter: c.limiter,
+			logger:  logger,
+			redact:  c.redact,
+		},
 		CheckRedirect: base.CheckRedirect,
 		Jar:           base.Jar,
 		Timeout:       base.Timeout,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,6 +147,43 @@ func TestRequestHeadersAndCallerRequestUntouched(t *testing.T) {
 	require.Equal(t, "jasper-test/9", got.header.Get("User-Agent"))
 	require.Equal(t, "application/json", got.header.Get("Accept"))
 	require.Empty(t, req.Header.Get("X-Api-Key"), "the caller's request is not modified")
+}
+
+func TestAPIKeyGoesOnlyToTheClientsOrigins(t *testing.T) {
+	// Clockify answering with a redirect must not hand the key to whoever it points at:
+	// net/http drops Authorization on such a redirect, but not X-Api-Key.
+	cases := []struct {
+		name     string
+		location string
+		wantKey  bool
+	}{
+		{"same origin", coreBase + "v1/moved", true},
+		{"same origin, default port and upper case", "https://API.test:443/api/v1/moved", true},
+		{"the reports origin", repBase + "v1/moved", true},
+		{"another host", "https://elsewhere.test/api/v1/moved", false},
+		{"a subdomain", "https://x.api.test/api/v1/moved", false},
+		{"another port", "https://api.test:8443/api/v1/moved", false},
+		{"https to http", "http://api.test/api/v1/moved", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs strings.Builder
+			c, mt := newMockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+			respond(mt, "GET", coreBase+"v1/user", http.StatusFound, "", "Location", tc.location)
+			got := respond(mt, "GET", tc.location, 200, `{"id":"u1"}`)
+			_, _, err := c.Users.Current(context.Background())
+			require.NoError(t, err)
+			require.Equal(t, "GET", got.method, "the redirect was followed")
+			if tc.wantKey {
+				require.Equal(t, testKey, got.header.Get("X-Api-Key"))
+				require.Empty(t, logs.String())
+			} else {
+				require.Empty(t, got.header.Values("X-Api-Key"))
+				require.Contains(t, logs.String(), "API key withheld")
+				require.NotContains(t, logs.String(), testKey)
+			}
+		})
+	}
 }
 
 func TestNewRequestRejectsBadPaths(t *testing.T) {

@@ -4,7 +4,9 @@
 //
 // Every call is authenticated with a Clockify API key, sent in the X-Api-Key header by a
 // transport that clones each request. The key is trimmed when the client is built and an
-// empty key is rejected. The key never appears in an error string, a log line or a panic:
+// empty key is rejected. The key goes only to the core and reports APIs' origins (scheme,
+// host and port): a redirect to any other, or from https to http, is followed without it.
+// The key never appears in an error string, a log line or a panic:
 // [APIError] carries the HTTP status, Clockify's own code and the method and path only.
 //
 //	c, err := clockify.NewClient(clockify.WithAPIKey(os.Getenv("CLOCKIFY_API_KEY")))
