@@ -17,7 +17,8 @@
 // that event whose trigger source covers it (the workspace, or a listed project, user,
 // task or tag), with Clockify-Signature and Clockify-Webhook-Event-Type. It records the
 // attempt in the webhook's logs, and does all of it before the triggering call returns,
-// so a test sees the delivery without waiting.
+// so a test sees the delivery without waiting. It follows no redirect: a 3xx is the
+// delivery's answer, and the token is sent to the webhook's URL only.
 //
 // Faults can be injected at random ([Faults]: 429 with and without Retry-After, 500, 502,
 // 503, dropped connections, truncated bodies, latency) or scripted ([Server.FailNext]),

@@ -63,7 +63,9 @@ func WithFaults(f Faults) Option {
 	return func(s *Server) { s.SetFaults(f) }
 }
 
-// WithDeliveryClient sets the HTTP client that sends webhook deliveries.
+// WithDeliveryClient sets the HTTP client that sends webhook deliveries. Whatever its
+// redirect policy, the server follows no redirect: a 3xx answer is recorded as the
+// delivery's status, so a webhook's token goes to the webhook's URL and nowhere else.
 func WithDeliveryClient(hc *http.Client) Option {
 	return func(s *Server) { s.delivery = hc }
 }
@@ -93,6 +95,9 @@ func NewServer(opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(s)
 	}
+	noRedirects := *s.delivery
+	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s.delivery = &noRedirects
 	s.routes = s.buildRoutes()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL

@@ -317,6 +317,28 @@ func TestUnreachableWebhookIsLogged(t *testing.T) {
 	require.Equal(t, now, ds[0].At)
 }
 
+func TestWebhookRedirectIsNotFollowed(t *testing.T) {
+	// A receiver's redirect is the delivery's answer: following it would hand the
+	// webhook's token (a custom header, which net/http keeps across hosts) to another.
+	var reached atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
+	defer elsewhere.Close()
+	moved := httptest.NewServer(http.RedirectHandler(elsewhere.URL, http.StatusTemporaryRedirect))
+	defer moved.Close()
+
+	srv, fx := newServer(t, clockifytest.WithDeliveryClient(&http.Client{Timeout: time.Second}))
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	_, _, err = c.Webhooks.Create(t.Context(), fx.Workspace.ID, &clockify.WebhookRequest{Name: "moved", URL: moved.URL, WebhookEvent: clockify.EventNewTimerStarted})
+	require.NoError(t, err)
+	_, _, err = c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Description: "timer"})
+	require.NoError(t, err)
+	ds := srv.Deliveries()
+	require.Len(t, ds, 1)
+	require.Equal(t, http.StatusTemporaryRedirect, ds[0].StatusCode)
+	require.Zero(t, reached.Load())
+}
+
 func TestFaultsAndHook(t *testing.T) {
 	seen := make(chan clockifytest.RequestInfo, 100)
 	srv, fx := newServer(t, clockifytest.WithRequestHook(func(ri clockifytest.RequestInfo) { seen <- ri }))
