@@ -153,12 +153,16 @@ type Response struct {
 
 	// LastPage is true when Clockify sent "Last-Page: true".
 	LastPage bool
+
+	// lastPageSent is true when the answer carried a Last-Page header at all.
+	lastPageSent bool
 }
 
 func newResponse(r *http.Response) *Response {
 	resp := &Response{Response: r}
 	if r != nil {
-		resp.LastPage = strings.EqualFold(strings.TrimSpace(r.Header.Get("Last-Page")), "true")
+		v := strings.TrimSpace(r.Header.Get("Last-Page"))
+		resp.LastPage, resp.lastPageSent = strings.EqualFold(v, "true"), v != ""
 	}
 	return resp
 }

@@ -22,7 +22,9 @@
 // List calls come in two layers: List returns one page and a [Response] (whose LastPage
 // reports Clockify's Last-Page header), and All returns a lazy iter.Seq2 that fetches
 // nothing until it is ranged over, holds one page at a time, and stops on Last-Page: true
-// or a short page.
+// (or, where Clockify sends no such header, on a short page). A short page marked
+// Last-Page: false is not taken for the end: a server that serves fewer items than asked
+// for loses nothing.
 //
 // # Rate limits and retries
 //

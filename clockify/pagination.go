@@ -42,8 +42,11 @@ func (o ListOptions) encode(q url.Values) {
 
 // paginate yields every item of a paged list, one page in memory at a time. It starts at
 // first.Page (or 1), asks for first.PageSize items (or DefaultPageSize, capped at maxSize),
-// and stops after a page marked Last-Page: true, a short page, or an error (which it yields
-// once). It fetches nothing until ranged over, and stops when the consumer does.
+// and stops after an error (which it yields once) or the last page: the one marked
+// Last-Page: true or, where Clockify sends no Last-Page header, a short one. A short page
+// marked Last-Page: false (a server serving fewer items than asked for) is followed by
+// the next; an empty page always ends the list. It fetches nothing until ranged over, and
+// stops when the consumer does.
 func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch func(context.Context, ListOptions) ([]T, *Response, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		opts := first
@@ -65,7 +68,11 @@ func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch 
 					return
 				}
 			}
-			if len(items) < opts.PageSize || (resp != nil && resp.LastPage) {
+			last := len(items) < opts.PageSize
+			if resp != nil && resp.lastPageSent {
+				last = resp.LastPage || len(items) == 0
+			}
+			if last {
 				return
 			}
 			opts.Page++

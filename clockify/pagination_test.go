@@ -64,6 +64,24 @@ func TestIteratorPaging(t *testing.T) {
 	}
 }
 
+func TestIteratorTrustsLastPageOverAShortPage(t *testing.T) {
+	// A server that serves fewer items than asked for, but says more follow: stopping at
+	// the short page would drop the rest without a word.
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/users", sequence(t,
+		status(200, `[{"id":"u1"},{"id":"u2"}]`, "Last-Page", "false"),
+		status(200, `[{"id":"u3"}]`, "Last-Page", "false"),
+		status(200, `[]`, "Last-Page", "false"),
+	))
+	var ids []string
+	for u, err := range c.Users.All(context.Background(), ws, &UserListOptions{ListOptions: ListOptions{PageSize: 5}}) {
+		require.NoError(t, err)
+		ids = append(ids, u.ID)
+	}
+	require.Equal(t, []string{"u1", "u2", "u3"}, ids)
+	require.Equal(t, 3, mt.GetTotalCallCount(), "an empty page ends the list whatever its header says")
+}
+
 func TestIteratorStopsWhenConsumerStops(t *testing.T) {
 	c, mt := newMockClient(t)
 	var pages []string
