@@ -82,6 +82,28 @@ func TestIteratorTrustsLastPageOverAShortPage(t *testing.T) {
 	require.Equal(t, 3, mt.GetTotalCallCount(), "an empty page ends the list whatever its header says")
 }
 
+func TestReportIterationCountsTheTotals(t *testing.T) {
+	// The report sends no Last-Page header; its totals say how many entries there are, so
+	// pages smaller than asked for do not end the iteration early.
+	c, mt := newMockClient(t)
+	page := func(ids ...string) httpmock.Responder {
+		rows := make([]string, len(ids))
+		for i, id := range ids {
+			rows[i] = `{"_id":"` + id + `"}`
+		}
+		return status(200, `{"totals":[{"entriesCount":5}],"timeentries":[`+strings.Join(rows, ",")+`]}`)
+	}
+	mt.RegisterResponder("POST", repBase+"v1/workspaces/"+ws+"/reports/detailed", sequence(t,
+		page("e1", "e2"), page("e3", "e4"), page("e5")))
+	var ids []string
+	for e, err := range c.Reports.DetailedAll(context.Background(), ws, &DetailedReportRequest{Start: timeAt(0), End: timeAt(1), PageSize: 4}) {
+		require.NoError(t, err)
+		ids = append(ids, e.ID)
+	}
+	require.Equal(t, []string{"e1", "e2", "e3", "e4", "e5"}, ids)
+	require.Equal(t, 3, mt.GetTotalCallCount(), "no request after the counted last entry")
+}
+
 func TestIteratorStopsWhenConsumerStops(t *testing.T) {
 	c, mt := newMockClient(t)
 	var pages []string

@@ -172,7 +172,10 @@ func (s *ReportsService) Detailed(ctx context.Context, workspaceID string, req *
 	return r, resp, nil
 }
 
-// DetailedAll iterates over every entry of the detailed report, one page at a time.
+// DetailedAll iterates over every entry of the detailed report, one page at a time. The
+// report sends no Last-Page header; where its totals count the entries, the iteration
+// ends when that many have come (so a server serving smaller pages than asked for loses
+// nothing), and otherwise at a short page.
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/reports/detailed (reports host)
 func (s *ReportsService) DetailedAll(ctx context.Context, workspaceID string, req *DetailedReportRequest) iter.Seq2[ReportEntry, error] {
@@ -180,13 +183,21 @@ func (s *ReportsService) DetailedAll(ctx context.Context, workspaceID string, re
 	if req != nil {
 		r = *req
 	}
-	return paginate(ctx, ListOptions{Page: r.Page, PageSize: r.PageSize}, MaxPageSize, func(ctx context.Context, lo ListOptions) ([]ReportEntry, *Response, error) {
-		page := r
-		page.Page, page.PageSize = lo.Page, lo.PageSize
-		rep, resp, err := s.Detailed(ctx, workspaceID, &page)
-		if err != nil {
-			return nil, resp, err
+	return func(yield func(ReportEntry, error) bool) {
+		seen := 0
+		fetch := func(ctx context.Context, lo ListOptions) ([]ReportEntry, *Response, error) {
+			page := r
+			page.Page, page.PageSize = lo.Page, lo.PageSize
+			rep, resp, err := s.Detailed(ctx, workspaceID, &page)
+			if err != nil {
+				return nil, resp, err
+			}
+			seen += len(rep.Entries)
+			if len(rep.Totals) > 0 && resp != nil {
+				resp.LastPage, resp.lastPageSent = seen >= rep.Totals[0].EntriesCount, true
+			}
+			return rep.Entries, resp, nil
 		}
-		return rep.Entries, resp, nil
-	})
+		paginate(ctx, ListOptions{Page: r.Page, PageSize: r.PageSize}, MaxPageSize, fetch)(yield)
+	}
 }
