@@ -10,8 +10,8 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
-// DeliveryKey identifies a delivery for de-duplication: the same event about the same
-// entity with the same body is the same delivery, however often Clockify sends it.
+// DeliveryKey identifies a delivery for de-duplication: the event, the entity it is about
+// and the SHA-256 of its body.
 type DeliveryKey struct {
 	Event    clockify.WebhookEvent
 	EntityID string
@@ -29,47 +29,57 @@ func (k DeliveryKey) String() string {
 	return string(k.Event) + "/" + k.EntityID + "/" + hex.EncodeToString(k.Digest[:])
 }
 
-// Deduper remembers delivery keys. The sync engine's store implements it so that a
-// delivery applies once whichever replica receives it.
+// Deduper tells a redelivery from a new change. A delivery is a duplicate when its key
+// equals the last key claimed for its entity: Clockify sending the same notification
+// again. The same body after a different one is a new change (an entry edited back to
+// what it was), and is applied: Clockify's payloads carry no modification time, so
+// remembering every body ever seen would drop such an edit. The sync engine's store
+// implements it so that a delivery applies once whichever replica receives it.
 type Deduper interface {
-	// Claim records the key and reports whether it was new. A false answer means the
-	// delivery was applied (or is being applied) already.
+	// Claim makes key the last claimed for its entity and reports whether it differs
+	// from the one before. A false answer means the delivery was applied (or is being
+	// applied) already, and nothing changed.
 	Claim(ctx context.Context, key DeliveryKey) (bool, error)
-	// Release forgets a claim whose apply failed, so a redelivery is applied.
+	// Release takes back a claim whose apply failed, so that a redelivery is applied: the
+	// entity is forgotten if key is still its last claim.
 	Release(ctx context.Context, key DeliveryKey) error
 }
 
-// MemoryDeduper is an in-memory Deduper that remembers the most recent keys up to its
-// size, forgetting the least recently claimed first.
+// MemoryDeduper is an in-memory Deduper that remembers the last key of up to its size
+// entities, forgetting the entity least recently claimed first.
 type MemoryDeduper struct {
 	size  int
 	mu    sync.Mutex
-	order *list.List // of DeliveryKey, most recent at the front
-	keys  map[DeliveryKey]*list.Element
+	order *list.List // of DeliveryKey, each entity's last, most recently claimed at the front
+	last  map[string]*list.Element
 }
 
-// NewMemoryDeduper returns a deduper that remembers up to size keys (10,000 when size
-// is not positive).
+// NewMemoryDeduper returns a deduper that remembers up to size entities (10,000 when
+// size is not positive).
 func NewMemoryDeduper(size int) *MemoryDeduper {
 	if size <= 0 {
 		size = 10_000
 	}
-	return &MemoryDeduper{size: size, order: list.New(), keys: map[DeliveryKey]*list.Element{}}
+	return &MemoryDeduper{size: size, order: list.New(), last: map[string]*list.Element{}}
 }
 
 // Claim implements Deduper.
 func (d *MemoryDeduper) Claim(_ context.Context, key DeliveryKey) (bool, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if el, ok := d.keys[key]; ok {
+	if el, ok := d.last[key.EntityID]; ok {
 		d.order.MoveToFront(el)
-		return false, nil
+		if el.Value.(DeliveryKey) == key {
+			return false, nil
+		}
+		el.Value = key
+		return true, nil
 	}
-	d.keys[key] = d.order.PushFront(key)
+	d.last[key.EntityID] = d.order.PushFront(key)
 	if d.order.Len() > d.size {
 		oldest := d.order.Back()
 		d.order.Remove(oldest)
-		delete(d.keys, oldest.Value.(DeliveryKey))
+		delete(d.last, oldest.Value.(DeliveryKey).EntityID)
 	}
 	return true, nil
 }
@@ -78,14 +88,14 @@ func (d *MemoryDeduper) Claim(_ context.Context, key DeliveryKey) (bool, error) 
 func (d *MemoryDeduper) Release(_ context.Context, key DeliveryKey) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if el, ok := d.keys[key]; ok {
+	if el, ok := d.last[key.EntityID]; ok && el.Value.(DeliveryKey) == key {
 		d.order.Remove(el)
-		delete(d.keys, key)
+		delete(d.last, key.EntityID)
 	}
 	return nil
 }
 
-// Len returns how many keys are remembered.
+// Len returns how many entities are remembered.
 func (d *MemoryDeduper) Len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()

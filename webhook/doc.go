@@ -22,5 +22,9 @@
 //	v, _ := webhook.NewVerifier(tokens)
 //	mux.Handle("POST /hooks/clockify", webhook.NewHandler(v, engine.Apply))
 //
+// A delivery is a duplicate when it repeats the last one applied for its entity (same
+// event, same body): Clockify sending it again. The same body after a different one is an
+// edit back to an earlier state, and is applied (see [Deduper]).
+//
 // [NewSignedRequest] builds a signed delivery for tests of a host's own handler.
 package webhook

@@ -55,8 +55,8 @@ type HandlerOption func(*Handler)
 // WithMaxBodyBytes caps the body (DefaultMaxBodyBytes by default); larger bodies get 413.
 func WithMaxBodyBytes(n int64) HandlerOption { return func(h *Handler) { h.maxBody = n } }
 
-// WithDeduper replaces the in-memory de-duplication (10,000 keys) with another, such as
-// the sync engine's store.
+// WithDeduper replaces the in-memory de-duplication (the last delivery of 10,000
+// entities) with another, such as the sync engine's store.
 func WithDeduper(d Deduper) HandlerOption { return func(h *Handler) { h.dedupe = d } }
 
 // WithDeliveryLog replaces the in-memory delivery log (1,000 records).

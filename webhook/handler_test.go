@@ -249,6 +249,27 @@ func TestHandlerConcurrentReplaysApplyOnce(t *testing.T) {
 	require.Equal(t, 1, f.rec.count())
 }
 
+func TestHandlerAppliesAnEditBackToAnEarlierState(t *testing.T) {
+	// Clockify's payloads carry no modification time: an entry edited from A to B and
+	// back to A sends A's body twice. The second A is a change, not a redelivery; only a
+	// repeat of the last delivery is.
+	f := newFixture(t)
+	require.NoError(t, f.h.verifier.Add(Token{WebhookID: "h-upd", Event: clockify.EventTimeEntryUpdated, Value: "tok-upd-CCCC"}))
+	a := entryBody
+	b := strings.Replace(entryBody, "#12 Fix login", "#13 Fix logout", 1)
+	for i, step := range []struct {
+		body, answer string
+	}{
+		{a, "ok"}, {b, "ok"}, {a, "ok"}, {a, "duplicate"}, {b, "ok"},
+	} {
+		w := f.send(t, signed(t, "tok-upd-CCCC", clockify.EventTimeEntryUpdated, step.body))
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Equal(t, step.answer+"\n", w.Body.String(), "delivery %d", i)
+	}
+	require.Equal(t, 4, f.rec.count())
+	require.Equal(t, "#13 Fix logout", f.rec.applied[3].TimeEntry.Description, "the entry ends as it was last edited")
+}
+
 func TestMemoryDeduperIsBounded(t *testing.T) {
 	d := NewMemoryDeduper(2)
 	ctx := context.Background()
@@ -267,6 +288,15 @@ func TestMemoryDeduperIsBounded(t *testing.T) {
 	require.NoError(t, d.Release(ctx, k("zzz")))
 	first, _ = d.Claim(ctx, k("c"))
 	require.True(t, first)
+
+	// A release takes back only the entity's last claim.
+	newer := DeliveryKey{Event: "E", EntityID: "c", Digest: [32]byte{1}}
+	first, _ = d.Claim(ctx, newer)
+	require.True(t, first, "another body for the entity is a change")
+	require.NoError(t, d.Release(ctx, k("c")))
+	first, _ = d.Claim(ctx, newer)
+	require.False(t, first, "releasing an older claim left the newer one")
+	require.Equal(t, 2, d.Len(), "one key per entity")
 	require.Equal(t, "E/a/"+strings.Repeat("0", 64), k("a").String())
 	require.Equal(t, 10_000, NewMemoryDeduper(0).size)
 }
