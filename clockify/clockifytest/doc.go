@@ -7,7 +7,8 @@
 // answers 403 code 501 for a workspace the user is not in and 400 "... doesn't belong to
 // Workspace" for unknown ids; lists bare JSON arrays with a 1-based page and a Last-Page
 // header; rejects page sizes over 5000; answers 405 (with Allow) for a wrong verb;
-// refuses a webhook whose event or trigger source type is not in Clockify's enums; reads
+// refuses a webhook whose event or trigger source type is not in Clockify's enums, and
+// one past Clockify's limits (ten per admin, a hundred per workspace); reads
 // a detailed report's range as wall-clock time in the report's zone (the user's zone when
 // it names none) and renders its times there; and filters time entries on their start
 // time only.

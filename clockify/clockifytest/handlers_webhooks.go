@@ -11,8 +11,12 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
-// maxWebhooks is Clockify's per-workspace limit.
-const maxWebhooks = 100
+// Clockify's limits on webhooks (API-NOTES §2.4; the error's wording is not documented):
+// each admin creates at most ten, and a workspace holds at most a hundred.
+const (
+	maxWebhooksPerUser = 10
+	maxWebhooks        = 100
+)
 
 // wireWebhook is a webhook as Clockify sends it, token included (clockify.Secret
 // redacts itself when encoded).
@@ -97,8 +101,8 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params,
 	s.mu.Lock()
 	ws, err := s.state.adminAccess(uid, p["ws"])
 	var out clockify.Webhook
-	if err == nil && len(ws.hookIDs) >= maxWebhooks {
-		err = errBadRequest("Webhook limit reached")
+	if err == nil {
+		err = ws.checkWebhookLimits(uid)
 	}
 	if err == nil {
 		out = s.state.addWebhook(ws, uid, in)
@@ -109,6 +113,23 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params,
 		return
 	}
 	writeJSON(w, http.StatusCreated, toWire(out))
+}
+
+// checkWebhookLimits refuses a new webhook of uid past Clockify's limits.
+func (ws *workspace) checkWebhookLimits(uid string) *apiError {
+	if len(ws.hookIDs) >= maxWebhooks {
+		return errBadRequest("Webhook limit reached")
+	}
+	mine := 0
+	for _, id := range ws.hookIDs {
+		if ws.webhooks[id].UserID == uid {
+			mine++
+		}
+	}
+	if mine >= maxWebhooksPerUser {
+		return errBadRequest("Webhook limit per user reached")
+	}
+	return nil
 }
 
 func (st *state) addWebhook(ws *workspace, uid string, in webhookInput) clockify.Webhook {

@@ -2,6 +2,7 @@ package clockifytest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -315,6 +316,43 @@ func TestUnreachableWebhookIsLogged(t *testing.T) {
 	require.Zero(t, ds[0].StatusCode)
 	require.NotEmpty(t, ds[0].Err)
 	require.Equal(t, now, ds[0].At)
+}
+
+func TestWebhookLimits(t *testing.T) {
+	// Clockify lets each admin create ten webhooks and a workspace hold a hundred; past
+	// either, a create is a 400 and stores nothing.
+	srv, fx := newServer(t)
+	create := func(key string, n int) error {
+		c, err := srv.NewClient(key)
+		require.NoError(t, err)
+		_, _, err = c.Webhooks.Create(t.Context(), fx.Workspace.ID, &clockify.WebhookRequest{
+			Name: fmt.Sprintf("hook %d", n), URL: "http://127.0.0.1:1/hook", WebhookEvent: clockify.EventNewTag})
+		return err
+	}
+	keys := []string{fx.OwnerKey}
+	for i := range 10 {
+		key := fmt.Sprintf("admin-key-%d", i)
+		srv.AddMember(fx.Workspace.ID, clockifytest.Member{User: clockify.User{Name: "Admin", Email: fmt.Sprintf("a%d@x", i)}, APIKey: key, Admin: true})
+		keys = append(keys, key)
+	}
+	for n := range 10 {
+		require.NoError(t, create(keys[0], n))
+	}
+	err := create(keys[0], 10)
+	var ae *clockify.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	require.Len(t, srv.Webhooks(fx.Workspace.ID), 10, "the refused webhook was not stored")
+
+	for _, key := range keys[1:10] {
+		for n := range 10 {
+			require.NoError(t, create(key, n), "another admin has ten of their own")
+		}
+	}
+	require.Len(t, srv.Webhooks(fx.Workspace.ID), 100)
+	require.ErrorAs(t, create(keys[10], 0), &ae, "the workspace holds a hundred")
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	require.Len(t, srv.Webhooks(fx.Workspace.ID), 100)
 }
 
 func TestWebhookRedirectIsNotFollowed(t *testing.T) {
