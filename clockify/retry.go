@@ -70,14 +70,16 @@ func (c *Client) newRetryClient(hc *http.Client, attempts int) *retryablehttp.Cl
 		RetryWaitMin: c.policy.MinWait,
 		RetryWaitMax: c.policy.MaxWait,
 		RetryMax:     attempts - 1,
-		CheckRetry:   checkRetry,
+		CheckRetry:   c.checkRetry,
 		Backoff:      c.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 }
 
-// checkRetry decides after every attempt whether to try again.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// checkRetry decides after every attempt whether to try again. An answer whose
+// Retry-After (as capped) would outlast the context's deadline is handed back at once:
+// waiting would only turn it into a deadline error.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -93,7 +95,15 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		// Redirect loops, bad schemes and untrusted certificates are not retried.
 		return retryablehttp.ErrorPropagatedRetryPolicy(ctx, nil, err)
 	}
-	return retryableStatus(resp.StatusCode), nil
+	if !retryableStatus(resp.StatusCode) {
+		return false, nil
+	}
+	if wait, ok := retryAfter(resp, time.Now()); ok {
+		if deadline, has := ctx.Deadline(); has && time.Until(deadline) < min(wait, c.policy.MaxRetryAfter) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // backoff returns the wait before the next attempt: the server's Retry-After when it sent

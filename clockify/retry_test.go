@@ -179,6 +179,22 @@ func TestRateWaitBeyondDeadlineIsNotRetried(t *testing.T) {
 	require.Equal(t, 1, mt.GetTotalCallCount(), "the call never reached the server")
 }
 
+func TestRetryAfterBeyondDeadlineReturnsTheAnswer(t *testing.T) {
+	// Waiting out a Retry-After that ends after the caller's deadline would only turn a
+	// 429 into a deadline error: the call returns the 429, and how long to wait, at once.
+	c, mt := newMockClient(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: time.Millisecond, MaxRetryAfter: time.Hour}))
+	mt.RegisterResponder("GET", coreBase+"v1/user", status(429, `{"message":"Too many requests"}`, "Retry-After", "600"))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, _, err := c.Users.Current(ctx)
+	require.ErrorIs(t, err, ErrRateLimited)
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, 10*time.Minute, ae.RetryAfter)
+	require.Equal(t, 1, mt.GetTotalCallCount())
+	require.NoError(t, ctx.Err())
+}
+
 func TestCancelledContext(t *testing.T) {
 	c, mt := newMockClient(t)
 	mt.RegisterResponder("GET", coreBase+"v1/user", status(200, `{}`))
