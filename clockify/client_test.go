@@ -673,6 +673,9 @@ func TestSecretNeverPrints(t *testing.T) {
 	var back Webhook
 	require.NoError(t, json.Unmarshal([]byte(`{"authToken":"hunter2-token"}`), &back))
 	require.Equal(t, s, back.AuthToken, "decoding keeps the value")
+	require.False(t, back.AuthToken.IsRedacted())
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.True(t, back.AuthToken.IsRedacted(), "a Secret that went through JSON holds only the placeholder")
 	require.True(t, strings.Contains(s.LogValue().String(), "REDACTED"))
 }
 

@@ -17,6 +17,11 @@ const redacted = "[REDACTED]"
 // Reveal returns the secret's value.
 func (s Secret) Reveal() string { return string(s) }
 
+// IsRedacted reports whether the value is the "[REDACTED]" that a Secret writes in place
+// of itself: a Secret that went through JSON (or a log) and was read back holds no
+// credential, only that placeholder.
+func (s Secret) IsRedacted() bool { return s == redacted }
+
 // String returns "[REDACTED]" (or "" for an empty secret).
 func (s Secret) String() string {
 	if s == "" {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -65,13 +66,18 @@ func NewVerifier(tokens []Token, opts ...VerifierOption) (*Verifier, error) {
 	return v, nil
 }
 
-// ErrBadToken is returned when a token to add lacks its value, webhook id or event.
+// ErrBadToken is returned when a token to add lacks its value, webhook id or event, or
+// when its value is the "[REDACTED]" placeholder of a [clockify.Secret] that went through
+// JSON: holding that would accept any delivery signed "[REDACTED]".
 var ErrBadToken = errors.New("webhook: a token needs a value, a webhook id and an event")
 
 // Add holds a webhook's token, replacing the webhook's current one at once.
 func (v *Verifier) Add(t Token) error {
 	if t.Value == "" || t.WebhookID == "" || t.Event == "" {
 		return ErrBadToken
+	}
+	if t.Value.IsRedacted() {
+		return errRedactedToken
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -98,12 +104,17 @@ func (v *Verifier) Rotate(webhookID string, newValue clockify.Secret, grace time
 	if current == nil || newValue == "" {
 		return ErrBadToken
 	}
+	if newValue.IsRedacted() {
+		return errRedactedToken
+	}
 	next := *current
 	next.digest = sha256.Sum256([]byte(newValue.Reveal()))
 	current.expires = v.clock().Add(grace)
 	v.tokens = append(v.tokens, next)
 	return nil
 }
+
+var errRedactedToken = fmt.Errorf(`%w: its value is "[REDACTED]", the placeholder of a token that was encoded and decoded; pass the token Clockify returned`, ErrBadToken)
 
 // Remove forgets every token of a webhook.
 func (v *Verifier) Remove(webhookID string) {

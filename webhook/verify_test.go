@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -110,4 +111,25 @@ func TestBadTokens(t *testing.T) {
 		_, err := NewVerifier([]Token{tok})
 		require.ErrorIs(t, err, ErrBadToken)
 	}
+}
+
+func TestRedactedTokenIsRefused(t *testing.T) {
+	// A webhook stored as JSON and read back carries "[REDACTED]" as its token: holding
+	// it would let anyone in who signs with that word.
+	var h clockify.Webhook
+	b, err := json.Marshal(clockify.Webhook{ID: "h1", WebhookEvent: clockify.EventNewTimeEntry, AuthToken: "real-token"})
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &h))
+	require.True(t, h.AuthToken.IsRedacted())
+
+	_, err = NewVerifier([]Token{{WebhookID: h.ID, Event: h.WebhookEvent, Value: h.AuthToken}})
+	require.ErrorIs(t, err, ErrBadToken)
+	require.NotContains(t, err.Error(), "real-token")
+
+	v := newTestVerifier(t, &fakeClock{})
+	require.ErrorIs(t, v.Rotate("h-entry", h.AuthToken, time.Minute), ErrBadToken)
+	_, err = v.Verify(clockify.EventNewTimeEntry, "[REDACTED]")
+	require.ErrorIs(t, err, ErrInvalidSignature)
+	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-entry-AAAA")
+	require.NoError(t, err, "a refused rotation leaves the current token")
 }
