@@ -512,6 +512,10 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request, p params, u
 		writeError(w, err)
 		return
 	}
+	if err := in.validate(); err != nil {
+		writeError(w, err)
+		return
+	}
 	target := uid
 	if p["user"] != "" {
 		target = p["user"]
@@ -554,6 +558,10 @@ func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p params, u
 	}
 	if in.Start == nil {
 		writeError(w, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [start]", Code: 501})
+		return
+	}
+	if err := in.validate(); err != nil {
+		writeError(w, err)
 		return
 	}
 	out, err := s.changeEntry(asMember(uid, p["ws"]), func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {

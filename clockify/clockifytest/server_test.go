@@ -355,6 +355,46 @@ func TestWebhookLimits(t *testing.T) {
 	require.Len(t, srv.Webhooks(fx.Workspace.ID), 100)
 }
 
+func TestEntryTypeIsValidated(t *testing.T) {
+	// Clockify takes REGULAR or BREAK in a request; holidays and time off are its own.
+	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now }))
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	before := srv.TimeEntries(fx.Workspace.ID)
+	end := now
+	var ae *clockify.APIError
+	_, _, err = c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: "HOLIDAY"})
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	require.Equal(t, before, srv.TimeEntries(fx.Workspace.ID), "nothing was stored")
+
+	e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: "BREAK", Description: "lunch"})
+	require.NoError(t, err)
+	require.Equal(t, "BREAK", e.Type)
+	_, _, err = c.TimeEntries.Update(t.Context(), fx.Workspace.ID, e.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: "regular"})
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	got, _, err := c.TimeEntries.Get(t.Context(), fx.Workspace.ID, e.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, "BREAK", got.Type)
+	require.Equal(t, "lunch", got.Description, "the refused update changed nothing")
+}
+
+func TestEarlierTimerStopsTheRunningOneWithoutANegativeDuration(t *testing.T) {
+	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now }))
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	running, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Description: "first"})
+	require.NoError(t, err)
+	_, _, err = c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), Description: "second, dated earlier"})
+	require.NoError(t, err)
+	stopped, _, err := c.TimeEntries.Get(t.Context(), fx.Workspace.ID, running.ID, false)
+	require.NoError(t, err)
+	require.NotNil(t, stopped.TimeInterval.End, "a user has one running timer")
+	require.False(t, stopped.TimeInterval.End.Before(stopped.TimeInterval.Start))
+	require.Zero(t, *stopped.TimeInterval.Duration)
+}
+
 func TestWebhookRedirectIsNotFollowed(t *testing.T) {
 	// A receiver's redirect is the delivery's answer: following it would hand the
 	// webhook's token (a custom header, which net/http keeps across hosts) to another.

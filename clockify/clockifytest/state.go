@@ -187,6 +187,16 @@ type entryInput struct {
 	Type        string     `json:"type"`
 }
 
+// validate checks what Clockify checks of a request body before anything else: the
+// type is REGULAR or BREAK (holidays and time off are made by Clockify itself).
+func (in *entryInput) validate() *apiError {
+	switch in.Type {
+	case "", "REGULAR", "BREAK":
+		return nil
+	}
+	return &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [type]", Code: 501}
+}
+
 // putEntry validates an entry against the workspace and stores it, returning the
 // webhook event it causes.
 func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool) (clockify.WebhookEvent, *apiError) {
@@ -232,6 +242,9 @@ func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool) (clo
 			for _, other := range ws.entries {
 				if other.UserID == e.UserID && other.TimeInterval.End == nil {
 					end := iv.Start
+					if end.Before(other.TimeInterval.Start) {
+						end = other.TimeInterval.Start // a new timer dated earlier stops it at once
+					}
 					other.TimeInterval.End = &end
 					d := clockify.Duration(end.Sub(other.TimeInterval.Start))
 					other.TimeInterval.Duration = &d
