@@ -12,7 +12,7 @@ type Outcome string
 // Delivery outcomes.
 const (
 	OutcomeApplied   Outcome = "applied"   // verified, parsed and applied
-	OutcomeDuplicate Outcome = "duplicate" // applied before; acknowledged, not applied again
+	OutcomeDuplicate Outcome = "duplicate" // repeats its entity's last delivery; acknowledged, not applied again
 	OutcomeIgnored   Outcome = "ignored"   // a Clockify event the product does not use
 	OutcomeRejected  Outcome = "rejected"  // bad method, size, signature, event or payload
 	OutcomeFailed    Outcome = "failed"    // applying failed; Clockify may redeliver
