@@ -18,8 +18,8 @@ type Entry struct {
 	UserID    string // the Clockify member
 	ProjectID string
 	Start     time.Time
-	// End is nil while the timer runs; the entry then counts up to Options.Now and the
-	// figures it touches are marked provisional.
+	// End is nil while the timer runs; the entry then counts up to Options.Now (nothing
+	// when it started after Now) and the figures it touches are marked provisional.
 	End      *time.Time
 	Billable bool
 	// ClockifyRate is the hourly rate Clockify applied, for rate cards that honour it.
@@ -210,17 +210,23 @@ func newAggregator(entries []Entry, opts Options) (*aggregator, error) {
 	return a, nil
 }
 
+// end returns where an entry's time ends: its End, or for a running timer the clock's
+// now. A timer that started after now (Clockify's clock ahead of the host's) has run for
+// no time yet; a finished entry that ends before it starts is an error.
 func (a *aggregator) end(e *Entry) (time.Time, error) {
-	end := a.now
-	if e.End != nil {
-		end = *e.End
-	} else if a.opts.Now == nil {
-		return time.Time{}, ErrNoClock
+	if e.End == nil {
+		if a.opts.Now == nil {
+			return time.Time{}, ErrNoClock
+		}
+		if a.now.Before(e.Start) {
+			return e.Start, nil
+		}
+		return a.now, nil
 	}
-	if end.Before(e.Start) {
+	if e.End.Before(e.Start) {
 		return time.Time{}, ErrNegativeDuration
 	}
-	return end, nil
+	return *e.End, nil
 }
 
 // add accounts one entry into every grouping.

@@ -8,5 +8,6 @@
 // is shared by a [SplitPolicy], and an entry spanning bucket edges (midnight, a week's
 // start, a daylight-saving change) counts in each bucket for the part it spent there.
 // So every grouping adds up to the total, exactly, whatever the order of the entries.
-// Running timers count up to Options.Now and mark what they touch as provisional.
+// Running timers count up to Options.Now (nothing yet when Clockify's clock, which set
+// their start, runs ahead of the host's) and mark what they touch as provisional.
 package analytics
