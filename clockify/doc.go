@@ -33,9 +33,10 @@
 // Network errors, truncated bodies and 429, 502, 503 and 504 responses are retried with
 // exponential backoff and jitter (hashicorp/go-retryablehttp); Retry-After is honoured up
 // to a cap, and one that would outlast the context's deadline returns the answer at once
-// (its [APIError.RetryAfter] says how long to wait). Requests that create things (POST, PATCH) are not retried unless the policy
-// says so; read-only POSTs (webhook logs, the detailed report) are. Every wait ends when
-// the context does, and the call then returns ctx.Err().
+// (its [APIError.RetryAfter] says how long to wait). Requests that create things (POST,
+// PATCH) are not retried unless the policy says so; read-only POSTs (webhook logs, the
+// detailed report) are. Every wait ends when the context does, and the call then
+// returns ctx.Err().
 //
 // # Errors
 //
