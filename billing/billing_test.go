@@ -199,6 +199,10 @@ func TestTotalsMergeAndMoney(t *testing.T) {
 	var big Totals
 	require.NoError(t, big.addExact(MustCurrency("AUD"), math.MaxInt64))
 	require.ErrorIs(t, big.Merge(a), ErrOverflow)
+	var bigYen Totals
+	require.NoError(t, bigYen.addExact(MustCurrency("JPY"), math.MaxInt64))
+	require.ErrorIs(t, bigYen.Merge(a), ErrOverflow, "JPY overflows after AUD was read")
+	require.Equal(t, []Currency{MustCurrency("JPY")}, bigYen.Currencies(), "a failed merge adds nothing")
 	var s1, s2 Summary
 	s1.BillableSeconds, s2.BillableSeconds = math.MaxInt64, 1
 	require.ErrorIs(t, s1.Merge(s2), ErrOverflow)

@@ -68,12 +68,15 @@ func (t *Totals) AddMoney(m Money) error {
 	return t.addExact(m.Currency, num)
 }
 
-// Merge adds every sum of o.
+// Merge adds every sum of o; when one would overflow, it adds none of them.
 func (t *Totals) Merge(o Totals) error {
 	for _, s := range o.sums {
-		if err := t.addExact(s.cur, s.num); err != nil {
-			return err
+		if _, ok := addChecked(t.sum(s.cur), s.num); !ok {
+			return ErrOverflow
 		}
+	}
+	for _, s := range o.sums {
+		_ = t.addExact(s.cur, s.num) // checked above
 	}
 	return nil
 }
