@@ -41,7 +41,9 @@ func (e *RepoError) Is(target error) bool { return target == ErrInvalidRepo }
 
 // ValidateRepo checks "owner/repo" against GitHub's rules and says what is wrong: the
 // owner has 1 to 39 letters, digits or single hyphens, not at either end; the repository
-// has 1 to 100 letters, digits, '.', '-' or '_', and is not "." or "..".
+// has 1 to 100 letters, digits, '.', '-' or '_', is not "." or "..", and does not end in
+// ".git" (GitHub removes that suffix when it creates a repository, so no repository
+// has it) or ".wiki" (kept for wikis).
 func ValidateRepo(full string) error {
 	bad := func(reason string) error { return &RepoError{Repo: full, Reason: reason} }
 	owner, repo, ok := strings.Cut(full, "/")
@@ -64,6 +66,10 @@ func ValidateRepo(full string) error {
 		return bad("repository name is longer than 100 characters")
 	case repo == "." || repo == "..":
 		return bad(`repository name cannot be "." or ".."`)
+	case strings.HasSuffix(repo, ".git"):
+		return bad(`repository name ends in ".git", which GitHub removes: leave it out`)
+	case strings.HasSuffix(repo, ".wiki"):
+		return bad(`repository name ends in ".wiki", which GitHub keeps for wikis`)
 	}
 	for _, r := range owner {
 		if !isASCIIAlnum(r) && r != '-' {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestValidateRepo(t *testing.T) {
-	for _, ok := range []string{"acme/web-app", "a/b", "Acme-Corp/repo.js", "x/under_score", "a1/" + strings.Repeat("r", 100), strings.Repeat("o", 39) + "/r"} {
+	for _, ok := range []string{"acme/web-app", "a/b", "Acme-Corp/repo.js", "acme/.github", "acme/git", "acme/web.gitx", "x/under_score", "a1/" + strings.Repeat("r", 100), strings.Repeat("o", 39) + "/r"} {
 		require.NoError(t, ValidateRepo(ok), ok)
 	}
 	cases := map[string]string{
@@ -22,6 +22,8 @@ func TestValidateRepo(t *testing.T) {
 		"acme-/r":                       "starts or ends with a hyphen",
 		"ac--me/r":                      "two hyphens",
 		"acme/..":                       `cannot be "." or ".."`,
+		"acme/web.git":                  `ends in ".git"`,
+		"acme/web.wiki":                 `ends in ".wiki"`,
 		"ac_me/r":                       "owner has '_'",
 		"acme/we b":                     "repository name has ' '",
 		"acmé/r":                        "owner has 'é'",
