@@ -33,7 +33,10 @@ func (k DeliveryKey) String() string {
 // equals the last key claimed for its entity: Clockify sending the same notification
 // again. The same body after a different one is a new change (an entry edited back to
 // what it was), and is applied: Clockify's payloads carry no modification time, so
-// remembering every body ever seen would drop such an edit. The sync engine's store
+// remembering every body ever seen would drop such an edit. The price is that a
+// redelivery of an older state, arriving after a newer one, is applied again; an apply
+// function that re-reads the entity from the API (fetch-on-notify) makes that harmless,
+// while a dropped edit could not be repaired by anything. The sync engine's store
 // implements it so that a delivery applies once whichever replica receives it.
 type Deduper interface {
 	// Claim makes key the last claimed for its entity and reports whether it differs
