@@ -28,17 +28,18 @@ func pageParams(r *http.Request, sizeParam string, defSize, maxSize int) (page, 
 	return max(page, 1), size, nil
 }
 
-// intParam reads an integer query parameter, def when it is absent.
+// intParam reads an integer query parameter, def when it is absent. Like Clockify's
+// (Java int) parameters, it holds 32 bits: a larger number is a 400.
 func intParam(r *http.Request, name string, def int) (int, *apiError) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, nil
 	}
-	n, err := strconv.Atoi(v)
+	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil {
 		return 0, errConvert(name, v)
 	}
-	return n, nil
+	return int(n), nil
 }
 
 func errConvert(name, v string) *apiError {
@@ -53,10 +54,19 @@ func thousands(n int) string {
 	return s[:len(s)-3] + "," + s[len(s)-3:]
 }
 
+// pageSpan returns where page (1-based, of size items) starts and ends among n items,
+// clamped to [0, n] without overflowing however large page and size are.
+func pageSpan(n, page, size int) (from, to int) {
+	if page-1 > n/size {
+		return n, n
+	}
+	from = min((page-1)*size, n)
+	return from, from + min(size, n-from)
+}
+
 // writePage writes one page of items as a bare array with the Last-Page header.
 func writePage[T any](w http.ResponseWriter, items []T, page, size int) {
-	from := min((page-1)*size, len(items))
-	to := min(from+size, len(items))
+	from, to := pageSpan(len(items), page, size)
 	w.Header().Set("Last-Page", strconv.FormatBool(to >= len(items)))
 	out := items[from:to]
 	if out == nil {

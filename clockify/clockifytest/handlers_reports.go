@@ -12,8 +12,8 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 		Start  *time.Time `json:"dateRangeStart"`
 		End    *time.Time `json:"dateRangeEnd"`
 		Filter *struct {
-			Page     int `json:"page"`
-			PageSize int `json:"pageSize"`
+			Page     int32 `json:"page"` // Java ints: a larger number is a malformed body
+			PageSize int32 `json:"pageSize"`
 		} `json:"detailedFilter"`
 		Users *struct {
 			IDs []string `json:"ids"`
@@ -46,7 +46,7 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 	// Clockify reads the range as wall-clock time in the report's zone, whatever offset
 	// the strings carry.
 	start, end := wallClockIn(*in.Start, loc), wallClockIn(*in.End, loc)
-	page, size := max(in.Filter.Page, 1), in.Filter.PageSize
+	page, size := max(int(in.Filter.Page), 1), int(in.Filter.PageSize)
 	if size <= 0 {
 		size = 50
 	}
@@ -102,8 +102,7 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 		writeError(w, err)
 		return
 	}
-	from := min((page-1)*size, len(rows))
-	to := min(from+size, len(rows))
+	from, to := pageSpan(len(rows), page, size)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"totals":      []map[string]any{{"id": "", "totalTime": total, "totalBillableTime": billable, "entriesCount": len(rows)}},
 		"timeentries": append([]clockify.ReportEntry{}, rows[from:to]...),

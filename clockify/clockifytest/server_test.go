@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -167,6 +168,30 @@ func TestPagingHeaders(t *testing.T) {
 	require.Len(t, page, 2)
 	_, _, _, raw = call(t, "GET", u+"&page=9", auth, "")
 	require.Equal(t, "[]\n", string(raw), "past the end is an empty array, not null")
+}
+
+func TestHugePagesAreAnswered(t *testing.T) {
+	// Clockify's page numbers are Java ints: a larger one is a 400, and the largest one
+	// is an empty page, never a crash.
+	srv, fx := newServer(t)
+	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
+	u := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/projects?page-size=5"
+	status, _, body, _ := call(t, "GET", u+"&page=2305843009213693953", auth, "")
+	require.Equal(t, http.StatusBadRequest, status)
+	require.Contains(t, body["message"], "Failed to convert")
+	status, hdr, _, raw := call(t, "GET", u+"&page=2147483647", auth, "")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "[]\n", string(raw))
+	require.Equal(t, "true", hdr.Get("Last-Page"))
+
+	report := srv.ReportsURL() + "v1/workspaces/" + fx.Workspace.ID + "/reports/detailed"
+	body1 := `{"dateRangeStart":"2026-01-01T00:00:00Z","dateRangeEnd":"2026-12-31T00:00:00Z","detailedFilter":{"page":%d,"pageSize":%d}}`
+	status, _, _, _ = call(t, "POST", report, auth, fmt.Sprintf(body1, int64(1)<<40, 5))
+	require.Equal(t, http.StatusBadRequest, status)
+	status, _, got, _ := call(t, "POST", report, auth, fmt.Sprintf(body1, math.MaxInt32, math.MaxInt32))
+	require.Equal(t, http.StatusOK, status)
+	require.Empty(t, got["timeentries"])
+	require.NotZero(t, got["totals"].([]any)[0].(map[string]any)["entriesCount"], "the window holds entries")
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
