@@ -335,7 +335,9 @@ func repoRefAt(s string, h int, r *Ref) bool {
 	if k > 0 && class[s[k-1]]&beforeOwner == 0 {
 		return false
 	}
-	owner, repo := s[k:j-1], s[j:h]
+	// GitHub removes a ".git" suffix from the name it creates a repository with, so
+	// acme/web.git#1 (written after a clone URL) names acme/web.
+	owner, repo := s[k:j-1], strings.TrimSuffix(s[j:h], ".git")
 	if !ownerShape(owner) || !repoShape(repo) {
 		return false
 	}

@@ -50,6 +50,8 @@ func TestFindForms(t *testing.T) {
 		{"pull request: 3", []string{`pull request #N #3 "pull request: 3"`}},
 		{"fix for acme/web-app#7.", []string{`owner/repo#N acme/web-app#7 "acme/web-app#7"`}},
 		{"(pytorch/pytorch#1)", []string{`owner/repo#N pytorch/pytorch#1 "pytorch/pytorch#1"`}},
+		{"git@github.com:acme/web.git#12", []string{`owner/repo#N acme/web#12 "acme/web.git#12"`}}, // GitHub drops .git
+		{"acme/web.github#3", []string{`owner/repo#N acme/web.github#3 "acme/web.github#3"`}},
 		{"GH-123", []string{`GH-N #123 "GH-123"`}},
 		{"gh-5 and GH-6", []string{`GH-N #5 "gh-5"`, `GH-N #6 "GH-6"`}},
 		{"PR#42", []string{`PR #N #42 "PR#42"`}},
@@ -113,7 +115,7 @@ func TestFindRejects(t *testing.T) {
 		"github.com/org/repo/pull/abc", "https://github.com/org/repo/pull/", "https://github.com/org/repo/pull/0",
 		"https://github.com/org/repo/pull/42abc", "https://github.com/org/repo/blob/main/a.go#L12",
 		"https://github.com/org/repo", "https://github.com/orgs/acme/projects/3", "https://github.com/-bad/repo/pull/1",
-		"https://github.com/a--b/repo/pull/1", "acme--corp/web#12",
+		"https://github.com/a--b/repo/pull/1", "acme--corp/web#12", "acme/.git#12",
 		"https://github.com/org/../pull/1", "email me at pr@acme.dev", "PRs #", "PR", "pr", "PR #", "PR-x", "PRs", "product 42",
 		"spring 42", "support 12", "print 3", "upgrade 7", "apr 4", "GH-", "GH-0", "gh5", "GH-12a", "pull request", "pull requests 12",
 		"pull 12", "request 12", "prepare 12", "a/b#0", "-a/b#1", "a-/b#1", "x.y/z#1", "über#12", "#", "", "/", "//", "://",
