@@ -24,7 +24,8 @@ func KeyOf(ev *Event, body []byte) DeliveryKey {
 	return DeliveryKey{Event: ev.Wire, EntityID: ev.EntityID, Digest: sha256.Sum256(body)}
 }
 
-// String renders the key as "EVENT/entity/hex-digest", for a store's unique column.
+// String renders the key as "EVENT/entity/hex-digest", for a store to keep as an entity's
+// last delivery.
 func (k DeliveryKey) String() string {
 	return string(k.Event) + "/" + k.EntityID + "/" + hex.EncodeToString(k.Digest[:])
 }
