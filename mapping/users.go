@@ -114,8 +114,8 @@ type UserMatcher struct {
 	AllPairs bool
 }
 
-// InputError reports bad input: a duplicate or empty id, or a manual mapping for a
-// member that does not exist. Nothing is mapped when it is returned.
+// InputError reports bad input: a duplicate or empty id, a manual mapping for a member
+// that does not exist, or two manual mappings of one member to different logins. Nothing is mapped when it is returned.
 type InputError struct {
 	Field, Value, Reason string
 }
@@ -178,6 +178,9 @@ func (m UserMatcher) Match(members []Member, contributors []Contributor, manual 
 		login := strings.TrimSpace(mm.Login)
 		if !validLogin(login) {
 			return nil, &InputError{"manual mapping login", mm.Login, "is not a valid GitHub login"}
+		}
+		if prev, ok := manualByMember[mm.MemberID]; ok && prev != login {
+			return nil, &InputError{"manual mapping member", mm.MemberID, "is mapped by hand to two logins: " + prev + ", " + login}
 		}
 		manualByMember[mm.MemberID] = login
 		manualLogins[strings.ToLower(login)] = true

@@ -95,6 +95,9 @@ func TestManualMappings(t *testing.T) {
 	require.Contains(t, a.Reason, "conflict")
 	require.Equal(t, []Conflict{{Login: "jdoe", MemberIDs: []string{"a", "b"}}}, res.Conflicts)
 
+	// The same mapping given twice is no conflict.
+	res = match(t, members, contributors, []Manual{{MemberID: "b", Login: "jdoe"}, {MemberID: "b", Login: " jdoe"}})
+	require.Equal(t, "jdoe", get(t, res, "b").Login)
 	// Manual mappings may share a login on purpose.
 	res = match(t, members, contributors, []Manual{{MemberID: "a", Login: "jdoe"}, {MemberID: "b", Login: "jdoe"}})
 	require.Equal(t, "jdoe", get(t, res, "a").Login)
@@ -134,6 +137,8 @@ func TestBadUserInput(t *testing.T) {
 		{"invalid login", []Member{{ID: "1"}}, []Contributor{{Login: "-bad-"}}, nil},
 		{"manual for unknown member", []Member{{ID: "1"}}, good, []Manual{{MemberID: "2", Login: "jdoe"}}},
 		{"manual to invalid login", []Member{{ID: "1"}}, good, []Manual{{MemberID: "1", Login: "no spaces"}}},
+		// Which one would win would depend on their order.
+		{"two manual logins for a member", []Member{{ID: "1"}}, good, []Manual{{MemberID: "1", Login: "jdoe"}, {MemberID: "1", Login: "octocat"}}},
 	}
 	for _, tc := range cases {
 		_, err := UserMatcher{}.Match(tc.members, tc.contrib, tc.manual)
