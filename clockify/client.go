@@ -40,9 +40,10 @@ type Client struct {
 	policy     RetryPolicy
 	redact     func(string) string
 
-	// retrying sends requests that are safe to repeat; once sends the others.
+	// retrying sends requests that are safe to repeat; unsent sends the others, and
+	// repeats them only when they were refused unread.
 	retrying *retryablehttp.Client
-	once     *retryablehttp.Client
+	unsent   *retryablehttp.Client
 
 	common service
 
@@ -127,8 +128,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		Jar:           base.Jar,
 		Timeout:       base.Timeout,
 	}
-	c.retrying = c.newRetryClient(hc, s.policy.MaxAttempts)
-	c.once = c.newRetryClient(hc, 1)
+	c.retrying = c.newRetryClient(hc, c.checkRetry)
+	c.unsent = c.newRetryClient(hc, c.checkRetryUnsent)
 
 	c.common.client = c
 	c.Users = (*UsersService)(&c.common)
@@ -171,9 +172,10 @@ func newResponse(r *http.Response) *Response {
 type Request struct {
 	*http.Request
 	body []byte
-	// Retry says whether the request may be sent again after a failure. NewRequest sets it
-	// for GET, PUT, DELETE and HEAD, and for POST and PATCH when the policy's RetryWrites is
-	// set.
+	// Retry says whether the request may be sent again after any failure. NewRequest sets
+	// it for GET, PUT, DELETE and HEAD, and for POST and PATCH when the policy's
+	// RetryWrites is set. Without it, the request is sent again only after a 429 or a
+	// connection that could not be opened, when Clockify cannot have acted on it.
 	Retry bool
 }
 
@@ -249,7 +251,7 @@ func (c *Client) Do(req *Request, v any) (*Response, error) {
 		payload, read = b, true
 		return nil
 	})
-	hc := c.once
+	hc := c.unsent
 	if req.Retry {
 		hc = c.retrying
 	}

@@ -34,9 +34,10 @@
 // exponential backoff and jitter (hashicorp/go-retryablehttp); Retry-After is honoured up
 // to a cap, and one that would outlast the context's deadline returns the answer at once
 // (its [APIError.RetryAfter] says how long to wait). Requests that create things (POST,
-// PATCH) are not retried unless the policy says so; read-only POSTs (webhook logs, the
-// detailed report) are. Every wait ends when the context does, and the call then
-// returns ctx.Err().
+// PATCH) are retried only after a 429 or a connection that could not be opened, when
+// Clockify cannot have acted on them, unless the policy allows more; read-only POSTs
+// (webhook logs, the detailed report) are retried like GETs. Every wait ends when the
+// context does, and the call then returns ctx.Err().
 //
 // # Errors
 //

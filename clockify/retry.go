@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,14 +26,16 @@ type RetryPolicy struct {
 	// MaxRetryAfter caps how long a Retry-After header may make the client wait.
 	MaxRetryAfter time.Duration
 	// RetryWrites allows retrying POST and PATCH calls that create or change things
-	// (creating a time entry or webhook, regenerating a token). Clockify has no
-	// idempotency key, so a retried create may create twice; it is off by default.
+	// (creating a time entry or webhook, regenerating a token) after any failure.
+	// Clockify has no idempotency key, so a retried create may create twice; it is off by
+	// default, and such a call is then retried only when Clockify cannot have acted on it:
+	// after a 429 (refused before any work) or a connection that could not be opened.
 	RetryWrites bool
 }
 
 // DefaultRetryPolicy returns the policy a client uses unless told otherwise: four
 // attempts, backoff from 250ms to 5s with jitter, Retry-After honoured up to 30s, writes
-// not retried.
+// retried only when Clockify cannot have acted on them.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{
 		MaxAttempts:   4,
@@ -63,14 +66,14 @@ func retryableStatus(code int) bool {
 	return false
 }
 
-func (c *Client) newRetryClient(hc *http.Client, attempts int) *retryablehttp.Client {
+func (c *Client) newRetryClient(hc *http.Client, check retryablehttp.CheckRetry) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
 		Logger:       nil,
 		RetryWaitMin: c.policy.MinWait,
 		RetryWaitMax: c.policy.MaxWait,
-		RetryMax:     attempts - 1,
-		CheckRetry:   c.checkRetry,
+		RetryMax:     c.policy.MaxAttempts - 1,
+		CheckRetry:   check,
 		Backoff:      c.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
@@ -104,6 +107,20 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		}
 	}
 	return true, nil
+}
+
+// checkRetryUnsent is checkRetry for a write that must not be sent twice: it retries only
+// what Clockify cannot have acted on, a 429 and a connection that could not be opened.
+func (c *Client) checkRetryUnsent(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	retry, cerr := c.checkRetry(ctx, resp, err)
+	if !retry {
+		return false, cerr
+	}
+	var op *net.OpError
+	if err != nil {
+		return errors.As(err, &op) && op.Op == "dial", nil
+	}
+	return resp.StatusCode == http.StatusTooManyRequests, nil
 }
 
 // backoff returns the wait before the next attempt: the server's Retry-After when it sent

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,6 +54,7 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 func TestRetries(t *testing.T) {
 	ok := status(200, `{"id":"u1"}`)
 	netErr := httpmock.NewErrorResponder(errors.New("connection reset by peer"))
+	refused := httpmock.NewErrorResponder(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED})
 	cases := []struct {
 		name      string
 		policy    *RetryPolicy
@@ -73,6 +76,11 @@ func TestRetries(t *testing.T) {
 		{"network errors exhausted", nil, "GET", []httpmock.Responder{netErr, netErr, netErr}, 3, &TransportError{}, 0},
 		{"POST not retried", nil, "POST", []httpmock.Responder{status(503, ``)}, 1, &APIError{}, 503},
 		{"POST network error not retried", nil, "POST", []httpmock.Responder{netErr}, 1, &TransportError{}, 0},
+		// A 429 is refused before anything is done, and a connection never opened carried
+		// nothing: a write is safe to send again.
+		{"POST retried after 429", nil, "POST", []httpmock.Responder{status(429, ``, "Retry-After", "0"), ok}, 2, nil, 0},
+		{"POST retried when the connection is refused", nil, "POST", []httpmock.Responder{refused, ok}, 2, nil, 0},
+		{"POST 429 exhausted", nil, "POST", []httpmock.Responder{status(429, ``), status(429, ``), status(429, ``)}, 3, ErrRateLimited, 429},
 		{"POST retried on opt-in", &RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond, RetryWrites: true}, "POST", []httpmock.Responder{status(503, ``), ok}, 2, nil, 0},
 		{"one attempt", &RetryPolicy{MaxAttempts: 1}, "GET", []httpmock.Responder{status(503, ``)}, 1, &APIError{}, 503},
 	}

@@ -269,7 +269,8 @@ func (s *TimeEntriesService) AllInProgress(ctx context.Context, workspaceID stri
 }
 
 // Create adds a time entry for the key's user (or starts a timer, when End is nil).
-// It is not retried unless the policy's RetryWrites is set.
+// Unless the policy's RetryWrites is set, it is retried only after a 429 or a connection
+// that could not be opened.
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/time-entries
 func (s *TimeEntriesService) Create(ctx context.Context, workspaceID string, req *TimeEntryRequest) (*TimeEntry, *Response, error) {

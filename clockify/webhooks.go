@@ -164,8 +164,9 @@ func (s *WebhooksService) Get(ctx context.Context, workspaceID, webhookID string
 	return w, resp, nil
 }
 
-// Create registers a webhook; the answer carries its AuthToken. It is not retried unless
-// the policy's RetryWrites is set.
+// Create registers a webhook; the answer carries its AuthToken. Unless the policy's
+// RetryWrites is set, it is retried only after a 429 or a connection that could not be
+// opened.
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/webhooks
 func (s *WebhooksService) Create(ctx context.Context, workspaceID string, req *WebhookRequest) (*Webhook, *Response, error) {
