@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -115,7 +116,8 @@ type UserMatcher struct {
 }
 
 // InputError reports bad input: a duplicate or empty id, a manual mapping for a member
-// that does not exist, or two manual mappings of one member to different logins. Nothing is mapped when it is returned.
+// that does not exist, two manual mappings of one member to different logins, or a
+// threshold or margin outside [0, 1]. Nothing is mapped when it is returned.
 type InputError struct {
 	Field, Value, Reason string
 }
@@ -154,6 +156,12 @@ func (m UserMatcher) Match(members []Member, contributors []Contributor, manual 
 	}
 	if margin == 0 {
 		margin = DefaultMargin
+	}
+	if err := checkUnit("threshold", threshold); err != nil {
+		return nil, err
+	}
+	if err := checkUnit("margin", margin); err != nil {
+		return nil, err
 	}
 	members = slices.Clone(members)
 	slices.SortFunc(members, func(a, b Member) int { return strings.Compare(a.ID, b.ID) })
@@ -288,6 +296,15 @@ func settleConflicts(res *UserResult, proposals map[string][]proposal, manualLog
 		conflicts = append(conflicts, c)
 	}
 	return conflicts
+}
+
+// checkUnit refuses a score setting outside [0, 1], NaN included (every comparison with
+// NaN is false, so it would let any candidate through).
+func checkUnit(field string, x float64) error {
+	if x >= 0 && x <= 1 {
+		return nil
+	}
+	return &InputError{field, strconv.FormatFloat(x, 'g', -1, 64), "is not between 0 and 1"}
 }
 
 func letters(tokens []string) int {

@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -146,6 +147,12 @@ func TestBadUserInput(t *testing.T) {
 		var ie *InputError
 		require.ErrorAs(t, err, &ie)
 		require.NotEmpty(t, ie.Error())
+	}
+	// A threshold or margin outside [0, 1] (NaN too, which every comparison would let
+	// through) is refused, not read as "map every member to its best candidate".
+	for _, m := range []UserMatcher{{Threshold: math.NaN()}, {Threshold: -0.5}, {Threshold: 1.5}, {Margin: math.NaN()}, {Margin: -0.1}, {Margin: 2}} {
+		_, err := m.Match([]Member{{ID: "1", Name: "John Doe"}}, []Contributor{{Login: "jdoe", Name: "John Doe"}}, nil)
+		require.ErrorIs(t, err, ErrInput, "%+v", m)
 	}
 	_, ok := (&UserResult{}).Match("x")
 	require.False(t, ok)
