@@ -88,6 +88,8 @@ func TestNewClientOptions(t *testing.T) {
 		{"bad reports", []Option{WithAPIKey("k"), WithReportsURL("::")}, "absolute http(s) URL"},
 		{"nil http client", []Option{WithAPIKey("k"), WithHTTPClient(nil)}, "nil HTTP client"},
 		{"empty UA", []Option{WithAPIKey("k"), WithUserAgent(" ")}, "empty user agent"},
+		// net/http would refuse every request with such a header value.
+		{"UA with a line break", []Option{WithAPIKey("k"), WithUserAgent("x/1\r\nX-Api-Key: y")}, "user agent"},
 		{"zero rate", []Option{WithAPIKey("k"), WithRateLimit(0, 1)}, "rate limit"},
 		{"zero burst", []Option{WithAPIKey("k"), WithRateLimit(5, 0)}, "rate limit"},
 		{"zero attempts", []Option{WithAPIKey("k"), WithRetryPolicy(RetryPolicy{})}, "MaxAttempts"},

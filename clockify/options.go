@@ -152,12 +152,16 @@ func WithHTTPClient(hc *http.Client) Option {
 	}
 }
 
-// WithUserAgent sets the User-Agent header.
+// WithUserAgent sets the User-Agent header. An empty one, or one with control characters
+// (which no HTTP header may carry), is an error.
 func WithUserAgent(ua string) Option {
 	return func(s *settings) error {
 		ua = strings.TrimSpace(ua)
 		if ua == "" {
 			return errors.New("clockify: empty user agent")
+		}
+		if strings.ContainsFunc(ua, func(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f }) {
+			return errors.New("clockify: the user agent contains control characters")
 		}
 		s.userAgent = ua
 		return nil
