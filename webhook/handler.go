@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
@@ -103,7 +104,7 @@ func (h *Handler) DeliveryLog() DeliveryLog { return h.log }
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	d := Delivery{ReceivedAt: h.now(), EventType: r.Header.Get(EventTypeHeader)}
+	d := Delivery{ReceivedAt: h.now(), EventType: clip(r.Header.Get(EventTypeHeader))}
 	status, word := h.serve(r, &d)
 	d.Status, d.Elapsed = status, time.Since(start)
 	if status == http.StatusMethodNotAllowed {
@@ -127,14 +128,14 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 		return status, word
 	}
 	if r.Method != http.MethodPost {
-		return reject(http.StatusMethodNotAllowed, "method "+r.Method, "method not allowed")
+		return reject(http.StatusMethodNotAllowed, "method "+clip(r.Method), "method not allowed")
 	}
 	if r.ContentLength > h.maxBody {
 		return reject(http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Error(), "too large")
 	}
 	// Nothing is believed, and no body read, before the signature verifies. An unknown
 	// event type is answered first only because no token can match it.
-	wire := clockify.WebhookEvent(d.EventType)
+	wire := clockify.WebhookEvent(r.Header.Get(EventTypeHeader))
 	if kind, known := KindOf(wire); !known && kind == KindIgnored {
 		if r.Header.Get(SignatureHeader) == "" {
 			return reject(http.StatusUnauthorized, ErrMissingSignature.Error(), "unauthorized")
@@ -154,7 +155,7 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 		}
 		return reject(http.StatusBadRequest, "could not read the body", "bad request")
 	}
-	ev, err := Parse(d.EventType, body)
+	ev, err := Parse(string(wire), body)
 	if err != nil {
 		return reject(http.StatusBadRequest, err.Error(), "malformed payload")
 	}
@@ -191,4 +192,20 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	}
 	d.Outcome = OutcomeApplied
 	return http.StatusOK, "ok"
+}
+
+// maxRecorded bounds the text of a request that a record keeps as sent: Clockify's longest
+// event name has 32 bytes, and an unsigned request must not fill the log's memory.
+const maxRecorded = 64
+
+// clip cuts s to at most maxRecorded bytes, between characters, marking the cut with "…".
+func clip(s string) string {
+	if len(s) <= maxRecorded {
+		return s
+	}
+	cut := maxRecorded
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

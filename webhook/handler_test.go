@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -355,4 +356,24 @@ func TestUnverifiedBodiesAreNotRead(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 		require.False(t, body.read, "the body of an unverified delivery is never read")
 	}
+}
+
+// TestHandlerRecordsAreBounded: an unsigned request cannot make a record or a log line
+// hold much of what it sent, so a burst of them cannot fill the delivery log's memory.
+func TestHandlerRecordsAreBounded(t *testing.T) {
+	long := strings.Repeat("É", 50_000)
+	f := newFixture(t)
+	cases := []*http.Request{
+		signed(t, "", clockify.WebhookEvent(long), entryBody),
+		signed(t, "tok-entry-AAAA", clockify.WebhookEvent(long), entryBody),
+		httptest.NewRequest("PATCH"+strings.Repeat("X", 100_000), "/hooks/clockify", nil),
+	}
+	for _, req := range cases {
+		f.send(t, req)
+		d := f.log.Recent(1)[0]
+		require.Equal(t, OutcomeRejected, d.Outcome)
+		require.LessOrEqual(t, len(d.EventType)+len(d.Reason), 200, "%.80q", d.EventType)
+		require.True(t, utf8.ValidString(d.EventType), "cut between characters")
+	}
+	require.Less(t, f.logs.Len(), 2_000, "log lines")
 }

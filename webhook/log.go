@@ -22,7 +22,8 @@ const (
 // the id of the webhook whose token matched.
 type Delivery struct {
 	ReceivedAt time.Time
-	// EventType is the Clockify-Webhook-Event-Type header as sent (possibly empty or bogus).
+	// EventType is the Clockify-Webhook-Event-Type header as sent (possibly empty or bogus),
+	// cut to 64 bytes.
 	EventType string
 	Kind      Kind
 	// WebhookID is the webhook whose token matched ("" when none did).
