@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,21 +41,33 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer cleanup()
+	return report(ctx, out, client, workspaceID, org)
+}
 
+// report prints the workspace's members, projects and last 30 days of entries, and the
+// summary. A key whose user is not a workspace admin may not list the members (Clockify
+// answers 403), nor read their entries: it reports that user's own entries.
+func report(ctx context.Context, out io.Writer, client *clockify.Client, workspaceID, org string) error {
 	ws, _, err := client.Workspaces.Get(ctx, workspaceID)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Workspace %q (%s)\n\n", ws.Name, ws.ID)
 
+	members, err := listMembers(ctx, client, workspaceID)
+	if errors.Is(err, clockify.ErrForbidden) {
+		var me *clockify.User
+		if me, _, err = client.Users.Current(ctx); err == nil {
+			fmt.Fprintf(out, "%s is not an admin of this workspace, so only their own entries are shown.\n\n", me.Name)
+			members = []clockify.User{*me}
+		}
+	}
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEMBER\tEMAIL\tID")
-	var members []clockify.User
-	for u, err := range client.Users.All(ctx, workspaceID, &clockify.UserListOptions{Status: clockify.MemberActive}) {
-		if err != nil {
-			return err
-		}
-		members = append(members, u)
+	for _, u := range members {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, u.Email, u.ID)
 	}
 	tw.Flush()
@@ -100,6 +113,18 @@ func run(ctx context.Context, out io.Writer) error {
 	tw.Flush()
 	fmt.Fprintf(out, "\n%d entries, %.1f hours tracked by %d members on %d projects\n", len(entries), total.Hours(), len(members), len(projects))
 	return summarise(out, ws, projects, entries, org)
+}
+
+// listMembers returns the workspace's active members.
+func listMembers(ctx context.Context, client *clockify.Client, workspaceID string) ([]clockify.User, error) {
+	var members []clockify.User
+	for u, err := range client.Users.All(ctx, workspaceID, &clockify.UserListOptions{Status: clockify.MemberActive}) {
+		if err != nil {
+			return nil, err
+		}
+		members = append(members, u)
+	}
+	return members, nil
 }
 
 // connect returns a client for the real Clockify when CLOCKIFY_API_KEY is set, otherwise

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 )
 
 func TestQuickstartOnTheFake(t *testing.T) {
@@ -23,4 +26,27 @@ func TestQuickstartOnTheFake(t *testing.T) {
 	require.Regexp(t, regexp.MustCompile(`\nacme/[a-z-]+#\d+ +[\d.]+ +[\d,.]+ AUD +\d\n`), s)
 	require.Regexp(t, regexp.MustCompile(`billable \d+% of the time \([\d,.]+ AUD\); \d+% linked to no PR; 0 references left unresolved`), s)
 	require.Contains(t, s, "(a running timer counts up to now)")
+}
+
+// TestQuickstartWithAMembersKey: Clockify lets only admins list a workspace's members, so
+// a regular member's key reports that member's own entries instead of failing.
+func TestQuickstartWithAMembersKey(t *testing.T) {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
+	t.Cleanup(srv.Close)
+	i := slices.IndexFunc(fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
+	require.GreaterOrEqual(t, i, 0, "the fixture has a member with a key who is not an admin")
+	me := fx.Members[i].User
+	client, err := srv.NewClient(fx.Members[i].APIKey)
+	require.NoError(t, err)
+
+	var out bytes.Buffer
+	require.NoError(t, report(context.Background(), &out, client, fx.Workspace.ID, fx.Org))
+	s := out.String()
+	require.Contains(t, s, me.Name+" is not an admin of this workspace")
+	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 1 members on 6 projects\n`), s)
+	for _, m := range fx.Members {
+		if m.User.ID != me.ID {
+			require.NotContains(t, s, m.User.Name, "no one else's entries")
+		}
+	}
 }
