@@ -53,3 +53,30 @@ func ExampleParseDuration() {
 	// 26h30m0s <nil>
 	// clockify: bad ISO-8601 duration "P1M": years and months have no fixed length
 }
+
+// Register a webhook. Its token is a Secret: it prints as [REDACTED], and Reveal gives
+// the value to hand to a webhook.Verifier.
+func ExampleWebhooksService_Create() {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Members: 2})
+	defer srv.Close()
+	c, err := srv.NewClient(fx.OwnerKey)
+	if err != nil {
+		panic(err)
+	}
+
+	w, _, err := c.Webhooks.Create(context.Background(), fx.Workspace.ID, &clockify.WebhookRequest{
+		Name:         "jasper entries",
+		URL:          "https://jasper.example/hooks/clockify",
+		WebhookEvent: clockify.EventNewTimeEntry,
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(w.WebhookEvent, w.TriggerSourceType, w.Enabled)
+	fmt.Println("token:", w.AuthToken, w.AuthToken.Reveal() != "")
+	fmt.Printf("%+v\n", struct{ Token clockify.Secret }{w.AuthToken})
+	// Output:
+	// NEW_TIME_ENTRY WORKSPACE_ID true
+	// token: [REDACTED] true
+	// {Token:[REDACTED]}
+}
