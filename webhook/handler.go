@@ -3,9 +3,11 @@ package webhook
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 	"unicode/utf8"
 
@@ -23,7 +25,9 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // ApplyFunc applies a verified, parsed, first-seen event. It should be quick (Clockify
 // waits for the answer): a host with slow work queues it. An error makes the handler
-// answer 503 so that Clockify may redeliver, unless it wraps [ErrPermanent].
+// answer 503 so that Clockify may redeliver, unless it wraps [ErrPermanent]. A panic is
+// recovered: the handler answers 500, records the delivery as failed with the panic's
+// value, logs its stack at error level, and a redelivery is applied.
 type ApplyFunc func(ctx context.Context, ev *Event) error
 
 // ErrPermanent marks an apply error that a redelivery cannot fix: the handler answers
@@ -179,19 +183,46 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 		d.Outcome = OutcomeDuplicate
 		return http.StatusOK, "duplicate"
 	}
-	if err := h.apply(ctx, ev); err != nil {
-		d.Outcome, d.Reason = OutcomeFailed, err.Error()
-		if errors.Is(err, ErrPermanent) {
-			return http.StatusUnprocessableEntity, "not applied"
-		}
-		// Let a redelivery try again.
-		if rerr := h.dedupe.Release(context.WithoutCancel(ctx), key); rerr != nil {
-			d.Reason += "; release: " + rerr.Error()
-		}
-		return http.StatusServiceUnavailable, "try again"
+	err = h.safeApply(ctx, ev, key)
+	if err == nil {
+		d.Outcome = OutcomeApplied
+		return http.StatusOK, "ok"
 	}
-	d.Outcome = OutcomeApplied
-	return http.StatusOK, "ok"
+	d.Outcome, d.Reason = OutcomeFailed, err.Error()
+	if errors.Is(err, ErrPermanent) {
+		return http.StatusUnprocessableEntity, "not applied"
+	}
+	// Let a redelivery try again.
+	if rerr := h.dedupe.Release(context.WithoutCancel(ctx), key); rerr != nil {
+		d.Reason += "; release: " + rerr.Error()
+	}
+	if errors.Is(err, errApplyPanicked) {
+		return http.StatusInternalServerError, "internal error"
+	}
+	return http.StatusServiceUnavailable, "try again"
+}
+
+var errApplyPanicked = errors.New("apply panicked")
+
+// safeApply calls apply and turns a panic into an error (logged with its stack), so that
+// the claim is taken back and the delivery recorded rather than lost with the connection.
+// http.ErrAbortHandler, net/http's way to abort a response, is passed on once the claim
+// is released.
+func (h *Handler) safeApply(ctx context.Context, ev *Event, key DeliveryKey) (err error) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if p == http.ErrAbortHandler {
+			_ = h.dedupe.Release(context.WithoutCancel(ctx), key)
+			panic(p)
+		}
+		h.logger.Error("webhook: apply panicked", "event", string(ev.Wire), "entity", ev.EntityID,
+			"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		err = fmt.Errorf("%w: %v", errApplyPanicked, p)
+	}()
+	return h.apply(ctx, ev)
 }
 
 // maxRecorded bounds the text of a request that a record keeps as sent: Clockify's longest

@@ -377,3 +377,39 @@ func TestHandlerRecordsAreBounded(t *testing.T) {
 	}
 	require.Less(t, f.logs.Len(), 2_000, "log lines")
 }
+
+// TestHandlerApplyPanics: a panicking apply function must not lose the event. Its claim
+// is taken back (so Clockify's redelivery applies), the delivery is recorded, and Clockify
+// gets a 500 instead of a dropped connection.
+func TestHandlerApplyPanics(t *testing.T) {
+	panics := true
+	f := newFixture(t)
+	f.h.apply = func(ctx context.Context, ev *Event) error {
+		if panics {
+			panic("nil map in the host's store")
+		}
+		return f.rec.apply(ctx, ev)
+	}
+	w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusInternalServerError, w.Code)
+	d := f.log.Recent(1)[0]
+	require.Equal(t, OutcomeFailed, d.Outcome)
+	require.Contains(t, d.Reason, "nil map in the host's store")
+	require.Contains(t, f.logs.String(), "panicked")
+
+	panics = false
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusOK, w.Code, "the redelivery applies")
+	require.Equal(t, 1, f.rec.count())
+
+	// http.ErrAbortHandler is net/http's way to abort a response: it goes on up.
+	f.h.apply = func(context.Context, *Event) error { panic(http.ErrAbortHandler) }
+	body := strings.Replace(entryBody, "#12 Fix login", "#14", 1)
+	require.PanicsWithValue(t, http.ErrAbortHandler, func() {
+		f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, body))
+	})
+	f.h.apply = f.rec.apply
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, body))
+	require.Equal(t, http.StatusOK, w.Code, "the aborted delivery's claim was taken back too")
+	require.Equal(t, 2, f.rec.count())
+}
