@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
@@ -611,6 +612,32 @@ func TestAPIErrors(t *testing.T) {
 				require.Equal(t, s == tc.is, errors.Is(err, s), "errors.Is(%v)", s)
 			}
 		})
+	}
+}
+
+// TestAPIErrorMessageIsShort: a proxy's HTML page or an overlong message is cut, between
+// characters, so that an error string stays a line of valid UTF-8.
+func TestAPIErrorMessageIsShort(t *testing.T) {
+	for _, body := range []string{
+		"<html> " + strings.Repeat("é", 300) + "</html>",
+		`{"message":"` + strings.Repeat("ü", 5000) + `","code":501}`,
+	} {
+		c, mt := newMockClient(t)
+		respond(mt, "GET", coreBase+"v1/user", 400, body)
+		_, _, err := c.Users.Current(context.Background())
+		var ae *APIError
+		require.ErrorAs(t, err, &ae)
+		require.True(t, utf8.ValidString(ae.Message), "%q", ae.Message)
+		require.LessOrEqual(t, len(ae.Message), 500)
+		require.True(t, strings.HasSuffix(ae.Message, "…"))
+	}
+
+	// The key is removed before the cut, which could otherwise leave part of it.
+	for pad := 180; pad < 200; pad++ {
+		c, mt := newMockClient(t)
+		respond(mt, "GET", coreBase+"v1/user", 400, strings.Repeat(".", pad)+"key "+testKey+" is odd")
+		_, _, err := c.Users.Current(context.Background())
+		require.NotContains(t, err.Error(), testKey[:8])
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Sentinel errors matched by [*APIError] through errors.Is.
@@ -56,7 +57,7 @@ func (c *Client) newAPIError(req *http.Request, resp *http.Response, body []byte
 	}
 	var b errorBody
 	if json.Unmarshal(body, &b) == nil {
-		e.Message = b.Message
+		e.Message = shorten(c.redact(b.Message), 500)
 		// The code is a JSON number, but be lenient with a quoted one.
 		var n json.Number
 		if json.Unmarshal(b.Code, &n) == nil || json.Unmarshal(b.Code, (*string)(&n)) == nil {
@@ -66,13 +67,22 @@ func (c *Client) newAPIError(req *http.Request, resp *http.Response, body []byte
 		}
 	}
 	if e.Message == "" {
-		e.Message = strings.TrimSpace(string(body))
-		if len(e.Message) > 200 {
-			e.Message = e.Message[:200] + "…"
-		}
+		// Not Clockify's JSON: a proxy's page, say.
+		e.Message = shorten(c.redact(strings.TrimSpace(string(body))), 200)
 	}
-	e.Message = c.redact(e.Message)
 	return e
+}
+
+// shorten cuts s to at most n bytes, between characters, marking the cut with "…".
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	n -= len("…")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // Error describes the failure, and for a rejected key says what to do about it.
