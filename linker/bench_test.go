@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // baselineRE is what most integrations write: one case-insensitive expression with the
@@ -179,6 +180,35 @@ func BenchmarkFind(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkFindPaired runs one parser pass and one limit pass in every iteration and
+// reports the parser's share of the limit's speed from the two sums: as both see the
+// same state of the machine, the share moves much less than when BenchmarkFind runs the
+// two one after the other.
+func BenchmarkFindPaired(b *testing.B) {
+	texts := corpusForBench()
+	var p Parser
+	buf := make([]Ref, 0, 8)
+	var parser, limit time.Duration
+	n := 0
+	for b.Loop() {
+		t0 := time.Now()
+		for _, t := range texts {
+			buf = p.AppendRefs(buf[:0], t)
+		}
+		t1 := time.Now()
+		n += limitScan(texts)
+		parser, limit = parser+t1.Sub(t0), limit+time.Since(t1)
+	}
+	mb := float64(benchBytes) * float64(b.N) / 1e6
+	b.ReportMetric(mb/parser.Seconds(), "parser-MB/s")
+	b.ReportMetric(mb/limit.Seconds(), "limit-MB/s")
+	b.ReportMetric(100*limit.Seconds()/parser.Seconds(), "%-of-limit")
+	b.ReportMetric(0, "ns/op")
+	if n == 0 {
+		b.Fatal("the limit loop counted nothing")
+	}
 }
 
 // BenchmarkReadByKind measures what reading one candidate costs, by what it turns out to
