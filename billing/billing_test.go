@@ -119,6 +119,7 @@ func TestSummary(t *testing.T) {
 	before := s
 	require.ErrorIs(t, s.Add(rc, Entry{Seconds: -1, Billable: true}), ErrNegativeDuration)
 	require.ErrorIs(t, s.Add(rc, Entry{Seconds: math.MaxInt64, Billable: true}), ErrOverflow)
+	require.ErrorIs(t, s.Add(nil, Entry{Seconds: 60, Billable: true}), ErrNoRateCard, "an error, not a panic")
 	require.Equal(t, before.BillableSeconds, s.BillableSeconds)
 	require.True(t, before.Amounts.Equal(s.Amounts))
 	big, err := NewRateCard(math.MaxInt64/3600, "AUD")

@@ -51,6 +51,7 @@ var (
 	ErrNegativeRate     = errors.New("billing: negative rate")
 	ErrNegativeDuration = errors.New("billing: negative duration")
 	ErrOverflow         = errors.New("billing: amount out of range")
+	ErrNoRateCard       = errors.New("billing: a billable entry needs a rate card")
 )
 
 // NewRateCard returns a card whose default hourly rate is hourlyMinor minor units of the

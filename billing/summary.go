@@ -12,11 +12,14 @@ type Summary struct {
 	Amounts Totals
 }
 
-// Add prices an entry with the card and adds it. A negative duration, or an amount out of
-// range, is an error and adds nothing.
+// Add prices an entry with the card and adds it. A negative duration, an amount out of
+// range, or a billable entry without a card is an error and adds nothing.
 func (s *Summary) Add(rc *RateCard, e Entry) error {
 	if !e.Billable {
 		return s.AddAt(Money{}, e.Seconds, false)
+	}
+	if rc == nil {
+		return ErrNoRateCard
 	}
 	r, err := rc.Rate(e)
 	if err != nil {
