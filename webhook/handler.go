@@ -85,8 +85,13 @@ func WithHandlerClock(now func() time.Time) HandlerOption { return func(h *Handl
 // are never logged.
 func WithLogger(l *slog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
 
-// NewHandler returns a handler that verifies with v and applies with apply.
+// NewHandler returns a handler that verifies with v and applies with apply. Like
+// http.Handle given a nil handler, it panics when either is nil: a programming error,
+// better found at start-up than on the first delivery.
 func NewHandler(v *Verifier, apply ApplyFunc, opts ...HandlerOption) *Handler {
+	if v == nil || apply == nil {
+		panic("webhook: NewHandler needs a Verifier and an ApplyFunc")
+	}
 	h := &Handler{
 		verifier: v,
 		apply:    apply,

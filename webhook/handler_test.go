@@ -413,3 +413,10 @@ func TestHandlerApplyPanics(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code, "the aborted delivery's claim was taken back too")
 	require.Equal(t, 2, f.rec.count())
 }
+
+func TestNewHandlerNeedsAVerifierAndAnApplyFunc(t *testing.T) {
+	v, err := NewVerifier(nil)
+	require.NoError(t, err)
+	require.Panics(t, func() { NewHandler(nil, (&recorder{}).apply) })
+	require.Panics(t, func() { NewHandler(v, nil) })
+}
