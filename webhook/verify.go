@@ -101,7 +101,10 @@ func (v *Verifier) Rotate(webhookID string, newValue clockify.Secret, grace time
 			current = &v.tokens[i]
 		}
 	}
-	if current == nil || newValue == "" {
+	if current == nil {
+		return fmt.Errorf("%w: webhook %q holds no token to rotate (Add it first)", ErrBadToken, webhookID)
+	}
+	if newValue == "" {
 		return ErrBadToken
 	}
 	if newValue.IsRedacted() {

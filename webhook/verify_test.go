@@ -93,7 +93,9 @@ func TestRotation(t *testing.T) {
 	v.Prune()
 	require.Equal(t, 2, v.Len())
 
-	require.ErrorIs(t, v.Rotate("nope", "x", time.Minute), ErrBadToken)
+	err = v.Rotate("nope", "x", time.Minute)
+	require.ErrorIs(t, err, ErrBadToken)
+	require.ErrorContains(t, err, `webhook "nope" holds no token to rotate`)
 	require.ErrorIs(t, v.Rotate("h-entry", "", time.Minute), ErrBadToken)
 
 	// Add replaces a webhook's token at once.
