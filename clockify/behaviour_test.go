@@ -145,6 +145,43 @@ func TestRetriesSurviveInjectedFaults(t *testing.T) {
 	require.Greater(t, faults, got/7+len(fx.Members), "faults were injected and retried")
 }
 
+// TestLostAnswers: Clockify carried a call out but its answer was lost. A create is not
+// sent again (it would create twice) and says it failed; a delete is retried, told the
+// entry is gone, and succeeds.
+func TestLostAnswers(t *testing.T) {
+	srv, fx := newFake(t)
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRetryPolicy(fast))
+	require.NoError(t, err)
+	ctx, wsID := context.Background(), fx.Workspace.ID
+	count := func() int {
+		n := 0
+		for _, err := range c.TimeEntries.All(ctx, wsID, fx.Owner.ID, &clockify.TimeEntryListOptions{Description: "lost answer"}) {
+			require.NoError(t, err)
+			n++
+		}
+		return n
+	}
+
+	srv.FailNext(clockifytest.FaultLoseAnswer)
+	start := fixedNow.Add(-time.Hour)
+	_, _, err = c.TimeEntries.Create(ctx, wsID, &clockify.TimeEntryRequest{Start: start, End: &fixedNow, Description: "lost answer"})
+	var te *clockify.TransportError
+	require.ErrorAs(t, err, &te)
+	require.Equal(t, 1, count(), "created once, not retried")
+	require.Equal(t, 1, srv.Requests("POST v1/workspaces/{ws}/time-entries"))
+
+	var id string
+	for e, err := range c.TimeEntries.All(ctx, wsID, fx.Owner.ID, &clockify.TimeEntryListOptions{Description: "lost answer"}) {
+		require.NoError(t, err)
+		id = e.ID
+	}
+	srv.FailNext(clockifytest.FaultLoseAnswer)
+	resp, err := c.TimeEntries.Delete(ctx, wsID, id)
+	require.NoError(t, err)
+	require.Equal(t, 2, resp.Attempts)
+	require.Zero(t, count())
+}
+
 func TestErrorsAgainstTheFake(t *testing.T) {
 	srv, fx := newFake(t)
 	ctx := context.Background()

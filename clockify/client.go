@@ -155,6 +155,9 @@ type Response struct {
 	// LastPage is true when Clockify sent "Last-Page: true".
 	LastPage bool
 
+	// Attempts is how many times the request was sent: 1, or more after retries.
+	Attempts int
+
 	// lastPageSent is true when the answer carried a Last-Page header at all.
 	lastPageSent bool
 }
@@ -230,7 +233,9 @@ func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path str
 // when ctx ends first, Do returns ctx.Err().
 func (c *Client) Do(req *Request, v any) (*Response, error) {
 	ctx := req.Context()
-	rreq, err := retryablehttp.FromRequest(req.Request)
+	// The retry client's request hook counts the attempts into this call's context.
+	attempts := 0
+	rreq, err := retryablehttp.FromRequest(req.WithContext(context.WithValue(ctx, attemptsKey{}, &attempts)))
 	if err != nil {
 		return nil, fmt.Errorf("clockify: %w", err)
 	}
@@ -275,6 +280,7 @@ func (c *Client) Do(req *Request, v any) (*Response, error) {
 	// The request that went out carries the API key; hand back the caller's instead.
 	hr.Request = req.Request
 	resp := newResponse(hr)
+	resp.Attempts = attempts
 	if hr.StatusCode < 200 || hr.StatusCode > 299 {
 		return resp, c.newAPIError(req.Request, hr, payload)
 	}
@@ -284,6 +290,25 @@ func (c *Client) Do(req *Request, v any) (*Response, error) {
 		}
 	}
 	return resp, nil
+}
+
+// attemptsKey keys a call's attempt counter in its request's context.
+type attemptsKey struct{}
+
+// countAttempt is the retry client's request hook: it runs before every attempt.
+func countAttempt(_ retryablehttp.Logger, r *http.Request, attempt int) {
+	if n, ok := r.Context().Value(attemptsKey{}).(*int); ok {
+		*n = attempt + 1
+	}
+}
+
+// deleted is the outcome of a DELETE: ErrNotFound after a retry means an earlier attempt
+// deleted the entity and its answer was lost, so the entity is gone as asked.
+func deleted(resp *Response, err error) (*Response, error) {
+	if err != nil && resp != nil && resp.Attempts > 1 && errors.Is(err, ErrNotFound) {
+		return resp, nil
+	}
+	return resp, err
 }
 
 // readBody reads a response body (bounded by its status) and leaves a re-readable copy.

@@ -68,14 +68,15 @@ func retryableStatus(code int) bool {
 
 func (c *Client) newRetryClient(hc *http.Client, check retryablehttp.CheckRetry) *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:   hc,
-		Logger:       nil,
-		RetryWaitMin: c.policy.MinWait,
-		RetryWaitMax: c.policy.MaxWait,
-		RetryMax:     c.policy.MaxAttempts - 1,
-		CheckRetry:   check,
-		Backoff:      c.backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		HTTPClient:     hc,
+		Logger:         nil,
+		RetryWaitMin:   c.policy.MinWait,
+		RetryWaitMax:   c.policy.MaxWait,
+		RetryMax:       c.policy.MaxAttempts - 1,
+		CheckRetry:     check,
+		RequestLogHook: countAttempt,
+		Backoff:        c.backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 	}
 }
 

@@ -212,3 +212,33 @@ func TestCancelledContext(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	require.Zero(t, mt.GetTotalCallCount())
 }
+
+// TestRetriedDeleteOfAGoneEntity: when an attempt's answer is lost (a 503 from a proxy, a
+// reset connection) after Clockify deleted the entity, the retry is told it does not
+// exist. The entity is gone, as asked: Delete reports success. Without a retry, a missing
+// id is still ErrNotFound.
+func TestRetriedDeleteOfAGoneEntity(t *testing.T) {
+	gone := status(400, `{"message":"Time entry doesn't belong to Workspace","code":501}`)
+	entryURL := coreBase + "v1/workspaces/" + ws + "/time-entries/e1"
+	hookURL := coreBase + "v1/workspaces/" + ws + "/webhooks/h1"
+	netErr := httpmock.NewErrorResponder(errors.New("connection reset by peer"))
+
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("DELETE", entryURL, sequence(t, status(503, ``), gone))
+	mt.RegisterResponder("DELETE", hookURL, sequence(t, netErr, gone))
+	resp, err := c.TimeEntries.Delete(context.Background(), ws, "e1")
+	require.NoError(t, err)
+	require.Equal(t, 2, resp.Attempts)
+	resp, err = c.Webhooks.Delete(context.Background(), ws, "h1")
+	require.NoError(t, err)
+	require.Equal(t, 2, resp.Attempts)
+
+	c, mt = newMockClient(t)
+	mt.RegisterResponder("DELETE", entryURL, sequence(t, gone))
+	mt.RegisterResponder("DELETE", hookURL, sequence(t, gone))
+	resp, err = c.TimeEntries.Delete(context.Background(), ws, "e1")
+	require.ErrorIs(t, err, ErrNotFound)
+	require.Equal(t, 1, resp.Attempts)
+	_, err = c.Webhooks.Delete(context.Background(), ws, "h1")
+	require.ErrorIs(t, err, ErrNotFound)
+}

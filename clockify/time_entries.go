@@ -334,12 +334,13 @@ func (s *TimeEntriesService) Stop(ctx context.Context, workspaceID, userID strin
 	return e, resp, nil
 }
 
-// Delete removes a time entry.
+// Delete removes a time entry. An entry that does not exist is [ErrNotFound], unless
+// the call was retried: then an earlier attempt deleted it, and Delete succeeds.
 //
 // Clockify API: DELETE /v1/workspaces/{workspaceId}/time-entries/{id}
 func (s *TimeEntriesService) Delete(ctx context.Context, workspaceID, entryID string) (*Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "entryID", entryID); err != nil {
 		return nil, err
 	}
-	return s.client.send(ctx, s.client.baseURL, http.MethodDelete, pathf("v1/workspaces/%s/time-entries/%s", workspaceID, entryID), nil, nil)
+	return deleted(s.client.send(ctx, s.client.baseURL, http.MethodDelete, pathf("v1/workspaces/%s/time-entries/%s", workspaceID, entryID), nil, nil))
 }

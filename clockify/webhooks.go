@@ -203,14 +203,15 @@ func (s *WebhooksService) write(ctx context.Context, method, workspaceID, webhoo
 	return w, resp, nil
 }
 
-// Delete removes a webhook.
+// Delete removes a webhook. A webhook that does not exist is [ErrNotFound], unless the
+// call was retried: then an earlier attempt deleted it, and Delete succeeds.
 //
 // Clockify API: DELETE /v1/workspaces/{workspaceId}/webhooks/{webhookId}
 func (s *WebhooksService) Delete(ctx context.Context, workspaceID, webhookID string) (*Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
 		return nil, err
 	}
-	return s.client.send(ctx, s.client.baseURL, http.MethodDelete, pathf("v1/workspaces/%s/webhooks/%s", workspaceID, webhookID), nil, nil)
+	return deleted(s.client.send(ctx, s.client.baseURL, http.MethodDelete, pathf("v1/workspaces/%s/webhooks/%s", workspaceID, webhookID), nil, nil))
 }
 
 // RegenerateToken issues a new token for a webhook; the old one stops working.

@@ -31,12 +31,18 @@ const (
 	FaultTruncateBody
 	// FaultLatency answers normally after Faults.Latency.
 	FaultLatency
+	// FaultLoseAnswer carries the request out (webhook deliveries included), then closes
+	// the connection without answering: the client cannot tell that it succeeded, as when
+	// a proxy or the network loses Clockify's answer. It tests what a retry does after a
+	// write that took effect. Random injection uses it only when Faults.Kinds lists it.
+	FaultLoseAnswer
 )
 
 var faultNames = map[Fault]string{
 	FaultNone: "none", FaultTooManyRequests: "429", FaultTooManyRequestsRetryAfter: "429+Retry-After",
 	FaultInternalError: "500", FaultBadGateway: "502", FaultUnavailable: "503",
 	FaultDropConnection: "drop", FaultTruncateBody: "truncate", FaultLatency: "latency",
+	FaultLoseAnswer: "lose-answer",
 }
 
 // String names the fault ("503", "drop", ...).
@@ -125,12 +131,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 	case FaultUnavailable:
 		writeError(w, &apiError{status: http.StatusServiceUnavailable, Message: "Service unavailable"})
 	case FaultDropConnection:
-		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			conn.Close()
-		}
-		if rec, ok := w.(*statusRecorder); ok {
-			rec.status = 0 // nothing was answered
-		}
+		dropConnection(w)
 	case FaultLatency:
 		t := time.NewTimer(cfg.Latency)
 		defer t.Stop()
@@ -144,6 +145,22 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		return false
 	}
 	return true
+}
+
+// serveLost runs the handler into a buffer and closes the connection without answering.
+func (s *Server) serveLost(w http.ResponseWriter, r *http.Request, rt *route, p params, uid string) {
+	rt.handle(httptest.NewRecorder(), r, p, uid)
+	dropConnection(w)
+}
+
+// dropConnection closes the connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+	}
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.status = 0 // nothing was answered
+	}
 }
 
 // serveTruncated runs the handler into a buffer, then sends its headers (with the full

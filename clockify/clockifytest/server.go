@@ -223,8 +223,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, &apiError{status: http.StatusNotFound, Message: "No static resource " + strings.TrimPrefix(r.URL.Path, "/") + ".", Code: 3000})
 		return
 	}
-	if fault == FaultTruncateBody {
+	switch fault {
+	case FaultTruncateBody:
 		s.serveTruncated(rec, r, rt, params, userID)
+		return
+	case FaultLoseAnswer:
+		s.serveLost(rec, r, rt, params, userID)
 		return
 	}
 	rt.handle(rec, r, params, userID)

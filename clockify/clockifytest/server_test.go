@@ -477,6 +477,29 @@ func TestFaultsAndHook(t *testing.T) {
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	require.Equal(t, clockifytest.FaultTruncateBody, (<-seen).Fault)
 
+	// A lost answer: the webhook is created, and its delivery made, but nothing comes back.
+	hooks := func() int {
+		status, _, _, body := call(t, "GET", srv.CoreURL()+"v1/workspaces/"+fx.Workspace.ID+"/webhooks", auth, "")
+		require.Equal(t, 200, status)
+		var l clockify.WebhookList
+		require.NoError(t, json.Unmarshal(body, &l))
+		return len(l.Webhooks)
+	}
+	before := hooks()
+	<-seen
+	post, _ := http.NewRequest("POST", srv.CoreURL()+"v1/workspaces/"+fx.Workspace.ID+"/webhooks",
+		strings.NewReader(`{"name":"lost","url":"https://example.test/h","webhookEvent":"NEW_PROJECT"}`))
+	post.Header.Set("X-Api-Key", fx.OwnerKey)
+	srv.FailNext(clockifytest.FaultLoseAnswer)
+	_, err = noRetry.Do(post)
+	require.Error(t, err)
+	lost := <-seen
+	require.Equal(t, clockifytest.FaultLoseAnswer, lost.Fault)
+	require.Equal(t, "lose-answer", lost.Fault.String())
+	require.Zero(t, lost.Status)
+	require.Equal(t, before+1, hooks(), "the request was carried out")
+	<-seen
+
 	// Random faults are reproducible from the seed.
 	draw := func() []int {
 		srv.SetFaults(clockifytest.Faults{Seed: 4, Rate: 0.5, Kinds: []clockifytest.Fault{clockifytest.FaultUnavailable}})
