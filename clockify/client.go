@@ -346,8 +346,8 @@ func (c *Client) send(ctx context.Context, base *url.URL, method, path string, b
 	return c.Do(req, v)
 }
 
-// sendIdempotent sends a request that only reads (a POST that Clockify uses as a query),
-// so it is retried whatever the method.
+// sendIdempotent sends a request that is safe to repeat whatever its method (a POST
+// that Clockify uses as a query, a token regeneration), so it is retried like a GET.
 func (c *Client) sendIdempotent(ctx context.Context, base *url.URL, method, path string, body, v any) (*Response, error) {
 	req, err := c.newRequest(ctx, base, method, path, body)
 	if err != nil {

@@ -242,3 +242,15 @@ func TestRetriedDeleteOfAGoneEntity(t *testing.T) {
 	_, err = c.Webhooks.Delete(context.Background(), ws, "h1")
 	require.ErrorIs(t, err, ErrNotFound)
 }
+
+// TestRegenerateTokenIsRetried: each regeneration replaces the token, so sending one again
+// after a lost or failed answer only ends with a token the caller knows.
+func TestRegenerateTokenIsRetried(t *testing.T) {
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("PATCH", coreBase+"v1/workspaces/"+ws+"/webhooks/h1/token",
+		sequence(t, httpmock.NewErrorResponder(errors.New("connection reset by peer")), status(200, `{"id":"h1","authToken":"new"}`)))
+	h, resp, err := c.Webhooks.RegenerateToken(context.Background(), ws, "h1")
+	require.NoError(t, err)
+	require.Equal(t, "new", h.AuthToken.Reveal())
+	require.Equal(t, 2, resp.Attempts)
+}

@@ -214,7 +214,9 @@ func (s *WebhooksService) Delete(ctx context.Context, workspaceID, webhookID str
 	return deleted(s.client.send(ctx, s.client.baseURL, http.MethodDelete, pathf("v1/workspaces/%s/webhooks/%s", workspaceID, webhookID), nil, nil))
 }
 
-// RegenerateToken issues a new token for a webhook; the old one stops working.
+// RegenerateToken issues a new token for a webhook; the old one stops working. It is
+// retried like a read: each regeneration replaces the token, so sending one again after
+// a lost answer ends with a token the caller knows.
 //
 // Clockify API: PATCH /v1/workspaces/{workspaceId}/webhooks/{webhookId}/token
 func (s *WebhooksService) RegenerateToken(ctx context.Context, workspaceID, webhookID string) (*Webhook, *Response, error) {
@@ -222,7 +224,7 @@ func (s *WebhooksService) RegenerateToken(ctx context.Context, workspaceID, webh
 		return nil, nil, err
 	}
 	w := new(Webhook)
-	resp, err := s.client.send(ctx, s.client.baseURL, http.MethodPatch, pathf("v1/workspaces/%s/webhooks/%s/token", workspaceID, webhookID), nil, w)
+	resp, err := s.client.sendIdempotent(ctx, s.client.baseURL, http.MethodPatch, pathf("v1/workspaces/%s/webhooks/%s/token", workspaceID, webhookID), nil, w)
 	if err != nil {
 		return nil, resp, err
 	}
