@@ -142,7 +142,9 @@ func (r *Report) AveragePerPR() time.Duration {
 // pass. Each entry is priced once; its time is split between its PRs by the policy and
 // between the buckets it spans (an entry crossing midnight counts on each local day),
 // and every split hands out whole seconds, so each grouping adds up to the total
-// exactly. The result does not depend on the order of the entries.
+// exactly. The result does not depend on the order of the entries. Each entry counts as
+// often as it is given: pass an entry once (a host merging synced and webhook-delivered
+// entries keeps the latest of each id).
 func Aggregate(entries []Entry, opts Options) (*Report, error) {
 	a, err := newAggregator(entries, opts)
 	if err != nil {
