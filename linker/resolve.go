@@ -51,14 +51,14 @@ func (p *Pattern) appendMatches(dst []Ref, text string) []Ref {
 		r := Ref{Kind: KindCustom, Number: n, Start: m[0], End: m[1]}
 		if p.repoIdx >= 0 && m[2*p.repoIdx] >= 0 {
 			repo := text[m[2*p.repoIdx]:m[2*p.repoIdx+1]]
-			if owner, name, ok := strings.Cut(repo, "/"); ok {
-				if !validOwner(owner) || !validRepo(name) {
-					continue
-				}
-				r.Owner, r.Repo = owner, name
-			} else if validRepo(repo) {
-				r.Repo = repo
+			var ok bool
+			if strings.Contains(repo, "/") {
+				r.Owner, r.Repo, ok = splitRepo(repo)
 			} else {
+				r.Repo = strings.TrimSuffix(repo, ".git")
+				ok = validRepo(r.Repo)
+			}
+			if !ok {
 				continue
 			}
 		}
@@ -68,7 +68,8 @@ func (p *Pattern) appendMatches(dst []Ref, text string) []Ref {
 }
 
 // Project is what the caller knows of a time entry's Clockify project: the repository it
-// maps to ("owner/repo", empty when unmapped) and an optional custom pattern.
+// maps to ("owner/repo", empty when unmapped; a ".git" suffix is dropped, as GitHub does)
+// and an optional custom pattern.
 type Project struct {
 	Repo    string
 	Pattern *Pattern
@@ -114,10 +115,7 @@ func (p *Parser) Resolve(text string, proj Project) []Link {
 		return nil
 	}
 	slices.SortStableFunc(refs, func(a, b Ref) int { return a.Start - b.Start })
-	projOwner, projRepo, _ := strings.Cut(proj.Repo, "/")
-	if !validOwner(projOwner) || !validRepo(projRepo) {
-		projOwner, projRepo = "", ""
-	}
+	projOwner, projRepo, _ := splitRepo(proj.Repo)
 	links := make([]Link, 0, len(refs))
 	for _, r := range refs {
 		l := Link{Ref: r}
@@ -132,6 +130,17 @@ func (p *Parser) Resolve(text string, proj Project) []Link {
 		links = appendUniqueLink(links, l)
 	}
 	return links
+}
+
+// splitRepo splits "owner/repo" into valid names, dropping a ".git" suffix as GitHub
+// does from the names it creates repositories with; both are empty when it is not one.
+func splitRepo(full string) (owner, repo string, ok bool) {
+	owner, repo, _ = strings.Cut(full, "/")
+	repo = strings.TrimSuffix(repo, ".git")
+	if !validOwner(owner) || !validRepo(repo) {
+		return "", "", false
+	}
+	return owner, repo, true
 }
 
 func overlaps(refs []Ref, r Ref) bool {

@@ -42,6 +42,11 @@ func TestResolve(t *testing.T) {
 		{"custom bad repo skipped", "[-x/lib 3] [a/b/c 4]", Project{Pattern: withRepo}, nil},
 		{"custom number zero skipped", "WEB-0 WEB-99999999", Project{Repo: "acme/web", Pattern: jira}, nil},
 		{"nothing", "Standup", Project{Repo: "acme/web"}, nil},
+		// GitHub drops a ".git" suffix from repository names, as for acme/web.git#5 in text.
+		{"mapping with .git", "#5", Project{Repo: "acme/web.git"}, []string{"acme/web#5 #N"}},
+		{"mapping that is only .git", "#5", Project{Repo: "acme/.git"}, []string{"#5 #N unresolved"}},
+		{"custom repos with .git", "[lib.git 3] [other/lib.git 4] [.git 5]", Project{Repo: "acme/web", Pattern: withRepo},
+			[]string{"acme/lib#3 custom", "other/lib#4 custom"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
