@@ -215,3 +215,30 @@ func TestTotalsMergeAndMoney(t *testing.T) {
 	require.False(t, a.Equal(b))
 	require.False(t, b.Equal(a))
 }
+
+// TestFromHundredths: Clockify writes every amount in hundredths of its currency's unit,
+// whatever the currency's minor digits; a Money holds minor units.
+func TestFromHundredths(t *testing.T) {
+	cases := []struct {
+		hundredths int64
+		code       string
+		want       string
+	}{
+		{10550, "AUD", "105.50 AUD"},
+		{300000, "JPY", "3,000 JPY"},
+		{12350, "JPY", "124 JPY"}, // 123.50: half to even
+		{12250, "JPY", "122 JPY"},
+		{-12350, "JPY", "-124 JPY"},
+		{10500, "KWD", "105.000 KWD"},
+		{0, "usd", "0.00 USD"},
+	}
+	for _, tc := range cases {
+		m, err := FromHundredths(tc.hundredths, tc.code)
+		require.NoError(t, err, tc.code)
+		require.Equal(t, tc.want, m.String())
+	}
+	_, err := FromHundredths(100, "points")
+	require.ErrorIs(t, err, ErrUnknownCurrency)
+	_, err = FromHundredths(math.MaxInt64, "KWD")
+	require.ErrorIs(t, err, ErrOverflow)
+}

@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -20,6 +21,36 @@ func NewMoney(minor int64, code string) (Money, error) {
 		return Money{}, err
 	}
 	return Money{Minor: minor, Currency: c}, nil
+}
+
+// FromHundredths returns an amount given in hundredths of a currency's unit, as Clockify
+// writes every rate and amount (10500 is 105.00) whatever the currency's minor digits:
+// 300000 JPY hundredths are 3,000 JPY, 10500 KWD hundredths are 105.000 KWD. Amounts
+// finer than the currency's minor unit are rounded half to even.
+func FromHundredths(hundredths int64, code string) (Money, error) {
+	c, err := ParseCurrency(code)
+	if err != nil {
+		return Money{}, err
+	}
+	minor := hundredths
+	switch d := c.Digits(); {
+	case d < 2:
+		minor = roundHalfEven(hundredths, pow10(2-d))
+	case d > 2:
+		var ok bool
+		if minor, ok = mulChecked(hundredths, pow10(d-2)); !ok {
+			return Money{}, fmt.Errorf("%w: %d hundredths of %s", ErrOverflow, hundredths, c)
+		}
+	}
+	return Money{Minor: minor, Currency: c}, nil
+}
+
+func pow10(n int) int64 {
+	p := int64(1)
+	for range n {
+		p *= 10
+	}
+	return p
 }
 
 // String formats the amount with its currency's minor digits and code: "150.00 AUD",

@@ -2,7 +2,9 @@ package clockify
 
 import "strconv"
 
-// Rate is an hourly or cost rate in the currency's minor units (10500 = 105.00).
+// Rate is an hourly or cost rate. Amount is in hundredths of the currency's unit (10500
+// is 105.00) whatever the currency's own minor digits, as Clockify writes every amount;
+// billing.FromHundredths turns it into an amount in the currency's minor units.
 type Rate struct {
 	Amount   int64  `json:"amount"`
 	Currency string `json:"currency,omitempty"`

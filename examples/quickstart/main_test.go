@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/billing"
+	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 )
 
@@ -48,5 +50,23 @@ func TestQuickstartWithAMembersKey(t *testing.T) {
 		if m.User.ID != me.ID {
 			require.NotContains(t, s, m.User.Name, "no one else's entries")
 		}
+	}
+}
+
+// TestRateCardReadsClockifyHundredths: Clockify writes 3,000 JPY as 300000 and 105.000
+// KWD as 10500; the card holds them in the currencies' own minor units.
+func TestRateCardReadsClockifyHundredths(t *testing.T) {
+	ws := &clockify.Workspace{HourlyRate: &clockify.Rate{Amount: 300000, Currency: "JPY"}}
+	projects := map[string]clockify.Project{
+		"p1": {ID: "p1", HourlyRate: &clockify.Rate{Amount: 10500, Currency: "KWD"}},
+		"p2": {ID: "p2", HourlyRate: &clockify.Rate{Amount: 450000}}, // the workspace's currency
+	}
+	rc, err := rateCard(ws, projects)
+	require.NoError(t, err)
+	require.Equal(t, "3,000 JPY", rc.Default().String())
+	for id, want := range map[string]string{"p1": "105.000 KWD", "p2": "4,500 JPY"} {
+		r, err := rc.Rate(billing.Entry{ProjectID: id, Billable: true})
+		require.NoError(t, err)
+		require.Equal(t, want, r.Hourly.String())
 	}
 }

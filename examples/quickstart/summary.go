@@ -86,17 +86,26 @@ func repoOf(p clockify.Project, org string) string {
 }
 
 // rateCard prices time at the workspace's hourly rate (150.00 AUD when it has none), with
-// each project's own rate as an override.
+// each project's own rate as an override. Clockify's amounts are hundredths of the
+// currency's unit, whatever the currency: billing.FromHundredths reads them.
 func rateCard(ws *clockify.Workspace, projects map[string]clockify.Project) (*billing.RateCard, error) {
-	amount, code := int64(15000), billing.DefaultCurrency
+	def := clockify.Rate{Amount: 15000, Currency: billing.DefaultCurrency}
 	if r := ws.HourlyRate; r != nil && r.Amount > 0 && r.Currency != "" {
-		amount, code = r.Amount, r.Currency
+		def = *r
+	}
+	hourly, err := billing.FromHundredths(def.Amount, def.Currency)
+	if err != nil {
+		return nil, err
 	}
 	var opts []billing.RateOption
 	for id, p := range projects {
 		if r := p.HourlyRate; r != nil && r.Amount > 0 {
-			opts = append(opts, billing.WithProjectRate(id, r.Amount, r.Currency))
+			m, err := billing.FromHundredths(r.Amount, cmp.Or(r.Currency, def.Currency))
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, billing.WithProjectRate(id, m.Minor, m.Currency.Code()))
 		}
 	}
-	return billing.NewRateCard(amount, code, opts...)
+	return billing.NewRateCard(hourly.Minor, hourly.Currency.Code(), opts...)
 }
