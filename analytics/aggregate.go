@@ -22,7 +22,8 @@ type Entry struct {
 	// when it started after Now) and the figures it touches are marked provisional.
 	End      *time.Time
 	Billable bool
-	// ClockifyRate is the hourly rate Clockify applied, for rate cards that honour it.
+	// ClockifyRate is the hourly rate Clockify applied, for rate cards that honour it
+	// (billing.FromHundredths reads the entry's hourlyRate).
 	ClockifyRate *billing.Money
 	// PRs are the pull requests the entry is linked to ("owner/repo#N"), in link order.
 	PRs []string

@@ -29,8 +29,8 @@ type Entry struct {
 	// Seconds is the entry's duration; a running timer is counted up to now by the caller.
 	Seconds  int64
 	Billable bool
-	// ClockifyRate is the hourly rate Clockify applied to the entry (its hourlyRate), used
-	// only when the card honours Clockify's rates.
+	// ClockifyRate is the hourly rate Clockify applied to the entry (its hourlyRate, read
+	// with FromHundredths), used only when the card honours Clockify's rates.
 	ClockifyRate *Money
 }
 
