@@ -117,7 +117,14 @@ type Report struct {
 var (
 	ErrNegativeDuration = errors.New("analytics: entry ends before it starts")
 	ErrNoClock          = errors.New("analytics: a running timer needs Options.Now")
+	ErrNoStart          = errors.New("analytics: entry has no start time")
+	// ErrSpanTooLong: the entries span more than MaxBuckets trend buckets.
+	ErrSpanTooLong = errors.New("analytics: entries span too many trend buckets")
 )
+
+// MaxBuckets bounds the trend: 100,000 days are 273 years. A span that needs more comes
+// from a wrong date, and would take gigabytes.
+const MaxBuckets = 100_000
 
 // UnlinkedShare returns the share of all time that is linked to no PR, in [0, 1].
 func (r *Report) UnlinkedShare() float64 {
@@ -207,6 +214,9 @@ func newAggregator(entries []Entry, opts Options) (*aggregator, error) {
 			if len(a.bounds) >= 2 && !b.Before(hi) {
 				break
 			}
+			if len(a.bounds) > MaxBuckets {
+				return nil, fmt.Errorf("%w: %s to %s", ErrSpanTooLong, lo.Format(time.DateOnly), hi.Format(time.DateOnly))
+			}
 		}
 		a.buckets = make([]Stats, len(a.bounds)-1)
 	}
@@ -217,6 +227,9 @@ func newAggregator(entries []Entry, opts Options) (*aggregator, error) {
 // now. A timer that started after now (Clockify's clock ahead of the host's) has run for
 // no time yet; a finished entry that ends before it starts is an error.
 func (a *aggregator) end(e *Entry) (time.Time, error) {
+	if e.Start.IsZero() {
+		return time.Time{}, ErrNoStart
+	}
 	if e.End == nil {
 		if a.opts.Now == nil {
 			return time.Time{}, ErrNoClock

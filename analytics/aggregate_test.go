@@ -111,6 +111,18 @@ func TestRunningTimersAreProvisional(t *testing.T) {
 	require.ErrorIs(t, err, ErrNoClock)
 	_, err = Aggregate([]Entry{{ID: "bad", Start: at(2), End: ptr(at(1))}}, Options{})
 	require.ErrorIs(t, err, ErrNegativeDuration)
+	// An entry without a start (a host's decoding gone wrong) is an error, not a panic,
+	// wherever it comes among the others.
+	for _, es := range [][]Entry{{{ID: "zero", End: ptr(at(1))}}, {{ID: "ok", Start: at(0), End: ptr(at(1))}, {ID: "zero", End: ptr(at(1))}}} {
+		_, err = Aggregate(es, Options{})
+		require.ErrorIs(t, err, ErrNoStart)
+		require.ErrorContains(t, err, `entry "zero"`)
+	}
+	// A typo'd year would ask for millions of buckets: an error, not gigabytes.
+	_, err = Aggregate([]Entry{{ID: "far", Start: at(0), End: ptr(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))}}, Options{Period: Day})
+	require.ErrorIs(t, err, ErrSpanTooLong)
+	_, err = Aggregate([]Entry{{ID: "decade", Start: at(0), End: ptr(at(0).AddDate(10, 0, 0))}}, Options{Period: Day})
+	require.NoError(t, err, "ten years of days are fine")
 	// A timer that started after the host's now (Clockify's clock a little ahead) has run
 	// for no time yet; it must not fail the whole report.
 	r, err = Aggregate(append(entries, Entry{ID: "ahead", UserID: "u", Start: now.Add(2 * time.Second)}), Options{Now: func() time.Time { return now }})
