@@ -1,0 +1,82 @@
+package analytics
+
+import (
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/billing"
+)
+
+// FuzzAggregate builds entries from arbitrary bytes (times anywhere, negative durations,
+// no start, running timers, repeated PRs, bad weights) and checks that Aggregate never
+// panics and that, when it succeeds, every grouping adds up to the total.
+func FuzzAggregate(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 10, 0, 0, 14, 16, 3, 1, 2}, uint8(0))
+	f.Add([]byte{255, 255, 255, 0, 0, 0, 0, 1, 7, 9, 9, 0, 0, 0, 1, 128, 0, 0, 0, 2, 0}, uint8(5))
+	rc, err := billing.NewRateCard(10000, "AUD", billing.WithProjectRate("p1", 500, "JPY"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	prs := []string{"acme/web#1", "acme/web#2", "acme/api#1"}
+	locs := []*time.Location{time.UTC, time.FixedZone("far", 13*3600+45*60), time.FixedZone("west", -9*3600-30*60)}
+	now := t0.Add(48 * time.Hour)
+	f.Fuzz(func(t *testing.T, data []byte, shape uint8) {
+		var entries []Entry
+		for len(data) >= 9 && len(entries) < 64 {
+			// Within about a year either side of t0, so that an input stays quick.
+			start := t0.Add(time.Duration(int32(binary.BigEndian.Uint32(data))) * time.Second / 64)
+			dur := time.Duration(int32(binary.BigEndian.Uint32(data[4:]))) * time.Second / 64
+			flags := data[8]
+			data = data[9:]
+			e := Entry{ID: string(rune('a' + len(entries))), UserID: []string{"u1", "u2", "u3"}[flags%3], Start: start,
+				Billable: flags&8 != 0, ProjectID: []string{"p0", "p1"}[flags>>4&1]}
+			switch {
+			case flags&0x40 != 0:
+				// running
+			case flags&0x80 != 0 && flags&0x20 != 0:
+				e.Start = time.Time{}
+			default:
+				end := start.Add(dur)
+				e.End = &end
+			}
+			for i := range int(flags >> 5 & 3) {
+				e.PRs = append(e.PRs, prs[int(flags)*i%len(prs)]) // repeats too
+				e.Weights = append(e.Weights, int(flags)-100*i)
+			}
+			entries = append(entries, e)
+		}
+		opts := Options{Now: func() time.Time { return now }, Split: SplitPolicy(shape % 4), Period: Period(shape / 4 % 4),
+			Location: locs[int(shape/16)%len(locs)], Logins: map[string]string{"u1": "octo", "u2": "octo"}}
+		if shape&0x80 != 0 {
+			opts.Rates = rc
+		}
+		r, err := Aggregate(entries, opts)
+		if err != nil {
+			return
+		}
+		var prSum, people, trend billing.Summary
+		for _, p := range r.PRs {
+			mustMerge(t, &prSum, p.Summary)
+		}
+		mustMerge(t, &prSum, r.Unlinked.Summary)
+		for _, c := range r.Contributors {
+			mustMerge(t, &people, c.Summary)
+		}
+		for _, b := range r.Trend {
+			mustMerge(t, &trend, b.Summary)
+		}
+		for name, s := range map[string]billing.Summary{"PRs and unlinked": prSum, "contributors": people, "trend": trend} {
+			if s.BillableSeconds != r.Total.BillableSeconds || s.NonBillableSeconds != r.Total.NonBillableSeconds || !s.Amounts.Equal(r.Total.Amounts) {
+				t.Fatalf("%s add up to %+v, the total is %+v", name, s, r.Total.Summary)
+			}
+		}
+	})
+}
+
+func mustMerge(t *testing.T, s *billing.Summary, o billing.Summary) {
+	t.Helper()
+	if err := s.Merge(o); err != nil {
+		t.Fatal(err)
+	}
+}
