@@ -36,8 +36,20 @@ func NoreplyLogin(email string) (string, bool) {
 	return local, true
 }
 
-// foldName removes accents, lower-cases and transliterates Cyrillic and Greek letters.
+// maxNameBytes bounds the part of a name that is compared: GitHub keeps display names to
+// 255 characters, and comparing names costs the product of their lengths.
+const maxNameBytes = 256
+
+// foldName removes accents, lower-cases and transliterates Cyrillic and Greek letters,
+// in the first maxNameBytes bytes of s.
 func foldName(s string) string {
+	if len(s) > maxNameBytes {
+		cut := maxNameBytes
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}

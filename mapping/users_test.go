@@ -291,3 +291,13 @@ func BenchmarkMatchUsers(b *testing.B) {
 		})
 	}
 }
+
+// TestLongNamesAreBounded: comparing two names costs the product of their lengths, so only
+// the first 256 bytes of a name count (GitHub's display names stop at 255 characters).
+func TestLongNamesAreBounded(t *testing.T) {
+	require.LessOrEqual(t, len(nameTokens(strings.Repeat("ab ", 100_000))), 86)
+	require.LessOrEqual(t, len(slug(strings.Repeat("é", 100_000))), maxNameBytes)
+	res := match(t, []Member{{ID: "1", Name: "John Doe " + strings.Repeat("x", 100_000)}},
+		[]Contributor{{Login: "jdoe", Name: "John Doe " + strings.Repeat("x", 100_000)}}, nil)
+	require.Equal(t, "jdoe", get(t, res, "1").Login)
+}
