@@ -36,8 +36,10 @@
 // (its [APIError.RetryAfter] says how long to wait). Requests that create things (POST,
 // PATCH) are retried only after a 429 or a connection that could not be opened, when
 // Clockify cannot have acted on them, unless the policy allows more; read-only POSTs
-// (webhook logs, the detailed report) and token regeneration are retried like GETs. Every wait ends when the
-// context does, and the call then returns ctx.Err().
+// (webhook logs, the detailed report) and token regeneration are retried like GETs. A
+// DELETE told after a retry that its entity is gone succeeds, and [Response.Attempts]
+// says how many attempts a call took. Every wait ends when the context does, and the
+// call then returns ctx.Err().
 //
 // # Errors
 //

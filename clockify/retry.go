@@ -117,8 +117,8 @@ func (c *Client) checkRetryUnsent(ctx context.Context, resp *http.Response, err 
 	if !retry {
 		return false, cerr
 	}
-	var op *net.OpError
 	if err != nil {
+		var op *net.OpError
 		return errors.As(err, &op) && op.Op == "dial", nil
 	}
 	return resp.StatusCode == http.StatusTooManyRequests, nil

@@ -24,8 +24,8 @@
 // Faults can be injected at random ([Faults]: 429 with and without Retry-After, 500, 502,
 // 503, dropped connections, truncated bodies, latency, and answers lost after the request
 // was carried out) or scripted ([Server.FailNext]), and [WithRateLimit] simulates
-// Clockify's per-key rate limit. [Server.RequestCounts] and
-// [Server.HighestRate] tell a test what the client did.
+// Clockify's per-key rate limit. [Server.RequestCounts] and [Server.HighestRate] tell a
+// test what the client did.
 //
 // [Generate] builds a deterministic workspace of members, projects named like
 // repositories and a month of entries with realistic descriptions.
