@@ -101,3 +101,42 @@ func quoteOthers(text string) string {
 	}
 	return b.String()
 }
+
+// FuzzResolve checks Resolve on any text, mapping and custom pattern: no panic, spans in
+// the text, resolved links naming valid repositories, each target once, and a bare
+// reference resolved whenever the mapping is a repository.
+func FuzzResolve(f *testing.F) {
+	f.Add("#12 and WEB-3 and [lib.git 4] acme/web#12", "acme/web", uint8(1))
+	f.Add("PR #5 https://github.com/a/b/pull/5 #5", "a/b.git", uint8(2))
+	patterns := []*Pattern{nil,
+		mustCompile(f, `(?i)\bWEB-(?P<number>\d+)`),
+		mustCompile(f, `\[(?P<repo>[\w./-]+)\s+(?P<number>\d+)\]`),
+		mustCompile(f, `(?P<number>\d*)`), // empty matches everywhere
+	}
+	var p Parser
+	f.Fuzz(func(t *testing.T, text, repo string, pattern uint8) {
+		proj := Project{Repo: repo, Pattern: patterns[int(pattern)%len(patterns)]}
+		_, _, mapped := splitRepo(repo)
+		seen := map[string]bool{}
+		for _, l := range p.Resolve(text, proj) {
+			require.True(t, 0 <= l.Start && l.Start < l.End && l.End <= len(text), "span %d:%d of %q", l.Start, l.End, text)
+			require.True(t, l.Number >= 1 && l.Number <= MaxNumber)
+			require.True(t, l.Resolved() || !mapped, "%s unresolved though %q maps the project", l, repo)
+			if l.Resolved() {
+				require.True(t, validOwner(l.Owner) && validRepo(l.Repo), "%q", l.String())
+				require.False(t, strings.HasSuffix(l.Repo, ".git"), "%q", l.String())
+			}
+			key := strings.ToLower(l.String()) + strconv.FormatBool(l.Issue)
+			require.False(t, seen[key], "%s twice", l)
+			seen[key] = true
+		}
+	})
+}
+
+func mustCompile(f *testing.F, expr string) *Pattern {
+	p, err := CompilePattern(expr)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return p
+}
