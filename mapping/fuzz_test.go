@@ -1,0 +1,73 @@
+package mapping
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzMatch maps members and contributors built from arbitrary text and checks the
+// promises: bad input is an InputError; otherwise every member has one outcome, a manual
+// mapping is kept as given, no login goes to two members automatically nor to one when
+// another has it by hand, and an unmapped member says why.
+func FuzzMatch(f *testing.F) {
+	f.Add("John Doe|Jane Roe,j@x.com|Иван Петров", "jdoe|John Doe|j@x.com;octo|Octo Cat|;ivan|Ivan Petrov|", "1:jdoe")
+	f.Add("Doe, John|John Doe|J. Doe", "jdoe|John Doe|;john-doe||", "")
+	f.Fuzz(func(t *testing.T, members, contributors, manual string) {
+		var ms []Member
+		for i, s := range strings.Split(members, "|") {
+			name, email, _ := strings.Cut(s, ",")
+			ms = append(ms, Member{ID: string(rune('0' + i%75)), Name: name, Email: email})
+		}
+		var cs []Contributor
+		for _, s := range strings.Split(contributors, ";") {
+			parts := append(strings.SplitN(s, "|", 3), "", "")
+			cs = append(cs, Contributor{Login: parts[0], Name: parts[1], Emails: []string{parts[2]}})
+		}
+		var mm []Manual
+		for _, s := range strings.Split(manual, ";") {
+			if id, login, ok := strings.Cut(s, ":"); ok {
+				mm = append(mm, Manual{MemberID: id, Login: login})
+			}
+		}
+		res, err := UserMatcher{}.Match(ms, cs, mm)
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				t.Fatalf("not an InputError: %v", err)
+			}
+			return
+		}
+		if len(res.Matches) != len(ms) {
+			t.Fatalf("%d outcomes for %d members", len(res.Matches), len(ms))
+		}
+		manualOf := map[string]string{}
+		for _, m := range mm {
+			manualOf[m.MemberID] = strings.TrimSpace(m.Login)
+		}
+		auto := map[string]string{}
+		for _, m := range res.Matches {
+			if want, ok := manualOf[m.MemberID]; ok {
+				if m.Login != want || m.Method != MethodManual {
+					t.Fatalf("member %q: manual %q became %q (%s)", m.MemberID, want, m.Login, m.Method)
+				}
+				continue
+			}
+			if !m.Mapped() {
+				if m.Reason == "" {
+					t.Fatalf("member %q unmapped without a reason", m.MemberID)
+				}
+				continue
+			}
+			l := strings.ToLower(m.Login)
+			for id, login := range manualOf {
+				if strings.EqualFold(login, m.Login) {
+					t.Fatalf("login %q mapped by hand to %q, and automatically to %q", m.Login, id, m.MemberID)
+				}
+			}
+			if other, ok := auto[l]; ok {
+				t.Fatalf("login %q given to %q and %q", m.Login, other, m.MemberID)
+			}
+			auto[l] = m.MemberID
+		}
+	})
+}
