@@ -20,9 +20,8 @@ func FuzzResponses(f *testing.F) {
 	f.Add(503, "Wed, 21 Oct 2015 07:28:00 GMT", "", "<html>"+strings.Repeat("é", 120), uint16(190))
 	f.Fuzz(func(t *testing.T, code int, retryAfter, lastPage, body string, at uint16) {
 		code = 200 + (code%400+400)%400 // 200 to 599
-		if i := int(at) % (len(body) + 1); i <= len(body) {
-			body = body[:i] + testKey + body[i:]
-		}
+		i := int(at) % (len(body) + 1)
+		body = body[:i] + testKey + body[i:]
 		var logs strings.Builder
 		c, mt := newMockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 		mt.RegisterNoResponder(func(*http.Request) (*http.Response, error) {
