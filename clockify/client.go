@@ -148,7 +148,7 @@ func (c *Client) BaseURL() *url.URL { u := *c.baseURL; return &u }
 func (c *Client) ReportsURL() *url.URL { u := *c.reportsURL; return &u }
 
 // Response is Clockify's answer to one call: the HTTP response (its body already read and
-// closed) and the paging metadata Clockify sends.
+// closed), the paging metadata Clockify sends, and how many attempts the call took.
 type Response struct {
 	*http.Response
 
