@@ -23,7 +23,7 @@ var ErrBadDuration = errors.New("clockify: bad ISO-8601 duration")
 // years are rejected.
 func ParseDuration(s string) (Duration, error) {
 	bad := func(why string) (Duration, error) {
-		return 0, fmt.Errorf("%w %q: %s", ErrBadDuration, truncate(s, 40), why)
+		return 0, fmt.Errorf("%w %q: %s", ErrBadDuration, shorten(s, 40), why)
 	}
 	if !strings.HasPrefix(s, "P") {
 		return bad("must start with P")
@@ -67,7 +67,7 @@ func ParseDuration(s string) (Duration, error) {
 			i++
 		}
 		if i == 0 {
-			return bad(fmt.Sprintf("expected a number at %q", truncate(rest, 10)))
+			return bad(fmt.Sprintf("expected a number at %q", shorten(rest, 10)))
 		}
 		whole := rest[:i]
 		frac := ""
@@ -138,13 +138,6 @@ func ParseDuration(s string) (Duration, error) {
 		return bad("weeks cannot be combined with other parts")
 	}
 	return Duration(total), nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // Std returns the duration as a time.Duration.
