@@ -153,13 +153,13 @@ func TestLostAnswers(t *testing.T) {
 	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRetryPolicy(fast))
 	require.NoError(t, err)
 	ctx, wsID := context.Background(), fx.Workspace.ID
-	count := func() int {
-		n := 0
-		for _, err := range c.TimeEntries.All(ctx, wsID, fx.Owner.ID, &clockify.TimeEntryListOptions{Description: "lost answer"}) {
+	stored := func() []string {
+		var ids []string
+		for e, err := range c.TimeEntries.All(ctx, wsID, fx.Owner.ID, &clockify.TimeEntryListOptions{Description: "lost answer"}) {
 			require.NoError(t, err)
-			n++
+			ids = append(ids, e.ID)
 		}
-		return n
+		return ids
 	}
 
 	srv.FailNext(clockifytest.FaultLoseAnswer)
@@ -167,19 +167,15 @@ func TestLostAnswers(t *testing.T) {
 	_, _, err = c.TimeEntries.Create(ctx, wsID, &clockify.TimeEntryRequest{Start: start, End: &fixedNow, Description: "lost answer"})
 	var te *clockify.TransportError
 	require.ErrorAs(t, err, &te)
-	require.Equal(t, 1, count(), "created once, not retried")
+	ids := stored()
+	require.Len(t, ids, 1, "created once, not retried")
 	require.Equal(t, 1, srv.Requests("POST v1/workspaces/{ws}/time-entries"))
 
-	var id string
-	for e, err := range c.TimeEntries.All(ctx, wsID, fx.Owner.ID, &clockify.TimeEntryListOptions{Description: "lost answer"}) {
-		require.NoError(t, err)
-		id = e.ID
-	}
 	srv.FailNext(clockifytest.FaultLoseAnswer)
-	resp, err := c.TimeEntries.Delete(ctx, wsID, id)
+	resp, err := c.TimeEntries.Delete(ctx, wsID, ids[0])
 	require.NoError(t, err)
 	require.Equal(t, 2, resp.Attempts)
-	require.Zero(t, count())
+	require.Empty(t, stored())
 }
 
 func TestErrorsAgainstTheFake(t *testing.T) {
