@@ -123,6 +123,14 @@ func TestRunningTimersAreProvisional(t *testing.T) {
 	require.ErrorIs(t, err, ErrSpanTooLong)
 	_, err = Aggregate([]Entry{{ID: "decade", Start: at(0), End: ptr(at(0).AddDate(10, 0, 0))}}, Options{Period: Day})
 	require.NoError(t, err, "ten years of days are fine")
+	// The bound is exact: MaxBuckets days are fine, a second more is one bucket too many.
+	midnight := at(-9)
+	last := midnight.AddDate(0, 0, MaxBuckets)
+	r, err = Aggregate([]Entry{{ID: "first", Start: midnight, End: ptr(midnight)}, {ID: "last", Start: last.Add(-time.Hour), End: ptr(last)}}, Options{Period: Day})
+	require.NoError(t, err)
+	require.Len(t, r.Trend, MaxBuckets)
+	_, err = Aggregate([]Entry{{ID: "first", Start: midnight, End: ptr(midnight)}, {ID: "last", Start: last.Add(-time.Hour), End: ptr(last.Add(time.Second))}}, Options{Period: Day})
+	require.ErrorIs(t, err, ErrSpanTooLong)
 	// A timer that started after the host's now (Clockify's clock a little ahead) has run
 	// for no time yet; it must not fail the whole report.
 	r, err = Aggregate(append(entries, Entry{ID: "ahead", UserID: "u", Start: now.Add(2 * time.Second)}), Options{Now: func() time.Time { return now }})

@@ -32,6 +32,8 @@ func TestMoneyFormatting(t *testing.T) {
 	}{
 		{15000, "AUD", "150.00 AUD"},
 		{5, "AUD", "0.05 AUD"},
+		{50, "AUD", "0.50 AUD"},
+		{-50, "AUD", "-0.50 AUD"},
 		{-5, "AUD", "-0.05 AUD"},
 		{123456789, "AUD", "1,234,567.89 AUD"},
 		{1500, "JPY", "1,500 JPY"},
@@ -74,10 +76,20 @@ func TestRates(t *testing.T) {
 	require.ErrorIs(t, err, ErrNegativeRate)
 	require.Equal(t, "150.00 AUD", rc.Default().String())
 
+	// A zero rate is a rate (free time), not a missing one.
+	free, err := NewRateCard(0, "AUD", WithProjectRate("p0", 0, ""), WithClockifyRates())
+	require.NoError(t, err)
+	r, err := free.Rate(Entry{ProjectID: "p0"})
+	require.NoError(t, err)
+	require.Equal(t, "0.00 AUD", r.Hourly.String())
+	r, err = free.Rate(Entry{ClockifyRate: &Money{Currency: MustCurrency("USD")}})
+	require.NoError(t, err)
+	require.Equal(t, SourceClockify, r.Source)
+
 	// Without WithClockifyRates, Clockify's rate is not used.
 	plain, err := NewRateCard(15000, "AUD")
 	require.NoError(t, err)
-	r, _ := plain.Rate(Entry{ClockifyRate: &usd})
+	r, _ = plain.Rate(Entry{ClockifyRate: &usd})
 	require.Equal(t, SourceDefault, r.Source)
 
 	// An override for a project that does not exist is kept, and flagged.
@@ -107,6 +119,7 @@ func TestSummary(t *testing.T) {
 	require.NoError(t, s.Add(rc, Entry{Seconds: 3600, Billable: false}))                  // counts, costs nothing
 	require.NoError(t, s.Add(rc, Entry{ProjectID: "yen", Seconds: 1800, Billable: true})) // 0.5 h × 3000 = 1500 JPY
 	require.NoError(t, s.Add(rc, Entry{ProjectID: "yen", Seconds: 1, Billable: true}))    // 0.83 JPY
+	require.NoError(t, s.Add(rc, Entry{Seconds: 0, Billable: true}))                      // an empty entry is no error
 	require.Equal(t, int64(5400+1800+1), s.BillableSeconds)
 	require.Equal(t, int64(3600), s.NonBillableSeconds)
 	require.Equal(t, "150.00 AUD + 1,501 JPY", s.Amounts.String())
@@ -135,6 +148,7 @@ func TestRoundingOnceHalfEven(t *testing.T) {
 	aud := MustCurrency("AUD")
 	cases := []struct{ num, want int64 }{
 		{1800, 0}, {5400, 2}, {1801, 1}, {1799, 0}, {3600, 1}, {-1800, 0}, {-5400, -2}, {-1801, -1}, {0, 0},
+		{9000, 2}, {-9000, -2}, {12600, 4}, {-12600, -4}, // 2.5 and 3.5: to the even neighbour
 	}
 	for _, tc := range cases {
 		var tt Totals
@@ -212,6 +226,15 @@ func TestTotalsMergeAndMoney(t *testing.T) {
 	require.Equal(t, int64(-12), p)
 	_, ok = mulChecked(math.MinInt64, 1)
 	require.False(t, ok)
+	_, ok = addChecked(math.MinInt64, math.MinInt64) // wraps to exactly 0
+	require.False(t, ok)
+	p, ok = mulChecked(7, math.MaxInt64/7) // exactly MaxInt64
+	require.True(t, ok)
+	require.Equal(t, int64(math.MaxInt64), p)
+	var low Totals
+	require.NoError(t, low.addExact(MustCurrency("AUD"), math.MinInt64+3600))
+	require.NoError(t, low.AddMoney(Money{Minor: -1, Currency: MustCurrency("AUD")}), "down to MinInt64")
+	require.ErrorIs(t, low.AddMoney(Money{Minor: -1, Currency: MustCurrency("AUD")}), ErrOverflow)
 	require.False(t, a.Equal(b))
 	require.False(t, b.Equal(a))
 }
