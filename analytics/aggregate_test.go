@@ -55,6 +55,9 @@ func TestPerPRAndContributor(t *testing.T) {
 	require.False(t, r.Contributors[0].Mapped)
 	require.Equal(t, "u2", r.Contributors[0].ClockifyUserID)
 	require.Equal(t, int64(5400+1800), r.Contributors[0].Seconds())
+	require.Equal(t, []int{2, 1, 1}, []int{r.Contributors[0].Entries, r.Contributors[1].Entries, r.Contributors[2].Entries})
+	require.Equal(t, 1, r.Unlinked.Entries)
+	require.Equal(t, 4, r.Total.Entries)
 
 	// Average over the five PRs.
 	require.Equal(t, time.Duration((6300+2700+7)/5)*time.Second, r.AveragePerPR())
@@ -158,6 +161,7 @@ func TestTrendAcrossMidnightAndDaylightSaving(t *testing.T) {
 	require.Len(t, r.Trend, 2)
 	require.Equal(t, int64(3600), r.Trend[0].Seconds())
 	require.Equal(t, int64(5400), r.Trend[1].Seconds())
+	require.Equal(t, []int{1, 1}, []int{r.Trend[0].Entries, r.Trend[1].Entries}, "counted on each day it touches")
 	require.Equal(t, "2026-03-11T00:00:00+11:00", r.Trend[1].Start.Format(time.RFC3339))
 
 	// Daylight saving starts in Sydney on 4 October 2026: that local day has 23 hours.
@@ -175,6 +179,13 @@ func TestTrendAcrossMidnightAndDaylightSaving(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, r.Trend, 1)
 	require.Equal(t, int64(25*3600), r.Trend[0].Seconds())
+	// An entry that ends at midnight is not counted on the next day.
+	next := Entry{ID: "next", UserID: "u", Start: time.Date(2026, 4, 6, 9, 0, 0, 0, syd), End: ptr(time.Date(2026, 4, 6, 10, 0, 0, 0, syd))}
+	r, err = Aggregate([]Entry{{ID: "april", UserID: "u", Start: time.Date(2026, 4, 5, 0, 0, 0, 0, syd), End: ptr(time.Date(2026, 4, 6, 0, 0, 0, 0, syd))}, next}, Options{Location: syd, Period: Day})
+	require.NoError(t, err)
+	require.Len(t, r.Trend, 2)
+	require.Equal(t, []int{1, 1}, []int{r.Trend[0].Entries, r.Trend[1].Entries})
+	require.Equal(t, int64(3600), r.Trend[1].Seconds())
 
 	// Weeks start on Monday, months on the first, in the zone.
 	r, err = Aggregate([]Entry{late, whole}, Options{Location: syd, Period: Week})
