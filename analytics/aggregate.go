@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -368,20 +369,12 @@ func split(parts []int64, secs int64, e *Entry, policy SplitPolicy) []int64 {
 			rems[i] = secs * int64(w) % sum
 			given += parts[i]
 		}
-		// Largest remainders first, earlier PRs on ties.
+		// Largest remainders first; the sort is stable, so earlier PRs first on ties.
 		order := make([]int, n)
 		for i := range order {
 			order[i] = i
 		}
-		slices.SortStableFunc(order, func(x, y int) int {
-			if rems[x] != rems[y] {
-				if rems[x] > rems[y] {
-					return -1
-				}
-				return 1
-			}
-			return x - y
-		})
+		slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(rems[y], rems[x]) })
 		for i := int64(0); i < secs-given; i++ {
 			parts[order[i]]++
 		}
