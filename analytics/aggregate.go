@@ -28,7 +28,8 @@ type Entry struct {
 	ClockifyRate *billing.Money
 	// PRs are the pull requests the entry is linked to ("owner/repo#N"), in link order.
 	PRs []string
-	// Weights, one per PR, are used by SplitWeighted.
+	// Weights, one per PR, are used by SplitWeighted: each from 0 to 1,000,000 and not
+	// all 0, or the entry is shared evenly.
 	Weights []int
 }
 

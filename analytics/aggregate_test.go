@@ -85,8 +85,11 @@ func TestSplitPolicies(t *testing.T) {
 		{SplitFirst, 10, nil, []int64{10, 0, 0}},
 		{SplitWeighted, 10, []int{1, 1, 2}, []int64{3, 2, 5}},
 		{SplitWeighted, 7, []int{1, 1, 1}, []int64{3, 2, 2}},
-		{SplitWeighted, 10, []int{2, 1, 1}, []int64{5, 3, 2}}, // the largest remainder, not the first PR
-		{SplitWeighted, 11, []int{1, 2, 2}, []int64{2, 5, 4}}, // 2.2, 4.4, 4.4: the tie goes to the earlier PR
+		{SplitWeighted, 10, []int{2, 1, 1}, []int64{5, 3, 2}},          // the largest remainder, not the first PR
+		{SplitWeighted, 11, []int{1, 2, 2}, []int64{2, 5, 4}},          // 2.2, 4.4, 4.4: the tie goes to the earlier PR
+		{SplitWeighted, 10, []int{0, 1, 1}, []int64{0, 5, 5}},          // a zero weight gets nothing
+		{SplitWeighted, 10, []int{1_000_000, 0, 0}, []int64{10, 0, 0}}, // the largest weight taken
+		{SplitWeighted, 10, []int{1_000_001, 1, 1}, []int64{4, 3, 3}},  // past it: evenly
 		{SplitWeighted, 10, []int{0, 0, 0}, []int64{4, 3, 3}},
 		{SplitWeighted, 10, []int{1, 2}, []int64{4, 3, 3}},
 		{SplitWeighted, 10, []int{-1, 2, 3}, []int64{4, 3, 3}},
