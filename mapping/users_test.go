@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -300,4 +301,26 @@ func TestLongNamesAreBounded(t *testing.T) {
 	res := match(t, []Member{{ID: "1", Name: "John Doe " + strings.Repeat("x", 100_000)}},
 		[]Contributor{{Login: "jdoe", Name: "John Doe " + strings.Repeat("x", 100_000)}}, nil)
 	require.Equal(t, "jdoe", get(t, res, "1").Login)
+}
+
+// TestFoldName: the form names are compared in, accents and case folded, Cyrillic and
+// Greek transliterated, and cut between characters.
+func TestFoldName(t *testing.T) {
+	a255 := strings.Repeat("a", 255)
+	cases := []struct{ in, want string }{
+		{"John DOE", "john doe"},
+		{"José Müller", "jose muller"},
+		{"ŁUKASZ Đorđević", "lukasz dordevic"},
+		{"Straße Ørsted Æsa", "strasse orsted aesa"},
+		{"Дмитрий Иванов", "dmitrii ivanov"},
+		{"Γιώργος", "giorgos"},
+		{"İsmail Işık", "ismail isik"},
+		{a255 + "éé", a255}, // byte 256 is inside the first é: the cut goes before it
+		{a255 + "bc", a255 + "b"},
+	}
+	for _, tc := range cases {
+		got := foldName(tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+		require.True(t, utf8.ValidString(got), tc.in)
+	}
 }
