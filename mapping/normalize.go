@@ -95,11 +95,12 @@ func isASCII(s string) bool {
 }
 
 // nameTokens normalises a person's name into comparable tokens: accents folded, case
-// folded, punctuation dropped, "Doe, John" read as "John Doe", middle initials dropped
-// (when two other tokens remain), honorifics (Dr., Jr.) dropped and nicknames replaced by
-// their formal name.
+// folded, apostrophes removed ("O'Brien" is one name, not an initial and "Brien"), other
+// punctuation dropped, "Doe, John" read as "John Doe", middle initials dropped (when two
+// other tokens remain), honorifics (Dr., Jr.) dropped and nicknames replaced by their
+// formal name.
 func nameTokens(name string) []string {
-	name = foldName(name)
+	name = apostrophes.Replace(foldName(name))
 	if last, first, ok := strings.Cut(name, ","); ok && strings.TrimSpace(first) != "" {
 		name = first + " " + last
 	}
@@ -125,6 +126,9 @@ func nameTokens(name string) []string {
 	}
 	return out
 }
+
+// apostrophes removes the apostrophes written inside names: ASCII, typographic and modifier.
+var apostrophes = strings.NewReplacer("'", "", "\u2019", "", "\u02bc", "")
 
 // loginTokens splits a login into its parts ("john-doe" → john, doe; "jdoe" → jdoe).
 func loginTokens(login string) []string {

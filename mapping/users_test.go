@@ -324,3 +324,36 @@ func TestFoldName(t *testing.T) {
 		require.True(t, utf8.ValidString(got), tc.in)
 	}
 }
+
+// TestNameTokens: the tokens two names are compared by.
+func TestNameTokens(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"Jane Smith", []string{"jane", "smith"}},
+		{"Smith, Jane", []string{"jane", "smith"}},
+		{"Smith,", []string{"smith"}},                      // nothing after the comma: not reordered
+		{"Jane Q. Smith", []string{"jane", "smith"}},       // a middle initial, two names beside it
+		{"J Smith", []string{"j", "smith"}},                // an initial with one name is kept
+		{"J. Q.", []string{"j", "q"}},                      // only initials
+		{"Dr. Jane Smith, Jr.", []string{"jane", "smith"}}, // honorifics on either side of a comma
+		{"Prof Jane Smith PhD", []string{"jane", "smith"}},
+		{"Bob O'Neil", []string{"robert", "oneil"}},
+		{"Siobhan O’Brien", []string{"siobhan", "obrien"}}, // a typographic apostrophe
+		{"Li Wei", []string{"li", "wei"}},                  // two letters are a name, not an initial
+	}
+	for _, tc := range cases {
+		require.Equal(t, tc.want, nameTokens(tc.in), tc.in)
+	}
+}
+
+// TestApostrophesInNames: "O'Neil" is one name whichever apostrophe is typed, so it meets
+// a login or a display name written without one.
+func TestApostrophesInNames(t *testing.T) {
+	res := match(t,
+		[]Member{{ID: "1", Name: "Sean O'Neil"}, {ID: "2", Name: "Siobhan O’Brien"}},
+		[]Contributor{{Login: "seanoneil"}, {Login: "sobrien", Name: "Siobhan OBrien"}}, nil)
+	require.Equal(t, "seanoneil", get(t, res, "1").Login)
+	require.Equal(t, "sobrien", get(t, res, "2").Login)
+}
