@@ -357,3 +357,12 @@ func TestApostrophesInNames(t *testing.T) {
 	require.Equal(t, "seanoneil", get(t, res, "1").Login)
 	require.Equal(t, "sobrien", get(t, res, "2").Login)
 }
+
+func TestValidLogin(t *testing.T) {
+	for _, ok := range []string{"a", "z", "A", "Z", "0", "9", "a-b", "octo-cat-42", strings.Repeat("a", 39)} {
+		require.True(t, validLogin(ok), ok)
+	}
+	for _, bad := range []string{"", strings.Repeat("a", 40), "-a", "a-", "a--b", "a_b", "a.b", "a b", "é", "a/b", "@a"} {
+		require.False(t, validLogin(bad), bad)
+	}
+}
