@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -172,13 +173,7 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 			}
 		}
 		slices.SortFunc(sug, func(a, b Suggestion) int {
-			if a.Score != b.Score {
-				if a.Score > b.Score {
-					return -1
-				}
-				return 1
-			}
-			return strings.Compare(a.Repo, b.Repo)
+			return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Repo, b.Repo))
 		})
 		out = append(out, sug[:min(3, len(sug))]...)
 	}

@@ -65,4 +65,9 @@ func TestProjectMappings(t *testing.T) {
 	require.Empty(t, byProject["p1"], "mapped projects get no suggestion")
 	require.Empty(t, SuggestRepos([]Project{{ID: "x", Name: "!!!"}}, repos, nil, 0.5))
 	require.Equal(t, "web-app", slug("  Web   App! "))
+	// Best score first, whatever the names' order.
+	sug = SuggestRepos(projects[:1], []string{"aaa/web-ap", "zzz/web-app"}, nil, 0)
+	require.Len(t, sug, 2)
+	require.Equal(t, []string{"zzz/web-app", "aaa/web-ap"}, []string{sug[0].Repo, sug[1].Repo})
+	require.Greater(t, sug[0].Score, sug[1].Score)
 }
