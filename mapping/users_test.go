@@ -366,3 +366,47 @@ func TestValidLogin(t *testing.T) {
 		require.False(t, validLogin(bad), bad)
 	}
 }
+
+// TestJaroWinkler checks the similarity against the published examples (Winkler's MARTHA,
+// DWAYNE and DIXON; Jaro alone where no prefix is shared) and its edges.
+func TestJaroWinkler(t *testing.T) {
+	long := strings.Repeat("a", 70)
+	cases := []struct {
+		a, b string
+		want float64
+	}{
+		{"martha", "marhta", 0.9611},
+		{"dwayne", "duane", 0.84},
+		{"dixon", "dicksonx", 0.8133},
+		{"crate", "trace", 0.7333},
+		{"jellyfish", "smellyfish", 0.8963},
+		{"abc", "xyz", 0},
+		{"ab", "ba", 0},          // the window is max(len)/2-1 = 0 here: no match one apart
+		{"abcd", "xabc", 0.8333}, // window 1: a match one apart on either side
+		{"", "abc", 0},
+		{"same", "same", 1},
+		{long + "b", long + "c", 0.9944}, // past the 64 runes kept on the stack
+	}
+	for _, tc := range cases {
+		for _, ab := range [][2]string{{tc.a, tc.b}, {tc.b, tc.a}} {
+			require.InDelta(t, tc.want, jaroWinkler([]rune(ab[0]), []rune(ab[1])), 5e-5, "%q %q", ab[0], ab[1])
+		}
+	}
+}
+
+func TestGenderedPair(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"maria", "mario", true},
+		{"carla", "carlo", true},
+		{"ivo", "iva", false}, // too short to tell
+		{"maria", "marie", true},
+		{"marta", "marty", false}, // y is not a vowel here
+		{"maria", "marian", false},
+		{"anna", "enna", false},
+	} {
+		require.Equal(t, tc.want, genderedPair([]rune(tc.a), []rune(tc.b)), "%s %s", tc.a, tc.b)
+	}
+}
