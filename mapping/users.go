@@ -142,6 +142,13 @@ type indexedContributor struct {
 	loginJoined []rune
 }
 
+// newIndexedContributor prepares a contributor's login and name for comparisons.
+func newIndexedContributor(login, name string) indexedContributor {
+	segs := loginTokens(login)
+	return indexedContributor{login: login, lower: strings.ToLower(login), name: newPerson(nameTokens(name), false),
+		loginSegs: segs, loginJoined: []rune(strings.Join(segs, ""))}
+}
+
 // proposal is an automatic match before conflicts are settled.
 type proposal struct {
 	member int
@@ -343,10 +350,7 @@ func newIndex(contributors []Contributor) (*contributorIndex, error) {
 		if i > 0 && strings.EqualFold(sorted[i-1].Login, login) {
 			return nil, &InputError{"contributor login", c.Login, "appears twice"}
 		}
-		segs := loginTokens(login)
-		ic := indexedContributor{login: login, lower: strings.ToLower(login), name: newPerson(nameTokens(c.Name), false),
-			loginSegs: segs, loginJoined: []rune(strings.Join(segs, ""))}
-		idx.all = append(idx.all, ic)
+		idx.all = append(idx.all, newIndexedContributor(login, c.Name))
 		for _, e := range c.Emails {
 			if ne := NormalizeEmail(e); ne != "" {
 				idx.byEmail[ne] = appendOnce(idx.byEmail[ne], login)

@@ -410,3 +410,30 @@ func TestGenderedPair(t *testing.T) {
 		require.Equal(t, tc.want, genderedPair([]rune(tc.a), []rune(tc.b)), "%s %s", tc.a, tc.b)
 	}
 }
+
+// TestLoginSimilarity pins the login rules: both names among the login's parts, a usual
+// spelling, the first name alone; and that a floor only ever hides scores under it.
+func TestLoginSimilarity(t *testing.T) {
+	cases := []struct {
+		name, login string
+		want        float64
+	}{
+		{"John Doe", "john-doe-dev", 0.95},
+		{"John Doe", "doe-john", 0.95},
+		{"John Q Doe", "john-doe", 0.95},
+		{"John Doe", "johndoe", 0.95},
+		{"John Doe", "jdoe", 0.95},
+		{"John", "john", 0.8},      // a first name alone is weak evidence
+		{"John", "john-x", 0.6912}, // one name is not "both names among the parts"
+		{"John Doe", "jsmith", 0.4441},
+	}
+	for _, tc := range cases {
+		p, c := newPerson(nameTokens(tc.name), true), newIndexedContributor(tc.login, "")
+		require.InDelta(t, tc.want, loginSimilarity(&p, &c, 0), 5e-5, "%s %s", tc.name, tc.login)
+		if floored := loginSimilarity(&p, &c, 0.9); tc.want >= 0.9 {
+			require.InDelta(t, tc.want, floored, 5e-5, "%s %s", tc.name, tc.login)
+		} else {
+			require.Less(t, floored, 0.9, "%s %s", tc.name, tc.login)
+		}
+	}
+}
