@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -435,5 +436,37 @@ func TestLoginSimilarity(t *testing.T) {
 		} else {
 			require.Less(t, floored, 0.9, "%s %s", tc.name, tc.login)
 		}
+	}
+}
+
+// TestCandidatesAreTheBestThree checks the top-three insertion against sorting every
+// score, with the contributors in many orders, ties included.
+func TestCandidatesAreTheBestThree(t *testing.T) {
+	contributors := []Contributor{
+		{Login: "jdoe", Name: "John Doe"}, {Login: "doej", Name: "Doe John"}, {Login: "john-doe-2", Name: "John Doe"},
+		{Login: "jdow", Name: "John Dow"}, {Login: "jondoe", Name: "Jon Doe"}, {Login: "johnny", Name: "Johnny Doerr"},
+		{Login: "jd", Name: "J Doe"}, {Login: "smith", Name: "John Smith"},
+	}
+	tokens := nameTokens("John Doe")
+	idx, err := newIndex(contributors)
+	require.NoError(t, err)
+	p := newPerson(tokens, true)
+	var want []Candidate
+	for i := range idx.all {
+		if s := nameScore(&p, &idx.all[i], 0.5); s >= 0.5 {
+			want = append(want, Candidate{Login: idx.all[i].login, Score: s})
+		}
+	}
+	slices.SortFunc(want, func(a, b Candidate) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Login, b.Login))
+	})
+	require.Greater(t, len(want), 4)
+	require.Equal(t, want[0].Score, want[1].Score, "a tie among the best")
+	require.Equal(t, want[:3], idx.candidates(tokens, 0.5, false))
+	// All pairs scores in the index's order; shuffled, the best three arrive in every order.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100 {
+		rng.Shuffle(len(idx.all), func(i, j int) { idx.all[i], idx.all[j] = idx.all[j], idx.all[i] })
+		require.Equal(t, want[:3], idx.candidates(tokens, 0.5, true))
 	}
 }
