@@ -79,6 +79,15 @@ func TestUserRules(t *testing.T) {
 	// Two close candidates are both listed.
 	m := get(t, match(t, []Member{{ID: "1", Name: "Carol Kings"}}, contributors, nil), "1")
 	require.Len(t, m.Candidates, 2)
+	// A noreply address gives the contributor's login as GitHub spells it, or an unknown
+	// login kept and flagged.
+	res := match(t, []Member{{ID: "1", Email: "ASmith@users.noreply.github.com"}, {ID: "2", Email: "ghost@users.noreply.github.com"}}, contributors, nil)
+	m = get(t, res, "1")
+	require.Equal(t, "asmith", m.Login)
+	require.False(t, m.UnknownLogin)
+	m = get(t, res, "2")
+	require.Equal(t, "ghost", m.Login)
+	require.True(t, m.UnknownLogin)
 }
 
 func TestManualMappings(t *testing.T) {
@@ -120,6 +129,10 @@ func TestNoLoginTwiceAutomatically(t *testing.T) {
 	require.False(t, get(t, res, "1").Mapped())
 	require.Equal(t, MethodEmail, get(t, res, "2").Method)
 	require.Len(t, res.Conflicts, 1)
+	// ... and two name matches.
+	res = match(t, []Member{{ID: "1", Name: "John Doe"}, {ID: "2", Name: "Jane Doe", Email: "JD@x.com"}, {ID: "3", Name: "Jon Doe"}}, contributors, nil)
+	require.Equal(t, []bool{false, true, false}, []bool{get(t, res, "1").Mapped(), get(t, res, "2").Mapped(), get(t, res, "3").Mapped()})
+	require.Equal(t, []Conflict{{Login: "jdoe", MemberIDs: []string{"1", "2", "3"}}}, res.Conflicts)
 	// Two email matches: neither.
 	res = match(t, []Member{{ID: "1", Email: "jd@x.com"}, {ID: "2", Email: "jdoe@users.noreply.github.com"}}, contributors, nil)
 	require.False(t, get(t, res, "1").Mapped())
@@ -155,6 +168,11 @@ func TestBadUserInput(t *testing.T) {
 	for _, m := range []UserMatcher{{Threshold: math.NaN()}, {Threshold: -0.5}, {Threshold: 1.5}, {Margin: math.NaN()}, {Margin: -0.1}, {Margin: 2}} {
 		_, err := m.Match([]Member{{ID: "1", Name: "John Doe"}}, []Contributor{{Login: "jdoe", Name: "John Doe"}}, nil)
 		require.ErrorIs(t, err, ErrInput, "%+v", m)
+	}
+	// The ends of the range are settings like any other.
+	for _, m := range []UserMatcher{{Threshold: 1}, {Margin: 1}} {
+		_, err := m.Match([]Member{{ID: "1", Name: "John Doe"}}, []Contributor{{Login: "jdoe", Name: "John Doe"}}, nil)
+		require.NoError(t, err, "%+v", m)
 	}
 	_, ok := (&UserResult{}).Match("x")
 	require.False(t, ok)
