@@ -41,9 +41,22 @@ func TestKindOf(t *testing.T) {
 	require.Equal(t, []clockify.WebhookEvent{"TIMER_STOPPED"}, WireEvents(TimerStopped))
 	require.Equal(t, "TIME_ENTRY_CREATED", TimeEntryCreated.String())
 	require.Equal(t, "Kind(42)", Kind(42).String())
-	require.True(t, TimerStopped.IsTimeEntry())
-	require.False(t, TimerStopped.IsProject())
-	require.True(t, ProjectDeleted.IsProject())
+	for _, tc := range []struct {
+		k                  Kind
+		name               string
+		timeEntry, project bool
+	}{
+		{KindIgnored, "IGNORED", false, false},
+		{TimeEntryCreated, "TIME_ENTRY_CREATED", true, false},
+		{TimerStopped, "TIMER_STOPPED", true, false},
+		{ProjectCreated, "PROJECT_CREATED", false, true},
+		{ProjectDeleted, "PROJECT_DELETED", false, true},
+		{ProjectDeleted + 1, "Kind(8)", false, false},
+	} {
+		require.Equal(t, tc.name, tc.k.String())
+		require.Equal(t, tc.timeEntry, tc.k.IsTimeEntry(), tc.name)
+		require.Equal(t, tc.project, tc.k.IsProject(), tc.name)
+	}
 }
 
 func TestParse(t *testing.T) {

@@ -58,7 +58,14 @@ type Handler struct {
 type HandlerOption func(*Handler)
 
 // WithMaxBodyBytes caps the body (DefaultMaxBodyBytes by default); larger bodies get 413.
-func WithMaxBodyBytes(n int64) HandlerOption { return func(h *Handler) { h.maxBody = n } }
+// A cap of zero or less keeps the default: it would refuse every delivery.
+func WithMaxBodyBytes(n int64) HandlerOption {
+	return func(h *Handler) {
+		if n > 0 {
+			h.maxBody = n
+		}
+	}
+}
 
 // WithDeduper replaces the in-memory de-duplication (the last delivery of 10,000
 // entities) with another, such as the sync engine's store.

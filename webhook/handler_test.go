@@ -420,3 +420,36 @@ func TestNewHandlerNeedsAVerifierAndAnApplyFunc(t *testing.T) {
 	require.Panics(t, func() { NewHandler(nil, (&recorder{}).apply) })
 	require.Panics(t, func() { NewHandler(v, nil) })
 }
+
+// TestBodyLimitIsExact: a body of exactly the limit is read, one byte more is 413, whether
+// or not the request states its length; a limit of zero or less keeps the default.
+func TestBodyLimitIsExact(t *testing.T) {
+	n := int64(len(entryBody))
+	for _, known := range []bool{true, false} {
+		for _, tc := range []struct {
+			limit  int64
+			status int
+		}{{n, http.StatusOK}, {n - 1, http.StatusRequestEntityTooLarge}, {0, http.StatusOK}, {-1, http.StatusOK}} {
+			fx := newFixture(t, WithMaxBodyBytes(tc.limit))
+			req := signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody)
+			if !known {
+				req.ContentLength = -1
+			}
+			require.Equal(t, tc.status, fx.send(t, req).Code, "limit %d, length known %v", tc.limit, known)
+			require.Equal(t, tc.status == http.StatusOK, fx.rec.count() == 1)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	a := strings.Repeat("a", maxRecorded)
+	cases := []struct{ in, want string }{
+		{"NEW_TIME_ENTRY", "NEW_TIME_ENTRY"},
+		{a, a},
+		{a + "b", a + "…"},
+		{a[1:] + "é", a[1:] + "…"}, // the cut would split é: it goes before it
+	}
+	for _, tc := range cases {
+		require.Equal(t, tc.want, clip(tc.in))
+	}
+}
