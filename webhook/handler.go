@@ -68,11 +68,24 @@ func WithMaxBodyBytes(n int64) HandlerOption {
 }
 
 // WithDeduper replaces the in-memory de-duplication (the last delivery of 10,000
-// entities) with another, such as the sync engine's store.
-func WithDeduper(d Deduper) HandlerOption { return func(h *Handler) { h.dedupe = d } }
+// entities) with another, such as the sync engine's store. A nil one keeps the default.
+func WithDeduper(d Deduper) HandlerOption {
+	return func(h *Handler) {
+		if d != nil {
+			h.dedupe = d
+		}
+	}
+}
 
-// WithDeliveryLog replaces the in-memory delivery log (1,000 records).
-func WithDeliveryLog(l DeliveryLog) HandlerOption { return func(h *Handler) { h.log = l } }
+// WithDeliveryLog replaces the in-memory delivery log (1,000 records). A nil one keeps
+// the default.
+func WithDeliveryLog(l DeliveryLog) HandlerOption {
+	return func(h *Handler) {
+		if l != nil {
+			h.log = l
+		}
+	}
+}
 
 // WithWorkspaces limits the handler to deliveries about these workspaces; others are
 // rejected with 400.
@@ -85,12 +98,25 @@ func WithWorkspaces(ids ...string) HandlerOption {
 	}
 }
 
-// WithHandlerClock sets the clock of the delivery records (time.Now by default).
-func WithHandlerClock(now func() time.Time) HandlerOption { return func(h *Handler) { h.now = now } }
+// WithHandlerClock sets the clock of the delivery records (time.Now by default, and when
+// now is nil).
+func WithHandlerClock(now func() time.Time) HandlerOption {
+	return func(h *Handler) {
+		if now != nil {
+			h.now = now
+		}
+	}
+}
 
-// WithLogger logs each delivery's outcome at debug level (silent by default). Tokens
-// are never logged.
-func WithLogger(l *slog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
+// WithLogger logs each delivery's outcome at debug level (silent by default, and when l
+// is nil). Tokens are never logged.
+func WithLogger(l *slog.Logger) HandlerOption {
+	return func(h *Handler) {
+		if l != nil {
+			h.logger = l
+		}
+	}
+}
 
 // NewHandler returns a handler that verifies with v and applies with apply. Like
 // http.Handle given a nil handler, it panics when either is nil: a programming error,

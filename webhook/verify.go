@@ -47,9 +47,14 @@ type heldToken struct {
 // VerifierOption configures a [Verifier].
 type VerifierOption func(*Verifier)
 
-// WithClock sets the clock that ends grace periods (time.Now by default).
+// WithClock sets the clock that ends grace periods (time.Now by default, and when now is
+// nil).
 func WithClock(now func() time.Time) VerifierOption {
-	return func(v *Verifier) { v.now = now }
+	return func(v *Verifier) {
+		if now != nil {
+			v.now = now
+		}
+	}
 }
 
 // NewVerifier returns a verifier holding the given tokens.

@@ -47,9 +47,13 @@ func WithRateLimit(perSecond int) Option {
 }
 
 // WithClock sets the server's clock (for timer starts and stops without a time, and
-// delivery log times). The default is time.Now.
+// delivery log times). The default, also when now is nil, is time.Now.
 func WithClock(now func() time.Time) Option {
-	return func(s *Server) { s.now = now }
+	return func(s *Server) {
+		if now != nil {
+			s.now = now
+		}
+	}
 }
 
 // WithRequestHook calls fn after every request has been answered. Tests use it to learn,
@@ -66,8 +70,13 @@ func WithFaults(f Faults) Option {
 // WithDeliveryClient sets the HTTP client that sends webhook deliveries. Whatever its
 // redirect policy, the server follows no redirect: a 3xx answer is recorded as the
 // delivery's status, so a webhook's token goes to the webhook's URL and nowhere else.
+// A nil client keeps the default (a 10-second timeout).
 func WithDeliveryClient(hc *http.Client) Option {
-	return func(s *Server) { s.delivery = hc }
+	return func(s *Server) {
+		if hc != nil {
+			s.delivery = hc
+		}
+	}
 }
 
 // RequestInfo describes one request the server answered.

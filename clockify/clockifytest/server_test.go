@@ -806,3 +806,21 @@ func TestReportRangeIsReadInTheReportsZone(t *testing.T) {
 		})
 	}
 }
+
+// TestNilOptionsKeepDefaults: a nil clock or delivery client keeps the default instead of
+// panicking.
+func TestNilOptionsKeepDefaults(t *testing.T) {
+	received := make(chan struct{}, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { received <- struct{}{} }))
+	defer hook.Close()
+	srv, fx := newServer(t, clockifytest.WithClock(nil), clockifytest.WithDeliveryClient(nil))
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	_, _, err = c.Webhooks.Create(t.Context(), fx.Workspace.ID, &clockify.WebhookRequest{Name: "hook", URL: hook.URL, WebhookEvent: clockify.EventNewTimerStarted})
+	require.NoError(t, err)
+	e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Description: "timer"})
+	require.NoError(t, err)
+	require.False(t, e.TimeInterval.Start.IsZero(), "started now")
+	<-received
+	require.Equal(t, http.StatusOK, srv.Deliveries()[0].StatusCode)
+}
