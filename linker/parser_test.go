@@ -43,6 +43,8 @@ func TestFindForms(t *testing.T) {
 		{"HTTPS://GITHUB.COM/org/repo/pull/9", []string{`url org/repo#9 "HTTPS://GITHUB.COM/org/repo/pull/9"`}},
 		// What GitHub itself autolinks, and other ways people write it.
 		{"golang/go#12345", []string{`owner/repo#N golang/go#12345 "golang/go#12345"`}},
+		{"a/b#1", []string{`owner/repo#N a/b#1 "a/b#1"`}}, // one-letter names at the very start
+		{"see //github.com/o/r/pull/1", []string{`url o/r#1 "//github.com/o/r/pull/1"`}}, // scheme-relative
 		// Between the word and the number: '#' or '-', up to two spaces, a colon.
 		{"PR:42", []string{`PR #N #42 "PR:42"`}},
 		{"pr:  #7", []string{`PR #N #7 "pr:  #7"`}},
@@ -126,11 +128,11 @@ func TestFindRejects(t *testing.T) {
 		`\#12 escaped`, "_#12_", "@acme/web#4", // after '\\' or '_'; a team, not an owner
 		// Forms inside another URL, and URLs that are not PR URLs.
 		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
-		"https://github.com//pull/12", "o/r/pull/12", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
+		"https://github.com//pull/12", "o/r/pull/12", "repo/pull/12", "://github.com/o/r/pull/1", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
 		"xhttps://github.com/o/r/pull/1", "_https://github.com/o/r/pull/1", "ftp://github.com/o/r/pull/1", // not a web URL's scheme
 		// A letter, mark or number in any script is part of a word; so is an invalid byte.
 		"修复#123", "#12修复", "ａ#12", "e\u0301#12", "\u0301#12", "é\u0301\u0302#12", "#12\ufe0f", "#12²", "PR #12é", "acme/web#12é",
-		"\xff#12", "#12\xff", "éacme/web#12", "修复GH-12", "修复PR#12",
+		"\xff#12", "\x80#12", "#12\xff", "éacme/web#12", "修复GH-12", "修复PR#12",
 	}
 	for _, text := range cases {
 		require.Empty(t, show(text, Find(text)), "%q", text)
