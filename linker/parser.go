@@ -442,26 +442,18 @@ const (
 	issuesPath = '/' | 'i'<<8 | 's'<<16 | 's'<<24 | 'u'<<32 | 'e'<<40 | 's'<<48 | '/'<<56
 )
 
-// urlStart finds, in the token s[t0:limit], where a URL starts and where its host does:
-// after a scheme's "//", or at a known host's name.
-func (p *Parser) urlStart(s string, t0, limit int) (from, host int, ok bool) {
-	tok := s[t0:limit]
-	if i := strings.Index(tok, "//"); i >= 0 {
-		from = t0 + i
-		if i > 0 && tok[i-1] == ':' {
-			from = t0 + i - 1
-			for from > t0 && class[s[from-1]]&letter != 0 {
-				from--
-			}
-		}
-		return from, t0 + i + 2, true
+// isURL reports whether a token is a URL: it holds "//" (after a scheme or not), or it
+// starts with a known host's name and a '/'.
+func (p *Parser) isURL(tok string) bool {
+	if strings.Contains(tok, "//") {
+		return true
 	}
 	for _, h := range p.hostList() {
 		if len(tok) > len(h) && tok[len(h)] == '/' && hasPrefixFold(tok, h) {
-			return t0, t0, true
+			return true
 		}
 	}
-	return 0, 0, false
+	return false
 }
 
 // insideURL reports whether position i lies inside a URL (a token with "//" or one that
@@ -476,8 +468,7 @@ func (p *Parser) urlToken(s string, i int) bool {
 	for t0 > 0 && class[s[t0-1]]&urlChar != 0 {
 		t0--
 	}
-	_, _, ok := p.urlStart(s, t0, i)
-	return ok
+	return p.isURL(s[t0:i])
 }
 
 // hostBefore returns the start of the known host that ends just before s[e], taken whole

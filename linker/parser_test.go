@@ -43,7 +43,7 @@ func TestFindForms(t *testing.T) {
 		{"HTTPS://GITHUB.COM/org/repo/pull/9", []string{`url org/repo#9 "HTTPS://GITHUB.COM/org/repo/pull/9"`}},
 		// What GitHub itself autolinks, and other ways people write it.
 		{"golang/go#12345", []string{`owner/repo#N golang/go#12345 "golang/go#12345"`}},
-		{"a/b#1", []string{`owner/repo#N a/b#1 "a/b#1"`}}, // one-letter names at the very start
+		{"a/b#1", []string{`owner/repo#N a/b#1 "a/b#1"`}},                                // one-letter names at the very start
 		{"see //github.com/o/r/pull/1", []string{`url o/r#1 "//github.com/o/r/pull/1"`}}, // scheme-relative
 		// Between the word and the number: '#' or '-', up to two spaces, a colon.
 		{"PR:42", []string{`PR #N #42 "PR:42"`}},
