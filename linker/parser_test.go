@@ -205,3 +205,31 @@ func TestParseDigits(t *testing.T) {
 	require.Equal(t, uint64(0x3231), w)
 	require.Equal(t, uint64(0x6261)<<48, pre)
 }
+
+// TestNameEdges checks the bytes and lengths at the edges of GitHub's names: owners of 39
+// characters and repositories of 100 pass, one more does not; letters and digits at both
+// ends of their ranges belong to names; hosts and targets compare ignoring case.
+func TestNameEdges(t *testing.T) {
+	o39, r100 := strings.Repeat("o", 39), strings.Repeat("r", 100)
+	cases := []struct{ text, want string }{
+		{o39 + "/" + r100 + "#1", o39 + "/" + r100 + "#1"},
+		{"https://github.com/" + o39 + "/" + r100 + "/pull/1", o39 + "/" + r100 + "#1"},
+		{"AZaz09/Zz.9_-0#2", "AZaz09/Zz.9_-0#2"},
+		{"https://github.com/AZ-az-09/Zz.09_/pull/3", "AZ-az-09/Zz.09_#3"},
+	}
+	for _, tc := range cases {
+		refs := Find(tc.text)
+		require.Len(t, refs, 1, tc.text)
+		require.Equal(t, tc.want, refs[0].String())
+	}
+	for _, text := range []string{o39 + "o/r#1", "o/" + r100 + "r#1", "https://github.com/" + o39 + "o/r/pull/1", "https://github.com/o/" + r100 + "r/pull/1"} {
+		require.Empty(t, Find(text), text)
+	}
+	// A URL ends before a space or a DEL byte.
+	require.Equal(t, []string{`url o/r#4 "https://github.com/o/r/pull/4"`}, show("https://github.com/o/r/pull/4\x7fx", Find("https://github.com/o/r/pull/4\x7fx")))
+	// Case: "AZ/web#5" and its URL name one PR; an Enterprise host in capitals is known.
+	require.Len(t, Find("AZ/web#5 https://github.com/az/WEB/pull/5"), 1)
+	p, err := NewParser(WithHost("az.example"))
+	require.NoError(t, err)
+	require.Len(t, p.Find("https://AZ.EXAMPLE/o/r/pull/6"), 1)
+}
