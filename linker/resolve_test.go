@@ -22,6 +22,7 @@ func TestResolve(t *testing.T) {
 	var p Parser
 	jira := mustPattern(t, `(?i)\bWEB-(?P<number>\d+)\b`)
 	withRepo := mustPattern(t, `\[(?P<repo>[\w.-]+(?:/[\w.-]+)?)\s+(?P<number>\d+)\]`)
+	numberFirst := mustPattern(t, `(x)?(?P<number>\d+)@(?P<repo>[\w.-]+);`) // the groups in another order
 	cases := []struct {
 		name string
 		text string
@@ -40,6 +41,7 @@ func TestResolve(t *testing.T) {
 		{"custom with owner/repo", "[other/lib 3]", Project{Pattern: withRepo}, []string{"other/lib#3 custom"}},
 		{"custom bare repo without mapping", "[lib 3]", Project{Pattern: withRepo}, []string{"#3 custom unresolved"}},
 		{"custom bad repo skipped", "[-x/lib 3] [a/b/c 4]", Project{Pattern: withRepo}, nil},
+		{"custom groups in another order", "12@lib;", Project{Repo: "acme/web", Pattern: numberFirst}, []string{"acme/lib#12 custom"}},
 		{"custom number zero skipped", "WEB-0 WEB-99999999", Project{Repo: "acme/web", Pattern: jira}, nil},
 		{"nothing", "Standup", Project{Repo: "acme/web"}, nil},
 		// GitHub drops a ".git" suffix from repository names, as for acme/web.git#5 in text.
