@@ -178,6 +178,7 @@ func TestKindsAndConfidence(t *testing.T) {
 	require.Greater(t, KindPullRequest.Confidence(), KindGH.Confidence())
 	require.Zero(t, Kind(0).Confidence())
 	require.Equal(t, "Kind(99)", Kind(99).String())
+	require.Equal(t, "Kind(8)", (KindCustom + 1).String())
 	require.Equal(t, "Kind(0)", Kind(0).String())
 	require.Equal(t, "#N", KindHash.String())
 	require.Equal(t, "web#3", Ref{Repo: "web", Number: 3}.String())

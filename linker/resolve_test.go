@@ -22,6 +22,7 @@ func TestResolve(t *testing.T) {
 	var p Parser
 	jira := mustPattern(t, `(?i)\bWEB-(?P<number>\d+)\b`)
 	withRepo := mustPattern(t, `\[(?P<repo>[\w.-]+(?:/[\w.-]+)?)\s+(?P<number>\d+)\]`)
+	repoFirst := mustPattern(t, `(?P<repo>[a-z]+)!(?P<number>\d+)`)
 	numberFirst := mustPattern(t, `(x)?(?P<number>\d+)@(?P<repo>[\w.-]+);`) // the groups in another order
 	cases := []struct {
 		name string
@@ -42,6 +43,10 @@ func TestResolve(t *testing.T) {
 		{"custom bare repo without mapping", "[lib 3]", Project{Pattern: withRepo}, []string{"#3 custom unresolved"}},
 		{"custom bad repo skipped", "[-x/lib 3] [a/b/c 4]", Project{Pattern: withRepo}, nil},
 		{"custom groups in another order", "12@lib;", Project{Repo: "acme/web", Pattern: numberFirst}, []string{"acme/lib#12 custom"}},
+		{"custom repo at the start", "lib!3", Project{Repo: "acme/web", Pattern: repoFirst}, []string{"acme/lib#3 custom"}},
+		{"built-ins touching a custom match stay", "#8[api 9]#7", Project{Repo: "acme/web", Pattern: withRepo},
+			[]string{"acme/web#8 #N", "acme/api#9 custom", "acme/web#7 #N"}},
+		{"custom numbers at the limits", "WEB-1 WEB-9999999", Project{Repo: "acme/web", Pattern: jira}, []string{"acme/web#1 custom", "acme/web#9999999 custom"}},
 		{"custom number zero skipped", "WEB-0 WEB-99999999", Project{Repo: "acme/web", Pattern: jira}, nil},
 		{"nothing", "Standup", Project{Repo: "acme/web"}, nil},
 		// GitHub drops a ".git" suffix from repository names, as for acme/web.git#5 in text.
@@ -55,6 +60,10 @@ func TestResolve(t *testing.T) {
 			require.Equal(t, tc.want, links(p.Resolve(tc.text, tc.proj)))
 		})
 	}
+	// Named twice in the same form, a PR keeps its first place.
+	ls := p.Resolve("WEB-5 and WEB-5", Project{Repo: "acme/web", Pattern: jira})
+	require.Len(t, ls, 1)
+	require.Equal(t, 0, ls[0].Start)
 }
 
 func mustPattern(t *testing.T, expr string) *Pattern {
