@@ -648,6 +648,18 @@ func TestDecodeErrorIsReported(t *testing.T) {
 	require.ErrorContains(t, err, "decode response")
 }
 
+// TestEmptySuccessBodyIsNoError: like go-github, an empty 2xx answer leaves v as it was
+// (Clockify answers some writes with no body).
+func TestEmptySuccessBodyIsNoError(t *testing.T) {
+	for _, body := range []string{"", " \n"} {
+		c, mt := newMockClient(t)
+		respond(mt, "GET", coreBase+"v1/user", 200, body)
+		u, _, err := c.Users.Current(context.Background())
+		require.NoError(t, err, "%q", body)
+		require.Equal(t, &User{}, u)
+	}
+}
+
 func TestDurationFieldRejectsGarbage(t *testing.T) {
 	c, mt := newMockClient(t)
 	respond(mt, "GET", coreBase+"v1/workspaces/"+ws+"/time-entries/e1", 200, `{"id":"e1","timeInterval":{"start":"2026-11-01T09:00:00Z","end":"2026-11-01T10:00:00Z","duration":"P1M"}}`)
