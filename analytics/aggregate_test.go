@@ -131,6 +131,12 @@ func TestRunningTimersAreProvisional(t *testing.T) {
 	require.ErrorIs(t, err, ErrSpanTooLong)
 	_, err = Aggregate([]Entry{{ID: "decade", Start: at(0), End: ptr(at(0).AddDate(10, 0, 0))}}, Options{Period: Day})
 	require.NoError(t, err, "ten years of days are fine")
+	// A rate the card refuses (Clockify's, negative) fails the report; it is not priced at 0.
+	honour, err := billing.NewRateCard(10000, "AUD", billing.WithClockifyRates())
+	require.NoError(t, err)
+	_, err = Aggregate([]Entry{{ID: "neg", UserID: "u", Start: at(0), End: ptr(at(1)), Billable: true,
+		ClockifyRate: &billing.Money{Minor: -1, Currency: billing.MustCurrency("AUD")}}}, Options{Rates: honour})
+	require.ErrorIs(t, err, billing.ErrNegativeRate)
 	// The bound is exact: MaxBuckets days are fine, a second more is one bucket too many.
 	midnight := at(-9)
 	last := midnight.AddDate(0, 0, MaxBuckets)

@@ -127,12 +127,18 @@ func TestSummary(t *testing.T) {
 	require.Zero(t, Summary{}.BillableShare())
 	require.Equal(t, "0", Totals{}.String())
 	require.True(t, Totals{}.IsZero())
+	require.False(t, s.Amounts.IsZero())
 
 	// Bad input changes nothing.
 	before := s
 	require.ErrorIs(t, s.Add(rc, Entry{Seconds: -1, Billable: true}), ErrNegativeDuration)
 	require.ErrorIs(t, s.Add(rc, Entry{Seconds: math.MaxInt64, Billable: true}), ErrOverflow)
 	require.ErrorIs(t, s.Add(nil, Entry{Seconds: 60, Billable: true}), ErrNoRateCard, "an error, not a panic")
+	honour, err := NewRateCard(100, "AUD", WithClockifyRates())
+	require.NoError(t, err)
+	require.ErrorIs(t, s.Add(honour, Entry{Seconds: 60, Billable: true, ClockifyRate: &Money{Minor: -1, Currency: MustCurrency("AUD")}}), ErrNegativeRate)
+	require.ErrorIs(t, s.AddAt(Money{Minor: 100}, 60, true), ErrUnknownCurrency, "a rate without a currency")
+	require.ErrorIs(t, s.AddAt(Money{Currency: MustCurrency("AUD")}, math.MaxInt64-s.BillableSeconds+1, true), ErrOverflow, "the seconds overflow, at a free rate")
 	require.Equal(t, before.BillableSeconds, s.BillableSeconds)
 	require.True(t, before.Amounts.Equal(s.Amounts))
 	big, err := NewRateCard(math.MaxInt64/3600, "AUD")
