@@ -79,6 +79,9 @@ func TestUserRules(t *testing.T) {
 	// Two close candidates are both listed.
 	m := get(t, match(t, []Member{{ID: "1", Name: "Carol Kings"}}, contributors, nil), "1")
 	require.Len(t, m.Candidates, 2)
+	// A contributor listing one address twice (in two spellings) is still its only owner.
+	res0 := match(t, []Member{{ID: "1", Email: "kim@example.com"}}, []Contributor{{Login: "kim", Emails: []string{"kim@example.com", "KIM@example.com "}}}, nil)
+	require.Equal(t, "kim", get(t, res0, "1").Login)
 	// A noreply address gives the contributor's login as GitHub spells it, or an unknown
 	// login kept and flagged.
 	res := match(t, []Member{{ID: "1", Email: "ASmith@users.noreply.github.com"}, {ID: "2", Email: "ghost@users.noreply.github.com"}}, contributors, nil)
