@@ -218,7 +218,19 @@ func TestHandlerFailures(t *testing.T) {
 	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code)
 	require.Zero(t, f.rec.count())
+
+	// A claim that cannot be taken back is in the delivery's record beside the failure.
+	f = newFixture(t, WithDeduper(unreleasable{NewMemoryDeduper(0)}))
+	f.rec.fail = errors.New("db down")
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	require.Equal(t, "db down; release: store offline", f.log.Recent(1)[0].Reason)
 }
+
+// unreleasable claims like its Deduper and fails every Release.
+type unreleasable struct{ Deduper }
+
+func (unreleasable) Release(context.Context, DeliveryKey) error { return errors.New("store offline") }
 
 type brokenDeduper struct{}
 
