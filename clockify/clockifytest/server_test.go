@@ -824,3 +824,31 @@ func TestNilOptionsKeepDefaults(t *testing.T) {
 	<-received
 	require.Equal(t, http.StatusOK, srv.Deliveries()[0].StatusCode)
 }
+
+// TestFaultRateAndRetryAfter: Rate is the share of requests that fail (a fixed seed makes
+// the draw the same on every run), and Retry-After is whole seconds, rounded up.
+func TestFaultRateAndRetryAfter(t *testing.T) {
+	srv, fx := newServer(t)
+	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
+	u := srv.CoreURL() + "v1/user"
+	for _, rate := range []float64{0.1, 0.9} {
+		srv.SetFaults(clockifytest.Faults{Seed: 7, Rate: rate, Kinds: []clockifytest.Fault{clockifytest.FaultUnavailable}})
+		failed := 0
+		for range 400 {
+			if status, _, _, _ := call(t, "GET", u, auth, ""); status == http.StatusServiceUnavailable {
+				failed++
+			}
+		}
+		require.InDelta(t, rate*400, failed, 40, "rate %v", rate)
+	}
+	for _, tc := range []struct {
+		after time.Duration
+		want  string
+	}{{0, "1"}, {1500 * time.Millisecond, "2"}, {3 * time.Second, "3"}} {
+		srv.SetFaults(clockifytest.Faults{RetryAfter: tc.after})
+		srv.FailNext(clockifytest.FaultTooManyRequestsRetryAfter)
+		status, hdr, _, _ := call(t, "GET", u, auth, "")
+		require.Equal(t, http.StatusTooManyRequests, status)
+		require.Equal(t, tc.want, hdr.Get("Retry-After"), "%v", tc.after)
+	}
+}
