@@ -234,6 +234,20 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		require.False(t, names[m.User.Name], "member names are unique")
 		names[m.User.Name] = true
 	}
+	// Ids look like Clockify's (24 hex digits) and are unique.
+	ids := []string{a.Workspace.ID, a.Owner.ID}
+	for _, p := range a.Projects {
+		ids = append(ids, p.ID)
+	}
+	for _, e := range a.Entries {
+		ids = append(ids, e.ID)
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		require.Regexp(t, `^[0-9a-f]{24}$`, id)
+		require.False(t, seen[id], id)
+		seen[id] = true
+	}
 }
 
 func TestGoMethodsDeliverWebhooks(t *testing.T) {
