@@ -6,7 +6,9 @@
 // one of X-Api-Key and X-Addon-Token (401 with codes 1000, 4003 or 4017 otherwise);
 // answers 403 code 501 for a workspace the user is not in and 400 "... doesn't belong to
 // Workspace" for unknown ids; lists bare JSON arrays with a 1-based page and a Last-Page
-// header; rejects page sizes over 5000; answers 405 (with Allow) for a wrong verb;
+// header; lists members by email, as Clockify does by default, filtered by parts of their
+// names and emails and by status, with their memberships on request; rejects page sizes
+// over 5000; answers 405 (with Allow) for a wrong verb;
 // refuses a webhook whose event or trigger source type is not in Clockify's enums, and
 // one past Clockify's limits (ten per admin, a hundred per workspace); reads
 // a detailed report's range as wall-clock time in the report's zone (the user's zone when

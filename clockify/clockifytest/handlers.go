@@ -1,7 +1,9 @@
 package clockifytest
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,10 +104,15 @@ func timeParam(r *http.Request, name string) (time.Time, *apiError) {
 func (s *Server) getUser(w http.ResponseWriter, r *http.Request, _ params, uid string) {
 	s.mu.Lock()
 	u := *s.state.users[uid]
-	s.mu.Unlock()
-	if r.URL.Query().Get("include-memberships") != "true" {
-		u.Memberships = []clockify.Membership{}
+	u.Memberships = []clockify.Membership{}
+	if r.URL.Query().Get("include-memberships") == "true" {
+		for _, id := range s.state.wsOrder {
+			if ws := s.state.workspaces[id]; ws.status[uid] != "" {
+				u.Memberships = append(u.Memberships, ws.membership(uid))
+			}
+		}
 	}
+	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, u)
 }
 
@@ -165,12 +172,14 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid
 			}
 			u.Memberships = []clockify.Membership{}
 			if q.Get("memberships") == "WORKSPACE" || q.Get("memberships") == "ALL" {
-				u.Memberships = []clockify.Membership{{UserID: id, TargetID: ws.ws.ID, MembershipType: "WORKSPACE", MembershipStatus: string(st), HourlyRate: ws.ws.HourlyRate}}
+				u.Memberships = []clockify.Membership{ws.membership(id)}
 			}
 			out = append(out, u)
 		}
 	}
 	s.mu.Unlock()
+	// Clockify's default order (sort-column EMAIL, ascending).
+	slices.SortStableFunc(out, func(a, b clockify.User) int { return cmp.Compare(a.Email, b.Email) })
 	if err != nil {
 		writeError(w, err)
 		return

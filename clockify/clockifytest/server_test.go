@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -865,4 +866,79 @@ func TestFaultRateAndRetryAfter(t *testing.T) {
 		require.Equal(t, http.StatusTooManyRequests, status)
 		require.Equal(t, tc.want, hdr.Get("Retry-After"), "%v", tc.after)
 	}
+}
+
+// TestListFilters: the member and project lists filter as Clockify's do (parts of names
+// and emails in any case, membership status, archived, billable) and hydrate on request.
+func TestListFilters(t *testing.T) {
+	srv, fx := newServer(t)
+	ctx, ws := t.Context(), fx.Workspace.ID
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Pat Pending", Email: "a.pat@acme.dev"}, Status: clockify.MemberPending})
+
+	names := func(opts *clockify.UserListOptions) []string {
+		t.Helper()
+		var out []string
+		for u, err := range c.Users.All(ctx, ws, opts) {
+			require.NoError(t, err)
+			out = append(out, u.Name)
+		}
+		return out
+	}
+	target := fx.Members[1].User
+	require.Equal(t, []string{target.Name}, names(&clockify.UserListOptions{Email: strings.ToUpper(target.Email[:6])}))
+	require.Equal(t, []string{target.Name}, names(&clockify.UserListOptions{Name: strings.ToLower(target.Name)}))
+	require.Equal(t, []string{"Pat Pending"}, names(&clockify.UserListOptions{Status: clockify.MemberPending}))
+	require.Len(t, names(&clockify.UserListOptions{Status: clockify.MemberActive}), len(fx.Members))
+	require.Len(t, names(&clockify.UserListOptions{Status: clockify.MemberAll}), len(fx.Members)+1)
+	// Members come sorted by email, Clockify's default order, across pages.
+	var emails []string
+	for u, err := range c.Users.All(ctx, ws, &clockify.UserListOptions{ListOptions: clockify.ListOptions{PageSize: 2}}) {
+		require.NoError(t, err)
+		emails = append(emails, u.Email)
+	}
+	require.Len(t, emails, len(fx.Members)+1)
+	require.True(t, slices.IsSorted(emails), "%v", emails)
+	require.Equal(t, "a.pat@acme.dev", emails[0], "not in the order they joined")
+
+	users, _, err := c.Users.List(ctx, ws, &clockify.UserListOptions{IncludeMemberships: true, Name: target.Name})
+	require.NoError(t, err)
+	require.Len(t, users, 1)
+	require.Equal(t, []clockify.Membership{{UserID: target.ID, TargetID: ws, MembershipType: "WORKSPACE", MembershipStatus: "ACTIVE", HourlyRate: fx.Workspace.HourlyRate}}, users[0].Memberships)
+	users, _, err = c.Users.List(ctx, ws, &clockify.UserListOptions{Name: target.Name})
+	require.NoError(t, err)
+	require.Empty(t, users[0].Memberships)
+
+	p := fx.Projects[0]
+	p.Archived, p.Tasks = true, []clockify.Task{{ID: "0000002a00000000000000ff", Name: "Review", ProjectID: p.ID}}
+	_, err = srv.UpdateProject(ws, p)
+	require.NoError(t, err)
+	projects := func(opts *clockify.ProjectListOptions) []clockify.Project {
+		t.Helper()
+		out, _, err := c.Projects.List(ctx, ws, opts)
+		require.NoError(t, err)
+		return out
+	}
+	byName := projects(&clockify.ProjectListOptions{Name: strings.ToUpper(p.Name)})
+	require.Len(t, byName, 1)
+	require.Equal(t, p.ID, byName[0].ID)
+	require.Empty(t, byName[0].Tasks, "tasks only when hydrated")
+	require.Equal(t, p.Tasks, projects(&clockify.ProjectListOptions{Name: p.Name, Hydrated: true})[0].Tasks)
+	require.Len(t, projects(&clockify.ProjectListOptions{Archived: clockify.Ptr(true)}), 1)
+	require.Len(t, projects(&clockify.ProjectListOptions{Archived: clockify.Ptr(false)}), len(fx.Projects)-1)
+	billable := 0
+	for _, q := range fx.Projects {
+		if q.Billable {
+			billable++
+		}
+	}
+	require.Len(t, projects(&clockify.ProjectListOptions{Billable: clockify.Ptr(true)}), billable)
+
+	// GET /v1/user carries the memberships only when asked.
+	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
+	_, _, plain, _ := call(t, "GET", srv.CoreURL()+"v1/user", auth, "")
+	_, _, full, _ := call(t, "GET", srv.CoreURL()+"v1/user?include-memberships=true", auth, "")
+	require.Empty(t, plain["memberships"])
+	require.NotEmpty(t, full["memberships"])
 }

@@ -108,6 +108,12 @@ func (st *state) adminAccess(userID, wsID string) (*workspace, *apiError) {
 	return ws, nil
 }
 
+// membership is a member's workspace membership, with the workspace's rate.
+func (ws *workspace) membership(userID string) clockify.Membership {
+	return clockify.Membership{UserID: userID, TargetID: ws.ws.ID, MembershipType: "WORKSPACE",
+		MembershipStatus: string(ws.status[userID]), HourlyRate: ws.ws.HourlyRate}
+}
+
 // sortedEntries returns a workspace's entries, newest start first.
 func (ws *workspace) sortedEntries(keep func(*clockify.TimeEntry) bool) []*clockify.TimeEntry {
 	out := make([]*clockify.TimeEntry, 0, len(ws.entries))
