@@ -942,3 +942,48 @@ func TestListFilters(t *testing.T) {
 	require.Empty(t, plain["memberships"])
 	require.NotEmpty(t, full["memberships"])
 }
+
+// TestEntryFilters: a user's entries filter by running state and project, and an entry
+// is hydrated only when asked.
+func TestEntryFilters(t *testing.T) {
+	srv, fx := newServer(t)
+	ctx, ws := t.Context(), fx.Workspace.ID
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	var running *clockify.TimeEntry
+	for i := range fx.Entries {
+		if fx.Entries[i].Running() {
+			running = &fx.Entries[i]
+		}
+	}
+	require.NotNil(t, running)
+	list := func(opts *clockify.TimeEntryListOptions) []clockify.TimeEntry {
+		t.Helper()
+		var out []clockify.TimeEntry
+		for e, err := range c.TimeEntries.All(ctx, ws, running.UserID, opts) {
+			require.NoError(t, err)
+			out = append(out, e)
+		}
+		return out
+	}
+	all := list(nil)
+	only := list(&clockify.TimeEntryListOptions{InProgress: clockify.Ptr(true)})
+	require.Len(t, only, 1)
+	require.Equal(t, running.ID, only[0].ID)
+	require.Len(t, list(&clockify.TimeEntryListOptions{InProgress: clockify.Ptr(false)}), len(all)-1)
+	inProject := list(&clockify.TimeEntryListOptions{Project: running.ProjectID})
+	require.NotEmpty(t, inProject)
+	require.Less(t, len(inProject), len(all))
+	for _, e := range inProject {
+		require.Equal(t, running.ProjectID, e.ProjectID)
+	}
+
+	plain, _, err := c.TimeEntries.Get(ctx, ws, running.ID, false)
+	require.NoError(t, err)
+	require.Nil(t, plain.Project)
+	full, _, err := c.TimeEntries.Get(ctx, ws, running.ID, true)
+	require.NoError(t, err)
+	require.NotNil(t, full.Project)
+	require.Equal(t, running.ProjectID, full.Project.ID)
+	require.Equal(t, running.UserID, full.User.ID)
+}
