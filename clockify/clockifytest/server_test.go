@@ -987,3 +987,40 @@ func TestEntryFilters(t *testing.T) {
 	require.Equal(t, running.ProjectID, full.Project.ID)
 	require.Equal(t, running.UserID, full.User.ID)
 }
+
+// TestGenerateAtScale: past the built-in name lists, members, emails, keys and project
+// names stay unique, the counts are those asked for, and entries stay inside the days.
+func TestGenerateAtScale(t *testing.T) {
+	f := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 3, Now: now, Members: 90, Projects: 40, Days: 3, Org: "globex"})
+	require.Len(t, f.Members, 90)
+	require.Len(t, f.Projects, 40)
+	require.True(t, f.Members[0].Admin)
+	unique := func(what string, vals []string) {
+		t.Helper()
+		seen := map[string]bool{}
+		for _, v := range vals {
+			require.NotEmpty(t, v, what)
+			require.False(t, seen[v], "%s %q twice", what, v)
+			seen[v] = true
+		}
+	}
+	var names, emails, keys, projects []string
+	for _, m := range f.Members {
+		names, emails, keys = append(names, m.User.Name), append(emails, m.User.Email), append(keys, m.APIKey)
+		require.True(t, strings.HasSuffix(m.User.Email, "@globex.dev"), m.User.Email)
+		require.Equal(t, m.Admin, m.User.ID == f.Owner.ID)
+	}
+	for _, p := range f.Projects {
+		projects = append(projects, p.Name)
+	}
+	unique("name", names)
+	unique("email", emails)
+	unique("key", keys)
+	unique("project", projects)
+	require.NotEmpty(t, f.Entries)
+	earliest := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -3)
+	for _, e := range f.Entries {
+		require.False(t, e.TimeInterval.Start.Before(earliest), "%v", e.TimeInterval.Start)
+		require.False(t, e.TimeInterval.Start.After(now))
+	}
+}
