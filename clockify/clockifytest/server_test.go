@@ -169,6 +169,22 @@ func TestPagingHeaders(t *testing.T) {
 	require.Len(t, page, 2)
 	_, _, _, raw = call(t, "GET", u+"&page=9", auth, "")
 	require.Equal(t, "[]\n", string(raw), "past the end is an empty array, not null")
+
+	// Page sizes: 5000 is the largest, zero or less is the default of 50.
+	entries := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/user/" + fx.Owner.ID + "/time-entries?page-size="
+	var all []clockify.TimeEntry
+	status, _, _, raw := call(t, "GET", entries+"5000", auth, "")
+	require.Equal(t, http.StatusOK, status)
+	require.NoError(t, json.Unmarshal(raw, &all))
+	require.Greater(t, len(all), 50)
+	status, _, _, _ = call(t, "GET", entries+"5001", auth, "")
+	require.Equal(t, http.StatusBadRequest, status)
+	for _, size := range []string{"0", "-3"} {
+		status, _, _, raw = call(t, "GET", entries+size, auth, "")
+		require.Equal(t, http.StatusOK, status, size)
+		require.NoError(t, json.Unmarshal(raw, &all))
+		require.Len(t, all, 50, size)
+	}
 }
 
 func TestHugePagesAreAnswered(t *testing.T) {
