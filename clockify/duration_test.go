@@ -28,6 +28,7 @@ func TestParseDuration(t *testing.T) {
 		{"PT36H", 36 * time.Hour},
 		{"P0D", 0},
 		{"PT2562047H", 2562047 * time.Hour},
+		{"PT2562047H47M16.854775807S", time.Duration(1<<63 - 1)}, // the largest, exactly
 	}
 	for _, tc := range ok {
 		got, err := ParseDuration(tc.in)
@@ -39,7 +40,7 @@ func TestParseDuration(t *testing.T) {
 		"P1Y", "P1M", "P1Y2M", "PT1H1H", "PT1M1H", "PT1S1M", "P1DT", "PT1HT1M", "P1D1D",
 		"P1W1D", "P1WT1H", "PT1.5H", "PT1.5M", "P1.5D", "PT1.S", "PT.5S", "PT1.1234567890S",
 		"PT1", "PT1X", "PTH", "P1", "PT99999999999999999999H", "PT9223372036854775807S",
-		"P106752D", "PT2562048H", "PT1H 30M", " PT1H", "PT1H\n", "P1DT2H3M4S5",
+		"P106752D", "PT2562048H", "PT2562047H47M16.854775808S", "PT1H 30M", " PT1H", "PT1H\n", "P1DT2H3M4S5",
 	}
 	for _, in := range bad {
 		_, err := ParseDuration(in)
