@@ -22,6 +22,7 @@ func TestParseDuration(t *testing.T) {
 		{"PT1.5S", 1500 * time.Millisecond},
 		{"PT0,25S", 250 * time.Millisecond},
 		{"PT0.000000001S", 1},
+		{"PT9.999999999S", 10*time.Second - 1},
 		{"P1D", 24 * time.Hour},
 		{"P1DT2H", 26 * time.Hour},
 		{"P2W", 14 * 24 * time.Hour},
