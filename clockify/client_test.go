@@ -593,6 +593,7 @@ func TestAPIErrors(t *testing.T) {
 		{"unknown route", 404, `{"message":"No static resource v1/x.","code":3000}`, nil, ErrNotFound, 3000, "No static resource"},
 		{"rate limited", 429, `{"message":"Too many requests"}`, []string{"Retry-After", "0"}, ErrRateLimited, 0, "Too many requests"},
 		{"quoted code", 400, `{"message":"bad","code":"42"}`, nil, nil, 42, "bad"},
+		{"quoted non-number code", 400, `{"message":"bad","code":"E42"}`, nil, nil, 0, "bad"},
 		{"plain text", 400, "Page size cannot be larger than 5,000.", nil, nil, 0, "5,000"},
 	}
 	for _, tc := range cases {
@@ -639,6 +640,29 @@ func TestAPIErrorMessageIsShort(t *testing.T) {
 		_, _, err := c.Users.Current(context.Background())
 		require.NotContains(t, err.Error(), testKey[:8])
 	}
+}
+
+func TestShorten(t *testing.T) {
+	cases := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abcdef", 6, "abcdef"},
+		{"abcdefg", 6, "abc…"},
+		{"ab\u00e9\u00e9\u00e9", 6, "ab…"},    // the cut would split an é
+		{strings.Repeat("\x80", 20), 10, "…"}, // no character starts before the cut
+	}
+	for _, tc := range cases {
+		require.Equal(t, tc.want, shorten(tc.in, tc.n), "%q", tc.in)
+	}
+}
+
+func TestAPIErrorString(t *testing.T) {
+	e := &APIError{Method: "GET", Path: "/api/v1/x", StatusCode: 400, Code: 501, Message: "bad"}
+	require.Equal(t, "clockify: GET /api/v1/x: 400 Bad Request (code 501): bad", e.Error())
+	e.Code, e.Message = 0, ""
+	require.Equal(t, "clockify: GET /api/v1/x: 400 Bad Request", e.Error())
 }
 
 func TestDecodeErrorIsReported(t *testing.T) {

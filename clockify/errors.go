@@ -58,9 +58,9 @@ func (c *Client) newAPIError(req *http.Request, resp *http.Response, body []byte
 	var b errorBody
 	if json.Unmarshal(body, &b) == nil {
 		e.Message = shorten(c.redact(b.Message), 500)
-		// The code is a JSON number, but be lenient with a quoted one.
+		// The code is a JSON number; a json.Number also takes a quoted one.
 		var n json.Number
-		if json.Unmarshal(b.Code, &n) == nil || json.Unmarshal(b.Code, (*string)(&n)) == nil {
+		if json.Unmarshal(b.Code, &n) == nil {
 			if v, err := n.Int64(); err == nil {
 				e.Code = int(v)
 			}
