@@ -97,6 +97,7 @@ func TestNewClientOptions(t *testing.T) {
 		{"max below min", []Option{WithAPIKey("k"), WithRetryPolicy(RetryPolicy{MaxAttempts: 1, MinWait: 2, MaxWait: 1})}, "MinWait"},
 		{"negative retry-after", []Option{WithAPIKey("k"), WithRetryPolicy(RetryPolicy{MaxAttempts: 1, MaxRetryAfter: -1})}, "MaxRetryAfter"},
 		{"ok", []Option{WithAPIKey("  k  "), nil, WithUserAgent("x/1"), WithLogger(nil)}, ""},
+		{"UA with spaces and a tab", []Option{WithAPIKey("k"), WithUserAgent("jasper/1.2 (+https://x.test)\tbuild 7")}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +110,11 @@ func TestNewClientOptions(t *testing.T) {
 			require.ErrorContains(t, err, tc.wantErr)
 		})
 	}
+}
+
+// TestDefaultRetryPolicy pins the defaults its doc states.
+func TestDefaultRetryPolicy(t *testing.T) {
+	require.Equal(t, RetryPolicy{MaxAttempts: 4, MinWait: 250 * time.Millisecond, MaxWait: 5 * time.Second, MaxRetryAfter: 30 * time.Second}, DefaultRetryPolicy())
 }
 
 func TestRegions(t *testing.T) {

@@ -45,6 +45,7 @@ func TestIteratorPaging(t *testing.T) {
 		{"exactly full with Last-Page stops at once", 4, 2, true, []string{"1/2", "2/2"}},
 		{"empty", 0, 2, true, []string{"1/2"}},
 		{"default page size", 3, 0, false, []string{"1/1000"}},
+		{"one at a time", 2, 1, true, []string{"1/1", "2/1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
