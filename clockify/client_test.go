@@ -737,6 +737,7 @@ func TestSecretNeverPrints(t *testing.T) {
 		require.NotContains(t, out, "hunter2")
 	}
 	require.Equal(t, "hunter2-token", s.Reveal())
+	require.Equal(t, `[REDACTED] clockify.Secret("[REDACTED]")`, fmt.Sprintf("%v %#v", s, s))
 	require.Equal(t, "", Secret("").String())
 	b, err := json.Marshal(h)
 	require.NoError(t, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -158,6 +159,7 @@ func TestBackoff(t *testing.T) {
 		{"retry-after past date", 0, withHeader(now.Add(-time.Hour).UTC().Format(http.TimeFormat)), 0, 0},
 		{"retry-after garbage", 0, withHeader("soon"), 50 * time.Millisecond, 100 * time.Millisecond},
 		{"retry-after negative", 0, withHeader("-5"), 50 * time.Millisecond, 100 * time.Millisecond},
+		{"retry-after zero: at once", 1, withHeader("0"), 0, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,7 +171,24 @@ func TestBackoff(t *testing.T) {
 		})
 	}
 	require.Equal(t, time.Duration(0), jitter(0))
+	require.Equal(t, time.Duration(1), jitter(1))
+	for range 50 {
+		require.Contains(t, []time.Duration{1, 2}, jitter(2))
+	}
 	require.Equal(t, time.Second, exponential(time.Second, time.Second, 3))
+	ms := time.Millisecond
+	for attempt, want := range []time.Duration{250 * ms, 500 * ms, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second} {
+		require.Equal(t, want, exponential(250*ms, 5*time.Second, attempt), "attempt %d", attempt)
+	}
+	require.Equal(t, 5*time.Second, exponential(250*ms, 5*time.Second, 100), "no overflow however many attempts")
+	require.Equal(t, time.Duration(2), exponential(1, math.MaxInt64, 1))
+	require.Equal(t, time.Duration(math.MaxInt64), exponential(1, math.MaxInt64, 100), "nor with the largest cap")
+	// Retry-After in seconds is capped at a day before it is a Duration.
+	for v, want := range map[string]time.Duration{"86400": 24 * time.Hour, "86401": 24 * time.Hour, "0": 0} {
+		got, ok := retryAfter(withHeader(v), now)
+		require.True(t, ok, v)
+		require.Equal(t, want, got, v)
+	}
 }
 
 func TestRateWaitBeyondDeadlineIsNotRetried(t *testing.T) {
