@@ -767,3 +767,15 @@ func TestWebhookEventKnown(t *testing.T) {
 		require.Equal(t, want, e.Known(), e)
 	}
 }
+
+// TestWebhookNameLength: Clockify takes names of 2 to 30 characters, counted as characters.
+func TestWebhookNameLength(t *testing.T) {
+	for _, name := range []string{"xy", strings.Repeat("é", 30)} {
+		_, err := (&WebhookRequest{Name: name, URL: "https://x.test/h", WebhookEvent: EventNewProject}).normalized(ws)
+		require.NoError(t, err, name)
+	}
+	for _, name := range []string{"x", strings.Repeat("a", 31)} {
+		_, err := (&WebhookRequest{Name: name, URL: "https://x.test/h", WebhookEvent: EventNewProject}).normalized(ws)
+		require.ErrorContains(t, err, "2 to 30", name)
+	}
+}
