@@ -178,12 +178,12 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid
 		}
 	}
 	s.mu.Unlock()
-	// Clockify's default order (sort-column EMAIL, ascending).
-	slices.SortStableFunc(out, func(a, b clockify.User) int { return cmp.Compare(a.Email, b.Email) })
 	if err != nil {
 		writeError(w, err)
 		return
 	}
+	// Clockify's default order (sort-column EMAIL, ascending).
+	slices.SortStableFunc(out, func(a, b clockify.User) int { return cmp.Compare(a.Email, b.Email) })
 	writePage(w, out, page, size)
 }
 
