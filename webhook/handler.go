@@ -59,33 +59,15 @@ type HandlerOption func(*Handler)
 
 // WithMaxBodyBytes caps the body (DefaultMaxBodyBytes by default); larger bodies get 413.
 // A cap of zero or less keeps the default: it would refuse every delivery.
-func WithMaxBodyBytes(n int64) HandlerOption {
-	return func(h *Handler) {
-		if n > 0 {
-			h.maxBody = n
-		}
-	}
-}
+func WithMaxBodyBytes(n int64) HandlerOption { return func(h *Handler) { h.maxBody = n } }
 
 // WithDeduper replaces the in-memory de-duplication (the last delivery of 10,000
 // entities) with another, such as the sync engine's store. A nil one keeps the default.
-func WithDeduper(d Deduper) HandlerOption {
-	return func(h *Handler) {
-		if d != nil {
-			h.dedupe = d
-		}
-	}
-}
+func WithDeduper(d Deduper) HandlerOption { return func(h *Handler) { h.dedupe = d } }
 
 // WithDeliveryLog replaces the in-memory delivery log (1,000 records). A nil one keeps
 // the default.
-func WithDeliveryLog(l DeliveryLog) HandlerOption {
-	return func(h *Handler) {
-		if l != nil {
-			h.log = l
-		}
-	}
-}
+func WithDeliveryLog(l DeliveryLog) HandlerOption { return func(h *Handler) { h.log = l } }
 
 // WithWorkspaces limits the handler to deliveries about these workspaces; others are
 // rejected with 400.
@@ -100,23 +82,11 @@ func WithWorkspaces(ids ...string) HandlerOption {
 
 // WithHandlerClock sets the clock of the delivery records (time.Now by default, and when
 // now is nil).
-func WithHandlerClock(now func() time.Time) HandlerOption {
-	return func(h *Handler) {
-		if now != nil {
-			h.now = now
-		}
-	}
-}
+func WithHandlerClock(now func() time.Time) HandlerOption { return func(h *Handler) { h.now = now } }
 
 // WithLogger logs each delivery's outcome at debug level (silent by default, and when l
 // is nil). Tokens are never logged.
-func WithLogger(l *slog.Logger) HandlerOption {
-	return func(h *Handler) {
-		if l != nil {
-			h.logger = l
-		}
-	}
-}
+func WithLogger(l *slog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
 
 // NewHandler returns a handler that verifies with v and applies with apply. Like
 // http.Handle given a nil handler, it panics when either is nil: a programming error,
@@ -125,17 +95,25 @@ func NewHandler(v *Verifier, apply ApplyFunc, opts ...HandlerOption) *Handler {
 	if v == nil || apply == nil {
 		panic("webhook: NewHandler needs a Verifier and an ApplyFunc")
 	}
-	h := &Handler{
-		verifier: v,
-		apply:    apply,
-		maxBody:  DefaultMaxBodyBytes,
-		dedupe:   NewMemoryDeduper(0),
-		log:      NewMemoryLog(0),
-		now:      time.Now,
-		logger:   slog.New(slog.DiscardHandler),
-	}
+	h := &Handler{verifier: v, apply: apply}
 	for _, o := range opts {
 		o(h)
+	}
+	// What no option set, or an option set to nothing, takes the default.
+	if h.maxBody <= 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	if h.dedupe == nil {
+		h.dedupe = NewMemoryDeduper(0)
+	}
+	if h.log == nil {
+		h.log = NewMemoryLog(0)
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
 	}
 	return h
 }

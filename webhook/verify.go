@@ -47,14 +47,9 @@ type heldToken struct {
 // VerifierOption configures a [Verifier].
 type VerifierOption func(*Verifier)
 
-// WithClock sets the clock that ends grace periods (time.Now by default, and when now is
-// nil).
+// WithClock sets the clock that ends grace periods (time.Now by default).
 func WithClock(now func() time.Time) VerifierOption {
-	return func(v *Verifier) {
-		if now != nil {
-			v.now = now
-		}
-	}
+	return func(v *Verifier) { v.now = now }
 }
 
 // NewVerifier returns a verifier holding the given tokens.

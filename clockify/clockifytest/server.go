@@ -49,11 +49,7 @@ func WithRateLimit(perSecond int) Option {
 // WithClock sets the server's clock (for timer starts and stops without a time, and
 // delivery log times). The default, also when now is nil, is time.Now.
 func WithClock(now func() time.Time) Option {
-	return func(s *Server) {
-		if now != nil {
-			s.now = now
-		}
-	}
+	return func(s *Server) { s.now = now }
 }
 
 // WithRequestHook calls fn after every request has been answered. Tests use it to learn,
@@ -72,11 +68,7 @@ func WithFaults(f Faults) Option {
 // delivery's status, so a webhook's token goes to the webhook's URL and nowhere else.
 // A nil client keeps the default (a 10-second timeout).
 func WithDeliveryClient(hc *http.Client) Option {
-	return func(s *Server) {
-		if hc != nil {
-			s.delivery = hc
-		}
-	}
+	return func(s *Server) { s.delivery = hc }
 }
 
 // RequestInfo describes one request the server answered.
@@ -94,15 +86,20 @@ type RequestInfo struct {
 // NewServer starts a fake Clockify with no data. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		now:      time.Now,
 		state:    newState(),
 		arrivals: map[string][]time.Time{},
 		counts:   map[string]int{},
-		delivery: &http.Client{Timeout: 10 * time.Second},
 	}
 	s.faults.rng = rand.New(rand.NewPCG(1, 2))
 	for _, opt := range opts {
 		opt(s)
+	}
+	// What no option set, or an option set to nil, takes the default.
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.delivery == nil {
+		s.delivery = &http.Client{Timeout: 10 * time.Second}
 	}
 	noRedirects := *s.delivery
 	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
