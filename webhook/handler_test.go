@@ -459,7 +459,8 @@ func TestClip(t *testing.T) {
 		{"NEW_TIME_ENTRY", "NEW_TIME_ENTRY"},
 		{a, a},
 		{a + "b", a + "…"},
-		{a[1:] + "é", a[1:] + "…"}, // the cut would split é: it goes before it
+		{a[1:] + "é", a[1:] + "…"},        // the cut would split é: it goes before it
+		{strings.Repeat("\x80", 70), "…"}, // no character starts before the cut
 	}
 	for _, tc := range cases {
 		require.Equal(t, tc.want, clip(tc.in))
