@@ -339,6 +339,7 @@ func TestFoldName(t *testing.T) {
 		{"İsmail Işık", "ismail isik"},
 		{a255 + "éé", a255}, // byte 256 is inside the first é: the cut goes before it
 		{a255 + "bc", a255 + "b"},
+		{strings.Repeat("\x80", 300), ""}, // no character starts before the cut
 	}
 	for _, tc := range cases {
 		got := foldName(tc.in)
