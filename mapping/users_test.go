@@ -425,6 +425,7 @@ func TestGenderedPair(t *testing.T) {
 		{"maria", "mario", true},
 		{"carla", "carlo", true},
 		{"ivo", "iva", false}, // too short to tell
+		{"gina", "gino", true},
 		{"maria", "marie", true},
 		{"marta", "marty", false}, // y is not a vowel here
 		{"maria", "marian", false},
