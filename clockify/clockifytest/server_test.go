@@ -259,11 +259,20 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	for _, e := range a.Entries {
 		ids = append(ids, e.ID)
 	}
-	seen := map[string]bool{}
 	for _, id := range ids {
 		require.Regexp(t, `^[0-9a-f]{24}$`, id)
-		require.False(t, seen[id], id)
-		seen[id] = true
+	}
+	requireUnique(t, "id", ids)
+}
+
+// requireUnique fails when a value is empty or appears twice.
+func requireUnique(t *testing.T, what string, vals []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, v := range vals {
+		require.NotEmpty(t, v, what)
+		require.False(t, seen[v], "%s %q twice", what, v)
+		seen[v] = true
 	}
 }
 
@@ -841,8 +850,8 @@ func TestReportRangeIsReadInTheReportsZone(t *testing.T) {
 // TestNilOptionsKeepDefaults: a nil clock or delivery client keeps the default instead of
 // panicking.
 func TestNilOptionsKeepDefaults(t *testing.T) {
-	received := make(chan struct{}, 1)
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { received <- struct{}{} }))
+	// Deliveries are made before the triggering call returns: no waiting.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer hook.Close()
 	srv, fx := newServer(t, clockifytest.WithClock(nil), clockifytest.WithDeliveryClient(nil))
 	c, err := srv.NewClient(fx.OwnerKey)
@@ -852,8 +861,9 @@ func TestNilOptionsKeepDefaults(t *testing.T) {
 	e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Description: "timer"})
 	require.NoError(t, err)
 	require.False(t, e.TimeInterval.Start.IsZero(), "started now")
-	<-received
-	require.Equal(t, http.StatusOK, srv.Deliveries()[0].StatusCode)
+	ds := srv.Deliveries()
+	require.Len(t, ds, 1)
+	require.Equal(t, http.StatusOK, ds[0].StatusCode, "delivered through the default client")
 }
 
 // TestFaultRateAndRetryAfter: Rate is the share of requests that fail (a fixed seed makes
@@ -1011,15 +1021,6 @@ func TestGenerateAtScale(t *testing.T) {
 	require.Len(t, f.Members, 90)
 	require.Len(t, f.Projects, 40)
 	require.True(t, f.Members[0].Admin)
-	unique := func(what string, vals []string) {
-		t.Helper()
-		seen := map[string]bool{}
-		for _, v := range vals {
-			require.NotEmpty(t, v, what)
-			require.False(t, seen[v], "%s %q twice", what, v)
-			seen[v] = true
-		}
-	}
 	var names, emails, keys, projects []string
 	for _, m := range f.Members {
 		names, emails, keys = append(names, m.User.Name), append(emails, m.User.Email), append(keys, m.APIKey)
@@ -1029,10 +1030,10 @@ func TestGenerateAtScale(t *testing.T) {
 	for _, p := range f.Projects {
 		projects = append(projects, p.Name)
 	}
-	unique("name", names)
-	unique("email", emails)
-	unique("key", keys)
-	unique("project", projects)
+	requireUnique(t, "name", names)
+	requireUnique(t, "email", emails)
+	requireUnique(t, "key", keys)
+	requireUnique(t, "project", projects)
 	require.NotEmpty(t, f.Entries)
 	earliest := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -3)
 	for _, e := range f.Entries {
