@@ -120,6 +120,35 @@ func TestManualMappings(t *testing.T) {
 	require.Empty(t, res.Conflicts)
 }
 
+// A member mapped by hand still lists the name matches that could have decided: those
+// scoring at least Threshold−Margin, as an unmapped member does.
+func TestManualMappingListsCandidates(t *testing.T) {
+	contributors := []Contributor{{Login: "cking", Name: "Caroline Kingston"}, {Login: "carol-k", Name: "Carol King"}, {Login: "carolyn-k", Name: "Carolyn King"}}
+	member := []Member{{ID: "1", Name: "Carole King"}}
+	manual := []Manual{{MemberID: "1", Login: "ghost-user"}}
+	for _, tc := range []struct {
+		margin float64
+		logins []string
+	}{
+		{0, []string{"cking", "carol-k", "carolyn-k"}}, // the third scores 0.92: under Threshold, over Threshold−Margin
+		{0.01, []string{"cking", "carol-k"}},
+	} {
+		matcher := UserMatcher{Margin: tc.margin}
+		byHand, err := matcher.Match(member, contributors, manual)
+		require.NoError(t, err)
+		auto, err := matcher.Match(member, contributors, nil)
+		require.NoError(t, err)
+		m := get(t, byHand, "1")
+		require.Equal(t, "ghost-user", m.Login)
+		var logins []string
+		for _, c := range m.Candidates {
+			logins = append(logins, c.Login)
+		}
+		require.Equal(t, tc.logins, logins, "margin %v", tc.margin)
+		require.Equal(t, get(t, auto, "1").Candidates, m.Candidates)
+	}
+}
+
 func TestNoLoginTwiceAutomatically(t *testing.T) {
 	contributors := []Contributor{{Login: "jdoe", Emails: []string{"jd@x.com"}}}
 	// Two members whose names both fit the login: neither gets it.
