@@ -253,7 +253,7 @@ func (p *Parser) checkStart(s string, i, j int, r *Ref) (int, bool) {
 		return 0, false
 	}
 	r.Kind, r.Start, r.Owner, r.Repo = KindHash, i-1, "", ""
-	return j, !p.insideURL(s, i-1)
+	return j, !p.urlToken(s, i-1)
 }
 
 // wordBefore reports whether the character that ends just before s[k] (not ASCII) is part
@@ -456,13 +456,8 @@ func (p *Parser) isURL(tok string) bool {
 	return false
 }
 
-// insideURL reports whether position i lies inside a URL (a token with "//" or one that
-// starts with a known host): nothing inside another URL is a reference.
-func (p *Parser) insideURL(s string, i int) bool {
-	return i > 0 && class[s[i-1]]&urlChar != 0 && p.urlToken(s, i)
-}
-
-// urlToken reports whether the token that ends at s[i] is a URL.
+// urlToken reports whether the token that ends at s[i] is a URL: nothing inside another
+// URL is a reference.
 func (p *Parser) urlToken(s string, i int) bool {
 	t0 := i
 	for t0 > 0 && class[s[t0-1]]&urlChar != 0 {

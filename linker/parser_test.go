@@ -152,6 +152,12 @@ func TestEnterpriseHost(t *testing.T) {
 		_, err := NewParser(WithHost(bad))
 		require.Error(t, err, bad)
 	}
+	// A host may be a bare intranet name. After a word in another script, "#12" left over
+	// from an owner/repo form is a bare #N unless what it ends is a URL on a known host.
+	p, err = NewParser(WithHost("ghe"))
+	require.NoError(t, err)
+	require.Empty(t, p.Find("修复ghe/web.#12"), "the anchor of a URL on ghe")
+	require.Equal(t, []string{`#N #12 "#12"`}, show("修复acme/web.#12", p.Find("修复acme/web.#12")))
 }
 
 func TestAppendRefsReusesTheSlice(t *testing.T) {
