@@ -23,7 +23,7 @@ type Parser struct {
 type Option func(*Parser) error
 
 // WithHost adds a GitHub Enterprise host (for example "github.acme.corp") whose PR URLs
-// are recognised beside github.com's. URLs on it need their http(s):// scheme.
+// are recognised beside github.com's, with or without their http(s):// scheme.
 func WithHost(host string) Option {
 	return func(p *Parser) error {
 		h := strings.ToLower(strings.TrimSpace(host))

@@ -128,6 +128,8 @@ func TestFindRejects(t *testing.T) {
 		`\#12 escaped`, "_#12_", "@acme/web#4", // after '\\' or '_'; a team, not an owner
 		// Forms inside another URL, and URLs that are not PR URLs.
 		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
+		"see github.com/acme/web/wiki/PR-5", "see github.com/acme/web#12", // a URL after a word: it starts at its host
+		" /acme/web/pull/3", // a path with no host
 		"https://github.com//pull/12", "o/r/pull/12", "repo/pull/12", "://github.com/o/r/pull/1", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
 		"xhttps://github.com/o/r/pull/1", "_https://github.com/o/r/pull/1", "ftp://github.com/o/r/pull/1", // not a web URL's scheme
 		// A letter, mark or number in any script is part of a word; so is an invalid byte.
@@ -148,6 +150,7 @@ func TestEnterpriseHost(t *testing.T) {
 		`url o/r#2 "https://github.com/o/r/pull/2"`,
 	}, show(text, p.Find(text)))
 	require.Empty(t, Find("https://github.acme.corp/team/svc/pull/31"), "the default parser knows github.com only")
+	require.Equal(t, []string{`url team/svc#32 "github.acme.corp/team/svc/pull/32"`}, show("see github.acme.corp/team/svc/pull/32", p.Find("see github.acme.corp/team/svc/pull/32")))
 	for _, bad := range []string{"", "  ", "a/b", "host with space", "x?y"} {
 		_, err := NewParser(WithHost(bad))
 		require.Error(t, err, bad)

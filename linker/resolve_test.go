@@ -24,6 +24,7 @@ func TestResolve(t *testing.T) {
 	withRepo := mustPattern(t, `\[(?P<repo>[\w.-]+(?:/[\w.-]+)?)\s+(?P<number>\d+)\]`)
 	repoFirst := mustPattern(t, `(?P<repo>[a-z]+)!(?P<number>\d+)`)
 	numberFirst := mustPattern(t, `(x)?(?P<number>\d+)@(?P<repo>[\w.-]+);`) // the groups in another order
+	anyRepo := mustPattern(t, `\{(?P<repo>[^\s}]+)\s+(?P<number>\d+)\}`)
 	cases := []struct {
 		name string
 		text string
@@ -33,6 +34,8 @@ func TestResolve(t *testing.T) {
 		{"bare with mapping", "#123 Fix login", Project{Repo: "acme/web-app"}, []string{"acme/web-app#123 #N"}},
 		{"bare without mapping", "#123 Fix login", Project{}, []string{"#123 #N unresolved"}},
 		{"bad mapping is ignored", "#123", Project{Repo: "not a repo"}, []string{"#123 #N unresolved"}},
+		{"mapping with a byte GitHub refuses", "#1", Project{Repo: "acme/web!"}, []string{"#1 #N unresolved"}},
+		{"mapping with an owner GitHub refuses", "#1", Project{Repo: "ac_me/web"}, []string{"#1 #N unresolved"}},
 		{"text repo wins", "acme/api#5", Project{Repo: "acme/web"}, []string{"acme/api#5 owner/repo#N"}},
 		{"url wins", "https://github.com/acme/api/pull/5", Project{Repo: "acme/web"}, []string{"acme/api#5 url"}},
 		{"same PR named twice once", "PR #5 https://github.com/acme/web/pull/5 #5", Project{Repo: "acme/web"}, []string{"acme/web#5 url"}},
@@ -41,7 +44,7 @@ func TestResolve(t *testing.T) {
 		{"custom overlapping built-in wins", "[api 9] and #9", Project{Repo: "acme/web", Pattern: withRepo}, []string{"acme/api#9 custom", "acme/web#9 #N"}},
 		{"custom with owner/repo", "[other/lib 3]", Project{Pattern: withRepo}, []string{"other/lib#3 custom"}},
 		{"custom bare repo without mapping", "[lib 3]", Project{Pattern: withRepo}, []string{"#3 custom unresolved"}},
-		{"custom bad repo skipped", "[-x/lib 3] [a/b/c 4]", Project{Pattern: withRepo}, nil},
+		{"custom bad repo skipped", "[-x/lib 3] {a/b/c 4} {we!b 5} {o_x/lib 6} {acme/we~b 7}", Project{Repo: "acme/web", Pattern: anyRepo}, nil},
 		{"custom groups in another order", "12@lib;", Project{Repo: "acme/web", Pattern: numberFirst}, []string{"acme/lib#12 custom"}},
 		{"custom repo at the start", "lib!3", Project{Repo: "acme/web", Pattern: repoFirst}, []string{"acme/lib#3 custom"}},
 		{"built-ins touching a custom match stay", "#8[api 9]#7", Project{Repo: "acme/web", Pattern: withRepo},
