@@ -23,7 +23,8 @@ func TestResolve(t *testing.T) {
 	jira := mustPattern(t, `(?i)\bWEB-(?P<number>\d+)\b`)
 	withRepo := mustPattern(t, `\[(?P<repo>[\w.-]+(?:/[\w.-]+)?)\s+(?P<number>\d+)\]`)
 	repoFirst := mustPattern(t, `(?P<repo>[a-z]+)!(?P<number>\d+)`)
-	numberFirst := mustPattern(t, `(x)?(?P<number>\d+)@(?P<repo>[\w.-]+);`) // the groups in another order
+	numberFirst := mustPattern(t, `(x)?(?P<number>\d+)@(?P<repo>[\w.-]+);`)    // the groups in another order
+	optionalRepo := mustPattern(t, `(T)(?P<number>\d+)(?:@(?P<repo>[a-z]+))?`) // the repo group third, and optional
 	anyRepo := mustPattern(t, `\{(?P<repo>[^\s}]+)\s+(?P<number>\d+)\}`)
 	cases := []struct {
 		name string
@@ -46,6 +47,7 @@ func TestResolve(t *testing.T) {
 		{"custom bare repo without mapping", "[lib 3]", Project{Pattern: withRepo}, []string{"#3 custom unresolved"}},
 		{"custom bad repo skipped", "[-x/lib 3] {a/b/c 4} {we!b 5} {o_x/lib 6} {acme/we~b 7}", Project{Repo: "acme/web", Pattern: anyRepo}, nil},
 		{"custom groups in another order", "12@lib;", Project{Repo: "acme/web", Pattern: numberFirst}, []string{"acme/lib#12 custom"}},
+		{"custom repo group left out", "T12 T13@lib", Project{Repo: "acme/web", Pattern: optionalRepo}, []string{"acme/web#12 custom", "acme/lib#13 custom"}},
 		{"custom repo at the start", "lib!3", Project{Repo: "acme/web", Pattern: repoFirst}, []string{"acme/lib#3 custom"}},
 		{"built-ins touching a custom match stay", "#8[api 9]#7", Project{Repo: "acme/web", Pattern: withRepo},
 			[]string{"acme/web#8 #N", "acme/api#9 custom", "acme/web#7 #N"}},
