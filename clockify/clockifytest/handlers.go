@@ -136,11 +136,7 @@ func (s *Server) getWorkspace(w http.ResponseWriter, _ *http.Request, p params, 
 		out = ws.ws
 	}
 	s.mu.Unlock()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeResult(w, http.StatusOK, out, err)
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid string) {
@@ -247,11 +243,7 @@ func (s *Server) getProject(w http.ResponseWriter, _ *http.Request, p params, ui
 		}
 	}
 	s.mu.Unlock()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeResult(w, http.StatusOK, out, err)
 }
 
 // projectInput is what creating or updating a project may set.
@@ -305,11 +297,7 @@ func (s *Server) createProject(w http.ResponseWriter, r *http.Request, p params,
 		ev, err := st.putProject(ws, &pr, true)
 		return &pr, ev, err
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeResult(w, http.StatusCreated, out, err)
 }
 
 func (s *Server) updateProject(w http.ResponseWriter, r *http.Request, p params, uid string) {
@@ -328,22 +316,14 @@ func (s *Server) updateProject(w http.ResponseWriter, r *http.Request, p params,
 		ev, err := st.putProject(ws, &pr, false)
 		return &pr, ev, err
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeResult(w, http.StatusOK, out, err)
 }
 
 func (s *Server) deleteProject(w http.ResponseWriter, _ *http.Request, p params, uid string) {
 	out, err := s.changeProject(asAdmin(uid, p["ws"]), func(_ *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
 		return removeProject(ws, p["id"])
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeResult(w, http.StatusOK, out, err)
 }
 
 func removeProject(ws *workspace, id string) (*clockify.Project, clockify.WebhookEvent, *apiError) {
@@ -494,11 +474,7 @@ func (s *Server) getEntry(w http.ResponseWriter, r *http.Request, p params, uid 
 		}
 	}
 	s.mu.Unlock()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeResult(w, http.StatusOK, out, err)
 }
 
 // changeEntry runs an entry change under the lock and delivers the webhooks it causes
@@ -547,11 +523,7 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request, p params, u
 		ev, err := st.putEntry(ws, &e, true)
 		return &e, ev, err
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	writeResult(w, http.StatusCreated, out, err)
 }
 
 // entryFrom applies a request body to an entry; a missing start means now.
@@ -595,11 +567,7 @@ func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p params, u
 		ev, err := st.putEntry(ws, &e, false)
 		return &e, ev, err
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeResult(w, http.StatusOK, out, err)
 }
 
 func (s *Server) deleteEntry(w http.ResponseWriter, _ *http.Request, p params, uid string) {
@@ -639,11 +607,7 @@ func (s *Server) stopTimer(w http.ResponseWriter, r *http.Request, p params, uid
 		}
 		return stopRunning(ws, p["user"], *in.End)
 	})
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeResult(w, http.StatusOK, out, err)
 }
 
 func stopRunning(ws *workspace, userID string, end time.Time) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {

@@ -43,11 +43,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, _ *http.Request, p params, 
 		out.Count = len(ws.hookIDs)
 	}
 	s.mu.Unlock()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeResult(w, http.StatusOK, out, err)
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, _ *http.Request, p params, uid string) {
@@ -108,11 +104,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params,
 		out = s.state.addWebhook(ws, uid, in)
 	}
 	s.mu.Unlock()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, toWire(out))
+	writeResult(w, http.StatusCreated, toWire(out), err)
 }
 
 // checkWebhookLimits refuses a new webhook of uid past Clockify's limits.
@@ -203,11 +195,7 @@ func (s *Server) withWebhook(w http.ResponseWriter, uid string, p params, change
 		}
 	}
 	s.mu.Unlock()
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toWire(out))
+	writeResult(w, http.StatusOK, toWire(out), err)
 }
 
 func (s *Server) webhookLogs(w http.ResponseWriter, r *http.Request, p params, uid string) {

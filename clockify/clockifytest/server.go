@@ -184,6 +184,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, e *apiError) { writeJSON(w, e.status, e) }
 
+// writeResult writes out with status, or err instead when there is one.
+func writeResult(w http.ResponseWriter, status int, out any, err *apiError) {
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
 // serveHTTP authenticates, counts, rate-limits, injects faults, then routes.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, params, allowed := s.match(r)
