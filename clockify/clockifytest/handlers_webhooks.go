@@ -59,6 +59,14 @@ type webhookInput struct {
 	TriggerSource     []string              `json:"triggerSource"`
 }
 
+// readWebhookInput decodes and validates a webhook's create or update body.
+func readWebhookInput(r *http.Request) (in webhookInput, err *apiError) {
+	if err = decodeBody(r, &in); err == nil {
+		err = in.validate()
+	}
+	return in, err
+}
+
 func (in webhookInput) validate() *apiError {
 	// Clockify answers a missing name with this misleading message.
 	if n := utf8.RuneCountInString(in.Name); n < 2 || n > 30 {
@@ -85,12 +93,8 @@ var triggerSourceTypes = map[string]bool{
 }
 
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params, uid string) {
-	var in webhookInput
-	if err := decodeBody(r, &in); err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := in.validate(); err != nil {
+	in, err := readWebhookInput(r)
+	if err != nil {
 		writeError(w, err)
 		return
 	}
@@ -148,12 +152,8 @@ func (in webhookInput) applyTo(h *clockify.Webhook) {
 }
 
 func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, p params, uid string) {
-	var in webhookInput
-	if err := decodeBody(r, &in); err != nil {
-		writeError(w, err)
-		return
-	}
-	if err := in.validate(); err != nil {
+	in, err := readWebhookInput(r)
+	if err != nil {
 		writeError(w, err)
 		return
 	}
