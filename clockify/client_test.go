@@ -690,6 +690,24 @@ func TestEmptySuccessBodyIsNoError(t *testing.T) {
 	}
 }
 
+// TestSuccessIsEvery2xx: any 2xx answer is decoded whole (an error body is cut at 64 KiB,
+// a success is not); 300 is an error.
+func TestSuccessIsEvery2xx(t *testing.T) {
+	name := strings.Repeat("n", maxErrorBody)
+	for _, status := range []int{200, 201, 299, 300} {
+		c, mt := newMockClient(t)
+		respond(mt, "GET", coreBase+"v1/user", status, `{"name":"`+name+`"}`)
+		u, _, err := c.Users.Current(context.Background())
+		if status == 300 {
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			continue
+		}
+		require.NoError(t, err, status)
+		require.Equal(t, name, u.Name)
+	}
+}
+
 func TestDurationFieldRejectsGarbage(t *testing.T) {
 	c, mt := newMockClient(t)
 	respond(mt, "GET", coreBase+"v1/workspaces/"+ws+"/time-entries/e1", 200, `{"id":"e1","timeInterval":{"start":"2026-11-01T09:00:00Z","end":"2026-11-01T10:00:00Z","duration":"P1M"}}`)
