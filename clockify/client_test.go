@@ -671,6 +671,20 @@ func TestAPIErrorString(t *testing.T) {
 	require.Equal(t, "clockify: GET /api/v1/x: 400 Bad Request", e.Error())
 }
 
+// TestTransportErrorString: a network error that quotes the key (a proxy echoing the
+// request's headers, say) is redacted; a TransportError built by hand formats as well.
+func TestTransportErrorString(t *testing.T) {
+	c, mt := newMockClient(t)
+	mt.RegisterResponder("GET", coreBase+"v1/user", httpmock.NewErrorResponder(errors.New("proxy refused X-Api-Key: "+testKey)))
+	_, _, err := c.Users.Current(context.Background())
+	var te *TransportError
+	require.ErrorAs(t, err, &te)
+	require.Equal(t, "clockify: GET /api/v1/user: proxy refused X-Api-Key: "+redacted, err.Error())
+
+	te = &TransportError{Method: "GET", Path: "/api/v1/user", Err: errors.New("reset")}
+	require.Equal(t, "clockify: GET /api/v1/user: reset", te.Error())
+}
+
 func TestDecodeErrorIsReported(t *testing.T) {
 	c, mt := newMockClient(t)
 	respond(mt, "GET", coreBase+"v1/user", 200, `{"id":`)
