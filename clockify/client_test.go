@@ -1,6 +1,7 @@
 package clockify
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -672,14 +673,18 @@ func TestAPIErrorString(t *testing.T) {
 }
 
 // TestTransportErrorString: a network error that quotes the key (a proxy echoing the
-// request's headers, say) is redacted; a TransportError built by hand formats as well.
+// request's headers, say) is redacted in the error and in the log; a TransportError built
+// by hand formats as well.
 func TestTransportErrorString(t *testing.T) {
-	c, mt := newMockClient(t)
+	var logs bytes.Buffer
+	c, mt := newMockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	mt.RegisterResponder("GET", coreBase+"v1/user", httpmock.NewErrorResponder(errors.New("proxy refused X-Api-Key: "+testKey)))
 	_, _, err := c.Users.Current(context.Background())
 	var te *TransportError
 	require.ErrorAs(t, err, &te)
 	require.Equal(t, "clockify: GET /api/v1/user: proxy refused X-Api-Key: "+redacted, err.Error())
+	require.Contains(t, logs.String(), "proxy refused X-Api-Key: "+redacted)
+	require.NotContains(t, logs.String(), testKey)
 
 	te = &TransportError{Method: "GET", Path: "/api/v1/user", Err: errors.New("reset")}
 	require.Equal(t, "clockify: GET /api/v1/user: reset", te.Error())
