@@ -196,6 +196,27 @@ func TestAPIKeyGoesOnlyToTheClientsOrigins(t *testing.T) {
 	}
 }
 
+// TestCallerCredentialsStayHome: credentials a caller puts on a request themselves go no
+// further than the client's own key would: to another origin, neither is sent.
+func TestCallerCredentialsStayHome(t *testing.T) {
+	c, mt := newMockClient(t)
+	for _, target := range []string{coreBase + "v1/user", "https://elsewhere.test/api/v1/user"} {
+		got := respond(mt, "GET", target, 200, `{}`)
+		req, err := c.NewRequest(context.Background(), "GET", target, nil)
+		require.NoError(t, err)
+		req.Header.Set("X-Api-Key", "caller-key")
+		req.Header.Set("Authorization", "Bearer caller-token")
+		_, err = c.Do(req, nil)
+		require.NoError(t, err)
+		require.Empty(t, got.header.Values("Authorization"), target)
+		if target == coreBase+"v1/user" {
+			require.Equal(t, []string{testKey}, got.header.Values("X-Api-Key"))
+		} else {
+			require.Empty(t, got.header.Values("X-Api-Key"), target)
+		}
+	}
+}
+
 func TestNewRequestRejectsBadPaths(t *testing.T) {
 	c, _ := newMockClient(t)
 	for _, p := range []string{"/v1/user", "v1/../admin", "v1/./user"} {

@@ -13,7 +13,8 @@ import (
 
 // transport paces every attempt on the shared limiter, then sends a clone of the request
 // with the API key added when the request goes to one of the client's own origins. The
-// caller's request is never changed.
+// caller's request is never changed; credentials the caller put on it (X-Api-Key,
+// Authorization) are left out of the clone, so the client's key is the only one sent.
 //
 // The key is added here, at every hop, so net/http's rule of dropping credentials on a
 // redirect to another host (which covers Authorization and cookies, not X-Api-Key) does
