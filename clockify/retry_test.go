@@ -1,9 +1,11 @@
 package clockify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"math"
 	"net"
 	"net/http"
@@ -51,6 +53,20 @@ func truncated() httpmock.Responder {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// TestRetryIsLogged: each retry is logged at debug level with the number of the attempt
+// it leads to, the status that caused it and whether the wait came from Retry-After.
+func TestRetryIsLogged(t *testing.T) {
+	var logs bytes.Buffer
+	c, mt := newMockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	mt.RegisterResponder("GET", coreBase+"v1/user", httpmock.ResponderFromMultipleResponses([]*http.Response{
+		httpmock.NewStringResponse(503, ""), httpmock.NewStringResponse(200, `{}`),
+	}))
+	_, _, err := c.Users.Current(context.Background())
+	require.NoError(t, err)
+	require.Contains(t, logs.String(), `msg="clockify: retrying" attempt=2 status=503`)
+	require.Contains(t, logs.String(), "retry_after=false")
+}
 
 func TestRetries(t *testing.T) {
 	ok := status(200, `{"id":"u1"}`)
