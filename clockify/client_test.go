@@ -449,6 +449,12 @@ func TestEndpoints(t *testing.T) {
 			check: func(t *testing.T, v any) { require.Equal(t, 500, v.([]WebhookLog)[0].StatusCode) },
 		},
 		{
+			name:   "webhook logs, no options",
+			call:   func(c *Client) (any, error) { l, _, err := c.Webhooks.Logs(ctx, ws, "h1", nil); return l, err },
+			method: "POST", url: "v1/workspaces/" + ws + "/webhooks/h1/logs", status: 200,
+			body: `{"sortByNewest":false}`, resp: `[]`,
+		},
+		{
 			name: "detailed report",
 			call: func(c *Client) (any, error) {
 				r, _, err := c.Reports.Detailed(ctx, ws, &DetailedReportRequest{Start: start, End: end, Users: []string{"u1"}, Projects: []string{"p1"}, Billable: Ptr(true), PageSize: 200})
