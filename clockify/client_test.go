@@ -196,6 +196,20 @@ func TestAPIKeyGoesOnlyToTheClientsOrigins(t *testing.T) {
 	}
 }
 
+func TestOrigin(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://API.Clockify.me:443/api": "https://api.clockify.me",
+		"http://localhost:80/x":           "http://localhost",
+		"http://localhost:443/x":          "http://localhost:443",
+		"https://localhost:80/x":          "https://localhost:80",
+		"http://127.0.0.1:8080":           "http://127.0.0.1:8080",
+	} {
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		require.Equal(t, want, origin(u), raw)
+	}
+}
+
 // TestCallerCredentialsStayHome: credentials a caller puts on a request themselves go no
 // further than the client's own key would: to another origin, neither is sent.
 func TestCallerCredentialsStayHome(t *testing.T) {
@@ -439,12 +453,12 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "webhook logs",
 			call: func(c *Client) (any, error) {
-				l, _, err := c.Webhooks.Logs(ctx, ws, "h1", &WebhookLogOptions{From: start, Status: LogsFailed, SortByNewest: true, Page: 1, Size: 20})
+				l, _, err := c.Webhooks.Logs(ctx, ws, "h1", &WebhookLogOptions{From: start, To: end, Status: LogsFailed, SortByNewest: true, Page: 1, Size: 20})
 				return l, err
 			},
 			method: "POST", url: "v1/workspaces/" + ws + "/webhooks/h1/logs", status: 200,
 			query: url.Values{"page": {"1"}, "size": {"20"}},
-			body:  `{"from":"2026-10-31T13:00:00Z","status":"FAILED","sortByNewest":true}`,
+			body:  `{"from":"2026-10-31T13:00:00Z","to":"2026-11-02T13:00:00Z","status":"FAILED","sortByNewest":true}`,
 			resp:  `[{"id":"l1","webhookId":"h1","statusCode":500,"requestBody":"{}","responseBody":"","respondedAt":"2024-03-04T12:02:28.125+00:00"}]`,
 			check: func(t *testing.T, v any) { require.Equal(t, 500, v.([]WebhookLog)[0].StatusCode) },
 		},
@@ -697,6 +711,8 @@ func TestAPIErrorString(t *testing.T) {
 	require.Equal(t, "clockify: GET /api/v1/x: 400 Bad Request (code 501): bad", e.Error())
 	e.Code, e.Message = 0, ""
 	require.Equal(t, "clockify: GET /api/v1/x: 400 Bad Request", e.Error())
+	e.StatusCode, e.RetryAfter = 429, 90*time.Second
+	require.Equal(t, "clockify: GET /api/v1/x: 429 Too Many Requests; retry after 1m30s", e.Error())
 }
 
 // TestTransportErrorString: a network error that quotes the key (a proxy echoing the
@@ -705,10 +721,12 @@ func TestAPIErrorString(t *testing.T) {
 func TestTransportErrorString(t *testing.T) {
 	var logs bytes.Buffer
 	c, mt := newMockClient(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	mt.RegisterResponder("GET", coreBase+"v1/user", httpmock.NewErrorResponder(errors.New("proxy refused X-Api-Key: "+testKey)))
+	cause := errors.New("proxy refused X-Api-Key: " + testKey)
+	mt.RegisterResponder("GET", coreBase+"v1/user", httpmock.NewErrorResponder(cause))
 	_, _, err := c.Users.Current(context.Background())
 	var te *TransportError
 	require.ErrorAs(t, err, &te)
+	require.ErrorIs(t, err, cause, "the network error is unwrapped")
 	require.Equal(t, "clockify: GET /api/v1/user: proxy refused X-Api-Key: "+redacted, err.Error())
 	require.Contains(t, logs.String(), "proxy refused X-Api-Key: "+redacted)
 	require.NotContains(t, logs.String(), testKey)
