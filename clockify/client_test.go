@@ -525,6 +525,19 @@ func TestEndpoints(t *testing.T) {
 				tc.check(t, v)
 			}
 		})
+		t.Run(tc.name+", refused", func(t *testing.T) {
+			c, mt := newMockClient(t)
+			base := coreBase
+			if tc.isReports {
+				base = repBase
+			}
+			respond(mt, tc.method, base+tc.url, 400, `{"message":"bad","code":501}`)
+			v, err := tc.call(c)
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			require.Equal(t, 501, ae.Code)
+			require.Nil(t, v, "no value beside an error")
+		})
 	}
 }
 
