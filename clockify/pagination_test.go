@@ -152,6 +152,14 @@ func TestOtherIterators(t *testing.T) {
 	for _, err := range c.TimeEntries.AllInProgress(context.Background(), ws, nil) {
 		n = count(n+1, err)
 	}
+	// Options given are used (the page size here), and the caller's value is not changed.
+	mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/time-entries/status/in-progress?page=1&page-size=2", status(200, `[{"id":"e4"}]`))
+	opts := &ListOptions{PageSize: 2}
+	for e, err := range c.TimeEntries.AllInProgress(context.Background(), ws, opts) {
+		require.NoError(t, err)
+		require.Equal(t, "e4", e.ID)
+	}
+	require.Equal(t, ListOptions{PageSize: 2}, *opts)
 	for _, err := range c.Reports.DetailedAll(context.Background(), ws, &DetailedReportRequest{Start: timeAt(0), End: timeAt(1)}) {
 		n = count(n+1, err)
 	}
@@ -163,5 +171,5 @@ func TestOtherIterators(t *testing.T) {
 		require.Error(t, err)
 	}
 	require.Equal(t, 3, n)
-	require.Equal(t, 3, mt.GetTotalCallCount())
+	require.Equal(t, 4, mt.GetTotalCallCount())
 }
