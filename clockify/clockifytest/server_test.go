@@ -1041,3 +1041,58 @@ func TestGenerateAtScale(t *testing.T) {
 		require.False(t, e.TimeInterval.Start.After(now))
 	}
 }
+
+// TestReportFilters: a detailed report keeps the entries of the users, projects and
+// billable flag asked for, names their users and projects, and totals what it kept.
+func TestReportFilters(t *testing.T) {
+	srv, fx := newServer(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	from, to := now.AddDate(0, 0, -60), now
+	member, project := fx.Members[1].User, fx.Projects[0]
+	cases := []struct {
+		name string
+		req  clockify.DetailedReportRequest
+		keep func(e clockify.TimeEntry) bool
+	}{
+		{"user", clockify.DetailedReportRequest{Users: []string{member.ID}}, func(e clockify.TimeEntry) bool { return e.UserID == member.ID }},
+		{"project", clockify.DetailedReportRequest{Projects: []string{project.ID}}, func(e clockify.TimeEntry) bool { return e.ProjectID == project.ID }},
+		{"billable", clockify.DetailedReportRequest{Billable: clockify.Ptr(true)}, func(e clockify.TimeEntry) bool { return e.Billable }},
+		{"not billable", clockify.DetailedReportRequest{Billable: clockify.Ptr(false)}, func(e clockify.TimeEntry) bool { return !e.Billable }},
+		{"user and project", clockify.DetailedReportRequest{Users: []string{member.ID}, Projects: []string{project.ID}},
+			func(e clockify.TimeEntry) bool { return e.UserID == member.ID && e.ProjectID == project.ID }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []string
+			var total, billable int64
+			for _, e := range fx.Entries {
+				if tc.keep(e) {
+					want = append(want, e.ID)
+					if e.TimeInterval.End != nil {
+						d := int64(e.TimeInterval.End.Sub(e.TimeInterval.Start) / time.Second)
+						total += d
+						if e.Billable {
+							billable += d
+						}
+					}
+				}
+			}
+			require.NotEmpty(t, want)
+			require.Less(t, len(want), len(fx.Entries), "the filter leaves some out")
+			req := tc.req
+			req.Start, req.End, req.PageSize = from, to, 5000
+			rep, _, err := c.Reports.Detailed(t.Context(), fx.Workspace.ID, &req)
+			require.NoError(t, err)
+			var got []string
+			for _, e := range rep.Entries {
+				got = append(got, e.ID)
+				require.NotEmpty(t, e.UserName)
+				require.NotEmpty(t, e.UserEmail)
+				require.Equal(t, e.ProjectID != "", e.ProjectName != "")
+			}
+			require.ElementsMatch(t, want, got)
+			require.Equal(t, []clockify.ReportTotal{{ID: rep.Totals[0].ID, TotalTime: total, TotalBillableTime: billable, EntriesCount: len(want)}}, rep.Totals)
+		})
+	}
+}
