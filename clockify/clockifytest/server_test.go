@@ -594,10 +594,20 @@ func TestWorkspaceListAndProjectUpdateOverHTTP(t *testing.T) {
 	u := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/projects/"
 	owner := map[string]string{"X-Api-Key": fx.OwnerKey, "Content-Type": "application/json"}
 	member := map[string]string{"X-Api-Key": fx.Members[2].APIKey, "Content-Type": "application/json"}
-	status, _, body, _ := call(t, "PUT", u+p.ID, owner, `{"name":"renamed","billable":false,"archived":true}`)
+	// Every field changes (generated projects are public, so isPublic goes to false).
+	status, _, body, _ := call(t, "PUT", u+p.ID, owner, `{"name":"renamed","clientId":"c1","color":"#03A9F4","note":"n",
+		"billable":false,"archived":true,"isPublic":false,"hourlyRate":{"amount":12345,"currency":"AUD"}}`)
 	require.Equal(t, 200, status)
-	require.Equal(t, "renamed", body["name"])
-	require.Equal(t, true, body["archived"])
+	for k, v := range map[string]any{"name": "renamed", "clientId": "c1", "color": "#03A9F4", "note": "n", "billable": false, "archived": true, "public": false,
+		"hourlyRate": map[string]any{"amount": 12345.0, "currency": "AUD"}} {
+		require.Equal(t, v, body[k], k)
+	}
+	require.Equal(t, string(clockify.EventProjectUpdated), <-got)
+	// Fields left out keep their values.
+	status, _, body, _ = call(t, "PUT", u+p.ID, owner, `{"note":"m"}`)
+	require.Equal(t, 200, status)
+	require.Equal(t, "m", body["note"])
+	require.Equal(t, "c1", body["clientId"])
 	require.Equal(t, string(clockify.EventProjectUpdated), <-got)
 
 	// Rejected updates change nothing and deliver nothing.
@@ -615,7 +625,7 @@ func TestWorkspaceListAndProjectUpdateOverHTTP(t *testing.T) {
 	}
 	_, _, body, _ = call(t, "GET", u+p.ID, owner, "")
 	require.Equal(t, "renamed", body["name"])
-	require.Len(t, srv.Deliveries(), 1)
+	require.Len(t, srv.Deliveries(), 2)
 }
 
 // TestWebhookBodiesAreValidated sends the fake bodies Clockify would refuse, to create a
