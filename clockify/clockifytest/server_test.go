@@ -1106,3 +1106,71 @@ func TestReportFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestRejectedWritesChangeNothing: writes Clockify would refuse are 400s, and leave the
+// entries, projects and webhooks as they were, with nothing delivered.
+func TestRejectedWritesChangeNothing(t *testing.T) {
+	srv, fx := newServer(t)
+	ws := fx.Workspace.ID
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	hook, _, err := c.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{Name: "all", URL: "http://127.0.0.1:1/x", WebhookEvent: clockify.EventTimeEntryUpdated})
+	require.NoError(t, err)
+	var running clockify.TimeEntry
+	for _, e := range fx.Entries {
+		if e.Running() {
+			running = e
+		}
+	}
+	require.NotEmpty(t, running.ID)
+	projects := func() []clockify.Project {
+		ps, _, err := c.Projects.List(t.Context(), ws, nil)
+		require.NoError(t, err)
+		return ps
+	}
+	entries, hooks, ps := srv.TimeEntries(ws), srv.Webhooks(ws), projects()
+
+	base := srv.CoreURL() + "v1/workspaces/" + ws
+	owner := map[string]string{"X-Api-Key": fx.OwnerKey, "Content-Type": "application/json"}
+	before := running.TimeInterval.Start.Add(-time.Minute).Format(time.RFC3339)
+	for _, tc := range []struct{ name, method, url, body string }{
+		{"update an unknown entry", "PUT", base + "/time-entries/000000000000000000000000", `{"start":"2026-11-01T00:00:00Z"}`},
+		{"update with malformed JSON", "PUT", base + "/time-entries/" + fx.Entries[0].ID, `{"start":`},
+		{"stop before the start", "PATCH", base + "/user/" + running.UserID + "/time-entries", `{"end":"` + before + `"}`},
+		{"stop without an end", "PATCH", base + "/user/" + running.UserID + "/time-entries", ``},
+		{"stop with malformed JSON", "PATCH", base + "/user/" + running.UserID + "/time-entries", `{"end":`},
+		{"create a project from malformed JSON", "POST", base + "/projects", `{"name":`},
+		{"delete an unknown project", "DELETE", base + "/projects/000000000000000000000000", ``},
+		{"update a webhook from malformed JSON", "PUT", base + "/webhooks/" + hook.ID, `{"name":`},
+	} {
+		status, _, _, _ := call(t, tc.method, tc.url, owner, tc.body)
+		require.Equal(t, http.StatusBadRequest, status, tc.name)
+	}
+	require.Equal(t, entries, srv.TimeEntries(ws))
+	require.Equal(t, hooks, srv.Webhooks(ws))
+	require.Equal(t, ps, projects())
+	require.Empty(t, srv.Deliveries())
+}
+
+// TestEntryUpdateAndTask: an update sets the billable flag, and a hydrated entry carries
+// its task.
+func TestEntryUpdateAndTask(t *testing.T) {
+	srv, fx := newServer(t)
+	ws := fx.Workspace.ID
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	p := fx.Projects[0]
+	p.Tasks = []clockify.Task{{ID: "0000002a00000000000000fe", Name: "Review", ProjectID: p.ID}, {ID: "0000002a00000000000000ff", Name: "Build", ProjectID: p.ID}}
+	_, err = srv.UpdateProject(ws, p)
+	require.NoError(t, err)
+	e := fx.Entries[0]
+	end := e.TimeInterval.Start.Add(time.Hour)
+	for _, billable := range []bool{!e.Billable, e.Billable} {
+		got, _, err := c.TimeEntries.Update(t.Context(), ws, e.ID, &clockify.TimeEntryRequest{Start: e.TimeInterval.Start, End: &end, ProjectID: p.ID, TaskID: "0000002a00000000000000ff", Billable: clockify.Ptr(billable)})
+		require.NoError(t, err)
+		require.Equal(t, billable, got.Billable)
+	}
+	full, _, err := c.TimeEntries.Get(t.Context(), ws, e.ID, true)
+	require.NoError(t, err)
+	require.Equal(t, &clockify.Task{ID: "0000002a00000000000000ff", Name: "Build", ProjectID: p.ID}, full.Task)
+}
