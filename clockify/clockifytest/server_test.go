@@ -217,6 +217,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	require.Equal(t, a, b)
 	c := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 12, Now: now})
 	require.NotEqual(t, a.Entries[0].Description+a.Members[0].User.Name, c.Entries[0].Description+c.Members[0].User.Name)
+	require.Equal(t, clockifytest.Generate(clockifytest.GenerateOptions{Seed: 1, Now: now}), clockifytest.Generate(clockifytest.GenerateOptions{Now: now}), "seed 0 is seed 1")
 
 	var hash, pr, url, plain, crossing, running int
 	for _, e := range a.Entries {
@@ -1173,4 +1174,32 @@ func TestEntryUpdateAndTask(t *testing.T) {
 	full, _, err := c.TimeEntries.Get(t.Context(), ws, e.ID, true)
 	require.NoError(t, err)
 	require.Equal(t, &clockify.Task{ID: "0000002a00000000000000ff", Name: "Build", ProjectID: p.ID}, full.Task)
+}
+
+// TestFaultsWithoutKindsUseEvery: Faults with a rate and no kinds draws from every kind.
+func TestFaultsWithoutKindsUseEvery(t *testing.T) {
+	const n = 200
+	faults := make(chan clockifytest.Fault, n)
+	srv, fx := newServer(t, clockifytest.WithRequestHook(func(ri clockifytest.RequestInfo) { faults <- ri.Fault }))
+	srv.SetFaults(clockifytest.Faults{Seed: 3, Rate: 1, Latency: time.Nanosecond})
+	// A connection each, so that net/http never sends a request again after a drop.
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for range n {
+		req, err := http.NewRequest("GET", srv.CoreURL()+"v1/user", nil)
+		require.NoError(t, err)
+		req.Header.Set("X-Api-Key", fx.OwnerKey)
+		if resp, err := hc.Do(req); err == nil { // a dropped connection is an error here
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	seen := map[clockifytest.Fault]int{}
+	for range n {
+		seen[<-faults]++
+	}
+	require.Zero(t, seen[clockifytest.FaultNone], "a rate of 1 faults every request")
+	for _, f := range []clockifytest.Fault{clockifytest.FaultTooManyRequests, clockifytest.FaultTooManyRequestsRetryAfter, clockifytest.FaultInternalError,
+		clockifytest.FaultBadGateway, clockifytest.FaultUnavailable, clockifytest.FaultDropConnection, clockifytest.FaultTruncateBody, clockifytest.FaultLatency} {
+		require.Positive(t, seen[f], f.String())
+	}
 }
