@@ -25,6 +25,7 @@ func TestResolve(t *testing.T) {
 	repoFirst := mustPattern(t, `(?P<repo>[a-z]+)!(?P<number>\d+)`)
 	numberFirst := mustPattern(t, `(x)?(?P<number>\d+)@(?P<repo>[\w.-]+);`)    // the groups in another order
 	optionalRepo := mustPattern(t, `(T)(?P<number>\d+)(?:@(?P<repo>[a-z]+))?`) // the repo group third, and optional
+	hashInside := mustPattern(t, `\[(?P<repo>[a-z]+) #(?P<number>\d+)\]`)      // holds a built-in #N
 	anyRepo := mustPattern(t, `\{(?P<repo>[^\s}]+)\s+(?P<number>\d+)\}`)
 	cases := []struct {
 		name string
@@ -42,7 +43,8 @@ func TestResolve(t *testing.T) {
 		{"same PR named twice once", "PR #5 https://github.com/acme/web/pull/5 #5", Project{Repo: "acme/web"}, []string{"acme/web#5 url"}},
 		{"different repos stay apart", "#5 acme/api#5", Project{Repo: "acme/web"}, []string{"acme/web#5 #N", "acme/api#5 owner/repo#N"}},
 		{"custom pattern first", "WEB-42: fix #7", Project{Repo: "acme/web", Pattern: jira}, []string{"acme/web#42 custom", "acme/web#7 #N"}},
-		{"custom overlapping built-in wins", "[api 9] and #9", Project{Repo: "acme/web", Pattern: withRepo}, []string{"acme/api#9 custom", "acme/web#9 #N"}},
+		{"same number, custom and built-in, two repos", "[api 9] and #9", Project{Repo: "acme/web", Pattern: withRepo}, []string{"acme/api#9 custom", "acme/web#9 #N"}},
+		{"built-in inside a custom match dropped", "[api #9] #10", Project{Repo: "acme/web", Pattern: hashInside}, []string{"acme/api#9 custom", "acme/web#10 #N"}},
 		{"custom with owner/repo", "[other/lib 3]", Project{Pattern: withRepo}, []string{"other/lib#3 custom"}},
 		{"custom bare repo without mapping", "[lib 3]", Project{Pattern: withRepo}, []string{"#3 custom unresolved"}},
 		{"custom bad repo skipped", "[-x/lib 3] {a/b/c 4} {we!b 5} {o_x/lib 6} {acme/we~b 7}", Project{Repo: "acme/web", Pattern: anyRepo}, nil},
