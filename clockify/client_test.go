@@ -499,12 +499,12 @@ func TestEndpoints(t *testing.T) {
 		},
 	}
 	for _, tc := range cases {
+		base := coreBase
+		if tc.isReports {
+			base = repBase
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			c, mt := newMockClient(t)
-			base := coreBase
-			if tc.isReports {
-				base = repBase
-			}
 			got := respond(mt, tc.method, base+tc.url, tc.status, tc.resp, tc.respHdr...)
 			v, err := tc.call(c)
 			require.NoError(t, err)
@@ -527,10 +527,6 @@ func TestEndpoints(t *testing.T) {
 		})
 		t.Run(tc.name+", refused", func(t *testing.T) {
 			c, mt := newMockClient(t)
-			base := coreBase
-			if tc.isReports {
-				base = repBase
-			}
 			respond(mt, tc.method, base+tc.url, 400, `{"message":"bad","code":501}`)
 			v, err := tc.call(c)
 			var ae *APIError
