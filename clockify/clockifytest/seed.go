@@ -18,7 +18,9 @@ type Member struct {
 	Status clockify.MemberStatus
 }
 
-// AddWorkspace stores a workspace (an id is assigned when empty) and returns it.
+// AddWorkspace stores a workspace (an id is assigned when empty) and returns it. Given
+// the id of a stored workspace, it replaces that workspace's settings and keeps its
+// members, projects, entries and webhooks.
 func (s *Server) AddWorkspace(w clockify.Workspace) clockify.Workspace {
 	s.mu.Lock()
 	defer s.mu.Unlock()

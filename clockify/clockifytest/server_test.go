@@ -1206,3 +1206,28 @@ func TestFaultsWithoutKindsUseEvery(t *testing.T) {
 		require.Positive(t, seen[f], f.String())
 	}
 }
+
+// TestSeedingChecks: AddWorkspace with a known id replaces the settings and keeps the
+// data; AddTimeEntry refuses a user who is not a member and an id already stored.
+func TestSeedingChecks(t *testing.T) {
+	srv, fx := newServer(t)
+	ws := fx.Workspace
+	ws.Name = "Renamed"
+	require.Equal(t, "Renamed", srv.AddWorkspace(ws).Name)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	got, _, err := c.Workspaces.Get(t.Context(), ws.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Renamed", got.Name)
+	require.Len(t, srv.TimeEntries(ws.ID), len(fx.Entries), "the entries are kept")
+
+	end := now
+	_, err = srv.AddTimeEntry(ws.ID, clockify.TimeEntry{UserID: "000000000000000000000000", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: &end}})
+	require.ErrorContains(t, err, "User doesn't belong")
+	_, err = srv.AddTimeEntry(ws.ID, clockify.TimeEntry{ID: fx.Entries[0].ID, UserID: fx.Owner.ID, TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: &end}})
+	require.ErrorContains(t, err, "already exists")
+	stored, _, err := c.TimeEntries.Get(t.Context(), ws.ID, fx.Entries[0].ID, false)
+	require.NoError(t, err)
+	require.Equal(t, fx.Entries[0].Description, stored.Description, "nothing replaced")
+	require.Len(t, srv.TimeEntries(ws.ID), len(fx.Entries))
+}
