@@ -109,6 +109,12 @@ func TestRoutingErrors(t *testing.T) {
 		{"unknown project", "GET", wsPath + "/projects/000000000000000000000000", "", 400, "Project doesn't belong to Workspace"},
 		{"unknown user", "GET", wsPath + "/user/000000000000000000000000/time-entries", "", 400, "User doesn't belong to Workspace"},
 		{"foreign workspace", "GET", srv.CoreURL() + "v1/workspaces/000000000000000000000000", "", 403, "Access Denied"},
+		{"projects of a foreign workspace", "GET", srv.CoreURL() + "v1/workspaces/000000000000000000000000/projects", "", 403, "Access Denied"},
+		{"running timers of a foreign workspace", "GET", srv.CoreURL() + "v1/workspaces/000000000000000000000000/time-entries/status/in-progress", "", 403, "Access Denied"},
+		{"members of a foreign workspace", "GET", srv.CoreURL() + "v1/workspaces/000000000000000000000000/users", "", 403, "Access Denied"},
+		{"report of a foreign workspace", "POST", srv.ReportsURL() + "v1/workspaces/000000000000000000000000/reports/detailed",
+			`{"dateRangeStart":"2026-11-01T00:00:00Z","dateRangeEnd":"2026-11-02T00:00:00Z","detailedFilter":{"page":1,"pageSize":10}}`, 403, "Access Denied"},
+		{"logs from malformed JSON", "POST", wsPath + "/webhooks/x/logs", "{", 400, "Malformed JSON"},
 		{"malformed JSON", "POST", wsPath + "/time-entries", "{", 400, "Malformed JSON"},
 		{"webhook without name", "POST", wsPath + "/webhooks", `{"url":"https://x","webhookEvent":"NEW_PROJECT"}`, 400, "Webhook already exists"},
 		{"active project delete", "DELETE", wsPath + "/projects/" + fx.Projects[0].ID, "", 400, "Cannot delete an active project"},
@@ -1109,6 +1115,13 @@ func TestReportFilters(t *testing.T) {
 			require.Equal(t, []clockify.ReportTotal{{ID: rep.Totals[0].ID, TotalTime: total, TotalBillableTime: billable, EntriesCount: len(want)}}, rep.Totals)
 		})
 	}
+	// A page size of 0 (or none) is Clockify's default, 50.
+	require.Greater(t, len(fx.Entries), 50)
+	_, _, _, raw := call(t, "POST", srv.ReportsURL()+"v1/workspaces/"+fx.Workspace.ID+"/reports/detailed", map[string]string{"X-Api-Key": fx.OwnerKey},
+		`{"dateRangeStart":"`+from.Format(time.RFC3339)+`","dateRangeEnd":"`+to.Format(time.RFC3339)+`","detailedFilter":{"page":1,"pageSize":0}}`)
+	var page struct{ TimeEntries []json.RawMessage }
+	require.NoError(t, json.Unmarshal(raw, &page))
+	require.Len(t, page.TimeEntries, 50)
 }
 
 // TestRejectedWritesChangeNothing: writes Clockify would refuse are 400s, and leave the
