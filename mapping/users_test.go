@@ -296,6 +296,7 @@ func population(n int, seed uint64) ([]Member, []Contributor) {
 
 // TestIndexAgreesWithAllPairs checks that blocking changes no decision and no candidate.
 func TestIndexAgreesWithAllPairs(t *testing.T) {
+	t.Parallel() // with TestTenThousandEach, the two slowest tests of the package
 	members, contributors, _, _ := qualitySet(t)
 	m2, c2 := population(1500, 3)
 	for _, set := range []struct {
@@ -311,6 +312,7 @@ func TestIndexAgreesWithAllPairs(t *testing.T) {
 }
 
 func TestTenThousandEach(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short")
 	}
