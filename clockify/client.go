@@ -165,8 +165,10 @@ type Response struct {
 func newResponse(r *http.Response) *Response {
 	resp := &Response{Response: r}
 	if r != nil {
+		// Only "true" and "false" count: any other value is read as no header at all.
 		v := strings.TrimSpace(r.Header.Get("Last-Page"))
-		resp.LastPage, resp.lastPageSent = strings.EqualFold(v, "true"), v != ""
+		resp.LastPage = strings.EqualFold(v, "true")
+		resp.lastPageSent = resp.LastPage || strings.EqualFold(v, "false")
 	}
 	return resp
 }

@@ -24,7 +24,9 @@
 // nothing until it is ranged over, holds one page at a time, and stops on Last-Page: true
 // (or, where Clockify sends no such header, on a short page). A short page marked
 // Last-Page: false is not taken for the end: a server that serves fewer items than asked
-// for loses nothing.
+// for loses nothing. A page that repeats the one before it (a server or a cache that
+// ignores the page parameter) ends the iteration with [ErrRepeatedPage] instead of
+// looping for ever.
 //
 // # Rate limits and retries
 //

@@ -2,8 +2,11 @@ package clockify
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"iter"
 	"net/url"
+	"reflect"
 	"strconv"
 )
 
@@ -40,13 +43,21 @@ func (o ListOptions) encode(q url.Values) {
 	}
 }
 
+// ErrRepeatedPage is yielded by the All iterators when a page holds the same items as
+// the page before it: the server (or a cache between it and the client) ignores the page
+// parameter, and following it would never end. The iteration stops there, before the
+// repeated items; what came before them was yielded. (With a page size of 1, an entity
+// added at the list's head between two requests looks the same.)
+var ErrRepeatedPage = errors.New("clockify: the server answered the same page twice")
+
 // paginate yields every item of a paged list, one page in memory at a time. It starts at
 // first.Page (or 1), asks for first.PageSize items (or DefaultPageSize, capped at maxSize),
 // and stops after an error (which it yields once) or the last page: the one marked
 // Last-Page: true or, where Clockify sends no Last-Page header, a short one. A short page
 // marked Last-Page: false (a server serving fewer items than asked for) is followed by
-// the next; an empty page always ends the list. It fetches nothing until ranged over, and
-// stops when the consumer does.
+// the next; an empty page always ends the list, and a page that repeats the one before
+// it ends it with [ErrRepeatedPage]. It fetches nothing until ranged over, and stops when
+// the consumer does.
 func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch func(context.Context, ListOptions) ([]T, *Response, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		opts := first
@@ -56,12 +67,24 @@ func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch 
 		if opts.PageSize < 1 {
 			opts.PageSize = min(DefaultPageSize, maxSize)
 		}
+		// The last page's length and its first and last items: two pages of a list share no item, so a page
+		// with the same ends is the same page, and no more than two items are held.
+		var n int
+		var head, tail T
 		for {
 			items, resp, err := fetch(ctx, opts)
+			if err == nil && n > 0 && len(items) == n &&
+				reflect.DeepEqual(items[0], head) && reflect.DeepEqual(items[n-1], tail) {
+				err = fmt.Errorf("%w: page %d repeats page %d, so the list stopped (a cache or proxy that ignores the query string can cause this)",
+					ErrRepeatedPage, opts.Page, opts.Page-1)
+			}
 			if err != nil {
 				var zero T
 				yield(zero, err)
 				return
+			}
+			if len(items) > 0 {
+				n, head, tail = len(items), items[0], items[len(items)-1]
 			}
 			for _, it := range items {
 				if !yield(it, nil) {

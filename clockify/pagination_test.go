@@ -83,6 +83,88 @@ func TestIteratorTrustsLastPageOverAShortPage(t *testing.T) {
 	require.Equal(t, 3, mt.GetTotalCallCount(), "an empty page ends the list whatever its header says")
 }
 
+func TestIteratorReadsOnlyTrueOrFalseInLastPage(t *testing.T) {
+	// Any other value is read as no header, so a short page ends the list.
+	short := `[{"id":"u1"}]`
+	cases := []struct {
+		value    string
+		requests int
+	}{
+		{"True", 1},
+		{" FALSE ", 2}, // the short page is followed, and the empty one ends the list
+		{"1", 1},
+		{"yes", 1},
+		{".\xf5\b[w", 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.value, func(t *testing.T) {
+			c, mt := newMockClient(t)
+			mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/users", sequence(t,
+				status(200, short, "Last-Page", tc.value), status(200, `[]`, "Last-Page", tc.value)))
+			n := 0
+			for _, err := range c.Users.All(context.Background(), ws, &UserListOptions{ListOptions: ListOptions{PageSize: 2}}) {
+				require.NoError(t, err)
+				n++
+			}
+			require.Equal(t, 1, n)
+			require.Equal(t, tc.requests, mt.GetTotalCallCount())
+		})
+	}
+}
+
+func TestIteratorStopsAtARepeatedPage(t *testing.T) {
+	// A server, or a cache in front of it, that ignores the page parameter answers every
+	// request with the first page: following it would never end.
+	two := `[{"id":"u1"},{"id":"u2"}]`
+	cases := []struct {
+		name string
+		body string
+		size int
+		hdr  []string
+		want []string
+	}{
+		{"full pages without a header", two, 2, nil, []string{"u1", "u2"}},
+		{"short pages marked Last-Page: false", two, 5, []string{"Last-Page", "false"}, []string{"u1", "u2"}},
+		{"one item a page", `[{"id":"u1"}]`, 1, []string{"Last-Page", "false"}, []string{"u1"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newMockClient(t)
+			page := status(200, tc.body, tc.hdr...)
+			mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/users", sequence(t, page, page))
+			var ids []string
+			var errs []error
+			for u, err := range c.Users.All(context.Background(), ws, &UserListOptions{ListOptions: ListOptions{PageSize: tc.size}}) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				ids = append(ids, u.ID)
+			}
+			require.Equal(t, tc.want, ids, "the repeated items are not yielded again")
+			require.Len(t, errs, 1)
+			require.ErrorIs(t, errs[0], ErrRepeatedPage)
+			require.ErrorContains(t, errs[0], "page 2 repeats page 1")
+			require.Equal(t, 2, mt.GetTotalCallCount())
+		})
+	}
+
+	t.Run("report whose totals promise more", func(t *testing.T) {
+		c, mt := newMockClient(t)
+		page := status(200, `{"totals":[{"entriesCount":1000000}],"timeentries":[{"_id":"e1"},{"_id":"e2"}]}`)
+		mt.RegisterResponder("POST", repBase+"v1/workspaces/"+ws+"/reports/detailed", sequence(t, page, page))
+		var errs []error
+		for _, err := range c.Reports.DetailedAll(context.Background(), ws, &DetailedReportRequest{Start: timeAt(0), End: timeAt(1), PageSize: 2}) {
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		require.Len(t, errs, 1)
+		require.ErrorIs(t, errs[0], ErrRepeatedPage)
+		require.Equal(t, 2, mt.GetTotalCallCount())
+	})
+}
+
 func TestReportIterationCountsTheTotals(t *testing.T) {
 	// The report sends no Last-Page header; its totals say how many entries there are, so
 	// pages smaller than asked for do not end the iteration early.
