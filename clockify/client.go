@@ -288,7 +288,7 @@ func (c *Client) Do(req *Request, v any) (*Response, error) {
 	}
 	if v != nil && len(bytes.TrimSpace(payload)) > 0 {
 		if err := json.Unmarshal(payload, v); err != nil {
-			return resp, fmt.Errorf("clockify: %s %s: decode response: %w", req.Method, req.URL.Path, err)
+			return resp, &decodeError{method: req.Method, path: req.URL.Path, err: err, redact: c.redact}
 		}
 	}
 	return resp, nil

@@ -751,6 +751,42 @@ func TestDecodeErrorIsReported(t *testing.T) {
 	require.ErrorContains(t, err, "decode response")
 }
 
+// TestDecodeErrorQuotesNothingFromTheBody: an answer that echoes the key into a value
+// that does not decode leaves no part of it in the error, even where Go's own error
+// would cut the value in the middle of the key.
+func TestDecodeErrorQuotesNothingFromTheBody(t *testing.T) {
+	interval := func(start, duration string) string {
+		return `{"id":"e1","timeInterval":{"start":"` + start + `","duration":"` + duration + `"}}`
+	}
+	cases := []struct {
+		name, body, want string
+		is               error
+	}{
+		{"time", interval("000000000"+testKey, "PT1H"), "decode response: a time that is not RFC 3339", nil},
+		{"duration cut inside the key", interval("2026-11-01T09:00:00Z", "PT1H"+strings.Repeat("x", 16)+testKey),
+			"decode response: a duration that is not a strict ISO-8601 duration", ErrBadDuration},
+		{"number for a string", `{"id":12,"description":"` + testKey + `"}`, "decode response: a JSON number where id is a string", nil},
+		{"syntax", `{"description":"` + testKey + `",`, "decode response: invalid JSON at byte", nil},
+		{"object for a list", `{"tags":{"x":1}}`, "decode response: a JSON object where tags is a []clockify.Tag", nil},
+		{"list for the entry", `["` + testKey + `"]`, "decode response: a JSON array where the body is a clockify.TimeEntry", nil},
+		{"number for a time", `{"timeInterval":{"start":12}}`, "decode response: a value of the wrong shape", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newMockClient(t)
+			respond(mt, "GET", coreBase+"v1/workspaces/"+ws+"/time-entries/e1", 200, tc.body)
+			_, _, err := c.TimeEntries.Get(context.Background(), ws, "e1", false)
+			require.Error(t, err)
+			checkNoKey(t, err.Error())
+			checkNoKey(t, fmt.Sprintf("%+v", err))
+			require.ErrorContains(t, err, "clockify: GET /api/v1/workspaces/"+ws+"/time-entries/e1: "+tc.want)
+			if tc.is != nil {
+				require.ErrorIs(t, err, tc.is)
+			}
+		})
+	}
+}
+
 // TestEmptySuccessBodyIsNoError: like go-github, an empty 2xx answer leaves v as it was
 // (Clockify answers some writes with no body).
 func TestEmptySuccessBodyIsNoError(t *testing.T) {

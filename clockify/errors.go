@@ -1,6 +1,7 @@
 package clockify
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -144,6 +145,45 @@ func (e *TransportError) Error() string {
 
 // Unwrap returns the underlying network error.
 func (e *TransportError) Unwrap() error { return e.Err }
+
+// decodeError is a 2xx answer whose body did not decode. Its message names the call and
+// what failed, but quotes no text of the body: Go's decoding errors quote what they could
+// not read (a time, a duration), cut to a length that may split a secret, and an answer
+// can echo the API key. Unwrap returns the decoding error, for errors.Is and errors.As.
+type decodeError struct {
+	method, path string
+	err          error
+	redact       func(string) string
+}
+
+// Error describes the failure without quoting the body.
+func (e *decodeError) Error() string {
+	var (
+		syntax *json.SyntaxError
+		kind   *json.UnmarshalTypeError
+		clock  *time.ParseError
+		why    string
+	)
+	switch {
+	case errors.As(e.err, &syntax):
+		why = fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(e.err, &kind):
+		// The field's path is the types' own names, and the keys of any map on the way,
+		// which are redacted below.
+		value, _, _ := strings.Cut(kind.Value, " ") // "number 1e999": the kind, not the number
+		why = fmt.Sprintf("a JSON %s where %s is a %s", value, cmp.Or(kind.Field, "the body"), kind.Type)
+	case errors.Is(e.err, ErrBadDuration):
+		why = "a duration that is not a strict ISO-8601 duration"
+	case errors.As(e.err, &clock):
+		why = "a time that is not RFC 3339"
+	default:
+		why = "a value of the wrong shape"
+	}
+	return e.redact(fmt.Sprintf("clockify: %s %s: decode response: %s", e.method, e.path, why))
+}
+
+// Unwrap returns the decoding error, which may quote the body.
+func (e *decodeError) Unwrap() error { return e.err }
 
 // ArgumentError is a call rejected before anything was sent.
 type ArgumentError struct {
