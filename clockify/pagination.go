@@ -67,8 +67,9 @@ func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch 
 		if opts.PageSize < 1 {
 			opts.PageSize = min(DefaultPageSize, maxSize)
 		}
-		// The last page's length and its first and last items: two pages of a list share no item, so a page
-		// with the same ends is the same page, and no more than two items are held.
+		// The last page's length and its first and last items. Two pages of one list never
+		// begin and end with the same items (but see ErrRepeatedPage for pages of one item),
+		// so a page with the same ends is the same page; and only two items are held.
 		var n int
 		var head, tail T
 		for {
