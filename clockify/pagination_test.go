@@ -84,25 +84,26 @@ func TestIteratorTrustsLastPageOverAShortPage(t *testing.T) {
 }
 
 func TestIteratorReadsOnlyTrueOrFalseInLastPage(t *testing.T) {
-	// Any other value is read as no header, so a short page ends the list.
-	short := `[{"id":"u1"}]`
+	// The first page holds one item. Any value but true or false is read as no header, so
+	// a short page (asked for 2) ends the list.
 	cases := []struct {
 		value    string
+		size     int
 		requests int
 	}{
-		{"True", 1},
-		{" FALSE ", 2}, // the short page is followed, and the empty one ends the list
-		{"1", 1},
-		{"yes", 1},
-		{".\xf5\b[w", 1},
+		{"True", 1, 1},    // a full page, ended by the header alone
+		{" FALSE ", 2, 2}, // the short page is followed, and the empty one ends the list
+		{"1", 2, 1},
+		{"yes", 2, 1},
+		{".\xf5\b[w", 2, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.value, func(t *testing.T) {
 			c, mt := newMockClient(t)
 			mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/users", sequence(t,
-				status(200, short, "Last-Page", tc.value), status(200, `[]`, "Last-Page", tc.value)))
+				status(200, `[{"id":"u1"}]`, "Last-Page", tc.value), status(200, `[]`, "Last-Page", tc.value)))
 			n := 0
-			for _, err := range c.Users.All(context.Background(), ws, &UserListOptions{ListOptions: ListOptions{PageSize: 2}}) {
+			for _, err := range c.Users.All(context.Background(), ws, &UserListOptions{ListOptions: ListOptions{PageSize: tc.size}}) {
 				require.NoError(t, err)
 				n++
 			}
