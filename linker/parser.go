@@ -305,18 +305,26 @@ func parseDigits(w uint64, l int) int {
 	return int((v & 0x0000FFFF0000FFFF) * 42949672960001 >> 32)
 }
 
-// pullRequestAt reads "pull request", "pull-request" or "pullrequest" ending at s[k]; the
-// seven letters of "request" are compared at once.
+// pullRequestAt reads "pull request" (one or two spaces between the words, as between a
+// word and its number), "pull-request" or "pullrequest" ending at s[k]; the seven letters
+// of "request" are compared at once.
 func pullRequestAt(s string, k int, r *Ref) bool {
 	if k < 11 || (load64(s, k-8)|0x2020202020202020)>>8 != request {
 		return false
 	}
-	for _, w := range [...]int{12, 11} {
-		if k >= w && quad(s, k-w) == pull && wordStart(s, k-w) &&
-			(w == 11 || s[k-8] == ' ' || s[k-8] == '-') {
-			r.Kind, r.Start = KindPullRequest, k-w
-			return true
+	w := 11 // the length of "pullrequest"
+	switch {
+	case s[k-8] == '-':
+		w = 12
+	case s[k-8] == ' ':
+		w = 12
+		if k >= 13 && s[k-9] == ' ' {
+			w = 13
 		}
+	}
+	if k >= w && quad(s, k-w) == pull && wordStart(s, k-w) {
+		r.Kind, r.Start = KindPullRequest, k-w
+		return true
 	}
 	return false
 }

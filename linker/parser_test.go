@@ -62,6 +62,7 @@ func TestFindForms(t *testing.T) {
 		{"pull request 42", []string{`pull request #N #42 "pull request 42"`}},
 		{"PULL-REQUEST #8", []string{`pull request #N #8 "PULL-REQUEST #8"`}},
 		{"pullrequest 8", []string{`pull request #N #8 "pullrequest 8"`}},
+		{"Pull  Request  #7", []string{`pull request #N #7 "Pull  Request  #7"`}}, // two spaces, as before a number
 		{"https://github.com/org/repo/issues/5", []string{`url org/repo#5 "https://github.com/org/repo/issues/5" issue`}},
 		{"https://github.com/org/repo/pulls/6", []string{`url org/repo#6 "https://github.com/org/repo/pulls/6"`}},
 		{"#5", []string{`#N #5 "#5"`}},
