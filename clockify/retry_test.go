@@ -191,6 +191,13 @@ func TestBackoff(t *testing.T) {
 	for range 50 {
 		require.Contains(t, []time.Duration{1, 2}, jitter(2))
 	}
+	// Clients refused at once must not retry in step: the draws spread over [d/2, d]
+	// (20 equal draws out of 500,000,001 values would be chance beyond any test run).
+	draws := map[time.Duration]bool{}
+	for range 20 {
+		draws[jitter(time.Second)] = true
+	}
+	require.Greater(t, len(draws), 1, "jitter must spread the waits")
 	require.Equal(t, time.Second, exponential(time.Second, time.Second, 3))
 	ms := time.Millisecond
 	for attempt, want := range []time.Duration{250 * ms, 500 * ms, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second} {
