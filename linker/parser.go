@@ -491,8 +491,9 @@ func validOwner(o string) bool {
 	return ownerShape(o) && allOf(o, ownerChar) && !strings.Contains(o, "--")
 }
 
-// validRepo follows GitHub's rules: 1 to 100 letters, digits, '.', '-' or '_', and not
-// "." or "..".
+// validRepo follows GitHub's rules: 1 to 100 letters, digits, '.', '-' or '_', not "."
+// or "..", and not ending in ".git" (GitHub removes that suffix from a new repository's
+// name) or ".wiki" (kept for wikis).
 func validRepo(r string) bool { return repoShape(r) && allOf(r, repoChar) }
 
 // ownerStart walks back over the owner name that ends just before the '/' at s[e] and
@@ -516,9 +517,12 @@ func ownerShape(o string) bool {
 	return len(o) > 0 && len(o) <= 39 && o[0] != '-' && o[len(o)-1] != '-'
 }
 
-// repoShape checks a repository name's length and that it is not "." or ".." (its bytes
-// are repoChar).
-func repoShape(r string) bool { return len(r) > 0 && len(r) <= 100 && r != "." && r != ".." }
+// repoShape checks a repository name's length, that it is not "." or "..", and its
+// suffix (see validRepo); its bytes are repoChar.
+func repoShape(r string) bool {
+	return len(r) > 0 && len(r) <= 100 && r != "." && r != ".." &&
+		!strings.HasSuffix(r, ".git") && !strings.HasSuffix(r, ".wiki")
+}
 
 // allOf reports whether every byte of s is in the class c.
 func allOf(s string, c uint16) bool {

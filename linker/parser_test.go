@@ -119,6 +119,7 @@ func TestFindRejects(t *testing.T) {
 		"https://github.com/org/repo/pull/42abc", "https://github.com/org/repo/blob/main/a.go#L12",
 		"https://github.com/org/repo", "https://github.com/orgs/acme/projects/3", "https://github.com/-bad/repo/pull/1",
 		"https://github.com/a--b/repo/pull/1", "acme--corp/web#12", "acme/.git#12",
+		"acme/web.git.git#1", "acme/web.wiki#1", "https://github.com/acme/web.wiki/pull/1", "https://github.com/acme/web.git/pull/1", // names GitHub cannot have
 		"https://github.com/org/../pull/1", "email me at pr@acme.dev", "PRs #", "PR", "pr", "PR #", "PR-x", "PRs", "product 42",
 		"spring 42", "support 12", "print 3", "upgrade 7", "apr 4", "GH-", "GH-0", "gh5", "GH-12a", "pull request", "pull requests 12",
 		"pull 12", "request 12", "prepare 12", "a/b#0", "-a/b#1", "a-/b#1", "x.y/z#1", "über#12", "#", "", "/", "//", "://",

@@ -61,6 +61,11 @@ func TestResolve(t *testing.T) {
 		{"mapping that is only .git", "#5", Project{Repo: "acme/.git"}, []string{"#5 #N unresolved"}},
 		{"custom repos with .git", "[lib.git 3] [other/lib.git 4] [.git 5]", Project{Repo: "acme/web", Pattern: withRepo},
 			[]string{"acme/lib#3 custom", "other/lib#4 custom"}},
+		// What is left after the suffix must still be a name GitHub allows: none ends in
+		// ".git" (removed) or ".wiki" (kept for wikis).
+		{"mapping with .git twice", "#5", Project{Repo: "acme/web.git.git"}, []string{"#5 #N unresolved"}},
+		{"mapping to a wiki", "#5", Project{Repo: "acme/web.wiki"}, []string{"#5 #N unresolved"}},
+		{"custom repos that are no names", "[.git.git 3] [lib.wiki 4] [o/lib.git.git 5]", Project{Repo: "acme/web", Pattern: withRepo}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
