@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// FuzzFind checks that any text is parsed without panic into well-formed references; that
-// a character outside ASCII that is not part of a word reads as '"' does (an ASCII byte
-// with no role in any form); and that a reference planted in random text, between spaces
-// or other separators (full-width brackets, a dash and an ellipsis), is found at its span.
+// FuzzFind checks that any text is parsed without panic into well-formed references (a
+// span in the text, a number in range, names GitHub allows); that a character outside
+// ASCII that is not part of a word reads as '"' does (an ASCII byte with no role in any
+// form); and that a reference planted in random text, between spaces or other separators
+// (full-width brackets, a dash and an ellipsis), is found at its span.
 func FuzzFind(f *testing.F) {
 	for _, s := range []string{"", "#12 Fix", "PR #3 and acme/web#4", "https://github.com/o/r/pull/9/files", "&#123; C# #fff", "pull request 7", "GH-1", "über 12 #", "//github.com/a/b/pull/1?x", "（#12）修复#3", "PR #7，ok"} {
 		f.Add(s, s, uint16(42), uint8(0))
@@ -33,6 +34,9 @@ func FuzzFind(f *testing.F) {
 				require.True(t, 0 <= r.Start && r.Start < r.End && r.End <= len(text), "span %d:%d of %q", r.Start, r.End, text)
 				require.True(t, r.Number >= 1 && r.Number <= MaxNumber)
 				require.Contains(t, text[r.Start:r.End], strconv.Itoa(r.Number))
+				if r.Repo != "" {
+					require.True(t, validOwner(r.Owner) && validRepo(r.Repo), "%q in %q", r.String(), text)
+				}
 			}
 			quoted := quoteOthers(text)
 			require.Equal(t, show(text, refs), show(quoted, Find(quoted)), "%q against %q", text, quoted)
