@@ -8,8 +8,11 @@ import (
 	"golang.org/x/text/currency"
 )
 
-// Currency is an ISO 4217 currency with its number of minor digits (JPY 0, AUD 2,
-// KWD 3). Build one with [ParseCurrency]; the zero value is not a currency.
+// Currency is an ISO 4217 currency with the number of minor digits amounts are rounded
+// to (JPY 0, AUD 2, KWD 3). The digits are CLDR's, as golang.org/x/text/currency gives
+// them, which for a few currencies are fewer than ISO 4217's minor units: IDR, COP, RSD
+// and LBP round to whole units where ISO 4217 lists 2 decimals, IQD where it lists 3.
+// Build one with [ParseCurrency]; the zero value is not a currency.
 type Currency struct {
 	code   string
 	digits int

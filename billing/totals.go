@@ -169,7 +169,7 @@ func addChecked(a, b int64) (int64, bool) {
 	return s, true
 }
 
-// mulChecked multiplies non-negative numbers, reporting overflow.
+// mulChecked multiplies two numbers of any sign, reporting overflow.
 func mulChecked(a, b int64) (int64, bool) {
 	if a < 0 || b < 0 {
 		if a == math.MinInt64 || b == math.MinInt64 {
