@@ -232,6 +232,12 @@ func TestTotalsMergeAndMoney(t *testing.T) {
 	var s1, s2 Summary
 	s1.BillableSeconds, s2.BillableSeconds = math.MaxInt64, 1
 	require.ErrorIs(t, s1.Merge(s2), ErrOverflow)
+	// Seconds that fit, amounts that do not: the summary takes none of it.
+	s3 := Summary{BillableSeconds: 10, Amounts: big}
+	s4 := Summary{BillableSeconds: 5, NonBillableSeconds: 2, Amounts: a}
+	require.ErrorIs(t, s3.Merge(s4), ErrOverflow)
+	require.Equal(t, int64(10), s3.BillableSeconds)
+	require.Zero(t, s3.NonBillableSeconds)
 	p, ok := mulChecked(-3, 4)
 	require.True(t, ok)
 	require.Equal(t, int64(-12), p)
