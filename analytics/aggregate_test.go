@@ -65,6 +65,26 @@ func TestPerPRAndContributor(t *testing.T) {
 	require.Zero(t, (&Report{}).UnlinkedShare())
 }
 
+// Without a rate card only time is summed, still split by the billable flag.
+func TestTimeOnlyWithoutRates(t *testing.T) {
+	entries := []Entry{
+		{ID: "1", UserID: "u1", Start: at(0), End: ptr(at(1)), Billable: true, PRs: []string{"acme/web#1"}},
+		{ID: "2", UserID: "u1", Start: at(1), End: ptr(at(1.5)), Billable: false, PRs: []string{"acme/web#1"}},
+		{ID: "3", UserID: "u2", Start: at(2), End: ptr(at(2.25)), Billable: true},
+	}
+	r, err := Aggregate(entries, Options{})
+	require.NoError(t, err)
+	require.Equal(t, int64(3600+900), r.Total.BillableSeconds)
+	require.Equal(t, int64(1800), r.Total.NonBillableSeconds)
+	require.True(t, r.Total.Amounts.IsZero())
+	require.Empty(t, r.Total.Amounts.Currencies())
+	require.Len(t, r.PRs, 1)
+	require.Equal(t, int64(3600), r.PRs[0].BillableSeconds)
+	require.Equal(t, int64(1800), r.PRs[0].NonBillableSeconds)
+	require.Equal(t, int64(900), r.Unlinked.BillableSeconds)
+	require.InDelta(t, 4500.0/6300, r.Total.BillableShare(), 1e-12)
+}
+
 func keys(cs []ContributorStats) []string {
 	var out []string
 	for _, c := range cs {
