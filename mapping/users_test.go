@@ -36,6 +36,7 @@ func TestUserRules(t *testing.T) {
 		{Login: "carolk2", Name: "Carol Kingsley"},
 		{Login: "shared1", Emails: []string{"team@example.com"}},
 		{Login: "shared2", Emails: []string{"TEAM@example.com"}},
+		{Login: "wu", Name: "Wu"},
 	}
 	cases := []struct {
 		name   string
@@ -53,6 +54,7 @@ func TestUserRules(t *testing.T) {
 		{"manual wins", Member{ID: "1", Name: "John Doe", Email: "john.doe@example.com"}, "carol-k", "carol-k", MethodManual, ""},
 		{"two close candidates", Member{ID: "1", Name: "Carol Kings", Email: "c@k"}, "", "", "", "about as close"},
 		{"below threshold", Member{ID: "1", Name: "Zed Quorum", Email: "z@q"}, "", "", "", "close enough"},
+		{"two letters", Member{ID: "1", Name: "WU", Email: "w@u"}, "", "wu", MethodName, ""},
 		{"one letter", Member{ID: "1", Name: "Q", Email: "q@q"}, "", "", "", "too short"},
 		{"empty name", Member{ID: "1", Name: "  ", Email: ""}, "", "", "", "too short"},
 		{"shared email", Member{ID: "1", Name: "Team", Email: "team@example.com"}, "", "", "", "shared by several"},
@@ -79,6 +81,12 @@ func TestUserRules(t *testing.T) {
 	// Two close candidates are both listed.
 	m := get(t, match(t, []Member{{ID: "1", Name: "Carol Kings"}}, contributors, nil), "1")
 	require.Len(t, m.Candidates, 2)
+	// A member mapped by hand is listed candidates when the name has two letters or more.
+	m = get(t, match(t, []Member{{ID: "1", Name: "Wu"}}, contributors, []Manual{{MemberID: "1", Login: "jdoe"}}), "1")
+	require.Equal(t, "wu", m.Candidates[0].Login)
+	m = get(t, match(t, []Member{{ID: "1", Name: "W"}}, contributors, []Manual{{MemberID: "1", Login: "wu"}}), "1")
+	require.Equal(t, "wu", m.Login)
+	require.Empty(t, m.Candidates)
 	// A contributor listing one address twice (in two spellings) is still its only owner.
 	res0 := match(t, []Member{{ID: "1", Email: "kim@example.com"}}, []Contributor{{Login: "kim", Emails: []string{"kim@example.com", "KIM@example.com "}}}, nil)
 	require.Equal(t, "kim", get(t, res0, "1").Login)
@@ -201,6 +209,8 @@ func TestBadUserInput(t *testing.T) {
 		_, err := m.Match([]Member{{ID: "1", Name: "John Doe"}}, []Contributor{{Login: "jdoe", Name: "John Doe"}}, nil)
 		require.ErrorIs(t, err, ErrInput, "%+v", m)
 	}
+	_, err := UserMatcher{Threshold: 1.05}.Match(nil, nil, nil)
+	require.EqualError(t, err, `mapping: threshold "1.05": is not between 0 and 1`)
 	// The ends of the range are settings like any other.
 	for _, m := range []UserMatcher{{Threshold: 1}, {Margin: 1}} {
 		_, err := m.Match([]Member{{ID: "1", Name: "John Doe"}}, []Contributor{{Login: "jdoe", Name: "John Doe"}}, nil)
@@ -370,6 +380,8 @@ func TestFoldName(t *testing.T) {
 		{"İsmail Işık", "ismail isik"},
 		{a255 + "éé", a255}, // byte 256 is inside the first é: the cut goes before it
 		{a255 + "bc", a255 + "b"},
+		{a255 + "b", a255 + "b"},          // exactly the limit: nothing cut
+		{"JOS\x80", "jos\ufffd"},          // an invalid byte becomes U+FFFD
 		{strings.Repeat("\x80", 300), ""}, // no character starts before the cut
 	}
 	for _, tc := range cases {
