@@ -65,9 +65,7 @@ func foldName(s string) string {
 			b.WriteString(lat)
 			continue
 		}
-		switch r {
-		case 'ß':
-			b.WriteString("ss")
+		switch r { // ß is "ss" already: full case folding spells it so
 		case 'ø':
 			b.WriteByte('o')
 		case 'æ':

@@ -375,6 +375,7 @@ func TestFoldName(t *testing.T) {
 		{"José Müller", "jose muller"},
 		{"ŁUKASZ Đorđević", "lukasz dordevic"},
 		{"Straße Ørsted Æsa", "strasse orsted aesa"},
+		{"GROẞ", "gross"},
 		{"Дмитрий Иванов", "dmitrii ivanov"},
 		{"Γιώργος", "giorgos"},
 		{"İsmail Işık", "ismail isik"},
