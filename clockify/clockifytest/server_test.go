@@ -7,7 +7,9 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -241,10 +243,18 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		default:
 			plain++
 		}
+		if m := prNumber.FindStringSubmatch(d); m != nil {
+			n, err := strconv.Atoi(m[1])
+			require.NoError(t, err)
+			require.Positive(t, n, "a PR number is positive: %q", d)
+		}
 		if e.TimeInterval.End == nil {
 			running++
+			require.True(t, e.TimeInterval.Start.Before(now), "the timer runs at Now")
 			continue
 		}
+		wd := e.TimeInterval.Start.Weekday()
+		require.True(t, wd != time.Saturday && wd != time.Sunday, "work starts on a working day: %v", e.TimeInterval.Start)
 		require.False(t, e.TimeInterval.Start.After(now))
 		require.False(t, e.TimeInterval.End.After(now))
 		if e.TimeInterval.Start.YearDay() != e.TimeInterval.End.YearDay() {
@@ -274,6 +284,10 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 	requireUnique(t, "id", ids)
 }
+
+// prNumber finds the number of the PR reference a generated description starts with or
+// links to.
+var prNumber = regexp.MustCompile(`(?:^#|^PR #|^PR-|/pull/)(-?\d+)`)
 
 // requireUnique fails when a value is empty or appears twice.
 func requireUnique(t *testing.T, what string, vals []string) {
@@ -697,6 +711,12 @@ func TestWebhookBodiesAreValidated(t *testing.T) {
 	require.Equal(t, "NEW_TIME_ENTRY", updated["webhookEvent"])
 	require.Equal(t, "PROJECT_ID", updated["triggerSourceType"])
 	require.Equal(t, created["authToken"], updated["authToken"], "an update keeps the token")
+	// The ends of the name's length, counted in characters, are accepted.
+	for _, name := range []string{"ab", strings.Repeat("é", 30)} {
+		status, _, updated, raw = call(t, "PUT", u+"/"+id, owner, body("name", `"`+name+`"`))
+		require.Equal(t, 200, status, string(raw))
+		require.Equal(t, name, updated["name"])
+	}
 }
 
 // TestWebhookTriggerSources checks that a webhook fires only for entries its trigger
@@ -1013,6 +1033,19 @@ func TestEntryFilters(t *testing.T) {
 		return out
 	}
 	all := list(nil)
+	for i := 1; i < len(all); i++ {
+		a, b := all[i-1].TimeInterval.Start, all[i].TimeInterval.Start
+		require.True(t, a.After(b) || a.Equal(b) && all[i-1].ID < all[i].ID, "newest start first, then by id: %v before %v", a, b)
+	}
+	require.Nil(t, all[0].Project, "plain unless hydrated")
+	hydrated := list(&clockify.TimeEntryListOptions{Hydrated: true})
+	require.Len(t, hydrated, len(all))
+	for i, e := range hydrated {
+		require.Equal(t, all[i].ID, e.ID)
+		require.NotNil(t, e.Project, e.ID)
+		require.Equal(t, e.ProjectID, e.Project.ID)
+		require.Equal(t, running.UserID, e.User.ID)
+	}
 	only := list(&clockify.TimeEntryListOptions{InProgress: clockify.Ptr(true)})
 	require.Len(t, only, 1)
 	require.Equal(t, running.ID, only[0].ID)
