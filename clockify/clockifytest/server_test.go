@@ -389,6 +389,30 @@ func TestGoMethodsDeliverWebhooks(t *testing.T) {
 	require.Panics(t, func() { srv.AddMember("no-such-ws", clockifytest.Member{}) })
 }
 
+// TestAddMemberDefaults: a member added with only a name is what Clockify would show for
+// a new active member of the workspace; what the test sets is kept.
+func TestAddMemberDefaults(t *testing.T) {
+	srv, fx := newServer(t)
+	ws := fx.Workspace.ID
+	u := srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "New Member"}, APIKey: "new-key"})
+	require.Regexp(t, `^[0-9a-f]{24}$`, u.ID)
+	require.Equal(t, "ACTIVE", u.Status)
+	require.Equal(t, ws, u.ActiveWorkspace)
+	require.Equal(t, ws, u.DefaultWorkspace)
+	require.Equal(t, &clockify.UserSettings{TimeZone: "UTC", WeekStart: "MONDAY"}, u.Settings)
+	c, err := srv.NewClient("new-key")
+	require.NoError(t, err)
+	me, _, err := c.Users.Current(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, u.ID, me.ID)
+	require.Equal(t, "ACTIVE", me.Status)
+	require.Equal(t, ws, me.ActiveWorkspace)
+
+	kept := srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Old", Status: "INACTIVE", ActiveWorkspace: "elsewhere"}})
+	require.Equal(t, "INACTIVE", kept.Status)
+	require.Equal(t, "elsewhere", kept.ActiveWorkspace)
+}
+
 func TestUnreachableWebhookIsLogged(t *testing.T) {
 	srv, fx := newServer(t, clockifytest.WithDeliveryClient(&http.Client{Timeout: time.Second}), clockifytest.WithClock(func() time.Time { return now }))
 	c, err := srv.NewClient(fx.OwnerKey)
