@@ -12,9 +12,9 @@ import (
 func TestCurrencies(t *testing.T) {
 	for code, digits := range map[string]int{
 		"AUD": 2, "aud": 2, " USD ": 2, "JPY": 0, "KWD": 3, "EUR": 2,
-		// CLDR's digits, not ISO 4217's minor units (2 and 3); HUF keeps 2 (CLDR
+		// CLDR's digits, not ISO 4217's minor units (2, and 3 for IQD); HUF keeps 2 (CLDR
 		// rounds only its cash to whole forints).
-		"IDR": 0, "IQD": 0, "HUF": 2,
+		"IDR": 0, "COP": 0, "RSD": 0, "LBP": 0, "IQD": 0, "HUF": 2,
 	} {
 		c, err := ParseCurrency(code)
 		require.NoError(t, err, code)
