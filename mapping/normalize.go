@@ -128,20 +128,30 @@ func nameTokens(name string) []string {
 // apostrophes removes the apostrophes written inside names: ASCII, typographic and modifier.
 var apostrophes = strings.NewReplacer("'", "", "\u2019", "", "\u02bc", "")
 
-// loginTokens splits a login into its parts ("john-doe" → john, doe; "jdoe" → jdoe).
+// loginTokens splits a login into its parts ("john-doe" → john, doe; "jdoe" → jdoe). A
+// managed user's enterprise short code ("jdoe_acme") names no one, and is left out.
 func loginTokens(login string) []string {
-	return strings.FieldsFunc(strings.ToLower(login), func(r rune) bool { return r == '-' || r == '_' || r == '.' || unicode.IsDigit(r) })
+	handle, _, _ := strings.Cut(login, "_")
+	return strings.FieldsFunc(strings.ToLower(handle), func(r rune) bool { return r == '-' || r == '.' || unicode.IsDigit(r) })
 }
 
 // validLogin follows GitHub's rules for user names: 1 to 39 letters, digits or single
-// hyphens, not at either end.
+// hyphens, not at either end. The user accounts of an enterprise with managed users
+// (GitHub Enterprise Cloud) add '_' and the enterprise's short code, letters and digits,
+// within the same 39 characters: "mona-cat_acme", and the setup user "acme_admin".
 func validLogin(s string) bool {
-	if len(s) == 0 || len(s) > 39 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+	handle, code, managed := strings.Cut(s, "_")
+	if len(s) > 39 || handle == "" || handle[0] == '-' || handle[len(handle)-1] == '-' ||
+		strings.Contains(handle, "--") || managed && code == "" {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+	for _, r := range handle {
+		if !isASCIIAlnum(r) && r != '-' {
+			return false
+		}
+	}
+	for _, r := range code {
+		if !isASCIIAlnum(r) {
 			return false
 		}
 	}

@@ -20,6 +20,8 @@ type Member struct {
 
 // Contributor is a GitHub user who may have done the work.
 type Contributor struct {
+	// Login is the GitHub login; a managed user's ends in its enterprise's short code
+	// ("mona-cat_acme"), which name matching leaves aside.
 	Login string
 	// Name is the display name, possibly empty.
 	Name string

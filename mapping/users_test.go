@@ -426,12 +426,48 @@ func TestApostrophesInNames(t *testing.T) {
 }
 
 func TestValidLogin(t *testing.T) {
-	for _, ok := range []string{"a", "z", "A", "Z", "0", "9", "a-b", "octo-cat-42", strings.Repeat("a", 39)} {
+	for _, ok := range []string{"a", "z", "A", "Z", "0", "9", "a-b", "octo-cat-42", strings.Repeat("a", 39),
+		// Managed users of an enterprise: a login, '_' and the enterprise's short code.
+		"mona-cat_acme", "acme_admin", "a_b", "Mona_ACME2", strings.Repeat("a", 34) + "_acme"} {
 		require.True(t, validLogin(ok), ok)
 	}
-	for _, bad := range []string{"", strings.Repeat("a", 40), "-a", "a-", "a--b", "a_b", "a.b", "a b", "é", "a/b", "@a"} {
+	for _, bad := range []string{"", strings.Repeat("a", 40), "-a", "a-", "a--b", "a.b", "a b", "é", "a/b", "@a",
+		"_acme", "a_", "a__b", "a_b_c", "a_b-c", "-a_b", "a-_b", "a--b_c", "a_é", strings.Repeat("a", 35) + "_acme"} {
 		require.False(t, validLogin(bad), bad)
 	}
+}
+
+// TestManagedUsers: in an enterprise with managed users every login ends in the
+// enterprise's short code; members map to them by email, noreply address and name, and
+// the short code counts for nothing in the name's score.
+func TestManagedUsers(t *testing.T) {
+	contributors := []Contributor{
+		{Login: "jdoe_acme", Emails: []string{"john.doe@acme.dev"}},
+		{Login: "asmith_acme"},
+		{Login: "bruce-wayne_acme", Name: "Bruce Wayne"},
+		{Login: "acme_admin"},
+	}
+	members := []Member{
+		{ID: "1", Name: "John Doe", Email: "John.Doe@acme.dev"},
+		{ID: "2", Name: "A. Smith", Email: "123+asmith_acme@users.noreply.github.com"},
+		{ID: "3", Name: "Bruce Wayne"},
+		{ID: "4", Name: "Alice Smith"},
+	}
+	res := match(t, members, contributors, []Manual{{MemberID: "4", Login: "acme_admin"}})
+	for id, want := range map[string]struct {
+		login  string
+		method Method
+	}{"1": {"jdoe_acme", MethodEmail}, "2": {"asmith_acme", MethodEmail}, "3": {"bruce-wayne_acme", MethodName}, "4": {"acme_admin", MethodManual}} {
+		m := get(t, res, id)
+		require.Equal(t, want.login, m.Login, id)
+		require.Equal(t, want.method, m.Method, id)
+	}
+	// The login alone spells the name: the short code lowers nothing.
+	c := newIndexedContributor("jdoe_acme", "")
+	plain := newIndexedContributor("jdoe", "")
+	p := newPerson(nameTokens("John Doe"), true)
+	require.Equal(t, loginSimilarity(&p, &plain, 0), loginSimilarity(&p, &c, 0))
+	require.Equal(t, []string{"bruce", "wayne"}, loginTokens("bruce-wayne_acme"))
 }
 
 // TestJaroWinkler checks the similarity against the published examples (Winkler's MARTHA,
