@@ -13,6 +13,7 @@ import (
 func FuzzMatch(f *testing.F) {
 	f.Add("John Doe|Jane Roe,j@x.com|Иван Петров", "jdoe|John Doe|j@x.com;octo|Octo Cat|;ivan|Ivan Petrov|", "1:jdoe")
 	f.Add("Doe, John|John Doe|J. Doe", "jdoe|John Doe|;john-doe||", "")
+	f.Add("John Doe,j@acme.dev|Bruce Wayne", "jdoe_acme||j@acme.dev;bruce-wayne_acme|Bruce Wayne|;acme_admin||", "1:acme_admin")
 	f.Fuzz(func(t *testing.T, members, contributors, manual string) {
 		var ms []Member
 		for i, s := range strings.Split(members, "|") {
