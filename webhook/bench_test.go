@@ -112,3 +112,34 @@ func BenchmarkHandlerLoopback(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkVerifyManyWorkspaces verifies a delivery's signature with the tokens of one
+// workspace held (seven webhooks: the baseline) and with those of 5,000 workspaces
+// (35,000 tokens), as a host serving many workspaces holds them; and it holds all of
+// them anew, reporting the time per token.
+func BenchmarkVerifyManyWorkspaces(b *testing.B) {
+	for _, n := range []int{1, 5000} {
+		tokens := workspaceTokens(n)
+		last := tokens[len(tokens)-1]
+		b.Run("verify/workspaces="+strconv.Itoa(n), func(b *testing.B) {
+			v, err := NewVerifier(tokens)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.Verify(last.Event, string(last.Value)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("hold/workspaces="+strconv.Itoa(n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := NewVerifier(tokens); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(tokens)), "ns/token")
+		})
+	}
+}

@@ -6,8 +6,10 @@
 // Clockify-Webhook-Event-Type, the event's wire name. Each webhook has one event, so a
 // workspace has several webhooks and several tokens.
 //
-// A [Verifier] holds the tokens, each tied to its webhook and event, compares in
-// constant time and accepts both tokens during a rotation's grace period. [Parse] maps
+// A [Verifier] holds the tokens, each tied to its webhook and event. It finds a
+// signature's token by its SHA-256 digest, so timing reveals nothing of any token and a
+// host holding many workspaces' tokens checks as fast as one holding a workspace's seven;
+// it accepts both tokens during a rotation's grace period. [Parse] maps
 // Clockify's wire names (NEW_TIME_ENTRY, NEW_TIMER_STARTED, NEW_PROJECT, ...) to the
 // seven [Kind]s the product uses and decodes the typed payload. A [Handler] puts it all
 // behind http.Handler with body limits and clear statuses:

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"slices"
@@ -24,16 +23,22 @@ type Token struct {
 	Value clockify.Secret
 }
 
-// Verifier checks Clockify-Signature against the tokens of the webhooks it knows. It
-// compares in constant time (SHA-256 digests of equal length, so neither the content nor
-// the length of a token leaks through timing), accepts the old and the new token of a
-// webhook until a rotation's grace period ends, and rejects everything when it holds no
-// token. It is safe for concurrent use.
+// Verifier checks Clockify-Signature against the tokens of the webhooks it knows. It finds
+// a token by the SHA-256 digest of the signature, never by comparing bytes of a token:
+// a digest changes whole with any byte of its input, so the time a check takes tells
+// nothing of how much of a token a guess got right, nor of a token's length. Holding many
+// tokens (a host serving many workspaces) costs a check nothing more. It accepts the old
+// and the new token of a webhook until a rotation's grace period ends, and rejects
+// everything when it holds no token. It is safe for concurrent use.
 type Verifier struct {
 	now func() time.Time
 
-	mu     sync.RWMutex
-	tokens []heldToken
+	mu sync.RWMutex
+	// byDigest holds the tokens by their value's digest, in the order they were held;
+	// byWebhook holds each webhook's tokens, in the same order.
+	byDigest  map[[sha256.Size]byte][]*heldToken
+	byWebhook map[string][]*heldToken
+	held      int
 }
 
 type heldToken struct {
@@ -43,6 +48,8 @@ type heldToken struct {
 	digest      [sha256.Size]byte
 	expires     time.Time // zero: no expiry
 }
+
+func (h *heldToken) expired(now time.Time) bool { return !h.expires.IsZero() && !now.Before(h.expires) }
 
 // VerifierOption configures a [Verifier].
 type VerifierOption func(*Verifier)
@@ -81,13 +88,42 @@ func (v *Verifier) Add(t Token) error {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.tokens = slices.DeleteFunc(v.tokens, func(h heldToken) bool { return h.webhookID == t.WebhookID })
-	v.tokens = append(v.tokens, hold(t))
+	v.remove(t.WebhookID)
+	v.hold(&heldToken{webhookID: t.WebhookID, event: t.Event, workspaceID: t.WorkspaceID, digest: digest(t.Value)})
 	return nil
 }
 
-func hold(t Token) heldToken {
-	return heldToken{webhookID: t.WebhookID, event: t.Event, workspaceID: t.WorkspaceID, digest: sha256.Sum256([]byte(t.Value.Reveal()))}
+func digest(value clockify.Secret) [sha256.Size]byte { return sha256.Sum256([]byte(value.Reveal())) }
+
+// hold indexes a token; the caller holds the write lock.
+func (v *Verifier) hold(h *heldToken) {
+	if v.byDigest == nil {
+		v.byDigest = make(map[[sha256.Size]byte][]*heldToken)
+		v.byWebhook = make(map[string][]*heldToken)
+	}
+	v.byDigest[h.digest] = append(v.byDigest[h.digest], h)
+	v.byWebhook[h.webhookID] = append(v.byWebhook[h.webhookID], h)
+	v.held++
+}
+
+// drop forgets one token by its digest; the caller holds the write lock and updates
+// byWebhook.
+func (v *Verifier) drop(h *heldToken) {
+	rest := slices.DeleteFunc(v.byDigest[h.digest], func(x *heldToken) bool { return x == h })
+	if len(rest) == 0 {
+		delete(v.byDigest, h.digest)
+	} else {
+		v.byDigest[h.digest] = rest
+	}
+	v.held--
+}
+
+// remove forgets every token of a webhook; the caller holds the write lock.
+func (v *Verifier) remove(webhookID string) {
+	for _, h := range v.byWebhook[webhookID] {
+		v.drop(h)
+	}
+	delete(v.byWebhook, webhookID)
 }
 
 // Rotate installs a webhook's new token (after Clockify regenerated it) and keeps the
@@ -96,9 +132,9 @@ func (v *Verifier) Rotate(webhookID string, newValue clockify.Secret, grace time
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	var current *heldToken
-	for i := range v.tokens {
-		if v.tokens[i].webhookID == webhookID && v.tokens[i].expires.IsZero() {
-			current = &v.tokens[i]
+	for _, h := range v.byWebhook[webhookID] {
+		if h.expires.IsZero() {
+			current = h
 		}
 	}
 	if current == nil {
@@ -111,9 +147,9 @@ func (v *Verifier) Rotate(webhookID string, newValue clockify.Secret, grace time
 		return errRedactedToken
 	}
 	next := *current
-	next.digest = sha256.Sum256([]byte(newValue.Reveal()))
+	next.digest = digest(newValue)
 	current.expires = v.clock().Add(grace)
-	v.tokens = append(v.tokens, next)
+	v.hold(&next)
 	return nil
 }
 
@@ -123,7 +159,7 @@ var errRedactedToken = fmt.Errorf(`%w: its value is "[REDACTED]", the placeholde
 func (v *Verifier) Remove(webhookID string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.tokens = slices.DeleteFunc(v.tokens, func(h heldToken) bool { return h.webhookID == webhookID })
+	v.remove(webhookID)
 }
 
 func (v *Verifier) clock() time.Time {
@@ -140,7 +176,8 @@ type Match struct {
 }
 
 // Verify checks a delivery's signature for its event type and returns which webhook's
-// token it matched. Every held token of the event is compared, whatever matches first.
+// token it matched. When two webhooks of the event hold the same token, the one held
+// first matches.
 func (v *Verifier) Verify(event clockify.WebhookEvent, signature string) (Match, error) {
 	if signature == "" {
 		return Match{}, ErrMissingSignature
@@ -149,27 +186,19 @@ func (v *Verifier) Verify(event clockify.WebhookEvent, signature string) (Match,
 	now := v.clock()
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	var m Match
-	found := 0
-	for i := range v.tokens {
-		h := &v.tokens[i]
-		eq := subtle.ConstantTimeCompare(got[:], h.digest[:])
-		live := h.event == event && (h.expires.IsZero() || now.Before(h.expires))
-		if eq == 1 && live && found == 0 {
-			m, found = Match{WebhookID: h.webhookID, WorkspaceID: h.workspaceID}, 1
+	for _, h := range v.byDigest[got] {
+		if h.event == event && !h.expired(now) {
+			return Match{WebhookID: h.webhookID, WorkspaceID: h.workspaceID}, nil
 		}
 	}
-	if found == 0 {
-		return Match{}, ErrInvalidSignature
-	}
-	return m, nil
+	return Match{}, ErrInvalidSignature
 }
 
 // Len returns how many tokens are held, expired ones included until they are pruned.
 func (v *Verifier) Len() int {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	return len(v.tokens)
+	return v.held
 }
 
 // Prune drops tokens whose grace period has ended.
@@ -177,5 +206,12 @@ func (v *Verifier) Prune() {
 	now := v.clock()
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.tokens = slices.DeleteFunc(v.tokens, func(h heldToken) bool { return !h.expires.IsZero() && !now.Before(h.expires) })
+	for id, hs := range v.byWebhook {
+		for _, h := range hs {
+			if h.expired(now) {
+				v.drop(h)
+			}
+		}
+		v.byWebhook[id] = slices.DeleteFunc(hs, func(h *heldToken) bool { return h.expired(now) })
+	}
 }

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -134,4 +135,110 @@ func TestRedactedTokenIsRefused(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidSignature)
 	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-entry-AAAA")
 	require.NoError(t, err, "a refused rotation leaves the current token")
+}
+
+func TestManyWorkspaces(t *testing.T) {
+	// A host serving many workspaces holds seven tokens for each.
+	events := productEvents()
+	tokens := workspaceTokens(300)
+	clock := &fakeClock{t: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
+	v, err := NewVerifier(tokens, WithClock(clock.Now))
+	require.NoError(t, err)
+	require.Equal(t, len(tokens), v.Len())
+	for _, tok := range tokens {
+		m, err := v.Verify(tok.Event, string(tok.Value))
+		require.NoError(t, err)
+		require.Equal(t, Match{WebhookID: tok.WebhookID, WorkspaceID: tok.WorkspaceID}, m)
+	}
+
+	// Rotating twice within the grace period keeps three tokens of the webhook valid;
+	// pruning after it drops both old ones and nothing of any other webhook.
+	require.NoError(t, v.Rotate("h-7-NEW_PROJECT", "tok-7-b", time.Hour))
+	clock.Advance(30 * time.Minute)
+	require.NoError(t, v.Rotate("h-7-NEW_PROJECT", "tok-7-c", time.Hour))
+	for _, sig := range []string{"tok-7-NEW_PROJECT", "tok-7-b", "tok-7-c"} {
+		m, err := v.Verify(clockify.EventNewProject, sig)
+		require.NoError(t, err, sig)
+		require.Equal(t, Match{WebhookID: "h-7-NEW_PROJECT", WorkspaceID: "ws7"}, m)
+	}
+	clock.Advance(30 * time.Minute)
+	v.Prune()
+	require.Equal(t, len(tokens)+1, v.Len(), "the first token expired, the second has half an hour left")
+	_, err = v.Verify(clockify.EventNewProject, "tok-7-NEW_PROJECT")
+	require.ErrorIs(t, err, ErrInvalidSignature)
+	clock.Advance(30 * time.Minute)
+	v.Prune()
+	require.Equal(t, len(tokens), v.Len())
+	_, err = v.Verify(clockify.EventNewProject, "tok-7-b")
+	require.ErrorIs(t, err, ErrInvalidSignature)
+	_, err = v.Verify(clockify.EventNewProject, "tok-7-c")
+	require.NoError(t, err)
+
+	// Removing one workspace's webhooks leaves every other token.
+	for _, ev := range events {
+		v.Remove(fmt.Sprintf("h-3-%s", ev))
+		_, err := v.Verify(ev, fmt.Sprintf("tok-3-%s", ev))
+		require.ErrorIs(t, err, ErrInvalidSignature)
+	}
+	require.Equal(t, len(tokens)-len(events), v.Len())
+	m, err := v.Verify(clockify.EventTimerStopped, "tok-4-TIMER_STOPPED")
+	require.NoError(t, err)
+	require.Equal(t, "h-4-TIMER_STOPPED", m.WebhookID)
+}
+
+func TestSharedTokenValue(t *testing.T) {
+	// Clockify gives every webhook its own token, but a host may be handed two equal ones
+	// (a test fixture, a copy-paste): the webhook held first matches, and each keeps its
+	// token when the other one goes.
+	v, err := NewVerifier([]Token{
+		{WebhookID: "h-a", Event: clockify.EventNewTimeEntry, WorkspaceID: "ws-a", Value: "same"},
+		{WebhookID: "h-b", Event: clockify.EventNewTimeEntry, WorkspaceID: "ws-b", Value: "same"},
+		{WebhookID: "h-c", Event: clockify.EventNewProject, WorkspaceID: "ws-c", Value: "same"},
+	})
+	require.NoError(t, err)
+	verify := func(ev clockify.WebhookEvent) string {
+		t.Helper()
+		m, err := v.Verify(ev, "same")
+		if err != nil {
+			return ""
+		}
+		return m.WebhookID
+	}
+	require.Equal(t, "h-a", verify(clockify.EventNewTimeEntry))
+	require.Equal(t, "h-c", verify(clockify.EventNewProject), "the event picks among equal tokens")
+	v.Remove("h-a")
+	require.Equal(t, "h-b", verify(clockify.EventNewTimeEntry))
+	require.NoError(t, v.Add(Token{WebhookID: "h-a", Event: clockify.EventNewTimeEntry, Value: "same"}))
+	require.Equal(t, "h-b", verify(clockify.EventNewTimeEntry), "held again, h-a now comes after h-b")
+	require.NoError(t, v.Add(Token{WebhookID: "h-b", Event: clockify.EventNewTimeEntry, Value: "other"}))
+	require.Equal(t, "h-a", verify(clockify.EventNewTimeEntry))
+	require.Equal(t, 3, v.Len())
+	v.Remove("h-a")
+	v.Remove("h-c")
+	require.Empty(t, verify(clockify.EventNewTimeEntry))
+	require.Empty(t, verify(clockify.EventNewProject))
+	require.Equal(t, 1, v.Len())
+}
+
+// productEvents are the events of the webhooks a host registers for each workspace.
+func productEvents() []clockify.WebhookEvent {
+	return []clockify.WebhookEvent{
+		clockify.EventNewTimeEntry, clockify.EventTimeEntryUpdated, clockify.EventTimeEntryDeleted,
+		clockify.EventTimerStopped, clockify.EventNewProject, clockify.EventProjectUpdated, clockify.EventProjectDeleted,
+	}
+}
+
+// workspaceTokens returns the tokens of a host serving n workspaces: one webhook per
+// event of productEvents in each, webhook "h-W-EVENT" signing with "tok-W-EVENT".
+func workspaceTokens(n int) []Token {
+	var tokens []Token
+	for w := range n {
+		for _, ev := range productEvents() {
+			tokens = append(tokens, Token{
+				WebhookID: fmt.Sprintf("h-%d-%s", w, ev), Event: ev, WorkspaceID: fmt.Sprintf("ws%d", w),
+				Value: clockify.Secret(fmt.Sprintf("tok-%d-%s", w, ev)),
+			})
+		}
+	}
+	return tokens
 }
