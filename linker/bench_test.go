@@ -227,9 +227,10 @@ func BenchmarkReadByKind(b *testing.B) {
 		for at := 0; at < len(t); at += 64 {
 			for c := candidates(t, at); c != 0; c &= c - 1 {
 				var r Ref
+				var run urlRun
 				i := at + bits.TrailingZeros64(c)
 				kind := "rejected"
-				if _, ok := p.refAt(t, i, &r); ok {
+				if _, ok := p.refAt(t, i, &r, &run); ok {
 					kind = names[r.Kind]
 				}
 				groups[kind] = append(groups[kind], candidate{k, i})
@@ -244,7 +245,8 @@ func BenchmarkReadByKind(b *testing.B) {
 			for b.Loop() {
 				for j, c := range g {
 					var r Ref
-					end, _ := p.refAt(packed[j], c.at, &r)
+					var run urlRun
+					end, _ := p.refAt(packed[j], c.at, &r, &run)
 					ends += end
 				}
 			}
@@ -315,7 +317,8 @@ func BenchmarkFindSkipping(b *testing.B) {
 				for c := candidates(t, at); c != 0; c &= c - 1 {
 					i := at + bits.TrailingZeros64(c)
 					var r Ref
-					_, ok := p.refAt(t, i, &r)
+					var run urlRun
+					_, ok := p.refAt(t, i, &r, &run)
 					if v.keep(t, i, ok, r.Kind) {
 						m |= 1 << (i - at)
 					}
@@ -386,6 +389,7 @@ func appendRefsMasked(p *Parser, dst []Ref, s string, masks []uint64) []Ref {
 	base := len(dst)
 	resume := 0
 	var seen uint64
+	var run urlRun
 	for at := 0; at < len(s); at += 64 {
 		for c := candidates(s, at) & masks[at/64]; c != 0; c &= c - 1 {
 			i := at + bits.TrailingZeros64(c)
@@ -393,7 +397,7 @@ func appendRefsMasked(p *Parser, dst []Ref, s string, masks []uint64) []Ref {
 				continue
 			}
 			var r Ref
-			if end, ok := p.refAt(s, i, &r); ok {
+			if end, ok := p.refAt(s, i, &r, &run); ok {
 				if bit := uint64(1) << (r.Number & 63); seen&bit == 0 {
 					seen |= bit
 					dst = append(dst, r)
@@ -403,6 +407,9 @@ func appendRefsMasked(p *Parser, dst []Ref, s string, masks []uint64) []Ref {
 				resume = end
 			}
 		}
+	}
+	if len(dst)-base > scanLimit {
+		dst = keepSurest(dst, base, refTarget)
 	}
 	return dst
 }
@@ -436,6 +443,39 @@ func BenchmarkFindNoReference(b *testing.B) {
 	for b.Loop() {
 		if p.Find(text) != nil {
 			b.Fatal("found a reference")
+		}
+	}
+}
+
+// BenchmarkFindLongText reads texts shaped so that each reference would walk back over
+// all the text before it, or be compared with every reference before it: one run of URL
+// bytes ("~#1~#1...", "pr-1.pr-2..."), and thousands of distinct PRs ("#1 #2 ...",
+// ".#1.#2..."). Each shape is read at 3 KB (the size of a long description: the
+// baseline) and at 1 MB; time in proportion to length keeps MB/s the same.
+func BenchmarkFindLongText(b *testing.B) {
+	var p Parser
+	shapes := []struct {
+		name string
+		unit func(k int) string
+	}{
+		{"one-run", func(int) string { return "~#1" }},
+		{"one-run-pr", func(k int) string { return "pr-" + strconv.Itoa(k%50+1) + "." }},
+		{"distinct", func(k int) string { return "#" + strconv.Itoa(k%MaxNumber+1) + " " }},
+		{"distinct-in-run", func(k int) string { return ".#" + strconv.Itoa(k%MaxNumber+1) }},
+	}
+	for _, sh := range shapes {
+		for _, size := range []int{3 << 10, 1 << 20} {
+			var t strings.Builder
+			for k := 1; t.Len() < size; k++ {
+				t.WriteString(sh.unit(k))
+			}
+			text := t.String()
+			b.Run(fmt.Sprintf("%s/%dKB", sh.name, size>>10), func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					p.Find(text)
+				}
+			})
 		}
 	}
 }

@@ -76,6 +76,7 @@ func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 	s := text
 	resume := 0 // scanning resumes here after a reference
 	var seen uint64
+	var run urlRun
 	for at := 0; at < len(s); at += 64 {
 		for c := candidates(s, at); c != 0; c &= c - 1 {
 			i := at + bits.TrailingZeros64(c)
@@ -83,7 +84,7 @@ func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 				continue
 			}
 			var r Ref
-			if end, ok := p.refAt(s, i, &r); ok {
+			if end, ok := p.refAt(s, i, &r, &run); ok {
 				// seen has bit n%64 set for each number n appended by this call: a new
 				// number, the common case, is appended without comparing.
 				if bit := uint64(1) << (r.Number & 63); seen&bit == 0 {
@@ -95,6 +96,9 @@ func (p *Parser) AppendRefs(dst []Ref, text string) []Ref {
 				resume = end
 			}
 		}
+	}
+	if len(dst)-base > scanLimit {
+		dst = keepSurest(dst, base, refTarget)
 	}
 	return dst
 }
@@ -141,9 +145,18 @@ func digitBits(s string, at int) uint64 {
 // low eight bits, byte k to bit k.
 func packHigh(m uint64) uint64 { return (m >> 7) * 0x0102040810204080 >> 56 }
 
+// scanLimit is how many references of one text are compared one by one with each new
+// one to find a repeat; past it, they are de-duplicated all at once with a map, so that
+// a text naming thousands of PRs takes time in proportion to its length.
+const scanLimit = 64
+
 // appendUnique adds r unless a reference to the same target is already there, keeping
-// the one with the higher confidence (at the earlier one's place).
+// the one with the higher confidence (at the earlier one's place). Past scanLimit
+// references it only appends, and AppendRefs calls keepSurest at its end.
 func appendUnique(dst []Ref, base int, r *Ref) []Ref {
+	if len(dst)-base > scanLimit {
+		return append(dst, *r)
+	}
 	for k := base; k < len(dst); k++ {
 		if sameTarget(&dst[k], r) {
 			if r.Confidence() > dst[k].Confidence() {
@@ -164,7 +177,7 @@ func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 // read from the word before i: the separator ('#' or '-'), up to two spaces and a colon
 // are shifted off, and the word left over is compared with "pr", "gh" and "request" at
 // once.
-func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
+func (p *Parser) refAt(s string, i int, r *Ref, run *urlRun) (int, bool) {
 	// The words from i and before i: near either end of s the load moves inside s and the
 	// word is shifted into place, zero-filled.
 	var w, pre uint64
@@ -183,7 +196,7 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 	j := i + l
 	if x := class[next]; x&(numSep|other) != 0 {
 		if x&other != 0 {
-			return p.refBeforeRune(s, i, j, r)
+			return p.refBeforeRune(s, i, j, r, run)
 		}
 		if j+1 < len(s) && isDigit(s[j+1]) {
 			return 0, false
@@ -216,7 +229,7 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 		return 0, false
 	}
 	if k := r.Start; k > 0 && class[s[k-1]]&(urlChar|other) != 0 {
-		return p.checkStart(s, i, j, r)
+		return p.checkStart(s, i, j, r, run)
 	}
 	return j, true
 }
@@ -226,11 +239,11 @@ func (p *Parser) refAt(s string, i int, r *Ref) (int, bool) {
 // word ("#12修复", "PR #12é"), but a URL is ASCII and ends where ASCII does. Any other
 // character (a space, punctuation such as "，", "。" or "—", a symbol, an emoji) ends the
 // reference as the end of the text would.
-func (p *Parser) refBeforeRune(s string, i, j int, r *Ref) (int, bool) {
+func (p *Parser) refBeforeRune(s string, i, j int, r *Ref, run *urlRun) (int, bool) {
 	if s[i-1] != '/' && isWordRune(utf8.DecodeRuneInString(s[j:])) {
 		return 0, false
 	}
-	return p.refAt(s[:j], i, r)
+	return p.refAt(s[:j], i, r, run)
 }
 
 // checkStart decides the reference that refAt read ending at s[j], whose start follows a
@@ -241,10 +254,10 @@ func (p *Parser) refBeforeRune(s string, i, j int, r *Ref) (int, bool) {
 // ("（#12）", "🚀#12") the form stands. A mark counts as the character it sits on: the
 // accent of a decomposed "é" is part of a word, the selector that makes "⚠️" an emoji
 // is not.
-func (p *Parser) checkStart(s string, i, j int, r *Ref) (int, bool) {
+func (p *Parser) checkStart(s string, i, j int, r *Ref, run *urlRun) (int, bool) {
 	k := r.Start
 	if s[k-1] < utf8.RuneSelf {
-		return j, !p.urlToken(s, k)
+		return j, !p.urlToken(s, k, run)
 	}
 	if !wordBefore(s, k) {
 		return j, true
@@ -253,7 +266,7 @@ func (p *Parser) checkStart(s string, i, j int, r *Ref) (int, bool) {
 		return 0, false
 	}
 	r.Kind, r.Start, r.Owner, r.Repo = KindHash, i-1, "", ""
-	return j, !p.urlToken(s, i-1)
+	return j, !p.urlToken(s, i-1, run)
 }
 
 // wordBefore reports whether the character that ends just before s[k] (not ASCII) is part
@@ -450,12 +463,19 @@ const (
 	issuesPath = '/' | 'i'<<8 | 's'<<16 | 's'<<24 | 'u'<<32 | 'e'<<40 | 's'<<48 | '/'<<56
 )
 
-// isURL reports whether a token is a URL: it holds "//" (after a scheme or not), or it
-// starts with a known host's name and a '/'.
-func (p *Parser) isURL(tok string) bool {
-	if strings.Contains(tok, "//") {
+// urlToken reports whether the token that ends at s[i] is a URL: nothing inside another
+// URL is a reference.
+func (p *Parser) urlToken(s string, i int, run *urlRun) bool {
+	if i == 0 || class[s[i-1]]&urlChar == 0 {
+		return false // no token
+	}
+	if i <= run.start || i > run.end {
+		run.find(s, i-1)
+	}
+	if run.slashes >= 0 && run.slashes+2 <= i {
 		return true
 	}
+	tok := s[run.start:i]
 	for _, h := range p.hostList() {
 		if len(tok) > len(h) && tok[len(h)] == '/' && hasPrefixFold(tok, h) {
 			return true
@@ -464,14 +484,27 @@ func (p *Parser) isURL(tok string) bool {
 	return false
 }
 
-// urlToken reports whether the token that ends at s[i] is a URL: nothing inside another
-// URL is a reference.
-func (p *Parser) urlToken(s string, i int) bool {
-	t0 := i
-	for t0 > 0 && class[s[t0-1]]&urlChar != 0 {
-		t0--
+// urlRun is the run of URL bytes that a reference's start was last checked in: the
+// references in one long run ("~#1~#2~#3...") share it, so that each does not walk back
+// to its start again.
+type urlRun struct {
+	start, end int // s[start:end], empty before the first check
+	slashes    int // where the run's first "//" is, or -1
+}
+
+// find sets the run to the one that holds s[k], a URL byte.
+func (u *urlRun) find(s string, k int) {
+	u.start, u.end = k, k+1
+	for u.start > 0 && class[s[u.start-1]]&urlChar != 0 {
+		u.start--
 	}
-	return p.isURL(s[t0:i])
+	for u.end < len(s) && class[s[u.end]]&urlChar != 0 {
+		u.end++
+	}
+	u.slashes = strings.Index(s[u.start:u.end], "//")
+	if u.slashes >= 0 {
+		u.slashes += u.start
+	}
 }
 
 // hostBefore returns the start of the known host that ends just before s[e], taken whole

@@ -245,3 +245,105 @@ func TestNameEdges(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.Find("https://AZ.EXAMPLE/o/r/pull/6"), 1)
 }
+
+// repeat joins f(1), ..., f(n).
+func repeat(n int, f func(k int) string) string {
+	var b strings.Builder
+	for k := 1; k <= n; k++ {
+		b.WriteString(f(k))
+	}
+	return b.String()
+}
+
+func TestLongTexts(t *testing.T) {
+	// Texts far longer than a description, shaped so that each reference would walk back
+	// over all the text before it, or be compared with every reference before it. They
+	// take time in proportion to their length (BenchmarkFindLongText); here, what they
+	// find is checked.
+	t.Run("one run of URL bytes", func(t *testing.T) {
+		text := repeat(20_000, func(int) string { return "~#1" })
+		require.Equal(t, []string{`#N #1 "#1"`}, show(text, Find(text)))
+		text = repeat(5_000, func(k int) string { return "pr-" + strconv.Itoa(k%50+1) + "." })
+		refs := Find(text)
+		require.Len(t, refs, 50)
+		for k, r := range refs {
+			require.Equal(t, k+2-50*((k+1)/50), r.Number) // 2, 3, ..., 50, 1
+			require.Equal(t, KindPR, r.Kind)
+		}
+	})
+	t.Run("a URL's slashes reach only what follows them", func(t *testing.T) {
+		text := repeat(1_000, func(k int) string { return "~#" + strconv.Itoa(k) }) + "//" +
+			repeat(1_000, func(k int) string { return "~#" + strconv.Itoa(k+1_000) })
+		refs := Find(text)
+		require.Len(t, refs, 1_000)
+		require.Equal(t, 1_000, refs[999].Number)
+		text = "github.com/" + text
+		require.Empty(t, Find(text), "inside a URL from its first byte")
+		text = "github.com/a~#1 b~#2 https://x.io/c~#3 d~#4"
+		require.Equal(t, []string{`#N #2 "#2"`, `#N #4 "#4"`}, show(text, Find(text)), "each run on its own")
+	})
+	t.Run("thousands of PRs, each named twice", func(t *testing.T) {
+		const n = 1_000
+		text := repeat(n, func(k int) string { return "#" + strconv.Itoa(k) + " " }) +
+			repeat(n, func(k int) string {
+				if k%2 == 0 {
+					return "PR #" + strconv.Itoa(k) + " " // surer: replaces the bare one
+				}
+				return "(#" + strconv.Itoa(k) + ") " // as sure: the first is kept
+			})
+		refs := Find(text)
+		require.Len(t, refs, n)
+		second := strings.Index(text, "PR #2 ")
+		for k, r := range refs {
+			require.Equal(t, k+1, r.Number, "in the order of first mention")
+			if r.Number%2 == 0 {
+				require.Equal(t, KindPR, r.Kind)
+				require.Greater(t, r.Start, second-1, "the surer form's span")
+			} else {
+				require.Equal(t, KindHash, r.Kind)
+				require.Less(t, r.Start, second, "the first form's span")
+			}
+		}
+		// Appending to a slice that already holds references leaves them alone.
+		prior := []Ref{{Number: 1, Kind: KindHash}, {Number: 1, Kind: KindHash}}
+		got := (*Parser)(nil).AppendRefs(prior, text)
+		require.Len(t, got, 2+n)
+		require.Equal(t, prior[:2], got[:2])
+	})
+}
+
+func TestKeepSurestMatchesOneByOne(t *testing.T) {
+	// keepSurest, used past scanLimit references, keeps what comparing each reference with
+	// those before it (sameTarget) keeps: the same targets, places and forms.
+	owners := []string{"", "acme", "ACME", "other"}
+	kinds := []Kind{KindHash, KindPR, KindURL, KindGH, KindRepoRef}
+	for seed := range 50 {
+		var refs []Ref
+		x := uint32(seed*7919 + 1)
+		next := func(n int) int { x = x*1664525 + 1013904223; return int(x>>16) % n }
+		for k := range 300 {
+			o := owners[next(len(owners))]
+			r := Ref{Number: next(40) + 1, Kind: kinds[next(len(kinds))], Start: k, End: k + 1, Issue: next(5) == 0}
+			if o != "" {
+				r.Owner, r.Repo = o, "web"
+			}
+			refs = append(refs, r)
+		}
+		var want []Ref
+	next:
+		for _, r := range refs {
+			for j := range want {
+				if sameTarget(&want[j], &r) {
+					if r.Confidence() > want[j].Confidence() {
+						want[j] = r
+					}
+					continue next
+				}
+			}
+			want = append(want, r)
+		}
+		got := keepSurest(append([]Ref{{Number: 1}}, refs...), 1, refTarget)
+		require.Equal(t, Ref{Number: 1}, got[0], "before base: untouched")
+		require.Equal(t, want, got[1:], "seed %d", seed)
+	}
+}

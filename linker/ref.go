@@ -1,6 +1,9 @@
 package linker
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Kind is the form a reference was written in.
 type Kind uint8
@@ -85,4 +88,37 @@ func (r Ref) String() string {
 // sameTarget reports whether two references name the same PR or issue.
 func sameTarget(a, b *Ref) bool {
 	return a.Number == b.Number && a.Issue == b.Issue && equalFold(a.Owner, b.Owner) && equalFold(a.Repo, b.Repo)
+}
+
+// target is what a reference names, its names in lower case (GitHub's names are ASCII,
+// and case does not tell them apart): references with one target name one PR or issue.
+type target struct {
+	owner, repo string
+	number      int
+	issue       bool
+}
+
+func refTarget(r *Ref) target {
+	return target{strings.ToLower(r.Owner), strings.ToLower(r.Repo), r.Number, r.Issue}
+}
+
+// keepSurest removes from refs[base:] every reference whose target an earlier one has,
+// keeping at the earlier one's place whichever of them has the higher confidence (the
+// earlier on a tie), as appendUnique does one reference at a time.
+func keepSurest[T interface{ Confidence() Confidence }](refs []T, base int, key func(*T) target) []T {
+	at := make(map[target]int, len(refs)-base)
+	kept := refs[:base]
+	for _, r := range refs[base:] {
+		t := key(&r)
+		if j, ok := at[t]; ok {
+			if r.Confidence() > kept[j].Confidence() {
+				kept[j] = r
+			}
+			continue
+		}
+		at[t] = len(kept)
+		kept = append(kept, r)
+	}
+	clear(refs[len(kept):])
+	return kept
 }

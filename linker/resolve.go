@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -129,6 +130,9 @@ func (p *Parser) Resolve(text string, proj Project) []Link {
 		}
 		links = appendUniqueLink(links, l)
 	}
+	if len(links) > scanLimit {
+		links = keepSurest(links, 0, linkTarget)
+	}
 	return links
 }
 
@@ -143,16 +147,25 @@ func splitRepo(full string) (owner, repo string, ok bool) {
 	return owner, repo, true
 }
 
-func overlaps(refs []Ref, r Ref) bool {
-	for _, o := range refs {
-		if r.Start < o.End && o.Start < r.End {
-			return true
-		}
-	}
-	return false
+// linkTarget is the target of a link: the repository it resolves to, not the one its
+// text names.
+func linkTarget(l *Link) target {
+	return target{strings.ToLower(l.Owner), strings.ToLower(l.Repo), l.Number, l.Issue}
 }
 
+// overlaps reports whether r overlaps one of refs, which are in text order and do not
+// overlap each other (a regular expression's matches).
+func overlaps(refs []Ref, r Ref) bool {
+	k := sort.Search(len(refs), func(k int) bool { return refs[k].End > r.Start })
+	return k < len(refs) && refs[k].Start < r.End
+}
+
+// appendUniqueLink is appendUnique for links: past scanLimit links it only appends, and
+// Resolve calls keepSurest at its end.
 func appendUniqueLink(links []Link, l Link) []Link {
+	if len(links) > scanLimit {
+		return append(links, l)
+	}
 	for k := range links {
 		o := &links[k]
 		if o.Number == l.Number && o.Issue == l.Issue && equalFold(o.Owner, l.Owner) && equalFold(o.Repo, l.Repo) {

@@ -1,6 +1,9 @@
 package linker
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -99,4 +102,29 @@ func TestOptionalNumberGroup(t *testing.T) {
 	p := mustPattern(t, `X(?P<number>\d+)?`)
 	var ps Parser
 	require.Empty(t, ps.Resolve("X and X12345678901", Project{Repo: "a/b", Pattern: p}))
+}
+
+func TestResolveLongTexts(t *testing.T) {
+	// More links than are compared one by one (scanLimit): a bare #N and the owner/repo#N
+	// it resolves to are one link, whatever lies between them.
+	var p Parser
+	var b strings.Builder
+	for k := 1; k <= 100; k++ {
+		fmt.Fprintf(&b, "#%d [#%d] ", k, k+1000)
+	}
+	for k := 1; k <= 100; k++ {
+		fmt.Fprintf(&b, "Acme/Web#%d ", k)
+	}
+	text := b.String()
+	got := p.Resolve(text, Project{Repo: "acme/web", Pattern: mustPattern(t, `\[#(?P<number>\d+)\]`)})
+	require.Len(t, got, 200)
+	for k, l := range got {
+		n := k/2 + 1
+		if k%2 == 0 {
+			require.Equal(t, "Acme/Web#"+strconv.Itoa(n)+" owner/repo#N", links(got[k : k+1])[0], "the surer form, at the first one's place")
+		} else {
+			require.Equal(t, "acme/web#"+strconv.Itoa(n+1000)+" custom", links(got[k : k+1])[0], "the pattern's match, not the #N inside it")
+		}
+		require.True(t, l.Resolved())
+	}
 }
