@@ -151,34 +151,45 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 	if minScore == 0 {
 		minScore = 0.85
 	}
-	type repoKey struct{ full, slug string }
+	type repoKey struct {
+		full string
+		slug []rune
+	}
 	keys := make([]repoKey, 0, len(repos))
 	for _, r := range repos {
 		_, name, ok := strings.Cut(r, "/")
 		if !ok {
 			name = r
 		}
-		keys = append(keys, repoKey{full: r, slug: slug(name)})
+		keys = append(keys, repoKey{full: r, slug: []rune(slug(name))})
+	}
+	bestFirst := func(a, b Suggestion) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Repo, b.Repo))
 	}
 	var out []Suggestion
+	top := make([]Suggestion, 0, maxSuggestions+1)
 	for _, p := range UnmappedProjects(projects, mappings) {
-		ps := slug(p.Name)
-		if ps == "" {
+		ps := []rune(slug(p.Name))
+		if len(ps) == 0 {
 			continue
 		}
-		var sug []Suggestion
+		top = top[:0]
 		for _, k := range keys {
-			if s := jaroWinkler([]rune(ps), []rune(k.slug)); s >= minScore {
-				sug = append(sug, Suggestion{ProjectID: p.ID, Repo: k.full, Score: s})
+			if s := jaroWinkler(ps, k.slug); s >= minScore {
+				sug := Suggestion{ProjectID: p.ID, Repo: k.full, Score: s}
+				if i, _ := slices.BinarySearchFunc(top, sug, bestFirst); i < maxSuggestions {
+					top = slices.Insert(top, i, sug)
+					top = top[:min(len(top), maxSuggestions)]
+				}
 			}
 		}
-		slices.SortFunc(sug, func(a, b Suggestion) int {
-			return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Repo, b.Repo))
-		})
-		out = append(out, sug[:min(3, len(sug))]...)
+		out = append(out, top...)
 	}
 	return out
 }
+
+// maxSuggestions is how many repositories SuggestRepos proposes for a project at most.
+const maxSuggestions = 3
 
 // slug folds a project or repository name to compare: accents folded, lower case, and
 // every run of other characters a single hyphen ("Web App" and "web_app" are "web-app").

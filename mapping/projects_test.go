@@ -1,6 +1,9 @@
 package mapping
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,4 +73,83 @@ func TestProjectMappings(t *testing.T) {
 	require.Len(t, sug, 2)
 	require.Equal(t, []string{"zzz/web-app", "aaa/web-ap"}, []string{sug[0].Repo, sug[1].Repo})
 	require.Greater(t, sug[0].Score, sug[1].Score)
+}
+
+func TestSuggestReposKeepsTheBestThree(t *testing.T) {
+	// Of every repository close enough, the three best are kept, best first and, on equal
+	// scores, by name: the same as sorting them all.
+	projects := []Project{{ID: "p1", Name: "Web App"}, {ID: "p2", Name: "Billing API"}}
+	repos := []string{
+		"zeta/web-app", "acme/web-apps", "acme/webapp", "beta/web-app", "acme/web-app", "acme/wb-app",
+		"acme/billing-api", "acme/billing-apis", "old/billing-api", "acme/biling-api", "acme/billing",
+	}
+	got := SuggestRepos(projects, repos, nil, 0.8)
+	for _, p := range projects {
+		var all []Suggestion
+		for _, r := range repos {
+			_, name, _ := strings.Cut(r, "/")
+			if s := jaroWinkler([]rune(slug(p.Name)), []rune(slug(name))); s >= 0.8 {
+				all = append(all, Suggestion{ProjectID: p.ID, Repo: r, Score: s})
+			}
+		}
+		require.Greater(t, len(all), 3, "more than three are close to %q", p.Name)
+		slices.SortFunc(all, func(a, b Suggestion) int {
+			return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Repo, b.Repo))
+		})
+		var mine []Suggestion
+		for _, s := range got {
+			if s.ProjectID == p.ID {
+				mine = append(mine, s)
+			}
+		}
+		require.Equal(t, all[:3], mine)
+	}
+	require.Equal(t, []string{"acme/web-app", "beta/web-app", "zeta/web-app"},
+		[]string{got[0].Repo, got[1].Repo, got[2].Repo}, "equal scores by name")
+}
+
+// BenchmarkSuggestRepos proposes repositories for 1,000 projects among 5,000, most of
+// them close to many ("Client 12 web app" ~ "acme/client-84-web-app"). The baseline only
+// scores every pair, from names already folded: the work no suggestion can skip.
+func BenchmarkSuggestRepos(b *testing.B) {
+	var projects []Project
+	var repos []string
+	for i := range 1000 {
+		projects = append(projects, Project{ID: fmt.Sprint("p", i), Name: fmt.Sprintf("Client %d web app", i)})
+	}
+	for i := range 5000 {
+		repos = append(repos, fmt.Sprintf("acme/client-%d-web-app", i*7))
+	}
+	b.Run("baseline-score-every-pair", func(b *testing.B) {
+		var ps, rs [][]rune
+		for _, p := range projects {
+			ps = append(ps, []rune(slug(p.Name)))
+		}
+		for _, r := range repos {
+			_, name, _ := strings.Cut(r, "/")
+			rs = append(rs, []rune(slug(name)))
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			n := 0
+			for _, p := range ps {
+				for _, r := range rs {
+					if jaroWinkler(p, r) >= 0.85 {
+						n++
+					}
+				}
+			}
+			if n == 0 {
+				b.Fatal("no pair is close")
+			}
+		}
+	})
+	b.Run("suggest", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(SuggestRepos(projects, repos, nil, 0)) != 3*len(projects) {
+				b.Fatal("want three suggestions a project")
+			}
+		}
+	})
 }
