@@ -276,6 +276,53 @@ func TestPagingAgainstTheFake(t *testing.T) {
 	require.Equal(t, len(fx.Entries), n)
 }
 
+func TestPagesShiftWhenTheListChanges(t *testing.T) {
+	// Clockify pages by offset. An entry deleted from a page already read moves the next
+	// page's first entry onto that page, and the iteration never sees it; an entry added
+	// at the head (the newest) moves the last one read onto the next page, and it comes
+	// twice. The package doc tells a sync what to do about it.
+	srv, fx := newFake(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	ctx := context.Background()
+	uid := fx.Members[1].User.ID
+	read := func(change func(first []clockify.TimeEntry)) (seen map[string]int, order []clockify.TimeEntry) {
+		t.Helper()
+		seen = map[string]int{}
+		for e, err := range c.TimeEntries.All(ctx, fx.Workspace.ID, uid, &clockify.TimeEntryListOptions{ListOptions: clockify.ListOptions{PageSize: 20}}) {
+			require.NoError(t, err)
+			seen[e.ID]++
+			order = append(order, e)
+			if len(order) == 20 {
+				change(order)
+			}
+		}
+		return seen, order
+	}
+
+	seen, order := read(func(first []clockify.TimeEntry) {
+		require.NoError(t, srv.DeleteTimeEntry(fx.Workspace.ID, first[0].ID))
+	})
+	var missed []string
+	for _, e := range srv.TimeEntries(fx.Workspace.ID) {
+		if e.UserID == uid && seen[e.ID] == 0 {
+			missed = append(missed, e.ID)
+		}
+	}
+	require.Len(t, missed, 1, "one entry that still exists never came")
+	require.Len(t, order, len(seen), "none came twice")
+
+	seen, order = read(func(first []clockify.TimeEntry) {
+		_, err := srv.AddTimeEntry(fx.Workspace.ID, clockify.TimeEntry{
+			UserID: uid, Description: "newest", TimeInterval: clockify.TimeInterval{Start: fixedNow.Add(time.Minute), End: clockify.Ptr(fixedNow.Add(time.Hour))},
+		})
+		require.NoError(t, err)
+	})
+	require.Equal(t, 2, seen[order[19].ID], "the last entry of the first page came again first on the second")
+	require.Equal(t, order[19].ID, order[20].ID)
+	require.Len(t, order, len(seen)+1)
+}
+
 func TestWebhookLifecycleAgainstTheFake(t *testing.T) {
 	type got struct {
 		sig, event string

@@ -28,6 +28,12 @@
 // ignores the page parameter) ends the iteration with [ErrRepeatedPage] instead of
 // looping for ever.
 //
+// Clockify pages by offset. An item created or deleted, in the pages already read, while
+// a list is being read shifts the pages after it: an item may then come twice, or not at
+// all. Keep what you read by ID, and before taking an item that did not come back for
+// deleted, ask for it (Get answers [ErrNotFound] once it is gone), or read the list
+// again.
+//
 // # Rate limits and retries
 //
 // Every attempt, retries included, first waits on a token bucket (golang.org/x/time/rate,
