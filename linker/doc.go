@@ -21,7 +21,8 @@
 //
 // Every reference ends in a number, so the scanner looks for digits 64 bytes at a time
 // (with AVX2 or SSE2 on amd64; the purego build tag selects the portable code) and reads
-// each form backwards from its number. It allocates nothing for a text without references
-// (nor with them, through [Parser.AppendRefs] and a reused slice);
-// BENCHMARKS.md compares its speed with a regular expression's.
+// each form backwards from its number. Its time grows in proportion to the text's length,
+// whatever the text holds. It allocates nothing for a text without references (nor with
+// up to 64 of them, through [Parser.AppendRefs] and a reused slice); BENCHMARKS.md
+// compares its speed with a regular expression's.
 package linker

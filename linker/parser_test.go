@@ -281,6 +281,8 @@ func TestLongTexts(t *testing.T) {
 		require.Empty(t, Find(text), "inside a URL from its first byte")
 		text = "github.com/a~#1 b~#2 https://x.io/c~#3 d~#4"
 		require.Equal(t, []string{`#N #2 "#2"`, `#N #4 "#4"`}, show(text, Find(text)), "each run on its own")
+		require.Empty(t, Find("x//PR-1"), "right after the slashes")
+		require.Equal(t, []string{`#N #1 "#1"`}, show("x~#1//y", Find("x~#1//y")), "right before them")
 	})
 	t.Run("thousands of PRs, each named twice", func(t *testing.T) {
 		const n = 1_000
@@ -309,6 +311,9 @@ func TestLongTexts(t *testing.T) {
 		got := (*Parser)(nil).AppendRefs(prior, text)
 		require.Len(t, got, 2+n)
 		require.Equal(t, prior[:2], got[:2])
+		// However many it holds, a short text's repeats are still found.
+		got = (*Parser)(nil).AppendRefs(got, "#7 PR #7 #8 (#8)")
+		require.Equal(t, []string{`PR #N #7 "PR #7"`, `#N #8 "#8"`}, show("#7 PR #7 #8 (#8)", got[2+n:]))
 	})
 }
 
