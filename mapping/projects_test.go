@@ -106,6 +106,11 @@ func TestSuggestReposKeepsTheBestThree(t *testing.T) {
 	}
 	require.Equal(t, []string{"acme/web-app", "beta/web-app", "zeta/web-app"},
 		[]string{got[0].Repo, got[1].Repo, got[2].Repo}, "equal scores by name")
+
+	// A repository scoring exactly minScore is proposed.
+	exact := jaroWinkler([]rune("web-app"), []rune("wb-app"))
+	got = SuggestRepos(projects[:1], []string{"acme/wb-app"}, nil, exact)
+	require.Equal(t, []Suggestion{{ProjectID: "p1", Repo: "acme/wb-app", Score: exact}}, got)
 }
 
 // BenchmarkSuggestRepos proposes repositories for 1,000 projects among 5,000, most of
