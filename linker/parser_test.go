@@ -335,14 +335,14 @@ func TestKeepSurestMatchesOneByOne(t *testing.T) {
 			refs = append(refs, r)
 		}
 		var want []Ref
-	next:
+	each:
 		for _, r := range refs {
 			for j := range want {
 				if sameTarget(&want[j], &r) {
 					if r.Confidence() > want[j].Confidence() {
 						want[j] = r
 					}
-					continue next
+					continue each
 				}
 			}
 			want = append(want, r)
