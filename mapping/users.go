@@ -187,7 +187,6 @@ func (m UserMatcher) Match(members []Member, contributors []Contributor, manual 
 		return nil, err
 	}
 	manualByMember := map[string]string{}
-	manualLogins := map[string]bool{}
 	for _, mm := range manual {
 		if _, ok := slices.BinarySearchFunc(members, mm.MemberID, func(a Member, id string) int { return strings.Compare(a.ID, id) }); !ok {
 			return nil, &InputError{"manual mapping member", mm.MemberID, "is not a member"}
@@ -200,7 +199,11 @@ func (m UserMatcher) Match(members []Member, contributors []Contributor, manual 
 			return nil, &InputError{"manual mapping member", mm.MemberID, "is mapped by hand to two logins: " + prev + ", " + login}
 		}
 		manualByMember[mm.MemberID] = login
-		manualLogins[strings.ToLower(login)] = true
+	}
+	manualMembers := map[string][]string{} // lower login → the members mapped to it by hand
+	for id, login := range manualByMember {
+		l := strings.ToLower(login)
+		manualMembers[l] = append(manualMembers[l], id)
 	}
 
 	res := &UserResult{Matches: make([]UserMatch, len(members))}
@@ -251,14 +254,14 @@ func (m UserMatcher) Match(members []Member, contributors []Contributor, manual 
 			proposals[strings.ToLower(best.Login)] = append(proposals[strings.ToLower(best.Login)], proposal{i, MethodName})
 		}
 	}
-	res.Conflicts = settleConflicts(res, proposals, manualLogins, manualByMember)
+	res.Conflicts = settleConflicts(res, proposals, manualMembers)
 	return res, nil
 }
 
 // settleConflicts keeps, for each login proposed automatically, only a single strongest
 // proposal, and none when the login is mapped by hand; the losers are unmapped and the
 // conflict reported.
-func settleConflicts(res *UserResult, proposals map[string][]proposal, manualLogins map[string]bool, manualByMember map[string]string) []Conflict {
+func settleConflicts(res *UserResult, proposals map[string][]proposal, manualMembers map[string][]string) []Conflict {
 	var conflicts []Conflict
 	logins := make([]string, 0, len(proposals))
 	for l := range proposals {
@@ -267,11 +270,12 @@ func settleConflicts(res *UserResult, proposals map[string][]proposal, manualLog
 	slices.Sort(logins)
 	for _, l := range logins {
 		ps := proposals[l]
-		if len(ps) == 1 && !manualLogins[l] {
+		byHand := manualMembers[l]
+		if len(ps) == 1 && len(byHand) == 0 {
 			continue
 		}
 		keep := -1
-		if !manualLogins[l] {
+		if len(byHand) == 0 {
 			strongest := 0
 			for _, p := range ps {
 				if p.method == MethodEmail {
@@ -286,12 +290,7 @@ func settleConflicts(res *UserResult, proposals map[string][]proposal, manualLog
 				}
 			}
 		}
-		c := Conflict{Login: res.Matches[ps[0].member].Login}
-		for mid, login := range manualByMember {
-			if strings.ToLower(login) == l {
-				c.MemberIDs = append(c.MemberIDs, mid)
-			}
-		}
+		c := Conflict{Login: res.Matches[ps[0].member].Login, MemberIDs: slices.Clone(byHand)}
 		for _, p := range ps {
 			c.MemberIDs = append(c.MemberIDs, res.Matches[p.member].MemberID)
 			if p.member == keep {
