@@ -3,6 +3,7 @@ package webhook
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -184,6 +185,50 @@ func TestManyWorkspaces(t *testing.T) {
 	m, err := v.Verify(clockify.EventTimerStopped, "tok-4-TIMER_STOPPED")
 	require.NoError(t, err)
 	require.Equal(t, "h-4-TIMER_STOPPED", m.WebhookID)
+}
+
+func TestVerifierUnderConcurrentChanges(t *testing.T) {
+	// Deliveries are verified while other workspaces connect, rotate, prune and leave.
+	// Run with -race: the maps are shared by every goroutine.
+	clock := &fakeClock{t: time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)}
+	v, err := NewVerifier(workspaceTokens(50), WithClock(clock.Now))
+	require.NoError(t, err)
+	stable := workspaceTokens(10) // workspaces 0-9 are left alone
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for k := range 500 {
+				tok := stable[(g*500+k)%len(stable)]
+				m, err := v.Verify(tok.Event, string(tok.Value))
+				if err != nil || m.WebhookID != tok.WebhookID {
+					t.Errorf("%s: %v, %+v", tok.WebhookID, err, m)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for k := range 200 {
+			w := 10 + k%40
+			id := fmt.Sprintf("h-%d-%s", w, clockify.EventNewTimeEntry)
+			switch k % 4 {
+			case 0:
+				v.Remove(id)
+			case 1:
+				_ = v.Add(Token{WebhookID: id, Event: clockify.EventNewTimeEntry, Value: clockify.Secret(fmt.Sprint("tok-", k))})
+			case 2:
+				_ = v.Rotate(id, clockify.Secret(fmt.Sprint("tok-rotated-", k)), time.Minute)
+			default:
+				v.Prune()
+				_ = v.Len()
+			}
+		}
+	})
+	wg.Wait()
+	for _, tok := range stable {
+		_, err := v.Verify(tok.Event, string(tok.Value))
+		require.NoError(t, err)
+	}
 }
 
 func TestSharedTokenValue(t *testing.T) {
