@@ -378,8 +378,10 @@ func newIndex(contributors []Contributor) (*contributorIndex, error) {
 	return idx, nil
 }
 
+// appendOnce appends x unless it is xs's last element: newIndex appends each
+// contributor's logins one contributor after another, so a login already there is last.
 func appendOnce(xs []string, x string) []string {
-	if slices.Contains(xs, x) {
+	if len(xs) > 0 && xs[len(xs)-1] == x {
 		return xs
 	}
 	return append(xs, x)
