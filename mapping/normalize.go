@@ -122,8 +122,14 @@ func nameTokens(name string) []string {
 		}
 		out = append(out, t)
 	}
-	return out
+	return out[:min(len(out), maxNameTokens)]
 }
+
+// maxNameTokens bounds the words of a name that are compared: comparing two names costs
+// the product of their word counts, and a person's name has far fewer than this. Without
+// it, 256 bytes hold some 85 words, and 200 members and 200 GitHub users all named so took
+// seconds to match.
+const maxNameTokens = 12
 
 // apostrophes removes the apostrophes written inside names: ASCII, typographic and modifier.
 var apostrophes = strings.NewReplacer("'", "", "\u2019", "", "\u02bc", "")
