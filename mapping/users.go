@@ -105,9 +105,10 @@ const (
 // similarity of the normalised names (accents folded, Cyrillic and Greek transliterated,
 // "Doe, John" read as "John Doe", middle initials dropped, nicknames expanded) and the
 // similarity of the name to the login's usual spellings (johndoe, jdoe, johnd, ...).
-// A name match is taken only when the best candidate scores at least Threshold and beats
-// the second by at least Margin. No login is given to two members automatically.
-// The zero value uses the defaults.
+// Only a name's first 256 bytes and first twelve words are compared, which keeps the cost
+// of a pair bounded whatever the names hold. A name match is taken only when the best
+// candidate scores at least Threshold and beats the second by at least Margin. No login
+// is given to two members automatically. The zero value uses the defaults.
 type UserMatcher struct {
 	Threshold float64
 	Margin    float64
