@@ -10,7 +10,9 @@ import (
 )
 
 // DefaultRateLimit is the client-side pace, in requests per second: Clockify's documented
-// limit for a workspace.
+// limit for a workspace. A client paces all its calls together, whatever workspace they
+// name, so one key's client serving several workspaces stays under each one's limit; a
+// host that needs each workspace's full rate uses a client per workspace.
 const DefaultRateLimit = 50
 
 // Region is a Clockify data region. The zero value is the global region.
