@@ -38,7 +38,6 @@ type Verifier struct {
 	// byWebhook holds each webhook's tokens, in the same order.
 	byDigest  map[[sha256.Size]byte][]*heldToken
 	byWebhook map[string][]*heldToken
-	held      int
 }
 
 type heldToken struct {
@@ -103,7 +102,6 @@ func (v *Verifier) hold(h *heldToken) {
 	}
 	v.byDigest[h.digest] = append(v.byDigest[h.digest], h)
 	v.byWebhook[h.webhookID] = append(v.byWebhook[h.webhookID], h)
-	v.held++
 }
 
 // drop forgets one token by its digest; the caller holds the write lock and updates
@@ -115,7 +113,6 @@ func (v *Verifier) drop(h *heldToken) {
 	} else {
 		v.byDigest[h.digest] = rest
 	}
-	v.held--
 }
 
 // remove forgets every token of a webhook; the caller holds the write lock.
@@ -198,7 +195,11 @@ func (v *Verifier) Verify(event clockify.WebhookEvent, signature string) (Match,
 func (v *Verifier) Len() int {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	return v.held
+	n := 0
+	for _, hs := range v.byWebhook {
+		n += len(hs)
+	}
+	return n
 }
 
 // Prune drops tokens whose grace period has ended.

@@ -165,6 +165,7 @@ func TestManyWorkspaces(t *testing.T) {
 	clock.Advance(30 * time.Minute)
 	v.Prune()
 	require.Equal(t, len(tokens)+1, v.Len(), "the first token expired, the second has half an hour left")
+	require.Equal(t, v.Len(), byDigestLen(v), "pruned from both indexes")
 	_, err = v.Verify(clockify.EventNewProject, "tok-7-NEW_PROJECT")
 	require.ErrorIs(t, err, ErrInvalidSignature)
 	clock.Advance(30 * time.Minute)
@@ -182,6 +183,7 @@ func TestManyWorkspaces(t *testing.T) {
 		require.ErrorIs(t, err, ErrInvalidSignature)
 	}
 	require.Equal(t, len(tokens)-len(events), v.Len())
+	require.Equal(t, v.Len(), byDigestLen(v), "removed from both indexes")
 	m, err := v.Verify(clockify.EventTimerStopped, "tok-4-TIMER_STOPPED")
 	require.NoError(t, err)
 	require.Equal(t, "h-4-TIMER_STOPPED", m.WebhookID)
@@ -286,4 +288,14 @@ func workspaceTokens(n int) []Token {
 		}
 	}
 	return tokens
+}
+
+// byDigestLen counts the tokens the verifier finds by digest, to check that the index
+// agrees with Len.
+func byDigestLen(v *Verifier) int {
+	n := 0
+	for _, hs := range v.byDigest {
+		n += len(hs)
+	}
+	return n
 }
