@@ -1,0 +1,88 @@
+package clockify_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+)
+
+// fullPage is one page of MaxPageSize hydrated time entries as the fake Clockify renders
+// them: the generated workspace's entries repeated until the page is full.
+func fullPage(b *testing.B) []byte {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{
+		Seed: 1, Members: 1, Days: 365, Now: time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC),
+	})
+	defer srv.Close()
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(b, err)
+	var entries []json.RawMessage
+	for e, err := range c.TimeEntries.All(context.Background(), fx.Workspace.ID, fx.Owner.ID,
+		&clockify.TimeEntryListOptions{Hydrated: true}) {
+		require.NoError(b, err)
+		raw, err := json.Marshal(e)
+		require.NoError(b, err)
+		entries = append(entries, raw)
+	}
+	require.NotEmpty(b, entries)
+	page := make([]json.RawMessage, clockify.MaxPageSize)
+	for i := range page {
+		page[i] = entries[i%len(entries)]
+	}
+	body, err := json.Marshal(page)
+	require.NoError(b, err)
+	return body
+}
+
+// BenchmarkListPage measures what the client adds to reading one full page of entries:
+// the baseline is a bare http.Get of the same bytes decoded with json.Unmarshal.
+func BenchmarkListPage(b *testing.B) {
+	body := fullPage(b)
+	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Last-Page", "true")
+		w.Write(body)
+	}))
+	defer static.Close()
+	ctx := context.Background()
+
+	b.Run("baseline", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := http.Get(static.URL + "/v1/workspaces/w/user/u/time-entries")
+			require.NoError(b, err)
+			raw, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.NoError(b, err)
+			var page []clockify.TimeEntry
+			require.NoError(b, json.Unmarshal(raw, &page))
+			require.Len(b, page, clockify.MaxPageSize)
+		}
+	})
+	b.Run("client", func(b *testing.B) {
+		c, err := clockify.NewClient(clockify.WithAPIKey("bench-key"), clockify.WithBaseURL(static.URL),
+			clockify.WithRateLimit(math.Inf(1), 1))
+		require.NoError(b, err)
+		opts := &clockify.TimeEntryListOptions{Hydrated: true, ListOptions: clockify.ListOptions{PageSize: clockify.MaxPageSize}}
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			n := 0
+			for _, err := range c.TimeEntries.All(ctx, "w", "u", opts) {
+				require.NoError(b, err)
+				n++
+			}
+			require.Equal(b, clockify.MaxPageSize, n)
+		}
+	})
+}
