@@ -323,6 +323,119 @@ func TestPagesShiftWhenTheListChanges(t *testing.T) {
 	require.Len(t, order, len(seen)+1)
 }
 
+// clock is a settable clock for the fake, safe to read from its handlers.
+type clock struct {
+	mu gosync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+func TestEntityChangesAgainstTheFake(t *testing.T) {
+	clk := &clock{t: fixedNow}
+	srv, fx := newFake(t, clockifytest.WithClock(clk.now))
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	ctx := context.Background()
+	wsID, uid := fx.Workspace.ID, fx.Members[1].User.ID
+	entries := []clockify.EntityType{clockify.EntityTimeEntry}
+	ids := func(from, to time.Time, which string) []string {
+		t.Helper()
+		opts := &clockify.EntityChangeOptions{Types: entries, Start: from, End: to, ListOptions: clockify.ListOptions{PageSize: 50}}
+		var out []string
+		if which == "deleted" {
+			for d, err := range c.EntityChanges.AllDeleted(ctx, wsID, opts) {
+				require.NoError(t, err)
+				e, err := d.TimeEntry()
+				require.NoError(t, err)
+				out = append(out, e.ID)
+			}
+			return out
+		}
+		all := c.EntityChanges.AllCreated
+		if which == "updated" {
+			all = c.EntityChanges.AllUpdated
+		}
+		for ch, err := range all(ctx, wsID, opts) {
+			require.NoError(t, err)
+			require.Equal(t, ch.ID, ch.TimeEntry.ID)
+			out = append(out, ch.ID)
+		}
+		return out
+	}
+
+	// The generated history was created as each entry ended: the last 30 days by default.
+	var want []string
+	for _, e := range fx.Entries {
+		if e.TimeInterval.End == nil || !e.TimeInterval.End.Before(fixedNow.AddDate(0, 0, -30)) {
+			want = append(want, e.ID)
+		}
+	}
+	got, _, err := c.EntityChanges.Created(ctx, wsID, &clockify.EntityChangeOptions{Types: entries, ListOptions: clockify.ListOptions{PageSize: clockify.MaxPageSize}})
+	require.NoError(t, err)
+	require.Len(t, got, len(want))
+	require.ElementsMatch(t, want, ids(fixedNow.AddDate(0, 0, -30), fixedNow, "created"))
+
+	// An hour later an entry is created, and at two hours edited; an old entry is edited
+	// at two hours (its start is weeks back, so no list by start time would see it); at
+	// three hours an old entry is deleted, and one created at two and a half.
+	old, older := fx.Entries[0], fx.Entries[1]
+	for _, e := range []clockify.TimeEntry{old, older} {
+		require.False(t, e.Running())
+		require.True(t, e.TimeInterval.Start.Before(fixedNow.AddDate(0, 0, -7)), "an old entry")
+	}
+	at := func(h float64) time.Time { return fixedNow.Add(time.Duration(h * float64(time.Hour))) }
+	clk.set(at(1))
+	fresh, _, err := c.TimeEntries.CreateForUser(ctx, wsID, uid, &clockify.TimeEntryRequest{
+		Start: at(0.5), End: clockify.Ptr(at(1)), Description: "PR #7 review"})
+	require.NoError(t, err)
+	clk.set(at(2))
+	_, _, err = c.TimeEntries.Update(ctx, wsID, fresh.ID, &clockify.TimeEntryRequest{
+		Start: at(0.5), End: clockify.Ptr(at(1)), Description: "PR #8 review"})
+	require.NoError(t, err)
+	_, _, err = c.TimeEntries.Update(ctx, wsID, old.ID, &clockify.TimeEntryRequest{
+		Start: old.TimeInterval.Start, End: old.TimeInterval.End, Description: old.Description + " (#9)", ProjectID: old.ProjectID})
+	require.NoError(t, err)
+	clk.set(at(2.5))
+	brief, _, err := c.TimeEntries.CreateForUser(ctx, wsID, uid, &clockify.TimeEntryRequest{Start: at(2), End: clockify.Ptr(at(2.5))})
+	require.NoError(t, err)
+	clk.set(at(3))
+	_, err = c.TimeEntries.Delete(ctx, wsID, older.ID)
+	require.NoError(t, err)
+	_, err = c.TimeEntries.Delete(ctx, wsID, brief.ID)
+	require.NoError(t, err)
+
+	from, to := at(0.5), at(4)
+	require.Equal(t, []string{fresh.ID}, ids(from, to, "created"), "a deleted entry is not listed as created")
+	require.Equal(t, []string{old.ID}, ids(from, to, "updated"), "an entry created in the range is listed as created only")
+	require.Equal(t, []string{older.ID}, ids(from, to, "deleted"), "an entry created and deleted in the range is not listed")
+	require.ElementsMatch(t, []string{fresh.ID, old.ID}, ids(at(1.5), to, "updated"), "created before the range, updated in it")
+	require.Equal(t, []string{older.ID, brief.ID}, ids(at(2.75), to, "deleted"))
+	require.Empty(t, ids(at(3.5), to, "updated"))
+
+	// The changes are the entries as they are now.
+	ch, _, err := c.EntityChanges.Updated(ctx, wsID, &clockify.EntityChangeOptions{Types: entries, Start: from, End: to})
+	require.NoError(t, err)
+	require.Equal(t, old.Description+" (#9)", ch[0].TimeEntry.Description)
+	require.Equal(t, at(2), ch[0].UpdatedAt)
+	require.Equal(t, *old.TimeInterval.End, ch[0].CreatedAt)
+
+	// Other types list nothing here; a bogus one is Clockify's 400; a member who is not an
+	// admin may not read the workspace's changes.
+	none, _, err := c.EntityChanges.Created(ctx, wsID, &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityCustomFieldValue}, Start: from, End: to})
+	require.NoError(t, err)
+	require.Empty(t, none)
+	_, _, err = c.EntityChanges.Created(ctx, wsID, &clockify.EntityChangeOptions{Types: []clockify.EntityType{"BOGUS"}})
+	var ae *clockify.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	member, err := srv.NewClient(fx.Members[1].APIKey)
+	require.NoError(t, err)
+	_, _, err = member.EntityChanges.Deleted(ctx, wsID, &clockify.EntityChangeOptions{Types: entries})
+	require.ErrorIs(t, err, clockify.ErrForbidden)
+}
+
 func TestWebhookLifecycleAgainstTheFake(t *testing.T) {
 	type got struct {
 		sig, event string
@@ -547,7 +660,11 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 	_, _, _ = c.Webhooks.RegenerateToken(ctx, id, id)
 	_, _, _ = c.Webhooks.Logs(ctx, id, id, nil)
 	_, _, _ = c.Reports.Detailed(ctx, id, &clockify.DetailedReportRequest{Start: now, End: now})
-	require.Len(t, called, 22)
+	changes := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}}
+	_, _, _ = c.EntityChanges.Created(ctx, id, changes)
+	_, _, _ = c.EntityChanges.Updated(ctx, id, changes)
+	_, _, _ = c.EntityChanges.Deleted(ctx, id, changes)
+	require.Len(t, called, 25)
 	for route := range called {
 		method, path, _ := strings.Cut(route, " ")
 		require.True(t, inSpec(method, path), "client route %s is not in the OpenAPI description", route)

@@ -59,6 +59,8 @@ type Client struct {
 	Webhooks *WebhooksService
 	// Reports runs reports on the reports host.
 	Reports *ReportsService
+	// EntityChanges reads what was created, updated and deleted in a period.
+	EntityChanges *EntityChangesService
 }
 
 type service struct {
@@ -138,6 +140,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.TimeEntries = (*TimeEntriesService)(&c.common)
 	c.Webhooks = (*WebhooksService)(&c.common)
 	c.Reports = (*ReportsService)(&c.common)
+	c.EntityChanges = (*EntityChangesService)(&c.common)
 	return c, nil
 }
 

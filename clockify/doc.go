@@ -34,6 +34,17 @@
 // deleted, ask for it (Get answers [ErrNotFound] once it is gone), or read the list
 // again.
 //
+// # Changes since
+//
+// The time-entry lists filter on an entry's start only: an entry started last month and
+// edited today is not in the last day's list, and a deleted one is only missing from it.
+// Clockify's entity-change endpoints (marked Experimental by Clockify) answer what a sync
+// needs instead, for a whole workspace: [EntityChangesService.AllCreated], AllUpdated and
+// AllDeleted list the time entries created, updated and deleted in a period, by when that
+// happened. An entity created in the period is reported as created only, and one created
+// and deleted in it not at all; a deletion shows about a minute after it happens, so a
+// sync that asks up to now should ask again from a little before.
+//
 // # Rate limits and retries
 //
 // Every attempt, retries included, first waits on a token bucket (golang.org/x/time/rate,

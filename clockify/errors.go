@@ -158,28 +158,32 @@ type decodeError struct {
 
 // Error describes the failure without quoting the body.
 func (e *decodeError) Error() string {
+	return e.redact(fmt.Sprintf("clockify: %s %s: decode response: %s", e.method, e.path, whyUndecodable(e.err)))
+}
+
+// whyUndecodable says why JSON did not decode without quoting it: the errors of
+// encoding/json and time quote values, which may be anything a server sent.
+func whyUndecodable(err error) string {
 	var (
 		syntax *json.SyntaxError
 		kind   *json.UnmarshalTypeError
 		clock  *time.ParseError
-		why    string
 	)
 	switch {
-	case errors.As(e.err, &syntax):
-		why = fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
-	case errors.As(e.err, &kind):
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d", syntax.Offset)
+	case errors.As(err, &kind):
 		// The field's path is the types' own names, and the keys of any map on the way,
-		// which are redacted below.
+		// which the caller redacts.
 		value, _, _ := strings.Cut(kind.Value, " ") // "number 1e999": the kind, not the number
-		why = fmt.Sprintf("a JSON %s where %s is a %s", value, cmp.Or(kind.Field, "the body"), kind.Type)
-	case errors.Is(e.err, ErrBadDuration):
-		why = "a duration that is not a strict ISO-8601 duration"
-	case errors.As(e.err, &clock):
-		why = "a time that is not RFC 3339"
+		return fmt.Sprintf("a JSON %s where %s is a %s", value, cmp.Or(kind.Field, "the body"), kind.Type)
+	case errors.Is(err, ErrBadDuration):
+		return "a duration that is not a strict ISO-8601 duration"
+	case errors.As(err, &clock):
+		return "a time that is not RFC 3339"
 	default:
-		why = "a value of the wrong shape"
+		return "a value of the wrong shape"
 	}
-	return e.redact(fmt.Sprintf("clockify: %s %s: decode response: %s", e.method, e.path, why))
 }
 
 // Unwrap returns the decoding error, which may quote the body.

@@ -80,3 +80,33 @@ func ExampleWebhooksService_Create() {
 	// token: [REDACTED] true
 	// {Token:[REDACTED]}
 }
+
+// Catch up with what changed in the last hour, whatever the entries' own dates: an entry
+// from weeks ago, edited now, is in the updated list.
+func ExampleEntityChangesService_AllUpdated() {
+	now := time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Members: 2, Now: now},
+		clockifytest.WithClock(func() time.Time { return now }))
+	defer srv.Close()
+	c, err := srv.NewClient(fx.OwnerKey)
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+
+	old := fx.Entries[0]
+	old.Description = "PR #42 review, fixed later"
+	if _, err := srv.UpdateTimeEntry(fx.Workspace.ID, old); err != nil {
+		panic(err)
+	}
+
+	since := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: now.Add(-time.Hour), End: now}
+	for ch, err := range c.EntityChanges.AllUpdated(ctx, fx.Workspace.ID, since) {
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(ch.TimeEntry.Description, "started", ch.TimeEntry.TimeInterval.Start.Format(time.DateOnly))
+	}
+	// Output:
+	// PR #42 review, fixed later started 2026-10-28
+}

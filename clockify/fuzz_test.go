@@ -17,6 +17,8 @@ import (
 func FuzzResponses(f *testing.F) {
 	f.Add(400, "1", "true", `{"message":"bad","code":501}`, uint16(0))
 	f.Add(200, "", "false", `[{"id":"e1","timeInterval":{"start":"2026-01-01T00:00:00Z"}}]`, uint16(3))
+	f.Add(200, "", "", `{"response":[{"id":"b1","documentType":"TIME_ENTRY","document":{"_id":"e1"}}]}`, uint16(40))
+	f.Add(200, "", "", `[{"documentType":"TIME_ENTRY","id":"e1","auditMetadata":{"createdAt":"2026-01-01T00:00:00Z"}}]`, uint16(7))
 	f.Add(503, "Wed, 21 Oct 2015 07:28:00 GMT", "", "<html>"+strings.Repeat("é", 120), uint16(190))
 	f.Fuzz(func(t *testing.T, code int, retryAfter, lastPage, body string, at uint16) {
 		code = 200 + (code%400+400)%400 // 200 to 599
@@ -37,6 +39,23 @@ func FuzzResponses(f *testing.F) {
 		for _, err := range c.TimeEntries.All(ctx, ws, "u1", &TimeEntryListOptions{ListOptions: ListOptions{PageSize: 2}}) {
 			errs = append(errs, err)
 			if err != nil {
+				break
+			}
+		}
+		changes := &EntityChangeOptions{Types: []EntityType{EntityTimeEntry}}
+		n := 0
+		for _, err := range c.EntityChanges.AllCreated(ctx, ws, changes) {
+			errs = append(errs, err)
+			if n++; err != nil || n > 50 {
+				break
+			}
+		}
+		for d, err := range c.EntityChanges.AllDeleted(ctx, ws, changes) {
+			if err == nil {
+				_, err = d.TimeEntry()
+			}
+			errs = append(errs, err)
+			if n++; err != nil || n > 100 {
 				break
 			}
 		}

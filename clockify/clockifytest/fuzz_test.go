@@ -18,6 +18,7 @@ func FuzzRequests(f *testing.F) {
 	f.Add(uint8(18), "", `{"name":"hook","url":"http://127.0.0.1:1/h","webhookEvent":"NEW_PROJECT"}`)
 	f.Add(uint8(22), "page=-1&size=9", `{"status":"FAILED","sortByNewest":true}`)
 	f.Add(uint8(23), "", `{"dateRangeStart":"2026-11-01T00:00:00Z","dateRangeEnd":"2026-11-30T00:00:00Z","detailedFilter":{"page":1,"pageSize":3},"timeZone":"Europe/Berlin"}`)
+	f.Add(uint8(26), "type=TIME_ENTRY&type=TIME_ENTRY_RATE&start=2026-11-01T00:00:00Z&page=0&limit=2", "")
 	f.Fuzz(func(t *testing.T, route uint8, query, body string) {
 		// A fresh server per input, so that a failure replays from its input alone; its
 		// deliveries go nowhere.

@@ -213,7 +213,12 @@ func (s *Server) Load(f *Fixture) {
 	}
 	for _, e := range f.Entries {
 		e := e
-		if _, err := s.state.putEntry(ws, &e, true); err != nil {
+		// A generated entry was created when it ended (or, running, when it started).
+		at := e.TimeInterval.Start
+		if e.TimeInterval.End != nil {
+			at = *e.TimeInterval.End
+		}
+		if _, err := s.state.putEntry(ws, &e, true, at); err != nil {
 			panic("clockifytest: Load: " + err.Error())
 		}
 	}

@@ -520,7 +520,7 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request, p params, u
 			return nil, "", errAccessDenied
 		}
 		e := s.entryFrom(in, clockify.TimeEntry{UserID: target, Billable: ws.ws.Settings != nil && ws.ws.Settings.DefaultBillableProjects})
-		ev, err := st.putEntry(ws, &e, true)
+		ev, err := st.putEntry(ws, &e, true, s.now())
 		return &e, ev, err
 	})
 	writeResult(w, http.StatusCreated, out, err)
@@ -564,7 +564,7 @@ func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p params, u
 			return nil, "", errAccessDenied
 		}
 		e := s.entryFrom(in, plainEntry(old))
-		ev, err := st.putEntry(ws, &e, false)
+		ev, err := st.putEntry(ws, &e, false, s.now())
 		return &e, ev, err
 	})
 	writeResult(w, http.StatusOK, out, err)
@@ -579,7 +579,7 @@ func (s *Server) deleteEntry(w http.ResponseWriter, _ *http.Request, p params, u
 		if e.UserID != uid && !ws.admins[uid] {
 			return nil, "", errAccessDenied
 		}
-		delete(ws.entries, e.ID)
+		ws.deleteEntry(e, s.now())
 		return e, clockify.EventTimeEntryDeleted, nil
 	})
 	if err != nil {
@@ -605,12 +605,12 @@ func (s *Server) stopTimer(w http.ResponseWriter, r *http.Request, p params, uid
 		if p["user"] != uid && !ws.admins[uid] {
 			return nil, "", errAccessDenied
 		}
-		return stopRunning(ws, p["user"], *in.End)
+		return stopRunning(ws, p["user"], *in.End, s.now())
 	})
 	writeResult(w, http.StatusOK, out, err)
 }
 
-func stopRunning(ws *workspace, userID string, end time.Time) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+func stopRunning(ws *workspace, userID string, end, at time.Time) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
 	for _, e := range ws.entries {
 		if e.UserID != userID || e.TimeInterval.End != nil {
 			continue
@@ -622,6 +622,7 @@ func stopRunning(ws *workspace, userID string, end time.Time) (*clockify.TimeEnt
 		e.TimeInterval.End = &end
 		d := clockify.Duration(end.Sub(e.TimeInterval.Start))
 		e.TimeInterval.Duration = &d
+		ws.touch(e.ID, at)
 		return e, clockify.EventTimerStopped, nil
 	}
 	return nil, "", &apiError{status: http.StatusNotFound, Message: "No running time entry", Code: 501}

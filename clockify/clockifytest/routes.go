@@ -52,6 +52,9 @@ func (s *Server) buildRoutes() []route {
 		core(http.MethodPatch, "v1/workspaces/{ws}/webhooks/{id}/token", s.regenerateToken),
 		core(http.MethodPost, "v1/workspaces/{ws}/webhooks/{id}/logs", s.webhookLogs),
 		reports(http.MethodPost, "v1/workspaces/{ws}/reports/detailed", s.detailedReport),
+		core(http.MethodGet, "v1/workspaces/{ws}/entities/created", s.entityChanges(true)),
+		core(http.MethodGet, "v1/workspaces/{ws}/entities/updated", s.entityChanges(false)),
+		core(http.MethodGet, "v1/workspaces/{ws}/entities/deleted", s.deletedEntities),
 	}
 }
 

@@ -133,7 +133,7 @@ func (s *Server) seedProject(workspaceID string, change func(*state, *workspace)
 // NEW_TIMER_STARTED. UserID must be a member of the workspace.
 func (s *Server) AddTimeEntry(workspaceID string, e clockify.TimeEntry) (clockify.TimeEntry, error) {
 	return s.seedEntry(workspaceID, func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
-		ev, err := st.putEntry(ws, &e, true)
+		ev, err := st.putEntry(ws, &e, true, s.now())
 		return &e, ev, err
 	})
 }
@@ -144,7 +144,7 @@ func (s *Server) UpdateTimeEntry(workspaceID string, e clockify.TimeEntry) (cloc
 		if _, ok := ws.entries[e.ID]; !ok {
 			return nil, "", errNotInWorkspace("Time entry")
 		}
-		ev, err := st.putEntry(ws, &e, false)
+		ev, err := st.putEntry(ws, &e, false, s.now())
 		return &e, ev, err
 	})
 }
@@ -156,7 +156,7 @@ func (s *Server) DeleteTimeEntry(workspaceID, entryID string) error {
 		if !ok {
 			return nil, "", errNotInWorkspace("Time entry")
 		}
-		delete(ws.entries, entryID)
+		ws.deleteEntry(e, s.now())
 		return e, clockify.EventTimeEntryDeleted, nil
 	})
 	return err
@@ -165,7 +165,7 @@ func (s *Server) DeleteTimeEntry(workspaceID, entryID string) error {
 // StopTimer stops a user's running timer at end and delivers TIMER_STOPPED.
 func (s *Server) StopTimer(workspaceID, userID string, end time.Time) (clockify.TimeEntry, error) {
 	return s.seedEntry(workspaceID, func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
-		return stopRunning(ws, userID, end)
+		return stopRunning(ws, userID, end, s.now())
 	})
 }
 

@@ -1301,3 +1301,104 @@ func TestSeedingChecks(t *testing.T) {
 	require.Equal(t, fx.Entries[0].Description, stored.Description, "nothing replaced")
 	require.Len(t, srv.TimeEntries(ws.ID), len(fx.Entries))
 }
+
+func TestEntityChangesOnTheWire(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(now.Unix())
+	at := func() time.Time { return time.Unix(clock.Load(), 0).UTC() }
+	srv, fx := newServer(t, clockifytest.WithClock(at))
+	ws, uid := fx.Workspace.ID, fx.Owner.ID
+	base := srv.URL + "/api/v1/workspaces/" + ws + "/entities/"
+	key := map[string]string{"X-Api-Key": fx.OwnerKey}
+	get := func(which, query string) (int, []map[string]any, http.Header) {
+		t.Helper()
+		status, hdr, _, body := call(t, http.MethodGet, base+which+"?"+query, key, "")
+		var items []map[string]any
+		if status == http.StatusOK && which == "deleted" {
+			var w struct{ Response []map[string]any }
+			require.NoError(t, json.Unmarshal(body, &w))
+			items = w.Response
+		} else if status == http.StatusOK {
+			require.NoError(t, json.Unmarshal(body, &items))
+		}
+		return status, items, hdr
+	}
+	ids := func(items []map[string]any) []string {
+		var out []string
+		for _, it := range items {
+			if doc, ok := it["document"].(map[string]any); ok {
+				it = doc
+			}
+			out = append(out, it["id"].(string))
+		}
+		return out
+	}
+
+	// An entry made 90 days back is found only by ranges that reach back to it: a missing
+	// end is 30 days after the start, a missing start 30 days before the end.
+	clock.Store(now.AddDate(0, 0, -90).Unix())
+	ancient, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: uid, TimeInterval: clockify.TimeInterval{
+		Start: now.AddDate(0, 0, -91), End: clockify.Ptr(now.AddDate(0, 0, -90))}})
+	require.NoError(t, err)
+	clock.Store(now.Unix())
+	_, items, _ := get("created", "type=TIME_ENTRY&start="+now.AddDate(0, 0, -100).Format(time.RFC3339))
+	require.Equal(t, []string{ancient.ID}, ids(items))
+	_, items, _ = get("created", "type=TIME_ENTRY&end="+now.AddDate(0, 0, -70).Format(time.RFC3339))
+	require.Equal(t, []string{ancient.ID}, ids(items))
+	_, items, _ = get("created", "type=TIME_ENTRY&end="+now.AddDate(0, 0, -40).Format(time.RFC3339))
+	require.Empty(t, items)
+
+	// A timer started at +1h is stopped at +2h by starting another (an update of the
+	// first), and the second is stopped at +3h.
+	clock.Store(now.Add(time.Hour).Unix())
+	first, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: uid, TimeInterval: clockify.TimeInterval{Start: now.Add(time.Hour)}})
+	require.NoError(t, err)
+	clock.Store(now.Add(2 * time.Hour).Unix())
+	second, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: uid, TimeInterval: clockify.TimeInterval{Start: now.Add(2 * time.Hour)}})
+	require.NoError(t, err)
+	clock.Store(now.Add(3 * time.Hour).Unix())
+	_, err = srv.StopTimer(ws, uid, now.Add(3*time.Hour))
+	require.NoError(t, err)
+
+	status, items, hdr := get("created", "type=TIME_ENTRY&start="+now.Add(30*time.Minute).Format(time.RFC3339))
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, []string{first.ID, second.ID}, ids(items), "oldest first; a missing end is 30 days on")
+	require.Empty(t, hdr.Get("Last-Page"), "these lists send no Last-Page")
+	require.Equal(t, "TIME_ENTRY", items[0]["documentType"])
+	audit := items[0]["auditMetadata"].(map[string]any)
+	require.Equal(t, now.Add(time.Hour).Format(time.RFC3339), audit["createdAt"])
+	require.Equal(t, now.Add(2*time.Hour).Format(time.RFC3339), audit["updatedAt"], "stopped by the next timer")
+
+	_, items, _ = get("updated", "type=TIME_ENTRY&start="+now.Add(150*time.Minute).Format(time.RFC3339)+"&end="+now.Add(4*time.Hour).Format(time.RFC3339))
+	require.Equal(t, []string{second.ID}, ids(items), "stopped at +3h")
+	_, items, _ = get("updated", "type=TIME_ENTRY&end="+now.Add(4*time.Hour).Format(time.RFC3339))
+	require.Empty(t, items, "a missing start is 30 days back: both were created in the range")
+
+	// Pages count from 1 (0 reads as 1), limit sets their size.
+	_, p0, _ := get("created", "type=TIME_ENTRY&type=TIME_ENTRY_RATE&limit=1&page=0&start="+now.Add(30*time.Minute).Format(time.RFC3339))
+	_, p1, _ := get("created", "type=TIME_ENTRY&limit=1&page=1&start="+now.Add(30*time.Minute).Format(time.RFC3339))
+	_, p2, _ := get("created", "type=TIME_ENTRY&limit=1&page=2&start="+now.Add(30*time.Minute).Format(time.RFC3339))
+	require.Equal(t, []string{first.ID}, ids(p0))
+	require.Equal(t, ids(p0), ids(p1))
+	require.Equal(t, []string{second.ID}, ids(p2))
+
+	// Deleted entries come in the "response" wrapper, the entry as it was in "document".
+	clock.Store(now.Add(5 * time.Hour).Unix())
+	require.NoError(t, srv.DeleteTimeEntry(ws, first.ID))
+	_, items, _ = get("deleted", "type=TIME_ENTRY&start="+now.Add(4*time.Hour).Format(time.RFC3339))
+	require.Equal(t, []string{first.ID}, ids(items))
+	require.Equal(t, now.Add(5*time.Hour).Format(time.RFC3339), items[0]["deletedAt"])
+	_, items, _ = get("deleted", "type=TIME_ENTRY")
+	require.Empty(t, items, "the last 30 days by default, which the entry was created in")
+	_, items, _ = get("created", "type=TIME_ENTRY&start="+now.Add(30*time.Minute).Format(time.RFC3339))
+	require.Equal(t, []string{second.ID}, ids(items), "a deleted entry is not listed as created")
+
+	for _, query := range []string{"", "type=EXPENSE", "type=TIME_ENTRY&start=yesterday",
+		"type=TIME_ENTRY&start=" + now.Format(time.RFC3339) + "&end=" + now.Add(-time.Second).Format(time.RFC3339),
+		"type=TIME_ENTRY&limit=x", "type=TIME_ENTRY&limit=5001"} {
+		status, _, _ := get("created", query)
+		require.Equal(t, http.StatusBadRequest, status, query)
+	}
+	status, _, _, _ = call(t, http.MethodGet, base+"deleted?type=TIME_ENTRY", map[string]string{"X-Api-Key": fx.Members[1].APIKey}, "")
+	require.Equal(t, http.StatusForbidden, status, "admins only")
+}

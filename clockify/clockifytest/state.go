@@ -33,6 +33,21 @@ type workspace struct {
 	webhooks map[string]*clockify.Webhook
 	hookIDs  []string
 	logs     map[string][]clockify.WebhookLog
+	// audit holds when each stored entry was created and last updated; bin holds the
+	// deleted entries, as Clockify's entity-change endpoints report them.
+	audit map[string]audit
+	bin   []binRecord
+}
+
+// audit is when an entry was created and last changed.
+type audit struct{ created, updated time.Time }
+
+// binRecord is a deleted entry.
+type binRecord struct {
+	id        string
+	deletedAt time.Time
+	created   time.Time
+	entry     clockify.TimeEntry
 }
 
 func newState() *state {
@@ -78,6 +93,7 @@ func (st *state) addWorkspace(w clockify.Workspace) *workspace {
 		tags:     map[string]clockify.Tag{},
 		webhooks: map[string]*clockify.Webhook{},
 		logs:     map[string][]clockify.WebhookLog{},
+		audit:    map[string]audit{},
 	}
 	st.workspaces[w.ID] = ws
 	st.wsOrder = append(st.wsOrder, w.ID)
@@ -204,8 +220,8 @@ func (in *entryInput) validate() *apiError {
 }
 
 // putEntry validates an entry against the workspace and stores it, returning the
-// webhook event it causes.
-func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool) (clockify.WebhookEvent, *apiError) {
+// webhook event it causes. at is when the change happens, for the entry's audit times.
+func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool, at time.Time) (clockify.WebhookEvent, *apiError) {
 	if e.ProjectID != "" {
 		if _, ok := ws.projects[e.ProjectID]; !ok {
 			return "", errNotInWorkspace("Project")
@@ -254,12 +270,18 @@ func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool) (clo
 					other.TimeInterval.End = &end
 					d := clockify.Duration(end.Sub(other.TimeInterval.Start))
 					other.TimeInterval.Duration = &d
+					ws.touch(other.ID, at)
 				}
 			}
 		}
 	}
 	stored := *e
 	ws.entries[e.ID] = &stored
+	if isNew {
+		ws.audit[e.ID] = audit{created: at.UTC(), updated: at.UTC()}
+	} else {
+		ws.touch(e.ID, at)
+	}
 	switch {
 	case !isNew:
 		return clockify.EventTimeEntryUpdated, nil
@@ -268,6 +290,20 @@ func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool) (clo
 	default:
 		return clockify.EventNewTimeEntry, nil
 	}
+}
+
+// touch records that an entry changed at at.
+func (ws *workspace) touch(id string, at time.Time) {
+	a := ws.audit[id]
+	a.updated = at.UTC()
+	ws.audit[id] = a
+}
+
+// deleteEntry removes an entry and keeps it in the bin.
+func (ws *workspace) deleteEntry(e *clockify.TimeEntry, at time.Time) {
+	delete(ws.entries, e.ID)
+	ws.bin = append(ws.bin, binRecord{id: e.ID, deletedAt: at.UTC(), created: ws.audit[e.ID].created, entry: plainEntry(e)})
+	delete(ws.audit, e.ID)
 }
 
 // putProject validates and stores a project, returning the event it causes.
