@@ -679,6 +679,46 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 	}
 }
 
+// TestDocLinksMatchOpenAPI checks that every call's doc comment links Clockify's
+// documentation of the endpoint it names (the operation in Clockify's OpenAPI
+// description, under its tag), on the line after "Clockify API: METHOD PATH".
+func TestDocLinksMatchOpenAPI(t *testing.T) {
+	var spec struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	require.NoError(t, json.Unmarshal(readOpenAPI(t), &spec))
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	calls := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		lines := strings.Split(string(b), "\n")
+		for i, line := range lines {
+			rest, ok := strings.CutPrefix(line, "// Clockify API: ")
+			if !ok {
+				continue
+			}
+			calls++
+			fields := strings.Fields(rest)
+			raw, ok := spec.Paths[fields[1]][strings.ToLower(fields[0])]
+			require.True(t, ok, "%s:%d: %s is not in the OpenAPI description", f, i+1, rest)
+			var op struct {
+				OperationID string   `json:"operationId"`
+				Tags        []string `json:"tags"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &op))
+			want := "// https://docs.clockify.me/#tag/" + strings.ReplaceAll(op.Tags[0], " ", "-") + "/operation/" + op.OperationID
+			require.Less(t, i+1, len(lines))
+			require.Equal(t, want, lines[i+1], "%s:%d", f, i+2)
+		}
+	}
+	require.Equal(t, 33, calls)
+}
+
 // readOpenAPI reads Clockify's OpenAPI description from the team's shared folder beside
 // the repository, or skips the test where it is not.
 func readOpenAPI(t *testing.T) []byte {

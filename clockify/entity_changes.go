@@ -178,6 +178,7 @@ func (p *deletedPage) UnmarshalJSON(b []byte) error {
 // Created returns one page of the entities created in a period.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/entities/created (Experimental)
+// https://docs.clockify.me/#tag/Entity-changes-(Experimental)/operation/getCreatedEntityInfo
 func (s *EntityChangesService) Created(ctx context.Context, workspaceID string, opts *EntityChangeOptions) ([]EntityChange, *Response, error) {
 	return s.changes(ctx, workspaceID, "created", opts)
 }
@@ -186,6 +187,7 @@ func (s *EntityChangesService) Created(ctx context.Context, workspaceID string, 
 // and updated in it is reported by Created only.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/entities/updated (Experimental)
+// https://docs.clockify.me/#tag/Entity-changes-(Experimental)/operation/getUpdatedEntityInfo
 func (s *EntityChangesService) Updated(ctx context.Context, workspaceID string, opts *EntityChangeOptions) ([]EntityChange, *Response, error) {
 	return s.changes(ctx, workspaceID, "updated", opts)
 }
@@ -207,6 +209,7 @@ func (s *EntityChangesService) changes(ctx context.Context, workspaceID, which s
 // deleted in it is not reported.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/entities/deleted (Experimental)
+// https://docs.clockify.me/#tag/Entity-changes-(Experimental)/operation/getDeletedEntityInfo
 func (s *EntityChangesService) Deleted(ctx context.Context, workspaceID string, opts *EntityChangeOptions) ([]DeletedEntity, *Response, error) {
 	path, err := s.path(workspaceID, "deleted", opts)
 	if err != nil {
@@ -244,6 +247,7 @@ func (s *EntityChangesService) path(workspaceID, which string, opts *EntityChang
 // the end. That costs a request or two more than a documented list would.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/entities/created (Experimental)
+// https://docs.clockify.me/#tag/Entity-changes-(Experimental)/operation/getCreatedEntityInfo
 func (s *EntityChangesService) AllCreated(ctx context.Context, workspaceID string, opts *EntityChangeOptions) iter.Seq2[EntityChange, error] {
 	return pageChanges(ctx, opts, func(ctx context.Context, o *EntityChangeOptions) ([]EntityChange, *Response, error) {
 		return s.Created(ctx, workspaceID, o)
@@ -254,6 +258,7 @@ func (s *EntityChangesService) AllCreated(ctx context.Context, workspaceID strin
 // [EntityChangesService.AllCreated] does.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/entities/updated (Experimental)
+// https://docs.clockify.me/#tag/Entity-changes-(Experimental)/operation/getUpdatedEntityInfo
 func (s *EntityChangesService) AllUpdated(ctx context.Context, workspaceID string, opts *EntityChangeOptions) iter.Seq2[EntityChange, error] {
 	return pageChanges(ctx, opts, func(ctx context.Context, o *EntityChangeOptions) ([]EntityChange, *Response, error) {
 		return s.Updated(ctx, workspaceID, o)
@@ -264,6 +269,7 @@ func (s *EntityChangesService) AllUpdated(ctx context.Context, workspaceID strin
 // [EntityChangesService.AllCreated] does.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/entities/deleted (Experimental)
+// https://docs.clockify.me/#tag/Entity-changes-(Experimental)/operation/getDeletedEntityInfo
 func (s *EntityChangesService) AllDeleted(ctx context.Context, workspaceID string, opts *EntityChangeOptions) iter.Seq2[DeletedEntity, error] {
 	return pageChanges(ctx, opts, func(ctx context.Context, o *EntityChangeOptions) ([]DeletedEntity, *Response, error) {
 		return s.Deleted(ctx, workspaceID, o)

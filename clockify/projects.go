@@ -54,6 +54,7 @@ type ProjectListOptions struct {
 // List returns one page of a workspace's projects.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/projects
+// https://docs.clockify.me/#tag/Project/operation/getProjects
 func (s *ProjectsService) List(ctx context.Context, workspaceID string, opts *ProjectListOptions) ([]Project, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID); err != nil {
 		return nil, nil, err
@@ -89,6 +90,7 @@ func (s *ProjectsService) List(ctx context.Context, workspaceID string, opts *Pr
 // All iterates over every project of a workspace that matches opts.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/projects
+// https://docs.clockify.me/#tag/Project/operation/getProjects
 func (s *ProjectsService) All(ctx context.Context, workspaceID string, opts *ProjectListOptions) iter.Seq2[Project, error] {
 	o := ProjectListOptions{}
 	if opts != nil {
@@ -104,6 +106,7 @@ func (s *ProjectsService) All(ctx context.Context, workspaceID string, opts *Pro
 // Get returns one project. An unknown id is [ErrNotFound].
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/projects/{projectId}
+// https://docs.clockify.me/#tag/Project/operation/getProject
 func (s *ProjectsService) Get(ctx context.Context, workspaceID, projectID string) (*Project, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "projectID", projectID); err != nil {
 		return nil, nil, err

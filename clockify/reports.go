@@ -156,6 +156,7 @@ type ReportInterval struct {
 // The call is a POST that only reads, so it is retried like a GET.
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/reports/detailed (reports host)
+// https://docs.clockify.me/#tag/Time-Entry-Report/operation/generateDetailedReport
 func (s *ReportsService) Detailed(ctx context.Context, workspaceID string, req *DetailedReportRequest) (*DetailedReport, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID); err != nil {
 		return nil, nil, err
@@ -178,6 +179,7 @@ func (s *ReportsService) Detailed(ctx context.Context, workspaceID string, req *
 // nothing), and otherwise at a short page.
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/reports/detailed (reports host)
+// https://docs.clockify.me/#tag/Time-Entry-Report/operation/generateDetailedReport
 func (s *ReportsService) DetailedAll(ctx context.Context, workspaceID string, req *DetailedReportRequest) iter.Seq2[ReportEntry, error] {
 	r := DetailedReportRequest{}
 	if req != nil {

@@ -152,6 +152,7 @@ type TimeEntryListOptions struct {
 // List returns one page of a user's time entries.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/user/{userId}/time-entries
+// https://docs.clockify.me/#tag/Time-entry/operation/getTimeEntries
 func (s *TimeEntriesService) List(ctx context.Context, workspaceID, userID string, opts *TimeEntryListOptions) ([]TimeEntry, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "userID", userID); err != nil {
 		return nil, nil, err
@@ -197,6 +198,7 @@ func (s *TimeEntriesService) List(ctx context.Context, workspaceID, userID strin
 // 5000) at a time.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/user/{userId}/time-entries
+// https://docs.clockify.me/#tag/Time-entry/operation/getTimeEntries
 func (s *TimeEntriesService) All(ctx context.Context, workspaceID, userID string, opts *TimeEntryListOptions) iter.Seq2[TimeEntry, error] {
 	o := TimeEntryListOptions{}
 	if opts != nil {
@@ -213,6 +215,7 @@ func (s *TimeEntriesService) All(ctx context.Context, workspaceID, userID string
 // answers 400 "Time entry doesn't belong to Workspace").
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/time-entries/{id}
+// https://docs.clockify.me/#tag/Time-entry/operation/getTimeEntry
 func (s *TimeEntriesService) Get(ctx context.Context, workspaceID, entryID string, hydrated bool) (*TimeEntry, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "entryID", entryID); err != nil {
 		return nil, nil, err
@@ -235,6 +238,7 @@ const MaxInProgressPageSize = 1000
 // ListInProgress returns one page of the workspace's running timers.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/time-entries/status/in-progress
+// https://docs.clockify.me/#tag/Time-entry/operation/getInProgressTimeEntries
 func (s *TimeEntriesService) ListInProgress(ctx context.Context, workspaceID string, opts *ListOptions) ([]TimeEntry, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID); err != nil {
 		return nil, nil, err
@@ -258,6 +262,7 @@ func (s *TimeEntriesService) ListInProgress(ctx context.Context, workspaceID str
 // AllInProgress iterates over every running timer of the workspace.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/time-entries/status/in-progress
+// https://docs.clockify.me/#tag/Time-entry/operation/getInProgressTimeEntries
 func (s *TimeEntriesService) AllInProgress(ctx context.Context, workspaceID string, opts *ListOptions) iter.Seq2[TimeEntry, error] {
 	o := ListOptions{}
 	if opts != nil {
@@ -273,6 +278,7 @@ func (s *TimeEntriesService) AllInProgress(ctx context.Context, workspaceID stri
 // that could not be opened.
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/time-entries
+// https://docs.clockify.me/#tag/Time-entry/operation/createTimeEntry
 func (s *TimeEntriesService) Create(ctx context.Context, workspaceID string, req *TimeEntryRequest) (*TimeEntry, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID); err != nil {
 		return nil, nil, err
@@ -283,6 +289,7 @@ func (s *TimeEntriesService) Create(ctx context.Context, workspaceID string, req
 // CreateForUser adds a time entry for another user of the workspace (an admin's call).
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/user/{userId}/time-entries
+// https://docs.clockify.me/#tag/Time-entry/operation/createForOthers
 func (s *TimeEntriesService) CreateForUser(ctx context.Context, workspaceID, userID string, req *TimeEntryRequest) (*TimeEntry, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "userID", userID); err != nil {
 		return nil, nil, err
@@ -293,6 +300,7 @@ func (s *TimeEntriesService) CreateForUser(ctx context.Context, workspaceID, use
 // Update replaces a time entry's fields.
 //
 // Clockify API: PUT /v1/workspaces/{workspaceId}/time-entries/{id}
+// https://docs.clockify.me/#tag/Time-entry/operation/updateTimeEntry
 func (s *TimeEntriesService) Update(ctx context.Context, workspaceID, entryID string, req *TimeEntryRequest) (*TimeEntry, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "entryID", entryID); err != nil {
 		return nil, nil, err
@@ -318,6 +326,7 @@ func (s *TimeEntriesService) write(ctx context.Context, method, path string, req
 // Stop stops a user's running timer at end.
 //
 // Clockify API: PATCH /v1/workspaces/{workspaceId}/user/{userId}/time-entries
+// https://docs.clockify.me/#tag/Time-entry/operation/stopRunningTimeEntry
 func (s *TimeEntriesService) Stop(ctx context.Context, workspaceID, userID string, end time.Time) (*TimeEntry, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "userID", userID); err != nil {
 		return nil, nil, err
@@ -338,6 +347,7 @@ func (s *TimeEntriesService) Stop(ctx context.Context, workspaceID, userID strin
 // the call was retried: then an earlier attempt deleted it, and Delete succeeds.
 //
 // Clockify API: DELETE /v1/workspaces/{workspaceId}/time-entries/{id}
+// https://docs.clockify.me/#tag/Time-entry/operation/deleteTimeEntry
 func (s *TimeEntriesService) Delete(ctx context.Context, workspaceID, entryID string) (*Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "entryID", entryID); err != nil {
 		return nil, err

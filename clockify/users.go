@@ -33,6 +33,7 @@ type UserSettings struct {
 // Current returns the user the API key belongs to.
 //
 // Clockify API: GET /v1/user
+// https://docs.clockify.me/#tag/User/operation/getLoggedUser
 func (s *UsersService) Current(ctx context.Context) (*User, *Response, error) {
 	u := new(User)
 	resp, err := s.client.get(ctx, "v1/user", u)
@@ -70,6 +71,7 @@ type UserListOptions struct {
 // List returns one page of a workspace's members.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/users
+// https://docs.clockify.me/#tag/User/operation/getUsersOfWorkspace
 func (s *UsersService) List(ctx context.Context, workspaceID string, opts *UserListOptions) ([]User, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID); err != nil {
 		return nil, nil, err
@@ -105,6 +107,7 @@ func (s *UsersService) List(ctx context.Context, workspaceID string, opts *UserL
 // All iterates over every member of a workspace, one page at a time.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/users
+// https://docs.clockify.me/#tag/User/operation/getUsersOfWorkspace
 func (s *UsersService) All(ctx context.Context, workspaceID string, opts *UserListOptions) iter.Seq2[User, error] {
 	o := UserListOptions{}
 	if opts != nil {

@@ -137,6 +137,7 @@ func (r *WebhookRequest) normalized(workspaceID string) (*WebhookRequest, error)
 // List returns every webhook of the workspace (Clockify does not page it).
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/webhooks
+// https://docs.clockify.me/#tag/Webhooks/operation/getWebhooks
 func (s *WebhooksService) List(ctx context.Context, workspaceID string) (*WebhookList, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID); err != nil {
 		return nil, nil, err
@@ -152,6 +153,7 @@ func (s *WebhooksService) List(ctx context.Context, workspaceID string) (*Webhoo
 // Get returns one webhook.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/webhooks/{webhookId}
+// https://docs.clockify.me/#tag/Webhooks/operation/getWebhook
 func (s *WebhooksService) Get(ctx context.Context, workspaceID, webhookID string) (*Webhook, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
 		return nil, nil, err
@@ -169,6 +171,7 @@ func (s *WebhooksService) Get(ctx context.Context, workspaceID, webhookID string
 // opened.
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/webhooks
+// https://docs.clockify.me/#tag/Webhooks/operation/createWebhook
 func (s *WebhooksService) Create(ctx context.Context, workspaceID string, req *WebhookRequest) (*Webhook, *Response, error) {
 	return s.write(ctx, http.MethodPost, workspaceID, "", req)
 }
@@ -176,6 +179,7 @@ func (s *WebhooksService) Create(ctx context.Context, workspaceID string, req *W
 // Update changes a webhook.
 //
 // Clockify API: PUT /v1/workspaces/{workspaceId}/webhooks/{webhookId}
+// https://docs.clockify.me/#tag/Webhooks/operation/updateWebhook
 func (s *WebhooksService) Update(ctx context.Context, workspaceID, webhookID string, req *WebhookRequest) (*Webhook, *Response, error) {
 	if err := requireIDs("webhookID", webhookID); err != nil {
 		return nil, nil, err
@@ -207,6 +211,7 @@ func (s *WebhooksService) write(ctx context.Context, method, workspaceID, webhoo
 // call was retried: then an earlier attempt deleted it, and Delete succeeds.
 //
 // Clockify API: DELETE /v1/workspaces/{workspaceId}/webhooks/{webhookId}
+// https://docs.clockify.me/#tag/Webhooks/operation/deleteWebhook
 func (s *WebhooksService) Delete(ctx context.Context, workspaceID, webhookID string) (*Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
 		return nil, err
@@ -219,6 +224,7 @@ func (s *WebhooksService) Delete(ctx context.Context, workspaceID, webhookID str
 // a lost answer ends with a token the caller knows.
 //
 // Clockify API: PATCH /v1/workspaces/{workspaceId}/webhooks/{webhookId}/token
+// https://docs.clockify.me/#tag/Webhooks/operation/generateNewToken
 func (s *WebhooksService) RegenerateToken(ctx context.Context, workspaceID, webhookID string) (*Webhook, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
 		return nil, nil, err
@@ -266,6 +272,7 @@ type WebhookLogOptions struct {
 // The call is a POST that only reads, so it is retried like a GET.
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/webhooks/{webhookId}/logs
+// https://docs.clockify.me/#tag/Webhooks/operation/getLogsForWebhook
 func (s *WebhooksService) Logs(ctx context.Context, workspaceID, webhookID string, opts *WebhookLogOptions) ([]WebhookLog, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID, "webhookID", webhookID); err != nil {
 		return nil, nil, err

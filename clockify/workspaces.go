@@ -35,6 +35,7 @@ type Currency struct {
 // List returns the workspaces the key's user belongs to. Clockify does not page it.
 //
 // Clockify API: GET /v1/workspaces
+// https://docs.clockify.me/#tag/Workspace/operation/getWorkspacesOfUser
 func (s *WorkspacesService) List(ctx context.Context) ([]Workspace, *Response, error) {
 	var ws []Workspace
 	resp, err := s.client.get(ctx, "v1/workspaces", &ws)
@@ -47,6 +48,7 @@ func (s *WorkspacesService) List(ctx context.Context) ([]Workspace, *Response, e
 // Get returns one workspace. A workspace the user cannot see is [ErrForbidden].
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}
+// https://docs.clockify.me/#tag/Workspace/operation/getWorkspaceOfUser
 func (s *WorkspacesService) Get(ctx context.Context, workspaceID string) (*Workspace, *Response, error) {
 	if err := requireIDs("workspaceID", workspaceID); err != nil {
 		return nil, nil, err
