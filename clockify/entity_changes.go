@@ -129,7 +129,8 @@ func (c *EntityChange) UnmarshalJSON(b []byte) error {
 // DeletedEntity is an entity deleted in the period asked for (LogBinDocumentDto): a
 // record of Clockify's deletion bin, holding the entity as it was.
 type DeletedEntity struct {
-	// ID is the bin record's id; the deleted entity's own id is in Document.
+	// ID identifies the bin record. Clockify's description does not say whether it is
+	// also the entity's id; the entity's own is in Document ([DeletedEntity.TimeEntry]).
 	ID                 string          `json:"id"`
 	DeletionBinID      string          `json:"deletionBinId"`
 	DeletedAt          time.Time       `json:"deletedAt"`
@@ -237,8 +238,8 @@ func (s *EntityChangesService) path(workspaceID, which string, opts *EntityChang
 	return withQuery(pathf("v1/workspaces/%s/entities/"+which, workspaceID), q), nil
 }
 
-// AllCreated iterates over every entity created in a period, oldest first as Clockify
-// lists them; opts.Page is ignored.
+// AllCreated iterates over every entity created in a period, in Clockify's order;
+// opts.Page is ignored.
 //
 // Clockify documents neither where these pages start nor how large one may be, so the
 // iterator asks for page 0 and then page 1, and drops page 1 when it repeats page 0 (a
@@ -278,14 +279,15 @@ func (s *EntityChangesService) AllDeleted(ctx context.Context, workspaceID strin
 
 // pageChanges yields every item of an entity-change list, as AllCreated describes.
 func pageChanges[T any](ctx context.Context, opts *EntityChangeOptions, fetch func(context.Context, *EntityChangeOptions) ([]T, *Response, error)) iter.Seq2[T, error] {
-	o := EntityChangeOptions{}
+	first := EntityChangeOptions{}
 	if opts != nil {
-		o = *opts
+		first = *opts
 	}
-	if o.PageSize < 1 {
-		o.PageSize = DefaultPageSize
+	if first.PageSize < 1 {
+		first.PageSize = DefaultPageSize
 	}
 	return func(yield func(T, error) bool) {
+		o := first
 		var prev []T // the last page's first and last items, to tell a repeat
 		for page := 0; ; page++ {
 			o.Page = page

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,9 +172,12 @@ func TestDeletedEntitiesInBothShapes(t *testing.T) {
 // counted from base (0 or 1; a server counting from 1 reads page 0 as 1). The "page"
 // parameter of every request is recorded in pages ("" when none was sent).
 func changePages(mt *httpmock.MockTransport, which string, total, size, base int, pages *[]string) {
+	var mu sync.Mutex
 	mt.RegisterResponder(http.MethodGet, changesURL+which, func(r *http.Request) (*http.Response, error) {
 		p := r.URL.Query().Get("page")
+		mu.Lock()
 		*pages = append(*pages, p)
+		mu.Unlock()
 		n, _ := strconv.Atoi(p)
 		if base == 1 && n < 1 {
 			n = 1
@@ -274,4 +278,27 @@ func TestChangeIteratorStops(t *testing.T) {
 		errs++
 	}
 	require.Equal(t, 1, errs)
+}
+
+func TestChangeIteratorIsReusable(t *testing.T) {
+	c, mt := newMockClient(t)
+	var mu sync.Mutex
+	var pages []string
+	changePages(mt, "created", 7, 3, 1, &pages)
+	seq := c.EntityChanges.AllCreated(context.Background(), ws, &EntityChangeOptions{Types: []EntityType{EntityTimeEntry}})
+	var wg sync.WaitGroup
+	counts := make([]int, 2)
+	for g := range counts {
+		wg.Go(func() {
+			for _, err := range seq {
+				if err == nil {
+					mu.Lock()
+					counts[g]++
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.Equal(t, []int{7, 7}, counts, "ranged at once from two goroutines, each reads every page")
 }
