@@ -78,7 +78,7 @@ func (s *Server) entityChanges(created bool) func(http.ResponseWriter, *http.Req
 		if err == nil && q.entries {
 			for id, e := range ws.entries {
 				a := ws.audit[id]
-				if created && q.in(a.created) || !created && q.in(a.updated) && !q.in(a.created) && a.updated.After(a.created) {
+				if created && q.in(a.created) || !created && q.in(a.updated) && !q.in(a.created) {
 					out = append(out, entityInfo{TimeEntry: plainEntry(e), DocumentType: clockify.EntityTimeEntry,
 						ApprovalStatus: "UNSUBMITTED", AuditMetadata: auditMetadata{CreatedAt: a.created, UpdatedAt: a.updated}})
 				}
