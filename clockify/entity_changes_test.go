@@ -125,6 +125,13 @@ func TestEntityChangeDecoding(t *testing.T) {
 	require.Nil(t, r.CustomFieldValue)
 	require.JSONEq(t, `{"documentType":"TIME_ENTRY_RATE","id":"r1","amount":10500}`, string(r.Raw))
 
+	// Raw is a copy: the decoder's input may be reused.
+	buf := []byte(`{"documentType":"TIME_ENTRY_RATE","id":"r2"}`)
+	var kept EntityChange
+	require.NoError(t, json.Unmarshal(buf, &kept))
+	copy(buf, strings.Repeat("x", len(buf)))
+	require.JSONEq(t, `{"documentType":"TIME_ENTRY_RATE","id":"r2"}`, string(kept.Raw))
+
 	// A time entry whose fields do not decode is a decode error, not a half-filled change.
 	respond(mt, http.MethodGet, changesURL+"updated", 200, `[{"documentType":"TIME_ENTRY","id":"e1","timeInterval":{"start":"yesterday"}}]`)
 	_, _, err = c.EntityChanges.Updated(context.Background(), ws, &EntityChangeOptions{Types: []EntityType{EntityTimeEntry}})
@@ -230,7 +237,7 @@ func TestChangeIteratorStops(t *testing.T) {
 
 	// On Last-Page: true.
 	c, mt := newMockClient(t)
-	respond(mt, http.MethodGet, changesURL+"updated", 200, `[{"documentType":"TIME_ENTRY","id":"e0"}]`, "Last-Page", "true")
+	got := respond(mt, http.MethodGet, changesURL+"updated", 200, `[{"documentType":"TIME_ENTRY","id":"e0"}]`, "Last-Page", "true")
 	n := 0
 	for _, err := range c.EntityChanges.AllUpdated(ctx, ws, opts) {
 		require.NoError(t, err)
@@ -238,6 +245,7 @@ func TestChangeIteratorStops(t *testing.T) {
 	}
 	require.Equal(t, 1, n)
 	require.Equal(t, 1, mt.GetTotalCallCount())
+	require.Equal(t, strconv.Itoa(DefaultPageSize), got.url.Query().Get("limit"), "the iterators ask for big pages")
 
 	// On a page after the second that repeats the one before: the server ignores "page".
 	c, mt = newMockClient(t)
