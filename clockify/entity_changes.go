@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
-	"reflect"
 	"strconv"
 	"time"
 )
@@ -288,12 +287,11 @@ func pageChanges[T any](ctx context.Context, opts *EntityChangeOptions, fetch fu
 	}
 	return func(yield func(T, error) bool) {
 		o := first
-		var prev []T // the last page's first and last items, to tell a repeat
+		var prev pageEnds[T]
 		for page := 0; ; page++ {
 			o.Page = page
 			items, resp, err := fetch(ctx, &o)
-			repeat := err == nil && len(prev) > 0 && len(items) > 0 &&
-				reflect.DeepEqual(items[0], prev[0]) && reflect.DeepEqual(items[len(items)-1], prev[1])
+			repeat := err == nil && prev.repeatedBy(items)
 			switch {
 			case repeat && page == 1:
 				continue // page 0 was page 1: the pages count from 1
@@ -308,7 +306,7 @@ func pageChanges[T any](ctx context.Context, opts *EntityChangeOptions, fetch fu
 			if len(items) == 0 {
 				return
 			}
-			prev = []T{items[0], items[len(items)-1]}
+			prev.remember(items)
 			for _, it := range items {
 				if !yield(it, nil) {
 					return

@@ -67,15 +67,10 @@ func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch 
 		if opts.PageSize < 1 {
 			opts.PageSize = min(DefaultPageSize, maxSize)
 		}
-		// The last page's length and its first and last items. Two pages of one list never
-		// begin and end with the same items (but see ErrRepeatedPage for pages of one item),
-		// so a page with the same ends is the same page; and only two items are held.
-		var n int
-		var head, tail T
+		var prev pageEnds[T]
 		for {
 			items, resp, err := fetch(ctx, opts)
-			if err == nil && n > 0 && len(items) == n &&
-				reflect.DeepEqual(items[0], head) && reflect.DeepEqual(items[n-1], tail) {
+			if err == nil && prev.repeatedBy(items) {
 				err = fmt.Errorf("%w: page %d repeats page %d, so the list stopped (a cache or proxy that ignores the query string can cause this)",
 					ErrRepeatedPage, opts.Page, opts.Page-1)
 			}
@@ -84,9 +79,7 @@ func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch 
 				yield(zero, err)
 				return
 			}
-			if len(items) > 0 {
-				n, head, tail = len(items), items[0], items[len(items)-1]
-			}
+			prev.remember(items)
 			for _, it := range items {
 				if !yield(it, nil) {
 					return
@@ -102,6 +95,27 @@ func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch 
 			opts.Page++
 		}
 	}
+}
+
+// pageEnds is a page's length and its first and last items. Two pages of one list never
+// begin and end with the same items (but see ErrRepeatedPage for pages of one item), so a
+// page with the same ends is the same page; and only two items are held.
+type pageEnds[T any] struct {
+	n          int
+	head, tail T
+}
+
+// remember keeps the ends of a page that is not empty.
+func (p *pageEnds[T]) remember(items []T) {
+	if len(items) > 0 {
+		p.n, p.head, p.tail = len(items), items[0], items[len(items)-1]
+	}
+}
+
+// repeatedBy reports whether items is the page remembered, served again.
+func (p *pageEnds[T]) repeatedBy(items []T) bool {
+	return p.n > 0 && len(items) == p.n &&
+		reflect.DeepEqual(items[0], p.head) && reflect.DeepEqual(items[p.n-1], p.tail)
 }
 
 // withQuery appends encoded query values to a path.
