@@ -237,8 +237,9 @@ func (s *EntityChangesService) path(workspaceID, which string, opts *EntityChang
 	return withQuery(pathf("v1/workspaces/%s/entities/"+which, workspaceID), q), nil
 }
 
-// AllCreated iterates over every entity created in a period, in Clockify's order;
-// opts.Page is ignored.
+// AllCreated iterates over every entity created in a period, in Clockify's order. It
+// asks for pages of opts.PageSize items, [DefaultPageSize] when that is zero; opts.Page
+// is ignored.
 //
 // Clockify documents neither where these pages start nor how large one may be, so the
 // iterator asks for page 0 and then page 1, and drops page 1 when it repeats page 0 (a
