@@ -16,12 +16,14 @@
 // time only.
 //
 // It also serves Clockify's experimental entity-change endpoints for time entries, to
-// admins: the entries created, updated (but not created) and deleted (but not created)
-// in a range, by when that happened, from the time each entry was stored, last changed
-// (stopping a timer included) and deleted, on the server's clock ([WithClock]). Their
-// pages count from 1, as the fake's other lists do; Clockify documents no base, and sends
-// no Last-Page there, so neither does the fake. A generated entry was created when it
-// ended (a running one when it started); a deletion shows at once, not a minute later.
+// admins (Clockify does not say who may read them; the fake treats them like its other
+// workspace-wide reads): the entries created, updated (but not created) and deleted (but
+// not created) in a range, by when that happened, from the time each entry was stored,
+// last changed (stopping a timer included) and deleted, on the server's clock
+// ([WithClock]). Clockify documents neither where their pages start nor a Last-Page
+// header there: the fake's pages count from 1, as its other lists do, and it sends no
+// Last-Page on them. A generated entry was created when it ended (a running one when it
+// started); a deletion shows at once, not a minute later.
 //
 // When an entry or a project is created, updated or deleted, or a timer stopped (through
 // the API or the Go methods), the fake POSTs the flat entity JSON to every webhook on
