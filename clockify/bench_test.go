@@ -16,9 +16,9 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 )
 
-// fullPage is one page of MaxPageSize hydrated time entries as the fake Clockify renders
-// them: the generated workspace's entries repeated until the page is full.
-func fullPage(b *testing.B) []byte {
+// fullPage is one page of MaxPageSize time entries, hydrated or not, as the fake Clockify
+// renders them: the generated workspace's entries repeated until the page is full.
+func fullPage(b *testing.B, hydrated bool) []byte {
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{
 		Seed: 1, Members: 1, Days: 365, Now: time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC),
 	})
@@ -27,7 +27,7 @@ func fullPage(b *testing.B) []byte {
 	require.NoError(b, err)
 	var entries []json.RawMessage
 	for e, err := range c.TimeEntries.All(context.Background(), fx.Workspace.ID, fx.Owner.ID,
-		&clockify.TimeEntryListOptions{Hydrated: true}) {
+		&clockify.TimeEntryListOptions{Hydrated: hydrated}) {
 		require.NoError(b, err)
 		raw, err := json.Marshal(e)
 		require.NoError(b, err)
@@ -43,10 +43,21 @@ func fullPage(b *testing.B) []byte {
 	return body
 }
 
-// BenchmarkListPage measures what the client adds to reading one full page of entries:
-// the baseline is a bare http.Get of the same bytes decoded with json.Unmarshal.
+// BenchmarkListPage measures what the client adds to reading one full page of entries,
+// hydrated (with project, task, user and tags) and plain: the baseline is a bare
+// http.Get of the same bytes decoded with json.Unmarshal.
 func BenchmarkListPage(b *testing.B) {
-	body := fullPage(b)
+	for _, hydrated := range []bool{true, false} {
+		name := "plain"
+		if hydrated {
+			name = "hydrated"
+		}
+		b.Run(name, func(b *testing.B) { benchmarkListPage(b, hydrated) })
+	}
+}
+
+func benchmarkListPage(b *testing.B, hydrated bool) {
+	body := fullPage(b, hydrated)
 	static := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Last-Page", "true")
@@ -73,7 +84,7 @@ func BenchmarkListPage(b *testing.B) {
 		c, err := clockify.NewClient(clockify.WithAPIKey("bench-key"), clockify.WithBaseURL(static.URL),
 			clockify.WithRateLimit(math.Inf(1), 1))
 		require.NoError(b, err)
-		opts := &clockify.TimeEntryListOptions{Hydrated: true, ListOptions: clockify.ListOptions{PageSize: clockify.MaxPageSize}}
+		opts := &clockify.TimeEntryListOptions{Hydrated: hydrated, ListOptions: clockify.ListOptions{PageSize: clockify.MaxPageSize}}
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
