@@ -1,6 +1,7 @@
 // Command webhooks receives Clockify webhook deliveries end to end: it starts the fake
 // Clockify, mounts a webhook.Handler on a loopback server, registers one webhook per event
-// through the client, makes changes in the workspace, rotates a token, and prints what was
+// through the client, makes changes in the workspace, rotates a token, catches up with
+// the entity-change endpoints after a delivery it failed to apply, and prints what was
 // applied and the delivery log.
 //
 //	go run ./examples/webhooks
@@ -8,11 +9,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -42,7 +45,11 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	var mu sync.Mutex
+	var down atomic.Bool // the host's store is unavailable: deliveries fail
 	apply := func(_ context.Context, ev *webhook.Event) error {
+		if down.Load() {
+			return errors.New("store unavailable")
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		switch {
@@ -103,6 +110,27 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	if _, err := fake.AddProject(fx.Workspace.ID, clockify.Project{Name: "new-service"}); err != nil {
 		return err
+	}
+
+	// A delivery can be lost: here the host fails to apply it (Clockify is answered 503).
+	// The entity-change endpoints tell what changed since, whatever the entries' own
+	// dates: an entry from weeks ago edited during the outage is caught up.
+	since := time.Now().UTC()
+	down.Store(true)
+	old := fx.Entries[0]
+	if _, _, err := client.TimeEntries.Update(ctx, fx.Workspace.ID, old.ID, &clockify.TimeEntryRequest{
+		Start: old.TimeInterval.Start, End: old.TimeInterval.End, Description: old.Description + " (#7)", ProjectID: old.ProjectID,
+	}); err != nil {
+		return err
+	}
+	down.Store(false)
+	fmt.Fprintln(out, "\ncaught up after the outage:")
+	changes := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: since}
+	for ch, err := range client.EntityChanges.AllUpdated(ctx, fx.Workspace.ID, changes) {
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "updated entry %s %q, started %s\n", ch.ID, ch.TimeEntry.Description, ch.TimeEntry.TimeInterval.Start.Format(time.DateOnly))
 	}
 
 	fmt.Fprintln(out, "\ndelivery log, newest first:")

@@ -22,4 +22,9 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		require.Contains(t, s, want)
 	}
 	require.Equal(t, 4, strings.Count(s, " applied  status 200"), s)
+	require.Contains(t, s, "TIME_ENTRY_UPDATED   failed   status 503", "the delivery the host failed to apply")
+	_, caughtUp, _ := strings.Cut(s, "caught up after the outage:\n")
+	caughtUp, _, _ = strings.Cut(caughtUp, "\n\n")
+	require.Equal(t, 1, strings.Count(caughtUp, "updated entry "), s)
+	require.Contains(t, caughtUp, ` (#7)", started `, "the old entry edited during the outage")
 }
