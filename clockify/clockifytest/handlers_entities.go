@@ -63,19 +63,32 @@ func (s *Server) readChangeQuery(r *http.Request) (q changeQuery, err *apiError)
 // in reports whether t falls in the query's range, ends included.
 func (q changeQuery) in(t time.Time) bool { return !t.Before(q.start) && !t.After(q.end) }
 
+// readChanges reads an entity-change request and, for an admin of the workspace who asked
+// for time entries, runs collect under the server's lock. On a bad request or a refusal it
+// writes the error and reports false.
+func (s *Server) readChanges(w http.ResponseWriter, r *http.Request, p params, uid string, collect func(*workspace, changeQuery)) (changeQuery, bool) {
+	q, err := s.readChangeQuery(r)
+	if err == nil {
+		s.mu.Lock()
+		var ws *workspace
+		if ws, err = s.state.adminAccess(uid, p["ws"]); err == nil && q.entries {
+			collect(ws, q)
+		}
+		s.mu.Unlock()
+	}
+	if err != nil {
+		writeError(w, err)
+		return q, false
+	}
+	return q, true
+}
+
 // entityChanges serves the entries created, or updated, in a range, oldest change first.
 // An entry created in the range is listed as created only, as Clockify documents.
 func (s *Server) entityChanges(created bool) func(http.ResponseWriter, *http.Request, params, string) {
 	return func(w http.ResponseWriter, r *http.Request, p params, uid string) {
-		q, err := s.readChangeQuery(r)
-		if err != nil {
-			writeError(w, err)
-			return
-		}
 		var out []entityInfo
-		s.mu.Lock()
-		ws, err := s.state.adminAccess(uid, p["ws"])
-		if err == nil && q.entries {
+		q, ok := s.readChanges(w, r, p, uid, func(ws *workspace, q changeQuery) {
 			for id, e := range ws.entries {
 				a := ws.audit[id]
 				if created && q.in(a.created) || !created && q.in(a.updated) && !q.in(a.created) {
@@ -83,10 +96,8 @@ func (s *Server) entityChanges(created bool) func(http.ResponseWriter, *http.Req
 						ApprovalStatus: "UNSUBMITTED", AuditMetadata: auditMetadata{CreatedAt: a.created, UpdatedAt: a.updated}})
 				}
 			}
-		}
-		s.mu.Unlock()
-		if err != nil {
-			writeError(w, err)
+		})
+		if !ok {
 			return
 		}
 		at := func(e entityInfo) time.Time {
@@ -107,25 +118,16 @@ func (s *Server) entityChanges(created bool) func(http.ResponseWriter, *http.Req
 // the {"response": [...]} wrapper of Clockify's description. An entry created and deleted
 // in the range is left out, as Clockify documents.
 func (s *Server) deletedEntities(w http.ResponseWriter, r *http.Request, p params, uid string) {
-	q, err := s.readChangeQuery(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
 	var out []deletedInfo
-	s.mu.Lock()
-	ws, err := s.state.adminAccess(uid, p["ws"])
-	if err == nil && q.entries {
+	q, ok := s.readChanges(w, r, p, uid, func(ws *workspace, q changeQuery) {
 		for _, b := range ws.bin {
 			if q.in(b.deletedAt) && !q.in(b.created) {
 				out = append(out, deletedInfo{ID: "bin" + b.id, DeletionBinID: "bin" + b.id, DeletedAt: b.deletedAt,
 					DocumentType: clockify.EntityTimeEntry, EligibleForRestore: true, Document: b.entry})
 			}
 		}
-	}
-	s.mu.Unlock()
-	if err != nil {
-		writeError(w, err)
+	})
+	if !ok {
 		return
 	}
 	from, to := pageSpan(len(out), q.page, q.size)
