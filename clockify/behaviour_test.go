@@ -11,14 +11,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	gosync "sync"
 	"testing"
 	"time"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -585,173 +582,6 @@ func TestSecretsNeverLeak(t *testing.T) {
 	require.Contains(t, all, "REDACTED", "the echoed key was redacted")
 	require.NotContains(t, all, key)
 	require.NotContains(t, all, token)
-}
-
-// TestRoutesMatchOpenAPI checks every route the client calls, and every route the fake
-// serves, against Clockify's OpenAPI description.
-func TestRoutesMatchOpenAPI(t *testing.T) {
-	b := readOpenAPI(t)
-	var spec struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
-	require.NoError(t, json.Unmarshal(b, &spec))
-	inSpec := func(method, path string) bool {
-		segs := strings.Split(strings.Trim(path, "/"), "/")
-		for p, ops := range spec.Paths {
-			ps := strings.Split(strings.Trim(p, "/"), "/")
-			if len(ps) != len(segs) {
-				continue
-			}
-			match := true
-			for i := range ps {
-				if !strings.HasPrefix(ps[i], "{") && !strings.HasPrefix(segs[i], "{") && ps[i] != segs[i] {
-					match = false
-					break
-				}
-				if strings.HasPrefix(segs[i], "{") != strings.HasPrefix(ps[i], "{") {
-					match = false
-					break
-				}
-			}
-			if _, ok := ops[strings.ToLower(method)]; match && ok {
-				return true
-			}
-		}
-		return false
-	}
-
-	// Every client call, against a mock that records what was sent.
-	mt := httpmock.NewMockTransport()
-	called := map[string]bool{}
-	mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
-		path := r.URL.Path
-		path = strings.TrimPrefix(strings.TrimPrefix(path, "/api"), "/report")
-		// Ids in these calls are "ID"; make them template segments.
-		path = strings.ReplaceAll(path, "/ID", "/{id}")
-		called[r.Method+" "+path] = true
-		return httpmock.NewStringResponse(200, `{}`), nil
-	})
-	c, err := clockify.NewClient(clockify.WithAPIKey("k"), clockify.WithHTTPClient(&http.Client{Transport: mt}),
-		clockify.WithBaseURL("https://x/api/"), clockify.WithReportsURL("https://r/report/"))
-	require.NoError(t, err)
-	ctx := context.Background()
-	const id = "ID"
-	now := time.Now()
-	hook := &clockify.WebhookRequest{Name: "ab", URL: "https://x", WebhookEvent: clockify.EventNewProject}
-	_, _, _ = c.Users.Current(ctx)
-	_, _, _ = c.Users.List(ctx, id, nil)
-	_, _, _ = c.Workspaces.List(ctx)
-	_, _, _ = c.Workspaces.Get(ctx, id)
-	_, _, _ = c.Projects.List(ctx, id, nil)
-	_, _, _ = c.Projects.Get(ctx, id, id)
-	_, _, _ = c.TimeEntries.List(ctx, id, id, nil)
-	_, _, _ = c.TimeEntries.Get(ctx, id, id, false)
-	_, _, _ = c.TimeEntries.ListInProgress(ctx, id, nil)
-	_, _, _ = c.TimeEntries.Create(ctx, id, &clockify.TimeEntryRequest{})
-	_, _, _ = c.TimeEntries.CreateForUser(ctx, id, id, &clockify.TimeEntryRequest{})
-	_, _, _ = c.TimeEntries.Update(ctx, id, id, &clockify.TimeEntryRequest{Start: now})
-	_, _, _ = c.TimeEntries.Stop(ctx, id, id, now)
-	_, _ = c.TimeEntries.Delete(ctx, id, id)
-	_, _, _ = c.Webhooks.List(ctx, id)
-	_, _, _ = c.Webhooks.Get(ctx, id, id)
-	_, _, _ = c.Webhooks.Create(ctx, id, hook)
-	_, _, _ = c.Webhooks.Update(ctx, id, id, hook)
-	_, _ = c.Webhooks.Delete(ctx, id, id)
-	_, _, _ = c.Webhooks.RegenerateToken(ctx, id, id)
-	_, _, _ = c.Webhooks.Logs(ctx, id, id, nil)
-	_, _, _ = c.Reports.Detailed(ctx, id, &clockify.DetailedReportRequest{Start: now, End: now})
-	changes := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}}
-	_, _, _ = c.EntityChanges.Created(ctx, id, changes)
-	_, _, _ = c.EntityChanges.Updated(ctx, id, changes)
-	_, _, _ = c.EntityChanges.Deleted(ctx, id, changes)
-	require.Len(t, called, 25)
-	for route := range called {
-		method, path, _ := strings.Cut(route, " ")
-		require.True(t, inSpec(method, path), "client route %s is not in the OpenAPI description", route)
-	}
-
-	srv := clockifytest.NewServer()
-	defer srv.Close()
-	for _, route := range srv.Routes() {
-		method, path, _ := strings.Cut(route, " ")
-		path = strings.TrimPrefix(strings.TrimPrefix(path, "/api"), "/report")
-		require.True(t, inSpec(method, path), "fake route %s is not in the OpenAPI description", route)
-	}
-}
-
-// TestDocLinksMatchOpenAPI checks that every call's doc comment links Clockify's
-// documentation of the endpoint it names (the operation in Clockify's OpenAPI
-// description, under its tag), on the line after "Clockify API: METHOD PATH".
-func TestDocLinksMatchOpenAPI(t *testing.T) {
-	var spec struct {
-		Paths map[string]map[string]json.RawMessage `json:"paths"`
-	}
-	require.NoError(t, json.Unmarshal(readOpenAPI(t), &spec))
-	files, err := filepath.Glob("*.go")
-	require.NoError(t, err)
-	calls := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		require.NoError(t, err)
-		lines := strings.Split(string(b), "\n")
-		for i, line := range lines {
-			rest, ok := strings.CutPrefix(line, "// Clockify API: ")
-			if !ok {
-				continue
-			}
-			calls++
-			fields := strings.Fields(rest)
-			raw, ok := spec.Paths[fields[1]][strings.ToLower(fields[0])]
-			require.True(t, ok, "%s:%d: %s is not in the OpenAPI description", f, i+1, rest)
-			var op struct {
-				OperationID string   `json:"operationId"`
-				Tags        []string `json:"tags"`
-			}
-			require.NoError(t, json.Unmarshal(raw, &op))
-			want := "// https://docs.clockify.me/#tag/" + strings.ReplaceAll(op.Tags[0], " ", "-") + "/operation/" + op.OperationID
-			require.Less(t, i+1, len(lines))
-			require.Equal(t, want, lines[i+1], "%s:%d", f, i+2)
-		}
-	}
-	require.Equal(t, 33, calls)
-}
-
-// readOpenAPI reads Clockify's OpenAPI description from the team's shared folder beside
-// the repository, or skips the test where it is not.
-func readOpenAPI(t *testing.T) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "clockify", "openapi.json"))
-	if err != nil {
-		t.Skip("../shared/clockify/openapi.json is not here (it is outside CI): ", err)
-	}
-	return b
-}
-
-// TestKnownWebhookEventsMatchOpenAPI checks WebhookEvent.Known against the enum of the
-// create and update bodies in Clockify's OpenAPI description.
-func TestKnownWebhookEventsMatchOpenAPI(t *testing.T) {
-	var spec struct {
-		Components struct {
-			Schemas map[string]struct {
-				Properties struct {
-					WebhookEvent struct {
-						Enum []clockify.WebhookEvent `json:"enum"`
-					} `json:"webhookEvent"`
-				} `json:"properties"`
-			} `json:"schemas"`
-		} `json:"components"`
-	}
-	require.NoError(t, json.Unmarshal(readOpenAPI(t), &spec))
-	for _, schema := range []string{"CreateWebhookRequestV1", "UpdateWebhookRequestV1"} {
-		enum := spec.Components.Schemas[schema].Properties.WebhookEvent.Enum
-		require.Len(t, enum, 50, schema)
-		for _, e := range enum {
-			require.True(t, e.Known(), "%s: %s", schema, e)
-		}
-	}
 }
 
 // TestReportRangeIsTheSameInstantsInEveryZone asks the fake, which reads a report's range
