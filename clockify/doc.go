@@ -26,7 +26,9 @@
 // Last-Page: false is not taken for the end: a server that serves fewer items than asked
 // for loses nothing. A page that repeats the one before it (a server or a cache that
 // ignores the page parameter) ends the iteration with [ErrRepeatedPage] instead of
-// looping for ever.
+// looping for ever. Where Clockify documents neither where pages start nor how large one
+// may be (entity changes, and webhook delivery logs: [WebhooksService.AllLogs]), the
+// iterators find where they start and end only on an empty page.
 //
 // Clockify pages by offset. An item created or deleted, in the pages already read, while
 // a list is being read shifts the pages after it: an item may then come twice, or not at

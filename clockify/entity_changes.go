@@ -286,36 +286,9 @@ func pageChanges[T any](ctx context.Context, opts *EntityChangeOptions, fetch fu
 	if first.PageSize < 1 {
 		first.PageSize = DefaultPageSize
 	}
-	return func(yield func(T, error) bool) {
+	return pageFromZero(func(page int) ([]T, *Response, error) {
 		o := first
-		var prev pageEnds[T]
-		for page := 0; ; page++ {
-			o.Page = page
-			items, resp, err := fetch(ctx, &o)
-			repeat := err == nil && prev.repeatedBy(items)
-			switch {
-			case repeat && page == 1:
-				continue // page 0 was page 1: the pages count from 1
-			case repeat:
-				err = fmt.Errorf("%w: page %d repeats page %d, so the list stopped", ErrRepeatedPage, page, page-1)
-			}
-			if err != nil {
-				var zero T
-				yield(zero, err)
-				return
-			}
-			if len(items) == 0 {
-				return
-			}
-			prev.remember(items)
-			for _, it := range items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if resp != nil && resp.LastPage {
-				return
-			}
-		}
-	}
+		o.Page = page
+		return fetch(ctx, &o)
+	})
 }

@@ -19,6 +19,7 @@ func FuzzResponses(f *testing.F) {
 	f.Add(200, "", "false", `[{"id":"e1","timeInterval":{"start":"2026-01-01T00:00:00Z"}}]`, uint16(3))
 	f.Add(200, "", "", `{"response":[{"id":"b1","documentType":"TIME_ENTRY","document":{"_id":"e1"}}]}`, uint16(40))
 	f.Add(200, "", "", `[{"documentType":"TIME_ENTRY","id":"e1","auditMetadata":{"createdAt":"2026-01-01T00:00:00Z"}}]`, uint16(7))
+	f.Add(200, "", "true", `[{"id":"l1","webhookId":"h1","statusCode":200,"requestBody":"{}","respondedAt":"2026-01-01T00:00:00.125+00:00"}]`, uint16(3))
 	f.Add(503, "Wed, 21 Oct 2015 07:28:00 GMT", "", "<html>"+strings.Repeat("é", 120), uint16(190))
 	f.Fuzz(func(t *testing.T, code int, retryAfter, lastPage, body string, at uint16) {
 		code = 200 + (code%400+400)%400 // 200 to 599
@@ -56,6 +57,12 @@ func FuzzResponses(f *testing.F) {
 			}
 			errs = append(errs, err)
 			if n++; err != nil || n > 100 {
+				break
+			}
+		}
+		for _, err := range c.Webhooks.AllLogs(ctx, ws, "h1", nil) {
+			errs = append(errs, err)
+			if n++; err != nil || n > 150 {
 				break
 			}
 		}

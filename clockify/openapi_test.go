@@ -455,7 +455,7 @@ func TestDocLinksMatchOpenAPI(t *testing.T) {
 			require.Equal(t, want, lines[i+1], "%s:%d", f, i+2)
 		}
 	}
-	require.Equal(t, 33, calls)
+	require.Equal(t, 34, calls)
 }
 
 // TestKnownWebhookEventsMatchOpenAPI checks WebhookEvent.Known against the enum of the

@@ -97,6 +97,45 @@ func paginate[T any](ctx context.Context, first ListOptions, maxSize int, fetch 
 	}
 }
 
+// pageFromZero yields every item of a list whose paging Clockify does not document: it
+// asks for page 0 and then page 1, and drops page 1 when it repeats page 0 (a server
+// counting from 1 reads page 0 as page 1); and it ends only on an empty page (or
+// Last-Page: true), since a page shorter than asked for may be the server's cap rather
+// than the end. A later page that repeats the one before it ends the list with
+// [ErrRepeatedPage]. Each range over it starts again from page 0.
+func pageFromZero[T any](fetch func(page int) ([]T, *Response, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var prev pageEnds[T]
+		for page := 0; ; page++ {
+			items, resp, err := fetch(page)
+			repeat := err == nil && prev.repeatedBy(items)
+			switch {
+			case repeat && page == 1:
+				continue // page 0 was page 1: the pages count from 1
+			case repeat:
+				err = fmt.Errorf("%w: page %d repeats page %d, so the list stopped", ErrRepeatedPage, page, page-1)
+			}
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			if len(items) == 0 {
+				return
+			}
+			prev.remember(items)
+			for _, it := range items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if resp != nil && resp.LastPage {
+				return
+			}
+		}
+	}
+}
+
 // pageEnds is a page's length and its first and last items. Two pages of one list never
 // begin and end with the same items (but see ErrRepeatedPage for pages of one item), so a
 // page with the same ends is the same page; and only two items are held.

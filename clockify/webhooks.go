@@ -2,6 +2,7 @@ package clockify
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -258,7 +259,7 @@ const (
 )
 
 // WebhookLogOptions selects delivery logs. Page is passed as given (Clockify's default
-// is 0); Size defaults to 50.
+// is 0); Size defaults to 50. [WebhooksService.AllLogs] ignores Page.
 type WebhookLogOptions struct {
 	From         time.Time
 	To           time.Time
@@ -309,4 +310,24 @@ func (s *WebhooksService) Logs(ctx context.Context, workspaceID, webhookID strin
 		return nil, resp, err
 	}
 	return logs, resp, nil
+}
+
+// AllLogs iterates over a webhook's delivery attempts (Clockify keeps them for 7 days),
+// in pages of opts.Size (Clockify's default of 50 when zero). Clockify documents neither
+// where these pages start nor how large one may be, so it pages as
+// [EntityChangesService.AllCreated] does. New deliveries shift the pages while they are
+// read; a To in the past keeps the list still.
+//
+// Clockify API: POST /v1/workspaces/{workspaceId}/webhooks/{webhookId}/logs
+// https://docs.clockify.me/#tag/Webhooks/operation/getLogsForWebhook
+func (s *WebhooksService) AllLogs(ctx context.Context, workspaceID, webhookID string, opts *WebhookLogOptions) iter.Seq2[WebhookLog, error] {
+	first := WebhookLogOptions{}
+	if opts != nil {
+		first = *opts
+	}
+	return pageFromZero(func(page int) ([]WebhookLog, *Response, error) {
+		o := first
+		o.Page = page
+		return s.Logs(ctx, workspaceID, webhookID, &o)
+	})
 }

@@ -857,6 +857,17 @@ func TestWebhookLogsFilterSortAndPage(t *testing.T) {
 			require.Equal(t, tc.want, numbers(tc.opts))
 		})
 	}
+
+	// AllLogs reads every page of a filtered, sorted list, none twice (page 1 repeats
+	// page 0 here, and is dropped).
+	var all []string
+	for l, err := range c.Webhooks.AllLogs(ctx, wsID, hook.ID, &clockify.WebhookLogOptions{SortByNewest: true, Page: 7, Size: 2}) {
+		require.NoError(t, err)
+		var e clockify.TimeEntry
+		require.NoError(t, json.Unmarshal([]byte(l.RequestBody), &e))
+		all = append(all, e.Description)
+	}
+	require.Equal(t, []string{"accepted 5", "refused 4", "accepted 3", "refused 2", "accepted 1"}, all)
 }
 
 // TestReportRangeIsReadInTheReportsZone sends raw report requests: the range is

@@ -1,0 +1,57 @@
+package clockify
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/require"
+)
+
+// TestAllLogsPages reads every delivery log from a server whose pages count from 0 or
+// from 1, three a page: each page is asked for with the same filters, and every log is
+// yielded once, in order.
+func TestAllLogsPages(t *testing.T) {
+	from := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	const body = `{"from":"2026-11-20T00:00:00Z","status":"FAILED","sortByNewest":true}`
+	for _, tc := range []struct {
+		name      string
+		base      int
+		wantPages []string
+	}{
+		{"counted from 0", 0, []string{"", "1", "2", "3"}},
+		{"counted from 1: page 1 repeats page 0 and is dropped", 1, []string{"", "1", "2", "3", "4"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newMockClient(t)
+			var pages []string
+			mt.RegisterResponder(http.MethodPost, coreBase+"v1/workspaces/"+ws+"/webhooks/h1/logs", func(r *http.Request) (*http.Response, error) {
+				b, err := io.ReadAll(r.Body)
+				require.NoError(t, err)
+				require.JSONEq(t, body, string(b))
+				require.Equal(t, "3", r.URL.Query().Get("size"))
+				pages = append(pages, r.URL.Query().Get("page"))
+				page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+				page = max(page, tc.base) - tc.base
+				var items []string
+				for i := 3 * page; i < min(3*page+3, 7); i++ {
+					items = append(items, `{"id":"l`+strconv.Itoa(i)+`"}`)
+				}
+				return httpmock.NewStringResponse(200, "["+strings.Join(items, ",")+"]"), nil
+			})
+			var ids []string
+			for l, err := range c.Webhooks.AllLogs(context.Background(), ws, "h1", &WebhookLogOptions{
+				From: from, Status: LogsFailed, SortByNewest: true, Page: 9, Size: 3}) {
+				require.NoError(t, err)
+				ids = append(ids, l.ID)
+			}
+			require.Equal(t, []string{"l0", "l1", "l2", "l3", "l4", "l5", "l6"}, ids)
+			require.Equal(t, tc.wantPages, pages)
+		})
+	}
+}
