@@ -359,25 +359,18 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		checked += checkDecoded(spec, c.method+" "+c.path, c.result, schema, problems)
 	}
 	require.Empty(t, problems, "fields decoded that the OpenAPI description does not list: add the reason to undocumentedFields, or fix the tag")
-	require.Equal(t, 423, checked)
+	require.Equal(t, 413, checked)
 }
 
 var timeType = reflect.TypeFor[time.Time]()
 
 // decodedShapes are the keys that types with their own UnmarshalJSON read, as structs
-// with json tags that checkDecoded can walk.
+// with json tags that checkDecoded can walk. (EntityChange reads its entity with the
+// entity's own type, and is left out.)
 var decodedShapes = map[reflect.Type]reflect.Type{
 	reflect.TypeFor[clockify.DetailedReport](): reflect.TypeFor[struct {
 		Totals  []clockify.ReportTotal `json:"totals"`
 		Entries []clockify.ReportEntry `json:"timeEntries"`
-	}](),
-	reflect.TypeFor[clockify.EntityChange](): reflect.TypeFor[struct {
-		DocumentType  string `json:"documentType"`
-		ID            string `json:"id"`
-		AuditMetadata struct {
-			CreatedAt time.Time `json:"createdAt"`
-			UpdatedAt time.Time `json:"updatedAt"`
-		} `json:"auditMetadata"`
 	}](),
 }
 
