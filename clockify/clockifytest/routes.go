@@ -69,7 +69,9 @@ func (s *Server) Routes() []string {
 }
 
 // match finds the route for a request. When the path matches but the method does not,
-// it returns the methods the path allows.
+// it returns the methods the path allows. A trailing slash matches no route: Clockify's
+// "No static resource" answer to an unknown path is Spring 6.1's, and Spring 6 no longer
+// matches a path with a trailing slash by default.
 func (s *Server) match(r *http.Request) (*route, params, []string) {
 	var allowed []string
 	for i := range s.routes {
@@ -78,7 +80,7 @@ func (s *Server) match(r *http.Request) (*route, params, []string) {
 		if !ok {
 			continue
 		}
-		p, ok := matchSegments(rt.segs, strings.Split(strings.TrimSuffix(rest, "/"), "/"))
+		p, ok := matchSegments(rt.segs, strings.Split(rest, "/"))
 		if !ok {
 			continue
 		}

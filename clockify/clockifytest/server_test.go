@@ -104,6 +104,8 @@ func TestRoutingErrors(t *testing.T) {
 		{"members page not a number", "GET", wsPath + "/users?page=x", "", 400, "Failed to convert"},
 		{"in-progress page not a number", "GET", wsPath + "/time-entries/status/in-progress?page=x", "", 400, "Failed to convert"},
 		{"empty workspace id", "GET", srv.CoreURL() + "v1/workspaces//projects", "", 404, "No static resource"},
+		{"trailing slash", "GET", wsPath + "/projects/", "", 404, "No static resource"},
+		{"trailing slash after an id", "GET", wsPath + "/", "", 404, "No static resource"},
 		{"bool not a bool", "GET", wsPath + "/projects?archived=maybe", "", 400, "Failed to convert"},
 		{"member status not in the enum", "GET", wsPath + "/users?status=active", "", 400, "Failed to convert"},
 		{"bad start", "GET", wsPath + "/user/" + fx.Owner.ID + "/time-entries?start=yesterday", "", 400, "invalid value"},
