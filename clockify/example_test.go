@@ -1,9 +1,14 @@
 package clockify_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -109,4 +114,48 @@ func ExampleEntityChangesService_AllUpdated() {
 	}
 	// Output:
 	// PR #42 review, fixed later started 2026-10-28
+}
+
+// Read back what Clockify recorded of a webhook's deliveries: here, the one the host
+// failed to take.
+func ExampleWebhooksService_AllLogs() {
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, _ := io.ReadAll(r.Body); bytes.Contains(b, []byte("#7")) {
+			w.WriteHeader(http.StatusServiceUnavailable) // down for this one
+		}
+	}))
+	defer host.Close()
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Members: 2})
+	defer srv.Close()
+	c, err := srv.NewClient(fx.OwnerKey)
+	if err != nil {
+		panic(err)
+	}
+	ctx, ws := context.Background(), fx.Workspace.ID
+
+	hook, _, err := c.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{
+		Name: "jasper entries", URL: host.URL, WebhookEvent: clockify.EventNewTimeEntry})
+	if err != nil {
+		panic(err)
+	}
+	start := time.Now().Add(-time.Hour).Truncate(time.Second)
+	for _, d := range []string{"#6 Fix login", "#7 Dark mode", "#8 Docs"} {
+		entry := &clockify.TimeEntryRequest{Start: start, End: clockify.Ptr(start.Add(time.Minute)), Description: d}
+		if _, _, err := c.TimeEntries.Create(ctx, ws, entry); err != nil {
+			panic(err)
+		}
+	}
+
+	for l, err := range c.Webhooks.AllLogs(ctx, ws, hook.ID, &clockify.WebhookLogOptions{Status: clockify.LogsFailed}) {
+		if err != nil {
+			panic(err)
+		}
+		var e clockify.TimeEntry
+		if err := json.Unmarshal([]byte(l.RequestBody), &e); err != nil {
+			panic(err)
+		}
+		fmt.Println(l.StatusCode, e.Description)
+	}
+	// Output:
+	// 503 #7 Dark mode
 }
