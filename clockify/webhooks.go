@@ -315,8 +315,9 @@ func (s *WebhooksService) Logs(ctx context.Context, workspaceID, webhookID strin
 // AllLogs iterates over a webhook's delivery attempts (Clockify keeps them for 7 days),
 // in pages of opts.Size (Clockify's default of 50 when zero). Clockify documents neither
 // where these pages start nor how large one may be, so it pages as
-// [EntityChangesService.AllCreated] does. New deliveries shift the pages while they are
-// read; a To in the past keeps the list still.
+// [EntityChangesService.AllCreated] does. Deliveries recorded, or dropped after their 7
+// days, while the pages are read shift them, as in any list paged by offset (see the
+// package doc).
 //
 // Clockify API: POST /v1/workspaces/{workspaceId}/webhooks/{webhookId}/logs
 // https://docs.clockify.me/#tag/Webhooks/operation/getLogsForWebhook
