@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -119,14 +120,10 @@ func (o *openAPI) resolve(s *apiSchema) *apiSchema {
 		return s
 	}
 	out := &apiSchema{Type: s.Type, Items: s.Items, Required: s.Required, Properties: map[string]*apiSchema{}}
-	for name, p := range s.Properties {
-		out.Properties[name] = p
-	}
+	maps.Copy(out.Properties, s.Properties)
 	for _, part := range slices.Concat(s.AllOf, s.OneOf) {
 		if r := o.resolve(part); r != nil {
-			for name, p := range r.Properties {
-				out.Properties[name] = p
-			}
+			maps.Copy(out.Properties, r.Properties)
 		}
 	}
 	return out
