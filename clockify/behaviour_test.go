@@ -238,7 +238,6 @@ func TestPagingAgainstTheFake(t *testing.T) {
 			want++
 		}
 	}
-	srv.Requests("GET v1/workspaces/{ws}/user/{user}/time-entries")
 	ids := map[string]bool{}
 	for e, err := range c.TimeEntries.All(ctx, fx.Workspace.ID, uid, &clockify.TimeEntryListOptions{ListOptions: clockify.ListOptions{PageSize: 10}}) {
 		require.NoError(t, err)
