@@ -1,0 +1,76 @@
+package clockify
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestTimeIntervalDecoding(t *testing.T) {
+	start := time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC)
+	end := start.Add(90 * time.Minute)
+	hour := Duration(90 * time.Minute)
+	for _, tc := range []struct {
+		name string
+		json string
+		fast bool // read without encoding/json
+		want TimeInterval
+		err  string
+	}{
+		{"finished", `{"start":"2026-11-01T07:00:00Z","end":"2026-11-01T08:30:00Z","duration":"PT1H30M"}`, true,
+			TimeInterval{Start: start, End: &end, Duration: &hour}, ""},
+		{"running", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":null}`, true, TimeInterval{Start: start}, ""},
+		{"an offset, put in UTC", `{"start":"2026-11-01T09:00:00+02:00","end":"2026-11-01T10:30:00+02:00","duration":"PT1H30M"}`, true,
+			TimeInterval{Start: start, End: &end, Duration: &hour}, ""},
+		{"spaces", `{ "start": "2026-11-01T07:00:00Z", "end": null, "duration": null }`, false, TimeInterval{Start: start}, ""},
+		{"another order", `{"end":null,"duration":"PT1H30M","start":"2026-11-01T07:00:00Z"}`, false,
+			TimeInterval{Start: start, Duration: &hour}, ""},
+		{"no end or duration", `{"start":"2026-11-01T07:00:00Z"}`, false, TimeInterval{Start: start}, ""},
+		{"another key", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":null,"zone":"UTC"}`, false, TimeInterval{Start: start}, ""},
+		{"an escape", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":"PT1H30\u004d"}`, false,
+			TimeInterval{Start: start, Duration: &hour}, ""},
+		{"start null", `{"start":null,"end":null,"duration":null}`, false, TimeInterval{}, ""},
+		{"bad start", `{"start":"2026-11-01 07:00","end":null,"duration":null}`, false, TimeInterval{}, "cannot parse"},
+		{"bad end", `{"start":"2026-11-01T07:00:00Z","end":"soon","duration":null}`, false, TimeInterval{}, "cannot parse"},
+		{"bad duration", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":"8000"}`, false, TimeInterval{}, "must start with P"},
+		{"a number for a duration", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":8000}`, false, TimeInterval{}, "Duration"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, fast := readInterval([]byte(tc.json))
+			require.Equal(t, tc.fast, fast)
+			var got TimeInterval
+			err := json.Unmarshal([]byte(tc.json), &got)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, got)
+			require.Equal(t, time.UTC, got.Start.Location())
+			if got.End != nil {
+				require.Equal(t, time.UTC, got.End.Location())
+			}
+		})
+	}
+}
+
+// FuzzTimeInterval checks that the fast reading of an interval gives what encoding/json
+// gives, whenever it reads one.
+func FuzzTimeInterval(f *testing.F) {
+	f.Add(`{"start":"2026-11-01T07:00:00Z","end":"2026-11-01T08:30:00Z","duration":"PT1H30M"}`)
+	f.Add(`{"start":"2026-11-01T07:00:00.5+10:00","end":null,"duration":null}`)
+	f.Add(`{"start":"2026-11-01T07:00:00Z","end":null,"duration":"P1D"}`)
+	f.Add(`{"start":"2026-11-01T24:00:00Z","end":null,"duration":null}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := readInterval([]byte(s))
+		if !ok {
+			return
+		}
+		require.True(t, json.Valid([]byte(s)))
+		want, err := unmarshalInterval([]byte(s))
+		require.NoError(t, err)
+		require.Equal(t, want, v)
+	})
+}
