@@ -1,6 +1,7 @@
 package clockify
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -61,6 +62,44 @@ func TestIteratorPaging(t *testing.T) {
 			}
 			require.Len(t, ids, tc.total)
 			require.Equal(t, tc.wantPages, pages)
+		})
+	}
+}
+
+// TestPageRoom checks that a page is decoded into room for the page asked for, and that a
+// page filling less than half of it comes back in a slice of its own length.
+func TestPageRoom(t *testing.T) {
+	cases := []struct {
+		name             string
+		total, size      int
+		wantLen, wantCap int
+	}{
+		{"full page", 500, 500, 500, 500},
+		{"half full keeps its room", 250, 500, 250, 500},
+		{"short page fitted", 249, 500, 249, 249},
+		{"Clockify's default size", 30, 0, 30, 50},
+		{"empty", 0, 500, 0, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt := newMockClient(t)
+			size := cmp.Or(tc.size, clockifyPageSize) // Clockify's page when none is asked for
+			mt.RegisterResponder("GET", coreBase+"v1/workspaces/"+ws+"/users", func(*http.Request) (*http.Response, error) {
+				items := make([]string, min(tc.total, size))
+				for i := range items {
+					items[i] = fmt.Sprintf(`{"id":"u%d"}`, i)
+				}
+				return httpmock.NewStringResponse(200, "["+strings.Join(items, ",")+"]"), nil
+			})
+			users, _, err := c.Users.List(context.Background(), ws, &UserListOptions{ListOptions: ListOptions{PageSize: tc.size}})
+			require.NoError(t, err)
+			require.Len(t, users, tc.wantLen)
+			require.Equal(t, tc.wantCap, cap(users))
+			require.NotNil(t, users, "an empty page is an empty list, as before")
+			if tc.wantLen > 0 {
+				require.Equal(t, "u0", users[0].ID)
+				require.Equal(t, fmt.Sprintf("u%d", tc.wantLen-1), users[tc.wantLen-1].ID)
+			}
 		})
 	}
 }

@@ -79,12 +79,12 @@ func (s *ProjectsService) List(ctx context.Context, workspaceID string, opts *Pr
 		q.Set("hydrated", "true")
 	}
 	opts.encode(q)
-	var ps []Project
+	ps := pageRoom[Project](opts.ListOptions)
 	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/projects", workspaceID), q), &ps)
 	if err != nil {
 		return nil, resp, err
 	}
-	return ps, resp, nil
+	return fitPage(ps), resp, nil
 }
 
 // All iterates over every project of a workspace that matches opts.

@@ -261,12 +261,12 @@ func (s *TimeEntriesService) List(ctx context.Context, workspaceID, userID strin
 		q.Set("in-progress", boolString(*opts.InProgress))
 	}
 	opts.encode(q)
-	var es []TimeEntry
+	es := pageRoom[TimeEntry](opts.ListOptions)
 	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/user/%s/time-entries", workspaceID, userID), q), &es)
 	if err != nil {
 		return nil, resp, err
 	}
-	return es, resp, nil
+	return fitPage(es), resp, nil
 }
 
 // All iterates over every time entry of a user that matches opts, one page (of up to
@@ -326,12 +326,12 @@ func (s *TimeEntriesService) ListInProgress(ctx context.Context, workspaceID str
 	}
 	q := url.Values{}
 	opts.encode(q)
-	var es []TimeEntry
+	es := pageRoom[TimeEntry](*opts)
 	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/time-entries/status/in-progress", workspaceID), q), &es)
 	if err != nil {
 		return nil, resp, err
 	}
-	return es, resp, nil
+	return fitPage(es), resp, nil
 }
 
 // AllInProgress iterates over every running timer of the workspace.

@@ -96,12 +96,12 @@ func (s *UsersService) List(ctx context.Context, workspaceID string, opts *UserL
 		q.Set("memberships", "WORKSPACE")
 	}
 	opts.encode(q)
-	var users []User
+	users := pageRoom[User](opts.ListOptions)
 	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/users", workspaceID), q), &users)
 	if err != nil {
 		return nil, resp, err
 	}
-	return users, resp, nil
+	return fitPage(users), resp, nil
 }
 
 // All iterates over every member of a workspace, one page at a time.
