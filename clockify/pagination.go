@@ -19,20 +19,22 @@ const MaxPageSize = 5000
 const DefaultPageSize = 1000
 
 // ListOptions selects one page of a list. Page is 1-based; zero values mean Clockify's
-// defaults for one-page calls (page 1, 50 items).
+// defaults for one-page calls (page 1; 50 items on most lists, 10 running entries).
 type ListOptions struct {
 	Page     int
 	PageSize int
 }
 
-// clockifyPageSize is the page size Clockify serves when a call asks for none.
+// clockifyPageSize is the page size most of Clockify's lists serve when a call asks for
+// none (the running entries' list serves 10).
 const clockifyPageSize = 50
 
-// pageRoom returns an empty slice with room for the page o asks for, to decode that page
-// into: a slice that grows as it fills allocates and copies every item about twice over
-// (a page of 5,000 plain entries took 12 MB instead of 7; see BENCHMARKS.md).
-func pageRoom[T any](o ListOptions) []T {
-	return make([]T, 0, cmp.Or(o.PageSize, clockifyPageSize))
+// pageRoom returns an empty slice with room for the page o asks for, or for def items
+// (the list's page size at Clockify) when it asks for none, to decode that page into: a
+// slice that grows as it fills allocates and copies every item about twice over (a page
+// of 5,000 plain entries took 12 MB instead of 7; see BENCHMARKS.md).
+func pageRoom[T any](o ListOptions, def int) []T {
+	return make([]T, 0, cmp.Or(o.PageSize, def))
 }
 
 // fitPage returns items, decoded into pageRoom, or a copy of its own length when it

@@ -261,7 +261,7 @@ func (s *TimeEntriesService) List(ctx context.Context, workspaceID, userID strin
 		q.Set("in-progress", boolString(*opts.InProgress))
 	}
 	opts.encode(q)
-	es := pageRoom[TimeEntry](opts.ListOptions)
+	es := pageRoom[TimeEntry](opts.ListOptions, clockifyPageSize)
 	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/user/%s/time-entries", workspaceID, userID), q), &es)
 	if err != nil {
 		return nil, resp, err
@@ -326,7 +326,7 @@ func (s *TimeEntriesService) ListInProgress(ctx context.Context, workspaceID str
 	}
 	q := url.Values{}
 	opts.encode(q)
-	es := pageRoom[TimeEntry](*opts)
+	es := pageRoom[TimeEntry](*opts, 10) // Clockify serves 10 running entries a page by default
 	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/time-entries/status/in-progress", workspaceID), q), &es)
 	if err != nil {
 		return nil, resp, err
