@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -22,14 +24,20 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 )
 
-// readOpenAPI reads Clockify's OpenAPI description from the team's shared folder beside
-// the repository, or skips the test where it is not.
+// subsetFile holds the part of Clockify's OpenAPI description that the client and the
+// fake use: the operations of their routes and the schemas the checks below look up,
+// with only the keys they read. TestOpenAPISubsetIsCurrent derives it from the whole
+// description (../shared/clockify/openapi.json, 1 MB, kept beside the repository, not in
+// it), so that these tests run wherever the repository is, CI included.
+const subsetFile = "testdata/openapi-subset.json"
+
+var update = flag.Bool("update", false, "write "+subsetFile+" from ../shared/clockify/openapi.json")
+
+// readOpenAPI reads the subset of Clockify's OpenAPI description.
 func readOpenAPI(t *testing.T) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "clockify", "openapi.json"))
-	if err != nil {
-		t.Skip("../shared/clockify/openapi.json is not here (it is outside CI): ", err)
-	}
+	b, err := os.ReadFile(subsetFile)
+	require.NoError(t, err)
 	return b
 }
 
@@ -40,38 +48,40 @@ type openAPI struct {
 	Components struct {
 		Schemas map[string]*apiSchema `json:"schemas"`
 	} `json:"components"`
+
+	used map[string]bool // when not nil, resolve records here the schemas it looks up
 }
 
 type apiOperation struct {
-	OperationID string         `json:"operationId"`
-	Tags        []string       `json:"tags"`
-	Parameters  []apiParameter `json:"parameters"`
-	RequestBody *struct {
-		Content map[string]struct {
-			Schema *apiSchema `json:"schema"`
-		} `json:"content"`
-	} `json:"requestBody"`
-	Responses map[string]struct {
-		Content map[string]struct {
-			Schema *apiSchema `json:"schema"`
-		} `json:"content"`
-	} `json:"responses"`
+	OperationID string             `json:"operationId,omitempty"`
+	Tags        []string           `json:"tags,omitempty"`
+	Parameters  []apiParameter     `json:"parameters,omitempty"`
+	RequestBody *apiBody           `json:"requestBody,omitempty"`
+	Responses   map[string]apiBody `json:"responses,omitempty"`
+}
+
+// apiBody is a request's or an answer's body, by media type.
+type apiBody struct {
+	Content map[string]struct {
+		Schema *apiSchema `json:"schema,omitempty"`
+	} `json:"content,omitempty"`
 }
 
 type apiParameter struct {
 	Name     string `json:"name"`
 	In       string `json:"in"` // path, query or header
-	Required bool   `json:"required"`
+	Required bool   `json:"required,omitempty"`
 }
 
 type apiSchema struct {
-	Ref        string                `json:"$ref"`
-	Type       string                `json:"type"`
-	Properties map[string]*apiSchema `json:"properties"`
-	Required   []string              `json:"required"`
-	Items      *apiSchema            `json:"items"`
-	AllOf      []*apiSchema          `json:"allOf"`
-	OneOf      []*apiSchema          `json:"oneOf"`
+	Ref        string                `json:"$ref,omitempty"`
+	Type       string                `json:"type,omitempty"`
+	Properties map[string]*apiSchema `json:"properties,omitempty"`
+	Required   []string              `json:"required,omitempty"`
+	Items      *apiSchema            `json:"items,omitempty"`
+	AllOf      []*apiSchema          `json:"allOf,omitempty"`
+	OneOf      []*apiSchema          `json:"oneOf,omitempty"`
+	Enum       []any                 `json:"enum,omitempty"`
 }
 
 func loadOpenAPI(t *testing.T) *openAPI {
@@ -85,6 +95,17 @@ func loadOpenAPI(t *testing.T) *openAPI {
 // "{...}" segments), or reports false.
 func (o *openAPI) operation(t *testing.T, method, path string) (*apiOperation, bool) {
 	t.Helper()
+	key, ok := o.pathKey(method, path)
+	if !ok {
+		return nil, false
+	}
+	var op apiOperation
+	require.NoError(t, json.Unmarshal(o.Paths[key][strings.ToLower(method)], &op))
+	return &op, true
+}
+
+// pathKey finds the path of the description whose method serves a request for path.
+func (o *openAPI) pathKey(method, path string) (string, bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	for p, ops := range o.Paths {
 		ps := strings.Split(strings.Trim(p, "/"), "/")
@@ -99,22 +120,22 @@ func (o *openAPI) operation(t *testing.T, method, path string) (*apiOperation, b
 				break
 			}
 		}
-		raw, ok := ops[strings.ToLower(method)]
-		if !match || !ok {
-			continue
+		if _, ok := ops[strings.ToLower(method)]; match && ok {
+			return p, true
 		}
-		var op apiOperation
-		require.NoError(t, json.Unmarshal(raw, &op))
-		return &op, true
 	}
-	return nil, false
+	return "", false
 }
 
 // resolve follows a schema's reference and gathers the properties of its allOf and oneOf
 // parts, so that a field any of them names is found.
 func (o *openAPI) resolve(s *apiSchema) *apiSchema {
 	for s != nil && s.Ref != "" {
-		s = o.Components.Schemas[strings.TrimPrefix(s.Ref, "#/components/schemas/")]
+		name := strings.TrimPrefix(s.Ref, "#/components/schemas/")
+		if o.used != nil {
+			o.used[name] = true
+		}
+		s = o.Components.Schemas[name]
 	}
 	if s == nil || (len(s.AllOf) == 0 && len(s.OneOf) == 0) {
 		return s
@@ -274,10 +295,16 @@ var optionalParameters = map[string]string{
 // would be ignored by Clockify without an error, and the filter or field lost), and that
 // the ones it marks required are sent.
 func TestRequestsMatchOpenAPI(t *testing.T) {
-	spec := loadOpenAPI(t)
-	calls := everyCall(t)
+	// Every option of every call was set, so this counts every name the client can send.
+	require.Equal(t, 95, checkRequests(t, loadOpenAPI(t)))
+}
+
+// checkRequests checks what every call sends against spec, and returns how many names
+// it checked.
+func checkRequests(t *testing.T, spec *openAPI) int {
+	t.Helper()
 	sent := 0
-	for _, c := range calls {
+	for _, c := range everyCall(t) {
 		op, ok := spec.operation(t, c.method, c.path)
 		require.True(t, ok, "%s %s", c.method, c.path)
 		for _, q := range c.query {
@@ -298,16 +325,20 @@ func TestRequestsMatchOpenAPI(t *testing.T) {
 			sent += checkBody(t, spec, c.method+" "+c.path, c.body, media.Schema)
 		}
 	}
-	// Every option of every call was set, so this counts every name the client can send.
-	require.Equal(t, 95, sent)
+	return sent
 }
 
 // checkBody checks every key of a decoded JSON body against a schema, nested objects and
 // arrays included, and returns how many keys it checked.
 func checkBody(t *testing.T, spec *openAPI, where string, v any, s *apiSchema) int {
 	t.Helper()
-	s = spec.resolve(s)
-	require.NotNil(t, s, "%s: no schema", where)
+	switch v.(type) {
+	case map[string]any, []any:
+		s = spec.resolve(s)
+		require.NotNil(t, s, "%s: no schema", where)
+	default:
+		return 0 // a value: its key was checked
+	}
 	n := 0
 	switch v := v.(type) {
 	case map[string]any:
@@ -355,8 +386,16 @@ var undocumentedFields = map[string]string{
 // answer is one Clockify's OpenAPI description lists for it, or one of
 // undocumentedFields: a misspelt json tag would leave a field empty without an error.
 func TestResponsesMatchOpenAPI(t *testing.T) {
-	spec := loadOpenAPI(t)
 	problems := map[string]string{} // Type.field: the first call that decodes it
+	checked := checkResponses(t, loadOpenAPI(t), problems)
+	require.Empty(t, problems, "fields decoded that the OpenAPI description does not list: add the reason to undocumentedFields, or fix the tag")
+	require.Equal(t, 413, checked)
+}
+
+// checkResponses walks what every call decodes against spec, records in problems the
+// fields it does not list, and returns how many fields it found.
+func checkResponses(t *testing.T, spec *openAPI, problems map[string]string) int {
+	t.Helper()
 	checked := 0
 	for _, c := range everyCall(t) {
 		if c.result == nil {
@@ -373,8 +412,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		require.NotNil(t, schema, "%s %s: no answer in the OpenAPI description", c.method, c.path)
 		checked += checkDecoded(spec, c.method+" "+c.path, c.result, schema, problems)
 	}
-	require.Empty(t, problems, "fields decoded that the OpenAPI description does not list: add the reason to undocumentedFields, or fix the tag")
-	require.Equal(t, 413, checked)
+	return checked
 }
 
 var timeType = reflect.TypeFor[time.Time]()
@@ -393,25 +431,26 @@ var decodedShapes = map[reflect.Type]reflect.Type{
 // problems the fields the schema does not list and undocumentedFields does not excuse,
 // and returns how many fields it found in the schema.
 func checkDecoded(spec *openAPI, where string, t reflect.Type, s *apiSchema, problems map[string]string) int {
-	if s != nil {
-		if live, ok := liveSchemas[strings.TrimPrefix(s.Ref, "#/components/schemas/")]; ok {
-			s = &apiSchema{Ref: "#/components/schemas/" + live}
-		}
-	}
-	s = spec.resolve(s)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if shape, ok := decodedShapes[t]; ok {
 		t = shape
 	}
-	switch {
+	list := t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8
+	if !list && (t.Kind() != reflect.Struct || t == timeType) {
+		return 0 // a value: its key was checked
+	}
+	if s != nil {
+		if live, ok := liveSchemas[strings.TrimPrefix(s.Ref, "#/components/schemas/")]; ok {
+			s = &apiSchema{Ref: "#/components/schemas/" + live}
+		}
+	}
+	switch s = spec.resolve(s); {
 	case s == nil:
 		return 0
-	case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8:
+	case list:
 		return checkDecoded(spec, where+"[]", t.Elem(), s.Items, problems)
-	case t.Kind() != reflect.Struct || t == timeType:
-		return 0
 	}
 	n := 0
 	for f := range t.Fields() {
@@ -432,14 +471,19 @@ func checkDecoded(spec *openAPI, where string, t reflect.Type, s *apiSchema, pro
 	return n
 }
 
-// TestDocLinksMatchOpenAPI checks that every call's doc comment links Clockify's
-// documentation of the endpoint it names (the operation in Clockify's OpenAPI
-// description, under its tag), on the line after "Clockify API: METHOD PATH".
-func TestDocLinksMatchOpenAPI(t *testing.T) {
-	spec := loadOpenAPI(t)
+// docLink is a call's "Clockify API: METHOD PATH" doc line and the line after it.
+type docLink struct {
+	where        string // file:line
+	method, path string
+	next         string
+}
+
+// docLinks reads the doc lines of every call in the package.
+func docLinks(t *testing.T) []docLink {
+	t.Helper()
 	files, err := filepath.Glob("*.go")
 	require.NoError(t, err)
-	calls := 0
+	var out []docLink
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -452,18 +496,109 @@ func TestDocLinksMatchOpenAPI(t *testing.T) {
 			if !ok {
 				continue
 			}
-			calls++
 			fields := strings.Fields(rest)
-			raw, ok := spec.Paths[fields[1]][strings.ToLower(fields[0])]
-			require.True(t, ok, "%s:%d: %s is not in the OpenAPI description", f, i+1, rest)
-			var op apiOperation
-			require.NoError(t, json.Unmarshal(raw, &op))
-			want := "// https://docs.clockify.me/#tag/" + strings.ReplaceAll(op.Tags[0], " ", "-") + "/operation/" + op.OperationID
+			require.GreaterOrEqual(t, len(fields), 2, "%s:%d", f, i+1)
 			require.Less(t, i+1, len(lines))
-			require.Equal(t, want, lines[i+1], "%s:%d", f, i+2)
+			out = append(out, docLink{where: fmt.Sprintf("%s:%d", f, i+1), method: fields[0], path: fields[1], next: lines[i+1]})
 		}
 	}
-	require.Equal(t, 34, calls)
+	return out
+}
+
+// TestDocLinksMatchOpenAPI checks that every call's doc comment links Clockify's
+// documentation of the endpoint it names (the operation in Clockify's OpenAPI
+// description, under its tag), on the line after "Clockify API: METHOD PATH".
+func TestDocLinksMatchOpenAPI(t *testing.T) {
+	spec := loadOpenAPI(t)
+	links := docLinks(t)
+	for _, l := range links {
+		raw, ok := spec.Paths[l.path][strings.ToLower(l.method)]
+		require.True(t, ok, "%s: %s %s is not in the OpenAPI description", l.where, l.method, l.path)
+		var op apiOperation
+		require.NoError(t, json.Unmarshal(raw, &op))
+		want := "// https://docs.clockify.me/#tag/" + strings.ReplaceAll(op.Tags[0], " ", "-") + "/operation/" + op.OperationID
+		require.Equal(t, want, l.next, "the line after %s", l.where)
+	}
+	require.Len(t, links, 34)
+}
+
+// TestOpenAPISubsetIsCurrent derives the subset of Clockify's OpenAPI description that
+// the other tests read (subsetFile) from the whole description, where the team's shared
+// folder beside the repository holds it, and checks that the file in testdata is that
+// subset. With -update it writes the file instead.
+func TestOpenAPISubsetIsCurrent(t *testing.T) {
+	full, err := os.ReadFile(filepath.Join("..", "..", "shared", "clockify", "openapi.json"))
+	if err != nil {
+		t.Skip("../shared/clockify/openapi.json is not here (it is outside CI): ", err)
+	}
+	var spec openAPI
+	require.NoError(t, json.Unmarshal(full, &spec))
+	got := openAPISubset(t, &spec)
+	if *update {
+		require.NoError(t, os.WriteFile(subsetFile, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(subsetFile)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(got, want), "%s is not the subset of ../shared/clockify/openapi.json that the "+
+		"client and the fake use: go test ./clockify -run TestOpenAPISubsetIsCurrent -update", subsetFile)
+}
+
+// openAPISubset returns, as indented JSON, the operations of the description that serve
+// a route of the client or the fake or that a doc line names, with only the keys the
+// tests read and only the answers of success, and the schemas that the checks of the
+// client's requests and answers look up.
+func openAPISubset(t *testing.T, spec *openAPI) []byte {
+	t.Helper()
+	type route struct{ path, method string }
+	var routes []route
+	add := func(method, path string) {
+		key, ok := spec.pathKey(method, path)
+		if ok {
+			routes = append(routes, route{key, strings.ToLower(method)})
+		}
+	}
+	for _, c := range everyCall(t) {
+		add(c.method, c.path)
+	}
+	srv := clockifytest.NewServer()
+	defer srv.Close()
+	for _, r := range srv.Routes() {
+		method, path, _ := strings.Cut(r, " ")
+		add(method, strings.TrimPrefix(strings.TrimPrefix(path, "/api"), "/report"))
+	}
+	for _, l := range docLinks(t) {
+		if _, ok := spec.Paths[l.path][strings.ToLower(l.method)]; ok {
+			routes = append(routes, route{l.path, strings.ToLower(l.method)})
+		}
+	}
+
+	paths := map[string]map[string]*apiOperation{}
+	for _, r := range routes {
+		var op apiOperation
+		require.NoError(t, json.Unmarshal(spec.Paths[r.path][r.method], &op))
+		for code := range op.Responses {
+			if !strings.HasPrefix(code, "2") {
+				delete(op.Responses, code)
+			}
+		}
+		if paths[r.path] == nil {
+			paths[r.path] = map[string]*apiOperation{}
+		}
+		paths[r.path][r.method] = &op
+	}
+	// The schemas are those the checks of requests and answers look up.
+	spec.used = map[string]bool{}
+	checkRequests(t, spec)
+	checkResponses(t, spec, map[string]string{})
+	schemas := map[string]*apiSchema{}
+	for name := range spec.used {
+		schemas[name] = spec.Components.Schemas[name]
+	}
+	out := map[string]any{"paths": paths, "components": map[string]any{"schemas": schemas}}
+	b, err := json.MarshalIndent(out, "", " ")
+	require.NoError(t, err)
+	return append(b, '\n')
 }
 
 // TestKnownWebhookEventsMatchOpenAPI checks WebhookEvent.Known against the enum of the
