@@ -1,6 +1,9 @@
 package webhook
 
 import (
+	"bytes"
+	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -110,34 +113,75 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// samplesFile holds, from Clockify's documentation of webhooks, the name of every event
+// it gives a sample payload for and the samples of the events the product uses.
+// TestClockifySamplesAreCurrent derives it from ../shared/clockify/webhook-samples.md
+// (kept beside the repository, not in it), so that TestClockifySamples runs wherever
+// the repository is, CI included.
+const samplesFile = "testdata/clockify-samples.json"
+
+var update = flag.Bool("update", false, "write "+samplesFile+" from ../shared/clockify/webhook-samples.md")
+
+type clockifySamples struct {
+	Events  []string                   `json:"events"`
+	Samples map[string]json.RawMessage `json:"samples"`
+}
+
 // TestClockifySamples parses Clockify's own sample payload of every event the product
-// uses, when the shared reference folder is present.
+// uses, and checks that every event Clockify gives a sample for is one it knows.
 func TestClockifySamples(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "shared", "clockify", "webhook-samples.md"))
-	if err != nil {
-		t.Skip("../shared/clockify/webhook-samples.md is not here (it is outside CI): ", err)
-	}
-	sections := regexp.MustCompile("(?s)## ([A-Z_]+)\\n```json\\n(.*?)\\n```").FindAllStringSubmatch(string(b), -1)
-	require.NotEmpty(t, sections)
-	seen := map[Kind]bool{}
-	for _, s := range sections {
-		wire, body := s[1], s[2]
-		kind, known := KindOf(clockify.WebhookEvent(wire))
+	b, err := os.ReadFile(samplesFile)
+	require.NoError(t, err)
+	var cs clockifySamples
+	require.NoError(t, json.Unmarshal(b, &cs))
+	require.Len(t, cs.Events, 50)
+	for _, wire := range cs.Events {
+		_, known := KindOf(clockify.WebhookEvent(wire))
 		require.True(t, known, "sample %s is a Clockify event", wire)
-		if kind == KindIgnored {
-			continue
-		}
-		ev, err := Parse(wire, []byte(body))
+	}
+	seen := map[Kind]bool{}
+	for wire, body := range cs.Samples {
+		ev, err := Parse(wire, body)
 		require.NoError(t, err, wire)
+		require.NotEqual(t, KindIgnored, ev.Kind, wire)
 		require.NotEmpty(t, ev.EntityID, wire)
 		require.NotEmpty(t, ev.WorkspaceID, wire)
-		if kind.IsTimeEntry() {
+		if ev.Kind.IsTimeEntry() {
 			require.NotNil(t, ev.TimeEntry.Project, wire)
 			require.NotNil(t, ev.TimeEntry.User, wire)
 		} else {
 			require.NotNil(t, ev.Project, wire)
 		}
-		seen[kind] = true
+		seen[ev.Kind] = true
 	}
 	require.Len(t, seen, 7, "a sample for each of the seven kinds")
+}
+
+// TestClockifySamplesAreCurrent derives samplesFile from Clockify's samples where the
+// team's shared folder beside the repository holds them, and checks that the file in
+// testdata is what they give. With -update it writes the file instead.
+func TestClockifySamplesAreCurrent(t *testing.T) {
+	md, err := os.ReadFile(filepath.Join("..", "..", "shared", "clockify", "webhook-samples.md"))
+	if err != nil {
+		t.Skip("../shared/clockify/webhook-samples.md is not here (it is outside CI): ", err)
+	}
+	cs := clockifySamples{Samples: map[string]json.RawMessage{}}
+	for _, s := range regexp.MustCompile("(?s)## ([A-Z_]+)\\n```json\\n(.*?)\\n```").FindAllStringSubmatch(string(md), -1) {
+		wire, body := s[1], s[2]
+		cs.Events = append(cs.Events, wire)
+		if kind, _ := KindOf(clockify.WebhookEvent(wire)); kind != KindIgnored {
+			cs.Samples[wire] = json.RawMessage(body)
+		}
+	}
+	got, err := json.MarshalIndent(cs, "", "  ")
+	require.NoError(t, err)
+	got = append(got, '\n')
+	if *update {
+		require.NoError(t, os.WriteFile(samplesFile, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(samplesFile)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(got, want), "%s is not what ../shared/clockify/webhook-samples.md gives: "+
+		"go test ./webhook -run TestClockifySamplesAreCurrent -update", samplesFile)
 }
