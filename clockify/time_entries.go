@@ -88,11 +88,11 @@ func unmarshalInterval(b []byte) (TimeInterval, error) {
 
 // readInterval decodes an interval written as Clockify writes it,
 // {"start":"...","end":"..."|null,"duration":"..."|null} with no spaces and no escapes,
-// to the same value as unmarshalInterval: each value goes to the same method that
-// encoding/json would call. Going through encoding/json again for every entry took a
-// sixth to a fifth of a page's decoding time, and six allocations per entry (see
-// BENCHMARKS.md). ok is false for any other shape, and for a value that its method rejects: unmarshalInterval then
-// decodes it, or reports the error as encoding/json words it.
+// to the same value as unmarshalInterval: each value goes to the method encoding/json
+// would call. Going through encoding/json again for every entry took a sixth to a fifth
+// of a page's decoding time, and six allocations per entry (see BENCHMARKS.md). ok is
+// false for any other shape, and for a value its method rejects: unmarshalInterval then
+// decodes it, or reports the error in encoding/json's words.
 func readInterval(b []byte) (v TimeInterval, ok bool) {
 	start, b, ok := cutField(b, `{"start":`)
 	if !ok || start == nil || v.Start.UnmarshalJSON(start) != nil {
