@@ -26,27 +26,25 @@ type ListOptions struct {
 }
 
 // clockifyPageSize is the page size most of Clockify's lists serve when a call asks for
-// none (the running entries' list serves 10).
+// none (the running entries' list serves inProgressPageSize).
 const clockifyPageSize = 50
 
-// pageRoom returns an empty slice with room for the page o asks for, or for def items
-// (the list's page size at Clockify) when it asks for none, to decode that page into: a
-// slice that grows as it fills allocates and copies every item about twice over (a page
-// of 5,000 plain entries took 12 MB instead of 7; see BENCHMARKS.md).
-func pageRoom[T any](o ListOptions, def int) []T {
-	return make([]T, 0, cmp.Or(o.PageSize, def))
-}
-
-// fitPage returns items, decoded into pageRoom, or a copy of its own length when it
-// fills less than half that room, so that a short page (the last one, say) does not keep
-// a full page's memory.
-func fitPage[T any](items []T) []T {
-	if len(items) >= cap(items)/2 {
-		return items
+// getPage GETs one page of a list from path, whose query asks for o's page. It decodes
+// the page into room for o's page size (def items, the list's default at Clockify, when
+// o sets none), where a slice that grows as it fills allocates and copies every item about
+// twice over (a page of 5,000 plain entries took 12 MB instead of 7; see BENCHMARKS.md),
+// and copies a page that fills less than half of it into a slice of its own length, so
+// that a short page (the last one, say) does not keep a full page's memory.
+func getPage[T any](ctx context.Context, c *Client, path string, o ListOptions, def int) ([]T, *Response, error) {
+	items := make([]T, 0, cmp.Or(o.PageSize, def))
+	resp, err := c.get(ctx, path, &items)
+	if err != nil {
+		return nil, resp, err
 	}
-	out := make([]T, len(items))
-	copy(out, items)
-	return out
+	if len(items) < cap(items)/2 {
+		items = append(make([]T, 0, len(items)), items...)
+	}
+	return items, resp, nil
 }
 
 func (o ListOptions) validate(maxSize int) error {

@@ -79,12 +79,7 @@ func (s *ProjectsService) List(ctx context.Context, workspaceID string, opts *Pr
 		q.Set("hydrated", "true")
 	}
 	opts.encode(q)
-	ps := pageRoom[Project](opts.ListOptions, clockifyPageSize)
-	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/projects", workspaceID), q), &ps)
-	if err != nil {
-		return nil, resp, err
-	}
-	return fitPage(ps), resp, nil
+	return getPage[Project](ctx, s.client, withQuery(pathf("v1/workspaces/%s/projects", workspaceID), q), opts.ListOptions, clockifyPageSize)
 }
 
 // All iterates over every project of a workspace that matches opts.

@@ -261,12 +261,7 @@ func (s *TimeEntriesService) List(ctx context.Context, workspaceID, userID strin
 		q.Set("in-progress", boolString(*opts.InProgress))
 	}
 	opts.encode(q)
-	es := pageRoom[TimeEntry](opts.ListOptions, clockifyPageSize)
-	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/user/%s/time-entries", workspaceID, userID), q), &es)
-	if err != nil {
-		return nil, resp, err
-	}
-	return fitPage(es), resp, nil
+	return getPage[TimeEntry](ctx, s.client, withQuery(pathf("v1/workspaces/%s/user/%s/time-entries", workspaceID, userID), q), opts.ListOptions, clockifyPageSize)
 }
 
 // All iterates over every time entry of a user that matches opts, one page (of up to
@@ -310,6 +305,9 @@ func (s *TimeEntriesService) Get(ctx context.Context, workspaceID, entryID strin
 // MaxInProgressPageSize is the largest page of the in-progress list.
 const MaxInProgressPageSize = 1000
 
+// inProgressPageSize is the page of the in-progress list when a call asks for none.
+const inProgressPageSize = 10
+
 // ListInProgress returns one page of the workspace's running timers.
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/time-entries/status/in-progress
@@ -326,12 +324,7 @@ func (s *TimeEntriesService) ListInProgress(ctx context.Context, workspaceID str
 	}
 	q := url.Values{}
 	opts.encode(q)
-	es := pageRoom[TimeEntry](*opts, 10) // Clockify serves 10 running entries a page by default
-	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/time-entries/status/in-progress", workspaceID), q), &es)
-	if err != nil {
-		return nil, resp, err
-	}
-	return fitPage(es), resp, nil
+	return getPage[TimeEntry](ctx, s.client, withQuery(pathf("v1/workspaces/%s/time-entries/status/in-progress", workspaceID), q), *opts, inProgressPageSize)
 }
 
 // AllInProgress iterates over every running timer of the workspace.

@@ -96,12 +96,7 @@ func (s *UsersService) List(ctx context.Context, workspaceID string, opts *UserL
 		q.Set("memberships", "WORKSPACE")
 	}
 	opts.encode(q)
-	users := pageRoom[User](opts.ListOptions, clockifyPageSize)
-	resp, err := s.client.get(ctx, withQuery(pathf("v1/workspaces/%s/users", workspaceID), q), &users)
-	if err != nil {
-		return nil, resp, err
-	}
-	return fitPage(users), resp, nil
+	return getPage[User](ctx, s.client, withQuery(pathf("v1/workspaces/%s/users", workspaceID), q), opts.ListOptions, clockifyPageSize)
 }
 
 // All iterates over every member of a workspace, one page at a time.
