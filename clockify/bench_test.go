@@ -97,3 +97,39 @@ func benchmarkListPage(b *testing.B, hydrated bool) {
 		}
 	})
 }
+
+// BenchmarkEncodePage encodes one full page of plain entries, as the fake Clockify does
+// for every page it serves (and as a host that keeps entries as JSON would). The
+// baseline is the same entries with their intervals in a plain struct that encoding/json
+// encodes by itself (RFC 3339 with nanoseconds, in any zone): the ratio is what
+// Clockify's format (UTC, whole seconds, "Z", ISO-8601 durations) costs on top.
+func BenchmarkEncodePage(b *testing.B) {
+	var page []clockify.TimeEntry
+	require.NoError(b, json.Unmarshal(fullPage(b, false), &page))
+	type plainInterval struct {
+		Start    time.Time          `json:"start"`
+		End      *time.Time         `json:"end"`
+		Duration *clockify.Duration `json:"duration"`
+	}
+	type plainEntry struct {
+		clockify.TimeEntry
+		TimeInterval plainInterval `json:"timeInterval"` // hides the embedded one
+	}
+	plain := make([]plainEntry, len(page))
+	for i, e := range page {
+		plain[i] = plainEntry{e, plainInterval(e.TimeInterval)}
+	}
+	for _, v := range []struct {
+		name string
+		page any
+	}{{"baseline", plain}, {"clockify", page}} {
+		b.Run(v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				out, err := json.Marshal(v.page)
+				require.NoError(b, err)
+				b.SetBytes(int64(len(out)))
+			}
+		})
+	}
+}

@@ -381,7 +381,10 @@ func requireIDs(pairs ...string) error {
 	return nil
 }
 
-// formatTime renders a time as Clockify's filters require: UTC, second precision, "Z".
+// timeLayout is how Clockify writes times: UTC, second precision, "Z".
+const timeLayout = "2006-01-02T15:04:05Z"
+
+// formatTime renders a time as Clockify's filters require (timeLayout).
 func formatTime(t time.Time) string {
-	return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
+	return t.UTC().Truncate(time.Second).Format(timeLayout)
 }

@@ -146,42 +146,48 @@ func (d Duration) Std() time.Duration { return time.Duration(d) }
 // String formats the duration as Clockify does: hours, minutes and seconds ("PT26H5M",
 // "PT0S", "PT1.5S"). A negative duration is formatted with a leading minus sign, which
 // ParseDuration does not accept.
-func (d Duration) String() string {
+func (d Duration) String() string { return string(d.appendISO(make([]byte, 0, 24))) }
+
+// appendISO appends the duration as String formats it.
+func (d Duration) appendISO(b []byte) []byte {
 	if d == 0 {
-		return "PT0S"
+		return append(b, "PT0S"...)
 	}
-	var b strings.Builder
 	v := time.Duration(d)
 	if v < 0 {
-		b.WriteByte('-')
+		b = append(b, '-')
 		if v == math.MinInt64 {
 			v = math.MaxInt64
 		} else {
 			v = -v
 		}
 	}
-	b.WriteString("PT")
+	b = append(b, "PT"...)
 	h, m := v/time.Hour, (v%time.Hour)/time.Minute
 	sec := v % time.Minute
 	if h > 0 {
-		b.WriteString(strconv.FormatInt(int64(h), 10) + "H")
+		b = append(strconv.AppendInt(b, int64(h), 10), 'H')
 	}
 	if m > 0 {
-		b.WriteString(strconv.FormatInt(int64(m), 10) + "M")
+		b = append(strconv.AppendInt(b, int64(m), 10), 'M')
 	}
 	if sec > 0 {
 		whole, ns := sec/time.Second, sec%time.Second
-		b.WriteString(strconv.FormatInt(int64(whole), 10))
+		b = strconv.AppendInt(b, int64(whole), 10)
 		if ns > 0 {
-			b.WriteString(strings.TrimRight(fmt.Sprintf(".%09d", int64(ns)), "0"))
+			b = append(b, '.')
+			for div := time.Second / 10; ns > 0; div /= 10 { // no zeros at the end
+				b = append(b, byte('0'+ns/div))
+				ns %= div
+			}
 		}
-		b.WriteByte('S')
+		b = append(b, 'S')
 	}
-	return b.String()
+	return b
 }
 
 // MarshalText encodes the duration in ISO-8601.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+func (d Duration) MarshalText() ([]byte, error) { return d.appendISO(nil), nil }
 
 // UnmarshalText decodes a strict ISO-8601 duration.
 func (d *Duration) UnmarshalText(b []byte) error {

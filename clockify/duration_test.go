@@ -59,6 +59,8 @@ func TestDurationString(t *testing.T) {
 		-time.Minute:                    "-PT1M",
 		time.Duration(-1 << 63):         "-PT2562047H47M16.854775807S",
 		time.Nanosecond:                 "PT0.000000001S",
+		120 * time.Nanosecond:           "PT0.00000012S",
+		1050 * time.Millisecond:         "PT1.05S",
 		59*time.Minute + 59*time.Second: "PT59M59S",
 	}
 	for d, want := range cases {

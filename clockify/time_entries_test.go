@@ -56,8 +56,44 @@ func TestTimeIntervalDecoding(t *testing.T) {
 	}
 }
 
+// encodeIntervalByReflection is how TimeInterval.MarshalJSON built its bytes before it
+// wrote them itself: the reference its output must equal.
+func encodeIntervalByReflection(t *testing.T, ti TimeInterval) []byte {
+	w := struct {
+		Start    string    `json:"start"`
+		End      *string   `json:"end"`
+		Duration *Duration `json:"duration"`
+	}{Start: formatTime(ti.Start), Duration: ti.Duration}
+	if ti.End != nil {
+		s := formatTime(*ti.End)
+		w.End = &s
+	}
+	b, err := json.Marshal(w)
+	require.NoError(t, err)
+	return b
+}
+
+func TestTimeIntervalEncoding(t *testing.T) {
+	sydney := time.FixedZone("AEDT", 11*3600)
+	start := time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC)
+	for _, ti := range []TimeInterval{
+		{Start: start},
+		{Start: start, End: Ptr(start.Add(90 * time.Minute)), Duration: Ptr(Duration(90 * time.Minute))},
+		{Start: time.Date(2026, 11, 1, 18, 0, 0, 999_999_999, sydney), End: Ptr(start.Add(1500 * time.Millisecond)),
+			Duration: Ptr(Duration(1500 * time.Millisecond))},
+		{Start: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), Duration: Ptr(Duration(-time.Hour))},
+		{Start: time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC), Duration: Ptr(Duration(0))},
+		{},
+	} {
+		got, err := json.Marshal(ti) // through encoding/json, which checks the bytes
+		require.NoError(t, err)
+		require.Equal(t, string(encodeIntervalByReflection(t, ti)), string(got))
+	}
+}
+
 // FuzzTimeInterval checks that the fast reading of an interval gives what encoding/json
-// gives whenever it reads one. The fuzzer fills the three values of Clockify's shape
+// gives whenever it reads one, and that encoding the interval gives what encoding it by
+// reflection did. The fuzzer fills the three values of Clockify's shape
 // (null where a value is "null"), so that the fast reading is tried on every input.
 func FuzzTimeInterval(f *testing.F) {
 	f.Add("2026-11-01T07:00:00Z", "2026-11-01T08:30:00Z", "PT1H30M")
@@ -80,5 +116,8 @@ func FuzzTimeInterval(f *testing.F) {
 		want, err := unmarshalInterval(b)
 		require.NoError(t, err)
 		require.Equal(t, want, v)
+		got, err := json.Marshal(v)
+		require.NoError(t, err)
+		require.Equal(t, string(encodeIntervalByReflection(t, v)), string(got))
 	})
 }
