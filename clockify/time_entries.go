@@ -150,8 +150,8 @@ func cutField(b []byte, key string) (val, rest []byte, ok bool) {
 }
 
 // MarshalJSON encodes the interval as Clockify does (UTC, whole seconds, "Z"). It writes
-// the bytes itself, with one allocation where json.Marshal of a struct made five (see
-// BENCHMARKS.md).
+// the bytes itself, with one allocation where json.Marshal of a struct made about five
+// (see BENCHMARKS.md).
 func (t TimeInterval) MarshalJSON() ([]byte, error) {
 	b := append(make([]byte, 0, 80), `{"start":`...)
 	b = appendTimeJSON(b, t.Start)
