@@ -29,6 +29,8 @@ func TestTimeIntervalDecoding(t *testing.T) {
 			TimeInterval{Start: start, Duration: &hour}, ""},
 		{"no end or duration", `{"start":"2026-11-01T07:00:00Z"}`, false, TimeInterval{Start: start}, ""},
 		{"another key", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":null,"zone":"UTC"}`, false, TimeInterval{Start: start}, ""},
+		{"a repeated key: the last one counts", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":null,"start":"2026-11-01T08:30:00Z"}`, false,
+			TimeInterval{Start: end}, ""},
 		{"an escape", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":"PT1H30\u004d"}`, false,
 			TimeInterval{Start: start, Duration: &hour}, ""},
 		{"start null", `{"start":null,"end":null,"duration":null}`, false, TimeInterval{}, ""},
