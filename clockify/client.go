@@ -386,5 +386,5 @@ const timeLayout = "2006-01-02T15:04:05Z"
 
 // formatTime renders a time as Clockify's filters require (timeLayout).
 func formatTime(t time.Time) string {
-	return t.UTC().Truncate(time.Second).Format(timeLayout)
+	return t.UTC().Format(timeLayout) // the layout drops fractions of a second
 }

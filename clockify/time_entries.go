@@ -174,7 +174,7 @@ func (t TimeInterval) MarshalJSON() ([]byte, error) {
 // Duration's, need no escaping).
 func appendTimeJSON(b []byte, t time.Time) []byte {
 	b = append(b, '"')
-	b = t.UTC().Truncate(time.Second).AppendFormat(b, timeLayout)
+	b = t.UTC().AppendFormat(b, timeLayout) // the layout drops fractions of a second
 	return append(b, '"')
 }
 

@@ -91,6 +91,9 @@ func TestTimeIntervalEncoding(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, string(encodeIntervalByReflection(t, ti)), string(got))
 	}
+	got, err := json.Marshal(TimeInterval{Start: time.Date(2026, 11, 1, 18, 0, 0, 999_999_999, sydney), Duration: Ptr(Duration(0))})
+	require.NoError(t, err)
+	require.JSONEq(t, `{"start":"2026-11-01T07:00:00Z","end":null,"duration":"PT0S"}`, string(got), "UTC, whole seconds")
 }
 
 // FuzzTimeInterval checks that the fast reading of an interval gives what encoding/json
