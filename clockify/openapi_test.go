@@ -296,15 +296,15 @@ var optionalParameters = map[string]string{
 // the ones it marks required are sent.
 func TestRequestsMatchOpenAPI(t *testing.T) {
 	// Every option of every call was set, so this counts every name the client can send.
-	require.Equal(t, 95, checkRequests(t, loadOpenAPI(t)))
+	require.Equal(t, 95, checkRequests(t, loadOpenAPI(t), everyCall(t)))
 }
 
-// checkRequests checks what every call sends against spec, and returns how many names
-// it checked.
-func checkRequests(t *testing.T, spec *openAPI) int {
+// checkRequests checks what the calls sent against spec, and returns how many names it
+// checked.
+func checkRequests(t *testing.T, spec *openAPI, calls []sentCall) int {
 	t.Helper()
 	sent := 0
-	for _, c := range everyCall(t) {
+	for _, c := range calls {
 		op, ok := spec.operation(t, c.method, c.path)
 		require.True(t, ok, "%s %s", c.method, c.path)
 		for _, q := range c.query {
@@ -387,17 +387,17 @@ var undocumentedFields = map[string]string{
 // undocumentedFields: a misspelt json tag would leave a field empty without an error.
 func TestResponsesMatchOpenAPI(t *testing.T) {
 	problems := map[string]string{} // Type.field: the first call that decodes it
-	checked := checkResponses(t, loadOpenAPI(t), problems)
+	checked := checkResponses(t, loadOpenAPI(t), everyCall(t), problems)
 	require.Empty(t, problems, "fields decoded that the OpenAPI description does not list: add the reason to undocumentedFields, or fix the tag")
 	require.Equal(t, 413, checked)
 }
 
-// checkResponses walks what every call decodes against spec, records in problems the
+// checkResponses walks what the calls decoded against spec, records in problems the
 // fields it does not list, and returns how many fields it found.
-func checkResponses(t *testing.T, spec *openAPI, problems map[string]string) int {
+func checkResponses(t *testing.T, spec *openAPI, calls []sentCall, problems map[string]string) int {
 	t.Helper()
 	checked := 0
-	for _, c := range everyCall(t) {
+	for _, c := range calls {
 		if c.result == nil {
 			continue
 		}
@@ -558,7 +558,8 @@ func openAPISubset(t *testing.T, spec *openAPI) []byte {
 			routes = append(routes, route{key, strings.ToLower(method)})
 		}
 	}
-	for _, c := range everyCall(t) {
+	calls := everyCall(t)
+	for _, c := range calls {
 		add(c.method, c.path)
 	}
 	srv := clockifytest.NewServer()
@@ -589,8 +590,8 @@ func openAPISubset(t *testing.T, spec *openAPI) []byte {
 	}
 	// The schemas are those the checks of requests and answers look up.
 	spec.used = map[string]bool{}
-	checkRequests(t, spec)
-	checkResponses(t, spec, map[string]string{})
+	checkRequests(t, spec, calls)
+	checkResponses(t, spec, calls, map[string]string{})
 	schemas := map[string]*apiSchema{}
 	for name := range spec.used {
 		schemas[name] = spec.Components.Schemas[name]
