@@ -13,7 +13,10 @@
 // one past Clockify's limits (ten per admin, a hundred per workspace); reads
 // a detailed report's range as wall-clock time in the report's zone (the user's zone when
 // it names none) and renders its times there; and filters time entries on their start
-// time only.
+// time only. A project created without a billable flag is billable when the workspace's
+// defaultBillableProjects setting says so, and an entry created without one takes its
+// project's flag (no project, not billable). Clockify's API description says neither;
+// the setting's name and a third-party guide to the API suggest both.
 //
 // It also serves Clockify's experimental entity-change endpoints for time entries, to
 // admins (Clockify does not say who may read them; the fake treats them like its other

@@ -294,6 +294,10 @@ func (s *Server) createProject(w http.ResponseWriter, r *http.Request, p params,
 	var pr clockify.Project
 	in.apply(&pr)
 	out, err := s.changeProject(asAdmin(uid, p["ws"]), func(st *state, ws *workspace) (*clockify.Project, clockify.WebhookEvent, *apiError) {
+		if in.Billable == nil {
+			// The workspace setting that makes new projects billable.
+			pr.Billable = ws.ws.Settings != nil && ws.ws.Settings.DefaultBillableProjects
+		}
 		ev, err := st.putProject(ws, &pr, true)
 		return &pr, ev, err
 	})
@@ -519,7 +523,12 @@ func (s *Server) createEntry(w http.ResponseWriter, r *http.Request, p params, u
 		if target != uid && !ws.admins[uid] {
 			return nil, "", errAccessDenied
 		}
-		e := s.entryFrom(in, clockify.TimeEntry{UserID: target, Billable: ws.ws.Settings != nil && ws.ws.Settings.DefaultBillableProjects})
+		// Without a billable flag a new entry takes its project's (see the package doc).
+		var billable bool
+		if pr, ok := ws.projects[in.ProjectID]; ok {
+			billable = pr.Billable
+		}
+		e := s.entryFrom(in, clockify.TimeEntry{UserID: target, Billable: billable})
 		ev, err := st.putEntry(ws, &e, true, s.now())
 		return &e, ev, err
 	})

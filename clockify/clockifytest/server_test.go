@@ -1262,6 +1262,56 @@ func TestEntryUpdateAndTask(t *testing.T) {
 	require.Equal(t, &clockify.Task{ID: "0000002a00000000000000ff", Name: "Build", ProjectID: p.ID}, full.Task)
 }
 
+// TestBillableDefaults: a project created without a billable flag follows the workspace's
+// defaultBillableProjects setting; an entry created without one takes its project's, and
+// is not billable without a project. A flag in the request always wins.
+func TestBillableDefaults(t *testing.T) {
+	srv, fx := newServer(t)
+	owner := map[string]string{"X-Api-Key": fx.OwnerKey}
+	projects := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/projects"
+	for _, tc := range []struct {
+		setting bool
+		body    string
+		want    bool
+	}{
+		{true, `{"name":"a"}`, true},
+		{false, `{"name":"b"}`, false},
+		{false, `{"name":"c","billable":true}`, true},
+		{true, `{"name":"d","billable":false}`, false},
+	} {
+		w := fx.Workspace
+		w.Settings = &clockify.WorkspaceSettings{DefaultBillableProjects: tc.setting}
+		srv.AddWorkspace(w)
+		status, _, got, raw := call(t, "POST", projects, owner, tc.body)
+		require.Equal(t, 201, status, string(raw))
+		require.Equal(t, tc.want, got["billable"], "%s with defaultBillableProjects %v", tc.body, tc.setting)
+	}
+
+	i := slices.IndexFunc(fx.Projects, func(p clockify.Project) bool { return !p.Billable })
+	require.GreaterOrEqual(t, i, 0, "the generator makes a non-billable project")
+	plain, paid := fx.Projects[i].ID, fx.Projects[(i+1)%len(fx.Projects)].ID
+	require.True(t, fx.Projects[(i+1)%len(fx.Projects)].Billable)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	end := now.Add(-time.Hour)
+	for _, tc := range []struct {
+		name    string
+		project string
+		flag    *bool
+		want    bool
+	}{
+		{"billable project", paid, nil, true},
+		{"non-billable project", plain, nil, false},
+		{"no project", "", nil, false},
+		{"flag over a billable project", paid, clockify.Ptr(false), false},
+		{"flag without a project", "", clockify.Ptr(true), true},
+	} {
+		e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: end.Add(-time.Hour), End: &end, ProjectID: tc.project, Billable: tc.flag})
+		require.NoError(t, err, tc.name)
+		require.Equal(t, tc.want, e.Billable, tc.name)
+	}
+}
+
 // TestFaultsWithoutKindsUseEvery: Faults with a rate and no kinds draws from every kind.
 func TestFaultsWithoutKindsUseEvery(t *testing.T) {
 	const n = 200
