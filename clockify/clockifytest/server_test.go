@@ -1289,8 +1289,8 @@ func TestBillableDefaults(t *testing.T) {
 
 	i := slices.IndexFunc(fx.Projects, func(p clockify.Project) bool { return !p.Billable })
 	require.GreaterOrEqual(t, i, 0, "the generator makes a non-billable project")
-	plain, paid := fx.Projects[i].ID, fx.Projects[(i+1)%len(fx.Projects)].ID
-	require.True(t, fx.Projects[(i+1)%len(fx.Projects)].Billable)
+	plain, paid := fx.Projects[i].ID, fx.Projects[(i+1)%len(fx.Projects)]
+	require.True(t, paid.Billable)
 	c, err := srv.NewClient(fx.OwnerKey)
 	require.NoError(t, err)
 	end := now.Add(-time.Hour)
@@ -1300,10 +1300,10 @@ func TestBillableDefaults(t *testing.T) {
 		flag    *bool
 		want    bool
 	}{
-		{"billable project", paid, nil, true},
+		{"billable project", paid.ID, nil, true},
 		{"non-billable project", plain, nil, false},
 		{"no project", "", nil, false},
-		{"flag over a billable project", paid, clockify.Ptr(false), false},
+		{"flag over a billable project", paid.ID, clockify.Ptr(false), false},
 		{"flag without a project", "", clockify.Ptr(true), true},
 	} {
 		e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: end.Add(-time.Hour), End: &end, ProjectID: tc.project, Billable: tc.flag})
