@@ -289,9 +289,10 @@ func BenchmarkFindRepeated(b *testing.B) {
 // each block's candidates, so the others cost nothing at all. "all" keeps every
 // candidate (the parser itself); "accepted" drops the rejected ones, as a perfect and
 // free first-stage filter would; "all-but-urls" drops only the URLs, as if they were read
-// for free; "filter-model" drops what a first stage could tell
-// from the digits and the two bytes before them (filterKeep), and with "-but-urls" the
-// URLs too; the others drop the rejected candidates and also URLs, owner/repo#N or both.
+// for free, and "all-but-urls-and-owner-repo" the owner/repo#N forms too; "filter-model"
+// drops what a first stage could tell from the digits and the two bytes before them
+// (filterKeep), and with "-but-urls" the URLs too; the others drop the rejected
+// candidates and also URLs, owner/repo#N or both.
 func BenchmarkFindSkipping(b *testing.B) {
 	texts := corpusForBench()
 	var p Parser
@@ -302,6 +303,9 @@ func BenchmarkFindSkipping(b *testing.B) {
 		{"all", func(string, int, bool, Kind) bool { return true }},
 		{"accepted", func(_ string, _ int, ok bool, _ Kind) bool { return ok }},
 		{"all-but-urls", func(_ string, _ int, ok bool, k Kind) bool { return !(ok && k == KindURL) }},
+		{"all-but-urls-and-owner-repo", func(_ string, _ int, ok bool, k Kind) bool {
+			return !(ok && (k == KindURL || k == KindRepoRef))
+		}},
 		{"filter-model", func(s string, i int, _ bool, _ Kind) bool { return filterKeep(s, i) }},
 		{"filter-model-but-urls", func(s string, i int, ok bool, k Kind) bool {
 			return filterKeep(s, i) && !(ok && k == KindURL)
