@@ -11,8 +11,9 @@
 // separates words as ASCII punctuation does: "PR #12，修复" holds PR #12, "修复#12" holds
 // nothing. It rejects what only looks like one: colours (#fff), "#1st", "C#", HTML
 // entities (&#123;), #0, numbers over seven digits, "#123abc", versions (#1.2), times
-// ("PR 10:30"), shares ("PR 80% done"), anchors in other hosts' URLs, non-numeric PR
-// URLs, and owner or repository names GitHub does not allow (acme/web.wiki#1).
+// ("PR 10:30"), shares ("PR 80% done"), email addresses ("pr-12@acme.com"), anchors in
+// other hosts' URLs, non-numeric PR URLs, and owner or repository names GitHub does not
+// allow (acme/web.wiki#1).
 //
 // Each [Ref] carries its [Kind], the owner/repo when the text names one, the number,
 // its byte span and a [Confidence]. [Parser.Resolve] fills in the repository of a bare

@@ -172,7 +172,7 @@ func appendUnique(dst []Ref, base int, r *Ref) []Ref {
 // (i > 0, after a lead byte), if there is one, and returns where it ends.
 //
 // The number is 1 to 7 digits, with no leading zero, not followed by a letter, digit,
-// underscore or '%', nor by ".", ",", "-" or ":" and a digit (versions, amounts, dates,
+// underscore, '%' or '@', nor by ".", ",", "-" or ":" and a digit (versions, amounts, dates,
 // times); its digits are counted and converted in the word at i. What stands before it is
 // read from the word before i: the separator ('#' or '-'), up to two spaces and a colon
 // are shifted off, and the word left over is compared with "pr", "gh" and "request" at
@@ -190,7 +190,7 @@ func (p *Parser) refAt(s string, i int, r *Ref, run *urlRun) (int, bool) {
 	}
 	l := bits.TrailingZeros64(^digitMask(w)&highBits) >> 3
 	next := byte(w >> ((8 * l) & 63)) // the byte after the digits, 0 at the end of s
-	if l > 7 || s[i] == '0' || class[next]&(word|percent) != 0 {
+	if l > 7 || s[i] == '0' || class[next]&(word|noEnd) != 0 {
 		return 0, false
 	}
 	j := i + l
@@ -581,7 +581,7 @@ const (
 	numSep                  // with a digit after, continues a number: 1.2, 1,000, 12-3, 10:30
 	urlNext                 // may follow a PR URL's number: a path, query, fragment or prose
 	other                   // a byte of a character outside ASCII: decided by the character
-	percent                 // '%': the number before it is a share ("PR 80% done"), no reference
+	noEnd                   // '%' or '@' after a number: a share ("PR 80% done") or an address ("pr-12@acme.com")
 )
 
 var class = func() (t [256]uint16) {
@@ -628,7 +628,8 @@ var class = func() (t [256]uint16) {
 	for _, c := range ".,-:" {
 		t[c] |= numSep
 	}
-	t['%'] |= percent
+	t['%'] |= noEnd
+	t['@'] |= noEnd
 	for _, c := range "/?#.,;:!)]}'\"" {
 		t[c] |= urlNext
 	}

@@ -127,6 +127,7 @@ func TestFindRejects(t *testing.T) {
 		"gh-pages", "ghost 12", "page 12", "pp 12", "PR   42", "PR - 4", "GH -3", "PR ::5",
 		"PR 10:30 sync", "PR 1:1", "#1:1", "GH-9:45", // times and ratios
 		"PR 80% done", "#50%", "GH-5%", // shares
+		"mail pr-12@acme.com", "gh-7@acme.dev", "#12@acme", // an address or a handle goes on after '@'
 		`\#12 escaped`, "_#12_", "@acme/web#4", // after '\\' or '_'; a team, not an owner
 		// Forms inside another URL, and URLs that are not PR URLs.
 		"https://example.com/track?ref=PR-12", "//example.com/GH-4", "github.com/acme/web/wiki/PR-5",
