@@ -367,6 +367,11 @@ func TestLongNamesAreBounded(t *testing.T) {
 	res := match(t, []Member{{ID: "1", Name: "John Doe " + strings.Repeat("x", 100_000)}},
 		[]Contributor{{Login: "jdoe", Name: "John Doe " + strings.Repeat("x", 100_000)}}, nil)
 	require.Equal(t, "jdoe", get(t, res, "1").Login)
+	// Names of more than eight words, past the scores kept on the stack, compare as well.
+	long := "María de los Ángeles García López de la Fuente Ruiz"
+	res = match(t, []Member{{ID: "1", Name: long}}, []Contributor{{Login: "mgarcia", Name: long}, {Login: "mlopez", Name: "María López"}}, nil)
+	require.Equal(t, "mgarcia", get(t, res, "1").Login)
+	require.Equal(t, 1.0, get(t, res, "1").Score)
 }
 
 // TestFoldName: the form names are compared in, accents and case folded, Cyrillic and
