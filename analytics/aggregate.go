@@ -13,7 +13,8 @@ import (
 )
 
 // Entry is a time entry as analytics needs it: plain values a host can fill from its own
-// data.
+// data. Only work belongs in an aggregation: leave out breaks, holidays and time off
+// (the Clockify entries whose IsWork is false).
 type Entry struct {
 	ID        string
 	UserID    string // the Clockify member

@@ -25,7 +25,7 @@ type TimeEntry struct {
 	TagIDs            []string           `json:"tagIds"`
 	Billable          bool               `json:"billable"`
 	IsLocked          bool               `json:"isLocked"`
-	Type              string             `json:"type,omitempty"` // REGULAR, BREAK, HOLIDAY or TIME_OFF
+	Type              EntryType          `json:"type,omitempty"`
 	TimeInterval      TimeInterval       `json:"timeInterval"`
 	HourlyRate        *Rate              `json:"hourlyRate"`
 	CostRate          *Rate              `json:"costRate"`
@@ -40,6 +40,24 @@ type TimeEntry struct {
 
 // Running reports whether the entry is a timer still running.
 func (e *TimeEntry) Running() bool { return e.TimeInterval.End == nil }
+
+// IsWork reports whether the entry records work: a REGULAR entry, or one with no type (a
+// webhook delivery sends none), but not a break, a holiday or time off. Time per pull
+// request, billable hours and trends should count only work.
+func (e *TimeEntry) IsWork() bool { return e.Type == "" || e.Type == EntryRegular }
+
+// EntryType says what a time entry records.
+type EntryType string
+
+// Time entry types. Clockify itself creates the HOLIDAY and TIME_OFF entries, from the
+// workspace's holidays and approved time off; an entry created through the API is
+// REGULAR or BREAK.
+const (
+	EntryRegular EntryType = "REGULAR"
+	EntryBreak   EntryType = "BREAK"
+	EntryHoliday EntryType = "HOLIDAY"
+	EntryTimeOff EntryType = "TIME_OFF"
+)
 
 // CustomFieldValue is the value of a custom field on an entry.
 type CustomFieldValue struct {
@@ -188,20 +206,20 @@ type TimeEntryRequest struct {
 	ProjectID   string
 	TaskID      string
 	TagIDs      []string
-	Type        string // REGULAR or BREAK; empty means REGULAR
+	Type        EntryType // EntryRegular or EntryBreak; empty means EntryRegular
 }
 
 // MarshalJSON encodes the request with times as Clockify requires.
 func (r TimeEntryRequest) MarshalJSON() ([]byte, error) {
 	w := struct {
-		Start       string   `json:"start,omitempty"`
-		End         string   `json:"end,omitempty"`
-		Billable    *bool    `json:"billable,omitempty"`
-		Description string   `json:"description,omitempty"`
-		ProjectID   string   `json:"projectId,omitempty"`
-		TaskID      string   `json:"taskId,omitempty"`
-		TagIDs      []string `json:"tagIds,omitempty"`
-		Type        string   `json:"type,omitempty"`
+		Start       string    `json:"start,omitempty"`
+		End         string    `json:"end,omitempty"`
+		Billable    *bool     `json:"billable,omitempty"`
+		Description string    `json:"description,omitempty"`
+		ProjectID   string    `json:"projectId,omitempty"`
+		TaskID      string    `json:"taskId,omitempty"`
+		TagIDs      []string  `json:"tagIds,omitempty"`
+		Type        EntryType `json:"type,omitempty"`
 	}{Billable: r.Billable, Description: r.Description, ProjectID: r.ProjectID,
 		TaskID: r.TaskID, TagIDs: r.TagIDs, Type: r.Type}
 	if !r.Start.IsZero() {

@@ -126,3 +126,20 @@ func FuzzTimeInterval(f *testing.F) {
 		require.Equal(t, string(encodeIntervalByReflection(t, v)), string(got))
 	})
 }
+
+// TestEntryIsWork: breaks, holidays and time off are entries too, but not work; an entry
+// without a type, as a webhook delivery sends it, is.
+func TestEntryIsWork(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"type":"REGULAR"}`:  true,
+		`{}`:                  true,
+		`{"type":null}`:       true,
+		`{"type":"BREAK"}`:    false,
+		`{"type":"HOLIDAY"}`:  false,
+		`{"type":"TIME_OFF"}`: false,
+	} {
+		var e TimeEntry
+		require.NoError(t, json.Unmarshal([]byte(body), &e))
+		require.Equal(t, want, e.IsWork(), body)
+	}
+}
