@@ -1,6 +1,7 @@
 // Command quickstart lists a Clockify workspace's members, projects and the last 30 days
 // of time entries, then links the entries to pull requests and summarises the time per
-// PR, the billable share and the weekly trend.
+// PR, the billable share and the weekly trend. Breaks, holidays and time off are listed
+// but left out of every figure: they are no work on a pull request.
 //
 // With no configuration it starts the built-in fake Clockify (clockifytest) with a
 // generated workspace and talks to it over loopback HTTP through the real client. With
@@ -94,6 +95,7 @@ func report(ctx context.Context, out io.Writer, client *clockify.Client, workspa
 	fmt.Fprintln(tw, "MEMBER\tSTART\tDURATION\tPROJECT\tDESCRIPTION")
 	total := time.Duration(0)
 	var entries []clockify.TimeEntry
+	notWork := 0
 	for _, m := range members {
 		opts := &clockify.TimeEntryListOptions{Start: start, End: end}
 		for e, err := range client.TimeEntries.All(ctx, workspaceID, m.ID, opts) {
@@ -102,16 +104,25 @@ func report(ctx context.Context, out io.Writer, client *clockify.Client, workspa
 			}
 			dur := "running"
 			if e.TimeInterval.Duration != nil {
-				d := e.TimeInterval.Duration.Std()
-				total += d
-				dur = d.String()
+				dur = e.TimeInterval.Duration.Std().String()
 			}
-			entries = append(entries, e)
+			if !e.IsWork() { // a break, a holiday or time off: listed, but no work on a PR
+				notWork++
+				dur += " (" + strings.ToLower(strings.ReplaceAll(string(e.Type), "_", " ")) + ")"
+			} else {
+				entries = append(entries, e)
+				if d := e.TimeInterval.Duration; d != nil {
+					total += d.Std()
+				}
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Name, e.TimeInterval.Start.Format("Mon 02 Jan 15:04"), dur, projects[e.ProjectID].Name, e.Description)
 		}
 	}
 	tw.Flush()
 	fmt.Fprintf(out, "\n%d entries, %.1f hours tracked by %d members on %d projects\n", len(entries), total.Hours(), len(members), len(projects))
+	if notWork > 0 {
+		fmt.Fprintf(out, "(breaks, holidays and time off, listed but left out of every figure: %d)\n", notWork)
+	}
 	return summarise(out, ws, projects, entries, org)
 }
 

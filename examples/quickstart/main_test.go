@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -69,4 +70,26 @@ func TestRateCardReadsClockifyHundredths(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, want, r.Hourly.String())
 	}
+}
+
+// TestBreaksAreNotWork: a break is listed but counts nowhere, even when its description
+// names a pull request.
+func TestBreaksAreNotWork(t *testing.T) {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
+	t.Cleanup(srv.Close)
+	client, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	end := time.Now().Add(-time.Hour)
+	_, _, err = client.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{
+		Start: end.Add(-time.Hour), End: &end, Type: clockify.EntryBreak,
+		ProjectID: fx.Projects[0].ID, Description: "#4242 lunch while CI runs",
+	})
+	require.NoError(t, err)
+
+	var out bytes.Buffer
+	require.NoError(t, report(t.Context(), &out, client, fx.Workspace.ID, fx.Org))
+	s := out.String()
+	require.Regexp(t, regexp.MustCompile(`1h0m0s \(break\) +\S+ +#4242 lunch while CI runs\n`), s, "the break is listed")
+	require.Contains(t, s, "(breaks, holidays and time off, listed but left out of every figure: 1)")
+	require.NotRegexp(t, regexp.MustCompile(`/[a-z-]+#4242\b`), s, "no PR is credited with the break")
 }
