@@ -290,13 +290,17 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "members with filters",
 			call: func(c *Client) (any, error) {
-				u, _, err := c.Users.List(ctx, ws, &UserListOptions{Email: "ann@", Name: "Ann", Status: MemberActive, IncludeMemberships: true, ListOptions: ListOptions{Page: 2, PageSize: 10}})
+				u, _, err := c.Users.List(ctx, ws, &UserListOptions{Email: "ann@", Name: "Ann", Status: MemberActive,
+					AccountStatuses: []AccountStatus{AccountActive, AccountLimited}, IncludeMemberships: true, ListOptions: ListOptions{Page: 2, PageSize: 10}})
 				return u, err
 			},
 			method: "GET", url: "v1/workspaces/" + ws + "/users", status: 200,
-			query: url.Values{"email": {"ann@"}, "name": {"Ann"}, "status": {"ACTIVE"}, "memberships": {"WORKSPACE"}, "page": {"2"}, "page-size": {"10"}},
-			resp:  `[{"id":"u1","email":"ann@x","name":"Ann"}]`,
-			check: func(t *testing.T, v any) { require.Len(t, v.([]User), 1) },
+			query: url.Values{"email": {"ann@"}, "name": {"Ann"}, "status": {"ACTIVE"}, "account-statuses": {"ACTIVE,LIMITED"}, "memberships": {"WORKSPACE"}, "page": {"2"}, "page-size": {"10"}},
+			resp:  `[{"id":"u1","email":"ann@x","name":"Ann"},{"id":"u2","email":"","name":"Bo","status":"LIMITED"}]`,
+			check: func(t *testing.T, v any) {
+				require.Len(t, v.([]User), 2)
+				require.Equal(t, AccountLimited, v.([]User)[1].Status)
+			},
 		},
 		{
 			name: "projects with filters",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/url"
+	"strings"
 )
 
 // UsersService reads the current user and a workspace's members.
@@ -17,10 +18,24 @@ type User struct {
 	ProfilePicture   string        `json:"profilePicture,omitempty"`
 	ActiveWorkspace  string        `json:"activeWorkspace,omitempty"`
 	DefaultWorkspace string        `json:"defaultWorkspace,omitempty"`
-	Status           string        `json:"status,omitempty"` // ACTIVE, PENDING_EMAIL_VERIFICATION, DELETED, NOT_REGISTERED, LIMITED, ...
+	Status           AccountStatus `json:"status,omitempty"`
 	Memberships      []Membership  `json:"memberships,omitempty"`
 	Settings         *UserSettings `json:"settings,omitempty"`
 }
+
+// AccountStatus is the state of a user's Clockify account (User.Status), apart from
+// their membership of a workspace (MemberStatus).
+type AccountStatus string
+
+// Account statuses. A limited user has no login: an admin or a kiosk tracks their time.
+const (
+	AccountActive                   AccountStatus = "ACTIVE"
+	AccountPendingEmailVerification AccountStatus = "PENDING_EMAIL_VERIFICATION"
+	AccountNotRegistered            AccountStatus = "NOT_REGISTERED"
+	AccountDeleted                  AccountStatus = "DELETED"
+	AccountLimited                  AccountStatus = "LIMITED"
+	AccountLimitedDeleted           AccountStatus = "LIMITED_DELETED"
+)
 
 // UserSettings are the user's display preferences.
 type UserSettings struct {
@@ -63,6 +78,10 @@ type UserListOptions struct {
 	Name string
 	// Status filters by membership status; empty means Clockify's default.
 	Status MemberStatus
+	// AccountStatuses lists the account statuses to include. Empty means Clockify's
+	// default: ACTIVE, PENDING_EMAIL_VERIFICATION and NOT_REGISTERED only, which leaves
+	// out limited users, whose time others track, and deleted accounts.
+	AccountStatuses []AccountStatus
 	// IncludeMemberships asks for each member's workspace membership (with its rates).
 	IncludeMemberships bool
 	ListOptions
@@ -91,6 +110,13 @@ func (s *UsersService) List(ctx context.Context, workspaceID string, opts *UserL
 	}
 	if opts.Status != "" {
 		q.Set("status", string(opts.Status))
+	}
+	if len(opts.AccountStatuses) > 0 {
+		statuses := make([]string, len(opts.AccountStatuses))
+		for i, st := range opts.AccountStatuses {
+			statuses[i] = string(st)
+		}
+		q.Set("account-statuses", strings.Join(statuses, ","))
 	}
 	if opts.IncludeMemberships {
 		q.Set("memberships", "WORKSPACE")

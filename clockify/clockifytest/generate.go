@@ -91,7 +91,7 @@ func Generate(opts GenerateOptions) *Fixture {
 			email += fmt.Sprint(i)
 		}
 		m := Member{
-			User:   clockify.User{ID: id(), Name: name, Email: email + "@" + opts.Org + ".dev", Status: "ACTIVE"},
+			User:   clockify.User{ID: id(), Name: name, Email: email + "@" + opts.Org + ".dev", Status: clockify.AccountActive},
 			APIKey: fmt.Sprintf("fake-key-%d-%02d", opts.Seed, i),
 			Admin:  i == 0,
 		}

@@ -139,6 +139,12 @@ func (s *Server) getWorkspace(w http.ResponseWriter, _ *http.Request, p params, 
 	writeResult(w, http.StatusOK, out, err)
 }
 
+// defaultAccountStatuses are the accounts the member list holds when the request names
+// none: limited users and deleted accounts are left out.
+var defaultAccountStatuses = map[clockify.AccountStatus]bool{
+	clockify.AccountActive: true, clockify.AccountPendingEmailVerification: true, clockify.AccountNotRegistered: true,
+}
+
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid string) {
 	page, size, perr := pageParams(r, "page-size", 50, clockify.MaxPageSize)
 	if perr != nil {
@@ -154,6 +160,13 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid
 		writeError(w, &apiError{status: http.StatusBadRequest, Message: "Method parameter 'status': Failed to convert value of type 'java.lang.String' to required type 'MembershipStatus'"})
 		return
 	}
+	accounts := defaultAccountStatuses
+	if v := q.Get("account-statuses"); v != "" {
+		accounts = map[clockify.AccountStatus]bool{}
+		for a := range strings.SplitSeq(v, ",") {
+			accounts[clockify.AccountStatus(strings.TrimSpace(a))] = true
+		}
+	}
 	s.mu.Lock()
 	ws, err := s.state.adminAccess(uid, p["ws"])
 	var out []clockify.User
@@ -163,7 +176,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, p params, uid
 			st := ws.status[id]
 			if (email != "" && !strings.Contains(strings.ToLower(u.Email), email)) ||
 				(name != "" && !strings.Contains(strings.ToLower(u.Name), name)) ||
-				(status != "" && status != clockify.MemberAll && status != st) {
+				(status != "" && status != clockify.MemberAll && status != st) || !accounts[u.Status] {
 				continue
 			}
 			u.Memberships = []clockify.Membership{}

@@ -45,7 +45,7 @@ func (st *state) addMember(workspaceID string, m Member) clockify.User {
 		u.ID = st.newID()
 	}
 	if u.Status == "" {
-		u.Status = "ACTIVE"
+		u.Status = clockify.AccountActive
 	}
 	if u.ActiveWorkspace == "" {
 		u.ActiveWorkspace, u.DefaultWorkspace = workspaceID, workspaceID

@@ -398,7 +398,7 @@ func TestAddMemberDefaults(t *testing.T) {
 	ws := fx.Workspace.ID
 	u := srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "New Member"}, APIKey: "new-key"})
 	require.Regexp(t, `^[0-9a-f]{24}$`, u.ID)
-	require.Equal(t, "ACTIVE", u.Status)
+	require.Equal(t, clockify.AccountActive, u.Status)
 	require.Equal(t, ws, u.ActiveWorkspace)
 	require.Equal(t, ws, u.DefaultWorkspace)
 	require.Equal(t, &clockify.UserSettings{TimeZone: "UTC", WeekStart: "MONDAY"}, u.Settings)
@@ -407,11 +407,11 @@ func TestAddMemberDefaults(t *testing.T) {
 	me, _, err := c.Users.Current(t.Context())
 	require.NoError(t, err)
 	require.Equal(t, u.ID, me.ID)
-	require.Equal(t, "ACTIVE", me.Status)
+	require.Equal(t, clockify.AccountActive, me.Status)
 	require.Equal(t, ws, me.ActiveWorkspace)
 
-	kept := srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Old", Status: "INACTIVE", ActiveWorkspace: "elsewhere"}})
-	require.Equal(t, "INACTIVE", kept.Status)
+	kept := srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Old", Status: clockify.AccountDeleted, ActiveWorkspace: "elsewhere"}})
+	require.Equal(t, clockify.AccountDeleted, kept.Status)
 	require.Equal(t, "elsewhere", kept.ActiveWorkspace)
 }
 
@@ -995,6 +995,13 @@ func TestListFilters(t *testing.T) {
 	require.Equal(t, []string{"Pat Pending"}, names(&clockify.UserListOptions{Status: clockify.MemberPending}))
 	require.Len(t, names(&clockify.UserListOptions{Status: clockify.MemberActive}), len(fx.Members))
 	require.Len(t, names(&clockify.UserListOptions{Status: clockify.MemberAll}), len(fx.Members)+1)
+	// Limited users and deleted accounts are listed only when asked for.
+	srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Lim Ited", Status: clockify.AccountLimited}})
+	srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Del Eted", Status: clockify.AccountDeleted}})
+	require.Len(t, names(nil), len(fx.Members)+1, "the members and Pat Pending")
+	require.Equal(t, []string{"Lim Ited"}, names(&clockify.UserListOptions{AccountStatuses: []clockify.AccountStatus{clockify.AccountLimited}}))
+	require.Len(t, names(&clockify.UserListOptions{AccountStatuses: []clockify.AccountStatus{
+		clockify.AccountActive, clockify.AccountLimited, clockify.AccountDeleted}}), len(fx.Members)+3)
 	// Members come sorted by email, Clockify's default order, across pages.
 	var emails []string
 	for u, err := range c.Users.All(ctx, ws, &clockify.UserListOptions{ListOptions: clockify.ListOptions{PageSize: 2}}) {
