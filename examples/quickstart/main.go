@@ -126,10 +126,15 @@ func report(ctx context.Context, out io.Writer, client *clockify.Client, workspa
 	return summarise(out, ws, projects, entries, org)
 }
 
-// listMembers returns the workspace's active members.
+// listMembers returns the workspace's active members, limited users among them: they
+// have no login, but an admin or a kiosk tracks their time, and Clockify lists them only
+// when asked.
 func listMembers(ctx context.Context, client *clockify.Client, workspaceID string) ([]clockify.User, error) {
 	var members []clockify.User
-	for u, err := range client.Users.All(ctx, workspaceID, &clockify.UserListOptions{Status: clockify.MemberActive}) {
+	opts := &clockify.UserListOptions{Status: clockify.MemberActive, AccountStatuses: []clockify.AccountStatus{
+		clockify.AccountActive, clockify.AccountPendingEmailVerification, clockify.AccountNotRegistered, clockify.AccountLimited,
+	}}
+	for u, err := range client.Users.All(ctx, workspaceID, opts) {
 		if err != nil {
 			return nil, err
 		}

@@ -93,3 +93,23 @@ func TestBreaksAreNotWork(t *testing.T) {
 	require.Contains(t, s, "(breaks, holidays and time off, listed but left out of every figure: 1)")
 	require.NotRegexp(t, regexp.MustCompile(`/[a-z-]+#4242\b`), s, "no PR is credited with the break")
 }
+
+// TestLimitedUsersAreCounted: a limited user has no login, and Clockify lists them only
+// when asked; an admin tracks their time, and it counts like anyone's.
+func TestLimitedUsersAreCounted(t *testing.T) {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
+	t.Cleanup(srv.Close)
+	u := srv.AddMember(fx.Workspace.ID, clockifytest.Member{User: clockify.User{Name: "Lina Limited", Status: clockify.AccountLimited}})
+	end := time.Now().Add(-time.Hour)
+	_, err := srv.AddTimeEntry(fx.Workspace.ID, clockify.TimeEntry{UserID: u.ID, ProjectID: fx.Projects[0].ID,
+		Description: "#4243 kiosk shift", TimeInterval: clockify.TimeInterval{Start: end.Add(-time.Hour), End: &end}})
+	require.NoError(t, err)
+	client, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+
+	var out bytes.Buffer
+	require.NoError(t, report(t.Context(), &out, client, fx.Workspace.ID, fx.Org))
+	s := out.String()
+	require.Regexp(t, regexp.MustCompile(`\nLina Limited +\w{3} \d\d \w{3} \d\d:\d\d +1h0m0s +\S+ +#4243 kiosk shift\n`), s)
+	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 6 members on 6 projects\n`), s)
+}
