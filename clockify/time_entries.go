@@ -41,9 +41,9 @@ type TimeEntry struct {
 // Running reports whether the entry is a timer still running.
 func (e *TimeEntry) Running() bool { return e.TimeInterval.End == nil }
 
-// IsWork reports whether the entry records work: a REGULAR entry, or one with no type (a
-// webhook delivery sends none), but not a break, a holiday or time off. Time per pull
-// request, billable hours and trends should count only work.
+// IsWork reports whether the entry records work: a REGULAR entry, or one with no type
+// (Clockify's sample webhook deliveries carry none), but not a break, a holiday or time
+// off. Time per pull request, billable hours and trends should count only work.
 func (e *TimeEntry) IsWork() bool { return e.Type == "" || e.Type == EntryRegular }
 
 // EntryType says what a time entry records.
