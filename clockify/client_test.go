@@ -387,7 +387,7 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "update entry",
 			call: func(c *Client) (any, error) {
-				e, _, err := c.TimeEntries.Update(ctx, ws, "e1", &TimeEntryRequest{Start: start, Description: "x", Type: EntryBreak})
+				e, _, err := c.TimeEntries.Update(ctx, ws, "e1", &TimeEntryRequest{Start: start, Description: "x", Type: TimeEntryBreak})
 				return e, err
 			},
 			method: "PUT", url: "v1/workspaces/" + ws + "/time-entries/e1", status: 200, resp: entryJSON,

@@ -25,7 +25,7 @@ type TimeEntry struct {
 	TagIDs            []string           `json:"tagIds"`
 	Billable          bool               `json:"billable"`
 	IsLocked          bool               `json:"isLocked"`
-	Type              EntryType          `json:"type,omitempty"`
+	Type              TimeEntryType      `json:"type,omitempty"`
 	TimeInterval      TimeInterval       `json:"timeInterval"`
 	HourlyRate        *Rate              `json:"hourlyRate"`
 	CostRate          *Rate              `json:"costRate"`
@@ -44,19 +44,19 @@ func (e *TimeEntry) Running() bool { return e.TimeInterval.End == nil }
 // IsWork reports whether the entry records work: a REGULAR entry, or one with no type
 // (Clockify's sample webhook deliveries carry none), but not a break, a holiday or time
 // off. Time per pull request, billable hours and trends should count only work.
-func (e *TimeEntry) IsWork() bool { return e.Type == "" || e.Type == EntryRegular }
+func (e *TimeEntry) IsWork() bool { return e.Type == "" || e.Type == TimeEntryRegular }
 
-// EntryType says what a time entry records.
-type EntryType string
+// TimeEntryType says what a time entry records.
+type TimeEntryType string
 
 // Time entry types. Clockify itself creates the HOLIDAY and TIME_OFF entries, from the
 // workspace's holidays and approved time off; an entry created through the API is
 // REGULAR or BREAK.
 const (
-	EntryRegular EntryType = "REGULAR"
-	EntryBreak   EntryType = "BREAK"
-	EntryHoliday EntryType = "HOLIDAY"
-	EntryTimeOff EntryType = "TIME_OFF"
+	TimeEntryRegular TimeEntryType = "REGULAR"
+	TimeEntryBreak   TimeEntryType = "BREAK"
+	TimeEntryHoliday TimeEntryType = "HOLIDAY"
+	TimeEntryTimeOff TimeEntryType = "TIME_OFF"
 )
 
 // CustomFieldValue is the value of a custom field on an entry.
@@ -206,20 +206,20 @@ type TimeEntryRequest struct {
 	ProjectID   string
 	TaskID      string
 	TagIDs      []string
-	Type        EntryType // EntryRegular or EntryBreak; empty means EntryRegular
+	Type        TimeEntryType // TimeEntryRegular or TimeEntryBreak; empty means TimeEntryRegular
 }
 
 // MarshalJSON encodes the request with times as Clockify requires.
 func (r TimeEntryRequest) MarshalJSON() ([]byte, error) {
 	w := struct {
-		Start       string    `json:"start,omitempty"`
-		End         string    `json:"end,omitempty"`
-		Billable    *bool     `json:"billable,omitempty"`
-		Description string    `json:"description,omitempty"`
-		ProjectID   string    `json:"projectId,omitempty"`
-		TaskID      string    `json:"taskId,omitempty"`
-		TagIDs      []string  `json:"tagIds,omitempty"`
-		Type        EntryType `json:"type,omitempty"`
+		Start       string        `json:"start,omitempty"`
+		End         string        `json:"end,omitempty"`
+		Billable    *bool         `json:"billable,omitempty"`
+		Description string        `json:"description,omitempty"`
+		ProjectID   string        `json:"projectId,omitempty"`
+		TaskID      string        `json:"taskId,omitempty"`
+		TagIDs      []string      `json:"tagIds,omitempty"`
+		Type        TimeEntryType `json:"type,omitempty"`
 	}{Billable: r.Billable, Description: r.Description, ProjectID: r.ProjectID,
 		TaskID: r.TaskID, TagIDs: r.TagIDs, Type: r.Type}
 	if !r.Start.IsZero() {

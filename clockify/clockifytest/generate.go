@@ -183,7 +183,7 @@ func (f *Fixture) entry(rng *rand.Rand, id, userID string, start time.Time, leng
 	d := clockify.Duration(length)
 	return clockify.TimeEntry{
 		ID: id, Description: desc, UserID: userID, WorkspaceID: f.Workspace.ID,
-		ProjectID: p.ID, TagIDs: tags, Billable: p.Billable, Type: clockify.EntryRegular,
+		ProjectID: p.ID, TagIDs: tags, Billable: p.Billable, Type: clockify.TimeEntryRegular,
 		TimeInterval: clockify.TimeInterval{Start: start, End: &end, Duration: &d},
 	}
 }

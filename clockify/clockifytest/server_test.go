@@ -478,20 +478,20 @@ func TestEntryTypeIsValidated(t *testing.T) {
 	before := srv.TimeEntries(fx.Workspace.ID)
 	end := now
 	var ae *clockify.APIError
-	_, _, err = c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: clockify.EntryHoliday})
+	_, _, err = c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: clockify.TimeEntryHoliday})
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
 	require.Equal(t, before, srv.TimeEntries(fx.Workspace.ID), "nothing was stored")
 
-	e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: clockify.EntryBreak, Description: "lunch"})
+	e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: clockify.TimeEntryBreak, Description: "lunch"})
 	require.NoError(t, err)
-	require.Equal(t, clockify.EntryBreak, e.Type)
+	require.Equal(t, clockify.TimeEntryBreak, e.Type)
 	_, _, err = c.TimeEntries.Update(t.Context(), fx.Workspace.ID, e.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: "regular"})
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
 	got, _, err := c.TimeEntries.Get(t.Context(), fx.Workspace.ID, e.ID, false)
 	require.NoError(t, err)
-	require.Equal(t, clockify.EntryBreak, got.Type)
+	require.Equal(t, clockify.TimeEntryBreak, got.Type)
 	require.Equal(t, "lunch", got.Description, "the refused update changed nothing")
 }
 

@@ -199,21 +199,21 @@ func plainEntry(e *clockify.TimeEntry) clockify.TimeEntry {
 
 // entryInput is what creating or updating an entry may set.
 type entryInput struct {
-	Start       *time.Time         `json:"start"`
-	End         *time.Time         `json:"end"`
-	Billable    *bool              `json:"billable"`
-	Description string             `json:"description"`
-	ProjectID   string             `json:"projectId"`
-	TaskID      string             `json:"taskId"`
-	TagIDs      []string           `json:"tagIds"`
-	Type        clockify.EntryType `json:"type"`
+	Start       *time.Time             `json:"start"`
+	End         *time.Time             `json:"end"`
+	Billable    *bool                  `json:"billable"`
+	Description string                 `json:"description"`
+	ProjectID   string                 `json:"projectId"`
+	TaskID      string                 `json:"taskId"`
+	TagIDs      []string               `json:"tagIds"`
+	Type        clockify.TimeEntryType `json:"type"`
 }
 
 // validate checks what Clockify checks of a request body before anything else: the
 // type is REGULAR or BREAK (holidays and time off are made by Clockify itself).
 func (in *entryInput) validate() *apiError {
 	switch in.Type {
-	case "", clockify.EntryRegular, clockify.EntryBreak:
+	case "", clockify.TimeEntryRegular, clockify.TimeEntryBreak:
 		return nil
 	}
 	return &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [type]", Code: 501}
@@ -249,7 +249,7 @@ func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool, at t
 		iv.Duration = nil
 	}
 	if e.Type == "" {
-		e.Type = clockify.EntryRegular
+		e.Type = clockify.TimeEntryRegular
 	}
 	if e.ID == "" {
 		e.ID = st.newID()

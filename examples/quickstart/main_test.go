@@ -81,7 +81,7 @@ func TestBreaksAreNotWork(t *testing.T) {
 	require.NoError(t, err)
 	end := time.Now().Add(-time.Hour)
 	_, _, err = client.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{
-		Start: end.Add(-time.Hour), End: &end, Type: clockify.EntryBreak,
+		Start: end.Add(-time.Hour), End: &end, Type: clockify.TimeEntryBreak,
 		ProjectID: fx.Projects[0].ID, Description: "#4242 lunch while CI runs",
 	})
 	require.NoError(t, err)
