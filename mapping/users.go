@@ -12,9 +12,11 @@ import (
 
 // Member is a Clockify workspace member.
 type Member struct {
-	ID     string
-	Name   string
-	Email  string
+	ID    string
+	Name  string
+	Email string
+	// Status is kept for the caller; matching reads no status: a deactivated member's
+	// past entries need a login as much as anyone's.
 	Status string
 }
 
