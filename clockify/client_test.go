@@ -303,6 +303,11 @@ func TestEndpoints(t *testing.T) {
 			},
 		},
 		{
+			name:   "members, no filters",
+			call:   func(c *Client) (any, error) { u, _, err := c.Users.List(ctx, ws, nil); return u, err },
+			method: "GET", url: "v1/workspaces/" + ws + "/users", status: 200, resp: `[]`,
+		},
+		{
 			name: "projects with filters",
 			call: func(c *Client) (any, error) {
 				p, _, err := c.Projects.List(ctx, ws, &ProjectListOptions{Name: "web", Archived: Ptr(false), Billable: Ptr(true), Hydrated: true})

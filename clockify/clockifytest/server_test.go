@@ -998,17 +998,19 @@ func TestListFilters(t *testing.T) {
 	// Limited users and deleted accounts are listed only when asked for.
 	srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Lim Ited", Status: clockify.AccountLimited}})
 	srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Del Eted", Status: clockify.AccountDeleted}})
-	require.Len(t, names(nil), len(fx.Members)+1, "the members and Pat Pending")
+	srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Nora Registered", Email: "nora@acme.dev", Status: clockify.AccountNotRegistered}})
+	srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Vera Verifying", Email: "vera@acme.dev", Status: clockify.AccountPendingEmailVerification}})
+	require.Len(t, names(nil), len(fx.Members)+3, "the members, Pat Pending, Nora and Vera")
 	require.Equal(t, []string{"Lim Ited"}, names(&clockify.UserListOptions{AccountStatuses: []clockify.AccountStatus{clockify.AccountLimited}}))
 	require.Len(t, names(&clockify.UserListOptions{AccountStatuses: []clockify.AccountStatus{
-		clockify.AccountActive, clockify.AccountLimited, clockify.AccountDeleted}}), len(fx.Members)+3)
+		clockify.AccountActive, clockify.AccountLimited, clockify.AccountDeleted}}), len(fx.Members)+3, "not Nora or Vera")
 	// Members come sorted by email, Clockify's default order, across pages.
 	var emails []string
 	for u, err := range c.Users.All(ctx, ws, &clockify.UserListOptions{ListOptions: clockify.ListOptions{PageSize: 2}}) {
 		require.NoError(t, err)
 		emails = append(emails, u.Email)
 	}
-	require.Len(t, emails, len(fx.Members)+1)
+	require.Len(t, emails, len(fx.Members)+3)
 	require.True(t, slices.IsSorted(emails), "%v", emails)
 	require.Equal(t, "a.pat@acme.dev", emails[0], "not in the order they joined")
 

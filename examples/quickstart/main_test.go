@@ -25,6 +25,7 @@ func TestQuickstartOnTheFake(t *testing.T) {
 	require.Contains(t, s, "web-app")
 	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 5 members on 6 projects\n`), s)
 	require.Contains(t, s, "running")
+	require.NotContains(t, s, "left out of every figure", "the generated workspace holds no break")
 	// The summary links "#123 Title" entries to the repository their project is named after.
 	require.Regexp(t, regexp.MustCompile(`\nacme/[a-z-]+#\d+ +[\d.]+ +[\d,.]+ AUD +\d\n`), s)
 	require.Regexp(t, regexp.MustCompile(`billable \d+% of the time \([\d,.]+ AUD\); \d+% linked to no PR; 0 references left unresolved`), s)
