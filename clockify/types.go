@@ -12,12 +12,12 @@ type Rate struct {
 
 // Membership ties a user to a workspace, project or user group, with its rates.
 type Membership struct {
-	UserID           string `json:"userId"`
-	TargetID         string `json:"targetId"`
-	MembershipType   string `json:"membershipType"`   // WORKSPACE, PROJECT or USERGROUP
-	MembershipStatus string `json:"membershipStatus"` // PENDING, ACTIVE, DECLINED or INACTIVE
-	HourlyRate       *Rate  `json:"hourlyRate"`
-	CostRate         *Rate  `json:"costRate"`
+	UserID           string       `json:"userId"`
+	TargetID         string       `json:"targetId"`
+	MembershipType   string       `json:"membershipType"`   // WORKSPACE, PROJECT or USERGROUP
+	MembershipStatus MemberStatus `json:"membershipStatus"` // MemberInactive once deactivated, whatever User.Status says
+	HourlyRate       *Rate        `json:"hourlyRate"`
+	CostRate         *Rate        `json:"costRate"`
 }
 
 // Tag is a workspace tag.

@@ -24,7 +24,8 @@ type User struct {
 }
 
 // AccountStatus is the state of a user's Clockify account (User.Status), apart from
-// their membership of a workspace (MemberStatus).
+// their membership of a workspace (Membership.MembershipStatus): a member deactivated in
+// one workspace keeps an ACTIVE account.
 type AccountStatus string
 
 // Account statuses. A limited user has no login: an admin or a kiosk tracks their time.

@@ -1017,7 +1017,7 @@ func TestListFilters(t *testing.T) {
 	users, _, err := c.Users.List(ctx, ws, &clockify.UserListOptions{IncludeMemberships: true, Name: target.Name})
 	require.NoError(t, err)
 	require.Len(t, users, 1)
-	require.Equal(t, []clockify.Membership{{UserID: target.ID, TargetID: ws, MembershipType: "WORKSPACE", MembershipStatus: "ACTIVE", HourlyRate: fx.Workspace.HourlyRate}}, users[0].Memberships)
+	require.Equal(t, []clockify.Membership{{UserID: target.ID, TargetID: ws, MembershipType: "WORKSPACE", MembershipStatus: clockify.MemberActive, HourlyRate: fx.Workspace.HourlyRate}}, users[0].Memberships)
 	users, _, err = c.Users.List(ctx, ws, &clockify.UserListOptions{Name: target.Name})
 	require.NoError(t, err)
 	require.Empty(t, users[0].Memberships)

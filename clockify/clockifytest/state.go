@@ -127,7 +127,7 @@ func (st *state) adminAccess(userID, wsID string) (*workspace, *apiError) {
 // membership is a member's workspace membership, with the workspace's rate.
 func (ws *workspace) membership(userID string) clockify.Membership {
 	return clockify.Membership{UserID: userID, TargetID: ws.ws.ID, MembershipType: "WORKSPACE",
-		MembershipStatus: string(ws.status[userID]), HourlyRate: ws.ws.HourlyRate}
+		MembershipStatus: ws.status[userID], HourlyRate: ws.ws.HourlyRate}
 }
 
 // sortedEntries returns a workspace's entries, newest start first.
