@@ -47,7 +47,8 @@ func run(ctx context.Context, out io.Writer) error {
 
 // report prints the workspace's members, projects and last 30 days of entries, and the
 // summary. A key whose user is not a workspace admin may not list the members (Clockify
-// answers 403), nor read their entries: it reports that user's own entries.
+// answers 403), nor read their entries: it reports that user's own entries. Should
+// Clockify refuse a deactivated member's entries, the report says so and goes on.
 func report(ctx context.Context, out io.Writer, client *clockify.Client, workspaceID, org string) error {
 	ws, _, err := client.Workspaces.Get(ctx, workspaceID)
 	if err != nil {
@@ -55,7 +56,7 @@ func report(ctx context.Context, out io.Writer, client *clockify.Client, workspa
 	}
 	fmt.Fprintf(out, "Workspace %q (%s)\n\n", ws.Name, ws.ID)
 
-	members, err := listMembers(ctx, client, workspaceID)
+	members, deactivated, err := listMembers(ctx, client, workspaceID)
 	if errors.Is(err, clockify.ErrForbidden) {
 		var me *clockify.User
 		if me, _, err = client.Users.Current(ctx); err == nil {
@@ -69,7 +70,11 @@ func report(ctx context.Context, out io.Writer, client *clockify.Client, workspa
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEMBER\tEMAIL\tID")
 	for _, u := range members {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Name, u.Email, u.ID)
+		name := u.Name
+		if deactivated[u.ID] {
+			name += " (deactivated)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, u.Email, u.ID)
 	}
 	tw.Flush()
 
@@ -96,10 +101,15 @@ func report(ctx context.Context, out io.Writer, client *clockify.Client, workspa
 	total := time.Duration(0)
 	var entries []clockify.TimeEntry
 	notWork := 0
+	var unread []string
 	for _, m := range members {
 		opts := &clockify.TimeEntryListOptions{Start: start, End: end}
 		for e, err := range client.TimeEntries.All(ctx, workspaceID, m.ID, opts) {
 			if err != nil {
+				if deactivated[m.ID] && (errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound)) {
+					unread = append(unread, m.Name)
+					break
+				}
 				return err
 			}
 			dur := "running"
@@ -123,24 +133,46 @@ func report(ctx context.Context, out io.Writer, client *clockify.Client, workspa
 	if notWork > 0 {
 		fmt.Fprintf(out, "(breaks, holidays and time off, listed but left out of every figure: %d)\n", notWork)
 	}
+	if len(unread) > 0 {
+		fmt.Fprintf(out, "(Clockify would not list the entries of these deactivated members: %s; its detailed report holds them)\n", strings.Join(unread, ", "))
+	}
 	return summarise(out, ws, projects, entries, org)
 }
 
-// listMembers returns the workspace's active members, limited users among them: they
-// have no login, but an admin or a kiosk tracks their time, and Clockify lists them only
-// when asked.
-func listMembers(ctx context.Context, client *clockify.Client, workspaceID string) ([]clockify.User, error) {
+// listMembers returns the workspace's members who may have tracked time in it, and the
+// ids of those deactivated. Deactivated members' past entries count as anyone's; so do
+// limited users', who have no login but whose time an admin or a kiosk tracks (Clockify
+// lists them only when asked). Those invited who never joined are left out.
+func listMembers(ctx context.Context, client *clockify.Client, workspaceID string) ([]clockify.User, map[string]bool, error) {
 	var members []clockify.User
-	opts := &clockify.UserListOptions{Status: clockify.MemberActive, AccountStatuses: []clockify.AccountStatus{
+	deactivated := map[string]bool{}
+	opts := &clockify.UserListOptions{Status: clockify.MemberAll, IncludeMemberships: true, AccountStatuses: []clockify.AccountStatus{
 		clockify.AccountActive, clockify.AccountPendingEmailVerification, clockify.AccountNotRegistered, clockify.AccountLimited,
 	}}
 	for u, err := range client.Users.All(ctx, workspaceID, opts) {
 		if err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		switch membershipIn(u, workspaceID) {
+		case clockify.MemberPending, clockify.MemberDeclined:
+			continue
+		case clockify.MemberInactive:
+			deactivated[u.ID] = true
 		}
 		members = append(members, u)
 	}
-	return members, nil
+	return members, deactivated, nil
+}
+
+// membershipIn returns the status of the user's membership of the workspace, or "" when
+// the list carried none.
+func membershipIn(u clockify.User, workspaceID string) clockify.MemberStatus {
+	for _, m := range u.Memberships {
+		if m.MembershipType == "WORKSPACE" && m.TargetID == workspaceID {
+			return m.MembershipStatus
+		}
+	}
+	return ""
 }
 
 // connect returns a client for the real Clockify when CLOCKIFY_API_KEY is set, otherwise

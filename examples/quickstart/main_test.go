@@ -3,8 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,4 +119,61 @@ func TestLimitedUsersAreCounted(t *testing.T) {
 	s := out.String()
 	require.Regexp(t, regexp.MustCompile(`\nLina Limited +\w{3} \d\d \w{3} \d\d:\d\d +1h0m0s +\S+ +#4243 kiosk shift\n`), s)
 	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 6 members on 6 projects\n`), s)
+}
+
+// TestDeactivatedMembers: a member deactivated within the 30 days still has entries that
+// count; should Clockify refuse to list them, the report says so and goes on. Those
+// invited who never joined are not listed.
+func TestDeactivatedMembers(t *testing.T) {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
+	t.Cleanup(srv.Close)
+	ws := fx.Workspace.ID
+	gone := srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Gus Gone", Email: "gus@acme.dev"}, Status: clockify.MemberInactive})
+	srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Ivy Invited", Email: "ivy@acme.dev"}, Status: clockify.MemberPending})
+	end := time.Now().Add(-72 * time.Hour)
+	_, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: gone.ID, ProjectID: fx.Projects[0].ID,
+		Description: "#4244 handover", TimeInterval: clockify.TimeInterval{Start: end.Add(-time.Hour), End: &end}})
+	require.NoError(t, err)
+
+	// In front of the fake, a server that answers as Clockify would if it refused the
+	// deactivated member's entries.
+	target, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	fake := httputil.NewSingleHostReverseProxy(target)
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/user/"+gone.ID+"/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, `{"message":"Access Denied","code":501}`)
+			return
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	t.Cleanup(refusing.Close)
+
+	for _, tc := range []struct {
+		name, base string
+		listed     bool
+	}{
+		{"listed", srv.URL, true},
+		{"refused", refusing.URL, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client, err := srv.NewClient(fx.OwnerKey, clockify.WithBaseURL(tc.base+"/api/"))
+			require.NoError(t, err)
+			var out bytes.Buffer
+			require.NoError(t, report(t.Context(), &out, client, ws, fx.Org))
+			s := out.String()
+			require.Contains(t, s, "\nGus Gone (deactivated) ")
+			require.NotContains(t, s, "Ivy Invited", "never joined")
+			require.Regexp(t, `\n\d+ entries, [\d.]+ hours tracked by 6 members on 6 projects\n`, s)
+			if tc.listed {
+				require.Regexp(t, `\nGus Gone +\w{3} \d\d \w{3} \d\d:\d\d +1h0m0s +\S+ +#4244 handover\n`, s)
+				require.NotContains(t, s, "would not list")
+			} else {
+				require.NotContains(t, s, "#4244")
+				require.Contains(t, s, "(Clockify would not list the entries of these deactivated members: Gus Gone; its detailed report holds them)")
+			}
+		})
+	}
 }
