@@ -556,6 +556,14 @@ func TestArgumentErrorsSendNothing(t *testing.T) {
 			_, _, err := c.Users.List(ctx, ws, &UserListOptions{ListOptions: ListOptions{PageSize: 5001}})
 			return err
 		},
+		"members empty account status": func() error {
+			_, _, err := c.Users.List(ctx, ws, &UserListOptions{AccountStatuses: []AccountStatus{AccountActive, ""}})
+			return err
+		},
+		"members account status with a comma": func() error {
+			_, _, err := c.Users.List(ctx, ws, &UserListOptions{AccountStatuses: []AccountStatus{"ACTIVE,LIMITED"}})
+			return err
+		},
 		"members page": func() error {
 			_, _, err := c.Users.List(ctx, ws, &UserListOptions{ListOptions: ListOptions{Page: -1}})
 			return err

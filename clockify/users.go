@@ -115,6 +115,9 @@ func (s *UsersService) List(ctx context.Context, workspaceID string, opts *UserL
 	if len(opts.AccountStatuses) > 0 {
 		statuses := make([]string, len(opts.AccountStatuses))
 		for i, st := range opts.AccountStatuses {
+			if st == "" || strings.Contains(string(st), ",") {
+				return nil, nil, &ArgumentError{Field: "AccountStatuses", Reason: "holds an empty status or a comma"}
+			}
 			statuses[i] = string(st)
 		}
 		q.Set("account-statuses", strings.Join(statuses, ","))
