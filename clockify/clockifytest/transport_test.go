@@ -1,0 +1,99 @@
+package clockifytest_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+)
+
+// answer is what a client sees of one round trip.
+type answer struct {
+	status     int
+	retryAfter string
+	lastPage   string
+	body       string
+	err        string // of the round trip
+	bodyErr    error  // of reading the body
+}
+
+func roundTrip(t *testing.T, rt http.RoundTripper, method, url, key, body string) answer {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("X-Api-Key", key)
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		return answer{err: err.Error()}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"),
+		lastPage: resp.Header.Get("Last-Page"), body: string(b), bodyErr: err}
+}
+
+// TestTransportAnswersAsTheNetworkDoes: every fault, served in-process, gives the client
+// what the loopback server gives it.
+func TestTransportAnswersAsTheNetworkDoes(t *testing.T) {
+	srv, fx := newServer(t)
+	network := &http.Transport{DisableKeepAlives: true} // a dropped connection is not retried on another
+	projects := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/projects?page-size=2"
+	for _, f := range []clockifytest.Fault{clockifytest.FaultNone, clockifytest.FaultTooManyRequests,
+		clockifytest.FaultTooManyRequestsRetryAfter, clockifytest.FaultInternalError, clockifytest.FaultBadGateway,
+		clockifytest.FaultUnavailable, clockifytest.FaultLatency, clockifytest.FaultTruncateBody,
+		clockifytest.FaultDropConnection, clockifytest.FaultLoseAnswer} {
+		t.Run(f.String(), func(t *testing.T) {
+			srv.FailNext(f)
+			want := roundTrip(t, network, "GET", projects, fx.OwnerKey, "")
+			srv.FailNext(f)
+			got := roundTrip(t, srv.Transport(), "GET", projects, fx.OwnerKey, "")
+			if want.err != "" {
+				require.Equal(t, "EOF", got.err, "no answer: the error net/http gives for a closed connection")
+				require.Contains(t, want.err, "EOF")
+				return
+			}
+			require.Empty(t, got.err)
+			require.Equal(t, want, got)
+		})
+	}
+	require.Equal(t, io.ErrUnexpectedEOF, roundTripTruncated(t, srv, fx.OwnerKey, projects))
+}
+
+func roundTripTruncated(t *testing.T, srv *clockifytest.Server, key, url string) error {
+	srv.FailNext(clockifytest.FaultTruncateBody)
+	return roundTrip(t, srv.Transport(), "GET", url, key, "").bodyErr
+}
+
+// TestTransportCarriesWrites: a request body reaches the fake, and a lost answer leaves the
+// write done.
+func TestTransportCarriesWrites(t *testing.T) {
+	srv, fx := newServer(t)
+	hooks := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/webhooks"
+	create := `{"name":"in-process","url":"https://example.test/h","webhookEvent":"NEW_PROJECT"}`
+	count := func() int {
+		a := roundTrip(t, srv.Transport(), "GET", hooks, fx.OwnerKey, "")
+		require.Equal(t, http.StatusOK, a.status)
+		return strings.Count(a.body, `"authToken"`)
+	}
+	before := count()
+	created := roundTrip(t, srv.Transport(), "POST", hooks, fx.OwnerKey, create)
+	require.Equal(t, http.StatusCreated, created.status, created.body)
+	require.Contains(t, created.body, `"name":"in-process"`)
+	srv.FailNext(clockifytest.FaultLoseAnswer)
+	require.Equal(t, "EOF", roundTrip(t, srv.Transport(), "POST", hooks, fx.OwnerKey, create).err)
+	require.Equal(t, before+2, count(), "the lost answer's webhook was created too")
+
+	// A request with no body at all (as http.NewRequest makes for a nil reader).
+	req, err := http.NewRequest("GET", srv.CoreURL()+"v1/user", nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Api-Key", fx.OwnerKey)
+	resp, err := srv.Transport().RoundTrip(req)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Same(t, req, resp.Request)
+	require.NoError(t, resp.Body.Close())
+}
