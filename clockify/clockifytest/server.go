@@ -3,7 +3,6 @@ package clockifytest
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -90,7 +89,7 @@ func NewServer(opts ...Option) *Server {
 		arrivals: map[string][]time.Time{},
 		counts:   map[string]int{},
 	}
-	s.faults.rng = rand.New(rand.NewPCG(1, 2))
+	s.SetFaults(Faults{}) // the defaults of a fault scripted with FailNext
 	for _, opt := range opts {
 		opt(s)
 	}

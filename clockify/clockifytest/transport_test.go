@@ -1,10 +1,13 @@
 package clockifytest_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -96,4 +99,42 @@ func TestTransportCarriesWrites(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Same(t, req, resp.Request)
 	require.NoError(t, resp.Body.Close())
+}
+
+// TestLatencyOnTheFakeClock: in a synctest bubble the in-process transport lets a test
+// measure the latency fault exactly: 50ms by default, Faults.Latency when set, and cut
+// short by the caller's context.
+func TestLatencyOnTheFakeClock(t *testing.T) {
+	srv, fx := newServer(t)
+	user := srv.CoreURL() + "v1/user"
+	synctest.Test(t, func(t *testing.T) {
+		timed := func(ctx context.Context) (time.Duration, error) {
+			req, err := http.NewRequestWithContext(ctx, "GET", user, nil)
+			require.NoError(t, err)
+			req.Header.Set("X-Api-Key", fx.OwnerKey)
+			srv.FailNext(clockifytest.FaultLatency)
+			start := time.Now()
+			resp, err := srv.Transport().RoundTrip(req)
+			if err == nil {
+				require.Equal(t, http.StatusOK, resp.StatusCode)
+				resp.Body.Close()
+			}
+			return time.Since(start), err
+		}
+		took, err := timed(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, 50*time.Millisecond, took, "the default latency")
+
+		srv.SetFaults(clockifytest.Faults{Latency: 3 * time.Second})
+		took, err = timed(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, 3*time.Second, took)
+
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		took, err = timed(ctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.Equal(t, time.Second, took, "the wait ends with the caller's context")
+		srv.SetFaults(clockifytest.Faults{})
+	})
 }
