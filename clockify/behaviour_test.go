@@ -14,6 +14,7 @@ import (
 	"strings"
 	gosync "sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -34,29 +35,123 @@ func newFake(t *testing.T, opts ...clockifytest.Option) (*clockifytest.Server, *
 	return srv, fx
 }
 
+// arrivals records when each request reached the fake, on the clock of the goroutine that
+// sent it: in a synctest bubble, the bubble's fake clock.
+type arrivals struct {
+	mu gosync.Mutex
+	at []time.Time
+}
+
+func (a *arrivals) hook(clockifytest.RequestInfo) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.at = append(a.at, time.Now())
+}
+
+// since returns each arrival's time after start.
+func (a *arrivals) since(start time.Time) []time.Duration {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]time.Duration, len(a.at))
+	for i, at := range a.at {
+		out[i] = at.Sub(start)
+	}
+	return out
+}
+
+// inProcess returns a client of srv that reaches it without the network, for tests in a
+// synctest bubble, where the rate limit's and the retries' waits pass on the fake clock.
+func inProcess(t *testing.T, srv *clockifytest.Server, key string, opts ...clockify.Option) *clockify.Client {
+	t.Helper()
+	c, err := srv.NewClient(key, append([]clockify.Option{clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()})}, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
 func TestRateLimitHoldsAcrossGoroutines(t *testing.T) {
 	const serverLimit = 100
 	srv, fx := newFake(t, clockifytest.WithRateLimit(serverLimit))
-	// The client paces below the server's limit, as a client should.
-	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(80, 1), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
-	require.NoError(t, err)
+	synctest.Test(t, func(t *testing.T) {
+		// The client paces below the server's limit, as a client should.
+		c := inProcess(t, srv, fx.OwnerKey, clockify.WithRateLimit(80, 1), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
+		start := time.Now()
+		var wg gosync.WaitGroup
+		errs := make(chan error, 200)
+		for range 200 {
+			wg.Go(func() {
+				_, _, err := c.Users.Current(context.Background())
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err, "no call was refused with 429")
+		}
+		require.Equal(t, 200, srv.Requests("GET v1/user"))
+		// A token bucket of 80 a second with a burst of 1 lets at most 81 requests into any
+		// one second, and needs 199/80 s for 200 of them.
+		require.LessOrEqual(t, srv.HighestRate(), 81)
+		require.InDelta(t, 199.0/80, time.Since(start).Seconds(), 1e-6)
+	})
+}
 
-	var wg gosync.WaitGroup
-	errs := make(chan error, 200)
-	for range 200 {
-		wg.Go(func() {
-			_, _, err := c.Users.Current(context.Background())
-			errs <- err
+// TestWaitsOnTheFakeClock: the client waits exactly what Clockify's Retry-After says, up
+// to the policy's cap, and backs off exponentially with jitter without one.
+func TestWaitsOnTheFakeClock(t *testing.T) {
+	ms := time.Millisecond
+	cases := []struct {
+		name       string
+		retryAfter time.Duration
+		faults     []clockifytest.Fault
+		// each retry's wait after the attempt before it, at least lo and at most hi
+		lo, hi []time.Duration
+	}{
+		{"retry-after", 7 * time.Second, []clockifytest.Fault{clockifytest.FaultTooManyRequestsRetryAfter},
+			[]time.Duration{7 * time.Second}, []time.Duration{7 * time.Second}},
+		{"retry-after over the cap", 45 * time.Second, []clockifytest.Fault{clockifytest.FaultTooManyRequestsRetryAfter},
+			[]time.Duration{30 * time.Second}, []time.Duration{30 * time.Second}},
+		{"backoff", 0, []clockifytest.Fault{clockifytest.FaultUnavailable, clockifytest.FaultTooManyRequests, clockifytest.FaultDropConnection},
+			[]time.Duration{125 * ms, 250 * ms, 500 * ms}, []time.Duration{250 * ms, 500 * ms, time.Second}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var arrived arrivals
+			srv, fx := newFake(t, clockifytest.WithRequestHook(arrived.hook), clockifytest.WithFaults(clockifytest.Faults{RetryAfter: tc.retryAfter}))
+			synctest.Test(t, func(t *testing.T) {
+				c := inProcess(t, srv, fx.OwnerKey) // the default retry policy
+				srv.FailNext(tc.faults...)
+				start := time.Now()
+				_, _, err := c.Users.Current(context.Background())
+				require.NoError(t, err)
+				at := arrived.since(start)
+				require.Len(t, at, len(tc.faults)+1)
+				for i := range tc.faults {
+					wait := at[i+1] - at[i]
+					require.GreaterOrEqual(t, wait, tc.lo[i], "retry %d", i+1)
+					require.LessOrEqual(t, wait, tc.hi[i], "retry %d", i+1)
+				}
+			})
 		})
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err, "no call was refused with 429")
-	}
-	require.Equal(t, 200, srv.Requests("GET v1/user"))
-	require.LessOrEqual(t, srv.HighestRate(), serverLimit)
-	require.Greater(t, srv.HighestRate(), 1)
+}
+
+// TestFreePlanPacing: paced as WithRateLimit's doc says for a new Free-plan workspace (30
+// requests an hour), a client sends 30 requests at once and the 31st two minutes later.
+func TestFreePlanPacing(t *testing.T) {
+	var arrived arrivals
+	srv, fx := newFake(t, clockifytest.WithRequestHook(arrived.hook))
+	synctest.Test(t, func(t *testing.T) {
+		c := inProcess(t, srv, fx.OwnerKey, clockify.WithRateLimit(30.0/3600, 30))
+		start := time.Now()
+		for range 31 {
+			_, _, err := c.Users.Current(context.Background())
+			require.NoError(t, err)
+		}
+		at := arrived.since(start)
+		require.Zero(t, at[29], "a burst of 30")
+		require.InDelta(t, 120, at[30].Seconds(), 1e-6, "then one every two minutes")
+	})
 }
 
 func TestServerRateLimitIsEnforced(t *testing.T) {
