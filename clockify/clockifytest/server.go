@@ -65,7 +65,8 @@ func WithFaults(f Faults) Option {
 // WithDeliveryClient sets the HTTP client that sends webhook deliveries. Whatever its
 // redirect policy, the server follows no redirect: a 3xx answer is recorded as the
 // delivery's status, so a webhook's token goes to the webhook's URL and nowhere else.
-// A nil client keeps the default (a 10-second timeout).
+// A nil client keeps the default: a 10-second timeout, and no connection kept open
+// between deliveries.
 func WithDeliveryClient(hc *http.Client) Option {
 	return func(s *Server) { s.delivery = hc }
 }
@@ -98,7 +99,11 @@ func NewServer(opts ...Option) *Server {
 		s.now = time.Now
 	}
 	if s.delivery == nil {
-		s.delivery = &http.Client{Timeout: 10 * time.Second}
+		// No connection is kept open between deliveries: none outlives the call that made
+		// it, which a testing/synctest bubble waits for.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.DisableKeepAlives = true
+		s.delivery = &http.Client{Timeout: 10 * time.Second, Transport: t}
 	}
 	noRedirects := *s.delivery
 	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -22,7 +22,8 @@ import (
 // Answers are the ones the loopback server gives, faults included: a dropped or lost
 // answer is an error of the round trip (io.EOF), a truncated body ends in
 // io.ErrUnexpectedEOF, and a request whose context ends while the fake delays it
-// returns the context's error. Webhook deliveries still go out over the delivery client.
+// returns the context's error. Webhook deliveries still go over the network, through the
+// delivery client; the default one keeps no connection open that would outlive a bubble.
 func (s *Server) Transport() http.RoundTripper { return inProcess{s} }
 
 type inProcess struct{ s *Server }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 )
 
@@ -137,4 +139,26 @@ func TestLatencyOnTheFakeClock(t *testing.T) {
 		require.Equal(t, time.Second, took, "the wait ends with the caller's context")
 		srv.SetFaults(clockifytest.Faults{})
 	})
+}
+
+// TestDeliveriesFromABubble: a write served in-process in a synctest bubble delivers its
+// webhook over the network, and the bubble can end: the default delivery client keeps no
+// connection open (one kept open would make synctest.Test wait for it until the test
+// times out).
+func TestDeliveriesFromABubble(t *testing.T) {
+	recv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer recv.Close()
+	srv, fx := newServer(t)
+	synctest.Test(t, func(t *testing.T) {
+		c, err := srv.NewClient(fx.OwnerKey, clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}))
+		require.NoError(t, err)
+		ctx := context.Background()
+		_, _, err = c.Webhooks.Create(ctx, fx.Workspace.ID, &clockify.WebhookRequest{Name: "bubble", URL: recv.URL, WebhookEvent: clockify.EventNewTimeEntry})
+		require.NoError(t, err)
+		_, _, err = c.TimeEntries.Create(ctx, fx.Workspace.ID, &clockify.TimeEntryRequest{Description: "#12", Start: time.Now().Add(-time.Hour), End: clockify.Ptr(time.Now())})
+		require.NoError(t, err)
+	})
+	ds := srv.Deliveries()
+	require.Len(t, ds, 1)
+	require.Equal(t, http.StatusOK, ds[0].StatusCode)
 }
