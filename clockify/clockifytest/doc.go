@@ -42,6 +42,11 @@
 // Clockify's per-key rate limit. [Server.RequestCounts] and [Server.HighestRate] tell a
 // test what the client did.
 //
+// [Server.Transport] serves requests in-process, with no network between client and fake.
+// A client built on it can run in a testing/synctest bubble, where its rate limit,
+// backoff and Retry-After waits pass on the bubble's fake clock: a test measures them
+// exactly, and takes no time over them.
+//
 // [Generate] builds a deterministic workspace of members, projects named like
 // repositories and a month of entries with realistic descriptions.
 package clockifytest

@@ -3,6 +3,7 @@ package clockifytest_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -26,4 +27,18 @@ func Example() {
 	// Output:
 	// 6 <nil>
 	// 2
+}
+
+// A client that reaches the fake in-process. Inside a testing/synctest bubble its waits
+// (the rate limit, a Retry-After) pass on the bubble's fake clock.
+func ExampleServer_Transport() {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 7, Now: time.Date(2026, 11, 27, 17, 0, 0, 0, time.UTC)})
+	defer srv.Close()
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}))
+	if err != nil {
+		panic(err)
+	}
+	u, _, err := c.Users.Current(context.Background())
+	fmt.Println(u.Name == fx.Owner.Name, err)
+	// Output: true <nil>
 }
