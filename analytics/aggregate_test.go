@@ -16,8 +16,6 @@ var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) // a Monday
 
 func at(h float64) time.Time { return t0.Add(time.Duration(h * float64(time.Hour))) }
 
-func ptr(t time.Time) *time.Time { return &t }
-
 func card(t *testing.T) *billing.RateCard {
 	rc, err := billing.NewRateCard(10000, "AUD", billing.WithProjectRate("usd", 6000, "USD"))
 	require.NoError(t, err)
@@ -26,10 +24,10 @@ func card(t *testing.T) *billing.RateCard {
 
 func TestPerPRAndContributor(t *testing.T) {
 	entries := []Entry{
-		{ID: "1", UserID: "u1", ProjectID: "p", Start: at(0), End: ptr(at(1)), Billable: true, PRs: []string{"acme/web#1"}},
-		{ID: "2", UserID: "u2", ProjectID: "usd", Start: at(1), End: ptr(at(2.5)), Billable: true, PRs: []string{"acme/web#1", "acme/api#2"}},
-		{ID: "3", UserID: "u2", ProjectID: "p", Start: at(3), End: ptr(at(3.5)), Billable: false},
-		{ID: "4", UserID: "u3", ProjectID: "p", Start: at(4), End: ptr(at(4).Add(7 * time.Second)), Billable: true, PRs: []string{"a/b#1", "a/b#2", "a/b#3"}},
+		{ID: "1", UserID: "u1", ProjectID: "p", Start: at(0), End: new(at(1)), Billable: true, PRs: []string{"acme/web#1"}},
+		{ID: "2", UserID: "u2", ProjectID: "usd", Start: at(1), End: new(at(2.5)), Billable: true, PRs: []string{"acme/web#1", "acme/api#2"}},
+		{ID: "3", UserID: "u2", ProjectID: "p", Start: at(3), End: new(at(3.5)), Billable: false},
+		{ID: "4", UserID: "u3", ProjectID: "p", Start: at(4), End: new(at(4).Add(7 * time.Second)), Billable: true, PRs: []string{"a/b#1", "a/b#2", "a/b#3"}},
 	}
 	r, err := Aggregate(entries, Options{Rates: card(t), Logins: map[string]string{"u1": "octocat"}})
 	require.NoError(t, err)
@@ -68,9 +66,9 @@ func TestPerPRAndContributor(t *testing.T) {
 // Without a rate card only time is summed, still split by the billable flag.
 func TestTimeOnlyWithoutRates(t *testing.T) {
 	entries := []Entry{
-		{ID: "1", UserID: "u1", Start: at(0), End: ptr(at(1)), Billable: true, PRs: []string{"acme/web#1"}},
-		{ID: "2", UserID: "u1", Start: at(1), End: ptr(at(1.5)), Billable: false, PRs: []string{"acme/web#1"}},
-		{ID: "3", UserID: "u2", Start: at(2), End: ptr(at(2.25)), Billable: true},
+		{ID: "1", UserID: "u1", Start: at(0), End: new(at(1)), Billable: true, PRs: []string{"acme/web#1"}},
+		{ID: "2", UserID: "u1", Start: at(1), End: new(at(1.5)), Billable: false, PRs: []string{"acme/web#1"}},
+		{ID: "3", UserID: "u2", Start: at(2), End: new(at(2.25)), Billable: true},
 	}
 	r, err := Aggregate(entries, Options{})
 	require.NoError(t, err)
@@ -123,7 +121,7 @@ func TestSplitPolicies(t *testing.T) {
 func TestRunningTimersAreProvisional(t *testing.T) {
 	now := at(2)
 	entries := []Entry{
-		{ID: "done", UserID: "u", Start: at(0), End: ptr(at(1)), PRs: []string{"a/b#1"}},
+		{ID: "done", UserID: "u", Start: at(0), End: new(at(1)), PRs: []string{"a/b#1"}},
 		{ID: "running", UserID: "u", Start: at(1.5), PRs: []string{"a/b#2"}},
 	}
 	r, err := Aggregate(entries, Options{Now: func() time.Time { return now }})
@@ -137,33 +135,33 @@ func TestRunningTimersAreProvisional(t *testing.T) {
 
 	_, err = Aggregate(entries, Options{})
 	require.ErrorIs(t, err, ErrNoClock)
-	_, err = Aggregate([]Entry{{ID: "bad", Start: at(2), End: ptr(at(1))}}, Options{})
+	_, err = Aggregate([]Entry{{ID: "bad", Start: at(2), End: new(at(1))}}, Options{})
 	require.ErrorIs(t, err, ErrNegativeDuration)
 	// An entry without a start (a host's decoding gone wrong) is an error, not a panic,
 	// wherever it comes among the others.
-	for _, es := range [][]Entry{{{ID: "zero", End: ptr(at(1))}}, {{ID: "ok", Start: at(0), End: ptr(at(1))}, {ID: "zero", End: ptr(at(1))}}} {
+	for _, es := range [][]Entry{{{ID: "zero", End: new(at(1))}}, {{ID: "ok", Start: at(0), End: new(at(1))}, {ID: "zero", End: new(at(1))}}} {
 		_, err = Aggregate(es, Options{})
 		require.ErrorIs(t, err, ErrNoStart)
 		require.ErrorContains(t, err, `entry "zero"`)
 	}
 	// A typo'd year would ask for millions of buckets: an error, not gigabytes.
-	_, err = Aggregate([]Entry{{ID: "far", Start: at(0), End: ptr(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))}}, Options{Period: Day})
+	_, err = Aggregate([]Entry{{ID: "far", Start: at(0), End: new(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))}}, Options{Period: Day})
 	require.ErrorIs(t, err, ErrSpanTooLong)
-	_, err = Aggregate([]Entry{{ID: "decade", Start: at(0), End: ptr(at(0).AddDate(10, 0, 0))}}, Options{Period: Day})
+	_, err = Aggregate([]Entry{{ID: "decade", Start: at(0), End: new(at(0).AddDate(10, 0, 0))}}, Options{Period: Day})
 	require.NoError(t, err, "ten years of days are fine")
 	// A rate the card refuses (Clockify's, negative) fails the report; it is not priced at 0.
 	honour, err := billing.NewRateCard(10000, "AUD", billing.WithClockifyRates())
 	require.NoError(t, err)
-	_, err = Aggregate([]Entry{{ID: "neg", UserID: "u", Start: at(0), End: ptr(at(1)), Billable: true,
+	_, err = Aggregate([]Entry{{ID: "neg", UserID: "u", Start: at(0), End: new(at(1)), Billable: true,
 		ClockifyRate: &billing.Money{Minor: -1, Currency: billing.MustCurrency("AUD")}}}, Options{Rates: honour})
 	require.ErrorIs(t, err, billing.ErrNegativeRate)
 	// The bound is exact: MaxBuckets days are fine, a second more is one bucket too many.
 	midnight := at(-9)
 	last := midnight.AddDate(0, 0, MaxBuckets)
-	r, err = Aggregate([]Entry{{ID: "first", Start: midnight, End: ptr(midnight)}, {ID: "last", Start: last.Add(-time.Hour), End: ptr(last)}}, Options{Period: Day})
+	r, err = Aggregate([]Entry{{ID: "first", Start: midnight, End: new(midnight)}, {ID: "last", Start: last.Add(-time.Hour), End: new(last)}}, Options{Period: Day})
 	require.NoError(t, err)
 	require.Len(t, r.Trend, MaxBuckets)
-	_, err = Aggregate([]Entry{{ID: "first", Start: midnight, End: ptr(midnight)}, {ID: "last", Start: last.Add(-time.Hour), End: ptr(last.Add(time.Second))}}, Options{Period: Day})
+	_, err = Aggregate([]Entry{{ID: "first", Start: midnight, End: new(midnight)}, {ID: "last", Start: last.Add(-time.Hour), End: new(last.Add(time.Second))}}, Options{Period: Day})
 	require.ErrorIs(t, err, ErrSpanTooLong)
 	// A timer that started after the host's now (Clockify's clock a little ahead) has run
 	// for no time yet; it must not fail the whole report.
@@ -174,7 +172,7 @@ func TestRunningTimersAreProvisional(t *testing.T) {
 	require.True(t, r.Unlinked.Provisional)
 	require.Zero(t, r.Unlinked.Seconds())
 	huge, _ := billing.NewRateCard(1<<62, "AUD")
-	_, err = Aggregate([]Entry{{ID: "x", Start: at(0), End: ptr(at(100)), Billable: true}}, Options{Rates: huge})
+	_, err = Aggregate([]Entry{{ID: "x", Start: at(0), End: new(at(100)), Billable: true}}, Options{Rates: huge})
 	require.ErrorIs(t, err, billing.ErrOverflow)
 	r, err = Aggregate(nil, Options{})
 	require.NoError(t, err)
@@ -186,7 +184,7 @@ func TestTrendAcrossMidnightAndDaylightSaving(t *testing.T) {
 	require.NoError(t, err)
 	// 23:00 to 01:30 local: an hour on the first day, an hour and a half on the next.
 	start := time.Date(2026, 3, 10, 23, 0, 0, 0, syd)
-	late := Entry{ID: "late", UserID: "u", Start: start, End: ptr(start.Add(150 * time.Minute))}
+	late := Entry{ID: "late", UserID: "u", Start: start, End: new(start.Add(150 * time.Minute))}
 	r, err := Aggregate([]Entry{late}, Options{Location: syd, Period: Day})
 	require.NoError(t, err)
 	require.Len(t, r.Trend, 2)
@@ -198,7 +196,7 @@ func TestTrendAcrossMidnightAndDaylightSaving(t *testing.T) {
 	// Daylight saving starts in Sydney on 4 October 2026: that local day has 23 hours.
 	dayStart := time.Date(2026, 10, 4, 0, 0, 0, 0, syd)
 	dayEnd := time.Date(2026, 10, 5, 0, 0, 0, 0, syd)
-	whole := Entry{ID: "whole", UserID: "u", Start: dayStart.Add(-time.Hour), End: ptr(dayEnd.Add(time.Hour))}
+	whole := Entry{ID: "whole", UserID: "u", Start: dayStart.Add(-time.Hour), End: new(dayEnd.Add(time.Hour))}
 	r, err = Aggregate([]Entry{whole}, Options{Location: syd, Period: Day})
 	require.NoError(t, err)
 	require.Len(t, r.Trend, 3)
@@ -206,13 +204,13 @@ func TestTrendAcrossMidnightAndDaylightSaving(t *testing.T) {
 	require.True(t, r.Trend[1].Start.Equal(dayStart))
 	require.True(t, r.Trend[1].End.Equal(dayEnd))
 	// ... and it ends on 5 April 2026, a 25-hour day.
-	r, err = Aggregate([]Entry{{ID: "april", UserID: "u", Start: time.Date(2026, 4, 5, 0, 0, 0, 0, syd), End: ptr(time.Date(2026, 4, 6, 0, 0, 0, 0, syd))}}, Options{Location: syd, Period: Day})
+	r, err = Aggregate([]Entry{{ID: "april", UserID: "u", Start: time.Date(2026, 4, 5, 0, 0, 0, 0, syd), End: new(time.Date(2026, 4, 6, 0, 0, 0, 0, syd))}}, Options{Location: syd, Period: Day})
 	require.NoError(t, err)
 	require.Len(t, r.Trend, 1)
 	require.Equal(t, int64(25*3600), r.Trend[0].Seconds())
 	// An entry that ends at midnight is not counted on the next day.
-	next := Entry{ID: "next", UserID: "u", Start: time.Date(2026, 4, 6, 9, 0, 0, 0, syd), End: ptr(time.Date(2026, 4, 6, 10, 0, 0, 0, syd))}
-	r, err = Aggregate([]Entry{{ID: "april", UserID: "u", Start: time.Date(2026, 4, 5, 0, 0, 0, 0, syd), End: ptr(time.Date(2026, 4, 6, 0, 0, 0, 0, syd))}, next}, Options{Location: syd, Period: Day})
+	next := Entry{ID: "next", UserID: "u", Start: time.Date(2026, 4, 6, 9, 0, 0, 0, syd), End: new(time.Date(2026, 4, 6, 10, 0, 0, 0, syd))}
+	r, err = Aggregate([]Entry{{ID: "april", UserID: "u", Start: time.Date(2026, 4, 5, 0, 0, 0, 0, syd), End: new(time.Date(2026, 4, 6, 0, 0, 0, 0, syd))}, next}, Options{Location: syd, Period: Day})
 	require.NoError(t, err)
 	require.Len(t, r.Trend, 2)
 	require.Equal(t, []int{1, 1}, []int{r.Trend[0].Entries, r.Trend[1].Entries})
@@ -243,7 +241,7 @@ func genEntries(rng *rand.Rand, n int) []Entry {
 		e := Entry{ID: string(rune('a' + i%26)), UserID: []string{"u1", "u2", "u3"}[rng.IntN(3)],
 			ProjectID: []string{"p", "usd"}[rng.IntN(2)], Start: start, Billable: rng.IntN(3) > 0}
 		if rng.IntN(10) > 0 {
-			e.End = ptr(start.Add(time.Duration(rng.Int64N(int64(30 * time.Hour)))))
+			e.End = new(start.Add(time.Duration(rng.Int64N(int64(30 * time.Hour)))))
 		}
 		for k := rng.IntN(4); k > 0; k-- {
 			e.PRs = append(e.PRs, prs[rng.IntN(len(prs))])

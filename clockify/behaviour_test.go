@@ -405,7 +405,7 @@ func TestPagesShiftWhenTheListChanges(t *testing.T) {
 
 	seen, order = read(func(first []clockify.TimeEntry) {
 		_, err := srv.AddTimeEntry(fx.Workspace.ID, clockify.TimeEntry{
-			UserID: uid, Description: "newest", TimeInterval: clockify.TimeInterval{Start: fixedNow.Add(time.Minute), End: clockify.Ptr(fixedNow.Add(time.Hour))},
+			UserID: uid, Description: "newest", TimeInterval: clockify.TimeInterval{Start: fixedNow.Add(time.Minute), End: new(fixedNow.Add(time.Hour))},
 		})
 		require.NoError(t, err)
 	})
@@ -479,17 +479,17 @@ func TestEntityChangesAgainstTheFake(t *testing.T) {
 	at := func(h float64) time.Time { return fixedNow.Add(time.Duration(h * float64(time.Hour))) }
 	clk.set(at(1))
 	fresh, _, err := c.TimeEntries.CreateForUser(ctx, wsID, uid, &clockify.TimeEntryRequest{
-		Start: at(0.5), End: clockify.Ptr(at(1)), Description: "PR #7 review"})
+		Start: at(0.5), End: new(at(1)), Description: "PR #7 review"})
 	require.NoError(t, err)
 	clk.set(at(2))
 	_, _, err = c.TimeEntries.Update(ctx, wsID, fresh.ID, &clockify.TimeEntryRequest{
-		Start: at(0.5), End: clockify.Ptr(at(1)), Description: "PR #8 review"})
+		Start: at(0.5), End: new(at(1)), Description: "PR #8 review"})
 	require.NoError(t, err)
 	_, _, err = c.TimeEntries.Update(ctx, wsID, old.ID, &clockify.TimeEntryRequest{
 		Start: old.TimeInterval.Start, End: old.TimeInterval.End, Description: old.Description + " (#9)", ProjectID: old.ProjectID})
 	require.NoError(t, err)
 	clk.set(at(2.5))
-	brief, _, err := c.TimeEntries.CreateForUser(ctx, wsID, uid, &clockify.TimeEntryRequest{Start: at(2), End: clockify.Ptr(at(2.5))})
+	brief, _, err := c.TimeEntries.CreateForUser(ctx, wsID, uid, &clockify.TimeEntryRequest{Start: at(2), End: new(at(2.5))})
 	require.NoError(t, err)
 	clk.set(at(3))
 	_, err = c.TimeEntries.Delete(ctx, wsID, older.ID)
@@ -556,7 +556,7 @@ func TestWebhookLifecycleAgainstTheFake(t *testing.T) {
 	require.Equal(t, 5, list.WorkspaceWebhookCount)
 
 	start := fixedNow.Add(-2 * time.Hour)
-	e, _, err := c.TimeEntries.Create(ctx, wsID, &clockify.TimeEntryRequest{Start: start, End: clockify.Ptr(start.Add(time.Hour)), Description: "#7 Fix", ProjectID: fx.Projects[0].ID})
+	e, _, err := c.TimeEntries.Create(ctx, wsID, &clockify.TimeEntryRequest{Start: start, End: new(start.Add(time.Hour)), Description: "#7 Fix", ProjectID: fx.Projects[0].ID})
 	require.NoError(t, err)
 	d := <-received
 	require.Equal(t, "NEW_TIME_ENTRY", d.event)
@@ -570,7 +570,7 @@ func TestWebhookLifecycleAgainstTheFake(t *testing.T) {
 	regen, _, err := c.Webhooks.RegenerateToken(ctx, wsID, hooks[1].ID)
 	require.NoError(t, err)
 	require.NotEqual(t, hooks[1].AuthToken, regen.AuthToken)
-	_, _, err = c.TimeEntries.Update(ctx, wsID, e.ID, &clockify.TimeEntryRequest{Start: start, End: clockify.Ptr(start.Add(90 * time.Minute)), Description: "#7 Fix login"})
+	_, _, err = c.TimeEntries.Update(ctx, wsID, e.ID, &clockify.TimeEntryRequest{Start: start, End: new(start.Add(90 * time.Minute)), Description: "#7 Fix login"})
 	require.NoError(t, err)
 	d = <-received
 	require.Equal(t, "TIME_ENTRY_UPDATED", d.event)

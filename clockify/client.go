@@ -201,7 +201,7 @@ func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path str
 	if strings.HasPrefix(path, "/") {
 		return nil, fmt.Errorf("clockify: path %q must be relative to the base URL", path)
 	}
-	for _, seg := range strings.Split(strings.SplitN(path, "?", 2)[0], "/") {
+	for seg := range strings.SplitSeq(strings.SplitN(path, "?", 2)[0], "/") {
 		if seg == ".." || seg == "." {
 			return nil, fmt.Errorf("clockify: path %q has a dot segment", path)
 		}
@@ -330,8 +330,7 @@ func readBody(r *http.Response) ([]byte, error) {
 
 // transportError describes a failure with no HTTP answer, without the URL's query.
 func (c *Client) transportError(req *Request, err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
 		err = ue.Err
 	}
 	return &TransportError{Method: req.Method, Path: req.URL.Path, Err: err, redact: c.redact}

@@ -310,7 +310,7 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "projects with filters",
 			call: func(c *Client) (any, error) {
-				p, _, err := c.Projects.List(ctx, ws, &ProjectListOptions{Name: "web", Archived: Ptr(false), Billable: Ptr(true), Hydrated: true})
+				p, _, err := c.Projects.List(ctx, ws, &ProjectListOptions{Name: "web", Archived: new(false), Billable: new(true), Hydrated: true})
 				return p, err
 			},
 			method: "GET", url: "v1/workspaces/" + ws + "/projects", status: 200,
@@ -331,7 +331,7 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "user entries in a window",
 			call: func(c *Client) (any, error) {
-				e, _, err := c.TimeEntries.List(ctx, ws, "u1", &TimeEntryListOptions{Start: start, End: end, Hydrated: true, InProgress: Ptr(false), Description: "fix", Project: "p1", ListOptions: ListOptions{PageSize: 5000}})
+				e, _, err := c.TimeEntries.List(ctx, ws, "u1", &TimeEntryListOptions{Start: start, End: end, Hydrated: true, InProgress: new(false), Description: "fix", Project: "p1", ListOptions: ListOptions{PageSize: 5000}})
 				return e, err
 			},
 			method: "GET", url: "v1/workspaces/" + ws + "/user/u1/time-entries", status: 200,
@@ -373,7 +373,7 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "create entry",
 			call: func(c *Client) (any, error) {
-				e, _, err := c.TimeEntries.Create(ctx, ws, &TimeEntryRequest{Start: start, End: Ptr(start.Add(time.Hour)), Billable: Ptr(true), Description: "#12 Fix", ProjectID: "p1", TagIDs: []string{"t1"}})
+				e, _, err := c.TimeEntries.Create(ctx, ws, &TimeEntryRequest{Start: start, End: new(start.Add(time.Hour)), Billable: new(true), Description: "#12 Fix", ProjectID: "p1", TagIDs: []string{"t1"}})
 				return e, err
 			},
 			method: "POST", url: "v1/workspaces/" + ws + "/time-entries", status: 201, resp: entryJSON,
@@ -481,7 +481,7 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "detailed report",
 			call: func(c *Client) (any, error) {
-				r, _, err := c.Reports.Detailed(ctx, ws, &DetailedReportRequest{Start: start, End: end, Users: []string{"u1"}, Projects: []string{"p1"}, Billable: Ptr(true), PageSize: 200})
+				r, _, err := c.Reports.Detailed(ctx, ws, &DetailedReportRequest{Start: start, End: end, Users: []string{"u1"}, Projects: []string{"p1"}, Billable: new(true), PageSize: 200})
 				return r, err
 			},
 			isReports: true,
@@ -594,7 +594,7 @@ func TestArgumentErrorsSendNothing(t *testing.T) {
 		"create ws":   func() error { _, _, err := c.TimeEntries.Create(ctx, "", &TimeEntryRequest{}); return err },
 		"create for":  func() error { _, _, err := c.TimeEntries.CreateForUser(ctx, ws, "", &TimeEntryRequest{}); return err },
 		"create order": func() error {
-			_, _, err := c.TimeEntries.Create(ctx, ws, &TimeEntryRequest{Start: time.Now(), End: Ptr(time.Now().Add(-time.Hour))})
+			_, _, err := c.TimeEntries.Create(ctx, ws, &TimeEntryRequest{Start: time.Now(), End: new(time.Now().Add(-time.Hour))})
 			return err
 		},
 		"update start": func() error { _, _, err := c.TimeEntries.Update(ctx, ws, "e", &TimeEntryRequest{}); return err },

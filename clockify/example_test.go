@@ -140,7 +140,7 @@ func ExampleWebhooksService_AllLogs() {
 	}
 	start := time.Now().Add(-time.Hour).Truncate(time.Second)
 	for _, d := range []string{"#6 Fix login", "#7 Dark mode", "#8 Docs"} {
-		entry := &clockify.TimeEntryRequest{Start: start, End: clockify.Ptr(start.Add(time.Minute)), Description: d}
+		entry := &clockify.TimeEntryRequest{Start: start, End: new(start.Add(time.Minute)), Description: d}
 		if _, _, err := c.TimeEntries.Create(ctx, ws, entry); err != nil {
 			panic(err)
 		}

@@ -192,7 +192,7 @@ func everyCall(t *testing.T) []sentCall {
 	page := clockify.ListOptions{Page: 2, PageSize: 10}
 	hook := &clockify.WebhookRequest{Name: "ab", URL: "https://x", WebhookEvent: clockify.EventNewProject,
 		TriggerSourceType: clockify.TriggerProject, TriggerSource: []string{id}}
-	entry := &clockify.TimeEntryRequest{Start: now, End: &now, Billable: clockify.Ptr(true), Description: "d",
+	entry := &clockify.TimeEntryRequest{Start: now, End: &now, Billable: new(true), Description: "d",
 		ProjectID: id, TaskID: id, TagIDs: []string{id}, Type: "REGULAR"}
 	changes := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry},
 		Start: now, End: now, ListOptions: page}
@@ -212,13 +212,13 @@ func everyCall(t *testing.T) []sentCall {
 	record(r3)
 	r4, _, _ := c.Workspaces.Get(ctx, id)
 	record(r4)
-	r5, _, _ := c.Projects.List(ctx, id, &clockify.ProjectListOptions{Name: "n", Archived: clockify.Ptr(false),
-		Billable: clockify.Ptr(true), Hydrated: true, ListOptions: page})
+	r5, _, _ := c.Projects.List(ctx, id, &clockify.ProjectListOptions{Name: "n", Archived: new(false),
+		Billable: new(true), Hydrated: true, ListOptions: page})
 	record(r5)
 	r6, _, _ := c.Projects.Get(ctx, id, id)
 	record(r6)
 	r7, _, _ := c.TimeEntries.List(ctx, id, id, &clockify.TimeEntryListOptions{Start: now, End: now,
-		Description: "d", Project: id, Hydrated: true, InProgress: clockify.Ptr(false), ListOptions: page})
+		Description: "d", Project: id, Hydrated: true, InProgress: new(false), ListOptions: page})
 	record(r7)
 	r8, _, _ := c.TimeEntries.Get(ctx, id, id, true)
 	record(r8)
@@ -250,7 +250,7 @@ func everyCall(t *testing.T) []sentCall {
 		Status: clockify.LogsFailed, SortByNewest: true, Page: 2, Size: 10})
 	record(r19)
 	r20, _, _ := c.Reports.Detailed(ctx, id, &clockify.DetailedReportRequest{Start: now, End: now,
-		Users: []string{id}, Projects: []string{id}, Billable: clockify.Ptr(true), TimeZone: "Europe/Berlin",
+		Users: []string{id}, Projects: []string{id}, Billable: new(true), TimeZone: "Europe/Berlin",
 		Page: 2, PageSize: 10})
 	record(r20)
 	r21, _, _ := c.EntityChanges.Created(ctx, id, changes)

@@ -88,12 +88,10 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, ctx.Err()
 	}
 	if err != nil {
-		var rl *rateWaitError
-		if errors.As(err, &rl) {
+		if _, ok := errors.AsType[*rateWaitError](err); ok {
 			return false, err
 		}
-		var be *bodyError
-		if errors.As(err, &be) {
+		if _, ok := errors.AsType[*bodyError](err); ok {
 			return true, nil
 		}
 		// Redirect loops, bad schemes and untrusted certificates are not retried.

@@ -80,18 +80,18 @@ func TestTimeIntervalEncoding(t *testing.T) {
 	start := time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC)
 	for _, ti := range []TimeInterval{
 		{Start: start},
-		{Start: start, End: Ptr(start.Add(90 * time.Minute)), Duration: Ptr(Duration(90 * time.Minute))},
-		{Start: time.Date(2026, 11, 1, 18, 0, 0, 999_999_999, sydney), End: Ptr(start.Add(1500 * time.Millisecond)),
+		{Start: start, End: new(start.Add(90 * time.Minute)), Duration: Ptr(Duration(90 * time.Minute))},
+		{Start: time.Date(2026, 11, 1, 18, 0, 0, 999_999_999, sydney), End: new(start.Add(1500 * time.Millisecond)),
 			Duration: Ptr(Duration(1500 * time.Millisecond))},
 		{Start: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), Duration: Ptr(Duration(-time.Hour))},
-		{Start: time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC), Duration: Ptr(Duration(0))},
+		{Start: time.Date(-1, 12, 31, 23, 59, 59, 0, time.UTC), Duration: new(Duration(0))},
 		{},
 	} {
 		got, err := json.Marshal(ti) // through encoding/json, which checks the bytes
 		require.NoError(t, err)
 		require.Equal(t, string(encodeIntervalByReflection(t, ti)), string(got))
 	}
-	got, err := json.Marshal(TimeInterval{Start: time.Date(2026, 11, 1, 18, 0, 0, 999_999_999, sydney), Duration: Ptr(Duration(0))})
+	got, err := json.Marshal(TimeInterval{Start: time.Date(2026, 11, 1, 18, 0, 0, 999_999_999, sydney), Duration: new(Duration(0))})
 	require.NoError(t, err)
 	require.JSONEq(t, `{"start":"2026-11-01T07:00:00Z","end":null,"duration":"PT0S"}`, string(got), "UTC, whole seconds")
 }

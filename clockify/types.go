@@ -42,7 +42,10 @@ type Task struct {
 	CostRate    *Rate     `json:"costRate"`
 }
 
-// Ptr returns a pointer to v, for optional fields and filters.
-func Ptr[T any](v T) *T { return &v }
+// Ptr returns a pointer to v, for optional fields and filters. It is new(v) since Go 1.26,
+// which this module requires; `go fix` rewrites calls to it as such.
+//
+//go:fix inline
+func Ptr[T any](v T) *T { return new(v) }
 
 func boolString(b bool) string { return strconv.FormatBool(b) }

@@ -585,7 +585,7 @@ const (
 )
 
 var class = func() (t [256]uint16) {
-	for c := 0; c < 256; c++ {
+	for c := range 256 {
 		isLetter := (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 		isNum := c >= '0' && c <= '9'
 		if isLetter || isNum || c == '_' {

@@ -21,12 +21,12 @@ func FuzzMatch(f *testing.F) {
 			ms = append(ms, Member{ID: string(rune('0' + i%75)), Name: name, Email: email})
 		}
 		var cs []Contributor
-		for _, s := range strings.Split(contributors, ";") {
+		for s := range strings.SplitSeq(contributors, ";") {
 			parts := append(strings.SplitN(s, "|", 3), "", "")
 			cs = append(cs, Contributor{Login: parts[0], Name: parts[1], Emails: []string{parts[2]}})
 		}
 		var mm []Manual
-		for _, s := range strings.Split(manual, ";") {
+		for s := range strings.SplitSeq(manual, ";") {
 			if id, login, ok := strings.Cut(s, ":"); ok {
 				mm = append(mm, Manual{MemberID: id, Login: login})
 			}

@@ -148,12 +148,10 @@ func Parse(eventType string, body []byte) (*Event, error) {
 }
 
 func malformed(err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
 		return fmt.Errorf("%w: invalid JSON at offset %d", ErrMalformedPayload, se.Offset)
 	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
+	if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 		return fmt.Errorf("%w: field %q has the wrong type", ErrMalformedPayload, te.Field)
 	}
 	if errors.Is(err, clockify.ErrBadDuration) {

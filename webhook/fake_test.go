@@ -48,7 +48,7 @@ func TestDeliveriesFromTheFake(t *testing.T) {
 		}
 	}
 
-	e, err := srv.AddTimeEntry(fx.Workspace.ID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#5 x", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: clockify.Ptr(now)}})
+	e, err := srv.AddTimeEntry(fx.Workspace.ID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#5 x", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
 	require.NoError(t, err)
 	e.Description = "#5 y"
 	_, err = srv.UpdateTimeEntry(fx.Workspace.ID, e)

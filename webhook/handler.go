@@ -169,8 +169,7 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	d.WebhookID = match.WebhookID
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.maxBody))
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return reject(http.StatusRequestEntityTooLarge, ErrBodyTooLarge.Error(), "too large")
 		}
 		return reject(http.StatusBadRequest, "could not read the body", "bad request")

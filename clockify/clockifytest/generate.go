@@ -206,13 +206,11 @@ func (s *Server) Load(f *Fixture) {
 		ws.tags[t.ID] = t
 	}
 	for _, p := range f.Projects {
-		p := p
 		if _, err := s.state.putProject(ws, &p, true); err != nil {
 			panic("clockifytest: Load: " + err.Error())
 		}
 	}
 	for _, e := range f.Entries {
-		e := e
 		// A generated entry was created when it ended (or, running, when it started).
 		at := e.TimeInterval.Start
 		if e.TimeInterval.End != nil {

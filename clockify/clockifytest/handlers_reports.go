@@ -87,7 +87,7 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 			// Times are rendered in the report's zone, with its offset.
 			row.TimeInterval.Start = e.TimeInterval.Start.In(loc)
 			if end := e.TimeInterval.End; end != nil {
-				row.TimeInterval.End = clockify.Ptr(end.In(loc))
+				row.TimeInterval.End = new(end.In(loc))
 				row.TimeInterval.Duration = int64(end.Sub(e.TimeInterval.Start) / time.Second)
 			}
 			total += row.TimeInterval.Duration

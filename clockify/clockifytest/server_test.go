@@ -348,7 +348,7 @@ func TestGoMethodsDeliverWebhooks(t *testing.T) {
 	require.NoError(t, srv.DeleteProject(wsID, p.ID))
 	expect(clockify.EventProjectDeleted, p.ID)
 
-	e, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#1 x", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: clockify.Ptr(now)}})
+	e, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#1 x", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
 	require.NoError(t, err)
 	expect(clockify.EventNewTimeEntry, e.ID)
 	e.Description = "#2 y"
@@ -791,7 +791,7 @@ func TestWebhookTriggerSources(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(srv.Deliveries())
-			tc.entry.TimeInterval = clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: clockify.Ptr(now.Add(-time.Hour))}
+			tc.entry.TimeInterval = clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}
 			_, err := srv.AddTimeEntry(wsID, tc.entry)
 			require.NoError(t, err)
 			var fired []string
@@ -821,7 +821,7 @@ func TestWebhookLogsFilterSortAndPage(t *testing.T) {
 	hook, _, err := c.Webhooks.Create(ctx, wsID, &clockify.WebhookRequest{Name: "logged", URL: receiver.URL, WebhookEvent: clockify.EventNewTimeEntry})
 	require.NoError(t, err)
 	for _, d := range []string{"accepted 1", "refused 2", "accepted 3", "refused 4", "accepted 5"} {
-		_, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: d, TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: clockify.Ptr(now.Add(-time.Hour))}})
+		_, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: d, TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
 		require.NoError(t, err)
 	}
 	ds := srv.Deliveries()
@@ -880,7 +880,7 @@ func TestReportRangeIsReadInTheReportsZone(t *testing.T) {
 	sydney := srv.AddMember(wsID, clockifytest.Member{User: clockify.User{Name: "Sydney Admin", Settings: &clockify.UserSettings{TimeZone: "Australia/Sydney"}}, APIKey: "sydney-key", Admin: true})
 	// 09:30 in Sydney on 2 March 2026 (UTC+11) is 22:30 UTC on 1 March.
 	e, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: sydney.ID, Description: "zoned", TimeInterval: clockify.TimeInterval{
-		Start: time.Date(2026, 3, 1, 22, 30, 0, 0, time.UTC), End: clockify.Ptr(time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC))}})
+		Start: time.Date(2026, 3, 1, 22, 30, 0, 0, time.UTC), End: new(time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC))}})
 	require.NoError(t, err)
 
 	u := srv.ReportsURL() + "v1/workspaces/" + wsID + "/reports/detailed"
@@ -1037,15 +1037,15 @@ func TestListFilters(t *testing.T) {
 	require.Equal(t, p.ID, byName[0].ID)
 	require.Empty(t, byName[0].Tasks, "tasks only when hydrated")
 	require.Equal(t, p.Tasks, projects(&clockify.ProjectListOptions{Name: p.Name, Hydrated: true})[0].Tasks)
-	require.Len(t, projects(&clockify.ProjectListOptions{Archived: clockify.Ptr(true)}), 1)
-	require.Len(t, projects(&clockify.ProjectListOptions{Archived: clockify.Ptr(false)}), len(fx.Projects)-1)
+	require.Len(t, projects(&clockify.ProjectListOptions{Archived: new(true)}), 1)
+	require.Len(t, projects(&clockify.ProjectListOptions{Archived: new(false)}), len(fx.Projects)-1)
 	billable := 0
 	for _, q := range fx.Projects {
 		if q.Billable {
 			billable++
 		}
 	}
-	require.Len(t, projects(&clockify.ProjectListOptions{Billable: clockify.Ptr(true)}), billable)
+	require.Len(t, projects(&clockify.ProjectListOptions{Billable: new(true)}), billable)
 
 	// GET /v1/user carries the memberships only when asked.
 	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
@@ -1092,10 +1092,10 @@ func TestEntryFilters(t *testing.T) {
 		require.Equal(t, e.ProjectID, e.Project.ID)
 		require.Equal(t, running.UserID, e.User.ID)
 	}
-	only := list(&clockify.TimeEntryListOptions{InProgress: clockify.Ptr(true)})
+	only := list(&clockify.TimeEntryListOptions{InProgress: new(true)})
 	require.Len(t, only, 1)
 	require.Equal(t, running.ID, only[0].ID)
-	require.Len(t, list(&clockify.TimeEntryListOptions{InProgress: clockify.Ptr(false)}), len(all)-1)
+	require.Len(t, list(&clockify.TimeEntryListOptions{InProgress: new(false)}), len(all)-1)
 	inProject := list(&clockify.TimeEntryListOptions{Project: running.ProjectID})
 	require.NotEmpty(t, inProject)
 	require.Less(t, len(inProject), len(all))
@@ -1156,8 +1156,8 @@ func TestReportFilters(t *testing.T) {
 	}{
 		{"user", clockify.DetailedReportRequest{Users: []string{member.ID}}, func(e clockify.TimeEntry) bool { return e.UserID == member.ID }},
 		{"project", clockify.DetailedReportRequest{Projects: []string{project.ID}}, func(e clockify.TimeEntry) bool { return e.ProjectID == project.ID }},
-		{"billable", clockify.DetailedReportRequest{Billable: clockify.Ptr(true)}, func(e clockify.TimeEntry) bool { return e.Billable }},
-		{"not billable", clockify.DetailedReportRequest{Billable: clockify.Ptr(false)}, func(e clockify.TimeEntry) bool { return !e.Billable }},
+		{"billable", clockify.DetailedReportRequest{Billable: new(true)}, func(e clockify.TimeEntry) bool { return e.Billable }},
+		{"not billable", clockify.DetailedReportRequest{Billable: new(false)}, func(e clockify.TimeEntry) bool { return !e.Billable }},
 		{"user and project", clockify.DetailedReportRequest{Users: []string{member.ID}, Projects: []string{project.ID}},
 			func(e clockify.TimeEntry) bool { return e.UserID == member.ID && e.ProjectID == project.ID }},
 	}
@@ -1262,7 +1262,7 @@ func TestEntryUpdateAndTask(t *testing.T) {
 	e := fx.Entries[0]
 	end := e.TimeInterval.Start.Add(time.Hour)
 	for _, billable := range []bool{!e.Billable, e.Billable} {
-		got, _, err := c.TimeEntries.Update(t.Context(), ws, e.ID, &clockify.TimeEntryRequest{Start: e.TimeInterval.Start, End: &end, ProjectID: p.ID, TaskID: "0000002a00000000000000ff", Billable: clockify.Ptr(billable)})
+		got, _, err := c.TimeEntries.Update(t.Context(), ws, e.ID, &clockify.TimeEntryRequest{Start: e.TimeInterval.Start, End: &end, ProjectID: p.ID, TaskID: "0000002a00000000000000ff", Billable: new(billable)})
 		require.NoError(t, err)
 		require.Equal(t, billable, got.Billable)
 	}
@@ -1312,8 +1312,8 @@ func TestBillableDefaults(t *testing.T) {
 		{"billable project", paid.ID, nil, true},
 		{"non-billable project", plain, nil, false},
 		{"no project", "", nil, false},
-		{"flag over a billable project", paid.ID, clockify.Ptr(false), false},
-		{"flag without a project", "", clockify.Ptr(true), true},
+		{"flag over a billable project", paid.ID, new(false), false},
+		{"flag without a project", "", new(true), true},
 	} {
 		e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: end.Add(-time.Hour), End: &end, ProjectID: tc.project, Billable: tc.flag})
 		require.NoError(t, err, tc.name)
@@ -1410,7 +1410,7 @@ func TestEntityChangesOnTheWire(t *testing.T) {
 	// end is 30 days after the start, a missing start 30 days before the end.
 	clock.Store(now.AddDate(0, 0, -90).Unix())
 	ancient, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: uid, TimeInterval: clockify.TimeInterval{
-		Start: now.AddDate(0, 0, -91), End: clockify.Ptr(now.AddDate(0, 0, -90))}})
+		Start: now.AddDate(0, 0, -91), End: new(now.AddDate(0, 0, -90))}})
 	require.NoError(t, err)
 	clock.Store(now.Unix())
 	_, items, _ := get("created", "type=TIME_ENTRY&start="+now.AddDate(0, 0, -100).Format(time.RFC3339))

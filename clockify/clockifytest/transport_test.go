@@ -155,7 +155,7 @@ func TestDeliveriesFromABubble(t *testing.T) {
 		ctx := context.Background()
 		_, _, err = c.Webhooks.Create(ctx, fx.Workspace.ID, &clockify.WebhookRequest{Name: "bubble", URL: recv.URL, WebhookEvent: clockify.EventNewTimeEntry})
 		require.NoError(t, err)
-		_, _, err = c.TimeEntries.Create(ctx, fx.Workspace.ID, &clockify.TimeEntryRequest{Description: "#12", Start: time.Now().Add(-time.Hour), End: clockify.Ptr(time.Now())})
+		_, _, err = c.TimeEntries.Create(ctx, fx.Workspace.ID, &clockify.TimeEntryRequest{Description: "#12", Start: time.Now().Add(-time.Hour), End: new(time.Now())})
 		require.NoError(t, err)
 	})
 	ds := srv.Deliveries()

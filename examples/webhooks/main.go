@@ -87,7 +87,7 @@ func run(ctx context.Context, out io.Writer) error {
 	// Changes in the workspace, through the API: each one is delivered before the call returns.
 	start := now.Add(-2 * time.Hour)
 	e, _, err := client.TimeEntries.Create(ctx, fx.Workspace.ID, &clockify.TimeEntryRequest{
-		Start: start, End: clockify.Ptr(start.Add(time.Hour)), Description: "#42 Fix login", ProjectID: fx.Projects[0].ID,
+		Start: start, End: new(start.Add(time.Hour)), Description: "#42 Fix login", ProjectID: fx.Projects[0].ID,
 	})
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	if _, _, err := client.TimeEntries.Update(ctx, fx.Workspace.ID, e.ID, &clockify.TimeEntryRequest{
-		Start: start, End: clockify.Ptr(start.Add(90 * time.Minute)), Description: "#42 Fix login redirect", ProjectID: fx.Projects[0].ID,
+		Start: start, End: new(start.Add(90 * time.Minute)), Description: "#42 Fix login redirect", ProjectID: fx.Projects[0].ID,
 	}); err != nil {
 		return err
 	}
