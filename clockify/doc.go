@@ -60,7 +60,9 @@
 // (webhook logs, the detailed report) and token regeneration are retried like GETs. A
 // DELETE told after a retry that its entity is gone succeeds, and [Response.Attempts]
 // says how many attempts a call took. Every wait ends when the context does, and the
-// call then returns ctx.Err().
+// call then returns ctx.Err(). A call whose turn in the bucket would come after the
+// context's deadline is not sent, and fails at once with an error that matches
+// context.DeadlineExceeded.
 //
 // # Errors
 //

@@ -186,7 +186,8 @@ func WithLogger(l *slog.Logger) Option {
 // Clockify's help centre limits a newly created workspace on the Free plan to 30
 // requests an hour, for the whole workspace: pace a client for one with
 // WithRateLimit(30.0/3600, 30). A call whose turn would come after its context's
-// deadline fails at once, without waiting.
+// deadline fails at once, without waiting, with an error that matches
+// context.DeadlineExceeded.
 func WithRateLimit(rps float64, burst int) Option {
 	return func(s *settings) error {
 		if !(rps > 0) || burst < 1 {

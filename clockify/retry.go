@@ -194,7 +194,9 @@ func (e *bodyError) Error() string { return "read response body: " + e.err.Error
 func (e *bodyError) Unwrap() error { return e.err }
 
 // rateWaitError marks a call that could not get a rate-limit token before its deadline.
+// It matches context.DeadlineExceeded as well as the limiter's error: the deadline is why
+// the call was not sent, though it has not passed yet.
 type rateWaitError struct{ err error }
 
-func (e *rateWaitError) Error() string { return "wait for rate limit: " + e.err.Error() }
-func (e *rateWaitError) Unwrap() error { return e.err }
+func (e *rateWaitError) Error() string   { return "wait for rate limit: " + e.err.Error() }
+func (e *rateWaitError) Unwrap() []error { return []error{e.err, context.DeadlineExceeded} }

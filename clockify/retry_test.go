@@ -226,6 +226,7 @@ func TestRateWaitBeyondDeadlineIsNotRetried(t *testing.T) {
 	var te *TransportError
 	require.ErrorAs(t, err, &te)
 	require.ErrorContains(t, err, "rate limit")
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the deadline is why it was not sent")
 	require.Equal(t, 1, mt.GetTotalCallCount(), "the call never reached the server")
 }
 
