@@ -3,7 +3,6 @@ package clockifytest
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -28,10 +27,6 @@ func (s *Server) Transport() http.RoundTripper { return inProcess{s} }
 
 type inProcess struct{ s *Server }
 
-// errNoAnswer is what a round trip returns when the fake closed the connection without
-// answering, as net/http's transport does for a connection closed before a response.
-var errNoAnswer = io.EOF
-
 func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	// The handler reads a server-side request: a body always, the path in RequestURI.
 	in := req.Clone(req.Context())
@@ -53,13 +48,9 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// The handler took the connection: read what it wrote there, as the network would.
 	if w.conn.out.Len() == 0 {
-		return nil, errNoAnswer
+		return nil, io.EOF // as net/http's transport says of a connection closed unanswered
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(&w.conn.out), req)
-	if err != nil {
-		return nil, err
-	}
-	return resp, nil
+	return http.ReadResponse(bufio.NewReader(&w.conn.out), req)
 }
 
 // hijackable is a recorder whose connection a handler can take over, as the faults that
@@ -70,9 +61,6 @@ type hijackable struct {
 }
 
 func (w *hijackable) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	if w.conn != nil {
-		return nil, nil, errors.New("clockifytest: connection already hijacked")
-	}
 	w.conn = new(bufConn)
 	return w.conn, bufio.NewReadWriter(bufio.NewReader(w.conn), bufio.NewWriter(w.conn)), nil
 }
