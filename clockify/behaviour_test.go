@@ -59,21 +59,13 @@ func (a *arrivals) since(start time.Time) []time.Duration {
 	return out
 }
 
-// inProcess returns a client of srv that reaches it without the network, for tests in a
-// synctest bubble, where the rate limit's and the retries' waits pass on the fake clock.
-func inProcess(t *testing.T, srv *clockifytest.Server, key string, opts ...clockify.Option) *clockify.Client {
-	t.Helper()
-	c, err := srv.NewClient(key, append([]clockify.Option{clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()})}, opts...)...)
-	require.NoError(t, err)
-	return c
-}
-
 func TestRateLimitHoldsAcrossGoroutines(t *testing.T) {
 	const serverLimit = 100
-	srv, fx := newFake(t, clockifytest.WithRateLimit(serverLimit))
 	synctest.Test(t, func(t *testing.T) {
+		srv, fx := newFake(t, clockifytest.WithoutListener(), clockifytest.WithRateLimit(serverLimit))
 		// The client paces below the server's limit, as a client should.
-		c := inProcess(t, srv, fx.OwnerKey, clockify.WithRateLimit(80, 1), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
+		c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(80, 1), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
+		require.NoError(t, err)
 		start := time.Now()
 		var wg gosync.WaitGroup
 		errs := make(chan error, 200)
@@ -116,13 +108,15 @@ func TestWaitsOnTheFakeClock(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var arrived arrivals
-			srv, fx := newFake(t, clockifytest.WithRequestHook(arrived.hook), clockifytest.WithFaults(clockifytest.Faults{RetryAfter: tc.retryAfter}))
 			synctest.Test(t, func(t *testing.T) {
-				c := inProcess(t, srv, fx.OwnerKey) // the default retry policy
+				var arrived arrivals
+				srv, fx := newFake(t, clockifytest.WithoutListener(), clockifytest.WithRequestHook(arrived.hook),
+					clockifytest.WithFaults(clockifytest.Faults{RetryAfter: tc.retryAfter}))
+				c, err := srv.NewClient(fx.OwnerKey) // the default retry policy
+				require.NoError(t, err)
 				srv.FailNext(tc.faults...)
 				start := time.Now()
-				_, _, err := c.Users.Current(context.Background())
+				_, _, err = c.Users.Current(context.Background())
 				require.NoError(t, err)
 				at := arrived.since(start)
 				require.Len(t, at, len(tc.faults)+1)
@@ -139,10 +133,11 @@ func TestWaitsOnTheFakeClock(t *testing.T) {
 // TestFreePlanPacing: paced as WithRateLimit's doc says for a new Free-plan workspace (30
 // requests an hour), a client sends 30 requests at once and the 31st two minutes later.
 func TestFreePlanPacing(t *testing.T) {
-	var arrived arrivals
-	srv, fx := newFake(t, clockifytest.WithRequestHook(arrived.hook))
 	synctest.Test(t, func(t *testing.T) {
-		c := inProcess(t, srv, fx.OwnerKey, clockify.WithRateLimit(30.0/3600, 30))
+		var arrived arrivals
+		srv, fx := newFake(t, clockifytest.WithoutListener(), clockifytest.WithRequestHook(arrived.hook))
+		c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(30.0/3600, 30))
+		require.NoError(t, err)
 		start := time.Now()
 		for range 31 {
 			_, _, err := c.Users.Current(context.Background())

@@ -45,7 +45,9 @@
 // [Server.Transport] serves requests in-process, with no network between client and fake.
 // A client built on it can run in a testing/synctest bubble, where its rate limit,
 // backoff and Retry-After waits pass on the bubble's fake clock: a test measures them
-// exactly, and takes no time over them.
+// exactly, and takes no time over them. A server created [WithoutListener] opens no
+// socket, so the whole test can live in the bubble, and its [Server.NewClient] uses the
+// transport.
 //
 // [Generate] builds a deterministic workspace of members, projects named like
 // repositories and a month of entries with realistic descriptions.

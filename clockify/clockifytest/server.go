@@ -21,10 +21,11 @@ type Server struct {
 	// URL is the server's root, like httptest.Server.URL.
 	URL string
 
-	ts     *httptest.Server
-	hook   func(RequestInfo)
-	now    func() time.Time
-	routes []route
+	ts         *httptest.Server // nil WithoutListener
+	noListener bool
+	hook       func(RequestInfo)
+	now        func() time.Time
+	routes     []route
 
 	mu         sync.Mutex
 	state      *state
@@ -61,6 +62,15 @@ func WithRequestHook(fn func(RequestInfo)) Option {
 // WithFaults injects faults at random, as [Server.SetFaults] does.
 func WithFaults(f Faults) Option {
 	return func(s *Server) { s.SetFaults(f) }
+}
+
+// WithoutListener starts no loopback listener: the server is reached only through
+// [Server.Transport], which [Server.NewClient] then uses, and its URL is
+// "http://clockifytest.invalid", which resolves nowhere. Such a server can be created
+// inside a testing/synctest bubble, where a listener would keep the bubble's clock from
+// advancing.
+func WithoutListener() Option {
+	return func(s *Server) { s.noListener = true }
 }
 
 // WithDeliveryClient sets the HTTP client that sends webhook deliveries. Whatever its
@@ -110,13 +120,20 @@ func NewServer(opts ...Option) *Server {
 	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	s.delivery = &noRedirects
 	s.routes = s.buildRoutes()
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.ts.URL
+	s.URL = "http://clockifytest.invalid"
+	if !s.noListener {
+		s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+		s.URL = s.ts.URL
+	}
 	return s
 }
 
 // Close shuts the server down.
-func (s *Server) Close() { s.ts.Close() }
+func (s *Server) Close() {
+	if s.ts != nil {
+		s.ts.Close()
+	}
+}
 
 // CoreURL is the base URL of the core API ("<URL>/api/").
 func (s *Server) CoreURL() string { return s.URL + "/api/" }
@@ -125,12 +142,16 @@ func (s *Server) CoreURL() string { return s.URL + "/api/" }
 func (s *Server) ReportsURL() string { return s.URL + "/report/" }
 
 // NewClient returns a client for this server, authenticated with apiKey. Further options
-// (rate limit, retry policy, logger) are applied after the server's URLs.
+// (rate limit, retry policy, logger) are applied after the server's URLs. A server
+// WithoutListener is reached through its [Server.Transport].
 func (s *Server) NewClient(apiKey string, opts ...clockify.Option) (*clockify.Client, error) {
 	base := []clockify.Option{
 		clockify.WithAPIKey(apiKey),
 		clockify.WithBaseURL(s.CoreURL()),
 		clockify.WithReportsURL(s.ReportsURL()),
+	}
+	if s.ts == nil {
+		base = append(base, clockify.WithHTTPClient(&http.Client{Transport: s.Transport()}))
 	}
 	return clockify.NewClient(append(base, opts...)...)
 }

@@ -15,8 +15,8 @@ import (
 // (clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()})) can run inside a
 // testing/synctest bubble, whose fake clock then paces the client's rate limit, backoff
 // and Retry-After waits: a test of a one-hour wait takes no time, and measures it
-// exactly. Create the server outside the bubble (its loopback listener would keep the
-// bubble's clock from advancing) and the client inside it.
+// exactly. Create the server inside the bubble [WithoutListener] (a loopback listener
+// would keep the bubble's clock from advancing), or outside it.
 //
 // Answers are the ones the loopback server gives, faults included: a dropped or lost
 // answer is an error of the round trip (io.EOF), a truncated body ends in

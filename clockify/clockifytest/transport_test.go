@@ -162,3 +162,21 @@ func TestDeliveriesFromABubble(t *testing.T) {
 	require.Len(t, ds, 1)
 	require.Equal(t, http.StatusOK, ds[0].StatusCode)
 }
+
+// TestWithoutListener: a server without a listener is created inside a bubble, and the
+// client its NewClient builds reaches it in-process: an hour's Retry-After passes on the
+// bubble's clock.
+func TestWithoutListener(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, fx := newServer(t, clockifytest.WithoutListener(), clockifytest.WithFaults(clockifytest.Faults{RetryAfter: time.Hour}))
+		require.Equal(t, "http://clockifytest.invalid", srv.URL)
+		c, err := srv.NewClient(fx.OwnerKey, clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 2, MaxRetryAfter: time.Hour}))
+		require.NoError(t, err)
+		srv.FailNext(clockifytest.FaultTooManyRequestsRetryAfter)
+		start := time.Now()
+		u, _, err := c.Users.Current(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, fx.Owner.ID, u.ID)
+		require.Equal(t, time.Hour, time.Since(start))
+	})
+}
