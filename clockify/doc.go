@@ -70,6 +70,14 @@
 // [ErrInvalidAPIKey] (401), [ErrForbidden] (403), [ErrNotFound] (404, and Clockify's
 // 400 "... doesn't belong to Workspace") and [ErrRateLimited] (429 after every retry).
 //
+// # Testing
+//
+// Package clockify/clockifytest is a stateful fake Clockify, and its Server.NewClient
+// returns a client of this package for it. Created WithoutListener inside a
+// testing/synctest bubble, the fake is reached in-process, and the client's waits (rate
+// limit, backoff, Retry-After) pass on the bubble's fake clock: a test measures them
+// exactly, and takes no time over them.
+//
 // # Wire types
 //
 // Types follow the shapes Clockify sends live rather than its OpenAPI schemas: every field
