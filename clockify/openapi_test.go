@@ -603,9 +603,10 @@ func openAPISubset(t *testing.T, spec *openAPI) []byte {
 	return append(b, '\n')
 }
 
-// TestKnownWebhookEventsMatchOpenAPI checks WebhookEvent.Known against the enum of the
-// create and update bodies in Clockify's OpenAPI description.
-func TestKnownWebhookEventsMatchOpenAPI(t *testing.T) {
+// TestKnownWebhookEnumsMatchOpenAPI checks WebhookEvent.Known and
+// TriggerSourceType.Known against the enums of the create and update bodies in Clockify's
+// OpenAPI description.
+func TestKnownWebhookEnumsMatchOpenAPI(t *testing.T) {
 	var spec struct {
 		Components struct {
 			Schemas map[string]struct {
@@ -613,16 +614,27 @@ func TestKnownWebhookEventsMatchOpenAPI(t *testing.T) {
 					WebhookEvent struct {
 						Enum []clockify.WebhookEvent `json:"enum"`
 					} `json:"webhookEvent"`
+					TriggerSourceType struct {
+						Enum []clockify.TriggerSourceType `json:"enum"`
+					} `json:"triggerSourceType"`
 				} `json:"properties"`
 			} `json:"schemas"`
 		} `json:"components"`
 	}
 	require.NoError(t, json.Unmarshal(readOpenAPI(t), &spec))
 	for _, schema := range []string{"CreateWebhookRequestV1", "UpdateWebhookRequestV1"} {
-		enum := spec.Components.Schemas[schema].Properties.WebhookEvent.Enum
-		require.Len(t, enum, 50, schema)
-		for _, e := range enum {
+		events := spec.Components.Schemas[schema].Properties.WebhookEvent.Enum
+		require.Len(t, events, 50, schema)
+		for _, e := range events {
 			require.True(t, e.Known(), "%s: %s", schema, e)
 		}
+		triggers := spec.Components.Schemas[schema].Properties.TriggerSourceType.Enum
+		require.Len(t, triggers, 7, schema)
+		for _, tr := range triggers {
+			require.True(t, tr.Known(), "%s: %s", schema, tr)
+		}
 	}
+	require.False(t, clockify.WebhookEvent("NEW_THING").Known())
+	require.False(t, clockify.TriggerSourceType("CLIENT_ID").Known())
+	require.False(t, clockify.TriggerSourceType("").Known())
 }

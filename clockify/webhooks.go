@@ -66,18 +66,26 @@ func (e WebhookEvent) Known() bool { return webhookEvents[e] }
 // Webhook is a Clockify webhook (WebhookDtoV1). AuthToken is sent by Clockify in the
 // Clockify-Signature header of every delivery; it is a [Secret].
 type Webhook struct {
-	ID                string       `json:"id"`
-	Name              string       `json:"name"`
-	URL               string       `json:"url"`
-	UserID            string       `json:"userId"`
-	WorkspaceID       string       `json:"workspaceId"`
-	WebhookEvent      WebhookEvent `json:"webhookEvent"`
-	TriggerSourceType string       `json:"triggerSourceType"`
-	TriggerSource     []string     `json:"triggerSource"`
-	Enabled           bool         `json:"enabled"`
-	AuthToken         Secret       `json:"authToken,omitempty"`
-	DeliveryEnabled   *bool        `json:"deliveryEnabled,omitempty"`
-	PlanEnabled       *bool        `json:"planEnabled,omitempty"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	UserID      string `json:"userId"` // who created it
+	WorkspaceID string `json:"workspaceId"`
+	// WebhookEvent is the one event the webhook is delivered for.
+	WebhookEvent WebhookEvent `json:"webhookEvent"`
+	// TriggerSourceType and TriggerSource narrow the deliveries to the events of the
+	// listed projects, users, tags, ... (the workspace's id for all of them).
+	TriggerSourceType TriggerSourceType `json:"triggerSourceType"`
+	TriggerSource     []string          `json:"triggerSource"`
+	// Enabled is false for a webhook Clockify does not deliver (one created on a plan
+	// without webhooks, for example).
+	Enabled   bool   `json:"enabled"`
+	AuthToken Secret `json:"authToken,omitempty"`
+	// DeliveryEnabled and PlanEnabled are sent by Clockify but not described in its API;
+	// they probably say whether delivery was switched off and whether the plan allows
+	// webhooks. Nil when absent.
+	DeliveryEnabled *bool `json:"deliveryEnabled,omitempty"`
+	PlanEnabled     *bool `json:"planEnabled,omitempty"`
 }
 
 // WebhookList is Clockify's answer to a webhook list: the webhooks and the workspace's
@@ -87,25 +95,37 @@ type WebhookList struct {
 	WorkspaceWebhookCount int       `json:"workspaceWebhookCount"`
 }
 
-// Trigger source types.
+// TriggerSourceType says what kind of ids a webhook's TriggerSource lists.
+type TriggerSourceType string
+
+// Trigger source types, Clockify's enum.
 const (
-	TriggerWorkspace  = "WORKSPACE_ID"
-	TriggerProject    = "PROJECT_ID"
-	TriggerUser       = "USER_ID"
-	TriggerTag        = "TAG_ID"
-	TriggerTask       = "TASK_ID"
-	TriggerAssignment = "ASSIGNMENT_ID"
-	TriggerExpense    = "EXPENSE_ID"
+	TriggerWorkspace  TriggerSourceType = "WORKSPACE_ID"
+	TriggerProject    TriggerSourceType = "PROJECT_ID"
+	TriggerUser       TriggerSourceType = "USER_ID"
+	TriggerTag        TriggerSourceType = "TAG_ID"
+	TriggerTask       TriggerSourceType = "TASK_ID"
+	TriggerAssignment TriggerSourceType = "ASSIGNMENT_ID"
+	TriggerExpense    TriggerSourceType = "EXPENSE_ID"
 )
+
+// Known reports whether t is one of Clockify's trigger source types.
+func (t TriggerSourceType) Known() bool {
+	switch t {
+	case TriggerWorkspace, TriggerProject, TriggerUser, TriggerTag, TriggerTask, TriggerAssignment, TriggerExpense:
+		return true
+	}
+	return false
+}
 
 // WebhookRequest creates or updates a webhook. Name is required (2 to 30 characters);
 // TriggerSourceType defaults to WORKSPACE_ID with the workspace as its source.
 type WebhookRequest struct {
-	Name              string       `json:"name"`
-	URL               string       `json:"url"`
-	WebhookEvent      WebhookEvent `json:"webhookEvent"`
-	TriggerSourceType string       `json:"triggerSourceType"`
-	TriggerSource     []string     `json:"triggerSource"`
+	Name              string            `json:"name"`
+	URL               string            `json:"url"`
+	WebhookEvent      WebhookEvent      `json:"webhookEvent"`
+	TriggerSourceType TriggerSourceType `json:"triggerSourceType"`
+	TriggerSource     []string          `json:"triggerSource"`
 }
 
 func (r *WebhookRequest) normalized(workspaceID string) (*WebhookRequest, error) {

@@ -52,11 +52,11 @@ func (s *Server) getWebhook(w http.ResponseWriter, _ *http.Request, p params, ui
 
 // webhookInput is Clockify's create/update body.
 type webhookInput struct {
-	Name              string                `json:"name"`
-	URL               string                `json:"url"`
-	WebhookEvent      clockify.WebhookEvent `json:"webhookEvent"`
-	TriggerSourceType string                `json:"triggerSourceType"`
-	TriggerSource     []string              `json:"triggerSource"`
+	Name              string                     `json:"name"`
+	URL               string                     `json:"url"`
+	WebhookEvent      clockify.WebhookEvent      `json:"webhookEvent"`
+	TriggerSourceType clockify.TriggerSourceType `json:"triggerSourceType"`
+	TriggerSource     []string                   `json:"triggerSource"`
 }
 
 // readWebhookInput decodes and validates a webhook's create or update body.
@@ -79,17 +79,10 @@ func (in webhookInput) validate() *apiError {
 	if !in.WebhookEvent.Known() {
 		return errBadRequest("You entered invalid value for field: [webhookEvent]")
 	}
-	if in.TriggerSourceType != "" && !triggerSourceTypes[in.TriggerSourceType] {
+	if in.TriggerSourceType != "" && !in.TriggerSourceType.Known() {
 		return errBadRequest("You entered invalid value for field: [triggerSourceType]")
 	}
 	return nil
-}
-
-// triggerSourceTypes is Clockify's enum of trigger source types.
-var triggerSourceTypes = map[string]bool{
-	clockify.TriggerWorkspace: true, clockify.TriggerProject: true, clockify.TriggerUser: true,
-	clockify.TriggerTag: true, clockify.TriggerTask: true, clockify.TriggerAssignment: true,
-	clockify.TriggerExpense: true,
 }
 
 func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params, uid string) {

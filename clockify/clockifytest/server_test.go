@@ -760,8 +760,9 @@ func TestWebhookTriggerSources(t *testing.T) {
 
 	names := map[string]string{} // webhook id -> name
 	for _, h := range []struct {
-		name, typ string
-		source    []string
+		name   string
+		typ    clockify.TriggerSourceType
+		source []string
 	}{
 		{"workspace", clockify.TriggerWorkspace, []string{wsID}},
 		{"project", clockify.TriggerProject, []string{fx.Projects[0].ID}},
