@@ -129,7 +129,9 @@ type ReportTotal struct {
 }
 
 // ReportEntry is one time entry of a detailed report. Its duration is in whole seconds,
-// unlike the core API's ISO-8601.
+// unlike the core API's ISO-8601. Clockify's description of a report entry names no type:
+// should a report hold breaks, holidays or time off, nothing here tells them from work.
+// The per-user entry lists do ([TimeEntry.IsWork]).
 type ReportEntry struct {
 	ID           string         `json:"_id"`
 	Description  string         `json:"description"`
