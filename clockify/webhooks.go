@@ -79,7 +79,10 @@ type Webhook struct {
 	TriggerSource     []string          `json:"triggerSource"`
 	// Enabled is false for a webhook Clockify does not deliver (one created on a plan
 	// without webhooks, for example).
-	Enabled   bool   `json:"enabled"`
+	Enabled bool `json:"enabled"`
+	// AuthToken comes in the answers of Create and RegenerateToken. Keep it from there:
+	// a probe of the live API saw none in List's and Get's answers (Clockify's description
+	// lists it in both), so a verifier rebuilt from a list may find it empty.
 	AuthToken Secret `json:"authToken,omitempty"`
 	// DeliveryEnabled and PlanEnabled are sent by Clockify but not described in its API;
 	// they probably say whether delivery was switched off and whether the plan allows
