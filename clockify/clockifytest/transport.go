@@ -28,14 +28,13 @@ func (s *Server) Transport() http.RoundTripper { return inProcess{s} }
 type inProcess struct{ s *Server }
 
 func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
-	// The handler reads a server-side request: a body always, the path in RequestURI.
+	// The handler reads a server-side request, which always has a body.
 	in := req.Clone(req.Context())
 	if req.Body == nil {
 		in.Body = http.NoBody
 	} else {
 		defer req.Body.Close()
 	}
-	in.RequestURI = req.URL.RequestURI()
 	w := &hijackable{ResponseRecorder: httptest.NewRecorder()}
 	t.s.serveHTTP(w, in)
 	if err := req.Context().Err(); err != nil {
