@@ -65,12 +65,8 @@ func TestTransportAnswersAsTheNetworkDoes(t *testing.T) {
 			require.Equal(t, want, got)
 		})
 	}
-	require.Equal(t, io.ErrUnexpectedEOF, roundTripTruncated(t, srv, fx.OwnerKey, projects))
-}
-
-func roundTripTruncated(t *testing.T, srv *clockifytest.Server, key, url string) error {
 	srv.FailNext(clockifytest.FaultTruncateBody)
-	return roundTrip(t, srv.Transport(), "GET", url, key, "").bodyErr
+	require.ErrorIs(t, roundTrip(t, srv.Transport(), "GET", projects, fx.OwnerKey, "").bodyErr, io.ErrUnexpectedEOF)
 }
 
 // TestTransportCarriesWrites: a request body reaches the fake, and a lost answer leaves the
