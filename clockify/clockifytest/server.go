@@ -18,7 +18,8 @@ import (
 // from Go ([Server.Load], [Server.AddUser], ...) and point a client at it with
 // [Server.NewClient]. It is safe for concurrent use.
 type Server struct {
-	// URL is the server's root, like httptest.Server.URL.
+	// URL is the server's root, like httptest.Server.URL ("http://clockifytest.invalid"
+	// for a server WithoutListener).
 	URL string
 
 	ts         *httptest.Server // nil WithoutListener
