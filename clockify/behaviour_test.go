@@ -162,45 +162,27 @@ func TestServerRateLimitIsEnforced(t *testing.T) {
 	require.Positive(t, limited, "a client that ignores the limit is refused")
 }
 
-// signalHandler is a slog handler that signals when a message is logged.
-type signalHandler struct {
-	msg string
-	ch  chan struct{}
-}
-
-func (h *signalHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h *signalHandler) Handle(_ context.Context, r slog.Record) error {
-	if r.Message == h.msg {
-		select {
-		case h.ch <- struct{}{}:
-		default:
-		}
-	}
-	return nil
-}
-func (h *signalHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *signalHandler) WithGroup(string) slog.Handler      { return h }
-
 func TestCancelDuringBackoffReturnsContextError(t *testing.T) {
-	srv, fx := newFake(t, clockifytest.WithFaults(clockifytest.Faults{RetryAfter: time.Hour}))
-	retrying := &signalHandler{msg: "clockify: retrying", ch: make(chan struct{}, 1)}
-	c, err := srv.NewClient(fx.OwnerKey,
-		clockify.WithLogger(slog.New(retrying)),
-		clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 3, MinWait: time.Hour, MaxWait: time.Hour, MaxRetryAfter: time.Hour}))
-	require.NoError(t, err)
-	srv.FailNext(clockifytest.FaultTooManyRequestsRetryAfter)
+	synctest.Test(t, func(t *testing.T) {
+		srv, fx := newFake(t, clockifytest.WithoutListener(), clockifytest.WithFaults(clockifytest.Faults{RetryAfter: time.Hour}))
+		c, err := srv.NewClient(fx.OwnerKey,
+			clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 3, MinWait: time.Hour, MaxWait: time.Hour, MaxRetryAfter: time.Hour}))
+		require.NoError(t, err)
+		srv.FailNext(clockifytest.FaultTooManyRequestsRetryAfter)
 
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := c.Users.Current(ctx)
-		done <- err
-	}()
-	<-retrying.ch // the client is now waiting out a one-hour Retry-After
-	cancel()
-	err = <-done // a client that ignored ctx would block here for an hour
-	require.ErrorIs(t, err, context.Canceled)
-	require.Equal(t, 1, srv.Requests("GET v1/user"), "no retry was sent after the cancel")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() {
+			_, _, err := c.Users.Current(ctx)
+			done <- err
+		}()
+		synctest.Wait() // the client is now waiting out a one-hour Retry-After
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+		require.Zero(t, time.Since(start), "the wait ended with the context, not the hour")
+		require.Equal(t, 1, srv.Requests("GET v1/user"), "no retry was sent after the cancel")
+	})
 }
 
 func TestRetriesSurviveInjectedFaults(t *testing.T) {
