@@ -1,0 +1,464 @@
+package sync
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/mapping"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// ConnectRequest is what Connect needs.
+type ConnectRequest struct {
+	// APIKey is the Clockify API key (spaces around it are trimmed). It is stored sealed.
+	APIKey string
+	// WorkspaceID is the workspace to connect; empty means the key user's active one.
+	WorkspaceID string
+	// WebhookURL is the public URL of the host's webhook handler (Engine.Handler); empty
+	// registers no webhooks, and the schedule's syncs alone keep the store current.
+	WebhookURL string
+	// InitialDays is how many days the initial sync reads: 30 when zero, at most 365.
+	InitialDays int
+	// Schedule is ScheduleRealtime when a WebhookURL is given, else ScheduleHourly,
+	// unless set.
+	Schedule Schedule
+}
+
+// ConnectResult says what Connect did.
+type ConnectResult struct {
+	Connection Connection
+	// Webhooks counts the webhooks registered (or found registered) for the connection.
+	Webhooks int
+	// MissingEvents are the events Clockify would not register a webhook for (a Free
+	// plan allows three webhooks): the schedule's reconciles repair what they would
+	// have told.
+	MissingEvents []clockify.WebhookEvent
+	// InitialSync is the initial sync's result.
+	InitialSync *Result
+}
+
+// events are the webhook events the engine registers, most needed first, so that a plan
+// that allows few webhooks gets those.
+var events = [...]clockify.WebhookEvent{
+	clockify.EventNewTimeEntry, clockify.EventTimeEntryUpdated, clockify.EventTimeEntryDeleted,
+	clockify.EventTimerStopped, clockify.EventNewProject, clockify.EventProjectUpdated,
+	clockify.EventProjectDeleted, clockify.EventNewTimerStarted, clockify.EventTimeEntryRestored,
+	clockify.EventTimeEntrySplit,
+}
+
+// Connect connects a workspace: it checks the key and the workspace, stores the key
+// sealed, imports and maps the members and projects, registers one webhook per event
+// (reusing those already registered at the same URL), and runs the initial sync. Each
+// step is recorded in the connection's Step; calling Connect again after a failure
+// resumes, and repeats nothing that would duplicate. A rejected key is ErrInvalidAPIKey,
+// a workspace without access ErrWorkspaceAccess, a bad request an InputError; none of
+// them stores anything.
+func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResult, error) {
+	key := strings.TrimSpace(req.APIKey)
+	if key == "" {
+		return nil, inputError("api key", "required")
+	}
+	days := cmp.Or(req.InitialDays, DefaultInitialDays)
+	if days < 1 || days > MaxInitialDays {
+		return nil, inputError("initial days", "between 1 and %d", MaxInitialDays)
+	}
+	if req.WebhookURL != "" {
+		if u, err := url.Parse(req.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, inputError("webhook url", "want an absolute http(s) URL")
+		}
+	}
+	schedule := req.Schedule
+	switch {
+	case schedule == "" && req.WebhookURL != "":
+		schedule = ScheduleRealtime
+	case schedule == "":
+		schedule = ScheduleHourly
+	case !schedule.valid():
+		return nil, inputError("schedule", "unknown schedule %q", schedule)
+	}
+
+	client, err := e.newClient(key)
+	if err != nil {
+		return nil, err
+	}
+	me, _, err := client.Users.Current(ctx)
+	if errors.Is(err, clockify.ErrInvalidAPIKey) {
+		return nil, &keyError{err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+	wsID := cmp.Or(req.WorkspaceID, me.ActiveWorkspace, me.DefaultWorkspace)
+	ws, _, err := client.Workspaces.Get(ctx, wsID)
+	if errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound) {
+		return nil, &accessError{workspaceID: wsID, err: err}
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	now := e.now().UTC()
+	conn, err := e.store.Connection(ctx, ws.ID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		conn = Connection{WorkspaceID: ws.ID, Created: now}
+	case err != nil:
+		return nil, err
+	}
+	if conn.Status != StatusConnected {
+		conn.Status, conn.Step = StatusConnecting, StepValidated
+	}
+	conn.WorkspaceName, conn.SealedAPIKey = ws.Name, e.seal.seal(key, ws.ID, purposeAPIKey)
+	conn.WebhookURL, conn.Schedule, conn.InitialDays, conn.Updated = req.WebhookURL, schedule, days, now
+	if err := e.store.PutConnection(ctx, conn); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.clients[ws.ID] = client
+	e.mu.Unlock()
+
+	step := func(s Step) error {
+		if stepOrder(conn.Step) < stepOrder(s) {
+			conn.Step = s
+		}
+		conn.Updated = e.now().UTC()
+		return e.store.PutConnection(ctx, conn)
+	}
+	res := &ConnectResult{}
+	if _, err := e.refreshMembers(ctx, client, ws.ID); err != nil {
+		return nil, e.failed(ctx, ws.ID, err)
+	}
+	if err := step(StepMembers); err != nil {
+		return nil, err
+	}
+	if err := e.refreshProjects(ctx, client, ws.ID); err != nil {
+		return nil, e.failed(ctx, ws.ID, err)
+	}
+	if err := step(StepProjects); err != nil {
+		return nil, err
+	}
+	if res.Webhooks, res.MissingEvents, err = e.registerWebhooks(ctx, client, conn); err != nil {
+		return nil, e.failed(ctx, ws.ID, err)
+	}
+	if err := step(StepWebhooks); err != nil {
+		return nil, err
+	}
+
+	// An initial sync left unfinished resumes with its own window.
+	w := Window{Start: now.AddDate(0, 0, -days), End: now}
+	if run, ok, err := e.store.PendingRun(ctx, ws.ID); err != nil {
+		return nil, err
+	} else if ok {
+		w = Window{Start: run.Start, End: run.End}
+	}
+	if res.InitialSync, err = e.Sync(ctx, ws.ID, w); err != nil {
+		return nil, err
+	}
+	if conn, err = e.store.Connection(ctx, ws.ID); err != nil {
+		return nil, err
+	}
+	conn.Status = StatusConnected
+	if err := step(StepInitialSync); err != nil {
+		return nil, err
+	}
+	res.Connection = conn
+	return res, nil
+}
+
+func (s Schedule) valid() bool {
+	switch s {
+	case ScheduleRealtime, ScheduleHourly, ScheduleDaily, ScheduleManual:
+		return true
+	}
+	return false
+}
+
+func stepOrder(s Step) int {
+	switch s {
+	case StepValidated:
+		return 1
+	case StepMembers:
+		return 2
+	case StepProjects:
+		return 3
+	case StepWebhooks:
+		return 4
+	case StepInitialSync:
+		return 5
+	}
+	return 0
+}
+
+// refreshMembers imports the workspace's members who may have tracked time in it (the
+// deactivated and limited users too; not those invited who never joined), maps them to
+// GitHub logins, and returns them. A key whose user is no admin sees only that user.
+func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, workspaceID string) ([]Member, error) {
+	var users []clockify.User
+	opts := &clockify.UserListOptions{Status: clockify.MemberAll, IncludeMemberships: true, AccountStatuses: []clockify.AccountStatus{
+		clockify.AccountActive, clockify.AccountPendingEmailVerification, clockify.AccountNotRegistered, clockify.AccountLimited,
+	}, ListOptions: clockify.ListOptions{PageSize: 1000}}
+	for u, err := range client.Users.All(ctx, workspaceID, opts) {
+		if errors.Is(err, clockify.ErrForbidden) {
+			me, _, err := client.Users.Current(ctx)
+			if err != nil {
+				return nil, err
+			}
+			users = []clockify.User{*me}
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+	}
+	members := make([]Member, 0, len(users))
+	in := make([]mapping.Member, 0, len(users))
+	for _, u := range users {
+		status := membershipStatus(u, workspaceID)
+		if status == clockify.MemberPending || status == clockify.MemberDeclined {
+			continue
+		}
+		members = append(members, Member{WorkspaceID: workspaceID, ID: u.ID, Name: u.Name, Email: u.Email, Status: string(status)})
+		in = append(in, mapping.Member{ID: u.ID, Name: u.Name, Email: u.Email, Status: string(status)})
+	}
+	manual, err := e.store.UserMappings(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	var contributors []mapping.Contributor
+	if e.contribs != nil {
+		if contributors, err = e.contribs(ctx, workspaceID); err != nil {
+			return nil, fmt.Errorf("clockifysync: listing contributors: %w", err)
+		}
+	}
+	if len(manual) > 0 || len(contributors) > 0 {
+		ms := make([]mapping.Manual, len(manual))
+		for i, m := range manual {
+			ms[i] = mapping.Manual{MemberID: m.MemberID, Login: m.Login}
+		}
+		result, err := mapping.UserMatcher{}.Match(in, contributors, ms)
+		if err != nil {
+			return nil, err
+		}
+		for i := range members {
+			if m, ok := result.Match(members[i].ID); ok && m.Mapped() {
+				members[i].Login, members[i].Method, members[i].Score = m.Login, string(m.Method), m.Score
+			}
+		}
+	}
+	return members, e.store.PutMembers(ctx, members)
+}
+
+// membershipStatus returns the status of the user's membership of the workspace, or ""
+// when the list carried none.
+func membershipStatus(u clockify.User, workspaceID string) clockify.MemberStatus {
+	for _, m := range u.Memberships {
+		if m.MembershipType == "WORKSPACE" && m.TargetID == workspaceID {
+			return m.MembershipStatus
+		}
+	}
+	return ""
+}
+
+// refreshProjects imports the workspace's projects, archived ones included.
+func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string) error {
+	var projects []Project
+	for p, err := range client.Projects.All(ctx, workspaceID, &clockify.ProjectListOptions{ListOptions: clockify.ListOptions{PageSize: 1000}}) {
+		if err != nil {
+			return err
+		}
+		projects = append(projects, projectOf(workspaceID, &p))
+	}
+	return e.store.PutProjects(ctx, projects)
+}
+
+func projectOf(workspaceID string, p *clockify.Project) Project {
+	out := Project{WorkspaceID: workspaceID, ID: p.ID, Name: p.Name, Billable: p.Billable, Archived: p.Archived}
+	if r := p.HourlyRate; r != nil {
+		out.HourlyRate, out.Currency = r.Amount, r.Currency
+	}
+	return out
+}
+
+// refreshDirectory imports members and projects before a sync.
+func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, workspaceID string) ([]Member, error) {
+	members, err := e.refreshMembers(ctx, client, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return members, e.refreshProjects(ctx, client, workspaceID)
+}
+
+// registerWebhooks makes sure one webhook per event delivers to the connection's URL:
+// a webhook already there is reused (its token regenerated if the store does not hold
+// it, since Clockify may not list tokens), and the engine's webhooks at another URL are
+// deleted. Clockify refusing a webhook (a plan's limit) is reported, not an error.
+func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection) (int, []clockify.WebhookEvent, error) {
+	ws := conn.WorkspaceID
+	stored, err := e.store.Webhooks(ctx, ws)
+	if err != nil {
+		return 0, nil, err
+	}
+	ours := map[string]Webhook{}
+	for _, w := range stored {
+		ours[w.ID] = w
+	}
+	list, _, err := client.Webhooks.List(ctx, ws)
+	if err != nil {
+		return 0, nil, err
+	}
+	live := map[clockify.WebhookEvent]clockify.Webhook{}
+	for _, h := range list.Webhooks {
+		if _, mine := ours[h.ID]; mine && h.URL != conn.WebhookURL {
+			if err := e.deleteWebhook(ctx, client, ws, h.ID); err != nil {
+				return 0, nil, err
+			}
+			delete(ours, h.ID)
+			continue
+		}
+		if conn.WebhookURL != "" && h.URL == conn.WebhookURL {
+			live[h.WebhookEvent] = h
+		}
+	}
+	if conn.WebhookURL == "" {
+		return 0, nil, nil
+	}
+	var count int
+	var missing []clockify.WebhookEvent
+	for _, ev := range events {
+		h, ok := live[ev]
+		var got *clockify.Webhook
+		switch {
+		case ok && ours[h.ID].SealedToken != nil:
+			count++
+			continue
+		case ok:
+			got, _, err = client.Webhooks.RegenerateToken(ctx, ws, h.ID)
+		default:
+			got, _, err = client.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{
+				Name: webhookName(ev), URL: conn.WebhookURL, WebhookEvent: ev,
+			})
+		}
+		var apiErr *clockify.APIError
+		if errors.As(err, &apiErr) && !errors.Is(err, clockify.ErrInvalidAPIKey) && apiErr.StatusCode < 500 {
+			e.log.WarnContext(ctx, "clockifysync: Clockify refused a webhook", "workspace", ws, "event", ev, "error", err)
+			missing = append(missing, ev)
+			continue
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		if got.AuthToken == "" {
+			return 0, nil, fmt.Errorf("clockifysync: Clockify returned webhook %s without its token", got.ID)
+		}
+		w := Webhook{WorkspaceID: ws, ID: got.ID, Event: string(ev), URL: conn.WebhookURL,
+			SealedToken: e.seal.seal(got.AuthToken.Reveal(), ws, purposeToken(got.ID))}
+		if err := e.store.PutWebhook(ctx, w); err != nil {
+			return 0, nil, err
+		}
+		if err := e.trust(w, got.AuthToken); err != nil {
+			return 0, nil, err
+		}
+		count++
+	}
+	return count, missing, nil
+}
+
+// webhookName names the engine's webhook for an event, within Clockify's 30 characters.
+func webhookName(ev clockify.WebhookEvent) string {
+	name := "jasper " + strings.ToLower(string(ev))
+	return name[:min(len(name), 30)]
+}
+
+// deleteWebhook deletes a webhook in Clockify (one already gone counts as deleted) and
+// forgets it.
+func (e *Engine) deleteWebhook(ctx context.Context, client *clockify.Client, workspaceID, id string) error {
+	if _, err := client.Webhooks.Delete(ctx, workspaceID, id); err != nil && !errors.Is(err, clockify.ErrNotFound) {
+		return err
+	}
+	if err := e.store.DeleteWebhook(ctx, workspaceID, id); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	e.distrust(id)
+	return nil
+}
+
+// DisconnectResult says what Disconnect did.
+type DisconnectResult struct {
+	// Unregistered counts the webhooks deleted in Clockify.
+	Unregistered int
+	// LeftRegistered lists the webhooks Clockify would not let the key delete (a key
+	// revoked since): delete them in Clockify's settings. Their tokens are forgotten.
+	LeftRegistered []string
+}
+
+// Disconnect unregisters the workspace's webhooks, deletes its stored API key and webhook
+// tokens, and keeps its entries, links and mappings as history. A failure other than the
+// key being refused changes nothing more than the webhooks already deleted, and
+// Disconnect may be called again.
+func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*DisconnectResult, error) {
+	unlock := e.lockWorkspace(workspaceID)
+	defer unlock()
+	client, conn, err := e.client(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := e.store.Webhooks(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	res := &DisconnectResult{}
+	for _, w := range hooks {
+		err := e.deleteWebhook(ctx, client, workspaceID, w.ID)
+		switch {
+		case err == nil:
+			res.Unregistered++
+		case errors.Is(err, clockify.ErrInvalidAPIKey) || errors.Is(err, clockify.ErrForbidden):
+			res.LeftRegistered = append(res.LeftRegistered, w.ID)
+			if err := e.store.DeleteWebhook(ctx, workspaceID, w.ID); err != nil {
+				return nil, err
+			}
+			e.distrust(w.ID)
+		default:
+			return nil, err
+		}
+	}
+	if err := e.store.FinishRun(ctx, workspaceID); err != nil {
+		return nil, err
+	}
+	conn.Status, conn.SealedAPIKey, conn.Updated = StatusDisconnected, nil, e.now().UTC()
+	if err := e.store.PutConnection(ctx, conn); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	delete(e.clients, workspaceID)
+	e.mu.Unlock()
+	return res, nil
+}
+
+// trust adds a webhook's token to the verifier, once Handler has made one.
+func (e *Engine) trust(w Webhook, token clockify.Secret) error {
+	e.mu.Lock()
+	v := e.verifier
+	e.mu.Unlock()
+	if v == nil {
+		return nil
+	}
+	v.Remove(w.ID)
+	return v.Add(webhook.Token{WebhookID: w.ID, Event: clockify.WebhookEvent(w.Event), WorkspaceID: w.WorkspaceID, Value: token})
+}
+
+// distrust removes a webhook's tokens from the verifier.
+func (e *Engine) distrust(webhookID string) {
+	e.mu.Lock()
+	v := e.verifier
+	e.mu.Unlock()
+	if v != nil {
+		v.Remove(webhookID)
+	}
+}

@@ -1,0 +1,26 @@
+// Package sync is the engine that keeps a store of Clockify time entries linked to GitHub
+// pull requests. Callers import it as clockifysync, since its name shadows the standard
+// library's.
+//
+// An [Engine] connects workspaces ([Engine.Connect]): it checks the API key and the
+// workspace, seals the key (AES-256-GCM, with a key the host provides), imports and maps
+// the members and projects, registers one webhook per event, and reads the last 30 days
+// (up to 365). [Engine.Sync] and [Engine.SyncRecent] read a window of entries again:
+// Clockify lists entries per member and filters them on start time only, so every
+// member's entries are read (concurrently, within the client's rate limit), upserted, and
+// an entry stored in the window that did not come back is read by id and marked deleted
+// when Clockify no longer has it. Each member's progress is checkpointed, so a stopped
+// sync resumes and a repeated one duplicates nothing. [Engine.Handler] receives webhook
+// deliveries, verified, de-duplicated and logged in the store, and applies them after
+// reading the entity again from Clockify. [Engine.Disconnect] unregisters the webhooks
+// and deletes the credentials, and keeps the entries and links as history.
+//
+// Links come from the linker on every entry written, resolved with the project's
+// mapping ([Engine.SetProjectMapping]); links made by hand ([Engine.LinkManually]) are
+// kept apart, survive every re-sync and replace the entry's auto links
+// ([Engine.LinkedEntries]).
+//
+// Everything the engine keeps goes through a [Store], made of small role interfaces.
+// The module has three: store/memory, store/sqlite (the embedded default) and
+// store/postgres; sync/storetest is the suite a store must pass.
+package sync

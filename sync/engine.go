@@ -1,0 +1,159 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	gosync "sync"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/linker"
+	"github.com/heyjasper/jasper-clockify/mapping"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// Engine connects Clockify workspaces and keeps their entries, links and mappings in a
+// Store. One Engine serves many workspaces; it is safe for concurrent use. Syncs of one
+// workspace run one at a time within a process; across replicas, sync/riverjobs runs them
+// as River jobs unique per workspace.
+type Engine struct {
+	store       Store
+	seal        *sealer
+	clientOpts  []clockify.Option
+	parser      *linker.Parser
+	now         func() time.Time
+	log         *slog.Logger
+	concurrency int
+	fetch       bool
+	contribs    ContributorSource
+	grace       time.Duration
+
+	mu       gosync.Mutex
+	clients  map[string]*clockify.Client // by workspace, built from the unsealed key
+	running  map[string]*gosync.Mutex    // one sync at a time per workspace
+	verifier *webhook.Verifier           // nil until Handler is first called
+}
+
+// ContributorSource lists the GitHub users a workspace's members may be mapped to. The
+// SDK does not call GitHub: the host, which knows the organisation, provides them.
+type ContributorSource func(ctx context.Context, workspaceID string) ([]mapping.Contributor, error)
+
+// Option configures an Engine.
+type Option func(*Engine)
+
+// WithClientOptions adds options to every Clockify client the engine builds (a region,
+// a base URL, a rate limit, a logger, an HTTP client); the API key comes from the
+// connection.
+func WithClientOptions(opts ...clockify.Option) Option {
+	return func(e *Engine) { e.clientOpts = append(e.clientOpts, opts...) }
+}
+
+// WithParser sets the linker's parser, for GitHub Enterprise hosts (the default knows
+// github.com).
+func WithParser(p *linker.Parser) Option { return func(e *Engine) { e.parser = p } }
+
+// WithClock sets the engine's clock (time.Now by default).
+func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = now } }
+
+// WithLogger sets the logger (silent by default). No secret reaches it.
+func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+
+// WithConcurrency sets how many members' entries a sync reads at once (4 by default);
+// the client's rate limit still holds across them.
+func WithConcurrency(n int) Option {
+	return func(e *Engine) { e.concurrency = max(n, 1) }
+}
+
+// WithFetchOnNotify sets whether a webhook delivery makes the engine read the entity again
+// from the API before applying it (the default). With it, a delivery late, out of order
+// or replayed cannot roll state back; without it, the delivery's payload is applied as it
+// is, which costs no request.
+func WithFetchOnNotify(on bool) Option { return func(e *Engine) { e.fetch = on } }
+
+// WithContributors sets where members' GitHub logins come from; without it members are
+// mapped by hand only.
+func WithContributors(src ContributorSource) Option { return func(e *Engine) { e.contribs = src } }
+
+// WithRotationGrace sets how long a rotated webhook token stays valid (one hour by
+// default), for the deliveries already on their way.
+func WithRotationGrace(d time.Duration) Option { return func(e *Engine) { e.grace = d } }
+
+// New returns an engine over store. sealKey (32 bytes, from the host's secret store)
+// seals the API keys and webhook tokens at rest with AES-256-GCM.
+func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
+	if store == nil {
+		return nil, errors.New("clockifysync: New needs a store")
+	}
+	s, err := newSealer(sealKey)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		store: store, seal: s, parser: new(linker.Parser), now: time.Now,
+		log: slog.New(slog.DiscardHandler), concurrency: 4, fetch: true, grace: time.Hour,
+		clients: map[string]*clockify.Client{}, running: map[string]*gosync.Mutex{},
+	}
+	for _, opt := range opts {
+		opt(e)
+	}
+	return e, nil
+}
+
+// Store returns the engine's store, for reading what it keeps.
+func (e *Engine) Store() Store { return e.store }
+
+// client returns the Clockify client of a connected workspace.
+func (e *Engine) client(ctx context.Context, workspaceID string) (*clockify.Client, Connection, error) {
+	conn, err := e.store.Connection(ctx, workspaceID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, conn, fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
+	}
+	if err != nil {
+		return nil, conn, err
+	}
+	if conn.Status == StatusDisconnected || conn.SealedAPIKey == nil {
+		return nil, conn, fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
+	}
+	e.mu.Lock()
+	c := e.clients[workspaceID]
+	e.mu.Unlock()
+	if c != nil {
+		return c, conn, nil
+	}
+	key, err := e.seal.open(conn.SealedAPIKey, workspaceID, purposeAPIKey)
+	if err != nil {
+		return nil, conn, err
+	}
+	c, err = e.newClient(key)
+	if err != nil {
+		return nil, conn, err
+	}
+	e.mu.Lock()
+	e.clients[workspaceID] = c
+	e.mu.Unlock()
+	return c, conn, nil
+}
+
+func (e *Engine) newClient(key string) (*clockify.Client, error) {
+	return clockify.NewClient(append([]clockify.Option{clockify.WithAPIKey(key)}, e.clientOpts...)...)
+}
+
+// lockWorkspace makes syncs of one workspace run one at a time in this process; the
+// returned function unlocks.
+func (e *Engine) lockWorkspace(workspaceID string) func() {
+	e.mu.Lock()
+	m := e.running[workspaceID]
+	if m == nil {
+		m = new(gosync.Mutex)
+		e.running[workspaceID] = m
+	}
+	e.mu.Unlock()
+	m.Lock()
+	return m.Unlock
+}
+
+const purposeAPIKey = "api-key"
+
+func purposeToken(webhookID string) string { return "webhook-token/" + webhookID }

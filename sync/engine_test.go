@@ -1,0 +1,494 @@
+package sync_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/store/memory"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+var now = time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
+
+// rig is a fake Clockify with a generated workspace, an engine over a memory store, and
+// the engine's webhook handler on loopback.
+type rig struct {
+	srv    *clockifytest.Server
+	fx     *clockifytest.Fixture
+	store  *memory.Store
+	eng    *clockifysync.Engine
+	hook   *httptest.Server
+	logs   *bytes.Buffer
+	lists  atomic.Int64                // requests listing a member's entries
+	onList atomic.Pointer[func(int64)] // called after each, with the count so far
+}
+
+const listRoute = "GET v1/workspaces/{ws}/user/{user}/time-entries"
+
+func newRig(t *testing.T, opts ...clockifysync.Option) *rig {
+	t.Helper()
+	r := &rig{store: memory.New(), logs: new(bytes.Buffer)}
+	r.srv, r.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 7, Now: now},
+		clockifytest.WithClock(func() time.Time { return now }),
+		clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
+			if info.Route == listRoute {
+				n := r.lists.Add(1)
+				if fn := r.onList.Load(); fn != nil {
+					(*fn)(n)
+				}
+			}
+		}))
+	t.Cleanup(r.srv.Close)
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	base := []clockifysync.Option{
+		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithReportsURL(r.srv.ReportsURL()), clockify.WithLogger(logger),
+			clockify.WithRateLimit(1000, 100)), // the fake has no limit: no real-time waits
+		clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithLogger(logger),
+	}
+	var err error
+	r.eng, err = clockifysync.New(r.store, key, append(base, opts...)...)
+	require.NoError(t, err)
+	h, err := r.eng.Handler(t.Context())
+	require.NoError(t, err)
+	r.hook = httptest.NewServer(h)
+	t.Cleanup(r.hook.Close)
+	return r
+}
+
+func (r *rig) connect(t *testing.T) *clockifysync.ConnectResult {
+	t.Helper()
+	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{
+		APIKey: "  " + r.fx.OwnerKey + "\n", WorkspaceID: r.fx.Workspace.ID, WebhookURL: r.hook.URL + "/clockify",
+	})
+	require.NoError(t, err)
+	return res
+}
+
+// inWindow returns the ids of the fake's entries started in [start, end].
+func (r *rig) inWindow(start, end time.Time) []string {
+	var ids []string
+	for _, e := range r.srv.TimeEntries(r.fx.Workspace.ID) {
+		if !e.TimeInterval.Start.Before(start) && !e.TimeInterval.Start.After(end) {
+			ids = append(ids, e.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (r *rig) stored(t *testing.T, q clockifysync.EntryQuery) []string {
+	t.Helper()
+	q.WorkspaceID = r.fx.Workspace.ID
+	entries, err := r.store.Entries(t.Context(), q)
+	require.NoError(t, err)
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestConnect(t *testing.T) {
+	r := newRig(t)
+	res := r.connect(t)
+	ws := r.fx.Workspace.ID
+
+	require.Equal(t, clockifysync.StatusConnected, res.Connection.Status)
+	require.Equal(t, clockifysync.StepInitialSync, res.Connection.Step)
+	require.Equal(t, clockifysync.ScheduleRealtime, res.Connection.Schedule)
+	require.Equal(t, 30, res.Connection.InitialDays)
+	require.True(t, res.Connection.LastSync.Equal(now))
+	require.Equal(t, 10, res.Webhooks)
+	require.Empty(t, res.MissingEvents)
+	require.Len(t, r.srv.Webhooks(ws), 10)
+
+	members, err := r.store.Members(t.Context(), ws)
+	require.NoError(t, err)
+	require.Len(t, members, len(r.fx.Members))
+	projects, err := r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
+	require.Len(t, projects, len(r.fx.Projects))
+
+	want := r.inWindow(now.AddDate(0, 0, -30), now)
+	require.NotEmpty(t, want)
+	require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
+	require.Equal(t, len(want), res.InitialSync.Stored)
+	require.Equal(t, len(r.fx.Members), res.InitialSync.Members)
+
+	// Connecting again repeats nothing: the same webhooks, the same entries.
+	again := r.connect(t)
+	require.Equal(t, 10, again.Webhooks)
+	require.Len(t, r.srv.Webhooks(ws), 10)
+	require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
+}
+
+func TestConnectRefusesBadInput(t *testing.T) {
+	r := newRig(t)
+	ws := r.fx.Workspace.ID
+	cases := []struct {
+		name string
+		req  clockifysync.ConnectRequest
+		want error
+	}{
+		{"no key", clockifysync.ConnectRequest{APIKey: "  "}, clockifysync.ErrInput},
+		{"rejected key", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123"}, clockifysync.ErrInvalidAPIKey},
+		{"rejected key is the client's error too", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123"}, clockify.ErrInvalidAPIKey},
+		{"workspace without access", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: "5f0000000000000000000000"}, clockifysync.ErrWorkspaceAccess},
+		{"too many days", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: 366}, clockifysync.ErrInput},
+		{"negative days", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: -1}, clockifysync.ErrInput},
+		{"relative webhook url", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: "/hooks"}, clockifysync.ErrInput},
+		{"webhook url of another scheme", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: "ftp://x/y"}, clockifysync.ErrInput},
+		{"unknown schedule", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, Schedule: "weekly"}, clockifysync.ErrInput},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := r.eng.Connect(t.Context(), c.req)
+			require.ErrorIs(t, err, c.want)
+			require.NotContains(t, err.Error(), "not-a-key-secret-123")
+			conns, err := r.store.Connections(t.Context())
+			require.NoError(t, err)
+			require.Empty(t, conns, "nothing stored")
+			require.Empty(t, r.srv.Webhooks(ws))
+		})
+	}
+	require.NotContains(t, r.logs.String(), "not-a-key-secret-123")
+}
+
+func TestSyncFollowsClockify(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	r.hook.Close() // no webhook reaches the engine: only a sync can tell it
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+	before := r.inWindow(window.Start, window.End)
+
+	gone := before[3]
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, gone))
+	var edited clockify.TimeEntry
+	for _, e := range r.srv.TimeEntries(ws) {
+		if e.ID == before[5] {
+			edited = e
+		}
+	}
+	edited.Description = "acme/api#4242 after review"
+	_, err := r.srv.UpdateTimeEntry(ws, edited)
+	require.NoError(t, err)
+	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "PR-77 https://github.com/acme/web/pull/78",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour), End: new(now.Add(-2 * time.Hour))}})
+	require.NoError(t, err)
+	gets := r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}")
+
+	res, err := r.eng.Sync(ctx, ws, window)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Deleted)
+	require.False(t, res.Resumed)
+	after := r.inWindow(window.Start, window.End)
+	require.Equal(t, after, r.stored(t, clockifysync.EntryQuery{}))
+	require.Contains(t, after, added.ID)
+	require.NotContains(t, after, gone)
+	require.Equal(t, gets+1, r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}"), "only the missing entry is read by id")
+
+	deleted, err := r.store.Entry(ctx, ws, gone)
+	require.NoError(t, err)
+	require.True(t, deleted.Deleted.Equal(now), "kept, marked deleted")
+	got, err := r.store.Entry(ctx, ws, edited.ID)
+	require.NoError(t, err)
+	require.Equal(t, edited.Description, got.Description)
+	require.Len(t, got.Links, 1)
+	require.Equal(t, "acme/api#4242", got.Links[0].Target())
+	got, err = r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.Len(t, got.Links, 2)
+	require.Equal(t, "#77", got.Links[0].Target(), "a bare number in an unmapped project stays unresolved")
+	require.Equal(t, "PR-77", got.Links[0].Text)
+	require.Equal(t, "acme/web#78", got.Links[1].Target())
+
+	// Again: nothing new, nothing duplicated.
+	res, err = r.eng.Sync(ctx, ws, window)
+	require.NoError(t, err)
+	require.Zero(t, res.Deleted)
+	require.Equal(t, len(after), res.Stored)
+	require.Equal(t, after, r.stored(t, clockifysync.EntryQuery{}))
+	all := r.stored(t, clockifysync.EntryQuery{IncludeDeleted: true})
+	require.Len(t, all, len(after)+1)
+}
+
+func TestWebhookDeliveriesApply(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+
+	// The fake delivers before each call returns.
+	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "#5 login",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+	require.NoError(t, err)
+	got, err := r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.Equal(t, "#5 login", got.Description)
+
+	added.Description = "#6 login, after review"
+	_, err = r.srv.UpdateTimeEntry(ws, added)
+	require.NoError(t, err)
+	got, err = r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.Equal(t, "#6", got.Links[0].Text)
+
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+	got, err = r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.False(t, got.Deleted.IsZero())
+
+	p, err := r.srv.AddProject(ws, clockify.Project{Name: "Mobile App", Billable: true})
+	require.NoError(t, err)
+	projects, err := r.store.Projects(ctx, ws)
+	require.NoError(t, err)
+	require.True(t, slices.ContainsFunc(projects, func(x clockifysync.Project) bool { return x.ID == p.ID && x.Name == "Mobile App" }))
+	p.Archived = true // Clockify deletes archived projects only
+	_, err = r.srv.UpdateProject(ws, p)
+	require.NoError(t, err)
+	require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+	projects, err = r.store.Projects(ctx, ws)
+	require.NoError(t, err)
+	i := slices.IndexFunc(projects, func(x clockifysync.Project) bool { return x.ID == p.ID })
+	require.False(t, projects[i].Deleted.IsZero())
+
+	logged, err := r.store.Deliveries(ctx, ws, 0)
+	require.NoError(t, err)
+	require.Len(t, logged, 6)
+	for _, d := range logged {
+		require.Equal(t, webhook.OutcomeApplied, d.Outcome, d.Reason)
+	}
+	for _, d := range r.srv.Deliveries() {
+		require.Equal(t, http.StatusOK, d.StatusCode, d.Event)
+	}
+}
+
+func TestWebhookRefusesForgery(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	body := `{"id":"66aa00000000000000000001","workspaceId":"` + ws + `","userId":"u","description":"forged","timeInterval":{"start":"2026-11-20T10:00:00Z","end":"2026-11-20T11:00:00Z","duration":"PT1H"}}`
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, r.hook.URL+"/clockify", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set(webhook.SignatureHeader, "guessed-token")
+	req.Header.Set("Clockify-Webhook-Event-Type", string(clockify.EventNewTimeEntry))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	_, err = r.store.Entry(t.Context(), ws, "66aa00000000000000000001")
+	require.ErrorIs(t, err, clockifysync.ErrNotFound, "nothing stored")
+}
+
+func TestManualLinksSurviveResync(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	entries, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
+	require.NoError(t, err)
+	target := entries[0]
+
+	require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, "acme/web#901"))
+	require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, " https://github.com/acme/api/pull/17 "))
+	_, err = r.eng.Sync(ctx, ws, clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now})
+	require.NoError(t, err)
+
+	entries, err = r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
+	require.NoError(t, err)
+	i := slices.IndexFunc(entries, func(e clockifysync.LinkedEntry) bool { return e.ID == target.ID })
+	var targets []string
+	for _, l := range entries[i].Effective {
+		require.Equal(t, clockifysync.SourceManual, l.Source)
+		targets = append(targets, l.Target())
+	}
+	require.Equal(t, []string{"acme/web#901", "acme/api#17"}, targets, "manual links replace the auto links")
+
+	for _, bad := range []string{"", "#12", "acme/web", "acme/web#12 and more", "PR 12"} {
+		require.ErrorIs(t, r.eng.LinkManually(ctx, ws, target.ID, bad), clockifysync.ErrInput, bad)
+	}
+	require.ErrorIs(t, r.eng.LinkManually(ctx, ws, "no-such-entry", "acme/web#1"), clockifysync.ErrNotFound)
+	require.NoError(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"))
+	require.ErrorIs(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"), clockifysync.ErrNotFound)
+}
+
+func TestProjectMappingRelinks(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, ProjectID: r.fx.Projects[0].ID, Description: "#31 and WEB-9",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+	require.NoError(t, err)
+	links := func() []string {
+		e, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		var out []string
+		for _, l := range e.Links {
+			out = append(out, l.Target())
+		}
+		return out
+	}
+	require.Equal(t, []string{"#31"}, links())
+
+	m := clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web", Pattern: `WEB-(?P<number>\d+)`}
+	require.NoError(t, r.eng.SetProjectMapping(ctx, m))
+	require.Equal(t, []string{"acme/web#31", "acme/web#9"}, links())
+
+	for _, bad := range []clockifysync.ProjectMapping{
+		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "not a repo"},
+		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "acme/api", Pattern: `WEB-\d+`}, // no number group
+		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "acme/api", Pattern: `(`},
+		{WorkspaceID: ws, Repo: "acme/api"},
+	} {
+		require.ErrorIs(t, r.eng.SetProjectMapping(ctx, bad), clockifysync.ErrInput)
+	}
+	stored, err := r.store.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.ProjectMapping{m}, stored, "bad mappings change nothing")
+
+	require.NoError(t, r.eng.DeleteProjectMapping(ctx, ws, m.ProjectID))
+	require.Equal(t, []string{"#31"}, links())
+}
+
+func TestSyncResumesAfterCancel(t *testing.T) {
+	r := newRig(t, clockifysync.WithConcurrency(1))
+	_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID, InitialDays: 1})
+	require.NoError(t, err)
+	ws := r.fx.Workspace.ID
+	window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+
+	// Stop the sync once two members' entries have been listed.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	start := r.lists.Load()
+	stop := func(n int64) {
+		if n == start+2 {
+			cancel()
+		}
+	}
+	r.onList.Store(&stop)
+	_, err = r.eng.Sync(ctx, ws, window)
+	r.onList.Store(nil)
+	require.ErrorIs(t, err, context.Canceled)
+	run, ok, err := r.store.PendingRun(t.Context(), ws)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NotEmpty(t, run.Done)
+	require.Less(t, len(run.Done), len(r.fx.Members))
+	conn, err := r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.Contains(t, conn.LastError, "context canceled")
+
+	before := r.lists.Load()
+	res, err := r.eng.Sync(t.Context(), ws, window)
+	require.NoError(t, err)
+	require.True(t, res.Resumed)
+	require.Equal(t, int64(len(r.fx.Members)-len(run.Done)), r.lists.Load()-before, "members done are not read again")
+	require.Equal(t, r.inWindow(window.Start, window.End), r.stored(t, clockifysync.EntryQuery{}))
+	_, ok, err = r.store.PendingRun(t.Context(), ws)
+	require.NoError(t, err)
+	require.False(t, ok)
+	conn, err = r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.Empty(t, conn.LastError)
+}
+
+func TestDisconnectKeepsHistory(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	kept := r.stored(t, clockifysync.EntryQuery{})
+
+	res, err := r.eng.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, 10, res.Unregistered)
+	require.Empty(t, r.srv.Webhooks(ws))
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+	require.Nil(t, conn.SealedAPIKey)
+	hooks, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, hooks)
+	require.Equal(t, kept, r.stored(t, clockifysync.EntryQuery{}), "entries kept")
+
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+	err = r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryCreated, WorkspaceID: ws, EntityID: kept[0]})
+	require.ErrorIs(t, err, webhook.ErrPermanent)
+	_, err = r.eng.Disconnect(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+}
+
+// TestSecretsStaySealed checks that neither the API key nor a webhook token is stored,
+// logged or reported in the clear.
+func TestSecretsStaySealed(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	secrets := []string{r.fx.OwnerKey}
+	for _, h := range r.srv.Webhooks(ws) {
+		secrets = append(secrets, h.AuthToken.Reveal())
+	}
+	require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
+	for _, h := range r.srv.Webhooks(ws) {
+		secrets = append(secrets, h.AuthToken.Reveal())
+	}
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	hooks, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	for _, s := range secrets {
+		require.NotEmpty(t, s)
+		require.False(t, bytes.Contains(conn.SealedAPIKey, []byte(s)))
+		for _, h := range hooks {
+			require.False(t, bytes.Contains(h.SealedToken, []byte(s)))
+		}
+		require.NotContains(t, r.logs.String(), s)
+	}
+
+	// A sealed key copied to another workspace does not open there.
+	other := conn
+	other.WorkspaceID = "another-workspace"
+	require.NoError(t, r.store.PutConnection(ctx, other))
+	_, err = r.eng.SyncRecent(ctx, "another-workspace")
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), r.fx.OwnerKey)
+
+	// A delivery signed with a rotated token still applies during the grace period.
+	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "after rotation",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+	require.NoError(t, err)
+	_, err = r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+}
+
+func TestNewRefusesBadKey(t *testing.T) {
+	_, err := clockifysync.New(memory.New(), make([]byte, 16))
+	require.ErrorIs(t, err, clockifysync.ErrSealKey)
+	_, err = clockifysync.New(nil, make([]byte, 32))
+	require.Error(t, err)
+}

@@ -1,0 +1,136 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// Handler returns an http.Handler for Clockify's deliveries to the connected
+// workspaces: it verifies each against the stored webhook tokens, de-duplicates and logs
+// it in the store (so that a delivery applies once whichever replica receives it), and
+// applies it with Apply. The tokens of webhooks registered later, by Connect or
+// RotateWebhookTokens in this process, are trusted as they are made; another replica's
+// new tokens are read by calling Handler again (or restarting).
+func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*webhook.Handler, error) {
+	hooks, err := e.store.Webhooks(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	tokens := make([]webhook.Token, 0, len(hooks))
+	for _, w := range hooks {
+		token, err := e.seal.open(w.SealedToken, w.WorkspaceID, purposeToken(w.ID))
+		if err != nil {
+			return nil, fmt.Errorf("webhook %s: %w", w.ID, err)
+		}
+		tokens = append(tokens, webhook.Token{WebhookID: w.ID, Event: clockify.WebhookEvent(w.Event), WorkspaceID: w.WorkspaceID, Value: clockify.Secret(token)})
+	}
+	v, err := webhook.NewVerifier(tokens, webhook.WithClock(e.now))
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.verifier = v
+	e.mu.Unlock()
+	all := append([]webhook.HandlerOption{webhook.WithDeduper(e.store), webhook.WithDeliveryLog(e.store),
+		webhook.WithHandlerClock(e.now), webhook.WithLogger(e.log)}, opts...)
+	return webhook.NewHandler(v, e.Apply, all...), nil
+}
+
+// Apply applies one verified delivery to the store; it is the webhook.ApplyFunc of
+// Handler. With fetch-on-notify (the default) the entity is read again from Clockify,
+// and what Clockify holds now is stored: an entry it no longer has is marked deleted,
+// whatever the delivery said. A delivery for a workspace not connected wraps
+// webhook.ErrPermanent.
+func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
+	ws := ev.WorkspaceID
+	client, _, err := e.client(ctx, ws)
+	if err != nil {
+		if errors.Is(err, ErrNotConnected) {
+			return fmt.Errorf("%w: %w", webhook.ErrPermanent, err)
+		}
+		return err
+	}
+	now := e.now().UTC()
+	switch {
+	case ev.Kind.IsTimeEntry():
+		deleted := ev.Kind == webhook.TimeEntryDeleted
+		te := ev.TimeEntry
+		if e.fetch {
+			te, _, err = client.TimeEntries.Get(ctx, ws, ev.EntityID, false)
+			deleted = errors.Is(err, clockify.ErrNotFound)
+			if err != nil && !deleted {
+				return err
+			}
+		}
+		if deleted {
+			return e.store.MarkEntriesDeleted(ctx, ws, []string{ev.EntityID}, now)
+		}
+		if te == nil || te.ID == "" {
+			return fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
+		}
+		idx, err := e.projectIndex(ctx, ws)
+		if err != nil {
+			return err
+		}
+		return e.store.PutEntries(ctx, []Entry{e.entryOf(ws, te, now, idx)})
+	case ev.Kind.IsProject():
+		deleted := ev.Kind == webhook.ProjectDeleted
+		p := ev.Project
+		if e.fetch {
+			p, _, err = client.Projects.Get(ctx, ws, ev.EntityID)
+			deleted = errors.Is(err, clockify.ErrNotFound)
+			if err != nil && !deleted {
+				return err
+			}
+		}
+		if deleted {
+			err := e.store.MarkProjectDeleted(ctx, ws, ev.EntityID, now)
+			if errors.Is(err, ErrNotFound) {
+				return nil // a project never stored: nothing to mark
+			}
+			return err
+		}
+		if p == nil || p.ID == "" {
+			return fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
+		}
+		return e.store.PutProjects(ctx, []Project{projectOf(ws, p)})
+	}
+	return nil
+}
+
+// RotateWebhookTokens has Clockify generate new tokens for the workspace's webhooks and
+// stores them. The old tokens stay valid in this process's Handler for the rotation
+// grace (WithRotationGrace), for the deliveries already signed with them.
+func (e *Engine) RotateWebhookTokens(ctx context.Context, workspaceID string) error {
+	client, _, err := e.client(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	hooks, err := e.store.Webhooks(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	for _, w := range hooks {
+		got, _, err := client.Webhooks.RegenerateToken(ctx, workspaceID, w.ID)
+		if err != nil {
+			return err
+		}
+		w.SealedToken = e.seal.seal(got.AuthToken.Reveal(), workspaceID, purposeToken(w.ID))
+		if err := e.store.PutWebhook(ctx, w); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		v := e.verifier
+		e.mu.Unlock()
+		if v != nil {
+			if err := v.Rotate(w.ID, got.AuthToken, e.grace); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

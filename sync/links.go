@@ -1,0 +1,176 @@
+package sync
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/linker"
+	"github.com/heyjasper/jasper-clockify/mapping"
+)
+
+// projectIndex is what the linker needs of each project: its repository and pattern.
+type projectIndex map[string]linker.Project
+
+// projectIndex reads a workspace's project mappings. A stored pattern that no longer
+// compiles (SetProjectMapping refuses one) is left out, with a warning.
+func (e *Engine) projectIndex(ctx context.Context, workspaceID string) (projectIndex, error) {
+	ms, err := e.store.ProjectMappings(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	idx := make(projectIndex, len(ms))
+	for _, m := range ms {
+		p := linker.Project{Repo: m.Repo}
+		if m.Pattern != "" {
+			if p.Pattern, err = linker.CompilePattern(m.Pattern); err != nil {
+				e.log.WarnContext(ctx, "clockifysync: stored project pattern does not compile", "workspace", workspaceID, "project", m.ProjectID, "error", err)
+			}
+		}
+		idx[m.ProjectID] = p
+	}
+	return idx, nil
+}
+
+// autoLinks returns the references in the entry's description, resolved with its
+// project's mapping.
+func (e *Engine) autoLinks(en *Entry, idx projectIndex) []Link {
+	found := e.parser.Resolve(en.Description, idx[en.ProjectID])
+	if len(found) == 0 {
+		return nil
+	}
+	links := make([]Link, len(found))
+	for i, l := range found {
+		links[i] = Link{
+			WorkspaceID: en.WorkspaceID, EntryID: en.ID, Owner: l.Owner, Repo: l.Repo, Number: l.Number,
+			Issue: l.Issue, Source: SourceAuto, Pattern: l.Kind.String(), Text: en.Description[l.Start:l.End],
+			Confidence: float32(l.Confidence()),
+		}
+	}
+	return links
+}
+
+// SetProjectMapping maps a project to a repository, with an optional custom pattern, and
+// links the project's stored entries again. A bad repository or pattern is an
+// InputError, and nothing is stored.
+func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error {
+	if m.WorkspaceID == "" || m.ProjectID == "" {
+		return inputError("mapping", "a workspace and a project are required")
+	}
+	if err := mapping.ValidateRepo(m.Repo); err != nil {
+		return inputError("repo", "%v", err)
+	}
+	if m.Pattern != "" {
+		if _, err := linker.CompilePattern(m.Pattern); err != nil {
+			return inputError("pattern", "%v", err)
+		}
+	}
+	if err := e.store.SetProjectMapping(ctx, m); err != nil {
+		return err
+	}
+	return e.relink(ctx, m.WorkspaceID, m.ProjectID)
+}
+
+// DeleteProjectMapping removes a project's mapping and links its stored entries again:
+// their bare references become unresolved.
+func (e *Engine) DeleteProjectMapping(ctx context.Context, workspaceID, projectID string) error {
+	if err := e.store.DeleteProjectMapping(ctx, workspaceID, projectID); err != nil {
+		return err
+	}
+	return e.relink(ctx, workspaceID, projectID)
+}
+
+// relink computes the auto links of a project's stored entries again.
+func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) error {
+	entries, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: workspaceID, ProjectID: projectID, IncludeDeleted: true})
+	if err != nil || len(entries) == 0 {
+		return err
+	}
+	idx, err := e.projectIndex(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		entries[i].Links = e.autoLinks(&entries[i], idx)
+	}
+	return e.store.PutEntries(ctx, entries)
+}
+
+// LinkManually links an entry to "owner/repo#N" by hand. The link survives every
+// re-sync, and an entry's manual links replace its auto links in LinkedEntries. An
+// unknown entry is ErrNotFound; a bad target is an InputError.
+func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target string) error {
+	l, err := manualLink(workspaceID, entryID, target)
+	if err != nil {
+		return err
+	}
+	if _, err := e.store.Entry(ctx, workspaceID, entryID); err != nil {
+		return err
+	}
+	l.Created = e.now().UTC()
+	return e.store.AddManualLink(ctx, l)
+}
+
+// Unlink removes a manual link made with LinkManually, or returns ErrNotFound.
+func (e *Engine) Unlink(ctx context.Context, workspaceID, entryID, target string) error {
+	l, err := manualLink(workspaceID, entryID, target)
+	if err != nil {
+		return err
+	}
+	return e.store.RemoveManualLink(ctx, l)
+}
+
+// manualLink parses "owner/repo#N" into a manual link.
+func manualLink(workspaceID, entryID, target string) (Link, error) {
+	if workspaceID == "" || entryID == "" {
+		return Link{}, inputError("entry", "a workspace and an entry are required")
+	}
+	refs := linker.Find(strings.TrimSpace(target))
+	if len(refs) != 1 || refs[0].Kind != linker.KindRepoRef && refs[0].Kind != linker.KindURL ||
+		refs[0].Start != 0 || refs[0].End != len(strings.TrimSpace(target)) {
+		return Link{}, inputError("target", "want owner/repo#N or a pull-request URL")
+	}
+	r := refs[0]
+	return Link{
+		WorkspaceID: workspaceID, EntryID: entryID, Owner: r.Owner, Repo: r.Repo, Number: r.Number,
+		Issue: r.Issue, Source: SourceManual, Pattern: string(SourceManual), Confidence: 1,
+	}, nil
+}
+
+// LinkedEntry is a stored entry with the links that count for it: its manual links when
+// it has any, else its auto links.
+type LinkedEntry struct {
+	Entry
+	Effective []Link
+}
+
+// LinkedEntries returns the entries the query selects, each with its effective links.
+func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry, error) {
+	entries, err := e.store.Entries(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	manual, err := e.store.ManualLinks(ctx, q.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	byEntry := map[string][]Link{}
+	for _, l := range manual {
+		byEntry[l.EntryID] = append(byEntry[l.EntryID], l)
+	}
+	out := make([]LinkedEntry, len(entries))
+	for i, en := range entries {
+		out[i] = LinkedEntry{Entry: en, Effective: en.Links}
+		if m := byEntry[en.ID]; len(m) > 0 {
+			out[i].Effective = m
+		}
+	}
+	return out, nil
+}
+
+func utcOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
+}

@@ -1,0 +1,219 @@
+package sync
+
+import (
+	"strconv"
+	"time"
+)
+
+// Entry is a Clockify time entry as the engine keeps it.
+type Entry struct {
+	WorkspaceID string
+	ID          string
+	UserID      string
+	ProjectID   string
+	TaskID      string
+	Description string
+	Start       time.Time
+	// End is zero while the timer runs.
+	End      time.Time
+	Billable bool
+	// Type is Clockify's entry type: REGULAR (or empty), BREAK, HOLIDAY or TIME_OFF.
+	Type string
+	// Deleted is when the engine learned that Clockify deleted the entry; it is zero while
+	// the entry exists. A deleted entry is kept, with its links, as history.
+	Deleted time.Time
+	// Synced is when the entry was last read from Clockify.
+	Synced time.Time
+	// Links are the references found in Description (Source is SourceAuto): they are
+	// computed again, and replaced whole, whenever the entry is written. Manual links are
+	// kept apart (LinkStore) and survive every re-sync.
+	Links []Link
+}
+
+// Running reports whether the entry's timer is still running.
+func (e *Entry) Running() bool { return e.End.IsZero() }
+
+// IsWork reports whether the entry is work rather than a break, a holiday or time off.
+func (e *Entry) IsWork() bool { return e.Type == "" || e.Type == "REGULAR" }
+
+// Source says where a link comes from.
+type Source string
+
+// The sources of a link.
+const (
+	// SourceAuto is a reference the linker found in the entry's description.
+	SourceAuto Source = "auto"
+	// SourceManual is a link a person made; it always wins over the auto links.
+	SourceManual Source = "manual"
+)
+
+// Link ties a time entry to a pull request (or, with Issue set, to an issue).
+type Link struct {
+	WorkspaceID string
+	EntryID     string
+	// Owner and Repo name the repository; both are empty when a reference could not be
+	// resolved (a bare #N in a project mapped to no repository).
+	Owner, Repo string
+	Number      int
+	// Issue marks an issue URL: it names an issue, not a pull request.
+	Issue  bool
+	Source Source
+	// Pattern is the form the reference was written in ("#N", "PR #N", "url", "custom",
+	// ...; see linker.Kind), or "manual".
+	Pattern string
+	// Text is the reference as written in the description; empty for a manual link.
+	Text string
+	// Confidence is the linker's confidence in the form, 1 for a manual link.
+	Confidence float32
+	// Created is when a manual link was made; zero for auto links.
+	Created time.Time
+}
+
+// Resolved reports whether the link names a repository.
+func (l Link) Resolved() bool { return l.Owner != "" && l.Repo != "" }
+
+// Target is "owner/repo#N", or "#N" when the repository is not known.
+func (l Link) Target() string {
+	if !l.Resolved() {
+		return "#" + strconv.Itoa(l.Number)
+	}
+	return l.Owner + "/" + l.Repo + "#" + strconv.Itoa(l.Number)
+}
+
+// Member is a workspace member with the GitHub login it maps to.
+type Member struct {
+	WorkspaceID string
+	ID          string
+	Name        string
+	Email       string
+	// Status is the membership's status in the workspace (ACTIVE, INACTIVE, ...).
+	Status string
+	// Login is the GitHub login the member maps to, empty when unmapped; Method says how
+	// it was found ("manual", "email", "name") and Score how sure a name match is.
+	Login  string
+	Method string
+	Score  float64
+}
+
+// Project is a Clockify project.
+type Project struct {
+	WorkspaceID string
+	ID          string
+	Name        string
+	Billable    bool
+	Archived    bool
+	// HourlyRate is Clockify's rate for the project in hundredths of Currency's unit, 0
+	// when it has none.
+	HourlyRate int64
+	Currency   string
+	// Deleted is when the engine learned that Clockify deleted the project.
+	Deleted time.Time
+}
+
+// ProjectMapping maps a project to a repository by hand, with an optional custom match
+// pattern (a regular expression with a named group "number", and optionally "repo").
+type ProjectMapping struct {
+	WorkspaceID string
+	ProjectID   string
+	Repo        string // "owner/repo"
+	Pattern     string
+}
+
+// UserMapping maps a member to a GitHub login by hand; it always wins.
+type UserMapping struct {
+	WorkspaceID string
+	MemberID    string
+	Login       string
+}
+
+// Status is where a connection stands.
+type Status string
+
+// The states of a connection.
+const (
+	StatusConnecting   Status = "connecting"
+	StatusConnected    Status = "connected"
+	StatusDisconnected Status = "disconnected"
+)
+
+// Step is the last step of Connect that completed, for a UI to show and for Connect to
+// resume from.
+type Step string
+
+// The steps of Connect, in order.
+const (
+	StepValidated   Step = "validated"
+	StepMembers     Step = "members"
+	StepProjects    Step = "projects"
+	StepWebhooks    Step = "webhooks"
+	StepInitialSync Step = "initial-sync"
+)
+
+// Connection is a workspace connected to the engine.
+type Connection struct {
+	WorkspaceID   string
+	WorkspaceName string
+	Status        Status
+	Step          Step
+	// SealedAPIKey is the API key sealed with the host's key (AES-GCM); nil once
+	// disconnected.
+	SealedAPIKey []byte
+	// WebhookURL is where Clockify delivers; empty when the host takes no webhooks.
+	WebhookURL string
+	Schedule   Schedule
+	// InitialDays is how many days the initial sync reads.
+	InitialDays int
+	// LastSync is the end of the last window synced in full; LastError the last sync's
+	// failure, if any (never holding a secret).
+	LastSync  time.Time
+	LastError string
+	Created   time.Time
+	Updated   time.Time
+}
+
+// Schedule says when a connected workspace is synced besides manual syncs.
+type Schedule string
+
+// The schedules.
+const (
+	// ScheduleRealtime applies webhook deliveries as they come, and reconciles the last
+	// 24 hours every hour to repair what the webhooks missed.
+	ScheduleRealtime Schedule = "realtime"
+	ScheduleHourly   Schedule = "hourly"
+	ScheduleDaily    Schedule = "daily"
+	// ScheduleManual syncs only when asked.
+	ScheduleManual Schedule = "manual"
+)
+
+// Webhook is a webhook the engine registered in Clockify, one per event.
+type Webhook struct {
+	WorkspaceID string
+	ID          string
+	Event       string
+	URL         string
+	// SealedToken is the webhook's signing token, sealed like the API key.
+	SealedToken []byte
+}
+
+// Run is a sync of one window in progress: the members whose entries are stored are
+// checkpointed, so that a crashed or cancelled run resumes where it stopped.
+type Run struct {
+	WorkspaceID string
+	Start, End  time.Time
+	Started     time.Time
+	// Done holds the ids of the members whose entries in the window are stored.
+	Done []string
+}
+
+// EntryQuery selects stored entries of one workspace. Zero fields select everything.
+type EntryQuery struct {
+	WorkspaceID string
+	// From and To bound the entries' start: From <= Start < To.
+	From, To  time.Time
+	UserID    string
+	ProjectID string
+	// Text keeps the entries whose description holds it, ignoring case.
+	Text string
+	// IncludeDeleted keeps the entries deleted in Clockify too.
+	IncludeDeleted bool
+}

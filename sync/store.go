@@ -1,0 +1,122 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// ErrNotFound is what a Store returns, wrapped or not, for a record it does not hold.
+var ErrNotFound = errors.New("clockifysync: not found")
+
+// Store is everything the engine keeps. It is made of small role interfaces, so that a
+// host can wrap or fake one role alone; a store is done when it passes the conformance
+// suite in sync/storetest. Every method is safe for concurrent use, and every write is
+// atomic: a call that returns an error has changed nothing.
+type Store interface {
+	EntryStore
+	LinkStore
+	DirectoryStore
+	ConnectionStore
+	CheckpointStore
+	DeliveryStore
+}
+
+// EntryStore keeps time entries with their auto links.
+type EntryStore interface {
+	// PutEntries inserts or replaces the entries (keyed by workspace and id), each with its
+	// auto links, which replace those stored before. A stored entry marked deleted that
+	// comes back is no longer deleted.
+	PutEntries(ctx context.Context, entries []Entry) error
+	// MarkEntriesDeleted records that Clockify deleted the entries, at the given time; ids
+	// not stored, or already marked, are left as they are.
+	MarkEntriesDeleted(ctx context.Context, workspaceID string, ids []string, at time.Time) error
+	// Entry returns one entry, deleted or not, or ErrNotFound.
+	Entry(ctx context.Context, workspaceID, id string) (Entry, error)
+	// Entries returns the entries the query selects, by start then id.
+	Entries(ctx context.Context, q EntryQuery) ([]Entry, error)
+}
+
+// LinkStore keeps the links people make by hand. The engine never changes them: they
+// survive every re-sync, and an entry's manual links win over its auto links.
+type LinkStore interface {
+	// AddManualLink stores a manual link; adding the same link (workspace, entry and
+	// target) again changes nothing.
+	AddManualLink(ctx context.Context, l Link) error
+	// RemoveManualLink removes the manual link to the same target, or returns ErrNotFound.
+	RemoveManualLink(ctx context.Context, l Link) error
+	// ManualLinks returns the manual links of the given entries of a workspace (of all its
+	// entries when none is given), by entry then creation.
+	ManualLinks(ctx context.Context, workspaceID string, entryIDs ...string) ([]Link, error)
+}
+
+// DirectoryStore keeps a workspace's members and projects, and the mappings made by hand.
+type DirectoryStore interface {
+	// PutMembers inserts or replaces members (keyed by workspace and id).
+	PutMembers(ctx context.Context, members []Member) error
+	// Members returns a workspace's members, by id.
+	Members(ctx context.Context, workspaceID string) ([]Member, error)
+	// PutProjects inserts or replaces projects (keyed by workspace and id); a project
+	// marked deleted that comes back is no longer deleted.
+	PutProjects(ctx context.Context, projects []Project) error
+	// MarkProjectDeleted records that Clockify deleted a project, or returns ErrNotFound.
+	MarkProjectDeleted(ctx context.Context, workspaceID, id string, at time.Time) error
+	// Projects returns a workspace's projects, deleted ones included, by id.
+	Projects(ctx context.Context, workspaceID string) ([]Project, error)
+	// SetProjectMapping inserts or replaces the mapping of a project.
+	SetProjectMapping(ctx context.Context, m ProjectMapping) error
+	// DeleteProjectMapping removes a project's mapping, or returns ErrNotFound.
+	DeleteProjectMapping(ctx context.Context, workspaceID, projectID string) error
+	// ProjectMappings returns a workspace's project mappings, by project id.
+	ProjectMappings(ctx context.Context, workspaceID string) ([]ProjectMapping, error)
+	// SetUserMapping inserts or replaces the manual mapping of a member.
+	SetUserMapping(ctx context.Context, m UserMapping) error
+	// DeleteUserMapping removes a member's manual mapping, or returns ErrNotFound.
+	DeleteUserMapping(ctx context.Context, workspaceID, memberID string) error
+	// UserMappings returns a workspace's manual user mappings, by member id.
+	UserMappings(ctx context.Context, workspaceID string) ([]UserMapping, error)
+}
+
+// ConnectionStore keeps connections and the webhooks registered for them. The API key and
+// the tokens reach it sealed only.
+type ConnectionStore interface {
+	// PutConnection inserts or replaces a connection (keyed by workspace).
+	PutConnection(ctx context.Context, c Connection) error
+	// Connection returns a workspace's connection, or ErrNotFound.
+	Connection(ctx context.Context, workspaceID string) (Connection, error)
+	// Connections returns every connection, by workspace id.
+	Connections(ctx context.Context) ([]Connection, error)
+	// PutWebhook inserts or replaces a webhook (keyed by workspace and id).
+	PutWebhook(ctx context.Context, w Webhook) error
+	// DeleteWebhook removes a webhook, or returns ErrNotFound.
+	DeleteWebhook(ctx context.Context, workspaceID, id string) error
+	// Webhooks returns a workspace's webhooks (of every workspace when workspaceID is
+	// empty), by workspace then id.
+	Webhooks(ctx context.Context, workspaceID string) ([]Webhook, error)
+}
+
+// CheckpointStore keeps the sync run in progress of each workspace.
+type CheckpointStore interface {
+	// StartRun records a new run for its workspace, replacing any run in progress.
+	StartRun(ctx context.Context, r Run) error
+	// PendingRun returns the workspace's run in progress, if there is one.
+	PendingRun(ctx context.Context, workspaceID string) (Run, bool, error)
+	// CheckpointMember records that a member's entries of the run in progress are
+	// stored; it returns ErrNotFound when no run is in progress.
+	CheckpointMember(ctx context.Context, workspaceID, memberID string) error
+	// FinishRun removes the workspace's run in progress, if any.
+	FinishRun(ctx context.Context, workspaceID string) error
+}
+
+// DeliveryStore de-duplicates webhook deliveries and keeps their log, so that a delivery
+// applies once whichever replica receives it.
+type DeliveryStore interface {
+	webhook.Deduper
+	webhook.DeliveryLog
+	// Deliveries returns up to limit delivery records of a workspace (of all deliveries,
+	// rejected ones with no workspace included, when workspaceID is empty), newest first;
+	// all of them when limit is not positive.
+	Deliveries(ctx context.Context, workspaceID string, limit int) ([]webhook.Delivery, error)
+}

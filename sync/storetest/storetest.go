@@ -1,0 +1,496 @@
+// Package storetest is the conformance suite every clockifysync.Store must pass: the
+// stores in this module run it, and so can a host's own store.
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) clockifysync.Store { return newEmptyStore(t) })
+//	}
+package storetest
+
+import (
+	"crypto/sha256"
+	"fmt"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// Run runs the suite; newStore returns an empty store for each subtest.
+func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s clockifysync.Store)
+	}{
+		{"EntriesRoundTrip", entriesRoundTrip},
+		{"EntriesQuery", entriesQuery},
+		{"EntriesReplaceLinks", entriesReplaceLinks},
+		{"EntriesDeleted", entriesDeleted},
+		{"WorkspacesApart", workspacesApart},
+		{"ManualLinks", manualLinks},
+		{"Directory", directory},
+		{"Mappings", mappings},
+		{"Connections", connections},
+		{"Webhooks", webhooks},
+		{"Runs", runs},
+		{"Claims", claims},
+		{"ClaimsConcurrent", claimsConcurrent},
+		{"Deliveries", deliveries},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
+	}
+}
+
+var (
+	t0 = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	ws = "ws1"
+)
+
+func entry(id, user, project, desc string, start time.Time, links ...clockifysync.Link) clockifysync.Entry {
+	for i := range links {
+		links[i].WorkspaceID, links[i].EntryID, links[i].Source = ws, id, clockifysync.SourceAuto
+	}
+	return clockifysync.Entry{
+		WorkspaceID: ws, ID: id, UserID: user, ProjectID: project, Description: desc,
+		Start: start, End: start.Add(90 * time.Minute), Billable: true, Type: "REGULAR", Synced: t0.Add(time.Hour), Links: links,
+	}
+}
+
+func ids(entries []clockifysync.Entry) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.ID
+	}
+	return out
+}
+
+// requireSameEntry compares entries with times compared as instants.
+func requireSameEntry(t *testing.T, want, got clockifysync.Entry) {
+	t.Helper()
+	for _, p := range []struct{ w, g *time.Time }{{&want.Start, &got.Start}, {&want.End, &got.End}, {&want.Deleted, &got.Deleted}, {&want.Synced, &got.Synced}} {
+		require.Truef(t, p.w.Equal(*p.g), "time %v, want %v", *p.g, *p.w)
+		*p.w, *p.g = time.Time{}, time.Time{}
+	}
+	if len(want.Links) == 0 {
+		want.Links = nil
+	}
+	if len(got.Links) == 0 {
+		got.Links = nil
+	}
+	require.Equal(t, want, got)
+}
+
+func entriesRoundTrip(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	running := entry("e2", "u1", "", "still going, with ünïcode and 'quotes'", t0.Add(2*time.Hour))
+	running.End, running.Billable, running.Type, running.TaskID = time.Time{}, false, "", "task9"
+	e1 := entry("e1", "u1", "p1", "PR #12 fix login", t0, clockifysync.Link{Owner: "acme", Repo: "web", Number: 12, Pattern: "PR #N", Text: "PR #12", Confidence: 0.8})
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{e1, running}))
+
+	got, err := s.Entry(ctx, ws, "e1")
+	require.NoError(t, err)
+	requireSameEntry(t, e1, got)
+	got, err = s.Entry(ctx, ws, "e2")
+	require.NoError(t, err)
+	require.True(t, got.Running())
+	requireSameEntry(t, running, got)
+
+	_, err = s.Entry(ctx, ws, "nope")
+	require.ErrorIs(t, err, clockifysync.ErrNotFound)
+	_, err = s.Entry(ctx, "other-ws", "e1")
+	require.ErrorIs(t, err, clockifysync.ErrNotFound)
+
+	// What a store returns is the caller's to change.
+	got, err = s.Entry(ctx, ws, "e1")
+	require.NoError(t, err)
+	got.Links[0].Number = 99
+	got, err = s.Entry(ctx, ws, "e1")
+	require.NoError(t, err)
+	require.Equal(t, 12, got.Links[0].Number)
+
+	require.NoError(t, s.PutEntries(ctx, nil), "an empty batch is no error")
+}
+
+func entriesQuery(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{
+		entry("c", "u2", "p1", "Review #5", t0.Add(48*time.Hour)),
+		entry("a", "u1", "p1", "Fix LOGIN page", t0),
+		entry("b", "u1", "p2", "standup", t0.Add(24*time.Hour)),
+		entry("a2", "u2", "p2", "login again", t0), // same start as a: by id
+	}))
+	cases := []struct {
+		name string
+		q    clockifysync.EntryQuery
+		want []string
+	}{
+		{"all, by start then id", clockifysync.EntryQuery{WorkspaceID: ws}, []string{"a", "a2", "b", "c"}},
+		{"from inclusive", clockifysync.EntryQuery{WorkspaceID: ws, From: t0.Add(24 * time.Hour)}, []string{"b", "c"}},
+		{"to exclusive", clockifysync.EntryQuery{WorkspaceID: ws, To: t0.Add(24 * time.Hour)}, []string{"a", "a2"}},
+		{"window in another zone", clockifysync.EntryQuery{WorkspaceID: ws, From: t0.In(time.FixedZone("AEDT", 11*3600)), To: t0.Add(time.Second)}, []string{"a", "a2"}},
+		{"user", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u1"}, []string{"a", "b"}},
+		{"project", clockifysync.EntryQuery{WorkspaceID: ws, ProjectID: "p2"}, []string{"a2", "b"}},
+		{"text ignores case", clockifysync.EntryQuery{WorkspaceID: ws, Text: "login"}, []string{"a", "a2"}},
+		{"text with a percent sign is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "%"}, []string{}},
+		{"text with an underscore is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "_"}, []string{}},
+		{"combined", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u2", Text: "#5"}, []string{"c"}},
+		{"another workspace", clockifysync.EntryQuery{WorkspaceID: "ws2"}, []string{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.Entries(ctx, c.q)
+			require.NoError(t, err)
+			require.Equal(t, c.want, append([]string{}, ids(got)...))
+		})
+	}
+}
+
+func entriesReplaceLinks(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	two := entry("e1", "u1", "p1", "#1 and #2", t0,
+		clockifysync.Link{Owner: "acme", Repo: "web", Number: 1, Pattern: "#N", Text: "#1", Confidence: 0.5},
+		clockifysync.Link{Owner: "acme", Repo: "web", Number: 2, Pattern: "#N", Text: "#2", Confidence: 0.5})
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{two}))
+	one := entry("e1", "u1", "p1", "only #3 now", t0, clockifysync.Link{Number: 3, Pattern: "#N", Text: "#3", Confidence: 0.5})
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{one}))
+	got, err := s.Entry(ctx, ws, "e1")
+	require.NoError(t, err)
+	requireSameEntry(t, one, got)
+	require.False(t, got.Links[0].Resolved())
+
+	none := entry("e1", "u1", "p1", "no reference", t0)
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{none}))
+	got, err = s.Entry(ctx, ws, "e1")
+	require.NoError(t, err)
+	require.Empty(t, got.Links)
+}
+
+func entriesDeleted(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{entry("a", "u1", "", "x", t0), entry("b", "u1", "", "y", t0.Add(time.Hour))}))
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"a", "unknown"}, t0.Add(time.Hour)))
+	live, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
+	require.NoError(t, err)
+	require.Equal(t, []string{"b"}, ids(live))
+	all, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, IncludeDeleted: true})
+	require.NoError(t, err)
+	require.Equal(t, []string{"a", "b"}, ids(all))
+	require.True(t, all[0].Deleted.Equal(t0.Add(time.Hour)))
+
+	// Marking again keeps the first time.
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"a"}, t0.Add(5*time.Hour)))
+	got, err := s.Entry(ctx, ws, "a")
+	require.NoError(t, err)
+	require.True(t, got.Deleted.Equal(t0.Add(time.Hour)))
+
+	// An entry that comes back is live again.
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{entry("a", "u1", "", "x", t0)}))
+	got, err = s.Entry(ctx, ws, "a")
+	require.NoError(t, err)
+	require.True(t, got.Deleted.IsZero())
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, nil, t0), "no ids is no error")
+}
+
+func workspacesApart(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	a := entry("same", "u1", "p1", "in ws1", t0)
+	b := a
+	b.WorkspaceID, b.Description = "ws2", "in ws2"
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{a, b}))
+	require.NoError(t, s.MarkEntriesDeleted(ctx, "ws2", []string{"same"}, t0))
+	got, err := s.Entry(ctx, ws, "same")
+	require.NoError(t, err)
+	require.Equal(t, "in ws1", got.Description)
+	require.True(t, got.Deleted.IsZero())
+	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{{WorkspaceID: ws, ID: "p"}, {WorkspaceID: "ws2", ID: "p", Name: "other"}}))
+	ps, err := s.Projects(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.Project{{WorkspaceID: ws, ID: "p"}}, ps)
+}
+
+func manualLinks(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{entry("e1", "u1", "", "x", t0), entry("e2", "u1", "", "y", t0)}))
+	l := func(entryID, repo string, n int, created time.Time) clockifysync.Link {
+		return clockifysync.Link{WorkspaceID: ws, EntryID: entryID, Owner: "acme", Repo: repo, Number: n,
+			Source: clockifysync.SourceManual, Pattern: "manual", Confidence: 1, Created: created}
+	}
+	require.NoError(t, s.AddManualLink(ctx, l("e1", "web", 7, t0.Add(time.Minute))))
+	require.NoError(t, s.AddManualLink(ctx, l("e1", "api", 3, t0.Add(2*time.Minute))))
+	require.NoError(t, s.AddManualLink(ctx, l("e2", "web", 9, t0)))
+	require.NoError(t, s.AddManualLink(ctx, l("e1", "web", 7, t0.Add(time.Hour))), "the same link again changes nothing")
+
+	all, err := s.ManualLinks(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, all, 3)
+	require.Equal(t, "e1", all[0].EntryID)
+	require.Equal(t, 7, all[0].Number, "by entry, then creation")
+	require.True(t, all[0].Created.Equal(t0.Add(time.Minute)))
+	require.Equal(t, clockifysync.SourceManual, all[0].Source)
+	require.Equal(t, "web", all[0].Repo)
+	require.Equal(t, 3, all[1].Number)
+	require.Equal(t, 9, all[2].Number)
+
+	of2, err := s.ManualLinks(ctx, ws, "e2")
+	require.NoError(t, err)
+	require.Len(t, of2, 1)
+
+	// A re-sync of the entry leaves its manual links.
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{entry("e1", "u1", "", "changed", t0)}))
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"e1"}, t0))
+	of1, err := s.ManualLinks(ctx, ws, "e1")
+	require.NoError(t, err)
+	require.Len(t, of1, 2)
+
+	require.NoError(t, s.RemoveManualLink(ctx, l("e1", "web", 7, time.Time{})))
+	require.ErrorIs(t, s.RemoveManualLink(ctx, l("e1", "web", 7, time.Time{})), clockifysync.ErrNotFound)
+	of1, err = s.ManualLinks(ctx, ws, "e1")
+	require.NoError(t, err)
+	require.Len(t, of1, 1)
+	require.Equal(t, "api", of1[0].Repo)
+
+	none, err := s.ManualLinks(ctx, "ws2")
+	require.NoError(t, err)
+	require.Empty(t, none)
+}
+
+func directory(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	m1 := clockifysync.Member{WorkspaceID: ws, ID: "u2", Name: "Zoë", Email: "zoe@example.com", Status: "ACTIVE", Login: "zoe", Method: "email", Score: 1}
+	m2 := clockifysync.Member{WorkspaceID: ws, ID: "u1", Name: "Ann", Status: "INACTIVE"}
+	require.NoError(t, s.PutMembers(ctx, []clockifysync.Member{m1, m2}))
+	m2.Login, m2.Method, m2.Score = "ann", "name", 0.97
+	require.NoError(t, s.PutMembers(ctx, []clockifysync.Member{m2}))
+	ms, err := s.Members(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.Member{m2, m1}, ms)
+
+	p := clockifysync.Project{WorkspaceID: ws, ID: "p1", Name: "Web", Billable: true, HourlyRate: 15000, Currency: "AUD"}
+	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{p, {WorkspaceID: ws, ID: "p0", Archived: true}}))
+	require.NoError(t, s.MarkProjectDeleted(ctx, ws, "p1", t0))
+	require.ErrorIs(t, s.MarkProjectDeleted(ctx, ws, "nope", t0), clockifysync.ErrNotFound)
+	ps, err := s.Projects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, ps, 2)
+	require.Equal(t, "p0", ps[0].ID)
+	require.True(t, ps[0].Archived)
+	require.True(t, ps[1].Deleted.Equal(t0))
+	ps[1].Deleted = time.Time{}
+	require.Equal(t, p, ps[1])
+	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{p}))
+	ps, err = s.Projects(ctx, ws)
+	require.NoError(t, err)
+	require.True(t, ps[1].Deleted.IsZero(), "a project that comes back is live again")
+}
+
+func mappings(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: "p2", Repo: "acme/api"}))
+	require.NoError(t, s.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: "p1", Repo: "acme/web"}))
+	withPattern := clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: "p1", Repo: "acme/site", Pattern: `WEB-(?P<number>\d+)`}
+	require.NoError(t, s.SetProjectMapping(ctx, withPattern))
+	pm, err := s.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.ProjectMapping{withPattern, {WorkspaceID: ws, ProjectID: "p2", Repo: "acme/api"}}, pm)
+	require.NoError(t, s.DeleteProjectMapping(ctx, ws, "p2"))
+	require.ErrorIs(t, s.DeleteProjectMapping(ctx, ws, "p2"), clockifysync.ErrNotFound)
+	pm, err = s.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, pm, 1)
+
+	require.NoError(t, s.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: "u1", Login: "old"}))
+	require.NoError(t, s.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: "u1", Login: "octocat"}))
+	um, err := s.UserMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.UserMapping{{WorkspaceID: ws, MemberID: "u1", Login: "octocat"}}, um)
+	require.NoError(t, s.DeleteUserMapping(ctx, ws, "u1"))
+	require.ErrorIs(t, s.DeleteUserMapping(ctx, ws, "u1"), clockifysync.ErrNotFound)
+	um, err = s.UserMappings(ctx, "ws2")
+	require.NoError(t, err)
+	require.Empty(t, um)
+}
+
+func connections(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	_, err := s.Connection(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrNotFound)
+	c := clockifysync.Connection{
+		WorkspaceID: ws, WorkspaceName: "Acme", Status: clockifysync.StatusConnected, Step: clockifysync.StepInitialSync,
+		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify", Schedule: clockifysync.ScheduleHourly,
+		InitialDays: 30, LastSync: t0, LastError: "", Created: t0.Add(-time.Hour), Updated: t0,
+	}
+	require.NoError(t, s.PutConnection(ctx, c))
+	require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: "ws0", Status: clockifysync.StatusConnecting, Created: t0, Updated: t0}))
+	got, err := s.Connection(ctx, ws)
+	require.NoError(t, err)
+	requireSameConnection(t, c, got)
+
+	c.Status, c.SealedAPIKey, c.LastError = clockifysync.StatusDisconnected, nil, "boom"
+	require.NoError(t, s.PutConnection(ctx, c))
+	got, err = s.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Nil(t, got.SealedAPIKey)
+	requireSameConnection(t, c, got)
+
+	all, err := s.Connections(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	require.Equal(t, "ws0", all[0].WorkspaceID)
+	require.Equal(t, ws, all[1].WorkspaceID)
+}
+
+func requireSameConnection(t *testing.T, want, got clockifysync.Connection) {
+	t.Helper()
+	for _, p := range []struct{ w, g *time.Time }{{&want.LastSync, &got.LastSync}, {&want.Created, &got.Created}, {&want.Updated, &got.Updated}} {
+		require.Truef(t, p.w.Equal(*p.g), "time %v, want %v", *p.g, *p.w)
+		*p.w, *p.g = time.Time{}, time.Time{}
+	}
+	require.Equal(t, want, got)
+}
+
+func webhooks(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	w1 := clockifysync.Webhook{WorkspaceID: ws, ID: "h2", Event: "NEW_TIME_ENTRY", URL: "https://x/hook", SealedToken: []byte("sealed-1")}
+	w2 := clockifysync.Webhook{WorkspaceID: ws, ID: "h1", Event: "NEW_PROJECT", URL: "https://x/hook", SealedToken: []byte("sealed-2")}
+	w3 := clockifysync.Webhook{WorkspaceID: "ws0", ID: "h9", Event: "NEW_PROJECT", URL: "https://y/hook", SealedToken: []byte("sealed-3")}
+	for _, w := range []clockifysync.Webhook{w1, w2, w3} {
+		require.NoError(t, s.PutWebhook(ctx, w))
+	}
+	w1.SealedToken = []byte("rotated")
+	require.NoError(t, s.PutWebhook(ctx, w1))
+	got, err := s.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.Webhook{w2, w1}, got)
+	all, err := s.Webhooks(ctx, "")
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.Webhook{w3, w2, w1}, all)
+	require.NoError(t, s.DeleteWebhook(ctx, ws, "h1"))
+	require.ErrorIs(t, s.DeleteWebhook(ctx, ws, "h1"), clockifysync.ErrNotFound)
+	require.ErrorIs(t, s.DeleteWebhook(ctx, ws, "h9"), clockifysync.ErrNotFound, "another workspace's webhook")
+	got, err = s.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.Webhook{w1}, got)
+}
+
+func runs(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	_, ok, err := s.PendingRun(ctx, ws)
+	require.NoError(t, err)
+	require.False(t, ok)
+	require.ErrorIs(t, s.CheckpointMember(ctx, ws, "u1"), clockifysync.ErrNotFound)
+
+	r := clockifysync.Run{WorkspaceID: ws, Start: t0.Add(-30 * 24 * time.Hour), End: t0, Started: t0}
+	require.NoError(t, s.StartRun(ctx, r))
+	require.NoError(t, s.CheckpointMember(ctx, ws, "u2"))
+	require.NoError(t, s.CheckpointMember(ctx, ws, "u1"))
+	require.NoError(t, s.CheckpointMember(ctx, ws, "u2"), "again is no error")
+	got, ok, err := s.PendingRun(ctx, ws)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.True(t, got.Start.Equal(r.Start) && got.End.Equal(r.End) && got.Started.Equal(r.Started))
+	require.ElementsMatch(t, []string{"u1", "u2"}, got.Done)
+	_, ok, err = s.PendingRun(ctx, "ws2")
+	require.NoError(t, err)
+	require.False(t, ok)
+
+	// A new run replaces the old one and its checkpoints.
+	require.NoError(t, s.StartRun(ctx, clockifysync.Run{WorkspaceID: ws, Start: t0, End: t0.Add(time.Hour), Started: t0}))
+	got, _, err = s.PendingRun(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, got.Done)
+	require.True(t, got.Start.Equal(t0))
+
+	require.NoError(t, s.FinishRun(ctx, ws))
+	require.NoError(t, s.FinishRun(ctx, ws), "finishing nothing is no error")
+	_, ok, err = s.PendingRun(ctx, ws)
+	require.NoError(t, err)
+	require.False(t, ok)
+}
+
+func key(entity, body string) webhook.DeliveryKey {
+	return webhook.DeliveryKey{Event: clockify.EventTimeEntryUpdated, EntityID: entity, Digest: sha256.Sum256([]byte(body))}
+}
+
+func claims(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	claim := func(k webhook.DeliveryKey) bool {
+		t.Helper()
+		ok, err := s.Claim(ctx, k)
+		require.NoError(t, err)
+		return ok
+	}
+	require.True(t, claim(key("e1", "v1")), "first")
+	require.False(t, claim(key("e1", "v1")), "a redelivery")
+	require.True(t, claim(key("e2", "v1")), "another entity")
+	require.True(t, claim(key("e1", "v2")), "a new change")
+	require.True(t, claim(key("e1", "v1")), "edited back")
+	require.NoError(t, s.Release(ctx, key("e1", "v2")), "not the last claim: nothing happens")
+	require.False(t, claim(key("e1", "v1")))
+	require.NoError(t, s.Release(ctx, key("e1", "v1")))
+	require.True(t, claim(key("e1", "v1")), "released: applied again")
+	require.NoError(t, s.Release(ctx, key("unknown", "x")))
+}
+
+// claimsConcurrent checks that of many replicas receiving one delivery at once, exactly
+// one applies it.
+func claimsConcurrent(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	for round := range 5 {
+		k := key(fmt.Sprintf("entity-%d", round), "body")
+		var wins int
+		var mu gosync.Mutex
+		var wg gosync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				ok, err := s.Claim(ctx, k)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		require.Equal(t, 1, wins)
+	}
+}
+
+func deliveries(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	d := func(i int, workspace string) webhook.Delivery {
+		return webhook.Delivery{
+			ReceivedAt: t0.Add(time.Duration(i) * time.Second), EventType: "NEW_TIME_ENTRY", Kind: webhook.TimeEntryCreated,
+			WebhookID: "h1", WorkspaceID: workspace, EntityID: fmt.Sprint("e", i), Outcome: webhook.OutcomeApplied,
+			Status: 200, Elapsed: time.Duration(i) * time.Millisecond,
+		}
+	}
+	rejected := webhook.Delivery{ReceivedAt: t0.Add(10 * time.Second), EventType: "bogus", Outcome: webhook.OutcomeRejected, Reason: "bad signature", Status: 401}
+	for _, x := range []webhook.Delivery{d(1, ws), d(2, "ws2"), d(3, ws), rejected} {
+		require.NoError(t, s.Record(ctx, x))
+	}
+	got, err := s.Deliveries(ctx, ws, 0)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	require.Equal(t, "e3", got[0].EntityID, "newest first")
+	require.True(t, got[0].ReceivedAt.Equal(d(3, ws).ReceivedAt))
+	got[0].ReceivedAt = d(3, ws).ReceivedAt
+	require.Equal(t, d(3, ws), got[0])
+
+	all, err := s.Deliveries(ctx, "", 0)
+	require.NoError(t, err)
+	require.Len(t, all, 4)
+	require.Equal(t, "bad signature", all[0].Reason)
+	two, err := s.Deliveries(ctx, "", 2)
+	require.NoError(t, err)
+	require.Len(t, two, 2)
+	require.Equal(t, "e3", two[1].EntityID)
+}

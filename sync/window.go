@@ -1,0 +1,263 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	gosync "sync"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// Window is the span of entry start times a sync reads: Start <= start <= End, as
+// Clockify filters.
+type Window struct {
+	Start, End time.Time
+}
+
+// Default and largest windows.
+const (
+	DefaultInitialDays = 30
+	MaxInitialDays     = 365
+	// IncrementalWindow is what SyncRecent reads: the entries started in the last 24 hours.
+	IncrementalWindow = 24 * time.Hour
+)
+
+// Result says what a sync did.
+type Result struct {
+	Window  Window
+	Members int
+	// Stored counts the entries written, Deleted those marked deleted.
+	Stored, Deleted int
+	// Skipped lists the members whose entries Clockify would not list (deactivated
+	// members, a key without admin rights): their stored entries were left as they were.
+	Skipped []string
+	// Resumed is set when the sync finished a run that an earlier one left unfinished.
+	Resumed bool
+}
+
+// SyncRecent syncs the last 24 hours of a connected workspace.
+func (e *Engine) SyncRecent(ctx context.Context, workspaceID string) (*Result, error) {
+	now := e.now().UTC()
+	return e.Sync(ctx, workspaceID, Window{Start: now.Add(-IncrementalWindow), End: now})
+}
+
+// Sync reads every member's entries started in the window and stores them with their
+// links. Clockify has no "changed since" list, and tells a deletion only by absence: an
+// entry stored in the window that did not come back is read again by id, and marked
+// deleted only when Clockify answers that it does not exist. Members are read
+// concurrently, within the client's rate limit, and each one's progress is checkpointed:
+// a sync stopped by a crash or its context resumes, on the next call, with the members
+// not yet done, and running it again never duplicates anything. A run left unfinished
+// is finished before a new window is read.
+func (e *Engine) Sync(ctx context.Context, workspaceID string, w Window) (*Result, error) {
+	if w.Start.IsZero() || w.End.IsZero() || !w.Start.Before(w.End) {
+		return nil, inputError("window", "a start before an end is required")
+	}
+	if w.End.Sub(w.Start) > MaxInitialDays*24*time.Hour+time.Hour {
+		return nil, inputError("window", "at most %d days", MaxInitialDays)
+	}
+	w = Window{Start: w.Start.UTC(), End: w.End.UTC()}
+	unlock := e.lockWorkspace(workspaceID)
+	defer unlock()
+	client, _, err := e.client(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	pending, ok, err := e.store.PendingRun(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if ok && (!pending.Start.Equal(w.Start) || !pending.End.Equal(w.End)) {
+		if _, err := e.runWindow(ctx, client, pending, true); err != nil {
+			return nil, err
+		}
+		ok = false
+	}
+	run := pending
+	if !ok {
+		run = Run{WorkspaceID: workspaceID, Start: w.Start, End: w.End, Started: e.now().UTC()}
+		if err := e.store.StartRun(ctx, run); err != nil {
+			return nil, err
+		}
+	}
+	return e.runWindow(ctx, client, run, ok)
+}
+
+// runWindow reads the members of run not done yet, then finishes the run.
+func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, run Run, resumed bool) (*Result, error) {
+	ws := run.WorkspaceID
+	res := &Result{Window: Window{Start: run.Start, End: run.End}, Resumed: resumed}
+	members, err := e.refreshDirectory(ctx, client, ws)
+	if err != nil {
+		return nil, e.failed(ctx, ws, err)
+	}
+	idx, err := e.projectIndex(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	res.Members = len(members)
+	var todo []Member
+	for _, m := range members {
+		if !slices.Contains(run.Done, m.ID) {
+			todo = append(todo, m)
+		}
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var mu gosync.Mutex
+	var wg gosync.WaitGroup
+	next := make(chan Member)
+	for range min(e.concurrency, max(len(todo), 1)) {
+		wg.Go(func() {
+			for m := range next {
+				stored, deleted, skipped, err := e.syncMember(ctx, client, run, m, idx)
+				if err != nil {
+					cancel(err)
+					continue
+				}
+				mu.Lock()
+				res.Stored += stored
+				res.Deleted += deleted
+				if skipped {
+					res.Skipped = append(res.Skipped, m.ID)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for _, m := range todo {
+		select {
+		case next <- m:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, e.failed(ctx, ws, err)
+	}
+	if err := e.store.FinishRun(ctx, ws); err != nil {
+		return nil, err
+	}
+	slices.Sort(res.Skipped)
+	conn, err := e.store.Connection(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if run.End.After(conn.LastSync) {
+		conn.LastSync = run.End
+	}
+	conn.LastError, conn.Updated = "", e.now().UTC()
+	return res, e.store.PutConnection(ctx, conn)
+}
+
+// failed records a sync's failure on its connection (without secrets: the client's
+// errors hold none) and returns err.
+func (e *Engine) failed(ctx context.Context, workspaceID string, err error) error {
+	ctx = context.WithoutCancel(ctx)
+	if conn, cerr := e.store.Connection(ctx, workspaceID); cerr == nil {
+		conn.LastError, conn.Updated = err.Error(), e.now().UTC()
+		if perr := e.store.PutConnection(ctx, conn); perr != nil {
+			e.log.ErrorContext(ctx, "clockifysync: recording a failed sync", "workspace", workspaceID, "error", perr)
+		}
+	}
+	return err
+}
+
+// syncMember stores one member's entries in the run's window, marks those gone as
+// deleted, and checkpoints the member.
+func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Run, m Member, idx projectIndex) (stored, deleted int, skipped bool, err error) {
+	ws := run.WorkspaceID
+	now := e.now().UTC()
+	seen := map[string]bool{}
+	batch := make([]Entry, 0, 256)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := e.store.PutEntries(ctx, batch)
+		stored += len(batch)
+		batch = batch[:0]
+		return err
+	}
+	// Clockify's help centre pages detailed lists by 1,000; the true maximum is not
+	// documented.
+	opts := &clockify.TimeEntryListOptions{Start: run.Start, End: run.End, ListOptions: clockify.ListOptions{PageSize: 1000}}
+	for te, err := range client.TimeEntries.All(ctx, ws, m.ID, opts) {
+		if err != nil {
+			if refused(err) {
+				e.log.InfoContext(ctx, "clockifysync: Clockify would not list a member's entries", "workspace", ws, "member", m.ID, "error", err)
+				return 0, 0, true, e.store.CheckpointMember(ctx, ws, m.ID)
+			}
+			return 0, 0, false, fmt.Errorf("clockifysync: entries of member %s: %w", m.ID, err)
+		}
+		seen[te.ID] = true
+		batch = append(batch, e.entryOf(ws, &te, now, idx))
+		if len(batch) == cap(batch) {
+			if err := flush(); err != nil {
+				return 0, 0, false, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, 0, false, err
+	}
+
+	// An entry stored in the window that did not come back is asked for by id: pages
+	// shift when entries are added or deleted while they are read, so absence alone
+	// is no proof.
+	have, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: ws, UserID: m.ID, From: run.Start, To: run.End.Add(time.Nanosecond)})
+	if err != nil {
+		return 0, 0, false, err
+	}
+	var gone []string
+	for _, en := range have {
+		if seen[en.ID] {
+			continue
+		}
+		te, _, err := client.TimeEntries.Get(ctx, ws, en.ID, false)
+		switch {
+		case errors.Is(err, clockify.ErrNotFound):
+			gone = append(gone, en.ID)
+		case err != nil:
+			return 0, 0, false, fmt.Errorf("clockifysync: entry %s: %w", en.ID, err)
+		default:
+			batch = append(batch, e.entryOf(ws, te, now, idx))
+		}
+	}
+	if err := flush(); err != nil {
+		return 0, 0, false, err
+	}
+	if len(gone) > 0 {
+		if err := e.store.MarkEntriesDeleted(ctx, ws, gone, now); err != nil {
+			return 0, 0, false, err
+		}
+	}
+	return stored, len(gone), false, e.store.CheckpointMember(ctx, ws, m.ID)
+}
+
+// refused reports whether Clockify refused a member's entries (a deactivated member, or
+// a key without admin rights), as opposed to failing.
+func refused(err error) bool {
+	return errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound)
+}
+
+// entryOf converts a Clockify entry, with its auto links.
+func (e *Engine) entryOf(workspaceID string, te *clockify.TimeEntry, now time.Time, idx projectIndex) Entry {
+	en := Entry{
+		WorkspaceID: workspaceID, ID: te.ID, UserID: te.UserID, ProjectID: te.ProjectID, TaskID: te.TaskID,
+		Description: te.Description, Start: utcOrZero(te.TimeInterval.Start), Billable: te.Billable,
+		Type: string(te.Type), Synced: now,
+	}
+	if te.TimeInterval.End != nil {
+		en.End = te.TimeInterval.End.UTC()
+	}
+	en.Links = e.autoLinks(&en, idx)
+	return en
+}
