@@ -123,19 +123,22 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 		entry("a", "u1", "p1", "Fix LOGIN page", t0),
 		entry("b", "u1", "p2", "standup", t0.Add(24*time.Hour)),
 		entry("a2", "u2", "p2", "login again", t0), // same start as a: by id
+		entry("d", "u3", "", "Übersicht", t0.Add(72*time.Hour)),
 	}))
 	cases := []struct {
 		name string
 		q    clockifysync.EntryQuery
 		want []string
 	}{
-		{"all, by start then id", clockifysync.EntryQuery{WorkspaceID: ws}, []string{"a", "a2", "b", "c"}},
-		{"from inclusive", clockifysync.EntryQuery{WorkspaceID: ws, From: t0.Add(24 * time.Hour)}, []string{"b", "c"}},
+		{"all, by start then id", clockifysync.EntryQuery{WorkspaceID: ws}, []string{"a", "a2", "b", "c", "d"}},
+		{"from inclusive", clockifysync.EntryQuery{WorkspaceID: ws, From: t0.Add(24 * time.Hour)}, []string{"b", "c", "d"}},
 		{"to exclusive", clockifysync.EntryQuery{WorkspaceID: ws, To: t0.Add(24 * time.Hour)}, []string{"a", "a2"}},
 		{"window in another zone", clockifysync.EntryQuery{WorkspaceID: ws, From: t0.In(time.FixedZone("AEDT", 11*3600)), To: t0.Add(time.Second)}, []string{"a", "a2"}},
 		{"user", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u1"}, []string{"a", "b"}},
 		{"project", clockifysync.EntryQuery{WorkspaceID: ws, ProjectID: "p2"}, []string{"a2", "b"}},
+		{"no project", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u3"}, []string{"d"}},
 		{"text ignores case", clockifysync.EntryQuery{WorkspaceID: ws, Text: "login"}, []string{"a", "a2"}},
+		{"text ignores case in any script", clockifysync.EntryQuery{WorkspaceID: ws, Text: "ÜBERSICHT"}, []string{"d"}},
 		{"text with a percent sign is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "%"}, []string{}},
 		{"text with an underscore is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "_"}, []string{}},
 		{"combined", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u2", Text: "#5"}, []string{"c"}},

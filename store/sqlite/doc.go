@@ -1,0 +1,9 @@
+// Package sqlite is a clockifysync.Store in one SQLite file: the embedded default, which
+// the examples use. It runs on modernc.org/sqlite, SQLite compiled to pure Go, so a
+// program that uses it needs no C compiler and no database server.
+//
+// The file is in WAL mode: readers do not wait for the writer, and several processes on
+// one machine may share it. Every write is one transaction. Times are kept as Unix
+// nanoseconds in UTC, and the schema's version in SQLite's user_version; Open creates or
+// upgrades it.
+package sqlite

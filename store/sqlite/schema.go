@@ -1,0 +1,88 @@
+package sqlite
+
+// schema is the store's tables, version 1. Times are Unix nanoseconds in UTC, NULL for a
+// zero time.
+const schema = `
+CREATE TABLE entries (
+	ws TEXT NOT NULL, id TEXT NOT NULL,
+	user_id TEXT NOT NULL, project_id TEXT NOT NULL, task_id TEXT NOT NULL,
+	description TEXT NOT NULL,
+	start_ns INTEGER, end_ns INTEGER,
+	billable INTEGER NOT NULL, type TEXT NOT NULL,
+	deleted_ns INTEGER, synced_ns INTEGER,
+	PRIMARY KEY (ws, id)
+) WITHOUT ROWID;
+CREATE INDEX entries_by_start ON entries (ws, start_ns, id);
+CREATE INDEX entries_by_user ON entries (ws, user_id, start_ns);
+CREATE INDEX entries_by_project ON entries (ws, project_id);
+
+CREATE TABLE auto_links (
+	ws TEXT NOT NULL, entry_id TEXT NOT NULL, pos INTEGER NOT NULL,
+	owner TEXT NOT NULL, repo TEXT NOT NULL, number INTEGER NOT NULL, issue INTEGER NOT NULL,
+	pattern TEXT NOT NULL, text TEXT NOT NULL, confidence REAL NOT NULL,
+	PRIMARY KEY (ws, entry_id, pos)
+) WITHOUT ROWID;
+
+CREATE TABLE manual_links (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	ws TEXT NOT NULL, entry_id TEXT NOT NULL,
+	owner TEXT NOT NULL, repo TEXT NOT NULL, number INTEGER NOT NULL, issue INTEGER NOT NULL,
+	created_ns INTEGER
+);
+CREATE UNIQUE INDEX manual_links_target ON manual_links (ws, entry_id, lower(owner), lower(repo), number, issue);
+
+CREATE TABLE members (
+	ws TEXT NOT NULL, id TEXT NOT NULL,
+	name TEXT NOT NULL, email TEXT NOT NULL, status TEXT NOT NULL,
+	login TEXT NOT NULL, method TEXT NOT NULL, score REAL NOT NULL,
+	PRIMARY KEY (ws, id)
+) WITHOUT ROWID;
+
+CREATE TABLE projects (
+	ws TEXT NOT NULL, id TEXT NOT NULL,
+	name TEXT NOT NULL, billable INTEGER NOT NULL, archived INTEGER NOT NULL,
+	hourly_rate INTEGER NOT NULL, currency TEXT NOT NULL, deleted_ns INTEGER,
+	PRIMARY KEY (ws, id)
+) WITHOUT ROWID;
+
+CREATE TABLE project_mappings (
+	ws TEXT NOT NULL, project_id TEXT NOT NULL, repo TEXT NOT NULL, pattern TEXT NOT NULL,
+	PRIMARY KEY (ws, project_id)
+) WITHOUT ROWID;
+
+CREATE TABLE user_mappings (
+	ws TEXT NOT NULL, member_id TEXT NOT NULL, login TEXT NOT NULL,
+	PRIMARY KEY (ws, member_id)
+) WITHOUT ROWID;
+
+CREATE TABLE connections (
+	ws TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, step TEXT NOT NULL,
+	sealed_key BLOB, webhook_url TEXT NOT NULL, schedule TEXT NOT NULL, initial_days INTEGER NOT NULL,
+	last_sync_ns INTEGER, last_error TEXT NOT NULL, created_ns INTEGER, updated_ns INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE webhooks (
+	ws TEXT NOT NULL, id TEXT NOT NULL, event TEXT NOT NULL, url TEXT NOT NULL, sealed_token BLOB,
+	PRIMARY KEY (ws, id)
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+	ws TEXT PRIMARY KEY, start_ns INTEGER, end_ns INTEGER, started_ns INTEGER
+) WITHOUT ROWID;
+CREATE TABLE run_members (
+	ws TEXT NOT NULL, member_id TEXT NOT NULL,
+	PRIMARY KEY (ws, member_id)
+) WITHOUT ROWID;
+
+CREATE TABLE claims (
+	entity_id TEXT PRIMARY KEY, key TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE deliveries (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	received_ns INTEGER, event_type TEXT NOT NULL, kind INTEGER NOT NULL,
+	webhook_id TEXT NOT NULL, ws TEXT NOT NULL, entity_id TEXT NOT NULL,
+	outcome TEXT NOT NULL, reason TEXT NOT NULL, status INTEGER NOT NULL, elapsed_ns INTEGER NOT NULL
+);
+CREATE INDEX deliveries_by_ws ON deliveries (ws, seq);
+`

@@ -1,0 +1,64 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/store/sqlite"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/sync/storetest"
+)
+
+func open(t *testing.T) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) clockifysync.Store { return open(t) })
+}
+
+func TestReopenKeepsEverything(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "jasper.db")
+	s, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	start := time.Date(2026, 11, 2, 9, 30, 0, 123, time.UTC)
+	e := clockifysync.Entry{WorkspaceID: "ws", ID: "e1", UserID: "u", Description: "#1", Start: start,
+		Links: []clockifysync.Link{{WorkspaceID: "ws", EntryID: "e1", Number: 1, Source: clockifysync.SourceAuto, Pattern: "#N", Text: "#1", Confidence: 0.5}}}
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{e}))
+	require.NoError(t, s.Close())
+
+	s, err = sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	got, err := s.Entry(ctx, "ws", "e1")
+	require.NoError(t, err)
+	require.True(t, got.Start.Equal(start), "nanoseconds kept")
+	require.Equal(t, e.Links, got.Links)
+}
+
+func TestOpenRefuses(t *testing.T) {
+	ctx := t.Context()
+	for _, path := range []string{"", ":memory:", "file:x.db", "x.db?mode=ro"} {
+		_, err := sqlite.Open(ctx, path)
+		require.Error(t, err, path)
+	}
+
+	// A database from a newer version of this package is left alone.
+	path := filepath.Join(t.TempDir(), "newer.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.Exec("PRAGMA user_version = 99")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	_, err = sqlite.Open(ctx, path)
+	require.ErrorContains(t, err, "newer")
+}
