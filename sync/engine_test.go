@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -18,6 +19,7 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/store/memory"
+	"github.com/heyjasper/jasper-clockify/store/sqlite"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
@@ -29,7 +31,7 @@ var now = time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
 type rig struct {
 	srv    *clockifytest.Server
 	fx     *clockifytest.Fixture
-	store  *memory.Store
+	store  clockifysync.Store
 	eng    *clockifysync.Engine
 	hook   *httptest.Server
 	logs   *bytes.Buffer
@@ -39,9 +41,35 @@ type rig struct {
 
 const listRoute = "GET v1/workspaces/{ws}/user/{user}/time-entries"
 
+// stores are the stores the engine's behaviour is checked on.
+var stores = []struct {
+	name string
+	open func(t *testing.T) clockifysync.Store
+}{
+	{"memory", func(*testing.T) clockifysync.Store { return memory.New() }},
+	{"sqlite", func(t *testing.T) clockifysync.Store {
+		s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}},
+}
+
+// eachStore runs a test on each store.
+func eachStore(t *testing.T, test func(t *testing.T, store clockifysync.Store)) {
+	for _, s := range stores {
+		t.Run(s.name, func(t *testing.T) { test(t, s.open(t)) })
+	}
+}
+
 func newRig(t *testing.T, opts ...clockifysync.Option) *rig {
 	t.Helper()
-	r := &rig{store: memory.New(), logs: new(bytes.Buffer)}
+	return newRigOn(t, memory.New(), opts...)
+}
+
+func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Option) *rig {
+	t.Helper()
+	r := &rig{store: store, logs: new(bytes.Buffer)}
 	r.srv, r.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 7, Now: now},
 		clockifytest.WithClock(func() time.Time { return now }),
 		clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
@@ -107,37 +135,39 @@ func (r *rig) stored(t *testing.T, q clockifysync.EntryQuery) []string {
 }
 
 func TestConnect(t *testing.T) {
-	r := newRig(t)
-	res := r.connect(t)
-	ws := r.fx.Workspace.ID
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		res := r.connect(t)
+		ws := r.fx.Workspace.ID
 
-	require.Equal(t, clockifysync.StatusConnected, res.Connection.Status)
-	require.Equal(t, clockifysync.StepInitialSync, res.Connection.Step)
-	require.Equal(t, clockifysync.ScheduleRealtime, res.Connection.Schedule)
-	require.Equal(t, 30, res.Connection.InitialDays)
-	require.True(t, res.Connection.LastSync.Equal(now))
-	require.Equal(t, 10, res.Webhooks)
-	require.Empty(t, res.MissingEvents)
-	require.Len(t, r.srv.Webhooks(ws), 10)
+		require.Equal(t, clockifysync.StatusConnected, res.Connection.Status)
+		require.Equal(t, clockifysync.StepInitialSync, res.Connection.Step)
+		require.Equal(t, clockifysync.ScheduleRealtime, res.Connection.Schedule)
+		require.Equal(t, 30, res.Connection.InitialDays)
+		require.True(t, res.Connection.LastSync.Equal(now))
+		require.Equal(t, 10, res.Webhooks)
+		require.Empty(t, res.MissingEvents)
+		require.Len(t, r.srv.Webhooks(ws), 10)
 
-	members, err := r.store.Members(t.Context(), ws)
-	require.NoError(t, err)
-	require.Len(t, members, len(r.fx.Members))
-	projects, err := r.store.Projects(t.Context(), ws)
-	require.NoError(t, err)
-	require.Len(t, projects, len(r.fx.Projects))
+		members, err := r.store.Members(t.Context(), ws)
+		require.NoError(t, err)
+		require.Len(t, members, len(r.fx.Members))
+		projects, err := r.store.Projects(t.Context(), ws)
+		require.NoError(t, err)
+		require.Len(t, projects, len(r.fx.Projects))
 
-	want := r.inWindow(now.AddDate(0, 0, -30), now)
-	require.NotEmpty(t, want)
-	require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
-	require.Equal(t, len(want), res.InitialSync.Stored)
-	require.Equal(t, len(r.fx.Members), res.InitialSync.Members)
+		want := r.inWindow(now.AddDate(0, 0, -30), now)
+		require.NotEmpty(t, want)
+		require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
+		require.Equal(t, len(want), res.InitialSync.Stored)
+		require.Equal(t, len(r.fx.Members), res.InitialSync.Members)
 
-	// Connecting again repeats nothing: the same webhooks, the same entries.
-	again := r.connect(t)
-	require.Equal(t, 10, again.Webhooks)
-	require.Len(t, r.srv.Webhooks(ws), 10)
-	require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
+		// Connecting again repeats nothing: the same webhooks, the same entries.
+		again := r.connect(t)
+		require.Equal(t, 10, again.Webhooks)
+		require.Len(t, r.srv.Webhooks(ws), 10)
+		require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
+	})
 }
 
 func TestConnectRefusesBadInput(t *testing.T) {
@@ -173,114 +203,118 @@ func TestConnectRefusesBadInput(t *testing.T) {
 }
 
 func TestSyncFollowsClockify(t *testing.T) {
-	r := newRig(t)
-	r.connect(t)
-	r.hook.Close() // no webhook reaches the engine: only a sync can tell it
-	ws := r.fx.Workspace.ID
-	ctx := t.Context()
-	window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
-	before := r.inWindow(window.Start, window.End)
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		r.hook.Close() // no webhook reaches the engine: only a sync can tell it
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+		before := r.inWindow(window.Start, window.End)
 
-	gone := before[3]
-	require.NoError(t, r.srv.DeleteTimeEntry(ws, gone))
-	var edited clockify.TimeEntry
-	for _, e := range r.srv.TimeEntries(ws) {
-		if e.ID == before[5] {
-			edited = e
+		gone := before[3]
+		require.NoError(t, r.srv.DeleteTimeEntry(ws, gone))
+		var edited clockify.TimeEntry
+		for _, e := range r.srv.TimeEntries(ws) {
+			if e.ID == before[5] {
+				edited = e
+			}
 		}
-	}
-	edited.Description = "acme/api#4242 after review"
-	_, err := r.srv.UpdateTimeEntry(ws, edited)
-	require.NoError(t, err)
-	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "PR-77 https://github.com/acme/web/pull/78",
-		TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour), End: new(now.Add(-2 * time.Hour))}})
-	require.NoError(t, err)
-	gets := r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}")
+		edited.Description = "acme/api#4242 after review"
+		_, err := r.srv.UpdateTimeEntry(ws, edited)
+		require.NoError(t, err)
+		added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "PR-77 https://github.com/acme/web/pull/78",
+			TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour), End: new(now.Add(-2 * time.Hour))}})
+		require.NoError(t, err)
+		gets := r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}")
 
-	res, err := r.eng.Sync(ctx, ws, window)
-	require.NoError(t, err)
-	require.Equal(t, 1, res.Deleted)
-	require.False(t, res.Resumed)
-	after := r.inWindow(window.Start, window.End)
-	require.Equal(t, after, r.stored(t, clockifysync.EntryQuery{}))
-	require.Contains(t, after, added.ID)
-	require.NotContains(t, after, gone)
-	require.Equal(t, gets+1, r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}"), "only the missing entry is read by id")
+		res, err := r.eng.Sync(ctx, ws, window)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Deleted)
+		require.False(t, res.Resumed)
+		after := r.inWindow(window.Start, window.End)
+		require.Equal(t, after, r.stored(t, clockifysync.EntryQuery{}))
+		require.Contains(t, after, added.ID)
+		require.NotContains(t, after, gone)
+		require.Equal(t, gets+1, r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}"), "only the missing entry is read by id")
 
-	deleted, err := r.store.Entry(ctx, ws, gone)
-	require.NoError(t, err)
-	require.True(t, deleted.Deleted.Equal(now), "kept, marked deleted")
-	got, err := r.store.Entry(ctx, ws, edited.ID)
-	require.NoError(t, err)
-	require.Equal(t, edited.Description, got.Description)
-	require.Len(t, got.Links, 1)
-	require.Equal(t, "acme/api#4242", got.Links[0].Target())
-	got, err = r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err)
-	require.Len(t, got.Links, 2)
-	require.Equal(t, "#77", got.Links[0].Target(), "a bare number in an unmapped project stays unresolved")
-	require.Equal(t, "PR-77", got.Links[0].Text)
-	require.Equal(t, "acme/web#78", got.Links[1].Target())
+		deleted, err := r.store.Entry(ctx, ws, gone)
+		require.NoError(t, err)
+		require.True(t, deleted.Deleted.Equal(now), "kept, marked deleted")
+		got, err := r.store.Entry(ctx, ws, edited.ID)
+		require.NoError(t, err)
+		require.Equal(t, edited.Description, got.Description)
+		require.Len(t, got.Links, 1)
+		require.Equal(t, "acme/api#4242", got.Links[0].Target())
+		got, err = r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Len(t, got.Links, 2)
+		require.Equal(t, "#77", got.Links[0].Target(), "a bare number in an unmapped project stays unresolved")
+		require.Equal(t, "PR-77", got.Links[0].Text)
+		require.Equal(t, "acme/web#78", got.Links[1].Target())
 
-	// Again: nothing new, nothing duplicated.
-	res, err = r.eng.Sync(ctx, ws, window)
-	require.NoError(t, err)
-	require.Zero(t, res.Deleted)
-	require.Equal(t, len(after), res.Stored)
-	require.Equal(t, after, r.stored(t, clockifysync.EntryQuery{}))
-	all := r.stored(t, clockifysync.EntryQuery{IncludeDeleted: true})
-	require.Len(t, all, len(after)+1)
+		// Again: nothing new, nothing duplicated.
+		res, err = r.eng.Sync(ctx, ws, window)
+		require.NoError(t, err)
+		require.Zero(t, res.Deleted)
+		require.Equal(t, len(after), res.Stored)
+		require.Equal(t, after, r.stored(t, clockifysync.EntryQuery{}))
+		all := r.stored(t, clockifysync.EntryQuery{IncludeDeleted: true})
+		require.Len(t, all, len(after)+1)
+	})
 }
 
 func TestWebhookDeliveriesApply(t *testing.T) {
-	r := newRig(t)
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	ctx := t.Context()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
 
-	// The fake delivers before each call returns.
-	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "#5 login",
-		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
-	require.NoError(t, err)
-	got, err := r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err)
-	require.Equal(t, "#5 login", got.Description)
+		// The fake delivers before each call returns.
+		added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "#5 login",
+			TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+		require.NoError(t, err)
+		got, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "#5 login", got.Description)
 
-	added.Description = "#6 login, after review"
-	_, err = r.srv.UpdateTimeEntry(ws, added)
-	require.NoError(t, err)
-	got, err = r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err)
-	require.Equal(t, "#6", got.Links[0].Text)
+		added.Description = "#6 login, after review"
+		_, err = r.srv.UpdateTimeEntry(ws, added)
+		require.NoError(t, err)
+		got, err = r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "#6", got.Links[0].Text)
 
-	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
-	got, err = r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err)
-	require.False(t, got.Deleted.IsZero())
+		require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+		got, err = r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.False(t, got.Deleted.IsZero())
 
-	p, err := r.srv.AddProject(ws, clockify.Project{Name: "Mobile App", Billable: true})
-	require.NoError(t, err)
-	projects, err := r.store.Projects(ctx, ws)
-	require.NoError(t, err)
-	require.True(t, slices.ContainsFunc(projects, func(x clockifysync.Project) bool { return x.ID == p.ID && x.Name == "Mobile App" }))
-	p.Archived = true // Clockify deletes archived projects only
-	_, err = r.srv.UpdateProject(ws, p)
-	require.NoError(t, err)
-	require.NoError(t, r.srv.DeleteProject(ws, p.ID))
-	projects, err = r.store.Projects(ctx, ws)
-	require.NoError(t, err)
-	i := slices.IndexFunc(projects, func(x clockifysync.Project) bool { return x.ID == p.ID })
-	require.False(t, projects[i].Deleted.IsZero())
+		p, err := r.srv.AddProject(ws, clockify.Project{Name: "Mobile App", Billable: true})
+		require.NoError(t, err)
+		projects, err := r.store.Projects(ctx, ws)
+		require.NoError(t, err)
+		require.True(t, slices.ContainsFunc(projects, func(x clockifysync.Project) bool { return x.ID == p.ID && x.Name == "Mobile App" }))
+		p.Archived = true // Clockify deletes archived projects only
+		_, err = r.srv.UpdateProject(ws, p)
+		require.NoError(t, err)
+		require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+		projects, err = r.store.Projects(ctx, ws)
+		require.NoError(t, err)
+		i := slices.IndexFunc(projects, func(x clockifysync.Project) bool { return x.ID == p.ID })
+		require.False(t, projects[i].Deleted.IsZero())
 
-	logged, err := r.store.Deliveries(ctx, ws, 0)
-	require.NoError(t, err)
-	require.Len(t, logged, 6)
-	for _, d := range logged {
-		require.Equal(t, webhook.OutcomeApplied, d.Outcome, d.Reason)
-	}
-	for _, d := range r.srv.Deliveries() {
-		require.Equal(t, http.StatusOK, d.StatusCode, d.Event)
-	}
+		logged, err := r.store.Deliveries(ctx, ws, 0)
+		require.NoError(t, err)
+		require.Len(t, logged, 6)
+		for _, d := range logged {
+			require.Equal(t, webhook.OutcomeApplied, d.Outcome, d.Reason)
+		}
+		for _, d := range r.srv.Deliveries() {
+			require.Equal(t, http.StatusOK, d.StatusCode, d.Event)
+		}
+	})
 }
 
 func TestWebhookRefusesForgery(t *testing.T) {
@@ -301,35 +335,37 @@ func TestWebhookRefusesForgery(t *testing.T) {
 }
 
 func TestManualLinksSurviveResync(t *testing.T) {
-	r := newRig(t)
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	ctx := t.Context()
-	entries, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
-	require.NoError(t, err)
-	target := entries[0]
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		entries, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
+		require.NoError(t, err)
+		target := entries[0]
 
-	require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, "acme/web#901"))
-	require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, " https://github.com/acme/api/pull/17 "))
-	_, err = r.eng.Sync(ctx, ws, clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now})
-	require.NoError(t, err)
+		require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, "acme/web#901"))
+		require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, " https://github.com/acme/api/pull/17 "))
+		_, err = r.eng.Sync(ctx, ws, clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now})
+		require.NoError(t, err)
 
-	entries, err = r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
-	require.NoError(t, err)
-	i := slices.IndexFunc(entries, func(e clockifysync.LinkedEntry) bool { return e.ID == target.ID })
-	var targets []string
-	for _, l := range entries[i].Effective {
-		require.Equal(t, clockifysync.SourceManual, l.Source)
-		targets = append(targets, l.Target())
-	}
-	require.Equal(t, []string{"acme/web#901", "acme/api#17"}, targets, "manual links replace the auto links")
+		entries, err = r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
+		require.NoError(t, err)
+		i := slices.IndexFunc(entries, func(e clockifysync.LinkedEntry) bool { return e.ID == target.ID })
+		var targets []string
+		for _, l := range entries[i].Effective {
+			require.Equal(t, clockifysync.SourceManual, l.Source)
+			targets = append(targets, l.Target())
+		}
+		require.Equal(t, []string{"acme/web#901", "acme/api#17"}, targets, "manual links replace the auto links")
 
-	for _, bad := range []string{"", "#12", "acme/web", "acme/web#12 and more", "PR 12"} {
-		require.ErrorIs(t, r.eng.LinkManually(ctx, ws, target.ID, bad), clockifysync.ErrInput, bad)
-	}
-	require.ErrorIs(t, r.eng.LinkManually(ctx, ws, "no-such-entry", "acme/web#1"), clockifysync.ErrNotFound)
-	require.NoError(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"))
-	require.ErrorIs(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"), clockifysync.ErrNotFound)
+		for _, bad := range []string{"", "#12", "acme/web", "acme/web#12 and more", "PR 12"} {
+			require.ErrorIs(t, r.eng.LinkManually(ctx, ws, target.ID, bad), clockifysync.ErrInput, bad)
+		}
+		require.ErrorIs(t, r.eng.LinkManually(ctx, ws, "no-such-entry", "acme/web#1"), clockifysync.ErrNotFound)
+		require.NoError(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"))
+		require.ErrorIs(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"), clockifysync.ErrNotFound)
+	})
 }
 
 func TestProjectMappingRelinks(t *testing.T) {
@@ -372,46 +408,48 @@ func TestProjectMappingRelinks(t *testing.T) {
 }
 
 func TestSyncResumesAfterCancel(t *testing.T) {
-	r := newRig(t, clockifysync.WithConcurrency(1))
-	_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID, InitialDays: 1})
-	require.NoError(t, err)
-	ws := r.fx.Workspace.ID
-	window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store, clockifysync.WithConcurrency(1))
+		_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID, InitialDays: 1})
+		require.NoError(t, err)
+		ws := r.fx.Workspace.ID
+		window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
 
-	// Stop the sync once two members' entries have been listed.
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	start := r.lists.Load()
-	stop := func(n int64) {
-		if n == start+2 {
-			cancel()
+		// Stop the sync once two members' entries have been listed.
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		start := r.lists.Load()
+		stop := func(n int64) {
+			if n == start+2 {
+				cancel()
+			}
 		}
-	}
-	r.onList.Store(&stop)
-	_, err = r.eng.Sync(ctx, ws, window)
-	r.onList.Store(nil)
-	require.ErrorIs(t, err, context.Canceled)
-	run, ok, err := r.store.PendingRun(t.Context(), ws)
-	require.NoError(t, err)
-	require.True(t, ok)
-	require.NotEmpty(t, run.Done)
-	require.Less(t, len(run.Done), len(r.fx.Members))
-	conn, err := r.store.Connection(t.Context(), ws)
-	require.NoError(t, err)
-	require.Contains(t, conn.LastError, "context canceled")
+		r.onList.Store(&stop)
+		_, err = r.eng.Sync(ctx, ws, window)
+		r.onList.Store(nil)
+		require.ErrorIs(t, err, context.Canceled)
+		run, ok, err := r.store.PendingRun(t.Context(), ws)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.NotEmpty(t, run.Done)
+		require.Less(t, len(run.Done), len(r.fx.Members))
+		conn, err := r.store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Contains(t, conn.LastError, "context canceled")
 
-	before := r.lists.Load()
-	res, err := r.eng.Sync(t.Context(), ws, window)
-	require.NoError(t, err)
-	require.True(t, res.Resumed)
-	require.Equal(t, int64(len(r.fx.Members)-len(run.Done)), r.lists.Load()-before, "members done are not read again")
-	require.Equal(t, r.inWindow(window.Start, window.End), r.stored(t, clockifysync.EntryQuery{}))
-	_, ok, err = r.store.PendingRun(t.Context(), ws)
-	require.NoError(t, err)
-	require.False(t, ok)
-	conn, err = r.store.Connection(t.Context(), ws)
-	require.NoError(t, err)
-	require.Empty(t, conn.LastError)
+		before := r.lists.Load()
+		res, err := r.eng.Sync(t.Context(), ws, window)
+		require.NoError(t, err)
+		require.True(t, res.Resumed)
+		require.Equal(t, int64(len(r.fx.Members)-len(run.Done)), r.lists.Load()-before, "members done are not read again")
+		require.Equal(t, r.inWindow(window.Start, window.End), r.stored(t, clockifysync.EntryQuery{}))
+		_, ok, err = r.store.PendingRun(t.Context(), ws)
+		require.NoError(t, err)
+		require.False(t, ok)
+		conn, err = r.store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Empty(t, conn.LastError)
+	})
 }
 
 func TestDisconnectKeepsHistory(t *testing.T) {
