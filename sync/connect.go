@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -114,6 +115,10 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		conn.Status, conn.Step = StatusConnecting, StepValidated
 	}
 	conn.WorkspaceName, conn.SealedAPIKey = ws.Name, e.seal.seal(key, ws.ID, purposeAPIKey)
+	conn.HourlyRate, conn.Currency = 0, ""
+	if r := ws.HourlyRate; r != nil {
+		conn.HourlyRate, conn.Currency = r.Amount, r.Currency
+	}
 	conn.WebhookURL, conn.Schedule, conn.InitialDays, conn.Updated = req.WebhookURL, schedule, days, now
 	if err := e.store.PutConnection(ctx, conn); err != nil {
 		return nil, err
@@ -296,8 +301,8 @@ func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, 
 
 // registerWebhooks makes sure one webhook per event delivers to the connection's URL:
 // a webhook already there is reused (its token regenerated if the store does not hold
-// it, since Clockify may not list tokens), and the engine's webhooks at another URL are
-// deleted. Clockify refusing a webhook (a plan's limit) is reported, not an error.
+// it, since Clockify may not list tokens), the engine's webhooks at another URL are
+// deleted, and those deleted in Clockify are forgotten. Clockify refusing a webhook (a plan's limit) is reported, not an error.
 func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection) (int, []clockify.WebhookEvent, error) {
 	ws := conn.WorkspaceID
 	stored, err := e.store.Webhooks(ctx, ws)
@@ -311,6 +316,16 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 	list, _, err := client.Webhooks.List(ctx, ws)
 	if err != nil {
 		return 0, nil, err
+	}
+	// Webhooks the store holds that Clockify no longer has were deleted there: forget them.
+	for id := range ours {
+		if !slices.ContainsFunc(list.Webhooks, func(h clockify.Webhook) bool { return h.ID == id }) {
+			if err := e.store.DeleteWebhook(ctx, ws, id); err != nil {
+				return 0, nil, err
+			}
+			e.distrust(id)
+			delete(ours, id)
+		}
 	}
 	live := map[clockify.WebhookEvent]clockify.Webhook{}
 	for _, h := range list.Webhooks {

@@ -163,9 +163,10 @@ func TestConnect(t *testing.T) {
 		require.Equal(t, len(r.fx.Members), res.InitialSync.Members)
 
 		// Connecting again repeats nothing: the same webhooks, the same entries.
+		hooks := r.srv.Webhooks(ws)
 		again := r.connect(t)
 		require.Equal(t, 10, again.Webhooks)
-		require.Len(t, r.srv.Webhooks(ws), 10)
+		require.Equal(t, hooks, r.srv.Webhooks(ws))
 		require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
 	})
 }
@@ -529,4 +530,35 @@ func TestNewRefusesBadKey(t *testing.T) {
 	require.ErrorIs(t, err, clockifysync.ErrSealKey)
 	_, err = clockifysync.New(nil, make([]byte, 32))
 	require.Error(t, err)
+}
+
+// TestConnectRepairsWebhooks: a webhook deleted in Clockify is registered again, and the
+// store forgets the old one.
+func TestConnectRepairsWebhooks(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	gone := r.srv.Webhooks(ws)[0]
+	_, err = admin.Webhooks.Delete(t.Context(), ws, gone.ID)
+	require.NoError(t, err)
+
+	res := r.connect(t)
+	require.Equal(t, 10, res.Webhooks)
+	live := r.srv.Webhooks(ws)
+	require.Len(t, live, 10)
+	stored, err := r.store.Webhooks(t.Context(), ws)
+	require.NoError(t, err)
+	require.Len(t, stored, 10)
+	for _, w := range stored {
+		require.NotEqual(t, gone.ID, w.ID)
+		require.True(t, slices.ContainsFunc(live, func(h clockify.Webhook) bool { return h.ID == w.ID }))
+	}
+	// The new webhook's deliveries verify.
+	_, err = r.srv.AddProject(ws, clockify.Project{Name: "After repair"})
+	require.NoError(t, err)
+	for _, d := range r.srv.Deliveries() {
+		require.Equal(t, http.StatusOK, d.StatusCode, d.Event)
+	}
 }

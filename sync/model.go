@@ -153,8 +153,12 @@ const (
 type Connection struct {
 	WorkspaceID   string
 	WorkspaceName string
-	Status        Status
-	Step          Step
+	// HourlyRate is the workspace's own rate in Clockify, in hundredths of Currency's
+	// unit; 0 when it has none.
+	HourlyRate int64
+	Currency   string
+	Status     Status
+	Step       Step
 	// SealedAPIKey is the API key sealed with the host's key (AES-GCM); nil once
 	// disconnected.
 	SealedAPIKey []byte

@@ -56,7 +56,8 @@ CREATE TABLE user_mappings (
 ) WITHOUT ROWID;
 
 CREATE TABLE connections (
-	ws TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, step TEXT NOT NULL,
+	ws TEXT PRIMARY KEY, name TEXT NOT NULL, hourly_rate INTEGER NOT NULL, currency TEXT NOT NULL,
+	status TEXT NOT NULL, step TEXT NOT NULL,
 	sealed_key BLOB, webhook_url TEXT NOT NULL, schedule TEXT NOT NULL, initial_days INTEGER NOT NULL,
 	last_sync_ns INTEGER, last_error TEXT NOT NULL, created_ns INTEGER, updated_ns INTEGER
 ) WITHOUT ROWID;

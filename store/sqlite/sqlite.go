@@ -448,19 +448,19 @@ func (s *Store) UserMappings(ctx context.Context, workspaceID string) ([]clockif
 // PutConnection implements clockifysync.ConnectionStore.
 func (s *Store) PutConnection(ctx context.Context, c clockifysync.Connection) error {
 	_, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO connections
-		(ws, name, status, step, sealed_key, webhook_url, schedule, initial_days, last_sync_ns, last_error, created_ns, updated_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.WorkspaceID, c.WorkspaceName, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL, c.Schedule, c.InitialDays,
+		(ws, name, hourly_rate, currency, status, step, sealed_key, webhook_url, schedule, initial_days, last_sync_ns, last_error, created_ns, updated_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL, c.Schedule, c.InitialDays,
 		ns(c.LastSync), c.LastError, ns(c.Created), ns(c.Updated))
 	return err
 }
 
-const connectionColumns = `ws, name, status, step, sealed_key, webhook_url, schedule, initial_days, last_sync_ns, last_error, created_ns, updated_ns`
+const connectionColumns = `ws, name, hourly_rate, currency, status, step, sealed_key, webhook_url, schedule, initial_days, last_sync_ns, last_error, created_ns, updated_ns`
 
 func scanConnection(row interface{ Scan(...any) error }) (clockifysync.Connection, error) {
 	var c clockifysync.Connection
 	var last, created, updated sql.NullInt64
-	if err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.Status, &c.Step, &c.SealedAPIKey, &c.WebhookURL, &c.Schedule,
+	if err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.HourlyRate, &c.Currency, &c.Status, &c.Step, &c.SealedAPIKey, &c.WebhookURL, &c.Schedule,
 		&c.InitialDays, &last, &c.LastError, &created, &updated); err != nil {
 		return c, err
 	}

@@ -323,7 +323,7 @@ func connections(t *testing.T, s clockifysync.Store) {
 	_, err := s.Connection(ctx, ws)
 	require.ErrorIs(t, err, clockifysync.ErrNotFound)
 	c := clockifysync.Connection{
-		WorkspaceID: ws, WorkspaceName: "Acme", Status: clockifysync.StatusConnected, Step: clockifysync.StepInitialSync,
+		WorkspaceID: ws, WorkspaceName: "Acme", HourlyRate: 15000, Currency: "AUD", Status: clockifysync.StatusConnected, Step: clockifysync.StepInitialSync,
 		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify", Schedule: clockifysync.ScheduleHourly,
 		InitialDays: 30, LastSync: t0, LastError: "", Created: t0.Add(-time.Hour), Updated: t0,
 	}
