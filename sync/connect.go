@@ -41,6 +41,9 @@ type ConnectResult struct {
 	MissingEvents []clockify.WebhookEvent
 	// InitialSync is the initial sync's result.
 	InitialSync *Result
+	// OwnEntriesOnly is set when the key's user is no workspace admin: Clockify then lets
+	// it read its own entries only, and the engine syncs those.
+	OwnEntriesOnly bool
 }
 
 // events are the webhook events the engine registers, most needed first, so that a plan
@@ -135,7 +138,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		return e.store.PutConnection(ctx, conn)
 	}
 	res := &ConnectResult{}
-	if _, err := e.refreshMembers(ctx, client, ws.ID); err != nil {
+	if _, res.OwnEntriesOnly, err = e.refreshMembers(ctx, client, ws.ID); err != nil {
 		return nil, e.failed(ctx, ws.ID, err)
 	}
 	if err := step(StepMembers); err != nil {
@@ -201,8 +204,9 @@ func stepOrder(s Step) int {
 
 // refreshMembers imports the workspace's members who may have tracked time in it (the
 // deactivated and limited users too; not those invited who never joined), maps them to
-// GitHub logins, and returns them. A key whose user is no admin sees only that user.
-func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, workspaceID string) ([]Member, error) {
+// GitHub logins, and returns them. A key whose user is no admin sees only that user
+// (ownOnly).
+func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, workspaceID string) (_ []Member, ownOnly bool, err error) {
 	var users []clockify.User
 	opts := &clockify.UserListOptions{Status: clockify.MemberAll, IncludeMemberships: true, AccountStatuses: []clockify.AccountStatus{
 		clockify.AccountActive, clockify.AccountPendingEmailVerification, clockify.AccountNotRegistered, clockify.AccountLimited,
@@ -211,13 +215,13 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 		if errors.Is(err, clockify.ErrForbidden) {
 			me, _, err := client.Users.Current(ctx)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
-			users = []clockify.User{*me}
+			users, ownOnly = []clockify.User{*me}, true
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		users = append(users, u)
 	}
@@ -233,12 +237,12 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 	}
 	manual, err := e.store.UserMappings(ctx, workspaceID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var contributors []mapping.Contributor
 	if e.contribs != nil {
 		if contributors, err = e.contribs(ctx, workspaceID); err != nil {
-			return nil, fmt.Errorf("clockifysync: listing contributors: %w", err)
+			return nil, false, fmt.Errorf("clockifysync: listing contributors: %w", err)
 		}
 	}
 	if len(manual) > 0 || len(contributors) > 0 {
@@ -248,7 +252,7 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 		}
 		result, err := mapping.UserMatcher{}.Match(in, contributors, ms)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for i := range members {
 			if m, ok := result.Match(members[i].ID); ok && m.Mapped() {
@@ -256,7 +260,7 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 			}
 		}
 	}
-	return members, e.store.PutMembers(ctx, members)
+	return members, ownOnly, e.store.PutMembers(ctx, members)
 }
 
 // membershipStatus returns the status of the user's membership of the workspace, or ""
@@ -292,7 +296,7 @@ func projectOf(workspaceID string, p *clockify.Project) Project {
 
 // refreshDirectory imports members and projects before a sync.
 func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, workspaceID string) ([]Member, error) {
-	members, err := e.refreshMembers(ctx, client, workspaceID)
+	members, _, err := e.refreshMembers(ctx, client, workspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +318,9 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		ours[w.ID] = w
 	}
 	list, _, err := client.Webhooks.List(ctx, ws)
+	if errors.Is(err, clockify.ErrForbidden) && conn.WebhookURL != "" {
+		return 0, events[:], nil // only admins manage webhooks
+	}
 	if err != nil {
 		return 0, nil, err
 	}

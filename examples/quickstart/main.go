@@ -1,22 +1,33 @@
-// Command quickstart lists a Clockify workspace's members, projects and the last 30 days
-// of time entries, then links the entries to pull requests and summarises the time per
-// PR, the billable share and the weekly trend. Breaks, holidays and time off are listed
-// but left out of every figure: they are no work on a pull request.
+// Command quickstart connects a Clockify workspace to a SQLite file with the sync engine,
+// then reports from the file: the members, the projects and the last 30 days of time
+// entries, linked to pull requests, with the time per PR, the billable share and the
+// weekly trend. Breaks, holidays and time off are listed but left out of every figure:
+// they are no work on a pull request.
 //
 // With no configuration it starts the built-in fake Clockify (clockifytest) with a
-// generated workspace and talks to it over loopback HTTP through the real client. With
-// CLOCKIFY_API_KEY set it talks to the real Clockify instead (CLOCKIFY_WORKSPACE_ID picks
-// the workspace, else the key's active one; CLOCKIFY_REGION picks a data region;
-// GITHUB_ORG names the organisation whose repositories the projects are named after).
+// generated workspace, talks to it over loopback HTTP through the real client, and
+// receives its webhooks on a loopback handler. With CLOCKIFY_API_KEY set it talks to the
+// real Clockify instead (CLOCKIFY_WORKSPACE_ID picks the workspace, else the key's active
+// one; CLOCKIFY_REGION picks a data region; GITHUB_ORG names the organisation whose
+// repositories the projects are named after), and registers no webhook: a real one needs
+// a public URL.
+//
+// The database is jasper-quickstart.db in the current directory (-db picks another), and
+// the key that seals the API key in it is JASPER_SEAL_KEY (64 hex digits) or, failing
+// that, a key file beside the database. A real host keeps that key in its secret store.
 //
 //	go run ./examples/quickstart
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"strings"
@@ -25,70 +36,227 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/mapping"
+	"github.com/heyjasper/jasper-clockify/store/sqlite"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
 func main() {
+	db := flag.String("db", "jasper-quickstart.db", "the SQLite file to sync into")
+	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Stdout); err != nil {
+	if err := run(ctx, os.Stdout, *db); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	client, workspaceID, org, cleanup, err := connect(ctx, out)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	return report(ctx, out, client, workspaceID, org)
+// source is the Clockify the quickstart connects to.
+type source struct {
+	apiKey, workspaceID, org string
+	clientOpts               []clockify.Option
+	fake                     *clockifytest.Server // nil for the real Clockify
+	close                    func()
 }
 
-// report prints the workspace's members, projects and last 30 days of entries, and the
-// summary. A key whose user is not a workspace admin may not list the members (Clockify
-// answers 403), nor read their entries: it reports that user's own entries. Should
-// Clockify refuse a deactivated member's entries, the report says so and goes on.
-func report(ctx context.Context, out io.Writer, client *clockify.Client, workspaceID, org string) error {
-	ws, _, err := client.Workspaces.Get(ctx, workspaceID)
+func run(ctx context.Context, out io.Writer, dbPath string) error {
+	src, err := choose(out)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Workspace %q (%s)\n\n", ws.Name, ws.ID)
+	defer src.close()
+	return syncAndReport(ctx, out, src, dbPath)
+}
 
-	members, deactivated, err := listMembers(ctx, client, workspaceID)
-	if errors.Is(err, clockify.ErrForbidden) {
-		var me *clockify.User
-		if me, _, err = client.Users.Current(ctx); err == nil {
-			fmt.Fprintf(out, "%s is not an admin of this workspace, so only their own entries are shown.\n\n", me.Name)
-			members = []clockify.User{*me}
+// choose returns the real Clockify when CLOCKIFY_API_KEY is set, otherwise a generated
+// fake Clockify on loopback.
+func choose(out io.Writer) (*source, error) {
+	if key := os.Getenv("CLOCKIFY_API_KEY"); strings.TrimSpace(key) != "" {
+		fmt.Fprintln(out, "Using the real Clockify.")
+		return &source{
+			apiKey: key, workspaceID: os.Getenv("CLOCKIFY_WORKSPACE_ID"), org: os.Getenv("GITHUB_ORG"),
+			clientOpts: []clockify.Option{clockify.WithRegion(clockify.Region(os.Getenv("CLOCKIFY_REGION")))},
+			close:      func() {},
+		}, nil
+	}
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
+	fmt.Fprintf(out, "Using the built-in fake Clockify at %s (set CLOCKIFY_API_KEY to use the real one).\n", srv.URL)
+	return fakeSource(srv, fx.OwnerKey, fx.Workspace.ID, fx.Org), nil
+}
+
+func fakeSource(srv *clockifytest.Server, key, workspaceID, org string) *source {
+	return &source{
+		apiKey: key, workspaceID: workspaceID, org: org, fake: srv, close: srv.Close,
+		clientOpts: []clockify.Option{clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL())},
+	}
+}
+
+// syncAndReport connects the workspace into the SQLite file and reports from it.
+func syncAndReport(ctx context.Context, out io.Writer, src *source, dbPath string) error {
+	store, err := sqlite.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sealKey, err := sealingKey(dbPath)
+	if err != nil {
+		return err
+	}
+	eng, err := clockifysync.New(store, sealKey, clockifysync.WithClientOptions(src.clientOpts...))
+	if err != nil {
+		return err
+	}
+
+	req := clockifysync.ConnectRequest{APIKey: src.apiKey, WorkspaceID: src.workspaceID}
+	if src.fake != nil {
+		// The fake delivers its webhooks to a handler on loopback, as Clockify would to a
+		// host's public URL.
+		h, err := eng.Handler(ctx)
+		if err != nil {
+			return err
+		}
+		receiver := httptest.NewServer(h)
+		defer receiver.Close()
+		req.WebhookURL = receiver.URL + "/clockify/webhooks"
+	}
+	res, err := eng.Connect(ctx, req)
+	if err != nil {
+		return err
+	}
+	conn := res.Connection
+	fmt.Fprintf(out, "Synced workspace %q (%s) into %s: %d entries from the last %d days, %d webhooks registered.\n",
+		conn.WorkspaceName, conn.WorkspaceID, dbPath, res.InitialSync.Stored, conn.InitialDays, res.Webhooks)
+	if len(res.MissingEvents) > 0 {
+		fmt.Fprintf(out, "(Clockify would not register webhooks for %d events; the hourly reconcile covers them.)\n", len(res.MissingEvents))
+	}
+	if err := mapProjects(ctx, eng, conn.WorkspaceID, src.org); err != nil {
+		return err
+	}
+	if src.fake != nil && res.Webhooks > 0 {
+		if err := showWebhook(ctx, out, src.fake, store, conn.WorkspaceID); err != nil {
+			return err
 		}
 	}
+	fmt.Fprintln(out)
+	return report(ctx, out, eng, res)
+}
+
+// mapProjects maps each project to the repository named after it in org ("Web App" →
+// org/web-app), which links its entries' bare #123 references again.
+func mapProjects(ctx context.Context, eng *clockifysync.Engine, workspaceID, org string) error {
+	if org == "" {
+		return nil
+	}
+	projects, err := eng.Store().Projects(ctx, workspaceID)
 	if err != nil {
 		return err
 	}
+	for _, p := range projects {
+		repo := org + "/" + strings.Join(strings.Fields(strings.ToLower(p.Name)), "-")
+		if mapping.ValidateRepo(repo) != nil {
+			continue
+		}
+		if err := eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: workspaceID, ProjectID: p.ID, Repo: repo}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// showWebhook adds an entry in the fake Clockify, whose webhook delivers it to the
+// engine before the call returns, and shows it in the store.
+func showWebhook(ctx context.Context, out io.Writer, fake *clockifytest.Server, store *sqlite.Store, workspaceID string) error {
+	members, err := store.Members(ctx, workspaceID)
+	if err != nil || len(members) == 0 {
+		return err
+	}
+	projects, err := store.Projects(ctx, workspaceID)
+	if err != nil || len(projects) == 0 {
+		return err
+	}
+	end := time.Now().UTC().Add(-10 * time.Minute)
+	te, err := fake.AddTimeEntry(workspaceID, clockify.TimeEntry{UserID: members[0].ID, ProjectID: projects[0].ID, Description: "PR #1 review the webhook path",
+		TimeInterval: clockify.TimeInterval{Start: end.Add(-20 * time.Minute), End: &end}})
+	if err != nil {
+		return err
+	}
+	e, err := store.Entry(ctx, workspaceID, te.ID)
+	if err != nil {
+		return fmt.Errorf("the webhook did not deliver the new entry: %w", err)
+	}
+	fmt.Fprintf(out, "A webhook delivered a new entry, now in the store: %q.\n", e.Description)
+	return nil
+}
+
+// sealingKey returns JASPER_SEAL_KEY, or the key kept in a file beside the database
+// (created on the first run, readable by its owner only).
+func sealingKey(dbPath string) ([]byte, error) {
+	if k := os.Getenv("JASPER_SEAL_KEY"); k != "" {
+		key, err := hex.DecodeString(k)
+		if err != nil || len(key) != 32 {
+			return nil, errors.New("JASPER_SEAL_KEY must be 64 hex digits")
+		}
+		return key, nil
+	}
+	path := dbPath + ".key"
+	if b, err := os.ReadFile(path); err == nil {
+		key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) != 32 {
+			return nil, fmt.Errorf("%s does not hold a sealing key (64 hex digits)", path)
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	return key, os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600)
+}
+
+// report prints, from the store, the workspace's members, projects and last 30 days of
+// entries, and the summary. A key whose user is not a workspace admin may not list the
+// members (Clockify answers 403), nor read their entries: the engine syncs that user's
+// own entries. Should Clockify refuse a deactivated member's entries, the report says so.
+func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *clockifysync.ConnectResult) error {
+	store := eng.Store()
+	conn := res.Connection
+	ws := conn.WorkspaceID
+	fmt.Fprintf(out, "Workspace %q (%s)\n\n", conn.WorkspaceName, ws)
+	members, err := store.Members(ctx, ws)
+	if err != nil {
+		return err
+	}
+	if res.OwnEntriesOnly && len(members) == 1 {
+		fmt.Fprintf(out, "%s is not an admin of this workspace, so only their own entries are shown.\n\n", members[0].Name)
+	}
+	names := map[string]string{}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEMBER\tEMAIL\tID")
-	for _, u := range members {
-		name := u.Name
-		if deactivated[u.ID] {
+	for _, m := range members {
+		names[m.ID] = m.Name
+		name := m.Name
+		if m.Status == string(clockify.MemberInactive) {
 			name += " (deactivated)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, u.Email, u.ID)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, m.Email, m.ID)
 	}
 	tw.Flush()
 
 	fmt.Fprintln(out)
-	projects := map[string]clockify.Project{}
+	projects, err := store.Projects(ctx, ws)
+	if err != nil {
+		return err
+	}
+	byID := map[string]clockifysync.Project{}
 	fmt.Fprintln(tw, "PROJECT\tBILLABLE\tRATE")
-	for p, err := range client.Projects.All(ctx, workspaceID, nil) {
-		if err != nil {
-			return err
-		}
-		projects[p.ID] = p
+	for _, p := range projects {
+		byID[p.ID] = p
 		rate := "-"
-		if p.HourlyRate != nil && p.HourlyRate.Amount > 0 {
-			rate = fmt.Sprintf("%d.%02d %s/h", p.HourlyRate.Amount/100, p.HourlyRate.Amount%100, p.HourlyRate.Currency)
+		if p.HourlyRate > 0 {
+			rate = fmt.Sprintf("%d.%02d %s/h", p.HourlyRate/100, p.HourlyRate%100, p.Currency)
 		}
 		fmt.Fprintf(tw, "%s\t%v\t%s\n", p.Name, p.Billable, rate)
 	}
@@ -96,114 +264,41 @@ func report(ctx context.Context, out io.Writer, client *clockify.Client, workspa
 
 	end := time.Now().UTC()
 	start := end.AddDate(0, 0, -30)
+	entries, err := eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, From: start, To: end.Add(time.Minute)})
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "\nTime entries %s – %s\n", start.Format("2006-01-02"), end.Format("2006-01-02"))
 	fmt.Fprintln(tw, "MEMBER\tSTART\tDURATION\tPROJECT\tDESCRIPTION")
-	total := time.Duration(0)
-	var entries []clockify.TimeEntry
-	notWork := 0
-	var unread []string
-	for _, m := range members {
-		opts := &clockify.TimeEntryListOptions{Start: start, End: end}
-		for e, err := range client.TimeEntries.All(ctx, workspaceID, m.ID, opts) {
-			if err != nil {
-				if deactivated[m.ID] && (errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound)) {
-					unread = append(unread, m.Name)
-					break
-				}
-				return err
-			}
-			dur := "running"
-			if e.TimeInterval.Duration != nil {
-				dur = e.TimeInterval.Duration.Std().String()
-			}
-			if !e.IsWork() { // a break, a holiday or time off: listed, but no work on a PR
-				notWork++
-				dur += " (" + strings.ToLower(strings.ReplaceAll(string(e.Type), "_", " ")) + ")"
-			} else {
-				entries = append(entries, e)
-				if d := e.TimeInterval.Duration; d != nil {
-					total += d.Std()
-				}
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.Name, e.TimeInterval.Start.Format("Mon 02 Jan 15:04"), dur, projects[e.ProjectID].Name, e.Description)
+	var work []clockifysync.LinkedEntry
+	total, notWork := time.Duration(0), 0
+	for _, e := range entries {
+		dur := "running"
+		if !e.Running() {
+			dur = e.End.Sub(e.Start).String()
 		}
+		if !e.IsWork() { // a break, a holiday or time off: listed, but no work on a PR
+			notWork++
+			dur += " (" + strings.ToLower(strings.ReplaceAll(e.Type, "_", " ")) + ")"
+		} else {
+			work = append(work, e)
+			if !e.Running() {
+				total += e.End.Sub(e.Start)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", names[e.UserID], e.Start.Format("Mon 02 Jan 15:04"), dur, byID[e.ProjectID].Name, e.Description)
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "\n%d entries, %.1f hours tracked by %d members on %d projects\n", len(entries), total.Hours(), len(members), len(projects))
+	fmt.Fprintf(out, "\n%d entries, %.1f hours tracked by %d members on %d projects\n", len(work), total.Hours(), len(members), len(projects))
 	if notWork > 0 {
 		fmt.Fprintf(out, "(breaks, holidays and time off, listed but left out of every figure: %d)\n", notWork)
 	}
-	if len(unread) > 0 {
-		fmt.Fprintf(out, "(Clockify would not list the entries of these deactivated members: %s; its detailed report holds them)\n", strings.Join(unread, ", "))
-	}
-	return summarise(out, ws, projects, entries, org)
-}
-
-// listMembers returns the workspace's members who may have tracked time in it, and the
-// ids of those deactivated. Deactivated members' past entries count as anyone's; so do
-// limited users', who have no login but whose time an admin or a kiosk tracks (Clockify
-// lists them only when asked). Those invited who never joined are left out.
-func listMembers(ctx context.Context, client *clockify.Client, workspaceID string) ([]clockify.User, map[string]bool, error) {
-	var members []clockify.User
-	deactivated := map[string]bool{}
-	opts := &clockify.UserListOptions{Status: clockify.MemberAll, IncludeMemberships: true, AccountStatuses: []clockify.AccountStatus{
-		clockify.AccountActive, clockify.AccountPendingEmailVerification, clockify.AccountNotRegistered, clockify.AccountLimited,
-	}}
-	for u, err := range client.Users.All(ctx, workspaceID, opts) {
-		if err != nil {
-			return nil, nil, err
+	if skipped := res.InitialSync.Skipped; len(skipped) > 0 {
+		var who []string
+		for _, id := range skipped {
+			who = append(who, names[id])
 		}
-		switch membershipIn(u, workspaceID) {
-		case clockify.MemberPending, clockify.MemberDeclined:
-			continue
-		case clockify.MemberInactive:
-			deactivated[u.ID] = true
-		}
-		members = append(members, u)
+		fmt.Fprintf(out, "(Clockify would not list the entries of these deactivated members: %s; its detailed report holds them)\n", strings.Join(who, ", "))
 	}
-	return members, deactivated, nil
-}
-
-// membershipIn returns the status of the user's membership of the workspace, or "" when
-// the list carried none.
-func membershipIn(u clockify.User, workspaceID string) clockify.MemberStatus {
-	for _, m := range u.Memberships {
-		if m.MembershipType == "WORKSPACE" && m.TargetID == workspaceID {
-			return m.MembershipStatus
-		}
-	}
-	return ""
-}
-
-// connect returns a client for the real Clockify when CLOCKIFY_API_KEY is set, otherwise
-// for a generated fake Clockify on loopback.
-func connect(ctx context.Context, out io.Writer) (client *clockify.Client, workspaceID, org string, cleanup func(), err error) {
-	if key := os.Getenv("CLOCKIFY_API_KEY"); strings.TrimSpace(key) != "" {
-		client, err = clockify.NewClient(
-			clockify.WithAPIKey(key),
-			clockify.WithRegion(clockify.Region(os.Getenv("CLOCKIFY_REGION"))),
-		)
-		if err != nil {
-			return nil, "", "", nil, err
-		}
-		wsID := os.Getenv("CLOCKIFY_WORKSPACE_ID")
-		if wsID == "" {
-			me, _, err := client.Users.Current(ctx)
-			if err != nil {
-				return nil, "", "", nil, err
-			}
-			wsID = me.ActiveWorkspace
-		}
-		fmt.Fprintln(out, "Using the real Clockify.")
-		return client, wsID, os.Getenv("GITHUB_ORG"), func() {}, nil
-	}
-
-	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
-	client, err = srv.NewClient(fx.OwnerKey)
-	if err != nil {
-		srv.Close()
-		return nil, "", "", nil, err
-	}
-	fmt.Fprintf(out, "Using the built-in fake Clockify at %s (set CLOCKIFY_API_KEY to use the real one).\n", srv.URL)
-	return client, fx.Workspace.ID, fx.Org, srv.Close, nil
+	return summarise(out, conn, byID, work)
 }

@@ -8,6 +8,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,23 +21,47 @@ import (
 	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
 func TestQuickstartOnTheFake(t *testing.T) {
 	t.Setenv("CLOCKIFY_API_KEY", "")
+	t.Setenv("JASPER_SEAL_KEY", "")
+	db := filepath.Join(t.TempDir(), "quickstart.db")
+	for run := range 2 { // the second run syncs into the file the first one made
+		var out bytes.Buffer
+		require.NoError(t, runQuickstart(t.Context(), &out, db), "run %d", run)
+		s := out.String()
+		require.Contains(t, s, "built-in fake Clockify")
+		require.Regexp(t, `Synced workspace "Acme Engineering" \(\w+\) into .*quickstart.db: \d+ entries from the last 30 days, 10 webhooks registered.\n`, s)
+		require.Contains(t, s, `A webhook delivered a new entry, now in the store: "PR #1 review the webhook path".`)
+		require.Contains(t, s, `Workspace "Acme Engineering"`)
+		require.Contains(t, s, "web-app")
+		require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 5 members on 6 projects\n`), s)
+		require.Contains(t, s, "running")
+		require.NotContains(t, s, "left out of every figure", "the generated workspace holds no break")
+		// The summary links "#123 Title" entries to the repository their project is named after.
+		require.Regexp(t, regexp.MustCompile(`\nacme/[a-z-]+#\d+ +[\d.]+ +[\d,.]+ AUD +\d\n`), s)
+		require.Regexp(t, regexp.MustCompile(`billable \d+% of the time \([\d,.]+ AUD\); \d+% linked to no PR; 0 references left unresolved`), s)
+		require.Contains(t, s, "(a running timer counts up to now)")
+	}
+	key, err := os.ReadFile(db + ".key")
+	require.NoError(t, err)
+	require.Len(t, strings.TrimSpace(string(key)), 64)
+}
+
+// runQuickstart is run with the database at db.
+func runQuickstart(ctx context.Context, out io.Writer, db string) error { return run(ctx, out, db) }
+
+// quickstartOn syncs the fake's workspace with key into a new database and returns the
+// report.
+func quickstartOn(t *testing.T, srv *clockifytest.Server, key string, fx *clockifytest.Fixture, opts ...clockify.Option) string {
+	t.Helper()
+	src := fakeSource(srv, key, fx.Workspace.ID, fx.Org)
+	src.clientOpts = append(src.clientOpts, opts...)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out))
-	s := out.String()
-	require.Contains(t, s, "built-in fake Clockify")
-	require.Contains(t, s, `Workspace "Acme Engineering"`)
-	require.Contains(t, s, "web-app")
-	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 5 members on 6 projects\n`), s)
-	require.Contains(t, s, "running")
-	require.NotContains(t, s, "left out of every figure", "the generated workspace holds no break")
-	// The summary links "#123 Title" entries to the repository their project is named after.
-	require.Regexp(t, regexp.MustCompile(`\nacme/[a-z-]+#\d+ +[\d.]+ +[\d,.]+ AUD +\d\n`), s)
-	require.Regexp(t, regexp.MustCompile(`billable \d+% of the time \([\d,.]+ AUD\); \d+% linked to no PR; 0 references left unresolved`), s)
-	require.Contains(t, s, "(a running timer counts up to now)")
+	require.NoError(t, syncAndReport(t.Context(), &out, src, filepath.Join(t.TempDir(), "q.db")))
+	return out.String()
 }
 
 // TestQuickstartWithAMembersKey: Clockify lets only admins list a workspace's members, so
@@ -46,13 +72,10 @@ func TestQuickstartWithAMembersKey(t *testing.T) {
 	i := slices.IndexFunc(fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
 	require.GreaterOrEqual(t, i, 0, "the fixture has a member with a key who is not an admin")
 	me := fx.Members[i].User
-	client, err := srv.NewClient(fx.Members[i].APIKey)
-	require.NoError(t, err)
 
-	var out bytes.Buffer
-	require.NoError(t, report(context.Background(), &out, client, fx.Workspace.ID, fx.Org))
-	s := out.String()
+	s := quickstartOn(t, srv, fx.Members[i].APIKey, fx)
 	require.Contains(t, s, me.Name+" is not an admin of this workspace")
+	require.Contains(t, s, "(Clockify would not register webhooks for 10 events; the hourly reconcile covers them.)")
 	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 1 members on 6 projects\n`), s)
 	for _, m := range fx.Members {
 		if m.User.ID != me.ID {
@@ -64,12 +87,12 @@ func TestQuickstartWithAMembersKey(t *testing.T) {
 // TestRateCardReadsClockifyHundredths: Clockify writes 3,000 JPY as 300000 and 105.000
 // KWD as 10500; the card holds them in the currencies' own minor units.
 func TestRateCardReadsClockifyHundredths(t *testing.T) {
-	ws := &clockify.Workspace{HourlyRate: &clockify.Rate{Amount: 300000, Currency: "JPY"}}
-	projects := map[string]clockify.Project{
-		"p1": {ID: "p1", HourlyRate: &clockify.Rate{Amount: 10500, Currency: "KWD"}},
-		"p2": {ID: "p2", HourlyRate: &clockify.Rate{Amount: 450000}}, // the workspace's currency
+	conn := clockifysync.Connection{HourlyRate: 300000, Currency: "JPY"}
+	projects := map[string]clockifysync.Project{
+		"p1": {ID: "p1", HourlyRate: 10500, Currency: "KWD"},
+		"p2": {ID: "p2", HourlyRate: 450000}, // the workspace's currency
 	}
-	rc, err := rateCard(ws, projects)
+	rc, err := rateCard(conn, projects)
 	require.NoError(t, err)
 	require.Equal(t, "3,000 JPY", rc.Default().String())
 	for id, want := range map[string]string{"p1": "105.000 KWD", "p2": "4,500 JPY"} {
@@ -93,9 +116,7 @@ func TestBreaksAreNotWork(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	var out bytes.Buffer
-	require.NoError(t, report(t.Context(), &out, client, fx.Workspace.ID, fx.Org))
-	s := out.String()
+	s := quickstartOn(t, srv, fx.OwnerKey, fx)
 	require.Regexp(t, regexp.MustCompile(`1h0m0s \(break\) +\S+ +#4242 lunch while CI runs\n`), s, "the break is listed")
 	require.Contains(t, s, "(breaks, holidays and time off, listed but left out of every figure: 1)")
 	require.NotRegexp(t, regexp.MustCompile(`/[a-z-]+#4242\b`), s, "no PR is credited with the break")
@@ -111,12 +132,8 @@ func TestLimitedUsersAreCounted(t *testing.T) {
 	_, err := srv.AddTimeEntry(fx.Workspace.ID, clockify.TimeEntry{UserID: u.ID, ProjectID: fx.Projects[0].ID,
 		Description: "#4243 kiosk shift", TimeInterval: clockify.TimeInterval{Start: end.Add(-time.Hour), End: &end}})
 	require.NoError(t, err)
-	client, err := srv.NewClient(fx.OwnerKey)
-	require.NoError(t, err)
 
-	var out bytes.Buffer
-	require.NoError(t, report(t.Context(), &out, client, fx.Workspace.ID, fx.Org))
-	s := out.String()
+	s := quickstartOn(t, srv, fx.OwnerKey, fx)
 	require.Regexp(t, regexp.MustCompile(`\nLina Limited +\w{3} \d\d \w{3} \d\d:\d\d +1h0m0s +\S+ +#4243 kiosk shift\n`), s)
 	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 6 members on 6 projects\n`), s)
 }
@@ -159,11 +176,7 @@ func TestDeactivatedMembers(t *testing.T) {
 		{"refused", refusing.URL, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			client, err := srv.NewClient(fx.OwnerKey, clockify.WithBaseURL(tc.base+"/api/"))
-			require.NoError(t, err)
-			var out bytes.Buffer
-			require.NoError(t, report(t.Context(), &out, client, ws, fx.Org))
-			s := out.String()
+			s := quickstartOn(t, srv, fx.OwnerKey, fx, clockify.WithBaseURL(tc.base+"/api/"))
 			require.Contains(t, s, "\nGus Gone (deactivated) ")
 			require.NotContains(t, s, "Ivy Invited", "never joined")
 			require.Regexp(t, `\n\d+ entries, [\d.]+ hours tracked by 6 members on 6 projects\n`, s)

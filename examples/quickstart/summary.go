@@ -5,37 +5,36 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/billing"
-	"github.com/heyjasper/jasper-clockify/clockify"
-	"github.com/heyjasper/jasper-clockify/linker"
-	"github.com/heyjasper/jasper-clockify/mapping"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
-// summarise links each entry's description to pull requests (a bare #123 resolves in the
-// repository its project is named after, in org), prices the time with the workspace's
-// and the projects' rates, and prints the time per PR, the billable and unlinked shares
-// and the weekly trend.
-func summarise(out io.Writer, ws *clockify.Workspace, projects map[string]clockify.Project, entries []clockify.TimeEntry, org string) error {
-	rates, err := rateCard(ws, projects)
+// summarise prices the work entries with the workspace's and the projects' rates, and
+// prints the time per PR (from each entry's effective links: its manual links, else the
+// references the engine found and resolved with the project's repository), the billable
+// and unlinked shares and the weekly trend.
+func summarise(out io.Writer, conn clockifysync.Connection, projects map[string]clockifysync.Project, entries []clockifysync.LinkedEntry) error {
+	rates, err := rateCard(conn, projects)
 	if err != nil {
 		return err
 	}
-	var parser linker.Parser
 	var in []analytics.Entry
 	unresolved := 0
 	for _, e := range entries {
-		ae := analytics.Entry{ID: e.ID, UserID: e.UserID, ProjectID: e.ProjectID, Start: e.TimeInterval.Start, End: e.TimeInterval.End, Billable: e.Billable}
-		for _, l := range parser.Resolve(e.Description, linker.Project{Repo: repoOf(projects[e.ProjectID], org)}) {
+		ae := analytics.Entry{ID: e.ID, UserID: e.UserID, ProjectID: e.ProjectID, Start: e.Start, Billable: e.Billable}
+		if !e.Running() {
+			ae.End = &e.End
+		}
+		for _, l := range e.Effective {
 			if !l.Resolved() || l.Issue {
 				unresolved++
 				continue
 			}
-			ae.PRs = append(ae.PRs, l.String())
+			ae.PRs = append(ae.PRs, l.Target())
 		}
 		in = append(in, ae)
 	}
@@ -72,35 +71,22 @@ func summarise(out io.Writer, ws *clockify.Workspace, projects map[string]clocki
 	return tw.Flush()
 }
 
-// repoOf returns the repository a project is named after in org ("Web App" → org/web-app),
-// or "" when there is no org or the name makes no valid repository.
-func repoOf(p clockify.Project, org string) string {
-	if org == "" {
-		return ""
-	}
-	repo := org + "/" + strings.Join(strings.Fields(strings.ToLower(p.Name)), "-")
-	if mapping.ValidateRepo(repo) != nil {
-		return ""
-	}
-	return repo
-}
-
 // rateCard prices time at the workspace's hourly rate (150.00 AUD when it has none), with
 // each project's own rate as an override. Clockify's amounts are hundredths of the
 // currency's unit, whatever the currency: billing.FromHundredths reads them.
-func rateCard(ws *clockify.Workspace, projects map[string]clockify.Project) (*billing.RateCard, error) {
-	def := clockify.Rate{Amount: 15000, Currency: billing.DefaultCurrency}
-	if r := ws.HourlyRate; r != nil && r.Amount > 0 && r.Currency != "" {
-		def = *r
+func rateCard(conn clockifysync.Connection, projects map[string]clockifysync.Project) (*billing.RateCard, error) {
+	amount, currency := int64(15000), billing.DefaultCurrency
+	if conn.HourlyRate > 0 && conn.Currency != "" {
+		amount, currency = conn.HourlyRate, conn.Currency
 	}
-	hourly, err := billing.FromHundredths(def.Amount, def.Currency)
+	hourly, err := billing.FromHundredths(amount, currency)
 	if err != nil {
 		return nil, err
 	}
 	var opts []billing.RateOption
 	for id, p := range projects {
-		if r := p.HourlyRate; r != nil && r.Amount > 0 {
-			m, err := billing.FromHundredths(r.Amount, cmp.Or(r.Currency, def.Currency))
+		if p.HourlyRate > 0 {
+			m, err := billing.FromHundredths(p.HourlyRate, cmp.Or(p.Currency, currency))
 			if err != nil {
 				return nil, err
 			}
