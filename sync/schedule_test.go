@@ -1,0 +1,111 @@
+package sync_test
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/store/memory"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+// TestRunFollowsSchedules runs the scheduler on synctest's fake clock, with the fake
+// Clockify in-process: hours pass in no time, and each sync is seen exactly when due.
+func TestRunFollowsSchedules(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var n atomic.Int64
+		lists := func() int { return int(n.Load()) }
+		srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 3, Now: time.Now()},
+			clockifytest.WithoutListener(),
+			clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
+				if info.Route == listRoute {
+					n.Add(1)
+				}
+			}))
+		defer srv.Close()
+		store := memory.New()
+		eng, err := clockifysync.New(store, make([]byte, 32), clockifysync.WithConcurrency(1), clockifysync.WithClientOptions(
+			clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL()),
+			clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
+			// No wait for the rate limit: synctest.Wait would return while a sync waits
+			// for a turn, as it would while the scheduler waits for the next sync.
+			clockify.WithRateLimit(1000, 1000)))
+		require.NoError(t, err)
+		ws := fx.Workspace.ID
+		_, err = eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws})
+		require.NoError(t, err)
+		members := len(fx.Members)
+		conn, err := store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Equal(t, clockifysync.ScheduleHourly, conn.Schedule, "no webhook URL: hourly")
+
+		ctx, cancel := context.WithCancel(t.Context())
+		defer func() { cancel() }()
+		done := make(chan error, 1)
+		start := func() { go func() { done <- eng.Run(ctx) }() }
+		start()
+		synctest.Wait()
+		before := lists()
+		time.Sleep(59 * time.Minute)
+		synctest.Wait()
+		require.Equal(t, before, lists(), "not due yet")
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		require.Equal(t, before+members, lists(), "one hourly sync, every member read once")
+		conn, err = store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.True(t, conn.LastSync.Equal(time.Now()))
+
+		// A failed sync is recorded, and tried again five minutes later. The client does
+		// not retry a 500: the sync's first request fails it.
+		srv.FailNext(clockifytest.FaultInternalError)
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		conn, err = store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.NotEmpty(t, conn.LastError)
+		failedAt := lists()
+		time.Sleep(4 * time.Minute)
+		synctest.Wait()
+		require.Equal(t, failedAt, lists(), "not retried yet")
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		conn, err = store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Empty(t, conn.LastError, "the retry succeeded")
+		require.Greater(t, lists(), failedAt)
+
+		// Stopped for three days, the scheduler catches up on its return: an entry that
+		// started two days ago is read.
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+		time.Sleep(72 * time.Hour)
+		old, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#77 while the host was down",
+			TimeInterval: clockify.TimeInterval{Start: time.Now().Add(-48 * time.Hour), End: new(time.Now().Add(-47 * time.Hour))}})
+		require.NoError(t, err)
+		ctx, cancel = context.WithCancel(t.Context())
+		start()
+		synctest.Wait()
+		_, err = store.Entry(t.Context(), ws, old.ID)
+		require.NoError(t, err)
+
+		// A manual schedule is never run by the scheduler.
+		conn, err = store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		conn.Schedule = clockifysync.ScheduleManual
+		require.NoError(t, store.PutConnection(t.Context(), conn))
+		before = lists()
+		time.Sleep(48 * time.Hour)
+		synctest.Wait()
+		require.Equal(t, before, lists())
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+	})
+}
