@@ -19,6 +19,8 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/store/memory"
+	"github.com/heyjasper/jasper-clockify/store/postgres"
+	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 	"github.com/heyjasper/jasper-clockify/store/sqlite"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/webhook"
@@ -49,6 +51,12 @@ var stores = []struct {
 	{"memory", func(*testing.T) clockifysync.Store { return memory.New() }},
 	{"sqlite", func(t *testing.T) clockifysync.Store {
 		s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"))
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}},
+	{"postgres", func(t *testing.T) clockifysync.Store {
+		s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
 		require.NoError(t, err)
 		t.Cleanup(func() { s.Close() })
 		return s

@@ -1,19 +1,19 @@
 package sqlite
 
-// schema is the store's tables, version 1. Times are Unix nanoseconds in UTC, NULL for a
-// zero time.
+// schema is the store's tables, version 1 (the same as store/postgres's, in SQLite's
+// types). Times are Unix nanoseconds in UTC, NULL for a zero time.
 const schema = `
 CREATE TABLE entries (
 	ws TEXT NOT NULL, id TEXT NOT NULL,
 	user_id TEXT NOT NULL, project_id TEXT NOT NULL, task_id TEXT NOT NULL,
 	description TEXT NOT NULL,
-	start_ns INTEGER, end_ns INTEGER,
+	start_at INTEGER, end_at INTEGER,
 	billable INTEGER NOT NULL, type TEXT NOT NULL,
-	deleted_ns INTEGER, synced_ns INTEGER,
+	deleted_at INTEGER, synced_at INTEGER,
 	PRIMARY KEY (ws, id)
 ) WITHOUT ROWID;
-CREATE INDEX entries_by_start ON entries (ws, start_ns, id);
-CREATE INDEX entries_by_user ON entries (ws, user_id, start_ns);
+CREATE INDEX entries_by_start ON entries (ws, start_at, id);
+CREATE INDEX entries_by_user ON entries (ws, user_id, start_at);
 CREATE INDEX entries_by_project ON entries (ws, project_id);
 
 CREATE TABLE auto_links (
@@ -27,7 +27,7 @@ CREATE TABLE manual_links (
 	seq INTEGER PRIMARY KEY AUTOINCREMENT,
 	ws TEXT NOT NULL, entry_id TEXT NOT NULL,
 	owner TEXT NOT NULL, repo TEXT NOT NULL, number INTEGER NOT NULL, issue INTEGER NOT NULL,
-	created_ns INTEGER
+	created_at INTEGER
 );
 CREATE UNIQUE INDEX manual_links_target ON manual_links (ws, entry_id, lower(owner), lower(repo), number, issue);
 
@@ -41,7 +41,7 @@ CREATE TABLE members (
 CREATE TABLE projects (
 	ws TEXT NOT NULL, id TEXT NOT NULL,
 	name TEXT NOT NULL, billable INTEGER NOT NULL, archived INTEGER NOT NULL,
-	hourly_rate INTEGER NOT NULL, currency TEXT NOT NULL, deleted_ns INTEGER,
+	hourly_rate INTEGER NOT NULL, currency TEXT NOT NULL, deleted_at INTEGER,
 	PRIMARY KEY (ws, id)
 ) WITHOUT ROWID;
 
@@ -59,7 +59,7 @@ CREATE TABLE connections (
 	ws TEXT PRIMARY KEY, name TEXT NOT NULL, hourly_rate INTEGER NOT NULL, currency TEXT NOT NULL,
 	status TEXT NOT NULL, step TEXT NOT NULL,
 	sealed_key BLOB, webhook_url TEXT NOT NULL, schedule TEXT NOT NULL, initial_days INTEGER NOT NULL,
-	last_sync_ns INTEGER, last_error TEXT NOT NULL, created_ns INTEGER, updated_ns INTEGER
+	last_sync INTEGER, last_error TEXT NOT NULL, created_at INTEGER, updated_at INTEGER
 ) WITHOUT ROWID;
 
 CREATE TABLE webhooks (
@@ -68,7 +68,7 @@ CREATE TABLE webhooks (
 ) WITHOUT ROWID;
 
 CREATE TABLE runs (
-	ws TEXT PRIMARY KEY, start_ns INTEGER, end_ns INTEGER, started_ns INTEGER
+	ws TEXT PRIMARY KEY, start_at INTEGER, end_at INTEGER, started_at INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE run_members (
 	ws TEXT NOT NULL, member_id TEXT NOT NULL,
@@ -81,7 +81,7 @@ CREATE TABLE claims (
 
 CREATE TABLE deliveries (
 	seq INTEGER PRIMARY KEY AUTOINCREMENT,
-	received_ns INTEGER, event_type TEXT NOT NULL, kind INTEGER NOT NULL,
+	received_at INTEGER, event_type TEXT NOT NULL, kind INTEGER NOT NULL,
 	webhook_id TEXT NOT NULL, ws TEXT NOT NULL, entity_id TEXT NOT NULL,
 	outcome TEXT NOT NULL, reason TEXT NOT NULL, status INTEGER NOT NULL, elapsed_ns INTEGER NOT NULL
 );

@@ -1,0 +1,90 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/heyjasper/jasper-clockify/store/internal/sqlstore"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+// Store is a clockifysync.Store in PostgreSQL, shared by every replica of a host. It is
+// safe for concurrent use.
+type Store struct {
+	*sqlstore.Store
+	db *sql.DB
+}
+
+var _ clockifysync.Store = (*Store)(nil)
+
+// dialect writes $n placeholders and keeps times as timestamptz (microseconds: Clockify's
+// times are whole seconds).
+var dialect = sqlstore.Dialect{
+	Prefix:   "jasper_clockify.",
+	Numbered: true,
+	Time:     func(t time.Time) any { return t.UTC() },
+}
+
+// New returns a store over pool, after bringing the schema jasper_clockify up to date.
+// Replicas starting at once migrate one after another. The pool stays the caller's: it
+// may serve River (sync/riverjobs) and the host's own tables too.
+func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
+	if err := migrate(ctx, pool); err != nil {
+		return nil, err
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	return &Store{Store: sqlstore.New(db, dialect), db: db}, nil
+}
+
+// Close releases the store's handle on the pool; the pool itself stays open.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migrationLock is the advisory lock that makes migrations run one at a time.
+const migrationLock = 0x6a61737065720001 // "jasper" and 1
+
+// migrate applies the migrations not applied yet, each in its own transaction, under an
+// advisory lock held for the transaction.
+func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	for {
+		done, err := migrateOne(ctx, pool)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateOne applies the next migration, and reports whether there was none to apply.
+func migrateOne(ctx context.Context, pool *pgxpool.Pool) (done bool, err error) {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS jasper_clockify;
+			CREATE TABLE IF NOT EXISTS jasper_clockify.schema_version (version int NOT NULL)`); err != nil {
+			return err
+		}
+		var v int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM jasper_clockify.schema_version`).Scan(&v); err != nil {
+			return err
+		}
+		switch {
+		case v == len(migrations)-1:
+			done = true
+			return nil
+		case v >= len(migrations):
+			return fmt.Errorf("postgres: the database has schema version %d, newer than this package's %d", v, len(migrations)-1)
+		}
+		if _, err := tx.Exec(ctx, migrations[v+1]); err != nil {
+			return fmt.Errorf("postgres: migration %d: %w", v+1, err)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO jasper_clockify.schema_version (version) VALUES ($1)`, v+1)
+		return err
+	})
+	return done, err
+}

@@ -1,0 +1,92 @@
+package postgres
+
+// migrations are the schema's versions, applied in order, each in the transaction that
+// records it. Everything lives in the schema jasper_clockify, beside the host's tables
+// and River's.
+var migrations = []string{
+	1: `
+CREATE TABLE jasper_clockify.entries (
+	ws text NOT NULL, id text NOT NULL,
+	user_id text NOT NULL, project_id text NOT NULL, task_id text NOT NULL,
+	description text NOT NULL,
+	start_at timestamptz, end_at timestamptz,
+	billable boolean NOT NULL, type text NOT NULL,
+	deleted_at timestamptz, synced_at timestamptz,
+	PRIMARY KEY (ws, id)
+);
+CREATE INDEX ON jasper_clockify.entries (ws, start_at, id);
+CREATE INDEX ON jasper_clockify.entries (ws, user_id, start_at);
+CREATE INDEX ON jasper_clockify.entries (ws, project_id);
+
+CREATE TABLE jasper_clockify.auto_links (
+	ws text NOT NULL, entry_id text NOT NULL, pos int NOT NULL,
+	owner text NOT NULL, repo text NOT NULL, number int NOT NULL, issue boolean NOT NULL,
+	pattern text NOT NULL, text text NOT NULL, confidence real NOT NULL,
+	PRIMARY KEY (ws, entry_id, pos)
+);
+
+CREATE TABLE jasper_clockify.manual_links (
+	seq bigserial PRIMARY KEY,
+	ws text NOT NULL, entry_id text NOT NULL,
+	owner text NOT NULL, repo text NOT NULL, number int NOT NULL, issue boolean NOT NULL,
+	created_at timestamptz
+);
+CREATE UNIQUE INDEX manual_links_target ON jasper_clockify.manual_links (ws, entry_id, lower(owner), lower(repo), number, issue);
+
+CREATE TABLE jasper_clockify.members (
+	ws text NOT NULL, id text NOT NULL,
+	name text NOT NULL, email text NOT NULL, status text NOT NULL,
+	login text NOT NULL, method text NOT NULL, score double precision NOT NULL,
+	PRIMARY KEY (ws, id)
+);
+
+CREATE TABLE jasper_clockify.projects (
+	ws text NOT NULL, id text NOT NULL,
+	name text NOT NULL, billable boolean NOT NULL, archived boolean NOT NULL,
+	hourly_rate bigint NOT NULL, currency text NOT NULL, deleted_at timestamptz,
+	PRIMARY KEY (ws, id)
+);
+
+CREATE TABLE jasper_clockify.project_mappings (
+	ws text NOT NULL, project_id text NOT NULL, repo text NOT NULL, pattern text NOT NULL,
+	PRIMARY KEY (ws, project_id)
+);
+
+CREATE TABLE jasper_clockify.user_mappings (
+	ws text NOT NULL, member_id text NOT NULL, login text NOT NULL,
+	PRIMARY KEY (ws, member_id)
+);
+
+CREATE TABLE jasper_clockify.connections (
+	ws text PRIMARY KEY, name text NOT NULL, hourly_rate bigint NOT NULL, currency text NOT NULL,
+	status text NOT NULL, step text NOT NULL, sealed_key bytea, webhook_url text NOT NULL,
+	schedule text NOT NULL, initial_days int NOT NULL, last_sync timestamptz, last_error text NOT NULL,
+	created_at timestamptz, updated_at timestamptz
+);
+
+CREATE TABLE jasper_clockify.webhooks (
+	ws text NOT NULL, id text NOT NULL, event text NOT NULL, url text NOT NULL, sealed_token bytea,
+	PRIMARY KEY (ws, id)
+);
+
+CREATE TABLE jasper_clockify.runs (
+	ws text PRIMARY KEY, start_at timestamptz, end_at timestamptz, started_at timestamptz
+);
+CREATE TABLE jasper_clockify.run_members (
+	ws text NOT NULL REFERENCES jasper_clockify.runs ON DELETE CASCADE, member_id text NOT NULL,
+	PRIMARY KEY (ws, member_id)
+);
+
+CREATE TABLE jasper_clockify.claims (
+	entity_id text PRIMARY KEY, key text NOT NULL
+);
+
+CREATE TABLE jasper_clockify.deliveries (
+	seq bigserial PRIMARY KEY,
+	received_at timestamptz, event_type text NOT NULL, kind smallint NOT NULL,
+	webhook_id text NOT NULL, ws text NOT NULL, entity_id text NOT NULL,
+	outcome text NOT NULL, reason text NOT NULL, status int NOT NULL, elapsed_ns bigint NOT NULL
+);
+CREATE INDEX ON jasper_clockify.deliveries (ws, seq);
+`,
+}
