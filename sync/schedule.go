@@ -24,11 +24,9 @@ const retryAfter = 5 * time.Minute
 // workspaces connected meanwhile.
 const maxIdle = time.Minute
 
-// Run syncs every connected workspace on its schedule until ctx ends, and returns ctx's
-// error. A scheduled sync reads from an hour before the last one ended (at least the last
-// 24 hours, at most 365 days), so a host that was down catches up. A failed sync is
-// tried again after five minutes; it is recorded on the connection, and Run goes on with
-// the other workspaces. On one machine Run is the scheduler; with several replicas,
+// Run syncs every connected workspace on its schedule (SyncScheduled) until ctx ends,
+// and returns ctx's error. A failed sync is tried again after five minutes; it is
+// recorded on the connection, and Run goes on with the other workspaces. On one machine Run is the scheduler; with several replicas,
 // sync/riverjobs runs the same syncs as River jobs instead, so that two replicas never
 // sync one workspace at once.
 func (e *Engine) Run(ctx context.Context) error {
@@ -50,30 +48,59 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // runDue runs the syncs that are due and returns when the next one is.
 func (e *Engine) runDue(ctx context.Context) (time.Time, error) {
-	now := e.now()
-	next := now.Add(maxIdle)
-	conns, err := e.store.Connections(ctx)
+	due, next, err := e.due(ctx)
 	if err != nil {
 		return next, err
 	}
-	for _, c := range conns {
-		due, ok := e.dueAt(c)
-		if !ok {
-			continue
-		}
-		if due.After(now) {
-			next = minTime(next, due)
-			continue
-		}
-		if _, err := e.Sync(ctx, c.WorkspaceID, e.catchUp(c)); err != nil {
+	for _, ws := range due {
+		if _, err := e.SyncScheduled(ctx, ws); err != nil {
 			if ctx.Err() != nil {
 				return next, ctx.Err()
 			}
-			e.log.WarnContext(ctx, "clockifysync: scheduled sync failed", "workspace", c.WorkspaceID, "error", err)
+			e.log.WarnContext(ctx, "clockifysync: scheduled sync failed", "workspace", ws, "error", err)
 		}
-		next = minTime(next, e.now().Add(min(c.Schedule.Period(), retryAfter)))
+		next = minTime(next, e.now().Add(retryAfter))
 	}
 	return next, nil
+}
+
+// Due returns the connected workspaces whose scheduled sync is due now, for a scheduler
+// other than Run (sync/riverjobs) to run with SyncScheduled.
+func (e *Engine) Due(ctx context.Context) ([]string, error) {
+	due, _, err := e.due(ctx)
+	return due, err
+}
+
+// due returns the workspaces due now and when the next one not due yet is.
+func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err error) {
+	now := e.now()
+	next = now.Add(maxIdle)
+	conns, err := e.store.Connections(ctx)
+	if err != nil {
+		return nil, next, err
+	}
+	for _, c := range conns {
+		at, ok := e.dueAt(c)
+		switch {
+		case !ok:
+		case at.After(now):
+			next = minTime(next, at)
+		default:
+			due = append(due, c.WorkspaceID)
+		}
+	}
+	return due, next, nil
+}
+
+// SyncScheduled runs a workspace's scheduled sync: from an hour before the last sync
+// ended (at least the last 24 hours, at most 365 days) to now, so that a host that was
+// down catches up.
+func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
+	conn, err := e.store.Connection(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return e.Sync(ctx, workspaceID, e.catchUp(conn))
 }
 
 // dueAt returns when a connection's next scheduled sync is due, and false when it has

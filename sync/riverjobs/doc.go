@@ -1,0 +1,11 @@
+// Package riverjobs runs the sync engine's scheduled and manual syncs as River jobs
+// (github.com/riverqueue/river) in the PostgreSQL database of store/postgres, for a host
+// with several replicas.
+//
+// A periodic tick, run by River's elected leader once a minute, queues a sync for each
+// workspace that is due (Engine.Due): one at most per workspace while it waits or runs.
+// Every sync holds an advisory lock on its workspace while it runs, so two replicas never
+// sync one workspace at once; a manual sync (EnqueueSync) that finds the lock taken is
+// snoozed, and runs after the sync in progress. A sync that fails is retried with
+// River's backoff; one for a workspace no longer connected is cancelled.
+package riverjobs

@@ -1,0 +1,175 @@
+package riverjobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+// SyncArgs is a sync of one workspace. A zero window is the workspace's scheduled sync
+// (Engine.SyncScheduled); a window given reads that window (Engine.Sync).
+type SyncArgs struct {
+	WorkspaceID string    `json:"workspace_id"`
+	Start       time.Time `json:"start,omitzero"`
+	End         time.Time `json:"end,omitzero"`
+}
+
+// Kind implements river.JobArgs.
+func (SyncArgs) Kind() string { return "jasper_clockify_sync" }
+
+// TickArgs is the scheduler's tick: it queues a sync for each workspace that is due.
+type TickArgs struct{}
+
+// Kind implements river.JobArgs.
+func (TickArgs) Kind() string { return "jasper_clockify_tick" }
+
+// TickInterval is how often the tick runs.
+const TickInterval = time.Minute
+
+// busySnooze is how long a sync waits when another replica is syncing its workspace
+// (a variable for the tests).
+var busySnooze = 30 * time.Second
+
+// Migrate brings River's tables up to date in the pool's database, for hosts that do not
+// run River's own migrations. Run it before the first client starts; concurrent runs
+// are safe.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return err
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
+}
+
+// AddWorkers registers the engine's workers with a host's River workers.
+func AddWorkers(workers *river.Workers, engine *clockifysync.Engine, pool *pgxpool.Pool) error {
+	if err := river.AddWorkerSafely(workers, &syncWorker{engine: engine, pool: pool}); err != nil {
+		return err
+	}
+	return river.AddWorkerSafely(workers, &tickWorker{engine: engine})
+}
+
+// PeriodicJobs returns the tick, for a host's river.Config.PeriodicJobs. River's elected
+// leader runs it, so one replica ticks at a time.
+func PeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(TickInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return TickArgs{}, nil },
+		&river.PeriodicJobOpts{ID: TickArgs{}.Kind(), RunOnStart: true})}
+}
+
+// NewClient returns a River client that runs the engine's jobs on pool's database, with
+// cfg's other settings (nil for River's defaults with one queue of ten workers). A host
+// that runs jobs of its own adds AddWorkers and PeriodicJobs to its client instead.
+func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Config) (*river.Client[pgx.Tx], error) {
+	if cfg == nil {
+		cfg = &river.Config{}
+	}
+	c := *cfg
+	if c.Queues == nil {
+		c.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+	}
+	if c.Workers == nil {
+		c.Workers = river.NewWorkers()
+	}
+	if err := AddWorkers(c.Workers, engine, pool); err != nil {
+		return nil, err
+	}
+	c.PeriodicJobs = append(c.PeriodicJobs, PeriodicJobs()...)
+	return river.NewClient(riverpgxv5.New(pool), &c)
+}
+
+// scheduledOpts makes a scheduled sync unique per workspace while it waits or runs, so
+// that ticks never queue a second one.
+var scheduledOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+
+// tickWorker queues the syncs that are due.
+type tickWorker struct {
+	river.WorkerDefaults[TickArgs]
+	engine *clockifysync.Engine
+}
+
+func (w *tickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
+	due, err := w.engine.Due(ctx)
+	if err != nil {
+		return err
+	}
+	client := river.ClientFromContext[pgx.Tx](ctx)
+	for _, ws := range due {
+		if _, err := client.Insert(ctx, SyncArgs{WorkspaceID: ws}, scheduledOpts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncWorker runs a sync, holding the workspace's advisory lock: two replicas never sync
+// one workspace at once, and a sync that finds the lock taken (a manual sync asked for
+// while a scheduled one runs) waits its turn.
+type syncWorker struct {
+	river.WorkerDefaults[SyncArgs]
+	engine *clockifysync.Engine
+	pool   *pgxpool.Pool
+}
+
+// Timeout lets a sync of a large workspace run longer than River's default minute.
+func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return time.Hour }
+
+func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
+	args := job.Args
+	conn, err := w.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	key := lockKey(args.WorkspaceID)
+	var locked bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&locked); err != nil {
+		return err
+	}
+	if !locked {
+		return river.JobSnooze(busySnooze)
+	}
+	defer func() {
+		// The lock is the session's: unlock before the connection goes back to the pool.
+		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx)) // closing the session releases it
+		}
+	}()
+	if args.Start.IsZero() && args.End.IsZero() {
+		_, err = w.engine.SyncScheduled(ctx, args.WorkspaceID)
+	} else {
+		_, err = w.engine.Sync(ctx, args.WorkspaceID, clockifysync.Window{Start: args.Start, End: args.End})
+	}
+	switch {
+	case errors.Is(err, clockifysync.ErrNotConnected) || errors.Is(err, clockifysync.ErrInput):
+		return river.JobCancel(err) // no retry can help
+	case err != nil:
+		return fmt.Errorf("sync of %s: %w", args.WorkspaceID, err)
+	}
+	return nil
+}
+
+// lockKey is the advisory lock of a workspace's syncs.
+func lockKey(workspaceID string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("jasper_clockify/sync/" + workspaceID))
+	return int64(h.Sum64())
+}
+
+// EnqueueSync queues a manual sync of a window; it runs after any sync of the workspace
+// in progress.
+func EnqueueSync(ctx context.Context, client *river.Client[pgx.Tx], workspaceID string, w clockifysync.Window) error {
+	_, err := client.Insert(ctx, SyncArgs{WorkspaceID: workspaceID, Start: w.Start, End: w.End}, nil)
+	return err
+}

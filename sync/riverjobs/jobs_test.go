@@ -1,0 +1,203 @@
+package riverjobs
+
+import (
+	"context"
+	"crypto/rand"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/store/postgres"
+	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+const listRoute = "GET v1/workspaces/{ws}/user/{user}/time-entries"
+
+// replica is one host process: an engine over the shared Postgres store, and a River
+// client on the same database.
+type replica struct {
+	engine *clockifysync.Engine
+	client *river.Client[pgx.Tx]
+	events <-chan *river.Event
+}
+
+type rig struct {
+	pool  *pgxpool.Pool
+	store *postgres.Store
+	srv   *clockifytest.Server
+	fx    *clockifytest.Fixture
+	key   []byte
+	lists atomic.Int64
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	r := &rig{pool: pgtest.NewDatabase(t), key: make([]byte, 32)}
+	_, _ = rand.Read(r.key)
+	require.NoError(t, Migrate(t.Context(), r.pool))
+	var err error
+	r.store, err = postgres.New(t.Context(), r.pool)
+	require.NoError(t, err)
+	t.Cleanup(func() { r.store.Close() })
+	r.srv, r.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 5},
+		clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
+			if info.Route == listRoute {
+				r.lists.Add(1)
+			}
+		}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *rig) replica(t *testing.T) *replica {
+	t.Helper()
+	eng, err := clockifysync.New(r.store, r.key, clockifysync.WithClientOptions(
+		clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithReportsURL(r.srv.ReportsURL()), clockify.WithRateLimit(1000, 100)))
+	require.NoError(t, err)
+	client, err := NewClient(r.pool, eng, &river.Config{FetchCooldown: 10 * time.Millisecond, FetchPollInterval: 50 * time.Millisecond})
+	require.NoError(t, err)
+	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobSnoozed, river.EventKindJobFailed)
+	t.Cleanup(cancel)
+	return &replica{engine: eng, client: client, events: events}
+}
+
+func (p *replica) start(t *testing.T) {
+	t.Helper()
+	require.NoError(t, p.client.Start(t.Context()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = p.client.Stop(ctx)
+	})
+}
+
+// next waits for the replica's next event of a job of the kind.
+func (p *replica) next(t *testing.T, kind string) *river.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for {
+		select {
+		case ev := <-p.events:
+			if ev.Job.Kind == kind {
+				return ev
+			}
+		case <-ctx.Done():
+			t.Fatalf("no %s event", kind)
+		}
+	}
+}
+
+func (r *rig) connect(t *testing.T, p *replica) {
+	t.Helper()
+	_, err := p.engine.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID, InitialDays: 2})
+	require.NoError(t, err)
+}
+
+// TestTickQueuesDueSyncs: on start, the tick finds the workspace due and a sync runs.
+func TestTickQueuesDueSyncs(t *testing.T) {
+	r := newRig(t)
+	a := r.replica(t)
+	r.connect(t, a)
+	ws := r.fx.Workspace.ID
+	conn, err := r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	conn.LastSync = conn.LastSync.Add(-2 * time.Hour)
+	require.NoError(t, r.store.PutConnection(t.Context(), conn))
+	before := r.lists.Load()
+
+	a.start(t)
+	ev := a.next(t, SyncArgs{}.Kind())
+	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
+	require.Equal(t, before+int64(len(r.fx.Members)), r.lists.Load())
+	conn, err = r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.WithinDuration(t, time.Now(), conn.LastSync, time.Minute)
+	require.Empty(t, conn.LastError)
+}
+
+// TestOneSyncPerWorkspaceAcrossReplicas: while one replica holds a workspace's lock, a
+// manual sync on another waits, and runs once the lock is free.
+func TestOneSyncPerWorkspaceAcrossReplicas(t *testing.T) {
+	busySnooze = 20 * time.Millisecond
+	t.Cleanup(func() { busySnooze = 30 * time.Second })
+	r := newRig(t)
+	a, b := r.replica(t), r.replica(t)
+	r.connect(t, a)
+	ws := r.fx.Workspace.ID
+
+	// A sync in progress elsewhere: its session holds the lock.
+	held, err := r.pool.Acquire(t.Context())
+	require.NoError(t, err)
+	defer held.Release()
+	_, err = held.Exec(t.Context(), `SELECT pg_advisory_lock($1)`, lockKey(ws))
+	require.NoError(t, err)
+
+	a.start(t)
+	b.start(t)
+	before := r.lists.Load()
+	now := time.Now()
+	require.NoError(t, EnqueueSync(t.Context(), a.client, ws, clockifysync.Window{Start: now.Add(-time.Hour), End: now}))
+	snoozed := waitAny(t, a, b, SyncArgs{}.Kind())
+	require.Equal(t, river.EventKindJobSnoozed, snoozed.Kind)
+	require.Equal(t, before, r.lists.Load(), "nothing read while the workspace is busy")
+
+	_, err = held.Exec(t.Context(), `SELECT pg_advisory_unlock($1)`, lockKey(ws))
+	require.NoError(t, err)
+	for {
+		ev := waitAny(t, a, b, SyncArgs{}.Kind())
+		if ev.Kind == river.EventKindJobCompleted {
+			break
+		}
+		require.Equal(t, river.EventKindJobSnoozed, ev.Kind, "%v", ev.Job.Errors)
+	}
+	require.Equal(t, before+int64(len(r.fx.Members)), r.lists.Load(), "the sync ran once")
+}
+
+// TestSyncOfDisconnectedWorkspaceIsCancelled: no retry can help a workspace that is not
+// connected.
+func TestSyncOfDisconnectedWorkspaceIsCancelled(t *testing.T) {
+	r := newRig(t)
+	a := r.replica(t)
+	events, cancel := a.client.Subscribe(river.EventKindJobCancelled)
+	defer cancel()
+	a.start(t)
+	now := time.Now()
+	require.NoError(t, EnqueueSync(t.Context(), a.client, "not-connected", clockifysync.Window{Start: now.Add(-time.Hour), End: now}))
+	select {
+	case ev := <-events:
+		require.Equal(t, SyncArgs{}.Kind(), ev.Job.Kind)
+		require.Contains(t, ev.Job.Errors[0].Error, "not connected")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the job was not cancelled")
+	}
+}
+
+// waitAny returns the next event of the kind on either replica.
+func waitAny(t *testing.T, a, b *replica, kind string) *river.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for {
+		select {
+		case ev := <-a.events:
+			if ev.Job.Kind == kind {
+				return ev
+			}
+		case ev := <-b.events:
+			if ev.Job.Kind == kind {
+				return ev
+			}
+		case <-ctx.Done():
+			t.Fatalf("no %s event", kind)
+		}
+	}
+}
