@@ -1,5 +1,3 @@
-// Package memory is an in-memory clockifysync.Store, for tests and small hosts that keep
-// nothing across restarts.
 package memory
 
 import (

@@ -1,5 +1,3 @@
-// Package sqlstore is the clockifysync.Store that store/sqlite and store/postgres share:
-// the same SQL, written once, run on each database through its Dialect.
 package sqlstore
 
 import (

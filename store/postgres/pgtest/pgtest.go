@@ -1,6 +1,3 @@
-// Package pgtest gives tests a database of their own on the PostgreSQL server that
-// JASPER_POSTGRES_URL names; without it, the test is skipped with a message that says so.
-// .ci/run sets it to the machine's PostgreSQL cluster.
 package pgtest
 
 import (
