@@ -18,6 +18,7 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/mapping"
 	"github.com/heyjasper/jasper-clockify/store/memory"
 	"github.com/heyjasper/jasper-clockify/store/postgres"
 	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
@@ -568,5 +569,66 @@ func TestConnectRepairsWebhooks(t *testing.T) {
 	require.NoError(t, err)
 	for _, d := range r.srv.Deliveries() {
 		require.Equal(t, http.StatusOK, d.StatusCode, d.Event)
+	}
+}
+
+func TestUserMappingByHand(t *testing.T) {
+	r := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
+		return nil, nil
+	}))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	member := r.fx.Members[1].User.ID
+
+	for _, bad := range []string{"", "no spaces", "-dash-"} {
+		require.ErrorIs(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: bad}), clockifysync.ErrInput, bad)
+	}
+	require.ErrorIs(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: "nobody", Login: "octocat"}), clockifysync.ErrNotFound)
+	stored, err := r.store.UserMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, stored, "bad mappings change nothing")
+
+	require.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: "octocat"}))
+	login := func() (string, string) {
+		members, err := r.store.Members(ctx, ws)
+		require.NoError(t, err)
+		for _, m := range members {
+			if m.ID == member {
+				return m.Login, m.Method
+			}
+		}
+		t.Fatal("member gone")
+		return "", ""
+	}
+	l, method := login()
+	require.Equal(t, "octocat", l)
+	require.Equal(t, "manual", method)
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	l, _ = login()
+	require.Equal(t, "octocat", l, "a re-sync keeps it")
+
+	require.NoError(t, r.eng.DeleteUserMapping(ctx, ws, member))
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	l, _ = login()
+	require.Empty(t, l, "no contributor matches: unmapped again")
+}
+
+func TestUnmappedProjects(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	all, err := r.eng.UnmappedProjects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, all, len(r.fx.Projects))
+	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web"}))
+	rest, err := r.eng.UnmappedProjects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, rest, len(r.fx.Projects)-1)
+	for _, p := range rest {
+		require.NotEqual(t, r.fx.Projects[0].ID, p.ID)
 	}
 }

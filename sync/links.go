@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,4 +175,55 @@ func utcOrZero(t time.Time) time.Time {
 		return t
 	}
 	return t.UTC()
+}
+
+// SetUserMapping maps a member to a GitHub login by hand. It always wins over email and
+// name matching, survives every re-sync, and applies to the stored member at once. An
+// unknown member is ErrNotFound; a login GitHub would not accept is an InputError.
+func (e *Engine) SetUserMapping(ctx context.Context, m UserMapping) error {
+	members, err := e.store.Members(ctx, m.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(members, func(x Member) bool { return x.ID == m.MemberID })
+	if i < 0 {
+		return fmt.Errorf("member %q: %w", m.MemberID, ErrNotFound)
+	}
+	res, err := mapping.UserMatcher{}.Match([]mapping.Member{{ID: m.MemberID}}, nil, []mapping.Manual{{MemberID: m.MemberID, Login: m.Login}})
+	if err != nil {
+		return inputError("login", "%v", err)
+	}
+	match, _ := res.Match(m.MemberID)
+	if err := e.store.SetUserMapping(ctx, UserMapping{WorkspaceID: m.WorkspaceID, MemberID: m.MemberID, Login: match.Login}); err != nil {
+		return err
+	}
+	member := members[i]
+	member.Login, member.Method, member.Score = match.Login, string(match.Method), match.Score
+	return e.store.PutMembers(ctx, []Member{member})
+}
+
+// DeleteUserMapping removes a member's manual mapping; the next sync maps the member by
+// email or name again. It returns ErrNotFound when there was none.
+func (e *Engine) DeleteUserMapping(ctx context.Context, workspaceID, memberID string) error {
+	return e.store.DeleteUserMapping(ctx, workspaceID, memberID)
+}
+
+// UnmappedProjects returns the workspace's projects (not deleted) that map to no
+// repository: their entries' bare #123 references stay unresolved.
+func (e *Engine) UnmappedProjects(ctx context.Context, workspaceID string) ([]Project, error) {
+	projects, err := e.store.Projects(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	mappings, err := e.store.ProjectMappings(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Project
+	for _, p := range projects {
+		if p.Deleted.IsZero() && !slices.ContainsFunc(mappings, func(m ProjectMapping) bool { return m.ProjectID == p.ID }) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
