@@ -37,6 +37,9 @@ type EntryStore interface {
 	Entry(ctx context.Context, workspaceID, id string) (Entry, error)
 	// Entries returns the entries the query selects, by start then id.
 	Entries(ctx context.Context, q EntryQuery) ([]Entry, error)
+	// EntryIDs returns the ids of the entries Entries would return, in the same order,
+	// without reading the entries: a sync compares them with what Clockify listed.
+	EntryIDs(ctx context.Context, q EntryQuery) ([]string, error)
 }
 
 // LinkStore keeps the links people make by hand. The engine never changes them: they

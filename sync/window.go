@@ -212,21 +212,21 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 	// An entry stored in the window that did not come back is asked for by id: pages
 	// shift when entries are added or deleted while they are read, so absence alone
 	// is no proof.
-	have, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: ws, UserID: m.ID, From: run.Start, To: run.End.Add(time.Nanosecond)})
+	have, err := e.store.EntryIDs(ctx, EntryQuery{WorkspaceID: ws, UserID: m.ID, From: run.Start, To: run.End.Add(time.Nanosecond)})
 	if err != nil {
 		return 0, 0, false, err
 	}
 	var gone []string
-	for _, en := range have {
-		if seen[en.ID] {
+	for _, id := range have {
+		if seen[id] {
 			continue
 		}
-		te, _, err := client.TimeEntries.Get(ctx, ws, en.ID, false)
+		te, _, err := client.TimeEntries.Get(ctx, ws, id, false)
 		switch {
 		case errors.Is(err, clockify.ErrNotFound):
-			gone = append(gone, en.ID)
+			gone = append(gone, id)
 		case err != nil:
-			return 0, 0, false, fmt.Errorf("clockifysync: entry %s: %w", en.ID, err)
+			return 0, 0, false, fmt.Errorf("clockifysync: entry %s: %w", id, err)
 		default:
 			batch = append(batch, e.entryOf(ws, te, now, idx))
 		}

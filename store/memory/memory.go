@@ -113,6 +113,16 @@ func (s *Store) Entries(_ context.Context, q clockifysync.EntryQuery) ([]clockif
 	return out, nil
 }
 
+// EntryIDs implements clockifysync.EntryStore.
+func (s *Store) EntryIDs(ctx context.Context, q clockifysync.EntryQuery) ([]string, error) {
+	entries, err := s.Entries(ctx, q)
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	return ids, err
+}
+
 func sameTarget(a, b clockifysync.Link) bool {
 	return strings.EqualFold(a.Owner, b.Owner) && strings.EqualFold(a.Repo, b.Repo) && a.Number == b.Number && a.Issue == b.Issue
 }

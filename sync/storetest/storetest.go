@@ -108,6 +108,27 @@ func entriesRoundTrip(t *testing.T, s clockifysync.Store) {
 	require.Equal(t, 12, got.Links[0].Number)
 
 	require.NoError(t, s.PutEntries(ctx, nil), "an empty batch is no error")
+
+	// The same entry twice in one call: the last one stands.
+	first, last := entry("e3", "u1", "", "#1 first", t0, clockifysync.Link{Number: 1, Pattern: "#N", Text: "#1", Confidence: 0.5}), entry("e3", "u1", "", "#2 last", t0, clockifysync.Link{Number: 2, Pattern: "#N", Text: "#2", Confidence: 0.5})
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{first, last}))
+	got, err = s.Entry(ctx, ws, "e3")
+	require.NoError(t, err)
+	requireSameEntry(t, last, got)
+
+	// A batch larger than any one statement takes.
+	many := make([]clockifysync.Entry, 1234)
+	for i := range many {
+		many[i] = entry(fmt.Sprint("m", i), "u9", "", "#7", t0.Add(time.Duration(i)*time.Minute),
+			clockifysync.Link{Number: 7, Pattern: "#N", Text: "#7", Confidence: 0.5})
+	}
+	require.NoError(t, s.PutEntries(ctx, many))
+	stored, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u9"})
+	require.NoError(t, err)
+	require.Len(t, stored, len(many))
+	for i, e := range stored {
+		requireSameEntry(t, many[i], e)
+	}
 }
 
 func entriesQuery(t *testing.T, s clockifysync.Store) {
@@ -143,6 +164,9 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 			got, err := s.Entries(ctx, c.q)
 			require.NoError(t, err)
 			require.Equal(t, c.want, append([]string{}, ids(got)...))
+			only, err := s.EntryIDs(ctx, c.q)
+			require.NoError(t, err)
+			require.Equal(t, c.want, append([]string{}, only...), "EntryIDs")
 		})
 	}
 }

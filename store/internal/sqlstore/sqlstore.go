@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,37 +135,85 @@ func (s *Store) query(ctx context.Context, scan func(*sql.Rows) error, query str
 	return rows.Err()
 }
 
-// PutEntries implements clockifysync.EntryStore.
+// putChunk is how many entries one statement writes: 11 values each stays far below
+// SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const putChunk = 500
+
+// PutEntries implements clockifysync.EntryStore. It writes the entries a chunk at a
+// time, three statements a chunk (the entries, their old links out, their new links in)
+// instead of three an entry: a statement's round trip, and in SQLite its preparation,
+// cost more than its rows.
 func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, e := range entries {
-			if _, err := s.exec(ctx, tx, `INSERT INTO @entries
-				(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, deleted_at, synced_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
-				ON CONFLICT (ws, id) DO UPDATE SET user_id = excluded.user_id, project_id = excluded.project_id,
-				task_id = excluded.task_id, description = excluded.description, start_at = excluded.start_at,
-				end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = NULL,
-				synced_at = excluded.synced_at`,
-				e.WorkspaceID, e.ID, e.UserID, e.ProjectID, e.TaskID, e.Description, s.t(e.Start), s.t(e.End),
-				e.Billable, e.Type, s.t(e.Synced)); err != nil {
+		for chunk := range slices.Chunk(lastOfEach(entries), putChunk) {
+			if err := s.putChunk(ctx, tx, chunk); err != nil {
 				return err
-			}
-			if _, err := s.exec(ctx, tx, `DELETE FROM @auto_links WHERE ws = ? AND entry_id = ?`, e.WorkspaceID, e.ID); err != nil {
-				return err
-			}
-			for i, l := range e.Links {
-				if _, err := s.exec(ctx, tx, `INSERT INTO @auto_links
-					(ws, entry_id, pos, owner, repo, number, issue, pattern, text, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-					e.WorkspaceID, e.ID, i, l.Owner, l.Repo, l.Number, l.Issue, l.Pattern, l.Text, l.Confidence); err != nil {
-					return err
-				}
 			}
 		}
 		return nil
 	})
+}
+
+// lastOfEach drops all but the last of entries with the same workspace and id: one
+// statement may not upsert a row twice.
+func lastOfEach(entries []clockifysync.Entry) []clockifysync.Entry {
+	type key struct{ ws, id string }
+	last := make(map[key]int, len(entries))
+	for i, e := range entries {
+		last[key{e.WorkspaceID, e.ID}] = i
+	}
+	if len(last) == len(entries) {
+		return entries
+	}
+	out := make([]clockifysync.Entry, 0, len(last))
+	for i, e := range entries {
+		if last[key{e.WorkspaceID, e.ID}] == i {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
+	args := make([]any, 0, 11*len(chunk))
+	keys := make([]any, 0, 2*len(chunk))
+	var links []any
+	for _, e := range chunk {
+		args = append(args, e.WorkspaceID, e.ID, e.UserID, e.ProjectID, e.TaskID, e.Description,
+			s.t(e.Start), s.t(e.End), e.Billable, e.Type, s.t(e.Synced))
+		keys = append(keys, e.WorkspaceID, e.ID)
+		for i, l := range e.Links {
+			links = append(links, e.WorkspaceID, e.ID, i, l.Owner, l.Repo, l.Number, l.Issue, l.Pattern, l.Text, l.Confidence)
+		}
+	}
+	if _, err := s.exec(ctx, tx, `INSERT INTO @entries
+		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, synced_at)
+		VALUES `+rows(len(chunk), 11)+`
+		ON CONFLICT (ws, id) DO UPDATE SET user_id = excluded.user_id, project_id = excluded.project_id,
+		task_id = excluded.task_id, description = excluded.description, start_at = excluded.start_at,
+		end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = NULL,
+		synced_at = excluded.synced_at`, args...); err != nil {
+		return err
+	}
+	if _, err := s.exec(ctx, tx, `DELETE FROM @auto_links WHERE (ws, entry_id) IN (VALUES `+rows(len(chunk), 2)+`)`, keys...); err != nil {
+		return err
+	}
+	for part := range slices.Chunk(links, 10*putChunk) {
+		if _, err := s.exec(ctx, tx, `INSERT INTO @auto_links
+			(ws, entry_id, pos, owner, repo, number, issue, pattern, text, confidence) VALUES `+rows(len(part)/10, 10), part...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rows writes n rows of k placeholders: "(?, ?), (?, ?)".
+func rows(n, k int) string {
+	row := "(?" + strings.Repeat(", ?", k-1) + ")"
+	return row + strings.Repeat(", "+row, n-1)
 }
 
 // MarkEntriesDeleted implements clockifysync.EntryStore.
@@ -204,6 +253,30 @@ func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync
 // strings.ToLower does, in every script (a database's lower() may fold ASCII only), so
 // it is applied to the rows the query returns.
 func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
+	where, args := s.where(q)
+	return s.entries(ctx, entryQuery+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
+}
+
+// EntryIDs implements clockifysync.EntryStore.
+func (s *Store) EntryIDs(ctx context.Context, q clockifysync.EntryQuery) ([]string, error) {
+	var ids []string
+	if q.Text != "" { // filtered in Go, on the descriptions
+		entries, err := s.Entries(ctx, q)
+		for _, e := range entries {
+			ids = append(ids, e.ID)
+		}
+		return ids, err
+	}
+	where, args := s.where(q)
+	err := s.query(ctx, func(rows *sql.Rows) error {
+		ids = append(ids, "")
+		return rows.Scan(&ids[len(ids)-1])
+	}, `SELECT e.id FROM @entries e`+where+` ORDER BY e.start_at, e.id, e.ws`, args...)
+	return ids, err
+}
+
+// where returns the WHERE clause of a query's filters but the text, and its arguments.
+func (s *Store) where(q clockifysync.EntryQuery) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {
@@ -228,11 +301,10 @@ func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clock
 	if !q.IncludeDeleted {
 		where = append(where, "e.deleted_at IS NULL")
 	}
-	query := entryQuery
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil
 	}
-	return s.entries(ctx, query+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
+	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 // entries runs an entryQuery, one row per link (or one with NULL links), and gathers the
