@@ -632,3 +632,41 @@ func TestUnmappedProjects(t *testing.T) {
 		require.NotEqual(t, r.fx.Projects[0].ID, p.ID)
 	}
 }
+
+// TestScheduledSyncCatchesOldEntries: an entry of last month edited, added or deleted
+// today is outside any recent window; the scheduled sync finds it in Clockify's list of
+// changes.
+func TestScheduledSyncCatchesOldEntries(t *testing.T) {
+	r := newRig(t)
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+	require.GreaterOrEqual(t, len(old), 2)
+	var edited clockify.TimeEntry
+	for _, e := range r.srv.TimeEntries(ws) {
+		if e.ID == old[0] {
+			edited = e
+		}
+	}
+	edited.Description = "acme/web#808 found late"
+	_, err := r.srv.UpdateTimeEntry(ws, edited)
+	require.NoError(t, err)
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, old[1]))
+	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "forgotten",
+		TimeInterval: clockify.TimeInterval{Start: now.AddDate(0, 0, -25), End: new(now.AddDate(0, 0, -25).Add(time.Hour))}})
+	require.NoError(t, err)
+
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, res.Changed, 3)
+	got, err := r.store.Entry(ctx, ws, edited.ID)
+	require.NoError(t, err)
+	require.Equal(t, "acme/web#808", got.Links[0].Target())
+	got, err = r.store.Entry(ctx, ws, old[1])
+	require.NoError(t, err)
+	require.False(t, got.Deleted.IsZero())
+	_, err = r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+}

@@ -92,15 +92,29 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 	return due, next, nil
 }
 
-// SyncScheduled runs a workspace's scheduled sync: from an hour before the last sync
-// ended (at least the last 24 hours, at most 365 days) to now, so that a host that was
-// down catches up.
+// SyncScheduled runs a workspace's scheduled sync: the entries started from an hour
+// before the last sync ended (at least the last 24 hours, at most 365 days) to now, so
+// that a host that was down catches up; then the entries created, updated or deleted in
+// Clockify over that time whatever their start, from Clockify's entity-change endpoints
+// (Result.Changed).
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
 	conn, err := e.store.Connection(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
-	return e.Sync(ctx, workspaceID, e.catchUp(conn))
+	w := e.catchUp(conn)
+	res, err := e.Sync(ctx, workspaceID, w)
+	if err != nil {
+		return nil, err
+	}
+	client, _, err := e.client(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, w.Start, w.End); err != nil {
+		return nil, e.failed(ctx, workspaceID, err)
+	}
+	return res, nil
 }
 
 // dueAt returns when a connection's next scheduled sync is due, and false when it has

@@ -36,6 +36,9 @@ type Result struct {
 	Skipped []string
 	// Resumed is set when the sync finished a run that an earlier one left unfinished.
 	Resumed bool
+	// Changed counts the entries a scheduled sync stored or marked deleted from
+	// Clockify's list of changes, beyond its window (SyncScheduled).
+	Changed int
 }
 
 // SyncRecent syncs the last 24 hours of a connected workspace.
