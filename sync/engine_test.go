@@ -67,7 +67,10 @@ var stores = []struct {
 // eachStore runs a test on each store.
 func eachStore(t *testing.T, test func(t *testing.T, store clockifysync.Store)) {
 	for _, s := range stores {
-		t.Run(s.name, func(t *testing.T) { test(t, s.open(t)) })
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, s.open(t))
+		})
 	}
 }
 
@@ -144,6 +147,7 @@ func (r *rig) stored(t *testing.T, q clockifysync.EntryQuery) []string {
 }
 
 func TestConnect(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {
 		r := newRigOn(t, store)
 		res := r.connect(t)
@@ -181,6 +185,7 @@ func TestConnect(t *testing.T) {
 }
 
 func TestConnectRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	ws := r.fx.Workspace.ID
 	cases := []struct {
@@ -213,6 +218,7 @@ func TestConnectRefusesBadInput(t *testing.T) {
 }
 
 func TestSyncFollowsClockify(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {
 		r := newRigOn(t, store)
 		r.connect(t)
@@ -275,6 +281,7 @@ func TestSyncFollowsClockify(t *testing.T) {
 }
 
 func TestWebhookDeliveriesApply(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {
 		r := newRigOn(t, store)
 		r.connect(t)
@@ -328,6 +335,7 @@ func TestWebhookDeliveriesApply(t *testing.T) {
 }
 
 func TestWebhookRefusesForgery(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
@@ -345,6 +353,7 @@ func TestWebhookRefusesForgery(t *testing.T) {
 }
 
 func TestManualLinksSurviveResync(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {
 		r := newRigOn(t, store)
 		r.connect(t)
@@ -379,6 +388,7 @@ func TestManualLinksSurviveResync(t *testing.T) {
 }
 
 func TestProjectMappingRelinks(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
@@ -418,6 +428,7 @@ func TestProjectMappingRelinks(t *testing.T) {
 }
 
 func TestSyncResumesAfterCancel(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {
 		r := newRigOn(t, store, clockifysync.WithConcurrency(1))
 		_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID, InitialDays: 1})
@@ -463,6 +474,7 @@ func TestSyncResumesAfterCancel(t *testing.T) {
 }
 
 func TestDisconnectKeepsHistory(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
@@ -493,6 +505,7 @@ func TestDisconnectKeepsHistory(t *testing.T) {
 // TestSecretsStaySealed checks that neither the API key nor a webhook token is stored,
 // logged or reported in the clear.
 func TestSecretsStaySealed(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
@@ -535,6 +548,7 @@ func TestSecretsStaySealed(t *testing.T) {
 }
 
 func TestNewRefusesBadKey(t *testing.T) {
+	t.Parallel()
 	_, err := clockifysync.New(memory.New(), make([]byte, 16))
 	require.ErrorIs(t, err, clockifysync.ErrSealKey)
 	_, err = clockifysync.New(nil, make([]byte, 32))
@@ -544,6 +558,7 @@ func TestNewRefusesBadKey(t *testing.T) {
 // TestConnectRepairsWebhooks: a webhook deleted in Clockify is registered again, and the
 // store forgets the old one.
 func TestConnectRepairsWebhooks(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
@@ -573,6 +588,7 @@ func TestConnectRepairsWebhooks(t *testing.T) {
 }
 
 func TestUserMappingByHand(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
 		return nil, nil
 	}))
@@ -617,6 +633,7 @@ func TestUserMappingByHand(t *testing.T) {
 }
 
 func TestUnmappedProjects(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
@@ -637,6 +654,7 @@ func TestUnmappedProjects(t *testing.T) {
 // today is outside any recent window; the scheduled sync finds it in Clockify's list of
 // changes.
 func TestScheduledSyncCatchesOldEntries(t *testing.T) {
+	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	r.hook.Close() // no webhook tells the engine

@@ -19,6 +19,7 @@ import (
 // TestRunFollowsSchedules runs the scheduler on synctest's fake clock, with the fake
 // Clockify in-process: hours pass in no time, and each sync is seen exactly when due.
 func TestRunFollowsSchedules(t *testing.T) {
+	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		var n atomic.Int64
 		lists := func() int { return int(n.Load()) }

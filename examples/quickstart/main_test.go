@@ -67,6 +67,7 @@ func quickstartOn(t *testing.T, srv *clockifytest.Server, key string, fx *clocki
 // TestQuickstartWithAMembersKey: Clockify lets only admins list a workspace's members, so
 // a regular member's key reports that member's own entries instead of failing.
 func TestQuickstartWithAMembersKey(t *testing.T) {
+	t.Parallel()
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
 	t.Cleanup(srv.Close)
 	i := slices.IndexFunc(fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
@@ -87,6 +88,7 @@ func TestQuickstartWithAMembersKey(t *testing.T) {
 // TestRateCardReadsClockifyHundredths: Clockify writes 3,000 JPY as 300000 and 105.000
 // KWD as 10500; the card holds them in the currencies' own minor units.
 func TestRateCardReadsClockifyHundredths(t *testing.T) {
+	t.Parallel()
 	conn := clockifysync.Connection{HourlyRate: 300000, Currency: "JPY"}
 	projects := map[string]clockifysync.Project{
 		"p1": {ID: "p1", HourlyRate: 10500, Currency: "KWD"},
@@ -105,6 +107,7 @@ func TestRateCardReadsClockifyHundredths(t *testing.T) {
 // TestBreaksAreNotWork: a break is listed but counts nowhere, even when its description
 // names a pull request.
 func TestBreaksAreNotWork(t *testing.T) {
+	t.Parallel()
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
 	t.Cleanup(srv.Close)
 	client, err := srv.NewClient(fx.OwnerKey)
@@ -125,6 +128,7 @@ func TestBreaksAreNotWork(t *testing.T) {
 // TestLimitedUsersAreCounted: a limited user has no login, and Clockify lists them only
 // when asked; an admin tracks their time, and it counts like anyone's.
 func TestLimitedUsersAreCounted(t *testing.T) {
+	t.Parallel()
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
 	t.Cleanup(srv.Close)
 	u := srv.AddMember(fx.Workspace.ID, clockifytest.Member{User: clockify.User{Name: "Lina Limited", Status: clockify.AccountLimited}})
@@ -142,6 +146,7 @@ func TestLimitedUsersAreCounted(t *testing.T) {
 // count; should Clockify refuse to list them, the report says so and goes on. Those
 // invited who never joined are not listed.
 func TestDeactivatedMembers(t *testing.T) {
+	t.Parallel()
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
 	t.Cleanup(srv.Close)
 	ws := fx.Workspace.ID
