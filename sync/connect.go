@@ -11,7 +11,6 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/mapping"
-	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // ConnectRequest is what Connect needs.
@@ -383,7 +382,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		if err := e.store.PutWebhook(ctx, w); err != nil {
 			return 0, nil, err
 		}
-		if err := e.trust(w, got.AuthToken); err != nil {
+		if err := e.trust(w, got.AuthToken, false); err != nil {
 			return 0, nil, err
 		}
 		count++
@@ -461,26 +460,4 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 	delete(e.clients, workspaceID)
 	e.mu.Unlock()
 	return res, nil
-}
-
-// trust adds a webhook's token to the verifier, once Handler has made one.
-func (e *Engine) trust(w Webhook, token clockify.Secret) error {
-	e.mu.Lock()
-	v := e.verifier
-	e.mu.Unlock()
-	if v == nil {
-		return nil
-	}
-	v.Remove(w.ID)
-	return v.Add(webhook.Token{WebhookID: w.ID, Event: clockify.WebhookEvent(w.Event), WorkspaceID: w.WorkspaceID, Value: token})
-}
-
-// distrust removes a webhook's tokens from the verifier.
-func (e *Engine) distrust(webhookID string) {
-	e.mu.Lock()
-	v := e.verifier
-	e.mu.Unlock()
-	if v != nil {
-		v.Remove(webhookID)
-	}
 }

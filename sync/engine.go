@@ -11,7 +11,6 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/linker"
 	"github.com/heyjasper/jasper-clockify/mapping"
-	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // Engine connects Clockify workspaces and keeps their entries, links and mappings in a
@@ -30,10 +29,10 @@ type Engine struct {
 	contribs    ContributorSource
 	grace       time.Duration
 
-	mu       gosync.Mutex
-	clients  map[string]*clockify.Client // by workspace, built from the unsealed key
-	running  map[string]*gosync.Mutex    // one sync at a time per workspace
-	verifier *webhook.Verifier           // nil until Handler is first called
+	mu      gosync.Mutex
+	clients map[string]*clockify.Client // by workspace, built from the unsealed key
+	running map[string]*gosync.Mutex    // one sync at a time per workspace
+	tokens  trustedTokens
 }
 
 // ContributorSource lists the GitHub users a workspace's members may be mapped to. The

@@ -32,14 +32,15 @@ var now = time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
 // rig is a fake Clockify with a generated workspace, an engine over a memory store, and
 // the engine's webhook handler on loopback.
 type rig struct {
-	srv    *clockifytest.Server
-	fx     *clockifytest.Fixture
-	store  clockifysync.Store
-	eng    *clockifysync.Engine
-	hook   *httptest.Server
-	logs   *bytes.Buffer
-	lists  atomic.Int64                // requests listing a member's entries
-	onList atomic.Pointer[func(int64)] // called after each, with the count so far
+	srv     *clockifytest.Server
+	fx      *clockifytest.Fixture
+	store   clockifysync.Store
+	eng     *clockifysync.Engine
+	sealKey []byte
+	hook    *httptest.Server
+	logs    *bytes.Buffer
+	lists   atomic.Int64                // requests listing a member's entries
+	onList  atomic.Pointer[func(int64)] // called after each, with the count so far
 }
 
 const listRoute = "GET v1/workspaces/{ws}/user/{user}/time-entries"
@@ -95,6 +96,7 @@ func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Optio
 	t.Cleanup(r.srv.Close)
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
+	r.sealKey = key
 	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	base := []clockifysync.Option{
 		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithReportsURL(r.srv.ReportsURL()), clockify.WithLogger(logger),
@@ -687,4 +689,62 @@ func TestScheduledSyncCatchesOldEntries(t *testing.T) {
 	require.False(t, got.Deleted.IsZero())
 	_, err = r.store.Entry(ctx, ws, added.ID)
 	require.NoError(t, err)
+}
+
+// TestTokensRefreshAcrossReplicas: replica B registers and rotates the webhooks, replica A
+// receives the deliveries; A trusts B's tokens once it refreshes them, and a token B
+// rotated away still verifies on A for the grace period.
+func TestTokensRefreshAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	a := newRig(t) // A: its handler is the one behind the webhook URL
+	ctx := t.Context()
+	ws := a.fx.Workspace.ID
+	b, err := clockifysync.New(a.store, a.sealKey, clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(a.srv.CoreURL()), clockify.WithRateLimit(1000, 100)))
+	require.NoError(t, err)
+	_, err = b.Connect(ctx, clockifysync.ConnectRequest{APIKey: a.fx.OwnerKey, WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
+	require.NoError(t, err)
+	deliver := func(desc string) int {
+		t.Helper()
+		_, err := a.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: a.fx.Owner.ID, Description: desc,
+			TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+		require.NoError(t, err)
+		ds := a.srv.Deliveries()
+		return ds[len(ds)-1].StatusCode
+	}
+	require.Equal(t, http.StatusUnauthorized, deliver("before A refreshes"), "A does not know B's tokens yet")
+	require.NoError(t, a.eng.RefreshTokens(ctx))
+	require.Equal(t, http.StatusOK, deliver("after A refreshes"))
+
+	var oldToken clockify.Secret
+	for _, h := range a.srv.Webhooks(ws) {
+		if h.WebhookEvent == clockify.EventNewTimeEntry {
+			oldToken = h.AuthToken
+		}
+	}
+	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
+	require.Equal(t, http.StatusUnauthorized, deliver("rotated, before A refreshes"))
+	require.NoError(t, a.eng.RefreshTokens(ctx))
+	require.Equal(t, http.StatusOK, deliver("rotated, after A refreshes"))
+
+	// A delivery signed with the old token, sent before the rotation, still verifies.
+	req, err := webhook.NewSignedRequest(a.hook.URL+"/clockify", oldToken, clockify.EventNewTimeEntry, clockify.TimeEntry{
+		ID: "66aa00000000000000000002", WorkspaceID: ws, UserID: a.fx.Owner.ID, Description: "late",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.NotEqual(t, http.StatusUnauthorized, resp.StatusCode)
+
+	// Disconnected by B, the webhooks are refused on A after its refresh.
+	_, err = b.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.NoError(t, a.eng.RefreshTokens(ctx))
+	req, err = webhook.NewSignedRequest(a.hook.URL+"/clockify", oldToken, clockify.EventNewTimeEntry, clockify.TimeEntry{ID: "66aa00000000000000000003", WorkspaceID: ws})
+	require.NoError(t, err)
+	resp, err = http.DefaultClient.Do(req.WithContext(ctx))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 
@@ -12,29 +13,21 @@ import (
 // Handler returns an http.Handler for Clockify's deliveries to the connected
 // workspaces: it verifies each against the stored webhook tokens, de-duplicates and logs
 // it in the store (so that a delivery applies once whichever replica receives it), and
-// applies it with Apply. The tokens of webhooks registered later, by Connect or
-// RotateWebhookTokens in this process, are trusted as they are made; another replica's
-// new tokens are read by calling Handler again (or restarting).
+// applies it with Apply. Tokens this process registers or rotates are trusted at once;
+// those another replica registered or rotated since are read by RefreshTokens, which Run
+// calls every minute. One Engine serves one Handler: a second call replaces the first's
+// tokens.
 func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*webhook.Handler, error) {
-	hooks, err := e.store.Webhooks(ctx, "")
+	v, err := webhook.NewVerifier(nil, webhook.WithClock(e.now))
 	if err != nil {
 		return nil, err
 	}
-	tokens := make([]webhook.Token, 0, len(hooks))
-	for _, w := range hooks {
-		token, err := e.seal.open(w.SealedToken, w.WorkspaceID, purposeToken(w.ID))
-		if err != nil {
-			return nil, fmt.Errorf("webhook %s: %w", w.ID, err)
-		}
-		tokens = append(tokens, webhook.Token{WebhookID: w.ID, Event: clockify.WebhookEvent(w.Event), WorkspaceID: w.WorkspaceID, Value: clockify.Secret(token)})
-	}
-	v, err := webhook.NewVerifier(tokens, webhook.WithClock(e.now))
-	if err != nil {
+	e.tokens.mu.Lock()
+	e.tokens.v, e.tokens.held = v, map[string][sha256.Size]byte{}
+	e.tokens.mu.Unlock()
+	if err := e.RefreshTokens(ctx); err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	e.verifier = v
-	e.mu.Unlock()
 	all := append([]webhook.HandlerOption{webhook.WithDeduper(e.store), webhook.WithDeliveryLog(e.store),
 		webhook.WithHandlerClock(e.now), webhook.WithLogger(e.log)}, opts...)
 	return webhook.NewHandler(v, e.Apply, all...), nil
@@ -123,13 +116,8 @@ func (e *Engine) RotateWebhookTokens(ctx context.Context, workspaceID string) er
 		if err := e.store.PutWebhook(ctx, w); err != nil {
 			return err
 		}
-		e.mu.Lock()
-		v := e.verifier
-		e.mu.Unlock()
-		if v != nil {
-			if err := v.Rotate(w.ID, got.AuthToken, e.grace); err != nil {
-				return err
-			}
+		if err := e.trust(w, got.AuthToken, true); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -31,6 +31,9 @@ const maxIdle = time.Minute
 // sync one workspace at once.
 func (e *Engine) Run(ctx context.Context) error {
 	for {
+		if err := e.RefreshTokens(ctx); err != nil && ctx.Err() == nil {
+			e.log.ErrorContext(ctx, "clockifysync: reading the webhook tokens", "error", err)
+		}
 		next, err := e.runDue(ctx)
 		if err != nil && ctx.Err() == nil {
 			e.log.ErrorContext(ctx, "clockifysync: reading the connections", "error", err)

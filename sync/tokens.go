@@ -1,0 +1,100 @@
+package sync
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	gosync "sync"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// trustedTokens is the verifier of Handler and, for each webhook, the digest of the
+// token it holds, to tell a token changed by another replica from the one held.
+type trustedTokens struct {
+	mu   gosync.Mutex
+	v    *webhook.Verifier // nil until Handler is called
+	held map[string][sha256.Size]byte
+}
+
+// trust makes Handler accept a webhook's token. With rotate, a different token held
+// before stays valid for the rotation grace (deliveries already signed with it); without,
+// it is dropped (Connect replacing a token nobody else holds).
+func (e *Engine) trust(w Webhook, token clockify.Secret, rotate bool) error {
+	t := &e.tokens
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.v == nil {
+		return nil
+	}
+	d := sha256.Sum256([]byte(token.Reveal()))
+	old, ok := t.held[w.ID]
+	switch {
+	case ok && old == d:
+		return nil
+	case ok && rotate:
+		if err := t.v.Rotate(w.ID, token, e.grace); err != nil {
+			return err
+		}
+	default:
+		t.v.Remove(w.ID)
+		if err := t.v.Add(webhook.Token{WebhookID: w.ID, Event: clockify.WebhookEvent(w.Event), WorkspaceID: w.WorkspaceID, Value: token}); err != nil {
+			return err
+		}
+	}
+	t.held[w.ID] = d
+	return nil
+}
+
+// distrust makes Handler refuse a webhook's tokens.
+func (e *Engine) distrust(webhookID string) {
+	t := &e.tokens
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.v != nil {
+		t.v.Remove(webhookID)
+		delete(t.held, webhookID)
+	}
+}
+
+// RefreshTokens brings Handler's tokens in line with the store: the webhooks another
+// replica registered are trusted, the tokens it rotated replace the old ones (which stay
+// valid for the rotation grace), and the webhooks it deleted are refused. Run calls it
+// every minute; a host that schedules with sync/riverjobs calls it itself. Before Handler
+// is called it does nothing.
+func (e *Engine) RefreshTokens(ctx context.Context) error {
+	e.tokens.mu.Lock()
+	active := e.tokens.v != nil
+	e.tokens.mu.Unlock()
+	if !active {
+		return nil
+	}
+	hooks, err := e.store.Webhooks(ctx, "")
+	if err != nil {
+		return err
+	}
+	stored := make(map[string]bool, len(hooks))
+	for _, w := range hooks {
+		token, err := e.seal.open(w.SealedToken, w.WorkspaceID, purposeToken(w.ID))
+		if err != nil {
+			return fmt.Errorf("webhook %s: %w", w.ID, err)
+		}
+		if err := e.trust(w, clockify.Secret(token), true); err != nil {
+			return err
+		}
+		stored[w.ID] = true
+	}
+	e.tokens.mu.Lock()
+	var gone []string
+	for id := range e.tokens.held {
+		if !stored[id] {
+			gone = append(gone, id)
+		}
+	}
+	e.tokens.mu.Unlock()
+	for _, id := range gone {
+		e.distrust(id)
+	}
+	return nil
+}
