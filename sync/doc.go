@@ -10,10 +10,13 @@
 // member's entries are read (concurrently, within the client's rate limit), upserted, and
 // an entry stored in the window that did not come back is read by id and marked deleted
 // when Clockify no longer has it. Each member's progress is checkpointed, so a stopped
-// sync resumes and a repeated one duplicates nothing. [Engine.Handler] receives webhook
-// deliveries, verified, de-duplicated and logged in the store, and applies them after
-// reading the entity again from Clockify. [Engine.Disconnect] unregisters the webhooks
-// and deletes the credentials, and keeps the entries and links as history.
+// sync resumes and a repeated one duplicates nothing. [Engine.Run] runs each workspace's
+// schedule ([Engine.SyncScheduled]: a window back to the last sync, then Clockify's list
+// of entries created, updated and deleted since, which catches an old entry edited
+// today). [Engine.Handler] receives webhook deliveries, verified, de-duplicated and
+// logged in the store, and applies them after reading the entity again from Clockify.
+// [Engine.Disconnect] unregisters the webhooks and deletes the credentials, and keeps
+// the entries and links as history.
 //
 // Links come from the linker on every entry written, resolved with the project's
 // mapping ([Engine.SetProjectMapping]); links made by hand ([Engine.LinkManually]) are

@@ -8,4 +8,8 @@
 // sync one workspace at once; a manual sync (EnqueueSync) that finds the lock taken is
 // snoozed, and runs after the sync in progress. A sync that fails is retried with
 // River's backoff; one for a workspace no longer connected is cancelled.
+//
+// Each replica that serves Engine.Handler calls Engine.RefreshTokens every minute or so
+// (Engine.Run does it on a single machine), so that it trusts the webhook tokens another
+// replica registered or rotated.
 package riverjobs
