@@ -24,6 +24,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error says which argument is wrong and why.
 func (e *InputError) Error() string { return fmt.Sprintf("clockifysync: %s: %s", e.Field, e.Reason) }
 
 // Is makes an InputError match ErrInput.

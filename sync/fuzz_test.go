@@ -1,0 +1,35 @@
+package sync
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzManualLink: any target is either refused with an InputError or read as one
+// owner/repo#N whose own text reads back the same.
+func FuzzManualLink(f *testing.F) {
+	for _, s := range []string{"acme/web#12", " https://github.com/acme/web/pull/7/files ", "https://github.com/a/b/issues/3",
+		"#12", "acme/web", "acme/web#0", "acme/web#12 acme/api#13", "ａcme/web#1", "a--b/c#1", "acme/web.git#4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		l, err := manualLink("ws", "e1", target)
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				t.Fatalf("%q: %v is not an InputError", target, err)
+			}
+			return
+		}
+		if !l.Resolved() || l.Number <= 0 || l.Source != SourceManual {
+			t.Fatalf("%q read as %+v", target, l)
+		}
+		if !strings.Contains(strings.ToLower(target), strings.ToLower(l.Owner+"/"+l.Repo)) {
+			t.Fatalf("%q: %s is not in the text", target, l.Target())
+		}
+		again, err := manualLink("ws", "e1", l.Target())
+		if err != nil || again.Target() != l.Target() {
+			t.Fatalf("%q read as %s, which reads as %s (%v)", target, l.Target(), again.Target(), err)
+		}
+	})
+}
