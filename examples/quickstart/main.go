@@ -264,14 +264,14 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 
 	end := time.Now().UTC()
 	start := end.AddDate(0, 0, -30)
-	entries, err := eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, From: start, To: end.Add(time.Minute)})
+	q := clockifysync.EntryQuery{WorkspaceID: ws, From: start, To: end.Add(time.Minute)}
+	entries, err := store.Entries(ctx, q)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "\nTime entries %s – %s\n", start.Format("2006-01-02"), end.Format("2006-01-02"))
 	fmt.Fprintln(tw, "MEMBER\tSTART\tDURATION\tPROJECT\tDESCRIPTION")
-	var work []clockifysync.LinkedEntry
-	total, notWork := time.Duration(0), 0
+	work, total, notWork := 0, time.Duration(0), 0
 	for _, e := range entries {
 		dur := "running"
 		if !e.Running() {
@@ -281,7 +281,7 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 			notWork++
 			dur += " (" + strings.ToLower(strings.ReplaceAll(e.Type, "_", " ")) + ")"
 		} else {
-			work = append(work, e)
+			work++
 			if !e.Running() {
 				total += e.End.Sub(e.Start)
 			}
@@ -289,7 +289,7 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", names[e.UserID], e.Start.Format("Mon 02 Jan 15:04"), dur, byID[e.ProjectID].Name, e.Description)
 	}
 	tw.Flush()
-	fmt.Fprintf(out, "\n%d entries, %.1f hours tracked by %d members on %d projects\n", len(work), total.Hours(), len(members), len(projects))
+	fmt.Fprintf(out, "\n%d entries, %.1f hours tracked by %d members on %d projects\n", work, total.Hours(), len(members), len(projects))
 	if notWork > 0 {
 		fmt.Fprintf(out, "(breaks, holidays and time off, listed but left out of every figure: %d)\n", notWork)
 	}
@@ -300,5 +300,5 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 		}
 		fmt.Fprintf(out, "(Clockify would not list the entries of these deactivated members: %s; its detailed report holds them)\n", strings.Join(who, ", "))
 	}
-	return summarise(out, conn, byID, work)
+	return summarise(ctx, out, eng, conn, byID, q)
 }

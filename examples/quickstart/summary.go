@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -13,35 +14,21 @@ import (
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
-// summarise prices the work entries with the workspace's and the projects' rates, and
-// prints the time per PR (from each entry's effective links: its manual links, else the
-// references the engine found and resolved with the project's repository), the billable
-// and unlinked shares and the weekly trend.
-func summarise(out io.Writer, conn clockifysync.Connection, projects map[string]clockifysync.Project, entries []clockifysync.LinkedEntry) error {
+// summarise prices the work entries the query selects with the workspace's and the
+// projects' rates (Engine.Report links each to the pull requests of its effective links:
+// its manual links, else the references the engine found and resolved with the
+// project's repository), and prints the time per PR, the billable and unlinked shares
+// and the weekly trend.
+func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, conn clockifysync.Connection, projects map[string]clockifysync.Project, q clockifysync.EntryQuery) error {
 	rates, err := rateCard(conn, projects)
 	if err != nil {
 		return err
 	}
-	var in []analytics.Entry
-	unresolved := 0
-	for _, e := range entries {
-		ae := analytics.Entry{ID: e.ID, UserID: e.UserID, ProjectID: e.ProjectID, Start: e.Start, Billable: e.Billable}
-		if !e.Running() {
-			ae.End = &e.End
-		}
-		for _, l := range e.Effective {
-			if !l.Resolved() || l.Issue {
-				unresolved++
-				continue
-			}
-			ae.PRs = append(ae.PRs, l.Target())
-		}
-		in = append(in, ae)
-	}
-	report, err := analytics.Aggregate(in, analytics.Options{Rates: rates, Now: time.Now, Period: analytics.Week})
+	summary, err := eng.Report(ctx, q, analytics.Options{Rates: rates, Now: time.Now, Period: analytics.Week})
 	if err != nil {
 		return err
 	}
+	report, unresolved := summary.Report, summary.Unresolved
 
 	prs := slices.Clone(report.PRs)
 	slices.SortStableFunc(prs, func(a, b analytics.PRStats) int { return cmp.Compare(b.Seconds(), a.Seconds()) })

@@ -1,0 +1,70 @@
+package sync
+
+import (
+	"context"
+	"maps"
+
+	"github.com/heyjasper/jasper-clockify/analytics"
+)
+
+// Summary is a report over stored entries.
+type Summary struct {
+	*analytics.Report
+	// Unresolved counts the links left out: references whose repository is not known
+	// (a bare #N in an unmapped project) and issues.
+	Unresolved int
+	// NotWork counts the breaks, holidays and time off left out of every figure.
+	NotWork int
+}
+
+// Report aggregates the work entries the query selects (analytics.Aggregate), each
+// linked to the pull requests of its effective links: its manual links, else its auto
+// links resolved to a repository. Members' GitHub logins come from the store unless
+// opts.Logins is set; opts.Rates, when set, prices the time.
+func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Options) (*Summary, error) {
+	entries, err := e.LinkedEntries(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Logins == nil {
+		members, err := e.store.Members(ctx, q.WorkspaceID)
+		if err != nil {
+			return nil, err
+		}
+		opts.Logins = map[string]string{}
+		for _, m := range members {
+			if m.Login != "" {
+				opts.Logins[m.ID] = m.Login
+			}
+		}
+	} else {
+		opts.Logins = maps.Clone(opts.Logins)
+	}
+	if opts.Now == nil {
+		opts.Now = e.now
+	}
+	s := &Summary{}
+	in := make([]analytics.Entry, 0, len(entries))
+	for _, en := range entries {
+		if !en.IsWork() {
+			s.NotWork++
+			continue
+		}
+		ae := analytics.Entry{ID: en.ID, UserID: en.UserID, ProjectID: en.ProjectID, Start: en.Start, Billable: en.Billable}
+		if !en.Running() {
+			ae.End = &en.End
+		}
+		for _, l := range en.Effective {
+			if !l.Resolved() || l.Issue {
+				s.Unresolved++
+				continue
+			}
+			ae.PRs = append(ae.PRs, l.Target())
+		}
+		in = append(in, ae)
+	}
+	if s.Report, err = analytics.Aggregate(in, opts); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
