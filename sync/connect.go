@@ -209,7 +209,7 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 	var users []clockify.User
 	opts := &clockify.UserListOptions{Status: clockify.MemberAll, IncludeMemberships: true, AccountStatuses: []clockify.AccountStatus{
 		clockify.AccountActive, clockify.AccountPendingEmailVerification, clockify.AccountNotRegistered, clockify.AccountLimited,
-	}, ListOptions: clockify.ListOptions{PageSize: 1000}}
+	}}
 	for u, err := range client.Users.All(ctx, workspaceID, opts) {
 		if errors.Is(err, clockify.ErrForbidden) {
 			me, _, err := client.Users.Current(ctx)
@@ -276,7 +276,7 @@ func membershipStatus(u clockify.User, workspaceID string) clockify.MemberStatus
 // refreshProjects imports the workspace's projects, archived ones included.
 func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string) error {
 	var projects []Project
-	for p, err := range client.Projects.All(ctx, workspaceID, &clockify.ProjectListOptions{ListOptions: clockify.ListOptions{PageSize: 1000}}) {
+	for p, err := range client.Projects.All(ctx, workspaceID, nil) {
 		if err != nil {
 			return err
 		}

@@ -189,9 +189,9 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 		batch = batch[:0]
 		return err
 	}
-	// Clockify's help centre pages detailed lists by 1,000; the true maximum is not
-	// documented.
-	opts := &clockify.TimeEntryListOptions{Start: run.Start, End: run.End, ListOptions: clockify.ListOptions{PageSize: 1000}}
+	// Pages of the client's default size (1,000): Clockify serves up to 5,000, but the
+	// client makes room for the page it asks for, which most members' windows do not fill.
+	opts := &clockify.TimeEntryListOptions{Start: run.Start, End: run.End}
 	for te, err := range client.TimeEntries.All(ctx, ws, m.ID, opts) {
 		if err != nil {
 			if refused(err) {
