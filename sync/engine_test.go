@@ -792,3 +792,55 @@ func TestReport(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, s.Unresolved)
 }
+
+func TestSyncRefusesBadWindows(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	for name, w := range map[string]clockifysync.Window{
+		"empty":          {},
+		"no start":       {End: now},
+		"reversed":       {Start: now, End: now.Add(-time.Hour)},
+		"zero length":    {Start: now, End: now},
+		"over 365 days":  {Start: now.AddDate(-1, 0, -2), End: now},
+		"no end":         {Start: now},
+		"far in reverse": {Start: now.AddDate(1, 0, 0), End: now},
+	} {
+		before := r.lists.Load()
+		_, err := r.eng.Sync(t.Context(), ws, w)
+		require.ErrorIs(t, err, clockifysync.ErrInput, name)
+		require.Equal(t, before, r.lists.Load(), "%s: nothing read", name)
+	}
+	_, err := r.eng.Sync(t.Context(), "not-connected", clockifysync.Window{Start: now.Add(-time.Hour), End: now})
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+	_, ok, err := r.store.PendingRun(t.Context(), ws)
+	require.NoError(t, err)
+	require.False(t, ok, "no run started")
+}
+
+// TestApplyWithoutFetch: with fetch-on-notify off, a delivery's payload is stored as it
+// came, and Clockify is not asked again.
+func TestApplyWithoutFetch(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, clockifysync.WithFetchOnNotify(false))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	const get = "GET v1/workspaces/{ws}/time-entries/{id}"
+	before := r.srv.Requests(get)
+	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "PR #77 from the payload",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+	require.NoError(t, err)
+	got, err := r.store.Entry(t.Context(), ws, added.ID)
+	require.NoError(t, err)
+	require.Equal(t, "PR #77 from the payload", got.Description)
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+	got, err = r.store.Entry(t.Context(), ws, added.ID)
+	require.NoError(t, err)
+	require.False(t, got.Deleted.IsZero())
+	require.Equal(t, before, r.srv.Requests(get), "no entry read by id")
+
+	// A delivery without its entry cannot be applied, now or later.
+	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, WorkspaceID: ws, EntityID: "x"})
+	require.ErrorIs(t, err, webhook.ErrPermanent)
+}
