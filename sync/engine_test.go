@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -843,4 +845,74 @@ func TestApplyWithoutFetch(t *testing.T) {
 	// A delivery without its entry cannot be applied, now or later.
 	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, WorkspaceID: ws, EntityID: "x"})
 	require.ErrorIs(t, err, webhook.ErrPermanent)
+}
+
+// TestDisconnectWithRevokedKey: Clockify refuses a revoked key, so the webhooks stay
+// registered there; the engine still forgets the key and the tokens, and says which
+// webhooks to delete by hand.
+func TestDisconnectWithRevokedKey(t *testing.T) {
+	t.Parallel()
+	var revoked atomic.Bool
+	var r *rig
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if revoked.Load() {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"message":"Full authentication is required to access this resource","code":1000}`))
+			return
+		}
+		target, _ := url.Parse(r.srv.URL)
+		httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, req)
+	}))
+	t.Cleanup(front.Close)
+	r = newRig(t, clockifysync.WithClientOptions(clockify.WithBaseURL(front.URL+"/api/")))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+
+	revoked.Store(true)
+	res, err := r.eng.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.Zero(t, res.Unregistered)
+	require.Len(t, res.LeftRegistered, 10)
+	require.Len(t, r.srv.Webhooks(ws), 10, "still registered in Clockify")
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Nil(t, conn.SealedAPIKey)
+	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+	hooks, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, hooks, "their tokens are forgotten")
+}
+
+// TestConnectMovesWebhooks: connecting again with another URL moves the engine's webhooks
+// there: the old ones are deleted in Clockify, and their tokens refused.
+func TestConnectMovesWebhooks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	old := r.srv.Webhooks(ws)
+	_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/moved"})
+	require.NoError(t, err)
+	moved := r.srv.Webhooks(ws)
+	require.Len(t, moved, 10)
+	for _, h := range moved {
+		require.Equal(t, r.hook.URL+"/moved", h.URL)
+		require.False(t, slices.ContainsFunc(old, func(o clockify.Webhook) bool { return o.ID == h.ID }))
+	}
+	stored, err := r.store.Webhooks(t.Context(), ws)
+	require.NoError(t, err)
+	require.Len(t, stored, 10)
+	_, err = r.srv.AddProject(ws, clockify.Project{Name: "After the move"})
+	require.NoError(t, err)
+	ds := r.srv.Deliveries()
+	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+
+	// Connecting with no URL removes them.
+	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws})
+	require.NoError(t, err)
+	require.Zero(t, res.Webhooks)
+	require.Empty(t, r.srv.Webhooks(ws))
+	require.Equal(t, clockifysync.ScheduleHourly, res.Connection.Schedule)
 }
