@@ -14,8 +14,9 @@ import (
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
-// Store is a clockifysync.Store in PostgreSQL, shared by every replica of a host. It is
-// safe for concurrent use.
+// Store is a clockifysync.Store in PostgreSQL, shared by every replica of a host: it has
+// every method of that interface, from the SQL it shares with store/sqlite. It is safe
+// for concurrent use.
 type Store struct {
 	*sqlstore.Store
 	db *sql.DB

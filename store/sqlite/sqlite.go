@@ -16,8 +16,9 @@ import (
 // schemaVersion is the version of schema, kept in SQLite's user_version.
 const schemaVersion = 1
 
-// Store is a clockifysync.Store in one SQLite file. It is safe for concurrent use, by
-// several goroutines and by several processes on one machine.
+// Store is a clockifysync.Store in one SQLite file: it has every method of that
+// interface, from the SQL it shares with store/postgres. It is safe for concurrent use,
+// by several goroutines and by several processes on one machine.
 type Store struct {
 	*sqlstore.Store
 	db *sql.DB
