@@ -151,6 +151,28 @@ func (r *rig) stored(t *testing.T, q clockifysync.EntryQuery) []string {
 	return ids
 }
 
+// add creates a one-hour entry of the owner's in the fake; its webhooks deliver it before
+// add returns.
+func (r *rig) add(t *testing.T, desc string, start time.Time) clockify.TimeEntry {
+	t.Helper()
+	e, err := r.srv.AddTimeEntry(r.fx.Workspace.ID, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: desc,
+		TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(time.Hour))}})
+	require.NoError(t, err)
+	return e
+}
+
+// edit changes the description of an entry in the fake.
+func (r *rig) edit(t *testing.T, id, desc string) clockify.TimeEntry {
+	t.Helper()
+	i := slices.IndexFunc(r.srv.TimeEntries(r.fx.Workspace.ID), func(e clockify.TimeEntry) bool { return e.ID == id })
+	require.GreaterOrEqual(t, i, 0, "no entry %s", id)
+	e := r.srv.TimeEntries(r.fx.Workspace.ID)[i]
+	e.Description = desc
+	e, err := r.srv.UpdateTimeEntry(r.fx.Workspace.ID, e)
+	require.NoError(t, err)
+	return e
+}
+
 func TestConnect(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {
@@ -235,18 +257,8 @@ func TestSyncFollowsClockify(t *testing.T) {
 
 		gone := before[3]
 		require.NoError(t, r.srv.DeleteTimeEntry(ws, gone))
-		var edited clockify.TimeEntry
-		for _, e := range r.srv.TimeEntries(ws) {
-			if e.ID == before[5] {
-				edited = e
-			}
-		}
-		edited.Description = "acme/api#4242 after review"
-		_, err := r.srv.UpdateTimeEntry(ws, edited)
-		require.NoError(t, err)
-		added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "PR-77 https://github.com/acme/web/pull/78",
-			TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour), End: new(now.Add(-2 * time.Hour))}})
-		require.NoError(t, err)
+		edited := r.edit(t, before[5], "acme/api#4242 after review")
+		added := r.add(t, "PR-77 https://github.com/acme/web/pull/78", now.Add(-3*time.Hour))
 		gets := r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}")
 
 		res, err := r.eng.Sync(ctx, ws, window)
@@ -294,16 +306,12 @@ func TestWebhookDeliveriesApply(t *testing.T) {
 		ctx := t.Context()
 
 		// The fake delivers before each call returns.
-		added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "#5 login",
-			TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
-		require.NoError(t, err)
+		added := r.add(t, "#5 login", now.Add(-time.Hour))
 		got, err := r.store.Entry(ctx, ws, added.ID)
 		require.NoError(t, err)
 		require.Equal(t, "#5 login", got.Description)
 
-		added.Description = "#6 login, after review"
-		_, err = r.srv.UpdateTimeEntry(ws, added)
-		require.NoError(t, err)
+		r.edit(t, added.ID, "#6 login, after review")
 		got, err = r.store.Entry(ctx, ws, added.ID)
 		require.NoError(t, err)
 		require.Equal(t, "#6", got.Links[0].Text)
@@ -545,9 +553,7 @@ func TestSecretsStaySealed(t *testing.T) {
 	require.NotContains(t, err.Error(), r.fx.OwnerKey)
 
 	// A delivery signed with a rotated token still applies during the grace period.
-	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "after rotation",
-		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
-	require.NoError(t, err)
+	added := r.add(t, "after rotation", now.Add(-time.Hour))
 	_, err = r.store.Entry(ctx, ws, added.ID)
 	require.NoError(t, err)
 }
@@ -667,19 +673,9 @@ func TestScheduledSyncCatchesOldEntries(t *testing.T) {
 	ctx := t.Context()
 	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
 	require.GreaterOrEqual(t, len(old), 2)
-	var edited clockify.TimeEntry
-	for _, e := range r.srv.TimeEntries(ws) {
-		if e.ID == old[0] {
-			edited = e
-		}
-	}
-	edited.Description = "acme/web#808 found late"
-	_, err := r.srv.UpdateTimeEntry(ws, edited)
-	require.NoError(t, err)
+	edited := r.edit(t, old[0], "acme/web#808 found late")
 	require.NoError(t, r.srv.DeleteTimeEntry(ws, old[1]))
-	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "forgotten",
-		TimeInterval: clockify.TimeInterval{Start: now.AddDate(0, 0, -25), End: new(now.AddDate(0, 0, -25).Add(time.Hour))}})
-	require.NoError(t, err)
+	added := r.add(t, "forgotten", now.AddDate(0, 0, -25))
 
 	res, err := r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
@@ -709,9 +705,7 @@ func TestTokensRefreshAcrossReplicas(t *testing.T) {
 	require.NoError(t, err)
 	deliver := func(desc string) int {
 		t.Helper()
-		_, err := a.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: a.fx.Owner.ID, Description: desc,
-			TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
-		require.NoError(t, err)
+		a.add(t, desc, now.Add(-time.Hour))
 		ds := a.srv.Deliveries()
 		return ds[len(ds)-1].StatusCode
 	}
@@ -830,9 +824,7 @@ func TestApplyWithoutFetch(t *testing.T) {
 	ws := r.fx.Workspace.ID
 	const get = "GET v1/workspaces/{ws}/time-entries/{id}"
 	before := r.srv.Requests(get)
-	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "PR #77 from the payload",
-		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
-	require.NoError(t, err)
+	added := r.add(t, "PR #77 from the payload", now.Add(-time.Hour))
 	got, err := r.store.Entry(t.Context(), ws, added.ID)
 	require.NoError(t, err)
 	require.Equal(t, "PR #77 from the payload", got.Description)
