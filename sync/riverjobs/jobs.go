@@ -69,15 +69,19 @@ func PeriodicJobs() []*river.PeriodicJob {
 }
 
 // NewClient returns a River client that runs the engine's jobs on pool's database, with
-// cfg's other settings (nil for River's defaults with one queue of ten workers). A host
+// cfg's other settings (nil for River's defaults with one queue of four workers). A host
 // that runs jobs of its own adds AddWorkers and PeriodicJobs to its client instead.
+//
+// A running sync holds one of the pool's connections for its workspace's lock, and uses
+// others for the store: size the pool (pgxpool's max_conns) at about twice the workers,
+// plus what River and the host need.
 func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Config) (*river.Client[pgx.Tx], error) {
 	if cfg == nil {
 		cfg = &river.Config{}
 	}
 	c := *cfg
 	if c.Queues == nil {
-		c.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+		c.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 	}
 	if c.Workers == nil {
 		c.Workers = river.NewWorkers()
