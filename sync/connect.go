@@ -245,9 +245,13 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 		}
 	}
 	if len(manual) > 0 || len(contributors) > 0 {
-		ms := make([]mapping.Manual, len(manual))
-		for i, m := range manual {
-			ms[i] = mapping.Manual{MemberID: m.MemberID, Login: m.Login}
+		// A member mapped by hand who has left the workspace keeps the mapping, for when
+		// they come back; the matcher refuses mappings of members it is not given.
+		var ms []mapping.Manual
+		for _, m := range manual {
+			if slices.ContainsFunc(members, func(x Member) bool { return x.ID == m.MemberID }) {
+				ms = append(ms, mapping.Manual{MemberID: m.MemberID, Login: m.Login})
+			}
 		}
 		result, err := mapping.UserMatcher{}.Match(in, contributors, ms)
 		if err != nil {

@@ -617,6 +617,8 @@ func TestUserMappingByHand(t *testing.T) {
 	require.Empty(t, stored, "bad mappings change nothing")
 
 	require.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: "octocat"}))
+	// A member mapped by hand who has left the workspace does not stop the syncs.
+	require.NoError(t, r.store.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: "left-long-ago", Login: "ghost"}))
 	login := func() (string, string) {
 		members, err := r.store.Members(ctx, ws)
 		require.NoError(t, err)
