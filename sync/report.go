@@ -19,8 +19,10 @@ type Summary struct {
 
 // Report aggregates the work entries the query selects (analytics.Aggregate), each
 // linked to the pull requests of its effective links: its manual links, else its auto
-// links resolved to a repository. Members' GitHub logins come from the store unless
-// opts.Logins is set; opts.Rates, when set, prices the time.
+// links resolved to a repository. An entry linked to several pull requests is shared
+// between them by opts.Split (evenly by default, in whole seconds). Members' GitHub
+// logins come from the store unless opts.Logins is set; opts.Rates, when set, prices the
+// time.
 func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Options) (*Summary, error) {
 	entries, err := e.LinkedEntries(ctx, q)
 	if err != nil {
