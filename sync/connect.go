@@ -163,7 +163,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	} else if ok {
 		w = Window{Start: run.Start, End: run.End}
 	}
-	if res.InitialSync, err = e.Sync(ctx, ws.ID, w); err != nil {
+	if res.InitialSync, err = e.sync(ctx, ws.ID, w, false); err != nil {
 		return nil, err
 	}
 	if conn, err = e.store.Connection(ctx, ws.ID); err != nil {

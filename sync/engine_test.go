@@ -910,3 +910,13 @@ func TestConnectMovesWebhooks(t *testing.T) {
 	require.Empty(t, r.srv.Webhooks(ws))
 	require.Equal(t, clockifysync.ScheduleHourly, res.Connection.Schedule)
 }
+
+// TestConnectReadsTheDirectoryOnce: the initial sync uses the members and projects
+// Connect has just imported.
+func TestConnectReadsTheDirectoryOnce(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	require.Equal(t, 1, r.srv.Requests("GET v1/workspaces/{ws}/users"))
+	require.Equal(t, 1, r.srv.Requests("GET v1/workspaces/{ws}/projects"))
+}

@@ -56,6 +56,12 @@ func (e *Engine) SyncRecent(ctx context.Context, workspaceID string) (*Result, e
 // not yet done, and running it again never duplicates anything. A run left unfinished
 // is finished before a new window is read.
 func (e *Engine) Sync(ctx context.Context, workspaceID string, w Window) (*Result, error) {
+	return e.sync(ctx, workspaceID, w, true)
+}
+
+// sync is Sync; with refresh, the members and projects are imported again first (Connect,
+// which has just imported them, passes false).
+func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh bool) (*Result, error) {
 	if w.Start.IsZero() || w.End.IsZero() || !w.Start.Before(w.End) {
 		return nil, inputError("window", "a start before an end is required")
 	}
@@ -74,7 +80,7 @@ func (e *Engine) Sync(ctx context.Context, workspaceID string, w Window) (*Resul
 		return nil, err
 	}
 	if ok && (!pending.Start.Equal(w.Start) || !pending.End.Equal(w.End)) {
-		if _, err := e.runWindow(ctx, client, pending, true); err != nil {
+		if _, err := e.runWindow(ctx, client, pending, true, refresh); err != nil {
 			return nil, err
 		}
 		ok = false
@@ -86,14 +92,20 @@ func (e *Engine) Sync(ctx context.Context, workspaceID string, w Window) (*Resul
 			return nil, err
 		}
 	}
-	return e.runWindow(ctx, client, run, ok)
+	return e.runWindow(ctx, client, run, ok, refresh)
 }
 
 // runWindow reads the members of run not done yet, then finishes the run.
-func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, run Run, resumed bool) (*Result, error) {
+func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, run Run, resumed, refresh bool) (*Result, error) {
 	ws := run.WorkspaceID
 	res := &Result{Window: Window{Start: run.Start, End: run.End}, Resumed: resumed}
-	members, err := e.refreshDirectory(ctx, client, ws)
+	var members []Member
+	var err error
+	if refresh {
+		members, err = e.refreshDirectory(ctx, client, ws)
+	} else {
+		members, err = e.store.Members(ctx, ws)
+	}
 	if err != nil {
 		return nil, e.failed(ctx, ws, err)
 	}
