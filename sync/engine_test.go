@@ -661,6 +661,20 @@ func TestUnmappedProjects(t *testing.T) {
 	for _, p := range rest {
 		require.NotEqual(t, r.fx.Projects[0].ID, p.ID)
 	}
+
+	// Suggestions come for the unmapped projects only.
+	repos := []string{"acme/unrelated-thing"}
+	for _, p := range r.fx.Projects {
+		repos = append(repos, r.fx.Org+"/"+p.Name)
+	}
+	suggested, err := r.eng.SuggestRepos(ctx, ws, repos)
+	require.NoError(t, err)
+	require.NotEmpty(t, suggested)
+	for _, s := range suggested {
+		require.NotEqual(t, r.fx.Projects[0].ID, s.ProjectID, "mapped already")
+		i := slices.IndexFunc(r.fx.Projects, func(p clockify.Project) bool { return p.ID == s.ProjectID })
+		require.Equal(t, r.fx.Org+"/"+r.fx.Projects[i].Name, s.Repo)
+	}
 }
 
 // TestScheduledSyncCatchesOldEntries: an entry of last month edited, added or deleted

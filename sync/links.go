@@ -227,3 +227,19 @@ func (e *Engine) UnmappedProjects(ctx context.Context, workspaceID string) ([]Pr
 	}
 	return out, nil
 }
+
+// SuggestRepos proposes repositories for the workspace's unmapped projects, from the
+// host's list of repositories ("owner/repo"): up to three per project whose names are
+// alike, best first (mapping.SuggestRepos, at its default score). Nothing is mapped until
+// the caller calls SetProjectMapping.
+func (e *Engine) SuggestRepos(ctx context.Context, workspaceID string, repos []string) ([]mapping.Suggestion, error) {
+	projects, err := e.UnmappedProjects(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	in := make([]mapping.Project, len(projects))
+	for i, p := range projects {
+		in[i] = mapping.Project{ID: p.ID, Name: p.Name}
+	}
+	return mapping.SuggestRepos(in, repos, nil, 0), nil
+}
