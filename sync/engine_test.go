@@ -184,6 +184,9 @@ func TestConnect(t *testing.T) {
 		require.Equal(t, clockifysync.StepInitialSync, res.Connection.Step)
 		require.Equal(t, clockifysync.ScheduleRealtime, res.Connection.Schedule)
 		require.Equal(t, 30, res.Connection.InitialDays)
+		require.Equal(t, r.fx.Workspace.HourlyRate.Amount, res.Connection.HourlyRate)
+		require.Equal(t, r.fx.Workspace.HourlyRate.Currency, res.Connection.Currency)
+		require.False(t, res.OwnEntriesOnly)
 		require.True(t, res.Connection.LastSync.Equal(now))
 		require.Equal(t, 10, res.Webhooks)
 		require.Empty(t, res.MissingEvents)
@@ -933,4 +936,29 @@ func TestConnectReadsTheDirectoryOnce(t *testing.T) {
 	r.connect(t)
 	require.Equal(t, 1, r.srv.Requests("GET v1/workspaces/{ws}/users"))
 	require.Equal(t, 1, r.srv.Requests("GET v1/workspaces/{ws}/projects"))
+}
+
+// TestConnectWithAMembersKey: Clockify lets a regular member read only their own entries
+// and manage no webhooks; Connect syncs those entries and reports every event missing.
+func TestConnectWithAMembersKey(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	i := slices.IndexFunc(r.fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
+	require.GreaterOrEqual(t, i, 0)
+	me := r.fx.Members[i].User
+	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.Members[i].APIKey, WorkspaceID: r.fx.Workspace.ID, WebhookURL: r.hook.URL})
+	require.NoError(t, err)
+	require.True(t, res.OwnEntriesOnly)
+	require.Zero(t, res.Webhooks)
+	require.Len(t, res.MissingEvents, 10)
+	require.Equal(t, 1, res.InitialSync.Members)
+	members, err := r.store.Members(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.Len(t, members, 1)
+	require.Equal(t, me.ID, members[0].ID)
+	for _, id := range r.stored(t, clockifysync.EntryQuery{}) {
+		e, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, id)
+		require.NoError(t, err)
+		require.Equal(t, me.ID, e.UserID)
+	}
 }

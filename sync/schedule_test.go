@@ -60,6 +60,16 @@ func TestRunFollowsSchedules(t *testing.T) {
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		require.Equal(t, before+members, lists(), "one hourly sync, every member read once")
+
+		// With no webhook, an entry that started 20 hours ago and was added since is read
+		// by the next hourly sync: its window is at least the last 24 hours.
+		late, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#78 logged late",
+			TimeInterval: clockify.TimeInterval{Start: time.Now().Add(-20 * time.Hour), End: new(time.Now().Add(-19 * time.Hour))}})
+		require.NoError(t, err)
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		_, err = store.Entry(t.Context(), ws, late.ID)
+		require.NoError(t, err)
 		conn, err = store.Connection(t.Context(), ws)
 		require.NoError(t, err)
 		require.True(t, conn.LastSync.Equal(time.Now()))
