@@ -185,20 +185,9 @@ func (s Schedule) valid() bool {
 	return false
 }
 
+// stepOrder is a step's place in Connect, -1 for none.
 func stepOrder(s Step) int {
-	switch s {
-	case StepValidated:
-		return 1
-	case StepMembers:
-		return 2
-	case StepProjects:
-		return 3
-	case StepWebhooks:
-		return 4
-	case StepInitialSync:
-		return 5
-	}
-	return 0
+	return slices.Index([]Step{StepValidated, StepMembers, StepProjects, StepWebhooks, StepInitialSync}, s)
 }
 
 // refreshMembers imports the workspace's members who may have tracked time in it (the

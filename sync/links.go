@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/heyjasper/jasper-clockify/linker"
 	"github.com/heyjasper/jasper-clockify/mapping"
@@ -168,13 +167,6 @@ func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry
 		}
 	}
 	return out, nil
-}
-
-func utcOrZero(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	return t.UTC()
 }
 
 // SetUserMapping maps a member to a GitHub login by hand. It always wins over email and

@@ -65,6 +65,7 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 	if w.Start.IsZero() || w.End.IsZero() || !w.Start.Before(w.End) {
 		return nil, inputError("window", "a start before an end is required")
 	}
+	// An hour's slack: 365 days counted in a zone with daylight saving may be an hour longer.
 	if w.End.Sub(w.Start) > MaxInitialDays*24*time.Hour+time.Hour {
 		return nil, inputError("window", "at most %d days", MaxInitialDays)
 	}
@@ -267,7 +268,7 @@ func refused(err error) bool {
 func (e *Engine) entryOf(workspaceID string, te *clockify.TimeEntry, now time.Time, idx projectIndex) Entry {
 	en := Entry{
 		WorkspaceID: workspaceID, ID: te.ID, UserID: te.UserID, ProjectID: te.ProjectID, TaskID: te.TaskID,
-		Description: te.Description, Start: utcOrZero(te.TimeInterval.Start), Billable: te.Billable,
+		Description: te.Description, Start: te.TimeInterval.Start.UTC(), Billable: te.Billable,
 		Type: string(te.Type), Synced: now,
 	}
 	if te.TimeInterval.End != nil {
