@@ -56,11 +56,9 @@ func (s *Store) q(query string) string {
 	return b.String()
 }
 
-// execer is what both *sql.DB and *sql.Tx offer.
+// execer is what exec needs of *sql.DB and *sql.Tx.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func (s *Store) exec(ctx context.Context, x execer, query string, args ...any) (sql.Result, error) {
