@@ -710,11 +710,14 @@ func TestScheduledSyncCatchesOldEntries(t *testing.T) {
 }
 
 // TestTokensRefreshAcrossReplicas: replica B registers and rotates the webhooks, replica A
-// receives the deliveries; A trusts B's tokens once it refreshes them, and a token B
-// rotated away still verifies on A for the grace period.
+// receives the deliveries. A trusts B's tokens on the first delivery they sign (its
+// handler reloads the tokens on a miss, at most every five seconds) or when it refreshes
+// them, and a token B rotated away still verifies on A for the grace period.
 func TestTokensRefreshAcrossReplicas(t *testing.T) {
 	t.Parallel()
-	a := newRig(t) // A: its handler is the one behind the webhook URL
+	var elapsed atomic.Int64
+	clock := func() time.Time { return now.Add(time.Duration(elapsed.Load())) }
+	a := newRig(t, clockifysync.WithClock(clock)) // A: its handler is the one behind the webhook URL
 	ctx := t.Context()
 	ws := a.fx.Workspace.ID
 	b, err := clockifysync.New(a.store, a.sealKey, clockifysync.WithClock(func() time.Time { return now }),
@@ -728,9 +731,7 @@ func TestTokensRefreshAcrossReplicas(t *testing.T) {
 		ds := a.srv.Deliveries()
 		return ds[len(ds)-1].StatusCode
 	}
-	require.Equal(t, http.StatusUnauthorized, deliver("before A refreshes"), "A does not know B's tokens yet")
-	require.NoError(t, a.eng.RefreshTokens(ctx))
-	require.Equal(t, http.StatusOK, deliver("after A refreshes"))
+	require.Equal(t, http.StatusOK, deliver("B's tokens, new to A"), "A reloads the tokens on the miss")
 
 	var oldToken clockify.Secret
 	for _, h := range a.srv.Webhooks(ws) {
@@ -739,9 +740,12 @@ func TestTokensRefreshAcrossReplicas(t *testing.T) {
 		}
 	}
 	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
-	require.Equal(t, http.StatusUnauthorized, deliver("rotated, before A refreshes"))
+	require.Equal(t, http.StatusUnauthorized, deliver("rotated, within 5 s of A's reload"))
 	require.NoError(t, a.eng.RefreshTokens(ctx))
 	require.Equal(t, http.StatusOK, deliver("rotated, after A refreshes"))
+	elapsed.Add(int64(webhook.DefaultReloadInterval))
+	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
+	require.Equal(t, http.StatusOK, deliver("rotated again, 5 s later"), "A reloads the tokens on the miss")
 
 	// A delivery signed with the old token, sent before the rotation, still verifies.
 	req, err := webhook.NewSignedRequest(a.hook.URL+"/clockify", oldToken, clockify.EventNewTimeEntry, clockify.TimeEntry{

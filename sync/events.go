@@ -13,10 +13,11 @@ import (
 // Handler returns an http.Handler for Clockify's deliveries to the connected
 // workspaces: it verifies each against the stored webhook tokens, de-duplicates and logs
 // it in the store (so that a delivery applies once whichever replica receives it), and
-// applies it with Apply. Tokens this process registers or rotates are trusted at once;
-// those another replica registered or rotated since are read by RefreshTokens, which Run
-// calls every minute. One Engine serves one Handler: a second call replaces the first's
-// tokens.
+// applies it with Apply. Tokens this process registers or rotates are trusted at once.
+// Those another replica registered or rotated are read from the store by RefreshTokens,
+// which the handler calls when a signature matches no token it holds (at most once every
+// webhook.DefaultReloadInterval; webhook.WithTokenReload changes that) and Run calls
+// every minute. One Engine serves one Handler: a second call replaces the first's tokens.
 func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*webhook.Handler, error) {
 	v, err := webhook.NewVerifier(nil, webhook.WithClock(e.now))
 	if err != nil {
@@ -29,7 +30,8 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 		return nil, err
 	}
 	all := append([]webhook.HandlerOption{webhook.WithDeduper(e.store), webhook.WithDeliveryLog(e.store),
-		webhook.WithHandlerClock(e.now), webhook.WithLogger(e.log)}, opts...)
+		webhook.WithHandlerClock(e.now), webhook.WithLogger(e.log),
+		webhook.WithTokenReload(e.RefreshTokens, webhook.DefaultReloadInterval)}, opts...)
 	return webhook.NewHandler(v, e.Apply, all...), nil
 }
 

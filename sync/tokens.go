@@ -60,9 +60,10 @@ func (e *Engine) distrust(webhookID string) {
 
 // RefreshTokens brings Handler's tokens in line with the store: the webhooks another
 // replica registered are trusted, the tokens it rotated replace the old ones (which stay
-// valid for the rotation grace), and the webhooks it deleted are refused. Run calls it
-// every minute; a host that schedules with sync/riverjobs calls it itself. Before Handler
-// is called it does nothing.
+// valid for the rotation grace), and the webhooks it deleted are refused. The handler
+// calls it when a signature matches no token it holds, so new tokens verify at once;
+// refusing the deleted ones waits for a call: Run makes one every minute, and a host that
+// schedules with sync/riverjobs makes its own. Before Handler is called it does nothing.
 func (e *Engine) RefreshTokens(ctx context.Context) error {
 	e.tokens.mu.Lock()
 	active := e.tokens.v != nil

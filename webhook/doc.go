@@ -17,7 +17,11 @@
 //	405 not POST · 413 body over the cap · 401 missing or wrong signature (no hint why)
 //	400 unknown event type, malformed payload or a workspace not served
 //	200 applied, duplicate or an ignored Clockify event · 503 apply failed, redeliver
-//	422 apply failed for good (ErrPermanent)
+//	(or the token reload failed) · 422 apply failed for good (ErrPermanent)
+//
+// A host whose tokens change elsewhere (several replicas over one store) gives the
+// handler a reload with [WithTokenReload]: a signature that matches no token held
+// verifies again after it, at most one reload every few seconds.
 //
 // Mount it on the public URL registered with Clockify:
 //

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -52,6 +54,7 @@ type Handler struct {
 	workspaces map[string]bool
 	now        func() time.Time
 	logger     *slog.Logger
+	reload     *tokenReload
 }
 
 // HandlerOption configures a [Handler].
@@ -87,6 +90,49 @@ func WithHandlerClock(now func() time.Time) HandlerOption { return func(h *Handl
 // WithLogger logs each delivery's outcome at debug level (silent by default, and when l
 // is nil). Tokens are never logged.
 func WithLogger(l *slog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
+
+// DefaultReloadInterval is the least time between two token reloads of a handler (see
+// WithTokenReload).
+const DefaultReloadInterval = 5 * time.Second
+
+// WithTokenReload has the handler call reload when a delivery's signature matches no
+// token its Verifier holds, then verify the signature again. A host whose tokens change
+// elsewhere (another replica registered or rotated the webhooks) passes the function that
+// brings the Verifier in line with where the tokens are kept, so that the new tokens verify
+// at once rather than on the host's next refresh. reload runs at most once every interval
+// (DefaultReloadInterval when it is not positive), by the handler's clock, so that
+// forged deliveries cannot make the handler read its tokens' store at their pace; the
+// misses in between are verified again against what the last reload brought. When reload
+// fails the delivery is answered 503, so that Clockify may send it again. A nil reload
+// turns reloading off.
+func WithTokenReload(reload func(ctx context.Context) error, interval time.Duration) HandlerOption {
+	return func(h *Handler) {
+		h.reload = nil
+		if reload != nil {
+			h.reload = &tokenReload{fn: reload, every: cmp.Or(max(interval, 0), DefaultReloadInterval)}
+		}
+	}
+}
+
+// tokenReload calls a host's reload at most once an interval.
+type tokenReload struct {
+	fn    func(context.Context) error
+	every time.Duration
+
+	mu   sync.Mutex // held while fn runs: misses that come meanwhile wait for its tokens
+	last time.Time  // when fn last ran; zero before it has
+}
+
+// maybe calls fn unless it ran less than an interval before now.
+func (t *tokenReload) maybe(ctx context.Context, now time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.last.IsZero() && now.Sub(t.last) < t.every {
+		return nil
+	}
+	t.last = now
+	return t.fn(ctx)
+}
 
 // NewHandler returns a handler that verifies with v and applies with apply. Like
 // http.Handle given a nil handler, it panics when either is nil: a programming error,
@@ -163,6 +209,13 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 		return reject(http.StatusBadRequest, ErrUnknownEventType.Error(), "unknown event type")
 	}
 	match, err := h.verifier.Verify(wire, r.Header.Get(SignatureHeader))
+	if errors.Is(err, ErrInvalidSignature) && h.reload != nil {
+		if rerr := h.reload.maybe(r.Context(), h.now()); rerr != nil {
+			d.Outcome, d.Reason = OutcomeFailed, "reloading the tokens: "+rerr.Error()
+			return http.StatusServiceUnavailable, "try again"
+		}
+		match, err = h.verifier.Verify(wire, r.Header.Get(SignatureHeader))
+	}
 	if err != nil {
 		return reject(http.StatusUnauthorized, err.Error(), "unauthorized")
 	}

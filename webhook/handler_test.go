@@ -44,10 +44,12 @@ func (r *recorder) count() int {
 }
 
 type fixture struct {
-	h    *Handler
-	rec  *recorder
-	log  *MemoryLog
-	logs *bytes.Buffer
+	h     *Handler
+	v     *Verifier
+	clock *fakeClock
+	rec   *recorder
+	log   *MemoryLog
+	logs  *bytes.Buffer
 }
 
 func newFixture(t *testing.T, opts ...HandlerOption) *fixture {
@@ -62,7 +64,7 @@ func newFixture(t *testing.T, opts ...HandlerOption) *fixture {
 		WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}
 	h := NewHandler(v, rec.apply, append(base, opts...)...)
-	return &fixture{h: h, rec: rec, log: ml, logs: &logs}
+	return &fixture{h: h, v: v, clock: clock, rec: rec, log: ml, logs: &logs}
 }
 
 func (f *fixture) send(t *testing.T, req *http.Request) *httptest.ResponseRecorder {
@@ -193,6 +195,50 @@ func TestHandlerWorkspaceFilter(t *testing.T) {
 	w = f.send(t, signed(t, "tok-project-BBBB", clockify.EventNewProject, projectBody))
 	require.Equal(t, http.StatusOK, w.Code)
 	require.Equal(t, ProjectCreated, f.rec.applied[0].Kind)
+}
+
+// TestHandlerReloadsTokensOnAMiss: a token the verifier does not hold yet (another
+// replica registered it) verifies after the reload the miss triggers; forged signatures
+// reload at most once an interval, and a failed reload asks Clockify to try again.
+func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
+	var reloads int
+	var fail error
+	var f *fixture
+	f = newFixture(t, WithTokenReload(func(context.Context) error {
+		reloads++
+		if fail != nil {
+			return fail
+		}
+		return f.v.Add(Token{WebhookID: "h-other", Event: clockify.EventNewTimeEntry, WorkspaceID: "ws1", Value: "tok-from-elsewhere"})
+	}, time.Minute))
+
+	w := f.send(t, signed(t, "tok-from-elsewhere", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusOK, w.Code, "the token stored elsewhere verifies after the reload")
+	require.Equal(t, 1, reloads)
+	require.Equal(t, "h-other", f.log.Recent(1)[0].WebhookID)
+
+	for range 3 {
+		w = f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody))
+		require.Equal(t, http.StatusUnauthorized, w.Code)
+	}
+	require.Equal(t, 1, reloads, "misses within the interval do not reload")
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, strings.Replace(entryBody, `"id":"`, `"id":"x`, 1)))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, 1, reloads, "a token held verifies without a reload")
+
+	f.clock.Advance(time.Minute)
+	fail = errors.New("store unavailable")
+	w = f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusServiceUnavailable, w.Code, "the token may be one the store could not give")
+	require.Equal(t, 2, reloads)
+	d := f.log.Recent(1)[0]
+	require.Equal(t, OutcomeFailed, d.Outcome)
+	require.Contains(t, d.Reason, "store unavailable")
+	require.Equal(t, 2, f.rec.count(), "nothing applied but the two verified deliveries")
+
+	f = newFixture(t, WithTokenReload(func(context.Context) error { reloads++; return nil }, time.Minute), WithTokenReload(nil, 0))
+	require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody)).Code)
+	require.Equal(t, 2, reloads, "a nil reload turns reloading off")
 }
 
 func TestHandlerFailures(t *testing.T) {

@@ -9,7 +9,8 @@
 // snoozed, and runs after the sync in progress. A sync that fails is retried with
 // River's backoff; one for a workspace no longer connected is cancelled.
 //
-// Each replica that serves Engine.Handler calls Engine.RefreshTokens every minute or so
-// (Engine.Run does it on a single machine), so that it trusts the webhook tokens another
-// replica registered or rotated.
+// A replica's Engine.Handler trusts the webhook tokens another replica registered or
+// rotated on the first delivery they sign. Each replica that serves it also calls
+// Engine.RefreshTokens every minute or so (Engine.Run does it on a single machine), so
+// that it refuses the tokens of webhooks another replica deleted.
 package riverjobs
