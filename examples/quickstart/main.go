@@ -1,12 +1,14 @@
 // Command quickstart connects a Clockify workspace to a SQLite file with the sync engine,
-// then reports from the file: the members, the projects and the last 30 days of time
-// entries, linked to pull requests, with the time per PR, the billable share and the
-// weekly trend. Breaks, holidays and time off are listed but left out of every figure:
+// then reports from the file: the members with the GitHub users they map to, the projects
+// and the last 30 days of time entries, linked to pull requests, with the time per PR and
+// per contributor, the billable share and the weekly trend. Breaks, holidays and time off are listed but left out of every figure:
 // they are no work on a pull request.
 //
 // With no configuration it starts the built-in fake Clockify (clockifytest) with a
 // generated workspace, talks to it over loopback HTTP through the real client, and
-// receives its webhooks on a loopback handler. With CLOCKIFY_API_KEY set it talks to the
+// receives its webhooks on a loopback handler; a few made-up GitHub users stand in for
+// the organisation's members, which a host lists from GitHub itself (the SDK does not call
+// GitHub). With CLOCKIFY_API_KEY set it talks to the
 // real Clockify instead (CLOCKIFY_WORKSPACE_ID picks the workspace, else the key's active
 // one; CLOCKIFY_REGION picks a data region; GITHUB_ORG names the organisation whose
 // repositories the projects are named after), and registers no webhook: a real one needs
@@ -57,7 +59,9 @@ type source struct {
 	apiKey, workspaceID, org string
 	clientOpts               []clockify.Option
 	fake                     *clockifytest.Server // nil for the real Clockify
-	close                    func()
+	// contributors are the GitHub users the members may map to.
+	contributors []mapping.Contributor
+	close        func()
 }
 
 func run(ctx context.Context, out io.Writer, dbPath string) error {
@@ -82,14 +86,32 @@ func choose(out io.Writer) (*source, error) {
 	}
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
 	fmt.Fprintf(out, "Using the built-in fake Clockify at %s (set CLOCKIFY_API_KEY to use the real one).\n", srv.URL)
-	return fakeSource(srv, fx.OwnerKey, fx.Workspace.ID, fx.Org), nil
+	return fakeSource(srv, fx.OwnerKey, fx), nil
 }
 
-func fakeSource(srv *clockifytest.Server, key, workspaceID, org string) *source {
+func fakeSource(srv *clockifytest.Server, key string, fx *clockifytest.Fixture) *source {
 	return &source{
-		apiKey: key, workspaceID: workspaceID, org: org, fake: srv, close: srv.Close,
-		clientOpts: []clockify.Option{clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL())},
+		apiKey: key, workspaceID: fx.Workspace.ID, org: fx.Org, fake: srv, close: srv.Close,
+		clientOpts:   []clockify.Option{clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL())},
+		contributors: demoContributors(fx.Members),
 	}
+}
+
+// demoContributors stands in for the GitHub users of the fake's organisation: one for each
+// member but the last, who stays unmapped, and a bot whom no member matches. Every other
+// user is known to GitHub by the member's email; the rest only by their name and a
+// noreply address, and the engine maps them by name similarity.
+func demoContributors(members []clockifytest.Member) []mapping.Contributor {
+	out := []mapping.Contributor{{Login: "acme-ci-bot", Name: "Acme CI"}}
+	for i, m := range members[:max(len(members)-1, 0)] {
+		local, _, _ := strings.Cut(m.User.Email, "@")
+		c := mapping.Contributor{Login: strings.ReplaceAll(local, ".", "-"), Emails: []string{m.User.Email}}
+		if i%2 == 1 {
+			c.Name, c.Emails = m.User.Name, []string{fmt.Sprintf("%d+%s@users.noreply.github.com", 4200+i, c.Login)}
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // syncAndReport connects the workspace into the SQLite file and reports from it.
@@ -103,7 +125,8 @@ func syncAndReport(ctx context.Context, out io.Writer, src *source, dbPath strin
 	if err != nil {
 		return err
 	}
-	eng, err := clockifysync.New(store, sealKey, clockifysync.WithClientOptions(src.clientOpts...))
+	eng, err := clockifysync.New(store, sealKey, clockifysync.WithClientOptions(src.clientOpts...),
+		clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) { return src.contributors, nil }))
 	if err != nil {
 		return err
 	}
@@ -216,6 +239,18 @@ func sealingKey(dbPath string) ([]byte, error) {
 	return key, os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600)
 }
 
+// github says which GitHub user a member maps to, and how the engine found it.
+func github(m clockifysync.Member) string {
+	switch {
+	case m.Login == "":
+		return "-"
+	case m.Method == string(mapping.MethodName):
+		return fmt.Sprintf("%s (by name, %.2f)", m.Login, m.Score)
+	default:
+		return fmt.Sprintf("%s (by %s)", m.Login, m.Method)
+	}
+}
+
 // report prints, from the store, the workspace's members, projects and last 30 days of
 // entries, and the summary. A key whose user is not a workspace admin may not list the
 // members (Clockify answers 403), nor read their entries: the engine syncs that user's
@@ -234,14 +269,14 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 	}
 	names := map[string]string{}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "MEMBER\tEMAIL\tID")
+	fmt.Fprintln(tw, "MEMBER\tEMAIL\tGITHUB\tID")
 	for _, m := range members {
 		names[m.ID] = m.Name
 		name := m.Name
 		if m.Status == string(clockify.MemberInactive) {
 			name += " (deactivated)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, m.Email, m.ID)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, m.Email, github(m), m.ID)
 	}
 	tw.Flush()
 
@@ -300,5 +335,5 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 		}
 		fmt.Fprintf(out, "(Clockify would not list the entries of these deactivated members: %s; its detailed report holds them)\n", strings.Join(who, ", "))
 	}
-	return summarise(ctx, out, eng, conn, byID, q)
+	return summarise(ctx, out, eng, conn, byID, names, q)
 }

@@ -44,6 +44,13 @@ func TestQuickstartOnTheFake(t *testing.T) {
 		require.Regexp(t, regexp.MustCompile(`\nacme/[a-z-]+#\d+ +[\d.]+ +[\d,.]+ AUD +\d\n`), s)
 		require.Regexp(t, regexp.MustCompile(`billable \d+% of the time \([\d,.]+ AUD\); \d+% linked to no PR; 0 references left unresolved`), s)
 		require.Contains(t, s, "(a running timer counts up to now)")
+		// The members map to the stand-ins for GitHub users, by email or by name, but the last.
+		require.Regexp(t, `\nKemi Adeyemi +kemi.adeyemi@acme.dev +kemi-adeyemi \(by email\) +\w+\n`, s)
+		require.Regexp(t, `\nLiam Martin +liam.martin@acme.dev +liam-martin \(by name, 1.00\) +\w+\n`, s)
+		require.Regexp(t, `\nOscar Okafor +oscar.okafor@acme.dev +- +\w+\n`, s)
+		require.Regexp(t, `\nBy contributor\nCONTRIBUTOR +HOURS +BILLABLE +PRS\n(([a-z-]+|\S+ \S+ \(no GitHub user\)) +[\d.]+ +[\d.]+ +\d+\n){5}\n`, s)
+		require.Regexp(t, `\nOscar Okafor \(no GitHub user\) +[\d.]+ +[\d.]+ +\d+\n`, s)
+		require.Regexp(t, `\nmei-garcia +[\d.]+ +[\d.]+ +\d+\n`, s)
 	}
 	key, err := os.ReadFile(db + ".key")
 	require.NoError(t, err)
@@ -57,7 +64,7 @@ func runQuickstart(ctx context.Context, out io.Writer, db string) error { return
 // report.
 func quickstartOn(t *testing.T, srv *clockifytest.Server, key string, fx *clockifytest.Fixture, opts ...clockify.Option) string {
 	t.Helper()
-	src := fakeSource(srv, key, fx.Workspace.ID, fx.Org)
+	src := fakeSource(srv, key, fx)
 	src.clientOpts = append(src.clientOpts, opts...)
 	var out bytes.Buffer
 	require.NoError(t, syncAndReport(t.Context(), &out, src, filepath.Join(t.TempDir(), "q.db")))

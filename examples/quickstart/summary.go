@@ -17,9 +17,9 @@ import (
 // summarise prices the work entries the query selects with the workspace's and the
 // projects' rates (Engine.Report links each to the pull requests of its effective links:
 // its manual links, else the references the engine found and resolved with the
-// project's repository), and prints the time per PR, the billable and unlinked shares
-// and the weekly trend.
-func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, conn clockifysync.Connection, projects map[string]clockifysync.Project, q clockifysync.EntryQuery) error {
+// project's repository), and prints the time per PR and per contributor, the billable
+// and unlinked shares and the weekly trend. names are the members' names by id.
+func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, conn clockifysync.Connection, projects map[string]clockifysync.Project, names map[string]string, q clockifysync.EntryQuery) error {
 	rates, err := rateCard(conn, projects)
 	if err != nil {
 		return err
@@ -45,6 +45,25 @@ func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, con
 	tw.Flush()
 	fmt.Fprintf(out, "\nAverage %.1f h per PR; billable %.0f%% of the time (%s); %.0f%% linked to no PR; %d references left unresolved\n",
 		report.AveragePerPR().Hours(), 100*report.Total.BillableShare(), report.Total.Amounts, 100*report.UnlinkedShare(), unresolved)
+
+	fmt.Fprintln(out, "\nBy contributor")
+	fmt.Fprintln(tw, "CONTRIBUTOR\tHOURS\tBILLABLE\tPRS")
+	contributors := slices.Clone(report.Contributors)
+	slices.SortStableFunc(contributors, func(a, b analytics.ContributorStats) int { return cmp.Compare(b.Seconds(), a.Seconds()) })
+	for _, c := range contributors {
+		who := c.Login
+		if !c.Mapped {
+			who = names[c.ClockifyUserID] + " (no GitHub user)"
+		}
+		prs := 0
+		for _, p := range report.PRs {
+			if slices.Contains(p.Contributors, c.Key) {
+				prs++
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%d\n", who, float64(c.Seconds())/3600, float64(c.BillableSeconds)/3600, prs)
+	}
+	tw.Flush()
 
 	fmt.Fprintln(out, "\nWeekly (UTC, weeks from Monday)")
 	fmt.Fprintln(tw, "WEEK OF\tHOURS\tBILLABLE")
