@@ -43,6 +43,10 @@ type ConnectResult struct {
 	// OwnEntriesOnly is set when the key's user is no workspace admin: Clockify then lets
 	// it read its own entries only, and the engine syncs those.
 	OwnEntriesOnly bool
+	// MappingErr says why the members could not be mapped to GitHub logins (the
+	// contributor source failed, or the matcher refused its list); Connect went on
+	// without them. Nil when they were mapped.
+	MappingErr error
 }
 
 // events are the webhook events the engine registers, most needed first, so that a plan
@@ -137,9 +141,11 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		return e.store.PutConnection(ctx, conn)
 	}
 	res := &ConnectResult{}
-	if _, res.OwnEntriesOnly, err = e.refreshMembers(ctx, client, ws.ID); err != nil {
+	got, err := e.refreshMembers(ctx, client, ws.ID)
+	if err != nil {
 		return nil, e.failed(ctx, ws.ID, err)
 	}
+	res.OwnEntriesOnly, res.MappingErr = got.ownOnly, got.mappingErr
 	if err := step(StepMembers); err != nil {
 		return nil, err
 	}
@@ -190,11 +196,22 @@ func stepOrder(s Step) int {
 	return slices.Index([]Step{StepValidated, StepMembers, StepProjects, StepWebhooks, StepInitialSync}, s)
 }
 
+// imported is what refreshMembers imported.
+type imported struct {
+	members []Member
+	// ownOnly is set when the key's user is no admin: Clockify lists only that user.
+	ownOnly bool
+	// mappingErr says why the members could not be mapped to GitHub logins again (the
+	// contributor source failed, or the matcher refused its list): they keep the logins
+	// stored before, and the sync goes on.
+	mappingErr error
+}
+
 // refreshMembers imports the workspace's members who may have tracked time in it (the
 // deactivated and limited users too; not those invited who never joined), maps them to
-// GitHub logins, and returns them. A key whose user is no admin sees only that user
-// (ownOnly).
-func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, workspaceID string) (_ []Member, ownOnly bool, err error) {
+// GitHub logins, and stores them.
+func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, workspaceID string) (imported, error) {
+	var got imported
 	var users []clockify.User
 	opts := &clockify.UserListOptions{Status: clockify.MemberAll, IncludeMemberships: true, AccountStatuses: []clockify.AccountStatus{
 		clockify.AccountActive, clockify.AccountPendingEmailVerification, clockify.AccountNotRegistered, clockify.AccountLimited,
@@ -203,56 +220,95 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 		if errors.Is(err, clockify.ErrForbidden) {
 			me, _, err := client.Users.Current(ctx)
 			if err != nil {
-				return nil, false, err
+				return got, err
 			}
-			users, ownOnly = []clockify.User{*me}, true
+			users, got.ownOnly = []clockify.User{*me}, true
 			break
 		}
 		if err != nil {
-			return nil, false, err
+			return got, err
 		}
 		users = append(users, u)
 	}
 	members := make([]Member, 0, len(users))
-	in := make([]mapping.Member, 0, len(users))
 	for _, u := range users {
 		status := membershipStatus(u, workspaceID)
 		if status == clockify.MemberPending || status == clockify.MemberDeclined {
 			continue
 		}
 		members = append(members, Member{WorkspaceID: workspaceID, ID: u.ID, Name: u.Name, Email: u.Email, Status: string(status)})
-		in = append(in, mapping.Member{ID: u.ID, Name: u.Name, Email: u.Email, Status: string(status)})
 	}
+	err := e.mapMembers(ctx, workspaceID, members)
+	if err != nil && ctx.Err() == nil {
+		// GitHub's side failing must not stop the time entries: the members keep the
+		// logins they had.
+		e.log.WarnContext(ctx, "clockifysync: members not mapped again; they keep their logins", "workspace", workspaceID, "error", err)
+		got.mappingErr = err
+		err = e.keepLogins(ctx, workspaceID, members)
+	}
+	if err != nil {
+		return got, err
+	}
+	got.members = members
+	return got, e.store.PutMembers(ctx, members)
+}
+
+// mapMembers sets the members' GitHub logins: manual mappings, then the contributors'
+// emails and names.
+func (e *Engine) mapMembers(ctx context.Context, workspaceID string, members []Member) error {
 	manual, err := e.store.UserMappings(ctx, workspaceID)
 	if err != nil {
-		return nil, false, err
+		return err
 	}
 	var contributors []mapping.Contributor
 	if e.contribs != nil {
 		if contributors, err = e.contribs(ctx, workspaceID); err != nil {
-			return nil, false, fmt.Errorf("clockifysync: listing contributors: %w", err)
+			return fmt.Errorf("clockifysync: listing contributors: %w", err)
 		}
 	}
-	if len(manual) > 0 || len(contributors) > 0 {
-		// A member mapped by hand who has left the workspace keeps the mapping, for when
-		// they come back; the matcher refuses mappings of members it is not given.
-		var ms []mapping.Manual
-		for _, m := range manual {
-			if slices.ContainsFunc(members, func(x Member) bool { return x.ID == m.MemberID }) {
-				ms = append(ms, mapping.Manual{MemberID: m.MemberID, Login: m.Login})
-			}
-		}
-		result, err := mapping.UserMatcher{}.Match(in, contributors, ms)
-		if err != nil {
-			return nil, false, err
-		}
-		for i := range members {
-			if m, ok := result.Match(members[i].ID); ok && m.Mapped() {
-				members[i].Login, members[i].Method, members[i].Score = m.Login, string(m.Method), m.Score
-			}
+	if len(manual) == 0 && len(contributors) == 0 {
+		return nil
+	}
+	in := make([]mapping.Member, len(members))
+	for i, m := range members {
+		in[i] = mapping.Member{ID: m.ID, Name: m.Name, Email: m.Email, Status: m.Status}
+	}
+	// A member mapped by hand who has left the workspace keeps the mapping, for when
+	// they come back; the matcher refuses mappings of members it is not given.
+	var ms []mapping.Manual
+	for _, m := range manual {
+		if slices.ContainsFunc(members, func(x Member) bool { return x.ID == m.MemberID }) {
+			ms = append(ms, mapping.Manual{MemberID: m.MemberID, Login: m.Login})
 		}
 	}
-	return members, ownOnly, e.store.PutMembers(ctx, members)
+	result, err := mapping.UserMatcher{}.Match(in, contributors, ms)
+	if err != nil {
+		return fmt.Errorf("clockifysync: mapping members: %w", err)
+	}
+	for i := range members {
+		if m, ok := result.Match(members[i].ID); ok && m.Mapped() {
+			members[i].Login, members[i].Method, members[i].Score = m.Login, string(m.Method), m.Score
+		}
+	}
+	return nil
+}
+
+// keepLogins gives the members the logins stored for them.
+func (e *Engine) keepLogins(ctx context.Context, workspaceID string, members []Member) error {
+	stored, err := e.store.Members(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]Member, len(stored))
+	for _, m := range stored {
+		byID[m.ID] = m
+	}
+	for i := range members {
+		if m, ok := byID[members[i].ID]; ok {
+			members[i].Login, members[i].Method, members[i].Score = m.Login, m.Method, m.Score
+		}
+	}
+	return nil
 }
 
 // membershipStatus returns the status of the user's membership of the workspace, or ""
@@ -287,12 +343,12 @@ func projectOf(workspaceID string, p *clockify.Project) Project {
 }
 
 // refreshDirectory imports members and projects before a sync.
-func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, workspaceID string) ([]Member, error) {
-	members, _, err := e.refreshMembers(ctx, client, workspaceID)
+func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, workspaceID string) (imported, error) {
+	got, err := e.refreshMembers(ctx, client, workspaceID)
 	if err != nil {
-		return nil, err
+		return got, err
 	}
-	return members, e.refreshProjects(ctx, client, workspaceID)
+	return got, e.refreshProjects(ctx, client, workspaceID)
 }
 
 // registerWebhooks makes sure one webhook per event delivers to the connection's URL:

@@ -36,7 +36,10 @@ type Engine struct {
 }
 
 // ContributorSource lists the GitHub users a workspace's members may be mapped to. The
-// SDK does not call GitHub: the host, which knows the organisation, provides them.
+// SDK does not call GitHub: the host, which knows the organisation, provides them. Its
+// failure (GitHub out of reach, a rate limit) does not stop a sync: the members keep the
+// logins they had, and the result says why (Result.MappingErr). Its errors are logged,
+// so they must hold no secret.
 type ContributorSource func(ctx context.Context, workspaceID string) ([]mapping.Contributor, error)
 
 // Option configures an Engine.

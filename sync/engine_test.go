@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -964,5 +965,72 @@ func TestConnectWithAMembersKey(t *testing.T) {
 		e, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, id)
 		require.NoError(t, err)
 		require.Equal(t, me.ID, e.UserID)
+	}
+}
+
+// TestContributorSourceFailure: GitHub's side failing (the host's contributor source, or
+// a list the matcher refuses) does not stop the time entries: the members keep the logins
+// they had, and the result says why.
+func TestContributorSourceFailure(t *testing.T) {
+	t.Parallel()
+	errRateLimited := errors.New("github: rate limited")
+	var mode atomic.Value // "ok", "fail" or "bad list"
+	mode.Store("ok")
+	var r *rig
+	r = newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
+		switch mode.Load() {
+		case "fail":
+			return nil, errRateLimited
+		case "bad list":
+			return []mapping.Contributor{{Login: "not a login"}}, nil
+		}
+		return []mapping.Contributor{{Login: "owner-gh", Emails: []string{r.fx.Owner.Email}}}, nil
+	}))
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	ownerLogin := func() string {
+		t.Helper()
+		members, err := r.store.Members(ctx, ws)
+		require.NoError(t, err)
+		i := slices.IndexFunc(members, func(m clockifysync.Member) bool { return m.ID == r.fx.Owner.ID })
+		require.GreaterOrEqual(t, i, 0)
+		return members[i].Login
+	}
+	require.NoError(t, r.connect(t).MappingErr)
+	require.Equal(t, "owner-gh", ownerLogin())
+
+	mode.Store("fail")
+	added := r.add(t, "#77 while GitHub is down", now.Add(-2*time.Hour))
+	require.NoError(t, r.store.MarkEntriesDeleted(ctx, ws, []string{added.ID}, now)) // the sync must bring it back
+	res, err := r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err, "the entries sync without GitHub")
+	require.ErrorIs(t, res.MappingErr, errRateLimited)
+	got, err := r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.True(t, got.Deleted.IsZero(), "the entry was synced")
+	require.Equal(t, "owner-gh", ownerLogin(), "the login stays")
+	require.Contains(t, r.logs.String(), "members not mapped again")
+
+	mode.Store("bad list")
+	res, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.ErrorIs(t, res.MappingErr, mapping.ErrInput)
+	require.Equal(t, "owner-gh", ownerLogin())
+
+	mode.Store("ok")
+	res, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.NoError(t, res.MappingErr)
+
+	// Connecting while GitHub is down connects, with the members unmapped.
+	r2 := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) { return nil, errRateLimited }))
+	cres := r2.connect(t)
+	require.ErrorIs(t, cres.MappingErr, errRateLimited)
+	require.Equal(t, clockifysync.StatusConnected, cres.Connection.Status)
+	members, err := r2.store.Members(ctx, r2.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, members)
+	for _, m := range members {
+		require.Empty(t, m.Login)
 	}
 }

@@ -39,6 +39,10 @@ type Result struct {
 	// Changed counts the entries a scheduled sync stored or marked deleted from
 	// Clockify's list of changes, beyond its window (SyncScheduled).
 	Changed int
+	// MappingErr says why the members could not be mapped to GitHub logins again (the
+	// contributor source failed, or the matcher refused its list): they keep the logins
+	// they had, and the entries were synced all the same. Nil when they were mapped.
+	MappingErr error
 }
 
 // SyncRecent syncs the last 24 hours of a connected workspace.
@@ -103,7 +107,9 @@ func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, run Run
 	var members []Member
 	var err error
 	if refresh {
-		members, err = e.refreshDirectory(ctx, client, ws)
+		var got imported
+		got, err = e.refreshDirectory(ctx, client, ws)
+		members, res.MappingErr = got.members, got.mappingErr
 	} else {
 		members, err = e.store.Members(ctx, ws)
 	}
