@@ -40,6 +40,9 @@ const TickInterval = time.Minute
 // (a variable for the tests).
 var busySnooze = 30 * time.Second
 
+// locked is called once a sync holds its workspace's lock (a hook for the tests).
+var locked = func() {}
+
 // Migrate brings River's tables up to date in the pool's database, for hosts that do not
 // run River's own migrations. Run it before the first client starts; concurrent runs
 // are safe.
@@ -72,9 +75,9 @@ func PeriodicJobs() []*river.PeriodicJob {
 // cfg's other settings (nil for River's defaults with one queue of four workers). A host
 // that runs jobs of its own adds AddWorkers and PeriodicJobs to its client instead.
 //
-// A running sync holds one of the pool's connections for its workspace's lock, and uses
-// others for the store: size the pool (pgxpool's max_conns) at about twice the workers,
-// plus what River and the host need.
+// A running sync holds its workspace's lock on a connection of its own, opened with the
+// pool's settings but outside it, so that the locks never take the connections the
+// store and River need: the database sees up to one more connection per worker.
 func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Config) (*river.Client[pgx.Tx], error) {
 	if cfg == nil {
 		cfg = &river.Config{}
@@ -119,7 +122,9 @@ func (w *tickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
 
 // syncWorker runs a sync, holding the workspace's advisory lock: two replicas never sync
 // one workspace at once, and a sync that finds the lock taken (a manual sync asked for
-// while a scheduled one runs) waits its turn.
+// while a scheduled one runs) waits its turn. The lock is held on a connection outside
+// the pool: taken from the pool, as many syncs as the pool has connections would hold
+// them all, and wait for ever on the store's queries.
 type syncWorker struct {
 	river.WorkerDefaults[SyncArgs]
 	engine *clockifysync.Engine
@@ -131,25 +136,19 @@ func (w *syncWorker) Timeout(*river.Job[SyncArgs]) time.Duration { return time.H
 
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	args := job.Args
-	conn, err := w.pool.Acquire(ctx)
+	conn, err := pgx.ConnectConfig(ctx, w.pool.Config().ConnConfig)
 	if err != nil {
 		return err
 	}
-	defer conn.Release()
-	key := lockKey(args.WorkspaceID)
-	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&locked); err != nil {
+	defer conn.Close(context.WithoutCancel(ctx)) // ending the session releases its lock
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, lockKey(args.WorkspaceID)).Scan(&ok); err != nil {
 		return err
 	}
-	if !locked {
+	if !ok {
 		return river.JobSnooze(busySnooze)
 	}
-	defer func() {
-		// The lock is the session's: unlock before the connection goes back to the pool.
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key); err != nil {
-			conn.Conn().Close(context.WithoutCancel(ctx)) // closing the session releases it
-		}
-	}()
+	locked()
 	if args.Start.IsZero() && args.End.IsZero() {
 		_, err = w.engine.SyncScheduled(ctx, args.WorkspaceID)
 	} else {

@@ -201,3 +201,53 @@ func waitAny(t *testing.T, a, b *replica, kind string) *river.Event {
 		}
 	}
 }
+
+// TestSyncsOnASmallPool: as many syncs of different workspaces running at once as the
+// pool has connections still finish: their locks are held outside the pool, which is
+// left to the store and River.
+func TestSyncsOnASmallPool(t *testing.T) {
+	r := newRig(t)
+	ctx := t.Context()
+	cfg := r.pool.Config()
+	cfg.MaxConns = 4
+	small, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(small.Close)
+	r.pool = small
+	r.store, err = postgres.New(ctx, small)
+	require.NoError(t, err)
+	a := r.replica(t)
+
+	workspaces := []*clockifytest.Fixture{r.fx}
+	for seed := range uint64(3) {
+		fx := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 100 + seed})
+		r.srv.Load(fx)
+		workspaces = append(workspaces, fx)
+	}
+	now := time.Now()
+	for _, fx := range workspaces {
+		_, err := a.engine.Connect(ctx, clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: fx.Workspace.ID, InitialDays: 1})
+		require.NoError(t, err)
+		require.NoError(t, EnqueueSync(ctx, a.client, fx.Workspace.ID, clockifysync.Window{Start: now.Add(-time.Hour), End: now}))
+	}
+
+	// Every sync holds its lock before any of them reads the store.
+	var holding atomic.Int32
+	all := make(chan struct{})
+	locked = func() {
+		if holding.Add(1) == int32(len(workspaces)) {
+			close(all)
+		}
+		select {
+		case <-all:
+		case <-ctx.Done():
+		}
+	}
+	t.Cleanup(func() { locked = func() {} })
+	a.start(t)
+	for range workspaces {
+		ev := a.next(t, SyncArgs{}.Kind())
+		require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
+	}
+	require.EqualValues(t, len(workspaces), holding.Load())
+}
