@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"net/http"
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -12,9 +13,11 @@ import (
 // applyChanges reads the time entries created, updated and deleted in Clockify since a
 // time, whatever their start, and stores them: the window of a sync holds the entries
 // that started in it, so without this an entry of last month edited, added or deleted
-// today would wait for a full sync. Clockify marks these endpoints Experimental; a
-// workspace or key they refuse (403, 404) is left to the window syncs, and returns 0.
-// A deletion is confirmed by reading the entry, as in a window sync.
+// today would wait for a full sync. Clockify marks these endpoints Experimental, and
+// documents none of their limits: a workspace or key they refuse (403, 404), or a
+// request they find bad (400, such as a range longer than they serve), is left to the
+// window syncs, and returns 0. A deletion is confirmed by reading the entry, as in a
+// window sync.
 func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until time.Time) (int, error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: since, End: until}
 	now := e.now().UTC()
@@ -28,7 +31,7 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 		client.EntityChanges.AllUpdated(ctx, workspaceID, opts),
 	} {
 		for ch, err := range changes {
-			if refused(err) {
+			if unserved(err) {
 				e.log.InfoContext(ctx, "clockifysync: Clockify would not list entity changes", "workspace", workspaceID, "error", err)
 				return 0, nil
 			}
@@ -42,7 +45,7 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 	}
 	var gone []string
 	for d, err := range client.EntityChanges.AllDeleted(ctx, workspaceID, opts) {
-		if refused(err) {
+		if unserved(err) {
 			break // what was created and updated still counts
 		}
 		if err != nil {
@@ -66,4 +69,14 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 		return 0, err
 	}
 	return len(put) + len(gone), nil
+}
+
+// unserved reports whether Clockify will not serve a list of changes: it refused it
+// (refused), or found the request bad, which asking again cannot mend.
+func unserved(err error) bool {
+	if refused(err) {
+		return true
+	}
+	apiErr, ok := errors.AsType[*clockify.APIError](err)
+	return ok && apiErr.StatusCode == http.StatusBadRequest
 }

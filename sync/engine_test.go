@@ -1034,3 +1034,33 @@ func TestContributorSourceFailure(t *testing.T) {
 		require.Empty(t, m.Login)
 	}
 }
+
+// TestScheduledSyncWithoutChangeLists: Clockify's lists of changes are Experimental; when
+// it finds the request bad (400), the scheduled sync still stores its window.
+func TestScheduledSyncWithoutChangeLists(t *testing.T) {
+	t.Parallel()
+	var fake atomic.Pointer[httputil.ReverseProxy]
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "/entities/") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"message":"Date range is too long","code":3001}`))
+			return
+		}
+		fake.Load().ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	r := newRig(t, clockifysync.WithClientOptions(clockify.WithBaseURL(front.URL+"/api/")))
+	target, err := url.Parse(r.srv.URL)
+	require.NoError(t, err)
+	fake.Store(httputil.NewSingleHostReverseProxy(target))
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	added := r.add(t, "#9 logged today", now.Add(-3*time.Hour))
+
+	res, err := r.eng.SyncScheduled(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.Zero(t, res.Changed)
+	_, err = r.store.Entry(t.Context(), r.fx.Workspace.ID, added.ID)
+	require.NoError(t, err, "the window was synced")
+}
