@@ -129,9 +129,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if err := e.store.PutConnection(ctx, conn); err != nil {
 		return nil, err
 	}
-	e.mu.Lock()
-	e.clients[ws.ID] = client
-	e.mu.Unlock()
+	e.cacheClient(ws.ID, client, conn.SealedAPIKey)
 
 	step := func(s Step) error {
 		if stepOrder(conn.Step) < stepOrder(s) {

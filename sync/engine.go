@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,9 +31,16 @@ type Engine struct {
 	grace       time.Duration
 
 	mu      gosync.Mutex
-	clients map[string]*clockify.Client // by workspace, built from the unsealed key
-	running map[string]*gosync.Mutex    // one sync at a time per workspace
+	clients map[string]cachedClient  // by workspace
+	running map[string]*gosync.Mutex // one sync at a time per workspace
 	tokens  trustedTokens
+}
+
+// cachedClient is a workspace's client, built from the API key sealed as sealedKey: a
+// connection stored since with another key (Connect on another replica) gets a new one.
+type cachedClient struct {
+	client    *clockify.Client
+	sealedKey []byte
 }
 
 // ContributorSource lists the GitHub users a workspace's members may be mapped to. The
@@ -95,7 +103,7 @@ func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
 	e := &Engine{
 		store: store, seal: s, parser: new(linker.Parser), now: time.Now,
 		log: slog.New(slog.DiscardHandler), concurrency: 4, fetch: true, grace: time.Hour,
-		clients: map[string]*clockify.Client{}, running: map[string]*gosync.Mutex{},
+		clients: map[string]cachedClient{}, running: map[string]*gosync.Mutex{},
 	}
 	for _, opt := range opts {
 		opt(e)
@@ -119,23 +127,28 @@ func (e *Engine) client(ctx context.Context, workspaceID string) (*clockify.Clie
 		return nil, conn, fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
 	}
 	e.mu.Lock()
-	c := e.clients[workspaceID]
+	cached, ok := e.clients[workspaceID]
 	e.mu.Unlock()
-	if c != nil {
-		return c, conn, nil
+	if ok && bytes.Equal(cached.sealedKey, conn.SealedAPIKey) {
+		return cached.client, conn, nil
 	}
 	key, err := e.seal.open(conn.SealedAPIKey, workspaceID, purposeAPIKey)
 	if err != nil {
 		return nil, conn, err
 	}
-	c, err = e.newClient(key)
+	c, err := e.newClient(key)
 	if err != nil {
 		return nil, conn, err
 	}
-	e.mu.Lock()
-	e.clients[workspaceID] = c
-	e.mu.Unlock()
+	e.cacheClient(workspaceID, c, conn.SealedAPIKey)
 	return c, conn, nil
+}
+
+// cacheClient keeps a workspace's client, built from the key sealed as sealedKey.
+func (e *Engine) cacheClient(workspaceID string, c *clockify.Client, sealedKey []byte) {
+	e.mu.Lock()
+	e.clients[workspaceID] = cachedClient{client: c, sealedKey: sealedKey}
+	e.mu.Unlock()
 }
 
 func (e *Engine) newClient(key string) (*clockify.Client, error) {

@@ -1064,3 +1064,42 @@ func TestScheduledSyncWithoutChangeLists(t *testing.T) {
 	_, err = r.store.Entry(t.Context(), r.fx.Workspace.ID, added.ID)
 	require.NoError(t, err, "the window was synced")
 }
+
+// TestReplicasFollowANewKey: a workspace connected again with another key (on another
+// replica, the old key then revoked) is synced with the new key everywhere, not with the
+// client a replica built from the old one.
+func TestReplicasFollowANewKey(t *testing.T) {
+	t.Parallel()
+	var revoked atomic.Pointer[string]
+	var fake atomic.Pointer[httputil.ReverseProxy]
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if k := revoked.Load(); k != nil && req.Header.Get("X-Api-Key") == *k {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"message":"Api key does not exist","code":4003}`))
+			return
+		}
+		fake.Load().ServeHTTP(w, req)
+	}))
+	t.Cleanup(front.Close)
+	clientOpts := clockifysync.WithClientOptions(clockify.WithBaseURL(front.URL+"/api/"), clockify.WithRateLimit(1000, 100))
+	a := newRig(t, clientOpts)
+	target, err := url.Parse(a.srv.URL)
+	require.NoError(t, err)
+	fake.Store(httputil.NewSingleHostReverseProxy(target))
+	ctx := t.Context()
+	ws := a.fx.Workspace.ID
+	a.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Ada Admin", Email: "ada@acme.dev"}, APIKey: "second-admin-key", Admin: true})
+	a.connect(t)
+	_, err = a.eng.SyncRecent(ctx, ws) // A builds its client from the owner's key
+	require.NoError(t, err)
+
+	b, err := clockifysync.New(a.store, a.sealKey, clockifysync.WithClock(func() time.Time { return now }), clientOpts)
+	require.NoError(t, err)
+	_, err = b.Connect(ctx, clockifysync.ConnectRequest{APIKey: "second-admin-key", WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
+	require.NoError(t, err)
+	revoked.Store(&a.fx.OwnerKey)
+
+	_, err = a.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err, "A syncs with the key B stored")
+}
