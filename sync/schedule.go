@@ -2,6 +2,8 @@ package sync
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -118,6 +120,25 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 		return nil, e.failed(ctx, workspaceID, err)
 	}
 	return res, nil
+}
+
+// SetSchedule changes when a connected workspace is synced, without connecting it
+// again. The end of its last sync stays, so the next sync is due a period of the new
+// schedule after it. An unknown schedule is an InputError, and a workspace not connected
+// ErrNotConnected; neither changes anything.
+func (e *Engine) SetSchedule(ctx context.Context, workspaceID string, s Schedule) error {
+	if !s.valid() {
+		return inputError("schedule", "unknown schedule %q", s)
+	}
+	conn, err := e.store.Connection(ctx, workspaceID)
+	if errors.Is(err, ErrNotFound) || (err == nil && conn.Status == StatusDisconnected) {
+		return fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
+	}
+	if err != nil {
+		return err
+	}
+	conn.Schedule = s
+	return e.store.PutConnection(ctx, conn)
 }
 
 // dueAt returns when a connection's next scheduled sync is due, and false when it has

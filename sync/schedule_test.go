@@ -108,10 +108,7 @@ func TestRunFollowsSchedules(t *testing.T) {
 		require.NoError(t, err)
 
 		// A manual schedule is never run by the scheduler.
-		conn, err = store.Connection(t.Context(), ws)
-		require.NoError(t, err)
-		conn.Schedule = clockifysync.ScheduleManual
-		require.NoError(t, store.PutConnection(t.Context(), conn))
+		require.NoError(t, eng.SetSchedule(t.Context(), ws, clockifysync.ScheduleManual))
 		before = lists()
 		time.Sleep(48 * time.Hour)
 		synctest.Wait()
@@ -119,4 +116,43 @@ func TestRunFollowsSchedules(t *testing.T) {
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
 	})
+}
+
+// TestSetSchedule: a connected workspace's schedule changes without connecting again; a
+// bad schedule or a workspace not connected changes nothing.
+func TestSetSchedule(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	before, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.ScheduleRealtime, before.Schedule)
+
+	require.ErrorIs(t, r.eng.SetSchedule(ctx, ws, "weekly"), clockifysync.ErrInput)
+	require.ErrorIs(t, r.eng.SetSchedule(ctx, "not-connected", clockifysync.ScheduleDaily), clockifysync.ErrNotConnected)
+	after, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "nothing changed")
+
+	// Two hours after the last sync, the realtime schedule's hourly reconcile is due; a
+	// daily sync is not.
+	before.LastSync = before.LastSync.Add(-2 * time.Hour)
+	require.NoError(t, r.store.PutConnection(ctx, before))
+	due, err := r.eng.Due(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{ws}, due)
+	require.NoError(t, r.eng.SetSchedule(ctx, ws, clockifysync.ScheduleDaily))
+	after, err = r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.ScheduleDaily, after.Schedule)
+	require.Equal(t, before.LastSync, after.LastSync)
+	due, err = r.eng.Due(ctx)
+	require.NoError(t, err)
+	require.Empty(t, due)
+
+	_, err = r.eng.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.ErrorIs(t, r.eng.SetSchedule(ctx, ws, clockifysync.ScheduleHourly), clockifysync.ErrNotConnected)
 }
