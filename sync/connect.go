@@ -389,9 +389,24 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 			delete(ours, h.ID)
 			continue
 		}
-		if conn.WebhookURL != "" && h.URL == conn.WebhookURL {
-			live[h.WebhookEvent] = h
+		if conn.WebhookURL == "" || h.URL != conn.WebhookURL {
+			continue
 		}
+		// Two webhooks of one event at the URL (two Connects at once) would deliver
+		// everything twice and count twice against the plan's limit: one is deleted,
+		// keeping one whose token the store holds.
+		if prev, dup := live[h.WebhookEvent]; dup {
+			drop := h
+			if ours[prev.ID].SealedToken == nil && ours[h.ID].SealedToken != nil {
+				drop, live[h.WebhookEvent] = prev, h
+			}
+			if err := e.deleteWebhook(ctx, client, ws, drop.ID); err != nil {
+				return 0, nil, err
+			}
+			delete(ours, drop.ID)
+			continue
+		}
+		live[h.WebhookEvent] = h
 	}
 	if conn.WebhookURL == "" {
 		return 0, nil, nil

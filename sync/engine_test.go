@@ -602,6 +602,51 @@ func TestConnectRepairsWebhooks(t *testing.T) {
 	}
 }
 
+// TestConnectDropsDuplicateWebhooks: a second webhook of an event at the URL (two
+// Connects at once) is deleted when the workspace is connected again, so that it takes
+// no other event's place under the plan's limit; the one whose token the store holds
+// stays, and each entry is delivered once.
+func TestConnectDropsDuplicateWebhooks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	var original, other string
+	for _, h := range r.srv.Webhooks(ws) {
+		switch h.WebhookEvent {
+		case clockify.EventNewTimeEntry:
+			original = h.ID
+		case clockify.EventProjectDeleted:
+			other = h.ID
+		}
+	}
+	// The other Connect deleted one event's webhook and made a second of another's.
+	_, err = admin.Webhooks.Delete(t.Context(), ws, other)
+	require.NoError(t, err)
+	dup, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{
+		Name: "jasper again", URL: r.hook.URL + "/clockify", WebhookEvent: clockify.EventNewTimeEntry})
+	require.NoError(t, err)
+
+	res := r.connect(t)
+	require.Equal(t, 10, res.Webhooks)
+	require.Empty(t, res.MissingEvents)
+	events := map[clockify.WebhookEvent]int{}
+	for _, h := range r.srv.Webhooks(ws) {
+		events[h.WebhookEvent]++
+		require.NotEqual(t, dup.ID, h.ID, "the duplicate is gone")
+	}
+	require.Len(t, events, 10, "one webhook per event")
+	require.Equal(t, 1, events[clockify.EventNewTimeEntry])
+	require.True(t, slices.ContainsFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == original }), "the stored one stays")
+	before := len(r.srv.Deliveries())
+	r.add(t, "#5 delivered once", now.Add(-time.Hour))
+	ds := r.srv.Deliveries()[before:]
+	require.Len(t, ds, 1)
+	require.Equal(t, http.StatusOK, ds[0].StatusCode)
+}
+
 func TestUserMappingByHand(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
