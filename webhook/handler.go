@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -103,13 +102,17 @@ const DefaultReloadInterval = 5 * time.Second
 // (DefaultReloadInterval when it is not positive), by the handler's clock, so that
 // forged deliveries cannot make the handler read its tokens' store at their pace; the
 // misses in between are verified again against what the last reload brought. When reload
-// fails the delivery is answered 503, so that Clockify may send it again. A nil reload
-// turns reloading off.
+// fails the delivery is answered 503, so that Clockify may send it again, and its error
+// is kept in the delivery's record: it must hold no secret. A nil reload turns reloading
+// off.
 func WithTokenReload(reload func(ctx context.Context) error, interval time.Duration) HandlerOption {
+	if interval <= 0 {
+		interval = DefaultReloadInterval
+	}
 	return func(h *Handler) {
 		h.reload = nil
 		if reload != nil {
-			h.reload = &tokenReload{fn: reload, every: cmp.Or(max(interval, 0), DefaultReloadInterval)}
+			h.reload = &tokenReload{fn: reload, every: interval}
 		}
 	}
 }

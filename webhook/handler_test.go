@@ -239,6 +239,13 @@ func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 	f = newFixture(t, WithTokenReload(func(context.Context) error { reloads++; return nil }, time.Minute), WithTokenReload(nil, 0))
 	require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody)).Code)
 	require.Equal(t, 2, reloads, "a nil reload turns reloading off")
+
+	f = newFixture(t, WithTokenReload(func(context.Context) error { reloads++; return nil }, 0))
+	for _, step := range []time.Duration{0, DefaultReloadInterval - time.Nanosecond, time.Nanosecond} {
+		f.clock.Advance(step)
+		require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody)).Code)
+	}
+	require.Equal(t, 4, reloads, "no interval given: one reload every DefaultReloadInterval")
 }
 
 func TestHandlerFailures(t *testing.T) {
