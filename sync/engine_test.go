@@ -118,6 +118,34 @@ func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Optio
 	return r
 }
 
+// newRigBehind is newRig with a server in front of the fake Clockify: intercept answers
+// the requests it takes (and returns true), the fake the others. It returns the front's
+// base URL too, for other engines' clients.
+func newRigBehind(t *testing.T, intercept func(w http.ResponseWriter, r *http.Request) bool, opts ...clockifysync.Option) (*rig, string) {
+	t.Helper()
+	var fake atomic.Pointer[httputil.ReverseProxy]
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !intercept(w, r) {
+			fake.Load().ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(front.Close)
+	base := front.URL + "/api/"
+	r := newRig(t, append([]clockifysync.Option{clockifysync.WithClientOptions(clockify.WithBaseURL(base))}, opts...)...)
+	target, err := url.Parse(r.srv.URL)
+	require.NoError(t, err)
+	fake.Store(httputil.NewSingleHostReverseProxy(target))
+	return r, base
+}
+
+// refuse answers as Clockify does when it refuses a request.
+func refuse(w http.ResponseWriter, status int, body string) bool {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+	return true
+}
+
 func (r *rig) connect(t *testing.T) *clockifysync.ConnectResult {
 	t.Helper()
 	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{
@@ -914,19 +942,9 @@ func TestApplyWithoutFetch(t *testing.T) {
 func TestDisconnectWithRevokedKey(t *testing.T) {
 	t.Parallel()
 	var revoked atomic.Bool
-	var r *rig
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if revoked.Load() {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"message":"Full authentication is required to access this resource","code":1000}`))
-			return
-		}
-		target, _ := url.Parse(r.srv.URL)
-		httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, req)
-	}))
-	t.Cleanup(front.Close)
-	r = newRig(t, clockifysync.WithClientOptions(clockify.WithBaseURL(front.URL+"/api/")))
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, _ *http.Request) bool {
+		return revoked.Load() && refuse(w, http.StatusUnauthorized, `{"message":"Full authentication is required to access this resource","code":1000}`)
+	})
 	r.connect(t)
 	ws := r.fx.Workspace.ID
 	ctx := t.Context()
@@ -1084,21 +1102,9 @@ func TestContributorSourceFailure(t *testing.T) {
 // it finds the request bad (400), the scheduled sync still stores its window.
 func TestScheduledSyncWithoutChangeLists(t *testing.T) {
 	t.Parallel()
-	var fake atomic.Pointer[httputil.ReverseProxy]
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Path, "/entities/") {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = w.Write([]byte(`{"message":"Date range is too long","code":3001}`))
-			return
-		}
-		fake.Load().ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	r := newRig(t, clockifysync.WithClientOptions(clockify.WithBaseURL(front.URL+"/api/")))
-	target, err := url.Parse(r.srv.URL)
-	require.NoError(t, err)
-	fake.Store(httputil.NewSingleHostReverseProxy(target))
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		return strings.Contains(req.URL.Path, "/entities/") && refuse(w, http.StatusBadRequest, `{"message":"Date range is too long","code":3001}`)
+	})
 	r.connect(t)
 	r.hook.Close() // no webhook tells the engine
 	added := r.add(t, "#9 logged today", now.Add(-3*time.Hour))
@@ -1116,30 +1122,19 @@ func TestScheduledSyncWithoutChangeLists(t *testing.T) {
 func TestReplicasFollowANewKey(t *testing.T) {
 	t.Parallel()
 	var revoked atomic.Pointer[string]
-	var fake atomic.Pointer[httputil.ReverseProxy]
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if k := revoked.Load(); k != nil && req.Header.Get("X-Api-Key") == *k {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"message":"Api key does not exist","code":4003}`))
-			return
-		}
-		fake.Load().ServeHTTP(w, req)
-	}))
-	t.Cleanup(front.Close)
-	clientOpts := clockifysync.WithClientOptions(clockify.WithBaseURL(front.URL+"/api/"), clockify.WithRateLimit(1000, 100))
-	a := newRig(t, clientOpts)
-	target, err := url.Parse(a.srv.URL)
-	require.NoError(t, err)
-	fake.Store(httputil.NewSingleHostReverseProxy(target))
+	a, base := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		k := revoked.Load()
+		return k != nil && req.Header.Get("X-Api-Key") == *k && refuse(w, http.StatusUnauthorized, `{"message":"Api key does not exist","code":4003}`)
+	})
 	ctx := t.Context()
 	ws := a.fx.Workspace.ID
 	a.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Ada Admin", Email: "ada@acme.dev"}, APIKey: "second-admin-key", Admin: true})
 	a.connect(t)
-	_, err = a.eng.SyncRecent(ctx, ws) // A builds its client from the owner's key
+	_, err := a.eng.SyncRecent(ctx, ws) // A builds its client from the owner's key
 	require.NoError(t, err)
 
-	b, err := clockifysync.New(a.store, a.sealKey, clockifysync.WithClock(func() time.Time { return now }), clientOpts)
+	b, err := clockifysync.New(a.store, a.sealKey, clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(base), clockify.WithRateLimit(1000, 100)))
 	require.NoError(t, err)
 	_, err = b.Connect(ctx, clockifysync.ConnectRequest{APIKey: "second-admin-key", WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
 	require.NoError(t, err)
