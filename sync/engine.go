@@ -114,17 +114,20 @@ func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
 // Store returns the engine's store, for reading what it keeps.
 func (e *Engine) Store() Store { return e.store }
 
+// connection returns a connected workspace's connection, or ErrNotConnected.
+func (e *Engine) connection(ctx context.Context, workspaceID string) (Connection, error) {
+	conn, err := e.store.Connection(ctx, workspaceID)
+	if errors.Is(err, ErrNotFound) || (err == nil && (conn.Status == StatusDisconnected || conn.SealedAPIKey == nil)) {
+		return conn, fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
+	}
+	return conn, err
+}
+
 // client returns the Clockify client of a connected workspace.
 func (e *Engine) client(ctx context.Context, workspaceID string) (*clockify.Client, Connection, error) {
-	conn, err := e.store.Connection(ctx, workspaceID)
-	if errors.Is(err, ErrNotFound) {
-		return nil, conn, fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
-	}
+	conn, err := e.connection(ctx, workspaceID)
 	if err != nil {
 		return nil, conn, err
-	}
-	if conn.Status == StatusDisconnected || conn.SealedAPIKey == nil {
-		return nil, conn, fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
 	}
 	e.mu.Lock()
 	cached, ok := e.clients[workspaceID]

@@ -2,8 +2,6 @@ package sync
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 )
 
@@ -130,10 +128,7 @@ func (e *Engine) SetSchedule(ctx context.Context, workspaceID string, s Schedule
 	if !s.valid() {
 		return inputError("schedule", "unknown schedule %q", s)
 	}
-	conn, err := e.store.Connection(ctx, workspaceID)
-	if errors.Is(err, ErrNotFound) || (err == nil && conn.Status == StatusDisconnected) {
-		return fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
-	}
+	conn, err := e.connection(ctx, workspaceID)
 	if err != nil {
 		return err
 	}
