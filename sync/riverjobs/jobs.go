@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
@@ -96,9 +97,14 @@ func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Confi
 	return river.NewClient(riverpgxv5.New(pool), &c)
 }
 
-// scheduledOpts makes a scheduled sync unique per workspace while it waits or runs, so
-// that ticks never queue a second one.
-var scheduledOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+// scheduledOpts makes a scheduled sync unique per workspace while it waits, runs or
+// waits to be retried, so that ticks never queue a second one. A finished sync is left
+// out: River's default states include it, and would skip every later tick's sync of the
+// workspace until its finished job is cleaned out (a day, by default).
+var scheduledOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+}}}
 
 // tickWorker queues the syncs that are due.
 type tickWorker struct {

@@ -124,6 +124,34 @@ func TestTickQueuesDueSyncs(t *testing.T) {
 	require.Empty(t, conn.LastError)
 }
 
+// TestTickQueuesEverySyncThatIsDue: a workspace whose scheduled sync has run gets the
+// next one when it is due again; the finished job does not stand in its way.
+func TestTickQueuesEverySyncThatIsDue(t *testing.T) {
+	r := newRig(t)
+	a := r.replica(t)
+	r.connect(t, a)
+	ws := r.fx.Workspace.ID
+	due := func() {
+		t.Helper()
+		conn, err := r.store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		conn.LastSync = conn.LastSync.Add(-2 * time.Hour)
+		require.NoError(t, r.store.PutConnection(t.Context(), conn))
+	}
+	due()
+	a.start(t)
+	ev := a.next(t, SyncArgs{}.Kind())
+	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
+
+	due()
+	before := r.lists.Load()
+	_, err := a.client.Insert(t.Context(), TickArgs{}, nil)
+	require.NoError(t, err)
+	ev = a.next(t, SyncArgs{}.Kind())
+	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
+	require.Equal(t, before+int64(len(r.fx.Members)), r.lists.Load(), "the second sync read every member")
+}
+
 // TestOneSyncPerWorkspaceAcrossReplicas: while one replica holds a workspace's lock, a
 // manual sync on another waits, and runs once the lock is free.
 func TestOneSyncPerWorkspaceAcrossReplicas(t *testing.T) {
