@@ -69,6 +69,17 @@ func (st *state) addMember(workspaceID string, m Member) clockify.User {
 	return u
 }
 
+// RevokeAPIKey makes the fake refuse an API key from now on, as Clockify does once its
+// user generates a new one: every request with it gets 401 "Api key does not exist"
+// (code 4003). It reports whether the key was known.
+func (s *Server) RevokeAPIKey(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.state.keys[key]
+	delete(s.state.keys, key)
+	return ok
+}
+
 // AddAddonToken lets an add-on token (sent in X-Addon-Token) act as a user.
 func (s *Server) AddAddonToken(token, userID string) {
 	s.mu.Lock()

@@ -81,6 +81,22 @@ func TestAuthLikeClockify(t *testing.T) {
 	}
 }
 
+// TestRevokedKeyIsRefused: a revoked key gets Clockify's answer for an unknown key, and
+// the other keys still work.
+func TestRevokedKeyIsRefused(t *testing.T) {
+	srv, fx := newServer(t)
+	u := srv.CoreURL() + "v1/user"
+	require.True(t, srv.RevokeAPIKey(fx.OwnerKey))
+	require.False(t, srv.RevokeAPIKey(fx.OwnerKey), "already revoked")
+	status, _, body, _ := call(t, "GET", u, map[string]string{"X-Api-Key": fx.OwnerKey}, "")
+	require.Equal(t, http.StatusUnauthorized, status)
+	require.Equal(t, map[string]any{"message": "Api key does not exist", "code": 4003.0}, body)
+	other := fx.Members[1]
+	status, _, body, _ = call(t, "GET", u, map[string]string{"X-Api-Key": other.APIKey}, "")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, other.User.ID, body["id"])
+}
+
 func TestRoutingErrors(t *testing.T) {
 	srv, fx := newServer(t)
 	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
