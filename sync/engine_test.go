@@ -941,15 +941,12 @@ func TestApplyWithoutFetch(t *testing.T) {
 // webhooks to delete by hand.
 func TestDisconnectWithRevokedKey(t *testing.T) {
 	t.Parallel()
-	var revoked atomic.Bool
-	r, _ := newRigBehind(t, func(w http.ResponseWriter, _ *http.Request) bool {
-		return revoked.Load() && refuse(w, http.StatusUnauthorized, `{"message":"Full authentication is required to access this resource","code":1000}`)
-	})
+	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
 	ctx := t.Context()
 
-	revoked.Store(true)
+	r.srv.RevokeAPIKey(r.fx.OwnerKey)
 	res, err := r.eng.Disconnect(ctx, ws)
 	require.NoError(t, err)
 	require.Zero(t, res.Unregistered)
@@ -962,6 +959,29 @@ func TestDisconnectWithRevokedKey(t *testing.T) {
 	hooks, err := r.store.Webhooks(ctx, ws)
 	require.NoError(t, err)
 	require.Empty(t, hooks, "their tokens are forgotten")
+}
+
+// TestSyncWithRevokedKey: once Clockify refuses the stored key (its user generated a new
+// one), a sync fails with ErrInvalidAPIKey, and the connection records what to do.
+func TestSyncWithRevokedKey(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	r.srv.RevokeAPIKey(r.fx.OwnerKey)
+
+	for name, sync := range map[string]func() error{
+		"recent":    func() error { _, err := r.eng.SyncRecent(t.Context(), ws); return err },
+		"scheduled": func() error { _, err := r.eng.SyncScheduled(t.Context(), ws); return err },
+	} {
+		err := sync()
+		require.ErrorIs(t, err, clockifysync.ErrInvalidAPIKey, name)
+		require.ErrorIs(t, err, clockify.ErrInvalidAPIKey, name)
+		require.NotContains(t, err.Error(), r.fx.OwnerKey, name)
+		conn, err := r.store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Equal(t, clockifysync.ErrInvalidAPIKey.Error(), conn.LastError, name)
+	}
 }
 
 // TestConnectMovesWebhooks: connecting again with another URL moves the engine's webhooks
@@ -1121,11 +1141,7 @@ func TestScheduledSyncWithoutChangeLists(t *testing.T) {
 // client a replica built from the old one.
 func TestReplicasFollowANewKey(t *testing.T) {
 	t.Parallel()
-	var revoked atomic.Pointer[string]
-	a, base := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
-		k := revoked.Load()
-		return k != nil && req.Header.Get("X-Api-Key") == *k && refuse(w, http.StatusUnauthorized, `{"message":"Api key does not exist","code":4003}`)
-	})
+	a := newRig(t)
 	ctx := t.Context()
 	ws := a.fx.Workspace.ID
 	a.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Ada Admin", Email: "ada@acme.dev"}, APIKey: "second-admin-key", Admin: true})
@@ -1134,11 +1150,11 @@ func TestReplicasFollowANewKey(t *testing.T) {
 	require.NoError(t, err)
 
 	b, err := clockifysync.New(a.store, a.sealKey, clockifysync.WithClock(func() time.Time { return now }),
-		clockifysync.WithClientOptions(clockify.WithBaseURL(base), clockify.WithRateLimit(1000, 100)))
+		clockifysync.WithClientOptions(clockify.WithBaseURL(a.srv.CoreURL()), clockify.WithRateLimit(1000, 100)))
 	require.NoError(t, err)
 	_, err = b.Connect(ctx, clockifysync.ConnectRequest{APIKey: "second-admin-key", WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
 	require.NoError(t, err)
-	revoked.Store(&a.fx.OwnerKey)
+	a.srv.RevokeAPIKey(a.fx.OwnerKey)
 
 	_, err = a.eng.SyncRecent(ctx, ws)
 	require.NoError(t, err, "A syncs with the key B stored")

@@ -180,8 +180,12 @@ feed:
 }
 
 // failed records a sync's failure on its connection (without secrets: the client's
-// errors hold none) and returns err.
+// errors hold none) and returns err; Clockify's refusal of the stored key becomes
+// ErrInvalidAPIKey, which no retry can help.
 func (e *Engine) failed(ctx context.Context, workspaceID string, err error) error {
+	if errors.Is(err, clockify.ErrInvalidAPIKey) {
+		err = &keyError{err: err}
+	}
 	ctx = context.WithoutCancel(ctx)
 	if conn, cerr := e.store.Connection(ctx, workspaceID); cerr == nil {
 		conn.LastError, conn.Updated = err.Error(), e.now().UTC()
