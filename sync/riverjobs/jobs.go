@@ -130,7 +130,8 @@ func (w *tickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
 // one workspace at once, and a sync that finds the lock taken (a manual sync asked for
 // while a scheduled one runs) waits its turn. The lock is held on a connection outside
 // the pool: taken from the pool, as many syncs as the pool has connections would hold
-// them all, and wait for ever on the store's queries.
+// them all, and wait for ever on the store's queries. A sync no retry can help (the
+// workspace is not connected, Clockify refuses its key, the window is bad) is cancelled.
 type syncWorker struct {
 	river.WorkerDefaults[SyncArgs]
 	engine *clockifysync.Engine
@@ -161,7 +162,8 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		_, err = w.engine.Sync(ctx, args.WorkspaceID, clockifysync.Window{Start: args.Start, End: args.End})
 	}
 	switch {
-	case errors.Is(err, clockifysync.ErrNotConnected) || errors.Is(err, clockifysync.ErrInput):
+	case errors.Is(err, clockifysync.ErrNotConnected) || errors.Is(err, clockifysync.ErrInput) ||
+		errors.Is(err, clockifysync.ErrInvalidAPIKey):
 		return river.JobCancel(err) // no retry can help
 	case err != nil:
 		return fmt.Errorf("sync of %s: %w", args.WorkspaceID, err)

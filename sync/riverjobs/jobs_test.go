@@ -190,22 +190,38 @@ func TestOneSyncPerWorkspaceAcrossReplicas(t *testing.T) {
 	require.Equal(t, before+int64(len(r.fx.Members)), r.lists.Load(), "the sync ran once")
 }
 
-// TestSyncOfDisconnectedWorkspaceIsCancelled: no retry can help a workspace that is not
-// connected.
-func TestSyncOfDisconnectedWorkspaceIsCancelled(t *testing.T) {
-	r := newRig(t)
-	a := r.replica(t)
-	events, cancel := a.client.Subscribe(river.EventKindJobCancelled)
-	defer cancel()
-	a.start(t)
-	now := time.Now()
-	require.NoError(t, EnqueueSync(t.Context(), a.client, "not-connected", clockifysync.Window{Start: now.Add(-time.Hour), End: now}))
-	select {
-	case ev := <-events:
-		require.Equal(t, SyncArgs{}.Kind(), ev.Job.Kind)
-		require.Contains(t, ev.Job.Errors[0].Error, "not connected")
-	case <-time.After(30 * time.Second):
-		t.Fatal("the job was not cancelled")
+// TestSyncThatCannotSucceedIsCancelled: no retry can help a workspace that is not
+// connected, or whose key Clockify refuses, until it is connected again.
+func TestSyncThatCannotSucceedIsCancelled(t *testing.T) {
+	for _, tc := range []struct {
+		name, workspace, reason string
+		revoke                  bool
+	}{
+		{"not connected", "not-connected", "not connected", false},
+		{"revoked key", "", "rejected the API key", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			a := r.replica(t)
+			ws := tc.workspace
+			if tc.revoke {
+				r.connect(t, a)
+				ws = r.fx.Workspace.ID
+				r.srv.RevokeAPIKey(r.fx.OwnerKey)
+			}
+			events, cancel := a.client.Subscribe(river.EventKindJobCancelled)
+			defer cancel()
+			a.start(t)
+			now := time.Now()
+			require.NoError(t, EnqueueSync(t.Context(), a.client, ws, clockifysync.Window{Start: now.Add(-time.Hour), End: now}))
+			select {
+			case ev := <-events:
+				require.Equal(t, SyncArgs{}.Kind(), ev.Job.Kind)
+				require.Contains(t, ev.Job.Errors[0].Error, tc.reason)
+			case <-time.After(30 * time.Second):
+				t.Fatal("the job was not cancelled")
+			}
+		})
 	}
 }
 
