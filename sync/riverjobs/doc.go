@@ -6,8 +6,11 @@
 // workspace that is due (Engine.Due): one at most per workspace while it waits or runs.
 // Every sync holds an advisory lock on its workspace while it runs, so two replicas never
 // sync one workspace at once; a manual sync (EnqueueSync) that finds the lock taken is
-// snoozed, and runs after the sync in progress. A sync that fails is retried with
-// River's backoff; one for a workspace no longer connected is cancelled.
+// snoozed, and runs after the sync in progress. A scheduled sync that fails is not
+// retried by River: the engine records the failure and the tick queues the workspace
+// again five minutes later, as Engine.Run does. A manual sync that fails is retried with
+// River's backoff. A sync no retry can help (the workspace is no longer connected, or
+// Clockify refuses its key) is cancelled.
 //
 // A replica's Engine.Handler trusts the webhook tokens another replica registered or
 // rotated on the first delivery they sign. Each replica that serves it also calls

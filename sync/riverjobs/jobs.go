@@ -97,14 +97,21 @@ func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Confi
 	return river.NewClient(riverpgxv5.New(pool), &c)
 }
 
-// scheduledOpts makes a scheduled sync unique per workspace while it waits, runs or
-// waits to be retried, so that ticks never queue a second one. A finished sync is left
-// out: River's default states include it, and would skip every later tick's sync of the
-// workspace until its finished job is cleaned out (a day, by default).
-var scheduledOpts = &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-}}}
+// scheduledOpts makes a scheduled sync unique per workspace while it waits or runs, so
+// that ticks never queue a second one. A finished sync is left out: River's default
+// states include it, and would skip every later tick's sync of the workspace until its
+// finished job is cleaned out (a day, by default).
+//
+// A failed scheduled sync is not retried by River: the engine records the failure, and
+// the tick queues the workspace again five minutes later, as Engine.Run does. River's
+// growing backoff would hold the workspace's place for hours.
+var scheduledOpts = &river.InsertOpts{
+	MaxAttempts: 1,
+	UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateScheduled,
+	}},
+}
 
 // tickWorker queues the syncs that are due.
 type tickWorker struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -150,6 +151,35 @@ func TestTickQueuesEverySyncThatIsDue(t *testing.T) {
 	ev = a.next(t, SyncArgs{}.Kind())
 	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
 	require.Equal(t, before+int64(len(r.fx.Members)), r.lists.Load(), "the second sync read every member")
+}
+
+// TestFailedScheduledSyncIsLeftToTheTick: River does not retry a failed scheduled sync
+// (its backoff would keep the workspace's place for hours); the tick queues the next one
+// once the engine finds the workspace due again, as Engine.Run does.
+func TestFailedScheduledSyncIsLeftToTheTick(t *testing.T) {
+	r := newRig(t)
+	a := r.replica(t)
+	r.connect(t, a)
+	ws := r.fx.Workspace.ID
+	conn, err := r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	conn.LastSync = conn.LastSync.Add(-2 * time.Hour)
+	require.NoError(t, r.store.PutConnection(t.Context(), conn))
+	r.srv.FailNext(clockifytest.FaultInternalError)
+	a.start(t)
+	ev := a.next(t, SyncArgs{}.Kind())
+	require.Equal(t, river.EventKindJobFailed, ev.Kind)
+	require.Equal(t, rivertype.JobStateDiscarded, ev.Job.State)
+
+	conn, err = r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.NotEmpty(t, conn.LastError)
+	conn.Updated = conn.Updated.Add(-10 * time.Minute) // the engine's five minutes have passed
+	require.NoError(t, r.store.PutConnection(t.Context(), conn))
+	_, err = a.client.Insert(t.Context(), TickArgs{}, nil)
+	require.NoError(t, err)
+	ev = a.next(t, SyncArgs{}.Kind())
+	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
 }
 
 // TestOneSyncPerWorkspaceAcrossReplicas: while one replica holds a workspace's lock, a
