@@ -487,7 +487,7 @@ type DisconnectResult struct {
 func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*DisconnectResult, error) {
 	unlock := e.lockWorkspace(workspaceID)
 	defer unlock()
-	client, conn, err := e.client(ctx, workspaceID)
+	client, _, err := e.client(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -514,8 +514,11 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 	if err := e.store.FinishRun(ctx, workspaceID); err != nil {
 		return nil, err
 	}
-	conn.Status, conn.SealedAPIKey, conn.Updated = StatusDisconnected, nil, e.now().UTC()
-	if err := e.store.PutConnection(ctx, conn); err != nil {
+	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		c.Status, c.SealedAPIKey, c.Updated = StatusDisconnected, nil, e.now().UTC()
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	e.mu.Lock()

@@ -117,10 +117,22 @@ func (e *Engine) Store() Store { return e.store }
 // connection returns a connected workspace's connection, or ErrNotConnected.
 func (e *Engine) connection(ctx context.Context, workspaceID string) (Connection, error) {
 	conn, err := e.store.Connection(ctx, workspaceID)
-	if errors.Is(err, ErrNotFound) || (err == nil && (conn.Status == StatusDisconnected || conn.SealedAPIKey == nil)) {
-		return conn, fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return conn, connected(workspaceID, nil)
+	case err != nil:
+		return conn, err
 	}
-	return conn, err
+	return conn, connected(workspaceID, &conn)
+}
+
+// connected returns ErrNotConnected unless c (nil when there is none) holds a key and
+// is not disconnected.
+func connected(workspaceID string, c *Connection) error {
+	if c == nil || c.Status == StatusDisconnected || c.SealedAPIKey == nil {
+		return fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
+	}
+	return nil
 }
 
 // client returns the Clockify client of a connected workspace.

@@ -984,6 +984,87 @@ func TestSyncWithRevokedKey(t *testing.T) {
 	}
 }
 
+// racingStore lets another replica act between the engine's read of a connection and
+// its write: once armed, race runs after the next read of a connection, or before the
+// next update; a finished run arms it when armOnFinish is set.
+type racingStore struct {
+	clockifysync.Store
+	armed, armOnFinish atomic.Bool
+	race               func()
+}
+
+func (s *racingStore) Connection(ctx context.Context, workspaceID string) (clockifysync.Connection, error) {
+	c, err := s.Store.Connection(ctx, workspaceID)
+	if s.armed.CompareAndSwap(true, false) {
+		s.race()
+	}
+	return c, err
+}
+
+func (s *racingStore) UpdateConnection(ctx context.Context, workspaceID string, change func(*clockifysync.Connection) error) error {
+	if s.armed.CompareAndSwap(true, false) {
+		s.race()
+	}
+	return s.Store.UpdateConnection(ctx, workspaceID, change)
+}
+
+func (s *racingStore) FinishRun(ctx context.Context, workspaceID string) error {
+	if s.armOnFinish.CompareAndSwap(true, false) {
+		defer s.armed.Store(true)
+	}
+	return s.Store.FinishRun(ctx, workspaceID)
+}
+
+// TestDisconnectElsewhereStaysDisconnected: a workspace disconnected on another replica
+// while this one ends a sync or changes its schedule stays disconnected, its key
+// forgotten: neither write of this replica brings back what it read before.
+func TestDisconnectElsewhereStaysDisconnected(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		act  func(r *rig, ws string) error
+		arm  func(rs *racingStore)
+		want error
+	}{
+		{"a sync ends", func(r *rig, ws string) error { _, err := r.eng.SyncRecent(t.Context(), ws); return err },
+			func(rs *racingStore) { rs.armOnFinish.Store(true) }, nil},
+		{"the schedule changes", func(r *rig, ws string) error {
+			return r.eng.SetSchedule(t.Context(), ws, clockifysync.ScheduleDaily)
+		}, func(rs *racingStore) { rs.armed.Store(true) }, clockifysync.ErrNotConnected},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shared := memory.New()
+			rs := &racingStore{Store: shared}
+			r := newRigOn(t, rs)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			other, err := clockifysync.New(shared, r.sealKey, clockifysync.WithClock(func() time.Time { return now }),
+				clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100)))
+			require.NoError(t, err)
+			rs.race = func() {
+				_, err := other.Disconnect(context.WithoutCancel(t.Context()), ws)
+				require.NoError(t, err)
+			}
+			_, err = r.eng.SyncRecent(t.Context(), ws) // the engine's client is built and cached
+			require.NoError(t, err)
+
+			tc.arm(rs)
+			err = tc.act(r, ws)
+			if tc.want != nil {
+				require.ErrorIs(t, err, tc.want)
+			} else {
+				require.NoError(t, err)
+			}
+			require.False(t, rs.armed.Load(), "the other replica disconnected")
+			conn, err := shared.Connection(t.Context(), ws)
+			require.NoError(t, err)
+			require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+			require.Nil(t, conn.SealedAPIKey, "the key stays forgotten")
+			require.Equal(t, clockifysync.ScheduleRealtime, conn.Schedule, "as it was connected")
+		})
+	}
+}
+
 // TestConnectMovesWebhooks: connecting again with another URL moves the engine's webhooks
 // there: the old ones are deleted in Clockify, and their tokens refused.
 func TestConnectMovesWebhooks(t *testing.T) {

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -128,12 +129,17 @@ func (e *Engine) SetSchedule(ctx context.Context, workspaceID string, s Schedule
 	if !s.valid() {
 		return inputError("schedule", "unknown schedule %q", s)
 	}
-	conn, err := e.connection(ctx, workspaceID)
-	if err != nil {
-		return err
+	err := e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		if err := connected(workspaceID, c); err != nil {
+			return err
+		}
+		c.Schedule = s
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return connected(workspaceID, nil)
 	}
-	conn.Schedule = s
-	return e.store.PutConnection(ctx, conn)
+	return err
 }
 
 // dueAt returns when a connection's next scheduled sync is due, and false when it has

@@ -89,6 +89,12 @@ type ConnectionStore interface {
 	PutConnection(ctx context.Context, c Connection) error
 	// Connection returns a workspace's connection, or ErrNotFound.
 	Connection(ctx context.Context, workspaceID string) (Connection, error)
+	// UpdateConnection changes a workspace's connection in one step: it reads it, hands
+	// it to change, and stores what change left, with no other write of the connection
+	// in between, from this process or another. It returns ErrNotFound when the
+	// workspace has none, and change's error, storing nothing, when change fails.
+	// change must not call the store.
+	UpdateConnection(ctx context.Context, workspaceID string, change func(*Connection) error) error
 	// Connections returns every connection, by workspace id.
 	Connections(ctx context.Context) ([]Connection, error)
 	// PutWebhook inserts or replaces a webhook (keyed by workspace and id).

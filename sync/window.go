@@ -168,15 +168,15 @@ feed:
 		return nil, err
 	}
 	slices.Sort(res.Skipped)
-	conn, err := e.store.Connection(ctx, ws)
-	if err != nil {
-		return nil, err
-	}
-	if run.End.After(conn.LastSync) {
-		conn.LastSync = run.End
-	}
-	conn.LastError, conn.Updated = "", e.now().UTC()
-	return res, e.store.PutConnection(ctx, conn)
+	// Only the sync's own fields change: a schedule changed or a disconnect elsewhere
+	// meanwhile stays as it was.
+	return res, e.store.UpdateConnection(ctx, ws, func(c *Connection) error {
+		if run.End.After(c.LastSync) {
+			c.LastSync = run.End
+		}
+		c.LastError, c.Updated = "", e.now().UTC()
+		return nil
+	})
 }
 
 // failed records a sync's failure on its connection (without secrets: the client's
@@ -187,11 +187,12 @@ func (e *Engine) failed(ctx context.Context, workspaceID string, err error) erro
 		err = &keyError{err: err}
 	}
 	ctx = context.WithoutCancel(ctx)
-	if conn, cerr := e.store.Connection(ctx, workspaceID); cerr == nil {
-		conn.LastError, conn.Updated = err.Error(), e.now().UTC()
-		if perr := e.store.PutConnection(ctx, conn); perr != nil {
-			e.log.ErrorContext(ctx, "clockifysync: recording a failed sync", "workspace", workspaceID, "error", perr)
-		}
+	perr := e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		c.LastError, c.Updated = err.Error(), e.now().UTC()
+		return nil
+	})
+	if perr != nil && !errors.Is(perr, ErrNotFound) {
+		e.log.ErrorContext(ctx, "clockifysync: recording a failed sync", "workspace", workspaceID, "error", perr)
 	}
 	return err
 }

@@ -292,6 +292,23 @@ func (s *Store) Connection(_ context.Context, workspaceID string) (clockifysync.
 	return c, nil
 }
 
+// UpdateConnection implements clockifysync.ConnectionStore.
+func (s *Store) UpdateConnection(_ context.Context, workspaceID string, change func(*clockifysync.Connection) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.conns[workspaceID]
+	if !ok {
+		return clockifysync.ErrNotFound
+	}
+	c.SealedAPIKey = slices.Clone(c.SealedAPIKey)
+	if err := change(&c); err != nil {
+		return err
+	}
+	c.WorkspaceID, c.SealedAPIKey = workspaceID, slices.Clone(c.SealedAPIKey)
+	s.conns[workspaceID] = c
+	return nil
+}
+
 // Connections implements clockifysync.ConnectionStore.
 func (s *Store) Connections(_ context.Context) ([]clockifysync.Connection, error) {
 	s.mu.Lock()

@@ -30,6 +30,7 @@ var dialect = sqlstore.Dialect{
 	Prefix:   "jasper_clockify.",
 	Numbered: true,
 	Time:     func(t time.Time) any { return t.UTC() },
+	LockRow:  " FOR UPDATE",
 }
 
 // New returns a store over pool, after bringing the schema jasper_clockify up to date.

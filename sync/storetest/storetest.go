@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	gosync "sync"
 	"testing"
@@ -29,6 +30,8 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"Directory", directory},
 		{"Mappings", mappings},
 		{"Connections", connections},
+		{"UpdateConnection", updateConnection},
+		{"UpdateConnectionConcurrent", updateConnectionConcurrent},
 		{"Webhooks", webhooks},
 		{"Runs", runs},
 		{"Claims", claims},
@@ -363,6 +366,65 @@ func connections(t *testing.T, s clockifysync.Store) {
 	require.Len(t, all, 2)
 	require.Equal(t, "ws0", all[0].WorkspaceID)
 	require.Equal(t, ws, all[1].WorkspaceID)
+}
+
+func updateConnection(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	err := s.UpdateConnection(ctx, ws, func(*clockifysync.Connection) error { return nil })
+	require.ErrorIs(t, err, clockifysync.ErrNotFound)
+	_, err = s.Connection(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrNotFound, "nothing created")
+
+	c := clockifysync.Connection{WorkspaceID: ws, Status: clockifysync.StatusConnected, SealedAPIKey: []byte("sealed"),
+		Schedule: clockifysync.ScheduleHourly, LastSync: t0, Created: t0, Updated: t0}
+	require.NoError(t, s.PutConnection(ctx, c))
+	boom := errors.New("boom")
+	err = s.UpdateConnection(ctx, ws, func(got *clockifysync.Connection) error {
+		got.Status, got.SealedAPIKey = clockifysync.StatusDisconnected, nil
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	got, err := s.Connection(ctx, ws)
+	require.NoError(t, err)
+	requireSameConnection(t, c, got)
+
+	require.NoError(t, s.UpdateConnection(ctx, ws, func(got *clockifysync.Connection) error {
+		requireSameConnection(t, c, *got)
+		got.WorkspaceID = "elsewhere" // the key is not the change's to move
+		got.Schedule, got.LastSync, got.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
+		return nil
+	}))
+	c.Schedule, c.LastSync, c.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
+	got, err = s.Connection(ctx, ws)
+	require.NoError(t, err)
+	requireSameConnection(t, c, got)
+	all, err := s.Connections(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 1)
+}
+
+// updateConnectionConcurrent checks that changes of one connection from many replicas
+// at once all take effect: none is lost to another's write.
+func updateConnectionConcurrent(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: ws, Created: t0, Updated: t0}))
+	const n = 16
+	var wg gosync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			err := s.UpdateConnection(ctx, ws, func(c *clockifysync.Connection) error {
+				c.InitialDays++
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	got, err := s.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, n, got.InitialDays)
 }
 
 func requireSameConnection(t *testing.T, want, got clockifysync.Connection) {

@@ -25,6 +25,10 @@ type Dialect struct {
 	Numbered bool
 	// Time encodes a non-zero time as a query argument.
 	Time func(time.Time) any
+	// LockRow ends a query that reads a row about to be changed in the same transaction
+	// (" FOR UPDATE"), where the database locks rows; "" where a write transaction holds
+	// the whole database (SQLite's BEGIN IMMEDIATE).
+	LockRow string
 }
 
 // Store implements clockifysync.Store over database/sql.
@@ -493,7 +497,11 @@ func (s *Store) UserMappings(ctx context.Context, workspaceID string) ([]clockif
 
 // PutConnection implements clockifysync.ConnectionStore.
 func (s *Store) PutConnection(ctx context.Context, c clockifysync.Connection) error {
-	_, err := s.exec(ctx, s.db, `INSERT INTO @connections
+	return s.putConnection(ctx, s.db, c)
+}
+
+func (s *Store) putConnection(ctx context.Context, x execer, c clockifysync.Connection) error {
+	_, err := s.exec(ctx, x, `INSERT INTO @connections
 		(ws, name, hourly_rate, currency, status, step, sealed_key, webhook_url, schedule, initial_days, last_sync, last_error, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ws) DO UPDATE SET name = excluded.name, hourly_rate = excluded.hourly_rate,
@@ -525,6 +533,26 @@ func (s *Store) Connection(ctx context.Context, workspaceID string) (clockifysyn
 		return c, clockifysync.ErrNotFound
 	}
 	return c, err
+}
+
+// UpdateConnection implements clockifysync.ConnectionStore. The read takes the row's
+// lock where the dialect has one (FOR UPDATE); SQLite's write transactions hold the
+// whole database from their start.
+func (s *Store) UpdateConnection(ctx context.Context, workspaceID string, change func(*clockifysync.Connection) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := scanConnection(tx.QueryRowContext(ctx, s.q(connectionQuery+` WHERE ws = ?`+s.d.LockRow), workspaceID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return clockifysync.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := change(&c); err != nil {
+			return err
+		}
+		c.WorkspaceID = workspaceID
+		return s.putConnection(ctx, tx, c)
+	})
 }
 
 // Connections implements clockifysync.ConnectionStore.
