@@ -25,6 +25,11 @@ type Dialect struct {
 	Numbered bool
 	// Time encodes a non-zero time as a query argument.
 	Time func(time.Time) any
+	// MemberIndex follows the entries table in a query of one member's entries, where
+	// the planner needs telling to read them by member (" INDEXED BY entries_by_user" in
+	// SQLite: without statistics, which nothing makes it gather, it reads the window by
+	// the index of start times, every member's entries once for each member synced).
+	MemberIndex string
 	// LockRow ends a query that reads a row about to be changed in the same transaction
 	// (" FOR UPDATE"), where the database locks rows; "" where a write transaction holds
 	// the whole database (SQLite's BEGIN IMMEDIATE).
@@ -234,10 +239,13 @@ func (s *Store) MarkEntriesDeleted(ctx context.Context, workspaceID string, ids 
 	})
 }
 
-const entryQuery = `SELECT e.ws, e.id, e.user_id, e.project_id, e.task_id, e.description, e.start_at, e.end_at,
+const entryColumns = `SELECT e.ws, e.id, e.user_id, e.project_id, e.task_id, e.description, e.start_at, e.end_at,
 	e.billable, e.type, e.deleted_at, e.synced_at,
-	l.owner, l.repo, l.number, l.issue, l.pattern, l.text, l.confidence
-	FROM @entries e LEFT JOIN @auto_links l ON l.ws = e.ws AND l.entry_id = e.id`
+	l.owner, l.repo, l.number, l.issue, l.pattern, l.text, l.confidence`
+
+const withLinks = ` LEFT JOIN @auto_links l ON l.ws = e.ws AND l.entry_id = e.id`
+
+const entryQuery = entryColumns + ` FROM @entries e` + withLinks
 
 // Entry implements clockifysync.EntryStore.
 func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync.Entry, error) {
@@ -256,7 +264,7 @@ func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync
 // it is applied to the rows the query returns.
 func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
 	where, args := s.where(q)
-	return s.entries(ctx, entryQuery+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
+	return s.entries(ctx, entryColumns+s.from(q)+withLinks+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
 }
 
 // EntryIDs implements clockifysync.EntryStore.
@@ -269,12 +277,33 @@ func (s *Store) EntryIDs(ctx context.Context, q clockifysync.EntryQuery) ([]stri
 		}
 		return ids, err
 	}
-	where, args := s.where(q)
+	query, args := s.entryIDsQuery(q)
 	err := s.query(ctx, func(rows *sql.Rows) error {
 		ids = append(ids, "")
 		return rows.Scan(&ids[len(ids)-1])
-	}, `SELECT e.id FROM @entries e`+where+` ORDER BY e.start_at, e.id, e.ws`, args...)
+	}, query, args...)
 	return ids, err
+}
+
+func (s *Store) entryIDsQuery(q clockifysync.EntryQuery) (string, []any) {
+	where, args := s.where(q)
+	return `SELECT e.id` + s.from(q) + where + ` ORDER BY e.start_at, e.id, e.ws`, args
+}
+
+// EntryIDsQuery returns the query EntryIDs runs for q (without Text), as the database
+// receives it, for the stores' tests of its plan.
+func EntryIDsQuery(d Dialect, q clockifysync.EntryQuery) (string, []any) {
+	s := &Store{d: d}
+	query, args := s.entryIDsQuery(q)
+	return s.q(query), args
+}
+
+// from is the FROM clause of a query of entries: by member, with the dialect's hint.
+func (s *Store) from(q clockifysync.EntryQuery) string {
+	if q.UserID != "" {
+		return ` FROM @entries e` + s.d.MemberIndex
+	}
+	return ` FROM @entries e`
 }
 
 // where returns the WHERE clause of a query's filters but the text, and its arguments.
