@@ -12,27 +12,43 @@ import (
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
-// TestMemberEntriesReadByMember: a sync reads each member's stored entries of its window
-// to find deletions. SQLite, with no statistics (nothing makes it gather them), would
-// read them by the index of start times: every member's entries of the window, once for
-// each member synced.
-func TestMemberEntriesReadByMember(t *testing.T) {
+// TestEntriesReadByTheirIndex: a sync reads each member's stored entries of its window
+// to find deletions, and a project's mapping changed relinks its entries. SQLite, with no
+// statistics (nothing makes it gather them), would read both by the index of start
+// times: every member's entries of the window once for each member, and the whole
+// workspace for a project.
+func TestEntriesReadByTheirIndex(t *testing.T) {
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"))
 	require.NoError(t, err)
 	defer s.Close()
-	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	query, args := sqlstore.EntryIDsQuery(dialect, clockifysync.EntryQuery{
-		WorkspaceID: "ws", UserID: "u1", From: start, To: start.AddDate(0, 0, 30)})
-	rows, err := s.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
-	require.NoError(t, err)
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
-		plan = append(plan, detail)
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(0, 0, 30)
+	for _, tc := range []struct {
+		name string
+		q    clockifysync.EntryQuery
+		plan string
+	}{
+		{"a member's window", clockifysync.EntryQuery{WorkspaceID: "ws", UserID: "u1", From: from, To: to},
+			"INDEX entries_by_user (ws=? AND user_id=? AND start_at>? AND start_at<?)"},
+		{"a project", clockifysync.EntryQuery{WorkspaceID: "ws", ProjectID: "p1", IncludeDeleted: true},
+			"INDEX entries_by_project (ws=? AND project_id=?)"},
+		{"a window", clockifysync.EntryQuery{WorkspaceID: "ws", From: from, To: to},
+			"INDEX entries_by_start (ws=? AND start_at>? AND start_at<?)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			query, args := sqlstore.EntryIDsQuery(dialect, tc.q)
+			rows, err := s.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+			require.NoError(t, err)
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+				plan = append(plan, detail)
+			}
+			require.NoError(t, rows.Err())
+			require.Contains(t, strings.Join(plan, "\n"), tc.plan)
+		})
 	}
-	require.NoError(t, rows.Err())
-	require.Contains(t, strings.Join(plan, "\n"), "INDEX entries_by_user (ws=? AND user_id=? AND start_at>? AND start_at<?)")
 }

@@ -27,11 +27,8 @@ type Store struct {
 var _ clockifysync.Store = (*Store)(nil)
 
 // dialect stores times as Unix nanoseconds, which keep their order as integers, and
-// reads one member's entries by the index of members' entries.
-var dialect = sqlstore.Dialect{
-	Time:        func(t time.Time) any { return t.UnixNano() },
-	MemberIndex: " INDEXED BY entries_by_user",
-}
+// names the index a query of a member's or a project's entries reads.
+var dialect = sqlstore.Dialect{Time: func(t time.Time) any { return t.UnixNano() }, IndexedBy: true}
 
 // Open opens (creating it if needed) the SQLite database at path, in WAL mode, and brings
 // its schema up to date.

@@ -25,11 +25,11 @@ type Dialect struct {
 	Numbered bool
 	// Time encodes a non-zero time as a query argument.
 	Time func(time.Time) any
-	// MemberIndex follows the entries table in a query of one member's entries, where
-	// the planner needs telling to read them by member (" INDEXED BY entries_by_user" in
-	// SQLite: without statistics, which nothing makes it gather, it reads the window by
-	// the index of start times, every member's entries once for each member synced).
-	MemberIndex string
+	// IndexedBy names the index a query of one member's entries, or of one project's,
+	// reads (SQLite's INDEXED BY). SQLite needs telling: without statistics, which
+	// nothing makes it gather, it reads them by the index of start times, so a sync read
+	// every member's entries of its window once for each member.
+	IndexedBy bool
 	// LockRow ends a query that reads a row about to be changed in the same transaction
 	// (" FOR UPDATE"), where the database locks rows; "" where a write transaction holds
 	// the whole database (SQLite's BEGIN IMMEDIATE).
@@ -298,12 +298,19 @@ func EntryIDsQuery(d Dialect, q clockifysync.EntryQuery) (string, []any) {
 	return s.q(query), args
 }
 
-// from is the FROM clause of a query of entries: by member, with the dialect's hint.
+// from is the FROM clause of a query of entries, naming the index of the member or the
+// project it asks for where the dialect names indexes. A project's entries within a
+// window are left to the planner: either index may read fewer.
 func (s *Store) from(q clockifysync.EntryQuery) string {
-	if q.UserID != "" {
-		return ` FROM @entries e` + s.d.MemberIndex
+	const from = ` FROM @entries e`
+	switch {
+	case !s.d.IndexedBy:
+	case q.UserID != "":
+		return from + ` INDEXED BY entries_by_user`
+	case q.ProjectID != "" && q.From.IsZero() && q.To.IsZero():
+		return from + ` INDEXED BY entries_by_project`
 	}
-	return ` FROM @entries e`
+	return from
 }
 
 // where returns the WHERE clause of a query's filters but the text, and its arguments.
