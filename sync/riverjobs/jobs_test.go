@@ -103,23 +103,28 @@ func (r *rig) connect(t *testing.T, p *replica) {
 	require.NoError(t, err)
 }
 
+// due makes the workspace's scheduled sync due: its last one ended two hours ago.
+func (r *rig) due(t *testing.T) {
+	t.Helper()
+	require.NoError(t, r.store.UpdateConnection(t.Context(), r.fx.Workspace.ID, func(c *clockifysync.Connection) error {
+		c.LastSync = c.LastSync.Add(-2 * time.Hour)
+		return nil
+	}))
+}
+
 // TestTickQueuesDueSyncs: on start, the tick finds the workspace due and a sync runs.
 func TestTickQueuesDueSyncs(t *testing.T) {
 	r := newRig(t)
 	a := r.replica(t)
 	r.connect(t, a)
-	ws := r.fx.Workspace.ID
-	conn, err := r.store.Connection(t.Context(), ws)
-	require.NoError(t, err)
-	conn.LastSync = conn.LastSync.Add(-2 * time.Hour)
-	require.NoError(t, r.store.PutConnection(t.Context(), conn))
+	r.due(t)
 	before := r.lists.Load()
 
 	a.start(t)
 	ev := a.next(t, SyncArgs{}.Kind())
 	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
 	require.Equal(t, before+int64(len(r.fx.Members)), r.lists.Load())
-	conn, err = r.store.Connection(t.Context(), ws)
+	conn, err := r.store.Connection(t.Context(), r.fx.Workspace.ID)
 	require.NoError(t, err)
 	require.WithinDuration(t, time.Now(), conn.LastSync, time.Minute)
 	require.Empty(t, conn.LastError)
@@ -131,20 +136,12 @@ func TestTickQueuesEverySyncThatIsDue(t *testing.T) {
 	r := newRig(t)
 	a := r.replica(t)
 	r.connect(t, a)
-	ws := r.fx.Workspace.ID
-	due := func() {
-		t.Helper()
-		conn, err := r.store.Connection(t.Context(), ws)
-		require.NoError(t, err)
-		conn.LastSync = conn.LastSync.Add(-2 * time.Hour)
-		require.NoError(t, r.store.PutConnection(t.Context(), conn))
-	}
-	due()
+	r.due(t)
 	a.start(t)
 	ev := a.next(t, SyncArgs{}.Kind())
 	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
 
-	due()
+	r.due(t)
 	before := r.lists.Load()
 	_, err := a.client.Insert(t.Context(), TickArgs{}, nil)
 	require.NoError(t, err)
@@ -160,22 +157,20 @@ func TestFailedScheduledSyncIsLeftToTheTick(t *testing.T) {
 	r := newRig(t)
 	a := r.replica(t)
 	r.connect(t, a)
-	ws := r.fx.Workspace.ID
-	conn, err := r.store.Connection(t.Context(), ws)
-	require.NoError(t, err)
-	conn.LastSync = conn.LastSync.Add(-2 * time.Hour)
-	require.NoError(t, r.store.PutConnection(t.Context(), conn))
+	r.due(t)
 	r.srv.FailNext(clockifytest.FaultInternalError)
 	a.start(t)
 	ev := a.next(t, SyncArgs{}.Kind())
 	require.Equal(t, river.EventKindJobFailed, ev.Kind)
 	require.Equal(t, rivertype.JobStateDiscarded, ev.Job.State)
 
-	conn, err = r.store.Connection(t.Context(), ws)
+	conn, err := r.store.Connection(t.Context(), r.fx.Workspace.ID)
 	require.NoError(t, err)
 	require.NotEmpty(t, conn.LastError)
-	conn.Updated = conn.Updated.Add(-10 * time.Minute) // the engine's five minutes have passed
-	require.NoError(t, r.store.PutConnection(t.Context(), conn))
+	require.NoError(t, r.store.UpdateConnection(t.Context(), r.fx.Workspace.ID, func(c *clockifysync.Connection) error {
+		c.Updated = c.Updated.Add(-10 * time.Minute) // the engine's five minutes have passed
+		return nil
+	}))
 	_, err = a.client.Insert(t.Context(), TickArgs{}, nil)
 	require.NoError(t, err)
 	ev = a.next(t, SyncArgs{}.Kind())
