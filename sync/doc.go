@@ -25,5 +25,7 @@
 //
 // Everything the engine keeps goes through a [Store], made of small role interfaces.
 // The module has three: store/memory, store/sqlite (the embedded default) and
-// store/postgres; sync/storetest is the suite a store must pass.
+// store/postgres; sync/storetest is the suite a store must pass. The engine changes a
+// connection in one step ([ConnectionStore.UpdateConnection]), so that a replica never
+// writes back what it read before another replica's change (a disconnect, a schedule).
 package sync
