@@ -472,6 +472,36 @@ func TestProjectMappingRelinks(t *testing.T) {
 	require.Equal(t, []string{"#31"}, links())
 }
 
+// TestRelinkKeepsDeletedEntriesDeleted: mapping a project links its stored entries
+// again, the deleted ones too (for history), and leaves them deleted.
+func TestRelinkKeepsDeletedEntriesDeleted(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
+		ctx := t.Context()
+		added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, ProjectID: project, Description: "#31 deleted later",
+			TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+		require.NoError(t, err)
+		require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+		_, err = r.eng.SyncRecent(ctx, ws)
+		require.NoError(t, err)
+		before, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.False(t, before.Deleted.IsZero())
+
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+		got, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "acme/web#31", got.Links[0].Target(), "linked again")
+		require.True(t, before.Deleted.Equal(got.Deleted), "still deleted, at %v", got.Deleted)
+		live, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, ProjectID: project})
+		require.NoError(t, err)
+		require.False(t, slices.ContainsFunc(live, func(e clockifysync.LinkedEntry) bool { return e.ID == added.ID }), "not among the live entries")
+	})
+}
+
 func TestSyncResumesAfterCancel(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {

@@ -27,8 +27,9 @@ type Store interface {
 // EntryStore keeps time entries with their auto links.
 type EntryStore interface {
 	// PutEntries inserts or replaces the entries (keyed by workspace and id), each with its
-	// auto links, which replace those stored before. A stored entry marked deleted that
-	// comes back is no longer deleted.
+	// auto links, which replace those stored before, and its Deleted time as given: a
+	// stored entry marked deleted that comes back from Clockify (Deleted zero) is no
+	// longer deleted, and one written back with its Deleted time stays deleted.
 	PutEntries(ctx context.Context, entries []Entry) error
 	// MarkEntriesDeleted records that Clockify deleted the entries, at the given time; ids
 	// not stored, or already marked, are left as they are.

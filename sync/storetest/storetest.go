@@ -212,6 +212,15 @@ func entriesDeleted(t *testing.T, s clockifysync.Store) {
 	require.NoError(t, err)
 	require.True(t, got.Deleted.Equal(t0.Add(time.Hour)))
 
+	// An entry written back as it was read (relinked, say) stays deleted.
+	back := got
+	back.Description = "x, relinked"
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{back}))
+	got, err = s.Entry(ctx, ws, "a")
+	require.NoError(t, err)
+	require.Equal(t, "x, relinked", got.Description)
+	require.True(t, got.Deleted.Equal(t0.Add(time.Hour)), "deleted at %v", got.Deleted)
+
 	// An entry that comes back is live again.
 	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{entry("a", "u1", "", "x", t0)}))
 	got, err = s.Entry(ctx, ws, "a")

@@ -142,7 +142,7 @@ func (s *Store) query(ctx context.Context, scan func(*sql.Rows) error, query str
 	return rows.Err()
 }
 
-// putChunk is how many entries one statement writes: 11 values each stays far below
+// putChunk is how many entries one statement writes: 12 values each stays far below
 // SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 const putChunk = 500
 
@@ -185,23 +185,23 @@ func lastOfEach(entries []clockifysync.Entry) []clockifysync.Entry {
 }
 
 func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
-	args := make([]any, 0, 11*len(chunk))
+	args := make([]any, 0, 12*len(chunk))
 	keys := make([]any, 0, 2*len(chunk))
 	var links []any
 	for _, e := range chunk {
 		args = append(args, e.WorkspaceID, e.ID, e.UserID, e.ProjectID, e.TaskID, e.Description,
-			s.t(e.Start), s.t(e.End), e.Billable, e.Type, s.t(e.Synced))
+			s.t(e.Start), s.t(e.End), e.Billable, e.Type, s.t(e.Deleted), s.t(e.Synced))
 		keys = append(keys, e.WorkspaceID, e.ID)
 		for i, l := range e.Links {
 			links = append(links, e.WorkspaceID, e.ID, i, l.Owner, l.Repo, l.Number, l.Issue, l.Pattern, l.Text, l.Confidence)
 		}
 	}
 	if _, err := s.exec(ctx, tx, `INSERT INTO @entries
-		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, synced_at)
-		VALUES `+rows(len(chunk), 11)+`
+		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, deleted_at, synced_at)
+		VALUES `+rows(len(chunk), 12)+`
 		ON CONFLICT (ws, id) DO UPDATE SET user_id = excluded.user_id, project_id = excluded.project_id,
 		task_id = excluded.task_id, description = excluded.description, start_at = excluded.start_at,
-		end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = NULL,
+		end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = excluded.deleted_at,
 		synced_at = excluded.synced_at`, args...); err != nil {
 		return err
 	}
