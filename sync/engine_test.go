@@ -190,6 +190,15 @@ func (r *rig) add(t *testing.T, desc string, start time.Time) clockify.TimeEntry
 	return e
 }
 
+// addTo adds an entry of the owner to a project in the fake, started an hour before now.
+func (r *rig) addTo(t *testing.T, projectID, desc string) clockify.TimeEntry {
+	t.Helper()
+	e, err := r.srv.AddTimeEntry(r.fx.Workspace.ID, clockify.TimeEntry{UserID: r.fx.Owner.ID, ProjectID: projectID, Description: desc,
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+	require.NoError(t, err)
+	return e
+}
+
 // edit changes the description of an entry in the fake.
 func (r *rig) edit(t *testing.T, id, desc string) clockify.TimeEntry {
 	t.Helper()
@@ -438,9 +447,7 @@ func TestProjectMappingRelinks(t *testing.T) {
 	r.connect(t)
 	ws := r.fx.Workspace.ID
 	ctx := t.Context()
-	added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, ProjectID: r.fx.Projects[0].ID, Description: "#31 and WEB-9",
-		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
-	require.NoError(t, err)
+	added := r.addTo(t, r.fx.Projects[0].ID, "#31 and WEB-9")
 	links := func() []string {
 		e, err := r.store.Entry(ctx, ws, added.ID)
 		require.NoError(t, err)
@@ -481,11 +488,9 @@ func TestRelinkKeepsDeletedEntriesDeleted(t *testing.T) {
 		r.connect(t)
 		ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
 		ctx := t.Context()
-		added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, ProjectID: project, Description: "#31 deleted later",
-			TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
-		require.NoError(t, err)
+		added := r.addTo(t, project, "#31 deleted later")
 		require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
-		_, err = r.eng.SyncRecent(ctx, ws)
+		_, err := r.eng.SyncRecent(ctx, ws)
 		require.NoError(t, err)
 		before, err := r.store.Entry(ctx, ws, added.ID)
 		require.NoError(t, err)
@@ -499,6 +504,51 @@ func TestRelinkKeepsDeletedEntriesDeleted(t *testing.T) {
 		live, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, ProjectID: project})
 		require.NoError(t, err)
 		require.False(t, slices.ContainsFunc(live, func(e clockifysync.LinkedEntry) bool { return e.ID == added.ID }), "not among the live entries")
+	})
+}
+
+// readHook runs after once after the next read of a project's entries.
+type readHook struct {
+	clockifysync.Store
+	after func()
+}
+
+func (s *readHook) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
+	got, err := s.Store.Entries(ctx, q)
+	if after := s.after; after != nil && q.ProjectID != "" {
+		s.after = nil
+		after()
+	}
+	return got, err
+}
+
+// TestRelinkKeepsWhatChangedMeanwhile: an entry a sync changes while a project's entries
+// are relinked keeps what the sync stored, description and links: relinking replaces
+// only the links of entries that are still as it read them.
+func TestRelinkKeepsWhatChangedMeanwhile(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		hook := &readHook{Store: store}
+		r := newRigOn(t, hook)
+		r.connect(t)
+		ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
+		ctx := t.Context()
+		added := r.addTo(t, project, "#31 before")
+		_, err := r.eng.SyncRecent(ctx, ws)
+		require.NoError(t, err)
+
+		hook.after = func() { // the relink has read the entries; a sync stores an edit
+			r.edit(t, added.ID, "#77 edited during the relink")
+			_, err := r.eng.SyncRecent(ctx, ws)
+			require.NoError(t, err)
+		}
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+		require.Nil(t, hook.after, "the sync ran during the relink")
+		got, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "#77 edited during the relink", got.Description)
+		require.Len(t, got.Links, 1)
+		require.Equal(t, "acme/web#77", got.Links[0].Target())
 	})
 }
 

@@ -81,7 +81,9 @@ func (e *Engine) DeleteProjectMapping(ctx context.Context, workspaceID, projectI
 	return e.relink(ctx, workspaceID, projectID)
 }
 
-// relink computes the auto links of a project's stored entries again.
+// relink computes the auto links of a project's stored entries again. It replaces only
+// the links, of the entries still as it read them: an entry a sync or a webhook changed
+// meanwhile keeps what that writer stored.
 func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) error {
 	entries, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: workspaceID, ProjectID: projectID, IncludeDeleted: true})
 	if err != nil || len(entries) == 0 {
@@ -94,7 +96,7 @@ func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) erro
 	for i := range entries {
 		entries[i].Links = e.autoLinks(&entries[i], idx)
 	}
-	return e.store.PutEntries(ctx, entries)
+	return e.store.ReplaceAutoLinks(ctx, entries)
 }
 
 // LinkManually links an entry to "owner/repo#N" by hand. The link survives every

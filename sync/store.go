@@ -31,6 +31,11 @@ type EntryStore interface {
 	// stored entry marked deleted that comes back from Clockify (Deleted zero) is no
 	// longer deleted, and one written back with its Deleted time stays deleted.
 	PutEntries(ctx context.Context, entries []Entry) error
+	// ReplaceAutoLinks replaces the auto links of stored entries with those of the
+	// entries given, and changes nothing else of them. An entry whose stored description
+	// or project is no longer the one given (another writer changed it since it was read)
+	// keeps the links stored with it, and so does one not stored.
+	ReplaceAutoLinks(ctx context.Context, entries []Entry) error
 	// MarkEntriesDeleted records that Clockify deleted the entries, at the given time; ids
 	// not stored, or already marked, are left as they are.
 	MarkEntriesDeleted(ctx context.Context, workspaceID string, ids []string, at time.Time) error

@@ -68,6 +68,20 @@ func (s *Store) PutEntries(_ context.Context, entries []clockifysync.Entry) erro
 	return nil
 }
 
+// ReplaceAutoLinks implements clockifysync.EntryStore.
+func (s *Store) ReplaceAutoLinks(_ context.Context, entries []clockifysync.Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range entries {
+		k := key{e.WorkspaceID, e.ID}
+		if st, ok := s.entries[k]; ok && st.Description == e.Description && st.ProjectID == e.ProjectID {
+			st.Links = slices.Clone(e.Links)
+			s.entries[k] = st
+		}
+	}
+	return nil
+}
+
 // MarkEntriesDeleted implements clockifysync.EntryStore.
 func (s *Store) MarkEntriesDeleted(_ context.Context, workspaceID string, ids []string, at time.Time) error {
 	s.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	gosync "sync"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"EntriesRoundTrip", entriesRoundTrip},
 		{"EntriesQuery", entriesQuery},
 		{"EntriesReplaceLinks", entriesReplaceLinks},
+		{"ReplaceAutoLinks", replaceAutoLinks},
 		{"EntriesDeleted", entriesDeleted},
 		{"WorkspacesApart", workspacesApart},
 		{"ManualLinks", manualLinks},
@@ -192,6 +194,49 @@ func entriesReplaceLinks(t *testing.T, s clockifysync.Store) {
 	got, err = s.Entry(ctx, ws, "e1")
 	require.NoError(t, err)
 	require.Empty(t, got.Links)
+}
+
+func replaceAutoLinks(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	same := entry("same", "u1", "p1", "#1 here", t0, clockifysync.Link{Number: 1, Pattern: "#N", Text: "#1", Confidence: 0.5})
+	edited := entry("edited", "u1", "p1", "#2 here", t0.Add(time.Hour), clockifysync.Link{Number: 2, Pattern: "#N", Text: "#2", Confidence: 0.5})
+	moved := entry("moved", "u1", "p1", "#3 here", t0.Add(2*time.Hour), clockifysync.Link{Number: 3, Pattern: "#N", Text: "#3", Confidence: 0.5})
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{same, edited, moved}))
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"same"}, t0.Add(time.Hour)))
+	same, err := s.Entry(ctx, ws, "same")
+	require.NoError(t, err)
+
+	// Read before another writer changed "edited" and "moved".
+	stale := []clockifysync.Entry{same, edited, moved, entry("unknown", "u1", "p1", "#4", t0)}
+	edited.Description, moved.ProjectID = "#22 now", "p2"
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{edited, moved}))
+	resolved := func(e clockifysync.Entry) clockifysync.Entry {
+		for i := range e.Links {
+			e.Links[i].Owner, e.Links[i].Repo = "acme", "web"
+		}
+		return e
+	}
+	for i := range stale {
+		stale[i].Links = slices.Clone(stale[i].Links)
+		stale[i] = resolved(stale[i])
+		stale[i].Synced = t0.Add(9 * time.Hour) // not the store's to take
+	}
+	require.NoError(t, s.ReplaceAutoLinks(ctx, stale))
+
+	got, err := s.Entry(ctx, ws, "same")
+	require.NoError(t, err)
+	want := resolved(same)
+	requireSameEntry(t, want, got)
+	require.True(t, got.Links[0].Resolved())
+	for _, e := range []clockifysync.Entry{edited, moved} {
+		got, err := s.Entry(ctx, ws, e.ID)
+		require.NoError(t, err)
+		requireSameEntry(t, e, got)
+		require.False(t, got.Links[0].Resolved(), "%s keeps its writer's links", e.ID)
+	}
+	_, err = s.Entry(ctx, ws, "unknown")
+	require.ErrorIs(t, err, clockifysync.ErrNotFound)
+	require.NoError(t, s.ReplaceAutoLinks(ctx, nil))
 }
 
 func entriesDeleted(t *testing.T, s clockifysync.Store) {

@@ -186,15 +186,9 @@ func lastOfEach(entries []clockifysync.Entry) []clockifysync.Entry {
 
 func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
 	args := make([]any, 0, 12*len(chunk))
-	keys := make([]any, 0, 2*len(chunk))
-	var links []any
 	for _, e := range chunk {
 		args = append(args, e.WorkspaceID, e.ID, e.UserID, e.ProjectID, e.TaskID, e.Description,
 			s.t(e.Start), s.t(e.End), e.Billable, e.Type, s.t(e.Deleted), s.t(e.Synced))
-		keys = append(keys, e.WorkspaceID, e.ID)
-		for i, l := range e.Links {
-			links = append(links, e.WorkspaceID, e.ID, i, l.Owner, l.Repo, l.Number, l.Issue, l.Pattern, l.Text, l.Confidence)
-		}
 	}
 	if _, err := s.exec(ctx, tx, `INSERT INTO @entries
 		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, deleted_at, synced_at)
@@ -204,6 +198,19 @@ func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.E
 		end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = excluded.deleted_at,
 		synced_at = excluded.synced_at`, args...); err != nil {
 		return err
+	}
+	return s.putLinks(ctx, tx, chunk)
+}
+
+// putLinks replaces the auto links of a chunk of entries with theirs.
+func (s *Store) putLinks(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
+	keys := make([]any, 0, 2*len(chunk))
+	var links []any
+	for _, e := range chunk {
+		keys = append(keys, e.WorkspaceID, e.ID)
+		for i, l := range e.Links {
+			links = append(links, e.WorkspaceID, e.ID, i, l.Owner, l.Repo, l.Number, l.Issue, l.Pattern, l.Text, l.Confidence)
+		}
 	}
 	if _, err := s.exec(ctx, tx, `DELETE FROM @auto_links WHERE (ws, entry_id) IN (VALUES `+rows(len(chunk), 2)+`)`, keys...); err != nil {
 		return err
@@ -215,6 +222,49 @@ func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.E
 		}
 	}
 	return nil
+}
+
+// ReplaceAutoLinks implements clockifysync.EntryStore: in one transaction, it finds
+// which entries are still stored with the description and project given, and replaces
+// their links.
+func (s *Store) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	type key struct{ ws, id string }
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for chunk := range slices.Chunk(lastOfEach(entries), putChunk) {
+			args := make([]any, 0, 4*len(chunk))
+			for _, e := range chunk {
+				args = append(args, e.WorkspaceID, e.ID, e.Description, e.ProjectID)
+			}
+			same := map[key]bool{}
+			found, err := tx.QueryContext(ctx, s.q(`SELECT ws, id FROM @entries
+				WHERE (ws, id, description, project_id) IN (VALUES `+rows(len(chunk), 4)+`)`), args...)
+			if err != nil {
+				return err
+			}
+			for found.Next() {
+				var k key
+				if err := found.Scan(&k.ws, &k.id); err != nil {
+					found.Close()
+					return err
+				}
+				same[k] = true
+			}
+			if err := found.Err(); err != nil {
+				return err
+			}
+			keep := slices.DeleteFunc(slices.Clone(chunk), func(e clockifysync.Entry) bool { return !same[key{e.WorkspaceID, e.ID}] })
+			if len(keep) == 0 {
+				continue
+			}
+			if err := s.putLinks(ctx, tx, keep); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // rows writes n rows of k placeholders: "(?, ?), (?, ?)".
