@@ -21,10 +21,6 @@ import (
 func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until time.Time) (int, error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: since, End: until}
 	now := e.now().UTC()
-	idx, err := e.projectIndex(ctx, workspaceID)
-	if err != nil {
-		return 0, err
-	}
 	var put []Entry
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -39,7 +35,7 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 				return 0, err
 			}
 			if ch.TimeEntry != nil && ch.TimeEntry.ID != "" {
-				put = append(put, e.entryOf(workspaceID, ch.TimeEntry, now, idx))
+				put = append(put, entryOf(workspaceID, ch.TimeEntry, now))
 			}
 		}
 	}
@@ -62,7 +58,7 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 			return 0, err
 		}
 	}
-	if err := e.store.PutEntries(ctx, put); err != nil {
+	if err := e.putEntries(ctx, workspaceID, put); err != nil {
 		return 0, err
 	}
 	if err := e.store.MarkEntriesDeleted(ctx, workspaceID, gone, now); err != nil {

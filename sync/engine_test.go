@@ -552,6 +552,51 @@ func TestRelinkKeepsWhatChangedMeanwhile(t *testing.T) {
 	})
 }
 
+// putHook runs after once after the next write of entries.
+type putHook struct {
+	clockifysync.Store
+	after atomic.Pointer[func()]
+}
+
+func (s *putHook) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
+	err := s.Store.PutEntries(ctx, entries)
+	if after := s.after.Swap(nil); after != nil {
+		(*after)()
+	}
+	return err
+}
+
+// TestSyncLinksWithAMappingSetMeanwhile: a project mapped while a sync runs is used for
+// the entries the sync writes after that, not the mappings the sync found at its start.
+func TestSyncLinksWithAMappingSetMeanwhile(t *testing.T) {
+	t.Parallel()
+	hook := &putHook{Store: memory.New()}
+	r := newRigOn(t, hook, clockifysync.WithConcurrency(1)) // members one after another
+	r.connect(t)
+	ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
+	ctx := t.Context()
+	var added []string
+	for _, m := range r.fx.Members {
+		e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: m.User.ID, ProjectID: project, Description: "#52 pairing",
+			TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+		require.NoError(t, err)
+		added = append(added, e.ID)
+	}
+	mapped := func() { // after the sync's first write
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+	}
+	hook.after.Store(&mapped)
+	_, err := r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.Nil(t, hook.after.Load(), "mapped during the sync")
+	for _, id := range added {
+		got, err := r.store.Entry(ctx, ws, id)
+		require.NoError(t, err)
+		require.Len(t, got.Links, 1)
+		require.Equal(t, "acme/web#52", got.Links[0].Target(), "entry %s of member %s", id, got.UserID)
+	}
+}
+
 func TestSyncResumesAfterCancel(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {

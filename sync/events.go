@@ -67,11 +67,7 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 		if te == nil || te.ID == "" {
 			return fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
 		}
-		idx, err := e.projectIndex(ctx, ws)
-		if err != nil {
-			return err
-		}
-		return e.store.PutEntries(ctx, []Entry{e.entryOf(ws, te, now, idx)})
+		return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)})
 	case ev.Kind.IsProject():
 		deleted := ev.Kind == webhook.ProjectDeleted
 		p := ev.Project

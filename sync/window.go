@@ -116,10 +116,6 @@ func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, run Run
 	if err != nil {
 		return nil, e.failed(ctx, ws, err)
 	}
-	idx, err := e.projectIndex(ctx, ws)
-	if err != nil {
-		return nil, err
-	}
 	res.Members = len(members)
 	var todo []Member
 	for _, m := range members {
@@ -136,7 +132,7 @@ func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, run Run
 	for range min(e.concurrency, max(len(todo), 1)) {
 		wg.Go(func() {
 			for m := range next {
-				stored, deleted, skipped, err := e.syncMember(ctx, client, run, m, idx)
+				stored, deleted, skipped, err := e.syncMember(ctx, client, run, m)
 				if err != nil {
 					cancel(err)
 					continue
@@ -199,7 +195,7 @@ func (e *Engine) failed(ctx context.Context, workspaceID string, err error) erro
 
 // syncMember stores one member's entries in the run's window, marks those gone as
 // deleted, and checkpoints the member.
-func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Run, m Member, idx projectIndex) (stored, deleted int, skipped bool, err error) {
+func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Run, m Member) (stored, deleted int, skipped bool, err error) {
 	ws := run.WorkspaceID
 	now := e.now().UTC()
 	seen := map[string]bool{}
@@ -208,7 +204,7 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 		if len(batch) == 0 {
 			return nil
 		}
-		err := e.store.PutEntries(ctx, batch)
+		err := e.putEntries(ctx, ws, batch)
 		stored += len(batch)
 		batch = batch[:0]
 		return err
@@ -225,7 +221,7 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 			return 0, 0, false, fmt.Errorf("clockifysync: entries of member %s: %w", m.ID, err)
 		}
 		seen[te.ID] = true
-		batch = append(batch, e.entryOf(ws, &te, now, idx))
+		batch = append(batch, entryOf(ws, &te, now))
 		if len(batch) == cap(batch) {
 			if err := flush(); err != nil {
 				return 0, 0, false, err
@@ -255,7 +251,7 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 		case err != nil:
 			return 0, 0, false, fmt.Errorf("clockifysync: entry %s: %w", id, err)
 		default:
-			batch = append(batch, e.entryOf(ws, te, now, idx))
+			batch = append(batch, entryOf(ws, te, now))
 		}
 	}
 	if err := flush(); err != nil {
@@ -275,8 +271,8 @@ func refused(err error) bool {
 	return errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound)
 }
 
-// entryOf converts a Clockify entry, with its auto links.
-func (e *Engine) entryOf(workspaceID string, te *clockify.TimeEntry, now time.Time, idx projectIndex) Entry {
+// entryOf converts a Clockify entry, without its links (putEntries adds them).
+func entryOf(workspaceID string, te *clockify.TimeEntry, now time.Time) Entry {
 	en := Entry{
 		WorkspaceID: workspaceID, ID: te.ID, UserID: te.UserID, ProjectID: te.ProjectID, TaskID: te.TaskID,
 		Description: te.Description, Start: te.TimeInterval.Start.UTC(), Billable: te.Billable,
@@ -285,6 +281,22 @@ func (e *Engine) entryOf(workspaceID string, te *clockify.TimeEntry, now time.Ti
 	if te.TimeInterval.End != nil {
 		en.End = te.TimeInterval.End.UTC()
 	}
-	en.Links = e.autoLinks(&en, idx)
 	return en
+}
+
+// putEntries stores entries read from Clockify with their auto links, resolved with the
+// project mappings stored now: a project mapped while a sync runs (and relinked) is
+// used for what the sync writes after that.
+func (e *Engine) putEntries(ctx context.Context, workspaceID string, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	idx, err := e.projectIndex(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		entries[i].Links = e.autoLinks(&entries[i], idx)
+	}
+	return e.store.PutEntries(ctx, entries)
 }
