@@ -33,6 +33,19 @@ func (e *Engine) projectIndex(ctx context.Context, workspaceID string) (projectI
 	return idx, nil
 }
 
+// link sets the auto links of entries of a workspace, resolved with the project
+// mappings stored now.
+func (e *Engine) link(ctx context.Context, workspaceID string, entries []Entry) error {
+	idx, err := e.projectIndex(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	for i := range entries {
+		entries[i].Links = e.autoLinks(&entries[i], idx)
+	}
+	return nil
+}
+
 // autoLinks returns the references in the entry's description, resolved with its
 // project's mapping.
 func (e *Engine) autoLinks(en *Entry, idx projectIndex) []Link {
@@ -89,12 +102,8 @@ func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) erro
 	if err != nil || len(entries) == 0 {
 		return err
 	}
-	idx, err := e.projectIndex(ctx, workspaceID)
-	if err != nil {
+	if err := e.link(ctx, workspaceID, entries); err != nil {
 		return err
-	}
-	for i := range entries {
-		entries[i].Links = e.autoLinks(&entries[i], idx)
 	}
 	return e.store.ReplaceAutoLinks(ctx, entries)
 }

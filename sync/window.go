@@ -291,12 +291,8 @@ func (e *Engine) putEntries(ctx context.Context, workspaceID string, entries []E
 	if len(entries) == 0 {
 		return nil
 	}
-	idx, err := e.projectIndex(ctx, workspaceID)
-	if err != nil {
+	if err := e.link(ctx, workspaceID, entries); err != nil {
 		return err
-	}
-	for i := range entries {
-		entries[i].Links = e.autoLinks(&entries[i], idx)
 	}
 	return e.store.PutEntries(ctx, entries)
 }
