@@ -147,7 +147,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if err := step(StepMembers); err != nil {
 		return nil, err
 	}
-	if err := e.refreshProjects(ctx, client, ws.ID); err != nil {
+	if err := e.refreshProjects(ctx, client, ws.ID, !got.ownOnly); err != nil {
 		return nil, e.failed(ctx, ws.ID, err)
 	}
 	if err := step(StepProjects); err != nil {
@@ -320,16 +320,36 @@ func membershipStatus(u clockify.User, workspaceID string) clockify.MemberStatus
 	return ""
 }
 
-// refreshProjects imports the workspace's projects, archived ones included.
-func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string) error {
+// refreshProjects imports the workspace's projects, archived ones too. When the list is
+// complete (an admin's key: others see only the projects open to them), a stored project
+// missing from it was deleted in Clockify while no webhook told the engine, and is marked
+// deleted.
+func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string, complete bool) error {
 	var projects []Project
+	listed := map[string]bool{}
 	for p, err := range client.Projects.All(ctx, workspaceID, nil) {
 		if err != nil {
 			return err
 		}
 		projects = append(projects, projectOf(workspaceID, &p))
+		listed[p.ID] = true
 	}
-	return e.store.PutProjects(ctx, projects)
+	if err := e.store.PutProjects(ctx, projects); err != nil || !complete {
+		return err
+	}
+	stored, err := e.store.Projects(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	now := e.now().UTC()
+	for _, p := range stored {
+		if !listed[p.ID] && p.Deleted.IsZero() {
+			if err := e.store.MarkProjectDeleted(ctx, workspaceID, p.ID, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func projectOf(workspaceID string, p *clockify.Project) Project {
@@ -346,7 +366,7 @@ func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, 
 	if err != nil {
 		return got, err
 	}
-	return got, e.refreshProjects(ctx, client, workspaceID)
+	return got, e.refreshProjects(ctx, client, workspaceID, !got.ownOnly)
 }
 
 // registerWebhooks makes sure one webhook per event delivers to the connection's URL:

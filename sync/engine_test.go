@@ -597,6 +597,36 @@ func TestSyncLinksWithAMappingSetMeanwhile(t *testing.T) {
 	}
 }
 
+// TestSyncFindsDeletedProjects: a project deleted in Clockify while no webhook reached
+// the engine is marked deleted by the next sync (an admin's key lists every project), and
+// is no longer offered for mapping.
+func TestSyncFindsDeletedProjects(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws, gone := r.fx.Workspace.ID, r.fx.Projects[1].ID
+	ctx := t.Context()
+	archived := r.fx.Projects[1]
+	archived.Archived = true // Clockify deletes archived projects only
+	_, err := r.srv.UpdateProject(ws, archived)
+	require.NoError(t, err)
+	require.NoError(t, r.srv.DeleteProject(ws, gone))
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+
+	projects, err := r.store.Projects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, projects, len(r.fx.Projects), "kept, for the history of its entries")
+	for _, p := range projects {
+		require.Equal(t, p.ID == gone, !p.Deleted.IsZero(), "project %s deleted at %v", p.Name, p.Deleted)
+	}
+	unmapped, err := r.eng.UnmappedProjects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, unmapped, len(r.fx.Projects)-1)
+	require.False(t, slices.ContainsFunc(unmapped, func(p clockifysync.Project) bool { return p.ID == gone }))
+}
+
 func TestSyncResumesAfterCancel(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, store clockifysync.Store) {
