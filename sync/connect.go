@@ -64,7 +64,8 @@ var events = [...]clockify.WebhookEvent{
 // step is recorded in the connection's Step; calling Connect again after a failure
 // resumes, and repeats nothing that would duplicate. A rejected key is ErrInvalidAPIKey,
 // a workspace without access ErrWorkspaceAccess, a bad request an InputError; none of
-// them stores anything.
+// them stores anything. A Disconnect while Connect runs, on this replica or another,
+// wins: Connect stops with ErrNotConnected, and unregisters the webhooks it registered.
 func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResult, error) {
 	key := strings.TrimSpace(req.APIKey)
 	if key == "" {
@@ -109,34 +110,58 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		return nil, err
 	}
 
+	// The connection's own fields are written in one step, so that what another writer
+	// changed meanwhile (a sync's end) stays.
 	now := e.now().UTC()
-	conn, err := e.store.Connection(ctx, ws.ID)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		conn = Connection{WorkspaceID: ws.ID, Created: now}
-	case err != nil:
-		return nil, err
-	}
-	if conn.Status != StatusConnected {
-		conn.Status, conn.Step = StatusConnecting, StepValidated
-	}
-	conn.WorkspaceName, conn.SealedAPIKey = ws.Name, e.seal.seal(key, ws.ID, purposeAPIKey)
-	conn.HourlyRate, conn.Currency = 0, ""
-	if r := ws.HourlyRate; r != nil {
-		conn.HourlyRate, conn.Currency = r.Amount, r.Currency
-	}
-	conn.WebhookURL, conn.Schedule, conn.InitialDays, conn.Updated = req.WebhookURL, schedule, days, now
-	if err := e.store.PutConnection(ctx, conn); err != nil {
-		return nil, err
-	}
-	e.cacheClient(ws.ID, client, conn.SealedAPIKey)
-
-	step := func(s Step) error {
-		if stepOrder(conn.Step) < stepOrder(s) {
-			conn.Step = s
+	sealed := e.seal.seal(key, ws.ID, purposeAPIKey)
+	begin := func(c *Connection) {
+		if c.Status != StatusConnected {
+			c.Status, c.Step = StatusConnecting, StepValidated
 		}
-		conn.Updated = e.now().UTC()
-		return e.store.PutConnection(ctx, conn)
+		c.WorkspaceName, c.SealedAPIKey = ws.Name, sealed
+		c.HourlyRate, c.Currency = 0, ""
+		if r := ws.HourlyRate; r != nil {
+			c.HourlyRate, c.Currency = r.Amount, r.Currency
+		}
+		c.WebhookURL, c.Schedule, c.InitialDays, c.Updated = req.WebhookURL, schedule, days, now
+	}
+	var conn Connection
+	err = e.store.UpdateConnection(ctx, ws.ID, func(c *Connection) error { begin(c); conn = *c; return nil })
+	if errors.Is(err, ErrNotFound) {
+		conn = Connection{WorkspaceID: ws.ID, Created: now}
+		begin(&conn)
+		err = e.store.PutConnection(ctx, conn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.cacheClient(ws.ID, client, sealed)
+
+	// step records that Connect got past s. A Disconnect since Connect began (here or on
+	// another replica) wins, being the later action: Connect stops, and unregisters the
+	// webhooks it registered after the Disconnect deleted the others.
+	step := func(s Step) error {
+		err := e.store.UpdateConnection(ctx, ws.ID, func(c *Connection) error {
+			if c.Status == StatusDisconnected {
+				return fmt.Errorf("%w: %s was disconnected while Connect ran", ErrNotConnected, ws.ID)
+			}
+			if stepOrder(c.Step) < stepOrder(s) {
+				c.Step = s
+			}
+			if s == StepInitialSync {
+				c.Status = StatusConnected
+			}
+			c.Updated = e.now().UTC()
+			conn = *c
+			return nil
+		})
+		if errors.Is(err, ErrNotConnected) {
+			if _, uerr := e.unregisterWebhooks(ctx, client, ws.ID); uerr != nil {
+				return errors.Join(err, uerr)
+			}
+			e.forgetClient(ws.ID)
+		}
+		return err
 	}
 	res := &ConnectResult{}
 	got, err := e.refreshMembers(ctx, client, ws.ID)
@@ -170,10 +195,6 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if res.InitialSync, err = e.sync(ctx, ws.ID, w, false); err != nil {
 		return nil, err
 	}
-	if conn, err = e.store.Connection(ctx, ws.ID); err != nil {
-		return nil, err
-	}
-	conn.Status = StatusConnected
 	if err := step(StepInitialSync); err != nil {
 		return nil, err
 	}
@@ -511,6 +532,27 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 	if err != nil {
 		return nil, err
 	}
+	res, err := e.unregisterWebhooks(ctx, client, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.store.FinishRun(ctx, workspaceID); err != nil {
+		return nil, err
+	}
+	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		c.Status, c.SealedAPIKey, c.Updated = StatusDisconnected, nil, e.now().UTC()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.forgetClient(workspaceID)
+	return res, nil
+}
+
+// unregisterWebhooks deletes the workspace's stored webhooks in Clockify and forgets
+// them; those the key may no longer delete are forgotten, and listed.
+func (e *Engine) unregisterWebhooks(ctx context.Context, client *clockify.Client, workspaceID string) (*DisconnectResult, error) {
 	hooks, err := e.store.Webhooks(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -531,18 +573,5 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 			return nil, err
 		}
 	}
-	if err := e.store.FinishRun(ctx, workspaceID); err != nil {
-		return nil, err
-	}
-	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
-		c.Status, c.SealedAPIKey, c.Updated = StatusDisconnected, nil, e.now().UTC()
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	delete(e.clients, workspaceID)
-	e.mu.Unlock()
 	return res, nil
 }

@@ -166,6 +166,13 @@ func (e *Engine) cacheClient(workspaceID string, c *clockify.Client, sealedKey [
 	e.mu.Unlock()
 }
 
+// forgetClient drops a workspace's cached client.
+func (e *Engine) forgetClient(workspaceID string) {
+	e.mu.Lock()
+	delete(e.clients, workspaceID)
+	e.mu.Unlock()
+}
+
 func (e *Engine) newClient(key string) (*clockify.Client, error) {
 	return clockify.NewClient(append([]clockify.Option{clockify.WithAPIKey(key)}, e.clientOpts...)...)
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -116,6 +117,16 @@ func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Optio
 	r.hook = httptest.NewServer(h)
 	t.Cleanup(r.hook.Close)
 	return r
+}
+
+// replica returns another engine over store (the rig's store, or what a wrapper of it
+// wraps), as another replica of the host would run: same seal key, its own clients.
+func (r *rig) replica(t *testing.T, store clockifysync.Store) *clockifysync.Engine {
+	t.Helper()
+	eng, err := clockifysync.New(store, r.sealKey, clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100)))
+	require.NoError(t, err)
+	return eng
 }
 
 // newRigBehind is newRig with a server in front of the fake Clockify: intercept answers
@@ -949,10 +960,8 @@ func TestTokensRefreshAcrossReplicas(t *testing.T) {
 	a := newRig(t, clockifysync.WithClock(clock)) // A: its handler is the one behind the webhook URL
 	ctx := t.Context()
 	ws := a.fx.Workspace.ID
-	b, err := clockifysync.New(a.store, a.sealKey, clockifysync.WithClock(func() time.Time { return now }),
-		clockifysync.WithClientOptions(clockify.WithBaseURL(a.srv.CoreURL()), clockify.WithRateLimit(1000, 100)))
-	require.NoError(t, err)
-	_, err = b.Connect(ctx, clockifysync.ConnectRequest{APIKey: a.fx.OwnerKey, WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
+	b := a.replica(t, a.store)
+	_, err := b.Connect(ctx, clockifysync.ConnectRequest{APIKey: a.fx.OwnerKey, WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
 	require.NoError(t, err)
 	deliver := func(desc string) int {
 		t.Helper()
@@ -1193,14 +1202,12 @@ func TestDisconnectElsewhereStaysDisconnected(t *testing.T) {
 			r := newRigOn(t, rs)
 			r.connect(t)
 			ws := r.fx.Workspace.ID
-			other, err := clockifysync.New(shared, r.sealKey, clockifysync.WithClock(func() time.Time { return now }),
-				clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100)))
-			require.NoError(t, err)
+			other := r.replica(t, shared)
 			rs.race = func() {
 				_, err := other.Disconnect(context.WithoutCancel(t.Context()), ws)
 				require.NoError(t, err)
 			}
-			_, err = r.eng.SyncRecent(t.Context(), ws) // the engine's client is built and cached
+			_, err := r.eng.SyncRecent(t.Context(), ws) // the engine's client is built and cached
 			require.NoError(t, err)
 
 			tc.arm(rs)
@@ -1385,13 +1392,74 @@ func TestReplicasFollowANewKey(t *testing.T) {
 	_, err := a.eng.SyncRecent(ctx, ws) // A builds its client from the owner's key
 	require.NoError(t, err)
 
-	b, err := clockifysync.New(a.store, a.sealKey, clockifysync.WithClock(func() time.Time { return now }),
-		clockifysync.WithClientOptions(clockify.WithBaseURL(a.srv.CoreURL()), clockify.WithRateLimit(1000, 100)))
-	require.NoError(t, err)
+	b := a.replica(t, a.store)
 	_, err = b.Connect(ctx, clockifysync.ConnectRequest{APIKey: "second-admin-key", WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
 	require.NoError(t, err)
 	a.srv.RevokeAPIKey(a.fx.OwnerKey)
 
 	_, err = a.eng.SyncRecent(ctx, ws)
 	require.NoError(t, err, "A syncs with the key B stored")
+}
+
+// interrupting runs act once, right after the first call of one of its store's methods
+// (at names it), so that another replica acts in the middle of an engine's work.
+type interrupting struct {
+	clockifysync.Store
+	at   string
+	once gosync.Once
+	act  func()
+}
+
+func (s *interrupting) after(method string, err error) error {
+	if method == s.at {
+		s.once.Do(s.act)
+	}
+	return err
+}
+
+func (s *interrupting) PutProjects(ctx context.Context, ps []clockifysync.Project) error {
+	return s.after("PutProjects", s.Store.PutProjects(ctx, ps))
+}
+
+func (s *interrupting) PutWebhook(ctx context.Context, w clockifysync.Webhook) error {
+	return s.after("PutWebhook", s.Store.PutWebhook(ctx, w))
+}
+
+func (s *interrupting) FinishRun(ctx context.Context, workspaceID string) error {
+	return s.after("FinishRun", s.Store.FinishRun(ctx, workspaceID))
+}
+
+// TestDisconnectDuringConnect: a workspace disconnected (here on another replica) while
+// Connect runs stays disconnected, the later action winning: Connect stops with
+// ErrNotConnected, and neither the key nor a webhook it registered stays behind.
+func TestDisconnectDuringConnect(t *testing.T) {
+	t.Parallel()
+	for _, at := range []string{"PutProjects", "PutWebhook", "FinishRun"} {
+		t.Run(at, func(t *testing.T) {
+			t.Parallel()
+			shared := memory.New()
+			is := &interrupting{Store: shared, at: at}
+			r := newRigOn(t, is)
+			ws := r.fx.Workspace.ID
+			other := r.replica(t, shared)
+			is.act = func() {
+				_, err := other.Disconnect(context.WithoutCancel(t.Context()), ws)
+				require.NoError(t, err)
+			}
+
+			_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{
+				APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"})
+			require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+			conn, err := shared.Connection(t.Context(), ws)
+			require.NoError(t, err)
+			require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+			require.Nil(t, conn.SealedAPIKey, "the key stays forgotten")
+			require.Empty(t, r.srv.Webhooks(ws), "no webhook left in Clockify")
+			hooks, err := shared.Webhooks(t.Context(), ws)
+			require.NoError(t, err)
+			require.Empty(t, hooks, "no token kept")
+			_, err = r.eng.SyncRecent(t.Context(), ws)
+			require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+		})
+	}
 }
