@@ -28,7 +28,7 @@ var _ clockifysync.Store = (*Store)(nil)
 
 // dialect stores times as Unix nanoseconds, which keep their order as integers, and
 // names the index a query of a member's or a project's entries reads.
-var dialect = sqlstore.Dialect{Time: func(t time.Time) any { return t.UnixNano() }, IndexedBy: true}
+var dialect = sqlstore.Dialect{Time: func(t time.Time) any { return t.UnixNano() }, IndexedBy: true, WriteChanged: true}
 
 // Open opens (creating it if needed) the SQLite database at path, in WAL mode, and brings
 // its schema up to date.

@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"EntriesRoundTrip", entriesRoundTrip},
 		{"EntriesQuery", entriesQuery},
 		{"EntriesReplaceLinks", entriesReplaceLinks},
+		{"EntriesWrittenAgain", entriesWrittenAgain},
 		{"ReplaceAutoLinks", replaceAutoLinks},
 		{"EntriesDeleted", entriesDeleted},
 		{"WorkspacesApart", workspacesApart},
@@ -194,6 +195,47 @@ func entriesReplaceLinks(t *testing.T, s clockifysync.Store) {
 	got, err = s.Entry(ctx, ws, "e1")
 	require.NoError(t, err)
 	require.Empty(t, got.Links)
+}
+
+// entriesWrittenAgain: writing back many entries read again (a re-sync), most of them
+// unchanged, stores every change among them, whatever field it is in and wherever it
+// is in the list, and when each was read.
+func entriesWrittenAgain(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	link := clockifysync.Link{Owner: "acme", Repo: "web", Number: 1, Pattern: "#N", Text: "#1", Confidence: 0.5}
+	var first []clockifysync.Entry
+	for i := range 1500 {
+		first = append(first, entry(fmt.Sprintf("e%04d", i), "u1", "p1", "#1 work", t0.Add(time.Duration(i)*time.Minute), link))
+	}
+	require.NoError(t, s.PutEntries(ctx, first))
+
+	again := make([]clockifysync.Entry, len(first))
+	for i, e := range first {
+		e.Links = slices.Clone(e.Links)
+		e.Synced = t0.Add(2 * time.Hour)
+		again[i] = e
+	}
+	changes := map[int]func(e *clockifysync.Entry){
+		1490: func(e *clockifysync.Entry) { e.Description = "#1 work, edited" },
+		1491: func(e *clockifysync.Entry) { e.UserID = "u2" },
+		1492: func(e *clockifysync.Entry) { e.ProjectID = "p2" },
+		1493: func(e *clockifysync.Entry) { e.TaskID = "task2" },
+		1494: func(e *clockifysync.Entry) { e.Start = e.Start.Add(-time.Minute) },
+		1495: func(e *clockifysync.Entry) { e.End = time.Time{} },
+		1496: func(e *clockifysync.Entry) { e.Billable = false },
+		1497: func(e *clockifysync.Entry) { e.Type = "BREAK" },
+		1498: func(e *clockifysync.Entry) { e.Links[0].Repo = "api" }, // its project mapped elsewhere
+		1499: func(e *clockifysync.Entry) { e.Links = nil },
+	}
+	for i, change := range changes {
+		change(&again[i])
+	}
+	require.NoError(t, s.PutEntries(ctx, again))
+	for _, i := range []int{0, 499, 500, 1489, 1490, 1491, 1492, 1493, 1494, 1495, 1496, 1497, 1498, 1499} {
+		got, err := s.Entry(ctx, ws, again[i].ID)
+		require.NoError(t, err)
+		requireSameEntry(t, again[i], got)
+	}
 }
 
 func replaceAutoLinks(t *testing.T, s clockifysync.Store) {

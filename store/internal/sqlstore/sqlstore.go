@@ -34,6 +34,12 @@ type Dialect struct {
 	// (" FOR UPDATE"), where the database locks rows; "" where a write transaction holds
 	// the whole database (SQLite's BEGIN IMMEDIATE).
 	LockRow string
+	// WriteChanged has PutEntries read what is stored of the entries it is given and
+	// rewrite only those that changed; of the others only the time they were read. That
+	// pays where rewriting a row costs much more than reading it (SQLite, where the
+	// rewrite changes each of the row's four index entries). In PostgreSQL the read costs
+	// more than it saves: an unchanged row's read time writes a new version of it anyway.
+	WriteChanged bool
 }
 
 // Store implements clockifysync.Store over database/sql.
@@ -127,9 +133,19 @@ func affected(r sql.Result, err error) error {
 	return nil
 }
 
+// querier is what queryIn needs of *sql.DB and *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // query runs a query and hands each row to scan.
 func (s *Store) query(ctx context.Context, scan func(*sql.Rows) error, query string, args ...any) error {
-	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	return s.queryIn(ctx, s.db, scan, query, args...)
+}
+
+// queryIn is query, run by x (a transaction).
+func (s *Store) queryIn(ctx context.Context, x querier, scan func(*sql.Rows) error, query string, args ...any) error {
+	rows, err := x.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return err
 	}
@@ -149,13 +165,23 @@ const putChunk = 500
 // PutEntries implements clockifysync.EntryStore. It writes the entries a chunk at a
 // time, three statements a chunk (the entries, their old links out, their new links in)
 // instead of three an entry: a statement's round trip, and in SQLite its preparation,
-// cost more than its rows.
+// cost more than its rows. With Dialect.WriteChanged it writes only the entries that
+// changed: a re-sync of a window finds most as they were.
 func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for chunk := range slices.Chunk(lastOfEach(entries), putChunk) {
+			if s.d.WriteChanged {
+				var err error
+				if chunk, err = s.keepChanged(ctx, tx, chunk); err != nil {
+					return err
+				}
+			}
+			if len(chunk) == 0 {
+				continue
+			}
 			if err := s.putChunk(ctx, tx, chunk); err != nil {
 				return err
 			}
@@ -184,6 +210,50 @@ func lastOfEach(entries []clockifysync.Entry) []clockifysync.Entry {
 	return out
 }
 
+// keepChanged returns the entries of a chunk that are not stored as they are, and writes
+// the read time of the others.
+func (s *Store) keepChanged(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) ([]clockifysync.Entry, error) {
+	keys := make([]any, 0, 2*len(chunk))
+	for _, e := range chunk {
+		keys = append(keys, e.WorkspaceID, e.ID)
+	}
+	stored, err := s.entries(ctx, tx, entryQuery+` WHERE (e.ws, e.id) IN (VALUES `+rows(len(chunk), 2)+`) ORDER BY e.ws, e.id, l.pos`, "", keys...)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ ws, id string }
+	was := make(map[key]*clockifysync.Entry, len(stored))
+	for i := range stored {
+		was[key{stored[i].WorkspaceID, stored[i].ID}] = &stored[i]
+	}
+	// The unchanged entries' keys, by when they were read: one time for all of a sync's.
+	type readAt struct {
+		at   time.Time
+		keys []any
+	}
+	var changed []clockifysync.Entry
+	var read []readAt
+	for _, e := range chunk {
+		old, ok := was[key{e.WorkspaceID, e.ID}]
+		if !ok || !sameStored(old, &e) {
+			changed = append(changed, e)
+			continue
+		}
+		i := slices.IndexFunc(read, func(r readAt) bool { return r.at.Equal(e.Synced) })
+		if i < 0 {
+			i, read = len(read), append(read, readAt{at: e.Synced})
+		}
+		read[i].keys = append(read[i].keys, e.WorkspaceID, e.ID)
+	}
+	for _, r := range read {
+		if _, err := s.exec(ctx, tx, `UPDATE @entries SET synced_at = ? WHERE (ws, id) IN (VALUES `+rows(len(r.keys)/2, 2)+`)`,
+			append([]any{s.t(r.at)}, r.keys...)...); err != nil {
+			return nil, err
+		}
+	}
+	return changed, nil
+}
+
 func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
 	args := make([]any, 0, 12*len(chunk))
 	for _, e := range chunk {
@@ -200,6 +270,18 @@ func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.E
 		return err
 	}
 	return s.putLinks(ctx, tx, chunk)
+}
+
+// sameStored reports whether writing e would store what old holds, but for when it was
+// read.
+func sameStored(old, e *clockifysync.Entry) bool {
+	return old.UserID == e.UserID && old.ProjectID == e.ProjectID && old.TaskID == e.TaskID &&
+		old.Description == e.Description && old.Start.Equal(e.Start) && old.End.Equal(e.End) &&
+		old.Billable == e.Billable && old.Type == e.Type && old.Deleted.Equal(e.Deleted) &&
+		slices.EqualFunc(old.Links, e.Links, func(a, b clockifysync.Link) bool {
+			return a.Owner == b.Owner && a.Repo == b.Repo && a.Number == b.Number && a.Issue == b.Issue &&
+				a.Pattern == b.Pattern && a.Text == b.Text && a.Confidence == b.Confidence
+		})
 }
 
 // putLinks replaces the auto links of a chunk of entries with theirs.
@@ -239,20 +321,13 @@ func (s *Store) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Ent
 				args = append(args, e.WorkspaceID, e.ID, e.Description, e.ProjectID)
 			}
 			same := map[key]bool{}
-			found, err := tx.QueryContext(ctx, s.q(`SELECT ws, id FROM @entries
-				WHERE (ws, id, description, project_id) IN (VALUES `+rows(len(chunk), 4)+`)`), args...)
-			if err != nil {
-				return err
-			}
-			for found.Next() {
+			err := s.queryIn(ctx, tx, func(rows *sql.Rows) error {
 				var k key
-				if err := found.Scan(&k.ws, &k.id); err != nil {
-					found.Close()
-					return err
-				}
+				err := rows.Scan(&k.ws, &k.id)
 				same[k] = true
-			}
-			if err := found.Err(); err != nil {
+				return err
+			}, `SELECT ws, id FROM @entries WHERE (ws, id, description, project_id) IN (VALUES `+rows(len(chunk), 4)+`)`, args...)
+			if err != nil {
 				return err
 			}
 			keep := slices.DeleteFunc(slices.Clone(chunk), func(e clockifysync.Entry) bool { return !same[key{e.WorkspaceID, e.ID}] })
@@ -299,7 +374,7 @@ const entryQuery = entryColumns + ` FROM @entries e` + withLinks
 
 // Entry implements clockifysync.EntryStore.
 func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync.Entry, error) {
-	out, err := s.entries(ctx, entryQuery+` WHERE e.ws = ? AND e.id = ? ORDER BY l.pos`, "", workspaceID, id)
+	out, err := s.entries(ctx, s.db, entryQuery+` WHERE e.ws = ? AND e.id = ? ORDER BY l.pos`, "", workspaceID, id)
 	if err != nil {
 		return clockifysync.Entry{}, err
 	}
@@ -314,7 +389,7 @@ func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync
 // it is applied to the rows the query returns.
 func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
 	where, args := s.where(q)
-	return s.entries(ctx, entryColumns+s.from(q)+withLinks+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
+	return s.entries(ctx, s.db, entryColumns+s.from(q)+withLinks+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
 }
 
 // EntryIDs implements clockifysync.EntryStore.
@@ -397,9 +472,9 @@ func (s *Store) where(q clockifysync.EntryQuery) (string, []any) {
 
 // entries runs an entryQuery, one row per link (or one with NULL links), and gathers the
 // rows into entries, keeping those whose description holds text.
-func (s *Store) entries(ctx context.Context, query, text string, args ...any) ([]clockifysync.Entry, error) {
+func (s *Store) entries(ctx context.Context, x querier, query, text string, args ...any) ([]clockifysync.Entry, error) {
 	var out []clockifysync.Entry
-	err := s.query(ctx, func(rows *sql.Rows) error {
+	err := s.queryIn(ctx, x, func(rows *sql.Rows) error {
 		var e clockifysync.Entry
 		var start, end, deleted, synced nullTime
 		var owner, repo, pattern, ltext sql.NullString
