@@ -34,6 +34,7 @@ type Engine struct {
 	clients map[string]cachedClient  // by workspace
 	running map[string]*gosync.Mutex // one sync at a time per workspace
 	tokens  trustedTokens
+	applies applies
 }
 
 // cachedClient is a workspace's client, built from the API key sealed as sealedKey: a

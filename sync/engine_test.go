@@ -46,6 +46,9 @@ type rig struct {
 	logs    *bytes.Buffer
 	lists   atomic.Int64                // requests listing a member's entries
 	onList  atomic.Pointer[func(int64)] // called after each, with the count so far
+	// onRequest is called after the fake has answered each request, before the answer
+	// reaches the client.
+	onRequest atomic.Pointer[func(clockifytest.RequestInfo)]
 }
 
 const listRoute = "GET v1/workspaces/{ws}/user/{user}/time-entries"
@@ -91,6 +94,9 @@ func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Optio
 	r.srv, r.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 7, Now: now},
 		clockifytest.WithClock(func() time.Time { return now }),
 		clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
+			if fn := r.onRequest.Load(); fn != nil {
+				(*fn)(info)
+			}
 			if info.Route == listRoute {
 				n := r.lists.Add(1)
 				if fn := r.onList.Load(); fn != nil {
@@ -1460,6 +1466,50 @@ func TestDisconnectDuringConnect(t *testing.T) {
 			require.Empty(t, hooks, "no token kept")
 			_, err = r.eng.SyncRecent(t.Context(), ws)
 			require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+		})
+	}
+}
+
+// TestDeliveriesAppliedAtOnceKeepTheLatest: two deliveries about one entry applied at
+// once (an entry edited, then edited again or deleted, within a second) leave what the
+// later one read, whichever finishes last. Here the second change is made, delivered and
+// applied after the first delivery has read the entry and before it stores it.
+func TestDeliveriesAppliedAtOnceKeepTheLatest(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		second func(t *testing.T, r *rig, id string)
+		want   func(t *testing.T, got clockifysync.Entry)
+	}{
+		{"edited again", func(t *testing.T, r *rig, id string) { r.edit(t, id, "PR #2 second edit") },
+			func(t *testing.T, got clockifysync.Entry) { require.Equal(t, "PR #2 second edit", got.Description) }},
+		{"deleted", func(t *testing.T, r *rig, id string) {
+			require.NoError(t, r.srv.DeleteTimeEntry(r.fx.Workspace.ID, id))
+		},
+			func(t *testing.T, got clockifysync.Entry) { require.False(t, got.Deleted.IsZero(), "stays deleted") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			r.connect(t)
+			e := r.add(t, "PR #1 first", now.Add(-time.Hour))
+			var armed atomic.Bool
+			armed.Store(true)
+			hook := func(info clockifytest.RequestInfo) {
+				if info.Route == "GET v1/workspaces/{ws}/time-entries/{id}" && armed.CompareAndSwap(true, false) {
+					tc.second(t, r, e.ID)
+				}
+			}
+			r.onRequest.Store(&hook)
+
+			r.edit(t, e.ID, "PR #1 first edit")
+			require.False(t, armed.Load(), "the second change came while the first delivery applied")
+			for _, d := range r.srv.Deliveries() {
+				require.Equal(t, http.StatusOK, d.StatusCode)
+			}
+			got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+			require.NoError(t, err)
+			tc.want(t, got)
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	gosync "sync"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/webhook"
@@ -38,8 +39,9 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // Apply applies one verified delivery to the store; it is the webhook.ApplyFunc of
 // Handler. With fetch-on-notify (the default) the entity is read again from Clockify,
 // and what Clockify holds now is stored: an entry it no longer has is marked deleted,
-// whatever the delivery said. A delivery for a workspace not connected wraps
-// webhook.ErrPermanent.
+// whatever the delivery said. Of deliveries about one entity applied at once by this
+// process, what the one that began last read is stored, whichever finishes last. A
+// delivery for a workspace not connected wraps webhook.ErrPermanent.
 func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	ws := ev.WorkspaceID
 	client, _, err := e.client(ctx, ws)
@@ -49,6 +51,8 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 		}
 		return err
 	}
+	store, done := e.applies.begin(ev.EntityID)
+	defer done()
 	now := e.now().UTC()
 	switch {
 	case ev.Kind.IsTimeEntry():
@@ -62,12 +66,12 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 			}
 		}
 		if deleted {
-			return e.store.MarkEntriesDeleted(ctx, ws, []string{ev.EntityID}, now)
+			return store(func() error { return e.store.MarkEntriesDeleted(ctx, ws, []string{ev.EntityID}, now) })
 		}
 		if te == nil || te.ID == "" {
 			return fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
 		}
-		return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)})
+		return store(func() error { return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)}) })
 	case ev.Kind.IsProject():
 		deleted := ev.Kind == webhook.ProjectDeleted
 		p := ev.Project
@@ -79,18 +83,76 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 			}
 		}
 		if deleted {
-			err := e.store.MarkProjectDeleted(ctx, ws, ev.EntityID, now)
-			if errors.Is(err, ErrNotFound) {
-				return nil // a project never stored: nothing to mark
-			}
-			return err
+			return store(func() error {
+				err := e.store.MarkProjectDeleted(ctx, ws, ev.EntityID, now)
+				if errors.Is(err, ErrNotFound) {
+					return nil // a project never stored: nothing to mark
+				}
+				return err
+			})
 		}
 		if p == nil || p.ID == "" {
 			return fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
 		}
-		return e.store.PutProjects(ctx, []Project{projectOf(ws, p)})
+		return store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p)}) })
 	}
 	return nil
+}
+
+// applies orders the deliveries this process applies about one entity. Each takes a
+// number when it begins, before it reads the entity from Clockify, and stores what it
+// read only if no delivery of the entity that began after it has stored first: two
+// deliveries applied at once (an entry edited twice, or edited then deleted, within a
+// second) then leave what the later one read, whichever finishes last. An entity is held
+// only while one of its deliveries is applied.
+type applies struct {
+	mu   gosync.Mutex
+	byID map[string]*entityApplies
+}
+
+type entityApplies struct {
+	begun, running int // guarded by applies.mu
+
+	mu     gosync.Mutex // held while one of them stores
+	stored int          // the number of the last that stored
+}
+
+// begin begins applying a delivery about an entity: store runs a write unless a later
+// delivery of the entity has stored first, and done ends the delivery.
+func (a *applies) begin(id string) (store func(write func() error) error, done func()) {
+	a.mu.Lock()
+	if a.byID == nil {
+		a.byID = map[string]*entityApplies{}
+	}
+	x := a.byID[id]
+	if x == nil {
+		x = &entityApplies{}
+		a.byID[id] = x
+	}
+	x.begun++
+	x.running++
+	n := x.begun
+	a.mu.Unlock()
+	store = func(write func() error) error {
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		if n < x.stored {
+			return nil // what a later delivery read is stored: this read is older
+		}
+		if err := write(); err != nil {
+			return err
+		}
+		x.stored = n
+		return nil
+	}
+	done = func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		if x.running--; x.running == 0 {
+			delete(a.byID, id)
+		}
+	}
+	return store, done
 }
 
 // RotateWebhookTokens has Clockify generate new tokens for the workspace's webhooks and
