@@ -35,6 +35,7 @@ type Engine struct {
 	running map[string]*gosync.Mutex // one sync at a time per workspace
 	tokens  trustedTokens
 	applies applies
+	watched watched
 }
 
 // cachedClient is a workspace's client, built from the API key sealed as sealedKey: a

@@ -1513,3 +1513,29 @@ func TestDeliveriesAppliedAtOnceKeepTheLatest(t *testing.T) {
 		})
 	}
 }
+
+// TestDeliveryDuringASyncIsKept: an entry changed, delivered and applied while a sync
+// reads its member's entries, after the sync's read and before its write, is left as
+// the delivery stored it: the sync reads such entries again before it ends.
+func TestDeliveryDuringASyncIsKept(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	e := r.add(t, "PR #1 before", now.Add(-time.Hour))
+	var armed atomic.Bool
+	armed.Store(true)
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == listRoute && strings.Contains(info.Path, "/user/"+r.fx.Owner.ID+"/") && armed.CompareAndSwap(true, false) {
+			r.edit(t, e.ID, "PR #2 edited during the sync")
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	_, err := r.eng.SyncRecent(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.False(t, armed.Load(), "the entry was edited while the sync read it")
+	got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, "PR #2 edited during the sync", got.Description)
+	require.Equal(t, 2, got.Links[0].Number)
+}

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	gosync "sync"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -51,28 +53,17 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 		}
 		return err
 	}
-	store, done := e.applies.begin(ev.EntityID)
-	defer done()
-	now := e.now().UTC()
 	switch {
 	case ev.Kind.IsTimeEntry():
-		deleted := ev.Kind == webhook.TimeEntryDeleted
-		te := ev.TimeEntry
-		if e.fetch {
-			te, _, err = client.TimeEntries.Get(ctx, ws, ev.EntityID, false)
-			deleted = errors.Is(err, clockify.ErrNotFound)
-			if err != nil && !deleted {
-				return err
-			}
+		err := e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
+		if err == nil {
+			e.watched.note(ws, ev.EntityID)
 		}
-		if deleted {
-			return store(func() error { return e.store.MarkEntriesDeleted(ctx, ws, []string{ev.EntityID}, now) })
-		}
-		if te == nil || te.ID == "" {
-			return fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
-		}
-		return store(func() error { return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)}) })
+		return err
 	case ev.Kind.IsProject():
+		store, done := e.applies.begin(ev.EntityID)
+		defer done()
+		now := e.now().UTC()
 		deleted := ev.Kind == webhook.ProjectDeleted
 		p := ev.Project
 		if e.fetch {
@@ -97,6 +88,74 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 		return store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p)}) })
 	}
 	return nil
+}
+
+// applyEntry stores an entry as Clockify holds it now: read again with fetch, else as
+// te gives it, and marked deleted when Clockify no longer has it (or, without fetch, when
+// gone says so). It takes its place in the order of applies.
+func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id string, te *clockify.TimeEntry, gone, fetch bool) error {
+	store, done := e.applies.begin(id)
+	defer done()
+	if fetch {
+		var err error
+		te, _, err = client.TimeEntries.Get(ctx, ws, id, false)
+		gone = errors.Is(err, clockify.ErrNotFound)
+		if err != nil && !gone {
+			return err
+		}
+	}
+	now := e.now().UTC()
+	if gone {
+		return store(func() error { return e.store.MarkEntriesDeleted(ctx, ws, []string{id}, now) })
+	}
+	if te == nil || te.ID == "" {
+		return fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
+	}
+	return store(func() error { return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)}) })
+}
+
+// watched collects, for each workspace a sync of which runs in this process, the entries
+// that deliveries stored meanwhile. The sync may have read one of them before its change
+// and write that older read after the delivery's, so it reads them again once its
+// members are done.
+type watched struct {
+	mu  gosync.Mutex
+	ids map[string]map[string]bool // by workspace, while a sync of it runs
+}
+
+// start begins collecting a workspace's entries; stop ends it.
+func (w *watched) start(ws string) (stop func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ids == nil {
+		w.ids = map[string]map[string]bool{}
+	}
+	w.ids[ws] = map[string]bool{}
+	return func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		delete(w.ids, ws)
+	}
+}
+
+// note records an entry a delivery stored, if a sync of its workspace runs.
+func (w *watched) note(ws, id string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if set, ok := w.ids[ws]; ok {
+		set[id] = true
+	}
+}
+
+// take returns the entries of a workspace collected so far, and forgets them.
+func (w *watched) take(ws string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ids := slices.Sorted(maps.Keys(w.ids[ws]))
+	if _, ok := w.ids[ws]; ok {
+		w.ids[ws] = map[string]bool{}
+	}
+	return ids
 }
 
 // applies orders the deliveries this process applies about one entity. Each takes a

@@ -31,3 +31,21 @@ func TestAppliesKeepTheLatest(t *testing.T) {
 	done3()
 	require.Equal(t, []string{"second", "another entity", "later"}, wrote)
 }
+
+// TestWatchedKeepsOnlyWhatASyncMayHaveReadBefore: entries are collected only while a
+// sync of their workspace runs, and each is handed over once.
+func TestWatchedKeepsOnlyWhatASyncMayHaveReadBefore(t *testing.T) {
+	var w watched
+	w.note("ws1", "e0") // no sync runs
+	stop := w.start("ws1")
+	w.note("ws1", "e2")
+	w.note("ws1", "e1")
+	w.note("ws1", "e2")
+	w.note("ws2", "e3")
+	require.Equal(t, []string{"e1", "e2"}, w.take("ws1"))
+	require.Empty(t, w.take("ws1"))
+	w.note("ws1", "e4")
+	stop()
+	require.Empty(t, w.take("ws1"))
+	require.Empty(t, w.ids)
+}

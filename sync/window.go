@@ -58,7 +58,9 @@ func (e *Engine) SyncRecent(ctx context.Context, workspaceID string) (*Result, e
 // concurrently, within the client's rate limit, and each one's progress is checkpointed:
 // a sync stopped by a crash or its context resumes, on the next call, with the members
 // not yet done, and running it again never duplicates anything. A run left unfinished
-// is finished before a new window is read.
+// is finished before a new window is read. An entry that a webhook delivery stored in
+// this process while the sync ran is read again at its end: the sync may have read it
+// before the change and written that read after the delivery's.
 func (e *Engine) Sync(ctx context.Context, workspaceID string, w Window) (*Result, error) {
 	return e.sync(ctx, workspaceID, w, true)
 }
@@ -76,6 +78,7 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 	w = Window{Start: w.Start.UTC(), End: w.End.UTC()}
 	unlock := e.lockWorkspace(workspaceID)
 	defer unlock()
+	defer e.watched.start(workspaceID)()
 	client, _, err := e.client(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -159,6 +162,11 @@ feed:
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
 		return nil, e.failed(ctx, ws, err)
+	}
+	for _, id := range e.watched.take(ws) {
+		if err := e.applyEntry(ctx, client, ws, id, nil, false, true); err != nil {
+			return nil, e.failed(ctx, ws, err)
+		}
 	}
 	if err := e.store.FinishRun(ctx, ws); err != nil {
 		return nil, err

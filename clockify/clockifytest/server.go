@@ -86,6 +86,8 @@ func WithDeliveryClient(hc *http.Client) Option {
 // RequestInfo describes one request the server answered.
 type RequestInfo struct {
 	Method string
+	// Path is the request's path ("/api/v1/workspaces/.../user/.../time-entries").
+	Path string
 	// Route is the matched route pattern ("GET v1/workspaces/{ws}/users"), or the raw path
 	// when no route matched.
 	Route string
@@ -226,7 +228,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		name = rt.method + " " + rt.pattern
 	}
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	info := RequestInfo{Method: r.Method, Route: name}
+	info := RequestInfo{Method: r.Method, Path: r.URL.Path, Route: name}
 	defer func() {
 		info.Status = rec.status
 		if s.hook != nil {
