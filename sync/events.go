@@ -158,12 +158,12 @@ func (w *watched) take(ws string) []string {
 	return ids
 }
 
-// applies orders the deliveries this process applies about one entity. Each takes a
-// number when it begins, before it reads the entity from Clockify, and stores what it
-// read only if no delivery of the entity that began after it has stored first: two
-// deliveries applied at once (an entry edited twice, or edited then deleted, within a
-// second) then leave what the later one read, whichever finishes last. An entity is held
-// only while one of its deliveries is applied.
+// applies orders the writes of one entity that this process makes from a single read
+// (the deliveries, and a sync's reading again of what they stored). Each takes a number
+// when it begins, before it reads the entity from Clockify, and stores what it read only
+// if none that began after it has stored first: two deliveries applied at once (an entry
+// edited twice, or edited then deleted, within a second) then leave what the later one
+// read, whichever finishes last. An entity is held only while one of them runs.
 type applies struct {
 	mu   gosync.Mutex
 	byID map[string]*entityApplies
@@ -176,8 +176,8 @@ type entityApplies struct {
 	stored int          // the number of the last that stored
 }
 
-// begin begins applying a delivery about an entity: store runs a write unless a later
-// delivery of the entity has stored first, and done ends the delivery.
+// begin begins a write of an entity: store runs the write unless one that began later
+// has stored first, and done ends it.
 func (a *applies) begin(id string) (store func(write func() error) error, done func()) {
 	a.mu.Lock()
 	if a.byID == nil {
