@@ -29,6 +29,7 @@ type Engine struct {
 	fetch       bool
 	contribs    ContributorSource
 	grace       time.Duration
+	prevKeys    [][]byte
 
 	mu      gosync.Mutex
 	clients map[string]cachedClient  // by workspace
@@ -92,24 +93,33 @@ func WithContributors(src ContributorSource) Option { return func(e *Engine) { e
 // default), for the deliveries already on their way.
 func WithRotationGrace(d time.Duration) Option { return func(e *Engine) { e.grace = d } }
 
+// WithPreviousSealKeys adds sealing keys that secrets sealed before a rotation of the
+// sealing key still open with; the engine seals with New's key only. To rotate: run every
+// replica with the new key and the old one here, call ResealSecrets once, then drop the
+// old key. Each key is 32 bytes, as New's.
+func WithPreviousSealKeys(keys ...[]byte) Option {
+	return func(e *Engine) { e.prevKeys = append(e.prevKeys, keys...) }
+}
+
 // New returns an engine over store. sealKey (32 bytes, from the host's secret store)
 // seals the API keys and webhook tokens at rest with AES-256-GCM.
 func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
 	if store == nil {
 		return nil, errors.New("clockifysync: New needs a store")
 	}
-	s, err := newSealer(sealKey)
-	if err != nil {
-		return nil, err
-	}
 	e := &Engine{
-		store: store, seal: s, parser: new(linker.Parser), now: time.Now,
+		store: store, parser: new(linker.Parser), now: time.Now,
 		log: slog.New(slog.DiscardHandler), concurrency: 4, fetch: true, grace: time.Hour,
 		clients: map[string]cachedClient{}, running: map[string]*gosync.Mutex{},
 	}
 	for _, opt := range opts {
 		opt(e)
 	}
+	var err error
+	if e.seal, err = newSealer(sealKey, e.prevKeys...); err != nil {
+		return nil, err
+	}
+	e.prevKeys = nil
 	return e, nil
 }
 

@@ -768,6 +768,59 @@ func TestNewRefusesBadKey(t *testing.T) {
 	require.ErrorIs(t, err, clockifysync.ErrSealKey)
 	_, err = clockifysync.New(nil, make([]byte, 32))
 	require.Error(t, err)
+	_, err = clockifysync.New(memory.New(), make([]byte, 32), clockifysync.WithPreviousSealKeys(make([]byte, 31)))
+	require.ErrorIs(t, err, clockifysync.ErrSealKey)
+}
+
+// TestSealKeyRotation: an engine given the old sealing key as a previous one reads what
+// was sealed with it, and ResealSecrets leaves nothing that needs the old key: the API
+// key is sealed again, and the webhooks get new tokens. A second call changes nothing.
+func TestSealKeyRotation(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	newKey := make([]byte, 32)
+	_, _ = rand.Read(newKey)
+	engine := func(key []byte, opts ...clockifysync.Option) *clockifysync.Engine {
+		t.Helper()
+		eng, err := clockifysync.New(r.store, key, append([]clockifysync.Option{clockifysync.WithClock(func() time.Time { return now }),
+			clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100))}, opts...)...)
+		require.NoError(t, err)
+		return eng
+	}
+	tokens := func() map[string]clockify.Secret {
+		out := map[string]clockify.Secret{}
+		for _, h := range r.srv.Webhooks(ws) {
+			out[h.ID] = h.AuthToken
+		}
+		return out
+	}
+
+	_, err := engine(newKey).SyncRecent(ctx, ws)
+	require.Error(t, err, "the new key alone does not open the old seal")
+	rotating := engine(newKey, clockifysync.WithPreviousSealKeys(r.sealKey))
+	_, err = rotating.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+
+	before := tokens()
+	require.NoError(t, rotating.ResealSecrets(ctx))
+	after := tokens()
+	require.Len(t, after, len(before))
+	for id, tok := range after {
+		require.NotEqual(t, before[id], tok, "webhook %s has a new token", id)
+	}
+	require.NoError(t, rotating.ResealSecrets(ctx))
+	require.Equal(t, after, tokens(), "nothing left to reseal")
+
+	rotated := engine(newKey)
+	_, err = rotated.SyncRecent(ctx, ws)
+	require.NoError(t, err, "the new key alone opens the API key")
+	_, err = rotated.Handler(ctx)
+	require.NoError(t, err, "and every webhook token")
+	_, err = engine(r.sealKey).SyncRecent(ctx, ws)
+	require.Error(t, err, "the old key opens nothing")
 }
 
 // TestConnectRepairsWebhooks: a webhook deleted in Clockify is registered again, and the

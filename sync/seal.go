@@ -1,60 +1,122 @@
 package sync
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
+	"fmt"
 )
 
 // ErrSealKey is returned by New for a sealing key that is not 32 bytes.
 var ErrSealKey = errors.New("clockifysync: the sealing key must be 32 bytes (AES-256)")
 
-// errUnseal is returned for a sealed secret that does not open with the engine's key: a
+// errUnseal is returned for a sealed secret that does not open with the engine's keys: a
 // different key, or bytes changed at rest. It says nothing of the secret.
 var errUnseal = errors.New("clockifysync: a stored secret does not open with this sealing key")
 
 // sealer seals secrets at rest with AES-256-GCM. The additional data binds a sealed
 // value to its workspace and purpose, so that a value copied to another row does not open.
-type sealer struct{ aead cipher.AEAD }
+type sealer struct {
+	aeads []cipher.AEAD // the key that seals, then the previous keys, which only open
+}
 
-func newSealer(key []byte) (*sealer, error) {
-	if len(key) != 32 {
-		return nil, ErrSealKey
+func newSealer(key []byte, previous ...[]byte) (*sealer, error) {
+	s := &sealer{}
+	for _, k := range append([][]byte{key}, previous...) {
+		if len(k) != 32 {
+			return nil, ErrSealKey
+		}
+		block, err := aes.NewCipher(k)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		s.aeads = append(s.aeads, aead)
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &sealer{aead: aead}, nil
+	return s, nil
 }
 
 // seal returns nonce || ciphertext of secret, bound to workspaceID and purpose.
 func (s *sealer) seal(secret, workspaceID, purpose string) []byte {
-	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(secret)+s.aead.Overhead())
+	aead := s.aeads[0]
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(secret)+aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
 		panic("clockifysync: no randomness for a nonce") // crypto/rand does not fail on supported systems
 	}
-	return s.aead.Seal(nonce, nonce, []byte(secret), additional(workspaceID, purpose))
+	return aead.Seal(nonce, nonce, []byte(secret), additional(workspaceID, purpose))
 }
 
 // open returns the secret that seal sealed for workspaceID and purpose.
 func (s *sealer) open(sealed []byte, workspaceID, purpose string) (string, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n+s.aead.Overhead() {
-		return "", errUnseal
+	secret, _, err := s.openWhich(sealed, workspaceID, purpose)
+	return secret, err
+}
+
+// openWhich is open, also reporting whether the secret was sealed with a previous key.
+func (s *sealer) openWhich(sealed []byte, workspaceID, purpose string) (secret string, previous bool, err error) {
+	for i, aead := range s.aeads {
+		n := aead.NonceSize()
+		if len(sealed) < n+aead.Overhead() {
+			return "", false, errUnseal
+		}
+		if plain, err := aead.Open(nil, sealed[:n], sealed[n:], additional(workspaceID, purpose)); err == nil {
+			return string(plain), i > 0, nil
+		}
 	}
-	plain, err := s.aead.Open(nil, sealed[:n], sealed[n:], additional(workspaceID, purpose))
-	if err != nil {
-		return "", errUnseal
-	}
-	return string(plain), nil
+	return "", false, errUnseal
 }
 
 func additional(workspaceID, purpose string) []byte {
 	return []byte("jasper-clockify/" + purpose + "/" + workspaceID)
+}
+
+// ResealSecrets seals again, with the engine's sealing key, every secret stored sealed
+// with a previous one (WithPreviousSealKeys): it reseals the workspaces' API keys, and
+// has Clockify issue new tokens for the webhooks of a workspace whose tokens were sealed
+// with a previous key (RotateWebhookTokens), since a sealing key is rotated when it may
+// have leaked. Secrets already sealed with the engine's key are left as they are, so a
+// call that failed part way (Clockify out of reach) may be repeated.
+func (e *Engine) ResealSecrets(ctx context.Context) error {
+	conns, err := e.store.Connections(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range conns {
+		ws := c.WorkspaceID
+		err := e.store.UpdateConnection(ctx, ws, func(c *Connection) error {
+			if c.SealedAPIKey == nil {
+				return nil
+			}
+			key, previous, err := e.seal.openWhich(c.SealedAPIKey, ws, purposeAPIKey)
+			if err != nil || !previous {
+				return err
+			}
+			c.SealedAPIKey = e.seal.seal(key, ws, purposeAPIKey)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("resealing the API key of %s: %w", ws, err)
+		}
+		hooks, err := e.store.Webhooks(ctx, ws)
+		if err != nil {
+			return err
+		}
+		for _, w := range hooks {
+			if _, previous, err := e.seal.openWhich(w.SealedToken, ws, purposeToken(w.ID)); err != nil || previous {
+				if err == nil {
+					err = e.RotateWebhookTokens(ctx, ws)
+				}
+				if err != nil {
+					return fmt.Errorf("resealing the webhook tokens of %s: %w", ws, err)
+				}
+				break
+			}
+		}
+	}
+	return nil
 }
