@@ -129,8 +129,14 @@ func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Optio
 // wraps), as another replica of the host would run: same seal key, its own clients.
 func (r *rig) replica(t *testing.T, store clockifysync.Store) *clockifysync.Engine {
 	t.Helper()
-	eng, err := clockifysync.New(store, r.sealKey, clockifysync.WithClock(func() time.Time { return now }),
-		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100)))
+	return r.replicaSealedWith(t, store, r.sealKey)
+}
+
+// replicaSealedWith is replica with another sealing key, and options.
+func (r *rig) replicaSealedWith(t *testing.T, store clockifysync.Store, sealKey []byte, opts ...clockifysync.Option) *clockifysync.Engine {
+	t.Helper()
+	eng, err := clockifysync.New(store, sealKey, append([]clockifysync.Option{clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100))}, opts...)...)
 	require.NoError(t, err)
 	return eng
 }
@@ -784,11 +790,7 @@ func TestSealKeyRotation(t *testing.T) {
 	newKey := make([]byte, 32)
 	_, _ = rand.Read(newKey)
 	engine := func(key []byte, opts ...clockifysync.Option) *clockifysync.Engine {
-		t.Helper()
-		eng, err := clockifysync.New(r.store, key, append([]clockifysync.Option{clockifysync.WithClock(func() time.Time { return now }),
-			clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100))}, opts...)...)
-		require.NoError(t, err)
-		return eng
+		return r.replicaSealedWith(t, r.store, key, opts...)
 	}
 	tokens := func() map[string]clockify.Secret {
 		out := map[string]clockify.Secret{}
