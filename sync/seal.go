@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // ErrSealKey is returned by New for a sealing key that is not 32 bytes.
@@ -86,8 +87,8 @@ func (e *Engine) ResealSecrets(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range conns {
-		ws := c.WorkspaceID
+	for _, conn := range conns {
+		ws := conn.WorkspaceID
 		err := e.store.UpdateConnection(ctx, ws, func(c *Connection) error {
 			if c.SealedAPIKey == nil {
 				return nil
@@ -106,16 +107,16 @@ func (e *Engine) ResealSecrets(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for _, w := range hooks {
-			if _, previous, err := e.seal.openWhich(w.SealedToken, ws, purposeToken(w.ID)); err != nil || previous {
-				if err == nil {
-					err = e.RotateWebhookTokens(ctx, ws)
-				}
-				if err != nil {
-					return fmt.Errorf("resealing the webhook tokens of %s: %w", ws, err)
-				}
-				break
-			}
+		// A token that opens with no key at all is replaced too.
+		stale := slices.ContainsFunc(hooks, func(w Webhook) bool {
+			_, previous, err := e.seal.openWhich(w.SealedToken, ws, purposeToken(w.ID))
+			return err != nil || previous
+		})
+		if !stale {
+			continue
+		}
+		if err := e.RotateWebhookTokens(ctx, ws); err != nil {
+			return fmt.Errorf("resealing the webhook tokens of %s: %w", ws, err)
 		}
 	}
 	return nil
