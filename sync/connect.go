@@ -66,6 +66,8 @@ var events = [...]clockify.WebhookEvent{
 // a workspace without access ErrWorkspaceAccess, a bad request an InputError; none of
 // them stores anything. A Disconnect while Connect runs, on this replica or another,
 // wins: Connect stops with ErrNotConnected, and unregisters the webhooks it registered.
+// A second Connect of the workspace in this process (a form sent twice) waits for the
+// first, then finds its webhooks registered.
 func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResult, error) {
 	key := strings.TrimSpace(req.APIKey)
 	if key == "" {
@@ -109,6 +111,13 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if err != nil {
 		return nil, err
 	}
+	// Two Connects of one workspace at once would each register every webhook: the
+	// second waits for the first, then finds the webhooks registered.
+	unlock, err := e.lock(ctx, lockConnect, ws.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 
 	// The connection's own fields are written in one step, so that what another writer
 	// changed meanwhile (a sync's end) stays.
@@ -526,7 +535,10 @@ type DisconnectResult struct {
 // key being refused changes nothing more than the webhooks already deleted, and
 // Disconnect may be called again.
 func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*DisconnectResult, error) {
-	unlock := e.lockWorkspace(workspaceID)
+	unlock, err := e.lock(ctx, lockSync, workspaceID)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	client, _, err := e.client(ctx, workspaceID)
 	if err != nil {

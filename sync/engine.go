@@ -16,8 +16,9 @@ import (
 
 // Engine connects Clockify workspaces and keeps their entries, links and mappings in a
 // Store. One Engine serves many workspaces; it is safe for concurrent use. Syncs of one
-// workspace run one at a time within a process; across replicas, sync/riverjobs runs them
-// as River jobs unique per workspace.
+// workspace run one at a time within a process, and so do its Connects: a call waits for
+// the one running, until its context ends. Across replicas, sync/riverjobs runs the
+// syncs as River jobs unique per workspace.
 type Engine struct {
 	store       Store
 	seal        *sealer
@@ -33,7 +34,7 @@ type Engine struct {
 
 	mu      gosync.Mutex
 	clients map[string]cachedClient  // by workspace
-	running map[string]*gosync.Mutex // one sync at a time per workspace
+	locks   map[string]chan struct{} // by lock key: see lock
 	tokens  trustedTokens
 	applies applies
 	watched watched
@@ -110,7 +111,7 @@ func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
 	e := &Engine{
 		store: store, parser: new(linker.Parser), now: time.Now,
 		log: slog.New(slog.DiscardHandler), concurrency: 4, fetch: true, grace: time.Hour,
-		clients: map[string]cachedClient{}, running: map[string]*gosync.Mutex{},
+		clients: map[string]cachedClient{}, locks: map[string]chan struct{}{},
 	}
 	for _, opt := range opts {
 		opt(e)
@@ -189,18 +190,36 @@ func (e *Engine) newClient(key string) (*clockify.Client, error) {
 	return clockify.NewClient(append([]clockify.Option{clockify.WithAPIKey(key)}, e.clientOpts...)...)
 }
 
-// lockWorkspace makes syncs of one workspace run one at a time in this process; the
-// returned function unlocks.
-func (e *Engine) lockWorkspace(workspaceID string) func() {
+// What a lock is taken for: one at a time of each per workspace, in this process.
+const (
+	lockSync    = "sync"    // a sync, or a Disconnect
+	lockConnect = "connect" // a Connect
+)
+
+// lock takes the workspace's lock of kind, waiting while another call of this process
+// holds it, until ctx ends; the returned function lets go of it. Each wait is logged.
+func (e *Engine) lock(ctx context.Context, kind, workspaceID string) (unlock func(), err error) {
+	key := kind + "/" + workspaceID
 	e.mu.Lock()
-	m := e.running[workspaceID]
-	if m == nil {
-		m = new(gosync.Mutex)
-		e.running[workspaceID] = m
+	held := e.locks[key]
+	if held == nil {
+		held = make(chan struct{}, 1)
+		e.locks[key] = held
 	}
 	e.mu.Unlock()
-	m.Lock()
-	return m.Unlock
+	unlock = func() { <-held }
+	select {
+	case held <- struct{}{}:
+		return unlock, nil
+	default:
+	}
+	e.log.DebugContext(ctx, "clockifysync: waiting for the "+kind+" of the workspace already running", "workspace", workspaceID)
+	select {
+	case held <- struct{}{}:
+		return unlock, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 const purposeAPIKey = "api-key"

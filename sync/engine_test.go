@@ -1594,3 +1594,104 @@ func TestDeliveryDuringASyncIsKept(t *testing.T) {
 	require.Equal(t, "PR #2 edited during the sync", got.Description)
 	require.Equal(t, 2, got.Links[0].Number)
 }
+
+// signalOn is a slog handler that signals on seen each record whose message holds text.
+type signalOn struct {
+	text string
+	seen chan struct{}
+}
+
+func (h signalOn) Enabled(context.Context, slog.Level) bool { return true }
+func (h signalOn) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h signalOn) WithGroup(string) slog.Handler            { return h }
+func (h signalOn) Handle(_ context.Context, rec slog.Record) error {
+	if strings.Contains(rec.Message, h.text) {
+		select {
+		case h.seen <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func TestConnectsAtOnceRegisterOnce(t *testing.T) {
+	t.Parallel()
+	waiting := make(chan struct{}, 1)
+	r := newRig(t, clockifysync.WithLogger(slog.New(signalOn{"waiting for the connect", waiting})))
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	req := clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"}
+	type result struct {
+		res *clockifysync.ConnectResult
+		err error
+	}
+	second := make(chan result, 1)
+	secondListed := make(chan struct{}, 1)
+	var lists atomic.Int32
+	var started atomic.Bool
+	// The second Connect (a double click) begins once the first has registered one
+	// webhook; the first goes on when the second waits for it, or lists the webhooks.
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == "GET v1/workspaces/{ws}/webhooks" && lists.Add(1) == 2 {
+			secondListed <- struct{}{}
+		}
+		if info.Route == "POST v1/workspaces/{ws}/webhooks" && started.CompareAndSwap(false, true) {
+			go func() {
+				res, err := r.eng.Connect(ctx, req)
+				second <- result{res, err}
+			}()
+			select {
+			case <-waiting:
+			case <-secondListed:
+			}
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	first, err := r.eng.Connect(ctx, req)
+	require.NoError(t, err)
+	other := <-second
+	require.NoError(t, other.err)
+	for _, res := range []*clockifysync.ConnectResult{first, other.res} {
+		require.Equal(t, 10, res.Webhooks)
+		require.Empty(t, res.MissingEvents)
+	}
+	events := map[clockify.WebhookEvent]int{}
+	for _, h := range r.srv.Webhooks(ws) {
+		events[h.WebhookEvent]++
+	}
+	require.Len(t, events, 10)
+	for ev, n := range events {
+		require.Equal(t, 1, n, "one webhook of %s", ev)
+	}
+}
+
+func TestWaitForASyncEndsWithTheContext(t *testing.T) {
+	t.Parallel()
+	waiting := make(chan struct{}, 1)
+	r := newRig(t, clockifysync.WithLogger(slog.New(signalOn{"waiting for the sync", waiting})))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	var started atomic.Bool
+	waited := make(chan error, 1)
+	// While the first sync reads, a second waits for it until its context ends.
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == listRoute && started.CompareAndSwap(false, true) {
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() {
+				_, err := r.eng.SyncRecent(ctx, ws)
+				done <- err
+			}()
+			<-waiting
+			cancel()
+			waited <- <-done
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	_, err := r.eng.SyncRecent(t.Context(), ws)
+	require.NoError(t, err)
+	require.True(t, started.Load())
+	require.ErrorIs(t, <-waited, context.Canceled)
+}

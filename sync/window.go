@@ -76,7 +76,10 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 		return nil, inputError("window", "at most %d days", MaxInitialDays)
 	}
 	w = Window{Start: w.Start.UTC(), End: w.End.UTC()}
-	unlock := e.lockWorkspace(workspaceID)
+	unlock, err := e.lock(ctx, lockSync, workspaceID)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	defer e.watched.start(workspaceID)()
 	client, _, err := e.client(ctx, workspaceID)
