@@ -18,7 +18,7 @@ func (s Schedule) Period() time.Duration {
 	return 0
 }
 
-// retryAfter is how long a failed scheduled sync waits before the next try.
+// retryAfter is how long a failed scheduled sync waits before its first retry.
 const retryAfter = 5 * time.Minute
 
 // maxIdle is the longest Run waits before it reads the connections again, to pick up
@@ -26,10 +26,12 @@ const retryAfter = 5 * time.Minute
 const maxIdle = time.Minute
 
 // Run syncs every connected workspace on its schedule (SyncScheduled) until ctx ends,
-// and returns ctx's error. A failed sync is tried again after five minutes; it is
-// recorded on the connection, and Run goes on with the other workspaces. On one machine Run is the scheduler; with several replicas,
-// sync/riverjobs runs the same syncs as River jobs instead, so that two replicas never
-// sync one workspace at once.
+// and returns ctx's error. A failed sync is recorded on the connection, and Run goes on
+// with the other workspaces. A failing workspace is tried again after five minutes, then
+// after waits that double while it keeps failing, up to its schedule's period: a revoked
+// key, or a Free plan's limit of requests per hour, is not hammered. On one machine Run
+// is the scheduler; with several replicas, sync/riverjobs runs the same syncs as River
+// jobs instead, so that two replicas never sync one workspace at once.
 func (e *Engine) Run(ctx context.Context) error {
 	for {
 		if err := e.RefreshTokens(ctx); err != nil && ctx.Err() == nil {
@@ -150,8 +152,11 @@ func (e *Engine) dueAt(c Connection) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	due := c.LastSync.Add(p)
-	if c.LastError != "" && c.Updated.Add(retryAfter).After(due) {
-		due = c.Updated.Add(retryAfter)
+	if c.LastError != "" {
+		// The wait after a failure is the time it has been due, from five minutes up to
+		// the period: it doubles while the workspace keeps failing.
+		wait := min(max(c.Updated.Sub(due), retryAfter), p)
+		due = maxTime(due, c.Updated.Add(wait))
 	}
 	return due, true
 }

@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"net/http"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -155,4 +156,53 @@ func TestSetSchedule(t *testing.T) {
 	_, err = r.eng.Disconnect(ctx, ws)
 	require.NoError(t, err)
 	require.ErrorIs(t, r.eng.SetSchedule(ctx, ws, clockifysync.ScheduleHourly), clockifysync.ErrNotConnected)
+}
+
+// TestRunBacksOffAFailingWorkspace: a workspace whose key was revoked is tried again
+// after five minutes, then after waits that double, up to its schedule's period.
+func TestRunBacksOffAFailingWorkspace(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var revoked atomic.Bool
+		var mu gosync.Mutex
+		var attempts []time.Duration // after the sync fell due, one per attempt
+		due := time.Now().Add(time.Hour)
+		srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 3, Now: time.Now()},
+			clockifytest.WithoutListener(),
+			clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
+				mu.Lock()
+				defer mu.Unlock()
+				// Every request of one attempt comes at one instant.
+				if at := time.Since(due); revoked.Load() && (len(attempts) == 0 || attempts[len(attempts)-1] != at) {
+					attempts = append(attempts, at)
+				}
+			}))
+		defer srv.Close()
+		store := memory.New()
+		eng, err := clockifysync.New(store, make([]byte, 32), clockifysync.WithClientOptions(
+			clockify.WithBaseURL(srv.CoreURL()), clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
+			clockify.WithRateLimit(1000, 1000)))
+		require.NoError(t, err)
+		ws := fx.Workspace.ID
+		_, err = eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws})
+		require.NoError(t, err)
+		srv.RevokeAPIKey(fx.OwnerKey)
+		revoked.Store(true)
+
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		time.Sleep(5 * time.Hour)
+		synctest.Wait()
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+
+		m := time.Minute
+		mu.Lock()
+		defer mu.Unlock()
+		require.Equal(t, []time.Duration{0, 5 * m, 10 * m, 20 * m, 40 * m, 80 * m, 140 * m, 200 * m}, attempts)
+		conn, err := store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Equal(t, clockifysync.ErrInvalidAPIKey.Error(), conn.LastError)
+	})
 }

@@ -8,7 +8,8 @@
 // sync one workspace at once; a manual sync (EnqueueSync) that finds the lock taken is
 // snoozed, and runs after the sync in progress. A scheduled sync that fails is not
 // retried by River: the engine records the failure and the tick queues the workspace
-// again five minutes later, as Engine.Run does. A manual sync that fails is retried with
+// again when Engine.Due says, as Engine.Run does (five minutes later, then after waits
+// that double while it keeps failing). A manual sync that fails is retried with
 // River's backoff. A sync no retry can help (the workspace is no longer connected, or
 // Clockify refuses its key) is cancelled.
 //

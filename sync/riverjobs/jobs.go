@@ -103,8 +103,8 @@ func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Confi
 // finished job is cleaned out (a day, by default).
 //
 // A failed scheduled sync is not retried by River: the engine records the failure, and
-// the tick queues the workspace again five minutes later, as Engine.Run does. River's
-// growing backoff would hold the workspace's place for hours.
+// the tick queues the workspace again when Engine.Due says, as Engine.Run does. River's
+// backoff would hold the workspace's unique place meanwhile.
 var scheduledOpts = &river.InsertOpts{
 	MaxAttempts: 1,
 	UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{

@@ -168,7 +168,9 @@ func TestFailedScheduledSyncIsLeftToTheTick(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, conn.LastError)
 	require.NoError(t, r.store.UpdateConnection(t.Context(), r.fx.Workspace.ID, func(c *clockifysync.Connection) error {
-		c.Updated = c.Updated.Add(-10 * time.Minute) // the engine's five minutes have passed
+		// The engine's wait has passed: as long as the sync had been due (an hour), up
+		// to the hourly period.
+		c.Updated = c.Updated.Add(-61 * time.Minute)
 		return nil
 	}))
 	_, err = a.client.Insert(t.Context(), TickArgs{}, nil)
