@@ -66,8 +66,9 @@ var events = [...]clockify.WebhookEvent{
 // a workspace without access ErrWorkspaceAccess, a bad request an InputError; none of
 // them stores anything. A Disconnect while Connect runs, on this replica or another,
 // wins: Connect stops with ErrNotConnected, and unregisters the webhooks it registered.
-// A second Connect of the workspace in this process (a form sent twice) waits for the
-// first, then finds its webhooks registered.
+// A second Connect of the workspace (a form sent twice) waits for the first, then finds
+// its webhooks registered: in this process, and in every replica when the store is a
+// WorkspaceLocker.
 func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResult, error) {
 	key := strings.TrimSpace(req.APIKey)
 	if key == "" {

@@ -16,9 +16,10 @@ import (
 
 // Engine connects Clockify workspaces and keeps their entries, links and mappings in a
 // Store. One Engine serves many workspaces; it is safe for concurrent use. Syncs of one
-// workspace run one at a time within a process, and so do its Connects: a call waits for
-// the one running, until its context ends. Across replicas, sync/riverjobs runs the
-// syncs as River jobs unique per workspace.
+// workspace run one at a time within a process, and so do its Connects, across
+// processes too on a WorkspaceLocker store (store/postgres); a call waits for the one
+// running until its context ends. Across replicas, sync/riverjobs runs the syncs as
+// River jobs unique per workspace.
 type Engine struct {
 	store       Store
 	seal        *sealer
@@ -190,16 +191,20 @@ func (e *Engine) newClient(key string) (*clockify.Client, error) {
 	return clockify.NewClient(append([]clockify.Option{clockify.WithAPIKey(key)}, e.clientOpts...)...)
 }
 
-// What a lock is taken for: one at a time of each per workspace, in this process.
+// What a lock is taken for: one at a time of each per workspace.
 const (
-	lockSync    = "sync"    // a sync, or a Disconnect
-	lockConnect = "connect" // a Connect
+	lockSync    = "sync"    // a sync, or a Disconnect, in this process
+	lockConnect = "connect" // a Connect, in every process that shares a WorkspaceLocker store
 )
 
-// lock takes the workspace's lock of kind, waiting while another call of this process
-// holds it, until ctx ends; the returned function lets go of it. Each wait is logged.
+// lock takes the workspace's lock of kind, waiting while another call holds it, until
+// ctx ends; the returned function lets go of it. A Connect's lock is also the store's,
+// when it is a WorkspaceLocker. Each wait is logged.
 func (e *Engine) lock(ctx context.Context, kind, workspaceID string) (unlock func(), err error) {
 	key := kind + "/" + workspaceID
+	waiting := func() {
+		e.log.DebugContext(ctx, "clockifysync: waiting for the "+kind+" of the workspace already running", "workspace", workspaceID)
+	}
 	e.mu.Lock()
 	held := e.locks[key]
 	if held == nil {
@@ -207,19 +212,27 @@ func (e *Engine) lock(ctx context.Context, kind, workspaceID string) (unlock fun
 		e.locks[key] = held
 	}
 	e.mu.Unlock()
-	unlock = func() { <-held }
 	select {
 	case held <- struct{}{}:
-		return unlock, nil
 	default:
+		waiting()
+		select {
+		case held <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	e.log.DebugContext(ctx, "clockifysync: waiting for the "+kind+" of the workspace already running", "workspace", workspaceID)
-	select {
-	case held <- struct{}{}:
-		return unlock, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	unlockHere := func() { <-held }
+	shared, ok := e.store.(WorkspaceLocker)
+	if kind != lockConnect || !ok {
+		return unlockHere, nil
 	}
+	unlockThere, err := shared.LockWorkspace(ctx, kind, workspaceID, waiting)
+	if err != nil {
+		unlockHere()
+		return nil, err
+	}
+	return func() { unlockThere(); unlockHere() }, nil
 }
 
 const purposeAPIKey = "api-key"

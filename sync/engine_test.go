@@ -1614,10 +1614,37 @@ func (h signalOn) Handle(_ context.Context, rec slog.Record) error {
 	return nil
 }
 
+// TestConnectsAtOnceRegisterOnce: a second Connect of a workspace (a form sent twice)
+// waits for the first, in one process and across replicas sharing PostgreSQL.
 func TestConnectsAtOnceRegisterOnce(t *testing.T) {
 	t.Parallel()
-	waiting := make(chan struct{}, 1)
-	r := newRig(t, clockifysync.WithLogger(slog.New(signalOn{"waiting for the connect", waiting})))
+	for name, open := range map[string]func(t *testing.T) clockifysync.Store{
+		"one process": func(*testing.T) clockifysync.Store { return memory.New() },
+		"two replicas on postgres": func(t *testing.T) clockifysync.Store {
+			s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			waiting := make(chan struct{}, 1)
+			logger := clockifysync.WithLogger(slog.New(signalOn{"waiting for the connect", waiting}))
+			r := newRigOn(t, open(t), logger)
+			second := r.eng
+			if name != "one process" {
+				second = r.replicaSealedWith(t, r.store, r.sealKey, logger)
+			}
+			connectsAtOnce(t, r, second, waiting)
+		})
+	}
+}
+
+// connectsAtOnce connects r's workspace with r's engine and, once it has registered a
+// webhook, with second; the first goes on when the second waits for it, or lists the
+// webhooks.
+func connectsAtOnce(t *testing.T, r *rig, second *clockifysync.Engine, waiting <-chan struct{}) {
 	ctx := t.Context()
 	ws := r.fx.Workspace.ID
 	req := clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"}
@@ -1625,20 +1652,18 @@ func TestConnectsAtOnceRegisterOnce(t *testing.T) {
 		res *clockifysync.ConnectResult
 		err error
 	}
-	second := make(chan result, 1)
+	other := make(chan result, 1)
 	secondListed := make(chan struct{}, 1)
 	var lists atomic.Int32
 	var started atomic.Bool
-	// The second Connect (a double click) begins once the first has registered one
-	// webhook; the first goes on when the second waits for it, or lists the webhooks.
 	hook := func(info clockifytest.RequestInfo) {
 		if info.Route == "GET v1/workspaces/{ws}/webhooks" && lists.Add(1) == 2 {
 			secondListed <- struct{}{}
 		}
 		if info.Route == "POST v1/workspaces/{ws}/webhooks" && started.CompareAndSwap(false, true) {
 			go func() {
-				res, err := r.eng.Connect(ctx, req)
-				second <- result{res, err}
+				res, err := second.Connect(ctx, req)
+				other <- result{res, err}
 			}()
 			select {
 			case <-waiting:
@@ -1650,9 +1675,9 @@ func TestConnectsAtOnceRegisterOnce(t *testing.T) {
 
 	first, err := r.eng.Connect(ctx, req)
 	require.NoError(t, err)
-	other := <-second
-	require.NoError(t, other.err)
-	for _, res := range []*clockifysync.ConnectResult{first, other.res} {
+	got := <-other
+	require.NoError(t, got.err)
+	for _, res := range []*clockifysync.ConnectResult{first, got.res} {
 		require.Equal(t, 10, res.Webhooks)
 		require.Empty(t, res.MissingEvents)
 	}

@@ -24,6 +24,17 @@ type Store interface {
 	DeliveryStore
 }
 
+// WorkspaceLocker is what a Store shared by several processes implements so that the
+// engine's Connects of one workspace run one at a time across them, as they do within
+// one process (store/postgres does). A wrapper of such a store that does not pass the
+// method on loses it.
+type WorkspaceLocker interface {
+	// LockWorkspace takes the lock named kind of a workspace, for every process that
+	// shares the store, and returns the function that lets go of it. When another holds
+	// it, LockWorkspace calls waiting, then waits until it is free or ctx ends.
+	LockWorkspace(ctx context.Context, kind, workspaceID string, waiting func()) (unlock func(), err error)
+}
+
 // EntryStore keeps time entries with their auto links.
 type EntryStore interface {
 	// PutEntries inserts or replaces the entries (keyed by workspace and id), each with its

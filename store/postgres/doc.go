@@ -1,6 +1,8 @@
 // Package postgres is a clockifysync.Store in PostgreSQL, for a host with several
 // replicas: they share one database, where unique keys make a webhook delivery apply once
-// whichever replica receives it, and where sync/riverjobs keeps River's job tables.
+// whichever replica receives it, where advisory locks make two Connects of one workspace
+// on two replicas run one after the other (Store.LockWorkspace), and where
+// sync/riverjobs keeps River's job tables.
 //
 // It runs on a pgx pool the host owns (github.com/jackc/pgx/v5), and keeps its tables in
 // the schema jasper_clockify, which New creates and upgrades; replicas that start at the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,10 +20,14 @@ import (
 // for concurrent use.
 type Store struct {
 	*sqlstore.Store
-	db *sql.DB
+	db     *sql.DB
+	config *pgx.ConnConfig // of the pool's connections, for LockWorkspace's own
 }
 
-var _ clockifysync.Store = (*Store)(nil)
+var (
+	_ clockifysync.Store           = (*Store)(nil)
+	_ clockifysync.WorkspaceLocker = (*Store)(nil)
+)
 
 // dialect writes $n placeholders and keeps times as timestamptz (microseconds: Clockify's
 // times are whole seconds).
@@ -41,8 +46,43 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
 		return nil, err
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	return &Store{Store: sqlstore.New(db, dialect), db: db}, nil
+	return &Store{Store: sqlstore.New(db, dialect), db: db, config: pool.Config().ConnConfig}, nil
 }
+
+// LockWorkspace implements clockifysync.WorkspaceLocker with a session advisory lock,
+// held on a connection of its own outside the pool: from the pool, calls waiting for
+// the lock could hold every connection and leave none to the call holding it. A process
+// that dies holding the lock ends its session, which lets go of it.
+func (s *Store) LockWorkspace(ctx context.Context, kind, workspaceID string, waiting func()) (func(), error) {
+	conn, err := pgx.ConnectConfig(ctx, s.config)
+	if err != nil {
+		return nil, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte("jasper_clockify/" + kind + "/" + workspaceID))
+	key := int64(h.Sum64())
+	var ok bool
+	err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok)
+	if err == nil && !ok {
+		waiting()
+		_, err = conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key)
+	}
+	if err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return func() {
+		// Unlocked before the session ends, so that the next taker finds it free at once.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unlockTimeout)
+		defer cancel()
+		_, _ = conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, key)
+		conn.Close(ctx)
+	}, nil
+}
+
+// unlockTimeout bounds how long letting go of a lock waits for an unreachable server;
+// the session's end lets go of it then.
+const unlockTimeout = 10 * time.Second
 
 // Close releases the store's handle on the pool; the pool itself stays open.
 func (s *Store) Close() error { return s.db.Close() }

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,4 +40,32 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 	require.NoError(t, err)
 	_, err = postgres.New(t.Context(), pool)
 	require.ErrorContains(t, err, "newer")
+}
+
+// TestLockWorkspace: a workspace's lock is held until let go, across sessions; a taker
+// that finds it held says so, and waits until its context ends.
+func TestLockWorkspace(t *testing.T) {
+	ctx := t.Context()
+	s, err := postgres.New(ctx, pgtest.NewDatabase(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	free := func() { t.Error("waited for a free lock") }
+
+	unlock, err := s.LockWorkspace(ctx, "connect", "ws-1", free)
+	require.NoError(t, err)
+	other, err := s.LockWorkspace(ctx, "connect", "ws-2", free)
+	require.NoError(t, err, "another workspace's lock is another lock")
+	other()
+	syncs, err := s.LockWorkspace(ctx, "sync", "ws-1", free)
+	require.NoError(t, err, "and so is another kind's")
+	syncs()
+
+	waiting, cancel := context.WithCancel(ctx)
+	_, err = s.LockWorkspace(waiting, "connect", "ws-1", cancel) // told it waits, it gives up
+	require.ErrorIs(t, err, context.Canceled)
+
+	unlock()
+	again, err := s.LockWorkspace(ctx, "connect", "ws-1", free)
+	require.NoError(t, err)
+	again()
 }
