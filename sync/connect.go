@@ -188,9 +188,11 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if err := step(StepProjects); err != nil {
 		return nil, err
 	}
-	if res.Webhooks, res.MissingEvents, err = e.registerWebhooks(ctx, client, conn); err != nil {
+	reg, err := e.registerWebhooks(ctx, client, conn, events[:])
+	if err != nil {
 		return nil, e.failed(ctx, ws.ID, err)
 	}
+	res.Webhooks, res.MissingEvents = reg.live, reg.missing
 	if err := step(StepWebhooks); err != nil {
 		return nil, err
 	}
@@ -400,15 +402,24 @@ func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, 
 	return got, e.refreshProjects(ctx, client, workspaceID, !got.ownOnly)
 }
 
-// registerWebhooks makes sure one webhook per event delivers to the connection's URL:
-// a webhook already there is reused (its token regenerated if the store does not hold
-// it, since Clockify may not list tokens), the engine's webhooks at another URL are
-// deleted, and those deleted in Clockify are forgotten. Clockify refusing a webhook (a plan's limit) is reported, not an error.
-func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection) (int, []clockify.WebhookEvent, error) {
+// registration is what registerWebhooks did.
+type registration struct {
+	live    int                     // webhooks of the wanted events that deliver to the URL
+	added   int                     // of them, those registered (or given a new token) now
+	missing []clockify.WebhookEvent // the wanted events Clockify refused a webhook
+}
+
+// registerWebhooks makes sure one webhook per wanted event delivers to the connection's
+// URL: a webhook already there is reused (its token regenerated if the store does not
+// hold it, since Clockify may not list tokens), the engine's webhooks at another URL
+// are deleted, and those deleted in Clockify are forgotten. Clockify refusing a webhook
+// (a plan's limit) is reported, not an error.
+func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection, want []clockify.WebhookEvent) (registration, error) {
+	var reg registration
 	ws := conn.WorkspaceID
 	stored, err := e.store.Webhooks(ctx, ws)
 	if err != nil {
-		return 0, nil, err
+		return reg, err
 	}
 	ours := map[string]Webhook{}
 	for _, w := range stored {
@@ -416,16 +427,17 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 	}
 	list, _, err := client.Webhooks.List(ctx, ws)
 	if errors.Is(err, clockify.ErrForbidden) && conn.WebhookURL != "" {
-		return 0, events[:], nil // only admins manage webhooks
+		reg.missing = want // only admins manage webhooks
+		return reg, nil
 	}
 	if err != nil {
-		return 0, nil, err
+		return reg, err
 	}
 	// Webhooks the store holds that Clockify no longer has were deleted there: forget them.
 	for id := range ours {
 		if !slices.ContainsFunc(list.Webhooks, func(h clockify.Webhook) bool { return h.ID == id }) {
 			if err := e.store.DeleteWebhook(ctx, ws, id); err != nil {
-				return 0, nil, err
+				return reg, err
 			}
 			e.distrust(id)
 			delete(ours, id)
@@ -435,7 +447,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 	for _, h := range list.Webhooks {
 		if _, mine := ours[h.ID]; mine && h.URL != conn.WebhookURL {
 			if err := e.deleteWebhook(ctx, client, ws, h.ID); err != nil {
-				return 0, nil, err
+				return reg, err
 			}
 			delete(ours, h.ID)
 			continue
@@ -452,7 +464,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 				drop, live[h.WebhookEvent] = prev, h
 			}
 			if err := e.deleteWebhook(ctx, client, ws, drop.ID); err != nil {
-				return 0, nil, err
+				return reg, err
 			}
 			delete(ours, drop.ID)
 			continue
@@ -460,16 +472,14 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		live[h.WebhookEvent] = h
 	}
 	if conn.WebhookURL == "" {
-		return 0, nil, nil
+		return reg, nil
 	}
-	var count int
-	var missing []clockify.WebhookEvent
-	for _, ev := range events {
+	for _, ev := range want {
 		h, ok := live[ev]
 		var got *clockify.Webhook
 		switch {
 		case ok && ours[h.ID].SealedToken != nil:
-			count++
+			reg.live++
 			continue
 		case ok:
 			got, _, err = client.Webhooks.RegenerateToken(ctx, ws, h.ID)
@@ -481,26 +491,76 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		var apiErr *clockify.APIError
 		if errors.As(err, &apiErr) && !errors.Is(err, clockify.ErrInvalidAPIKey) && apiErr.StatusCode < 500 {
 			e.log.WarnContext(ctx, "clockifysync: Clockify refused a webhook", "workspace", ws, "event", ev, "error", err)
-			missing = append(missing, ev)
+			reg.missing = append(reg.missing, ev)
 			continue
 		}
 		if err != nil {
-			return 0, nil, err
+			return reg, err
 		}
 		if got.AuthToken == "" {
-			return 0, nil, fmt.Errorf("clockifysync: Clockify returned webhook %s without its token", got.ID)
+			return reg, fmt.Errorf("clockifysync: Clockify returned webhook %s without its token", got.ID)
 		}
 		w := Webhook{WorkspaceID: ws, ID: got.ID, Event: string(ev), URL: conn.WebhookURL,
 			SealedToken: e.seal.seal(got.AuthToken.Reveal(), ws, purposeToken(got.ID))}
 		if err := e.store.PutWebhook(ctx, w); err != nil {
-			return 0, nil, err
+			return reg, err
 		}
 		if err := e.trust(w, got.AuthToken, false); err != nil {
-			return 0, nil, err
+			return reg, err
 		}
-		count++
+		reg.live++
+		reg.added++
 	}
-	return count, missing, nil
+	return reg, nil
+}
+
+// repairWebhooks registers again the webhooks of the workspace that Clockify no longer
+// has (deleted in its settings), so that its real-time updates do not stop for good; a
+// scheduled sync calls it. Only the events the store holds a webhook of are looked at:
+// those Connect could not register (a plan's limit) would be refused every time, each
+// try spending a request. It runs under the Connect lock and this process's sync lock,
+// as no Connect or Disconnect may run meanwhile; a Disconnect on another replica
+// meanwhile wins, as it does over Connect.
+func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, workspaceID string) (registration, error) {
+	var reg registration
+	unlock, err := e.lock(ctx, lockConnect, workspaceID)
+	if err != nil {
+		return reg, err
+	}
+	defer unlock()
+	unlockSync, err := e.lock(ctx, lockSync, workspaceID)
+	if err != nil {
+		return reg, err
+	}
+	defer unlockSync()
+	conn, err := e.connection(ctx, workspaceID)
+	if err != nil || conn.WebhookURL == "" {
+		return reg, err
+	}
+	stored, err := e.store.Webhooks(ctx, workspaceID)
+	if err != nil {
+		return reg, err
+	}
+	var want []clockify.WebhookEvent
+	for _, ev := range events {
+		if slices.ContainsFunc(stored, func(w Webhook) bool { return w.Event == string(ev) && w.URL == conn.WebhookURL }) {
+			want = append(want, ev)
+		}
+	}
+	if len(want) == 0 {
+		return reg, nil
+	}
+	if reg, err = e.registerWebhooks(ctx, client, conn, want); err != nil {
+		return reg, err
+	}
+	if reg.added > 0 {
+		e.log.InfoContext(ctx, "clockifysync: registered again the webhooks Clockify no longer had", "workspace", workspaceID, "webhooks", reg.added)
+		if _, err := e.connection(ctx, workspaceID); errors.Is(err, ErrNotConnected) {
+			_, uerr := e.unregisterWebhooks(ctx, client, workspaceID)
+			return reg, errors.Join(err, uerr)
+		}
+	}
+	return reg, nil
 }
 
 // webhookName names the engine's webhook for an event, within Clockify's 30 characters.

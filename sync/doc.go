@@ -13,12 +13,15 @@
 // sync resumes and a repeated one duplicates nothing. [Engine.Run] runs each workspace's
 // schedule ([Engine.SyncScheduled]: a window back to the last sync, then Clockify's list
 // of entries created, updated and deleted since, which catches an old entry edited
-// today); [Engine.SetSchedule] changes a workspace's schedule. [Engine.Handler]
+// today, and registers again a webhook deleted in Clockify); a failing workspace is
+// retried after waits that double, up to its schedule's period. [Engine.SetSchedule]
+// changes a workspace's schedule. [Engine.Handler]
 // receives webhook deliveries, verified, de-duplicated and logged in the store, and
 // applies them after reading the entity again from Clockify; of two deliveries about one
 // entity applied at once, what the later one read is kept. [Engine.Disconnect]
 // unregisters the webhooks and deletes the credentials, and keeps the entries and links
-// as history; a Disconnect while Connect runs wins.
+// as history; a Disconnect while Connect runs wins, and a second Connect of a workspace
+// waits for the first (across replicas too on store/postgres, a [WorkspaceLocker]).
 //
 // Links come from the linker on every entry written, resolved with the project's
 // mapping ([Engine.SetProjectMapping]); links made by hand ([Engine.LinkManually]) are

@@ -1720,3 +1720,104 @@ func TestWaitForASyncEndsWithTheContext(t *testing.T) {
 	require.True(t, started.Load())
 	require.ErrorIs(t, <-waited, context.Canceled)
 }
+
+// TestScheduledSyncRepairsWebhooks: a webhook deleted in Clockify's settings is
+// registered again by the next scheduled sync, and delivers; one Clockify refuses is
+// reported once, then left alone, as is an event Connect never registered.
+func TestScheduledSyncRepairsWebhooks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	webhookOf := func(ev clockify.WebhookEvent) string {
+		for _, h := range r.srv.Webhooks(ws) {
+			if h.WebhookEvent == ev {
+				return h.ID
+			}
+		}
+		return ""
+	}
+	creates := func() int { return r.srv.RequestCounts()["POST v1/workspaces/{ws}/webhooks"] }
+	// Someone deletes a webhook in Clockify; another event was never registered (a
+	// plan's limit at Connect).
+	_, err = admin.Webhooks.Delete(ctx, ws, webhookOf(clockify.EventNewTimeEntry))
+	require.NoError(t, err)
+	never := webhookOf(clockify.EventTimeEntrySplit)
+	_, err = admin.Webhooks.Delete(ctx, ws, never)
+	require.NoError(t, err)
+	require.NoError(t, r.store.DeleteWebhook(ctx, ws, never))
+
+	before := creates()
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.WebhooksRepaired)
+	require.Empty(t, res.MissingEvents)
+	require.Equal(t, before+1, creates())
+	require.Empty(t, webhookOf(clockify.EventTimeEntrySplit))
+	delivered := r.add(t, "#7 delivered by the new webhook", now.Add(-time.Hour))
+	ds := r.srv.Deliveries()
+	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+	_, err = r.store.Entry(ctx, ws, delivered.ID)
+	require.NoError(t, err)
+
+	res, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Zero(t, res.WebhooksRepaired, "nothing to repair")
+	require.Equal(t, before+1, creates())
+
+	// Deleted again while another integration took the last place Clockify allows: the
+	// event is reported missing, once.
+	_, err = admin.Webhooks.Delete(ctx, ws, webhookOf(clockify.EventNewTimeEntry))
+	require.NoError(t, err)
+	for _, ev := range []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventNewClient} {
+		_, _, err = admin.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "another integration",
+			URL: "https://elsewhere.example/hook", WebhookEvent: ev})
+		require.NoError(t, err)
+	}
+	require.Len(t, r.srv.Webhooks(ws), 10, "Clockify's limit for one admin")
+	res, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Zero(t, res.WebhooksRepaired)
+	require.Equal(t, []clockify.WebhookEvent{clockify.EventNewTimeEntry}, res.MissingEvents)
+	before = creates()
+	res, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, res.MissingEvents)
+	require.Equal(t, before, creates(), "not tried again")
+}
+
+// TestDisconnectDuringWebhookRepair: a Disconnect on another replica while a scheduled
+// sync registers a webhook again wins; the webhook does not stay in Clockify.
+func TestDisconnectDuringWebhookRepair(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	other := r.replica(t, r.store)
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	hooks := r.srv.Webhooks(ws)
+	_, err = admin.Webhooks.Delete(ctx, ws, hooks[0].ID)
+	require.NoError(t, err)
+	var armed atomic.Bool
+	armed.Store(true)
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == "POST v1/workspaces/{ws}/webhooks" && armed.CompareAndSwap(true, false) {
+			_, err := other.Disconnect(ctx, ws)
+			require.NoError(t, err)
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+	require.False(t, armed.Load())
+	require.Empty(t, r.srv.Webhooks(ws))
+	stored, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, stored)
+}

@@ -102,7 +102,8 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // before the last sync ended (at least the last 24 hours, at most 365 days) to now, so
 // that a host that was down catches up; then the entries created, updated or deleted in
 // Clockify over that time whatever their start, from Clockify's entity-change endpoints
-// (Result.Changed).
+// (Result.Changed). Last, the webhooks that Clockify no longer has (deleted in its
+// settings) are registered again (Result.WebhooksRepaired), at the cost of one request.
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
 	conn, err := e.store.Connection(ctx, workspaceID)
 	if err != nil {
@@ -120,6 +121,11 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, w.Start, w.End); err != nil {
 		return nil, e.failed(ctx, workspaceID, err)
 	}
+	reg, err := e.repairWebhooks(ctx, client, workspaceID)
+	if err != nil {
+		return nil, e.failed(ctx, workspaceID, err)
+	}
+	res.WebhooksRepaired, res.MissingEvents = reg.added, reg.missing
 	return res, nil
 }
 

@@ -39,6 +39,11 @@ type Result struct {
 	// Changed counts the entries a scheduled sync stored or marked deleted from
 	// Clockify's list of changes, beyond its window (SyncScheduled).
 	Changed int
+	// WebhooksRepaired counts the webhooks a scheduled sync registered again because
+	// Clockify no longer had them, and MissingEvents lists those of their events that
+	// Clockify would not register again (SyncScheduled).
+	WebhooksRepaired int
+	MissingEvents    []clockify.WebhookEvent
 	// MappingErr says why the members could not be mapped to GitHub logins again (the
 	// contributor source failed, or the matcher refused its list): they keep the logins
 	// they had, and the entries were synced all the same. Nil when they were mapped.
