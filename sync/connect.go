@@ -518,21 +518,14 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 // has (deleted in its settings), so that its real-time updates do not stop for good; a
 // scheduled sync calls it. Only the events the store holds a webhook of are looked at:
 // those Connect could not register (a plan's limit) would be refused every time, each
-// try spending a request. It runs under the Connect lock and this process's sync lock,
-// as no Connect or Disconnect may run meanwhile; a Disconnect on another replica
-// meanwhile wins, as it does over Connect.
+// try spending a request.
 func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, workspaceID string) (registration, error) {
 	var reg registration
-	unlock, err := e.lock(ctx, lockConnect, workspaceID)
+	unlock, err := e.lockWebhooks(ctx, workspaceID)
 	if err != nil {
 		return reg, err
 	}
 	defer unlock()
-	unlockSync, err := e.lock(ctx, lockSync, workspaceID)
-	if err != nil {
-		return reg, err
-	}
-	defer unlockSync()
 	conn, err := e.connection(ctx, workspaceID)
 	if err != nil || conn.WebhookURL == "" {
 		return reg, err
@@ -550,17 +543,40 @@ func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, wo
 	if len(want) == 0 {
 		return reg, nil
 	}
-	if reg, err = e.registerWebhooks(ctx, client, conn, want); err != nil {
+	if reg, err = e.registerWebhooks(ctx, client, conn, want); err != nil || reg.added == 0 {
 		return reg, err
 	}
-	if reg.added > 0 {
-		e.log.InfoContext(ctx, "clockifysync: registered again the webhooks Clockify no longer had", "workspace", workspaceID, "webhooks", reg.added)
-		if _, err := e.connection(ctx, workspaceID); errors.Is(err, ErrNotConnected) {
-			_, uerr := e.unregisterWebhooks(ctx, client, workspaceID)
-			return reg, errors.Join(err, uerr)
-		}
+	e.log.InfoContext(ctx, "clockifysync: registered again the webhooks Clockify no longer had", "workspace", workspaceID, "webhooks", reg.added)
+	return reg, e.undoIfDisconnected(ctx, client, workspaceID, nil)
+}
+
+// lockWebhooks takes the locks under which the workspace's webhooks change after
+// Connect: Connect's own, and this process's sync lock, which Disconnect takes. A
+// Disconnect on another replica is met by undoIfDisconnected.
+func (e *Engine) lockWebhooks(ctx context.Context, workspaceID string) (func(), error) {
+	unlockConnect, err := e.lock(ctx, lockConnect, workspaceID)
+	if err != nil {
+		return nil, err
 	}
-	return reg, nil
+	unlockSync, err := e.lock(ctx, lockSync, workspaceID)
+	if err != nil {
+		unlockConnect()
+		return nil, err
+	}
+	return func() { unlockSync(); unlockConnect() }, nil
+}
+
+// undoIfDisconnected follows a change of the workspace's webhooks that ended with err
+// (nil when it succeeded): if the workspace was disconnected meanwhile, on another
+// replica, the Disconnect wins, being the later action: the webhooks registered or given
+// new tokens since are deleted in Clockify and forgotten, and ErrNotConnected returned.
+func (e *Engine) undoIfDisconnected(ctx context.Context, client *clockify.Client, workspaceID string, err error) error {
+	_, cerr := e.connection(ctx, workspaceID)
+	if !errors.Is(cerr, ErrNotConnected) {
+		return err
+	}
+	_, uerr := e.unregisterWebhooks(ctx, client, workspaceID)
+	return errors.Join(cerr, uerr)
 }
 
 // webhookName names the engine's webhook for an event, within Clockify's 30 characters.

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/analytics"
@@ -1789,35 +1790,50 @@ func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 	require.Equal(t, before, creates(), "not tried again")
 }
 
-// TestDisconnectDuringWebhookRepair: a Disconnect on another replica while a scheduled
-// sync registers a webhook again wins; the webhook does not stay in Clockify.
-func TestDisconnectDuringWebhookRepair(t *testing.T) {
+// TestDisconnectDuringWebhookChanges: a Disconnect on another replica while a scheduled
+// sync registers a webhook again, or while the tokens are rotated, wins: no webhook
+// stays in Clockify, and no token in the store.
+func TestDisconnectDuringWebhookChanges(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	ctx := t.Context()
-	other := r.replica(t, r.store)
-	admin, err := r.srv.NewClient(r.fx.OwnerKey)
-	require.NoError(t, err)
-	hooks := r.srv.Webhooks(ws)
-	_, err = admin.Webhooks.Delete(ctx, ws, hooks[0].ID)
-	require.NoError(t, err)
-	var armed atomic.Bool
-	armed.Store(true)
-	hook := func(info clockifytest.RequestInfo) {
-		if info.Route == "POST v1/workspaces/{ws}/webhooks" && armed.CompareAndSwap(true, false) {
-			_, err := other.Disconnect(ctx, ws)
+	for _, tc := range []struct {
+		name, route string
+		change      func(t *testing.T, r *rig) error
+	}{
+		{"repair", "POST v1/workspaces/{ws}/webhooks", func(t *testing.T, r *rig) error {
+			admin, err := r.srv.NewClient(r.fx.OwnerKey)
 			require.NoError(t, err)
-		}
-	}
-	r.onRequest.Store(&hook)
+			_, err = admin.Webhooks.Delete(t.Context(), r.fx.Workspace.ID, r.srv.Webhooks(r.fx.Workspace.ID)[0].ID)
+			require.NoError(t, err)
+			_, err = r.eng.SyncScheduled(t.Context(), r.fx.Workspace.ID)
+			return err
+		}},
+		{"rotation", "PATCH v1/workspaces/{ws}/webhooks/{id}/token", func(t *testing.T, r *rig) error {
+			return r.eng.RotateWebhookTokens(t.Context(), r.fx.Workspace.ID)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			ctx := t.Context()
+			other := r.replica(t, r.store)
+			var armed atomic.Bool
+			armed.Store(true)
+			hook := func(info clockifytest.RequestInfo) {
+				if info.Route == tc.route && armed.CompareAndSwap(true, false) {
+					_, err := other.Disconnect(ctx, ws)
+					assert.NoError(t, err)
+				}
+			}
+			r.onRequest.Store(&hook)
 
-	_, err = r.eng.SyncScheduled(ctx, ws)
-	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
-	require.False(t, armed.Load())
-	require.Empty(t, r.srv.Webhooks(ws))
-	stored, err := r.store.Webhooks(ctx, ws)
-	require.NoError(t, err)
-	require.Empty(t, stored)
+			require.ErrorIs(t, tc.change(t, r), clockifysync.ErrNotConnected)
+			require.False(t, armed.Load())
+			require.Empty(t, r.srv.Webhooks(ws))
+			stored, err := r.store.Webhooks(ctx, ws)
+			require.NoError(t, err)
+			require.Empty(t, stored)
+		})
+	}
 }

@@ -216,12 +216,24 @@ func (a *applies) begin(id string) (store func(write func() error) error, done f
 
 // RotateWebhookTokens has Clockify generate new tokens for the workspace's webhooks and
 // stores them. The old tokens stay valid in this process's Handler for the rotation
-// grace (WithRotationGrace), for the deliveries already signed with them.
+// grace (WithRotationGrace), for the deliveries already signed with them. A Disconnect
+// meanwhile, on this replica or another, wins: no token stays stored, and the call
+// returns ErrNotConnected.
 func (e *Engine) RotateWebhookTokens(ctx context.Context, workspaceID string) error {
 	client, _, err := e.client(ctx, workspaceID)
 	if err != nil {
 		return err
 	}
+	unlock, err := e.lockWebhooks(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return e.undoIfDisconnected(ctx, client, workspaceID, e.rotateTokens(ctx, client, workspaceID))
+}
+
+// rotateTokens is RotateWebhookTokens under its locks.
+func (e *Engine) rotateTokens(ctx context.Context, client *clockify.Client, workspaceID string) error {
 	hooks, err := e.store.Webhooks(ctx, workspaceID)
 	if err != nil {
 		return err
