@@ -113,7 +113,7 @@ var scheduledOpts = &river.InsertOpts{
 	}},
 }
 
-// tickWorker queues the syncs that are due.
+// tickWorker queues the syncs that are due, in one batch.
 type tickWorker struct {
 	river.WorkerDefaults[TickArgs]
 	engine *clockifysync.Engine
@@ -124,13 +124,15 @@ func (w *tickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
 	if err != nil {
 		return err
 	}
-	client := river.ClientFromContext[pgx.Tx](ctx)
-	for _, ws := range due {
-		if _, err := client.Insert(ctx, SyncArgs{WorkspaceID: ws}, scheduledOpts); err != nil {
-			return err
-		}
+	if len(due) == 0 {
+		return nil
 	}
-	return nil
+	params := make([]river.InsertManyParams, len(due))
+	for i, ws := range due {
+		params[i] = river.InsertManyParams{Args: SyncArgs{WorkspaceID: ws}, InsertOpts: scheduledOpts}
+	}
+	_, err = river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params)
+	return err
 }
 
 // syncWorker runs a sync, holding the workspace's advisory lock: two replicas never sync
