@@ -322,3 +322,25 @@ func TestSyncsOnASmallPool(t *testing.T) {
 	}
 	require.EqualValues(t, len(workspaces), holding.Load())
 }
+
+// TestBatchOfScheduledSyncsIsUnique: the tick's batch insert keeps one scheduled sync per
+// workspace: a workspace with one queued is skipped, the others are queued.
+func TestBatchOfScheduledSyncsIsUnique(t *testing.T) {
+	r := newRig(t)
+	a := r.replica(t)
+	batch := func(workspaces ...string) []bool {
+		params := make([]river.InsertManyParams, len(workspaces))
+		for i, ws := range workspaces {
+			params[i] = river.InsertManyParams{Args: SyncArgs{WorkspaceID: ws}, InsertOpts: scheduledOpts}
+		}
+		res, err := a.client.InsertMany(t.Context(), params)
+		require.NoError(t, err)
+		skipped := make([]bool, len(res))
+		for i, x := range res {
+			skipped[i] = x.UniqueSkippedAsDuplicate
+		}
+		return skipped
+	}
+	require.Equal(t, []bool{false, false}, batch("ws-1", "ws-2"))
+	require.Equal(t, []bool{true, false, true}, batch("ws-1", "ws-3", "ws-2"))
+}
