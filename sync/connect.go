@@ -519,15 +519,18 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 // scheduled sync calls it. Only the events the store holds a webhook of are looked at:
 // those Connect could not register (a plan's limit) would be refused every time, each
 // try spending a request.
-func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, workspaceID string) (registration, error) {
+func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, conn Connection) (registration, error) {
 	var reg registration
+	workspaceID := conn.WorkspaceID
+	if conn.WebhookURL == "" {
+		return reg, nil // no webhooks: spare the locks
+	}
 	unlock, err := e.lockWebhooks(ctx, workspaceID)
 	if err != nil {
 		return reg, err
 	}
 	defer unlock()
-	conn, err := e.connection(ctx, workspaceID)
-	if err != nil || conn.WebhookURL == "" {
+	if conn, err = e.connection(ctx, workspaceID); err != nil || conn.WebhookURL == "" {
 		return reg, err
 	}
 	stored, err := e.store.Webhooks(ctx, workspaceID)

@@ -193,7 +193,7 @@ func (e *Engine) newClient(key string) (*clockify.Client, error) {
 
 // What a lock is taken for: one at a time of each per workspace.
 const (
-	lockSync    = "sync"    // a sync, or a Disconnect, in this process
+	lockSync    = "sync"    // a sync, a Disconnect or a change of webhooks, in this process
 	lockConnect = "connect" // a Connect, in every process that shares a WorkspaceLocker store
 )
 

@@ -114,14 +114,14 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 	if err != nil {
 		return nil, err
 	}
-	client, _, err := e.client(ctx, workspaceID)
+	client, conn, err := e.client(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
 	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, w.Start, w.End); err != nil {
 		return nil, e.failed(ctx, workspaceID, err)
 	}
-	reg, err := e.repairWebhooks(ctx, client, workspaceID)
+	reg, err := e.repairWebhooks(ctx, client, conn)
 	if err != nil {
 		return nil, e.failed(ctx, workspaceID, err)
 	}

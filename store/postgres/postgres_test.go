@@ -56,9 +56,9 @@ func TestLockWorkspace(t *testing.T) {
 	other, err := s.LockWorkspace(ctx, "connect", "ws-2", free)
 	require.NoError(t, err, "another workspace's lock is another lock")
 	other()
-	syncs, err := s.LockWorkspace(ctx, "sync", "ws-1", free)
+	otherKind, err := s.LockWorkspace(ctx, "other", "ws-1", free)
 	require.NoError(t, err, "and so is another kind's")
-	syncs()
+	otherKind()
 
 	waiting, cancel := context.WithCancel(ctx)
 	_, err = s.LockWorkspace(waiting, "connect", "ws-1", cancel) // told it waits, it gives up
