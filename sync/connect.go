@@ -166,10 +166,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 			return nil
 		})
 		if errors.Is(err, ErrNotConnected) {
-			if _, uerr := e.unregisterWebhooks(ctx, client, ws.ID); uerr != nil {
-				return errors.Join(err, uerr)
-			}
-			e.forgetClient(ws.ID)
+			return e.abandon(ctx, client, ws.ID, err)
 		}
 		return err
 	}
@@ -571,15 +568,24 @@ func (e *Engine) lockWebhooks(ctx context.Context, workspaceID string) (func(), 
 
 // undoIfDisconnected follows a change of the workspace's webhooks that ended with err
 // (nil when it succeeded): if the workspace was disconnected meanwhile, on another
-// replica, the Disconnect wins, being the later action: the webhooks registered or given
-// new tokens since are deleted in Clockify and forgotten, and ErrNotConnected returned.
+// replica, the change is abandoned and ErrNotConnected returned.
 func (e *Engine) undoIfDisconnected(ctx context.Context, client *clockify.Client, workspaceID string, err error) error {
-	_, cerr := e.connection(ctx, workspaceID)
-	if !errors.Is(cerr, ErrNotConnected) {
-		return err
+	if _, cerr := e.connection(ctx, workspaceID); errors.Is(cerr, ErrNotConnected) {
+		return e.abandon(ctx, client, workspaceID, cerr)
 	}
-	_, uerr := e.unregisterWebhooks(ctx, client, workspaceID)
-	return errors.Join(cerr, uerr)
+	return err
+}
+
+// abandon ends a change of the workspace's webhooks (Connect, a repair, a rotation)
+// that a Disconnect overtook, err saying so. The Disconnect wins, being the later
+// action: the webhooks registered or given new tokens since are deleted in Clockify and
+// forgotten, and so is the client.
+func (e *Engine) abandon(ctx context.Context, client *clockify.Client, workspaceID string, err error) error {
+	if _, uerr := e.unregisterWebhooks(ctx, client, workspaceID); uerr != nil {
+		return errors.Join(err, uerr)
+	}
+	e.forgetClient(workspaceID)
+	return err
 }
 
 // webhookName names the engine's webhook for an event, within Clockify's 30 characters.
