@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -409,6 +410,55 @@ func TestWebhookDeliveriesApply(t *testing.T) {
 		for _, d := range r.srv.Deliveries() {
 			require.Equal(t, http.StatusOK, d.StatusCode, d.Event)
 		}
+	})
+}
+
+// TestRedeliveryAfterAReplicaDiedApplying: a replica claimed a delivery and died applying
+// it (a crash, a deploy). Clockify's redelivery, reaching another replica, is asked for
+// again while the claim may still be in use, and applied once the claim has lapsed.
+func TestRedeliveryAfterAReplicaDiedApplying(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		var elapsed atomic.Int64
+		clock := func() time.Time { return now.Add(time.Duration(elapsed.Load())) }
+		r := newRigOn(t, store, clockifysync.WithClock(clock))
+		dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, err := io.ReadAll(req.Body)
+			assert.NoError(t, err)
+			ev, err := webhook.Parse(req.Header.Get(webhook.EventTypeHeader), body)
+			if assert.NoError(t, err) {
+				_, err = store.Claim(req.Context(), webhook.KeyOf(ev, body), clock(), webhook.DefaultApplyTimeout)
+				assert.NoError(t, err)
+			}
+			panic(http.ErrAbortHandler) // dies with the claim taken
+		}))
+		t.Cleanup(dead.Close)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: dead.URL})
+		require.NoError(t, err)
+		added := r.add(t, "#5 login", now.Add(-time.Hour))
+		first := r.srv.Deliveries()[len(r.srv.Deliveries())-1]
+		require.Zero(t, first.StatusCode, "no answer")
+
+		i := slices.IndexFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == first.WebhookID })
+		redeliver := func() int {
+			req, err := webhook.NewSignedRequest(r.hook.URL, r.srv.Webhooks(ws)[i].AuthToken, first.Event, first.Body)
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+			require.NoError(t, err)
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		require.Equal(t, http.StatusServiceUnavailable, redeliver(), "the claim may still be in use: send it again")
+		_, err = r.store.Entry(ctx, ws, added.ID)
+		require.ErrorIs(t, err, clockifysync.ErrNotFound)
+
+		elapsed.Add(int64(webhook.DefaultApplyTimeout))
+		require.Equal(t, http.StatusOK, redeliver(), "the claim lapsed")
+		got, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "#5 login", got.Description)
 	})
 }
 

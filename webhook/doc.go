@@ -17,7 +17,8 @@
 //	405 not POST · 413 body over the cap · 401 missing or wrong signature (no hint why)
 //	400 unknown event type, malformed payload or a workspace not served
 //	200 applied, duplicate or an ignored Clockify event · 503 apply failed, redeliver
-//	(or the token reload failed) · 422 apply failed for good (ErrPermanent)
+//	(or the token reload failed, or the same delivery is being applied) · 422 apply
+//	failed for good (ErrPermanent)
 //
 // A host whose tokens change elsewhere (several replicas over one store) gives the
 // handler a reload with [WithTokenReload]: a signature that matches no token held
@@ -30,7 +31,9 @@
 //
 // A delivery is a duplicate when it repeats the last one applied for its entity (same
 // event, same body): Clockify sending it again. The same body after a different one is an
-// edit back to an earlier state, and is applied (see [Deduper]).
+// edit back to an earlier state, and is applied (see [Deduper]). A repeat of a delivery
+// still being applied is answered 503, since that apply may yet fail; and one whose
+// apply died with its process is applied once its claim lapses ([WithApplyTimeout]).
 //
 // [NewSignedRequest] builds a signed delivery for tests of a host's own handler.
 package webhook

@@ -48,6 +48,7 @@ type Handler struct {
 	verifier   *Verifier
 	apply      ApplyFunc
 	maxBody    int64
+	timeout    time.Duration
 	dedupe     Deduper
 	log        DeliveryLog
 	workspaces map[string]bool
@@ -62,6 +63,15 @@ type HandlerOption func(*Handler)
 // WithMaxBodyBytes caps the body (DefaultMaxBodyBytes by default); larger bodies get 413.
 // A cap of zero or less keeps the default: it would refuse every delivery.
 func WithMaxBodyBytes(n int64) HandlerOption { return func(h *Handler) { h.maxBody = n } }
+
+// DefaultApplyTimeout is how long the handler lets an apply run (see WithApplyTimeout).
+const DefaultApplyTimeout = time.Minute
+
+// WithApplyTimeout bounds how long an apply may run (DefaultApplyTimeout by default, and
+// when d is not positive): its context ends then, and the delivery's claim lapses, so
+// that a redelivery of one whose process died while applying it is applied, not taken
+// for a duplicate.
+func WithApplyTimeout(d time.Duration) HandlerOption { return func(h *Handler) { h.timeout = d } }
 
 // WithDeduper replaces the in-memory de-duplication (the last delivery of 10,000
 // entities) with another, such as the sync engine's store. A nil one keeps the default.
@@ -151,6 +161,9 @@ func NewHandler(v *Verifier, apply ApplyFunc, opts ...HandlerOption) *Handler {
 	// What no option set, or an option set to nothing, takes the default.
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
+	}
+	if h.timeout <= 0 {
+		h.timeout = DefaultApplyTimeout
 	}
 	if h.dedupe == nil {
 		h.dedupe = NewMemoryDeduper(0)
@@ -243,24 +256,32 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 		(h.workspaces != nil && !h.workspaces[ev.WorkspaceID]) {
 		return reject(http.StatusBadRequest, ErrForeignWorkspace.Error(), "workspace not served")
 	}
-	ctx := r.Context()
 	key := KeyOf(ev, body)
-	first, err := h.dedupe.Claim(ctx, key)
-	if err != nil {
+	claim, err := h.dedupe.Claim(r.Context(), key, h.now(), h.timeout)
+	switch {
+	case err != nil:
 		d.Outcome, d.Reason = OutcomeFailed, "de-duplication: "+err.Error()
 		return http.StatusServiceUnavailable, "try again"
-	}
-	if !first {
+	case claim == ClaimApplied:
 		d.Outcome = OutcomeDuplicate
 		return http.StatusOK, "duplicate"
+	case claim == ClaimPending:
+		// Another request is applying it; should that one fail, this one is wanted again.
+		d.Outcome, d.Reason = OutcomeDuplicate, "being applied"
+		return http.StatusServiceUnavailable, "try again"
 	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
+	defer cancel()
 	err = h.safeApply(ctx, ev, key)
 	if err == nil {
-		d.Outcome = OutcomeApplied
+		d.Outcome, d.Reason = OutcomeApplied, h.complete(ctx, key)
 		return http.StatusOK, "ok"
 	}
 	d.Outcome, d.Reason = OutcomeFailed, err.Error()
 	if errors.Is(err, ErrPermanent) {
+		if reason := h.complete(ctx, key); reason != "" {
+			d.Reason += "; " + reason
+		}
 		return http.StatusUnprocessableEntity, "not applied"
 	}
 	// Let a redelivery try again.
@@ -271,6 +292,15 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 		return http.StatusInternalServerError, "internal error"
 	}
 	return http.StatusServiceUnavailable, "try again"
+}
+
+// complete marks a delivery's claim applied, and returns why it could not ("" when it
+// could): the claim then lapses, and a redelivery is applied again.
+func (h *Handler) complete(ctx context.Context, key DeliveryKey) string {
+	if err := h.dedupe.Complete(context.WithoutCancel(ctx), key); err != nil {
+		return "complete: " + err.Error()
+	}
+	return ""
 }
 
 var errApplyPanicked = errors.New("apply panicked")

@@ -287,10 +287,16 @@ func (unreleasable) Release(context.Context, DeliveryKey) error { return errors.
 
 type brokenDeduper struct{}
 
-func (brokenDeduper) Claim(context.Context, DeliveryKey) (bool, error) {
-	return false, errors.New("store offline")
+func (brokenDeduper) Claim(context.Context, DeliveryKey, time.Time, time.Duration) (Claim, error) {
+	return Claimed, errors.New("store offline")
 }
-func (brokenDeduper) Release(context.Context, DeliveryKey) error { return errors.New("store offline") }
+func (brokenDeduper) Complete(context.Context, DeliveryKey) error { return errors.New("store offline") }
+func (brokenDeduper) Release(context.Context, DeliveryKey) error  { return errors.New("store offline") }
+
+// incompletable claims like its Deduper and fails every Complete.
+type incompletable struct{ Deduper }
+
+func (incompletable) Complete(context.Context, DeliveryKey) error { return errors.New("store offline") }
 
 func TestHandlerIgnoresOtherClockifyEvents(t *testing.T) {
 	v, err := NewVerifier([]Token{{WebhookID: "h-tag", Event: "NEW_TAG", Value: "tok-tag"}})
@@ -313,6 +319,98 @@ func TestHandlerConcurrentReplaysApplyOnce(t *testing.T) {
 	}
 	wg.Wait()
 	require.Equal(t, 1, f.rec.count())
+}
+
+func TestHandlerAppliesADeliveryWhoseApplyDied(t *testing.T) {
+	// A process claimed the delivery and died applying it (a crash, a deploy): its claim
+	// stays pending. Clockify's redelivery is not a duplicate once the claim lapses.
+	d := NewMemoryDeduper(0)
+	f := newFixture(t, WithDeduper(d), WithApplyTimeout(time.Minute))
+	ev, err := Parse(string(clockify.EventNewTimeEntry), []byte(entryBody))
+	require.NoError(t, err)
+	_, err = d.Claim(t.Context(), KeyOf(ev, []byte(entryBody)), f.clock.Now(), time.Minute)
+	require.NoError(t, err)
+
+	f.clock.Advance(30 * time.Second)
+	w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, http.StatusServiceUnavailable, w.Code, "still being applied, as far as anyone knows: send it again")
+	require.Equal(t, OutcomeDuplicate, f.log.Recent(1)[0].Outcome)
+	require.Equal(t, "being applied", f.log.Recent(1)[0].Reason)
+	require.Zero(t, f.rec.count())
+
+	f.clock.Advance(30 * time.Second)
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, "ok\n", w.Body.String(), "the claim lapsed: the redelivery is applied")
+	require.Equal(t, 1, f.rec.count())
+
+	f.clock.Advance(time.Hour)
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, "duplicate\n", w.Body.String(), "an applied delivery stays applied")
+}
+
+func TestHandlerRedeliveryDuringAFailingApply(t *testing.T) {
+	// Clockify sends a delivery again while the first attempt is still being applied,
+	// and that attempt then fails. Answered "duplicate", the second would be lost.
+	started, result := make(chan struct{}), make(chan error)
+	calls := 0
+	apply := func(context.Context, *Event) error {
+		calls++ // the test's sends are sequenced by the channels
+		if calls == 1 {
+			close(started)
+			return <-result
+		}
+		return nil
+	}
+	v := newTestVerifier(t, &fakeClock{t: time.Now()})
+	h := NewHandler(v, apply)
+	send := func() *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+		return w
+	}
+	first := make(chan *httptest.ResponseRecorder)
+	go func() { first <- send() }()
+	<-started
+	require.Equal(t, http.StatusServiceUnavailable, send().Code, "the first attempt may yet fail: ask for it again")
+	result <- errors.New("database is down")
+	require.Equal(t, http.StatusServiceUnavailable, (<-first).Code)
+	require.Equal(t, "ok\n", send().Body.String(), "the next redelivery is applied")
+	require.Equal(t, 2, calls)
+}
+
+func TestHandlerBoundsTheApply(t *testing.T) {
+	var deadline time.Time
+	v := newTestVerifier(t, &fakeClock{t: time.Now()})
+	h := NewHandler(v, func(ctx context.Context, _ *Event) error {
+		var ok bool
+		deadline, ok = ctx.Deadline()
+		require.True(t, ok, "the apply has a deadline")
+		return nil
+	}, WithApplyTimeout(5*time.Second))
+	before := time.Now()
+	h.ServeHTTP(httptest.NewRecorder(), signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.WithinRange(t, deadline, before.Add(5*time.Second), time.Now().Add(5*time.Second))
+	require.Equal(t, DefaultApplyTimeout, NewHandler(v, newFixture(t).rec.apply, WithApplyTimeout(0)).timeout)
+}
+
+func TestHandlerCompletesAPermanentFailure(t *testing.T) {
+	f := newFixture(t)
+	f.rec.fail = fmt.Errorf("entry locked: %w", ErrPermanent)
+	require.Equal(t, http.StatusUnprocessableEntity, f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody)).Code)
+	f.clock.Advance(time.Hour)
+	w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, "duplicate\n", w.Body.String(), "a redelivery cannot fix it: it is not tried again")
+
+	// A claim that cannot be marked applied lapses instead; the apply stands.
+	f = newFixture(t, WithDeduper(incompletable{NewMemoryDeduper(0)}))
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+	require.Equal(t, "ok\n", w.Body.String())
+	require.Equal(t, OutcomeApplied, f.log.Recent(1)[0].Outcome)
+	require.Equal(t, "complete: store offline", f.log.Recent(1)[0].Reason)
+	f.rec.fail = fmt.Errorf("entry locked: %w", ErrPermanent)
+	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, strings.Replace(entryBody, "#12", "#14", 1)))
+	require.Equal(t, http.StatusUnprocessableEntity, w.Code)
+	require.Equal(t, "entry locked: webhook: permanent failure; complete: store offline", f.log.Recent(1)[0].Reason)
 }
 
 func TestHandlerAppliesAnEditBackToAnEarlierState(t *testing.T) {
@@ -339,32 +437,58 @@ func TestHandlerAppliesAnEditBackToAnEarlierState(t *testing.T) {
 func TestMemoryDeduperIsBounded(t *testing.T) {
 	d := NewMemoryDeduper(2)
 	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
 	k := func(id string) DeliveryKey { return DeliveryKey{Event: "E", EntityID: id} }
-	for _, id := range []string{"a", "b", "c"} {
-		first, err := d.Claim(ctx, k(id))
+	claim := func(k DeliveryKey) Claim {
+		c, err := d.Claim(ctx, k, now, time.Minute)
 		require.NoError(t, err)
-		require.True(t, first)
+		return c
+	}
+	for _, id := range []string{"a", "b", "c"} {
+		require.Equal(t, Claimed, claim(k(id)))
+		require.NoError(t, d.Complete(ctx, k(id)))
 	}
 	require.Equal(t, 2, d.Len())
-	first, _ := d.Claim(ctx, k("a"))
-	require.True(t, first, "the oldest key was forgotten")
-	first, _ = d.Claim(ctx, k("c"))
-	require.False(t, first)
+	require.Equal(t, Claimed, claim(k("a")), "the oldest key was forgotten")
+	require.Equal(t, ClaimApplied, claim(k("c")))
 	require.NoError(t, d.Release(ctx, k("c")))
 	require.NoError(t, d.Release(ctx, k("zzz")))
-	first, _ = d.Claim(ctx, k("c"))
-	require.True(t, first)
+	require.Equal(t, Claimed, claim(k("c")))
 
-	// A release takes back only the entity's last claim.
+	// A release or a completion acts only on the entity's last claim.
 	newer := DeliveryKey{Event: "E", EntityID: "c", Digest: [32]byte{1}}
-	first, _ = d.Claim(ctx, newer)
-	require.True(t, first, "another body for the entity is a change")
+	require.Equal(t, Claimed, claim(newer), "another body for the entity is a change")
 	require.NoError(t, d.Release(ctx, k("c")))
-	first, _ = d.Claim(ctx, newer)
-	require.False(t, first, "releasing an older claim left the newer one")
+	require.NoError(t, d.Complete(ctx, k("c")))
+	require.NoError(t, d.Complete(ctx, k("zzz")))
+	require.Equal(t, ClaimPending, claim(newer), "releasing or completing an older claim left the newer one pending")
 	require.Equal(t, 2, d.Len(), "one key per entity")
 	require.Equal(t, "E/a/"+strings.Repeat("0", 64), k("a").String())
 	require.Equal(t, 10_000, NewMemoryDeduper(0).size)
+}
+
+func TestMemoryDeduperClaimsLapse(t *testing.T) {
+	d := NewMemoryDeduper(0)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	k := DeliveryKey{Event: "E", EntityID: "e1"}
+	for _, step := range []struct {
+		at   time.Duration
+		want Claim
+	}{
+		{0, Claimed},
+		{time.Minute - time.Nanosecond, ClaimPending},
+		{time.Minute, Claimed}, // lapsed: taken again, for another minute
+		{2*time.Minute - time.Nanosecond, ClaimPending},
+	} {
+		c, err := d.Claim(ctx, k, t0.Add(step.at), time.Minute)
+		require.NoError(t, err)
+		require.Equal(t, step.want, c, "at %v", step.at)
+	}
+	require.NoError(t, d.Complete(ctx, k))
+	c, err := d.Claim(ctx, k, t0.Add(time.Hour), time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, ClaimApplied, c, "an applied claim does not lapse")
 }
 
 func TestMemoryLogRing(t *testing.T) {

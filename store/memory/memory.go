@@ -3,6 +3,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -25,7 +26,7 @@ type Store struct {
 	conns       map[string]clockifysync.Connection
 	hooks       map[key]clockifysync.Webhook
 	runs        map[string]clockifysync.Run
-	claims      map[string]webhook.DeliveryKey
+	claims      *webhook.MemoryDeduper // each entity's last delivery, none forgotten
 	deliveries  []webhook.Delivery
 	maxDelivery int
 }
@@ -41,7 +42,7 @@ func New() *Store {
 		members: map[key]clockifysync.Member{}, projects: map[key]clockifysync.Project{},
 		projMaps: map[key]clockifysync.ProjectMapping{}, userMaps: map[key]clockifysync.UserMapping{},
 		conns: map[string]clockifysync.Connection{}, hooks: map[key]clockifysync.Webhook{},
-		runs: map[string]clockifysync.Run{}, claims: map[string]webhook.DeliveryKey{}, maxDelivery: 10_000,
+		runs: map[string]clockifysync.Run{}, claims: webhook.NewMemoryDeduper(math.MaxInt), maxDelivery: 10_000,
 	}
 }
 
@@ -405,24 +406,18 @@ func (s *Store) FinishRun(_ context.Context, workspaceID string) error {
 }
 
 // Claim implements webhook.Deduper.
-func (s *Store) Claim(_ context.Context, k webhook.DeliveryKey) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if last, ok := s.claims[k.EntityID]; ok && last == k {
-		return false, nil
-	}
-	s.claims[k.EntityID] = k
-	return true, nil
+func (s *Store) Claim(ctx context.Context, k webhook.DeliveryKey, now time.Time, lease time.Duration) (webhook.Claim, error) {
+	return s.claims.Claim(ctx, k, now, lease)
+}
+
+// Complete implements webhook.Deduper.
+func (s *Store) Complete(ctx context.Context, k webhook.DeliveryKey) error {
+	return s.claims.Complete(ctx, k)
 }
 
 // Release implements webhook.Deduper.
-func (s *Store) Release(_ context.Context, k webhook.DeliveryKey) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if last, ok := s.claims[k.EntityID]; ok && last == k {
-		delete(s.claims, k.EntityID)
-	}
-	return nil
+func (s *Store) Release(ctx context.Context, k webhook.DeliveryKey) error {
+	return s.claims.Release(ctx, k)
 }
 
 // Record implements webhook.DeliveryLog.

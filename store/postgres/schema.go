@@ -89,4 +89,7 @@ CREATE TABLE jasper_clockify.deliveries (
 );
 CREATE INDEX ON jasper_clockify.deliveries (ws, seq);
 `,
+	// A claim's lapse time while its delivery is being applied (NULL once applied): the
+	// claim of a process that died applying it lapses.
+	2: `ALTER TABLE jasper_clockify.claims ADD COLUMN lapse_at timestamptz`,
 }

@@ -1,8 +1,10 @@
 package sqlite
 
-// schema is the store's tables, version 1 (the same as store/postgres's, in SQLite's
-// types). Times are Unix nanoseconds in UTC, NULL for a zero time.
-const schema = `
+// migrations are the schema's versions, applied in order, each in the transaction that
+// records it in SQLite's user_version: the same tables as store/postgres's, in SQLite's
+// types. Times are Unix nanoseconds in UTC, NULL for a zero time.
+var migrations = []string{
+	1: `
 CREATE TABLE entries (
 	ws TEXT NOT NULL, id TEXT NOT NULL,
 	user_id TEXT NOT NULL, project_id TEXT NOT NULL, task_id TEXT NOT NULL,
@@ -86,4 +88,8 @@ CREATE TABLE deliveries (
 	outcome TEXT NOT NULL, reason TEXT NOT NULL, status INTEGER NOT NULL, elapsed_ns INTEGER NOT NULL
 );
 CREATE INDEX deliveries_by_ws ON deliveries (ws, seq);
-`
+`,
+	// A claim's lapse time while its delivery is being applied (NULL once applied): the
+	// claim of a process that died applying it lapses.
+	2: `ALTER TABLE claims ADD COLUMN lapse_at INTEGER`,
+}

@@ -13,9 +13,6 @@ import (
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
-// schemaVersion is the version of schema, kept in SQLite's user_version.
-const schemaVersion = 1
-
 // Store is a clockifysync.Store in one SQLite file: it has every method of that
 // interface, from the SQL it shares with store/postgres. It is safe for concurrent use,
 // by several goroutines and by several processes on one machine.
@@ -54,8 +51,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// migrate creates the schema in a new database, in one transaction that takes the write
-// lock first, so that two processes opening a new file create it once.
+// migrate brings the schema up to date in one transaction that takes the write lock
+// first, so that two processes opening the file migrate it once.
 func migrate(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -66,16 +63,19 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return err
 	}
+	latest := len(migrations) - 1
 	switch {
-	case v == schemaVersion:
+	case v == latest:
 		return nil
-	case v > schemaVersion:
-		return fmt.Errorf("sqlite: the database has schema version %d, newer than this package's %d", v, schemaVersion)
+	case v > latest:
+		return fmt.Errorf("sqlite: the database has schema version %d, newer than this package's %d", v, latest)
 	}
-	if _, err := tx.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("sqlite: creating the schema: %w", err)
+	for next := v + 1; next <= latest; next++ {
+		if _, err := tx.ExecContext(ctx, migrations[next]); err != nil {
+			return fmt.Errorf("sqlite: migration %d: %w", next, err)
+		}
 	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion)); err != nil {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", latest)); err != nil {
 		return err
 	}
 	return tx.Commit()

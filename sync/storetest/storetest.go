@@ -597,49 +597,69 @@ func key(entity, body string) webhook.DeliveryKey {
 
 func claims(t *testing.T, s clockifysync.Store) {
 	ctx := t.Context()
-	claim := func(k webhook.DeliveryKey) bool {
+	now := t0
+	claim := func(k webhook.DeliveryKey) webhook.Claim {
 		t.Helper()
-		ok, err := s.Claim(ctx, k)
+		c, err := s.Claim(ctx, k, now, time.Minute)
 		require.NoError(t, err)
-		return ok
+		return c
 	}
-	require.True(t, claim(key("e1", "v1")), "first")
-	require.False(t, claim(key("e1", "v1")), "a redelivery")
-	require.True(t, claim(key("e2", "v1")), "another entity")
-	require.True(t, claim(key("e1", "v2")), "a new change")
-	require.True(t, claim(key("e1", "v1")), "edited back")
+	applied := func(k webhook.DeliveryKey) webhook.Claim {
+		t.Helper()
+		c := claim(k)
+		require.NoError(t, s.Complete(ctx, k))
+		return c
+	}
+	require.Equal(t, webhook.Claimed, applied(key("e1", "v1")), "first")
+	require.Equal(t, webhook.ClaimApplied, claim(key("e1", "v1")), "a redelivery")
+	require.Equal(t, webhook.Claimed, applied(key("e2", "v1")), "another entity")
+	require.Equal(t, webhook.Claimed, applied(key("e1", "v2")), "a new change")
+	require.Equal(t, webhook.Claimed, applied(key("e1", "v1")), "edited back")
 	require.NoError(t, s.Release(ctx, key("e1", "v2")), "not the last claim: nothing happens")
-	require.False(t, claim(key("e1", "v1")))
+	require.Equal(t, webhook.ClaimApplied, claim(key("e1", "v1")))
 	require.NoError(t, s.Release(ctx, key("e1", "v1")))
-	require.True(t, claim(key("e1", "v1")), "released: applied again")
+	require.Equal(t, webhook.Claimed, claim(key("e1", "v1")), "released: applied again")
 	require.NoError(t, s.Release(ctx, key("unknown", "x")))
+	require.NoError(t, s.Complete(ctx, key("unknown", "x")))
+
+	// A claim is pending until it is completed, and lapses at the end of its lease: the
+	// process applying it died.
+	require.Equal(t, webhook.ClaimPending, claim(key("e1", "v1")), "being applied")
+	require.NoError(t, s.Complete(ctx, key("e1", "v2")), "not the last claim: nothing happens")
+	now = t0.Add(time.Minute - time.Second)
+	require.Equal(t, webhook.ClaimPending, claim(key("e1", "v1")), "not lapsed")
+	now = t0.Add(time.Minute)
+	require.Equal(t, webhook.Claimed, claim(key("e1", "v1")), "lapsed: claimed again, for another minute")
+	now = t0.Add(2*time.Minute - time.Second)
+	require.Equal(t, webhook.ClaimPending, claim(key("e1", "v1")))
+	require.NoError(t, s.Complete(ctx, key("e1", "v1")))
+	now = t0.Add(time.Hour)
+	require.Equal(t, webhook.ClaimApplied, claim(key("e1", "v1")), "applied claims do not lapse")
 }
 
 // claimsConcurrent checks that of many replicas receiving one delivery at once, exactly
-// one applies it.
+// one applies it, and the others find it pending.
 func claimsConcurrent(t *testing.T, s clockifysync.Store) {
 	ctx := t.Context()
 	for round := range 5 {
 		k := key(fmt.Sprintf("entity-%d", round), "body")
-		var wins int
+		got := map[webhook.Claim]int{}
 		var mu gosync.Mutex
 		var wg gosync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				ok, err := s.Claim(ctx, k)
+				c, err := s.Claim(ctx, k, t0, time.Minute)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				if ok {
-					mu.Lock()
-					wins++
-					mu.Unlock()
-				}
+				mu.Lock()
+				got[c]++
+				mu.Unlock()
 			})
 		}
 		wg.Wait()
-		require.Equal(t, 1, wins)
+		require.Equal(t, map[webhook.Claim]int{webhook.Claimed: 1, webhook.ClaimPending: 7}, got)
 	}
 }
 

@@ -814,15 +814,36 @@ func (s *Store) FinishRun(ctx context.Context, workspaceID string) error {
 }
 
 // Claim implements webhook.Deduper in one statement: of several replicas claiming the
-// same key at once, one changes the row.
-func (s *Store) Claim(ctx context.Context, k webhook.DeliveryKey) (bool, error) {
-	r, err := s.exec(ctx, s.db, `INSERT INTO @claims AS c (entity_id, key) VALUES (?, ?)
-		ON CONFLICT (entity_id) DO UPDATE SET key = excluded.key WHERE c.key <> excluded.key`, k.EntityID, k.String())
+// same key at once, one changes the row. A claim pending lapses at lapse_at; an applied
+// one has none.
+func (s *Store) Claim(ctx context.Context, k webhook.DeliveryKey, now time.Time, lease time.Duration) (webhook.Claim, error) {
+	r, err := s.exec(ctx, s.db, `INSERT INTO @claims AS c (entity_id, key, lapse_at) VALUES (?, ?, ?)
+		ON CONFLICT (entity_id) DO UPDATE SET key = excluded.key, lapse_at = excluded.lapse_at
+		WHERE c.key <> excluded.key OR c.lapse_at <= ?`, k.EntityID, k.String(), s.t(now.Add(lease)), s.t(now))
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	n, err := r.RowsAffected()
-	return n > 0, err
+	if n, err := r.RowsAffected(); err != nil || n > 0 {
+		return webhook.Claimed, err
+	}
+	// Not claimed: the same key is applied, or pending. Anything else seen here (the
+	// claim released or replaced meanwhile) is answered as pending: a redelivery then
+	// claims it.
+	var lapse nullTime
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT lapse_at FROM @claims WHERE entity_id = ? AND key = ?`), k.EntityID, k.String()).Scan(&lapse)
+	if err == nil && lapse.t.IsZero() {
+		return webhook.ClaimApplied, nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	return webhook.ClaimPending, nil
+}
+
+// Complete implements webhook.Deduper.
+func (s *Store) Complete(ctx context.Context, k webhook.DeliveryKey) error {
+	_, err := s.exec(ctx, s.db, `UPDATE @claims SET lapse_at = NULL WHERE entity_id = ? AND key = ?`, k.EntityID, k.String())
+	return err
 }
 
 // Release implements webhook.Deduper.

@@ -1,0 +1,42 @@
+package postgres
+
+import (
+	"crypto/sha256"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// TestMigrateFromVersion1: a database of the first schema is brought up to date, its
+// data kept. Its claims, which did not say whether their delivery was applied, count as
+// applied.
+func TestMigrateFromVersion1(t *testing.T) {
+	ctx := t.Context()
+	pool := pgtest.NewDatabase(t)
+	k := webhook.DeliveryKey{Event: "TIME_ENTRY_UPDATED", EntityID: "e1", Digest: sha256.Sum256([]byte("body"))}
+	for _, stmt := range []string{
+		`CREATE SCHEMA jasper_clockify`,
+		`CREATE TABLE jasper_clockify.schema_version (version int NOT NULL)`,
+		migrations[1],
+		`INSERT INTO jasper_clockify.schema_version VALUES (1)`,
+	} {
+		_, err := pool.Exec(ctx, stmt)
+		require.NoError(t, err)
+	}
+	_, err := pool.Exec(ctx, `INSERT INTO jasper_clockify.claims (entity_id, key) VALUES ($1, $2)`, k.EntityID, k.String())
+	require.NoError(t, err)
+
+	s, err := New(ctx, pool)
+	require.NoError(t, err)
+	defer s.Close()
+	var v int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT max(version) FROM jasper_clockify.schema_version`).Scan(&v))
+	require.Equal(t, len(migrations)-1, v)
+	c, err := s.Claim(ctx, k, time.Now(), time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, webhook.ClaimApplied, c)
+}

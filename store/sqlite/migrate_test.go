@@ -1,0 +1,41 @@
+package sqlite
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// TestMigrateFromVersion1: a file of the first schema is brought up to date on Open,
+// its data kept. Its claims, which did not say whether their delivery was applied,
+// count as applied.
+func TestMigrateFromVersion1(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	k := webhook.DeliveryKey{Event: "TIME_ENTRY_UPDATED", EntityID: "e1", Digest: sha256.Sum256([]byte("body"))}
+	for _, stmt := range []string{migrations[1], `PRAGMA user_version = 1`} {
+		_, err = db.Exec(stmt)
+		require.NoError(t, err)
+	}
+	_, err = db.Exec(`INSERT INTO claims (entity_id, key) VALUES (?, ?)`, k.EntityID, k.String())
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	var v int
+	require.NoError(t, s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v))
+	require.Equal(t, len(migrations)-1, v)
+	c, err := s.Claim(ctx, k, time.Now(), time.Minute)
+	require.NoError(t, err)
+	require.Equal(t, webhook.ClaimApplied, c)
+}
