@@ -18,7 +18,9 @@
 // Each [Ref] carries its [Kind], the owner/repo when the text names one, the number,
 // its byte span and a [Confidence]. [Parser.Resolve] fills in the repository of a bare
 // reference from the entry's project mapping ([Project]), applies the project's custom
-// [Pattern] first, and never guesses a repository it cannot know.
+// [Pattern] first, and never guesses a repository it cannot know. [CompilePattern]
+// refuses a pattern without a number group, and one too large to run on every
+// description ([MaxPatternBytes], [MaxPatternInstructions]).
 //
 // Every reference ends in a number, so the scanner looks for digits 64 bytes at a time
 // (with AVX2 or SSE2 on amd64; the purego build tag selects the portable code) and reads

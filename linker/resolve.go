@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"sort"
 	"strconv"
@@ -22,12 +23,37 @@ type Pattern struct {
 // ErrPatternNoNumber is returned by [CompilePattern] for a pattern without a "number" group.
 var ErrPatternNoNumber = errors.New(`linker: a custom pattern needs a named group for the PR number, such as (?P<number>\d+)`)
 
-// CompilePattern compiles a custom match pattern and checks its groups.
+// Bounds of a custom pattern. A regular expression runs in time proportional to the
+// text's length times the size of its compiled program, on every description of its
+// project's entries: a pattern of 45,000 instructions (a few {1000} repeats) takes
+// seconds on one long description, and one of a hundred thousand groups exhausts memory.
+const (
+	// MaxPatternBytes bounds a custom pattern's source.
+	MaxPatternBytes = 512
+	// MaxPatternInstructions bounds its compiled program, in which each repeat counts as
+	// many times as it repeats: [a-z]{100} is 100 instructions, \bWEB-(?P<number>\d+)
+	// about a dozen.
+	MaxPatternInstructions = 1000
+)
+
+// ErrPatternTooLarge is returned by [CompilePattern] for a pattern over
+// MaxPatternBytes or MaxPatternInstructions.
+var ErrPatternTooLarge = fmt.Errorf("linker: a custom pattern may have at most %d bytes and %d instructions once compiled (a repeat such as {100} counts 100 times)",
+	MaxPatternBytes, MaxPatternInstructions)
+
+// CompilePattern compiles a custom match pattern and checks its size and groups.
 func CompilePattern(expr string) (*Pattern, error) {
-	re, err := regexp.Compile(expr)
+	if len(expr) > MaxPatternBytes {
+		return nil, ErrPatternTooLarge
+	}
+	parsed, err := syntax.Parse(expr, syntax.Perl) // as regexp.Compile parses it
 	if err != nil {
 		return nil, fmt.Errorf("linker: custom pattern: %w", err)
 	}
+	if prog, err := syntax.Compile(parsed.Simplify()); err != nil || len(prog.Inst) > MaxPatternInstructions {
+		return nil, ErrPatternTooLarge
+	}
+	re := regexp.MustCompile(expr) // it parsed above
 	p := &Pattern{re: re, numIdx: re.SubexpIndex("number"), repoIdx: re.SubexpIndex("repo")}
 	if p.numIdx < 0 {
 		return nil, ErrPatternNoNumber

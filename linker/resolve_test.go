@@ -96,6 +96,18 @@ func TestCompilePatternRejects(t *testing.T) {
 	require.ErrorContains(t, err, "custom pattern")
 	_, err = CompilePattern(`(?P<num>\d+)`)
 	require.ErrorIs(t, err, ErrPatternNoNumber)
+
+	// A pattern runs on every description of its project: its size is bounded.
+	for _, expr := range []string{
+		`(?P<number>\d+)` + strings.Repeat("x", MaxPatternBytes), // too long
+		strings.Repeat(`[a-z]{100}`, 10) + `(?P<number>\d+)`,     // short, but 1,000 instructions and more
+	} {
+		_, err = CompilePattern(expr)
+		require.ErrorIs(t, err, ErrPatternTooLarge, "%.40s…", expr)
+	}
+	p, err := CompilePattern(strings.Repeat(`[a-z]{100}`, 9) + `(?P<number>\d+)`)
+	require.NoError(t, err, "within the bounds")
+	require.Len(t, p.appendMatches(nil, strings.Repeat("a", 900)+"42"), 1)
 }
 
 func TestOptionalNumberGroup(t *testing.T) {

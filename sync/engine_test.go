@@ -541,6 +541,7 @@ func TestProjectMappingRelinks(t *testing.T) {
 		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "not a repo"},
 		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "acme/api", Pattern: `WEB-\d+`}, // no number group
 		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "acme/api", Pattern: `(`},
+		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "acme/api", Pattern: strings.Repeat(`\w{100}`, 10) + `(?P<number>\d+)`}, // too costly to run
 		{WorkspaceID: ws, Repo: "acme/api"},
 	} {
 		require.ErrorIs(t, r.eng.SetProjectMapping(ctx, bad), clockifysync.ErrInput)
