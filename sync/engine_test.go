@@ -438,12 +438,14 @@ func TestRedeliveryAfterAReplicaDiedApplying(t *testing.T) {
 		_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: dead.URL})
 		require.NoError(t, err)
 		added := r.add(t, "#5 login", now.Add(-time.Hour))
-		first := r.srv.Deliveries()[len(r.srv.Deliveries())-1]
+		sent := r.srv.Deliveries()
+		first := sent[len(sent)-1]
 		require.Zero(t, first.StatusCode, "no answer")
 
-		i := slices.IndexFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == first.WebhookID })
+		hooks := r.srv.Webhooks(ws)
+		token := hooks[slices.IndexFunc(hooks, func(h clockify.Webhook) bool { return h.ID == first.WebhookID })].AuthToken
 		redeliver := func() int {
-			req, err := webhook.NewSignedRequest(r.hook.URL, r.srv.Webhooks(ws)[i].AuthToken, first.Event, first.Body)
+			req, err := webhook.NewSignedRequest(r.hook.URL, token, first.Event, first.Body)
 			require.NoError(t, err)
 			resp, err := http.DefaultClient.Do(req.WithContext(ctx))
 			require.NoError(t, err)
