@@ -1,0 +1,474 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/mapping"
+	"github.com/heyjasper/jasper-clockify/store/memory"
+	"github.com/heyjasper/jasper-clockify/store/postgres"
+	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+func TestConnect(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		res := r.connect(t)
+		ws := r.fx.Workspace.ID
+
+		require.Equal(t, clockifysync.StatusConnected, res.Connection.Status)
+		require.Equal(t, clockifysync.StepInitialSync, res.Connection.Step)
+		require.Equal(t, clockifysync.ScheduleRealtime, res.Connection.Schedule)
+		require.Equal(t, 30, res.Connection.InitialDays)
+		require.Equal(t, r.fx.Workspace.HourlyRate.Amount, res.Connection.HourlyRate)
+		require.Equal(t, r.fx.Workspace.HourlyRate.Currency, res.Connection.Currency)
+		require.False(t, res.OwnEntriesOnly)
+		require.True(t, res.Connection.LastSync.Equal(now))
+		require.Equal(t, 10, res.Webhooks)
+		require.Empty(t, res.MissingEvents)
+		require.Len(t, r.srv.Webhooks(ws), 10)
+
+		members, err := r.store.Members(t.Context(), ws)
+		require.NoError(t, err)
+		require.Len(t, members, len(r.fx.Members))
+		projects, err := r.store.Projects(t.Context(), ws)
+		require.NoError(t, err)
+		require.Len(t, projects, len(r.fx.Projects))
+
+		want := r.inWindow(now.AddDate(0, 0, -30), now)
+		require.NotEmpty(t, want)
+		require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
+		require.Equal(t, len(want), res.InitialSync.Stored)
+		require.Equal(t, len(r.fx.Members), res.InitialSync.Members)
+
+		// Connecting again repeats nothing: the same webhooks, the same entries.
+		hooks := r.srv.Webhooks(ws)
+		again := r.connect(t)
+		require.Equal(t, 10, again.Webhooks)
+		require.Equal(t, hooks, r.srv.Webhooks(ws))
+		require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
+	})
+}
+
+func TestConnectRefusesBadInput(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ws := r.fx.Workspace.ID
+	cases := []struct {
+		name string
+		req  clockifysync.ConnectRequest
+		want error
+	}{
+		{"no key", clockifysync.ConnectRequest{APIKey: "  "}, clockifysync.ErrInput},
+		{"rejected key", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123"}, clockifysync.ErrInvalidAPIKey},
+		{"rejected key is the client's error too", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123"}, clockify.ErrInvalidAPIKey},
+		{"workspace without access", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: "5f0000000000000000000000"}, clockifysync.ErrWorkspaceAccess},
+		{"too many days", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: 366}, clockifysync.ErrInput},
+		{"negative days", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: -1}, clockifysync.ErrInput},
+		{"relative webhook url", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: "/hooks"}, clockifysync.ErrInput},
+		{"webhook url of another scheme", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: "ftp://x/y"}, clockifysync.ErrInput},
+		{"unknown schedule", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, Schedule: "weekly"}, clockifysync.ErrInput},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := r.eng.Connect(t.Context(), c.req)
+			require.ErrorIs(t, err, c.want)
+			require.NotContains(t, err.Error(), "not-a-key-secret-123")
+			conns, err := r.store.Connections(t.Context())
+			require.NoError(t, err)
+			require.Empty(t, conns, "nothing stored")
+			require.Empty(t, r.srv.Webhooks(ws))
+		})
+	}
+	require.NotContains(t, r.logs.String(), "not-a-key-secret-123")
+}
+
+// TestConnectRepairsWebhooks: a webhook deleted in Clockify is registered again, and the
+// store forgets the old one.
+func TestConnectRepairsWebhooks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	gone := r.srv.Webhooks(ws)[0]
+	_, err = admin.Webhooks.Delete(t.Context(), ws, gone.ID)
+	require.NoError(t, err)
+
+	res := r.connect(t)
+	require.Equal(t, 10, res.Webhooks)
+	live := r.srv.Webhooks(ws)
+	require.Len(t, live, 10)
+	stored, err := r.store.Webhooks(t.Context(), ws)
+	require.NoError(t, err)
+	require.Len(t, stored, 10)
+	for _, w := range stored {
+		require.NotEqual(t, gone.ID, w.ID)
+		require.True(t, slices.ContainsFunc(live, func(h clockify.Webhook) bool { return h.ID == w.ID }))
+	}
+	// The new webhook's deliveries verify.
+	_, err = r.srv.AddProject(ws, clockify.Project{Name: "After repair"})
+	require.NoError(t, err)
+	for _, d := range r.srv.Deliveries() {
+		require.Equal(t, http.StatusOK, d.StatusCode, d.Event)
+	}
+}
+
+// TestConnectDropsDuplicateWebhooks: a second webhook of an event at the URL (two
+// Connects at once) is deleted when the workspace is connected again, so that it takes
+// no other event's place under the plan's limit; the one whose token the store holds
+// stays, and each entry is delivered once.
+func TestConnectDropsDuplicateWebhooks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	var original, other string
+	for _, h := range r.srv.Webhooks(ws) {
+		switch h.WebhookEvent {
+		case clockify.EventNewTimeEntry:
+			original = h.ID
+		case clockify.EventProjectDeleted:
+			other = h.ID
+		}
+	}
+	// The other Connect deleted one event's webhook and made a second of another's.
+	_, err = admin.Webhooks.Delete(t.Context(), ws, other)
+	require.NoError(t, err)
+	dup, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{
+		Name: "jasper again", URL: r.hook.URL + "/clockify", WebhookEvent: clockify.EventNewTimeEntry})
+	require.NoError(t, err)
+
+	res := r.connect(t)
+	require.Equal(t, 10, res.Webhooks)
+	require.Empty(t, res.MissingEvents)
+	events := map[clockify.WebhookEvent]int{}
+	for _, h := range r.srv.Webhooks(ws) {
+		events[h.WebhookEvent]++
+		require.NotEqual(t, dup.ID, h.ID, "the duplicate is gone")
+	}
+	require.Len(t, events, 10, "one webhook per event")
+	require.Equal(t, 1, events[clockify.EventNewTimeEntry])
+	require.True(t, slices.ContainsFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == original }), "the stored one stays")
+	before := len(r.srv.Deliveries())
+	r.add(t, "#5 delivered once", now.Add(-time.Hour))
+	ds := r.srv.Deliveries()[before:]
+	require.Len(t, ds, 1)
+	require.Equal(t, http.StatusOK, ds[0].StatusCode)
+}
+
+// TestConnectMovesWebhooks: connecting again with another URL moves the engine's webhooks
+// there: the old ones are deleted in Clockify, and their tokens refused.
+func TestConnectMovesWebhooks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	old := r.srv.Webhooks(ws)
+	_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/moved"})
+	require.NoError(t, err)
+	moved := r.srv.Webhooks(ws)
+	require.Len(t, moved, 10)
+	for _, h := range moved {
+		require.Equal(t, r.hook.URL+"/moved", h.URL)
+		require.False(t, slices.ContainsFunc(old, func(o clockify.Webhook) bool { return o.ID == h.ID }))
+	}
+	stored, err := r.store.Webhooks(t.Context(), ws)
+	require.NoError(t, err)
+	require.Len(t, stored, 10)
+	_, err = r.srv.AddProject(ws, clockify.Project{Name: "After the move"})
+	require.NoError(t, err)
+	ds := r.srv.Deliveries()
+	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+
+	// Connecting with no URL removes them.
+	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws})
+	require.NoError(t, err)
+	require.Zero(t, res.Webhooks)
+	require.Empty(t, r.srv.Webhooks(ws))
+	require.Equal(t, clockifysync.ScheduleHourly, res.Connection.Schedule)
+}
+
+// TestConnectReadsTheDirectoryOnce: the initial sync uses the members and projects
+// Connect has just imported.
+func TestConnectReadsTheDirectoryOnce(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	require.Equal(t, 1, r.srv.Requests("GET v1/workspaces/{ws}/users"))
+	require.Equal(t, 1, r.srv.Requests("GET v1/workspaces/{ws}/projects"))
+}
+
+// TestConnectWithAMembersKey: Clockify lets a regular member read only their own entries
+// and manage no webhooks; Connect syncs those entries and reports every event missing.
+func TestConnectWithAMembersKey(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	i := slices.IndexFunc(r.fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
+	require.GreaterOrEqual(t, i, 0)
+	me := r.fx.Members[i].User
+	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.Members[i].APIKey, WorkspaceID: r.fx.Workspace.ID, WebhookURL: r.hook.URL})
+	require.NoError(t, err)
+	require.True(t, res.OwnEntriesOnly)
+	require.Zero(t, res.Webhooks)
+	require.Len(t, res.MissingEvents, 10)
+	require.Equal(t, 1, res.InitialSync.Members)
+	members, err := r.store.Members(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.Len(t, members, 1)
+	require.Equal(t, me.ID, members[0].ID)
+	for _, id := range r.stored(t, clockifysync.EntryQuery{}) {
+		e, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, id)
+		require.NoError(t, err)
+		require.Equal(t, me.ID, e.UserID)
+	}
+}
+
+// TestContributorSourceFailure: GitHub's side failing (the host's contributor source, or
+// a list the matcher refuses) does not stop the time entries: the members keep the logins
+// they had, and the result says why.
+func TestContributorSourceFailure(t *testing.T) {
+	t.Parallel()
+	errRateLimited := errors.New("github: rate limited")
+	var mode atomic.Value // "ok", "fail" or "bad list"
+	mode.Store("ok")
+	var r *rig
+	r = newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
+		switch mode.Load() {
+		case "fail":
+			return nil, errRateLimited
+		case "bad list":
+			return []mapping.Contributor{{Login: "not a login"}}, nil
+		}
+		return []mapping.Contributor{{Login: "owner-gh", Emails: []string{r.fx.Owner.Email}}}, nil
+	}))
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	ownerLogin := func() string {
+		t.Helper()
+		members, err := r.store.Members(ctx, ws)
+		require.NoError(t, err)
+		i := slices.IndexFunc(members, func(m clockifysync.Member) bool { return m.ID == r.fx.Owner.ID })
+		require.GreaterOrEqual(t, i, 0)
+		return members[i].Login
+	}
+	require.NoError(t, r.connect(t).MappingErr)
+	require.Equal(t, "owner-gh", ownerLogin())
+
+	mode.Store("fail")
+	added := r.add(t, "#77 while GitHub is down", now.Add(-2*time.Hour))
+	require.NoError(t, r.store.MarkEntriesDeleted(ctx, ws, []string{added.ID}, now)) // the sync must bring it back
+	res, err := r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err, "the entries sync without GitHub")
+	require.ErrorIs(t, res.MappingErr, errRateLimited)
+	got, err := r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.True(t, got.Deleted.IsZero(), "the entry was synced")
+	require.Equal(t, "owner-gh", ownerLogin(), "the login stays")
+	require.Contains(t, r.logs.String(), "members not mapped again")
+
+	mode.Store("bad list")
+	res, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.ErrorIs(t, res.MappingErr, mapping.ErrInput)
+	require.Equal(t, "owner-gh", ownerLogin())
+
+	mode.Store("ok")
+	res, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.NoError(t, res.MappingErr)
+
+	// Connecting while GitHub is down connects, with the members unmapped.
+	r2 := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) { return nil, errRateLimited }))
+	cres := r2.connect(t)
+	require.ErrorIs(t, cres.MappingErr, errRateLimited)
+	require.Equal(t, clockifysync.StatusConnected, cres.Connection.Status)
+	members, err := r2.store.Members(ctx, r2.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, members)
+	for _, m := range members {
+		require.Empty(t, m.Login)
+	}
+}
+
+// TestReplicasFollowANewKey: a workspace connected again with another key (on another
+// replica, the old key then revoked) is synced with the new key everywhere, not with the
+// client a replica built from the old one.
+func TestReplicasFollowANewKey(t *testing.T) {
+	t.Parallel()
+	a := newRig(t)
+	ctx := t.Context()
+	ws := a.fx.Workspace.ID
+	a.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Ada Admin", Email: "ada@acme.dev"}, APIKey: "second-admin-key", Admin: true})
+	a.connect(t)
+	_, err := a.eng.SyncRecent(ctx, ws) // A builds its client from the owner's key
+	require.NoError(t, err)
+
+	b := a.replica(t, a.store)
+	_, err = b.Connect(ctx, clockifysync.ConnectRequest{APIKey: "second-admin-key", WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
+	require.NoError(t, err)
+	a.srv.RevokeAPIKey(a.fx.OwnerKey)
+
+	_, err = a.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err, "A syncs with the key B stored")
+}
+
+// TestConnectsAtOnceRegisterOnce: a second Connect of a workspace (a form sent twice)
+// waits for the first, in one process and across replicas sharing PostgreSQL.
+func TestConnectsAtOnceRegisterOnce(t *testing.T) {
+	t.Parallel()
+	for name, open := range map[string]func(t *testing.T) clockifysync.Store{
+		"one process": func(*testing.T) clockifysync.Store { return memory.New() },
+		"two replicas on postgres": func(t *testing.T) clockifysync.Store {
+			s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			waiting := make(chan struct{}, 1)
+			logger := clockifysync.WithLogger(slog.New(signalOn{"waiting for the connect", waiting}))
+			r := newRigOn(t, open(t), logger)
+			second := r.eng
+			if name != "one process" {
+				second = r.replicaSealedWith(t, r.store, r.sealKey, logger)
+			}
+			connectsAtOnce(t, r, second, waiting)
+		})
+	}
+}
+
+// connectsAtOnce connects r's workspace with r's engine and, once it has registered a
+// webhook, with second; the first goes on when the second waits for it, or lists the
+// webhooks.
+func connectsAtOnce(t *testing.T, r *rig, second *clockifysync.Engine, waiting <-chan struct{}) {
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	req := clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"}
+	type result struct {
+		res *clockifysync.ConnectResult
+		err error
+	}
+	other := make(chan result, 1)
+	secondListed := make(chan struct{}, 1)
+	var lists atomic.Int32
+	var started atomic.Bool
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == "GET v1/workspaces/{ws}/webhooks" && lists.Add(1) == 2 {
+			secondListed <- struct{}{}
+		}
+		if info.Route == "POST v1/workspaces/{ws}/webhooks" && started.CompareAndSwap(false, true) {
+			go func() {
+				res, err := second.Connect(ctx, req)
+				other <- result{res, err}
+			}()
+			select {
+			case <-waiting:
+			case <-secondListed:
+			}
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	first, err := r.eng.Connect(ctx, req)
+	require.NoError(t, err)
+	got := <-other
+	require.NoError(t, got.err)
+	for _, res := range []*clockifysync.ConnectResult{first, got.res} {
+		require.Equal(t, 10, res.Webhooks)
+		require.Empty(t, res.MissingEvents)
+	}
+	events := map[clockify.WebhookEvent]int{}
+	for _, h := range r.srv.Webhooks(ws) {
+		events[h.WebhookEvent]++
+	}
+	require.Len(t, events, 10)
+	for ev, n := range events {
+		require.Equal(t, 1, n, "one webhook of %s", ev)
+	}
+}
+
+// TestScheduledSyncRepairsWebhooks: a webhook deleted in Clockify's settings is
+// registered again by the next scheduled sync, and delivers; one Clockify refuses is
+// reported once, then left alone, as is an event Connect never registered.
+func TestScheduledSyncRepairsWebhooks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	webhookOf := func(ev clockify.WebhookEvent) string {
+		for _, h := range r.srv.Webhooks(ws) {
+			if h.WebhookEvent == ev {
+				return h.ID
+			}
+		}
+		return ""
+	}
+	creates := func() int { return r.srv.RequestCounts()["POST v1/workspaces/{ws}/webhooks"] }
+	// Someone deletes a webhook in Clockify; another event was never registered (a
+	// plan's limit at Connect).
+	_, err = admin.Webhooks.Delete(ctx, ws, webhookOf(clockify.EventNewTimeEntry))
+	require.NoError(t, err)
+	never := webhookOf(clockify.EventTimeEntrySplit)
+	_, err = admin.Webhooks.Delete(ctx, ws, never)
+	require.NoError(t, err)
+	require.NoError(t, r.store.DeleteWebhook(ctx, ws, never))
+
+	before := creates()
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.WebhooksRepaired)
+	require.Empty(t, res.MissingEvents)
+	require.Equal(t, before+1, creates())
+	require.Empty(t, webhookOf(clockify.EventTimeEntrySplit))
+	delivered := r.add(t, "#7 delivered by the new webhook", now.Add(-time.Hour))
+	ds := r.srv.Deliveries()
+	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+	_, err = r.store.Entry(ctx, ws, delivered.ID)
+	require.NoError(t, err)
+
+	res, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Zero(t, res.WebhooksRepaired, "nothing to repair")
+	require.Equal(t, before+1, creates())
+
+	// Deleted again while another integration took the last place Clockify allows: the
+	// event is reported missing, once.
+	_, err = admin.Webhooks.Delete(ctx, ws, webhookOf(clockify.EventNewTimeEntry))
+	require.NoError(t, err)
+	for _, ev := range []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventNewClient} {
+		_, _, err = admin.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "another integration",
+			URL: "https://elsewhere.example/hook", WebhookEvent: ev})
+		require.NoError(t, err)
+	}
+	require.Len(t, r.srv.Webhooks(ws), 10, "Clockify's limit for one admin")
+	res, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Zero(t, res.WebhooksRepaired)
+	require.Equal(t, []clockify.WebhookEvent{clockify.EventNewTimeEntry}, res.MissingEvents)
+	before = creates()
+	res, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, res.MissingEvents)
+	require.Equal(t, before, creates(), "not tried again")
+}

@@ -1,0 +1,260 @@
+package sync_test
+
+import (
+	"context"
+	gosync "sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/store/memory"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+func TestDisconnectKeepsHistory(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	kept := r.stored(t, clockifysync.EntryQuery{})
+
+	res, err := r.eng.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, 10, res.Unregistered)
+	require.Empty(t, r.srv.Webhooks(ws))
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+	require.Nil(t, conn.SealedAPIKey)
+	hooks, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, hooks)
+	require.Equal(t, kept, r.stored(t, clockifysync.EntryQuery{}), "entries kept")
+
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+	err = r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryCreated, WorkspaceID: ws, EntityID: kept[0]})
+	require.ErrorIs(t, err, webhook.ErrPermanent)
+	_, err = r.eng.Disconnect(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+}
+
+// TestDisconnectWithRevokedKey: Clockify refuses a revoked key, so the webhooks stay
+// registered there; the engine still forgets the key and the tokens, and says which
+// webhooks to delete by hand.
+func TestDisconnectWithRevokedKey(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+
+	r.srv.RevokeAPIKey(r.fx.OwnerKey)
+	res, err := r.eng.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.Zero(t, res.Unregistered)
+	require.Len(t, res.LeftRegistered, 10)
+	require.Len(t, r.srv.Webhooks(ws), 10, "still registered in Clockify")
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Nil(t, conn.SealedAPIKey)
+	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+	hooks, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, hooks, "their tokens are forgotten")
+}
+
+// racingStore lets another replica act between the engine's read of a connection and
+// its write: once armed, race runs after the next read of a connection, or before the
+// next update; a finished run arms it when armOnFinish is set.
+type racingStore struct {
+	clockifysync.Store
+	armed, armOnFinish atomic.Bool
+	race               func()
+}
+
+func (s *racingStore) Connection(ctx context.Context, workspaceID string) (clockifysync.Connection, error) {
+	c, err := s.Store.Connection(ctx, workspaceID)
+	if s.armed.CompareAndSwap(true, false) {
+		s.race()
+	}
+	return c, err
+}
+
+func (s *racingStore) UpdateConnection(ctx context.Context, workspaceID string, change func(*clockifysync.Connection) error) error {
+	if s.armed.CompareAndSwap(true, false) {
+		s.race()
+	}
+	return s.Store.UpdateConnection(ctx, workspaceID, change)
+}
+
+func (s *racingStore) FinishRun(ctx context.Context, workspaceID string) error {
+	if s.armOnFinish.CompareAndSwap(true, false) {
+		defer s.armed.Store(true)
+	}
+	return s.Store.FinishRun(ctx, workspaceID)
+}
+
+// TestDisconnectElsewhereStaysDisconnected: a workspace disconnected on another replica
+// while this one ends a sync or changes its schedule stays disconnected, its key
+// forgotten: neither write of this replica brings back what it read before.
+func TestDisconnectElsewhereStaysDisconnected(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		act  func(r *rig, ws string) error
+		arm  func(rs *racingStore)
+		want error
+	}{
+		{"a sync ends", func(r *rig, ws string) error { _, err := r.eng.SyncRecent(t.Context(), ws); return err },
+			func(rs *racingStore) { rs.armOnFinish.Store(true) }, nil},
+		{"the schedule changes", func(r *rig, ws string) error {
+			return r.eng.SetSchedule(t.Context(), ws, clockifysync.ScheduleDaily)
+		}, func(rs *racingStore) { rs.armed.Store(true) }, clockifysync.ErrNotConnected},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shared := memory.New()
+			rs := &racingStore{Store: shared}
+			r := newRigOn(t, rs)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			other := r.replica(t, shared)
+			rs.race = func() {
+				_, err := other.Disconnect(context.WithoutCancel(t.Context()), ws)
+				require.NoError(t, err)
+			}
+			_, err := r.eng.SyncRecent(t.Context(), ws) // the engine's client is built and cached
+			require.NoError(t, err)
+
+			tc.arm(rs)
+			err = tc.act(r, ws)
+			if tc.want != nil {
+				require.ErrorIs(t, err, tc.want)
+			} else {
+				require.NoError(t, err)
+			}
+			require.False(t, rs.armed.Load(), "the other replica disconnected")
+			conn, err := shared.Connection(t.Context(), ws)
+			require.NoError(t, err)
+			require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+			require.Nil(t, conn.SealedAPIKey, "the key stays forgotten")
+			require.Equal(t, clockifysync.ScheduleRealtime, conn.Schedule, "as it was connected")
+		})
+	}
+}
+
+// interrupting runs act once, right after the first call of one of its store's methods
+// (at names it), so that another replica acts in the middle of an engine's work.
+type interrupting struct {
+	clockifysync.Store
+	at   string
+	once gosync.Once
+	act  func()
+}
+
+func (s *interrupting) after(method string, err error) error {
+	if method == s.at {
+		s.once.Do(s.act)
+	}
+	return err
+}
+
+func (s *interrupting) PutProjects(ctx context.Context, ps []clockifysync.Project) error {
+	return s.after("PutProjects", s.Store.PutProjects(ctx, ps))
+}
+
+func (s *interrupting) PutWebhook(ctx context.Context, w clockifysync.Webhook) error {
+	return s.after("PutWebhook", s.Store.PutWebhook(ctx, w))
+}
+
+func (s *interrupting) FinishRun(ctx context.Context, workspaceID string) error {
+	return s.after("FinishRun", s.Store.FinishRun(ctx, workspaceID))
+}
+
+// TestDisconnectDuringConnect: a workspace disconnected (here on another replica) while
+// Connect runs stays disconnected, the later action winning: Connect stops with
+// ErrNotConnected, and neither the key nor a webhook it registered stays behind.
+func TestDisconnectDuringConnect(t *testing.T) {
+	t.Parallel()
+	for _, at := range []string{"PutProjects", "PutWebhook", "FinishRun"} {
+		t.Run(at, func(t *testing.T) {
+			t.Parallel()
+			shared := memory.New()
+			is := &interrupting{Store: shared, at: at}
+			r := newRigOn(t, is)
+			ws := r.fx.Workspace.ID
+			other := r.replica(t, shared)
+			is.act = func() {
+				_, err := other.Disconnect(context.WithoutCancel(t.Context()), ws)
+				require.NoError(t, err)
+			}
+
+			_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{
+				APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"})
+			require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+			conn, err := shared.Connection(t.Context(), ws)
+			require.NoError(t, err)
+			require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+			require.Nil(t, conn.SealedAPIKey, "the key stays forgotten")
+			require.Empty(t, r.srv.Webhooks(ws), "no webhook left in Clockify")
+			hooks, err := shared.Webhooks(t.Context(), ws)
+			require.NoError(t, err)
+			require.Empty(t, hooks, "no token kept")
+			_, err = r.eng.SyncRecent(t.Context(), ws)
+			require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+		})
+	}
+}
+
+// TestDisconnectDuringWebhookChanges: a Disconnect on another replica while a scheduled
+// sync registers a webhook again, or while the tokens are rotated, wins: no webhook
+// stays in Clockify, and no token in the store.
+func TestDisconnectDuringWebhookChanges(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, route string
+		change      func(t *testing.T, r *rig) error
+	}{
+		{"repair", "POST v1/workspaces/{ws}/webhooks", func(t *testing.T, r *rig) error {
+			admin, err := r.srv.NewClient(r.fx.OwnerKey)
+			require.NoError(t, err)
+			_, err = admin.Webhooks.Delete(t.Context(), r.fx.Workspace.ID, r.srv.Webhooks(r.fx.Workspace.ID)[0].ID)
+			require.NoError(t, err)
+			_, err = r.eng.SyncScheduled(t.Context(), r.fx.Workspace.ID)
+			return err
+		}},
+		{"rotation", "PATCH v1/workspaces/{ws}/webhooks/{id}/token", func(t *testing.T, r *rig) error {
+			return r.eng.RotateWebhookTokens(t.Context(), r.fx.Workspace.ID)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			ctx := t.Context()
+			other := r.replica(t, r.store)
+			var armed atomic.Bool
+			armed.Store(true)
+			hook := func(info clockifytest.RequestInfo) {
+				if info.Route == tc.route && armed.CompareAndSwap(true, false) {
+					_, err := other.Disconnect(ctx, ws)
+					assert.NoError(t, err)
+				}
+			}
+			r.onRequest.Store(&hook)
+
+			require.ErrorIs(t, tc.change(t, r), clockifysync.ErrNotConnected)
+			require.False(t, armed.Load())
+			require.Empty(t, r.srv.Webhooks(ws))
+			stored, err := r.store.Webhooks(ctx, ws)
+			require.NoError(t, err)
+			require.Empty(t, stored)
+		})
+	}
+}

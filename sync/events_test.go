@@ -1,0 +1,233 @@
+package sync_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+func TestWebhookDeliveriesApply(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+
+		// The fake delivers before each call returns.
+		added := r.add(t, "#5 login", now.Add(-time.Hour))
+		got, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "#5 login", got.Description)
+
+		r.edit(t, added.ID, "#6 login, after review")
+		got, err = r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "#6", got.Links[0].Text)
+
+		require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+		got, err = r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.False(t, got.Deleted.IsZero())
+
+		p, err := r.srv.AddProject(ws, clockify.Project{Name: "Mobile App", Billable: true})
+		require.NoError(t, err)
+		projects, err := r.store.Projects(ctx, ws)
+		require.NoError(t, err)
+		require.True(t, slices.ContainsFunc(projects, func(x clockifysync.Project) bool { return x.ID == p.ID && x.Name == "Mobile App" }))
+		p.Archived = true // Clockify deletes archived projects only
+		_, err = r.srv.UpdateProject(ws, p)
+		require.NoError(t, err)
+		require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+		projects, err = r.store.Projects(ctx, ws)
+		require.NoError(t, err)
+		i := slices.IndexFunc(projects, func(x clockifysync.Project) bool { return x.ID == p.ID })
+		require.False(t, projects[i].Deleted.IsZero())
+
+		logged, err := r.store.Deliveries(ctx, ws, 0)
+		require.NoError(t, err)
+		require.Len(t, logged, 6)
+		for _, d := range logged {
+			require.Equal(t, webhook.OutcomeApplied, d.Outcome, d.Reason)
+		}
+		for _, d := range r.srv.Deliveries() {
+			require.Equal(t, http.StatusOK, d.StatusCode, d.Event)
+		}
+	})
+}
+
+// TestRedeliveryAfterAReplicaDiedApplying: a replica claimed a delivery and died applying
+// it (a crash, a deploy). Clockify's redelivery, reaching another replica, is asked for
+// again while the claim may still be in use, and applied once the claim has lapsed.
+func TestRedeliveryAfterAReplicaDiedApplying(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		var elapsed atomic.Int64
+		clock := func() time.Time { return now.Add(time.Duration(elapsed.Load())) }
+		r := newRigOn(t, store, clockifysync.WithClock(clock))
+		dead := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			body, err := io.ReadAll(req.Body)
+			assert.NoError(t, err)
+			ev, err := webhook.Parse(req.Header.Get(webhook.EventTypeHeader), body)
+			if assert.NoError(t, err) {
+				_, err = store.Claim(req.Context(), webhook.KeyOf(ev, body), clock(), webhook.DefaultApplyTimeout)
+				assert.NoError(t, err)
+			}
+			panic(http.ErrAbortHandler) // dies with the claim taken
+		}))
+		t.Cleanup(dead.Close)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: dead.URL})
+		require.NoError(t, err)
+		added := r.add(t, "#5 login", now.Add(-time.Hour))
+		sent := r.srv.Deliveries()
+		first := sent[len(sent)-1]
+		require.Zero(t, first.StatusCode, "no answer")
+
+		hooks := r.srv.Webhooks(ws)
+		token := hooks[slices.IndexFunc(hooks, func(h clockify.Webhook) bool { return h.ID == first.WebhookID })].AuthToken
+		redeliver := func() int {
+			req, err := webhook.NewSignedRequest(r.hook.URL, token, first.Event, first.Body)
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+			require.NoError(t, err)
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		require.Equal(t, http.StatusServiceUnavailable, redeliver(), "the claim may still be in use: send it again")
+		_, err = r.store.Entry(ctx, ws, added.ID)
+		require.ErrorIs(t, err, clockifysync.ErrNotFound)
+
+		elapsed.Add(int64(webhook.DefaultApplyTimeout))
+		require.Equal(t, http.StatusOK, redeliver(), "the claim lapsed")
+		got, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "#5 login", got.Description)
+	})
+}
+
+func TestWebhookRefusesForgery(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	body := `{"id":"66aa00000000000000000001","workspaceId":"` + ws + `","userId":"u","description":"forged","timeInterval":{"start":"2026-11-20T10:00:00Z","end":"2026-11-20T11:00:00Z","duration":"PT1H"}}`
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, r.hook.URL+"/clockify", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set(webhook.SignatureHeader, "guessed-token")
+	req.Header.Set("Clockify-Webhook-Event-Type", string(clockify.EventNewTimeEntry))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	_, err = r.store.Entry(t.Context(), ws, "66aa00000000000000000001")
+	require.ErrorIs(t, err, clockifysync.ErrNotFound, "nothing stored")
+}
+
+// TestApplyWithoutFetch: with fetch-on-notify off, a delivery's payload is stored as it
+// came, and Clockify is not asked again.
+func TestApplyWithoutFetch(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, clockifysync.WithFetchOnNotify(false))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	const get = "GET v1/workspaces/{ws}/time-entries/{id}"
+	before := r.srv.Requests(get)
+	added := r.add(t, "PR #77 from the payload", now.Add(-time.Hour))
+	got, err := r.store.Entry(t.Context(), ws, added.ID)
+	require.NoError(t, err)
+	require.Equal(t, "PR #77 from the payload", got.Description)
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+	got, err = r.store.Entry(t.Context(), ws, added.ID)
+	require.NoError(t, err)
+	require.False(t, got.Deleted.IsZero())
+	require.Equal(t, before, r.srv.Requests(get), "no entry read by id")
+
+	// A delivery without its entry cannot be applied, now or later.
+	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, WorkspaceID: ws, EntityID: "x"})
+	require.ErrorIs(t, err, webhook.ErrPermanent)
+}
+
+// TestDeliveriesAppliedAtOnceKeepTheLatest: two deliveries about one entry applied at
+// once (an entry edited, then edited again or deleted, within a second) leave what the
+// later one read, whichever finishes last. Here the second change is made, delivered and
+// applied after the first delivery has read the entry and before it stores it.
+func TestDeliveriesAppliedAtOnceKeepTheLatest(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		second func(t *testing.T, r *rig, id string)
+		want   func(t *testing.T, got clockifysync.Entry)
+	}{
+		{"edited again", func(t *testing.T, r *rig, id string) { r.edit(t, id, "PR #2 second edit") },
+			func(t *testing.T, got clockifysync.Entry) { require.Equal(t, "PR #2 second edit", got.Description) }},
+		{"deleted", func(t *testing.T, r *rig, id string) {
+			require.NoError(t, r.srv.DeleteTimeEntry(r.fx.Workspace.ID, id))
+		},
+			func(t *testing.T, got clockifysync.Entry) { require.False(t, got.Deleted.IsZero(), "stays deleted") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			r.connect(t)
+			e := r.add(t, "PR #1 first", now.Add(-time.Hour))
+			var armed atomic.Bool
+			armed.Store(true)
+			hook := func(info clockifytest.RequestInfo) {
+				if info.Route == "GET v1/workspaces/{ws}/time-entries/{id}" && armed.CompareAndSwap(true, false) {
+					tc.second(t, r, e.ID)
+				}
+			}
+			r.onRequest.Store(&hook)
+
+			r.edit(t, e.ID, "PR #1 first edit")
+			require.False(t, armed.Load(), "the second change came while the first delivery applied")
+			for _, d := range r.srv.Deliveries() {
+				require.Equal(t, http.StatusOK, d.StatusCode)
+			}
+			got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+			require.NoError(t, err)
+			tc.want(t, got)
+		})
+	}
+}
+
+// TestDeliveryDuringASyncIsKept: an entry changed, delivered and applied while a sync
+// reads its member's entries, after the sync's read and before its write, is left as
+// the delivery stored it: the sync reads such entries again before it ends.
+func TestDeliveryDuringASyncIsKept(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	e := r.add(t, "PR #1 before", now.Add(-time.Hour))
+	var armed atomic.Bool
+	armed.Store(true)
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == listRoute && strings.Contains(info.Path, "/user/"+r.fx.Owner.ID+"/") && armed.CompareAndSwap(true, false) {
+			r.edit(t, e.ID, "PR #2 edited during the sync")
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	_, err := r.eng.SyncRecent(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.False(t, armed.Load(), "the entry was edited while the sync read it")
+	got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, "PR #2 edited during the sync", got.Description)
+	require.Equal(t, 2, got.Links[0].Number)
+}

@@ -1,0 +1,288 @@
+package sync_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/mapping"
+	"github.com/heyjasper/jasper-clockify/store/memory"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+func TestManualLinksSurviveResync(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		entries, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
+		require.NoError(t, err)
+		target := entries[0]
+
+		require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, "acme/web#901"))
+		require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, " https://github.com/acme/api/pull/17 "))
+		_, err = r.eng.Sync(ctx, ws, clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now})
+		require.NoError(t, err)
+
+		entries, err = r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
+		require.NoError(t, err)
+		i := slices.IndexFunc(entries, func(e clockifysync.LinkedEntry) bool { return e.ID == target.ID })
+		var targets []string
+		for _, l := range entries[i].Effective {
+			require.Equal(t, clockifysync.SourceManual, l.Source)
+			targets = append(targets, l.Target())
+		}
+		require.Equal(t, []string{"acme/web#901", "acme/api#17"}, targets, "manual links replace the auto links")
+
+		for _, bad := range []string{"", "#12", "acme/web", "acme/web#12 and more", "PR 12"} {
+			require.ErrorIs(t, r.eng.LinkManually(ctx, ws, target.ID, bad), clockifysync.ErrInput, bad)
+		}
+		require.ErrorIs(t, r.eng.LinkManually(ctx, ws, "no-such-entry", "acme/web#1"), clockifysync.ErrNotFound)
+		require.NoError(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"))
+		require.ErrorIs(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"), clockifysync.ErrNotFound)
+	})
+}
+
+func TestProjectMappingRelinks(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	added := r.addTo(t, r.fx.Projects[0].ID, "#31 and WEB-9")
+	links := func() []string {
+		e, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		var out []string
+		for _, l := range e.Links {
+			out = append(out, l.Target())
+		}
+		return out
+	}
+	require.Equal(t, []string{"#31"}, links())
+
+	m := clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web", Pattern: `WEB-(?P<number>\d+)`}
+	require.NoError(t, r.eng.SetProjectMapping(ctx, m))
+	require.Equal(t, []string{"acme/web#31", "acme/web#9"}, links())
+
+	for _, bad := range []clockifysync.ProjectMapping{
+		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "not a repo"},
+		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "acme/api", Pattern: `WEB-\d+`}, // no number group
+		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "acme/api", Pattern: `(`},
+		{WorkspaceID: ws, ProjectID: m.ProjectID, Repo: "acme/api", Pattern: strings.Repeat(`\w{100}`, 10) + `(?P<number>\d+)`}, // too costly to run
+		{WorkspaceID: ws, Repo: "acme/api"},
+	} {
+		require.ErrorIs(t, r.eng.SetProjectMapping(ctx, bad), clockifysync.ErrInput)
+	}
+	stored, err := r.store.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.ProjectMapping{m}, stored, "bad mappings change nothing")
+
+	require.NoError(t, r.eng.DeleteProjectMapping(ctx, ws, m.ProjectID))
+	require.Equal(t, []string{"#31"}, links())
+}
+
+// TestRelinkKeepsDeletedEntriesDeleted: mapping a project links its stored entries
+// again, the deleted ones too (for history), and leaves them deleted.
+func TestRelinkKeepsDeletedEntriesDeleted(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
+		ctx := t.Context()
+		added := r.addTo(t, project, "#31 deleted later")
+		require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+		_, err := r.eng.SyncRecent(ctx, ws)
+		require.NoError(t, err)
+		before, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.False(t, before.Deleted.IsZero())
+
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+		got, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "acme/web#31", got.Links[0].Target(), "linked again")
+		require.True(t, before.Deleted.Equal(got.Deleted), "still deleted, at %v", got.Deleted)
+		live, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, ProjectID: project})
+		require.NoError(t, err)
+		require.False(t, slices.ContainsFunc(live, func(e clockifysync.LinkedEntry) bool { return e.ID == added.ID }), "not among the live entries")
+	})
+}
+
+// readHook runs after once after the next read of a project's entries.
+type readHook struct {
+	clockifysync.Store
+	after func()
+}
+
+func (s *readHook) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
+	got, err := s.Store.Entries(ctx, q)
+	if after := s.after; after != nil && q.ProjectID != "" {
+		s.after = nil
+		after()
+	}
+	return got, err
+}
+
+// TestRelinkKeepsWhatChangedMeanwhile: an entry a sync changes while a project's entries
+// are relinked keeps what the sync stored, description and links: relinking replaces
+// only the links of entries that are still as it read them.
+func TestRelinkKeepsWhatChangedMeanwhile(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		hook := &readHook{Store: store}
+		r := newRigOn(t, hook)
+		r.connect(t)
+		ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
+		ctx := t.Context()
+		added := r.addTo(t, project, "#31 before")
+		_, err := r.eng.SyncRecent(ctx, ws)
+		require.NoError(t, err)
+
+		hook.after = func() { // the relink has read the entries; a sync stores an edit
+			r.edit(t, added.ID, "#77 edited during the relink")
+			_, err := r.eng.SyncRecent(ctx, ws)
+			require.NoError(t, err)
+		}
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+		require.Nil(t, hook.after, "the sync ran during the relink")
+		got, err := r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Equal(t, "#77 edited during the relink", got.Description)
+		require.Len(t, got.Links, 1)
+		require.Equal(t, "acme/web#77", got.Links[0].Target())
+	})
+}
+
+// putHook runs after once after the next write of entries.
+type putHook struct {
+	clockifysync.Store
+	after atomic.Pointer[func()]
+}
+
+func (s *putHook) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
+	err := s.Store.PutEntries(ctx, entries)
+	if after := s.after.Swap(nil); after != nil {
+		(*after)()
+	}
+	return err
+}
+
+// TestSyncLinksWithAMappingSetMeanwhile: a project mapped while a sync runs is used for
+// the entries the sync writes after that, not the mappings the sync found at its start.
+func TestSyncLinksWithAMappingSetMeanwhile(t *testing.T) {
+	t.Parallel()
+	hook := &putHook{Store: memory.New()}
+	r := newRigOn(t, hook, clockifysync.WithConcurrency(1)) // members one after another
+	r.connect(t)
+	ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
+	ctx := t.Context()
+	var added []string
+	for _, m := range r.fx.Members {
+		e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: m.User.ID, ProjectID: project, Description: "#52 pairing",
+			TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+		require.NoError(t, err)
+		added = append(added, e.ID)
+	}
+	mapped := func() { // after the sync's first write
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+	}
+	hook.after.Store(&mapped)
+	_, err := r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.Nil(t, hook.after.Load(), "mapped during the sync")
+	for _, id := range added {
+		got, err := r.store.Entry(ctx, ws, id)
+		require.NoError(t, err)
+		require.Len(t, got.Links, 1)
+		require.Equal(t, "acme/web#52", got.Links[0].Target(), "entry %s of member %s", id, got.UserID)
+	}
+}
+
+func TestUserMappingByHand(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
+		return nil, nil
+	}))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	member := r.fx.Members[1].User.ID
+
+	for _, bad := range []string{"", "no spaces", "-dash-"} {
+		require.ErrorIs(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: bad}), clockifysync.ErrInput, bad)
+	}
+	require.ErrorIs(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: "nobody", Login: "octocat"}), clockifysync.ErrNotFound)
+	stored, err := r.store.UserMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, stored, "bad mappings change nothing")
+
+	require.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: "octocat"}))
+	// A member mapped by hand who has left the workspace does not stop the syncs.
+	require.NoError(t, r.store.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: "left-long-ago", Login: "ghost"}))
+	login := func() (string, string) {
+		members, err := r.store.Members(ctx, ws)
+		require.NoError(t, err)
+		for _, m := range members {
+			if m.ID == member {
+				return m.Login, m.Method
+			}
+		}
+		t.Fatal("member gone")
+		return "", ""
+	}
+	l, method := login()
+	require.Equal(t, "octocat", l)
+	require.Equal(t, "manual", method)
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	l, _ = login()
+	require.Equal(t, "octocat", l, "a re-sync keeps it")
+
+	require.NoError(t, r.eng.DeleteUserMapping(ctx, ws, member))
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	l, _ = login()
+	require.Empty(t, l, "no contributor matches: unmapped again")
+}
+
+func TestUnmappedProjects(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	all, err := r.eng.UnmappedProjects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, all, len(r.fx.Projects))
+	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web"}))
+	rest, err := r.eng.UnmappedProjects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, rest, len(r.fx.Projects)-1)
+	for _, p := range rest {
+		require.NotEqual(t, r.fx.Projects[0].ID, p.ID)
+	}
+
+	// Suggestions come for the unmapped projects only.
+	repos := []string{"acme/unrelated-thing"}
+	for _, p := range r.fx.Projects {
+		repos = append(repos, r.fx.Org+"/"+p.Name)
+	}
+	suggested, err := r.eng.SuggestRepos(ctx, ws, repos)
+	require.NoError(t, err)
+	require.NotEmpty(t, suggested)
+	for _, s := range suggested {
+		require.NotEqual(t, r.fx.Projects[0].ID, s.ProjectID, "mapped already")
+		i := slices.IndexFunc(r.fx.Projects, func(p clockify.Project) bool { return p.ID == s.ProjectID })
+		require.Equal(t, r.fx.Org+"/"+r.fx.Projects[i].Name, s.Repo)
+	}
+}

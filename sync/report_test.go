@@ -1,0 +1,56 @@
+package sync_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/analytics"
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+func TestReport(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	from := now.Add(-time.Hour)
+	rita := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Rita Report", Email: "rita@acme.dev"}})
+	add := func(desc string, typ clockify.TimeEntryType, minutes int) string {
+		t.Helper()
+		e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: rita.ID, Description: desc, Type: typ, Billable: true,
+			TimeInterval: clockify.TimeInterval{Start: from, End: new(from.Add(time.Duration(minutes) * time.Minute))}})
+		require.NoError(t, err)
+		return e.ID
+	}
+	add("acme/web#1 review", "", 30)
+	manual := add("#2 no project, so unresolved", "", 20)
+	add("acme/web#3 lunch", clockify.TimeEntryBreak, 45)
+	require.NoError(t, r.eng.LinkManually(ctx, ws, manual, "acme/api#9"))
+	_, err := r.eng.SyncRecent(ctx, ws) // imports the new member
+	require.NoError(t, err)
+	require.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: rita.ID, Login: "octocat"}))
+
+	q := clockifysync.EntryQuery{WorkspaceID: ws, UserID: rita.ID}
+	s, err := r.eng.Report(ctx, q, analytics.Options{})
+	require.NoError(t, err)
+	require.Equal(t, 1, s.NotWork, "the break")
+	require.Zero(t, s.Unresolved, "the manual link replaced the unresolved #2")
+	var prs []string
+	for _, p := range s.PRs {
+		prs = append(prs, p.PR)
+	}
+	require.ElementsMatch(t, []string{"acme/web#1", "acme/api#9"}, prs)
+	require.Equal(t, int64(50*60), s.Total.Seconds())
+	require.Len(t, s.Contributors, 1)
+	require.Equal(t, "octocat", s.Contributors[0].Login)
+
+	require.NoError(t, r.eng.Unlink(ctx, ws, manual, "acme/api#9"))
+	s, err = r.eng.Report(ctx, q, analytics.Options{})
+	require.NoError(t, err)
+	require.Equal(t, 1, s.Unresolved)
+}

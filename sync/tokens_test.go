@@ -1,0 +1,72 @@
+package sync_test
+
+import (
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// TestTokensRefreshAcrossReplicas: replica B registers and rotates the webhooks, replica A
+// receives the deliveries. A trusts B's tokens on the first delivery they sign (its
+// handler reloads the tokens on a miss, at most every five seconds) or when it refreshes
+// them, and a token B rotated away still verifies on A for the grace period.
+func TestTokensRefreshAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	var elapsed atomic.Int64
+	clock := func() time.Time { return now.Add(time.Duration(elapsed.Load())) }
+	a := newRig(t, clockifysync.WithClock(clock)) // A: its handler is the one behind the webhook URL
+	ctx := t.Context()
+	ws := a.fx.Workspace.ID
+	b := a.replica(t, a.store)
+	_, err := b.Connect(ctx, clockifysync.ConnectRequest{APIKey: a.fx.OwnerKey, WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
+	require.NoError(t, err)
+	deliver := func(desc string) int {
+		t.Helper()
+		a.add(t, desc, now.Add(-time.Hour))
+		ds := a.srv.Deliveries()
+		return ds[len(ds)-1].StatusCode
+	}
+	require.Equal(t, http.StatusOK, deliver("B's tokens, new to A"), "A reloads the tokens on the miss")
+
+	var oldToken clockify.Secret
+	for _, h := range a.srv.Webhooks(ws) {
+		if h.WebhookEvent == clockify.EventNewTimeEntry {
+			oldToken = h.AuthToken
+		}
+	}
+	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
+	require.Equal(t, http.StatusUnauthorized, deliver("rotated, within 5 s of A's reload"))
+	require.NoError(t, a.eng.RefreshTokens(ctx))
+	require.Equal(t, http.StatusOK, deliver("rotated, after A refreshes"))
+	elapsed.Add(int64(webhook.DefaultReloadInterval))
+	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
+	require.Equal(t, http.StatusOK, deliver("rotated again, 5 s later"), "A reloads the tokens on the miss")
+
+	// A delivery signed with the old token, sent before the rotation, still verifies.
+	req, err := webhook.NewSignedRequest(a.hook.URL+"/clockify", oldToken, clockify.EventNewTimeEntry, clockify.TimeEntry{
+		ID: "66aa00000000000000000002", WorkspaceID: ws, UserID: a.fx.Owner.ID, Description: "late",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.NotEqual(t, http.StatusUnauthorized, resp.StatusCode)
+
+	// Disconnected by B, the webhooks are refused on A after its refresh.
+	_, err = b.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.NoError(t, a.eng.RefreshTokens(ctx))
+	req, err = webhook.NewSignedRequest(a.hook.URL+"/clockify", oldToken, clockify.EventNewTimeEntry, clockify.TimeEntry{ID: "66aa00000000000000000003", WorkspaceID: ws})
+	require.NoError(t, err)
+	resp, err = http.DefaultClient.Do(req.WithContext(ctx))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}

@@ -1,0 +1,224 @@
+package sync_test
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+func TestSyncFollowsClockify(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		r.hook.Close() // no webhook reaches the engine: only a sync can tell it
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+		before := r.inWindow(window.Start, window.End)
+
+		gone := before[3]
+		require.NoError(t, r.srv.DeleteTimeEntry(ws, gone))
+		edited := r.edit(t, before[5], "acme/api#4242 after review")
+		added := r.add(t, "PR-77 https://github.com/acme/web/pull/78", now.Add(-3*time.Hour))
+		gets := r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}")
+
+		res, err := r.eng.Sync(ctx, ws, window)
+		require.NoError(t, err)
+		require.Equal(t, 1, res.Deleted)
+		require.False(t, res.Resumed)
+		after := r.inWindow(window.Start, window.End)
+		require.Equal(t, after, r.stored(t, clockifysync.EntryQuery{}))
+		require.Contains(t, after, added.ID)
+		require.NotContains(t, after, gone)
+		require.Equal(t, gets+1, r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}"), "only the missing entry is read by id")
+
+		deleted, err := r.store.Entry(ctx, ws, gone)
+		require.NoError(t, err)
+		require.True(t, deleted.Deleted.Equal(now), "kept, marked deleted")
+		got, err := r.store.Entry(ctx, ws, edited.ID)
+		require.NoError(t, err)
+		require.Equal(t, edited.Description, got.Description)
+		require.Len(t, got.Links, 1)
+		require.Equal(t, "acme/api#4242", got.Links[0].Target())
+		got, err = r.store.Entry(ctx, ws, added.ID)
+		require.NoError(t, err)
+		require.Len(t, got.Links, 2)
+		require.Equal(t, "#77", got.Links[0].Target(), "a bare number in an unmapped project stays unresolved")
+		require.Equal(t, "PR-77", got.Links[0].Text)
+		require.Equal(t, "acme/web#78", got.Links[1].Target())
+
+		// Again: nothing new, nothing duplicated.
+		res, err = r.eng.Sync(ctx, ws, window)
+		require.NoError(t, err)
+		require.Zero(t, res.Deleted)
+		require.Equal(t, len(after), res.Stored)
+		require.Equal(t, after, r.stored(t, clockifysync.EntryQuery{}))
+		all := r.stored(t, clockifysync.EntryQuery{IncludeDeleted: true})
+		require.Len(t, all, len(after)+1)
+	})
+}
+
+// TestSyncFindsDeletedProjects: a project deleted in Clockify while no webhook reached
+// the engine is marked deleted by the next sync (an admin's key lists every project), and
+// is no longer offered for mapping.
+func TestSyncFindsDeletedProjects(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws, gone := r.fx.Workspace.ID, r.fx.Projects[1].ID
+	ctx := t.Context()
+	archived := r.fx.Projects[1]
+	archived.Archived = true // Clockify deletes archived projects only
+	_, err := r.srv.UpdateProject(ws, archived)
+	require.NoError(t, err)
+	require.NoError(t, r.srv.DeleteProject(ws, gone))
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+
+	projects, err := r.store.Projects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, projects, len(r.fx.Projects), "kept, for the history of its entries")
+	for _, p := range projects {
+		require.Equal(t, p.ID == gone, !p.Deleted.IsZero(), "project %s deleted at %v", p.Name, p.Deleted)
+	}
+	unmapped, err := r.eng.UnmappedProjects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, unmapped, len(r.fx.Projects)-1)
+	require.False(t, slices.ContainsFunc(unmapped, func(p clockifysync.Project) bool { return p.ID == gone }))
+}
+
+func TestSyncResumesAfterCancel(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store, clockifysync.WithConcurrency(1))
+		_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID, InitialDays: 1})
+		require.NoError(t, err)
+		ws := r.fx.Workspace.ID
+		window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+
+		// Stop the sync once two members' entries have been listed.
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		start := r.lists.Load()
+		stop := func(n int64) {
+			if n == start+2 {
+				cancel()
+			}
+		}
+		r.onList.Store(&stop)
+		_, err = r.eng.Sync(ctx, ws, window)
+		r.onList.Store(nil)
+		require.ErrorIs(t, err, context.Canceled)
+		run, ok, err := r.store.PendingRun(t.Context(), ws)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.NotEmpty(t, run.Done)
+		require.Less(t, len(run.Done), len(r.fx.Members))
+		conn, err := r.store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Contains(t, conn.LastError, "context canceled")
+
+		before := r.lists.Load()
+		res, err := r.eng.Sync(t.Context(), ws, window)
+		require.NoError(t, err)
+		require.True(t, res.Resumed)
+		require.Equal(t, int64(len(r.fx.Members)-len(run.Done)), r.lists.Load()-before, "members done are not read again")
+		require.Equal(t, r.inWindow(window.Start, window.End), r.stored(t, clockifysync.EntryQuery{}))
+		_, ok, err = r.store.PendingRun(t.Context(), ws)
+		require.NoError(t, err)
+		require.False(t, ok)
+		conn, err = r.store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Empty(t, conn.LastError)
+	})
+}
+
+func TestSyncRefusesBadWindows(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	for name, w := range map[string]clockifysync.Window{
+		"empty":          {},
+		"no start":       {End: now},
+		"reversed":       {Start: now, End: now.Add(-time.Hour)},
+		"zero length":    {Start: now, End: now},
+		"over 365 days":  {Start: now.AddDate(-1, 0, -2), End: now},
+		"no end":         {Start: now},
+		"far in reverse": {Start: now.AddDate(1, 0, 0), End: now},
+	} {
+		before := r.lists.Load()
+		_, err := r.eng.Sync(t.Context(), ws, w)
+		require.ErrorIs(t, err, clockifysync.ErrInput, name)
+		require.Equal(t, before, r.lists.Load(), "%s: nothing read", name)
+	}
+	_, err := r.eng.Sync(t.Context(), "not-connected", clockifysync.Window{Start: now.Add(-time.Hour), End: now})
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+	_, ok, err := r.store.PendingRun(t.Context(), ws)
+	require.NoError(t, err)
+	require.False(t, ok, "no run started")
+}
+
+// TestSyncWithRevokedKey: once Clockify refuses the stored key (its user generated a new
+// one), a sync fails with ErrInvalidAPIKey, and the connection records what to do.
+func TestSyncWithRevokedKey(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	r.srv.RevokeAPIKey(r.fx.OwnerKey)
+
+	for name, sync := range map[string]func() error{
+		"recent":    func() error { _, err := r.eng.SyncRecent(t.Context(), ws); return err },
+		"scheduled": func() error { _, err := r.eng.SyncScheduled(t.Context(), ws); return err },
+	} {
+		err := sync()
+		require.ErrorIs(t, err, clockifysync.ErrInvalidAPIKey, name)
+		require.ErrorIs(t, err, clockify.ErrInvalidAPIKey, name)
+		require.NotContains(t, err.Error(), r.fx.OwnerKey, name)
+		conn, err := r.store.Connection(t.Context(), ws)
+		require.NoError(t, err)
+		require.Equal(t, clockifysync.ErrInvalidAPIKey.Error(), conn.LastError, name)
+	}
+}
+
+func TestWaitForASyncEndsWithTheContext(t *testing.T) {
+	t.Parallel()
+	waiting := make(chan struct{}, 1)
+	r := newRig(t, clockifysync.WithLogger(slog.New(signalOn{"waiting for the sync", waiting})))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	var started atomic.Bool
+	waited := make(chan error, 1)
+	// While the first sync reads, a second waits for it until its context ends.
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == listRoute && started.CompareAndSwap(false, true) {
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() {
+				_, err := r.eng.SyncRecent(ctx, ws)
+				done <- err
+			}()
+			<-waiting
+			cancel()
+			waited <- <-done
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	_, err := r.eng.SyncRecent(t.Context(), ws)
+	require.NoError(t, err)
+	require.True(t, started.Load())
+	require.ErrorIs(t, <-waited, context.Canceled)
+}
