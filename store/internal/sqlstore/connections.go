@@ -1,0 +1,104 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+// PutConnection implements clockifysync.ConnectionStore.
+func (s *Store) PutConnection(ctx context.Context, c clockifysync.Connection) error {
+	return s.putConnection(ctx, s.db, c)
+}
+
+func (s *Store) putConnection(ctx context.Context, x execer, c clockifysync.Connection) error {
+	_, err := s.exec(ctx, x, `INSERT INTO @connections
+		(ws, name, hourly_rate, currency, status, step, sealed_key, webhook_url, schedule, initial_days, last_sync, last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (ws) DO UPDATE SET name = excluded.name, hourly_rate = excluded.hourly_rate,
+		currency = excluded.currency, status = excluded.status, step = excluded.step, sealed_key = excluded.sealed_key,
+		webhook_url = excluded.webhook_url, schedule = excluded.schedule, initial_days = excluded.initial_days,
+		last_sync = excluded.last_sync, last_error = excluded.last_error, created_at = excluded.created_at,
+		updated_at = excluded.updated_at`,
+		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL, c.Schedule,
+		c.InitialDays, s.t(c.LastSync), c.LastError, s.t(c.Created), s.t(c.Updated))
+	return err
+}
+
+const connectionQuery = `SELECT ws, name, hourly_rate, currency, status, step, sealed_key, webhook_url, schedule,
+	initial_days, last_sync, last_error, created_at, updated_at FROM @connections`
+
+func scanConnection(row interface{ Scan(...any) error }) (clockifysync.Connection, error) {
+	var c clockifysync.Connection
+	var last, created, updated nullTime
+	err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.HourlyRate, &c.Currency, &c.Status, &c.Step, &c.SealedAPIKey,
+		&c.WebhookURL, &c.Schedule, &c.InitialDays, &last, &c.LastError, &created, &updated)
+	c.LastSync, c.Created, c.Updated = last.t, created.t, updated.t
+	return c, err
+}
+
+// Connection implements clockifysync.ConnectionStore.
+func (s *Store) Connection(ctx context.Context, workspaceID string) (clockifysync.Connection, error) {
+	c, err := scanConnection(s.db.QueryRowContext(ctx, s.q(connectionQuery+` WHERE ws = ?`), workspaceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, clockifysync.ErrNotFound
+	}
+	return c, err
+}
+
+// UpdateConnection implements clockifysync.ConnectionStore. The read takes the row's
+// lock where the dialect has one (FOR UPDATE); SQLite's write transactions hold the
+// whole database from their start.
+func (s *Store) UpdateConnection(ctx context.Context, workspaceID string, change func(*clockifysync.Connection) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := scanConnection(tx.QueryRowContext(ctx, s.q(connectionQuery+` WHERE ws = ?`+s.d.LockRow), workspaceID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return clockifysync.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := change(&c); err != nil {
+			return err
+		}
+		c.WorkspaceID = workspaceID
+		return s.putConnection(ctx, tx, c)
+	})
+}
+
+// Connections implements clockifysync.ConnectionStore.
+func (s *Store) Connections(ctx context.Context) ([]clockifysync.Connection, error) {
+	var out []clockifysync.Connection
+	err := s.query(ctx, func(rows *sql.Rows) error {
+		c, err := scanConnection(rows)
+		out = append(out, c)
+		return err
+	}, connectionQuery+` ORDER BY ws`)
+	return out, err
+}
+
+// PutWebhook implements clockifysync.ConnectionStore.
+func (s *Store) PutWebhook(ctx context.Context, w clockifysync.Webhook) error {
+	_, err := s.exec(ctx, s.db, `INSERT INTO @webhooks (ws, id, event, url, sealed_token) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (ws, id) DO UPDATE SET event = excluded.event, url = excluded.url, sealed_token = excluded.sealed_token`,
+		w.WorkspaceID, w.ID, w.Event, w.URL, w.SealedToken)
+	return err
+}
+
+// DeleteWebhook implements clockifysync.ConnectionStore.
+func (s *Store) DeleteWebhook(ctx context.Context, workspaceID, id string) error {
+	return affected(s.exec(ctx, s.db, `DELETE FROM @webhooks WHERE ws = ? AND id = ?`, workspaceID, id))
+}
+
+// Webhooks implements clockifysync.ConnectionStore.
+func (s *Store) Webhooks(ctx context.Context, workspaceID string) ([]clockifysync.Webhook, error) {
+	var out []clockifysync.Webhook
+	err := s.query(ctx, func(rows *sql.Rows) error {
+		out = append(out, clockifysync.Webhook{})
+		w := &out[len(out)-1]
+		return rows.Scan(&w.WorkspaceID, &w.ID, &w.Event, &w.URL, &w.SealedToken)
+	}, `SELECT ws, id, event, url, sealed_token FROM @webhooks WHERE ? = '' OR ws = ? ORDER BY ws, id`, workspaceID, workspaceID)
+	return out, err
+}

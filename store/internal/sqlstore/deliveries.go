@@ -1,0 +1,93 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// KeepDeliveries is how many delivery records a store keeps.
+const KeepDeliveries = 10_000
+
+// Claim implements webhook.Deduper in one statement: of several replicas claiming the
+// same key at once, one changes the row. A claim pending lapses at lapse_at; an applied
+// one has none.
+func (s *Store) Claim(ctx context.Context, k webhook.DeliveryKey, now time.Time, lease time.Duration) (webhook.Claim, error) {
+	r, err := s.exec(ctx, s.db, `INSERT INTO @claims AS c (entity_id, key, lapse_at) VALUES (?, ?, ?)
+		ON CONFLICT (entity_id) DO UPDATE SET key = excluded.key, lapse_at = excluded.lapse_at
+		WHERE c.key <> excluded.key OR c.lapse_at <= ?`, k.EntityID, k.String(), s.t(now.Add(lease)), s.t(now))
+	if err != nil {
+		return 0, err
+	}
+	if n, err := r.RowsAffected(); err != nil || n > 0 {
+		return webhook.Claimed, err
+	}
+	// Not claimed: the same key is applied, or pending. Anything else seen here (the
+	// claim released or replaced meanwhile) is answered as pending: a redelivery then
+	// claims it.
+	var lapse nullTime
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT lapse_at FROM @claims WHERE entity_id = ? AND key = ?`), k.EntityID, k.String()).Scan(&lapse)
+	if err == nil && lapse.t.IsZero() {
+		return webhook.ClaimApplied, nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	return webhook.ClaimPending, nil
+}
+
+// Complete implements webhook.Deduper.
+func (s *Store) Complete(ctx context.Context, k webhook.DeliveryKey) error {
+	_, err := s.exec(ctx, s.db, `UPDATE @claims SET lapse_at = NULL WHERE entity_id = ? AND key = ?`, k.EntityID, k.String())
+	return err
+}
+
+// Release implements webhook.Deduper.
+func (s *Store) Release(ctx context.Context, k webhook.DeliveryKey) error {
+	_, err := s.exec(ctx, s.db, `DELETE FROM @claims WHERE entity_id = ? AND key = ?`, k.EntityID, k.String())
+	return err
+}
+
+// Record implements webhook.DeliveryLog; the store keeps the last KeepDeliveries records.
+func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO @deliveries
+			(received_at, event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
+			s.t(d.ReceivedAt), d.EventType, d.Kind, d.WebhookID, d.WorkspaceID, d.EntityID, d.Outcome, d.Reason, d.Status,
+			int64(d.Elapsed)).Scan(&seq); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, tx, `DELETE FROM @deliveries WHERE seq <= ?`, seq-KeepDeliveries)
+		return err
+	})
+}
+
+// Deliveries implements clockifysync.DeliveryStore.
+func (s *Store) Deliveries(ctx context.Context, workspaceID string, limit int) ([]webhook.Delivery, error) {
+	query := `SELECT received_at, event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns
+		FROM @deliveries WHERE ? = '' OR ws = ? ORDER BY seq DESC`
+	args := []any{workspaceID, workspaceID}
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	var out []webhook.Delivery
+	err := s.query(ctx, func(rows *sql.Rows) error {
+		var d webhook.Delivery
+		var received nullTime
+		var elapsed int64
+		if err := rows.Scan(&received, &d.EventType, &d.Kind, &d.WebhookID, &d.WorkspaceID, &d.EntityID, &d.Outcome,
+			&d.Reason, &d.Status, &elapsed); err != nil {
+			return err
+		}
+		d.ReceivedAt, d.Elapsed = received.t, time.Duration(elapsed)
+		out = append(out, d)
+		return nil
+	}, query, args...)
+	return out, err
+}

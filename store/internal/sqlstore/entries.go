@@ -1,0 +1,358 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+// putChunk is how many entries one statement writes: 12 values each stays far below
+// SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const putChunk = 500
+
+// PutEntries implements clockifysync.EntryStore. It writes the entries a chunk at a
+// time, three statements a chunk (the entries, their old links out, their new links in)
+// instead of three an entry: a statement's round trip, and in SQLite its preparation,
+// cost more than its rows. With Dialect.WriteChanged it writes only the entries that
+// changed: a re-sync of a window finds most as they were.
+func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for chunk := range slices.Chunk(lastOfEach(entries), putChunk) {
+			if s.d.WriteChanged {
+				var err error
+				if chunk, err = s.keepChanged(ctx, tx, chunk); err != nil {
+					return err
+				}
+			}
+			if len(chunk) == 0 {
+				continue
+			}
+			if err := s.putChunk(ctx, tx, chunk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// lastOfEach drops all but the last of entries with the same workspace and id: one
+// statement may not upsert a row twice.
+func lastOfEach(entries []clockifysync.Entry) []clockifysync.Entry {
+	type key struct{ ws, id string }
+	last := make(map[key]int, len(entries))
+	for i, e := range entries {
+		last[key{e.WorkspaceID, e.ID}] = i
+	}
+	if len(last) == len(entries) {
+		return entries
+	}
+	out := make([]clockifysync.Entry, 0, len(last))
+	for i, e := range entries {
+		if last[key{e.WorkspaceID, e.ID}] == i {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// keepChanged returns the entries of a chunk that are not stored as they are, and writes
+// the read time of the others.
+func (s *Store) keepChanged(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) ([]clockifysync.Entry, error) {
+	keys := make([]any, 0, 2*len(chunk))
+	for _, e := range chunk {
+		keys = append(keys, e.WorkspaceID, e.ID)
+	}
+	stored, err := s.entries(ctx, tx, entryQuery+` WHERE (e.ws, e.id) IN (VALUES `+rows(len(chunk), 2)+`) ORDER BY e.ws, e.id, l.pos`, "", keys...)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ ws, id string }
+	was := make(map[key]*clockifysync.Entry, len(stored))
+	for i := range stored {
+		was[key{stored[i].WorkspaceID, stored[i].ID}] = &stored[i]
+	}
+	// The unchanged entries' keys, by when they were read: one time for all of a sync's.
+	type readAt struct {
+		at   time.Time
+		keys []any
+	}
+	var changed []clockifysync.Entry
+	var read []readAt
+	for _, e := range chunk {
+		old, ok := was[key{e.WorkspaceID, e.ID}]
+		if !ok || !sameStored(old, &e) {
+			changed = append(changed, e)
+			continue
+		}
+		i := slices.IndexFunc(read, func(r readAt) bool { return r.at.Equal(e.Synced) })
+		if i < 0 {
+			i, read = len(read), append(read, readAt{at: e.Synced})
+		}
+		read[i].keys = append(read[i].keys, e.WorkspaceID, e.ID)
+	}
+	for _, r := range read {
+		if _, err := s.exec(ctx, tx, `UPDATE @entries SET synced_at = ? WHERE (ws, id) IN (VALUES `+rows(len(r.keys)/2, 2)+`)`,
+			append([]any{s.t(r.at)}, r.keys...)...); err != nil {
+			return nil, err
+		}
+	}
+	return changed, nil
+}
+
+func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
+	args := make([]any, 0, 12*len(chunk))
+	for _, e := range chunk {
+		args = append(args, e.WorkspaceID, e.ID, e.UserID, e.ProjectID, e.TaskID, e.Description,
+			s.t(e.Start), s.t(e.End), e.Billable, e.Type, s.t(e.Deleted), s.t(e.Synced))
+	}
+	if _, err := s.exec(ctx, tx, `INSERT INTO @entries
+		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, deleted_at, synced_at)
+		VALUES `+rows(len(chunk), 12)+`
+		ON CONFLICT (ws, id) DO UPDATE SET user_id = excluded.user_id, project_id = excluded.project_id,
+		task_id = excluded.task_id, description = excluded.description, start_at = excluded.start_at,
+		end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = excluded.deleted_at,
+		synced_at = excluded.synced_at`, args...); err != nil {
+		return err
+	}
+	return s.putLinks(ctx, tx, chunk)
+}
+
+// sameStored reports whether writing e would store what old holds, but for when it was
+// read.
+func sameStored(old, e *clockifysync.Entry) bool {
+	return old.UserID == e.UserID && old.ProjectID == e.ProjectID && old.TaskID == e.TaskID &&
+		old.Description == e.Description && old.Start.Equal(e.Start) && old.End.Equal(e.End) &&
+		old.Billable == e.Billable && old.Type == e.Type && old.Deleted.Equal(e.Deleted) &&
+		slices.EqualFunc(old.Links, e.Links, func(a, b clockifysync.Link) bool {
+			return a.Owner == b.Owner && a.Repo == b.Repo && a.Number == b.Number && a.Issue == b.Issue &&
+				a.Pattern == b.Pattern && a.Text == b.Text && a.Confidence == b.Confidence
+		})
+}
+
+// putLinks replaces the auto links of a chunk of entries with theirs.
+func (s *Store) putLinks(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
+	keys := make([]any, 0, 2*len(chunk))
+	var links []any
+	for _, e := range chunk {
+		keys = append(keys, e.WorkspaceID, e.ID)
+		for i, l := range e.Links {
+			links = append(links, e.WorkspaceID, e.ID, i, l.Owner, l.Repo, l.Number, l.Issue, l.Pattern, l.Text, l.Confidence)
+		}
+	}
+	if _, err := s.exec(ctx, tx, `DELETE FROM @auto_links WHERE (ws, entry_id) IN (VALUES `+rows(len(chunk), 2)+`)`, keys...); err != nil {
+		return err
+	}
+	for part := range slices.Chunk(links, 10*putChunk) {
+		if _, err := s.exec(ctx, tx, `INSERT INTO @auto_links
+			(ws, entry_id, pos, owner, repo, number, issue, pattern, text, confidence) VALUES `+rows(len(part)/10, 10), part...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReplaceAutoLinks implements clockifysync.EntryStore: in one transaction, it finds
+// which entries are still stored with the description and project given, and replaces
+// their links.
+func (s *Store) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	type key struct{ ws, id string }
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for chunk := range slices.Chunk(lastOfEach(entries), putChunk) {
+			args := make([]any, 0, 4*len(chunk))
+			for _, e := range chunk {
+				args = append(args, e.WorkspaceID, e.ID, e.Description, e.ProjectID)
+			}
+			same := map[key]bool{}
+			err := s.queryIn(ctx, tx, func(rows *sql.Rows) error {
+				var k key
+				err := rows.Scan(&k.ws, &k.id)
+				same[k] = true
+				return err
+			}, `SELECT ws, id FROM @entries WHERE (ws, id, description, project_id) IN (VALUES `+rows(len(chunk), 4)+`)`, args...)
+			if err != nil {
+				return err
+			}
+			keep := slices.DeleteFunc(slices.Clone(chunk), func(e clockifysync.Entry) bool { return !same[key{e.WorkspaceID, e.ID}] })
+			if len(keep) == 0 {
+				continue
+			}
+			if err := s.putLinks(ctx, tx, keep); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// rows writes n rows of k placeholders: "(?, ?), (?, ?)".
+func rows(n, k int) string {
+	row := "(?" + strings.Repeat(", ?", k-1) + ")"
+	return row + strings.Repeat(", "+row, n-1)
+}
+
+// MarkEntriesDeleted implements clockifysync.EntryStore.
+func (s *Store) MarkEntriesDeleted(ctx context.Context, workspaceID string, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := s.exec(ctx, tx, `UPDATE @entries SET deleted_at = ? WHERE ws = ? AND id = ? AND deleted_at IS NULL`,
+				s.t(at), workspaceID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+const entryColumns = `SELECT e.ws, e.id, e.user_id, e.project_id, e.task_id, e.description, e.start_at, e.end_at,
+	e.billable, e.type, e.deleted_at, e.synced_at,
+	l.owner, l.repo, l.number, l.issue, l.pattern, l.text, l.confidence`
+
+const withLinks = ` LEFT JOIN @auto_links l ON l.ws = e.ws AND l.entry_id = e.id`
+
+const entryQuery = entryColumns + ` FROM @entries e` + withLinks
+
+// Entry implements clockifysync.EntryStore.
+func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync.Entry, error) {
+	out, err := s.entries(ctx, s.db, entryQuery+` WHERE e.ws = ? AND e.id = ? ORDER BY l.pos`, "", workspaceID, id)
+	if err != nil {
+		return clockifysync.Entry{}, err
+	}
+	if len(out) == 0 {
+		return clockifysync.Entry{}, clockifysync.ErrNotFound
+	}
+	return out[0], nil
+}
+
+// Entries implements clockifysync.EntryStore. The text filter ignores case as Go's
+// strings.ToLower does, in every script (a database's lower() may fold ASCII only), so
+// it is applied to the rows the query returns.
+func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
+	where, args := s.where(q)
+	return s.entries(ctx, s.db, entryColumns+s.from(q)+withLinks+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
+}
+
+// EntryIDs implements clockifysync.EntryStore.
+func (s *Store) EntryIDs(ctx context.Context, q clockifysync.EntryQuery) ([]string, error) {
+	var ids []string
+	if q.Text != "" { // filtered in Go, on the descriptions
+		entries, err := s.Entries(ctx, q)
+		for _, e := range entries {
+			ids = append(ids, e.ID)
+		}
+		return ids, err
+	}
+	query, args := s.entryIDsQuery(q)
+	err := s.query(ctx, func(rows *sql.Rows) error {
+		ids = append(ids, "")
+		return rows.Scan(&ids[len(ids)-1])
+	}, query, args...)
+	return ids, err
+}
+
+func (s *Store) entryIDsQuery(q clockifysync.EntryQuery) (string, []any) {
+	where, args := s.where(q)
+	return `SELECT e.id` + s.from(q) + where + ` ORDER BY e.start_at, e.id, e.ws`, args
+}
+
+// EntryIDsQuery returns the query EntryIDs runs for q (without Text), as the database
+// receives it, for the stores' tests of its plan.
+func EntryIDsQuery(d Dialect, q clockifysync.EntryQuery) (string, []any) {
+	s := &Store{d: d}
+	query, args := s.entryIDsQuery(q)
+	return s.q(query), args
+}
+
+// from is the FROM clause of a query of entries, naming the index of the member or the
+// project it asks for where the dialect names indexes. A project's entries within a
+// window are left to the planner: either index may read fewer.
+func (s *Store) from(q clockifysync.EntryQuery) string {
+	const from = ` FROM @entries e`
+	switch {
+	case !s.d.IndexedBy:
+	case q.UserID != "":
+		return from + ` INDEXED BY entries_by_user`
+	case q.ProjectID != "" && q.From.IsZero() && q.To.IsZero():
+		return from + ` INDEXED BY entries_by_project`
+	}
+	return from
+}
+
+// where returns the WHERE clause of a query's filters but the text, and its arguments.
+func (s *Store) where(q clockifysync.EntryQuery) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) {
+		where = append(where, cond)
+		args = append(args, arg)
+	}
+	if q.WorkspaceID != "" {
+		add("e.ws = ?", q.WorkspaceID)
+	}
+	if !q.From.IsZero() {
+		add("e.start_at >= ?", s.t(q.From))
+	}
+	if !q.To.IsZero() {
+		add("e.start_at < ?", s.t(q.To))
+	}
+	if q.UserID != "" {
+		add("e.user_id = ?", q.UserID)
+	}
+	if q.ProjectID != "" {
+		add("e.project_id = ?", q.ProjectID)
+	}
+	if !q.IncludeDeleted {
+		where = append(where, "e.deleted_at IS NULL")
+	}
+	if len(where) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// entries runs an entryQuery, one row per link (or one with NULL links), and gathers the
+// rows into entries, keeping those whose description holds text.
+func (s *Store) entries(ctx context.Context, x querier, query, text string, args ...any) ([]clockifysync.Entry, error) {
+	var out []clockifysync.Entry
+	err := s.queryIn(ctx, x, func(rows *sql.Rows) error {
+		var e clockifysync.Entry
+		var start, end, deleted, synced nullTime
+		var owner, repo, pattern, ltext sql.NullString
+		var number sql.NullInt64
+		var issue sql.NullBool
+		var confidence sql.NullFloat64
+		if err := rows.Scan(&e.WorkspaceID, &e.ID, &e.UserID, &e.ProjectID, &e.TaskID, &e.Description, &start, &end,
+			&e.Billable, &e.Type, &deleted, &synced, &owner, &repo, &number, &issue, &pattern, &ltext, &confidence); err != nil {
+			return err
+		}
+		if n := len(out); n == 0 || out[n-1].ID != e.ID || out[n-1].WorkspaceID != e.WorkspaceID {
+			if text != "" && !strings.Contains(strings.ToLower(e.Description), text) {
+				return nil
+			}
+			e.Start, e.End, e.Deleted, e.Synced = start.t, end.t, deleted.t, synced.t
+			out = append(out, e)
+		}
+		if number.Valid {
+			last := &out[len(out)-1]
+			last.Links = append(last.Links, clockifysync.Link{
+				WorkspaceID: last.WorkspaceID, EntryID: last.ID, Owner: owner.String, Repo: repo.String,
+				Number: int(number.Int64), Issue: issue.Bool, Source: clockifysync.SourceAuto, Pattern: pattern.String,
+				Text: ltext.String, Confidence: float32(confidence.Float64),
+			})
+		}
+		return nil
+	}, query, args...)
+	return out, err
+}
