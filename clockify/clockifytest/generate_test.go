@@ -1,0 +1,119 @@
+package clockifytest_test
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+)
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	a := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 11, Now: now, Members: 20, Projects: 12})
+	b := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 11, Now: now, Members: 20, Projects: 12})
+	require.Equal(t, a, b)
+	c := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 12, Now: now})
+	require.NotEqual(t, a.Entries[0].Description+a.Members[0].User.Name, c.Entries[0].Description+c.Members[0].User.Name)
+	require.Equal(t, clockifytest.Generate(clockifytest.GenerateOptions{Seed: 1, Now: now}), clockifytest.Generate(clockifytest.GenerateOptions{Now: now}), "seed 0 is seed 1")
+
+	var hash, pr, url, plain, crossing, running int
+	for _, e := range a.Entries {
+		d := e.Description
+		switch {
+		case strings.HasPrefix(d, "#"):
+			hash++
+		case strings.HasPrefix(d, "PR #") || strings.HasPrefix(d, "PR-"):
+			pr++
+		case strings.Contains(d, "github.com/"):
+			url++
+		default:
+			plain++
+		}
+		if m := prNumber.FindStringSubmatch(d); m != nil {
+			n, err := strconv.Atoi(m[1])
+			require.NoError(t, err)
+			require.Positive(t, n, "a PR number is positive: %q", d)
+		}
+		if e.TimeInterval.End == nil {
+			running++
+			require.True(t, e.TimeInterval.Start.Before(now), "the timer runs at Now")
+			continue
+		}
+		wd := e.TimeInterval.Start.Weekday()
+		require.True(t, wd != time.Saturday && wd != time.Sunday, "work starts on a working day: %v", e.TimeInterval.Start)
+		require.False(t, e.TimeInterval.Start.After(now))
+		require.False(t, e.TimeInterval.End.After(now))
+		if e.TimeInterval.Start.YearDay() != e.TimeInterval.End.YearDay() {
+			crossing++
+		}
+		require.Equal(t, e.TimeInterval.End.Sub(e.TimeInterval.Start), e.TimeInterval.Duration.Std())
+	}
+	for name, n := range map[string]int{"#N": hash, "PR": pr, "URL": url, "plain": plain, "crossing midnight": crossing} {
+		require.Positive(t, n, name)
+	}
+	require.Equal(t, 1, running)
+	names := map[string]bool{}
+	for _, m := range a.Members {
+		require.False(t, names[m.User.Name], "member names are unique")
+		names[m.User.Name] = true
+	}
+	// Ids look like Clockify's (24 hex digits) and are unique.
+	ids := []string{a.Workspace.ID, a.Owner.ID}
+	for _, p := range a.Projects {
+		ids = append(ids, p.ID)
+	}
+	for _, e := range a.Entries {
+		ids = append(ids, e.ID)
+	}
+	for _, id := range ids {
+		require.Regexp(t, `^[0-9a-f]{24}$`, id)
+	}
+	requireUnique(t, "id", ids)
+}
+
+// prNumber finds the number of the PR reference a generated description starts with or
+// links to.
+var prNumber = regexp.MustCompile(`(?:^#|^PR #|^PR-|/pull/)(-?\d+)`)
+
+// requireUnique fails when a value is empty or appears twice.
+func requireUnique(t *testing.T, what string, vals []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, v := range vals {
+		require.NotEmpty(t, v, what)
+		require.False(t, seen[v], "%s %q twice", what, v)
+		seen[v] = true
+	}
+}
+
+// TestGenerateAtScale: past the built-in name lists, members, emails, keys and project
+// names stay unique, the counts are those asked for, and entries stay inside the days.
+func TestGenerateAtScale(t *testing.T) {
+	f := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 3, Now: now, Members: 90, Projects: 40, Days: 3, Org: "globex"})
+	require.Len(t, f.Members, 90)
+	require.Len(t, f.Projects, 40)
+	require.True(t, f.Members[0].Admin)
+	var names, emails, keys, projects []string
+	for _, m := range f.Members {
+		names, emails, keys = append(names, m.User.Name), append(emails, m.User.Email), append(keys, m.APIKey)
+		require.True(t, strings.HasSuffix(m.User.Email, "@globex.dev"), m.User.Email)
+		require.Equal(t, m.Admin, m.User.ID == f.Owner.ID)
+	}
+	for _, p := range f.Projects {
+		projects = append(projects, p.Name)
+	}
+	requireUnique(t, "name", names)
+	requireUnique(t, "email", emails)
+	requireUnique(t, "key", keys)
+	requireUnique(t, "project", projects)
+	require.NotEmpty(t, f.Entries)
+	earliest := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -3)
+	for _, e := range f.Entries {
+		require.False(t, e.TimeInterval.Start.Before(earliest), "%v", e.TimeInterval.Start)
+		require.False(t, e.TimeInterval.Start.After(now))
+	}
+}
