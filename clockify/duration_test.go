@@ -1,6 +1,7 @@
 package clockify
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -107,4 +108,11 @@ func FuzzParseDuration(f *testing.F) {
 		require.NoError(t, err, "%q formatted as %q", s, d.String())
 		require.Equal(t, d, back)
 	})
+}
+
+func TestDurationFieldRejectsGarbage(t *testing.T) {
+	c, mt := newMockClient(t)
+	respond(mt, "GET", coreBase+"v1/workspaces/"+ws+"/time-entries/e1", 200, `{"id":"e1","timeInterval":{"start":"2026-11-01T09:00:00Z","end":"2026-11-01T10:00:00Z","duration":"P1M"}}`)
+	_, _, err := c.TimeEntries.Get(context.Background(), ws, "e1", false)
+	require.ErrorIs(t, err, ErrBadDuration)
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
@@ -295,3 +296,5 @@ func TestOtherIterators(t *testing.T) {
 	require.Equal(t, 3, n)
 	require.Equal(t, 4, mt.GetTotalCallCount())
 }
+
+func timeAt(h int) time.Time { return time.Date(2026, 11, 2, h, 0, 0, 0, time.UTC) }

@@ -143,3 +143,20 @@ func TestEntryIsWork(t *testing.T) {
 		require.Equal(t, want, e.IsWork(), body)
 	}
 }
+
+func TestTimeIntervalRoundTrip(t *testing.T) {
+	end := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	d := Duration(time.Hour)
+	in := TimeInterval{Start: end.Add(-time.Hour), End: &end, Duration: &d}
+	b, err := json.Marshal(in)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"start":"2026-01-02T02:04:05Z","end":"2026-01-02T03:04:05Z","duration":"PT1H"}`, string(b))
+	var out TimeInterval
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.Equal(t, in.Start, out.Start)
+	require.Equal(t, *in.End, *out.End)
+	b, err = json.Marshal(TimeInterval{Start: end})
+	require.NoError(t, err)
+	require.JSONEq(t, `{"start":"2026-01-02T03:04:05Z","end":null,"duration":null}`, string(b))
+	require.Error(t, json.Unmarshal([]byte(`{"start":5}`), &out))
+}

@@ -55,3 +55,30 @@ func TestAllLogsPages(t *testing.T) {
 		})
 	}
 }
+
+func TestWebhookEventKnown(t *testing.T) {
+	require.Len(t, webhookEvents, 50, "Clockify's enum has fifty events")
+	for e, want := range map[WebhookEvent]bool{
+		EventNewTimeEntry:          true,
+		EventProjectDeleted:        true,
+		"BILLABLE_RATE_UPDATED":    true,
+		"TIME_ENTRY_BATCH_DELETED": false, // in sample deliveries, not in the enum
+		"new_time_entry":           false,
+		"NEW_TIME_ENTRIES":         false,
+		"":                         false,
+	} {
+		require.Equal(t, want, e.Known(), e)
+	}
+}
+
+// TestWebhookNameLength: Clockify takes names of 2 to 30 characters, counted as characters.
+func TestWebhookNameLength(t *testing.T) {
+	for _, name := range []string{"xy", strings.Repeat("é", 30)} {
+		_, err := (&WebhookRequest{Name: name, URL: "https://x.test/h", WebhookEvent: EventNewProject}).normalized(ws)
+		require.NoError(t, err, name)
+	}
+	for _, name := range []string{"x", strings.Repeat("a", 31)} {
+		_, err := (&WebhookRequest{Name: name, URL: "https://x.test/h", WebhookEvent: EventNewProject}).normalized(ws)
+		require.ErrorContains(t, err, "2 to 30", name)
+	}
+}
