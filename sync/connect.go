@@ -185,7 +185,11 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if err := step(StepProjects); err != nil {
 		return nil, err
 	}
-	reg, err := e.registerWebhooks(ctx, client, conn, events[:])
+	stored, err := e.store.Webhooks(ctx, ws.ID)
+	if err != nil {
+		return nil, e.failed(ctx, ws.ID, err)
+	}
+	reg, err := e.registerWebhooks(ctx, client, conn, events[:], stored)
 	if err != nil {
 		return nil, e.failed(ctx, ws.ID, err)
 	}
@@ -407,17 +411,13 @@ type registration struct {
 }
 
 // registerWebhooks makes sure one webhook per wanted event delivers to the connection's
-// URL: a webhook already there is reused (its token regenerated if the store does not
+// URL, given the workspace's stored webhooks: a webhook already there is reused (its token regenerated if the store does not
 // hold it, since Clockify may not list tokens), the engine's webhooks at another URL
 // are deleted, and those deleted in Clockify are forgotten. Clockify refusing a webhook
 // (a plan's limit) is reported, not an error.
-func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection, want []clockify.WebhookEvent) (registration, error) {
+func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection, want []clockify.WebhookEvent, stored []Webhook) (registration, error) {
 	var reg registration
 	ws := conn.WorkspaceID
-	stored, err := e.store.Webhooks(ctx, ws)
-	if err != nil {
-		return reg, err
-	}
 	ours := map[string]Webhook{}
 	for _, w := range stored {
 		ours[w.ID] = w
@@ -543,7 +543,7 @@ func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, co
 	if len(want) == 0 {
 		return reg, nil
 	}
-	if reg, err = e.registerWebhooks(ctx, client, conn, want); err != nil || reg.added == 0 {
+	if reg, err = e.registerWebhooks(ctx, client, conn, want, stored); err != nil || reg.added == 0 {
 		return reg, err
 	}
 	e.log.InfoContext(ctx, "clockifysync: registered again the webhooks Clockify no longer had", "workspace", workspaceID, "webhooks", reg.added)
