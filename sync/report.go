@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"maps"
+	"strings"
 
 	"github.com/heyjasper/jasper-clockify/analytics"
 )
@@ -19,10 +20,11 @@ type Summary struct {
 
 // Report aggregates the work entries the query selects (analytics.Aggregate), each
 // linked to the pull requests of its effective links: its manual links, else its auto
-// links resolved to a repository. An entry linked to several pull requests is shared
-// between them by opts.Split (evenly by default, in whole seconds). Members' GitHub
-// logins come from the store unless opts.Logins is set; opts.Rates, when set, prices the
-// time.
+// links resolved to a repository. A pull request is named "owner/repo#N" in lower case:
+// GitHub's names ignore case, so links written "Acme/Web#4" and "acme/web#4" count as
+// one. An entry linked to several pull requests is shared between them by opts.Split
+// (evenly by default, in whole seconds). Members' GitHub logins come from the store
+// unless opts.Logins is set; opts.Rates, when set, prices the time.
 func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Options) (*Summary, error) {
 	entries, err := e.LinkedEntries(ctx, q)
 	if err != nil {
@@ -61,7 +63,8 @@ func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Option
 				s.Unresolved++
 				continue
 			}
-			ae.PRs = append(ae.PRs, l.Target())
+			// GitHub's names ignore case: "Acme/Web#4" and "acme/web#4" are one PR.
+			ae.PRs = append(ae.PRs, strings.ToLower(l.Target()))
 		}
 		in = append(in, ae)
 	}

@@ -54,3 +54,32 @@ func TestReport(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, s.Unresolved)
 }
+
+// TestReportCountsAPROnceWhateverItsCase: GitHub's owner and repository names ignore
+// case, so "Acme/Web#4", a URL in lower case and a bare #4 in a project mapped to
+// "ACME/web" are one pull request, reported once with all its time.
+func TestReportCountsAPROnceWhateverItsCase(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	project := r.fx.Projects[0].ID
+	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "ACME/web"}))
+	from := now.Add(-time.Hour)
+	user := r.fx.Members[0].User.ID
+	for i, desc := range []string{"Acme/Web#4 review", "https://github.com/acme/web/pull/4 fix", "#4 tests"} {
+		_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: user, ProjectID: project, Description: desc, Billable: true,
+			TimeInterval: clockify.TimeInterval{Start: from.Add(time.Duration(i) * 10 * time.Minute), End: new(from.Add(time.Duration(i+1) * 10 * time.Minute))}})
+		require.NoError(t, err)
+	}
+	_, err := r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+
+	s, err := r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, From: from}, analytics.Options{})
+	require.NoError(t, err)
+	require.Len(t, s.PRs, 1, "one PR")
+	require.Equal(t, "acme/web#4", s.PRs[0].PR)
+	require.Equal(t, int64(30*60), s.PRs[0].Stats.Seconds())
+	require.Equal(t, 3, s.PRs[0].Stats.Entries)
+}
