@@ -157,7 +157,12 @@ type LinkedEntry struct {
 }
 
 // LinkedEntries returns the entries the query selects, each with its effective links.
+// The query names a workspace (manual links are kept per workspace); without one it is
+// an InputError.
 func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry, error) {
+	if q.WorkspaceID == "" {
+		return nil, inputError("workspace", "required")
+	}
 	entries, err := e.store.Entries(ctx, q)
 	if err != nil {
 		return nil, err

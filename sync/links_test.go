@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/mapping"
 	"github.com/heyjasper/jasper-clockify/store/memory"
@@ -285,4 +286,19 @@ func TestUnmappedProjects(t *testing.T) {
 		i := slices.IndexFunc(r.fx.Projects, func(p clockify.Project) bool { return p.ID == s.ProjectID })
 		require.Equal(t, r.fx.Org+"/"+r.fx.Projects[i].Name, s.Repo)
 	}
+}
+
+// TestLinkedEntriesNeedAWorkspace: manual links are kept per workspace, so a query of
+// every workspace's entries would come back without them; it is refused, as is a report
+// over it, rather than answered with auto links where manual ones win.
+func TestLinkedEntriesNeedAWorkspace(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	_, err := r.eng.LinkedEntries(t.Context(), clockifysync.EntryQuery{})
+	var in *clockifysync.InputError
+	require.ErrorAs(t, err, &in)
+	require.Equal(t, "workspace", in.Field)
+	_, err = r.eng.Report(t.Context(), clockifysync.EntryQuery{UserID: r.fx.Members[0].User.ID}, analytics.Options{})
+	require.ErrorIs(t, err, clockifysync.ErrInput)
 }
