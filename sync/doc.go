@@ -26,7 +26,8 @@
 // Links come from the linker on every entry written, resolved with the project's
 // mapping ([Engine.SetProjectMapping]); links made by hand ([Engine.LinkManually]) are
 // kept apart, survive every re-sync and replace the entry's auto links
-// ([Engine.LinkedEntries]).
+// ([Engine.LinkedEntries]). [EntryQuery].PR selects one pull request's entries, read
+// through the stores' index of link targets, and [Engine.Report] sums their time.
 //
 // Everything the engine keeps goes through a [Store], made of small role interfaces.
 // The module has three: store/memory, store/sqlite (the embedded default) and

@@ -137,16 +137,35 @@ func manualLink(workspaceID, entryID, target string) (Link, error) {
 	if workspaceID == "" || entryID == "" {
 		return Link{}, inputError("entry", "a workspace and an entry are required")
 	}
-	refs := linker.Find(strings.TrimSpace(target))
-	if len(refs) != 1 || refs[0].Kind != linker.KindRepoRef && refs[0].Kind != linker.KindURL ||
-		refs[0].Start != 0 || refs[0].End != len(strings.TrimSpace(target)) {
+	r, ok := parseTarget(target)
+	if !ok {
 		return Link{}, inputError("target", "want owner/repo#N or a pull-request URL")
 	}
-	r := refs[0]
 	return Link{
 		WorkspaceID: workspaceID, EntryID: entryID, Owner: r.Owner, Repo: r.Repo, Number: r.Number,
 		Issue: r.Issue, Source: SourceManual, Pattern: string(SourceManual), Confidence: 1,
 	}, nil
+}
+
+// ParsePR reads a pull request's "owner/repo#N" or URL, as EntryQuery.PR holds it.
+// Anything else, an issue's URL included, is an InputError.
+func ParsePR(s string) (owner, repo string, number int, err error) {
+	r, ok := parseTarget(s)
+	if !ok || r.Issue {
+		return "", "", 0, inputError("pr", "want owner/repo#N or a pull-request URL")
+	}
+	return r.Owner, r.Repo, r.Number, nil
+}
+
+// parseTarget reads "owner/repo#N", a pull-request URL or an issue URL, and nothing else.
+func parseTarget(s string) (linker.Ref, bool) {
+	s = strings.TrimSpace(s)
+	refs := linker.Find(s)
+	if len(refs) != 1 || refs[0].Kind != linker.KindRepoRef && refs[0].Kind != linker.KindURL ||
+		refs[0].Start != 0 || refs[0].End != len(s) {
+		return linker.Ref{}, false
+	}
+	return refs[0], true
 }
 
 // LinkedEntry is a stored entry with the links that count for it: its manual links when
@@ -157,17 +176,36 @@ type LinkedEntry struct {
 }
 
 // LinkedEntries returns the entries the query selects, each with its effective links.
-// The query names a workspace (manual links are kept per workspace); without one it is
-// an InputError.
+// The query names a workspace (manual links are kept per workspace); without one, or
+// with a PR that ParsePR refuses, it is an InputError. With a PR, the entries are those
+// whose effective links name it: the time a pull request's page shows.
 func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry, error) {
 	if q.WorkspaceID == "" {
 		return nil, inputError("workspace", "required")
+	}
+	var names func(Link) bool // with a PR, whether a link names it
+	if q.PR != "" {
+		owner, repo, number, err := ParsePR(q.PR)
+		if err != nil {
+			return nil, err
+		}
+		names = func(l Link) bool { return l.IsPR(owner, repo, number) }
 	}
 	entries, err := e.store.Entries(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	manual, err := e.store.ManualLinks(ctx, q.WorkspaceID)
+	var ids []string // with a PR, the manual links of its few entries only
+	if names != nil {
+		if len(entries) == 0 {
+			return nil, nil
+		}
+		ids = make([]string, len(entries))
+		for i := range entries {
+			ids[i] = entries[i].ID
+		}
+	}
+	manual, err := e.store.ManualLinks(ctx, q.WorkspaceID, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,11 +213,14 @@ func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry
 	for _, l := range manual {
 		byEntry[l.EntryID] = append(byEntry[l.EntryID], l)
 	}
-	out := make([]LinkedEntry, len(entries))
-	for i, en := range entries {
-		out[i] = LinkedEntry{Entry: en, Effective: en.Links}
+	out := make([]LinkedEntry, 0, len(entries))
+	for _, en := range entries {
+		le := LinkedEntry{Entry: en, Effective: en.Links}
 		if m := byEntry[en.ID]; len(m) > 0 {
-			out[i].Effective = m
+			le.Effective = m
+		}
+		if names == nil || slices.ContainsFunc(le.Effective, names) {
+			out = append(out, le)
 		}
 	}
 	return out, nil

@@ -302,3 +302,57 @@ func TestLinkedEntriesNeedAWorkspace(t *testing.T) {
 	_, err = r.eng.Report(t.Context(), clockifysync.EntryQuery{UserID: r.fx.Members[0].User.ID}, analytics.Options{})
 	require.ErrorIs(t, err, clockifysync.ErrInput)
 }
+
+// TestEntriesOfAPR: the entries of one pull request, as its page shows them, are those
+// whose effective links name it: by any form or case of the reference, or by a manual
+// link; not an entry whose manual links name another PR, nor an issue of that number.
+func TestEntriesOfAPR(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		project := r.fx.Projects[0].ID
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+		from := now.Add(-2 * time.Hour)
+		ids := map[string]string{}
+		for i, desc := range []string{"#4 review", "https://github.com/Acme/Web/pull/4 fix", "#4 and #5", "#4 pairing",
+			"standup", "https://github.com/acme/web/issues/4 triage", "#40 other"} {
+			e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Members[0].User.ID, ProjectID: project, Description: desc,
+				TimeInterval: clockify.TimeInterval{Start: from.Add(time.Duration(i) * 10 * time.Minute), End: new(from.Add(time.Duration(i+1) * 10 * time.Minute))}})
+			require.NoError(t, err)
+			ids[desc] = e.ID
+		}
+		_, err := r.eng.SyncRecent(ctx, ws)
+		require.NoError(t, err)
+		require.NoError(t, r.eng.LinkManually(ctx, ws, ids["#4 pairing"], "acme/web#9"))
+		require.NoError(t, r.eng.LinkManually(ctx, ws, ids["standup"], "acme/web#4"))
+
+		want := []string{ids["#4 review"], ids["https://github.com/Acme/Web/pull/4 fix"], ids["#4 and #5"], ids["standup"]}
+		for _, pr := range []string{"acme/web#4", "ACME/web#4", "https://github.com/acme/web/pull/4/files"} {
+			entries, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: pr})
+			require.NoError(t, err)
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.ID)
+			}
+			require.Equal(t, want, got, pr)
+		}
+
+		s, err := r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#4"}, analytics.Options{})
+		require.NoError(t, err)
+		i := slices.IndexFunc(s.PRs, func(p analytics.PRStats) bool { return p.PR == "acme/web#4" })
+		require.GreaterOrEqual(t, i, 0)
+		require.Equal(t, int64(35*60), s.PRs[i].Stats.Seconds(), "10 + 10 + half of 10 + 10 minutes")
+		require.Equal(t, 4, s.PRs[i].Stats.Entries)
+
+		entries, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#404"})
+		require.NoError(t, err)
+		require.Empty(t, entries)
+		for _, bad := range []string{"#4", "acme/web", "PR 4", "https://github.com/acme/web/issues/4"} {
+			_, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: bad})
+			require.ErrorIs(t, err, clockifysync.ErrInput, bad)
+		}
+	})
+}

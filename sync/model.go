@@ -2,6 +2,7 @@ package sync
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -78,6 +79,12 @@ func (l Link) Target() string {
 		return "#" + strconv.Itoa(l.Number)
 	}
 	return l.Owner + "/" + l.Repo + "#" + strconv.Itoa(l.Number)
+}
+
+// IsPR reports whether the link names the pull request owner/repo#number, ignoring the
+// names' case (as GitHub does); a link to an issue names none.
+func (l Link) IsPR(owner, repo string, number int) bool {
+	return !l.Issue && l.Number == number && strings.EqualFold(l.Owner, owner) && strings.EqualFold(l.Repo, repo)
 }
 
 // Member is a workspace member with the GitHub login it maps to.
@@ -220,4 +227,9 @@ type EntryQuery struct {
 	Text string
 	// IncludeDeleted keeps the entries deleted in Clockify too.
 	IncludeDeleted bool
+	// PR keeps the entries linked to one pull request, "owner/repo#N" or its URL (see
+	// ParsePR), by an auto link or a manual one; names are compared ignoring case, and
+	// links to issues do not count. A store returns every entry with such a link;
+	// LinkedEntries and Report keep those whose effective links name the pull request.
+	PR string
 }

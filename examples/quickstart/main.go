@@ -308,10 +308,7 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 	fmt.Fprintln(tw, "MEMBER\tSTART\tDURATION\tPROJECT\tDESCRIPTION")
 	work, total, notWork := 0, time.Duration(0), 0
 	for _, e := range entries {
-		dur := "running"
-		if !e.Running() {
-			dur = e.End.Sub(e.Start).String()
-		}
+		dur := duration(&e)
 		if !e.IsWork() { // a break, a holiday or time off: listed, but no work on a PR
 			notWork++
 			dur += " (" + strings.ToLower(strings.ReplaceAll(e.Type, "_", " ")) + ")"

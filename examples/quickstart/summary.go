@@ -43,6 +43,11 @@ func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, con
 		fmt.Fprintf(tw, "%s\t%.1f\t%s\t%d\n", p.PR, float64(p.Seconds())/3600, billed, len(p.Contributors))
 	}
 	tw.Flush()
+	if len(prs) > 0 {
+		if err := printPR(ctx, out, eng, q, prs[0].PR, names); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(out, "\nAverage %.1f h per PR; billable %.0f%% of the time (%s); %.0f%% linked to no PR; %d references left unresolved\n",
 		report.AveragePerPR().Hours(), 100*report.Total.BillableShare(), report.Total.Amounts, 100*report.UnlinkedShare(), unresolved)
 
@@ -75,6 +80,31 @@ func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, con
 		fmt.Fprintf(tw, "%s\t%.1f\t%.1f%s\n", b.Start.Format("Mon 02 Jan"), float64(b.Seconds())/3600, float64(b.BillableSeconds)/3600, mark)
 	}
 	return tw.Flush()
+}
+
+// printPR lists the entries of one pull request, as its page in a code review shows them
+// (EntryQuery.PR: the entries whose effective links name it, by any form of reference).
+func printPR(ctx context.Context, out io.Writer, eng *clockifysync.Engine, q clockifysync.EntryQuery, pr string, names map[string]string) error {
+	q.PR = pr
+	entries, err := eng.LinkedEntries(ctx, q)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nThe time on %s, as its pull request's page shows it\n", pr)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MEMBER\tSTART\tDURATION\tDESCRIPTION")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", names[e.UserID], e.Start.Format("Mon 02 Jan 15:04"), duration(&e.Entry), e.Description)
+	}
+	return tw.Flush()
+}
+
+// duration is an entry's duration, or "running".
+func duration(e *clockifysync.Entry) string {
+	if e.Running() {
+		return "running"
+	}
+	return e.End.Sub(e.Start).String()
 }
 
 // rateCard prices time at the workspace's hourly rate (150.00 AUD when it has none), with

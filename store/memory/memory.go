@@ -110,6 +110,17 @@ func (s *Store) Entry(_ context.Context, workspaceID, id string) (clockifysync.E
 
 // Entries implements clockifysync.EntryStore.
 func (s *Store) Entries(_ context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
+	linked := func(clockifysync.Entry) bool { return true }
+	if q.PR != "" {
+		owner, repo, number, err := clockifysync.ParsePR(q.PR)
+		if err != nil {
+			return nil, err
+		}
+		names := func(l clockifysync.Link) bool { return l.IsPR(owner, repo, number) }
+		linked = func(e clockifysync.Entry) bool {
+			return slices.ContainsFunc(e.Links, names) || slices.ContainsFunc(s.manual[key{e.WorkspaceID, e.ID}], names)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	text := strings.ToLower(q.Text)
@@ -118,7 +129,7 @@ func (s *Store) Entries(_ context.Context, q clockifysync.EntryQuery) ([]clockif
 			(q.From.IsZero() || !e.Start.Before(q.From)) && (q.To.IsZero() || e.Start.Before(q.To)) &&
 			(q.UserID == "" || e.UserID == q.UserID) && (q.ProjectID == "" || e.ProjectID == q.ProjectID) &&
 			(text == "" || strings.Contains(strings.ToLower(e.Description), text)) &&
-			(q.IncludeDeleted || e.Deleted.IsZero())
+			(q.IncludeDeleted || e.Deleted.IsZero()) && linked(e)
 	}, func(a, b clockifysync.Entry) int {
 		return cmp.Or(a.Start.Compare(b.Start), strings.Compare(a.ID, b.ID))
 	})

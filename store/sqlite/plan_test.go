@@ -16,7 +16,8 @@ import (
 // to find deletions, and a project's mapping changed relinks its entries. SQLite, with no
 // statistics (nothing makes it gather them), would read both by the index of start
 // times: every member's entries of the window once for each member, and the whole
-// workspace for a project.
+// workspace for a project. A pull request's few entries are read from its links, by
+// their key, not by scanning the workspace's.
 func TestEntriesReadByTheirIndex(t *testing.T) {
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"))
 	require.NoError(t, err)
@@ -34,9 +35,12 @@ func TestEntriesReadByTheirIndex(t *testing.T) {
 			"INDEX entries_by_project (ws=? AND project_id=?)"},
 		{"a window", clockifysync.EntryQuery{WorkspaceID: "ws", From: from, To: to},
 			"INDEX entries_by_start (ws=? AND start_at>? AND start_at<?)"},
+		{"a pull request", clockifysync.EntryQuery{WorkspaceID: "ws", PR: "acme/web#7"},
+			"SCAN p\nSEARCH e USING PRIMARY KEY (ws=? AND id=?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			query, args := sqlstore.EntryIDsQuery(dialect, tc.q)
+			query, args, err := sqlstore.EntryIDsQuery(dialect, tc.q)
+			require.NoError(t, err)
 			rows, err := s.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
 			require.NoError(t, err)
 			defer rows.Close()

@@ -92,4 +92,9 @@ CREATE INDEX deliveries_by_ws ON deliveries (ws, seq);
 	// A claim's lapse time while its delivery is being applied (NULL once applied): the
 	// claim of a process that died applying it lapses.
 	2: `ALTER TABLE claims ADD COLUMN lapse_at INTEGER`,
+	// The links by their target, to find a pull request's entries (EntryQuery.PR).
+	3: `
+CREATE INDEX auto_links_by_target ON auto_links (number, lower(owner), lower(repo));
+CREATE INDEX manual_links_by_target ON manual_links (number, lower(owner), lower(repo));
+`,
 }

@@ -24,6 +24,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 	}{
 		{"EntriesRoundTrip", entriesRoundTrip},
 		{"EntriesQuery", entriesQuery},
+		{"EntriesOfAPR", entriesOfAPR},
 		{"EntriesReplaceLinks", entriesReplaceLinks},
 		{"EntriesWrittenAgain", entriesWrittenAgain},
 		{"ReplaceAutoLinks", replaceAutoLinks},
@@ -174,6 +175,69 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 			require.NoError(t, err)
 			require.Equal(t, c.want, append([]string{}, only...), "EntryIDs")
 		})
+	}
+}
+
+// entriesOfAPR: a query with a PR selects the entries with an auto or manual link to it,
+// names compared ignoring case, issues left out, within the query's other filters.
+func entriesOfAPR(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	pr := func(owner, repo string, n int) clockifysync.Link {
+		return clockifysync.Link{Owner: owner, Repo: repo, Number: n, Pattern: "owner/repo#N", Text: "x", Confidence: 0.9}
+	}
+	issue := pr("acme", "web", 7)
+	issue.Issue = true
+	deleted := entry("gone", "u1", "p1", "acme/web#7", t0.Add(4*time.Hour), pr("acme", "web", 7))
+	deleted.Deleted = t0.Add(5 * time.Hour)
+	other := entry("elsewhere", "u1", "p1", "acme/web#7", t0)
+	other.WorkspaceID = "ws2"
+	other.Links = []clockifysync.Link{pr("acme", "web", 7)}
+	other.Links[0].WorkspaceID, other.Links[0].EntryID, other.Links[0].Source = "ws2", "elsewhere", clockifysync.SourceAuto
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{
+		entry("auto", "u1", "p1", "acme/web#7", t0, pr("acme", "web", 7)),
+		entry("cased", "u2", "p1", "ACME/Web#7", t0.Add(time.Hour), pr("ACME", "Web", 7)),
+		entry("second", "u1", "p1", "acme/api#3 and acme/web#7", t0.Add(2*time.Hour), pr("acme", "api", 3), pr("acme", "web", 7)),
+		entry("issue", "u1", "p1", "acme/web/issues/7", t0.Add(3*time.Hour), issue),
+		entry("number", "u1", "p1", "acme/web#70", t0.Add(3*time.Hour), pr("acme", "web", 70)),
+		entry("repo", "u1", "p1", "acme/webapp#7", t0.Add(3*time.Hour), pr("acme", "webapp", 7)),
+		entry("manual", "u2", "p1", "pairing", t0.Add(6*time.Hour)),
+		deleted, other,
+	}))
+	m := pr("Acme", "WEB", 7)
+	m.WorkspaceID, m.EntryID, m.Source, m.Pattern, m.Created = ws, "manual", clockifysync.SourceManual, "manual", t0
+	require.NoError(t, s.AddManualLink(ctx, m))
+
+	cases := []struct {
+		name string
+		q    clockifysync.EntryQuery
+		want []string
+	}{
+		{"auto and manual links, any case", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#7"}, []string{"auto", "cased", "second", "manual"}},
+		{"written in another case", clockifysync.EntryQuery{WorkspaceID: ws, PR: "Acme/WEB#7"}, []string{"auto", "cased", "second", "manual"}},
+		{"as a URL", clockifysync.EntryQuery{WorkspaceID: ws, PR: "https://github.com/acme/web/pull/7"}, []string{"auto", "cased", "second", "manual"}},
+		{"with the deleted", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#7", IncludeDeleted: true}, []string{"auto", "cased", "second", "gone", "manual"}},
+		{"and a member", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#7", UserID: "u2"}, []string{"cased", "manual"}},
+		{"and a window", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#7", From: t0.Add(time.Hour), To: t0.Add(6 * time.Hour)}, []string{"cased", "second"}},
+		{"and a text", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#7", Text: "API"}, []string{"second"}},
+		{"another PR", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/api#3"}, []string{"second"}},
+		{"no entry", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#8"}, []string{}},
+		{"another workspace", clockifysync.EntryQuery{WorkspaceID: "ws2", PR: "acme/web#7"}, []string{"elsewhere"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.Entries(ctx, c.q)
+			require.NoError(t, err)
+			require.Equal(t, c.want, append([]string{}, ids(got)...))
+			only, err := s.EntryIDs(ctx, c.q)
+			require.NoError(t, err)
+			require.Equal(t, c.want, append([]string{}, only...), "EntryIDs")
+		})
+	}
+	for _, bad := range []string{"#7", "acme/web", "acme/web#7 and more", "https://github.com/acme/web/issues/7"} {
+		_, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: bad})
+		require.ErrorIs(t, err, clockifysync.ErrInput, bad)
+		_, err = s.EntryIDs(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: bad})
+		require.ErrorIs(t, err, clockifysync.ErrInput, bad)
 	}
 }
 

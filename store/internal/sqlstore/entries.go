@@ -240,8 +240,11 @@ func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync
 // strings.ToLower does, in every script (a database's lower() may fold ASCII only), so
 // it is applied to the rows the query returns.
 func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
-	where, args := s.where(q)
-	return s.entries(ctx, s.db, entryColumns+s.from(q)+withLinks+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
+	from, where, args, err := s.filter(q)
+	if err != nil {
+		return nil, err
+	}
+	return s.entries(ctx, s.db, entryColumns+from+withLinks+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
 }
 
 // EntryIDs implements clockifysync.EntryStore.
@@ -254,48 +257,62 @@ func (s *Store) EntryIDs(ctx context.Context, q clockifysync.EntryQuery) ([]stri
 		}
 		return ids, err
 	}
-	query, args := s.entryIDsQuery(q)
-	err := s.query(ctx, func(rows *sql.Rows) error {
+	query, args, err := s.entryIDsQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	err = s.query(ctx, func(rows *sql.Rows) error {
 		ids = append(ids, "")
 		return rows.Scan(&ids[len(ids)-1])
 	}, query, args...)
 	return ids, err
 }
 
-func (s *Store) entryIDsQuery(q clockifysync.EntryQuery) (string, []any) {
-	where, args := s.where(q)
-	return `SELECT e.id` + s.from(q) + where + ` ORDER BY e.start_at, e.id, e.ws`, args
+func (s *Store) entryIDsQuery(q clockifysync.EntryQuery) (string, []any, error) {
+	from, where, args, err := s.filter(q)
+	return `SELECT e.id` + from + where + ` ORDER BY e.start_at, e.id, e.ws`, args, err
 }
 
 // EntryIDsQuery returns the query EntryIDs runs for q (without Text), as the database
 // receives it, for the stores' tests of its plan.
-func EntryIDsQuery(d Dialect, q clockifysync.EntryQuery) (string, []any) {
+func EntryIDsQuery(d Dialect, q clockifysync.EntryQuery) (string, []any, error) {
 	s := &Store{d: d}
-	query, args := s.entryIDsQuery(q)
-	return s.q(query), args
+	query, args, err := s.entryIDsQuery(q)
+	return s.q(query), args, err
 }
 
-// from is the FROM clause of a query of entries, naming the index of the member or the
-// project it asks for where the dialect names indexes. A project's entries within a
-// window are left to the planner: either index may read fewer.
-func (s *Store) from(q clockifysync.EntryQuery) string {
-	const from = ` FROM @entries e`
+// prLinks lists the entries with a link of either kind to a pull request, read by the
+// links' index of their targets (number, lower(owner), lower(repo)).
+const prLinks = `(SELECT ws, entry_id FROM @auto_links WHERE number = ? AND lower(owner) = ? AND lower(repo) = ? AND issue = ?
+	UNION SELECT ws, entry_id FROM @manual_links WHERE number = ? AND lower(owner) = ? AND lower(repo) = ? AND issue = ?) p`
+
+// filter returns the FROM and WHERE clauses of a query's filters but the text, and
+// their arguments. A pull request's entries are read from its links (CROSS JOIN keeps
+// SQLite from reading the workspace's entries instead); a member's or a project's by
+// their index where the dialect names indexes. A project's entries within a window are
+// left to the planner: either index may read fewer.
+func (s *Store) filter(q clockifysync.EntryQuery) (from, where string, args []any, err error) {
+	from = ` FROM @entries e`
+	var conds []string
 	switch {
+	case q.PR != "":
+		owner, repo, number, err := clockifysync.ParsePR(q.PR)
+		if err != nil {
+			return "", "", nil, err
+		}
+		// GitHub's names are ASCII, which lower() folds in every database.
+		owner, repo = strings.ToLower(owner), strings.ToLower(repo)
+		from = ` FROM ` + prLinks + ` CROSS JOIN @entries e`
+		conds = append(conds, "e.ws = p.ws", "e.id = p.entry_id")
+		args = append(args, number, owner, repo, false, number, owner, repo, false)
 	case !s.d.IndexedBy:
 	case q.UserID != "":
-		return from + ` INDEXED BY entries_by_user`
+		from += ` INDEXED BY entries_by_user`
 	case q.ProjectID != "" && q.From.IsZero() && q.To.IsZero():
-		return from + ` INDEXED BY entries_by_project`
+		from += ` INDEXED BY entries_by_project`
 	}
-	return from
-}
-
-// where returns the WHERE clause of a query's filters but the text, and its arguments.
-func (s *Store) where(q clockifysync.EntryQuery) (string, []any) {
-	var where []string
-	var args []any
 	add := func(cond string, arg any) {
-		where = append(where, cond)
+		conds = append(conds, cond)
 		args = append(args, arg)
 	}
 	if q.WorkspaceID != "" {
@@ -314,12 +331,12 @@ func (s *Store) where(q clockifysync.EntryQuery) (string, []any) {
 		add("e.project_id = ?", q.ProjectID)
 	}
 	if !q.IncludeDeleted {
-		where = append(where, "e.deleted_at IS NULL")
+		conds = append(conds, "e.deleted_at IS NULL")
 	}
-	if len(where) == 0 {
-		return "", nil
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	return " WHERE " + strings.Join(where, " AND "), args
+	return from, where, args, nil
 }
 
 // entries runs an entryQuery, one row per link (or one with NULL links), and gathers the
