@@ -112,7 +112,7 @@ func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) erro
 // re-sync, and an entry's manual links replace its auto links in LinkedEntries. An
 // unknown entry is ErrNotFound; a bad target is an InputError.
 func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target string) error {
-	l, err := manualLink(workspaceID, entryID, target)
+	l, err := e.manualLink(workspaceID, entryID, target)
 	if err != nil {
 		return err
 	}
@@ -125,19 +125,20 @@ func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target 
 
 // Unlink removes a manual link made with LinkManually, or returns ErrNotFound.
 func (e *Engine) Unlink(ctx context.Context, workspaceID, entryID, target string) error {
-	l, err := manualLink(workspaceID, entryID, target)
+	l, err := e.manualLink(workspaceID, entryID, target)
 	if err != nil {
 		return err
 	}
 	return e.store.RemoveManualLink(ctx, l)
 }
 
-// manualLink parses "owner/repo#N" into a manual link.
-func manualLink(workspaceID, entryID, target string) (Link, error) {
+// manualLink parses "owner/repo#N", or a URL on a host the engine's parser knows, into a
+// manual link.
+func (e *Engine) manualLink(workspaceID, entryID, target string) (Link, error) {
 	if workspaceID == "" || entryID == "" {
 		return Link{}, inputError("entry", "a workspace and an entry are required")
 	}
-	r, ok := parseTarget(target)
+	r, ok := parseTarget(e.parser, target)
 	if !ok {
 		return Link{}, inputError("target", "want owner/repo#N or a pull-request URL")
 	}
@@ -147,20 +148,26 @@ func manualLink(workspaceID, entryID, target string) (Link, error) {
 	}, nil
 }
 
-// ParsePR reads a pull request's "owner/repo#N" or URL, as EntryQuery.PR holds it.
-// Anything else, an issue's URL included, is an InputError.
+// ParsePR reads a pull request's "owner/repo#N" or github.com URL, as EntryQuery.PR
+// holds it. Anything else, an issue's URL included, is an InputError. (The engine also
+// reads URLs on the hosts of its parser, WithParser, and hands the store owner/repo#N.)
 func ParsePR(s string) (owner, repo string, number int, err error) {
-	r, ok := parseTarget(s)
+	return parsePR(nil, s)
+}
+
+func parsePR(p *linker.Parser, s string) (owner, repo string, number int, err error) {
+	r, ok := parseTarget(p, s)
 	if !ok || r.Issue {
 		return "", "", 0, inputError("pr", "want owner/repo#N or a pull-request URL")
 	}
 	return r.Owner, r.Repo, r.Number, nil
 }
 
-// parseTarget reads "owner/repo#N", a pull-request URL or an issue URL, and nothing else.
-func parseTarget(s string) (linker.Ref, bool) {
+// parseTarget reads "owner/repo#N", a pull-request URL or an issue URL (on a host the
+// parser knows; github.com with a nil one), and nothing else.
+func parseTarget(p *linker.Parser, s string) (linker.Ref, bool) {
 	s = strings.TrimSpace(s)
-	refs := linker.Find(s)
+	refs := p.Find(s)
 	if len(refs) != 1 || refs[0].Kind != linker.KindRepoRef && refs[0].Kind != linker.KindURL ||
 		refs[0].Start != 0 || refs[0].End != len(s) {
 		return linker.Ref{}, false
@@ -185,11 +192,12 @@ func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry
 	}
 	var names func(Link) bool // with a PR, whether a link names it
 	if q.PR != "" {
-		owner, repo, number, err := ParsePR(q.PR)
+		owner, repo, number, err := parsePR(e.parser, q.PR)
 		if err != nil {
 			return nil, err
 		}
 		names = func(l Link) bool { return l.IsPR(owner, repo, number) }
+		q.PR = Link{Owner: owner, Repo: repo, Number: number}.Target() // the store reads github.com's forms only
 	}
 	entries, err := e.store.Entries(ctx, q)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/linker"
 	"github.com/heyjasper/jasper-clockify/mapping"
 	"github.com/heyjasper/jasper-clockify/store/memory"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -355,4 +356,30 @@ func TestEntriesOfAPR(t *testing.T) {
 			require.ErrorIs(t, err, clockifysync.ErrInput, bad)
 		}
 	})
+}
+
+// TestEnterpriseURLs: with a parser that knows a GitHub Enterprise host, the engine reads
+// that host's pull-request URLs wherever it takes a target, as it does in descriptions.
+func TestEnterpriseURLs(t *testing.T) {
+	t.Parallel()
+	p, err := linker.NewParser(linker.WithHost("git.acme.dev"))
+	require.NoError(t, err)
+	r := newRig(t, clockifysync.WithParser(p))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	review := r.add(t, "https://git.acme.dev/acme/web/pull/4 review", now.Add(-time.Hour))
+	pairing := r.add(t, "pairing", now.Add(-2*time.Hour))
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.NoError(t, r.eng.LinkManually(ctx, ws, pairing.ID, "https://git.acme.dev/acme/web/pull/4/files"))
+
+	entries, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "https://git.acme.dev/acme/web/pull/4"})
+	require.NoError(t, err)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.ID)
+	}
+	require.ElementsMatch(t, []string{review.ID, pairing.ID}, got)
+	require.NoError(t, r.eng.Unlink(ctx, ws, pairing.ID, "https://git.acme.dev/acme/web/pull/4"))
 }
