@@ -138,6 +138,27 @@ func entriesRoundTrip(t *testing.T, s clockifysync.Store) {
 	}
 }
 
+// querySelects is a query and the ids of the entries it selects, in order.
+type querySelects struct {
+	name string
+	q    clockifysync.EntryQuery
+	want []string
+}
+
+// requireSelects checks that Entries and EntryIDs select each case's entries.
+func requireSelects(t *testing.T, s clockifysync.Store, cases []querySelects) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := s.Entries(t.Context(), c.q)
+			require.NoError(t, err)
+			require.Equal(t, c.want, append([]string{}, ids(got)...))
+			only, err := s.EntryIDs(t.Context(), c.q)
+			require.NoError(t, err)
+			require.Equal(t, c.want, append([]string{}, only...), "EntryIDs")
+		})
+	}
+}
+
 func entriesQuery(t *testing.T, s clockifysync.Store) {
 	ctx := t.Context()
 	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{
@@ -147,11 +168,7 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 		entry("a2", "u2", "p2", "login again", t0), // same start as a: by id
 		entry("d", "u3", "", "Übersicht", t0.Add(72*time.Hour)),
 	}))
-	cases := []struct {
-		name string
-		q    clockifysync.EntryQuery
-		want []string
-	}{
+	requireSelects(t, s, []querySelects{
 		{"all, by start then id", clockifysync.EntryQuery{WorkspaceID: ws}, []string{"a", "a2", "b", "c", "d"}},
 		{"from inclusive", clockifysync.EntryQuery{WorkspaceID: ws, From: t0.Add(24 * time.Hour)}, []string{"b", "c", "d"}},
 		{"to exclusive", clockifysync.EntryQuery{WorkspaceID: ws, To: t0.Add(24 * time.Hour)}, []string{"a", "a2"}},
@@ -165,17 +182,7 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 		{"text with an underscore is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "_"}, []string{}},
 		{"combined", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u2", Text: "#5"}, []string{"c"}},
 		{"another workspace", clockifysync.EntryQuery{WorkspaceID: "ws2"}, []string{}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := s.Entries(ctx, c.q)
-			require.NoError(t, err)
-			require.Equal(t, c.want, append([]string{}, ids(got)...))
-			only, err := s.EntryIDs(ctx, c.q)
-			require.NoError(t, err)
-			require.Equal(t, c.want, append([]string{}, only...), "EntryIDs")
-		})
-	}
+	})
 }
 
 // entriesOfAPR: a query with a PR selects the entries with an auto or manual link to it,
@@ -207,11 +214,7 @@ func entriesOfAPR(t *testing.T, s clockifysync.Store) {
 	m.WorkspaceID, m.EntryID, m.Source, m.Pattern, m.Created = ws, "manual", clockifysync.SourceManual, "manual", t0
 	require.NoError(t, s.AddManualLink(ctx, m))
 
-	cases := []struct {
-		name string
-		q    clockifysync.EntryQuery
-		want []string
-	}{
+	requireSelects(t, s, []querySelects{
 		{"auto and manual links, any case", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#7"}, []string{"auto", "cased", "second", "manual"}},
 		{"written in another case", clockifysync.EntryQuery{WorkspaceID: ws, PR: "Acme/WEB#7"}, []string{"auto", "cased", "second", "manual"}},
 		{"as a URL", clockifysync.EntryQuery{WorkspaceID: ws, PR: "https://github.com/acme/web/pull/7"}, []string{"auto", "cased", "second", "manual"}},
@@ -222,17 +225,7 @@ func entriesOfAPR(t *testing.T, s clockifysync.Store) {
 		{"another PR", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/api#3"}, []string{"second"}},
 		{"no entry", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#8"}, []string{}},
 		{"another workspace", clockifysync.EntryQuery{WorkspaceID: "ws2", PR: "acme/web#7"}, []string{"elsewhere"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got, err := s.Entries(ctx, c.q)
-			require.NoError(t, err)
-			require.Equal(t, c.want, append([]string{}, ids(got)...))
-			only, err := s.EntryIDs(ctx, c.q)
-			require.NoError(t, err)
-			require.Equal(t, c.want, append([]string{}, only...), "EntryIDs")
-		})
-	}
+	})
 	for _, bad := range []string{"#7", "acme/web", "acme/web#7 and more", "https://github.com/acme/web/issues/7"} {
 		_, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: bad})
 		require.ErrorIs(t, err, clockifysync.ErrInput, bad)
