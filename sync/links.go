@@ -184,8 +184,9 @@ type LinkedEntry struct {
 
 // LinkedEntries returns the entries the query selects, each with its effective links.
 // The query names a workspace (manual links are kept per workspace); without one, or
-// with a PR that ParsePR refuses, it is an InputError. With a PR, the entries are those
-// whose effective links name it: the time a pull request's page shows.
+// with a PR that is neither owner/repo#N nor a pull-request URL (on github.com or a host
+// of the engine's parser), it is an InputError. With a PR, the entries are those whose
+// effective links name it: the time a pull request's page shows.
 func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry, error) {
 	if q.WorkspaceID == "" {
 		return nil, inputError("workspace", "required")
