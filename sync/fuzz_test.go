@@ -7,7 +7,8 @@ import (
 )
 
 // FuzzManualLink: any target is either refused with an InputError or read as one
-// owner/repo#N whose own text reads back the same.
+// owner/repo#N whose own text reads back the same; ParsePR reads the same target, but
+// an issue.
 func FuzzManualLink(f *testing.F) {
 	for _, s := range []string{"acme/web#12", " https://github.com/acme/web/pull/7/files ", "https://github.com/a/b/issues/3",
 		"#12", "acme/web", "acme/web#0", "acme/web#12 acme/api#13", "ａcme/web#1", "a--b/c#1", "acme/web.git#4"} {
@@ -16,9 +17,16 @@ func FuzzManualLink(f *testing.F) {
 	e := new(Engine) // github.com only
 	f.Fuzz(func(t *testing.T, target string) {
 		l, err := e.manualLink("ws", "e1", target)
+		owner, repo, number, prErr := ParsePR(target)
+		if (prErr == nil) != (err == nil && !l.Issue) {
+			t.Fatalf("%q: ParsePR says %v, manualLink %v (issue %v)", target, prErr, err, l.Issue)
+		}
+		if prErr == nil && (owner != l.Owner || repo != l.Repo || number != l.Number) {
+			t.Fatalf("%q: ParsePR read %s/%s#%d, manualLink %s", target, owner, repo, number, l.Target())
+		}
 		if err != nil {
-			if !errors.Is(err, ErrInput) {
-				t.Fatalf("%q: %v is not an InputError", target, err)
+			if !errors.Is(err, ErrInput) || prErr != nil && !errors.Is(prErr, ErrInput) {
+				t.Fatalf("%q: %v, %v is not an InputError", target, err, prErr)
 			}
 			return
 		}
