@@ -93,6 +93,11 @@ func TestConnectRefusesBadInput(t *testing.T) {
 		})
 	}
 	require.NotContains(t, r.logs.String(), "not-a-key-secret-123")
+
+	// The longest initial sync allowed, a year, is no error.
+	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: clockifysync.MaxInitialDays})
+	require.NoError(t, err)
+	require.Equal(t, now.AddDate(0, 0, -clockifysync.MaxInitialDays), res.InitialSync.Window.Start)
 }
 
 // TestConnectRepairsWebhooks: a webhook deleted in Clockify is registered again, and the

@@ -157,6 +157,26 @@ func TestApplyWithoutFetch(t *testing.T) {
 	require.False(t, got.Deleted.IsZero())
 	require.Equal(t, before, r.srv.Requests(get), "no entry read by id")
 
+	// A project's deliveries too: created, then deleted, from their payloads alone.
+	const getProject = "GET v1/workspaces/{ws}/projects/{id}"
+	p, err := r.srv.AddProject(ws, clockify.Project{Name: "from-the-payload"})
+	require.NoError(t, err)
+	stored, err := r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
+	i := slices.IndexFunc(stored, func(sp clockifysync.Project) bool { return sp.ID == p.ID })
+	require.GreaterOrEqual(t, i, 0, "stored from the payload")
+	require.Equal(t, "from-the-payload", stored[i].Name)
+	require.True(t, stored[i].Deleted.IsZero())
+	p.Archived = true
+	_, err = r.srv.UpdateProject(ws, p)
+	require.NoError(t, err)
+	require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+	stored, err = r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
+	i = slices.IndexFunc(stored, func(sp clockifysync.Project) bool { return sp.ID == p.ID })
+	require.False(t, stored[i].Deleted.IsZero(), "marked deleted from the payload")
+	require.Zero(t, r.srv.Requests(getProject), "no project read by id")
+
 	// A delivery without its entry cannot be applied, now or later.
 	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, WorkspaceID: ws, EntityID: "x"})
 	require.ErrorIs(t, err, webhook.ErrPermanent)

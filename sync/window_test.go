@@ -76,26 +76,27 @@ func TestSyncFindsDeletedProjects(t *testing.T) {
 	r := newRig(t)
 	r.connect(t)
 	r.hook.Close() // no webhook tells the engine
-	ws, gone := r.fx.Workspace.ID, r.fx.Projects[1].ID
+	ws, gone := r.fx.Workspace.ID, []string{r.fx.Projects[1].ID, r.fx.Projects[2].ID}
 	ctx := t.Context()
-	archived := r.fx.Projects[1]
-	archived.Archived = true // Clockify deletes archived projects only
-	_, err := r.srv.UpdateProject(ws, archived)
-	require.NoError(t, err)
-	require.NoError(t, r.srv.DeleteProject(ws, gone))
-	_, err = r.eng.SyncRecent(ctx, ws)
+	for _, p := range r.fx.Projects[1:3] {
+		p.Archived = true // Clockify deletes archived projects only
+		_, err := r.srv.UpdateProject(ws, p)
+		require.NoError(t, err)
+		require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+	}
+	_, err := r.eng.SyncRecent(ctx, ws)
 	require.NoError(t, err)
 
 	projects, err := r.store.Projects(ctx, ws)
 	require.NoError(t, err)
-	require.Len(t, projects, len(r.fx.Projects), "kept, for the history of its entries")
+	require.Len(t, projects, len(r.fx.Projects), "kept, for the history of their entries")
 	for _, p := range projects {
-		require.Equal(t, p.ID == gone, !p.Deleted.IsZero(), "project %s deleted at %v", p.Name, p.Deleted)
+		require.Equal(t, slices.Contains(gone, p.ID), !p.Deleted.IsZero(), "project %s deleted at %v", p.Name, p.Deleted)
 	}
 	unmapped, err := r.eng.UnmappedProjects(ctx, ws)
 	require.NoError(t, err)
-	require.Len(t, unmapped, len(r.fx.Projects)-1)
-	require.False(t, slices.ContainsFunc(unmapped, func(p clockifysync.Project) bool { return p.ID == gone }))
+	require.Len(t, unmapped, len(r.fx.Projects)-len(gone))
+	require.False(t, slices.ContainsFunc(unmapped, func(p clockifysync.Project) bool { return slices.Contains(gone, p.ID) }))
 }
 
 func TestSyncResumesAfterCancel(t *testing.T) {
