@@ -152,6 +152,12 @@ func TestSetSchedule(t *testing.T) {
 	due, err = r.eng.Due(ctx)
 	require.NoError(t, err)
 	require.Empty(t, due)
+	// A day and an hour after it, the daily sync is due.
+	after.LastSync = after.LastSync.Add(-23 * time.Hour)
+	require.NoError(t, r.store.PutConnection(ctx, after))
+	due, err = r.eng.Due(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []string{ws}, due)
 
 	_, err = r.eng.Disconnect(ctx, ws)
 	require.NoError(t, err)
@@ -205,4 +211,32 @@ func TestRunBacksOffAFailingWorkspace(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, clockifysync.ErrInvalidAPIKey.Error(), conn.LastError)
 	})
+}
+
+// TestScheduledSyncCatchesUp: a scheduled sync reads from an hour before the last sync
+// (entries started just before it may have been running then), at least the last 24
+// hours, and at most the longest window a sync takes.
+func TestScheduledSyncCatchesUp(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	for _, tc := range []struct {
+		name      string
+		lastSync  time.Time
+		wantStart time.Time
+	}{
+		{"an hour ago: the last day", now.Add(-time.Hour), now.Add(-clockifysync.IncrementalWindow)},
+		{"three days ago: from an hour before", now.AddDate(0, 0, -3), now.AddDate(0, 0, -3).Add(-time.Hour)},
+		{"two years ago: a year", now.AddDate(-2, 0, 0), now.AddDate(0, 0, -clockifysync.MaxInitialDays)},
+	} {
+		conn, err := r.store.Connection(ctx, ws)
+		require.NoError(t, err)
+		conn.LastSync = tc.lastSync
+		require.NoError(t, r.store.PutConnection(ctx, conn))
+		res, err := r.eng.SyncScheduled(ctx, ws)
+		require.NoError(t, err, tc.name)
+		require.Equal(t, clockifysync.Window{Start: tc.wantStart, End: now}, res.Window, tc.name)
+	}
 }
