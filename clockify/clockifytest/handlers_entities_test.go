@@ -255,6 +255,14 @@ func TestEntryFilters(t *testing.T) {
 	for _, e := range inProject {
 		require.Equal(t, running.ProjectID, e.ProjectID)
 	}
+	// The description filter is a search term, ignoring case.
+	term := strings.ToUpper(running.Description[:min(4, len(running.Description))])
+	found := list(&clockify.TimeEntryListOptions{Description: term})
+	require.NotEmpty(t, found)
+	require.Less(t, len(found), len(all), "the term %q is too common to test the filter", term)
+	for _, e := range found {
+		require.Contains(t, strings.ToLower(e.Description), strings.ToLower(term))
+	}
 
 	plain, _, err := c.TimeEntries.Get(ctx, ws, running.ID, false)
 	require.NoError(t, err)
