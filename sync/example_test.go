@@ -53,3 +53,46 @@ func ExampleEngine_Connect() {
 	// connected hourly 5 members
 	// "PR #332 review" → acme/web-app#332 (PR #N)
 }
+
+// The time on one pull request, as its page in a code review shows it: the entries whose
+// links name it, in whatever form the descriptions wrote it.
+func ExampleEngine_LinkedEntries_pullRequest() {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Now: now})
+	defer srv.Close()
+	eng, err := clockifysync.New(memory.New(), make([]byte, 32),
+		clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL())))
+	if err != nil {
+		panic(err)
+	}
+	ws, web := fx.Workspace.ID, fx.Projects[0]
+	if _, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws, InitialDays: 7}); err != nil {
+		panic(err)
+	}
+	if err := eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: web.ID, Repo: "acme/web-app"}); err != nil {
+		panic(err)
+	}
+	for i, desc := range []string{"#77 login page", "Review https://github.com/Acme/Web-App/pull/77", "PR-78 other"} {
+		start := now.Add(time.Duration(i-3) * time.Hour)
+		if _, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, ProjectID: web.ID, Description: desc,
+			TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(45 * time.Minute))}}); err != nil {
+			panic(err)
+		}
+	}
+	if _, err := eng.SyncRecent(ctx, ws); err != nil {
+		panic(err)
+	}
+
+	entries, err := eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web-app#77"})
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		fmt.Printf("%s %q\n", e.End.Sub(e.Start), e.Description)
+	}
+	// Output:
+	// 45m0s "#77 login page"
+	// 45m0s "Review https://github.com/Acme/Web-App/pull/77"
+}
