@@ -210,9 +210,13 @@ func entriesOfAPR(t *testing.T, s clockifysync.Store) {
 		entry("manual", "u2", "p1", "pairing", t0.Add(6*time.Hour)),
 		deleted, other,
 	}))
-	m := pr("Acme", "WEB", 7)
-	m.WorkspaceID, m.EntryID, m.Source, m.Pattern, m.Created = ws, "manual", clockifysync.SourceManual, "manual", t0
-	require.NoError(t, s.AddManualLink(ctx, m))
+	manual := func(entryID string, l clockifysync.Link) {
+		l.WorkspaceID, l.EntryID, l.Source, l.Pattern, l.Created = ws, entryID, clockifysync.SourceManual, "manual", t0
+		require.NoError(t, s.AddManualLink(ctx, l))
+	}
+	manual("manual", pr("Acme", "WEB", 7))
+	manual("auto", pr("acme", "web", 7)) // linked both ways: listed once
+	manual("issue", issue)               // still an issue
 
 	requireSelects(t, s, []querySelects{
 		{"auto and manual links, any case", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#7"}, []string{"auto", "cased", "second", "manual"}},
