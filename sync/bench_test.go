@@ -38,55 +38,100 @@ var benchStores = []struct {
 	}},
 }
 
+// benchYear is a generated workspace with a year of the given number of members'
+// entries, served in-process by the fake with no rate limit.
+type benchYear struct {
+	now     time.Time
+	srv     *clockifytest.Server
+	fx      *clockifytest.Fixture
+	opts    []clockify.Option // the client's, to reach the fake
+	window  clockifysync.Window
+	entries int // those started in the window
+}
+
+func newBenchYear(b *testing.B, members int) *benchYear {
+	y := &benchYear{now: time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)}
+	y.srv, y.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 9, Members: members, Days: 365, Now: y.now},
+		clockifytest.WithoutListener())
+	b.Cleanup(y.srv.Close)
+	y.opts = []clockify.Option{clockify.WithBaseURL(y.srv.CoreURL()), clockify.WithReportsURL(y.srv.ReportsURL()),
+		clockify.WithHTTPClient(&http.Client{Transport: y.srv.Transport()}), clockify.WithRateLimit(1e6, 1000)}
+	y.window = clockifysync.Window{Start: y.now.AddDate(0, 0, -365), End: y.now}
+	for _, e := range y.fx.Entries {
+		if !e.TimeInterval.Start.Before(y.window.Start) && !e.TimeInterval.Start.After(y.window.End) {
+			y.entries++
+		}
+	}
+	return y
+}
+
+// engine returns an engine over store, on the fake.
+func (y *benchYear) engine(b *testing.B, store clockifysync.Store) *clockifysync.Engine {
+	eng, err := clockifysync.New(store, make([]byte, 32), clockifysync.WithClientOptions(y.opts...),
+		clockifysync.WithClock(func() time.Time { return y.now }))
+	require.NoError(b, err)
+	return eng
+}
+
+// baseline reads the year's entries through the client, member after member, and keeps
+// nothing: the least any sync must do.
+func (y *benchYear) baseline(b *testing.B) {
+	c, err := clockify.NewClient(append([]clockify.Option{clockify.WithAPIKey(y.fx.OwnerKey)}, y.opts...)...)
+	require.NoError(b, err)
+	n := 0
+	for b.Loop() {
+		n = 0
+		for _, m := range y.fx.Members {
+			for _, err := range c.TimeEntries.All(b.Context(), y.fx.Workspace.ID, m.User.ID, &clockify.TimeEntryListOptions{
+				Start: y.window.Start, End: y.window.End, ListOptions: clockify.ListOptions{PageSize: 1000}}) {
+				require.NoError(b, err)
+				n++
+			}
+		}
+	}
+	require.Equal(b, y.entries, n)
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+}
+
 // BenchmarkSyncWindow syncs a year of a 20-member workspace (the fake in-process, no rate
 // limit) against a baseline that only reads the same entries through the client: the
 // least any sync must do. The ratio is what the engine and the store add.
 func BenchmarkSyncWindow(b *testing.B) {
-	now := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
-	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 9, Members: 20, Days: 365, Now: now},
-		clockifytest.WithoutListener())
-	defer srv.Close()
-	opts := []clockify.Option{clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL()),
-		clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}), clockify.WithRateLimit(1e6, 1000)}
-	ws := fx.Workspace.ID
-	window := clockifysync.Window{Start: now.AddDate(0, 0, -365), End: now}
-	entries := 0 // those started in the window
-	for _, e := range fx.Entries {
-		if !e.TimeInterval.Start.Before(window.Start) && !e.TimeInterval.Start.After(window.End) {
-			entries++
-		}
-	}
-
-	b.Run("baseline-read-only", func(b *testing.B) {
-		c, err := clockify.NewClient(append([]clockify.Option{clockify.WithAPIKey(fx.OwnerKey)}, opts...)...)
-		require.NoError(b, err)
-		n := 0
-		for b.Loop() {
-			n = 0
-			for _, m := range fx.Members {
-				for _, err := range c.TimeEntries.All(b.Context(), ws, m.User.ID, &clockify.TimeEntryListOptions{
-					Start: window.Start, End: window.End, ListOptions: clockify.ListOptions{PageSize: 1000}}) {
-					require.NoError(b, err)
-					n++
-				}
-			}
-		}
-		require.Equal(b, entries, n)
-		b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
-	})
+	y := newBenchYear(b, 20)
+	b.Run("baseline-read-only", y.baseline)
 	for _, s := range benchStores {
 		b.Run("engine-"+s.name, func(b *testing.B) {
-			eng, err := clockifysync.New(s.open(b), make([]byte, 32), clockifysync.WithClientOptions(opts...),
-				clockifysync.WithClock(func() time.Time { return now }))
-			require.NoError(b, err)
-			_, err = eng.Connect(b.Context(), clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws, InitialDays: 1})
+			eng := y.engine(b, s.open(b))
+			_, err := eng.Connect(b.Context(), clockifysync.ConnectRequest{APIKey: y.fx.OwnerKey, WorkspaceID: y.fx.Workspace.ID, InitialDays: 1})
 			require.NoError(b, err)
 			for b.Loop() {
-				res, err := eng.Sync(b.Context(), ws, window)
+				res, err := eng.Sync(b.Context(), y.fx.Workspace.ID, y.window)
 				require.NoError(b, err)
-				require.Equal(b, entries, res.Stored)
+				require.Equal(b, y.entries, res.Stored)
 			}
-			b.ReportMetric(float64(entries)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+			b.ReportMetric(float64(y.entries)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}
+
+// BenchmarkFirstSync connects a workspace with a year of 80 members' entries to a new,
+// empty store, as a new customer does, its initial sync a year long; the baseline reads
+// the same entries through the client.
+func BenchmarkFirstSync(b *testing.B) {
+	y := newBenchYear(b, 80)
+	b.Run("baseline-read-only", y.baseline)
+	for _, s := range benchStores {
+		b.Run("connect-"+s.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				eng := y.engine(b, s.open(b))
+				b.StartTimer()
+				res, err := eng.Connect(b.Context(), clockifysync.ConnectRequest{APIKey: y.fx.OwnerKey, WorkspaceID: y.fx.Workspace.ID,
+					InitialDays: clockifysync.MaxInitialDays})
+				require.NoError(b, err)
+				require.Equal(b, y.entries, res.InitialSync.Stored)
+			}
+			b.ReportMetric(float64(y.entries)*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
 		})
 	}
 }
@@ -96,24 +141,18 @@ func BenchmarkSyncWindow(b *testing.B) {
 // repository, in each store. The baseline reads the workspace's linked entries and keeps
 // the pull request's in Go: what a host would do without EntryQuery.PR.
 func BenchmarkEntriesOfAPR(b *testing.B) {
-	now := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
-	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 9, Members: 20, Days: 365, Now: now},
-		clockifytest.WithoutListener())
-	defer srv.Close()
-	ws := fx.Workspace.ID
+	y := newBenchYear(b, 20)
+	ws := y.fx.Workspace.ID
 	for _, s := range benchStores {
 		b.Run(s.name, func(b *testing.B) {
 			ctx := b.Context()
-			eng, err := clockifysync.New(s.open(b), make([]byte, 32), clockifysync.WithClock(func() time.Time { return now }),
-				clockifysync.WithClientOptions(clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL()),
-					clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}), clockify.WithRateLimit(1e6, 1000)))
+			eng := y.engine(b, s.open(b))
+			_, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: y.fx.OwnerKey, WorkspaceID: ws, InitialDays: 1})
 			require.NoError(b, err)
-			_, err = eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws, InitialDays: 1})
-			require.NoError(b, err)
-			for _, p := range fx.Projects {
+			for _, p := range y.fx.Projects {
 				require.NoError(b, eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: p.ID, Repo: "acme/" + p.Name}))
 			}
-			_, err = eng.Sync(ctx, ws, clockifysync.Window{Start: now.AddDate(0, 0, -365), End: now})
+			_, err = eng.Sync(ctx, ws, y.window)
 			require.NoError(b, err)
 
 			// The pull request with the most entries.
