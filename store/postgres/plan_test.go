@@ -1,0 +1,44 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/store/internal/sqlstore"
+	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+// TestFirstEntriesGatherStatistics: on a new database, PostgreSQL has no statistics of
+// the entries until autovacuum's next round, and plans a member's entries of a window by
+// the index of start times: a first sync read every member's entries once per member.
+// The first entries written have it gather them, and the member's index is read.
+func TestFirstEntriesGatherStatistics(t *testing.T) {
+	pool := pgtest.NewDatabase(t)
+	s, err := New(t.Context(), pool)
+	require.NoError(t, err)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	entries := make([]clockifysync.Entry, 5000)
+	for i := range entries {
+		entries[i] = clockifysync.Entry{WorkspaceID: "ws", ID: fmt.Sprint("e", i), UserID: fmt.Sprint("u", i%50),
+			Description: "work", Start: t0.Add(time.Duration(i) * time.Hour)}
+	}
+	require.NoError(t, s.PutEntries(t.Context(), entries))
+
+	query, args, err := sqlstore.EntryIDsQuery(dialect, clockifysync.EntryQuery{WorkspaceID: "ws", UserID: "u7", From: t0, To: t0.AddDate(1, 0, 0)})
+	require.NoError(t, err)
+	rows, err := pool.Query(t.Context(), "EXPLAIN "+query, args...)
+	require.NoError(t, err)
+	var plan []string
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan = append(plan, line)
+	}
+	require.NoError(t, rows.Err())
+	require.Contains(t, strings.Join(plan, "\n"), "entries_ws_user_id_start_at_idx")
+}
