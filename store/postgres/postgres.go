@@ -55,21 +55,20 @@ func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
 // database also have PostgreSQL gather the statistics of the entries and their links:
 // without them, until autovacuum's next round, it plans a member's entries by the index
 // of start times (which saves a sort on a table it takes for tiny), and a first sync
-// reads every member's entries of the window once for each member.
+// reads every member's entries of the window once for each member. The entries being
+// written, that step is best effort: when it fails, the next write tries it again.
 func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
 	if err := s.Store.PutEntries(ctx, entries); err != nil || s.analyzed.Load() || len(entries) == 0 {
 		return err
 	}
 	var never bool
-	if err := s.db.QueryRowContext(ctx, `SELECT reltuples < 0 FROM pg_class WHERE oid = 'jasper_clockify.entries'::regclass`).Scan(&never); err != nil {
-		return err
+	err := s.db.QueryRowContext(ctx, `SELECT reltuples < 0 FROM pg_class WHERE oid = 'jasper_clockify.entries'::regclass`).Scan(&never)
+	if err == nil && never {
+		_, err = s.db.ExecContext(ctx, `ANALYZE jasper_clockify.entries, jasper_clockify.auto_links`)
 	}
-	if never {
-		if _, err := s.db.ExecContext(ctx, `ANALYZE jasper_clockify.entries, jasper_clockify.auto_links`); err != nil {
-			return err
-		}
+	if err == nil {
+		s.analyzed.Store(true)
 	}
-	s.analyzed.Store(true)
 	return nil
 }
 
