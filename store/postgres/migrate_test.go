@@ -13,7 +13,8 @@ import (
 
 // TestMigrateFromVersion1: a database of the first schema is brought up to date, its
 // data kept. Its claims, which did not say whether their delivery was applied, count as
-// applied.
+// applied. An index of a later version that the host built beforehand (CONCURRENTLY,
+// on a large database) is kept.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	pool := pgtest.NewDatabase(t)
@@ -23,6 +24,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 		`CREATE TABLE jasper_clockify.schema_version (version int NOT NULL)`,
 		migrations[1],
 		`INSERT INTO jasper_clockify.schema_version VALUES (1)`,
+		`CREATE INDEX CONCURRENTLY auto_links_by_target ON jasper_clockify.auto_links (number, lower(owner), lower(repo))`,
 	} {
 		_, err := pool.Exec(ctx, stmt)
 		require.NoError(t, err)

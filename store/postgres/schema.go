@@ -92,9 +92,10 @@ CREATE INDEX ON jasper_clockify.deliveries (ws, seq);
 	// A claim's lapse time while its delivery is being applied (NULL once applied): the
 	// claim of a process that died applying it lapses.
 	2: `ALTER TABLE jasper_clockify.claims ADD COLUMN lapse_at timestamptz`,
-	// The links by their target, to find a pull request's entries (EntryQuery.PR).
+	// The links by their target, to find a pull request's entries (EntryQuery.PR). A host
+	// with many links may build them beforehand, CONCURRENTLY, under these names.
 	3: `
-CREATE INDEX auto_links_by_target ON jasper_clockify.auto_links (number, lower(owner), lower(repo));
-CREATE INDEX manual_links_by_target ON jasper_clockify.manual_links (number, lower(owner), lower(repo));
+CREATE INDEX IF NOT EXISTS auto_links_by_target ON jasper_clockify.auto_links (number, lower(owner), lower(repo));
+CREATE INDEX IF NOT EXISTS manual_links_by_target ON jasper_clockify.manual_links (number, lower(owner), lower(repo));
 `,
 }
