@@ -8,4 +8,10 @@
 // the schema jasper_clockify, which New creates and upgrades; replicas that start at the
 // same time migrate one after another, under an advisory lock. It runs the same SQL as
 // store/sqlite, and passes the same conformance suite (sync/storetest).
+//
+// A migration that builds an index holds writes to its table meanwhile. On a database
+// with many links, build schema version 3's indexes first, without holding writes:
+//
+//	CREATE INDEX CONCURRENTLY auto_links_by_target ON jasper_clockify.auto_links (number, lower(owner), lower(repo));
+//	CREATE INDEX CONCURRENTLY manual_links_by_target ON jasper_clockify.manual_links (number, lower(owner), lower(repo));
 package postgres
