@@ -2,7 +2,6 @@ package sync_test
 
 import (
 	"net/http"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -11,32 +10,8 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
-	"github.com/heyjasper/jasper-clockify/store/memory"
-	"github.com/heyjasper/jasper-clockify/store/postgres"
-	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
-	"github.com/heyjasper/jasper-clockify/store/sqlite"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
-
-// benchStores are the stores the benchmarks run on.
-var benchStores = []struct {
-	name string
-	open func(b *testing.B) clockifysync.Store
-}{
-	{"memory", func(*testing.B) clockifysync.Store { return memory.New() }},
-	{"sqlite", func(b *testing.B) clockifysync.Store {
-		st, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "bench.db"))
-		require.NoError(b, err)
-		b.Cleanup(func() { st.Close() })
-		return st
-	}},
-	{"postgres", func(b *testing.B) clockifysync.Store { // skipped without JASPER_POSTGRES_URL
-		st, err := postgres.New(b.Context(), pgtest.NewDatabase(b))
-		require.NoError(b, err)
-		b.Cleanup(func() { st.Close() })
-		return st
-	}},
-}
 
 // benchYear is a generated workspace with a year of the given number of members'
 // entries, served in-process by the fake with no rate limit.
@@ -99,7 +74,7 @@ func (y *benchYear) baseline(b *testing.B) {
 func BenchmarkSyncWindow(b *testing.B) {
 	y := newBenchYear(b, 20)
 	b.Run("baseline-read-only", y.baseline)
-	for _, s := range benchStores {
+	for _, s := range stores {
 		b.Run("engine-"+s.name, func(b *testing.B) {
 			eng := y.engine(b, s.open(b))
 			_, err := eng.Connect(b.Context(), clockifysync.ConnectRequest{APIKey: y.fx.OwnerKey, WorkspaceID: y.fx.Workspace.ID, InitialDays: 1})
@@ -120,7 +95,7 @@ func BenchmarkSyncWindow(b *testing.B) {
 func BenchmarkFirstSync(b *testing.B) {
 	y := newBenchYear(b, 80)
 	b.Run("baseline-read-only", y.baseline)
-	for _, s := range benchStores {
+	for _, s := range stores {
 		b.Run("connect-"+s.name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
@@ -143,7 +118,7 @@ func BenchmarkFirstSync(b *testing.B) {
 func BenchmarkEntriesOfAPR(b *testing.B) {
 	y := newBenchYear(b, 20)
 	ws := y.fx.Workspace.ID
-	for _, s := range benchStores {
+	for _, s := range stores {
 		b.Run(s.name, func(b *testing.B) {
 			ctx := b.Context()
 			eng := y.engine(b, s.open(b))

@@ -48,22 +48,23 @@ type rig struct {
 
 const listRoute = "GET v1/workspaces/{ws}/user/{user}/time-entries"
 
-// stores are the stores the engine's behaviour is checked on.
+// stores are the stores the engine's behaviour is checked, and benchmarked, on. The
+// PostgreSQL one skips without JASPER_POSTGRES_URL.
 var stores = []struct {
 	name string
-	open func(t *testing.T) clockifysync.Store
+	open func(tb testing.TB) clockifysync.Store
 }{
-	{"memory", func(*testing.T) clockifysync.Store { return memory.New() }},
-	{"sqlite", func(t *testing.T) clockifysync.Store {
-		s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"))
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
+	{"memory", func(testing.TB) clockifysync.Store { return memory.New() }},
+	{"sqlite", func(tb testing.TB) clockifysync.Store {
+		s, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "jasper.db"))
+		require.NoError(tb, err)
+		tb.Cleanup(func() { s.Close() })
 		return s
 	}},
-	{"postgres", func(t *testing.T) clockifysync.Store {
-		s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
+	{"postgres", func(tb testing.TB) clockifysync.Store {
+		s, err := postgres.New(tb.Context(), pgtest.NewDatabase(tb))
+		require.NoError(tb, err)
+		tb.Cleanup(func() { s.Close() })
 		return s
 	}},
 }
