@@ -139,7 +139,10 @@ type CheckpointStore interface {
 }
 
 // DeliveryStore de-duplicates webhook deliveries and keeps their log, so that a delivery
-// applies once whichever replica receives it.
+// applies once whichever replica receives it. A store may bound the log; one that does
+// bounds each workspace's records apart, and those with no workspace apart from them
+// (storetest.DeliveriesKeptApart checks it): a flood of forged requests, or a busy
+// workspace, then pushes no workspace's records out.
 type DeliveryStore interface {
 	webhook.Deduper
 	webhook.DeliveryLog

@@ -77,7 +77,7 @@ func WithApplyTimeout(d time.Duration) HandlerOption { return func(h *Handler) {
 // entities) with another, such as the sync engine's store. A nil one keeps the default.
 func WithDeduper(d Deduper) HandlerOption { return func(h *Handler) { h.dedupe = d } }
 
-// WithDeliveryLog replaces the in-memory delivery log (1,000 records). A nil one keeps
+// WithDeliveryLog replaces the in-memory delivery log (NewMemoryLog(0)). A nil one keeps
 // the default.
 func WithDeliveryLog(l DeliveryLog) HandlerOption { return func(h *Handler) { h.log = l } }
 

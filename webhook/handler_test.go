@@ -494,14 +494,38 @@ func TestMemoryDeduperClaimsLapse(t *testing.T) {
 func TestMemoryLogRing(t *testing.T) {
 	l := NewMemoryLog(3)
 	for i := range 5 {
-		require.NoError(t, l.Record(context.Background(), Delivery{EntityID: fmt.Sprint(i)}))
+		require.NoError(t, l.Record(context.Background(), Delivery{WorkspaceID: "ws", EntityID: fmt.Sprint(i)}))
 	}
 	got := l.Recent(0)
 	require.Len(t, got, 3)
 	require.Equal(t, []string{"4", "3", "2"}, []string{got[0].EntityID, got[1].EntityID, got[2].EntityID})
 	require.Len(t, l.Recent(2), 2)
-	require.Len(t, NewMemoryLog(0).ring, 1000)
+	require.Equal(t, got, l.RecentOf("ws", 0))
+	require.Len(t, NewMemoryLog(0).kept, 0)
+	require.Equal(t, 1000, NewMemoryLog(0).size)
 	require.Empty(t, NewMemoryLog(0).Recent(5))
+}
+
+// TestMemoryLogKeepsWorkspacesApart: forged requests, which name no workspace, and a
+// busy workspace push no other workspace's records out of the log.
+func TestMemoryLogKeepsWorkspacesApart(t *testing.T) {
+	ctx := t.Context()
+	l := NewMemoryLog(3)
+	require.NoError(t, l.Record(ctx, Delivery{WorkspaceID: "quiet", EntityID: "e1"}))
+	for i := range 5 {
+		require.NoError(t, l.Record(ctx, Delivery{Outcome: OutcomeRejected, EntityID: fmt.Sprint("forged", i)}))
+		require.NoError(t, l.Record(ctx, Delivery{WorkspaceID: "busy", EntityID: fmt.Sprint("busy", i)}))
+	}
+	entities := func(ds []Delivery) (ids []string) {
+		for _, d := range ds {
+			ids = append(ids, d.EntityID)
+		}
+		return ids
+	}
+	require.Equal(t, []string{"e1"}, entities(l.RecentOf("quiet", 0)))
+	require.Equal(t, []string{"busy4", "busy3", "busy2"}, entities(l.RecentOf("busy", 0)))
+	require.Equal(t, []string{"forged4", "forged3"}, entities(l.RecentOf("", 2)))
+	require.Equal(t, []string{"busy4", "forged4", "busy3", "forged3", "busy2", "forged2", "e1"}, entities(l.Recent(0)))
 }
 
 func TestNewSignedRequest(t *testing.T) {

@@ -1,7 +1,9 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -43,32 +45,43 @@ type DeliveryLog interface {
 	Record(ctx context.Context, d Delivery) error
 }
 
-// MemoryLog is an in-memory DeliveryLog that keeps the most recent records in a ring.
+// MemoryLog is an in-memory DeliveryLog. It keeps the most recent records of each
+// workspace, and apart from them those with no workspace (rejected before a signature
+// verified), so that a flood of forged requests, or a busy workspace, pushes no
+// workspace's records out.
 type MemoryLog struct {
+	size int
 	mu   sync.Mutex
-	ring []Delivery
-	next int
-	full bool
+	seq  int64               // the number of the last record
+	kept map[string][]logged // of each workspace ("" for none), oldest first
 }
 
-// NewMemoryLog returns a log that keeps the last size records (1,000 when size is not
-// positive).
+// logged is a record with its number in the log.
+type logged struct {
+	seq int64
+	Delivery
+}
+
+// NewMemoryLog returns a log that keeps the last size records of each workspace, and the
+// last size with no workspace (1,000 when size is not positive).
 func NewMemoryLog(size int) *MemoryLog {
 	if size <= 0 {
 		size = 1000
 	}
-	return &MemoryLog{ring: make([]Delivery, size)}
+	return &MemoryLog{size: size, kept: map[string][]logged{}}
 }
 
 // Record implements DeliveryLog.
 func (l *MemoryLog) Record(_ context.Context, d Delivery) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.ring[l.next] = d
-	l.next++
-	if l.next == len(l.ring) {
-		l.next, l.full = 0, true
+	l.seq++
+	kept := append(l.kept[d.WorkspaceID], logged{l.seq, d})
+	if len(kept) > l.size {
+		// The array behind kept is copied, live records only, when append outgrows it.
+		kept = kept[len(kept)-l.size:]
 	}
+	l.kept[d.WorkspaceID] = kept
 	return nil
 }
 
@@ -76,16 +89,31 @@ func (l *MemoryLog) Record(_ context.Context, d Delivery) error {
 func (l *MemoryLog) Recent(n int) []Delivery {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	count := l.next
-	if l.full {
-		count = len(l.ring)
+	var all []logged
+	for _, kept := range l.kept {
+		all = append(all, kept...)
 	}
-	if n <= 0 || n > count {
-		n = count
+	slices.SortFunc(all, func(a, b logged) int { return cmp.Compare(a.seq, b.seq) })
+	return newestFirst(all, n)
+}
+
+// RecentOf returns up to n records of a workspace (of those with no workspace when
+// workspaceID is empty), newest first (all of them when n is not positive).
+func (l *MemoryLog) RecentOf(workspaceID string, n int) []Delivery {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return newestFirst(l.kept[workspaceID], n)
+}
+
+// newestFirst returns the last n of records kept oldest first, newest first (all of
+// them when n is not positive).
+func newestFirst(records []logged, n int) []Delivery {
+	if n <= 0 || n > len(records) {
+		n = len(records)
 	}
 	out := make([]Delivery, 0, n)
-	for i := 1; i <= n; i++ {
-		out = append(out, l.ring[(l.next-i+len(l.ring))%len(l.ring)])
+	for i := len(records) - 1; len(out) < n; i-- {
+		out = append(out, records[i].Delivery)
 	}
 	return out
 }

@@ -27,22 +27,25 @@ type Store struct {
 	hooks       map[key]clockifysync.Webhook
 	runs        map[string]clockifysync.Run
 	claims      *webhook.MemoryDeduper // each entity's last delivery, none forgotten
-	deliveries  []webhook.Delivery
-	maxDelivery int
+	deliveryLog *webhook.MemoryLog
 }
+
+// KeepDeliveries is how many delivery records the store keeps of each workspace, and of
+// those with no workspace (rejected before one was known).
+const KeepDeliveries = 10_000
 
 type key struct{ ws, id string }
 
 var _ clockifysync.Store = (*Store)(nil)
 
-// New returns an empty store that keeps the last 10,000 delivery records.
+// New returns an empty store.
 func New() *Store {
 	return &Store{
 		entries: map[key]clockifysync.Entry{}, manual: map[key][]clockifysync.Link{},
 		members: map[key]clockifysync.Member{}, projects: map[key]clockifysync.Project{},
 		projMaps: map[key]clockifysync.ProjectMapping{}, userMaps: map[key]clockifysync.UserMapping{},
 		conns: map[string]clockifysync.Connection{}, hooks: map[key]clockifysync.Webhook{},
-		runs: map[string]clockifysync.Run{}, claims: webhook.NewMemoryDeduper(math.MaxInt), maxDelivery: 10_000,
+		runs: map[string]clockifysync.Run{}, claims: webhook.NewMemoryDeduper(math.MaxInt), deliveryLog: webhook.NewMemoryLog(KeepDeliveries),
 	}
 }
 
@@ -431,26 +434,18 @@ func (s *Store) Release(ctx context.Context, k webhook.DeliveryKey) error {
 	return s.claims.Release(ctx, k)
 }
 
-// Record implements webhook.DeliveryLog.
-func (s *Store) Record(_ context.Context, d webhook.Delivery) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.deliveries = append(s.deliveries, d)
-	if len(s.deliveries) > s.maxDelivery {
-		s.deliveries = slices.Delete(s.deliveries, 0, len(s.deliveries)-s.maxDelivery)
-	}
-	return nil
+// Record implements webhook.DeliveryLog. The store keeps the last KeepDeliveries records
+// of each workspace, and apart from them the last KeepDeliveries with no workspace: a
+// flood of forged requests, or a busy workspace, pushes no other workspace's records
+// out.
+func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
+	return s.deliveryLog.Record(ctx, d)
 }
 
 // Deliveries implements clockifysync.DeliveryStore.
 func (s *Store) Deliveries(_ context.Context, workspaceID string, limit int) ([]webhook.Delivery, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []webhook.Delivery
-	for i := len(s.deliveries) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
-		if d := s.deliveries[i]; workspaceID == "" || d.WorkspaceID == workspaceID {
-			out = append(out, d)
-		}
+	if workspaceID == "" {
+		return s.deliveryLog.Recent(limit), nil
 	}
-	return out, nil
+	return s.deliveryLog.RecentOf(workspaceID, limit), nil
 }

@@ -13,8 +13,9 @@ import (
 
 // TestMigrateFromVersion1: a database of the first schema is brought up to date, its
 // data kept. Its claims, which did not say whether their delivery was applied, count as
-// applied. An index of a later version that the host built beforehand (CONCURRENTLY,
-// on a large database) is kept.
+// applied, and its delivery records are numbered within their workspace. An index of a
+// later version that the host built beforehand (CONCURRENTLY, on a large database) is
+// kept.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	pool := pgtest.NewDatabase(t)
@@ -31,6 +32,12 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	_, err := pool.Exec(ctx, `INSERT INTO jasper_clockify.claims (entity_id, key) VALUES ($1, $2)`, k.EntityID, k.String())
 	require.NoError(t, err)
+	for _, ws := range []string{"a", "", "a", "b", "a"} {
+		_, err = pool.Exec(ctx, `INSERT INTO jasper_clockify.deliveries
+			(event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns)
+			VALUES ('', 0, '', $1, '', 'applied', '', 200, 0)`, ws)
+		require.NoError(t, err)
+	}
 
 	s, err := New(ctx, pool)
 	require.NoError(t, err)
@@ -41,4 +48,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	c, err := s.Claim(ctx, k, time.Now(), time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, webhook.ClaimApplied, c)
+
+	var numbered string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(ws || n, ' ' ORDER BY seq) FROM jasper_clockify.deliveries`).Scan(&numbered))
+	require.Equal(t, "a1 1 a2 b1 a3", numbered)
 }

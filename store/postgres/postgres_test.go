@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/store/internal/sqlstore"
 	"github.com/heyjasper/jasper-clockify/store/postgres"
 	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -68,4 +69,18 @@ func TestLockWorkspace(t *testing.T) {
 	again, err := s.LockWorkspace(ctx, "connect", "ws-1", free)
 	require.NoError(t, err)
 	again()
+}
+
+func TestDeliveriesKeptApart(t *testing.T) {
+	pool := pgtest.NewDatabase(t)
+	s, err := postgres.New(t.Context(), pool)
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.DeliveriesKeptApart(t, s, sqlstore.KeepDeliveries, func(workspaceID string, n int) {
+		_, err := pool.Exec(t.Context(), `INSERT INTO jasper_clockify.deliveries
+			(event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns, n)
+			SELECT '', 0, '', $1, '', 'rejected', '', 401, 0, i + (SELECT coalesce(max(n), 0) FROM jasper_clockify.deliveries WHERE ws = $1)
+			FROM generate_series(1, $2::int) i`, workspaceID, n)
+		require.NoError(t, err)
+	})
 }

@@ -98,4 +98,13 @@ CREATE INDEX ON jasper_clockify.deliveries (ws, seq);
 CREATE INDEX IF NOT EXISTS auto_links_by_target ON jasper_clockify.auto_links (number, lower(owner), lower(repo));
 CREATE INDEX IF NOT EXISTS manual_links_by_target ON jasper_clockify.manual_links (number, lower(owner), lower(repo));
 `,
+	// Each delivery record's place among its workspace's (n), so that a record drops the
+	// oldest of its own workspace's, by index.
+	4: `
+ALTER TABLE jasper_clockify.deliveries ADD COLUMN n bigint NOT NULL DEFAULT 0;
+UPDATE jasper_clockify.deliveries d SET n = r.n
+	FROM (SELECT seq, row_number() OVER (PARTITION BY ws ORDER BY seq) AS n FROM jasper_clockify.deliveries) r
+	WHERE d.seq = r.seq;
+CREATE INDEX ON jasper_clockify.deliveries (ws, n);
+`,
 }

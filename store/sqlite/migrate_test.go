@@ -14,7 +14,7 @@ import (
 
 // TestMigrateFromVersion1: a file of the first schema is brought up to date on Open,
 // its data kept. Its claims, which did not say whether their delivery was applied,
-// count as applied.
+// count as applied. Its delivery records are numbered within their workspace.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v1.db")
@@ -27,6 +27,11 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	_, err = db.Exec(`INSERT INTO claims (entity_id, key) VALUES (?, ?)`, k.EntityID, k.String())
 	require.NoError(t, err)
+	for _, ws := range []string{"a", "", "a", "b", "a"} {
+		_, err = db.Exec(`INSERT INTO deliveries (event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns)
+			VALUES ('', 0, '', ?, '', 'applied', '', 200, 0)`, ws)
+		require.NoError(t, err)
+	}
 	require.NoError(t, db.Close())
 
 	s, err := Open(ctx, path)
@@ -38,4 +43,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	c, err := s.Claim(ctx, k, time.Now(), time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, webhook.ClaimApplied, c)
+
+	var numbered string
+	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT group_concat(ws || n, ' ') FROM (SELECT ws, n FROM deliveries ORDER BY seq)`).Scan(&numbered))
+	require.Equal(t, "a1 1 a2 b1 a3", numbered)
 }

@@ -97,4 +97,13 @@ CREATE INDEX deliveries_by_ws ON deliveries (ws, seq);
 CREATE INDEX auto_links_by_target ON auto_links (number, lower(owner), lower(repo));
 CREATE INDEX manual_links_by_target ON manual_links (number, lower(owner), lower(repo));
 `,
+	// Each delivery record's place among its workspace's (n), so that a record drops the
+	// oldest of its own workspace's, by index.
+	4: `
+ALTER TABLE deliveries ADD COLUMN n INTEGER NOT NULL DEFAULT 0;
+UPDATE deliveries SET n = r.n
+	FROM (SELECT seq, row_number() OVER (PARTITION BY ws ORDER BY seq) AS n FROM deliveries) AS r
+	WHERE deliveries.seq = r.seq;
+CREATE INDEX deliveries_by_ws_n ON deliveries (ws, n);
+`,
 }

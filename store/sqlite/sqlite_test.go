@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/store/internal/sqlstore"
 	"github.com/heyjasper/jasper-clockify/store/sqlite"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/sync/storetest"
@@ -61,4 +62,21 @@ func TestOpenRefuses(t *testing.T) {
 	require.NoError(t, db.Close())
 	_, err = sqlite.Open(ctx, path)
 	require.ErrorContains(t, err, "newer")
+}
+
+func TestDeliveriesKeptApart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "jasper.db")
+	s, err := sqlite.Open(t.Context(), path)
+	require.NoError(t, err)
+	defer s.Close()
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	require.NoError(t, err)
+	defer db.Close()
+	storetest.DeliveriesKeptApart(t, s, sqlstore.KeepDeliveries, func(workspaceID string, n int) {
+		_, err := db.ExecContext(t.Context(), `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?2)
+			INSERT INTO deliveries (event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns, n)
+			SELECT '', 0, '', ?1, '', 'rejected', '', 401, 0, i + (SELECT coalesce(max(n), 0) FROM deliveries WHERE ws = ?1) FROM k`,
+			workspaceID, n)
+		require.NoError(t, err)
+	})
 }

@@ -754,3 +754,46 @@ func deliveries(t *testing.T, s clockifysync.Store) {
 	require.Len(t, two, 2)
 	require.Equal(t, "e3", two[1].EntityID)
 }
+
+// DeliveriesKeptApart checks a store that bounds its delivery log at keep records of
+// each workspace and keep with no workspace: a flood of records with no workspace (forged
+// requests) pushes no workspace's record out, and a busy workspace keeps its last keep.
+// fill adds n records of a workspace ("" for none) after those recorded before; a store
+// that can write them faster than n calls of Record does so.
+func DeliveriesKeptApart(t *testing.T, s clockifysync.Store, keep int, fill func(workspaceID string, n int)) {
+	ctx := t.Context()
+	d := func(workspace, entity string) webhook.Delivery {
+		return webhook.Delivery{ReceivedAt: t0, EventType: "NEW_TIME_ENTRY", Kind: webhook.TimeEntryCreated,
+			WebhookID: "h1", WorkspaceID: workspace, EntityID: entity, Outcome: webhook.OutcomeApplied, Status: 200}
+	}
+	forged := webhook.Delivery{ReceivedAt: t0, EventType: "NEW_TIME_ENTRY", Outcome: webhook.OutcomeRejected,
+		Reason: "bad signature", Status: 401}
+	entities := func(workspace string) []string {
+		got, err := s.Deliveries(ctx, workspace, 0)
+		require.NoError(t, err)
+		var ids []string
+		for _, d := range got {
+			ids = append(ids, d.EntityID)
+		}
+		return ids
+	}
+
+	require.NoError(t, s.Record(ctx, d(ws, "first")))
+	fill("", keep)
+	require.NoError(t, s.Record(ctx, forged))
+	require.Equal(t, []string{"first"}, entities(ws), "forged requests push no workspace's record out")
+	newest, err := s.Deliveries(ctx, "", 1)
+	require.NoError(t, err)
+	require.Len(t, newest, 1)
+	require.Equal(t, forged.Reason, newest[0].Reason)
+
+	fill(ws, keep)
+	require.NoError(t, s.Record(ctx, d(ws, "last")))
+	got := entities(ws)
+	require.Len(t, got, keep)
+	require.Equal(t, "last", got[0])
+	require.NotContains(t, got, "first", "the workspace's oldest record went")
+	all, err := s.Deliveries(ctx, "", 0)
+	require.NoError(t, err)
+	require.Len(t, all, 2*keep, "the last records with no workspace, and the workspace's")
+}

@@ -9,7 +9,8 @@ import (
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
-// KeepDeliveries is how many delivery records a store keeps.
+// KeepDeliveries is how many delivery records a store keeps of each workspace, and of
+// those with no workspace (rejected before one was known).
 const KeepDeliveries = 10_000
 
 // Claim implements webhook.Deduper in one statement: of several replicas claiming the
@@ -51,18 +52,25 @@ func (s *Store) Release(ctx context.Context, k webhook.DeliveryKey) error {
 	return err
 }
 
-// Record implements webhook.DeliveryLog; the store keeps the last KeepDeliveries records.
+// Record implements webhook.DeliveryLog. The store keeps the last KeepDeliveries records
+// of each workspace, and apart from them the last KeepDeliveries with no workspace: a
+// flood of forged requests, or a busy workspace, pushes no other workspace's records
+// out. A record is numbered after its workspace's last (n), and drops those numbered
+// KeepDeliveries before it, both by index. Two replicas recording for one workspace at
+// once may give their records one number, and keep one record fewer for a while.
 func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var seq int64
+		var n int64
 		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO @deliveries
-			(received_at, event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`),
+			(received_at, event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns, n)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+				coalesce((SELECT n FROM @deliveries WHERE ws = ? ORDER BY n DESC LIMIT 1), 0) + 1)
+			RETURNING n`),
 			s.t(d.ReceivedAt), d.EventType, d.Kind, d.WebhookID, d.WorkspaceID, d.EntityID, d.Outcome, d.Reason, d.Status,
-			int64(d.Elapsed)).Scan(&seq); err != nil {
+			int64(d.Elapsed), d.WorkspaceID).Scan(&n); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, tx, `DELETE FROM @deliveries WHERE seq <= ?`, seq-KeepDeliveries)
+		_, err := s.exec(ctx, tx, `DELETE FROM @deliveries WHERE ws = ? AND n <= ?`, d.WorkspaceID, n-KeepDeliveries)
 		return err
 	})
 }
