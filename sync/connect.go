@@ -32,11 +32,13 @@ type ConnectRequest struct {
 // ConnectResult says what Connect did.
 type ConnectResult struct {
 	Connection Connection
-	// Webhooks counts the webhooks registered (or found registered) for the connection.
+	// Webhooks counts the webhooks that deliver to the connection, registered now or
+	// found registered.
 	Webhooks int
-	// MissingEvents are the events Clockify would not register a webhook for (a Free
-	// plan allows three webhooks): the schedule's reconciles repair what they would
-	// have told.
+	// MissingEvents are the events Clockify would not register a webhook for, or holds
+	// theirs disabled (a Free plan allows three webhooks; a downgrade disables the
+	// others until an upgrade): the schedule's reconciles repair what they would have
+	// told.
 	MissingEvents []clockify.WebhookEvent
 	// InitialSync is the initial sync's result.
 	InitialSync *Result
@@ -406,15 +408,28 @@ func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, 
 // registration is what registerWebhooks did.
 type registration struct {
 	live    int                     // webhooks of the wanted events that deliver to the URL
-	added   int                     // of them, those registered (or given a new token) now
-	missing []clockify.WebhookEvent // the wanted events Clockify refused a webhook
+	added   int                     // webhooks registered (or given a new token) now
+	missing []clockify.WebhookEvent // the wanted events Clockify refused a webhook, or holds theirs disabled
+}
+
+// count counts a webhook of a wanted event: live when Clockify delivers it, or its
+// event missing when Clockify holds it disabled (past a Free plan's three webhooks,
+// until an upgrade enables it again).
+func (r *registration) count(ev clockify.WebhookEvent, enabled bool) {
+	if enabled {
+		r.live++
+	} else {
+		r.missing = append(r.missing, ev)
+	}
 }
 
 // registerWebhooks makes sure one webhook per wanted event delivers to the connection's
-// URL, given the workspace's stored webhooks: a webhook already there is reused (its token regenerated if the store does not
-// hold it, since Clockify may not list tokens), the engine's webhooks at another URL
-// are deleted, and those deleted in Clockify are forgotten. Clockify refusing a webhook
-// (a plan's limit) is reported, not an error.
+// URL, given the workspace's stored webhooks: a webhook already there is reused (its
+// token regenerated if the store does not hold it, since Clockify may not list tokens),
+// the engine's webhooks at another URL are deleted, and those deleted in Clockify are
+// forgotten. Clockify refusing a webhook (a plan's limit), or holding one disabled, is
+// reported, not an error: a disabled webhook is kept, with its token, for Clockify to
+// enable again.
 func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection, want []clockify.WebhookEvent, stored []Webhook) (registration, error) {
 	var reg registration
 	ws := conn.WorkspaceID
@@ -476,7 +491,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		var got *clockify.Webhook
 		switch {
 		case ok && ours[h.ID].SealedToken != nil:
-			reg.live++
+			reg.count(ev, h.Enabled)
 			continue
 		case ok:
 			got, _, err = client.Webhooks.RegenerateToken(ctx, ws, h.ID)
@@ -505,8 +520,8 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		if err := e.trust(w, got.AuthToken, false); err != nil {
 			return reg, err
 		}
-		reg.live++
 		reg.added++
+		reg.count(ev, got.Enabled)
 	}
 	return reg, nil
 }

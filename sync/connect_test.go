@@ -410,6 +410,51 @@ func connectsAtOnce(t *testing.T, r *rig, second *clockifysync.Engine, waiting <
 	}
 }
 
+// TestFreePlanWebhooks: Clockify's Free plan allows three webhooks. Connecting a Free
+// workspace registers three and reports the other events missing. A paid workspace
+// downgraded keeps its webhooks, all but the three oldest disabled: a scheduled sync
+// reports their events missing (they deliver nothing), registers nothing new, and keeps
+// their tokens, so that after an upgrade their deliveries verify at once.
+func TestFreePlanWebhooks(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	others := []clockify.WebhookEvent{clockify.EventTimerStopped, clockify.EventNewProject, clockify.EventProjectUpdated,
+		clockify.EventProjectDeleted, clockify.EventNewTimerStarted, clockify.EventTimeEntryRestored, clockify.EventTimeEntrySplit}
+
+	free := newRig(t)
+	require.NoError(t, free.srv.SetFreePlan(free.fx.Workspace.ID, true))
+	res := free.connect(t)
+	require.Equal(t, 3, res.Webhooks)
+	require.Equal(t, others, res.MissingEvents)
+
+	r := newRig(t)
+	ws := r.fx.Workspace.ID
+	require.Equal(t, 10, r.connect(t).Webhooks)
+	require.NoError(t, r.srv.SetFreePlan(ws, true))
+	creates := r.srv.Requests("POST v1/workspaces/{ws}/webhooks")
+	sync, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, others, sync.MissingEvents, "disabled: not delivered")
+	require.Zero(t, sync.WebhooksRepaired)
+	require.Equal(t, creates, r.srv.Requests("POST v1/workspaces/{ws}/webhooks"))
+	stored, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, stored, 10, "kept for Clockify to enable again")
+
+	require.NoError(t, r.srv.SetFreePlan(ws, false))
+	sync, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, sync.MissingEvents)
+	p, err := r.srv.AddProject(ws, clockify.Project{Name: "After the upgrade"})
+	require.NoError(t, err)
+	ds := r.srv.Deliveries()
+	require.Equal(t, clockify.EventNewProject, ds[len(ds)-1].Event)
+	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode, "the kept token verifies")
+	projects, err := r.store.Projects(ctx, ws)
+	require.NoError(t, err)
+	require.True(t, slices.ContainsFunc(projects, func(q clockifysync.Project) bool { return q.ID == p.ID }))
+}
+
 // TestScheduledSyncRepairsWebhooks: a webhook deleted in Clockify's settings is
 // registered again by the next scheduled sync, and delivers; one Clockify refuses is
 // reported once, then left alone, as is an event Connect never registered.

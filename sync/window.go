@@ -40,8 +40,9 @@ type Result struct {
 	// Clockify's list of changes, beyond its window (SyncScheduled).
 	Changed int
 	// WebhooksRepaired counts the webhooks a scheduled sync registered again because
-	// Clockify no longer had them, and MissingEvents lists those of their events that
-	// Clockify would not register again (SyncScheduled).
+	// Clockify no longer had them, and MissingEvents lists the events of the workspace's
+	// webhooks that Clockify does not deliver: it would not register them again, or
+	// holds them disabled (a Free plan's limit) (SyncScheduled).
 	WebhooksRepaired int
 	MissingEvents    []clockify.WebhookEvent
 	// MappingErr says why the members could not be mapped to GitHub logins again (the

@@ -12,10 +12,12 @@ import (
 )
 
 // Clockify's limits on webhooks (API-NOTES §2.4; the error's wording is not documented):
-// each admin creates at most ten, and a workspace holds at most a hundred.
+// each admin creates at most ten, and a workspace holds at most a hundred, or three on
+// the Free plan.
 const (
 	maxWebhooksPerUser = 10
 	maxWebhooks        = 100
+	maxWebhooksFree    = 3
 )
 
 // wireWebhook is a webhook as Clockify sends it, token included (clockify.Secret
@@ -106,7 +108,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params,
 
 // checkWebhookLimits refuses a new webhook of uid past Clockify's limits.
 func (ws *workspace) checkWebhookLimits(uid string) *apiError {
-	if len(ws.hookIDs) >= maxWebhooks {
+	if len(ws.hookIDs) >= maxWebhooks || (ws.free && len(ws.hookIDs) >= maxWebhooksFree) {
 		return errBadRequest("Webhook limit reached")
 	}
 	mine := 0

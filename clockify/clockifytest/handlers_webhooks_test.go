@@ -54,6 +54,63 @@ func TestWebhookLimits(t *testing.T) {
 	require.Len(t, srv.Webhooks(fx.Workspace.ID), 100)
 }
 
+// TestFreePlan: on Clockify's Free plan a workspace holds three webhooks. A downgrade
+// disables all but the three oldest, which stay listed, disabled, and are not
+// delivered; a fourth is refused; an upgrade enables them all again.
+func TestFreePlan(t *testing.T) {
+	srv, fx := newServer(t)
+	ctx, ws := t.Context(), fx.Workspace.ID
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	create := func(n int) (*clockify.Webhook, error) {
+		h, _, err := c.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{
+			Name: fmt.Sprintf("hook %d", n), URL: "http://127.0.0.1:1/hook", WebhookEvent: clockify.EventNewProject})
+		return h, err
+	}
+	var ids []string
+	for n := range 5 {
+		h, err := create(n)
+		require.NoError(t, err)
+		ids = append(ids, h.ID)
+	}
+	enabled := func() []bool {
+		list, _, err := c.Webhooks.List(ctx, ws)
+		require.NoError(t, err)
+		var on []bool
+		for _, h := range list.Webhooks {
+			on = append(on, h.Enabled)
+		}
+		return on
+	}
+	delivered := func() []string {
+		before := len(srv.Deliveries())
+		_, err := srv.AddProject(ws, clockify.Project{Name: fmt.Sprint("p", before)})
+		require.NoError(t, err)
+		var to []string
+		for _, d := range srv.Deliveries()[before:] {
+			to = append(to, d.WebhookID)
+		}
+		return to
+	}
+
+	require.NoError(t, srv.SetFreePlan(ws, true))
+	require.Equal(t, []bool{true, true, true, false, false}, enabled(), "the three oldest stay enabled")
+	require.Equal(t, ids[:3], delivered())
+	_, err = create(5)
+	var ae *clockify.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	require.Len(t, srv.Webhooks(ws), 5)
+
+	require.NoError(t, srv.SetFreePlan(ws, false))
+	require.Equal(t, []bool{true, true, true, true, true}, enabled())
+	require.Equal(t, ids, delivered())
+	_, err = create(5)
+	require.NoError(t, err)
+
+	require.Error(t, srv.SetFreePlan("no-such-workspace", true))
+}
+
 // TestWebhookBodiesAreValidated sends the fake bodies Clockify would refuse, to create a
 // webhook and to update one; each is a 400 and leaves the webhooks as they were.
 func TestWebhookBodiesAreValidated(t *testing.T) {

@@ -80,6 +80,24 @@ func (s *Server) RevokeAPIKey(key string) bool {
 	return ok
 }
 
+// SetFreePlan moves a workspace to Clockify's Free plan (free true) or to a paid one, as
+// its owner's subscription changes. On the Free plan a workspace holds at most three
+// webhooks: a downgrade disables all but the three oldest (listed with enabled false,
+// and not delivered), and creating a fourth is refused. An upgrade enables them again.
+func (s *Server) SetFreePlan(workspaceID string, free bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws, ok := s.state.workspaces[workspaceID]
+	if !ok {
+		return errAccessDenied
+	}
+	ws.free = free
+	for i, id := range ws.hookIDs {
+		ws.webhooks[id].Enabled = !free || i < maxWebhooksFree
+	}
+	return nil
+}
+
 // AddAddonToken lets an add-on token (sent in X-Addon-Token) act as a user.
 func (s *Server) AddAddonToken(token, userID string) {
 	s.mu.Lock()

@@ -31,8 +31,9 @@ type workspace struct {
 	entries  map[string]*clockify.TimeEntry
 	tags     map[string]clockify.Tag
 	webhooks map[string]*clockify.Webhook
-	hookIDs  []string
+	hookIDs  []string // in the order they were created
 	logs     map[string][]clockify.WebhookLog
+	free     bool // on the Free plan (SetFreePlan)
 	// audit holds when each stored entry was created and last updated; bin holds the
 	// deleted entries, as Clockify's entity-change endpoints report them.
 	audit map[string]audit
