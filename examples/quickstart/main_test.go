@@ -84,7 +84,7 @@ func TestQuickstartWithAMembersKey(t *testing.T) {
 
 	s := quickstartOn(t, srv, fx.Members[i].APIKey, fx)
 	require.Contains(t, s, me.Name+" is not an admin of this workspace")
-	require.Contains(t, s, "(Clockify would not register webhooks for 10 events; the hourly reconcile covers them.)")
+	require.Contains(t, s, "(Clockify delivers no webhook for 10 events, refused or disabled by its plan; the hourly reconcile covers them.)")
 	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 1 members on 6 projects\n`), s)
 	for _, m := range fx.Members {
 		if m.User.ID != me.ID {
