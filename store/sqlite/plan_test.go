@@ -41,18 +41,34 @@ func TestEntriesReadByTheirIndex(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			query, args, err := sqlstore.EntryIDsQuery(dialect, tc.q)
 			require.NoError(t, err)
-			rows, err := s.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
-			require.NoError(t, err)
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
-				plan = append(plan, detail)
-			}
-			require.NoError(t, rows.Err())
-			require.Contains(t, strings.Join(plan, "\n"), tc.plan)
+			require.Contains(t, planOf(t, s, query, args), tc.plan)
 		})
 	}
+}
+
+// TestDeliveriesReadByTheirIndex: a workspace's delivery records are read by its index,
+// not found among every workspace's (which the log may hold thousands of each).
+func TestDeliveriesReadByTheirIndex(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	query, args := sqlstore.DeliveriesQuery(dialect, "ws", 50)
+	require.Contains(t, planOf(t, s, query, args), "SEARCH deliveries USING INDEX deliveries_by_ws (ws=?)")
+}
+
+// planOf returns SQLite's plan of a query, a step a line.
+func planOf(t *testing.T, s *Store, query string, args []any) string {
+	t.Helper()
+	rows, err := s.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	require.NoError(t, err)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &unused, &detail))
+		plan = append(plan, detail)
+	}
+	require.NoError(t, rows.Err())
+	return strings.Join(plan, "\n")
 }

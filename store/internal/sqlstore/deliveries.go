@@ -77,13 +77,7 @@ func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
 
 // Deliveries implements clockifysync.DeliveryStore.
 func (s *Store) Deliveries(ctx context.Context, workspaceID string, limit int) ([]webhook.Delivery, error) {
-	query := `SELECT received_at, event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns
-		FROM @deliveries WHERE ? = '' OR ws = ? ORDER BY seq DESC`
-	args := []any{workspaceID, workspaceID}
-	if limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, limit)
-	}
+	query, args := deliveriesQuery(workspaceID, limit)
 	var out []webhook.Delivery
 	err := s.query(ctx, func(rows *sql.Rows) error {
 		var d webhook.Delivery
@@ -98,4 +92,28 @@ func (s *Store) Deliveries(ctx context.Context, workspaceID string, limit int) (
 		return nil
 	}, query, args...)
 	return out, err
+}
+
+// deliveriesQuery returns the query Deliveries runs. One workspace's records are read
+// by its index, not found among every workspace's.
+func deliveriesQuery(workspaceID string, limit int) (string, []any) {
+	var where string
+	var args []any
+	if workspaceID != "" {
+		where, args = `WHERE ws = ? `, append(args, workspaceID)
+	}
+	query := `SELECT received_at, event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns
+		FROM @deliveries ` + where + `ORDER BY seq DESC`
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	return query, args
+}
+
+// DeliveriesQuery returns the query Deliveries runs, as the database receives it, for
+// the stores' tests of its plan.
+func DeliveriesQuery(d Dialect, workspaceID string, limit int) (string, []any) {
+	query, args := deliveriesQuery(workspaceID, limit)
+	return (&Store{d: d}).q(query), args
 }
