@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"EntriesReplaceLinks", entriesReplaceLinks},
 		{"EntriesWrittenAgain", entriesWrittenAgain},
 		{"ReplaceAutoLinks", replaceAutoLinks},
+		{"ManyLinks", manyLinks},
 		{"EntriesDeleted", entriesDeleted},
 		{"WorkspacesApart", workspacesApart},
 		{"ManualLinks", manualLinks},
@@ -287,12 +288,19 @@ func entriesWrittenAgain(t *testing.T, s clockifysync.Store) {
 		1497: func(e *clockifysync.Entry) { e.Type = "BREAK" },
 		1498: func(e *clockifysync.Entry) { e.Links[0].Repo = "api" }, // its project mapped elsewhere
 		1499: func(e *clockifysync.Entry) { e.Links = nil },
+		// Each field of a link changed alone (another parser, another mapping).
+		1480: func(e *clockifysync.Entry) { e.Links[0].Owner = "other" },
+		1481: func(e *clockifysync.Entry) { e.Links[0].Number = 2 },
+		1482: func(e *clockifysync.Entry) { e.Links[0].Issue = true },
+		1483: func(e *clockifysync.Entry) { e.Links[0].Pattern = "PR #N" },
+		1484: func(e *clockifysync.Entry) { e.Links[0].Text = "PR #1" },
+		1485: func(e *clockifysync.Entry) { e.Links[0].Confidence = 0.9 },
 	}
 	for i, change := range changes {
 		change(&again[i])
 	}
 	require.NoError(t, s.PutEntries(ctx, again))
-	for _, i := range []int{0, 499, 500, 1489, 1490, 1491, 1492, 1493, 1494, 1495, 1496, 1497, 1498, 1499} {
+	for _, i := range []int{0, 499, 500, 1480, 1481, 1482, 1483, 1484, 1485, 1489, 1490, 1491, 1492, 1493, 1494, 1495, 1496, 1497, 1498, 1499} {
 		got, err := s.Entry(ctx, ws, again[i].ID)
 		require.NoError(t, err)
 		requireSameEntry(t, again[i], got)
@@ -342,10 +350,51 @@ func replaceAutoLinks(t *testing.T, s clockifysync.Store) {
 	require.NoError(t, s.ReplaceAutoLinks(ctx, nil))
 }
 
+// manyLinks writes, then replaces, the links of more entries and links at once than a
+// store may write in one statement: none is lost.
+func manyLinks(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	var entries []clockifysync.Entry
+	for i := range 600 {
+		entries = append(entries, entry(fmt.Sprintf("e%04d", i), "u1", "p1", "#1 and #2", t0.Add(time.Duration(i)*time.Minute),
+			clockifysync.Link{Number: 1, Pattern: "#N", Text: "#1", Confidence: 0.5},
+			clockifysync.Link{Number: 2, Pattern: "#N", Text: "#2", Confidence: 0.5}))
+	}
+	require.NoError(t, s.PutEntries(ctx, entries))
+	links := func() (all, resolved int) {
+		got, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
+		require.NoError(t, err)
+		require.Len(t, got, len(entries))
+		for _, e := range got {
+			for _, l := range e.Links {
+				all++
+				if l.Resolved() {
+					resolved++
+				}
+			}
+		}
+		return all, resolved
+	}
+	all, resolved := links()
+	require.Equal(t, 2*len(entries), all)
+	require.Zero(t, resolved)
+
+	for i := range entries {
+		entries[i].Links = slices.Clone(entries[i].Links)
+		for j := range entries[i].Links {
+			entries[i].Links[j].Owner, entries[i].Links[j].Repo = "acme", "web"
+		}
+	}
+	require.NoError(t, s.ReplaceAutoLinks(ctx, entries))
+	all, resolved = links()
+	require.Equal(t, 2*len(entries), all)
+	require.Equal(t, all, resolved)
+}
+
 func entriesDeleted(t *testing.T, s clockifysync.Store) {
 	ctx := t.Context()
 	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{entry("a", "u1", "", "x", t0), entry("b", "u1", "", "y", t0.Add(time.Hour))}))
-	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"a", "unknown"}, t0.Add(time.Hour)))
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"unknown", "a"}, t0.Add(time.Hour)), "an unknown id is skipped")
 	live, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
 	require.NoError(t, err)
 	require.Equal(t, []string{"b"}, ids(live))
@@ -445,9 +494,12 @@ func directory(t *testing.T, s clockifysync.Store) {
 	m1 := clockifysync.Member{WorkspaceID: ws, ID: "u2", Name: "Zoë", Email: "zoe@example.com", Status: "ACTIVE", Login: "zoe", Method: "email", Score: 1}
 	m2 := clockifysync.Member{WorkspaceID: ws, ID: "u1", Name: "Ann", Status: "INACTIVE"}
 	require.NoError(t, s.PutMembers(ctx, []clockifysync.Member{m1, m2}))
+	ms, err := s.Members(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.Member{m2, m1}, ms)
 	m2.Login, m2.Method, m2.Score = "ann", "name", 0.97
 	require.NoError(t, s.PutMembers(ctx, []clockifysync.Member{m2}))
-	ms, err := s.Members(ctx, ws)
+	ms, err = s.Members(ctx, ws)
 	require.NoError(t, err)
 	require.Equal(t, []clockifysync.Member{m2, m1}, ms)
 
@@ -644,6 +696,12 @@ func runs(t *testing.T, s clockifysync.Store) {
 	require.NoError(t, err)
 	require.Empty(t, got.Done)
 	require.True(t, got.Start.Equal(t0))
+
+	// A run may start with members done.
+	require.NoError(t, s.StartRun(ctx, clockifysync.Run{WorkspaceID: ws, Start: t0, End: t0.Add(time.Hour), Started: t0, Done: []string{"u1", "u3"}}))
+	got, _, err = s.PendingRun(ctx, ws)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"u1", "u3"}, got.Done)
 
 	require.NoError(t, s.FinishRun(ctx, ws))
 	require.NoError(t, s.FinishRun(ctx, ws), "finishing nothing is no error")
