@@ -112,6 +112,19 @@ func (r *rig) due(t *testing.T) {
 	}))
 }
 
+// TestNewClientKeepsTheHostsConfig: NewClient runs with the host's settings, adds the
+// engine's workers, queue and tick to a copy, and leaves the host's Config as it was.
+func TestNewClientKeepsTheHostsConfig(t *testing.T) {
+	r := newRig(t)
+	eng, err := clockifysync.New(r.store, r.key)
+	require.NoError(t, err)
+	cfg := &river.Config{ID: "replica-7"}
+	client, err := NewClient(r.pool, eng, cfg)
+	require.NoError(t, err)
+	require.Equal(t, "replica-7", client.ID())
+	require.Equal(t, river.Config{ID: "replica-7"}, *cfg)
+}
+
 // TestTickQueuesDueSyncs: on start, the tick finds the workspace due and a sync runs.
 func TestTickQueuesDueSyncs(t *testing.T) {
 	r := newRig(t)
