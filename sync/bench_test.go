@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // benchYear is a generated workspace with a year of the given number of members'
@@ -174,6 +176,41 @@ func BenchmarkEntriesOfAPR(b *testing.B) {
 				require.Len(b, got, want)
 			})
 			b.Logf("%s: %d of %d entries", pr, want, len(all))
+		})
+	}
+}
+
+// BenchmarkRecordDelivery records a webhook delivery into a workspace whose log is at
+// the store's bound (10,000 records, each new one dropping the oldest) against a baseline
+// that records into a workspace of its own, with nothing to drop. The ratio is what
+// keeping each workspace's log bounded costs a delivery.
+func BenchmarkRecordDelivery(b *testing.B) {
+	const kept = 10_000
+	for _, s := range stores {
+		b.Run(s.name, func(b *testing.B) {
+			store, ctx := s.open(b), b.Context()
+			d := webhook.Delivery{ReceivedAt: now, EventType: string(clockify.EventNewTimeEntry), Kind: webhook.TimeEntryCreated,
+				WebhookID: "h1", WorkspaceID: "full", EntityID: "e1", Outcome: webhook.OutcomeApplied, Status: http.StatusOK}
+			for range kept {
+				require.NoError(b, store.Record(ctx, d))
+			}
+			b.Run("baseline-new-workspace", func(b *testing.B) {
+				n := 0
+				for b.Loop() {
+					n++
+					d := d
+					d.WorkspaceID = fmt.Sprint("new", n)
+					require.NoError(b, store.Record(ctx, d))
+				}
+			})
+			b.Run("full-workspace", func(b *testing.B) {
+				for b.Loop() {
+					require.NoError(b, store.Record(ctx, d))
+				}
+				got, err := store.Deliveries(ctx, "full", 0)
+				require.NoError(b, err)
+				require.Len(b, got, kept)
+			})
 		})
 	}
 }
