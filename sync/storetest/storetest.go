@@ -42,6 +42,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"Claims", claims},
 		{"ClaimsConcurrent", claimsConcurrent},
 		{"Deliveries", deliveries},
+		{"DeliveriesConcurrent", deliveriesConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -811,6 +812,29 @@ func deliveries(t *testing.T, s clockifysync.Store) {
 	require.NoError(t, err)
 	require.Len(t, two, 2)
 	require.Equal(t, "e3", two[1].EntityID)
+}
+
+// deliveriesConcurrent records deliveries of one workspace from several replicas at
+// once: every record is kept.
+func deliveriesConcurrent(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	var wg gosync.WaitGroup
+	for r := range 8 {
+		wg.Go(func() {
+			for i := range 25 {
+				d := webhook.Delivery{ReceivedAt: t0, EventType: "NEW_TIME_ENTRY", WorkspaceID: ws,
+					EntityID: fmt.Sprintf("r%d-e%d", r, i), Outcome: webhook.OutcomeApplied, Status: 200}
+				if err := s.Record(ctx, d); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := s.Deliveries(ctx, ws, 0)
+	require.NoError(t, err)
+	require.Len(t, got, 8*25)
 }
 
 // DeliveriesKeptApart checks a store that bounds its delivery log at keep records of
