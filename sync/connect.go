@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/mapping"
@@ -528,9 +529,11 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 
 // repairWebhooks registers again the webhooks of the workspace that Clockify no longer
 // has (deleted in its settings), so that its real-time updates do not stop for good; a
-// scheduled sync calls it. Only the events the store holds a webhook of are looked at:
-// those Connect could not register (a plan's limit) would be refused every time, each
-// try spending a request.
+// scheduled sync calls it. It also tries again the events Clockify refused a webhook
+// before (a Free plan's three, until an upgrade), one a call, in turn: each refusal
+// spends a request of a plan that may allow thirty an hour. Once Clockify takes one, it
+// tries the others. A workspace whose key never registered a webhook (a member's) is
+// left alone.
 func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, conn Connection) (registration, error) {
 	var reg registration
 	workspaceID := conn.WorkspaceID
@@ -549,20 +552,52 @@ func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, co
 	if err != nil {
 		return reg, err
 	}
-	var want []clockify.WebhookEvent
+	var want, refused []clockify.WebhookEvent
 	for _, ev := range events {
 		if slices.ContainsFunc(stored, func(w Webhook) bool { return w.Event == string(ev) && w.URL == conn.WebhookURL }) {
 			want = append(want, ev)
+		} else {
+			refused = append(refused, ev)
 		}
 	}
 	if len(want) == 0 {
 		return reg, nil
 	}
-	if reg, err = e.registerWebhooks(ctx, client, conn, want, stored); err != nil || reg.added == 0 {
+	var probe clockify.WebhookEvent
+	if len(refused) > 0 {
+		probe = retryEvent(refused, e.now())
+		refused = slices.DeleteFunc(refused, func(ev clockify.WebhookEvent) bool { return ev == probe })
+		want = append(want, probe)
+	}
+	if reg, err = e.registerWebhooks(ctx, client, conn, want, stored); err != nil {
 		return reg, err
 	}
-	e.log.InfoContext(ctx, "clockifysync: registered again the webhooks Clockify no longer had", "workspace", workspaceID, "webhooks", reg.added)
+	if len(refused) > 0 && probe != "" && !slices.Contains(reg.missing, probe) {
+		if stored, err = e.store.Webhooks(ctx, workspaceID); err != nil {
+			return reg, err
+		}
+		more, err := e.registerWebhooks(ctx, client, conn, refused, stored)
+		if err != nil {
+			return reg, err
+		}
+		reg.live, reg.added, reg.missing = reg.live+more.live, reg.added+more.added, append(reg.missing, more.missing...)
+	} else {
+		reg.missing = append(reg.missing, refused...)
+	}
+	slices.SortFunc(reg.missing, func(a, b clockify.WebhookEvent) int {
+		return slices.Index(events[:], a) - slices.Index(events[:], b)
+	})
+	if reg.added == 0 {
+		return reg, nil
+	}
+	e.log.InfoContext(ctx, "clockifysync: registered the webhooks Clockify was missing", "workspace", workspaceID, "webhooks", reg.added)
 	return reg, e.undoIfDisconnected(ctx, client, workspaceID, nil)
+}
+
+// retryEvent picks the refused event a repair tries again: another each hour, so that
+// one Clockify refuses for a reason of its own does not keep the others from a try.
+func retryEvent(refused []clockify.WebhookEvent, now time.Time) clockify.WebhookEvent {
+	return refused[now.Unix()/3600%int64(len(refused))]
 }
 
 // lockWebhooks takes the locks under which the workspace's webhooks change after

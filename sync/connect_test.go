@@ -411,7 +411,8 @@ func connectsAtOnce(t *testing.T, r *rig, second *clockifysync.Engine, waiting <
 }
 
 // TestFreePlanWebhooks: Clockify's Free plan allows three webhooks. Connecting a Free
-// workspace registers three and reports the other events missing. A paid workspace
+// workspace registers three and reports the other events missing; each scheduled sync
+// tries one of them again, and after an upgrade registers them all. A paid workspace
 // downgraded keeps its webhooks, all but the three oldest disabled: a scheduled sync
 // reports their events missing (they deliver nothing), registers nothing new, and keeps
 // their tokens, so that after an upgrade their deliveries verify at once.
@@ -420,44 +421,62 @@ func TestFreePlanWebhooks(t *testing.T) {
 	ctx := t.Context()
 	others := []clockify.WebhookEvent{clockify.EventTimerStopped, clockify.EventNewProject, clockify.EventProjectUpdated,
 		clockify.EventProjectDeleted, clockify.EventNewTimerStarted, clockify.EventTimeEntryRestored, clockify.EventTimeEntrySplit}
+	creates := func(r *rig) int { return r.srv.Requests("POST v1/workspaces/{ws}/webhooks") }
+	newProjectDelivered := func(r *rig) {
+		t.Helper()
+		p, err := r.srv.AddProject(r.fx.Workspace.ID, clockify.Project{Name: "After the upgrade"})
+		require.NoError(t, err)
+		ds := r.srv.Deliveries()
+		require.Equal(t, clockify.EventNewProject, ds[len(ds)-1].Event)
+		require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+		projects, err := r.store.Projects(ctx, r.fx.Workspace.ID)
+		require.NoError(t, err)
+		require.True(t, slices.ContainsFunc(projects, func(q clockifysync.Project) bool { return q.ID == p.ID }))
+	}
 
 	free := newRig(t)
-	require.NoError(t, free.srv.SetFreePlan(free.fx.Workspace.ID, true))
+	fws := free.fx.Workspace.ID
+	require.NoError(t, free.srv.SetFreePlan(fws, true))
 	res := free.connect(t)
 	require.Equal(t, 3, res.Webhooks)
 	require.Equal(t, others, res.MissingEvents)
+	before := creates(free)
+	sync, err := free.eng.SyncScheduled(ctx, fws)
+	require.NoError(t, err)
+	require.Equal(t, others, sync.MissingEvents)
+	require.Equal(t, before+1, creates(free), "one event tried again")
+	require.NoError(t, free.srv.SetFreePlan(fws, false))
+	sync, err = free.eng.SyncScheduled(ctx, fws)
+	require.NoError(t, err)
+	require.Equal(t, len(others), sync.WebhooksRepaired)
+	require.Empty(t, sync.MissingEvents)
+	require.Len(t, free.srv.Webhooks(fws), 10)
+	newProjectDelivered(free)
 
 	r := newRig(t)
 	ws := r.fx.Workspace.ID
 	require.Equal(t, 10, r.connect(t).Webhooks)
 	require.NoError(t, r.srv.SetFreePlan(ws, true))
-	creates := r.srv.Requests("POST v1/workspaces/{ws}/webhooks")
-	sync, err := r.eng.SyncScheduled(ctx, ws)
+	before = creates(r)
+	sync, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	require.Equal(t, others, sync.MissingEvents, "disabled: not delivered")
 	require.Zero(t, sync.WebhooksRepaired)
-	require.Equal(t, creates, r.srv.Requests("POST v1/workspaces/{ws}/webhooks"))
+	require.Equal(t, before, creates(r))
 	stored, err := r.store.Webhooks(ctx, ws)
 	require.NoError(t, err)
 	require.Len(t, stored, 10, "kept for Clockify to enable again")
-
 	require.NoError(t, r.srv.SetFreePlan(ws, false))
 	sync, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	require.Empty(t, sync.MissingEvents)
-	p, err := r.srv.AddProject(ws, clockify.Project{Name: "After the upgrade"})
-	require.NoError(t, err)
-	ds := r.srv.Deliveries()
-	require.Equal(t, clockify.EventNewProject, ds[len(ds)-1].Event)
-	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode, "the kept token verifies")
-	projects, err := r.store.Projects(ctx, ws)
-	require.NoError(t, err)
-	require.True(t, slices.ContainsFunc(projects, func(q clockifysync.Project) bool { return q.ID == p.ID }))
+	newProjectDelivered(r) // with the kept token
 }
 
 // TestScheduledSyncRepairsWebhooks: a webhook deleted in Clockify's settings is
-// registered again by the next scheduled sync, and delivers; one Clockify refuses is
-// reported once, then left alone, as is an event Connect never registered.
+// registered again by the next scheduled sync, and delivers. One Clockify refuses (its
+// limit reached) is reported missing, and tried again by each scheduled sync, with one
+// request, until Clockify takes it.
 func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
@@ -475,14 +494,8 @@ func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 		return ""
 	}
 	creates := func() int { return r.srv.RequestCounts()["POST v1/workspaces/{ws}/webhooks"] }
-	// Someone deletes a webhook in Clockify; another event was never registered (a
-	// plan's limit at Connect).
 	_, err = admin.Webhooks.Delete(ctx, ws, webhookOf(clockify.EventNewTimeEntry))
 	require.NoError(t, err)
-	never := webhookOf(clockify.EventTimeEntrySplit)
-	_, err = admin.Webhooks.Delete(ctx, ws, never)
-	require.NoError(t, err)
-	require.NoError(t, r.store.DeleteWebhook(ctx, ws, never))
 
 	before := creates()
 	res, err := r.eng.SyncScheduled(ctx, ws)
@@ -490,7 +503,6 @@ func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 	require.Equal(t, 1, res.WebhooksRepaired)
 	require.Empty(t, res.MissingEvents)
 	require.Equal(t, before+1, creates())
-	require.Empty(t, webhookOf(clockify.EventTimeEntrySplit))
 	delivered := r.add(t, "#7 delivered by the new webhook", now.Add(-time.Hour))
 	ds := r.srv.Deliveries()
 	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
@@ -503,22 +515,26 @@ func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 	require.Equal(t, before+1, creates())
 
 	// Deleted again while another integration took the last place Clockify allows: the
-	// event is reported missing, once.
+	// event is reported missing, and each scheduled sync tries it once more.
 	_, err = admin.Webhooks.Delete(ctx, ws, webhookOf(clockify.EventNewTimeEntry))
 	require.NoError(t, err)
-	for _, ev := range []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventNewClient} {
-		_, _, err = admin.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "another integration",
-			URL: "https://elsewhere.example/hook", WebhookEvent: ev})
-		require.NoError(t, err)
-	}
+	other, _, err := admin.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "another integration",
+		URL: "https://elsewhere.example/hook", WebhookEvent: clockify.EventNewProject})
+	require.NoError(t, err)
 	require.Len(t, r.srv.Webhooks(ws), 10, "Clockify's limit for one admin")
+	for range 2 {
+		before = creates()
+		res, err = r.eng.SyncScheduled(ctx, ws)
+		require.NoError(t, err)
+		require.Zero(t, res.WebhooksRepaired)
+		require.Equal(t, []clockify.WebhookEvent{clockify.EventNewTimeEntry}, res.MissingEvents)
+		require.Equal(t, before+1, creates(), "one request")
+	}
+	_, err = admin.Webhooks.Delete(ctx, ws, other.ID)
+	require.NoError(t, err)
 	res, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
-	require.Zero(t, res.WebhooksRepaired)
-	require.Equal(t, []clockify.WebhookEvent{clockify.EventNewTimeEntry}, res.MissingEvents)
-	before = creates()
-	res, err = r.eng.SyncScheduled(ctx, ws)
-	require.NoError(t, err)
+	require.Equal(t, 1, res.WebhooksRepaired, "Clockify took it")
 	require.Empty(t, res.MissingEvents)
-	require.Equal(t, before, creates(), "not tried again")
+	require.NotEmpty(t, webhookOf(clockify.EventNewTimeEntry))
 }

@@ -103,7 +103,10 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // that a host that was down catches up; then the entries created, updated or deleted in
 // Clockify over that time whatever their start, from Clockify's entity-change endpoints
 // (Result.Changed). Last, the webhooks that Clockify no longer has (deleted in its
-// settings) are registered again (Result.WebhooksRepaired), at the cost of one request.
+// settings) are registered again (Result.WebhooksRepaired), at the cost of one request,
+// and one more while Clockify refuses an event's webhook (a Free plan's limit): each
+// sync tries one such event, and when Clockify takes it, the others
+// (Result.MissingEvents lists those it still refuses or holds disabled).
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
 	conn, err := e.store.Connection(ctx, workspaceID)
 	if err != nil {

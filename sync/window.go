@@ -39,10 +39,10 @@ type Result struct {
 	// Changed counts the entries a scheduled sync stored or marked deleted from
 	// Clockify's list of changes, beyond its window (SyncScheduled).
 	Changed int
-	// WebhooksRepaired counts the webhooks a scheduled sync registered again because
-	// Clockify no longer had them, and MissingEvents lists the events of the workspace's
-	// webhooks that Clockify does not deliver: it would not register them again, or
-	// holds them disabled (a Free plan's limit) (SyncScheduled).
+	// WebhooksRepaired counts the webhooks a scheduled sync registered: again, because
+	// Clockify no longer had them, or at last, for events it refused before (a Free
+	// plan's limit, since lifted). MissingEvents lists the events Clockify does not
+	// deliver: it refused their webhooks, or holds them disabled (SyncScheduled).
 	WebhooksRepaired int
 	MissingEvents    []clockify.WebhookEvent
 	// MappingErr says why the members could not be mapped to GitHub logins again (the
