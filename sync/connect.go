@@ -153,6 +153,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	// step records that Connect got past s. A Disconnect since Connect began (here or on
 	// another replica) wins, being the later action: Connect stops, and unregisters the
 	// webhooks it registered after the Disconnect deleted the others.
+	var reg registration
 	step := func(s Step) error {
 		err := e.store.UpdateConnection(ctx, ws.ID, func(c *Connection) error {
 			if c.Status == StatusDisconnected {
@@ -160,6 +161,9 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 			}
 			if stepOrder(c.Step) < stepOrder(s) {
 				c.Step = s
+			}
+			if s == StepWebhooks {
+				c.MissingEvents = reg.missing
 			}
 			if s == StepInitialSync {
 				c.Status = StatusConnected
@@ -192,7 +196,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if err != nil {
 		return nil, e.failed(ctx, ws.ID, err)
 	}
-	reg, err := e.registerWebhooks(ctx, client, conn, events[:], stored)
+	reg, err = e.registerWebhooks(ctx, client, conn, events[:], stored)
 	if err != nil {
 		return nil, e.failed(ctx, ws.ID, err)
 	}
@@ -411,6 +415,7 @@ type registration struct {
 	live    int                     // webhooks of the wanted events that deliver to the URL
 	added   int                     // webhooks registered (or given a new token) now
 	missing []clockify.WebhookEvent // the wanted events Clockify refused a webhook, or holds theirs disabled
+	looked  bool                    // Clockify's webhooks were listed (or refused to the key): missing is known
 }
 
 // count counts a webhook of a wanted event: live when Clockify delivers it, or its
@@ -440,12 +445,13 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 	}
 	list, _, err := client.Webhooks.List(ctx, ws)
 	if errors.Is(err, clockify.ErrForbidden) && conn.WebhookURL != "" {
-		reg.missing = want // only admins manage webhooks
+		reg.missing, reg.looked = want, true // only admins manage webhooks
 		return reg, nil
 	}
 	if err != nil {
 		return reg, err
 	}
+	reg.looked = true
 	// Webhooks the store holds that Clockify no longer has were deleted there: forget them.
 	for id := range ours {
 		if !slices.ContainsFunc(list.Webhooks, func(h clockify.Webhook) bool { return h.ID == id }) {
@@ -581,6 +587,7 @@ func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, co
 			return reg, err
 		}
 		reg.live, reg.added, reg.missing = reg.live+more.live, reg.added+more.added, append(reg.missing, more.missing...)
+		reg.looked = reg.looked && more.looked
 	} else {
 		reg.missing = append(reg.missing, refused...)
 	}
@@ -688,7 +695,7 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 		return nil, err
 	}
 	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
-		c.Status, c.SealedAPIKey, c.Updated = StatusDisconnected, nil, e.now().UTC()
+		c.Status, c.SealedAPIKey, c.MissingEvents, c.Updated = StatusDisconnected, nil, nil, e.now().UTC()
 		return nil
 	})
 	if err != nil {

@@ -232,6 +232,7 @@ func TestConnectWithAMembersKey(t *testing.T) {
 	require.True(t, res.OwnEntriesOnly)
 	require.Zero(t, res.Webhooks)
 	require.Len(t, res.MissingEvents, 10)
+	require.Equal(t, res.MissingEvents, res.Connection.MissingEvents)
 	require.Equal(t, 1, res.InitialSync.Members)
 	members, err := r.store.Members(t.Context(), r.fx.Workspace.ID)
 	require.NoError(t, err)
@@ -415,13 +416,20 @@ func connectsAtOnce(t *testing.T, r *rig, second *clockifysync.Engine, waiting <
 // tries one of them again, and after an upgrade registers them all. A paid workspace
 // downgraded keeps its webhooks, all but the three oldest disabled: a scheduled sync
 // reports their events missing (they deliver nothing), registers nothing new, and keeps
-// their tokens, so that after an upgrade their deliveries verify at once.
+// their tokens, so that after an upgrade their deliveries verify at once. The connection
+// keeps the missing events for a host that sees no Result.
 func TestFreePlanWebhooks(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	others := []clockify.WebhookEvent{clockify.EventTimerStopped, clockify.EventNewProject, clockify.EventProjectUpdated,
 		clockify.EventProjectDeleted, clockify.EventNewTimerStarted, clockify.EventTimeEntryRestored, clockify.EventTimeEntrySplit}
 	creates := func(r *rig) int { return r.srv.Requests("POST v1/workspaces/{ws}/webhooks") }
+	// What a host that runs the syncs as River jobs, and sees no Result, reads.
+	stored := func(r *rig) []clockify.WebhookEvent {
+		c, err := r.store.Connection(ctx, r.fx.Workspace.ID)
+		require.NoError(t, err)
+		return c.MissingEvents
+	}
 	newProjectDelivered := func(r *rig) {
 		t.Helper()
 		p, err := r.srv.AddProject(r.fx.Workspace.ID, clockify.Project{Name: "After the upgrade"})
@@ -440,6 +448,7 @@ func TestFreePlanWebhooks(t *testing.T) {
 	res := free.connect(t)
 	require.Equal(t, 3, res.Webhooks)
 	require.Equal(t, others, res.MissingEvents)
+	require.Equal(t, others, stored(free))
 	before := creates(free)
 	sync, err := free.eng.SyncScheduled(ctx, fws)
 	require.NoError(t, err)
@@ -450,6 +459,7 @@ func TestFreePlanWebhooks(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, len(others), sync.WebhooksRepaired)
 	require.Empty(t, sync.MissingEvents)
+	require.Empty(t, stored(free))
 	require.Len(t, free.srv.Webhooks(fws), 10)
 	newProjectDelivered(free)
 
@@ -461,16 +471,26 @@ func TestFreePlanWebhooks(t *testing.T) {
 	sync, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	require.Equal(t, others, sync.MissingEvents, "disabled: not delivered")
+	require.Equal(t, others, stored(r))
 	require.Zero(t, sync.WebhooksRepaired)
 	require.Equal(t, before, creates(r))
-	stored, err := r.store.Webhooks(ctx, ws)
+	hooks, err := r.store.Webhooks(ctx, ws)
 	require.NoError(t, err)
-	require.Len(t, stored, 10, "kept for Clockify to enable again")
+	require.Len(t, hooks, 10, "kept for Clockify to enable again")
 	require.NoError(t, r.srv.SetFreePlan(ws, false))
 	sync, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	require.Empty(t, sync.MissingEvents)
+	require.Empty(t, stored(r))
 	newProjectDelivered(r) // with the kept token
+
+	require.NoError(t, free.srv.SetFreePlan(fws, true))
+	_, err = free.eng.SyncScheduled(ctx, fws)
+	require.NoError(t, err)
+	require.Equal(t, others, stored(free))
+	_, err = free.eng.Disconnect(ctx, fws)
+	require.NoError(t, err)
+	require.Empty(t, stored(free), "no webhook is expected of a disconnected workspace")
 }
 
 // TestScheduledSyncRepairsWebhooks: a webhook deleted in Clockify's settings is

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
 // Entry is a Clockify time entry as the engine keeps it.
@@ -171,7 +173,12 @@ type Connection struct {
 	SealedAPIKey []byte
 	// WebhookURL is where Clockify delivers; empty when the host takes no webhooks.
 	WebhookURL string
-	Schedule   Schedule
+	// MissingEvents are the events Clockify delivers no webhook for (it refused their
+	// webhooks, or holds them disabled: a Free plan's limit), as Connect and the last
+	// scheduled sync found them, in the order Connect registers them. The schedule's
+	// reconcile covers what their webhooks would have told, an hour late at worst.
+	MissingEvents []clockify.WebhookEvent
+	Schedule      Schedule
 	// InitialDays is how many days the initial sync reads.
 	InitialDays int
 	// LastSync is the end of the last window synced in full; LastError the last sync's

@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -129,7 +130,13 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 		return nil, e.failed(ctx, workspaceID, err)
 	}
 	res.WebhooksRepaired, res.MissingEvents = reg.added, reg.missing
-	return res, nil
+	if !reg.looked || slices.Equal(reg.missing, conn.MissingEvents) {
+		return res, nil
+	}
+	return res, e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		c.MissingEvents = reg.missing
+		return nil
+	})
 }
 
 // SetSchedule changes when a connected workspace is synced, without connecting it

@@ -304,9 +304,14 @@ func deleteKey[V any](mu *sync.Mutex, m map[key]V, k key) error {
 func (s *Store) PutConnection(_ context.Context, c clockifysync.Connection) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c.SealedAPIKey = slices.Clone(c.SealedAPIKey)
-	s.conns[c.WorkspaceID] = c
+	s.conns[c.WorkspaceID] = copied(c)
 	return nil
+}
+
+// copied returns a connection that shares no memory with c.
+func copied(c clockifysync.Connection) clockifysync.Connection {
+	c.SealedAPIKey, c.MissingEvents = slices.Clone(c.SealedAPIKey), slices.Clone(c.MissingEvents)
+	return c
 }
 
 // Connection implements clockifysync.ConnectionStore.
@@ -317,8 +322,7 @@ func (s *Store) Connection(_ context.Context, workspaceID string) (clockifysync.
 	if !ok {
 		return clockifysync.Connection{}, clockifysync.ErrNotFound
 	}
-	c.SealedAPIKey = slices.Clone(c.SealedAPIKey)
-	return c, nil
+	return copied(c), nil
 }
 
 // UpdateConnection implements clockifysync.ConnectionStore.
@@ -329,12 +333,12 @@ func (s *Store) UpdateConnection(_ context.Context, workspaceID string, change f
 	if !ok {
 		return clockifysync.ErrNotFound
 	}
-	c.SealedAPIKey = slices.Clone(c.SealedAPIKey)
+	c = copied(c)
 	if err := change(&c); err != nil {
 		return err
 	}
-	c.WorkspaceID, c.SealedAPIKey = workspaceID, slices.Clone(c.SealedAPIKey)
-	s.conns[workspaceID] = c
+	c.WorkspaceID = workspaceID
+	s.conns[workspaceID] = copied(c)
 	return nil
 }
 
@@ -345,7 +349,7 @@ func (s *Store) Connections(_ context.Context) ([]clockifysync.Connection, error
 	out := sorted(s.conns, func(clockifysync.Connection) bool { return true },
 		func(a, b clockifysync.Connection) int { return strings.Compare(a.WorkspaceID, b.WorkspaceID) })
 	for i := range out {
-		out[i].SealedAPIKey = slices.Clone(out[i].SealedAPIKey)
+		out[i] = copied(out[i])
 	}
 	return out, nil
 }

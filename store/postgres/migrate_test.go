@@ -13,9 +13,9 @@ import (
 
 // TestMigrateFromVersion1: a database of the first schema is brought up to date, its
 // data kept. Its claims, which did not say whether their delivery was applied, count as
-// applied, and its delivery records are numbered within their workspace. An index of a
-// later version that the host built beforehand (CONCURRENTLY, on a large database) is
-// kept.
+// applied, its delivery records are numbered within their workspace, and its
+// connections miss no webhook event. An index of a later version that the host built
+// beforehand (CONCURRENTLY, on a large database) is kept.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	pool := pgtest.NewDatabase(t)
@@ -31,6 +31,10 @@ func TestMigrateFromVersion1(t *testing.T) {
 		require.NoError(t, err)
 	}
 	_, err := pool.Exec(ctx, `INSERT INTO jasper_clockify.claims (entity_id, key) VALUES ($1, $2)`, k.EntityID, k.String())
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO jasper_clockify.connections
+		(ws, name, hourly_rate, currency, status, step, webhook_url, schedule, initial_days, last_error)
+		VALUES ('ws', 'Acme', 0, '', 'connected', 'initial_sync', '', 'hourly', 30, '')`)
 	require.NoError(t, err)
 	for _, ws := range []string{"a", "", "a", "b", "a"} {
 		_, err = pool.Exec(ctx, `INSERT INTO jasper_clockify.deliveries
@@ -48,6 +52,11 @@ func TestMigrateFromVersion1(t *testing.T) {
 	c, err := s.Claim(ctx, k, time.Now(), time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, webhook.ClaimApplied, c)
+
+	conn, err := s.Connection(ctx, "ws")
+	require.NoError(t, err)
+	require.Equal(t, "Acme", conn.WorkspaceName)
+	require.Empty(t, conn.MissingEvents)
 
 	var numbered string
 	require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(ws || n, ' ' ORDER BY seq) FROM jasper_clockify.deliveries`).Scan(&numbered))

@@ -107,4 +107,6 @@ UPDATE jasper_clockify.deliveries d SET n = r.n
 	WHERE d.seq = r.seq;
 CREATE INDEX ON jasper_clockify.deliveries (ws, n);
 `,
+	// The events Clockify delivers no webhook for, comma-separated (Connection.MissingEvents).
+	5: `ALTER TABLE jasper_clockify.connections ADD COLUMN missing_events text NOT NULL DEFAULT ''`,
 }

@@ -14,7 +14,8 @@ import (
 
 // TestMigrateFromVersion1: a file of the first schema is brought up to date on Open,
 // its data kept. Its claims, which did not say whether their delivery was applied,
-// count as applied. Its delivery records are numbered within their workspace.
+// count as applied. Its delivery records are numbered within their workspace, and its
+// connections miss no webhook event.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v1.db")
@@ -26,6 +27,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 		require.NoError(t, err)
 	}
 	_, err = db.Exec(`INSERT INTO claims (entity_id, key) VALUES (?, ?)`, k.EntityID, k.String())
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO connections (ws, name, hourly_rate, currency, status, step, webhook_url, schedule, initial_days, last_error)
+		VALUES ('ws', 'Acme', 0, '', 'connected', 'initial_sync', '', 'hourly', 30, '')`)
 	require.NoError(t, err)
 	for _, ws := range []string{"a", "", "a", "b", "a"} {
 		_, err = db.Exec(`INSERT INTO deliveries (event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns)
@@ -43,6 +47,11 @@ func TestMigrateFromVersion1(t *testing.T) {
 	c, err := s.Claim(ctx, k, time.Now(), time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, webhook.ClaimApplied, c)
+
+	conn, err := s.Connection(ctx, "ws")
+	require.NoError(t, err)
+	require.Equal(t, "Acme", conn.WorkspaceName)
+	require.Empty(t, conn.MissingEvents)
 
 	var numbered string
 	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT group_concat(ws || n, ' ') FROM (SELECT ws, n FROM deliveries ORDER BY seq)`).Scan(&numbered))

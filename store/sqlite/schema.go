@@ -106,4 +106,6 @@ UPDATE deliveries SET n = r.n
 	WHERE deliveries.seq = r.seq;
 CREATE INDEX deliveries_by_ws_n ON deliveries (ws, n);
 `,
+	// The events Clockify delivers no webhook for, comma-separated (Connection.MissingEvents).
+	5: `ALTER TABLE connections ADD COLUMN missing_events TEXT NOT NULL DEFAULT ''`,
 }

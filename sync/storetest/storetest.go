@@ -555,7 +555,8 @@ func connections(t *testing.T, s clockifysync.Store) {
 	require.ErrorIs(t, err, clockifysync.ErrNotFound)
 	c := clockifysync.Connection{
 		WorkspaceID: ws, WorkspaceName: "Acme", HourlyRate: 15000, Currency: "AUD", Status: clockifysync.StatusConnected, Step: clockifysync.StepInitialSync,
-		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify", Schedule: clockifysync.ScheduleHourly,
+		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify",
+		MissingEvents: []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventTimeEntrySplit}, Schedule: clockifysync.ScheduleHourly,
 		InitialDays: 30, LastSync: t0, LastError: "", Created: t0.Add(-time.Hour), Updated: t0,
 	}
 	require.NoError(t, s.PutConnection(ctx, c))
@@ -564,11 +565,18 @@ func connections(t *testing.T, s clockifysync.Store) {
 	require.NoError(t, err)
 	requireSameConnection(t, c, got)
 
-	c.Status, c.SealedAPIKey, c.LastError = clockifysync.StatusDisconnected, nil, "boom"
+	got.MissingEvents[0] = "CHANGED BY A CALLER"
+	got, err = s.Connection(ctx, ws)
+	require.NoError(t, err)
+	requireSameConnection(t, c, got)
+
+	c.Status, c.SealedAPIKey, c.MissingEvents, c.LastError = clockifysync.StatusDisconnected, nil, nil, "boom"
 	require.NoError(t, s.PutConnection(ctx, c))
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
 	require.Nil(t, got.SealedAPIKey)
+	require.Empty(t, got.MissingEvents)
+	got.MissingEvents = nil
 	requireSameConnection(t, c, got)
 
 	all, err := s.Connections(ctx)
@@ -602,9 +610,11 @@ func updateConnection(t *testing.T, s clockifysync.Store) {
 		requireSameConnection(t, c, *got)
 		got.WorkspaceID = "elsewhere" // the key is not the change's to move
 		got.Schedule, got.LastSync, got.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
+		got.MissingEvents = []clockify.WebhookEvent{clockify.EventTimerStopped}
 		return nil
 	}))
 	c.Schedule, c.LastSync, c.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
+	c.MissingEvents = []clockify.WebhookEvent{clockify.EventTimerStopped}
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
 	requireSameConnection(t, c, got)
