@@ -578,7 +578,7 @@ func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, co
 	if reg, err = e.registerWebhooks(ctx, client, conn, want, stored); err != nil {
 		return reg, err
 	}
-	if len(refused) > 0 && probe != "" && !slices.Contains(reg.missing, probe) {
+	if len(refused) > 0 && !slices.Contains(reg.missing, probe) {
 		if stored, err = e.store.Webhooks(ctx, workspaceID); err != nil {
 			return reg, err
 		}

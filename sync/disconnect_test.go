@@ -258,3 +258,34 @@ func TestDisconnectDuringWebhookChanges(t *testing.T) {
 		})
 	}
 }
+
+// TestDisconnectDuringRepairLeavesNoMissingEvents: a Disconnect on another replica while a
+// scheduled sync lists the webhooks (and finds some disabled) wins: the connection keeps
+// no missing event.
+func TestDisconnectDuringRepairLeavesNoMissingEvents(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	require.NoError(t, r.srv.SetFreePlan(ws, true))
+	other := r.replica(t, r.store)
+	var armed atomic.Bool
+	armed.Store(true)
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == "GET v1/workspaces/{ws}/webhooks" && armed.CompareAndSwap(true, false) {
+			_, err := other.Disconnect(ctx, ws)
+			assert.NoError(t, err)
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.MissingEvents, "the sync found disabled webhooks")
+	require.False(t, armed.Load())
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+	require.Empty(t, conn.MissingEvents)
+}

@@ -134,7 +134,9 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 		return res, nil
 	}
 	return res, e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
-		c.MissingEvents = reg.missing
+		if c.Status != StatusDisconnected { // a Disconnect meanwhile cleared them
+			c.MissingEvents = reg.missing
+		}
 		return nil
 	})
 }
