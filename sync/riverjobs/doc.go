@@ -11,7 +11,9 @@
 // again when Engine.Due says, as Engine.Run does (five minutes later, then after waits
 // that double while it keeps failing). A manual sync that fails is retried with
 // River's backoff. A sync no retry can help (the workspace is no longer connected, or
-// Clockify refuses its key) is cancelled.
+// Clockify refuses its key) is cancelled. A sync that succeeds records the engine's
+// Result as the job's output (SyncOutput, in the job row's metadata): what it stored, the
+// members Clockify would not list, the webhook events it delivers no more.
 //
 // A replica's Engine.Handler trusts the webhook tokens another replica registered or
 // rotated on the first delivery they sign. Each replica that serves it also calls

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/heyjasper/jasper-clockify/clockify"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
@@ -27,6 +28,39 @@ type SyncArgs struct {
 
 // Kind implements river.JobArgs.
 func (SyncArgs) Kind() string { return "jasper_clockify_sync" }
+
+// SyncOutput is what a sync job records as its output (river.RecordOutput), so that a
+// host can read from the job's row (rivertype.JobRow.Output) the engine's Result, which
+// no caller receives when the sync runs as a job. A failed sync records none: River
+// keeps its error.
+type SyncOutput struct {
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end"`
+	Members int       `json:"members"`
+	Stored  int       `json:"stored"`
+	Deleted int       `json:"deleted"`
+	// Changed, WebhooksRepaired and MissingEvents are a scheduled sync's.
+	Changed          int                     `json:"changed,omitzero"`
+	WebhooksRepaired int                     `json:"webhooks_repaired,omitzero"`
+	MissingEvents    []clockify.WebhookEvent `json:"missing_events,omitempty"`
+	Skipped          []string                `json:"skipped,omitempty"`
+	Resumed          bool                    `json:"resumed,omitzero"`
+	// MappingError is Result.MappingErr's text.
+	MappingError string `json:"mapping_error,omitempty"`
+}
+
+// outputOf returns what a sync job records of the engine's result.
+func outputOf(r *clockifysync.Result) SyncOutput {
+	out := SyncOutput{
+		Start: r.Window.Start, End: r.Window.End, Members: r.Members, Stored: r.Stored, Deleted: r.Deleted,
+		Changed: r.Changed, WebhooksRepaired: r.WebhooksRepaired, MissingEvents: r.MissingEvents,
+		Skipped: r.Skipped, Resumed: r.Resumed,
+	}
+	if r.MappingErr != nil {
+		out.MappingError = r.MappingErr.Error()
+	}
+	return out
+}
 
 // TickArgs is the scheduler's tick: it queues a sync for each workspace that is due.
 type TickArgs struct{}
@@ -165,10 +199,11 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 		return river.JobSnooze(busySnooze)
 	}
 	locked()
+	var res *clockifysync.Result
 	if args.Start.IsZero() && args.End.IsZero() {
-		_, err = w.engine.SyncScheduled(ctx, args.WorkspaceID)
+		res, err = w.engine.SyncScheduled(ctx, args.WorkspaceID)
 	} else {
-		_, err = w.engine.Sync(ctx, args.WorkspaceID, clockifysync.Window{Start: args.Start, End: args.End})
+		res, err = w.engine.Sync(ctx, args.WorkspaceID, clockifysync.Window{Start: args.Start, End: args.End})
 	}
 	switch {
 	case errors.Is(err, clockifysync.ErrNotConnected) || errors.Is(err, clockifysync.ErrInput) ||
@@ -177,7 +212,7 @@ func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
 	case err != nil:
 		return fmt.Errorf("sync of %s: %w", args.WorkspaceID, err)
 	}
-	return nil
+	return river.RecordOutput(ctx, outputOf(res))
 }
 
 // lockKey is the advisory lock of a workspace's syncs.

@@ -3,6 +3,8 @@ package riverjobs
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,6 +143,13 @@ func TestTickQueuesDueSyncs(t *testing.T) {
 	require.NoError(t, err)
 	require.WithinDuration(t, time.Now(), conn.LastSync, time.Minute)
 	require.Empty(t, conn.LastError)
+
+	// The engine's result, which no caller receives, is the job's output.
+	var out SyncOutput
+	require.NoError(t, json.Unmarshal(ev.Job.Output(), &out), "%s", ev.Job.Metadata)
+	require.Equal(t, len(r.fx.Members), out.Members)
+	require.WithinDuration(t, conn.LastSync, out.End, time.Microsecond, "the store keeps microseconds")
+	require.Empty(t, out.MissingEvents)
 }
 
 // TestTickQueuesEverySyncThatIsDue: a workspace whose scheduled sync has run gets the
@@ -356,4 +365,20 @@ func TestBatchOfScheduledSyncsIsUnique(t *testing.T) {
 	}
 	require.Equal(t, []bool{false, false}, batch("ws-1", "ws-2"))
 	require.Equal(t, []bool{true, false, true}, batch("ws-1", "ws-3", "ws-2"))
+}
+
+// TestOutputOf: a job's output carries the whole result, its mapping error as text.
+func TestOutputOf(t *testing.T) {
+	start := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	res := &clockifysync.Result{Window: clockifysync.Window{Start: start, End: start.Add(24 * time.Hour)}, Members: 3,
+		Stored: 40, Deleted: 2, Skipped: []string{"u9"}, Resumed: true, Changed: 5, WebhooksRepaired: 1,
+		MissingEvents: []clockify.WebhookEvent{clockify.EventNewProject}, MappingErr: errors.New("contributors: 502")}
+	b, err := json.Marshal(outputOf(res))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"start":"2026-11-28T00:00:00Z","end":"2026-11-29T00:00:00Z","members":3,"stored":40,"deleted":2,
+		"changed":5,"webhooks_repaired":1,"missing_events":["NEW_PROJECT"],"skipped":["u9"],"resumed":true,
+		"mapping_error":"contributors: 502"}`, string(b))
+	b, err = json.Marshal(outputOf(&clockifysync.Result{Window: res.Window}))
+	require.NoError(t, err)
+	require.JSONEq(t, `{"start":"2026-11-28T00:00:00Z","end":"2026-11-29T00:00:00Z","members":0,"stored":0,"deleted":0}`, string(b))
 }
