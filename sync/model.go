@@ -175,8 +175,8 @@ type Connection struct {
 	WebhookURL string
 	// MissingEvents are the events Clockify delivers no webhook for (it refused their
 	// webhooks, or holds them disabled: a Free plan's limit), as Connect and the last
-	// scheduled sync found them, in the order Connect registers them. The schedule's
-	// reconcile covers what their webhooks would have told, an hour late at worst.
+	// scheduled sync found them, in the order Connect registers them. The next
+	// scheduled sync catches up what their webhooks would have told.
 	MissingEvents []clockify.WebhookEvent
 	Schedule      Schedule
 	// InitialDays is how many days the initial sync reads.
