@@ -91,6 +91,9 @@ func (l *MemoryLog) Recent(n int) []Delivery {
 	defer l.mu.Unlock()
 	var all []logged
 	for _, kept := range l.kept {
+		if n > 0 && len(kept) > n {
+			kept = kept[len(kept)-n:] // the newest n are among each workspace's newest n
+		}
 		all = append(all, kept...)
 	}
 	slices.SortFunc(all, func(a, b logged) int { return cmp.Compare(a.seq, b.seq) })
