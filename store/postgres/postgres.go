@@ -43,12 +43,16 @@ var dialect = sqlstore.Dialect{
 // New returns a store over pool, after bringing the schema jasper_clockify up to date.
 // Replicas starting at once migrate one after another. The pool stays the caller's: it
 // may serve River (sync/riverjobs) and the host's own tables too.
-func New(ctx context.Context, pool *pgxpool.Pool) (*Store, error) {
+func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if err := migrate(ctx, pool); err != nil {
 		return nil, err
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	return &Store{Store: sqlstore.New(db, dialect), db: db, config: pool.Config().ConnConfig}, nil
+	return &Store{Store: sqlstore.New(db, dialect, cfg.deliveries), db: db, config: pool.Config().ConnConfig}, nil
 }
 
 // PutEntries implements clockifysync.EntryStore. The first entries written to a new

@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/heyjasper/jasper-clockify/store/internal/sqlstore"
 	"github.com/heyjasper/jasper-clockify/store/postgres"
 	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -72,15 +71,8 @@ func TestLockWorkspace(t *testing.T) {
 }
 
 func TestDeliveriesKeptApart(t *testing.T) {
-	pool := pgtest.NewDatabase(t)
-	s, err := postgres.New(t.Context(), pool)
+	s, err := postgres.New(t.Context(), pgtest.NewDatabase(t), postgres.WithDeliveryRecords(20))
 	require.NoError(t, err)
 	defer s.Close()
-	storetest.DeliveriesKeptApart(t, s, sqlstore.KeepDeliveries, func(workspaceID string, n int) {
-		_, err := pool.Exec(t.Context(), `INSERT INTO jasper_clockify.deliveries
-			(event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns, n)
-			SELECT '', 0, '', $1, '', 'rejected', '', 401, 0, i + (SELECT coalesce(max(n), 0) FROM jasper_clockify.deliveries WHERE ws = $1)
-			FROM generate_series(1, $2::int) i`, workspaceID, n)
-		require.NoError(t, err)
-	})
+	storetest.DeliveriesKeptApart(t, s, 20)
 }

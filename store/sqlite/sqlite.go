@@ -29,7 +29,11 @@ var dialect = sqlstore.Dialect{Time: func(t time.Time) any { return t.UnixNano()
 
 // Open opens (creating it if needed) the SQLite database at path, in WAL mode, and brings
 // its schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: %q: want the path of a database file", path)
 	}
@@ -45,7 +49,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{Store: sqlstore.New(db, dialect), db: db}, nil
+	return &Store{Store: sqlstore.New(db, dialect, cfg.deliveries), db: db}, nil
 }
 
 // Close closes the database.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/heyjasper/jasper-clockify/store/internal/sqlstore"
 	"github.com/heyjasper/jasper-clockify/store/sqlite"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/sync/storetest"
@@ -65,18 +64,8 @@ func TestOpenRefuses(t *testing.T) {
 }
 
 func TestDeliveriesKeptApart(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "jasper.db")
-	s, err := sqlite.Open(t.Context(), path)
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"), sqlite.WithDeliveryRecords(20))
 	require.NoError(t, err)
 	defer s.Close()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
-	require.NoError(t, err)
-	defer db.Close()
-	storetest.DeliveriesKeptApart(t, s, sqlstore.KeepDeliveries, func(workspaceID string, n int) {
-		_, err := db.ExecContext(t.Context(), `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ?2)
-			INSERT INTO deliveries (event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns, n)
-			SELECT '', 0, '', ?1, '', 'rejected', '', 401, 0, i + (SELECT coalesce(max(n), 0) FROM deliveries WHERE ws = ?1) FROM k`,
-			workspaceID, n)
-		require.NoError(t, err)
-	})
+	storetest.DeliveriesKeptApart(t, s, 20)
 }

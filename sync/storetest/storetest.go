@@ -850,10 +850,15 @@ func deliveriesConcurrent(t *testing.T, s clockifysync.Store) {
 // DeliveriesKeptApart checks a store that bounds its delivery log at keep records of
 // each workspace and keep with no workspace: a flood of records with no workspace (forged
 // requests) pushes no workspace's record out, and a busy workspace keeps its last keep.
-// fill adds n records of a workspace ("" for none) after those recorded before; a store
-// that can write them faster than n calls of Record does so.
-func DeliveriesKeptApart(t *testing.T, s clockifysync.Store, keep int, fill func(workspaceID string, n int)) {
+// It records 2×keep+3 deliveries.
+func DeliveriesKeptApart(t *testing.T, s clockifysync.Store, keep int) {
 	ctx := t.Context()
+	fill := func(workspaceID string, n int) {
+		for i := range n {
+			require.NoError(t, s.Record(ctx, webhook.Delivery{ReceivedAt: t0, WorkspaceID: workspaceID,
+				EntityID: fmt.Sprint("fill", i), Outcome: webhook.OutcomeRejected, Status: 401}))
+		}
+	}
 	d := func(workspace, entity string) webhook.Delivery {
 		return webhook.Delivery{ReceivedAt: t0, EventType: "NEW_TIME_ENTRY", Kind: webhook.TimeEntryCreated,
 			WebhookID: "h1", WorkspaceID: workspace, EntityID: entity, Outcome: webhook.OutcomeApplied, Status: 200}

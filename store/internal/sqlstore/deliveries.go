@@ -9,8 +9,8 @@ import (
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
-// KeepDeliveries is how many delivery records a store keeps of each workspace, and of
-// those with no workspace (rejected before one was known).
+// KeepDeliveries is how many delivery records a store keeps by default of each
+// workspace, and of those with no workspace (rejected before one was known).
 const KeepDeliveries = 10_000
 
 // Claim implements webhook.Deduper in one statement: of several replicas claiming the
@@ -52,11 +52,11 @@ func (s *Store) Release(ctx context.Context, k webhook.DeliveryKey) error {
 	return err
 }
 
-// Record implements webhook.DeliveryLog. The store keeps the last KeepDeliveries records
-// of each workspace, and apart from them the last KeepDeliveries with no workspace: a
-// flood of forged requests, or a busy workspace, pushes no other workspace's records
-// out. A record is numbered after its workspace's last (n), and drops those numbered
-// KeepDeliveries before it, both by index. Two replicas recording for one workspace at
+// Record implements webhook.DeliveryLog. The store keeps the last records of each
+// workspace (KeepDeliveries unless New was told otherwise), and apart from them as many
+// with no workspace: a flood of forged requests, or a busy workspace, pushes no other
+// workspace's records out. A record is numbered after its workspace's last (n), and
+// drops those numbered that many before it, both by index. Two replicas recording for one workspace at
 // once may give their records one number, and keep one record fewer for a while.
 func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
@@ -70,7 +70,7 @@ func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
 			int64(d.Elapsed), d.WorkspaceID).Scan(&n); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, tx, `DELETE FROM @deliveries WHERE ws = ? AND n <= ?`, d.WorkspaceID, n-KeepDeliveries)
+		_, err := s.exec(ctx, tx, `DELETE FROM @deliveries WHERE ws = ? AND n <= ?`, d.WorkspaceID, n-int64(s.keep))
 		return err
 	})
 }

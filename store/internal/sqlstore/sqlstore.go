@@ -38,12 +38,19 @@ type Dialect struct {
 
 // Store implements clockifysync.Store over database/sql.
 type Store struct {
-	db *sql.DB
-	d  Dialect
+	db   *sql.DB
+	d    Dialect
+	keep int // delivery records kept of each workspace
 }
 
-// New returns a store over db, whose schema is already in place.
-func New(db *sql.DB, d Dialect) *Store { return &Store{db: db, d: d} }
+// New returns a store over db, whose schema is already in place, that keeps keep
+// delivery records of each workspace (KeepDeliveries when keep is not positive).
+func New(db *sql.DB, d Dialect, keep int) *Store {
+	if keep <= 0 {
+		keep = KeepDeliveries
+	}
+	return &Store{db: db, d: d, keep: keep}
+}
 
 // q readies a query for the dialect: "@" before a table's name becomes the prefix, and
 // each "?" a numbered placeholder where the dialect wants them.
