@@ -91,6 +91,13 @@ type Webhook struct {
 	PlanEnabled     *bool `json:"planEnabled,omitempty"`
 }
 
+// Delivers reports whether Clockify delivers the webhook: it is enabled, and neither of
+// the undocumented flags says that its delivery or its plan is switched off. Which flag a
+// plan's downgrade clears is not documented; any of them false means no delivery.
+func (w *Webhook) Delivers() bool {
+	return w.Enabled && (w.DeliveryEnabled == nil || *w.DeliveryEnabled) && (w.PlanEnabled == nil || *w.PlanEnabled)
+}
+
 // WebhookList is Clockify's answer to a webhook list: the webhooks and the workspace's
 // total count.
 type WebhookList struct {

@@ -2,6 +2,7 @@ package clockify
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -81,4 +82,24 @@ func TestWebhookNameLength(t *testing.T) {
 		_, err := (&WebhookRequest{Name: name, URL: "https://x.test/h", WebhookEvent: EventNewProject}).normalized(ws)
 		require.ErrorContains(t, err, "2 to 30", name)
 	}
+}
+
+func TestWebhookDelivers(t *testing.T) {
+	on, off := true, false
+	for _, tc := range []struct {
+		json string
+		want bool
+	}{
+		{`{"enabled":true}`, true},
+		{`{"enabled":true,"deliveryEnabled":true,"planEnabled":true}`, true},
+		{`{"enabled":false,"deliveryEnabled":true,"planEnabled":true}`, false},
+		{`{"enabled":true,"deliveryEnabled":false,"planEnabled":true}`, false},
+		{`{"enabled":true,"deliveryEnabled":true,"planEnabled":false}`, false},
+		{`{}`, false},
+	} {
+		var w Webhook
+		require.NoError(t, json.Unmarshal([]byte(tc.json), &w))
+		require.Equal(t, tc.want, w.Delivers(), tc.json)
+	}
+	require.False(t, (&Webhook{Enabled: true, PlanEnabled: &off, DeliveryEnabled: &on}).Delivers())
 }

@@ -421,8 +421,8 @@ type registration struct {
 // count counts a webhook of a wanted event: live when Clockify delivers it, or its
 // event missing when Clockify holds it disabled (past a Free plan's three webhooks,
 // until an upgrade enables it again).
-func (r *registration) count(ev clockify.WebhookEvent, enabled bool) {
-	if enabled {
+func (r *registration) count(ev clockify.WebhookEvent, delivers bool) {
+	if delivers {
 		r.live++
 	} else {
 		r.missing = append(r.missing, ev)
@@ -498,7 +498,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		var got *clockify.Webhook
 		switch {
 		case ok && ours[h.ID].SealedToken != nil:
-			reg.count(ev, h.Enabled)
+			reg.count(ev, h.Delivers())
 			continue
 		case ok:
 			got, _, err = client.Webhooks.RegenerateToken(ctx, ws, h.ID)
@@ -528,7 +528,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 			return reg, err
 		}
 		reg.added++
-		reg.count(ev, got.Enabled)
+		reg.count(ev, got.Delivers())
 	}
 	return reg, nil
 }
