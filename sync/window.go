@@ -17,6 +17,19 @@ type Window struct {
 	Start, End time.Time
 }
 
+// Validate returns an InputError unless the window can be synced: a start before an end,
+// at most MaxInitialDays apart.
+func (w Window) Validate() error {
+	if w.Start.IsZero() || w.End.IsZero() || !w.Start.Before(w.End) {
+		return inputError("window", "a start before an end is required")
+	}
+	// An hour's slack: 365 days counted in a zone with daylight saving may be an hour longer.
+	if w.End.Sub(w.Start) > MaxInitialDays*24*time.Hour+time.Hour {
+		return inputError("window", "at most %d days", MaxInitialDays)
+	}
+	return nil
+}
+
 // Default and largest windows.
 const (
 	DefaultInitialDays = 30
@@ -74,12 +87,8 @@ func (e *Engine) Sync(ctx context.Context, workspaceID string, w Window) (*Resul
 // sync is Sync; with refresh, the members and projects are imported again first (Connect,
 // which has just imported them, passes false).
 func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh bool) (*Result, error) {
-	if w.Start.IsZero() || w.End.IsZero() || !w.Start.Before(w.End) {
-		return nil, inputError("window", "a start before an end is required")
-	}
-	// An hour's slack: 365 days counted in a zone with daylight saving may be an hour longer.
-	if w.End.Sub(w.Start) > MaxInitialDays*24*time.Hour+time.Hour {
-		return nil, inputError("window", "at most %d days", MaxInitialDays)
+	if err := w.Validate(); err != nil {
+		return nil, err
 	}
 	w = Window{Start: w.Start.UTC(), End: w.End.UTC()}
 	unlock, err := e.lock(ctx, lockSync, workspaceID)

@@ -223,3 +223,28 @@ func TestWaitForASyncEndsWithTheContext(t *testing.T) {
 	require.True(t, started.Load())
 	require.ErrorIs(t, <-waited, context.Canceled)
 }
+
+func TestWindowValidate(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	year := clockifysync.MaxInitialDays * 24 * time.Hour
+	for _, tc := range []struct {
+		name string
+		w    clockifysync.Window
+		ok   bool
+	}{
+		{"a day", clockifysync.Window{Start: start, End: start.Add(24 * time.Hour)}, true},
+		{"a year and the hour daylight saving may add", clockifysync.Window{Start: start, End: start.Add(year + time.Hour)}, true},
+		{"longer", clockifysync.Window{Start: start, End: start.Add(year + time.Hour + time.Nanosecond)}, false},
+		{"no start", clockifysync.Window{End: start}, false},
+		{"no end", clockifysync.Window{Start: start}, false},
+		{"empty", clockifysync.Window{Start: start, End: start}, false},
+		{"backwards", clockifysync.Window{Start: start, End: start.Add(-time.Hour)}, false},
+	} {
+		err := tc.w.Validate()
+		if tc.ok {
+			require.NoError(t, err, tc.name)
+			continue
+		}
+		require.ErrorIs(t, err, clockifysync.ErrInput, tc.name)
+	}
+}

@@ -223,8 +223,15 @@ func lockKey(workspaceID string) int64 {
 }
 
 // EnqueueSync queues a manual sync of a window; it runs after any sync of the workspace
-// in progress.
+// in progress. A window the engine would refuse (Window.Validate), or no workspace, is
+// an InputError, and queues nothing.
 func EnqueueSync(ctx context.Context, client *river.Client[pgx.Tx], workspaceID string, w clockifysync.Window) error {
+	if workspaceID == "" {
+		return &clockifysync.InputError{Field: "workspace", Reason: "required"}
+	}
+	if err := w.Validate(); err != nil {
+		return err
+	}
 	_, err := client.Insert(ctx, SyncArgs{WorkspaceID: workspaceID, Start: w.Start, End: w.End}, nil)
 	return err
 }

@@ -382,3 +382,26 @@ func TestOutputOf(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"start":"2026-11-28T00:00:00Z","end":"2026-11-29T00:00:00Z","members":0,"stored":0,"deleted":0}`, string(b))
 }
+
+// TestEnqueueSyncRefusesBadInput: a window the engine would refuse, or no workspace, is
+// an InputError and queues no job.
+func TestEnqueueSyncRefusesBadInput(t *testing.T) {
+	r := newRig(t)
+	a := r.replica(t)
+	now := time.Now()
+	for _, tc := range []struct {
+		ws string
+		w  clockifysync.Window
+	}{
+		{"", clockifysync.Window{Start: now.Add(-time.Hour), End: now}},
+		{r.fx.Workspace.ID, clockifysync.Window{}},
+		{r.fx.Workspace.ID, clockifysync.Window{Start: now, End: now.Add(-time.Hour)}},
+		{r.fx.Workspace.ID, clockifysync.Window{Start: now.AddDate(-2, 0, 0), End: now}},
+	} {
+		require.ErrorIs(t, EnqueueSync(t.Context(), a.client, tc.ws, tc.w), clockifysync.ErrInput, "%q %v", tc.ws, tc.w)
+	}
+	jobs, err := a.client.JobList(t.Context(), river.NewJobListParams())
+	require.NoError(t, err)
+	require.Empty(t, jobs.Jobs)
+}
+
