@@ -404,4 +404,3 @@ func TestEnqueueSyncRefusesBadInput(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, jobs.Jobs)
 }
-
