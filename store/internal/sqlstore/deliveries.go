@@ -56,8 +56,9 @@ func (s *Store) Release(ctx context.Context, k webhook.DeliveryKey) error {
 // workspace (KeepDeliveries unless New was told otherwise), and apart from them as many
 // with no workspace: a flood of forged requests, or a busy workspace, pushes no other
 // workspace's records out. A record is numbered after its workspace's last (n), and
-// drops those numbered that many before it, both by index. Two replicas recording for one workspace at
-// once may give their records one number, and keep one record fewer for a while.
+// drops those numbered that many before it, both by index. Two replicas recording for
+// one workspace at once may give their records one number, and keep one record fewer
+// for a while.
 func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int64
