@@ -20,7 +20,9 @@ import (
 // Those another replica registered or rotated are read from the store by RefreshTokens,
 // which the handler calls when a signature matches no token it holds (at most once every
 // webhook.DefaultReloadInterval; webhook.WithTokenReload changes that) and Run calls
-// every minute. One Engine serves one Handler: a second call replaces the first's tokens.
+// every minute. A stored token that does not open with the engine's sealing keys is
+// logged at error level and refused, without keeping the others from verifying. One
+// Engine serves one Handler: a second call replaces the first's tokens.
 func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*webhook.Handler, error) {
 	v, err := webhook.NewVerifier(nil, webhook.WithClock(e.now))
 	if err != nil {
@@ -29,12 +31,12 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 	e.tokens.mu.Lock()
 	e.tokens.v, e.tokens.held = v, map[string][sha256.Size]byte{}
 	e.tokens.mu.Unlock()
-	if err := e.RefreshTokens(ctx); err != nil {
+	if err := e.refreshTokens(ctx); err != nil {
 		return nil, err
 	}
 	all := append([]webhook.HandlerOption{webhook.WithDeduper(e.store), webhook.WithDeliveryLog(e.store),
 		webhook.WithHandlerClock(e.now), webhook.WithLogger(e.log),
-		webhook.WithTokenReload(e.RefreshTokens, webhook.DefaultReloadInterval)}, opts...)
+		webhook.WithTokenReload(e.refreshTokens, webhook.DefaultReloadInterval)}, opts...)
 	return webhook.NewHandler(v, e.Apply, all...), nil
 }
 

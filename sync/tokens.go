@@ -3,7 +3,9 @@ package sync
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"strings"
 	gosync "sync"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -64,6 +66,11 @@ func (e *Engine) distrust(webhookID string) {
 // calls it when a signature matches no token it holds, so new tokens verify at once;
 // refusing the deleted ones waits for a call: Run makes one every minute, and a host that
 // schedules with sync/riverjobs makes its own. Before Handler is called it does nothing.
+//
+// A token that does not open with the engine's sealing keys (sealed with a key the
+// engine was not given) cannot verify anything; the others are brought in line all the
+// same, and the error, an *UnreadableTokensError, names the webhooks (ResealSecrets has
+// Clockify issue them new tokens).
 func (e *Engine) RefreshTokens(ctx context.Context) error {
 	e.tokens.mu.Lock()
 	active := e.tokens.v != nil
@@ -76,15 +83,17 @@ func (e *Engine) RefreshTokens(ctx context.Context) error {
 		return err
 	}
 	stored := make(map[string]bool, len(hooks))
+	var unreadable []string
 	for _, w := range hooks {
+		stored[w.ID] = true
 		token, err := e.seal.open(w.SealedToken, w.WorkspaceID, purposeToken(w.ID))
 		if err != nil {
-			return fmt.Errorf("webhook %s: %w", w.ID, err)
+			unreadable = append(unreadable, w.ID)
+			continue
 		}
 		if err := e.trust(w, clockify.Secret(token), true); err != nil {
 			return err
 		}
-		stored[w.ID] = true
 	}
 	e.tokens.mu.Lock()
 	var gone []string
@@ -97,5 +106,33 @@ func (e *Engine) RefreshTokens(ctx context.Context) error {
 	for _, id := range gone {
 		e.distrust(id)
 	}
+	if len(unreadable) > 0 {
+		return &UnreadableTokensError{WebhookIDs: unreadable}
+	}
 	return nil
+}
+
+// UnreadableTokensError names the stored webhooks whose tokens do not open with the
+// engine's sealing keys: their deliveries are refused until ResealSecrets (run with the
+// key that sealed them given to WithPreviousSealKeys, or without it) has Clockify issue
+// new tokens. It holds no secret.
+type UnreadableTokensError struct {
+	WebhookIDs []string
+}
+
+// Error names the webhooks.
+func (e *UnreadableTokensError) Error() string {
+	return fmt.Sprintf("clockifysync: the tokens of webhooks %s do not open with this sealing key; ResealSecrets replaces them",
+		strings.Join(e.WebhookIDs, ", "))
+}
+
+// refreshTokens is RefreshTokens for the handler: tokens it cannot open are logged, not a
+// failure, so that they do not keep every other workspace's deliveries from verifying.
+func (e *Engine) refreshTokens(ctx context.Context) error {
+	err := e.RefreshTokens(ctx)
+	if u, ok := errors.AsType[*UnreadableTokensError](err); ok {
+		e.log.ErrorContext(ctx, "clockifysync: reading the webhook tokens", "error", u.Error())
+		return nil
+	}
+	return err
 }

@@ -1,7 +1,9 @@
 package sync_test
 
 import (
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,4 +71,40 @@ func TestTokensRefreshAcrossReplicas(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}
+
+// TestUnreadableTokenKeepsTheOthers: a stored token that does not open with the engine's
+// sealing keys (another workspace's, sealed with a key this replica was not given)
+// neither keeps a replica's handler from starting nor its other tokens from verifying;
+// RefreshTokens names the webhook, and nothing of any secret.
+func TestUnreadableTokenKeepsTheOthers(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	require.NoError(t, r.store.PutWebhook(ctx, clockifysync.Webhook{WorkspaceID: "other-workspace", ID: "unreadable",
+		Event: string(clockify.EventNewTimeEntry), URL: "https://x/hook", SealedToken: []byte("sealed with another key, long enough")}))
+
+	other := r.replica(t, r.store)
+	h, err := other.Handler(ctx)
+	require.NoError(t, err, "the replica's handler starts")
+	err = other.RefreshTokens(ctx)
+	unreadable, ok := errors.AsType[*clockifysync.UnreadableTokensError](err)
+	require.True(t, ok, "%v", err)
+	require.Equal(t, []string{"unreadable"}, unreadable.WebhookIDs)
+
+	var token clockify.Secret
+	for _, w := range r.srv.Webhooks(ws) {
+		if w.WebhookEvent == clockify.EventNewTimeEntry {
+			token = w.AuthToken
+		}
+	}
+	require.NotContains(t, err.Error(), token.Reveal())
+	added := r.add(t, "#9 delivered to the replica too", now.Add(-time.Hour))
+	req, err := webhook.NewSignedRequest("http://replica/clockify", token, clockify.EventNewTimeEntry, added)
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code, "the workspace's own token verifies")
 }
