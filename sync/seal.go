@@ -81,43 +81,56 @@ func additional(workspaceID, purpose string) []byte {
 // has Clockify issue new tokens for the webhooks of a workspace whose tokens were sealed
 // with a previous key (RotateWebhookTokens), since a sealing key is rotated when it may
 // have leaked. Secrets already sealed with the engine's key are left as they are, so a
-// call that failed part way (Clockify out of reach) may be repeated.
+// call that failed part way (Clockify out of reach) may be repeated. A workspace that
+// fails (its key revoked, its secrets sealed with a key the engine was not given) keeps
+// no other from being resealed: the error joins each workspace's.
 func (e *Engine) ResealSecrets(ctx context.Context) error {
 	conns, err := e.store.Connections(ctx)
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, conn := range conns {
-		ws := conn.WorkspaceID
-		err := e.store.UpdateConnection(ctx, ws, func(c *Connection) error {
-			if c.SealedAPIKey == nil {
-				return nil
-			}
-			key, previous, err := e.seal.openWhich(c.SealedAPIKey, ws, purposeAPIKey)
-			if err != nil || !previous {
+		if err := e.reseal(ctx, conn.WorkspaceID); err != nil {
+			if ctx.Err() != nil {
 				return err
 			}
-			c.SealedAPIKey = e.seal.seal(key, ws, purposeAPIKey)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("resealing the API key of %s: %w", ws, err)
+			errs = append(errs, err)
 		}
-		hooks, err := e.store.Webhooks(ctx, ws)
-		if err != nil {
+	}
+	return errors.Join(errs...)
+}
+
+// reseal reseals one workspace's secrets (see ResealSecrets).
+func (e *Engine) reseal(ctx context.Context, ws string) error {
+	err := e.store.UpdateConnection(ctx, ws, func(c *Connection) error {
+		if c.SealedAPIKey == nil {
+			return nil
+		}
+		key, previous, err := e.seal.openWhich(c.SealedAPIKey, ws, purposeAPIKey)
+		if err != nil || !previous {
 			return err
 		}
-		// A token that opens with no key at all is replaced too.
-		stale := slices.ContainsFunc(hooks, func(w Webhook) bool {
-			_, previous, err := e.seal.openWhich(w.SealedToken, ws, purposeToken(w.ID))
-			return err != nil || previous
-		})
-		if !stale {
-			continue
-		}
-		if err := e.RotateWebhookTokens(ctx, ws); err != nil {
-			return fmt.Errorf("resealing the webhook tokens of %s: %w", ws, err)
-		}
+		c.SealedAPIKey = e.seal.seal(key, ws, purposeAPIKey)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("resealing the API key of %s: %w", ws, err)
+	}
+	hooks, err := e.store.Webhooks(ctx, ws)
+	if err != nil {
+		return err
+	}
+	// A token that opens with no key at all is replaced too.
+	stale := slices.ContainsFunc(hooks, func(w Webhook) bool {
+		_, previous, err := e.seal.openWhich(w.SealedToken, ws, purposeToken(w.ID))
+		return err != nil || previous
+	})
+	if !stale {
+		return nil
+	}
+	if err := e.RotateWebhookTokens(ctx, ws); err != nil {
+		return fmt.Errorf("resealing the webhook tokens of %s: %w", ws, err)
 	}
 	return nil
 }

@@ -101,3 +101,26 @@ func TestSealKeyRotation(t *testing.T) {
 	_, err = engine(r.sealKey).SyncRecent(ctx, ws)
 	require.Error(t, err, "the old key opens nothing")
 }
+
+// TestResealGoesPastABrokenWorkspace: a workspace whose API key opens with no key the
+// engine has keeps no other workspace from being resealed; the error names it.
+func TestResealGoesPastABrokenWorkspace(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	broken := "0-broken" // listed before the rig's workspace
+	require.NoError(t, r.store.PutConnection(ctx, clockifysync.Connection{WorkspaceID: broken, Status: clockifysync.StatusConnected,
+		SealedAPIKey: []byte("sealed with a key nobody has any more"), Schedule: clockifysync.ScheduleManual}))
+	newKey := make([]byte, 32)
+	_, _ = rand.Read(newKey)
+	before := r.srv.Webhooks(ws)[0].AuthToken
+
+	err := r.replicaSealedWith(t, r.store, newKey, clockifysync.WithPreviousSealKeys(r.sealKey)).ResealSecrets(ctx)
+	require.ErrorContains(t, err, broken)
+	require.NotContains(t, err.Error(), ws, "the other workspace was resealed")
+	require.NotEqual(t, before, r.srv.Webhooks(ws)[0].AuthToken, "its webhooks have new tokens")
+	_, err = r.replicaSealedWith(t, r.store, newKey).SyncRecent(ctx, ws)
+	require.NoError(t, err, "the new key alone opens its API key")
+}
