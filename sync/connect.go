@@ -131,7 +131,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		if c.Status != StatusConnected {
 			c.Status, c.Step = StatusConnecting, StepValidated
 		}
-		c.WorkspaceName, c.SealedAPIKey = ws.Name, sealed
+		c.WorkspaceName, c.SealedAPIKey = storable(ws.Name), sealed
 		c.HourlyRate, c.Currency = 0, ""
 		if r := ws.HourlyRate; r != nil {
 			c.HourlyRate, c.Currency = r.Amount, r.Currency
@@ -275,7 +275,8 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 		if status == clockify.MemberPending || status == clockify.MemberDeclined {
 			continue
 		}
-		members = append(members, Member{WorkspaceID: workspaceID, ID: u.ID, Name: u.Name, Email: u.Email, Status: string(status)})
+		members = append(members, Member{WorkspaceID: workspaceID, ID: u.ID, Name: storable(u.Name), Email: storable(u.Email),
+			Status: string(status)})
 	}
 	err := e.mapMembers(ctx, workspaceID, members)
 	if err != nil && ctx.Err() == nil {
@@ -394,7 +395,7 @@ func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, w
 }
 
 func projectOf(workspaceID string, p *clockify.Project) Project {
-	out := Project{WorkspaceID: workspaceID, ID: p.ID, Name: p.Name, Billable: p.Billable, Archived: p.Archived}
+	out := Project{WorkspaceID: workspaceID, ID: p.ID, Name: storable(p.Name), Billable: p.Billable, Archived: p.Archived}
 	if r := p.HourlyRate; r != nil {
 		out.HourlyRate, out.Currency = r.Amount, r.Currency
 	}

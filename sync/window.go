@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -297,11 +298,21 @@ func refused(err error) bool {
 	return errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound)
 }
 
+// storable returns Clockify's text as every store keeps it: PostgreSQL refuses the NUL
+// character (which no text means, but Clockify takes), so it becomes U+FFFD, and one
+// entry or name holding it cannot stop a workspace's syncs.
+func storable(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}
+
 // entryOf converts a Clockify entry, without its links (putEntries adds them).
 func entryOf(workspaceID string, te *clockify.TimeEntry, now time.Time) Entry {
 	en := Entry{
 		WorkspaceID: workspaceID, ID: te.ID, UserID: te.UserID, ProjectID: te.ProjectID, TaskID: te.TaskID,
-		Description: te.Description, Start: te.TimeInterval.Start.UTC(), Billable: te.Billable,
+		Description: storable(te.Description), Start: te.TimeInterval.Start.UTC(), Billable: te.Billable,
 		Type: string(te.Type), Synced: now,
 	}
 	if te.TimeInterval.End != nil {

@@ -248,3 +248,35 @@ func TestWindowValidate(t *testing.T) {
 		require.ErrorIs(t, err, clockifysync.ErrInput, tc.name)
 	}
 }
+
+// TestNulCharactersAreStored: Clockify takes a NUL character in a description or a name;
+// PostgreSQL refuses it in text. The engine stores U+FFFD in its place on every store, so
+// that one such entry cannot fail every sync of its workspace.
+func TestNulCharactersAreStored(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		ctx := t.Context()
+		ws := r.fx.Workspace.ID
+		member := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Zoë\x00", Email: "zoe@example.com"}})
+		project, err := r.srv.AddProject(ws, clockify.Project{Name: "web\x00app"})
+		require.NoError(t, err)
+		synced, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "#4 before\x00connecting",
+			TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+		require.NoError(t, err)
+		r.connect(t)
+		delivered := r.add(t, "#5 after\x00connecting", now.Add(-time.Hour))
+
+		for id, want := range map[string]string{synced.ID: "#4 before\uFFFDconnecting", delivered.ID: "#5 after\uFFFDconnecting"} {
+			got, err := r.store.Entry(ctx, ws, id)
+			require.NoError(t, err)
+			require.Equal(t, want, got.Description)
+		}
+		members, err := r.store.Members(ctx, ws)
+		require.NoError(t, err)
+		require.True(t, slices.ContainsFunc(members, func(m clockifysync.Member) bool { return m.ID == member.ID && m.Name == "Zoë\uFFFD" }))
+		projects, err := r.store.Projects(ctx, ws)
+		require.NoError(t, err)
+		require.True(t, slices.ContainsFunc(projects, func(p clockifysync.Project) bool { return p.ID == project.ID && p.Name == "web\uFFFDapp" }))
+	})
+}
