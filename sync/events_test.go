@@ -251,3 +251,26 @@ func TestDeliveryDuringASyncIsKept(t *testing.T) {
 	require.Equal(t, "PR #2 edited during the sync", got.Description)
 	require.Equal(t, 2, got.Links[0].Number)
 }
+
+// TestForgedRequestWithAnyBytesIsLogged: a forged request's event type header may hold
+// any byte; the delivery log keeps its record on every store (PostgreSQL refuses text
+// that is not UTF-8, or holds NUL).
+func TestForgedRequestWithAnyBytesIsLogged(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		h, err := r.eng.Handler(t.Context())
+		require.NoError(t, err)
+		req := httptest.NewRequest(http.MethodPost, "/clockify", strings.NewReader("{}"))
+		req.Header.Set(webhook.EventTypeHeader, "NEW\x00\xff\xfe_ENTRY")
+		req.Header.Set(webhook.SignatureHeader, "forged")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusBadRequest, rec.Code, "an unknown event type")
+		logged, err := r.store.Deliveries(t.Context(), "", 1)
+		require.NoError(t, err)
+		require.Len(t, logged, 1)
+		require.Equal(t, "NEW\uFFFD\uFFFD_ENTRY", logged[0].EventType)
+	})
+}

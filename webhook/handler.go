@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -330,14 +331,19 @@ func (h *Handler) safeApply(ctx context.Context, ev *Event, key DeliveryKey) (er
 // event name has 32 bytes, and an unsigned request must not fill the log's memory.
 const maxRecorded = 64
 
-// clip cuts s to at most maxRecorded bytes, between characters, marking the cut with "…".
+// clip cuts s to at most maxRecorded bytes, between characters, marking the cut with
+// "…", and makes what is left text every log keeps: a byte that is not UTF-8, or NUL
+// (which PostgreSQL refuses), becomes U+FFFD. A header may hold any byte.
 func clip(s string) string {
-	if len(s) <= maxRecorded {
-		return s
+	if len(s) > maxRecorded {
+		cut := maxRecorded
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
-	cut := maxRecorded
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	return s[:cut] + "…"
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }

@@ -661,8 +661,10 @@ func TestClip(t *testing.T) {
 		{"NEW_TIME_ENTRY", "NEW_TIME_ENTRY"},
 		{a, a},
 		{a + "b", a + "…"},
-		{a[1:] + "é", a[1:] + "…"},        // the cut would split é: it goes before it
-		{strings.Repeat("\x80", 70), "…"}, // no character starts before the cut
+		{a[1:] + "é", a[1:] + "…"},                   // the cut would split é: it goes before it
+		{strings.Repeat("\x80", 70), "…"},            // no character starts before the cut
+		{"\xff\xfeNEW_PROJECT", "\uFFFDNEW_PROJECT"}, // not UTF-8: a run of bad bytes becomes one U+FFFD
+		{"NEW\x00PROJECT", "NEW\uFFFDPROJECT"},
 	}
 	for _, tc := range cases {
 		require.Equal(t, tc.want, clip(tc.in))
