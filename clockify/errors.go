@@ -69,7 +69,7 @@ func (c *Client) newAPIError(req *http.Request, resp *http.Response, body []byte
 	}
 	if e.Message == "" {
 		// Not Clockify's JSON: a proxy's page, say.
-		e.Message = shorten(c.redact(strings.TrimSpace(string(body))), 200)
+		e.Message = shorten(c.redact(strings.ToValidUTF8(strings.TrimSpace(string(body)), "\uFFFD")), 200)
 	}
 	return e
 }

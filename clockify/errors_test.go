@@ -73,6 +73,14 @@ func TestAPIErrorMessageIsShort(t *testing.T) {
 		require.True(t, strings.HasSuffix(ae.Message, "…"))
 	}
 
+	// A page in another encoding stays valid UTF-8 too.
+	c, mt := newMockClient(t)
+	respond(mt, "GET", coreBase+"v1/user", 400, "proxy: caf\xe9 closed")
+	_, _, err := c.Users.Current(context.Background())
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, "proxy: caf\uFFFD closed", ae.Message)
+
 	// The key is removed before the cut, which could otherwise leave part of it.
 	for pad := 180; pad < 200; pad++ {
 		c, mt := newMockClient(t)
