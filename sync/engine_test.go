@@ -142,6 +142,13 @@ func (r *rig) replicaSealedWith(t *testing.T, store clockifysync.Store, sealKey 
 // base URL too, for other engines' clients.
 func newRigBehind(t *testing.T, intercept func(w http.ResponseWriter, r *http.Request) bool, opts ...clockifysync.Option) (*rig, string) {
 	t.Helper()
+	return newRigBehindOn(t, memory.New(), intercept, opts...)
+}
+
+// newRigBehindOn is newRigBehind on a store.
+func newRigBehindOn(t *testing.T, store clockifysync.Store, intercept func(w http.ResponseWriter, r *http.Request) bool,
+	opts ...clockifysync.Option) (*rig, string) {
+	t.Helper()
 	var fake atomic.Pointer[httputil.ReverseProxy]
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !intercept(w, r) {
@@ -150,7 +157,7 @@ func newRigBehind(t *testing.T, intercept func(w http.ResponseWriter, r *http.Re
 	}))
 	t.Cleanup(front.Close)
 	base := front.URL + "/api/"
-	r := newRig(t, append([]clockifysync.Option{clockifysync.WithClientOptions(clockify.WithBaseURL(base))}, opts...)...)
+	r := newRigOn(t, store, append([]clockifysync.Option{clockifysync.WithClientOptions(clockify.WithBaseURL(base))}, opts...)...)
 	target, err := url.Parse(r.srv.URL)
 	require.NoError(t, err)
 	fake.Store(httputil.NewSingleHostReverseProxy(target))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	gosync "sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
@@ -211,7 +212,7 @@ func (e *Engine) failed(ctx context.Context, workspaceID string, err error) erro
 	}
 	ctx = context.WithoutCancel(ctx)
 	perr := e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
-		c.LastError, c.Updated = err.Error(), e.now().UTC()
+		c.LastError, c.Updated = storable(err.Error()), e.now().UTC()
 		return nil
 	})
 	if perr != nil && !errors.Is(perr, ErrNotFound) {
@@ -298,10 +299,14 @@ func refused(err error) bool {
 	return errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound)
 }
 
-// storable returns Clockify's text as every store keeps it: PostgreSQL refuses the NUL
-// character (which no text means, but Clockify takes), so it becomes U+FFFD, and one
-// entry or name holding it cannot stop a workspace's syncs.
+// storable returns text as every store keeps it: PostgreSQL refuses the NUL character
+// (which no text means, but Clockify takes) and bytes that are not UTF-8 (an error page
+// from a proxy), so each becomes U+FFFD, and one entry, name or error message holding
+// them cannot stop a workspace's syncs.
 func storable(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	if strings.IndexByte(s, 0) < 0 {
 		return s
 	}

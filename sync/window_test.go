@@ -3,7 +3,9 @@ package sync_test
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -278,5 +280,30 @@ func TestNulCharactersAreStored(t *testing.T) {
 		projects, err := r.store.Projects(ctx, ws)
 		require.NoError(t, err)
 		require.True(t, slices.ContainsFunc(projects, func(p clockifysync.Project) bool { return p.ID == project.ID && p.Name == "web\uFFFDapp" }))
+	})
+}
+
+// TestFailureWithAnyBytesIsRecorded: a failed sync's error may quote an answer that is
+// not Clockify's JSON (a proxy's error page, in any encoding); the connection records it
+// on every store, as valid UTF-8.
+func TestFailureWithAnyBytesIsRecorded(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		var fail atomic.Bool
+		r, _ := newRigBehindOn(t, store, func(w http.ResponseWriter, req *http.Request) bool {
+			if !fail.Load() || !strings.Contains(req.URL.Path, "/time-entries") {
+				return false
+			}
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte("proxy error: caf\xe9 \x00 closed"))
+			return true
+		})
+		r.connect(t)
+		fail.Store(true)
+		_, err := r.eng.SyncRecent(t.Context(), r.fx.Workspace.ID)
+		require.Error(t, err)
+		conn, err := r.store.Connection(t.Context(), r.fx.Workspace.ID)
+		require.NoError(t, err)
+		require.Contains(t, conn.LastError, "proxy error: caf\uFFFD \uFFFD closed")
 	})
 }
