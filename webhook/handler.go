@@ -190,6 +190,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	d := Delivery{ReceivedAt: h.now(), EventType: clip(r.Header.Get(EventTypeHeader))}
 	status, word := h.serve(r, &d)
 	d.Status, d.Elapsed = status, time.Since(start)
+	// What the payload and the apply function said is kept whatever bytes it holds.
+	d.WorkspaceID, d.EntityID, d.Reason = loggable(d.WorkspaceID), loggable(d.EntityID), loggable(d.Reason)
 	if status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", http.MethodPost)
 	}
@@ -332,8 +334,7 @@ func (h *Handler) safeApply(ctx context.Context, ev *Event, key DeliveryKey) (er
 const maxRecorded = 64
 
 // clip cuts s to at most maxRecorded bytes, between characters, marking the cut with
-// "…", and makes what is left text every log keeps: a byte that is not UTF-8, or NUL
-// (which PostgreSQL refuses), becomes U+FFFD. A header may hold any byte.
+// "…", and makes it text every log keeps (see loggable). A header may hold any byte.
 func clip(s string) string {
 	if len(s) > maxRecorded {
 		cut := maxRecorded
@@ -342,6 +343,12 @@ func clip(s string) string {
 		}
 		s = s[:cut] + "…"
 	}
+	return loggable(s)
+}
+
+// loggable returns s as text every delivery log keeps: a byte that is not UTF-8, or NUL
+// (PostgreSQL refuses both), becomes U+FFFD.
+func loggable(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}

@@ -250,11 +250,11 @@ func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 
 func TestHandlerFailures(t *testing.T) {
 	f := newFixture(t)
-	f.rec.fail = errors.New("database is down")
+	f.rec.fail = errors.New("database is down: caf\xe9\x00")
 	w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code, "a transient failure asks for redelivery")
 	require.Equal(t, OutcomeFailed, f.log.Recent(1)[0].Outcome)
-	require.Equal(t, "database is down", f.log.Recent(1)[0].Reason)
+	require.Equal(t, "database is down: caf\uFFFD\uFFFD", f.log.Recent(1)[0].Reason, "as text every log keeps")
 
 	f.rec.fail = nil
 	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
