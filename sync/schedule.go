@@ -3,6 +3,8 @@ package sync
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"slices"
 	"time"
 )
@@ -60,7 +62,7 @@ func (e *Engine) runDue(ctx context.Context) (time.Time, error) {
 		return next, err
 	}
 	for _, ws := range due {
-		if _, err := e.SyncScheduled(ctx, ws); err != nil {
+		if err := e.runScheduled(ctx, ws); err != nil {
 			if ctx.Err() != nil {
 				return next, ctx.Err()
 			}
@@ -69,6 +71,21 @@ func (e *Engine) runDue(ctx context.Context) (time.Time, error) {
 		next = minTime(next, e.now().Add(retryAfter))
 	}
 	return next, nil
+}
+
+// runScheduled runs a workspace's scheduled sync for Run, with a panic turned into an
+// error (logged with its stack, and recorded on the connection), as River does for its
+// jobs: one workspace's fault does not end the host's process and every other's syncs.
+func (e *Engine) runScheduled(ctx context.Context, ws string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.ErrorContext(ctx, "clockifysync: scheduled sync panicked", "workspace", ws, "panic", fmt.Sprint(p),
+				"stack", string(debug.Stack()))
+			err = e.failed(ctx, ws, fmt.Errorf("clockifysync: the scheduled sync panicked: %v", p))
+		}
+	}()
+	_, err = e.SyncScheduled(ctx, ws)
+	return err
 }
 
 // Due returns the connected workspaces whose scheduled sync is due now, for a scheduler

@@ -240,3 +240,62 @@ func TestScheduledSyncCatchesUp(t *testing.T) {
 		require.Equal(t, clockifysync.Window{Start: tc.wantStart, End: now}, res.Window, tc.name)
 	}
 }
+
+// panicking is a store that panics, once told where: in EntryIDs (which each member's
+// sync calls, on a goroutine of the engine's) or in PendingRun (which Run's goroutine
+// calls).
+type panicking struct {
+	clockifysync.Store
+	in atomic.Value // of string
+}
+
+func (p *panicking) EntryIDs(ctx context.Context, q clockifysync.EntryQuery) ([]string, error) {
+	if p.in.Load() == "EntryIDs" {
+		panic("a bug in the store")
+	}
+	return p.Store.EntryIDs(ctx, q)
+}
+
+func (p *panicking) PendingRun(ctx context.Context, workspaceID string) (clockifysync.Run, bool, error) {
+	if p.in.Load() == "PendingRun" {
+		panic("a bug in the store")
+	}
+	return p.Store.PendingRun(ctx, workspaceID)
+}
+
+// TestPanicsEndNoProcess: a panic in a scheduled sync, on Run's goroutine or on one the
+// engine started for a member, is recorded as the sync's failure and Run goes on; it
+// does not end the process, and every other workspace's syncs with it.
+func TestPanicsEndNoProcess(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"EntryIDs", "PendingRun"} {
+		t.Run(in, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 3, Now: time.Now()},
+					clockifytest.WithoutListener())
+				defer srv.Close()
+				store := &panicking{Store: memory.New()}
+				store.in.Store("")
+				eng, err := clockifysync.New(store, make([]byte, 32), clockifysync.WithClientOptions(
+					clockify.WithBaseURL(srv.CoreURL()), clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
+					clockify.WithRateLimit(1000, 1000)))
+				require.NoError(t, err)
+				ws := fx.Workspace.ID
+				_, err = eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws})
+				require.NoError(t, err)
+				store.in.Store(in)
+
+				ctx, cancel := context.WithCancel(t.Context())
+				done := make(chan error, 1)
+				go func() { done <- eng.Run(ctx) }()
+				time.Sleep(2 * time.Hour) // the hourly sync falls due, fails, and is tried again
+				synctest.Wait()
+				cancel()
+				require.ErrorIs(t, <-done, context.Canceled)
+				conn, err := store.Connection(t.Context(), ws)
+				require.NoError(t, err)
+				require.Contains(t, conn.LastError, "panicked: a bug in the store")
+			})
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -155,7 +156,7 @@ func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, run Run
 	for range min(e.concurrency, max(len(todo), 1)) {
 		wg.Go(func() {
 			for m := range next {
-				stored, deleted, skipped, err := e.syncMember(ctx, client, run, m)
+				stored, deleted, skipped, err := e.syncMemberSafely(ctx, client, run, m)
 				if err != nil {
 					cancel(err)
 					continue
@@ -219,6 +220,20 @@ func (e *Engine) failed(ctx context.Context, workspaceID string, err error) erro
 		e.log.ErrorContext(ctx, "clockifysync: recording a failed sync", "workspace", workspaceID, "error", perr)
 	}
 	return err
+}
+
+// syncMemberSafely is syncMember with a panic turned into an error (logged with its
+// stack): it runs on a goroutine of the engine's, where no caller, River included, could
+// recover it, and it would end the host's process, every workspace's syncs with it.
+func (e *Engine) syncMemberSafely(ctx context.Context, client *clockify.Client, run Run, m Member) (stored, deleted int, skipped bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.log.ErrorContext(ctx, "clockifysync: a member's sync panicked", "workspace", run.WorkspaceID, "member", m.ID,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			err = fmt.Errorf("clockifysync: the sync of member %s panicked: %v", m.ID, p)
+		}
+	}()
+	return e.syncMember(ctx, client, run, m)
 }
 
 // syncMember stores one member's entries in the run's window, marks those gone as
