@@ -17,6 +17,22 @@ import (
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
+// connectedInProcess returns an engine over store with the fake's workspace connected,
+// the fake reached in-process (for synctest's fake clock), and no wait for the rate
+// limit: synctest.Wait would return while a sync waits for a turn, as it would while the
+// scheduler waits for the next sync.
+func connectedInProcess(t *testing.T, srv *clockifytest.Server, fx *clockifytest.Fixture, store clockifysync.Store,
+	opts ...clockifysync.Option) *clockifysync.Engine {
+	t.Helper()
+	eng, err := clockifysync.New(store, make([]byte, 32), append([]clockifysync.Option{clockifysync.WithClientOptions(
+		clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL()),
+		clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}), clockify.WithRateLimit(1000, 1000))}, opts...)...)
+	require.NoError(t, err)
+	_, err = eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: fx.Workspace.ID})
+	require.NoError(t, err)
+	return eng
+}
+
 // TestRunFollowsSchedules runs the scheduler on synctest's fake clock, with the fake
 // Clockify in-process: hours pass in no time, and each sync is seen exactly when due.
 func TestRunFollowsSchedules(t *testing.T) {
@@ -33,16 +49,8 @@ func TestRunFollowsSchedules(t *testing.T) {
 			}))
 		defer srv.Close()
 		store := memory.New()
-		eng, err := clockifysync.New(store, make([]byte, 32), clockifysync.WithConcurrency(1), clockifysync.WithClientOptions(
-			clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL()),
-			clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-			// No wait for the rate limit: synctest.Wait would return while a sync waits
-			// for a turn, as it would while the scheduler waits for the next sync.
-			clockify.WithRateLimit(1000, 1000)))
-		require.NoError(t, err)
+		eng := connectedInProcess(t, srv, fx, store, clockifysync.WithConcurrency(1))
 		ws := fx.Workspace.ID
-		_, err = eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws})
-		require.NoError(t, err)
 		members := len(fx.Members)
 		conn, err := store.Connection(t.Context(), ws)
 		require.NoError(t, err)
@@ -185,13 +193,8 @@ func TestRunBacksOffAFailingWorkspace(t *testing.T) {
 			}))
 		defer srv.Close()
 		store := memory.New()
-		eng, err := clockifysync.New(store, make([]byte, 32), clockifysync.WithClientOptions(
-			clockify.WithBaseURL(srv.CoreURL()), clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-			clockify.WithRateLimit(1000, 1000)))
-		require.NoError(t, err)
+		eng := connectedInProcess(t, srv, fx, store)
 		ws := fx.Workspace.ID
-		_, err = eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws})
-		require.NoError(t, err)
 		srv.RevokeAPIKey(fx.OwnerKey)
 		revoked.Store(true)
 
@@ -276,13 +279,8 @@ func TestPanicsEndNoProcess(t *testing.T) {
 				defer srv.Close()
 				store := &panicking{Store: memory.New()}
 				store.in.Store("")
-				eng, err := clockifysync.New(store, make([]byte, 32), clockifysync.WithClientOptions(
-					clockify.WithBaseURL(srv.CoreURL()), clockify.WithHTTPClient(&http.Client{Transport: srv.Transport()}),
-					clockify.WithRateLimit(1000, 1000)))
-				require.NoError(t, err)
+				eng := connectedInProcess(t, srv, fx, store)
 				ws := fx.Workspace.ID
-				_, err = eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws})
-				require.NoError(t, err)
 				store.in.Store(in)
 
 				ctx, cancel := context.WithCancel(t.Context())
