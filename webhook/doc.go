@@ -35,5 +35,10 @@
 // still being applied is answered 503, since that apply may yet fail; and one whose
 // apply died with its process is applied once its claim lapses ([WithApplyTimeout]).
 //
+// Every request is recorded in a [DeliveryLog], forged ones too, its text made valid
+// UTF-8 without NUL. [MemoryLog], the default, bounds each workspace's records apart, and
+// those with no workspace apart from them, so that neither a flood of forged requests
+// nor a busy workspace pushes another workspace's records out.
+//
 // [NewSignedRequest] builds a signed delivery for tests of a host's own handler.
 package webhook
