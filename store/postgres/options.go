@@ -8,6 +8,6 @@ type config struct {
 }
 
 // WithDeliveryRecords sets how many webhook delivery records the store keeps of each
-// workspace, and of those with no workspace (sqlstore's 10,000 by default, and when n
+// workspace, and of those with no workspace (10,000 by default, and when n
 // is not positive). A record takes about 300 bytes in PostgreSQL, indexes included.
 func WithDeliveryRecords(n int) Option { return func(c *config) { c.deliveries = n } }
