@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -493,6 +494,27 @@ func TestFreePlanWebhooks(t *testing.T) {
 	require.Empty(t, stored(free), "no webhook is expected of a disconnected workspace")
 }
 
+// TestMissingEventsStoredBeforeTheInitialSync: Connect records the events Clockify
+// delivers no webhook for once their webhooks are registered, before the initial sync,
+// which may fail.
+func TestMissingEventsStoredBeforeTheInitialSync(t *testing.T) {
+	t.Parallel()
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		if !strings.Contains(req.URL.Path, "/time-entries") {
+			return false
+		}
+		return refuse(w, http.StatusInternalServerError, `{"message":"down","code":500}`)
+	})
+	ws := r.fx.Workspace.ID
+	require.NoError(t, r.srv.SetFreePlan(ws, true))
+	_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL})
+	require.Error(t, err, "the initial sync failed")
+	conn, err := r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.StepWebhooks, conn.Step)
+	require.Len(t, conn.MissingEvents, 7, "a Free plan's three webhooks registered, seven events missing")
+}
+
 // TestScheduledSyncRepairsWebhooks: a webhook deleted in Clockify's settings is
 // registered again by the next scheduled sync, and delivers. One Clockify refuses (its
 // limit reached) is reported missing, and tried again by each scheduled sync, with one
@@ -552,9 +574,11 @@ func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 	}
 	_, err = admin.Webhooks.Delete(ctx, ws, other.ID)
 	require.NoError(t, err)
+	lists := r.srv.Requests("GET v1/workspaces/{ws}/webhooks")
 	res, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.WebhooksRepaired, "Clockify took it")
+	require.Equal(t, lists+1, r.srv.Requests("GET v1/workspaces/{ws}/webhooks"), "no other event to try: one list")
 	require.Empty(t, res.MissingEvents)
 	require.NotEmpty(t, webhookOf(clockify.EventNewTimeEntry))
 }
