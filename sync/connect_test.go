@@ -512,6 +512,7 @@ func TestMissingEventsStoredBeforeTheInitialSync(t *testing.T) {
 	conn, err := r.store.Connection(t.Context(), ws)
 	require.NoError(t, err)
 	require.Equal(t, clockifysync.StepWebhooks, conn.Step)
+	require.Equal(t, clockifysync.StatusConnecting, conn.Status, "not connected before its initial sync")
 	require.Len(t, conn.MissingEvents, 7, "a Free plan's three webhooks registered, seven events missing")
 }
 
