@@ -29,6 +29,12 @@ const (
 	maxBody = 256 << 20
 )
 
+// DefaultTimeout bounds each attempt of a request (the answer read whole) when no HTTP
+// client is given (WithHTTPClient): without it, a server that took a connection and
+// never answered would hold the call until its context ended, for ever under a context
+// that does not end (a scheduler's).
+const DefaultTimeout = 80 * time.Second
+
 // Client talks to Clockify's API. Build one with [NewClient]; it is safe for concurrent
 // use, and every goroutine using it shares its rate limit.
 type Client struct {
@@ -111,7 +117,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	base := s.httpClient
 	if base == nil {
-		base = &http.Client{}
+		base = &http.Client{Timeout: DefaultTimeout}
 	}
 	rt := base.Transport
 	if rt == nil {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -106,6 +107,32 @@ func TestNewClientOptions(t *testing.T) {
 			require.ErrorContains(t, err, tc.wantErr)
 		})
 	}
+}
+
+// TestTimeouts: a client made without an HTTP client bounds each attempt with
+// DefaultTimeout, so that a server that never answers cannot hold a call for ever; one
+// given a client keeps that client's timeout, none included.
+func TestTimeouts(t *testing.T) {
+	c, err := NewClient(WithAPIKey("k"))
+	require.NoError(t, err)
+	require.Equal(t, DefaultTimeout, c.retrying.HTTPClient.Timeout)
+	require.Equal(t, DefaultTimeout, c.unsent.HTTPClient.Timeout)
+	for _, d := range []time.Duration{0, time.Minute} {
+		c, err = NewClient(WithAPIKey("k"), WithHTTPClient(&http.Client{Timeout: d}))
+		require.NoError(t, err)
+		require.Equal(t, d, c.retrying.HTTPClient.Timeout)
+	}
+
+	// What the timeout does: a server that takes the request and never answers.
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hang }))
+	defer srv.Close()
+	defer close(hang)
+	c, err = NewClient(WithAPIKey("k"), WithBaseURL(srv.URL+"/api/"), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}),
+		WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}))
+	require.NoError(t, err)
+	_, _, err = c.Users.Current(context.Background())
+	require.ErrorContains(t, err, "Client.Timeout exceeded")
 }
 
 // TestDefaultRetryPolicy pins the defaults its doc states.

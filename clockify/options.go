@@ -143,7 +143,8 @@ func parseBase(raw string) (*url.URL, error) {
 }
 
 // WithHTTPClient sets the HTTP client whose transport, timeout, redirect policy and
-// cookie jar are used. The client itself is not modified.
+// cookie jar are used (its timeout as it is: none when zero; DefaultTimeout applies to
+// the client NewClient makes without it). The client itself is not modified.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *settings) error {
 		if hc == nil {
