@@ -39,7 +39,7 @@ type ConnectResult struct {
 	// MissingEvents are the events Clockify would not register a webhook for, or holds
 	// theirs disabled (a Free plan allows three webhooks; a downgrade disables the
 	// others until an upgrade): the schedule's reconciles repair what they would have
-	// told.
+	// told, and try the refused ones again. After one refusal Connect creates no more.
 	MissingEvents []clockify.WebhookEvent
 	// InitialSync is the initial sync's result.
 	InitialSync *Result
@@ -436,7 +436,8 @@ func (r *registration) count(ev clockify.WebhookEvent, delivers bool) {
 // the engine's webhooks at another URL are deleted, and those deleted in Clockify are
 // forgotten. Clockify refusing a webhook (a plan's limit), or holding one disabled, is
 // reported, not an error: a disabled webhook is kept, with its token, for Clockify to
-// enable again.
+// enable again. Once Clockify refuses to create one, no other is created: their events
+// are reported missing too.
 func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection, want []clockify.WebhookEvent, stored []Webhook) (registration, error) {
 	var reg registration
 	ws := conn.WorkspaceID
@@ -494,6 +495,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 	if conn.WebhookURL == "" {
 		return reg, nil
 	}
+	refusedCreate := false // Clockify refused to create a webhook in this registration
 	for _, ev := range want {
 		h, ok := live[ev]
 		var got *clockify.Webhook
@@ -503,6 +505,13 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 			continue
 		case ok:
 			got, _, err = client.Webhooks.RegenerateToken(ctx, ws, h.ID)
+		case refusedCreate:
+			// Past a plan's limit every create is refused, each spending a request of a
+			// plan that may allow thirty an hour: the scheduled syncs try again, one a
+			// sync, in turn, so an event refused for a reason of its own delays the
+			// others by hours at most.
+			reg.missing = append(reg.missing, ev)
+			continue
 		default:
 			got, _, err = client.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{
 				Name: webhookName(ev), URL: conn.WebhookURL, WebhookEvent: ev,
@@ -512,6 +521,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		if errors.As(err, &apiErr) && !errors.Is(err, clockify.ErrInvalidAPIKey) && apiErr.StatusCode < 500 {
 			e.log.WarnContext(ctx, "clockifysync: Clockify refused a webhook", "workspace", ws, "event", ev, "error", err)
 			reg.missing = append(reg.missing, ev)
+			refusedCreate = refusedCreate || !ok
 			continue
 		}
 		if err != nil {

@@ -413,12 +413,13 @@ func connectsAtOnce(t *testing.T, r *rig, second *clockifysync.Engine, waiting <
 }
 
 // TestFreePlanWebhooks: Clockify's Free plan allows three webhooks. Connecting a Free
-// workspace registers three and reports the other events missing; each scheduled sync
-// tries one of them again, and after an upgrade registers them all. A paid workspace
-// downgraded keeps its webhooks, all but the three oldest disabled: a scheduled sync
-// reports their events missing (they deliver nothing), registers nothing new, and keeps
-// their tokens, so that after an upgrade their deliveries verify at once. The connection
-// keeps the missing events for a host that sees no Result.
+// workspace registers three and, after one refusal, tries no more: it reports the other
+// events missing; each scheduled sync tries one of them again, and after an upgrade
+// registers them all. A paid workspace downgraded keeps its webhooks, all but the three
+// oldest disabled: a scheduled sync reports their events missing (they deliver nothing),
+// registers nothing new, and keeps their tokens, so that after an upgrade their
+// deliveries verify at once. The connection keeps the missing events for a host that
+// sees no Result.
 func TestFreePlanWebhooks(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -449,6 +450,7 @@ func TestFreePlanWebhooks(t *testing.T) {
 	res := free.connect(t)
 	require.Equal(t, 3, res.Webhooks)
 	require.Equal(t, others, res.MissingEvents)
+	require.Equal(t, 4, creates(free), "three taken, one refused, no more tried")
 	require.Equal(t, others, stored(free))
 	before := creates(free)
 	sync, err := free.eng.SyncScheduled(ctx, fws)
