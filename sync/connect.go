@@ -597,8 +597,7 @@ func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, co
 		if err != nil {
 			return reg, err
 		}
-		reg.live, reg.added, reg.missing = reg.live+more.live, reg.added+more.added, append(reg.missing, more.missing...)
-		reg.looked = reg.looked && more.looked
+		reg.added, reg.missing, reg.looked = reg.added+more.added, append(reg.missing, more.missing...), reg.looked && more.looked
 	} else {
 		reg.missing = append(reg.missing, refused...)
 	}
