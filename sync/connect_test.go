@@ -1,12 +1,17 @@
 package sync_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -136,46 +141,123 @@ func TestConnectRepairsWebhooks(t *testing.T) {
 // TestConnectDropsDuplicateWebhooks: a second webhook of an event at the URL (two
 // Connects at once) is deleted when the workspace is connected again, so that it takes
 // no other event's place under the plan's limit; the one whose token the store holds
-// stays, and each entry is delivered once.
+// stays, whichever Clockify lists first, and each entry is delivered once.
 func TestConnectDropsDuplicateWebhooks(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	admin, err := r.srv.NewClient(r.fx.OwnerKey)
-	require.NoError(t, err)
-	var original, other string
-	for _, h := range r.srv.Webhooks(ws) {
-		switch h.WebhookEvent {
-		case clockify.EventNewTimeEntry:
-			original = h.ID
-		case clockify.EventProjectDeleted:
-			other = h.ID
-		}
+	for _, newestFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("newest first %v", newestFirst), func(t *testing.T) {
+			t.Parallel()
+			var fake atomic.Pointer[string]
+			r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+				if !newestFirst || req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/webhooks") {
+					return false
+				}
+				return listReversed(t, w, req, *fake.Load())
+			})
+			fake.Store(&r.srv.URL)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			admin, err := r.srv.NewClient(r.fx.OwnerKey)
+			require.NoError(t, err)
+			var original, other string
+			for _, h := range r.srv.Webhooks(ws) {
+				switch h.WebhookEvent {
+				case clockify.EventNewTimeEntry:
+					original = h.ID
+				case clockify.EventProjectDeleted:
+					other = h.ID
+				}
+			}
+			// The other Connect deleted one event's webhook and made a second of another's.
+			_, err = admin.Webhooks.Delete(t.Context(), ws, other)
+			require.NoError(t, err)
+			dup, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{
+				Name: "jasper again", URL: r.hook.URL + "/clockify", WebhookEvent: clockify.EventNewTimeEntry})
+			require.NoError(t, err)
+
+			regenerated := r.srv.Requests("PATCH v1/workspaces/{ws}/webhooks/{id}/token")
+			res := r.connect(t)
+			require.Equal(t, 10, res.Webhooks)
+			require.Empty(t, res.MissingEvents)
+			events := map[clockify.WebhookEvent]int{}
+			for _, h := range r.srv.Webhooks(ws) {
+				events[h.WebhookEvent]++
+				require.NotEqual(t, dup.ID, h.ID, "the duplicate is gone")
+			}
+			require.Len(t, events, 10, "one webhook per event")
+			require.Equal(t, 1, events[clockify.EventNewTimeEntry])
+			require.True(t, slices.ContainsFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == original }), "the stored one stays")
+			require.Equal(t, regenerated, r.srv.Requests("PATCH v1/workspaces/{ws}/webhooks/{id}/token"), "its token kept")
+			before := len(r.srv.Deliveries())
+			r.add(t, "#5 delivered once", now.Add(-time.Hour))
+			ds := r.srv.Deliveries()[before:]
+			require.Len(t, ds, 1)
+			require.Equal(t, http.StatusOK, ds[0].StatusCode)
+		})
 	}
-	// The other Connect deleted one event's webhook and made a second of another's.
-	_, err = admin.Webhooks.Delete(t.Context(), ws, other)
+}
+
+// listReversed answers a request to list webhooks with the fake Clockify's answer at
+// base, its webhooks in the reverse order.
+func listReversed(t *testing.T, w http.ResponseWriter, req *http.Request, base string) bool {
+	list, err := func() (map[string]json.RawMessage, error) {
+		out, err := http.NewRequestWithContext(req.Context(), req.Method, base+req.URL.RequestURI(), nil)
+		if err != nil {
+			return nil, err
+		}
+		out.Header = req.Header.Clone()
+		resp, err := http.DefaultClient.Do(out)
+		if err != nil {
+			return nil, err
+		}
+		defer resp.Body.Close()
+		var list map[string]json.RawMessage
+		var hooks []json.RawMessage
+		if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(list["webhooks"], &hooks); err != nil {
+			return nil, err
+		}
+		slices.Reverse(hooks)
+		list["webhooks"], err = json.Marshal(hooks)
+		return list, err
+	}()
+	if err != nil {
+		t.Errorf("listing the fake's webhooks: %v", err)
+		return refuse(w, http.StatusInternalServerError, `{"message":"the test's proxy failed","code":500}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(list)
+	return true
+}
+
+// TestConnectResumesAfterAWebhookFails: Clockify failing to create a webhook (a 500,
+// not a refusal) fails Connect, with no event reported missing, and connecting again
+// registers every webhook.
+func TestConnectResumesAfterAWebhookFails(t *testing.T) {
+	t.Parallel()
+	var failed atomic.Bool
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		if req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/webhooks") || failed.Swap(true) {
+			return false
+		}
+		return refuse(w, http.StatusInternalServerError, `{"message":"Internal server error","code":500}`)
+	})
+	ws := r.fx.Workspace.ID
+	_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"})
+	var apiErr *clockify.APIError
+	require.ErrorAs(t, err, &apiErr)
+	require.Equal(t, http.StatusInternalServerError, apiErr.StatusCode)
+	conn, err := r.store.Connection(t.Context(), ws)
 	require.NoError(t, err)
-	dup, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{
-		Name: "jasper again", URL: r.hook.URL + "/clockify", WebhookEvent: clockify.EventNewTimeEntry})
-	require.NoError(t, err)
+	require.Equal(t, clockifysync.StatusConnecting, conn.Status)
+	require.Empty(t, conn.MissingEvents, "a failure is no refusal")
 
 	res := r.connect(t)
 	require.Equal(t, 10, res.Webhooks)
 	require.Empty(t, res.MissingEvents)
-	events := map[clockify.WebhookEvent]int{}
-	for _, h := range r.srv.Webhooks(ws) {
-		events[h.WebhookEvent]++
-		require.NotEqual(t, dup.ID, h.ID, "the duplicate is gone")
-	}
-	require.Len(t, events, 10, "one webhook per event")
-	require.Equal(t, 1, events[clockify.EventNewTimeEntry])
-	require.True(t, slices.ContainsFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == original }), "the stored one stays")
-	before := len(r.srv.Deliveries())
-	r.add(t, "#5 delivered once", now.Add(-time.Hour))
-	ds := r.srv.Deliveries()[before:]
-	require.Len(t, ds, 1)
-	require.Equal(t, http.StatusOK, ds[0].StatusCode)
+	require.Len(t, r.srv.Webhooks(ws), 10)
 }
 
 // TestConnectMovesWebhooks: connecting again with another URL moves the engine's webhooks
@@ -494,6 +576,49 @@ func TestFreePlanWebhooks(t *testing.T) {
 	_, err = free.eng.Disconnect(ctx, fws)
 	require.NoError(t, err)
 	require.Empty(t, stored(free), "no webhook is expected of a disconnected workspace")
+}
+
+// TestRefusedEventsTriedInTurn: on a Free plan, the scheduled sync of each hour tries
+// another of the events Clockify refused, so that each gets its try.
+func TestRefusedEventsTriedInTurn(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    gosync.Mutex
+		tried []clockify.WebhookEvent
+	)
+	var hours atomic.Int64 // the engine's clock: now, and as many hours after
+	r, _ := newRigBehind(t, func(_ http.ResponseWriter, req *http.Request) bool {
+		if req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/webhooks") {
+			return false
+		}
+		body, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		var hook clockify.WebhookRequest
+		_ = json.Unmarshal(body, &hook) // an event of "" fails the test below
+		mu.Lock()
+		tried = append(tried, hook.WebhookEvent)
+		mu.Unlock()
+		return false
+	}, clockifysync.WithClock(func() time.Time { return now.Add(time.Duration(hours.Load()) * time.Hour) }))
+	ws := r.fx.Workspace.ID
+	require.NoError(t, r.srv.SetFreePlan(ws, true))
+	res := r.connect(t)
+	require.Len(t, res.MissingEvents, 7)
+
+	seen := map[clockify.WebhookEvent]bool{}
+	for range res.MissingEvents {
+		hours.Add(1)
+		mu.Lock()
+		tried = tried[:0]
+		mu.Unlock()
+		_, err := r.eng.SyncScheduled(t.Context(), ws)
+		require.NoError(t, err)
+		mu.Lock()
+		require.Len(t, tried, 1, "one event tried an hour")
+		seen[tried[0]] = true
+		mu.Unlock()
+	}
+	require.Len(t, seen, len(res.MissingEvents), "each refused event tried in turn: %v", seen)
 }
 
 // TestMissingEventsStoredBeforeTheInitialSync: Connect records the events Clockify
