@@ -216,6 +216,44 @@ func TestRunBacksOffAFailingWorkspace(t *testing.T) {
 	})
 }
 
+// TestRunIsNotHeldUpByAFailingWorkspace: when two workspaces' syncs fall due together,
+// the second runs at once even though the first fails.
+func TestRunIsNotHeldUpByAFailingWorkspace(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 3, Now: time.Now()}, clockifytest.WithoutListener())
+		defer srv.Close()
+		other := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 4, Now: time.Now()})
+		srv.Load(other)
+		require.NotEqual(t, fx.Workspace.ID, other.Workspace.ID)
+		store := memory.New()
+		eng := connectedInProcess(t, srv, fx, store)
+		_, err := eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: other.OwnerKey, WorkspaceID: other.Workspace.ID})
+		require.NoError(t, err)
+		conns, err := store.Connections(t.Context())
+		require.NoError(t, err)
+		require.Len(t, conns, 2)
+		// The scheduler runs them in the store's order: the first one's key is revoked.
+		failing, healthy := conns[0].WorkspaceID, conns[1].WorkspaceID
+		keys := map[string]string{fx.Workspace.ID: fx.OwnerKey, other.Workspace.ID: other.OwnerKey}
+		require.True(t, srv.RevokeAPIKey(keys[failing]))
+
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		time.Sleep(time.Hour) // both fall due
+		synctest.Wait()
+		for ws, failed := range map[string]bool{failing: true, healthy: false} {
+			c, err := store.Connection(t.Context(), ws)
+			require.NoError(t, err)
+			require.Equal(t, failed, c.LastError != "", "%s: %q", ws, c.LastError)
+			require.Equal(t, !failed, c.LastSync.Equal(time.Now()), "%s last synced at %v", ws, c.LastSync)
+		}
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+	})
+}
+
 // TestScheduledSyncCatchesUp: a scheduled sync reads from an hour before the last sync
 // (entries started just before it may have been running then), at least the last 24
 // hours, and at most the longest window a sync takes.
