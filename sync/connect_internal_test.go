@@ -43,6 +43,7 @@ func TestStorable(t *testing.T) {
 		"#12 Fix login":      "#12 Fix login",
 		"Zoë":                "Zoë",
 		"a\x00b":             "a\uFFFDb",
+		"\x00#12":            "\uFFFD#12",
 		"caf\xe9 closed":     "caf\uFFFD closed",
 		"\xff\xfe\x00 and é": "\uFFFD\uFFFD and é",
 	} {

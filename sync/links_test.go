@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -255,6 +256,12 @@ func TestUserMappingByHand(t *testing.T) {
 	require.NoError(t, err)
 	l, _ = login()
 	require.Empty(t, l, "no contributor matches: unmapped again")
+
+	members, err := r.store.Members(ctx, ws)
+	require.NoError(t, err)
+	for i, m := range members { // the first the store lists too
+		require.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: m.ID, Login: fmt.Sprintf("user-%d", i)}), m.ID)
+	}
 }
 
 func TestUnmappedProjects(t *testing.T) {
