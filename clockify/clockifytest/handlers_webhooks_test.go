@@ -108,6 +108,19 @@ func TestFreePlan(t *testing.T) {
 	_, err = create(5)
 	require.NoError(t, err)
 
+	// Back on the Free plan with two webhooks, a third is taken and a fourth refused.
+	require.NoError(t, srv.SetFreePlan(ws, true))
+	for _, h := range srv.Webhooks(ws)[2:] {
+		_, err := c.Webhooks.Delete(ctx, ws, h.ID)
+		require.NoError(t, err)
+	}
+	_, err = create(6)
+	require.NoError(t, err, "the third")
+	_, err = create(7)
+	require.ErrorAs(t, err, &ae, "the fourth")
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	require.Len(t, srv.Webhooks(ws), 3)
+
 	require.Error(t, srv.SetFreePlan("no-such-workspace", true))
 }
 
