@@ -246,6 +246,12 @@ func TestChangeIteratorStops(t *testing.T) {
 	require.Equal(t, 1, n)
 	require.Equal(t, 1, mt.GetTotalCallCount())
 	require.Equal(t, strconv.Itoa(DefaultPageSize), got.url.Query().Get("limit"), "the iterators ask for big pages")
+	c, mt = newMockClient(t)
+	got = respond(mt, http.MethodGet, changesURL+"updated", 200, `[]`, "Last-Page", "true")
+	for _, err := range c.EntityChanges.AllUpdated(ctx, ws, &EntityChangeOptions{Types: opts.Types, ListOptions: ListOptions{PageSize: 1}}) {
+		require.NoError(t, err)
+	}
+	require.Equal(t, "1", got.url.Query().Get("limit"), "unless asked for pages of one")
 
 	// On a page after the second that repeats the one before: the server ignores "page".
 	c, mt = newMockClient(t)
@@ -268,6 +274,7 @@ func TestChangeIteratorStops(t *testing.T) {
 		ids = append(ids, d.ID)
 	}
 	require.ErrorIs(t, last, ErrRepeatedPage)
+	require.ErrorContains(t, last, "page 2 repeats page 1")
 	require.Equal(t, []string{"b", "b1"}, ids)
 	require.Equal(t, []string{"", "1", "2"}, pages)
 
