@@ -257,7 +257,10 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	}
 	if (match.WorkspaceID != "" && match.WorkspaceID != ev.WorkspaceID) ||
 		(h.workspaces != nil && !h.workspaces[ev.WorkspaceID]) {
-		return reject(http.StatusBadRequest, ErrForeignWorkspace.Error(), "workspace not served")
+		// Filed under the token's workspace, not one the refused payload names: each
+		// workspace's records are bounded apart, and a payload may name any number.
+		d.WorkspaceID = match.WorkspaceID
+		return reject(http.StatusBadRequest, ErrForeignWorkspace.Error()+": "+clip(ev.WorkspaceID), "workspace not served")
 	}
 	key := KeyOf(ev, body)
 	claim, err := h.dedupe.Claim(r.Context(), key, h.now(), h.timeout)

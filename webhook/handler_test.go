@@ -197,6 +197,26 @@ func TestHandlerWorkspaceFilter(t *testing.T) {
 	require.Equal(t, ProjectCreated, f.rec.applied[0].Kind)
 }
 
+// TestForeignWorkspaceFiledUnderTheToken: a delivery refused for the workspace its
+// payload names is recorded under its token's workspace (none when the token has none),
+// the name it gave in the reason: a payload may name any number of workspaces, and each
+// workspace's records are bounded apart.
+func TestForeignWorkspaceFiledUnderTheToken(t *testing.T) {
+	foreign := strings.Replace(entryBody, `"workspaceId":"ws1"`, `"workspaceId":"ws-other"`, 1)
+	f := newFixture(t)
+	require.Equal(t, http.StatusBadRequest, f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, foreign)).Code)
+	require.Empty(t, f.log.RecentOf("ws-other", 0))
+	recs := f.log.RecentOf("ws1", 0)
+	require.Len(t, recs, 1)
+	require.Equal(t, "ws1", recs[0].WorkspaceID)
+	require.Contains(t, recs[0].Reason, "ws-other")
+
+	f = newFixture(t, WithWorkspaces("ws-only"))
+	require.Equal(t, http.StatusBadRequest, f.send(t, signed(t, "tok-project-BBBB", clockify.EventNewProject, projectBody)).Code)
+	require.Empty(t, f.log.RecentOf("ws1", 0))
+	require.Len(t, f.log.RecentOf("", 0), 1)
+}
+
 // TestHandlerReloadsTokensOnAMiss: a token the verifier does not hold yet (another
 // replica registered it) verifies after the reload the miss triggers; forged signatures
 // reload at most once an interval, and a failed reload asks Clockify to try again.
