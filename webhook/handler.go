@@ -250,17 +250,18 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	if err != nil {
 		return reject(http.StatusBadRequest, err.Error(), "malformed payload")
 	}
-	d.Kind, d.WorkspaceID, d.EntityID = ev.Kind, ev.WorkspaceID, ev.EntityID
-	if ev.Kind == KindIgnored {
-		d.Outcome = OutcomeIgnored
-		return http.StatusOK, "ignored"
-	}
+	d.Kind, d.EntityID = ev.Kind, ev.EntityID
 	if (match.WorkspaceID != "" && match.WorkspaceID != ev.WorkspaceID) ||
 		(h.workspaces != nil && !h.workspaces[ev.WorkspaceID]) {
 		// Filed under the token's workspace, not one the refused payload names: each
 		// workspace's records are bounded apart, and a payload may name any number.
 		d.WorkspaceID = match.WorkspaceID
 		return reject(http.StatusBadRequest, ErrForeignWorkspace.Error()+": "+clip(ev.WorkspaceID), "workspace not served")
+	}
+	d.WorkspaceID = ev.WorkspaceID
+	if ev.Kind == KindIgnored {
+		d.Outcome = OutcomeIgnored
+		return http.StatusOK, "ignored"
 	}
 	key := KeyOf(ev, body)
 	claim, err := h.dedupe.Claim(r.Context(), key, h.now(), h.timeout)

@@ -198,7 +198,7 @@ func TestHandlerWorkspaceFilter(t *testing.T) {
 }
 
 // TestForeignWorkspaceFiledUnderTheToken: a delivery refused for the workspace its
-// payload names is recorded under its token's workspace (none when the token has none),
+// payload names (whatever its event) is recorded under its token's workspace (none when the token has none),
 // the name it gave in the reason: a payload may name any number of workspaces, and each
 // workspace's records are bounded apart.
 func TestForeignWorkspaceFiledUnderTheToken(t *testing.T) {
@@ -210,6 +210,13 @@ func TestForeignWorkspaceFiledUnderTheToken(t *testing.T) {
 	require.Len(t, recs, 1)
 	require.Equal(t, "ws1", recs[0].WorkspaceID)
 	require.Contains(t, recs[0].Reason, "ws-other")
+
+	// An event the product does not use is refused so too, not acknowledged.
+	require.NoError(t, f.v.Add(Token{WebhookID: "h-tag", Event: clockify.EventNewTag, WorkspaceID: "ws1", Value: "tok-tag-CCCC"}))
+	require.Equal(t, http.StatusBadRequest, f.send(t, signed(t, "tok-tag-CCCC", clockify.EventNewTag, foreign)).Code)
+	require.Empty(t, f.log.RecentOf("ws-other", 0))
+	require.Len(t, f.log.RecentOf("ws1", 0), 2)
+	require.Equal(t, http.StatusOK, f.send(t, signed(t, "tok-tag-CCCC", clockify.EventNewTag, entryBody)).Code, "its own workspace's: ignored")
 
 	f = newFixture(t, WithWorkspaces("ws-only"))
 	require.Equal(t, http.StatusBadRequest, f.send(t, signed(t, "tok-project-BBBB", clockify.EventNewProject, projectBody)).Code)
