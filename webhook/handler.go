@@ -337,9 +337,11 @@ func (h *Handler) safeApply(ctx context.Context, ev *Event, key DeliveryKey) (er
 // event name has 32 bytes, and an unsigned request must not fill the log's memory.
 const maxRecorded = 64
 
-// clip cuts s to at most maxRecorded bytes, between characters, marking the cut with
-// "…", and makes it text every log keeps (see loggable). A header may hold any byte.
+// clip makes s text every log keeps (see loggable; a header may hold any byte), then
+// cuts it to at most maxRecorded bytes, between characters, marking the cut with "…".
+// In that order: each NUL becomes three bytes.
 func clip(s string) string {
+	s = loggable(s)
 	if len(s) > maxRecorded {
 		cut := maxRecorded
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -347,7 +349,7 @@ func clip(s string) string {
 		}
 		s = s[:cut] + "…"
 	}
-	return loggable(s)
+	return s
 }
 
 // loggable returns s as text every delivery log keeps: a byte that is not UTF-8, or NUL

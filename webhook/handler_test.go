@@ -689,12 +689,15 @@ func TestClip(t *testing.T) {
 		{a, a},
 		{a + "b", a + "…"},
 		{a[1:] + "é", a[1:] + "…"},                   // the cut would split é: it goes before it
-		{strings.Repeat("\x80", 70), "…"},            // no character starts before the cut
+		{strings.Repeat("\x80", 70), "\uFFFD"},       // one run of bad bytes: one U+FFFD, nothing to cut
 		{"\xff\xfeNEW_PROJECT", "\uFFFDNEW_PROJECT"}, // not UTF-8: a run of bad bytes becomes one U+FFFD
 		{"NEW\x00PROJECT", "NEW\uFFFDPROJECT"},
+		{strings.Repeat("\x00", 30), strings.Repeat("\uFFFD", 21) + "…"}, // each NUL three bytes, then cut
 	}
 	for _, tc := range cases {
-		require.Equal(t, tc.want, clip(tc.in))
+		got := clip(tc.in)
+		require.Equal(t, tc.want, got, "%q", tc.in)
+		require.LessOrEqual(t, len(got), maxRecorded+len("…"))
 	}
 }
 
