@@ -49,7 +49,7 @@ func TestSecretsStaySealed(t *testing.T) {
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), r.fx.OwnerKey)
 
-	// A delivery signed with a rotated token still applies during the grace period.
+	// A delivery signed with a new token applies (the old ones: TestRotationGraceEnds).
 	added := r.add(t, "after rotation", now.Add(-time.Hour))
 	_, err = r.store.Entry(ctx, ws, added.ID)
 	require.NoError(t, err)

@@ -108,3 +108,47 @@ func TestUnreadableTokenKeepsTheOthers(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	require.Equal(t, http.StatusOK, rec.Code, "the workspace's own token verifies")
 }
+
+// TestRotationGraceEnds: after RotateWebhookTokens, a delivery signed with the old token
+// verifies for the grace set by WithRotationGrace and not a moment after; the new token
+// verifies throughout.
+func TestRotationGraceEnds(t *testing.T) {
+	t.Parallel()
+	const grace = 10 * time.Minute
+	var elapsed atomic.Int64
+	clock := func() time.Time { return now.Add(time.Duration(elapsed.Load())) }
+	r := newRig(t, clockifysync.WithClock(clock), clockifysync.WithRotationGrace(grace))
+	r.connect(t)
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	token := func() clockify.Secret {
+		for _, h := range r.srv.Webhooks(ws) {
+			if h.WebhookEvent == clockify.EventNewTimeEntry {
+				return h.AuthToken
+			}
+		}
+		t.Fatal("no webhook of NEW_TIME_ENTRY")
+		return ""
+	}
+	old := token()
+	require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
+	fresh := token()
+	require.NotEqual(t, old.Reveal(), fresh.Reveal())
+
+	entry := r.add(t, "#5 delivered with the new token", now.Add(-time.Hour))
+	deliver := func(token clockify.Secret) int {
+		t.Helper()
+		req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", token, clockify.EventNewTimeEntry, entry)
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusOK, deliver(old), "within the grace")
+	elapsed.Store(int64(grace - time.Second))
+	require.Equal(t, http.StatusOK, deliver(old), "a second before the grace ends")
+	elapsed.Store(int64(grace))
+	require.Equal(t, http.StatusUnauthorized, deliver(old), "the grace has ended")
+	require.Equal(t, http.StatusOK, deliver(fresh))
+}
