@@ -3,10 +3,14 @@ package sync_test
 import (
 	"net/http"
 	"strings"
+	gosync "sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
 // TestScheduledSyncCatchesOldEntries: an entry of last month edited, added or deleted
@@ -41,7 +45,8 @@ func TestScheduledSyncCatchesOldEntries(t *testing.T) {
 }
 
 // TestScheduledSyncWithoutChangeLists: Clockify's lists of changes are Experimental; when
-// it finds the request bad (400), the scheduled sync still stores its window.
+// it finds the request bad (400), the scheduled sync still stores its window, and the
+// next one does not ask for those changes again.
 func TestScheduledSyncWithoutChangeLists(t *testing.T) {
 	t.Parallel()
 	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
@@ -51,9 +56,98 @@ func TestScheduledSyncWithoutChangeLists(t *testing.T) {
 	r.hook.Close() // no webhook tells the engine
 	added := r.add(t, "#9 logged today", now.Add(-3*time.Hour))
 
+	r.advance(time.Hour)
 	res, err := r.eng.SyncScheduled(t.Context(), r.fx.Workspace.ID)
 	require.NoError(t, err)
 	require.Zero(t, res.Changed)
 	_, err = r.store.Entry(t.Context(), r.fx.Workspace.ID, added.ID)
 	require.NoError(t, err, "the window was synced")
+	conn, err := r.store.Connection(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.True(t, conn.ChangesRead.Equal(res.Window.End), "%v", conn.ChangesRead)
+}
+
+// TestFailedChangeListIsReadAgain: when Clockify fails a scheduled sync's list of
+// changes (after the client's retries), the next scheduled sync reads the changes of
+// that time again, however long after it runs: an old entry edited then is not lost.
+func TestFailedChangeListIsReadAgain(t *testing.T) {
+	t.Parallel()
+	var failing atomic.Bool
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		return failing.Load() && strings.Contains(req.URL.Path, "/entities/") &&
+			refuse(w, http.StatusInternalServerError, `{"message":"Internal server error","code":500}`)
+	})
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+	require.NotEmpty(t, old)
+
+	r.advance(2 * time.Hour)
+	edited := r.edit(t, old[0], "acme/web#808 edited while the list failed")
+	r.advance(23 * time.Hour) // a daily schedule's sync
+	failing.Store(true)
+	_, err := r.eng.SyncScheduled(ctx, ws)
+	require.Error(t, err)
+	failing.Store(false)
+
+	r.advance(24 * time.Hour) // the next one
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Positive(t, res.Changed)
+	got, err := r.store.Entry(ctx, ws, edited.ID)
+	require.NoError(t, err)
+	require.Equal(t, edited.Description, got.Description)
+}
+
+// TestChangesReadSince: a scheduled sync reads Clockify's changes from an hour before the
+// last read of them ended, when that is before its window, but no more than
+// MaxInitialDays back, and records where this read ended.
+func TestChangesReadSince(t *testing.T) {
+	t.Parallel()
+	var mu gosync.Mutex
+	var starts []string
+	r, _ := newRigBehind(t, func(_ http.ResponseWriter, req *http.Request) bool {
+		if strings.Contains(req.URL.Path, "/entities/") {
+			mu.Lock()
+			starts = append(starts, req.URL.Query().Get("start"))
+			mu.Unlock()
+		}
+		return false
+	})
+	conn := r.connect(t).Connection
+	require.True(t, conn.ChangesRead.Equal(now), "the initial sync's end: %v", conn.ChangesRead)
+	r.hook.Close() // no webhook tells the engine
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+
+	r.advance(time.Hour)
+	for _, tc := range []struct {
+		name       string
+		read, want time.Time
+	}{
+		{"read last hour: the window", r.clock().Add(-time.Hour), r.clock().Add(-clockifysync.IncrementalWindow)},
+		{"read three days ago", r.clock().AddDate(0, 0, -3), r.clock().AddDate(0, 0, -3).Add(-time.Hour)},
+		{"read 400 days ago", r.clock().AddDate(0, 0, -400), r.clock().AddDate(0, 0, -clockifysync.MaxInitialDays)},
+	} {
+		require.NoError(t, r.store.UpdateConnection(ctx, ws, func(c *clockifysync.Connection) error {
+			c.ChangesRead = tc.read
+			return nil
+		}), tc.name)
+		mu.Lock()
+		starts = nil
+		mu.Unlock()
+		_, err := r.eng.SyncScheduled(ctx, ws)
+		require.NoError(t, err, tc.name)
+		mu.Lock()
+		require.NotEmpty(t, starts, tc.name)
+		for _, s := range starts {
+			require.Equal(t, tc.want.Format(time.RFC3339), s, tc.name)
+		}
+		mu.Unlock()
+		conn, err := r.store.Connection(ctx, ws)
+		require.NoError(t, err)
+		require.True(t, conn.ChangesRead.Equal(r.clock()), "%s: %v", tc.name, conn.ChangesRead)
+	}
 }

@@ -129,7 +129,8 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	sealed := e.seal.seal(key, ws.ID, purposeAPIKey)
 	begin := func(c *Connection) {
 		if c.Status != StatusConnected {
-			c.Status, c.Step = StatusConnecting, StepValidated
+			// What changed while the workspace was disconnected is the initial sync's.
+			c.Status, c.Step, c.ChangesRead = StatusConnecting, StepValidated, time.Time{}
 		}
 		c.WorkspaceName, c.SealedAPIKey = storable(ws.Name), sealed
 		c.HourlyRate, c.Currency = 0, ""
@@ -167,6 +168,9 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 			}
 			if s == StepInitialSync {
 				c.Status = StatusConnected
+				if c.ChangesRead.IsZero() { // the changes before are the initial sync's
+					c.ChangesRead = c.LastSync
+				}
 			}
 			c.Updated = e.now().UTC()
 			conn = *c

@@ -5,6 +5,7 @@ import (
 	gosync "sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,6 +43,12 @@ func TestDisconnectKeepsHistory(t *testing.T) {
 	require.ErrorIs(t, err, webhook.ErrPermanent)
 	_, err = r.eng.Disconnect(ctx, ws)
 	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+
+	// Connected again two days later, the changes of the time between are the initial
+	// sync's, not the next scheduled sync's to read.
+	r.advance(48 * time.Hour)
+	again := r.connect(t)
+	require.True(t, again.Connection.ChangesRead.Equal(r.clock()), "%v", again.Connection.ChangesRead)
 }
 
 // TestDisconnectWithRevokedKey: Clockify refuses a revoked key, so the webhooks stay

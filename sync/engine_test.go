@@ -44,7 +44,15 @@ type rig struct {
 	// onRequest is called after the fake has answered each request, before the answer
 	// reaches the client.
 	onRequest atomic.Pointer[func(clockifytest.RequestInfo)]
+	// elapsed is how far the clocks of the fake and the engine are past now (advance).
+	elapsed atomic.Int64
 }
+
+// clock is the time on the fake's and the engine's clocks: now, until advance moves it.
+func (r *rig) clock() time.Time { return now.Add(time.Duration(r.elapsed.Load())) }
+
+// advance moves the fake's and the engine's clocks on by d.
+func (r *rig) advance(d time.Duration) { r.elapsed.Add(int64(d)) }
 
 const listRoute = "GET v1/workspaces/{ws}/user/{user}/time-entries"
 
@@ -88,7 +96,7 @@ func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Optio
 	t.Helper()
 	r := &rig{store: store, logs: new(bytes.Buffer)}
 	r.srv, r.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 7, Now: now},
-		clockifytest.WithClock(func() time.Time { return now }),
+		clockifytest.WithClock(r.clock),
 		clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
 			if fn := r.onRequest.Load(); fn != nil {
 				(*fn)(info)
@@ -108,7 +116,7 @@ func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Optio
 	base := []clockifysync.Option{
 		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithReportsURL(r.srv.ReportsURL()), clockify.WithLogger(logger),
 			clockify.WithRateLimit(1000, 100)), // the fake has no limit: no real-time waits
-		clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClock(r.clock),
 		clockifysync.WithLogger(logger),
 	}
 	var err error
@@ -131,7 +139,7 @@ func (r *rig) replica(t *testing.T, store clockifysync.Store) *clockifysync.Engi
 // replicaSealedWith is replica with another sealing key, and options.
 func (r *rig) replicaSealedWith(t *testing.T, store clockifysync.Store, sealKey []byte, opts ...clockifysync.Option) *clockifysync.Engine {
 	t.Helper()
-	eng, err := clockifysync.New(store, sealKey, append([]clockifysync.Option{clockifysync.WithClock(func() time.Time { return now }),
+	eng, err := clockifysync.New(store, sealKey, append([]clockifysync.Option{clockifysync.WithClock(r.clock),
 		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100))}, opts...)...)
 	require.NoError(t, err)
 	return eng

@@ -185,8 +185,12 @@ type Connection struct {
 	// failure, if any (never holding a secret).
 	LastSync  time.Time
 	LastError string
-	Created   time.Time
-	Updated   time.Time
+	// ChangesRead is where the next scheduled sync starts reading Clockify's entity
+	// changes (an hour before): the end of the last span read in full (or that Clockify
+	// would not list), so that a failed read loses none; the initial sync's end at first.
+	ChangesRead time.Time
+	Created     time.Time
+	Updated     time.Time
 }
 
 // Schedule says when a connected workspace is synced besides manual syncs.

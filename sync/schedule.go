@@ -120,10 +120,11 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // before the last sync ended (at least the last 24 hours, at most 365 days) to now, so
 // that a host that was down catches up; then the entries created, updated or deleted in
 // Clockify over that time whatever their start, from Clockify's entity-change endpoints
-// (Result.Changed). Last, the webhooks that Clockify no longer has (deleted in its
-// settings) are registered again (Result.WebhooksRepaired), at the cost of one request,
-// and one more while Clockify refuses an event's webhook (a Free plan's limit): each
-// sync tries one such event, and when Clockify takes it, the others
+// (Result.Changed), and since the last such read ended when that was earlier (one that
+// failed is made good by the next). Last, the webhooks that Clockify no longer has
+// (deleted in its settings) are registered again (Result.WebhooksRepaired), at the cost
+// of one request, and one more while Clockify refuses an event's webhook (a Free plan's
+// limit): each sync tries one such event, and when Clockify takes it, the others
 // (Result.MissingEvents lists those it still refuses or holds disabled).
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
 	conn, err := e.store.Connection(ctx, workspaceID)
@@ -139,8 +140,23 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 	if err != nil {
 		return nil, err
 	}
-	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, w.Start, w.End); err != nil {
+	// The changes are read from where the last read of them ended (an hour before, as
+	// the window): after a failed read, that is before this window.
+	since := w.Start
+	if !conn.ChangesRead.IsZero() {
+		since = maxTime(minTime(since, conn.ChangesRead.Add(-time.Hour)), w.End.AddDate(0, 0, -MaxInitialDays))
+	}
+	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, since, w.End); err != nil {
 		return nil, e.failed(ctx, workspaceID, err)
+	}
+	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		if w.End.After(c.ChangesRead) {
+			c.ChangesRead = w.End
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	reg, err := e.repairWebhooks(ctx, client, conn)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // TestMigrateFromVersion1: a database of the first schema is brought up to date, its
 // data kept. Its claims, which did not say whether their delivery was applied, count as
 // applied, its delivery records are numbered within their workspace, and its
-// connections miss no webhook event. An index of a later version that the host built
+// connections miss no webhook event and read entity changes from their last sync. An index of a later version that the host built
 // beforehand (CONCURRENTLY, on a large database) is kept.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
@@ -32,9 +32,10 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	_, err := pool.Exec(ctx, `INSERT INTO jasper_clockify.claims (entity_id, key) VALUES ($1, $2)`, k.EntityID, k.String())
 	require.NoError(t, err)
+	lastSync := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
 	_, err = pool.Exec(ctx, `INSERT INTO jasper_clockify.connections
-		(ws, name, hourly_rate, currency, status, step, webhook_url, schedule, initial_days, last_error)
-		VALUES ('ws', 'Acme', 0, '', 'connected', 'initial_sync', '', 'hourly', 30, '')`)
+		(ws, name, hourly_rate, currency, status, step, webhook_url, schedule, initial_days, last_sync, last_error)
+		VALUES ('ws', 'Acme', 0, '', 'connected', 'initial_sync', '', 'hourly', 30, $1, '')`, lastSync)
 	require.NoError(t, err)
 	for _, ws := range []string{"a", "", "a", "b", "a"} {
 		_, err = pool.Exec(ctx, `INSERT INTO jasper_clockify.deliveries
@@ -57,6 +58,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Acme", conn.WorkspaceName)
 	require.Empty(t, conn.MissingEvents)
+	require.True(t, conn.LastSync.Equal(lastSync), "%v", conn.LastSync)
+	require.True(t, conn.ChangesRead.Equal(lastSync), "%v", conn.ChangesRead)
 
 	var numbered string
 	require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(ws || n, ' ' ORDER BY seq) FROM jasper_clockify.deliveries`).Scan(&numbered))

@@ -109,4 +109,10 @@ CREATE INDEX ON jasper_clockify.deliveries (ws, n);
 `,
 	// The events Clockify delivers no webhook for, comma-separated (Connection.MissingEvents).
 	5: `ALTER TABLE jasper_clockify.connections ADD COLUMN missing_events text NOT NULL DEFAULT ''`,
+	// The end of the last span of entity changes a scheduled sync read (Connection.ChangesRead):
+	// until now, it was the last sync's end.
+	6: `
+ALTER TABLE jasper_clockify.connections ADD COLUMN changes_read timestamptz;
+UPDATE jasper_clockify.connections SET changes_read = last_sync;
+`,
 }

@@ -15,7 +15,7 @@ import (
 // TestMigrateFromVersion1: a file of the first schema is brought up to date on Open,
 // its data kept. Its claims, which did not say whether their delivery was applied,
 // count as applied. Its delivery records are numbered within their workspace, and its
-// connections miss no webhook event.
+// connections miss no webhook event and read entity changes from their last sync.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v1.db")
@@ -28,8 +28,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	_, err = db.Exec(`INSERT INTO claims (entity_id, key) VALUES (?, ?)`, k.EntityID, k.String())
 	require.NoError(t, err)
-	_, err = db.Exec(`INSERT INTO connections (ws, name, hourly_rate, currency, status, step, webhook_url, schedule, initial_days, last_error)
-		VALUES ('ws', 'Acme', 0, '', 'connected', 'initial_sync', '', 'hourly', 30, '')`)
+	lastSync := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
+	_, err = db.Exec(`INSERT INTO connections (ws, name, hourly_rate, currency, status, step, webhook_url, schedule, initial_days,
+		last_sync, last_error) VALUES ('ws', 'Acme', 0, '', 'connected', 'initial_sync', '', 'hourly', 30, ?, '')`, lastSync.UnixNano())
 	require.NoError(t, err)
 	for _, ws := range []string{"a", "", "a", "b", "a"} {
 		_, err = db.Exec(`INSERT INTO deliveries (event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns)
@@ -52,6 +53,8 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Acme", conn.WorkspaceName)
 	require.Empty(t, conn.MissingEvents)
+	require.True(t, conn.LastSync.Equal(lastSync), "%v", conn.LastSync)
+	require.True(t, conn.ChangesRead.Equal(lastSync), "%v", conn.ChangesRead)
 
 	var numbered string
 	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT group_concat(ws || n, ' ') FROM (SELECT ws, n FROM deliveries ORDER BY seq)`).Scan(&numbered))

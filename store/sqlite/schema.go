@@ -108,4 +108,10 @@ CREATE INDEX deliveries_by_ws_n ON deliveries (ws, n);
 `,
 	// The events Clockify delivers no webhook for, comma-separated (Connection.MissingEvents).
 	5: `ALTER TABLE connections ADD COLUMN missing_events TEXT NOT NULL DEFAULT ''`,
+	// The end of the last span of entity changes a scheduled sync read (Connection.ChangesRead):
+	// until now, it was the last sync's end.
+	6: `
+ALTER TABLE connections ADD COLUMN changes_read INTEGER;
+UPDATE connections SET changes_read = last_sync;
+`,
 }

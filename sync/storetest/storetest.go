@@ -557,7 +557,7 @@ func connections(t *testing.T, s clockifysync.Store) {
 		WorkspaceID: ws, WorkspaceName: "Acme", HourlyRate: 15000, Currency: "AUD", Status: clockifysync.StatusConnected, Step: clockifysync.StepInitialSync,
 		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify",
 		MissingEvents: []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventTimeEntrySplit}, Schedule: clockifysync.ScheduleHourly,
-		InitialDays: 30, LastSync: t0, LastError: "", Created: t0.Add(-time.Hour), Updated: t0,
+		InitialDays: 30, LastSync: t0, LastError: "", ChangesRead: t0.Add(-time.Minute), Created: t0.Add(-time.Hour), Updated: t0,
 	}
 	require.NoError(t, s.PutConnection(ctx, c))
 	require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: "ws0", Status: clockifysync.StatusConnecting, Created: t0, Updated: t0}))
@@ -610,10 +610,12 @@ func updateConnection(t *testing.T, s clockifysync.Store) {
 		requireSameConnection(t, c, *got)
 		got.WorkspaceID = "elsewhere" // the key is not the change's to move
 		got.Schedule, got.LastSync, got.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
+		got.ChangesRead = t0.Add(2 * time.Hour)
 		got.MissingEvents = []clockify.WebhookEvent{clockify.EventTimerStopped}
 		return nil
 	}))
 	c.Schedule, c.LastSync, c.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
+	c.ChangesRead = t0.Add(2 * time.Hour)
 	c.MissingEvents = []clockify.WebhookEvent{clockify.EventTimerStopped}
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
@@ -649,7 +651,9 @@ func updateConnectionConcurrent(t *testing.T, s clockifysync.Store) {
 
 func requireSameConnection(t *testing.T, want, got clockifysync.Connection) {
 	t.Helper()
-	for _, p := range []struct{ w, g *time.Time }{{&want.LastSync, &got.LastSync}, {&want.Created, &got.Created}, {&want.Updated, &got.Updated}} {
+	for _, p := range []struct{ w, g *time.Time }{
+		{&want.LastSync, &got.LastSync}, {&want.ChangesRead, &got.ChangesRead}, {&want.Created, &got.Created}, {&want.Updated, &got.Updated},
+	} {
 		require.Truef(t, p.w.Equal(*p.g), "time %v, want %v", *p.g, *p.w)
 		*p.w, *p.g = time.Time{}, time.Time{}
 	}
