@@ -710,3 +710,41 @@ func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 	require.Empty(t, res.MissingEvents)
 	require.NotEmpty(t, webhookOf(clockify.EventNewTimeEntry))
 }
+
+// TestConnectResumesItsInitialSync: a Connect stopped in its initial sync, called again
+// later, finishes that sync's window with the members not yet read, rather than read
+// every member's entries again over a new window.
+func TestConnectResumesItsInitialSync(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, clockifysync.WithConcurrency(1))
+	ws := r.fx.Workspace.ID
+	req := clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws}
+
+	// Stop the initial sync once two members' entries have been listed.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stop := func(n int64) {
+		if n == 2 {
+			cancel()
+		}
+	}
+	r.onList.Store(&stop)
+	_, err := r.eng.Connect(ctx, req)
+	r.onList.Store(nil)
+	require.ErrorIs(t, err, context.Canceled)
+	run, ok, err := r.store.PendingRun(t.Context(), ws)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NotEmpty(t, run.Done)
+	require.Less(t, len(run.Done), len(r.fx.Members))
+
+	r.advance(time.Hour)
+	before := r.lists.Load()
+	res, err := r.eng.Connect(t.Context(), req)
+	require.NoError(t, err)
+	require.True(t, res.InitialSync.Resumed)
+	require.True(t, res.InitialSync.Window.End.Equal(now), "the first Connect's window: %v", res.InitialSync.Window)
+	require.Equal(t, int64(len(r.fx.Members)-len(run.Done)), r.lists.Load()-before, "members done are not read again")
+	require.Equal(t, r.inWindow(now.AddDate(0, 0, -30), now), r.stored(t, clockifysync.EntryQuery{}))
+	require.Equal(t, clockifysync.StatusConnected, res.Connection.Status)
+}

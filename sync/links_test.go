@@ -47,7 +47,15 @@ func TestManualLinksSurviveResync(t *testing.T) {
 
 		for _, bad := range []string{"", "#12", "acme/web", "acme/web#12 and more", "PR 12"} {
 			require.ErrorIs(t, r.eng.LinkManually(ctx, ws, target.ID, bad), clockifysync.ErrInput, bad)
+			require.ErrorIs(t, r.eng.Unlink(ctx, ws, target.ID, bad), clockifysync.ErrInput, bad)
 		}
+		for _, at := range [][2]string{{"", target.ID}, {ws, ""}} {
+			require.ErrorIs(t, r.eng.LinkManually(ctx, at[0], at[1], "acme/web#1"), clockifysync.ErrInput, "%q", at)
+			require.ErrorIs(t, r.eng.Unlink(ctx, at[0], at[1], "acme/web#901"), clockifysync.ErrInput, "%q", at)
+		}
+		manual, err := r.store.ManualLinks(ctx, ws, target.ID)
+		require.NoError(t, err)
+		require.Len(t, manual, 2, "no bad input changed the links")
 		require.ErrorIs(t, r.eng.LinkManually(ctx, ws, "no-such-entry", "acme/web#1"), clockifysync.ErrNotFound)
 		require.NoError(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"))
 		require.ErrorIs(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"), clockifysync.ErrNotFound)
