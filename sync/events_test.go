@@ -177,9 +177,20 @@ func TestApplyWithoutFetch(t *testing.T) {
 	require.False(t, stored[i].Deleted.IsZero(), "marked deleted from the payload")
 	require.Zero(t, r.srv.Requests(getProject), "no project read by id")
 
-	// A delivery without its entry cannot be applied, now or later.
+	// A delivery without its entry or project cannot be applied, now or later.
 	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, WorkspaceID: ws, EntityID: "x"})
 	require.ErrorIs(t, err, webhook.ErrPermanent)
+	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.ProjectUpdated, WorkspaceID: ws, EntityID: "y"})
+	require.ErrorIs(t, err, webhook.ErrPermanent)
+
+	// A project deleted before it was ever stored leaves nothing to mark: applied, no
+	// redelivery asked for, nothing stored.
+	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.ProjectDeleted, WorkspaceID: ws, EntityID: "never-stored",
+		Project: &clockify.Project{ID: "never-stored", WorkspaceID: ws, Name: "gone"}})
+	require.NoError(t, err)
+	after, err := r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
+	require.Equal(t, stored, after)
 }
 
 // TestDeliveriesAppliedAtOnceKeepTheLatest: two deliveries about one entry applied at
