@@ -307,3 +307,66 @@ func TestFailureWithAnyBytesIsRecorded(t *testing.T) {
 		require.Contains(t, conn.LastError, "proxy error: caf\uFFFD \uFFFD closed")
 	})
 }
+
+// TestSyncFollowsAnEntryMovedOutOfItsWindow: an entry whose start was moved out of the
+// window is not listed with it, but Clockify still has it: read by id, it is stored as
+// it is now, not marked deleted.
+func TestSyncFollowsAnEntryMovedOutOfItsWindow(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	r.hook.Close() // no webhook reaches the engine: only a sync can tell it
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+	id := r.inWindow(window.Start, window.End)[0]
+	i := slices.IndexFunc(r.srv.TimeEntries(ws), func(e clockify.TimeEntry) bool { return e.ID == id })
+	moved := r.srv.TimeEntries(ws)[i]
+	start := now.AddDate(0, 0, -40)
+	moved.TimeInterval = clockify.TimeInterval{Start: start, End: new(start.Add(time.Hour))}
+	_, err := r.srv.UpdateTimeEntry(ws, moved)
+	require.NoError(t, err)
+
+	res, err := r.eng.Sync(ctx, ws, window)
+	require.NoError(t, err)
+	require.Zero(t, res.Deleted)
+	got, err := r.store.Entry(ctx, ws, id)
+	require.NoError(t, err)
+	require.True(t, got.Deleted.IsZero(), "not deleted")
+	require.True(t, got.Start.Equal(start), "stored as Clockify has it: %v", got.Start)
+}
+
+// TestSyncSkipsARefusedMember: a member whose entries Clockify will not list (403: the
+// key's user lost admin rights, say) is skipped, and reported; their stored entries
+// stay as they were, and the other members' are synced.
+func TestSyncSkipsARefusedMember(t *testing.T) {
+	t.Parallel()
+	var refused atomic.Pointer[string]
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		id := refused.Load()
+		return id != nil && strings.Contains(req.URL.Path, "/user/"+*id+"/time-entries") &&
+			refuse(w, http.StatusForbidden, `{"message":"Access Denied","code":501}`)
+	})
+	r.connect(t)
+	r.hook.Close() // no webhook reaches the engine: only a sync can tell it
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+	member := r.fx.Members[1].User.ID
+	theirs := r.stored(t, clockifysync.EntryQuery{UserID: member})
+	require.NotEmpty(t, theirs)
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, theirs[0]))
+	added := r.add(t, "#12 the owner's", now.Add(-time.Hour))
+
+	refused.Store(&member)
+	res, err := r.eng.Sync(ctx, ws, window)
+	require.NoError(t, err)
+	require.Equal(t, []string{member}, res.Skipped)
+	require.Zero(t, res.Deleted)
+	require.Equal(t, theirs, r.stored(t, clockifysync.EntryQuery{UserID: member}), "left as they were")
+	_, err = r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err, "the others' entries are synced")
+	_, pending, err := r.store.PendingRun(ctx, ws)
+	require.NoError(t, err)
+	require.False(t, pending, "the run is finished")
+}
