@@ -748,3 +748,33 @@ func TestConnectResumesItsInitialSync(t *testing.T) {
 	require.Equal(t, r.inWindow(now.AddDate(0, 0, -30), now), r.stored(t, clockifysync.EntryQuery{}))
 	require.Equal(t, clockifysync.StatusConnected, res.Connection.Status)
 }
+
+// TestConnectImportsWhoMayHaveTrackedTime: the members imported are those who may have
+// tracked time in the workspace, deactivated and limited users too, and not those
+// invited who never joined (pending) or declined.
+func TestConnectImportsWhoMayHaveTrackedTime(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ws := r.fx.Workspace.ID
+	add := func(name string, status clockify.MemberStatus, account clockify.AccountStatus) string {
+		return r.srv.AddMember(ws, clockifytest.Member{Status: status,
+			User: clockify.User{Name: name, Email: strings.ToLower(name) + "@acme.dev", Status: account}}).ID
+	}
+	deactivated := add("Deactivated", clockify.MemberInactive, clockify.AccountActive)
+	limited := add("Limited", clockify.MemberActive, clockify.AccountLimited)
+	add("Invited", clockify.MemberPending, clockify.AccountPendingEmailVerification)
+	add("Declined", clockify.MemberDeclined, clockify.AccountActive)
+	r.connect(t)
+
+	members, err := r.store.Members(t.Context(), ws)
+	require.NoError(t, err)
+	var ids []string
+	for _, m := range members {
+		ids = append(ids, m.ID)
+	}
+	want := []string{deactivated, limited}
+	for _, m := range r.fx.Members {
+		want = append(want, m.User.ID)
+	}
+	require.ElementsMatch(t, want, ids)
+}
