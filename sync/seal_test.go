@@ -57,13 +57,16 @@ func TestSecretsStaySealed(t *testing.T) {
 
 // TestSealKeyRotation: an engine given the old sealing key as a previous one reads what
 // was sealed with it, and ResealSecrets leaves nothing that needs the old key: the API
-// key is sealed again, and the webhooks get new tokens. A second call changes nothing.
+// key is sealed again, and the webhooks get new tokens. A second call changes nothing,
+// and a disconnected workspace (no secret left) is no failure.
 func TestSealKeyRotation(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
 	ctx := t.Context()
+	require.NoError(t, r.store.PutConnection(ctx, clockifysync.Connection{WorkspaceID: "disconnected",
+		Status: clockifysync.StatusDisconnected, Schedule: clockifysync.ScheduleHourly}))
 	newKey := make([]byte, 32)
 	_, _ = rand.Read(newKey)
 	engine := func(key []byte, opts ...clockifysync.Option) *clockifysync.Engine {
