@@ -778,3 +778,34 @@ func TestConnectImportsWhoMayHaveTrackedTime(t *testing.T) {
 	}
 	require.ElementsMatch(t, want, ids)
 }
+
+// TestConnectAdoptsAWebhookWithoutItsToken: a webhook already at the URL whose token the
+// store does not hold (registered by a Connect whose answer was lost) is kept, with a
+// token Clockify issues anew, rather than registered twice; its deliveries verify.
+func TestConnectAdoptsAWebhookWithoutItsToken(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ws := r.fx.Workspace.ID
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	lost, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{
+		Name: "registered before", URL: r.hook.URL + "/clockify", WebhookEvent: clockify.EventNewTimeEntry})
+	require.NoError(t, err)
+
+	res := r.connect(t)
+	require.Equal(t, 10, res.Webhooks)
+	live := r.srv.Webhooks(ws)
+	require.Len(t, live, 10, "none registered twice")
+	i := slices.IndexFunc(live, func(h clockify.Webhook) bool { return h.ID == lost.ID })
+	require.GreaterOrEqual(t, i, 0, "the webhook found is kept")
+	require.NotEqual(t, lost.AuthToken, live[i].AuthToken, "with a new token")
+	stored, err := r.store.Webhooks(t.Context(), ws)
+	require.NoError(t, err)
+	require.True(t, slices.ContainsFunc(stored, func(w clockifysync.Webhook) bool { return w.ID == lost.ID }))
+
+	added := r.add(t, "#3 delivered by the webhook found", now.Add(-time.Hour))
+	_, err = r.store.Entry(t.Context(), ws, added.ID)
+	require.NoError(t, err)
+	ds := r.srv.Deliveries()
+	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+}
