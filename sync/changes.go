@@ -16,11 +16,14 @@ import (
 // today would wait for a full sync. Clockify marks these endpoints Experimental, and
 // documents none of their limits: a workspace or key they refuse (403, 404), or a
 // request they find bad (400, such as a range longer than they serve), is left to the
-// window syncs, and returns 0. A deletion is confirmed by reading the entry, as in a
+// window syncs, and returns 0. A deletion is confirmed by reading the entry, and an
+// entry a delivery stored while the lists were read is read again at the end, as in a
 // window sync.
 func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until time.Time) (int, error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: since, End: until}
 	now := e.now().UTC()
+	watch := e.watched.start(workspaceID)
+	defer watch.stop()
 	var put []Entry
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -62,6 +65,9 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 		return 0, err
 	}
 	if err := e.store.MarkEntriesDeleted(ctx, workspaceID, gone, now); err != nil {
+		return 0, err
+	}
+	if err := e.reread(ctx, client, watch); err != nil {
 		return 0, err
 	}
 	return len(put) + len(gone), nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
@@ -150,4 +151,33 @@ func TestChangesReadSince(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, conn.ChangesRead.Equal(r.clock()), "%s: %v", tc.name, conn.ChangesRead)
 	}
+}
+
+// TestDeliveryDuringTheChangesReadIsKept: an old entry edited, delivered and applied
+// while a scheduled sync reads Clockify's list of changes, after the list was read and
+// before its entries are stored, is left as the delivery stored it.
+func TestDeliveryDuringTheChangesReadIsKept(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+	require.NotEmpty(t, old)
+	r.edit(t, old[0], "#1 edited, listed among the changes")
+	var armed atomic.Bool
+	armed.Store(true)
+	hook := func(info clockifytest.RequestInfo) {
+		// The lists of entries created and updated are read whole by then.
+		if info.Route == "GET v1/workspaces/{ws}/entities/deleted" && armed.CompareAndSwap(true, false) {
+			r.edit(t, old[0], "#2 edited while the changes were read")
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	_, err := r.eng.SyncScheduled(t.Context(), ws)
+	require.NoError(t, err)
+	require.False(t, armed.Load(), "the entry was edited while the changes were read")
+	got, err := r.store.Entry(t.Context(), ws, old[0])
+	require.NoError(t, err)
+	require.Equal(t, "#2 edited while the changes were read", got.Description)
 }

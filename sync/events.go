@@ -116,48 +116,74 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 	return store(func() error { return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)}) })
 }
 
-// watched collects, for each workspace a sync of which runs in this process, the entries
-// that deliveries stored meanwhile. The sync may have read one of them before its change
-// and write that older read after the delivery's, so it reads them again once its
-// members are done.
+// watched collects, for each read of a workspace's entries in this process that stores
+// what it read later (a window sync, a read of Clockify's changes), the entries that
+// deliveries stored meanwhile. Such a read may have read one of them before its change
+// and write that older read after the delivery's, so it reads them again at its end.
 type watched struct {
-	mu  gosync.Mutex
-	ids map[string]map[string]bool // by workspace, while a sync of it runs
+	mu    gosync.Mutex
+	reads map[string]map[*watch]bool // by workspace
 }
 
-// start begins collecting a workspace's entries; stop ends it.
-func (w *watched) start(ws string) (stop func()) {
+// watch is what one read collects.
+type watch struct {
+	w   *watched
+	ws  string
+	ids map[string]bool
+}
+
+// start begins collecting a workspace's entries for one read; stop ends it.
+func (w *watched) start(ws string) *watch {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.ids == nil {
-		w.ids = map[string]map[string]bool{}
+	if w.reads == nil {
+		w.reads = map[string]map[*watch]bool{}
 	}
-	w.ids[ws] = map[string]bool{}
-	return func() {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		delete(w.ids, ws)
+	if w.reads[ws] == nil {
+		w.reads[ws] = map[*watch]bool{}
 	}
+	r := &watch{w: w, ws: ws, ids: map[string]bool{}}
+	w.reads[ws][r] = true
+	return r
 }
 
-// note records an entry a delivery stored, if a sync of its workspace runs.
+// note records an entry a delivery stored, for each read of its workspace under way.
 func (w *watched) note(ws, id string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if set, ok := w.ids[ws]; ok {
-		set[id] = true
+	for r := range w.reads[ws] {
+		r.ids[id] = true
 	}
 }
 
-// take returns the entries of a workspace collected so far, and forgets them.
-func (w *watched) take(ws string) []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	ids := slices.Sorted(maps.Keys(w.ids[ws]))
-	if _, ok := w.ids[ws]; ok {
-		w.ids[ws] = map[string]bool{}
+// stop ends the read's collecting.
+func (r *watch) stop() {
+	r.w.mu.Lock()
+	defer r.w.mu.Unlock()
+	delete(r.w.reads[r.ws], r)
+	if len(r.w.reads[r.ws]) == 0 {
+		delete(r.w.reads, r.ws)
 	}
+}
+
+// take returns the entries the read collected so far, and forgets them.
+func (r *watch) take() []string {
+	r.w.mu.Lock()
+	defer r.w.mu.Unlock()
+	ids := slices.Sorted(maps.Keys(r.ids))
+	clear(r.ids)
 	return ids
+}
+
+// reread stores again, as Clockify holds them now, the entries deliveries stored while a
+// read ran.
+func (e *Engine) reread(ctx context.Context, client *clockify.Client, r *watch) error {
+	for _, id := range r.take() {
+		if err := e.applyEntry(ctx, client, r.ws, id, nil, false, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // applies orders the writes of one entity that this process makes from a single read

@@ -32,20 +32,25 @@ func TestAppliesKeepTheLatest(t *testing.T) {
 	require.Equal(t, []string{"second", "another entity", "later"}, wrote)
 }
 
-// TestWatchedKeepsOnlyWhatASyncMayHaveReadBefore: entries are collected only while a
-// sync of their workspace runs, and each is handed over once.
-func TestWatchedKeepsOnlyWhatASyncMayHaveReadBefore(t *testing.T) {
+// TestWatchedKeepsOnlyWhatAReadMayHaveReadBefore: entries are collected only while a
+// read of their workspace runs, each is handed over once, and two reads of a workspace
+// at once (a sync, and a read of Clockify's changes) each collect every entry.
+func TestWatchedKeepsOnlyWhatAReadMayHaveReadBefore(t *testing.T) {
 	var w watched
-	w.note("ws1", "e0") // no sync runs
-	stop := w.start("ws1")
+	w.note("ws1", "e0") // no read runs
+	sync := w.start("ws1")
 	w.note("ws1", "e2")
 	w.note("ws1", "e1")
+	changes := w.start("ws1")
 	w.note("ws1", "e2")
 	w.note("ws2", "e3")
-	require.Equal(t, []string{"e1", "e2"}, w.take("ws1"))
-	require.Empty(t, w.take("ws1"))
+	require.Equal(t, []string{"e1", "e2"}, sync.take())
+	require.Empty(t, sync.take())
 	w.note("ws1", "e4")
-	stop()
-	require.Empty(t, w.take("ws1"))
-	require.Empty(t, w.ids)
+	sync.stop()
+	w.note("ws1", "e5")
+	require.Equal(t, []string{"e4"}, sync.take(), "not what came after the read ended")
+	require.Equal(t, []string{"e2", "e4", "e5"}, changes.take())
+	changes.stop()
+	require.Empty(t, w.reads)
 }

@@ -99,7 +99,8 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 		return nil, err
 	}
 	defer unlock()
-	defer e.watched.start(workspaceID)()
+	watch := e.watched.start(workspaceID)
+	defer watch.stop()
 	client, _, err := e.client(ctx, workspaceID)
 	if err != nil {
 		return nil, err
@@ -109,7 +110,7 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 		return nil, err
 	}
 	if ok && (!pending.Start.Equal(w.Start) || !pending.End.Equal(w.End)) {
-		if _, err := e.runWindow(ctx, client, pending, true, refresh); err != nil {
+		if _, err := e.runWindow(ctx, client, watch, pending, true, refresh); err != nil {
 			return nil, err
 		}
 		ok = false
@@ -121,11 +122,12 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 			return nil, err
 		}
 	}
-	return e.runWindow(ctx, client, run, ok, refresh)
+	return e.runWindow(ctx, client, watch, run, ok, refresh)
 }
 
-// runWindow reads the members of run not done yet, then finishes the run.
-func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, run Run, resumed, refresh bool) (*Result, error) {
+// runWindow reads the members of run not done yet, reads again the entries deliveries
+// stored meanwhile (watch), then finishes the run.
+func (e *Engine) runWindow(ctx context.Context, client *clockify.Client, watch *watch, run Run, resumed, refresh bool) (*Result, error) {
 	ws := run.WorkspaceID
 	res := &Result{Window: Window{Start: run.Start, End: run.End}, Resumed: resumed}
 	var members []Member
@@ -184,10 +186,8 @@ feed:
 	if err := context.Cause(ctx); err != nil {
 		return nil, e.failed(ctx, ws, err)
 	}
-	for _, id := range e.watched.take(ws) {
-		if err := e.applyEntry(ctx, client, ws, id, nil, false, true); err != nil {
-			return nil, e.failed(ctx, ws, err)
-		}
+	if err := e.reread(ctx, client, watch); err != nil {
+		return nil, e.failed(ctx, ws, err)
 	}
 	if err := e.store.FinishRun(ctx, ws); err != nil {
 		return nil, err
