@@ -368,8 +368,9 @@ func membershipStatus(u clockify.User, workspaceID string) clockify.MemberStatus
 
 // refreshProjects imports the workspace's projects, archived ones too. When the list is
 // complete (an admin's key: others see only the projects open to them), a stored project
-// missing from it was deleted in Clockify while no webhook told the engine, and is marked
-// deleted.
+// missing from it may have been deleted in Clockify while no webhook told the engine: it
+// is read by id, since pages shift when projects are added or deleted while they are
+// read, and marked deleted only when Clockify no longer has it.
 func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string, complete bool) error {
 	var projects []Project
 	listed := map[string]bool{}
@@ -389,10 +390,18 @@ func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, w
 	}
 	now := e.now().UTC()
 	for _, p := range stored {
-		if !listed[p.ID] && p.Deleted.IsZero() {
-			if err := e.store.MarkProjectDeleted(ctx, workspaceID, p.ID, now); err != nil {
-				return err
-			}
+		if listed[p.ID] || !p.Deleted.IsZero() {
+			continue
+		}
+		got, _, err := client.Projects.Get(ctx, workspaceID, p.ID)
+		switch {
+		case errors.Is(err, clockify.ErrNotFound):
+			err = e.store.MarkProjectDeleted(ctx, workspaceID, p.ID, now)
+		case err == nil:
+			err = e.store.PutProjects(ctx, []Project{projectOf(workspaceID, got)})
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

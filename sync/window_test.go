@@ -2,8 +2,10 @@ package sync_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -369,4 +371,61 @@ func TestSyncSkipsARefusedMember(t *testing.T) {
 	_, pending, err := r.store.PendingRun(ctx, ws)
 	require.NoError(t, err)
 	require.False(t, pending, "the run is finished")
+}
+
+// TestSyncConfirmsAProjectGone: a project missing from Clockify's list (pages shift when
+// projects are added or deleted while they are read) is read by id, and marked deleted
+// only when Clockify no longer has it; one it still has is kept, as it is now.
+func TestSyncConfirmsAProjectGone(t *testing.T) {
+	t.Parallel()
+	var admin atomic.Pointer[clockify.Client]
+	var hidden atomic.Pointer[string]
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		id := hidden.Load()
+		if id == nil || req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/projects") {
+			return false
+		}
+		// The list as a shifted page gives it: without one project.
+		all, _, err := admin.Load().Projects.List(req.Context(), path.Base(path.Dir(req.URL.Path)), &clockify.ProjectListOptions{
+			ListOptions: clockify.ListOptions{PageSize: clockify.MaxPageSize}})
+		if err != nil {
+			return refuse(w, http.StatusInternalServerError, `{"message":"test proxy","code":500}`)
+		}
+		all = slices.DeleteFunc(all, func(p clockify.Project) bool { return p.ID == *id })
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(all)
+		return true
+	})
+	c, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	admin.Store(c)
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	shifted, gone := r.fx.Projects[1], r.fx.Projects[2]
+	shifted.Name = "renamed, then missed by a shifted page"
+	_, err = r.srv.UpdateProject(ws, shifted)
+	require.NoError(t, err)
+	gone.Archived = true // Clockify deletes archived projects only
+	_, err = r.srv.UpdateProject(ws, gone)
+	require.NoError(t, err)
+	require.NoError(t, r.srv.DeleteProject(ws, gone.ID))
+
+	hidden.Store(&shifted.ID)
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	projects, err := r.store.Projects(ctx, ws)
+	require.NoError(t, err)
+	for _, p := range projects {
+		switch p.ID {
+		case shifted.ID:
+			require.True(t, p.Deleted.IsZero(), "Clockify still has it")
+			require.Equal(t, shifted.Name, p.Name, "stored as read by id")
+		case gone.ID:
+			require.False(t, p.Deleted.IsZero(), "Clockify no longer has it")
+		default:
+			require.True(t, p.Deleted.IsZero(), p.Name)
+		}
+	}
 }
