@@ -233,6 +233,30 @@ func (r *rig) addTo(t *testing.T, projectID, desc string) clockify.TimeEntry {
 	return e
 }
 
+// interrupt runs call with a context cancelled once two more members' entries have been
+// listed, and returns the run it left pending: some members done, not all.
+func (r *rig) interrupt(t *testing.T, call func(ctx context.Context) error) clockifysync.Run {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	start := r.lists.Load()
+	stop := func(n int64) {
+		if n == start+2 {
+			cancel()
+		}
+	}
+	r.onList.Store(&stop)
+	err := call(ctx)
+	r.onList.Store(nil)
+	require.ErrorIs(t, err, context.Canceled)
+	run, ok, err := r.store.PendingRun(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NotEmpty(t, run.Done)
+	require.Less(t, len(run.Done), len(r.fx.Members))
+	return run
+}
+
 // edit changes the description of an entry in the fake.
 func (r *rig) edit(t *testing.T, id, desc string) clockify.TimeEntry {
 	t.Helper()

@@ -112,24 +112,10 @@ func TestSyncResumesAfterCancel(t *testing.T) {
 		ws := r.fx.Workspace.ID
 		window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
 
-		// Stop the sync once two members' entries have been listed.
-		ctx, cancel := context.WithCancel(t.Context())
-		defer cancel()
-		start := r.lists.Load()
-		stop := func(n int64) {
-			if n == start+2 {
-				cancel()
-			}
-		}
-		r.onList.Store(&stop)
-		_, err = r.eng.Sync(ctx, ws, window)
-		r.onList.Store(nil)
-		require.ErrorIs(t, err, context.Canceled)
-		run, ok, err := r.store.PendingRun(t.Context(), ws)
-		require.NoError(t, err)
-		require.True(t, ok)
-		require.NotEmpty(t, run.Done)
-		require.Less(t, len(run.Done), len(r.fx.Members))
+		run := r.interrupt(t, func(ctx context.Context) error {
+			_, err := r.eng.Sync(ctx, ws, window)
+			return err
+		})
 		conn, err := r.store.Connection(t.Context(), ws)
 		require.NoError(t, err)
 		require.Contains(t, conn.LastError, "context canceled")
@@ -140,9 +126,9 @@ func TestSyncResumesAfterCancel(t *testing.T) {
 		require.True(t, res.Resumed)
 		require.Equal(t, int64(len(r.fx.Members)-len(run.Done)), r.lists.Load()-before, "members done are not read again")
 		require.Equal(t, r.inWindow(window.Start, window.End), r.stored(t, clockifysync.EntryQuery{}))
-		_, ok, err = r.store.PendingRun(t.Context(), ws)
+		_, pending, err := r.store.PendingRun(t.Context(), ws)
 		require.NoError(t, err)
-		require.False(t, ok)
+		require.False(t, pending)
 		conn, err = r.store.Connection(t.Context(), ws)
 		require.NoError(t, err)
 		require.Empty(t, conn.LastError)
