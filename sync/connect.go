@@ -370,8 +370,11 @@ func membershipStatus(u clockify.User, workspaceID string) clockify.MemberStatus
 // complete (an admin's key: others see only the projects open to them), a stored project
 // missing from it may have been deleted in Clockify while no webhook told the engine: it
 // is read by id, since pages shift when projects are added or deleted while they are
-// read, and marked deleted only when Clockify no longer has it.
+// read, and marked deleted only when Clockify no longer has it. So is a project a
+// delivery stored while the list was read.
 func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string, complete bool) error {
+	watch := e.watchedProjects.start(workspaceID)
+	defer watch.stop()
 	var projects []Project
 	listed := map[string]bool{}
 	for p, err := range client.Projects.All(ctx, workspaceID, nil) {
@@ -381,26 +384,27 @@ func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, w
 		projects = append(projects, projectOf(workspaceID, &p))
 		listed[p.ID] = true
 	}
-	if err := e.store.PutProjects(ctx, projects); err != nil || !complete {
+	if err := e.store.PutProjects(ctx, projects); err != nil {
 		return err
 	}
-	stored, err := e.store.Projects(ctx, workspaceID)
-	if err != nil {
-		return err
-	}
-	now := e.now().UTC()
-	for _, p := range stored {
-		if listed[p.ID] || !p.Deleted.IsZero() {
-			continue
-		}
-		got, _, err := client.Projects.Get(ctx, workspaceID, p.ID)
-		switch {
-		case errors.Is(err, clockify.ErrNotFound):
-			err = e.store.MarkProjectDeleted(ctx, workspaceID, p.ID, now)
-		case err == nil:
-			err = e.store.PutProjects(ctx, []Project{projectOf(workspaceID, got)})
-		}
+	var missing []string
+	if complete {
+		stored, err := e.store.Projects(ctx, workspaceID)
 		if err != nil {
+			return err
+		}
+		for _, p := range stored {
+			if !listed[p.ID] && p.Deleted.IsZero() {
+				missing = append(missing, p.ID)
+			}
+		}
+	}
+	// A project a delivery stored while the list was read is read again too: the list
+	// may hold it as it was before.
+	ids := append(missing, watch.take()...)
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if err := e.applyProject(ctx, client, workspaceID, id, nil, false, true); err != nil {
 			return err
 		}
 	}

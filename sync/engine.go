@@ -38,7 +38,9 @@ type Engine struct {
 	locks   map[string]chan struct{} // by lock key: see lock
 	tokens  trustedTokens
 	applies applies
-	watched watched
+	// watched and watchedProjects collect the entries and projects deliveries store
+	// while a read of them runs.
+	watched, watchedProjects watched
 }
 
 // cachedClient is a workspace's client, built from the API key sealed as sealedKey: a

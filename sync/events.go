@@ -63,33 +63,43 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 		}
 		return err
 	case ev.Kind.IsProject():
-		store, done := e.applies.begin(ev.EntityID)
-		defer done()
-		now := e.now().UTC()
-		deleted := ev.Kind == webhook.ProjectDeleted
-		p := ev.Project
-		if e.fetch {
-			p, _, err = client.Projects.Get(ctx, ws, ev.EntityID)
-			deleted = errors.Is(err, clockify.ErrNotFound)
-			if err != nil && !deleted {
-				return err
-			}
+		err := e.applyProject(ctx, client, ws, ev.EntityID, ev.Project, ev.Kind == webhook.ProjectDeleted, e.fetch)
+		if err == nil {
+			e.watchedProjects.note(ws, ev.EntityID)
 		}
-		if deleted {
-			return store(func() error {
-				err := e.store.MarkProjectDeleted(ctx, ws, ev.EntityID, now)
-				if errors.Is(err, ErrNotFound) {
-					return nil // a project never stored: nothing to mark
-				}
-				return err
-			})
-		}
-		if p == nil || p.ID == "" {
-			return fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
-		}
-		return store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p)}) })
+		return err
 	}
 	return nil
+}
+
+// applyProject stores a project as Clockify holds it now: read again with fetch, else as
+// p gives it, and marked deleted when Clockify no longer has it (or, without fetch, when
+// gone says so). It takes its place in the order of applies.
+func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, id string, p *clockify.Project, gone, fetch bool) error {
+	store, done := e.applies.begin(id)
+	defer done()
+	if fetch {
+		var err error
+		p, _, err = client.Projects.Get(ctx, ws, id)
+		gone = errors.Is(err, clockify.ErrNotFound)
+		if err != nil && !gone {
+			return err
+		}
+	}
+	now := e.now().UTC()
+	if gone {
+		return store(func() error {
+			err := e.store.MarkProjectDeleted(ctx, ws, id, now)
+			if errors.Is(err, ErrNotFound) {
+				return nil // a project never stored: nothing to mark
+			}
+			return err
+		})
+	}
+	if p == nil || p.ID == "" {
+		return fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
+	}
+	return store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p)}) })
 }
 
 // applyEntry stores an entry as Clockify holds it now: read again with fetch, else as
@@ -116,9 +126,9 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 	return store(func() error { return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)}) })
 }
 
-// watched collects, for each read of a workspace's entries in this process that stores
-// what it read later (a window sync, a read of Clockify's changes), the entries that
-// deliveries stored meanwhile. Such a read may have read one of them before its change
+// watched collects, for each read of a workspace's entries (or projects) in this process
+// that stores what it read later (a window sync, a read of Clockify's changes, the
+// project list), the entities that deliveries stored meanwhile. Such a read may have read one of them before its change
 // and write that older read after the delivery's, so it reads them again at its end.
 type watched struct {
 	mu    gosync.Mutex

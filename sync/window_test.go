@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -414,4 +415,33 @@ func TestSyncConfirmsAProjectGone(t *testing.T) {
 			require.True(t, p.Deleted.IsZero(), p.Name)
 		}
 	}
+}
+
+// TestDeliveryDuringTheProjectListIsKept: a project renamed, delivered and applied while a
+// sync reads Clockify's project list, after the list was read and before it is stored,
+// is left as the delivery stored it.
+func TestDeliveryDuringTheProjectListIsKept(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	renamed := r.fx.Projects[0]
+	renamed.Name = "renamed while the projects were read"
+	var armed atomic.Bool
+	armed.Store(true)
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == "GET v1/workspaces/{ws}/projects" && armed.CompareAndSwap(true, false) {
+			_, err := r.srv.UpdateProject(ws, renamed)
+			assert.NoError(t, err)
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	_, err := r.eng.SyncRecent(t.Context(), ws)
+	require.NoError(t, err)
+	require.False(t, armed.Load(), "the project was renamed while the list was read")
+	projects, err := r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
+	i := slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == renamed.ID })
+	require.Equal(t, renamed.Name, projects[i].Name)
 }
