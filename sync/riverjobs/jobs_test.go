@@ -125,6 +125,11 @@ func TestNewClientKeepsTheHostsConfig(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "replica-7", client.ID())
 	require.Equal(t, river.Config{ID: "replica-7"}, *cfg)
+
+	// No config is River's defaults.
+	client, err = NewClient(r.pool, eng, nil)
+	require.NoError(t, err)
+	require.NotEmpty(t, client.ID())
 }
 
 // TestTickQueuesDueSyncs: on start, the tick finds the workspace due and a sync runs.
