@@ -294,7 +294,32 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 		return got, err
 	}
 	got.members = members
-	return got, e.store.PutMembers(ctx, members)
+	if err := e.store.PutMembers(ctx, members); err != nil {
+		return got, err
+	}
+	return got, e.keepManualLogins(ctx, workspaceID, members)
+}
+
+// keepManualLogins gives the members mapped by hand (SetUserMapping) while they were
+// being mapped the logins chosen for them: the logins just stored come from the manual
+// mappings read before the contributors were listed.
+func (e *Engine) keepManualLogins(ctx context.Context, workspaceID string, members []Member) error {
+	manual, err := e.store.UserMappings(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	var changed []Member
+	for _, m := range manual {
+		i := slices.IndexFunc(members, func(x Member) bool { return x.ID == m.MemberID })
+		if i >= 0 && (members[i].Login != m.Login || members[i].Method != string(mapping.MethodManual)) {
+			members[i].Login, members[i].Method, members[i].Score = m.Login, string(mapping.MethodManual), 1
+			changed = append(changed, members[i])
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	return e.store.PutMembers(ctx, changed)
 }
 
 // mapMembers sets the members' GitHub logins: manual mappings, then the contributors'

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/analytics"
@@ -270,6 +271,36 @@ func TestUserMappingByHand(t *testing.T) {
 	for i, m := range members { // the first the store lists too
 		require.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: m.ID, Login: fmt.Sprintf("user-%d", i)}), m.ID)
 	}
+}
+
+// TestUserMappingByHandDuringASync: a member mapped by hand while a sync maps the members
+// (after it read the manual mappings, before it stored the members) keeps that login.
+func TestUserMappingByHandDuringASync(t *testing.T) {
+	t.Parallel()
+	var during atomic.Pointer[func()]
+	r := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
+		if fn := during.Swap(nil); fn != nil {
+			(*fn)()
+		}
+		return []mapping.Contributor{{Login: "someone-else"}}, nil
+	}))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	member := r.fx.Members[1].User.ID
+	byHand := func() {
+		assert.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: "octocat"}))
+	}
+	during.Store(&byHand)
+
+	_, err := r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.Nil(t, during.Load(), "mapped by hand during the sync")
+	members, err := r.store.Members(ctx, ws)
+	require.NoError(t, err)
+	i := slices.IndexFunc(members, func(m clockifysync.Member) bool { return m.ID == member })
+	require.Equal(t, "octocat", members[i].Login)
+	require.Equal(t, "manual", members[i].Method)
 }
 
 func TestUnmappedProjects(t *testing.T) {
