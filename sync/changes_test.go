@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -104,7 +105,7 @@ func TestFailedChangeListIsReadAgain(t *testing.T) {
 
 // TestChangesReadSince: a scheduled sync reads Clockify's changes from an hour before the
 // last read of them ended, when that is before its window, but no more than
-// MaxInitialDays back, and records where this read ended.
+// MaxInitialDays back (30 days at a time), and records where this read ended.
 func TestChangesReadSince(t *testing.T) {
 	t.Parallel()
 	var mu gosync.Mutex
@@ -143,9 +144,7 @@ func TestChangesReadSince(t *testing.T) {
 		require.NoError(t, err, tc.name)
 		mu.Lock()
 		require.NotEmpty(t, starts, tc.name)
-		for _, s := range starts {
-			require.Equal(t, tc.want.Format(time.RFC3339), s, tc.name)
-		}
+		require.Equal(t, tc.want.Format(time.RFC3339), slices.Min(starts), tc.name) // UTC: sorts as it reads
 		mu.Unlock()
 		conn, err := r.store.Connection(ctx, ws)
 		require.NoError(t, err)
@@ -180,4 +179,44 @@ func TestDeliveryDuringTheChangesReadIsKept(t *testing.T) {
 	got, err := r.store.Entry(t.Context(), ws, old[0])
 	require.NoError(t, err)
 	require.Equal(t, "#2 edited while the changes were read", got.Description)
+}
+
+// TestLongChangeReadsAreCut: Clockify documents no longest range for its lists of
+// changes, and takes 30 days when a request gives no start or no end; a scheduled sync
+// after a long gap asks for the changes 30 days at a time, so that a server refusing
+// longer ranges loses none.
+func TestLongChangeReadsAreCut(t *testing.T) {
+	t.Parallel()
+	const month = 30 * 24 * time.Hour
+	var longest atomic.Int64
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		if !strings.Contains(req.URL.Path, "/entities/") {
+			return false
+		}
+		start, err1 := time.Parse(time.RFC3339, req.URL.Query().Get("start"))
+		end, err2 := time.Parse(time.RFC3339, req.URL.Query().Get("end"))
+		if err1 != nil || err2 != nil {
+			return refuse(w, http.StatusBadRequest, `{"message":"start and end expected","code":501}`)
+		}
+		if d := end.Sub(start); d > time.Duration(longest.Load()) {
+			longest.Store(int64(d))
+		}
+		return end.Sub(start) > month && refuse(w, http.StatusBadRequest, `{"message":"Date range is too long","code":501}`)
+	})
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws := r.fx.Workspace.ID
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+	require.NotEmpty(t, old)
+	r.advance(2 * time.Hour)
+	edited := r.edit(t, old[0], "acme/web#909 edited before a long gap")
+	r.advance(40 * 24 * time.Hour)
+
+	res, err := r.eng.SyncScheduled(t.Context(), ws)
+	require.NoError(t, err)
+	require.Positive(t, res.Changed)
+	require.LessOrEqual(t, time.Duration(longest.Load()), month)
+	got, err := r.store.Entry(t.Context(), ws, edited.ID)
+	require.NoError(t, err)
+	require.Equal(t, edited.Description, got.Description)
 }
