@@ -128,8 +128,9 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 
 // watched collects, for each read of a workspace's entries (or projects) in this process
 // that stores what it read later (a window sync, a read of Clockify's changes, the
-// project list), the entities that deliveries stored meanwhile. Such a read may have read one of them before its change
-// and write that older read after the delivery's, so it reads them again at its end.
+// project list), the entities that deliveries stored meanwhile. Such a read may have
+// read one of them before its change and write that older read after the delivery's,
+// so it reads them again at its end.
 type watched struct {
 	mu    gosync.Mutex
 	reads map[string]map[*watch]bool // by workspace
