@@ -220,3 +220,31 @@ func TestLongChangeReadsAreCut(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, edited.Description, got.Description)
 }
+
+// TestManualSyncLeavesTheChangesToRead: a manual sync between two scheduled ones moves
+// the end of the last sync, not where the changes were read to: the next scheduled sync
+// still reads the changes made since the last one.
+func TestManualSyncLeavesTheChangesToRead(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	require.NoError(t, r.eng.SetSchedule(ctx, ws, clockifysync.ScheduleDaily))
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+	require.NotEmpty(t, old)
+
+	r.advance(2 * time.Hour)
+	edited := r.edit(t, old[0], "acme/web#707 edited before a manual sync")
+	r.advance(20 * time.Hour)
+	_, err := r.eng.SyncRecent(ctx, ws) // by hand: the last 24 hours
+	require.NoError(t, err)
+	r.advance(24 * time.Hour) // the daily sync, due a day after the manual one
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Positive(t, res.Changed)
+	got, err := r.store.Entry(ctx, ws, edited.ID)
+	require.NoError(t, err)
+	require.Equal(t, edited.Description, got.Description)
+}
