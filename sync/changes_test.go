@@ -83,11 +83,9 @@ func TestFailedChangeListIsReadAgain(t *testing.T) {
 	r.hook.Close() // no webhook tells the engine
 	ws := r.fx.Workspace.ID
 	ctx := t.Context()
-	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
-	require.NotEmpty(t, old)
 
 	r.advance(2 * time.Hour)
-	edited := r.edit(t, old[0], "acme/web#808 edited while the list failed")
+	edited := r.editOld(t, "acme/web#808 edited while the list failed")
 	r.advance(23 * time.Hour) // a daily schedule's sync
 	failing.Store(true)
 	_, err := r.eng.SyncScheduled(ctx, ws)
@@ -98,9 +96,7 @@ func TestFailedChangeListIsReadAgain(t *testing.T) {
 	res, err := r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	require.Positive(t, res.Changed)
-	got, err := r.store.Entry(ctx, ws, edited.ID)
-	require.NoError(t, err)
-	require.Equal(t, edited.Description, got.Description)
+	r.requireDescription(t, edited)
 }
 
 // TestChangesReadSince: a scheduled sync reads Clockify's changes from an hour before the
@@ -160,15 +156,13 @@ func TestDeliveryDuringTheChangesReadIsKept(t *testing.T) {
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
-	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
-	require.NotEmpty(t, old)
-	r.edit(t, old[0], "#1 edited, listed among the changes")
+	old := r.editOld(t, "#1 edited, listed among the changes")
 	var armed atomic.Bool
 	armed.Store(true)
 	hook := func(info clockifytest.RequestInfo) {
 		// The lists of entries created and updated are read whole by then.
 		if info.Route == "GET v1/workspaces/{ws}/entities/deleted" && armed.CompareAndSwap(true, false) {
-			r.edit(t, old[0], "#2 edited while the changes were read")
+			r.edit(t, old.ID, "#2 edited while the changes were read")
 		}
 	}
 	r.onRequest.Store(&hook)
@@ -176,7 +170,7 @@ func TestDeliveryDuringTheChangesReadIsKept(t *testing.T) {
 	_, err := r.eng.SyncScheduled(t.Context(), ws)
 	require.NoError(t, err)
 	require.False(t, armed.Load(), "the entry was edited while the changes were read")
-	got, err := r.store.Entry(t.Context(), ws, old[0])
+	got, err := r.store.Entry(t.Context(), ws, old.ID)
 	require.NoError(t, err)
 	require.Equal(t, "#2 edited while the changes were read", got.Description)
 }
@@ -206,19 +200,15 @@ func TestLongChangeReadsAreCut(t *testing.T) {
 	r.connect(t)
 	r.hook.Close() // no webhook tells the engine
 	ws := r.fx.Workspace.ID
-	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
-	require.NotEmpty(t, old)
 	r.advance(2 * time.Hour)
-	edited := r.edit(t, old[0], "acme/web#909 edited before a long gap")
+	edited := r.editOld(t, "acme/web#909 edited before a long gap")
 	r.advance(40 * 24 * time.Hour)
 
 	res, err := r.eng.SyncScheduled(t.Context(), ws)
 	require.NoError(t, err)
 	require.Positive(t, res.Changed)
 	require.LessOrEqual(t, time.Duration(longest.Load()), month)
-	got, err := r.store.Entry(t.Context(), ws, edited.ID)
-	require.NoError(t, err)
-	require.Equal(t, edited.Description, got.Description)
+	r.requireDescription(t, edited)
 }
 
 // TestManualSyncLeavesTheChangesToRead: a manual sync between two scheduled ones moves
@@ -231,12 +221,9 @@ func TestManualSyncLeavesTheChangesToRead(t *testing.T) {
 	r.hook.Close() // no webhook tells the engine
 	ws := r.fx.Workspace.ID
 	ctx := t.Context()
-	require.NoError(t, r.eng.SetSchedule(ctx, ws, clockifysync.ScheduleDaily))
-	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
-	require.NotEmpty(t, old)
 
 	r.advance(2 * time.Hour)
-	edited := r.edit(t, old[0], "acme/web#707 edited before a manual sync")
+	edited := r.editOld(t, "acme/web#707 edited before a manual sync")
 	r.advance(20 * time.Hour)
 	_, err := r.eng.SyncRecent(ctx, ws) // by hand: the last 24 hours
 	require.NoError(t, err)
@@ -244,7 +231,5 @@ func TestManualSyncLeavesTheChangesToRead(t *testing.T) {
 	res, err := r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	require.Positive(t, res.Changed)
-	got, err := r.store.Entry(ctx, ws, edited.ID)
-	require.NoError(t, err)
-	require.Equal(t, edited.Description, got.Description)
+	r.requireDescription(t, edited)
 }

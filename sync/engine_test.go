@@ -257,6 +257,23 @@ func (r *rig) interrupt(t *testing.T, call func(ctx context.Context) error) cloc
 	return run
 }
 
+// editOld changes the description of an entry of last month (started 20 to 30 days
+// before now) in the fake: one that no recent window holds.
+func (r *rig) editOld(t *testing.T, desc string) clockify.TimeEntry {
+	t.Helper()
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+	require.NotEmpty(t, old)
+	return r.edit(t, old[0], desc)
+}
+
+// requireDescription checks that the store holds an entry with its description.
+func (r *rig) requireDescription(t *testing.T, e clockify.TimeEntry) {
+	t.Helper()
+	got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, e.Description, got.Description)
+}
+
 // edit changes the description of an entry in the fake.
 func (r *rig) edit(t *testing.T, id, desc string) clockify.TimeEntry {
 	t.Helper()
