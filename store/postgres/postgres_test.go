@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/store/postgres"
@@ -78,4 +80,107 @@ func TestDeliveriesKeptApart(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 	storetest.DeliveriesKeptApart(t, s, 20)
+}
+
+// lockedEntry is an entry that names PR #12, its link resolved to owner/owner.
+func lockedEntry(id, owner string) clockifysync.Entry {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	return clockifysync.Entry{WorkspaceID: "ws-1", ID: id, UserID: "u1", ProjectID: "p1", Description: "#12 login",
+		Start: start, End: start.Add(time.Hour), Type: "REGULAR",
+		Links: []clockifysync.Link{{Owner: owner, Repo: owner, Number: 12, Pattern: "#N", Text: "#12", Confidence: 0.5}}}
+}
+
+// waitBlocked waits until n sessions on the pool's database wait for a lock; a call
+// still running that returns meanwhile (it did not wait) fails the test.
+func waitBlocked(t *testing.T, pool *pgxpool.Pool, n int, running ...chan error) {
+	t.Helper()
+	for got := 0; got < n; {
+		for _, r := range running {
+			if len(r) > 0 {
+				t.Fatalf("a call returned without waiting for a lock: %v", <-r)
+			}
+		}
+		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0`).Scan(&got))
+	}
+}
+
+// TestReplaceAutoLinksWaitsForAWriter: links computed from an entry as it was read
+// replace nothing once another replica has changed the entry, even when that writer
+// commits after ReplaceAutoLinks has read the entry and before it writes the links.
+func TestReplaceAutoLinksWaitsForAWriter(t *testing.T) {
+	ctx := t.Context()
+	pool := pgtest.NewDatabase(t)
+	s, err := postgres.New(ctx, pool)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("e1", "")}))
+
+	// Another replica's PutEntries of the entry, edited to name no PR, not committed yet.
+	writer, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = writer.Rollback(ctx) }()
+	_, err = writer.Exec(ctx, `UPDATE jasper_clockify.entries SET description = 'login' WHERE ws = 'ws-1' AND id = 'e1'`)
+	require.NoError(t, err)
+	_, err = writer.Exec(ctx, `DELETE FROM jasper_clockify.auto_links WHERE ws = 'ws-1' AND entry_id = 'e1'`)
+	require.NoError(t, err)
+
+	replaced := make(chan error, 1)
+	go func() { replaced <- s.ReplaceAutoLinks(ctx, []clockifysync.Entry{lockedEntry("e1", "acme")}) }()
+	waitBlocked(t, pool, 1, replaced)
+	require.NoError(t, writer.Commit(ctx))
+	require.NoError(t, <-replaced)
+
+	got, err := s.Entry(ctx, "ws-1", "e1")
+	require.NoError(t, err)
+	require.Equal(t, "login", got.Description)
+	require.Empty(t, got.Links, "the links of the description the writer replaced")
+}
+
+// TestEntryWritersTakeLocksInOneOrder: the stores' writers of entries lock them in the
+// same order, whatever order they are given them in, so that two replicas writing some
+// of the same entries wait for each other instead of deadlocking.
+func TestEntryWritersTakeLocksInOneOrder(t *testing.T) {
+	// Each writer is given b before a, and runs beside a ReplaceAutoLinks given a then b.
+	for name, write := range map[string]func(context.Context, *postgres.Store) error{
+		"PutEntries": func(ctx context.Context, s *postgres.Store) error {
+			return s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("b", "acme"), lockedEntry("a", "acme")})
+		},
+		"MarkEntriesDeleted": func(ctx context.Context, s *postgres.Store) error {
+			return s.MarkEntriesDeleted(ctx, "ws-1", []string{"b", "a"}, time.Now())
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			pool := pgtest.NewDatabase(t)
+			s, err := postgres.New(ctx, pool)
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("a", ""), lockedEntry("b", "")}))
+
+			// b is held, so that the writer waits for it, and then for a if it took a.
+			holder, err := pool.Begin(ctx)
+			require.NoError(t, err)
+			defer func() { _ = holder.Rollback(ctx) }()
+			_, err = holder.Exec(ctx, `SELECT 1 FROM jasper_clockify.entries WHERE ws = 'ws-1' AND id = 'b' FOR UPDATE`)
+			require.NoError(t, err)
+			written := make(chan error, 1)
+			go func() { written <- write(ctx, s) }()
+			waitBlocked(t, pool, 1, written)
+			replaced := make(chan error, 1)
+			go func() {
+				replaced <- s.ReplaceAutoLinks(ctx, []clockifysync.Entry{lockedEntry("a", "other"), lockedEntry("b", "other")})
+			}()
+			waitBlocked(t, pool, 2, written, replaced)
+			require.NoError(t, holder.Commit(ctx))
+			require.NoError(t, <-written)
+			require.NoError(t, <-replaced)
+			got, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: "ws-1", IncludeDeleted: true})
+			require.NoError(t, err)
+			require.Len(t, got, 2)
+			for _, e := range got {
+				require.Equal(t, "other", e.Links[0].Owner, "the links of the last writer, for %s", e.ID)
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"slices"
@@ -42,24 +43,23 @@ func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) er
 	})
 }
 
-// lastOfEach drops all but the last of entries with the same workspace and id: one
-// statement may not upsert a row twice.
+// lastOfEach returns the last of the entries given with each workspace and id (one
+// statement may not upsert a row twice), ordered by workspace and id: every writer of
+// entries locks their rows in that one order, so that two transactions writing some of
+// the same entries wait for each other instead of deadlocking.
 func lastOfEach(entries []clockifysync.Entry) []clockifysync.Entry {
-	type key struct{ ws, id string }
-	last := make(map[key]int, len(entries))
-	for i, e := range entries {
-		last[key{e.WorkspaceID, e.ID}] = i
-	}
-	if len(last) == len(entries) {
-		return entries
-	}
-	out := make([]clockifysync.Entry, 0, len(last))
-	for i, e := range entries {
-		if last[key{e.WorkspaceID, e.ID}] == i {
-			out = append(out, e)
+	out := slices.Clone(entries)
+	slices.SortStableFunc(out, func(a, b clockifysync.Entry) int {
+		return cmp.Or(strings.Compare(a.WorkspaceID, b.WorkspaceID), strings.Compare(a.ID, b.ID))
+	})
+	last := out[:0]
+	for i, e := range out {
+		if i+1 < len(out) && out[i+1].WorkspaceID == e.WorkspaceID && out[i+1].ID == e.ID {
+			continue // a later one replaces it
 		}
+		last = append(last, e)
 	}
-	return out
+	return last
 }
 
 // keepChanged returns the entries of a chunk that are not stored as they are, and writes
@@ -160,7 +160,9 @@ func (s *Store) putLinks(ctx context.Context, tx *sql.Tx, chunk []clockifysync.E
 
 // ReplaceAutoLinks implements clockifysync.EntryStore: in one transaction, it finds
 // which entries are still stored with the description and project given, and replaces
-// their links.
+// their links. It locks the entries it finds (Dialect.LockRow): a writer changing one
+// meanwhile, on another connection, either commits first, and the entry is not found
+// as given, or waits until the links are replaced and then writes its own.
 func (s *Store) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -178,11 +180,12 @@ func (s *Store) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Ent
 				err := rows.Scan(&k.ws, &k.id)
 				same[k] = true
 				return err
-			}, `SELECT ws, id FROM @entries WHERE (ws, id, description, project_id) IN (VALUES `+rows(len(chunk), 4)+`)`, args...)
+			}, `SELECT ws, id FROM @entries WHERE (ws, id, description, project_id) IN (VALUES `+rows(len(chunk), 4)+`)
+				ORDER BY ws, id`+s.d.LockRow, args...)
 			if err != nil {
 				return err
 			}
-			keep := slices.DeleteFunc(slices.Clone(chunk), func(e clockifysync.Entry) bool { return !same[key{e.WorkspaceID, e.ID}] })
+			keep := slices.DeleteFunc(chunk, func(e clockifysync.Entry) bool { return !same[key{e.WorkspaceID, e.ID}] })
 			if len(keep) == 0 {
 				continue
 			}
@@ -206,7 +209,7 @@ func (s *Store) MarkEntriesDeleted(ctx context.Context, workspaceID string, ids 
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
+		for _, id := range slices.Sorted(slices.Values(ids)) { // in lastOfEach's order
 			if _, err := s.exec(ctx, tx, `UPDATE @entries SET deleted_at = ? WHERE ws = ? AND id = ? AND deleted_at IS NULL`,
 				s.t(at), workspaceID, id); err != nil {
 				return err
