@@ -35,5 +35,7 @@
 // The module has three: store/memory, store/sqlite (the embedded default) and
 // store/postgres; sync/storetest is the suite a store must pass. The engine changes a
 // connection in one step ([ConnectionStore.UpdateConnection]), so that a replica never
-// writes back what it read before another replica's change (a disconnect, a schedule).
+// writes back what it read before another replica's change (a disconnect, a schedule),
+// and a store keeps of each entry the one read last ([Entry].Synced), so that a sync's
+// page written after another replica's delivery does not replace what it stored.
 package sync

@@ -44,8 +44,9 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // Handler. With fetch-on-notify (the default) the entity is read again from Clockify,
 // and what Clockify holds now is stored: an entry it no longer has is marked deleted,
 // whatever the delivery said. Of deliveries about one entity applied at once by this
-// process, what the one that began last read is stored, whichever finishes last. A
-// delivery for a workspace not connected wraps webhook.ErrPermanent.
+// process, what the one that began last read is stored, whichever finishes last; across
+// replicas the store keeps the entry read last (Entry.Synced). A delivery for a
+// workspace not connected wraps webhook.ErrPermanent.
 func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	ws := ev.WorkspaceID
 	client, _, err := e.client(ctx, ws)
@@ -108,6 +109,7 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id string, te *clockify.TimeEntry, gone, fetch bool) error {
 	store, done := e.applies.begin(id)
 	defer done()
+	now := e.now().UTC() // before the read: what it reads is at least this recent
 	if fetch {
 		var err error
 		te, _, err = client.TimeEntries.Get(ctx, ws, id, false)
@@ -116,7 +118,6 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 			return err
 		}
 	}
-	now := e.now().UTC()
 	if gone {
 		return store(func() error { return e.store.MarkEntriesDeleted(ctx, ws, []string{id}, now) })
 	}

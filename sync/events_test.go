@@ -263,6 +263,62 @@ func TestDeliveryDuringASyncIsKept(t *testing.T) {
 	require.Equal(t, 2, got.Links[0].Number)
 }
 
+// TestDeliveryToAnotherReplicaDuringASyncIsKept: as TestDeliveryDuringASyncIsKept, but
+// the delivery is applied by another replica, whose deliveries the syncing one does not
+// see: the store keeps what was read last (Entry.Synced), whichever replica writes last.
+func TestDeliveryToAnotherReplicaDuringASyncIsKept(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		e := r.add(t, "PR #1 before", now.Add(-time.Hour))
+		var armed atomic.Bool
+		armed.Store(true)
+		hook := func(info clockifytest.RequestInfo) {
+			if info.Route == listRoute && strings.Contains(info.Path, "/user/"+r.fx.Owner.ID+"/") && armed.CompareAndSwap(true, false) {
+				r.advance(time.Minute)
+				r.edit(t, e.ID, "PR #2 edited during the sync") // delivered to the rig's engine
+			}
+		}
+		r.onRequest.Store(&hook)
+
+		_, err := r.replica(t, r.store).SyncRecent(t.Context(), r.fx.Workspace.ID)
+		require.NoError(t, err)
+		require.False(t, armed.Load(), "the entry was edited while the sync read it")
+		got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+		require.NoError(t, err)
+		require.Equal(t, "PR #2 edited during the sync", got.Description)
+		require.Equal(t, 2, got.Links[0].Number)
+	})
+}
+
+// TestDeliveriesAppliedAtOnceOnTwoReplicas: as TestDeliveriesAppliedAtOnceKeepTheLatest,
+// with the two deliveries applied by two replicas: the one that read the entry last wins,
+// whichever stores last.
+func TestDeliveriesAppliedAtOnceOnTwoReplicas(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	e := r.add(t, "PR #1 first", now.Add(-time.Hour))
+	var armed atomic.Bool
+	armed.Store(true)
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == "GET v1/workspaces/{ws}/time-entries/{id}" && armed.CompareAndSwap(true, false) {
+			r.advance(time.Second)
+			r.edit(t, e.ID, "PR #2 second edit") // delivered to the rig's engine
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	err := r.replica(t, r.store).Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated,
+		Wire: clockify.EventTimeEntryUpdated, WorkspaceID: r.fx.Workspace.ID, EntityID: e.ID})
+	require.NoError(t, err)
+	require.False(t, armed.Load(), "the second edit came while the replica applied the first")
+	got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, "PR #2 second edit", got.Description)
+}
+
 // TestForgedRequestWithAnyBytesIsLogged: a forged request's event type header may hold
 // any byte; the delivery log keeps its record on every store (PostgreSQL refuses text
 // that is not UTF-8, or holds NUL).

@@ -25,7 +25,10 @@ type Entry struct {
 	// Deleted is when the engine learned that Clockify deleted the entry; it is zero while
 	// the entry exists. A deleted entry is kept, with its links, as history.
 	Deleted time.Time
-	// Synced is when the entry was last read from Clockify.
+	// Synced is when the entry was last read from Clockify: the engine takes it before
+	// the read. A store keeps the entry read last (EntryStore.PutEntries), so where
+	// several replicas write, their clocks must agree to better than the time between
+	// two reads of one entry (NTP keeps them within milliseconds).
 	Synced time.Time
 	// Links are the references found in Description (Source is SourceAuto): they are
 	// computed again, and replaced whole, whenever the entry is written. Manual links are

@@ -40,15 +40,19 @@ type EntryStore interface {
 	// PutEntries inserts or replaces the entries (keyed by workspace and id), each with its
 	// auto links, which replace those stored before, and its Deleted time as given: a
 	// stored entry marked deleted that comes back from Clockify (Deleted zero) is no
-	// longer deleted, and one written back with its Deleted time stays deleted.
+	// longer deleted, and one written back with its Deleted time stays deleted. An entry
+	// read from Clockify before the one stored (its Synced earlier, a zero time earliest)
+	// is not written, nor are its links: of two writers (a sync and a delivery, perhaps
+	// on two replicas), what was read last is kept, whichever writes last.
 	PutEntries(ctx context.Context, entries []Entry) error
 	// ReplaceAutoLinks replaces the auto links of stored entries with those of the
 	// entries given, and changes nothing else of them. An entry whose stored description
 	// or project is no longer the one given (another writer changed it since it was read)
 	// keeps the links stored with it, and so does one not stored.
 	ReplaceAutoLinks(ctx context.Context, entries []Entry) error
-	// MarkEntriesDeleted records that Clockify deleted the entries, at the given time; ids
-	// not stored, or already marked, are left as they are.
+	// MarkEntriesDeleted records that Clockify deleted the entries, as read at the given
+	// time, which becomes their Synced time when it is later; ids not stored, or already
+	// marked, are left as they are.
 	MarkEntriesDeleted(ctx context.Context, workspaceID string, ids []string, at time.Time) error
 	// Entry returns one entry, deleted or not, or ErrNotFound.
 	Entry(ctx context.Context, workspaceID, id string) (Entry, error)

@@ -66,6 +66,9 @@ func (s *Store) PutEntries(_ context.Context, entries []clockifysync.Entry) erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range entries {
+		if st, ok := s.entries[key{e.WorkspaceID, e.ID}]; ok && st.Synced.After(e.Synced) {
+			continue // read after e
+		}
 		e.Links = slices.Clone(e.Links)
 		s.entries[key{e.WorkspaceID, e.ID}] = e
 	}
@@ -93,6 +96,9 @@ func (s *Store) MarkEntriesDeleted(_ context.Context, workspaceID string, ids []
 	for _, id := range ids {
 		if e, ok := s.entries[key{workspaceID, id}]; ok && e.Deleted.IsZero() {
 			e.Deleted = at.UTC()
+			if at.After(e.Synced) {
+				e.Synced = at.UTC()
+			}
 			s.entries[key{workspaceID, id}] = e
 		}
 	}

@@ -27,6 +27,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"EntriesOfAPR", entriesOfAPR},
 		{"EntriesReplaceLinks", entriesReplaceLinks},
 		{"EntriesWrittenAgain", entriesWrittenAgain},
+		{"EntriesReadLastKept", entriesReadLastKept},
 		{"ReplaceAutoLinks", replaceAutoLinks},
 		{"ManyLinks", manyLinks},
 		{"EntriesDeleted", entriesDeleted},
@@ -306,6 +307,56 @@ func entriesWrittenAgain(t *testing.T, s clockifysync.Store) {
 		require.NoError(t, err)
 		requireSameEntry(t, again[i], got)
 	}
+}
+
+// entriesReadLastKept: an entry read before the one stored (a sync's page written after
+// a delivery's newer read) is not written, nor are its links, whether or not it differs
+// from the stored one and whatever else its batch holds; one read at the same time or
+// later is. A deletion is a read too: an entry read alive before it does not bring the
+// entry back.
+func entriesReadLastKept(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	at := func(e clockifysync.Entry, h int) clockifysync.Entry {
+		e.Synced = t0.Add(time.Duration(h) * time.Hour)
+		return e
+	}
+	link := func(n int) clockifysync.Link {
+		return clockifysync.Link{Number: n, Pattern: "#N", Text: fmt.Sprintf("#%d", n), Confidence: 0.5}
+	}
+	same := at(entry("same", "u1", "p1", "#1 same", t0, link(1)), 2)
+	edited := at(entry("edited", "u1", "p1", "#2 edited", t0, link(2)), 2)
+	newer := at(entry("newer", "u1", "p1", "#3 newer", t0, link(3)), 2)
+	tie := at(entry("tie", "u1", "p1", "#4 tie", t0, link(4)), 2)
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{same, edited, newer, tie}))
+
+	later := at(entry("newer", "u1", "p1", "#30 newer again", t0, link(30)), 3)
+	tied := at(entry("tie", "u1", "p1", "#40 tie again", t0, link(40)), 2)
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{
+		at(same, 1),
+		at(entry("edited", "u1", "p1", "#20 before the edit", t0, link(20)), 1),
+		later, tied,
+		at(entry("fresh", "u1", "p1", "#5 fresh", t0, link(5)), 1),
+	}))
+	for _, want := range []clockifysync.Entry{same, edited, later, tied, at(entry("fresh", "u1", "p1", "#5 fresh", t0, link(5)), 1)} {
+		got, err := s.Entry(ctx, ws, want.ID)
+		require.NoError(t, err)
+		requireSameEntry(t, want, got)
+	}
+
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"same"}, t0.Add(4*time.Hour)))
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"edited"}, t0.Add(time.Hour)), "read gone before its last read")
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{at(same, 3)}))
+	got, err := s.Entry(ctx, ws, "same")
+	require.NoError(t, err)
+	require.True(t, got.Deleted.Equal(t0.Add(4*time.Hour)), "read alive before it was read gone: stays deleted")
+	require.True(t, got.Synced.Equal(t0.Add(4*time.Hour)), "synced %v", got.Synced)
+	got, err = s.Entry(ctx, ws, "edited")
+	require.NoError(t, err)
+	require.True(t, got.Synced.Equal(t0.Add(2*time.Hour)), "a deletion read earlier keeps the later read time: %v", got.Synced)
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{at(same, 5)}))
+	got, err = s.Entry(ctx, ws, "same")
+	require.NoError(t, err)
+	require.True(t, got.Deleted.IsZero(), "read alive after")
 }
 
 func replaceAutoLinks(t *testing.T, s clockifysync.Store) {

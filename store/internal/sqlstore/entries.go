@@ -63,7 +63,7 @@ func lastOfEach(entries []clockifysync.Entry) []clockifysync.Entry {
 }
 
 // keepChanged returns the entries of a chunk that are not stored as they are, and writes
-// the read time of the others.
+// the read time of the others where it is later than the stored one.
 func (s *Store) keepChanged(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) ([]clockifysync.Entry, error) {
 	keys := make([]any, 0, 2*len(chunk))
 	for _, e := range chunk {
@@ -98,28 +98,46 @@ func (s *Store) keepChanged(ctx context.Context, tx *sql.Tx, chunk []clockifysyn
 		read[i].keys = append(read[i].keys, e.WorkspaceID, e.ID)
 	}
 	for _, r := range read {
-		if _, err := s.exec(ctx, tx, `UPDATE @entries SET synced_at = ? WHERE (ws, id) IN (VALUES `+rows(len(r.keys)/2, 2)+`)`,
-			append([]any{s.t(r.at)}, r.keys...)...); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE @entries SET synced_at = ? WHERE (ws, id) IN (VALUES `+rows(len(r.keys)/2, 2)+`)
+			AND (synced_at IS NULL OR synced_at <= ?)`,
+			slices.Concat([]any{s.t(r.at)}, r.keys, []any{s.t(r.at)})...); err != nil {
 			return nil, err
 		}
 	}
 	return changed, nil
 }
 
+// putChunk upserts a chunk of entries, but those read before the stored ones, and
+// writes the links of those it wrote.
 func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
 	args := make([]any, 0, 12*len(chunk))
 	for _, e := range chunk {
 		args = append(args, e.WorkspaceID, e.ID, e.UserID, e.ProjectID, e.TaskID, e.Description,
 			s.t(e.Start), s.t(e.End), e.Billable, e.Type, s.t(e.Deleted), s.t(e.Synced))
 	}
-	if _, err := s.exec(ctx, tx, `INSERT INTO @entries
+	type key struct{ ws, id string }
+	written := make(map[key]bool, len(chunk))
+	if err := s.queryIn(ctx, tx, func(rows *sql.Rows) error {
+		var k key
+		err := rows.Scan(&k.ws, &k.id)
+		written[k] = true
+		return err
+	}, `INSERT INTO @entries AS e
 		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, deleted_at, synced_at)
 		VALUES `+rows(len(chunk), 12)+`
 		ON CONFLICT (ws, id) DO UPDATE SET user_id = excluded.user_id, project_id = excluded.project_id,
 		task_id = excluded.task_id, description = excluded.description, start_at = excluded.start_at,
 		end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = excluded.deleted_at,
-		synced_at = excluded.synced_at`, args...); err != nil {
+		synced_at = excluded.synced_at
+		WHERE e.synced_at IS NULL OR e.synced_at <= excluded.synced_at
+		RETURNING ws, id`, args...); err != nil {
 		return err
+	}
+	if len(written) < len(chunk) {
+		chunk = slices.DeleteFunc(chunk, func(e clockifysync.Entry) bool { return !written[key{e.WorkspaceID, e.ID}] })
+	}
+	if len(chunk) == 0 {
+		return nil
 	}
 	return s.putLinks(ctx, tx, chunk)
 }
@@ -210,8 +228,10 @@ func (s *Store) MarkEntriesDeleted(ctx context.Context, workspaceID string, ids 
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range slices.Sorted(slices.Values(ids)) { // in lastOfEach's order
-			if _, err := s.exec(ctx, tx, `UPDATE @entries SET deleted_at = ? WHERE ws = ? AND id = ? AND deleted_at IS NULL`,
-				s.t(at), workspaceID, id); err != nil {
+			if _, err := s.exec(ctx, tx, `UPDATE @entries SET deleted_at = ?,
+				synced_at = CASE WHEN synced_at IS NULL OR synced_at < ? THEN ? ELSE synced_at END
+				WHERE ws = ? AND id = ? AND deleted_at IS NULL`,
+				s.t(at), s.t(at), s.t(at), workspaceID, id); err != nil {
 				return err
 			}
 		}
