@@ -400,13 +400,14 @@ func membershipStatus(u clockify.User, workspaceID string) clockify.MemberStatus
 func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string, complete bool) error {
 	watch := e.watchedProjects.start(workspaceID)
 	defer watch.stop()
+	now := e.now().UTC()
 	var projects []Project
 	listed := map[string]bool{}
 	for p, err := range client.Projects.All(ctx, workspaceID, nil) {
 		if err != nil {
 			return err
 		}
-		projects = append(projects, projectOf(workspaceID, &p))
+		projects = append(projects, projectOf(workspaceID, &p, now))
 		listed[p.ID] = true
 	}
 	if err := e.store.PutProjects(ctx, projects); err != nil {
@@ -436,8 +437,10 @@ func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, w
 	return nil
 }
 
-func projectOf(workspaceID string, p *clockify.Project) Project {
-	out := Project{WorkspaceID: workspaceID, ID: p.ID, Name: storable(p.Name), Billable: p.Billable, Archived: p.Archived}
+// projectOf converts a Clockify project read at now.
+func projectOf(workspaceID string, p *clockify.Project, now time.Time) Project {
+	out := Project{WorkspaceID: workspaceID, ID: p.ID, Name: storable(p.Name), Billable: p.Billable, Archived: p.Archived,
+		Synced: now}
 	if r := p.HourlyRate; r != nil {
 		out.HourlyRate, out.Currency = r.Amount, r.Currency
 	}

@@ -79,6 +79,7 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, id string, p *clockify.Project, gone, fetch bool) error {
 	store, done := e.applies.begin(id)
 	defer done()
+	now := e.now().UTC() // before the read, as in applyEntry
 	if fetch {
 		var err error
 		p, _, err = client.Projects.Get(ctx, ws, id)
@@ -87,7 +88,6 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 			return err
 		}
 	}
-	now := e.now().UTC()
 	if gone {
 		return store(func() error {
 			err := e.store.MarkProjectDeleted(ctx, ws, id, now)
@@ -100,7 +100,7 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 	if p == nil || p.ID == "" {
 		return fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
 	}
-	return store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p)}) })
+	return store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p, now)}) })
 }
 
 // applyEntry stores an entry as Clockify holds it now: read again with fetch, else as

@@ -120,6 +120,9 @@ type Project struct {
 	Currency   string
 	// Deleted is when the engine learned that Clockify deleted the project.
 	Deleted time.Time
+	// Synced is when the project was last read from Clockify, taken before the read: a
+	// store keeps the project read last, as it does entries (Entry.Synced).
+	Synced time.Time
 }
 
 // ProjectMapping maps a project to a repository by hand, with an optional custom match

@@ -85,9 +85,11 @@ type DirectoryStore interface {
 	// Members returns a workspace's members, by id.
 	Members(ctx context.Context, workspaceID string) ([]Member, error)
 	// PutProjects inserts or replaces projects (keyed by workspace and id); a project
-	// marked deleted that comes back is no longer deleted.
+	// marked deleted that comes back is no longer deleted. As with PutEntries, a project
+	// read before the one stored (its Synced earlier) is not written.
 	PutProjects(ctx context.Context, projects []Project) error
-	// MarkProjectDeleted records that Clockify deleted a project, or returns ErrNotFound.
+	// MarkProjectDeleted records that Clockify deleted a project, as read at the given
+	// time, which becomes its Synced time when it is later; or returns ErrNotFound.
 	MarkProjectDeleted(ctx context.Context, workspaceID, id string, at time.Time) error
 	// Projects returns a workspace's projects, deleted ones included, by id.
 	Projects(ctx context.Context, workspaceID string) ([]Project, error)

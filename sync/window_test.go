@@ -445,3 +445,41 @@ func TestDeliveryDuringTheProjectListIsKept(t *testing.T) {
 	i := slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == renamed.ID })
 	require.Equal(t, renamed.Name, projects[i].Name)
 }
+
+// TestProjectDeliveryToAnotherReplicaDuringTheListIsKept: as
+// TestDeliveryDuringTheProjectListIsKept, with the delivery applied by another replica:
+// the store keeps the project read last (Project.Synced).
+func TestProjectDeliveryToAnotherReplicaDuringTheListIsKept(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		renamed, deleted := r.fx.Projects[0], r.fx.Projects[1]
+		renamed.Name = "renamed while the projects were read"
+		var armed atomic.Bool
+		armed.Store(true)
+		hook := func(info clockifytest.RequestInfo) {
+			if info.Route == "GET v1/workspaces/{ws}/projects" && armed.CompareAndSwap(true, false) {
+				r.advance(time.Minute)
+				_, err := r.srv.UpdateProject(ws, renamed) // delivered to the rig's engine
+				assert.NoError(t, err)
+				deleted.Archived = true // Clockify deletes archived projects only
+				_, err = r.srv.UpdateProject(ws, deleted)
+				assert.NoError(t, err)
+				assert.NoError(t, r.srv.DeleteProject(ws, deleted.ID))
+			}
+		}
+		r.onRequest.Store(&hook)
+
+		_, err := r.replica(t, r.store).SyncRecent(t.Context(), ws)
+		require.NoError(t, err)
+		require.False(t, armed.Load(), "the projects changed while the list was read")
+		projects, err := r.store.Projects(t.Context(), ws)
+		require.NoError(t, err)
+		i := slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == renamed.ID })
+		require.Equal(t, renamed.Name, projects[i].Name)
+		i = slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == deleted.ID })
+		require.False(t, projects[i].Deleted.IsZero(), "deleted while the list was read")
+	})
+}

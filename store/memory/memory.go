@@ -226,6 +226,9 @@ func (s *Store) PutProjects(_ context.Context, projects []clockifysync.Project) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range projects {
+		if st, ok := s.projects[key{p.WorkspaceID, p.ID}]; ok && st.Synced.After(p.Synced) {
+			continue // read after p
+		}
 		s.projects[key{p.WorkspaceID, p.ID}] = p
 	}
 	return nil
@@ -241,8 +244,11 @@ func (s *Store) MarkProjectDeleted(_ context.Context, workspaceID, id string, at
 	}
 	if p.Deleted.IsZero() {
 		p.Deleted = at.UTC()
-		s.projects[key{workspaceID, id}] = p
 	}
+	if at.After(p.Synced) {
+		p.Synced = at.UTC()
+	}
+	s.projects[key{workspaceID, id}] = p
 	return nil
 }
 

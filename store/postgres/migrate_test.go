@@ -8,13 +8,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // TestMigrateFromVersion1: a database of the first schema is brought up to date, its
 // data kept. Its claims, which did not say whether their delivery was applied, count as
 // applied, its delivery records are numbered within their workspace, and its
-// connections miss no webhook event and read entity changes from their last sync. An index of a later version that the host built
+// connections miss no webhook event and read entity changes from their last sync, and its
+// projects count as read before any other. An index of a later version that the host built
 // beforehand (CONCURRENTLY, on a large database) is kept.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
@@ -36,6 +38,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	_, err = pool.Exec(ctx, `INSERT INTO jasper_clockify.connections
 		(ws, name, hourly_rate, currency, status, step, webhook_url, schedule, initial_days, last_sync, last_error)
 		VALUES ('ws', 'Acme', 0, '', 'connected', 'initial_sync', '', 'hourly', 30, $1, '')`, lastSync)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO jasper_clockify.projects (ws, id, name, billable, archived, hourly_rate, currency)
+		VALUES ('ws', 'p1', 'Web', true, false, 0, '')`)
 	require.NoError(t, err)
 	for _, ws := range []string{"a", "", "a", "b", "a"} {
 		_, err = pool.Exec(ctx, `INSERT INTO jasper_clockify.deliveries
@@ -60,6 +65,16 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.Empty(t, conn.MissingEvents)
 	require.True(t, conn.LastSync.Equal(lastSync), "%v", conn.LastSync)
 	require.True(t, conn.ChangesRead.Equal(lastSync), "%v", conn.ChangesRead)
+
+	// A project stored before its read time was kept counts as read before any other.
+	ps, err := s.Projects(ctx, "ws")
+	require.NoError(t, err)
+	require.Len(t, ps, 1)
+	require.True(t, ps[0].Synced.IsZero())
+	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{{WorkspaceID: "ws", ID: "p1", Name: "Web app", Synced: lastSync}}))
+	ps, err = s.Projects(ctx, "ws")
+	require.NoError(t, err)
+	require.Equal(t, "Web app", ps[0].Name)
 
 	var numbered string
 	require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(ws || n, ' ' ORDER BY seq) FROM jasper_clockify.deliveries`).Scan(&numbered))

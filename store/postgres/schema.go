@@ -115,4 +115,7 @@ CREATE INDEX ON jasper_clockify.deliveries (ws, n);
 ALTER TABLE jasper_clockify.connections ADD COLUMN changes_read timestamptz;
 UPDATE jasper_clockify.connections SET changes_read = last_sync;
 `,
+	// When each project was last read from Clockify (Project.Synced): NULL, the earliest,
+	// for those stored before.
+	7: `ALTER TABLE jasper_clockify.projects ADD COLUMN synced_at timestamptz`,
 }

@@ -9,13 +9,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // TestMigrateFromVersion1: a file of the first schema is brought up to date on Open,
 // its data kept. Its claims, which did not say whether their delivery was applied,
 // count as applied. Its delivery records are numbered within their workspace, and its
-// connections miss no webhook event and read entity changes from their last sync.
+// connections miss no webhook event and read entity changes from their last sync, and its
+// projects count as read before any other.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v1.db")
@@ -31,6 +33,9 @@ func TestMigrateFromVersion1(t *testing.T) {
 	lastSync := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
 	_, err = db.Exec(`INSERT INTO connections (ws, name, hourly_rate, currency, status, step, webhook_url, schedule, initial_days,
 		last_sync, last_error) VALUES ('ws', 'Acme', 0, '', 'connected', 'initial_sync', '', 'hourly', 30, ?, '')`, lastSync.UnixNano())
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO projects (ws, id, name, billable, archived, hourly_rate, currency)
+		VALUES ('ws', 'p1', 'Web', 1, 0, 0, '')`)
 	require.NoError(t, err)
 	for _, ws := range []string{"a", "", "a", "b", "a"} {
 		_, err = db.Exec(`INSERT INTO deliveries (event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns)
@@ -55,6 +60,16 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.Empty(t, conn.MissingEvents)
 	require.True(t, conn.LastSync.Equal(lastSync), "%v", conn.LastSync)
 	require.True(t, conn.ChangesRead.Equal(lastSync), "%v", conn.ChangesRead)
+
+	// A project stored before its read time was kept counts as read before any other.
+	ps, err := s.Projects(ctx, "ws")
+	require.NoError(t, err)
+	require.Len(t, ps, 1)
+	require.True(t, ps[0].Synced.IsZero())
+	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{{WorkspaceID: "ws", ID: "p1", Name: "Web app", Synced: lastSync}}))
+	ps, err = s.Projects(ctx, "ws")
+	require.NoError(t, err)
+	require.Equal(t, "Web app", ps[0].Name)
 
 	var numbered string
 	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT group_concat(ws || n, ' ') FROM (SELECT ws, n FROM deliveries ORDER BY seq)`).Scan(&numbered))

@@ -114,4 +114,7 @@ CREATE INDEX deliveries_by_ws_n ON deliveries (ws, n);
 ALTER TABLE connections ADD COLUMN changes_read INTEGER;
 UPDATE connections SET changes_read = last_sync;
 `,
+	// When each project was last read from Clockify (Project.Synced): NULL, the earliest,
+	// for those stored before.
+	7: `ALTER TABLE projects ADD COLUMN synced_at INTEGER`,
 }

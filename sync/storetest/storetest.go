@@ -555,22 +555,43 @@ func directory(t *testing.T, s clockifysync.Store) {
 	require.NoError(t, err)
 	require.Equal(t, []clockifysync.Member{m2, m1}, ms)
 
-	p := clockifysync.Project{WorkspaceID: ws, ID: "p1", Name: "Web", Billable: true, HourlyRate: 15000, Currency: "AUD"}
-	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{p, {WorkspaceID: ws, ID: "p0", Archived: true}}))
-	require.NoError(t, s.MarkProjectDeleted(ctx, ws, "p1", t0))
+	p := clockifysync.Project{WorkspaceID: ws, ID: "p1", Name: "Web", Billable: true, HourlyRate: 15000, Currency: "AUD", Synced: t0}
+	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{p, {WorkspaceID: ws, ID: "p0", Archived: true, Synced: t0}}))
+	require.NoError(t, s.MarkProjectDeleted(ctx, ws, "p1", t0.Add(time.Hour)))
 	require.ErrorIs(t, s.MarkProjectDeleted(ctx, ws, "nope", t0), clockifysync.ErrNotFound)
 	ps, err := s.Projects(ctx, ws)
 	require.NoError(t, err)
 	require.Len(t, ps, 2)
 	require.Equal(t, "p0", ps[0].ID)
 	require.True(t, ps[0].Archived)
-	require.True(t, ps[1].Deleted.Equal(t0))
-	ps[1].Deleted = time.Time{}
-	require.Equal(t, p, ps[1])
+	deleted := p
+	deleted.Deleted, deleted.Synced = t0.Add(time.Hour), t0.Add(time.Hour) // the deletion was read then
+	requireSameProject(t, deleted, ps[1])
+
+	// Read before it was read gone, the project stays deleted; read after, it is live.
 	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{p}))
+	back := p
+	back.Synced = t0.Add(2 * time.Hour)
+	stale := back
+	stale.Name, stale.Synced = "Web, as read before", t0.Add(90*time.Minute)
+	for _, put := range []clockifysync.Project{back, stale} {
+		require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{put}))
+	}
+	require.NoError(t, s.MarkProjectDeleted(ctx, ws, "p0", t0.Add(-time.Hour)), "read gone before its last read")
 	ps, err = s.Projects(ctx, ws)
 	require.NoError(t, err)
-	require.True(t, ps[1].Deleted.IsZero(), "a project that comes back is live again")
+	requireSameProject(t, back, ps[1])
+	require.True(t, ps[0].Synced.Equal(t0), "the later read time is kept: %v", ps[0].Synced)
+}
+
+// requireSameProject compares projects with times compared as instants.
+func requireSameProject(t *testing.T, want, got clockifysync.Project) {
+	t.Helper()
+	for _, p := range []struct{ w, g *time.Time }{{&want.Deleted, &got.Deleted}, {&want.Synced, &got.Synced}} {
+		require.Truef(t, p.w.Equal(*p.g), "time %v, want %v", *p.g, *p.w)
+		*p.w, *p.g = time.Time{}, time.Time{}
+	}
+	require.Equal(t, want, got)
 }
 
 func mappings(t *testing.T, s clockifysync.Store) {

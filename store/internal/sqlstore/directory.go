@@ -39,11 +39,13 @@ func (s *Store) Members(ctx context.Context, workspaceID string) ([]clockifysync
 func (s *Store) PutProjects(ctx context.Context, projects []clockifysync.Project) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, p := range projects {
-			if _, err := s.exec(ctx, tx, `INSERT INTO @projects (ws, id, name, billable, archived, hourly_rate, currency, deleted_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (ws, id) DO UPDATE SET name = excluded.name,
+			if _, err := s.exec(ctx, tx, `INSERT INTO @projects AS p
+				(ws, id, name, billable, archived, hourly_rate, currency, deleted_at, synced_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (ws, id) DO UPDATE SET name = excluded.name,
 				billable = excluded.billable, archived = excluded.archived, hourly_rate = excluded.hourly_rate,
-				currency = excluded.currency, deleted_at = NULL`,
-				p.WorkspaceID, p.ID, p.Name, p.Billable, p.Archived, p.HourlyRate, p.Currency); err != nil {
+				currency = excluded.currency, deleted_at = NULL, synced_at = excluded.synced_at
+				WHERE p.synced_at IS NULL OR p.synced_at <= excluded.synced_at`,
+				p.WorkspaceID, p.ID, p.Name, p.Billable, p.Archived, p.HourlyRate, p.Currency, s.t(p.Synced)); err != nil {
 				return err
 			}
 		}
@@ -53,8 +55,9 @@ func (s *Store) PutProjects(ctx context.Context, projects []clockifysync.Project
 
 // MarkProjectDeleted implements clockifysync.DirectoryStore.
 func (s *Store) MarkProjectDeleted(ctx context.Context, workspaceID, id string, at time.Time) error {
-	return affected(s.exec(ctx, s.db, `UPDATE @projects SET deleted_at = coalesce(deleted_at, ?) WHERE ws = ? AND id = ?`,
-		s.t(at), workspaceID, id))
+	return affected(s.exec(ctx, s.db, `UPDATE @projects SET deleted_at = coalesce(deleted_at, ?),
+		synced_at = CASE WHEN synced_at IS NULL OR synced_at < ? THEN ? ELSE synced_at END WHERE ws = ? AND id = ?`,
+		s.t(at), s.t(at), s.t(at), workspaceID, id))
 }
 
 // Projects implements clockifysync.DirectoryStore.
@@ -62,14 +65,14 @@ func (s *Store) Projects(ctx context.Context, workspaceID string) ([]clockifysyn
 	var out []clockifysync.Project
 	err := s.query(ctx, func(rows *sql.Rows) error {
 		p := clockifysync.Project{WorkspaceID: workspaceID}
-		var deleted nullTime
-		if err := rows.Scan(&p.ID, &p.Name, &p.Billable, &p.Archived, &p.HourlyRate, &p.Currency, &deleted); err != nil {
+		var deleted, synced nullTime
+		if err := rows.Scan(&p.ID, &p.Name, &p.Billable, &p.Archived, &p.HourlyRate, &p.Currency, &deleted, &synced); err != nil {
 			return err
 		}
-		p.Deleted = deleted.t
+		p.Deleted, p.Synced = deleted.t, synced.t
 		out = append(out, p)
 		return nil
-	}, `SELECT id, name, billable, archived, hourly_rate, currency, deleted_at FROM @projects WHERE ws = ? ORDER BY id`, workspaceID)
+	}, `SELECT id, name, billable, archived, hourly_rate, currency, deleted_at, synced_at FROM @projects WHERE ws = ? ORDER BY id`, workspaceID)
 	return out, err
 }
 
