@@ -239,57 +239,44 @@ func TestDeliveriesAppliedAtOnceKeepTheLatest(t *testing.T) {
 
 // TestDeliveryDuringASyncIsKept: an entry changed, delivered and applied while a sync
 // reads its member's entries, after the sync's read and before its write, is left as
-// the delivery stored it: the sync reads such entries again before it ends.
+// the delivery stored it. When this engine applied the delivery, the sync reads the
+// entry again before it ends; when another replica did (whose deliveries this one does
+// not see), the store keeps what was read last (Entry.Synced), whichever writes last.
 func TestDeliveryDuringASyncIsKept(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	r.connect(t)
-	e := r.add(t, "PR #1 before", now.Add(-time.Hour))
-	var armed atomic.Bool
-	armed.Store(true)
-	hook := func(info clockifytest.RequestInfo) {
-		if info.Route == listRoute && strings.Contains(info.Path, "/user/"+r.fx.Owner.ID+"/") && armed.CompareAndSwap(true, false) {
-			r.edit(t, e.ID, "PR #2 edited during the sync")
-		}
+	for _, replica := range []bool{false, true} {
+		t.Run(map[bool]string{false: "this engine", true: "another replica"}[replica], func(t *testing.T) {
+			t.Parallel()
+			eachStore(t, func(t *testing.T, store clockifysync.Store) {
+				r := newRigOn(t, store)
+				r.connect(t)
+				e := r.add(t, "PR #1 before", now.Add(-time.Hour))
+				var armed atomic.Bool
+				armed.Store(true)
+				hook := func(info clockifytest.RequestInfo) {
+					if info.Route == listRoute && strings.Contains(info.Path, "/user/"+r.fx.Owner.ID+"/") && armed.CompareAndSwap(true, false) {
+						if replica { // this engine's re-read must keep it even with the clock still
+							r.advance(time.Minute)
+						}
+						r.edit(t, e.ID, "PR #2 edited during the sync") // delivered to the rig's engine
+					}
+				}
+				r.onRequest.Store(&hook)
+
+				syncing := r.eng
+				if replica {
+					syncing = r.replica(t, r.store)
+				}
+				_, err := syncing.SyncRecent(t.Context(), r.fx.Workspace.ID)
+				require.NoError(t, err)
+				require.False(t, armed.Load(), "the entry was edited while the sync read it")
+				got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+				require.NoError(t, err)
+				require.Equal(t, "PR #2 edited during the sync", got.Description)
+				require.Equal(t, 2, got.Links[0].Number)
+			})
+		})
 	}
-	r.onRequest.Store(&hook)
-
-	_, err := r.eng.SyncRecent(t.Context(), r.fx.Workspace.ID)
-	require.NoError(t, err)
-	require.False(t, armed.Load(), "the entry was edited while the sync read it")
-	got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
-	require.NoError(t, err)
-	require.Equal(t, "PR #2 edited during the sync", got.Description)
-	require.Equal(t, 2, got.Links[0].Number)
-}
-
-// TestDeliveryToAnotherReplicaDuringASyncIsKept: as TestDeliveryDuringASyncIsKept, but
-// the delivery is applied by another replica, whose deliveries the syncing one does not
-// see: the store keeps what was read last (Entry.Synced), whichever replica writes last.
-func TestDeliveryToAnotherReplicaDuringASyncIsKept(t *testing.T) {
-	t.Parallel()
-	eachStore(t, func(t *testing.T, store clockifysync.Store) {
-		r := newRigOn(t, store)
-		r.connect(t)
-		e := r.add(t, "PR #1 before", now.Add(-time.Hour))
-		var armed atomic.Bool
-		armed.Store(true)
-		hook := func(info clockifytest.RequestInfo) {
-			if info.Route == listRoute && strings.Contains(info.Path, "/user/"+r.fx.Owner.ID+"/") && armed.CompareAndSwap(true, false) {
-				r.advance(time.Minute)
-				r.edit(t, e.ID, "PR #2 edited during the sync") // delivered to the rig's engine
-			}
-		}
-		r.onRequest.Store(&hook)
-
-		_, err := r.replica(t, r.store).SyncRecent(t.Context(), r.fx.Workspace.ID)
-		require.NoError(t, err)
-		require.False(t, armed.Load(), "the entry was edited while the sync read it")
-		got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
-		require.NoError(t, err)
-		require.Equal(t, "PR #2 edited during the sync", got.Description)
-		require.Equal(t, 2, got.Links[0].Number)
-	})
 }
 
 // TestDeliveriesAppliedAtOnceOnTwoReplicas: as TestDeliveriesAppliedAtOnceKeepTheLatest,

@@ -417,69 +417,53 @@ func TestSyncConfirmsAProjectGone(t *testing.T) {
 	}
 }
 
-// TestDeliveryDuringTheProjectListIsKept: a project renamed, delivered and applied while a
-// sync reads Clockify's project list, after the list was read and before it is stored,
-// is left as the delivery stored it.
+// TestDeliveryDuringTheProjectListIsKept: projects renamed or deleted, delivered and
+// applied while a sync reads Clockify's project list, after the list was read and
+// before it is stored, are left as the deliveries stored them: read again at the end
+// when this engine applied them, and kept by the store (Project.Synced) when another
+// replica did.
 func TestDeliveryDuringTheProjectListIsKept(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	renamed := r.fx.Projects[0]
-	renamed.Name = "renamed while the projects were read"
-	var armed atomic.Bool
-	armed.Store(true)
-	hook := func(info clockifytest.RequestInfo) {
-		if info.Route == "GET v1/workspaces/{ws}/projects" && armed.CompareAndSwap(true, false) {
-			_, err := r.srv.UpdateProject(ws, renamed)
-			assert.NoError(t, err)
-		}
+	for _, replica := range []bool{false, true} {
+		t.Run(map[bool]string{false: "this engine", true: "another replica"}[replica], func(t *testing.T) {
+			t.Parallel()
+			eachStore(t, func(t *testing.T, store clockifysync.Store) {
+				r := newRigOn(t, store)
+				r.connect(t)
+				ws := r.fx.Workspace.ID
+				renamed, deleted := r.fx.Projects[0], r.fx.Projects[1]
+				renamed.Name = "renamed while the projects were read"
+				var armed atomic.Bool
+				armed.Store(true)
+				hook := func(info clockifytest.RequestInfo) {
+					if info.Route == "GET v1/workspaces/{ws}/projects" && armed.CompareAndSwap(true, false) {
+						if replica { // this engine's re-read must keep it even with the clock still
+							r.advance(time.Minute)
+						}
+						_, err := r.srv.UpdateProject(ws, renamed) // delivered to the rig's engine
+						assert.NoError(t, err)
+						deleted.Archived = true // Clockify deletes archived projects only
+						_, err = r.srv.UpdateProject(ws, deleted)
+						assert.NoError(t, err)
+						assert.NoError(t, r.srv.DeleteProject(ws, deleted.ID))
+					}
+				}
+				r.onRequest.Store(&hook)
+
+				syncing := r.eng
+				if replica {
+					syncing = r.replica(t, r.store)
+				}
+				_, err := syncing.SyncRecent(t.Context(), ws)
+				require.NoError(t, err)
+				require.False(t, armed.Load(), "the projects changed while the list was read")
+				projects, err := r.store.Projects(t.Context(), ws)
+				require.NoError(t, err)
+				i := slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == renamed.ID })
+				require.Equal(t, renamed.Name, projects[i].Name)
+				i = slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == deleted.ID })
+				require.False(t, projects[i].Deleted.IsZero(), "deleted while the list was read")
+			})
+		})
 	}
-	r.onRequest.Store(&hook)
-
-	_, err := r.eng.SyncRecent(t.Context(), ws)
-	require.NoError(t, err)
-	require.False(t, armed.Load(), "the project was renamed while the list was read")
-	projects, err := r.store.Projects(t.Context(), ws)
-	require.NoError(t, err)
-	i := slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == renamed.ID })
-	require.Equal(t, renamed.Name, projects[i].Name)
-}
-
-// TestProjectDeliveryToAnotherReplicaDuringTheListIsKept: as
-// TestDeliveryDuringTheProjectListIsKept, with the delivery applied by another replica:
-// the store keeps the project read last (Project.Synced).
-func TestProjectDeliveryToAnotherReplicaDuringTheListIsKept(t *testing.T) {
-	t.Parallel()
-	eachStore(t, func(t *testing.T, store clockifysync.Store) {
-		r := newRigOn(t, store)
-		r.connect(t)
-		ws := r.fx.Workspace.ID
-		renamed, deleted := r.fx.Projects[0], r.fx.Projects[1]
-		renamed.Name = "renamed while the projects were read"
-		var armed atomic.Bool
-		armed.Store(true)
-		hook := func(info clockifytest.RequestInfo) {
-			if info.Route == "GET v1/workspaces/{ws}/projects" && armed.CompareAndSwap(true, false) {
-				r.advance(time.Minute)
-				_, err := r.srv.UpdateProject(ws, renamed) // delivered to the rig's engine
-				assert.NoError(t, err)
-				deleted.Archived = true // Clockify deletes archived projects only
-				_, err = r.srv.UpdateProject(ws, deleted)
-				assert.NoError(t, err)
-				assert.NoError(t, r.srv.DeleteProject(ws, deleted.ID))
-			}
-		}
-		r.onRequest.Store(&hook)
-
-		_, err := r.replica(t, r.store).SyncRecent(t.Context(), ws)
-		require.NoError(t, err)
-		require.False(t, armed.Load(), "the projects changed while the list was read")
-		projects, err := r.store.Projects(t.Context(), ws)
-		require.NoError(t, err)
-		i := slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == renamed.ID })
-		require.Equal(t, renamed.Name, projects[i].Name)
-		i = slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == deleted.ID })
-		require.False(t, projects[i].Deleted.IsZero(), "deleted while the list was read")
-	})
 }
