@@ -13,37 +13,48 @@ import (
 // projectIndex is what the linker needs of each project: its repository and pattern.
 type projectIndex map[string]linker.Project
 
-// projectIndex reads a workspace's project mappings. A stored pattern that no longer
+// projectIndex indexes a workspace's project mappings. A stored pattern that no longer
 // compiles (SetProjectMapping refuses one) is left out, with a warning.
-func (e *Engine) projectIndex(ctx context.Context, workspaceID string) (projectIndex, error) {
-	ms, err := e.store.ProjectMappings(ctx, workspaceID)
-	if err != nil {
-		return nil, err
-	}
+func (e *Engine) projectIndex(ctx context.Context, ms []ProjectMapping) projectIndex {
 	idx := make(projectIndex, len(ms))
 	for _, m := range ms {
 		p := linker.Project{Repo: m.Repo}
 		if m.Pattern != "" {
+			var err error
 			if p.Pattern, err = linker.CompilePattern(m.Pattern); err != nil {
-				e.log.WarnContext(ctx, "clockifysync: stored project pattern does not compile", "workspace", workspaceID, "project", m.ProjectID, "error", err)
+				e.log.WarnContext(ctx, "clockifysync: stored project pattern does not compile", "workspace", m.WorkspaceID, "project", m.ProjectID, "error", err)
 			}
 		}
 		idx[m.ProjectID] = p
 	}
-	return idx, nil
+	return idx
 }
 
-// link sets the auto links of entries of a workspace, resolved with the project
-// mappings stored now.
-func (e *Engine) link(ctx context.Context, workspaceID string, entries []Entry) error {
-	idx, err := e.projectIndex(ctx, workspaceID)
+// linkAndWrite sets the auto links of entries of a workspace, resolved with the project
+// mappings stored now, and writes the entries with write. A project mapped (or
+// unmapped) meanwhile may have had its stored entries linked again before the write,
+// so the mappings are read again after it, and while they have changed the entries'
+// links are set and replaced again (ReplaceAutoLinks keeps those of entries another
+// writer changed since).
+func (e *Engine) linkAndWrite(ctx context.Context, workspaceID string, entries []Entry, write func([]Entry) error) error {
+	ms, err := e.store.ProjectMappings(ctx, workspaceID)
 	if err != nil {
 		return err
 	}
-	for i := range entries {
-		entries[i].Links = e.autoLinks(&entries[i], idx)
+	for {
+		idx := e.projectIndex(ctx, ms)
+		for i := range entries {
+			entries[i].Links = e.autoLinks(&entries[i], idx)
+		}
+		if err := write(entries); err != nil {
+			return err
+		}
+		was := ms
+		if ms, err = e.store.ProjectMappings(ctx, workspaceID); err != nil || slices.Equal(ms, was) {
+			return err
+		}
+		write = func(entries []Entry) error { return e.store.ReplaceAutoLinks(ctx, entries) }
 	}
-	return nil
 }
 
 // autoLinks returns the references in the entry's description, resolved with its
@@ -102,10 +113,7 @@ func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) erro
 	if err != nil || len(entries) == 0 {
 		return err
 	}
-	if err := e.link(ctx, workspaceID, entries); err != nil {
-		return err
-	}
-	return e.store.ReplaceAutoLinks(ctx, entries)
+	return e.linkAndWrite(ctx, workspaceID, entries, func(entries []Entry) error { return e.store.ReplaceAutoLinks(ctx, entries) })
 }
 
 // LinkManually links an entry to "owner/repo#N" by hand. The link survives every

@@ -178,10 +178,16 @@ func TestRelinkKeepsWhatChangedMeanwhile(t *testing.T) {
 // putHook runs after once after the next write of entries.
 type putHook struct {
 	clockifysync.Store
-	after atomic.Pointer[func()]
+	// before is called before each PutEntries until it returns true; after, once, after
+	// the next one.
+	before atomic.Pointer[func([]clockifysync.Entry) bool]
+	after  atomic.Pointer[func()]
 }
 
 func (s *putHook) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
+	if before := s.before.Load(); before != nil && (*before)(entries) {
+		s.before.Store(nil)
+	}
 	err := s.Store.PutEntries(ctx, entries)
 	if after := s.after.Swap(nil); after != nil {
 		(*after)()
@@ -218,6 +224,71 @@ func TestSyncLinksWithAMappingSetMeanwhile(t *testing.T) {
 		require.Len(t, got.Links, 1)
 		require.Equal(t, "acme/web#52", got.Links[0].Target(), "entry %s of member %s", id, got.UserID)
 	}
+}
+
+// TestMappingSetWhileABatchIsLinked: a project mapped after a sync has linked a batch of
+// entries and before it writes them (so that the mapping's relink runs before the
+// write) leaves the batch linked with the mapping all the same. Without, the batch keeps
+// its unresolved links until a sync writes its entries again, which for entries older
+// than the schedule's window is never.
+func TestMappingSetWhileABatchIsLinked(t *testing.T) {
+	t.Parallel()
+	hook := &putHook{Store: memory.New()}
+	r := newRigOn(t, hook)
+	r.connect(t)
+	ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
+	ctx := t.Context()
+	e := r.addTo(t, project, "#52 pairing")
+	mapped := func(batch []clockifysync.Entry) bool {
+		if !slices.ContainsFunc(batch, func(b clockifysync.Entry) bool { return b.ID == e.ID }) {
+			return false
+		}
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+		return true
+	}
+	hook.before.Store(&mapped)
+	_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: now.Add(-2 * time.Hour), End: now})
+	require.NoError(t, err)
+	require.Nil(t, hook.before.Load(), "mapped during the sync")
+	got, err := r.store.Entry(ctx, ws, e.ID)
+	require.NoError(t, err)
+	require.Len(t, got.Links, 1)
+	require.Equal(t, "acme/web#52", got.Links[0].Target())
+}
+
+// replaceHook calls before, once, before the next ReplaceAutoLinks.
+type replaceHook struct {
+	clockifysync.Store
+	before atomic.Pointer[func()]
+}
+
+func (s *replaceHook) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Entry) error {
+	if before := s.before.Swap(nil); before != nil {
+		(*before)()
+	}
+	return s.Store.ReplaceAutoLinks(ctx, entries)
+}
+
+// TestProjectMappedTwiceAtOnce: of two mappings of one project set at once, the entries
+// are left linked with the one set last, even when the first one's relink writes last.
+func TestProjectMappedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
+	hook := &replaceHook{Store: memory.New()}
+	r := newRigOn(t, hook)
+	r.connect(t)
+	ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
+	ctx := t.Context()
+	e := r.addTo(t, project, "#52 pairing")
+	second := func() {
+		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/api"}))
+	}
+	hook.before.Store(&second)
+	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+	require.Nil(t, hook.before.Load(), "mapped again during the first relink")
+	got, err := r.store.Entry(ctx, ws, e.ID)
+	require.NoError(t, err)
+	require.Len(t, got.Links, 1)
+	require.Equal(t, "acme/api#52", got.Links[0].Target())
 }
 
 func TestUserMappingByHand(t *testing.T) {

@@ -343,13 +343,10 @@ func entryOf(workspaceID string, te *clockify.TimeEntry, now time.Time) Entry {
 
 // putEntries stores entries read from Clockify with their auto links, resolved with the
 // project mappings stored now: a project mapped while a sync runs (and relinked) is
-// used for what the sync writes after that.
+// used for what the sync writes from then on, the batch being written included.
 func (e *Engine) putEntries(ctx context.Context, workspaceID string, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if err := e.link(ctx, workspaceID, entries); err != nil {
-		return err
-	}
-	return e.store.PutEntries(ctx, entries)
+	return e.linkAndWrite(ctx, workspaceID, entries, func(entries []Entry) error { return e.store.PutEntries(ctx, entries) })
 }
