@@ -48,7 +48,8 @@ type EntryStore interface {
 	// ReplaceAutoLinks replaces the auto links of stored entries with those of the
 	// entries given, and changes nothing else of them. An entry whose stored description
 	// or project is no longer the one given (another writer changed it since it was read)
-	// keeps the links stored with it, and so does one not stored.
+	// keeps the links stored with it, and so does one not stored. To other writers the
+	// check and the replacement are one step (store/postgres locks the rows it checks).
 	ReplaceAutoLinks(ctx context.Context, entries []Entry) error
 	// MarkEntriesDeleted records that Clockify deleted the entries, as read at the given
 	// time, which becomes their Synced time when it is later; ids not stored, or already
