@@ -157,6 +157,22 @@ func TestTickQueuesDueSyncs(t *testing.T) {
 	require.Empty(t, out.MissingEvents)
 }
 
+// TestTickQueuesNothingWhenNothingIsDue: a workspace synced a moment ago is not synced
+// again by the tick.
+func TestTickQueuesNothingWhenNothingIsDue(t *testing.T) {
+	r := newRig(t)
+	a := r.replica(t)
+	r.connect(t, a)
+	before := r.lists.Load()
+	a.start(t)
+	ev := a.next(t, TickArgs{}.Kind())
+	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
+	var queued int
+	require.NoError(t, r.pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE kind = $1`, SyncArgs{}.Kind()).Scan(&queued))
+	require.Zero(t, queued, "a sync was queued")
+	require.Equal(t, before, r.lists.Load())
+}
+
 // TestTickQueuesEverySyncThatIsDue: a workspace whose scheduled sync has run gets the
 // next one when it is due again; the finished job does not stand in its way.
 func TestTickQueuesEverySyncThatIsDue(t *testing.T) {
