@@ -195,13 +195,14 @@ func (e *Engine) newClient(key string) (*clockify.Client, error) {
 
 // What a lock is taken for: one at a time of each per workspace.
 const (
-	lockSync    = "sync"    // a sync, a Disconnect or a change of webhooks, in this process
-	lockConnect = "connect" // a Connect, in every process that shares a WorkspaceLocker store
+	lockSync    = "sync"     // a sync, a Disconnect or a change of webhooks, in this process
+	lockConnect = "connect"  // a Connect, in every process that shares a WorkspaceLocker store
+	lockRun     = "sync run" // a sync's run of a window, in every process that shares one
 )
 
 // lock takes the workspace's lock of kind, waiting while another call holds it, until
-// ctx ends; the returned function lets go of it. A Connect's lock is also the store's,
-// when it is a WorkspaceLocker. Each wait is logged.
+// ctx ends; the returned function lets go of it. A Connect's lock and a run's are also
+// the store's, when it is a WorkspaceLocker. Each wait is logged.
 func (e *Engine) lock(ctx context.Context, kind, workspaceID string) (unlock func(), err error) {
 	key := kind + "/" + workspaceID
 	waiting := func() {
@@ -226,7 +227,7 @@ func (e *Engine) lock(ctx context.Context, kind, workspaceID string) (unlock fun
 	}
 	unlockHere := func() { <-held }
 	shared, ok := e.store.(WorkspaceLocker)
-	if kind != lockConnect || !ok {
+	if kind == lockSync || !ok {
 		return unlockHere, nil
 	}
 	unlockThere, err := shared.LockWorkspace(ctx, kind, workspaceID, waiting)

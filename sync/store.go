@@ -25,8 +25,8 @@ type Store interface {
 }
 
 // WorkspaceLocker is what a Store shared by several processes implements so that the
-// engine's Connects of one workspace run one at a time across them, as they do within
-// one process (store/postgres does). A wrapper of such a store that does not pass the
+// engine's Connects of one workspace, and its syncs, run one at a time across them, as
+// they do within one process (store/postgres does). A wrapper of such a store that does not pass the
 // method on loses it.
 type WorkspaceLocker interface {
 	// LockWorkspace takes the lock named kind of a workspace, for every process that

@@ -80,9 +80,11 @@ func (e *Engine) SyncRecent(ctx context.Context, workspaceID string) (*Result, e
 // concurrently, within the client's rate limit, and each one's progress is checkpointed:
 // a sync stopped by a crash or its context resumes, on the next call, with the members
 // not yet done, and running it again never duplicates anything. A run left unfinished
-// is finished before a new window is read. An entry that a webhook delivery stored in
-// this process while the sync ran is read again at its end: the sync may have read it
-// before the change and written that read after the delivery's.
+// is finished before a new window is read, and a second sync of the workspace waits for
+// the first: in one process, and across replicas where the store is a WorkspaceLocker
+// (store/postgres). An entry that a webhook delivery stored in this process while the
+// sync ran is read again at its end: the sync may have read it before the change and
+// written that read after the delivery's.
 func (e *Engine) Sync(ctx context.Context, workspaceID string, w Window) (*Result, error) {
 	return e.sync(ctx, workspaceID, w, true)
 }
@@ -99,6 +101,12 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 		return nil, err
 	}
 	defer unlock()
+	// Across processes too: another replica's sync would finish this one's run under it.
+	unlockRun, err := e.lock(ctx, lockRun, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlockRun()
 	watch := e.watched.start(workspaceID)
 	defer watch.stop()
 	client, _, err := e.client(ctx, workspaceID)

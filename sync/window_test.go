@@ -17,6 +17,9 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/store/memory"
+	"github.com/heyjasper/jasper-clockify/store/postgres"
+	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
@@ -464,6 +467,59 @@ func TestDeliveryDuringTheProjectListIsKept(t *testing.T) {
 				i = slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == deleted.ID })
 				require.False(t, projects[i].Deleted.IsZero(), "deleted while the list was read")
 			})
+		})
+	}
+}
+
+// TestSyncsAtOnceRunOneAtATime: a sync of a workspace asked for while another runs
+// (a manual sync during Connect's initial sync, say) waits for it, in one process and
+// across replicas sharing PostgreSQL; without, the second finished the first's run
+// under it, and the first failed.
+func TestSyncsAtOnceRunOneAtATime(t *testing.T) {
+	t.Parallel()
+	for name, open := range map[string]func(t *testing.T) clockifysync.Store{
+		"one process": func(*testing.T) clockifysync.Store { return memory.New() },
+		"two replicas on postgres": func(t *testing.T) clockifysync.Store {
+			s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			waiting := make(chan struct{}, 1)
+			logger := clockifysync.WithLogger(slog.New(signalOn{"waiting for the sync", waiting}))
+			r := newRigOn(t, open(t), logger)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			second := r.eng
+			if name != "one process" {
+				second = r.replicaSealedWith(t, r.store, r.sealKey, logger)
+			}
+			other := make(chan error, 1)
+			var started atomic.Bool
+			hook := func(info clockifytest.RequestInfo) {
+				if info.Route == listRoute && started.CompareAndSwap(false, true) {
+					go func() {
+						_, err := second.Sync(t.Context(), ws, clockifysync.Window{Start: now.Add(-time.Hour), End: now})
+						other <- err
+					}()
+					select {
+					case <-waiting:
+					case err := <-other:
+						other <- err // the second sync ran through
+					}
+				}
+			}
+			r.onRequest.Store(&hook)
+
+			_, err := r.eng.Sync(t.Context(), ws, clockifysync.Window{Start: now.AddDate(0, 0, -7), End: now})
+			require.NoError(t, err)
+			require.NoError(t, <-other)
+			_, pending, err := r.store.PendingRun(t.Context(), ws)
+			require.NoError(t, err)
+			require.False(t, pending)
 		})
 	}
 }

@@ -6,7 +6,9 @@
 // workspace that is due (Engine.Due): one at most per workspace while it waits or runs.
 // Every sync holds an advisory lock on its workspace while it runs, so two replicas never
 // sync one workspace at once; a manual sync (EnqueueSync) that finds the lock taken is
-// snoozed, and runs after the sync in progress. A scheduled sync that fails is not
+// snoozed, and runs after the sync in progress. One that meets a sync River did not run
+// (Connect's initial sync, or a call to Engine.Sync, on another replica) waits for it:
+// the engine holds a lock of its own in the store while a sync runs. A scheduled sync that fails is not
 // retried by River: the engine records the failure and the tick queues the workspace
 // again when Engine.Due says, as Engine.Run does (five minutes later, then after waits
 // that double while it keeps failing). A manual sync that fails is retried with
