@@ -21,9 +21,6 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/mapping"
-	"github.com/heyjasper/jasper-clockify/store/memory"
-	"github.com/heyjasper/jasper-clockify/store/postgres"
-	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
@@ -421,15 +418,7 @@ func TestReplicasFollowANewKey(t *testing.T) {
 // waits for the first, in one process and across replicas sharing PostgreSQL.
 func TestConnectsAtOnceRegisterOnce(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(t *testing.T) clockifysync.Store{
-		"one process": func(*testing.T) clockifysync.Store { return memory.New() },
-		"two replicas on postgres": func(t *testing.T) clockifysync.Store {
-			s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	} {
+	for name, open := range oneProcessOrTwoReplicas {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			waiting := make(chan struct{}, 1)

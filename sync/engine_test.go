@@ -87,6 +87,30 @@ func eachStore(t *testing.T, test func(t *testing.T, store clockifysync.Store)) 
 	}
 }
 
+// thisEngineAndAReplica runs a test on each store twice: with the rig's engine doing
+// what the test calls on the syncing engine, and with another replica (replica true).
+func thisEngineAndAReplica(t *testing.T, test func(t *testing.T, store clockifysync.Store, replica bool)) {
+	for _, replica := range []bool{false, true} {
+		t.Run(map[bool]string{false: "this engine", true: "another replica"}[replica], func(t *testing.T) {
+			t.Parallel()
+			eachStore(t, func(t *testing.T, store clockifysync.Store) { test(t, store, replica) })
+		})
+	}
+}
+
+// oneProcessOrTwoReplicas open the stores of tests that run two engines' calls at once:
+// the rig's engine twice over a memory store, or two replicas sharing PostgreSQL (which
+// skips without JASPER_POSTGRES_URL).
+var oneProcessOrTwoReplicas = map[string]func(t *testing.T) clockifysync.Store{
+	"one process": func(*testing.T) clockifysync.Store { return memory.New() },
+	"two replicas on postgres": func(t *testing.T) clockifysync.Store {
+		s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
+		require.NoError(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	},
+}
+
 func newRig(t *testing.T, opts ...clockifysync.Option) *rig {
 	t.Helper()
 	return newRigOn(t, memory.New(), opts...)

@@ -244,39 +244,34 @@ func TestDeliveriesAppliedAtOnceKeepTheLatest(t *testing.T) {
 // not see), the store keeps what was read last (Entry.Synced), whichever writes last.
 func TestDeliveryDuringASyncIsKept(t *testing.T) {
 	t.Parallel()
-	for _, replica := range []bool{false, true} {
-		t.Run(map[bool]string{false: "this engine", true: "another replica"}[replica], func(t *testing.T) {
-			t.Parallel()
-			eachStore(t, func(t *testing.T, store clockifysync.Store) {
-				r := newRigOn(t, store)
-				r.connect(t)
-				e := r.add(t, "PR #1 before", now.Add(-time.Hour))
-				var armed atomic.Bool
-				armed.Store(true)
-				hook := func(info clockifytest.RequestInfo) {
-					if info.Route == listRoute && strings.Contains(info.Path, "/user/"+r.fx.Owner.ID+"/") && armed.CompareAndSwap(true, false) {
-						if replica { // this engine's re-read must keep it even with the clock still
-							r.advance(time.Minute)
-						}
-						r.edit(t, e.ID, "PR #2 edited during the sync") // delivered to the rig's engine
-					}
+	thisEngineAndAReplica(t, func(t *testing.T, store clockifysync.Store, replica bool) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		e := r.add(t, "PR #1 before", now.Add(-time.Hour))
+		var armed atomic.Bool
+		armed.Store(true)
+		hook := func(info clockifytest.RequestInfo) {
+			if info.Route == listRoute && strings.Contains(info.Path, "/user/"+r.fx.Owner.ID+"/") && armed.CompareAndSwap(true, false) {
+				if replica { // this engine's re-read must keep it even with the clock still
+					r.advance(time.Minute)
 				}
-				r.onRequest.Store(&hook)
+				r.edit(t, e.ID, "PR #2 edited during the sync") // delivered to the rig's engine
+			}
+		}
+		r.onRequest.Store(&hook)
 
-				syncing := r.eng
-				if replica {
-					syncing = r.replica(t, r.store)
-				}
-				_, err := syncing.SyncRecent(t.Context(), r.fx.Workspace.ID)
-				require.NoError(t, err)
-				require.False(t, armed.Load(), "the entry was edited while the sync read it")
-				got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
-				require.NoError(t, err)
-				require.Equal(t, "PR #2 edited during the sync", got.Description)
-				require.Equal(t, 2, got.Links[0].Number)
-			})
-		})
-	}
+		syncing := r.eng
+		if replica {
+			syncing = r.replica(t, r.store)
+		}
+		_, err := syncing.SyncRecent(t.Context(), r.fx.Workspace.ID)
+		require.NoError(t, err)
+		require.False(t, armed.Load(), "the entry was edited while the sync read it")
+		got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, e.ID)
+		require.NoError(t, err)
+		require.Equal(t, "PR #2 edited during the sync", got.Description)
+		require.Equal(t, 2, got.Links[0].Number)
+	})
 }
 
 // TestDeliveriesAppliedAtOnceOnTwoReplicas: as TestDeliveriesAppliedAtOnceKeepTheLatest,

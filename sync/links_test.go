@@ -175,35 +175,56 @@ func TestRelinkKeepsWhatChangedMeanwhile(t *testing.T) {
 	})
 }
 
-// putHook runs after once after the next write of entries.
-type putHook struct {
+// hookedStore calls its hooks around the engine's writes of entries.
+type hookedStore struct {
 	clockifysync.Store
-	// before is called before each PutEntries until it returns true; after, once, after
-	// the next one.
-	before atomic.Pointer[func([]clockifysync.Entry) bool]
-	after  atomic.Pointer[func()]
+	beforePut     atomic.Pointer[func([]clockifysync.Entry) bool] // before each PutEntries, until it returns true
+	afterPut      atomic.Pointer[func()]                          // once, after the next PutEntries
+	beforeReplace atomic.Pointer[func()]                          // once, before the next ReplaceAutoLinks
 }
 
-func (s *putHook) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
-	if before := s.before.Load(); before != nil && (*before)(entries) {
-		s.before.Store(nil)
+func (s *hookedStore) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
+	if before := s.beforePut.Load(); before != nil && (*before)(entries) {
+		s.beforePut.Store(nil)
 	}
 	err := s.Store.PutEntries(ctx, entries)
-	if after := s.after.Swap(nil); after != nil {
+	if after := s.afterPut.Swap(nil); after != nil {
 		(*after)()
 	}
 	return err
+}
+
+func (s *hookedStore) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Entry) error {
+	if before := s.beforeReplace.Swap(nil); before != nil {
+		(*before)()
+	}
+	return s.Store.ReplaceAutoLinks(ctx, entries)
+}
+
+// mapTo maps the rig's first project to repo.
+func (r *rig) mapTo(t *testing.T, repo string) {
+	t.Helper()
+	require.NoError(t, r.eng.SetProjectMapping(t.Context(), clockifysync.ProjectMapping{
+		WorkspaceID: r.fx.Workspace.ID, ProjectID: r.fx.Projects[0].ID, Repo: repo}))
+}
+
+// requireTarget checks that an entry is stored with one link, to target.
+func (r *rig) requireTarget(t *testing.T, id, target string) {
+	t.Helper()
+	got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, id)
+	require.NoError(t, err)
+	require.Len(t, got.Links, 1)
+	require.Equal(t, target, got.Links[0].Target(), "entry %s of member %s", id, got.UserID)
 }
 
 // TestSyncLinksWithAMappingSetMeanwhile: a project mapped while a sync runs is used for
 // the entries the sync writes after that, not the mappings the sync found at its start.
 func TestSyncLinksWithAMappingSetMeanwhile(t *testing.T) {
 	t.Parallel()
-	hook := &putHook{Store: memory.New()}
+	hook := &hookedStore{Store: memory.New()}
 	r := newRigOn(t, hook, clockifysync.WithConcurrency(1)) // members one after another
 	r.connect(t)
 	ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
-	ctx := t.Context()
 	var added []string
 	for _, m := range r.fx.Members {
 		e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: m.User.ID, ProjectID: project, Description: "#52 pairing",
@@ -211,18 +232,13 @@ func TestSyncLinksWithAMappingSetMeanwhile(t *testing.T) {
 		require.NoError(t, err)
 		added = append(added, e.ID)
 	}
-	mapped := func() { // after the sync's first write
-		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
-	}
-	hook.after.Store(&mapped)
-	_, err := r.eng.SyncRecent(ctx, ws)
+	mapped := func() { r.mapTo(t, "acme/web") } // after the sync's first write
+	hook.afterPut.Store(&mapped)
+	_, err := r.eng.SyncRecent(t.Context(), ws)
 	require.NoError(t, err)
-	require.Nil(t, hook.after.Load(), "mapped during the sync")
+	require.Nil(t, hook.afterPut.Load(), "mapped during the sync")
 	for _, id := range added {
-		got, err := r.store.Entry(ctx, ws, id)
-		require.NoError(t, err)
-		require.Len(t, got.Links, 1)
-		require.Equal(t, "acme/web#52", got.Links[0].Target(), "entry %s of member %s", id, got.UserID)
+		r.requireTarget(t, id, "acme/web#52")
 	}
 }
 
@@ -233,62 +249,37 @@ func TestSyncLinksWithAMappingSetMeanwhile(t *testing.T) {
 // than the schedule's window is never.
 func TestMappingSetWhileABatchIsLinked(t *testing.T) {
 	t.Parallel()
-	hook := &putHook{Store: memory.New()}
+	hook := &hookedStore{Store: memory.New()}
 	r := newRigOn(t, hook)
 	r.connect(t)
-	ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
-	ctx := t.Context()
-	e := r.addTo(t, project, "#52 pairing")
+	e := r.addTo(t, r.fx.Projects[0].ID, "#52 pairing")
 	mapped := func(batch []clockifysync.Entry) bool {
 		if !slices.ContainsFunc(batch, func(b clockifysync.Entry) bool { return b.ID == e.ID }) {
 			return false
 		}
-		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+		r.mapTo(t, "acme/web")
 		return true
 	}
-	hook.before.Store(&mapped)
-	_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: now.Add(-2 * time.Hour), End: now})
+	hook.beforePut.Store(&mapped)
+	_, err := r.eng.Sync(t.Context(), r.fx.Workspace.ID, clockifysync.Window{Start: now.Add(-2 * time.Hour), End: now})
 	require.NoError(t, err)
-	require.Nil(t, hook.before.Load(), "mapped during the sync")
-	got, err := r.store.Entry(ctx, ws, e.ID)
-	require.NoError(t, err)
-	require.Len(t, got.Links, 1)
-	require.Equal(t, "acme/web#52", got.Links[0].Target())
-}
-
-// replaceHook calls before, once, before the next ReplaceAutoLinks.
-type replaceHook struct {
-	clockifysync.Store
-	before atomic.Pointer[func()]
-}
-
-func (s *replaceHook) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Entry) error {
-	if before := s.before.Swap(nil); before != nil {
-		(*before)()
-	}
-	return s.Store.ReplaceAutoLinks(ctx, entries)
+	require.Nil(t, hook.beforePut.Load(), "mapped during the sync")
+	r.requireTarget(t, e.ID, "acme/web#52")
 }
 
 // TestProjectMappedTwiceAtOnce: of two mappings of one project set at once, the entries
 // are left linked with the one set last, even when the first one's relink writes last.
 func TestProjectMappedTwiceAtOnce(t *testing.T) {
 	t.Parallel()
-	hook := &replaceHook{Store: memory.New()}
+	hook := &hookedStore{Store: memory.New()}
 	r := newRigOn(t, hook)
 	r.connect(t)
-	ws, project := r.fx.Workspace.ID, r.fx.Projects[0].ID
-	ctx := t.Context()
-	e := r.addTo(t, project, "#52 pairing")
-	second := func() {
-		require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/api"}))
-	}
-	hook.before.Store(&second)
-	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
-	require.Nil(t, hook.before.Load(), "mapped again during the first relink")
-	got, err := r.store.Entry(ctx, ws, e.ID)
-	require.NoError(t, err)
-	require.Len(t, got.Links, 1)
-	require.Equal(t, "acme/api#52", got.Links[0].Target())
+	e := r.addTo(t, r.fx.Projects[0].ID, "#52 pairing")
+	second := func() { r.mapTo(t, "acme/api") }
+	hook.beforeReplace.Store(&second)
+	r.mapTo(t, "acme/web")
+	require.Nil(t, hook.beforeReplace.Load(), "mapped again during the first relink")
+	r.requireTarget(t, e.ID, "acme/api#52")
 }
 
 func TestUserMappingByHand(t *testing.T) {

@@ -17,9 +17,6 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
-	"github.com/heyjasper/jasper-clockify/store/memory"
-	"github.com/heyjasper/jasper-clockify/store/postgres"
-	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
@@ -427,48 +424,43 @@ func TestSyncConfirmsAProjectGone(t *testing.T) {
 // replica did.
 func TestDeliveryDuringTheProjectListIsKept(t *testing.T) {
 	t.Parallel()
-	for _, replica := range []bool{false, true} {
-		t.Run(map[bool]string{false: "this engine", true: "another replica"}[replica], func(t *testing.T) {
-			t.Parallel()
-			eachStore(t, func(t *testing.T, store clockifysync.Store) {
-				r := newRigOn(t, store)
-				r.connect(t)
-				ws := r.fx.Workspace.ID
-				renamed, deleted := r.fx.Projects[0], r.fx.Projects[1]
-				renamed.Name = "renamed while the projects were read"
-				var armed atomic.Bool
-				armed.Store(true)
-				hook := func(info clockifytest.RequestInfo) {
-					if info.Route == "GET v1/workspaces/{ws}/projects" && armed.CompareAndSwap(true, false) {
-						if replica { // this engine's re-read must keep it even with the clock still
-							r.advance(time.Minute)
-						}
-						_, err := r.srv.UpdateProject(ws, renamed) // delivered to the rig's engine
-						assert.NoError(t, err)
-						deleted.Archived = true // Clockify deletes archived projects only
-						_, err = r.srv.UpdateProject(ws, deleted)
-						assert.NoError(t, err)
-						assert.NoError(t, r.srv.DeleteProject(ws, deleted.ID))
-					}
+	thisEngineAndAReplica(t, func(t *testing.T, store clockifysync.Store, replica bool) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		renamed, deleted := r.fx.Projects[0], r.fx.Projects[1]
+		renamed.Name = "renamed while the projects were read"
+		var armed atomic.Bool
+		armed.Store(true)
+		hook := func(info clockifytest.RequestInfo) {
+			if info.Route == "GET v1/workspaces/{ws}/projects" && armed.CompareAndSwap(true, false) {
+				if replica { // this engine's re-read must keep it even with the clock still
+					r.advance(time.Minute)
 				}
-				r.onRequest.Store(&hook)
+				_, err := r.srv.UpdateProject(ws, renamed) // delivered to the rig's engine
+				assert.NoError(t, err)
+				deleted.Archived = true // Clockify deletes archived projects only
+				_, err = r.srv.UpdateProject(ws, deleted)
+				assert.NoError(t, err)
+				assert.NoError(t, r.srv.DeleteProject(ws, deleted.ID))
+			}
+		}
+		r.onRequest.Store(&hook)
 
-				syncing := r.eng
-				if replica {
-					syncing = r.replica(t, r.store)
-				}
-				_, err := syncing.SyncRecent(t.Context(), ws)
-				require.NoError(t, err)
-				require.False(t, armed.Load(), "the projects changed while the list was read")
-				projects, err := r.store.Projects(t.Context(), ws)
-				require.NoError(t, err)
-				i := slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == renamed.ID })
-				require.Equal(t, renamed.Name, projects[i].Name)
-				i = slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == deleted.ID })
-				require.False(t, projects[i].Deleted.IsZero(), "deleted while the list was read")
-			})
-		})
-	}
+		syncing := r.eng
+		if replica {
+			syncing = r.replica(t, r.store)
+		}
+		_, err := syncing.SyncRecent(t.Context(), ws)
+		require.NoError(t, err)
+		require.False(t, armed.Load(), "the projects changed while the list was read")
+		projects, err := r.store.Projects(t.Context(), ws)
+		require.NoError(t, err)
+		i := slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == renamed.ID })
+		require.Equal(t, renamed.Name, projects[i].Name)
+		i = slices.IndexFunc(projects, func(p clockifysync.Project) bool { return p.ID == deleted.ID })
+		require.False(t, projects[i].Deleted.IsZero(), "deleted while the list was read")
+	})
 }
 
 // TestSyncsAtOnceRunOneAtATime: a sync of a workspace asked for while another runs
@@ -477,15 +469,7 @@ func TestDeliveryDuringTheProjectListIsKept(t *testing.T) {
 // under it, and the first failed.
 func TestSyncsAtOnceRunOneAtATime(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(t *testing.T) clockifysync.Store{
-		"one process": func(*testing.T) clockifysync.Store { return memory.New() },
-		"two replicas on postgres": func(t *testing.T) clockifysync.Store {
-			s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
-			require.NoError(t, err)
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	} {
+	for name, open := range oneProcessOrTwoReplicas {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			waiting := make(chan struct{}, 1)
