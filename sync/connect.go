@@ -209,14 +209,8 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		return nil, err
 	}
 
-	// An initial sync left unfinished resumes with its own window.
 	w := Window{Start: now.AddDate(0, 0, -days), End: now}
-	if run, ok, err := e.store.PendingRun(ctx, ws.ID); err != nil {
-		return nil, err
-	} else if ok {
-		w = Window{Start: run.Start, End: run.End}
-	}
-	if res.InitialSync, err = e.sync(ctx, ws.ID, w, false); err != nil {
+	if res.InitialSync, err = e.sync(ctx, ws.ID, w, false, true); err != nil {
 		return nil, err
 	}
 	if err := step(StepInitialSync); err != nil {

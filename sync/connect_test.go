@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -784,4 +785,60 @@ func TestConnectAdoptsAWebhookWithoutItsToken(t *testing.T) {
 	require.NoError(t, err)
 	ds := r.srv.Deliveries()
 	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+}
+
+// TestConnectDuringASyncReadsItsOwnWindow: a Connect of a workspace (again) while a
+// manual sync of a few hours runs reads its whole initial window once the sync is done,
+// not the sync's window (which it found pending when it looked for an initial sync of its
+// own to resume).
+func TestConnectDuringASyncReadsItsOwnWindow(t *testing.T) {
+	t.Parallel()
+	waiting := make(chan struct{}, 1)
+	r := newRig(t, clockifysync.WithLogger(slog.New(signalOn{"waiting for the sync", waiting})))
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws := r.fx.Workspace.ID
+	old := r.add(t, "#61 added ten days ago", now.AddDate(0, 0, -10))
+
+	connected := make(chan *clockifysync.ConnectResult, 1)
+	var started atomic.Bool
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == listRoute && started.CompareAndSwap(false, true) {
+			go func() {
+				res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws,
+					WebhookURL: r.hook.URL + "/clockify"})
+				assert.NoError(t, err)
+				connected <- res
+			}()
+			<-waiting // the Connect waits for the sync
+		}
+	}
+	r.onRequest.Store(&hook)
+	_, err := r.eng.Sync(t.Context(), ws, clockifysync.Window{Start: now.Add(-3 * time.Hour), End: now})
+	require.NoError(t, err)
+	res := <-connected
+	require.NotNil(t, res)
+	require.Equal(t, clockifysync.Window{Start: now.AddDate(0, 0, -clockifysync.DefaultInitialDays), End: now}, res.InitialSync.Window)
+	r.requireDescription(t, old)
+}
+
+// TestConnectFinishesAnotherRunFirst: a Connect that finds a shorter sync's run left
+// unfinished (a manual sync stopped by a crash) finishes it, then reads its whole
+// initial window.
+func TestConnectFinishesAnotherRunFirst(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, clockifysync.WithConcurrency(1))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	short := clockifysync.Window{Start: now.Add(-3 * time.Hour), End: now}
+	r.interrupt(t, func(ctx context.Context) error {
+		_, err := r.eng.Sync(ctx, ws, short)
+		return err
+	})
+	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws})
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.Window{Start: now.AddDate(0, 0, -clockifysync.DefaultInitialDays), End: now}, res.InitialSync.Window)
+	_, pending, err := r.store.PendingRun(t.Context(), ws)
+	require.NoError(t, err)
+	require.False(t, pending)
 }

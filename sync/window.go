@@ -86,12 +86,15 @@ func (e *Engine) SyncRecent(ctx context.Context, workspaceID string) (*Result, e
 // sync ran is read again at its end: the sync may have read it before the change and
 // written that read after the delivery's.
 func (e *Engine) Sync(ctx context.Context, workspaceID string, w Window) (*Result, error) {
-	return e.sync(ctx, workspaceID, w, true)
+	return e.sync(ctx, workspaceID, w, true, false)
 }
 
 // sync is Sync; with refresh, the members and projects are imported again first (Connect,
-// which has just imported them, passes false).
-func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh bool) (*Result, error) {
+// which has just imported them, passes false). With initial (Connect's initial sync), a
+// run left unfinished that spans no less than w (an initial sync stopped before) is
+// resumed instead of w; a shorter one is finished first, as by Sync. Both are decided
+// under the locks: a sync running meanwhile leaves no run behind.
+func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh, initial bool) (*Result, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
@@ -116,6 +119,9 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 	pending, ok, err := e.store.PendingRun(ctx, workspaceID)
 	if err != nil {
 		return nil, err
+	}
+	if ok && initial && pending.End.Sub(pending.Start) >= w.End.Sub(w.Start) {
+		w = Window{Start: pending.Start, End: pending.End}
 	}
 	if ok && (!pending.Start.Equal(w.Start) || !pending.End.Equal(w.End)) {
 		if _, err := e.runWindow(ctx, client, watch, pending, true, refresh); err != nil {
