@@ -185,6 +185,46 @@ func (s *interrupting) FinishRun(ctx context.Context, workspaceID string) error 
 	return s.after("FinishRun", s.Store.FinishRun(ctx, workspaceID))
 }
 
+func (s *interrupting) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
+	return s.after("PutEntries", s.Store.PutEntries(ctx, entries))
+}
+
+// TestDisconnectDuringASyncElsewhere: a sync on one replica whose workspace another
+// replica disconnects (which ends the sync's run) stops with ErrNotConnected, which no
+// retry can help, rather than with the run not found. A run ended otherwise (a store
+// shared by processes it cannot lock across) says so.
+func TestDisconnectDuringASyncElsewhere(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		act  func(t *testing.T, other *clockifysync.Engine, store clockifysync.Store, ws string)
+		want func(t *testing.T, err error)
+	}{
+		{"disconnected", func(t *testing.T, other *clockifysync.Engine, _ clockifysync.Store, ws string) {
+			_, err := other.Disconnect(context.WithoutCancel(t.Context()), ws)
+			require.NoError(t, err)
+		}, func(t *testing.T, err error) { require.ErrorIs(t, err, clockifysync.ErrNotConnected) }},
+		{"run ended", func(t *testing.T, _ *clockifysync.Engine, store clockifysync.Store, ws string) {
+			require.NoError(t, store.FinishRun(t.Context(), ws))
+		}, func(t *testing.T, err error) { require.ErrorContains(t, err, "ended while it was synced") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			shared := memory.New()
+			s := &interrupting{Store: shared}
+			r := newRigOn(t, s, clockifysync.WithConcurrency(1))
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			other := r.replica(t, shared)
+			s.at = "PutEntries" // after the first member's entries are written
+			s.act = func() { tc.act(t, other, shared, ws) }
+			_, err := r.eng.Sync(t.Context(), ws, clockifysync.Window{Start: now.AddDate(0, 0, -7), End: now})
+			tc.want(t, err)
+			require.NotErrorIs(t, err, clockifysync.ErrNotFound)
+		})
+	}
+}
+
 // TestDisconnectDuringConnect: a workspace disconnected (here on another replica) while
 // Connect runs stays disconnected, the later action winning: Connect stops with
 // ErrNotConnected, and neither the key nor a webhook it registered stays behind.

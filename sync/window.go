@@ -273,7 +273,7 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 		if err != nil {
 			if refused(err) {
 				e.log.InfoContext(ctx, "clockifysync: Clockify would not list a member's entries", "workspace", ws, "member", m.ID, "error", err)
-				return 0, 0, true, e.store.CheckpointMember(ctx, ws, m.ID)
+				return 0, 0, true, e.checkpoint(ctx, ws, m.ID)
 			}
 			return 0, 0, false, fmt.Errorf("clockifysync: entries of member %s: %w", m.ID, err)
 		}
@@ -319,7 +319,21 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 			return 0, 0, false, err
 		}
 	}
-	return stored, len(gone), false, e.store.CheckpointMember(ctx, ws, m.ID)
+	return stored, len(gone), false, e.checkpoint(ctx, ws, m.ID)
+}
+
+// checkpoint records that a member of the run in progress is done. The run ends under a
+// sync when another replica disconnects the workspace (Disconnect ends its run, and
+// does not wait for a sync elsewhere): that is ErrNotConnected, which no retry helps.
+func (e *Engine) checkpoint(ctx context.Context, workspaceID, memberID string) error {
+	err := e.store.CheckpointMember(ctx, workspaceID, memberID)
+	if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if _, err := e.connection(ctx, workspaceID); err != nil {
+		return err
+	}
+	return fmt.Errorf("clockifysync: the run of workspace %s ended while it was synced", workspaceID)
 }
 
 // refused reports whether Clockify refused a member's entries (a deactivated member, or
