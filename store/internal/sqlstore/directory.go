@@ -56,7 +56,7 @@ func (s *Store) PutProjects(ctx context.Context, projects []clockifysync.Project
 // MarkProjectDeleted implements clockifysync.DirectoryStore.
 func (s *Store) MarkProjectDeleted(ctx context.Context, workspaceID, id string, at time.Time) error {
 	return affected(s.exec(ctx, s.db, `UPDATE @projects SET deleted_at = coalesce(deleted_at, ?),
-		synced_at = CASE WHEN synced_at IS NULL OR synced_at < ? THEN ? ELSE synced_at END WHERE ws = ? AND id = ?`,
+		synced_at = `+newerSynced+` WHERE ws = ? AND id = ?`,
 		s.t(at), s.t(at), s.t(at), workspaceID, id))
 }
 

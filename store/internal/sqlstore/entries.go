@@ -43,6 +43,28 @@ func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) er
 	})
 }
 
+// key identifies an entry.
+type key struct{ ws, id string }
+
+func keyOf(e *clockifysync.Entry) key { return key{e.WorkspaceID, e.ID} }
+
+// keepKeys drops from entries those whose keys query (run by x) does not return, as
+// (ws, id) rows.
+func (s *Store) keepKeys(ctx context.Context, x querier, entries []clockifysync.Entry, query string, args ...any) ([]clockifysync.Entry, error) {
+	got := make(map[key]bool, len(entries))
+	err := s.queryIn(ctx, x, func(rows *sql.Rows) error {
+		var k key
+		err := rows.Scan(&k.ws, &k.id)
+		got[k] = true
+		return err
+	}, query, args...)
+	return slices.DeleteFunc(entries, func(e clockifysync.Entry) bool { return !got[keyOf(&e)] }), err
+}
+
+// newerSynced is the read time a row takes from a read at ?, given twice: the later of
+// the two.
+const newerSynced = `CASE WHEN synced_at IS NULL OR synced_at < ? THEN ? ELSE synced_at END`
+
 // lastOfEach returns the last of the entries given with each workspace and id (one
 // statement may not upsert a row twice), ordered by workspace and id: every writer of
 // entries locks their rows in that one order, so that two transactions writing some of
@@ -73,10 +95,9 @@ func (s *Store) keepChanged(ctx context.Context, tx *sql.Tx, chunk []clockifysyn
 	if err != nil {
 		return nil, err
 	}
-	type key struct{ ws, id string }
 	was := make(map[key]*clockifysync.Entry, len(stored))
 	for i := range stored {
-		was[key{stored[i].WorkspaceID, stored[i].ID}] = &stored[i]
+		was[keyOf(&stored[i])] = &stored[i]
 	}
 	// The unchanged entries' keys, by when they were read: one time for all of a sync's.
 	type readAt struct {
@@ -86,7 +107,7 @@ func (s *Store) keepChanged(ctx context.Context, tx *sql.Tx, chunk []clockifysyn
 	var changed []clockifysync.Entry
 	var read []readAt
 	for _, e := range chunk {
-		old, ok := was[key{e.WorkspaceID, e.ID}]
+		old, ok := was[keyOf(&e)]
 		if !ok || !sameStored(old, &e) {
 			changed = append(changed, e)
 			continue
@@ -115,14 +136,7 @@ func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.E
 		args = append(args, e.WorkspaceID, e.ID, e.UserID, e.ProjectID, e.TaskID, e.Description,
 			s.t(e.Start), s.t(e.End), e.Billable, e.Type, s.t(e.Deleted), s.t(e.Synced))
 	}
-	type key struct{ ws, id string }
-	written := make(map[key]bool, len(chunk))
-	if err := s.queryIn(ctx, tx, func(rows *sql.Rows) error {
-		var k key
-		err := rows.Scan(&k.ws, &k.id)
-		written[k] = true
-		return err
-	}, `INSERT INTO @entries AS e
+	chunk, err := s.keepKeys(ctx, tx, chunk, `INSERT INTO @entries AS e
 		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, deleted_at, synced_at)
 		VALUES `+rows(len(chunk), 12)+`
 		ON CONFLICT (ws, id) DO UPDATE SET user_id = excluded.user_id, project_id = excluded.project_id,
@@ -130,14 +144,9 @@ func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.E
 		end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = excluded.deleted_at,
 		synced_at = excluded.synced_at
 		WHERE e.synced_at IS NULL OR e.synced_at <= excluded.synced_at
-		RETURNING ws, id`, args...); err != nil {
+		RETURNING ws, id`, args...)
+	if err != nil || len(chunk) == 0 {
 		return err
-	}
-	if len(written) < len(chunk) {
-		chunk = slices.DeleteFunc(chunk, func(e clockifysync.Entry) bool { return !written[key{e.WorkspaceID, e.ID}] })
-	}
-	if len(chunk) == 0 {
-		return nil
 	}
 	return s.putLinks(ctx, tx, chunk)
 }
@@ -185,25 +194,17 @@ func (s *Store) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Ent
 	if len(entries) == 0 {
 		return nil
 	}
-	type key struct{ ws, id string }
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for chunk := range slices.Chunk(lastOfEach(entries), putChunk) {
 			args := make([]any, 0, 4*len(chunk))
 			for _, e := range chunk {
 				args = append(args, e.WorkspaceID, e.ID, e.Description, e.ProjectID)
 			}
-			same := map[key]bool{}
-			err := s.queryIn(ctx, tx, func(rows *sql.Rows) error {
-				var k key
-				err := rows.Scan(&k.ws, &k.id)
-				same[k] = true
-				return err
-			}, `SELECT ws, id FROM @entries WHERE (ws, id, description, project_id) IN (VALUES `+rows(len(chunk), 4)+`)
-				ORDER BY ws, id`+s.d.LockRow, args...)
+			keep, err := s.keepKeys(ctx, tx, chunk, `SELECT ws, id FROM @entries
+				WHERE (ws, id, description, project_id) IN (VALUES `+rows(len(chunk), 4)+`) ORDER BY ws, id`+s.d.LockRow, args...)
 			if err != nil {
 				return err
 			}
-			keep := slices.DeleteFunc(chunk, func(e clockifysync.Entry) bool { return !same[key{e.WorkspaceID, e.ID}] })
 			if len(keep) == 0 {
 				continue
 			}
@@ -229,8 +230,7 @@ func (s *Store) MarkEntriesDeleted(ctx context.Context, workspaceID string, ids 
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		for _, id := range slices.Sorted(slices.Values(ids)) { // in lastOfEach's order
 			if _, err := s.exec(ctx, tx, `UPDATE @entries SET deleted_at = ?,
-				synced_at = CASE WHEN synced_at IS NULL OR synced_at < ? THEN ? ELSE synced_at END
-				WHERE ws = ? AND id = ? AND deleted_at IS NULL`,
+				synced_at = `+newerSynced+` WHERE ws = ? AND id = ? AND deleted_at IS NULL`,
 				s.t(at), s.t(at), s.t(at), workspaceID, id); err != nil {
 				return err
 			}
