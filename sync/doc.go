@@ -14,10 +14,11 @@
 // schedule ([Engine.SyncScheduled]: a window back to the last sync, then Clockify's list
 // of entries created, updated and deleted since, which catches an old entry edited
 // today, and registers again a webhook deleted in Clockify, or one Clockify refused before
-// a plan's upgrade); a failing workspace is retried after waits that double, up to its
-// schedule's period, and a panic in one workspace's sync is that sync's failure, not the
-// process's end. [Connection].MissingEvents names the events Clockify delivers no webhook
-// for. [Engine.SetSchedule] changes a workspace's schedule. [Engine.Handler]
+// a plan's upgrade), several workspaces at once ([WithWorkspaceConcurrency]) so that a
+// slow one holds up no other; a failing workspace is retried after waits that double, up
+// to its schedule's period, and a panic in one workspace's sync is that sync's failure,
+// not the process's end. [Connection].MissingEvents names the events Clockify delivers
+// no webhook for. [Engine.SetSchedule] changes a workspace's schedule. [Engine.Handler]
 // receives webhook deliveries, verified, de-duplicated and logged in the store, and
 // applies them after reading the entity again from Clockify; of two deliveries about one
 // entity applied at once, what the later one read is kept. [Engine.Disconnect]

@@ -28,6 +28,7 @@ type Engine struct {
 	now         func() time.Time
 	log         *slog.Logger
 	concurrency int
+	workspaces  int
 	fetch       bool
 	contribs    ContributorSource
 	grace       time.Duration
@@ -83,6 +84,13 @@ func WithConcurrency(n int) Option {
 	return func(e *Engine) { e.concurrency = max(n, 1) }
 }
 
+// WithWorkspaceConcurrency sets how many workspaces Run syncs at once (4 by default).
+// Each has its own client and rate limit, so the requests in flight reach this times
+// WithConcurrency.
+func WithWorkspaceConcurrency(n int) Option {
+	return func(e *Engine) { e.workspaces = max(n, 1) }
+}
+
 // WithFetchOnNotify sets whether a webhook delivery makes the engine read the entity again
 // from the API before applying it (the default). With it, a delivery late, out of order
 // or replayed cannot roll state back; without it, the delivery's payload is applied as it
@@ -113,7 +121,7 @@ func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
 	}
 	e := &Engine{
 		store: store, parser: new(linker.Parser), now: time.Now,
-		log: slog.New(slog.DiscardHandler), concurrency: 4, fetch: true, grace: time.Hour,
+		log: slog.New(slog.DiscardHandler), concurrency: 4, workspaces: 4, fetch: true, grace: time.Hour,
 		clients: map[string]cachedClient{}, locks: map[string]chan struct{}{},
 	}
 	for _, opt := range opts {

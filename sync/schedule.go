@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
+	gosync "sync"
 	"time"
 )
 
@@ -29,48 +30,56 @@ const retryAfter = 5 * time.Minute
 const maxIdle = time.Minute
 
 // Run syncs every connected workspace on its schedule (SyncScheduled) until ctx ends,
-// and returns ctx's error. A failed sync is recorded on the connection, and Run goes on
-// with the other workspaces. A failing workspace is tried again after five minutes, then
-// after waits that double while it keeps failing, up to its schedule's period: a revoked
-// key, or a Free plan's limit of requests per hour, is not hammered. On one machine Run
-// is the scheduler; with several replicas, sync/riverjobs runs the same syncs as River
-// jobs instead, so that two replicas never sync one workspace at once.
+// and returns ctx's error once the syncs it started have ended. Up to
+// WithWorkspaceConcurrency workspaces (4 by default) sync at once, each with its own
+// client and rate limit: a slow workspace, or one with much to read, holds up no other's
+// schedule, and a workspace still syncing when its next sync falls due is not started
+// twice. A failed sync is recorded on the connection, and Run goes on with the other
+// workspaces. A failing workspace is tried again after five minutes, then after waits
+// that double while it keeps failing, up to its schedule's period: a revoked key, or a
+// Free plan's limit of requests per hour, is not hammered. On one machine Run is the
+// scheduler; with several replicas, sync/riverjobs runs the same syncs as River jobs
+// instead, so that two replicas never sync one workspace at once.
 func (e *Engine) Run(ctx context.Context) error {
+	running := map[string]bool{}
+	ended := make(chan string, e.workspaces) // never full: one send per running sync
+	var wg gosync.WaitGroup
+	defer wg.Wait()
+	var refreshed time.Time
 	for {
-		if err := e.RefreshTokens(ctx); err != nil && ctx.Err() == nil {
-			e.log.ErrorContext(ctx, "clockifysync: reading the webhook tokens", "error", err)
+		if now := e.now(); refreshed.IsZero() || now.Sub(refreshed) >= maxIdle {
+			refreshed = now
+			if err := e.RefreshTokens(ctx); err != nil && ctx.Err() == nil {
+				e.log.ErrorContext(ctx, "clockifysync: reading the webhook tokens", "error", err)
+			}
 		}
-		next, err := e.runDue(ctx)
+		due, next, err := e.due(ctx)
 		if err != nil && ctx.Err() == nil {
 			e.log.ErrorContext(ctx, "clockifysync: reading the connections", "error", err)
 		}
-		wait := min(max(next.Sub(e.now()), 0), maxIdle)
-		t := time.NewTimer(wait)
+		for _, ws := range due {
+			if running[ws] || len(running) == e.workspaces || ctx.Err() != nil {
+				continue
+			}
+			running[ws] = true
+			wg.Go(func() {
+				if err := e.runScheduled(ctx, ws); err != nil && ctx.Err() == nil {
+					e.log.WarnContext(ctx, "clockifysync: scheduled sync failed", "workspace", ws, "error", err)
+				}
+				ended <- ws
+			})
+		}
+		t := time.NewTimer(max(minTime(next, refreshed.Add(maxIdle)).Sub(e.now()), 0))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
+		case ws := <-ended:
+			t.Stop()
+			delete(running, ws)
 		case <-t.C:
 		}
 	}
-}
-
-// runDue runs the syncs that are due and returns when the next one is.
-func (e *Engine) runDue(ctx context.Context) (time.Time, error) {
-	due, next, err := e.due(ctx)
-	if err != nil {
-		return next, err
-	}
-	for _, ws := range due {
-		if err := e.runScheduled(ctx, ws); err != nil {
-			if ctx.Err() != nil {
-				return next, ctx.Err()
-			}
-			e.log.WarnContext(ctx, "clockifysync: scheduled sync failed", "workspace", ws, "error", err)
-		}
-		next = minTime(next, e.now().Add(retryAfter))
-	}
-	return next, nil
 }
 
 // runScheduled runs a workspace's scheduled sync for Run, with a panic turned into an

@@ -216,26 +216,42 @@ func TestRunBacksOffAFailingWorkspace(t *testing.T) {
 	})
 }
 
+// twoConnected returns an engine over store with two of the fake's workspaces
+// connected, in the order the scheduler runs them (the store's), with their keys.
+func twoConnected(t *testing.T, store clockifysync.Store, opts ...clockifysync.Option) (
+	eng *clockifysync.Engine, srv *clockifytest.Server, first, second string, keys map[string]string) {
+	t.Helper()
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 3, Now: time.Now()}, clockifytest.WithoutListener())
+	t.Cleanup(srv.Close)
+	other := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 4, Now: time.Now()})
+	srv.Load(other)
+	require.NotEqual(t, fx.Workspace.ID, other.Workspace.ID)
+	eng = connectedInProcess(t, srv, fx, store, opts...)
+	_, err := eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: other.OwnerKey, WorkspaceID: other.Workspace.ID})
+	require.NoError(t, err)
+	conns, err := store.Connections(t.Context())
+	require.NoError(t, err)
+	require.Len(t, conns, 2)
+	keys = map[string]string{fx.Workspace.ID: fx.OwnerKey, other.Workspace.ID: other.OwnerKey}
+	return eng, srv, conns[0].WorkspaceID, conns[1].WorkspaceID, keys
+}
+
+// requireSyncedNow checks whether a workspace's last sync ended now, without an error.
+func requireSyncedNow(t *testing.T, store clockifysync.Store, ws string, want bool) {
+	t.Helper()
+	c, err := store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.Equal(t, want, c.LastError == "" && c.LastSync.Equal(time.Now()),
+		"%s last synced at %v (%q)", ws, c.LastSync, c.LastError)
+}
+
 // TestRunIsNotHeldUpByAFailingWorkspace: when two workspaces' syncs fall due together,
 // the second runs at once even though the first fails.
 func TestRunIsNotHeldUpByAFailingWorkspace(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 3, Now: time.Now()}, clockifytest.WithoutListener())
-		defer srv.Close()
-		other := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 4, Now: time.Now()})
-		srv.Load(other)
-		require.NotEqual(t, fx.Workspace.ID, other.Workspace.ID)
 		store := memory.New()
-		eng := connectedInProcess(t, srv, fx, store)
-		_, err := eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: other.OwnerKey, WorkspaceID: other.Workspace.ID})
-		require.NoError(t, err)
-		conns, err := store.Connections(t.Context())
-		require.NoError(t, err)
-		require.Len(t, conns, 2)
-		// The scheduler runs them in the store's order: the first one's key is revoked.
-		failing, healthy := conns[0].WorkspaceID, conns[1].WorkspaceID
-		keys := map[string]string{fx.Workspace.ID: fx.OwnerKey, other.Workspace.ID: other.OwnerKey}
+		eng, srv, failing, healthy, keys := twoConnected(t, store, clockifysync.WithWorkspaceConcurrency(1))
 		require.True(t, srv.RevokeAPIKey(keys[failing]))
 
 		ctx, cancel := context.WithCancel(t.Context())
@@ -243,12 +259,105 @@ func TestRunIsNotHeldUpByAFailingWorkspace(t *testing.T) {
 		go func() { done <- eng.Run(ctx) }()
 		time.Sleep(time.Hour) // both fall due
 		synctest.Wait()
-		for ws, failed := range map[string]bool{failing: true, healthy: false} {
-			c, err := store.Connection(t.Context(), ws)
-			require.NoError(t, err)
-			require.Equal(t, failed, c.LastError != "", "%s: %q", ws, c.LastError)
-			require.Equal(t, !failed, c.LastSync.Equal(time.Now()), "%s last synced at %v", ws, c.LastSync)
-		}
+		c, err := store.Connection(t.Context(), failing)
+		require.NoError(t, err)
+		require.NotEmpty(t, c.LastError)
+		requireSyncedNow(t, store, healthy, true)
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+	})
+}
+
+// gatedStore holds the runs of one workspace at their start until released, and counts
+// them.
+type gatedStore struct {
+	clockifysync.Store
+	workspace atomic.Pointer[string]
+	release   chan struct{}
+	runs      atomic.Int64
+}
+
+func (s *gatedStore) StartRun(ctx context.Context, r clockifysync.Run) error {
+	if ws := s.workspace.Load(); ws != nil && *ws == r.WorkspaceID {
+		s.runs.Add(1)
+		<-s.release
+	}
+	return s.Store.StartRun(ctx, r)
+}
+
+// TestRunIsNotHeldUpByASlowWorkspace: a workspace whose sync takes hours holds up no
+// other's schedule, and is not started again while it runs; with one workspace at a
+// time, the other waits for it.
+func TestRunIsNotHeldUpByASlowWorkspace(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		opts    []clockifysync.Option
+		waiting bool
+	}{
+		{"by default", nil, false},
+		{"one at a time", []clockifysync.Option{clockifysync.WithWorkspaceConcurrency(1)}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				store := &gatedStore{Store: memory.New(), release: make(chan struct{})}
+				eng, _, slow, other, _ := twoConnected(t, store, tc.opts...)
+				store.workspace.Store(&slow)
+
+				ctx, cancel := context.WithCancel(t.Context())
+				done := make(chan error, 1)
+				go func() { done <- eng.Run(ctx) }()
+				for range 3 { // the hourly syncs fall due while the slow one's first runs
+					time.Sleep(time.Hour)
+					synctest.Wait()
+					requireSyncedNow(t, store, other, !tc.waiting)
+					require.EqualValues(t, 1, store.runs.Load(), "the slow workspace's sync started once")
+				}
+				// Once it ends, one more sync reads from where the slow one's window ended.
+				close(store.release)
+				synctest.Wait()
+				requireSyncedNow(t, store, slow, true)
+				requireSyncedNow(t, store, other, true)
+				require.EqualValues(t, 2, store.runs.Load())
+				cancel()
+				require.ErrorIs(t, <-done, context.Canceled)
+			})
+		})
+	}
+}
+
+// refreshCounting counts the reads of every workspace's webhooks, which RefreshTokens
+// makes.
+type refreshCounting struct {
+	clockifysync.Store
+	reads atomic.Int64
+}
+
+func (s *refreshCounting) Webhooks(ctx context.Context, workspaceID string) ([]clockifysync.Webhook, error) {
+	if workspaceID == "" {
+		s.reads.Add(1)
+	}
+	return s.Store.Webhooks(ctx, workspaceID)
+}
+
+// TestRunRefreshesTokensEveryMinute: Run brings the handler's tokens in line with the
+// store every minute, however many syncs end in between, so that a webhook another
+// replica deleted is refused within a minute.
+func TestRunRefreshesTokensEveryMinute(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		store := &refreshCounting{Store: memory.New()}
+		eng, _, _, _, _ := twoConnected(t, store)
+		_, err := eng.Handler(t.Context())
+		require.NoError(t, err)
+		before := store.reads.Load()
+
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		time.Sleep(150 * time.Minute) // two hourly syncs of each workspace
+		synctest.Wait()
+		require.EqualValues(t, 151, store.reads.Load()-before)
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
 	})
@@ -283,8 +392,8 @@ func TestScheduledSyncCatchesUp(t *testing.T) {
 }
 
 // panicking is a store that panics, once told where: in EntryIDs (which each member's
-// sync calls, on a goroutine of the engine's) or in PendingRun (which Run's goroutine
-// calls).
+// sync calls, on a goroutine of the engine's) or in PendingRun (which the sync's own
+// goroutine calls).
 type panicking struct {
 	clockifysync.Store
 	in atomic.Value // of string
