@@ -113,6 +113,73 @@ func BenchmarkFirstSync(b *testing.B) {
 	}
 }
 
+// synced returns an engine over store with the year synced, every project mapped to a
+// repository.
+func (y *benchYear) synced(b *testing.B, store clockifysync.Store) *clockifysync.Engine {
+	ctx, ws := b.Context(), y.fx.Workspace.ID
+	eng := y.engine(b, store)
+	_, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: y.fx.OwnerKey, WorkspaceID: ws, InitialDays: 1})
+	require.NoError(b, err)
+	for _, p := range y.fx.Projects {
+		require.NoError(b, eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: p.ID, Repo: "acme/" + p.Name}))
+	}
+	_, err = eng.Sync(ctx, ws, y.window)
+	require.NoError(b, err)
+	return eng
+}
+
+// BenchmarkEntriesPage reads a page of 50 entries, newest first, from a year of a
+// 20-member workspace in each store, as a list of entries to link by hand shows them:
+// the first page, one deep in the year, and the first page of a search. The baseline
+// reads every entry the query selects and keeps the newest 50 in Go: what a host would
+// do without EntryQuery.Limit.
+func BenchmarkEntriesPage(b *testing.B) {
+	y := newBenchYear(b, 20)
+	ws := y.fx.Workspace.ID
+	const size = 50
+	for _, s := range stores {
+		b.Run(s.name, func(b *testing.B) {
+			ctx := b.Context()
+			eng := y.synced(b, s.open(b))
+			all, err := eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, Newest: true})
+			require.NoError(b, err)
+			for _, tc := range []struct {
+				name string
+				q    clockifysync.EntryQuery
+			}{
+				{"first", clockifysync.EntryQuery{WorkspaceID: ws}},
+				{"deep", clockifysync.EntryQuery{WorkspaceID: ws, After: all[len(all)/2].Cursor()}},
+				{"search", clockifysync.EntryQuery{WorkspaceID: ws, Text: "review"}},
+			} {
+				tc.q.Newest = true
+				whole, err := eng.LinkedEntries(ctx, tc.q)
+				require.NoError(b, err)
+				require.Greater(b, len(whole), size)
+				b.Run(tc.name+"/baseline-every-entry", func(b *testing.B) {
+					var got []clockifysync.LinkedEntry
+					for b.Loop() {
+						every, err := eng.LinkedEntries(ctx, tc.q)
+						require.NoError(b, err)
+						got = every[:size]
+					}
+					require.Equal(b, whole[size-1].ID, got[size-1].ID)
+				})
+				b.Run(tc.name+"/page", func(b *testing.B) {
+					q := tc.q
+					q.Limit = size
+					var got []clockifysync.LinkedEntry
+					for b.Loop() {
+						got, err = eng.LinkedEntries(ctx, q)
+						require.NoError(b, err)
+					}
+					require.Len(b, got, size)
+					require.Equal(b, whole[size-1].ID, got[size-1].ID)
+				})
+			}
+		})
+	}
+}
+
 // BenchmarkEntriesOfAPR reads the entries of one pull request, as its page in a code
 // review shows them, from a year of a 20-member workspace with every project mapped to a
 // repository, in each store. The baseline reads the workspace's linked entries and keeps
@@ -123,14 +190,7 @@ func BenchmarkEntriesOfAPR(b *testing.B) {
 	for _, s := range stores {
 		b.Run(s.name, func(b *testing.B) {
 			ctx := b.Context()
-			eng := y.engine(b, s.open(b))
-			_, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: y.fx.OwnerKey, WorkspaceID: ws, InitialDays: 1})
-			require.NoError(b, err)
-			for _, p := range y.fx.Projects {
-				require.NoError(b, eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: p.ID, Repo: "acme/" + p.Name}))
-			}
-			_, err = eng.Sync(ctx, ws, y.window)
-			require.NoError(b, err)
+			eng := y.synced(b, s.open(b))
 
 			// The pull request with the most entries.
 			all, err := eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})

@@ -32,6 +32,8 @@
 // kept apart, survive every re-sync and replace the entry's auto links
 // ([Engine.LinkedEntries]). [EntryQuery].PR selects one pull request's entries, read
 // through the stores' index of link targets, and [Engine.Report] sums their time.
+// [EntryQuery].Limit, Newest and After read entries a page at a time, for a list to link
+// them by hand.
 //
 // Everything the engine keeps goes through a [Store], made of small role interfaces.
 // The module has three: store/memory, store/sqlite (the embedded default) and

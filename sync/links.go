@@ -191,13 +191,18 @@ type LinkedEntry struct {
 }
 
 // LinkedEntries returns the entries the query selects, each with its effective links.
-// The query names a workspace (manual links are kept per workspace); without one, or
-// with a PR that is neither owner/repo#N nor a pull-request URL (on github.com or a host
-// of the engine's parser), it is an InputError. With a PR, the entries are those whose
-// effective links name it: the time a pull request's page shows.
+// The query names a workspace (manual links are kept per workspace); without one, with
+// a negative Limit, or with a PR that is neither owner/repo#N nor a pull-request URL (on
+// github.com or a host of the engine's parser), it is an InputError. With a PR, the
+// entries are those whose effective links name it: the time a pull request's page
+// shows. With a Limit, it returns a page of at most that many; the next page is the
+// same query with After set to the last entry's Cursor, until a page comes back short.
 func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry, error) {
 	if q.WorkspaceID == "" {
 		return nil, inputError("workspace", "required")
+	}
+	if q.Limit < 0 {
+		return nil, inputError("limit", "negative (%d)", q.Limit)
 	}
 	var names func(Link) bool // with a PR, whether a link names it
 	if q.PR != "" {
@@ -208,21 +213,41 @@ func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry
 		names = func(l Link) bool { return l.IsPR(owner, repo, number) }
 		q.PR = Link{Owner: owner, Repo: repo, Number: number}.Target() // the store reads github.com's forms only
 	}
-	entries, err := e.store.Entries(ctx, q)
-	if err != nil {
-		return nil, err
+	limit := q.Limit
+	var out []LinkedEntry
+	for {
+		entries, err := e.store.Entries(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if out, err = e.appendLinked(ctx, out, q.WorkspaceID, entries, names, names != nil || limit > 0); err != nil {
+			return nil, err
+		}
+		// With a PR, the store's entries whose manual links name another are dropped:
+		// a page read short of the limit goes on after the last one read.
+		if limit == 0 || len(entries) < q.Limit || len(out) == limit {
+			return out, nil
+		}
+		q.After, q.Limit = entries[len(entries)-1].Cursor(), limit-len(out)
 	}
-	var ids []string // with a PR, the manual links of its few entries only
-	if names != nil {
+}
+
+// appendLinked appends the entries with their effective links, those that name the pull
+// request only when names is set. With byID, it reads the manual links of these entries
+// only (a PR's or a page's few), else every one of the workspace.
+func (e *Engine) appendLinked(ctx context.Context, out []LinkedEntry, ws string, entries []Entry, names func(Link) bool,
+	byID bool) ([]LinkedEntry, error) {
+	var ids []string
+	if byID {
 		if len(entries) == 0 {
-			return nil, nil
+			return out, nil
 		}
 		ids = make([]string, len(entries))
 		for i := range entries {
 			ids[i] = entries[i].ID
 		}
 	}
-	manual, err := e.store.ManualLinks(ctx, q.WorkspaceID, ids...)
+	manual, err := e.store.ManualLinks(ctx, ws, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +255,6 @@ func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry
 	for _, l := range manual {
 		byEntry[l.EntryID] = append(byEntry[l.EntryID], l)
 	}
-	out := make([]LinkedEntry, 0, len(entries))
 	for _, en := range entries {
 		le := LinkedEntry{Entry: en, Effective: en.Links}
 		if m := byEntry[en.ID]; len(m) > 0 {

@@ -449,6 +449,26 @@ func TestEntriesOfAPR(t *testing.T) {
 			require.Equal(t, want, got, pr)
 		}
 
+		// In pages of any size, oldest or newest first; the entry whose manual link names
+		// another PR is read from the store and dropped, and the page goes on after it.
+		newest := slices.Clone(want)
+		slices.Reverse(newest)
+		for size := 1; size <= len(want)+1; size++ {
+			require.Equal(t, want, linkedPages(t, r.eng, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#4"}, size))
+			require.Equal(t, newest, linkedPages(t, r.eng, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#4", Newest: true}, size))
+		}
+		page, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, From: from.Add(40 * time.Minute), Limit: 1})
+		require.NoError(t, err)
+		require.Len(t, page, 1)
+		require.Equal(t, ids["standup"], page[0].ID)
+		require.Equal(t, "acme/web#4", page[0].Effective[0].Target(), "a page's entries with their manual links")
+		_, err = r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, Limit: -1})
+		require.ErrorIs(t, err, clockifysync.ErrInput)
+		_, err = r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#4", Limit: 2}, analytics.Options{})
+		require.ErrorIs(t, err, clockifysync.ErrInput, "a report of a page")
+		_, err = r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, After: page[0].Cursor()}, analytics.Options{})
+		require.ErrorIs(t, err, clockifysync.ErrInput, "a report of a page")
+
 		s, err := r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#4"}, analytics.Options{})
 		require.NoError(t, err)
 		i := slices.IndexFunc(s.PRs, func(p analytics.PRStats) bool { return p.PR == "acme/web#4" })
@@ -464,6 +484,25 @@ func TestEntriesOfAPR(t *testing.T) {
 			require.ErrorIs(t, err, clockifysync.ErrInput, bad)
 		}
 	})
+}
+
+// linkedPages reads every page of a query of LinkedEntries, and returns the entries' ids.
+func linkedPages(t *testing.T, eng *clockifysync.Engine, q clockifysync.EntryQuery, size int) []string {
+	t.Helper()
+	q.Limit = size
+	var got []string
+	for {
+		page, err := eng.LinkedEntries(t.Context(), q)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(page), size)
+		for _, e := range page {
+			got = append(got, e.ID)
+		}
+		if len(page) < size {
+			return got
+		}
+		q.After = page[len(page)-1].Cursor()
+	}
 }
 
 // TestEnterpriseURLs: with a parser that knows a GitHub Enterprise host, the engine reads

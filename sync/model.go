@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,17 @@ func (e *Entry) Running() bool { return e.End.IsZero() }
 
 // IsWork reports whether the entry is work rather than a break, a holiday or time off.
 func (e *Entry) IsWork() bool { return e.Type == "" || e.Type == "REGULAR" }
+
+// Cursor returns where the entry stands in a listing of entries, for the query of the
+// page after it (EntryQuery.After).
+func (e *Entry) Cursor() *Cursor { return &Cursor{Start: e.Start, ID: e.ID} }
+
+// Cursor is a place in a listing of entries: an entry's start and id, by which entries
+// are ordered. A host that pages through entries across requests keeps these two.
+type Cursor struct {
+	Start time.Time
+	ID    string
+}
 
 // Source says where a link comes from.
 type Source string
@@ -249,4 +261,28 @@ type EntryQuery struct {
 	// links to issues do not count. A store returns every entry with such a link;
 	// LinkedEntries and Report keep those whose effective links name the pull request.
 	PR string
+	// Newest orders the entries newest first: by start, then id, descending. Without it
+	// they come oldest first.
+	Newest bool
+	// After keeps the entries that come after it in the order: the next page of a
+	// listing, after the last entry of the one before (Entry.Cursor).
+	After *Cursor
+	// Limit, when positive, is the most entries returned, the first in the order: a
+	// page. Zero returns every entry the query selects; a negative limit is an
+	// InputError.
+	Limit int
+}
+
+// Follows reports whether an entry with this start and id comes after the query's
+// After in its order, or the query has no After: whether the query keeps it. Stores use
+// it to apply After as the engine reads it.
+func (q *EntryQuery) Follows(start time.Time, id string) bool {
+	if q.After == nil {
+		return true
+	}
+	n := cmp.Or(start.Compare(q.After.Start), strings.Compare(id, q.After.ID))
+	if q.Newest {
+		return n < 0
+	}
+	return n > 0
 }

@@ -138,10 +138,17 @@ func (s *Store) Entries(_ context.Context, q clockifysync.EntryQuery) ([]clockif
 			(q.From.IsZero() || !e.Start.Before(q.From)) && (q.To.IsZero() || e.Start.Before(q.To)) &&
 			(q.UserID == "" || e.UserID == q.UserID) && (q.ProjectID == "" || e.ProjectID == q.ProjectID) &&
 			(text == "" || strings.Contains(strings.ToLower(e.Description), text)) &&
-			(q.IncludeDeleted || e.Deleted.IsZero()) && linked(e)
+			(q.IncludeDeleted || e.Deleted.IsZero()) && q.Follows(e.Start, e.ID) && linked(e)
 	}, func(a, b clockifysync.Entry) int {
-		return cmp.Or(a.Start.Compare(b.Start), strings.Compare(a.ID, b.ID))
+		n := cmp.Or(a.Start.Compare(b.Start), strings.Compare(a.ID, b.ID))
+		if q.Newest {
+			return -n
+		}
+		return n
 	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
 	for i := range out {
 		out[i].Links = slices.Clone(out[i].Links)
 	}

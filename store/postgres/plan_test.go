@@ -29,16 +29,29 @@ func TestFirstEntriesGatherStatistics(t *testing.T) {
 	}
 	require.NoError(t, s.PutEntries(t.Context(), entries))
 
-	query, args, err := sqlstore.EntryIDsQuery(dialect, clockifysync.EntryQuery{WorkspaceID: "ws", UserID: "u7", From: t0, To: t0.AddDate(1, 0, 0)})
-	require.NoError(t, err)
-	rows, err := pool.Query(t.Context(), "EXPLAIN "+query, args...)
-	require.NoError(t, err)
-	var plan []string
-	for rows.Next() {
-		var line string
-		require.NoError(t, rows.Scan(&line))
-		plan = append(plan, line)
+	plan := func(q clockifysync.EntryQuery) string {
+		query, args, err := sqlstore.EntryIDsQuery(dialect, q)
+		require.NoError(t, err)
+		rows, err := pool.Query(t.Context(), "EXPLAIN "+query, args...)
+		require.NoError(t, err)
+		var plan []string
+		for rows.Next() {
+			var line string
+			require.NoError(t, rows.Scan(&line))
+			plan = append(plan, line)
+		}
+		require.NoError(t, rows.Err())
+		return strings.Join(plan, "\n")
 	}
-	require.NoError(t, rows.Err())
-	require.Contains(t, strings.Join(plan, "\n"), "entries_ws_user_id_start_at_idx")
+	require.Contains(t, plan(clockifysync.EntryQuery{WorkspaceID: "ws", UserID: "u7", From: t0, To: t0.AddDate(1, 0, 0)}),
+		"entries_ws_user_id_start_at_idx")
+
+	// A page starts in the index of start times where the one before ended, in either
+	// order, and is not sorted.
+	for _, newest := range []bool{false, true} {
+		p := plan(clockifysync.EntryQuery{WorkspaceID: "ws", Newest: newest, Limit: 50,
+			After: &clockifysync.Cursor{Start: t0.Add(2500 * time.Hour), ID: "e2500"}})
+		require.Contains(t, p, "entries_ws_start_at_id_idx", "newest first: %v", newest)
+		require.NotContains(t, p, "Sort", "newest first: %v", newest)
+	}
 }

@@ -17,7 +17,8 @@ import (
 // statistics (nothing makes it gather them), would read both by the index of start
 // times: every member's entries of the window once for each member, and the whole
 // workspace for a project. A pull request's few entries are read from its links, by
-// their key, not by scanning the workspace's.
+// their key, not by scanning the workspace's. A page starts in the index where the one
+// before ended.
 func TestEntriesReadByTheirIndex(t *testing.T) {
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"))
 	require.NoError(t, err)
@@ -37,11 +38,19 @@ func TestEntriesReadByTheirIndex(t *testing.T) {
 			"INDEX entries_by_start (ws=? AND start_at>? AND start_at<?)"},
 		{"a pull request", clockifysync.EntryQuery{WorkspaceID: "ws", PR: "acme/web#7"},
 			"SCAN p\nSEARCH e USING PRIMARY KEY (ws=? AND id=?)"},
+		{"a page", clockifysync.EntryQuery{WorkspaceID: "ws", After: &clockifysync.Cursor{Start: from, ID: "e1"}, Limit: 50},
+			"SEARCH e USING INDEX entries_by_start (ws=? AND start_at>?)"},
+		{"a page, newest first", clockifysync.EntryQuery{WorkspaceID: "ws", After: &clockifysync.Cursor{Start: from, ID: "e1"}, Newest: true, Limit: 50},
+			"SEARCH e USING INDEX entries_by_start (ws=? AND start_at<?)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			query, args, err := sqlstore.EntryIDsQuery(dialect, tc.q)
 			require.NoError(t, err)
-			require.Contains(t, planOf(t, s, query, args), tc.plan)
+			plan := planOf(t, s, query, args)
+			require.Contains(t, plan, tc.plan)
+			if tc.q.Limit > 0 {
+				require.NotContains(t, plan, "TEMP B-TREE", "a page read in the index's order, not sorted")
+			}
 		})
 	}
 }

@@ -25,6 +25,8 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"EntriesRoundTrip", entriesRoundTrip},
 		{"EntriesQuery", entriesQuery},
 		{"EntriesOfAPR", entriesOfAPR},
+		{"EntriesPaged", entriesPaged},
+		{"EntriesPagedThroughMany", entriesPagedThroughMany},
 		{"EntriesReplaceLinks", entriesReplaceLinks},
 		{"EntriesWrittenAgain", entriesWrittenAgain},
 		{"EntriesReadLastKept", entriesReadLastKept},
@@ -239,6 +241,97 @@ func entriesOfAPR(t *testing.T, s clockifysync.Store) {
 		_, err = s.EntryIDs(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: bad})
 		require.ErrorIs(t, err, clockifysync.ErrInput, bad)
 	}
+}
+
+// entriesPaged: a query's Limit, After and Newest give pages of the listing, whole
+// entries with every link, and the pages of any size together are the listing.
+func entriesPaged(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	link := func(n int) clockifysync.Link {
+		return clockifysync.Link{Owner: "acme", Repo: "web", Number: n, Pattern: "#N", Text: "#", Confidence: 0.5}
+	}
+	gone := entry("gone", "u1", "p1", "login, deleted", t0.Add(time.Hour))
+	gone.Deleted = t0.Add(2 * time.Hour)
+	other := entry("other", "u1", "p1", "login elsewhere", t0)
+	other.WorkspaceID = "ws2"
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{
+		entry("c", "u2", "p1", "Review #5 and #6", t0.Add(48*time.Hour), link(5), link(6)),
+		entry("a", "u1", "p1", "Fix LOGIN page, #1 #2 #3", t0, link(1), link(2), link(3)),
+		entry("b", "u1", "p2", "standup", t0.Add(24*time.Hour)),
+		entry("a2", "u2", "p2", "login again #7 #8", t0, link(7), link(8)), // same start as a: by id
+		entry("d", "u3", "", "login, at last", t0.Add(72*time.Hour)),
+		gone, other,
+	}))
+	at := func(id string) *clockifysync.Cursor {
+		e, err := s.Entry(ctx, ws, id)
+		require.NoError(t, err)
+		return e.Cursor()
+	}
+	requireSelects(t, s, []querySelects{
+		{"a page", clockifysync.EntryQuery{WorkspaceID: ws, Limit: 2}, []string{"a", "a2"}},
+		{"the page after", clockifysync.EntryQuery{WorkspaceID: ws, After: at("a2"), Limit: 2}, []string{"b", "c"}},
+		{"after an entry of the same start", clockifysync.EntryQuery{WorkspaceID: ws, After: at("a")}, []string{"a2", "b", "c", "d"}},
+		{"after the last", clockifysync.EntryQuery{WorkspaceID: ws, After: at("d"), Limit: 2}, []string{}},
+		{"a limit past the end", clockifysync.EntryQuery{WorkspaceID: ws, Limit: 9}, []string{"a", "a2", "b", "c", "d"}},
+		{"newest first", clockifysync.EntryQuery{WorkspaceID: ws, Newest: true}, []string{"d", "c", "b", "a2", "a"}},
+		{"newest first, the page after", clockifysync.EntryQuery{WorkspaceID: ws, Newest: true, After: at("c"), Limit: 2}, []string{"b", "a2"}},
+		{"newest first, after an entry of the same start", clockifysync.EntryQuery{WorkspaceID: ws, Newest: true, After: at("a2")}, []string{"a"}},
+		{"a page of a text", clockifysync.EntryQuery{WorkspaceID: ws, Text: "login", Limit: 2}, []string{"a", "a2"}},
+		{"the page after, of a text", clockifysync.EntryQuery{WorkspaceID: ws, Text: "login", After: at("a2"), Limit: 2}, []string{"d"}},
+		{"a page with the deleted", clockifysync.EntryQuery{WorkspaceID: ws, IncludeDeleted: true, After: at("a2"), Limit: 2}, []string{"gone", "b"}},
+		{"a page of a PR", clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#6", Limit: 1}, []string{"c"}},
+		{"a page of a member", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u2", Newest: true, Limit: 1}, []string{"c"}},
+	})
+
+	all, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, IncludeDeleted: true})
+	require.NoError(t, err)
+	for _, newest := range []bool{false, true} {
+		want := slices.Clone(all)
+		if newest {
+			slices.Reverse(want)
+		}
+		for size := 1; size <= len(all)+1; size++ {
+			q := clockifysync.EntryQuery{WorkspaceID: ws, IncludeDeleted: true, Newest: newest, Limit: size}
+			var got []clockifysync.Entry
+			for {
+				page, err := s.Entries(ctx, q)
+				require.NoError(t, err)
+				require.LessOrEqual(t, len(page), size)
+				got = append(got, page...)
+				if len(page) < size {
+					break
+				}
+				q.After = page[len(page)-1].Cursor()
+			}
+			require.Len(t, got, len(want), "pages of %d, newest first %v", size, newest)
+			for i := range want {
+				requireSameEntry(t, want[i], got[i])
+			}
+		}
+	}
+}
+
+// entriesPagedThroughMany: a page of a text that few of many entries hold holds them
+// all, however far apart they are.
+func entriesPagedThroughMany(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	var entries []clockifysync.Entry
+	var want []string
+	for i := range 2400 {
+		id := fmt.Sprintf("e%04d", i)
+		desc := "standup"
+		if i%400 == 399 {
+			desc, want = "the NEEDLE", append(want, id)
+		}
+		entries = append(entries, entry(id, "u1", "p1", desc, t0.Add(time.Duration(i)*time.Minute)))
+	}
+	require.NoError(t, s.PutEntries(ctx, entries))
+	requireSelects(t, s, []querySelects{
+		{"all", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", Limit: 10}, want},
+		{"a page", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", Limit: 4}, want[:4]},
+		{"newest first", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", Newest: true, Limit: 2}, []string{want[5], want[4]}},
+		{"after", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", After: entries[400].Cursor(), Limit: 2}, want[1:3]},
+	})
 }
 
 func entriesReplaceLinks(t *testing.T, s clockifysync.Store) {

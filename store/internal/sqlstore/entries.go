@@ -261,13 +261,57 @@ func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync
 
 // Entries implements clockifysync.EntryStore. The text filter ignores case as Go's
 // strings.ToLower does, in every script (a database's lower() may fold ASCII only), so
-// it is applied to the rows the query returns.
+// it is applied to the rows the query returns; with a Limit, those are read a page at a
+// time until enough hold the text.
 func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
+	text := strings.ToLower(q.Text)
 	from, where, args, err := s.filter(q)
 	if err != nil {
 		return nil, err
 	}
-	return s.entries(ctx, s.db, entryColumns+from+withLinks+where+" ORDER BY e.start_at, e.id, e.ws, l.pos", strings.ToLower(q.Text), args...)
+	if q.Limit <= 0 {
+		return s.entries(ctx, s.db, entryColumns+from+withLinks+where+order(q, ", l.pos"), text, args...)
+	}
+	var out []clockifysync.Entry
+	for {
+		n := q.Limit - len(out)
+		if text != "" {
+			n = max(n, textPage)
+		}
+		page, err := s.entries(ctx, s.db, entryColumns+" FROM (SELECT e.*"+from+where+order(q, "")+" LIMIT ?) e"+
+			withLinks+order(q, ", l.pos"), "", append(args, n)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range page {
+			if len(out) < q.Limit && holds(e.Description, text) {
+				out = append(out, e)
+			}
+		}
+		if len(out) == q.Limit || len(page) < n {
+			return out, nil
+		}
+		q.After = page[len(page)-1].Cursor()
+		if from, where, args, err = s.filter(q); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// textPage is how many entries a query with a Limit and a text reads at a time.
+const textPage = 500
+
+// holds reports whether a description holds a text already in lower case.
+func holds(description, text string) bool {
+	return text == "" || strings.Contains(strings.ToLower(description), text)
+}
+
+// order is the ORDER BY clause of a query of entries, with more columns after.
+func order(q clockifysync.EntryQuery, more string) string {
+	if q.Newest {
+		return " ORDER BY e.start_at DESC, e.id DESC, e.ws DESC" + more
+	}
+	return " ORDER BY e.start_at, e.id, e.ws" + more
 }
 
 // EntryIDs implements clockifysync.EntryStore.
@@ -293,7 +337,12 @@ func (s *Store) EntryIDs(ctx context.Context, q clockifysync.EntryQuery) ([]stri
 
 func (s *Store) entryIDsQuery(q clockifysync.EntryQuery) (string, []any, error) {
 	from, where, args, err := s.filter(q)
-	return `SELECT e.id` + from + where + ` ORDER BY e.start_at, e.id, e.ws`, args, err
+	query := `SELECT e.id` + from + where + order(q, "")
+	if q.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, q.Limit)
+	}
+	return query, args, err
 }
 
 // EntryIDsQuery returns the query EntryIDs runs for q (without Text), as the database
@@ -356,6 +405,15 @@ func (s *Store) filter(q clockifysync.EntryQuery) (from, where string, args []an
 	if !q.IncludeDeleted {
 		conds = append(conds, "e.deleted_at IS NULL")
 	}
+	if q.After != nil {
+		// The first condition is a range of the index of start times.
+		op, at := ">", s.t(q.After.Start)
+		if q.Newest {
+			op = "<"
+		}
+		conds = append(conds, "e.start_at "+op+"= ?", "(e.start_at "+op+" ? OR e.id "+op+" ?)")
+		args = append(args, at, at, q.After.ID)
+	}
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
@@ -378,7 +436,7 @@ func (s *Store) entries(ctx context.Context, x querier, query, text string, args
 			return err
 		}
 		if n := len(out); n == 0 || out[n-1].ID != e.ID || out[n-1].WorkspaceID != e.WorkspaceID {
-			if text != "" && !strings.Contains(strings.ToLower(e.Description), text) {
+			if !holds(e.Description, text) {
 				return nil
 			}
 			e.Start, e.End, e.Deleted, e.Synced = start.t, end.t, deleted.t, synced.t
