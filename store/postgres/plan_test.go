@@ -55,3 +55,37 @@ func TestFirstEntriesGatherStatistics(t *testing.T) {
 		require.NotContains(t, p, "Sort", "newest first: %v", newest)
 	}
 }
+
+// TestStatisticsFollowTheEntries: statistics gathered from a first day of entries (a
+// Connect's short initial sync) are gathered again once many more are written (a year's
+// sync after it), before autovacuum's next round: with the first ones, PostgreSQL took
+// the year's entries of a window for a handful, and read a report of half a year with a
+// nested loop over every link of the workspace, in seconds.
+func TestStatisticsFollowTheEntries(t *testing.T) {
+	pool := pgtest.NewDatabase(t)
+	s, err := New(t.Context(), pool)
+	require.NoError(t, err)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	write := func(from, to int) {
+		entries := make([]clockifysync.Entry, 0, to-from)
+		for i := from; i < to; i++ {
+			entries = append(entries, clockifysync.Entry{WorkspaceID: "ws", ID: fmt.Sprint("e", i), UserID: fmt.Sprint("u", i%20),
+				Description: "work", Start: t0.Add(time.Duration(i) * time.Hour)})
+		}
+		require.NoError(t, s.PutEntries(t.Context(), entries))
+	}
+	counted := func() float64 {
+		var rows float64
+		require.NoError(t, pool.QueryRow(t.Context(),
+			`SELECT reltuples FROM pg_class WHERE oid = 'jasper_clockify.entries'::regclass`).Scan(&rows))
+		return rows
+	}
+	write(0, 24)
+	require.EqualValues(t, 24, counted(), "gathered after the first entries")
+	write(24, 1000) // fewer than a thousand since: not yet
+	require.EqualValues(t, 24, counted())
+	write(1000, 6000)
+	require.EqualValues(t, 6000, counted(), "gathered again after more than they counted")
+	write(6000, 11000) // fewer than they counted since
+	require.EqualValues(t, 6000, counted())
+}

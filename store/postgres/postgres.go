@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/fnv"
-	"sync/atomic"
+	gosync "sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,10 +21,21 @@ import (
 // for concurrent use.
 type Store struct {
 	*sqlstore.Store
-	db       *sql.DB
-	config   *pgx.ConnConfig // of the pool's connections, for LockWorkspace's own
-	analyzed atomic.Bool     // the entries' statistics are known to exist
+	db     *sql.DB
+	config *pgx.ConnConfig // of the pool's connections, for LockWorkspace's own
+	stats  statistics
 }
+
+// statistics is what a Store knows of PostgreSQL's statistics of the entries.
+type statistics struct {
+	mu        gosync.Mutex
+	known     float64 // the rows they counted when last read (-1 before)
+	written   int     // the entries this Store wrote since
+	gathering bool    // a write is having them gathered
+}
+
+// minRegather is the fewest entries written before the statistics are gathered again.
+const minRegather = 1000
 
 var (
 	_ clockifysync.Store           = (*Store)(nil)
@@ -52,28 +63,55 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		return nil, err
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	return &Store{Store: sqlstore.New(db, dialect, cfg.deliveries), db: db, config: pool.Config().ConnConfig}, nil
+	return &Store{Store: sqlstore.New(db, dialect, cfg.deliveries), db: db, config: pool.Config().ConnConfig,
+		stats: statistics{known: -1}}, nil
 }
 
-// PutEntries implements clockifysync.EntryStore. The first entries written to a new
-// database also have PostgreSQL gather the statistics of the entries and their links:
-// without them, until autovacuum's next round, it plans a member's entries by the index
-// of start times (which saves a sort on a table it takes for tiny), and a first sync
-// reads every member's entries of the window once for each member. The entries being
-// written, that step is best effort: when it fails, the next write tries it again.
+// PutEntries implements clockifysync.EntryStore. It also has PostgreSQL gather the
+// statistics of the entries and their links when there are none (the first entries
+// written to a new database) and when this Store has written more entries since they
+// were gathered than they counted (at least a thousand). Statistics that know none of
+// the entries, or only a first day of them, make PostgreSQL plan for a tiny table until
+// autovacuum's next round: a member's entries by the index of start times (a first sync
+// read every member's entries of the window once for each member), or the entries of a
+// window it holds no start of by a nested loop over every link of the workspace (a
+// report of half a year took seconds). The entries being written, that step is best
+// effort: when it fails, a later write tries it again.
 func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) error {
-	if err := s.Store.PutEntries(ctx, entries); err != nil || s.analyzed.Load() || len(entries) == 0 {
+	if err := s.Store.PutEntries(ctx, entries); err != nil || len(entries) == 0 {
 		return err
 	}
-	var never bool
-	err := s.db.QueryRowContext(ctx, `SELECT reltuples < 0 FROM pg_class WHERE oid = 'jasper_clockify.entries'::regclass`).Scan(&never)
-	if err == nil && never {
-		_, err = s.db.ExecContext(ctx, `ANALYZE jasper_clockify.entries, jasper_clockify.auto_links`)
+	st := &s.stats
+	st.mu.Lock()
+	st.written += len(entries)
+	due := !st.gathering && (st.known < 0 || float64(st.written) > max(st.known, minRegather))
+	st.gathering = st.gathering || due
+	st.mu.Unlock()
+	if !due {
+		return nil
 	}
+	known, err := s.gather(ctx, st.known >= 0)
+	st.mu.Lock()
 	if err == nil {
-		s.analyzed.Store(true)
+		st.known, st.written = known, 0
 	}
+	st.gathering = false
+	st.mu.Unlock()
 	return nil
+}
+
+// gather has PostgreSQL gather the statistics of the entries and their links, when it
+// has none or always, and returns the rows they count.
+func (s *Store) gather(ctx context.Context, always bool) (float64, error) {
+	const counted = `SELECT reltuples FROM pg_class WHERE oid = 'jasper_clockify.entries'::regclass`
+	var rows float64
+	if err := s.db.QueryRowContext(ctx, counted).Scan(&rows); err != nil || rows >= 0 && !always {
+		return rows, err
+	}
+	if _, err := s.db.ExecContext(ctx, `ANALYZE jasper_clockify.entries, jasper_clockify.auto_links`); err != nil {
+		return 0, err
+	}
+	return rows, s.db.QueryRowContext(ctx, counted).Scan(&rows)
 }
 
 // LockWorkspace implements clockifysync.WorkspaceLocker with a session advisory lock,
