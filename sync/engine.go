@@ -55,7 +55,8 @@ type cachedClient struct {
 // SDK does not call GitHub: the host, which knows the organisation, provides them. Its
 // failure (GitHub out of reach, a rate limit) does not stop a sync: the members keep the
 // logins they had, and the result says why (Result.MappingErr). Its errors are logged,
-// so they must hold no secret.
+// so they must hold no secret. It is called for several workspaces at once (Run syncs
+// them side by side), so it must be safe for concurrent use.
 type ContributorSource func(ctx context.Context, workspaceID string) ([]mapping.Contributor, error)
 
 // Option configures an Engine.
