@@ -223,9 +223,13 @@ func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry
 		if out, err = e.appendLinked(ctx, out, q.WorkspaceID, entries, names, names != nil || limit > 0); err != nil {
 			return nil, err
 		}
+		if limit > 0 && len(out) > limit {
+			out = out[:limit] // from a store that does not page
+		}
 		// With a PR, the store's entries whose manual links name another are dropped:
-		// a page read short of the limit goes on after the last one read.
-		if limit == 0 || len(entries) < q.Limit || len(out) == limit {
+		// a page read short of the limit goes on after the last one read, unless the
+		// store gave all it had (or, not paging, more than asked).
+		if limit == 0 || len(out) == limit || len(entries) != q.Limit {
 			return out, nil
 		}
 		q.After, q.Limit = entries[len(entries)-1].Cursor(), limit-len(out)

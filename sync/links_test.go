@@ -530,3 +530,33 @@ func TestEnterpriseURLs(t *testing.T) {
 	require.ElementsMatch(t, []string{review.ID, pairing.ID}, got)
 	require.NoError(t, r.eng.Unlink(ctx, ws, pairing.ID, "https://git.acme.dev/acme/web/pull/4"))
 }
+
+// unpaged is a store written before EntryQuery had pages: it returns every entry a
+// query selects.
+type unpaged struct{ clockifysync.Store }
+
+func (s unpaged) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
+	q.Limit, q.After, q.Newest = 0, nil, false
+	return s.Store.Entries(ctx, q)
+}
+
+// TestPagesFromAStoreThatDoesNotPage: over a store that ignores a query's page, a page
+// of LinkedEntries still holds no more than its limit, and the call ends.
+func TestPagesFromAStoreThatDoesNotPage(t *testing.T) {
+	t.Parallel()
+	r := newRigOn(t, unpaged{memory.New()})
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	all, err := r.eng.LinkedEntries(t.Context(), clockifysync.EntryQuery{WorkspaceID: ws})
+	require.NoError(t, err)
+	require.Greater(t, len(all), 3)
+	require.NoError(t, r.eng.LinkManually(t.Context(), ws, all[1].ID, "acme/web#1"))
+	for _, q := range []clockifysync.EntryQuery{
+		{WorkspaceID: ws, Limit: 3},
+		{WorkspaceID: ws, Limit: 1, PR: "acme/web#1"},
+	} {
+		page, err := r.eng.LinkedEntries(t.Context(), q)
+		require.NoError(t, err)
+		require.Len(t, page, min(q.Limit, len(all)))
+	}
+}
