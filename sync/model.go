@@ -265,7 +265,8 @@ type EntryQuery struct {
 	// they come oldest first.
 	Newest bool
 	// After keeps the entries that come after it in the order: the next page of a
-	// listing, after the last entry of the one before (Entry.Cursor).
+	// listing, after the last entry of the one before (Entry.Cursor). An entry whose
+	// start changes between two pages may show on both, or on neither.
 	After *Cursor
 	// Limit, when positive, is the most entries returned, the first in the order: a
 	// page. Zero returns every entry the query selects; a negative limit is an
