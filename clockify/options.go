@@ -36,7 +36,8 @@ func (r Region) urls() (core, reports *url.URL) {
 	return mustURL(host + "api/"), mustURL(host + "report/")
 }
 
-func (r Region) valid() bool {
+// Valid reports whether r is a region Clockify serves (the global one included).
+func (r Region) Valid() bool {
 	switch r {
 	case RegionGlobal, RegionEUC1, RegionUSE2, RegionEUW2, RegionAPSE2:
 		return true
@@ -93,7 +94,7 @@ func WithAPIKey(key string) Option {
 // WithRegion selects a data region for both the core and the reports API.
 func WithRegion(r Region) Option {
 	return func(s *settings) error {
-		if !r.valid() {
+		if !r.Valid() {
 			return fmt.Errorf("clockify: unknown region %q (want euc1, use2, euw2, apse2 or global)", string(r))
 		}
 		s.region = r

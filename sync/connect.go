@@ -28,6 +28,12 @@ type ConnectRequest struct {
 	// Schedule is ScheduleRealtime when a WebhookURL is given, else ScheduleHourly,
 	// unless set.
 	Schedule Schedule
+	// Region is the workspace's data region (a workspace on a paid plan may keep its
+	// data in the EU, the USA, the UK or Australia): the engine reaches the workspace's
+	// API there, from Connect on. Empty is the region of the engine's client options,
+	// global unless WithClientOptions names one. One engine serves workspaces of every
+	// region.
+	Region clockify.Region
 }
 
 // ConnectResult says what Connect did.
@@ -95,8 +101,11 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	case !schedule.valid():
 		return nil, inputError("schedule", "unknown schedule %q", schedule)
 	}
+	if !req.Region.Valid() {
+		return nil, inputError("region", "unknown region %q (want euc1, use2, euw2, apse2, or empty for global)", req.Region)
+	}
 
-	client, err := e.newClient(key)
+	client, err := e.newClient(key, req.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +146,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		if r := ws.HourlyRate; r != nil {
 			c.HourlyRate, c.Currency = r.Amount, r.Currency
 		}
-		c.WebhookURL, c.Schedule, c.InitialDays, c.Updated = req.WebhookURL, schedule, days, now
+		c.WebhookURL, c.Schedule, c.InitialDays, c.Region, c.Updated = req.WebhookURL, schedule, days, req.Region, now
 	}
 	var conn Connection
 	err = e.store.UpdateConnection(ctx, ws.ID, func(c *Connection) error { begin(c); conn = *c; return nil })
@@ -149,7 +158,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if err != nil {
 		return nil, err
 	}
-	e.cacheClient(ws.ID, client, sealed)
+	e.cacheClient(ws.ID, client, conn)
 
 	// step records that Connect got past s. A Disconnect since Connect began (here or on
 	// another replica) wins, being the later action: Connect stops, and unregisters the

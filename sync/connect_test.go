@@ -22,6 +22,7 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/mapping"
+	"github.com/heyjasper/jasper-clockify/store/memory"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
@@ -841,4 +842,78 @@ func TestConnectFinishesAnotherRunFirst(t *testing.T) {
 	_, pending, err := r.store.PendingRun(t.Context(), ws)
 	require.NoError(t, err)
 	require.False(t, pending)
+}
+
+// hostsByKey is a transport to the fake that records which hosts each API key's
+// requests were sent to.
+type hostsByKey struct {
+	rt    http.RoundTripper
+	mu    gosync.Mutex
+	hosts map[string][]string
+}
+
+func (h *hostsByKey) RoundTrip(req *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	key := req.Header.Get("X-Api-Key")
+	if !slices.Contains(h.hosts[key], req.URL.Host) {
+		h.hosts[key] = append(h.hosts[key], req.URL.Host)
+	}
+	h.mu.Unlock()
+	return h.rt.RoundTrip(req)
+}
+
+func (h *hostsByKey) of(key string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.hosts[key])
+}
+
+// TestWorkspacesInTheirRegions: one engine serves workspaces of several data regions,
+// each reached in the region its connection names, from Connect on and on every replica;
+// a connection without one is reached in the engine's default region. An unknown region
+// is an InputError, and sends and stores nothing.
+func TestWorkspacesInTheirRegions(t *testing.T) {
+	t.Parallel()
+	srv, eu := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 3, Now: now}, clockifytest.WithoutListener())
+	t.Cleanup(srv.Close)
+	global := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 4, Now: now})
+	srv.Load(global)
+	rec := &hostsByKey{rt: srv.Transport(), hosts: map[string][]string{}}
+	store := memory.New()
+	engine := func(opts ...clockify.Option) *clockifysync.Engine {
+		eng, err := clockifysync.New(store, make([]byte, 32), clockifysync.WithClientOptions(append([]clockify.Option{
+			clockify.WithHTTPClient(&http.Client{Transport: rec}), clockify.WithRateLimit(1000, 1000)}, opts...)...))
+		require.NoError(t, err)
+		return eng
+	}
+	ctx := t.Context()
+	eng := engine()
+
+	_, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: eu.OwnerKey, WorkspaceID: eu.Workspace.ID, Region: "eu"})
+	require.ErrorIs(t, err, clockifysync.ErrInput)
+	require.Empty(t, rec.of(eu.OwnerKey), "nothing sent")
+	_, err = store.Connection(ctx, eu.Workspace.ID)
+	require.ErrorIs(t, err, clockifysync.ErrNotFound, "nothing stored")
+
+	res, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: eu.OwnerKey, WorkspaceID: eu.Workspace.ID, Region: clockify.RegionEUC1})
+	require.NoError(t, err)
+	require.Equal(t, clockify.RegionEUC1, res.Connection.Region)
+	_, err = eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: global.OwnerKey, WorkspaceID: global.Workspace.ID})
+	require.NoError(t, err)
+	for _, ws := range []string{eu.Workspace.ID, global.Workspace.ID} {
+		_, err := eng.SyncRecent(ctx, ws)
+		require.NoError(t, err)
+	}
+	require.Equal(t, []string{"euc1.clockify.me"}, rec.of(eu.OwnerKey))
+	require.Equal(t, []string{"api.clockify.me"}, rec.of(global.OwnerKey))
+
+	// A replica whose client options name another region reaches the workspace of no
+	// region there, and the other in its own.
+	replica := engine(clockify.WithRegion(clockify.RegionUSE2))
+	for _, ws := range []string{eu.Workspace.ID, global.Workspace.ID} {
+		_, err := replica.SyncRecent(ctx, ws)
+		require.NoError(t, err)
+	}
+	require.Equal(t, []string{"euc1.clockify.me"}, rec.of(eu.OwnerKey))
+	require.Equal(t, []string{"api.clockify.me", "use2.clockify.me"}, rec.of(global.OwnerKey))
 }

@@ -44,11 +44,13 @@ type Engine struct {
 	watched, watchedProjects watched
 }
 
-// cachedClient is a workspace's client, built from the API key sealed as sealedKey: a
-// connection stored since with another key (Connect on another replica) gets a new one.
+// cachedClient is a workspace's client, built from the API key sealed as sealedKey for
+// region: a connection stored since with another key or region (Connect on another
+// replica) gets a new one.
 type cachedClient struct {
 	client    *clockify.Client
 	sealedKey []byte
+	region    clockify.Region
 }
 
 // ContributorSource lists the GitHub users a workspace's members may be mapped to. The
@@ -169,25 +171,25 @@ func (e *Engine) client(ctx context.Context, workspaceID string) (*clockify.Clie
 	e.mu.Lock()
 	cached, ok := e.clients[workspaceID]
 	e.mu.Unlock()
-	if ok && bytes.Equal(cached.sealedKey, conn.SealedAPIKey) {
+	if ok && bytes.Equal(cached.sealedKey, conn.SealedAPIKey) && cached.region == conn.Region {
 		return cached.client, conn, nil
 	}
 	key, err := e.seal.open(conn.SealedAPIKey, workspaceID, purposeAPIKey)
 	if err != nil {
 		return nil, conn, err
 	}
-	c, err := e.newClient(key)
+	c, err := e.newClient(key, conn.Region)
 	if err != nil {
 		return nil, conn, err
 	}
-	e.cacheClient(workspaceID, c, conn.SealedAPIKey)
+	e.cacheClient(workspaceID, c, conn)
 	return c, conn, nil
 }
 
-// cacheClient keeps a workspace's client, built from the key sealed as sealedKey.
-func (e *Engine) cacheClient(workspaceID string, c *clockify.Client, sealedKey []byte) {
+// cacheClient keeps a workspace's client, built from the connection's key and region.
+func (e *Engine) cacheClient(workspaceID string, c *clockify.Client, conn Connection) {
 	e.mu.Lock()
-	e.clients[workspaceID] = cachedClient{client: c, sealedKey: sealedKey}
+	e.clients[workspaceID] = cachedClient{client: c, sealedKey: conn.SealedAPIKey, region: conn.Region}
 	e.mu.Unlock()
 }
 
@@ -198,8 +200,14 @@ func (e *Engine) forgetClient(workspaceID string) {
 	e.mu.Unlock()
 }
 
-func (e *Engine) newClient(key string) (*clockify.Client, error) {
-	return clockify.NewClient(append([]clockify.Option{clockify.WithAPIKey(key)}, e.clientOpts...)...)
+// newClient returns a client with the key, in the region when one is given (else that
+// of the engine's client options); a base URL among those still wins (a fake Clockify).
+func (e *Engine) newClient(key string, region clockify.Region) (*clockify.Client, error) {
+	opts := append([]clockify.Option{clockify.WithAPIKey(key)}, e.clientOpts...)
+	if region != clockify.RegionGlobal {
+		opts = append(opts, clockify.WithRegion(region))
+	}
+	return clockify.NewClient(opts...)
 }
 
 // What a lock is taken for: one at a time of each per workspace.

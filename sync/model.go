@@ -191,6 +191,10 @@ type Connection struct {
 	SealedAPIKey []byte
 	// WebhookURL is where Clockify delivers; empty when the host takes no webhooks.
 	WebhookURL string
+	// Region is the workspace's data region (ConnectRequest.Region), where the engine
+	// reaches its API; empty for the region of the engine's client options (global
+	// unless WithClientOptions names one).
+	Region clockify.Region
 	// MissingEvents are the events Clockify delivers no webhook for (it refused their
 	// webhooks, or holds them disabled: a Free plan's limit), as Connect and the last
 	// scheduled sync found them, in the order Connect registers them. The next

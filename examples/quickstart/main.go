@@ -57,6 +57,7 @@ func main() {
 // source is the Clockify the quickstart connects to.
 type source struct {
 	apiKey, workspaceID, org string
+	region                   clockify.Region
 	clientOpts               []clockify.Option
 	fake                     *clockifytest.Server // nil for the real Clockify
 	// contributors are the GitHub users the members may map to.
@@ -80,8 +81,7 @@ func choose(out io.Writer) (*source, error) {
 		fmt.Fprintln(out, "Using the real Clockify.")
 		return &source{
 			apiKey: key, workspaceID: os.Getenv("CLOCKIFY_WORKSPACE_ID"), org: os.Getenv("GITHUB_ORG"),
-			clientOpts: []clockify.Option{clockify.WithRegion(clockify.Region(os.Getenv("CLOCKIFY_REGION")))},
-			close:      func() {},
+			region: clockify.Region(os.Getenv("CLOCKIFY_REGION")), close: func() {},
 		}, nil
 	}
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
@@ -131,7 +131,7 @@ func syncAndReport(ctx context.Context, out io.Writer, src *source, dbPath strin
 		return err
 	}
 
-	req := clockifysync.ConnectRequest{APIKey: src.apiKey, WorkspaceID: src.workspaceID}
+	req := clockifysync.ConnectRequest{APIKey: src.apiKey, WorkspaceID: src.workspaceID, Region: src.region}
 	if src.fake != nil {
 		// The fake delivers its webhooks to a handler on loopback, as Clockify would to a
 		// host's public URL.

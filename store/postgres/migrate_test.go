@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/webhook"
@@ -14,10 +15,11 @@ import (
 
 // TestMigrateFromVersion1: a database of the first schema is brought up to date, its
 // data kept. Its claims, which did not say whether their delivery was applied, count as
-// applied, its delivery records are numbered within their workspace, and its
-// connections miss no webhook event and read entity changes from their last sync, and its
-// projects count as read before any other. An index of a later version that the host built
-// beforehand (CONCURRENTLY, on a large database) is kept.
+// applied, its delivery records are numbered within their workspace, its connections
+// miss no webhook event, read entity changes from their last sync and are in the
+// engine's default region, and its projects count as read before any other. An index of
+// a later version that the host built beforehand (CONCURRENTLY, on a large database) is
+// kept.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	pool := pgtest.NewDatabase(t)
@@ -63,6 +65,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Acme", conn.WorkspaceName)
 	require.Empty(t, conn.MissingEvents)
+	require.Equal(t, clockify.RegionGlobal, conn.Region, "the engine's default region")
 	require.True(t, conn.LastSync.Equal(lastSync), "%v", conn.LastSync)
 	require.True(t, conn.ChangesRead.Equal(lastSync), "%v", conn.ChangesRead)
 

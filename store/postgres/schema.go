@@ -118,4 +118,7 @@ UPDATE jasper_clockify.connections SET changes_read = last_sync;
 	// When each project was last read from Clockify (Project.Synced): NULL, the earliest,
 	// for those stored before.
 	7: `ALTER TABLE jasper_clockify.projects ADD COLUMN synced_at timestamptz`,
+	// The workspace's data region (Connection.Region): empty, the engine's default, for
+	// the connections stored before.
+	8: `ALTER TABLE jasper_clockify.connections ADD COLUMN region text NOT NULL DEFAULT ''`,
 }

@@ -9,15 +9,16 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/clockify"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // TestMigrateFromVersion1: a file of the first schema is brought up to date on Open,
 // its data kept. Its claims, which did not say whether their delivery was applied,
-// count as applied. Its delivery records are numbered within their workspace, and its
-// connections miss no webhook event and read entity changes from their last sync, and its
-// projects count as read before any other.
+// count as applied. Its delivery records are numbered within their workspace, its
+// connections miss no webhook event, read entity changes from their last sync and are in
+// the engine's default region, and its projects count as read before any other.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "v1.db")
@@ -58,6 +59,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Acme", conn.WorkspaceName)
 	require.Empty(t, conn.MissingEvents)
+	require.Equal(t, clockify.RegionGlobal, conn.Region, "the engine's default region")
 	require.True(t, conn.LastSync.Equal(lastSync), "%v", conn.LastSync)
 	require.True(t, conn.ChangesRead.Equal(lastSync), "%v", conn.ChangesRead)
 

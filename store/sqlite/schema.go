@@ -117,4 +117,7 @@ UPDATE connections SET changes_read = last_sync;
 	// When each project was last read from Clockify (Project.Synced): NULL, the earliest,
 	// for those stored before.
 	7: `ALTER TABLE projects ADD COLUMN synced_at INTEGER`,
+	// The workspace's data region (Connection.Region): empty, the engine's default, for
+	// the connections stored before.
+	8: `ALTER TABLE connections ADD COLUMN region TEXT NOT NULL DEFAULT ''`,
 }

@@ -720,7 +720,7 @@ func connections(t *testing.T, s clockifysync.Store) {
 	require.ErrorIs(t, err, clockifysync.ErrNotFound)
 	c := clockifysync.Connection{
 		WorkspaceID: ws, WorkspaceName: "Acme", HourlyRate: 15000, Currency: "AUD", Status: clockifysync.StatusConnected, Step: clockifysync.StepInitialSync,
-		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify",
+		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify", Region: clockify.RegionEUC1,
 		MissingEvents: []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventTimeEntrySplit}, Schedule: clockifysync.ScheduleHourly,
 		InitialDays: 30, LastSync: t0, LastError: "", ChangesRead: t0.Add(-time.Minute), Created: t0.Add(-time.Hour), Updated: t0,
 	}
