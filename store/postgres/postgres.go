@@ -84,13 +84,13 @@ func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) er
 	st := &s.stats
 	st.mu.Lock()
 	st.written += len(entries)
-	due := !st.gathering && (st.known < 0 || float64(st.written) > max(st.known, minRegather))
+	due, first := !st.gathering && (st.known < 0 || float64(st.written) > max(st.known, minRegather)), st.known < 0
 	st.gathering = st.gathering || due
 	st.mu.Unlock()
 	if !due {
 		return nil
 	}
-	known, err := s.gather(ctx, st.known >= 0)
+	known, err := s.gather(ctx, !first)
 	st.mu.Lock()
 	if err == nil {
 		st.known, st.written = known, 0
