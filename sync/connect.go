@@ -763,6 +763,40 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 	return res, nil
 }
 
+// Purge deletes everything the store keeps of a disconnected workspace (the store's
+// DeleteWorkspace): its entries and links, its members' names and emails, its projects,
+// mappings and delivery records, and its connection; for a customer who leaves and asks
+// that their data be erased, since Disconnect keeps the history. A workspace still
+// connected, or connecting, is ErrStillConnected and loses nothing: Disconnect it first,
+// which unregisters its webhooks. A workspace of which nothing is kept is no error. Purge
+// waits for a Connect or a sync of the workspace in progress (on every replica, with a
+// WorkspaceLocker store), and a Connect after it starts afresh.
+func (e *Engine) Purge(ctx context.Context, workspaceID string) error {
+	if workspaceID == "" {
+		return inputError("workspace", "required")
+	}
+	for _, kind := range []string{lockConnect, lockSync, lockRun} { // a Connect's order
+		unlock, err := e.lock(ctx, kind, workspaceID)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	conn, err := e.store.Connection(ctx, workspaceID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return err
+	case conn.Status != StatusDisconnected:
+		return fmt.Errorf("%w: %s", ErrStillConnected, workspaceID)
+	}
+	if err := e.store.DeleteWorkspace(ctx, workspaceID); err != nil {
+		return err
+	}
+	e.forgetClient(workspaceID)
+	return nil
+}
+
 // unregisterWebhooks deletes the workspace's stored webhooks in Clockify and forgets
 // them; those the key may no longer delete are forgotten, and listed.
 func (e *Engine) unregisterWebhooks(ctx context.Context, client *clockify.Client, workspaceID string) (*DisconnectResult, error) {

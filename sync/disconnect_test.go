@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	gosync "sync"
@@ -374,4 +375,83 @@ func TestDisconnectFailsPartWay(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
 	require.Nil(t, conn.SealedAPIKey)
+}
+
+// TestPurge: a disconnected workspace's entries, links, members, projects, mappings,
+// delivery records and connection are deleted on request; a connected one loses nothing,
+// and can be connected again afresh after a purge.
+func TestPurge(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		r.mapTo(t, "acme/web")
+		kept := r.stored(t, clockifysync.EntryQuery{})
+		require.NotEmpty(t, kept)
+		require.NoError(t, r.eng.LinkManually(ctx, ws, kept[0], "acme/web#1"))
+		r.add(t, "#5 delivered", now.Add(-time.Hour))
+		deliveries, err := store.Deliveries(ctx, ws, 0)
+		require.NoError(t, err)
+		require.NotEmpty(t, deliveries)
+
+		require.ErrorIs(t, r.eng.Purge(ctx, ws), clockifysync.ErrStillConnected)
+		require.Len(t, r.stored(t, clockifysync.EntryQuery{}), len(kept)+1, "nothing lost")
+		require.ErrorIs(t, r.eng.Purge(ctx, ""), clockifysync.ErrInput)
+
+		_, err = r.eng.Disconnect(ctx, ws)
+		require.NoError(t, err)
+		require.NoError(t, r.eng.Purge(ctx, ws))
+		require.Empty(t, r.stored(t, clockifysync.EntryQuery{IncludeDeleted: true}))
+		_, err = store.Connection(ctx, ws)
+		require.ErrorIs(t, err, clockifysync.ErrNotFound)
+		members, err := store.Members(ctx, ws)
+		require.NoError(t, err)
+		require.Empty(t, members)
+		projects, err := store.Projects(ctx, ws)
+		require.NoError(t, err)
+		require.Empty(t, projects)
+		mappings, err := store.ProjectMappings(ctx, ws)
+		require.NoError(t, err)
+		require.Empty(t, mappings)
+		manual, err := store.ManualLinks(ctx, ws)
+		require.NoError(t, err)
+		require.Empty(t, manual)
+		deliveries, err = store.Deliveries(ctx, ws, 0)
+		require.NoError(t, err)
+		require.Empty(t, deliveries)
+		require.NoError(t, r.eng.Purge(ctx, ws), "nothing left to purge")
+
+		res := r.connect(t)
+		require.Equal(t, clockifysync.StatusConnected, res.Connection.Status)
+		require.NotEmpty(t, r.stored(t, clockifysync.EntryQuery{}))
+	})
+}
+
+// TestPurgeWaitsForASync: a Purge while a sync of the workspace runs waits for it,
+// rather than delete what the sync goes on writing.
+func TestPurgeWaitsForASync(t *testing.T) {
+	t.Parallel()
+	waiting := make(chan struct{}, 1)
+	r := newRig(t, clockifysync.WithLogger(slog.New(signalOn{"waiting for the sync", waiting})))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	purged := make(chan error, 1)
+	var started atomic.Bool
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == listRoute && started.CompareAndSwap(false, true) {
+			go func() { purged <- r.eng.Purge(t.Context(), ws) }()
+			select {
+			case <-waiting:
+			case err := <-purged:
+				t.Errorf("Purge ended during the sync: %v", err)
+				purged <- err
+			}
+		}
+	}
+	r.onRequest.Store(&hook)
+	_, err := r.eng.SyncRecent(t.Context(), ws)
+	require.NoError(t, err)
+	require.ErrorIs(t, <-purged, clockifysync.ErrStillConnected, "the workspace is still connected once the sync is done")
 }

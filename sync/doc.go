@@ -23,9 +23,9 @@
 // applies them after reading the entity again from Clockify; of two deliveries about one
 // entity applied at once, what the later one read is kept. [Engine.Disconnect]
 // unregisters the webhooks and deletes the credentials, and keeps the entries and links
-// as history; a Disconnect while Connect runs wins, and a second Connect or sync of a
-// workspace waits for the first (across replicas too on store/postgres, a
-// [WorkspaceLocker]).
+// as history, which [Engine.Purge] deletes on request; a Disconnect while Connect runs
+// wins, and a second Connect or sync of a workspace waits for the first (across
+// replicas too on store/postgres, a [WorkspaceLocker]).
 //
 // Links come from the linker on every entry written, resolved with the project's
 // mapping ([Engine.SetProjectMapping]); links made by hand ([Engine.LinkManually]) are

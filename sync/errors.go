@@ -16,6 +16,9 @@ var (
 	// ErrWorkspaceAccess is returned by Connect when the key's user cannot read the
 	// workspace.
 	ErrWorkspaceAccess = errors.New("clockifysync: the key's user has no access to this workspace; check the workspace id, or ask a workspace admin to invite that user")
+	// ErrStillConnected is returned by Purge for a workspace that is connected, or
+	// connecting: its webhooks would go on delivering.
+	ErrStillConnected = errors.New("clockifysync: the workspace is connected; Disconnect it before purging what is kept of it")
 	// ErrInput is matched by every InputError.
 	ErrInput = errors.New("clockifysync: bad input")
 )

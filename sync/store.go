@@ -132,6 +132,12 @@ type ConnectionStore interface {
 	// Webhooks returns a workspace's webhooks (of every workspace when workspaceID is
 	// empty), by workspace then id.
 	Webhooks(ctx context.Context, workspaceID string) ([]Webhook, error)
+	// DeleteWorkspace removes, in one step, everything the store keeps of a workspace:
+	// its connection and webhooks, its run, members, projects and mappings, its entries
+	// with their auto and manual links, and its delivery records. A workspace of which
+	// nothing is kept is no error. The de-duplication claims, which hold ids and digests
+	// only, may stay.
+	DeleteWorkspace(ctx context.Context, workspaceID string) error
 }
 
 // CheckpointStore keeps the sync run in progress of each workspace.

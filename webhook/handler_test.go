@@ -554,6 +554,10 @@ func TestMemoryLogKeepsWorkspacesApart(t *testing.T) {
 	require.Equal(t, []string{"forged4", "forged3"}, entities(l.RecentOf("", 2)))
 	require.Equal(t, []string{"busy4", "forged4", "busy3", "forged3", "busy2", "forged2", "e1"}, entities(l.Recent(0)))
 	require.Equal(t, []string{"busy4", "forged4"}, entities(l.Recent(2)))
+
+	l.Forget("busy")
+	require.Empty(t, l.RecentOf("busy", 0))
+	require.Equal(t, []string{"forged4", "forged3", "forged2", "e1"}, entities(l.Recent(0)), "the others kept")
 }
 
 func TestNewSignedRequest(t *testing.T) {

@@ -100,6 +100,13 @@ func (l *MemoryLog) Recent(n int) []Delivery {
 	return newestFirst(all, n)
 }
 
+// Forget drops the records of a workspace.
+func (l *MemoryLog) Forget(workspaceID string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.kept, workspaceID)
+}
+
 // RecentOf returns up to n records of a workspace (of those with no workspace when
 // workspaceID is empty), newest first (all of them when n is not positive).
 func (l *MemoryLog) RecentOf(workspaceID string, n int) []Delivery {

@@ -3,6 +3,7 @@ package memory
 import (
 	"cmp"
 	"context"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -471,4 +472,27 @@ func (s *Store) Deliveries(_ context.Context, workspaceID string, limit int) ([]
 		return s.deliveryLog.Recent(limit), nil
 	}
 	return s.deliveryLog.RecentOf(workspaceID, limit), nil
+}
+
+// DeleteWorkspace implements clockifysync.ConnectionStore.
+func (s *Store) DeleteWorkspace(_ context.Context, workspaceID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	of := func(k key) bool { return k.ws == workspaceID }
+	dropKeys(s.entries, of)
+	dropKeys(s.manual, of)
+	dropKeys(s.members, of)
+	dropKeys(s.projects, of)
+	dropKeys(s.projMaps, of)
+	dropKeys(s.userMaps, of)
+	dropKeys(s.hooks, of)
+	delete(s.conns, workspaceID)
+	delete(s.runs, workspaceID)
+	s.deliveryLog.Forget(workspaceID)
+	return nil
+}
+
+// dropKeys deletes a map's values whose key drop says.
+func dropKeys[V any](m map[key]V, drop func(key) bool) {
+	maps.DeleteFunc(m, func(k key, _ V) bool { return drop(k) })
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"Mappings", mappings},
 		{"Connections", connections},
 		{"UpdateConnection", updateConnection},
+		{"WorkspaceDeleted", workspaceDeleted},
 		{"UpdateConnectionConcurrent", updateConnectionConcurrent},
 		{"Webhooks", webhooks},
 		{"Runs", runs},
@@ -960,6 +961,86 @@ func claimsConcurrent(t *testing.T, s clockifysync.Store) {
 		wg.Wait()
 		require.Equal(t, map[webhook.Claim]int{webhook.Claimed: 1, webhook.ClaimPending: 7}, got)
 	}
+}
+
+// workspaceDeleted: DeleteWorkspace removes everything kept of one workspace, and
+// nothing of another.
+func workspaceDeleted(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	link := clockifysync.Link{Owner: "acme", Repo: "web", Number: 7, Pattern: "#N", Text: "#7", Confidence: 0.5}
+	fill := func(workspace string) {
+		e := entry("e1", "u1", "p1", "#7 review", t0, link)
+		e.WorkspaceID, e.Links[0].WorkspaceID = workspace, workspace
+		require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{e}))
+		require.NoError(t, s.AddManualLink(ctx, clockifysync.Link{WorkspaceID: workspace, EntryID: "e1", Owner: "acme", Repo: "api",
+			Number: 3, Source: clockifysync.SourceManual, Pattern: "manual", Created: t0}))
+		require.NoError(t, s.PutMembers(ctx, []clockifysync.Member{{WorkspaceID: workspace, ID: "u1", Name: "Ada", Email: "ada@acme.dev"}}))
+		require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{{WorkspaceID: workspace, ID: "p1", Name: "web"}}))
+		require.NoError(t, s.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: workspace, ProjectID: "p1", Repo: "acme/web"}))
+		require.NoError(t, s.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: workspace, MemberID: "u1", Login: "ada"}))
+		require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: workspace, Status: clockifysync.StatusDisconnected,
+			Created: t0, Updated: t0}))
+		require.NoError(t, s.PutWebhook(ctx, clockifysync.Webhook{WorkspaceID: workspace, ID: "h1", Event: "NEW_TIME_ENTRY", URL: "https://x.example"}))
+		require.NoError(t, s.StartRun(ctx, clockifysync.Run{WorkspaceID: workspace, Start: t0, End: t0.Add(time.Hour), Started: t0}))
+		require.NoError(t, s.CheckpointMember(ctx, workspace, "u1"))
+		require.NoError(t, s.Record(ctx, webhook.Delivery{ReceivedAt: t0, EventType: "NEW_TIME_ENTRY", WorkspaceID: workspace,
+			EntityID: "e1", Outcome: webhook.OutcomeApplied, Status: 200}))
+	}
+	// kept counts what the store keeps of a workspace, one number a kind.
+	kept := func(workspace string) []int {
+		entries, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: workspace, IncludeDeleted: true})
+		require.NoError(t, err)
+		ofPR, err := s.EntryIDs(ctx, clockifysync.EntryQuery{WorkspaceID: workspace, PR: "acme/api#3"})
+		require.NoError(t, err)
+		manual, err := s.ManualLinks(ctx, workspace)
+		require.NoError(t, err)
+		members, err := s.Members(ctx, workspace)
+		require.NoError(t, err)
+		projects, err := s.Projects(ctx, workspace)
+		require.NoError(t, err)
+		pms, err := s.ProjectMappings(ctx, workspace)
+		require.NoError(t, err)
+		ums, err := s.UserMappings(ctx, workspace)
+		require.NoError(t, err)
+		hooks, err := s.Webhooks(ctx, workspace)
+		require.NoError(t, err)
+		_, running, err := s.PendingRun(ctx, workspace)
+		require.NoError(t, err)
+		ds, err := s.Deliveries(ctx, workspace, 0)
+		require.NoError(t, err)
+		_, err = s.Connection(ctx, workspace)
+		connected := 1
+		if errors.Is(err, clockifysync.ErrNotFound) {
+			connected = 0
+		} else {
+			require.NoError(t, err)
+		}
+		links := 0
+		for _, e := range entries {
+			links += len(e.Links)
+		}
+		run := 0
+		if running {
+			run = 1
+		}
+		return []int{len(entries), links, len(ofPR), len(manual), len(members), len(projects), len(pms), len(ums), len(hooks),
+			run, len(ds), connected}
+	}
+	fill(ws)
+	fill("ws2")
+	all := []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+	require.Equal(t, all, kept(ws))
+	require.NoError(t, s.DeleteWorkspace(ctx, ws))
+	require.Equal(t, make([]int, len(all)), kept(ws), "nothing of the workspace")
+	require.Equal(t, all, kept("ws2"), "all of the other")
+	_, err := s.Entry(ctx, ws, "e1")
+	require.ErrorIs(t, err, clockifysync.ErrNotFound)
+	require.NoError(t, s.DeleteWorkspace(ctx, ws), "again")
+	require.NoError(t, s.DeleteWorkspace(ctx, "never-kept"))
+
+	// The workspace can be kept again from nothing.
+	fill(ws)
+	require.Equal(t, all, kept(ws))
 }
 
 func deliveries(t *testing.T, s clockifysync.Store) {

@@ -133,3 +133,16 @@ func (s *Store) Webhooks(ctx context.Context, workspaceID string) ([]clockifysyn
 	}, `SELECT ws, id, event, url, sealed_token FROM @webhooks WHERE ? = '' OR ws = ? ORDER BY ws, id`, workspaceID, workspaceID)
 	return out, err
 }
+
+// DeleteWorkspace implements clockifysync.ConnectionStore.
+func (s *Store) DeleteWorkspace(ctx context.Context, workspaceID string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"auto_links", "manual_links", "entries", "members", "projects", "project_mappings",
+			"user_mappings", "webhooks", "run_members", "runs", "deliveries", "connections"} {
+			if _, err := s.exec(ctx, tx, `DELETE FROM @`+table+` WHERE ws = ?`, workspaceID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
