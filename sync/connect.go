@@ -87,10 +87,8 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if days < 1 || days > MaxInitialDays {
 		return nil, inputError("initial days", "between 1 and %d", MaxInitialDays)
 	}
-	if req.WebhookURL != "" {
-		if u, err := url.Parse(req.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, inputError("webhook url", "want an absolute http(s) URL")
-		}
+	if err := checkWebhookURL(req.WebhookURL); err != nil {
+		return nil, err
 	}
 	schedule := req.Schedule
 	switch {
@@ -227,6 +225,80 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	}
 	res.Connection = conn
 	return res, nil
+}
+
+// checkWebhookURL refuses a webhook URL that is not empty or an absolute http(s) URL.
+func checkWebhookURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return inputError("webhook url", "want an absolute http(s) URL")
+	}
+	return nil
+}
+
+// WebhookResult says what SetWebhookURL did.
+type WebhookResult struct {
+	// Webhooks counts the webhooks that deliver to the URL, registered now or found
+	// registered.
+	Webhooks int
+	// MissingEvents are the events Clockify would not register a webhook for, or holds
+	// theirs disabled, as in ConnectResult.
+	MissingEvents []clockify.WebhookEvent
+}
+
+// SetWebhookURL moves a connected workspace's webhooks to another public URL of the
+// host's handler (a new domain, or a host that had none), with the API key stored at
+// Connect, so that no customer is asked for it again: the engine's webhooks at any other
+// URL are deleted in Clockify, and one per event registered at the new one (those found
+// there are kept). An empty URL deletes them all, and the schedule's syncs alone keep the
+// store current. The schedule stays as it is (SetSchedule changes it). A bad URL is an
+// InputError, and a workspace not connected ErrNotConnected; neither changes anything.
+// A Disconnect meanwhile, on this replica or another, wins. After a failure part way,
+// calling it again finishes the move.
+func (e *Engine) SetWebhookURL(ctx context.Context, workspaceID, webhookURL string) (*WebhookResult, error) {
+	if err := checkWebhookURL(webhookURL); err != nil {
+		return nil, err
+	}
+	client, _, err := e.client(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := e.lockWebhooks(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	var conn Connection
+	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		if err := connected(workspaceID, c); err != nil {
+			return err
+		}
+		c.WebhookURL, c.Updated = webhookURL, e.now().UTC()
+		conn = *c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	stored, err := e.store.Webhooks(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := e.registerWebhooks(ctx, client, conn, events[:], stored)
+	if err == nil {
+		err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+			if c.Status != StatusDisconnected { // a Disconnect meanwhile cleared them
+				c.MissingEvents = reg.missing
+			}
+			return nil
+		})
+	}
+	if err := e.undoIfDisconnected(ctx, client, workspaceID, err); err != nil {
+		return nil, err
+	}
+	return &WebhookResult{Webhooks: reg.live, MissingEvents: reg.missing}, nil
 }
 
 func (s Schedule) valid() bool {

@@ -917,3 +917,70 @@ func TestWorkspacesInTheirRegions(t *testing.T) {
 	require.Equal(t, []string{"euc1.clockify.me"}, rec.of(eu.OwnerKey))
 	require.Equal(t, []string{"api.clockify.me", "use2.clockify.me"}, rec.of(global.OwnerKey))
 }
+
+// TestSetWebhookURL: a connected workspace's webhooks move to a new URL of the host's
+// handler with the stored key, deliveries follow them there, and an empty URL deletes
+// them; a bad URL or a workspace not connected changes nothing.
+func TestSetWebhookURL(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	urls := func() (clockify []string, stored []string) {
+		for _, h := range r.srv.Webhooks(ws) {
+			clockify = append(clockify, h.URL)
+		}
+		hooks, err := r.store.Webhooks(ctx, ws)
+		require.NoError(t, err)
+		for _, h := range hooks {
+			stored = append(stored, h.URL)
+		}
+		return clockify, stored
+	}
+	old := r.hook.URL + "/clockify"
+	before, _ := urls()
+	require.Len(t, before, 10)
+
+	_, err := r.eng.SetWebhookURL(ctx, ws, "hooks.example.com/clockify")
+	require.ErrorIs(t, err, clockifysync.ErrInput)
+	_, err = r.eng.SetWebhookURL(ctx, "not-connected", r.hook.URL+"/new")
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+	inClockify, stored := urls()
+	require.Equal(t, slices.Repeat([]string{old}, 10), inClockify, "nothing changed")
+	require.Equal(t, slices.Repeat([]string{old}, 10), stored)
+
+	moved := r.hook.URL + "/new"
+	res, err := r.eng.SetWebhookURL(ctx, ws, moved)
+	require.NoError(t, err)
+	require.Equal(t, 10, res.Webhooks)
+	require.Empty(t, res.MissingEvents)
+	inClockify, stored = urls()
+	require.Equal(t, slices.Repeat([]string{moved}, 10), inClockify)
+	require.Equal(t, slices.Repeat([]string{moved}, 10), stored)
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, moved, conn.WebhookURL)
+	e := r.add(t, "#8 delivered to the new URL", now.Add(-time.Hour))
+	ds := r.srv.Deliveries()
+	require.Equal(t, moved, ds[len(ds)-1].URL)
+	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+	r.requireDescription(t, e)
+
+	again, err := r.eng.SetWebhookURL(ctx, ws, moved)
+	require.NoError(t, err)
+	require.Equal(t, 10, again.Webhooks, "the webhooks there kept")
+	inClockify, _ = urls()
+	require.Len(t, inClockify, 10)
+
+	res, err = r.eng.SetWebhookURL(ctx, ws, "")
+	require.NoError(t, err)
+	require.Zero(t, res.Webhooks)
+	inClockify, stored = urls()
+	require.Empty(t, inClockify)
+	require.Empty(t, stored)
+	conn, err = r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, conn.WebhookURL)
+	require.Equal(t, clockifysync.ScheduleRealtime, conn.Schedule, "the schedule stays")
+}

@@ -262,8 +262,8 @@ func TestDisconnectDuringConnect(t *testing.T) {
 }
 
 // TestDisconnectDuringWebhookChanges: a Disconnect on another replica while a scheduled
-// sync registers a webhook again, or while the tokens are rotated, wins: no webhook
-// stays in Clockify, and no token in the store.
+// sync registers a webhook again, while the tokens are rotated, or while the webhooks
+// move to a new URL, wins: no webhook stays in Clockify, and no token in the store.
 func TestDisconnectDuringWebhookChanges(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -280,6 +280,10 @@ func TestDisconnectDuringWebhookChanges(t *testing.T) {
 		}},
 		{"rotation", "PATCH v1/workspaces/{ws}/webhooks/{id}/token", func(t *testing.T, r *rig) error {
 			return r.eng.RotateWebhookTokens(t.Context(), r.fx.Workspace.ID)
+		}},
+		{"a new URL", "POST v1/workspaces/{ws}/webhooks", func(t *testing.T, r *rig) error {
+			_, err := r.eng.SetWebhookURL(t.Context(), r.fx.Workspace.ID, r.hook.URL+"/new")
+			return err
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,7 +18,8 @@
 // slow one holds up no other; a failing workspace is retried after waits that double, up
 // to its schedule's period, and a panic in one workspace's sync is that sync's failure,
 // not the process's end. [Connection].MissingEvents names the events Clockify delivers
-// no webhook for. [Engine.SetSchedule] changes a workspace's schedule. [Engine.Handler]
+// no webhook for. [Engine.SetSchedule] changes a workspace's schedule, and
+// [Engine.SetWebhookURL] moves its webhooks to another URL of the host's. [Engine.Handler]
 // receives webhook deliveries, verified, de-duplicated and logged in the store, and
 // applies them after reading the entity again from Clockify; of two deliveries about one
 // entity applied at once, what the later one read is kept. [Engine.Disconnect]
