@@ -47,7 +47,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	defer wg.Wait()
 	var refreshed time.Time
 	for {
-		if now := e.now(); refreshed.IsZero() || now.Sub(refreshed) >= maxIdle {
+		if now := e.now(); refreshed.IsZero() || now.Sub(refreshed) >= maxIdle || now.Before(refreshed) {
 			refreshed = now
 			if err := e.RefreshTokens(ctx); err != nil && ctx.Err() == nil {
 				e.log.ErrorContext(ctx, "clockifysync: reading the webhook tokens", "error", err)
@@ -69,7 +69,7 @@ func (e *Engine) Run(ctx context.Context) error {
 				ended <- ws
 			})
 		}
-		t := time.NewTimer(max(minTime(next, refreshed.Add(maxIdle)).Sub(e.now()), 0))
+		t := time.NewTimer(min(max(minTime(next, refreshed.Add(maxIdle)).Sub(e.now()), 0), maxIdle))
 		select {
 		case <-ctx.Done():
 			t.Stop()

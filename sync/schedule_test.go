@@ -342,12 +342,16 @@ func (s *refreshCounting) Webhooks(ctx context.Context, workspaceID string) ([]c
 
 // TestRunRefreshesTokensEveryMinute: Run brings the handler's tokens in line with the
 // store every minute, however many syncs end in between, so that a webhook another
-// replica deleted is refused within a minute.
+// replica deleted is refused within a minute; and so it goes on when the clock is set
+// back an hour.
 func TestRunRefreshesTokensEveryMinute(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		store := &refreshCounting{Store: memory.New()}
-		eng, _, _, _, _ := twoConnected(t, store)
+		var back atomic.Int64
+		eng, _, _, _, _ := twoConnected(t, store, clockifysync.WithClock(func() time.Time {
+			return time.Now().Add(-time.Duration(back.Load()))
+		}))
 		_, err := eng.Handler(t.Context())
 		require.NoError(t, err)
 		before := store.reads.Load()
@@ -358,6 +362,10 @@ func TestRunRefreshesTokensEveryMinute(t *testing.T) {
 		time.Sleep(150 * time.Minute) // two hourly syncs of each workspace
 		synctest.Wait()
 		require.EqualValues(t, 151, store.reads.Load()-before)
+		back.Store(int64(time.Hour))
+		time.Sleep(10 * time.Minute)
+		synctest.Wait()
+		require.EqualValues(t, 161, store.reads.Load()-before, "with the clock set back")
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
 	})
