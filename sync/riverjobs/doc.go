@@ -12,7 +12,7 @@
 // retried by River: the engine records the failure and the tick queues the workspace
 // again when Engine.Due says, as Engine.Run does (five minutes later, then after waits
 // that double while it keeps failing). A manual sync that fails is retried with
-// River's backoff. A sync no retry can help (the workspace is no longer connected, or
+// River's backoff, up to eight attempts (about 80 minutes). A sync no retry can help (the workspace is no longer connected, or
 // Clockify refuses its key) is cancelled. A sync that succeeds records the engine's
 // Result as the job's output (SyncOutput, in the job row's metadata): what it stored, the
 // members Clockify would not list, the webhook events it delivers no more.

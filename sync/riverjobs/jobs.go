@@ -222,9 +222,17 @@ func lockKey(workspaceID string) int64 {
 	return int64(h.Sum64())
 }
 
+// manualOpts bounds a manual sync's attempts: River's default of 25 would retry one
+// that keeps failing for three weeks, recording each failure on the connection. Eight
+// span River's backoff of about 80 minutes: an hour's outage of Clockify; past that,
+// the schedule's syncs go on, and a host queues the window again.
+var manualOpts = &river.InsertOpts{MaxAttempts: 8}
+
 // EnqueueSync queues a manual sync of a window; it runs after any sync of the workspace
-// in progress. A window the engine would refuse (Window.Validate), or no workspace, is
-// an InputError, and queues nothing.
+// in progress (waiting for one does not count as an attempt). A sync that fails is tried
+// again, with River's backoff, up to eight attempts in all (about 80 minutes). A window
+// the engine would refuse (Window.Validate), or no workspace, is an InputError, and
+// queues nothing.
 func EnqueueSync(ctx context.Context, client *river.Client[pgx.Tx], workspaceID string, w clockifysync.Window) error {
 	if workspaceID == "" {
 		return &clockifysync.InputError{Field: "workspace", Reason: "required"}
@@ -232,6 +240,6 @@ func EnqueueSync(ctx context.Context, client *river.Client[pgx.Tx], workspaceID 
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	_, err := client.Insert(ctx, SyncArgs{WorkspaceID: workspaceID, Start: w.Start, End: w.End}, nil)
+	_, err := client.Insert(ctx, SyncArgs{WorkspaceID: workspaceID, Start: w.Start, End: w.End}, manualOpts)
 	return err
 }

@@ -425,3 +425,16 @@ func TestEnqueueSyncRefusesBadInput(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, jobs.Jobs)
 }
+
+// TestManualSyncsStopAfterEightAttempts: a manual sync that keeps failing is not
+// retried for weeks (River's default of 25 attempts).
+func TestManualSyncsStopAfterEightAttempts(t *testing.T) {
+	r := newRig(t)
+	a := r.replica(t)
+	now := time.Now()
+	require.NoError(t, EnqueueSync(t.Context(), a.client, r.fx.Workspace.ID, clockifysync.Window{Start: now.Add(-time.Hour), End: now}))
+	jobs, err := a.client.JobList(t.Context(), river.NewJobListParams())
+	require.NoError(t, err)
+	require.Len(t, jobs.Jobs, 1)
+	require.Equal(t, 8, jobs.Jobs[0].MaxAttempts)
+}
