@@ -96,3 +96,44 @@ func ExampleEngine_LinkedEntries_pullRequest() {
 	// 45m0s "#77 login page"
 	// 45m0s "Review https://github.com/Acme/Web-App/pull/77"
 }
+
+// A list of entries to link by hand, read a page at a time, newest first: each page
+// starts after the last entry of the one before.
+func ExampleEngine_LinkedEntries_pages() {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Now: now})
+	defer srv.Close()
+	eng, err := clockifysync.New(memory.New(), make([]byte, 32),
+		clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL())))
+	if err != nil {
+		panic(err)
+	}
+	ws := fx.Workspace.ID
+	if _, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws, InitialDays: 7}); err != nil {
+		panic(err)
+	}
+
+	q := clockifysync.EntryQuery{WorkspaceID: ws, Text: "review", Newest: true, Limit: 3}
+	for page := 1; page <= 2; page++ {
+		entries, err := eng.LinkedEntries(ctx, q)
+		if err != nil {
+			panic(err)
+		}
+		for _, e := range entries {
+			fmt.Printf("page %d: %s %q\n", page, e.Start.Format("Mon 15:04"), e.Description)
+		}
+		if len(entries) < q.Limit {
+			break // the last page
+		}
+		q.After = entries[len(entries)-1].Cursor()
+	}
+	// Output:
+	// page 1: Fri 16:13 "PR #131 review"
+	// page 1: Fri 11:25 "Review https://github.com/acme/infra/pull/142"
+	// page 1: Fri 09:45 "Review https://github.com/acme/web-app/pull/176"
+	// page 2: Fri 08:54 "Review https://github.com/acme/infra/pull/70"
+	// page 2: Thu 14:41 "PR #44 review"
+	// page 2: Thu 13:55 "PR #70 review"
+}
