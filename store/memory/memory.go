@@ -62,6 +62,21 @@ func sorted[K comparable, V any](m map[K]V, keep func(V) bool, cmpFn func(a, b V
 	return out
 }
 
+// first returns the first n values of a map that keep says, by cmpFn, without sorting
+// the others: a page costs a look at each value, not a sort of them all.
+func first[K comparable, V any](m map[K]V, keep func(V) bool, cmpFn func(a, b V) int, n int) []V {
+	out := make([]V, 0, n+1)
+	for _, v := range m {
+		if len(out) == n && cmpFn(v, out[n-1]) >= 0 || !keep(v) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(out, v, cmpFn)
+		out = slices.Insert(out, i, v)
+		out = out[:min(len(out), n)]
+	}
+	return out
+}
+
 // PutEntries implements clockifysync.EntryStore.
 func (s *Store) PutEntries(_ context.Context, entries []clockifysync.Entry) error {
 	s.mu.Lock()
@@ -134,21 +149,25 @@ func (s *Store) Entries(_ context.Context, q clockifysync.EntryQuery) ([]clockif
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	text := strings.ToLower(q.Text)
-	out := sorted(s.entries, func(e clockifysync.Entry) bool {
+	keep := func(e clockifysync.Entry) bool {
 		return (q.WorkspaceID == "" || e.WorkspaceID == q.WorkspaceID) &&
 			(q.From.IsZero() || !e.Start.Before(q.From)) && (q.To.IsZero() || e.Start.Before(q.To)) &&
 			(q.UserID == "" || e.UserID == q.UserID) && (q.ProjectID == "" || e.ProjectID == q.ProjectID) &&
 			(text == "" || strings.Contains(strings.ToLower(e.Description), text)) &&
 			(q.IncludeDeleted || e.Deleted.IsZero()) && q.Follows(e.Start, e.ID) && linked(e)
-	}, func(a, b clockifysync.Entry) int {
+	}
+	order := func(a, b clockifysync.Entry) int {
 		n := cmp.Or(a.Start.Compare(b.Start), strings.Compare(a.ID, b.ID))
 		if q.Newest {
 			return -n
 		}
 		return n
-	})
-	if q.Limit > 0 && len(out) > q.Limit {
-		out = out[:q.Limit]
+	}
+	var out []clockifysync.Entry
+	if q.Limit > 0 {
+		out = first(s.entries, keep, order, q.Limit)
+	} else {
+		out = sorted(s.entries, keep, order)
 	}
 	for i := range out {
 		out[i].Links = slices.Clone(out[i].Links)
