@@ -45,7 +45,9 @@ func (e *Engine) Run(ctx context.Context) error {
 	ended := make(chan string, e.workspaces) // never full: one send per running sync
 	var wg gosync.WaitGroup
 	defer wg.Wait()
-	var refreshed time.Time
+	var refreshed, next time.Time
+	var queue []string // due, waiting for a free place
+	read := true       // the connections, at the start and then when the timer fires
 	for {
 		if now := e.now(); refreshed.IsZero() || now.Sub(refreshed) >= maxIdle || now.Before(refreshed) {
 			refreshed = now
@@ -53,12 +55,16 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.log.ErrorContext(ctx, "clockifysync: reading the webhook tokens", "error", err)
 			}
 		}
-		due, next, err := e.due(ctx)
-		if err != nil && ctx.Err() == nil {
-			e.log.ErrorContext(ctx, "clockifysync: reading the connections", "error", err)
+		if read {
+			var err error
+			if queue, next, err = e.due(ctx); err != nil && ctx.Err() == nil {
+				e.log.ErrorContext(ctx, "clockifysync: reading the connections", "error", err)
+			}
 		}
-		for _, ws := range due {
-			if running[ws] || len(running) == e.workspaces || ctx.Err() != nil {
+		for len(queue) > 0 && len(running) < e.workspaces && ctx.Err() == nil {
+			ws := queue[0]
+			queue = queue[1:]
+			if running[ws] {
 				continue
 			}
 			running[ws] = true
@@ -74,10 +80,12 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
-		case ws := <-ended:
+		case ws := <-ended: // a free place for the next of the queue
 			t.Stop()
 			delete(running, ws)
+			read = false
 		case <-t.C:
+			read = true
 		}
 	}
 }

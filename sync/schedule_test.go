@@ -313,11 +313,18 @@ func TestRunIsNotHeldUpByASlowWorkspace(t *testing.T) {
 					requireSyncedNow(t, store, other, !tc.waiting)
 					require.EqualValues(t, 1, store.runs.Load(), "the slow workspace's sync started once")
 				}
-				// Once it ends, one more sync reads from where the slow one's window ended.
+				// Once it ends, one more sync, within the minute, reads from where the slow
+				// one's window ended.
+				released := time.Now()
 				close(store.release)
+				time.Sleep(time.Minute)
 				synctest.Wait()
-				requireSyncedNow(t, store, slow, true)
-				requireSyncedNow(t, store, other, true)
+				for _, ws := range []string{slow, other} {
+					c, err := store.Connection(t.Context(), ws)
+					require.NoError(t, err)
+					require.Empty(t, c.LastError)
+					require.False(t, c.LastSync.Before(released), "%s last synced at %v", ws, c.LastSync)
+				}
 				require.EqualValues(t, 2, store.runs.Load())
 				cancel()
 				require.ErrorIs(t, <-done, context.Canceled)
@@ -366,6 +373,42 @@ func TestRunRefreshesTokensEveryMinute(t *testing.T) {
 		time.Sleep(10 * time.Minute)
 		synctest.Wait()
 		require.EqualValues(t, 161, store.reads.Load()-before, "with the clock set back")
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+	})
+}
+
+// connectionsCounting counts the reads of every connection, which Run makes to find
+// the syncs that are due.
+type connectionsCounting struct {
+	clockifysync.Store
+	reads atomic.Int64
+}
+
+func (s *connectionsCounting) Connections(ctx context.Context) ([]clockifysync.Connection, error) {
+	s.reads.Add(1)
+	return s.Store.Connections(ctx)
+}
+
+// TestRunReadsTheConnectionsOnceAMinute: Run reads every connection once a minute, and
+// starts the due syncs that wait for a free place as others end, without reading them
+// all again each time (with thousands of workspaces, that was thousands of reads of
+// thousands of rows a round).
+func TestRunReadsTheConnectionsOnceAMinute(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		store := &connectionsCounting{Store: memory.New()}
+		eng, _, first, second, _ := twoConnected(t, store, clockifysync.WithWorkspaceConcurrency(1))
+		before := store.reads.Load()
+
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		time.Sleep(time.Hour) // both fall due: one syncs, then the other
+		synctest.Wait()
+		requireSyncedNow(t, store, first, true)
+		requireSyncedNow(t, store, second, true)
+		require.EqualValues(t, 61, store.reads.Load()-before, "at the start, then once a minute")
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
 	})
