@@ -76,8 +76,9 @@ var events = [...]clockify.WebhookEvent{
 // them stores anything. A Disconnect while Connect runs, on this replica or another,
 // wins: Connect stops with ErrNotConnected, and unregisters the webhooks it registered.
 // A second Connect of the workspace (a form sent twice) waits for the first, then finds
-// its webhooks registered: in this process, and in every replica when the store is a
-// WorkspaceLocker.
+// its webhooks registered, and a sync of the workspace running meanwhile ends before
+// Connect imports the members and projects: in this process, and in every replica when
+// the store is a WorkspaceLocker.
 func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResult, error) {
 	key := strings.TrimSpace(req.APIKey)
 	if key == "" {
@@ -189,20 +190,11 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		return err
 	}
 	res := &ConnectResult{}
-	got, err := e.refreshMembers(ctx, client, ws.ID)
+	got, err := e.importDirectory(ctx, client, ws.ID, step)
 	if err != nil {
-		return nil, e.failed(ctx, ws.ID, err)
+		return nil, err
 	}
 	res.OwnEntriesOnly, res.MappingErr = got.ownOnly, got.mappingErr
-	if err := step(StepMembers); err != nil {
-		return nil, err
-	}
-	if err := e.refreshProjects(ctx, client, ws.ID, !got.ownOnly); err != nil {
-		return nil, e.failed(ctx, ws.ID, err)
-	}
-	if err := step(StepProjects); err != nil {
-		return nil, err
-	}
 	stored, err := e.store.Webhooks(ctx, ws.ID)
 	if err != nil {
 		return nil, e.failed(ctx, ws.ID, err)
@@ -299,6 +291,28 @@ func (e *Engine) SetWebhookURL(ctx context.Context, workspaceID, webhookURL stri
 		return nil, err
 	}
 	return &WebhookResult{Webhooks: reg.live, MissingEvents: reg.missing}, nil
+}
+
+// importDirectory imports the members and projects for Connect, recording each step,
+// under a sync's locks: a sync of the workspace running meanwhile, here or on another
+// replica, stores its read of them before Connect reads them, not after it.
+func (e *Engine) importDirectory(ctx context.Context, client *clockify.Client, ws string, step func(Step) error) (imported, error) {
+	unlock, err := e.lockSyncRun(ctx, ws)
+	if err != nil {
+		return imported{}, err
+	}
+	defer unlock()
+	got, err := e.refreshMembers(ctx, client, ws)
+	if err != nil {
+		return got, e.failed(ctx, ws, err)
+	}
+	if err := step(StepMembers); err != nil {
+		return got, err
+	}
+	if err := e.refreshProjects(ctx, client, ws, !got.ownOnly); err != nil {
+		return got, e.failed(ctx, ws, err)
+	}
+	return got, step(StepProjects)
 }
 
 func (s Schedule) valid() bool {
@@ -847,13 +861,16 @@ func (e *Engine) Purge(ctx context.Context, workspaceID string) error {
 	if workspaceID == "" {
 		return inputError("workspace", "required")
 	}
-	for _, kind := range []string{lockConnect, lockSync, lockRun} { // a Connect's order
-		unlock, err := e.lock(ctx, kind, workspaceID)
-		if err != nil {
-			return err
-		}
-		defer unlock()
+	unlock, err := e.lock(ctx, lockConnect, workspaceID) // then a sync's, as Connect does
+	if err != nil {
+		return err
 	}
+	defer unlock()
+	unlockSync, err := e.lockSyncRun(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	defer unlockSync()
 	conn, err := e.store.Connection(ctx, workspaceID)
 	switch {
 	case errors.Is(err, ErrNotFound):

@@ -984,3 +984,43 @@ func TestSetWebhookURL(t *testing.T) {
 	require.Empty(t, conn.WebhookURL)
 	require.Equal(t, clockifysync.ScheduleRealtime, conn.Schedule, "the schedule stays")
 }
+
+// TestConnectImportsMembersAfterASync: a Connect of a workspace (again) while a sync of
+// it runs waits for the sync before it reads the members, so that the sync does not
+// store its read of them after Connect's (here or on another replica: the run's lock is
+// the store's).
+func TestConnectImportsMembersAfterASync(t *testing.T) {
+	t.Parallel()
+	waiting := make(chan struct{}, 1)
+	r := newRig(t, clockifysync.WithLogger(slog.New(signalOn{"waiting for the sync", waiting})))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	membersRead := make(chan struct{}, 1)
+	connected := make(chan error, 1)
+	var syncing, started atomic.Bool
+	hook := func(info clockifytest.RequestInfo) {
+		switch {
+		case info.Route == "GET v1/workspaces/{ws}/users" && started.Load():
+			select {
+			case membersRead <- struct{}{}:
+			default:
+			}
+		case info.Route == listRoute && syncing.Load() && started.CompareAndSwap(false, true):
+			go func() {
+				_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws,
+					WebhookURL: r.hook.URL + "/clockify"})
+				connected <- err
+			}()
+			select {
+			case <-waiting:
+			case <-membersRead:
+				t.Error("Connect read the members while the sync ran")
+			}
+		}
+	}
+	r.onRequest.Store(&hook)
+	syncing.Store(true)
+	_, err := r.eng.SyncRecent(t.Context(), ws)
+	require.NoError(t, err)
+	require.NoError(t, <-connected)
+}

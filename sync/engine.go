@@ -255,6 +255,21 @@ func (e *Engine) lock(ctx context.Context, kind, workspaceID string) (unlock fun
 	return func() { unlockThere(); unlockHere() }, nil
 }
 
+// lockSyncRun takes a sync's locks: this process's, and its run's in every process (a
+// sync on another replica would finish this one's run under it).
+func (e *Engine) lockSyncRun(ctx context.Context, workspaceID string) (unlock func(), err error) {
+	unlockSync, err := e.lock(ctx, lockSync, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	unlockRun, err := e.lock(ctx, lockRun, workspaceID)
+	if err != nil {
+		unlockSync()
+		return nil, err
+	}
+	return func() { unlockRun(); unlockSync() }, nil
+}
+
 const purposeAPIKey = "api-key"
 
 func purposeToken(webhookID string) string { return "webhook-token/" + webhookID }

@@ -99,17 +99,11 @@ func (e *Engine) sync(ctx context.Context, workspaceID string, w Window, refresh
 		return nil, err
 	}
 	w = Window{Start: w.Start.UTC(), End: w.End.UTC()}
-	unlock, err := e.lock(ctx, lockSync, workspaceID)
+	unlock, err := e.lockSyncRun(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	// Across processes too: another replica's sync would finish this one's run under it.
-	unlockRun, err := e.lock(ctx, lockRun, workspaceID)
-	if err != nil {
-		return nil, err
-	}
-	defer unlockRun()
 	watch := e.watched.start(workspaceID)
 	defer watch.stop()
 	client, _, err := e.client(ctx, workspaceID)
