@@ -755,16 +755,7 @@ func retryEvent(refused []clockify.WebhookEvent, now time.Time) clockify.Webhook
 // Connect: Connect's own, and this process's sync lock, which Disconnect takes. A
 // Disconnect on another replica is met by undoIfDisconnected.
 func (e *Engine) lockWebhooks(ctx context.Context, workspaceID string) (func(), error) {
-	unlockConnect, err := e.lock(ctx, lockConnect, workspaceID)
-	if err != nil {
-		return nil, err
-	}
-	unlockSync, err := e.lock(ctx, lockSync, workspaceID)
-	if err != nil {
-		unlockConnect()
-		return nil, err
-	}
-	return func() { unlockSync(); unlockConnect() }, nil
+	return e.lockAll(ctx, workspaceID, lockConnect, lockSync)
 }
 
 // undoIfDisconnected follows a change of the workspace's webhooks that ended with err
@@ -861,16 +852,11 @@ func (e *Engine) Purge(ctx context.Context, workspaceID string) error {
 	if workspaceID == "" {
 		return inputError("workspace", "required")
 	}
-	unlock, err := e.lock(ctx, lockConnect, workspaceID) // then a sync's, as Connect does
+	unlock, err := e.lockAll(ctx, workspaceID, lockConnect, lockSync, lockRun) // as Connect takes them
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	unlockSync, err := e.lockSyncRun(ctx, workspaceID)
-	if err != nil {
-		return err
-	}
-	defer unlockSync()
 	conn, err := e.store.Connection(ctx, workspaceID)
 	switch {
 	case errors.Is(err, ErrNotFound):

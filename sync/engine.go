@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	gosync "sync"
 	"time"
 
@@ -258,16 +259,27 @@ func (e *Engine) lock(ctx context.Context, kind, workspaceID string) (unlock fun
 // lockSyncRun takes a sync's locks: this process's, and its run's in every process (a
 // sync on another replica would finish this one's run under it).
 func (e *Engine) lockSyncRun(ctx context.Context, workspaceID string) (unlock func(), err error) {
-	unlockSync, err := e.lock(ctx, lockSync, workspaceID)
-	if err != nil {
-		return nil, err
+	return e.lockAll(ctx, workspaceID, lockSync, lockRun)
+}
+
+// lockAll takes the workspace's locks of kinds in that order (the order every caller
+// keeps: connect, sync, run), and returns the function that lets go of them all.
+func (e *Engine) lockAll(ctx context.Context, workspaceID string, kinds ...string) (unlock func(), err error) {
+	unlocks := make([]func(), 0, len(kinds))
+	unlock = func() {
+		for _, u := range slices.Backward(unlocks) {
+			u()
+		}
 	}
-	unlockRun, err := e.lock(ctx, lockRun, workspaceID)
-	if err != nil {
-		unlockSync()
-		return nil, err
+	for _, kind := range kinds {
+		u, err := e.lock(ctx, kind, workspaceID)
+		if err != nil {
+			unlock()
+			return nil, err
+		}
+		unlocks = append(unlocks, u)
 	}
-	return func() { unlockRun(); unlockSync() }, nil
+	return unlock, nil
 }
 
 const purposeAPIKey = "api-key"
