@@ -104,22 +104,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		return nil, inputError("region", "unknown region %q (want euc1, use2, euw2, apse2, or empty for global)", req.Region)
 	}
 
-	client, err := e.newClient(key, req.Region)
-	if err != nil {
-		return nil, err
-	}
-	me, _, err := client.Users.Current(ctx)
-	if errors.Is(err, clockify.ErrInvalidAPIKey) {
-		return nil, &keyError{err: err}
-	}
-	if err != nil {
-		return nil, err
-	}
-	wsID := cmp.Or(req.WorkspaceID, me.ActiveWorkspace, me.DefaultWorkspace)
-	ws, _, err := client.Workspaces.Get(ctx, wsID)
-	if errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound) {
-		return nil, &accessError{workspaceID: wsID, err: err}
-	}
+	client, ws, err := e.checkKey(ctx, key, req.Region, req.WorkspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -291,6 +276,80 @@ func (e *Engine) SetWebhookURL(ctx context.Context, workspaceID, webhookURL stri
 		return nil, err
 	}
 	return &WebhookResult{Webhooks: reg.live, MissingEvents: reg.missing}, nil
+}
+
+// checkKey returns a client with the key, in the region, and the workspace it reads
+// (the key user's active one when workspaceID is empty): ErrInvalidAPIKey when Clockify
+// rejects the key, ErrWorkspaceAccess when its user cannot read the workspace.
+func (e *Engine) checkKey(ctx context.Context, key string, region clockify.Region, workspaceID string) (*clockify.Client, *clockify.Workspace, error) {
+	client, err := e.newClient(key, region)
+	if err != nil {
+		return nil, nil, err
+	}
+	me, _, err := client.Users.Current(ctx)
+	if errors.Is(err, clockify.ErrInvalidAPIKey) {
+		return nil, nil, &keyError{err: err}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	wsID := cmp.Or(workspaceID, me.ActiveWorkspace, me.DefaultWorkspace)
+	ws, _, err := client.Workspaces.Get(ctx, wsID)
+	if errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound) {
+		return nil, nil, &accessError{workspaceID: wsID, err: err}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return client, ws, nil
+}
+
+// SetAPIKey replaces a connected workspace's API key (its user generated a new one,
+// which makes Clockify refuse the old, or another admin's key takes over), without what
+// Connect does again: importing the members and projects, registering the webhooks, and
+// an initial sync of up to a year. The key is checked against the workspace, in its
+// region, and stored sealed; the schedule's backoff after syncs that failed on the old
+// key ends, so the next is due on the schedule again. A key Clockify rejects is
+// ErrInvalidAPIKey, one whose user cannot read the workspace ErrWorkspaceAccess, an
+// empty one an InputError, and a workspace not connected ErrNotConnected (connect it
+// instead); none of them changes anything. A key whose user is no workspace admin reads
+// that user's entries only, from the next sync on.
+func (e *Engine) SetAPIKey(ctx context.Context, workspaceID, apiKey string) error {
+	key := strings.TrimSpace(apiKey)
+	if key == "" {
+		return inputError("api key", "required")
+	}
+	// Under Connect's lock: a Connect stores a key and a region of its own.
+	unlock, err := e.lock(ctx, lockConnect, workspaceID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	conn, err := e.connection(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	client, _, err := e.checkKey(ctx, key, conn.Region, workspaceID)
+	if err != nil {
+		return err
+	}
+	sealed := e.seal.seal(key, workspaceID, purposeAPIKey)
+	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		if err := connected(workspaceID, c); err != nil {
+			return err // disconnected meanwhile: the later action wins
+		}
+		if c.LastError == ErrInvalidAPIKey.Error() {
+			c.LastError = "" // the schedule's backoff for the old key ends
+		}
+		c.SealedAPIKey, c.Updated = sealed, e.now().UTC()
+		conn = *c
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.cacheClient(workspaceID, client, conn)
+	return nil
 }
 
 // importDirectory imports the members and projects for Connect, recording each step,

@@ -1024,3 +1024,54 @@ func TestConnectImportsMembersAfterASync(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, <-connected)
 }
+
+// TestSetAPIKey: a workspace whose key Clockify refuses (its user generated a new one)
+// takes the new key without Connect's initial sync, and its syncs work again at once; a
+// bad key, one without access to the workspace, or a workspace not connected changes
+// nothing.
+func TestSetAPIKey(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	require.True(t, r.srv.RevokeAPIKey(r.fx.OwnerKey))
+	_, err := r.eng.SyncRecent(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrInvalidAPIKey)
+	before, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.ErrInvalidAPIKey.Error(), before.LastError)
+
+	outsider := r.srv.AddWorkspace(clockify.Workspace{Name: "Elsewhere"})
+	r.srv.AddMember(outsider.ID, clockifytest.Member{User: clockify.User{Name: "Outsider", Email: "o@else.dev"},
+		APIKey: "outsider-key", Admin: true})
+	for key, want := range map[string]error{
+		"":             clockifysync.ErrInput,
+		"no-such-key":  clockifysync.ErrInvalidAPIKey,
+		r.fx.OwnerKey:  clockifysync.ErrInvalidAPIKey, // the revoked one
+		"outsider-key": clockifysync.ErrWorkspaceAccess,
+	} {
+		require.ErrorIs(t, r.eng.SetAPIKey(ctx, ws, key), want, key)
+		after, err := r.store.Connection(ctx, ws)
+		require.NoError(t, err)
+		require.Equal(t, before, after, "nothing changed by %q", key)
+	}
+	require.ErrorIs(t, r.eng.SetAPIKey(ctx, "not-connected", "owner-new-key"), clockifysync.ErrNotConnected)
+
+	r.srv.AddMember(ws, clockifytest.Member{User: r.fx.Owner, APIKey: "owner-new-key", Admin: true})
+	lists := r.lists.Load()
+	creates := r.srv.Requests("POST v1/workspaces/{ws}/webhooks")
+	require.NoError(t, r.eng.SetAPIKey(ctx, ws, " owner-new-key\n"))
+	require.Equal(t, lists, r.lists.Load(), "no initial sync")
+	require.Equal(t, creates, r.srv.Requests("POST v1/workspaces/{ws}/webhooks"), "no webhook registered")
+	after, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, after.LastError, "the backoff for the old key ends")
+	require.NotEqual(t, before.SealedAPIKey, after.SealedAPIKey)
+	require.NotContains(t, string(after.SealedAPIKey), "owner-new-key", "sealed")
+
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	e := r.add(t, "#9 delivered after the new key", now.Add(-time.Hour))
+	r.requireDescription(t, e) // deliveries are read again with the new key
+}

@@ -8,10 +8,10 @@ import (
 var (
 	// ErrNotConnected is returned for a workspace that is not connected, or no longer.
 	ErrNotConnected = errors.New("clockifysync: workspace not connected; call Connect first")
-	// ErrInvalidAPIKey is returned by Connect when Clockify rejects the key, and by a
-	// sync when Clockify rejects the stored one (its user generated a new key): no retry
-	// helps until the workspace is connected again with a valid key. It also matches
-	// clockify.ErrInvalidAPIKey.
+	// ErrInvalidAPIKey is returned by Connect and SetAPIKey when Clockify rejects the
+	// key, and by a sync when Clockify rejects the stored one (its user generated a new
+	// key): no retry helps until SetAPIKey (or Connect) stores a valid key. It also
+	// matches clockify.ErrInvalidAPIKey.
 	ErrInvalidAPIKey = errors.New("clockifysync: Clockify rejected the API key; copy it again from Clockify's Profile settings, API section (keys do not carry over between regions)")
 	// ErrWorkspaceAccess is returned by Connect when the key's user cannot read the
 	// workspace.
