@@ -105,8 +105,10 @@ func (s *Store) PutEntries(ctx context.Context, entries []clockifysync.Entry) er
 func (s *Store) gather(ctx context.Context, always bool) (float64, error) {
 	const counted = `SELECT reltuples FROM pg_class WHERE oid = 'jasper_clockify.entries'::regclass`
 	var rows float64
-	if err := s.db.QueryRowContext(ctx, counted).Scan(&rows); err != nil || rows >= 0 && !always {
-		return rows, err
+	if !always {
+		if err := s.db.QueryRowContext(ctx, counted).Scan(&rows); err != nil || rows >= 0 {
+			return rows, err
+		}
 	}
 	if _, err := s.db.ExecContext(ctx, `ANALYZE jasper_clockify.entries, jasper_clockify.auto_links`); err != nil {
 		return 0, err
