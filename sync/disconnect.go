@@ -1,0 +1,108 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// DisconnectResult says what Disconnect did.
+type DisconnectResult struct {
+	// Unregistered counts the webhooks deleted in Clockify.
+	Unregistered int
+	// LeftRegistered lists the webhooks Clockify would not let the key delete (a key
+	// revoked since): delete them in Clockify's settings. Their tokens are forgotten.
+	LeftRegistered []string
+}
+
+// Disconnect unregisters the workspace's webhooks, deletes its stored API key and webhook
+// tokens, and keeps its entries, links and mappings as history. A failure other than the
+// key being refused changes nothing more than the webhooks already deleted, and
+// Disconnect may be called again.
+func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*DisconnectResult, error) {
+	unlock, err := e.lock(ctx, lockSync, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	client, _, err := e.client(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.unregisterWebhooks(ctx, client, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.store.FinishRun(ctx, workspaceID); err != nil {
+		return nil, err
+	}
+	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		c.Status, c.SealedAPIKey, c.MissingEvents, c.Updated = StatusDisconnected, nil, nil, e.now().UTC()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.forgetClient(workspaceID)
+	return res, nil
+}
+
+// Purge deletes everything the store keeps of a disconnected workspace (the store's
+// DeleteWorkspace): its entries and links, its members' names and emails, its projects,
+// mappings and delivery records, and its connection; for a customer who leaves and asks
+// that their data be erased, since Disconnect keeps the history. A workspace still
+// connected, or connecting, is ErrStillConnected and loses nothing: Disconnect it first,
+// which unregisters its webhooks. A workspace of which nothing is kept is no error. Purge
+// waits for a Connect or a sync of the workspace in progress (on every replica, with a
+// WorkspaceLocker store), and a Connect after it starts afresh.
+func (e *Engine) Purge(ctx context.Context, workspaceID string) error {
+	if workspaceID == "" {
+		return inputError("workspace", "required")
+	}
+	unlock, err := e.lockAll(ctx, workspaceID, lockConnect, lockSync, lockRun) // as Connect takes them
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	conn, err := e.store.Connection(ctx, workspaceID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return err
+	case conn.Status != StatusDisconnected:
+		return fmt.Errorf("%w: %s", ErrStillConnected, workspaceID)
+	}
+	if err := e.store.DeleteWorkspace(ctx, workspaceID); err != nil {
+		return err
+	}
+	e.forgetClient(workspaceID)
+	return nil
+}
+
+// unregisterWebhooks deletes the workspace's stored webhooks in Clockify and forgets
+// them; those the key may no longer delete are forgotten, and listed.
+func (e *Engine) unregisterWebhooks(ctx context.Context, client *clockify.Client, workspaceID string) (*DisconnectResult, error) {
+	hooks, err := e.store.Webhooks(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	res := &DisconnectResult{}
+	for _, w := range hooks {
+		err := e.deleteWebhook(ctx, client, workspaceID, w.ID)
+		switch {
+		case err == nil:
+			res.Unregistered++
+		case errors.Is(err, clockify.ErrInvalidAPIKey) || errors.Is(err, clockify.ErrForbidden):
+			res.LeftRegistered = append(res.LeftRegistered, w.ID)
+			if err := e.store.DeleteWebhook(ctx, workspaceID, w.ID); err != nil {
+				return nil, err
+			}
+			e.distrust(w.ID)
+		default:
+			return nil, err
+		}
+	}
+	return res, nil
+}

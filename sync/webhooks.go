@@ -1,0 +1,341 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+)
+
+// checkWebhookURL refuses a webhook URL that is not empty or an absolute http(s) URL.
+func checkWebhookURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return inputError("webhook url", "want an absolute http(s) URL")
+	}
+	return nil
+}
+
+// WebhookResult says what SetWebhookURL did.
+type WebhookResult struct {
+	// Webhooks counts the webhooks that deliver to the URL, registered now or found
+	// registered.
+	Webhooks int
+	// MissingEvents are the events Clockify would not register a webhook for, or holds
+	// theirs disabled, as in ConnectResult.
+	MissingEvents []clockify.WebhookEvent
+}
+
+// SetWebhookURL moves a connected workspace's webhooks to another public URL of the
+// host's handler (a new domain, or a host that had none), with the API key stored at
+// Connect, so that no customer is asked for it again: the engine's webhooks at any other
+// URL are deleted in Clockify, and one per event registered at the new one (those found
+// there are kept). An empty URL deletes them all, and the schedule's syncs alone keep the
+// store current. The schedule stays as it is (SetSchedule changes it). A bad URL is an
+// InputError, and a workspace not connected ErrNotConnected; neither changes anything.
+// A Disconnect meanwhile, on this replica or another, wins. After a failure part way,
+// calling it again finishes the move.
+func (e *Engine) SetWebhookURL(ctx context.Context, workspaceID, webhookURL string) (*WebhookResult, error) {
+	if err := checkWebhookURL(webhookURL); err != nil {
+		return nil, err
+	}
+	client, _, err := e.client(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := e.lockWebhooks(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	var conn Connection
+	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		if err := connected(workspaceID, c); err != nil {
+			return err
+		}
+		c.WebhookURL, c.Updated = webhookURL, e.now().UTC()
+		conn = *c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	stored, err := e.store.Webhooks(ctx, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := e.registerWebhooks(ctx, client, conn, events[:], stored)
+	if err == nil {
+		err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+			if c.Status != StatusDisconnected { // a Disconnect meanwhile cleared them
+				c.MissingEvents = reg.missing
+			}
+			return nil
+		})
+	}
+	if err := e.undoIfDisconnected(ctx, client, workspaceID, err); err != nil {
+		return nil, err
+	}
+	return &WebhookResult{Webhooks: reg.live, MissingEvents: reg.missing}, nil
+}
+
+// registration is what registerWebhooks did.
+type registration struct {
+	live    int                     // webhooks of the wanted events that deliver to the URL
+	added   int                     // webhooks registered (or given a new token) now
+	missing []clockify.WebhookEvent // the wanted events Clockify refused a webhook, or holds theirs disabled
+	looked  bool                    // Clockify's webhooks were listed (or refused to the key): missing is known
+}
+
+// count counts a webhook of a wanted event: live when Clockify delivers it, or its
+// event missing when Clockify holds it disabled (past a Free plan's three webhooks,
+// until an upgrade enables it again).
+func (r *registration) count(ev clockify.WebhookEvent, delivers bool) {
+	if delivers {
+		r.live++
+	} else {
+		r.missing = append(r.missing, ev)
+	}
+}
+
+// registerWebhooks makes sure one webhook per wanted event delivers to the connection's
+// URL, given the workspace's stored webhooks: a webhook already there is reused (its
+// token regenerated if the store does not hold it, since Clockify may not list tokens),
+// the engine's webhooks at another URL are deleted, and those deleted in Clockify are
+// forgotten. Clockify refusing a webhook (a plan's limit), or holding one disabled, is
+// reported, not an error: a disabled webhook is kept, with its token, for Clockify to
+// enable again. Once Clockify refuses to create one, no other is created: their events
+// are reported missing too.
+func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, conn Connection, want []clockify.WebhookEvent, stored []Webhook) (registration, error) {
+	var reg registration
+	ws := conn.WorkspaceID
+	ours := map[string]Webhook{}
+	for _, w := range stored {
+		ours[w.ID] = w
+	}
+	list, _, err := client.Webhooks.List(ctx, ws)
+	if errors.Is(err, clockify.ErrForbidden) && conn.WebhookURL != "" {
+		reg.missing, reg.looked = want, true // only admins manage webhooks
+		return reg, nil
+	}
+	if err != nil {
+		return reg, err
+	}
+	reg.looked = true
+	// Webhooks the store holds that Clockify no longer has were deleted there: forget them.
+	for id := range ours {
+		if !slices.ContainsFunc(list.Webhooks, func(h clockify.Webhook) bool { return h.ID == id }) {
+			if err := e.store.DeleteWebhook(ctx, ws, id); err != nil {
+				return reg, err
+			}
+			e.distrust(id)
+			delete(ours, id)
+		}
+	}
+	live := map[clockify.WebhookEvent]clockify.Webhook{}
+	for _, h := range list.Webhooks {
+		if _, mine := ours[h.ID]; mine && h.URL != conn.WebhookURL {
+			if err := e.deleteWebhook(ctx, client, ws, h.ID); err != nil {
+				return reg, err
+			}
+			delete(ours, h.ID)
+			continue
+		}
+		if conn.WebhookURL == "" || h.URL != conn.WebhookURL {
+			continue
+		}
+		// Two webhooks of one event at the URL (two Connects at once) would deliver
+		// everything twice and count twice against the plan's limit: one is deleted,
+		// keeping one whose token the store holds.
+		if prev, dup := live[h.WebhookEvent]; dup {
+			drop := h
+			if ours[prev.ID].SealedToken == nil && ours[h.ID].SealedToken != nil {
+				drop, live[h.WebhookEvent] = prev, h
+			}
+			if err := e.deleteWebhook(ctx, client, ws, drop.ID); err != nil {
+				return reg, err
+			}
+			delete(ours, drop.ID)
+			continue
+		}
+		live[h.WebhookEvent] = h
+	}
+	if conn.WebhookURL == "" {
+		return reg, nil
+	}
+	refusedCreate := false // Clockify refused to create a webhook in this registration
+	for _, ev := range want {
+		h, ok := live[ev]
+		var got *clockify.Webhook
+		switch {
+		case ok && ours[h.ID].SealedToken != nil:
+			reg.count(ev, h.Delivers())
+			continue
+		case ok:
+			got, _, err = client.Webhooks.RegenerateToken(ctx, ws, h.ID)
+		case refusedCreate:
+			// Past a plan's limit every create is refused, each spending a request of a
+			// plan that may allow thirty an hour: the scheduled syncs try again, one a
+			// sync, in turn, so an event refused for a reason of its own delays the
+			// others by hours at most.
+			reg.missing = append(reg.missing, ev)
+			continue
+		default:
+			got, _, err = client.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{
+				Name: webhookName(ev), URL: conn.WebhookURL, WebhookEvent: ev,
+			})
+		}
+		var apiErr *clockify.APIError
+		if errors.As(err, &apiErr) && !errors.Is(err, clockify.ErrInvalidAPIKey) && apiErr.StatusCode < 500 {
+			e.log.WarnContext(ctx, "clockifysync: Clockify refused a webhook", "workspace", ws, "event", ev, "error", err)
+			reg.missing = append(reg.missing, ev)
+			refusedCreate = refusedCreate || !ok
+			continue
+		}
+		if err != nil {
+			return reg, err
+		}
+		if got.AuthToken == "" {
+			return reg, fmt.Errorf("clockifysync: Clockify returned webhook %s without its token", got.ID)
+		}
+		w := Webhook{WorkspaceID: ws, ID: got.ID, Event: string(ev), URL: conn.WebhookURL,
+			SealedToken: e.seal.seal(got.AuthToken.Reveal(), ws, purposeToken(got.ID))}
+		if err := e.store.PutWebhook(ctx, w); err != nil {
+			return reg, err
+		}
+		if err := e.trust(w, got.AuthToken, false); err != nil {
+			return reg, err
+		}
+		reg.added++
+		reg.count(ev, got.Delivers())
+	}
+	return reg, nil
+}
+
+// repairWebhooks registers again the webhooks of the workspace that Clockify no longer
+// has (deleted in its settings), so that its real-time updates do not stop for good; a
+// scheduled sync calls it. It also tries again the events Clockify refused a webhook
+// before (a Free plan's three, until an upgrade), one a call, in turn: each refusal
+// spends a request of a plan that may allow thirty an hour. Once Clockify takes one, it
+// tries the others. A workspace whose key never registered a webhook (a member's) is
+// left alone.
+func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, conn Connection) (registration, error) {
+	var reg registration
+	workspaceID := conn.WorkspaceID
+	if conn.WebhookURL == "" {
+		return reg, nil // no webhooks: spare the locks
+	}
+	unlock, err := e.lockWebhooks(ctx, workspaceID)
+	if err != nil {
+		return reg, err
+	}
+	defer unlock()
+	if conn, err = e.connection(ctx, workspaceID); err != nil || conn.WebhookURL == "" {
+		return reg, err
+	}
+	stored, err := e.store.Webhooks(ctx, workspaceID)
+	if err != nil {
+		return reg, err
+	}
+	var want, refused []clockify.WebhookEvent
+	for _, ev := range events {
+		if slices.ContainsFunc(stored, func(w Webhook) bool { return w.Event == string(ev) && w.URL == conn.WebhookURL }) {
+			want = append(want, ev)
+		} else {
+			refused = append(refused, ev)
+		}
+	}
+	if len(want) == 0 {
+		return reg, nil
+	}
+	var probe clockify.WebhookEvent
+	if len(refused) > 0 {
+		probe = retryEvent(refused, e.now())
+		refused = slices.DeleteFunc(refused, func(ev clockify.WebhookEvent) bool { return ev == probe })
+		want = append(want, probe)
+	}
+	if reg, err = e.registerWebhooks(ctx, client, conn, want, stored); err != nil {
+		return reg, err
+	}
+	if len(refused) > 0 && !slices.Contains(reg.missing, probe) {
+		if stored, err = e.store.Webhooks(ctx, workspaceID); err != nil {
+			return reg, err
+		}
+		more, err := e.registerWebhooks(ctx, client, conn, refused, stored)
+		if err != nil {
+			return reg, err
+		}
+		reg.added, reg.missing, reg.looked = reg.added+more.added, append(reg.missing, more.missing...), reg.looked && more.looked
+	} else {
+		reg.missing = append(reg.missing, refused...)
+	}
+	slices.SortFunc(reg.missing, func(a, b clockify.WebhookEvent) int {
+		return slices.Index(events[:], a) - slices.Index(events[:], b)
+	})
+	if reg.added == 0 {
+		return reg, nil
+	}
+	e.log.InfoContext(ctx, "clockifysync: registered the webhooks Clockify was missing", "workspace", workspaceID, "webhooks", reg.added)
+	return reg, e.undoIfDisconnected(ctx, client, workspaceID, nil)
+}
+
+// retryEvent picks the refused event a repair tries again: another each hour, so that
+// one Clockify refuses for a reason of its own does not keep the others from a try.
+func retryEvent(refused []clockify.WebhookEvent, now time.Time) clockify.WebhookEvent {
+	return refused[now.Unix()/3600%int64(len(refused))]
+}
+
+// lockWebhooks takes the locks under which the workspace's webhooks change after
+// Connect: Connect's own, and this process's sync lock, which Disconnect takes. A
+// Disconnect on another replica is met by undoIfDisconnected.
+func (e *Engine) lockWebhooks(ctx context.Context, workspaceID string) (func(), error) {
+	return e.lockAll(ctx, workspaceID, lockConnect, lockSync)
+}
+
+// undoIfDisconnected follows a change of the workspace's webhooks that ended with err
+// (nil when it succeeded): if the workspace was disconnected meanwhile, on another
+// replica, the change is abandoned and ErrNotConnected returned.
+func (e *Engine) undoIfDisconnected(ctx context.Context, client *clockify.Client, workspaceID string, err error) error {
+	if _, cerr := e.connection(ctx, workspaceID); errors.Is(cerr, ErrNotConnected) {
+		return e.abandon(ctx, client, workspaceID, cerr)
+	}
+	return err
+}
+
+// abandon ends a change of the workspace's webhooks (Connect, a repair, a rotation)
+// that a Disconnect overtook, err saying so. The Disconnect wins, being the later
+// action: the webhooks registered or given new tokens since are deleted in Clockify and
+// forgotten, and so is the client.
+func (e *Engine) abandon(ctx context.Context, client *clockify.Client, workspaceID string, err error) error {
+	if _, uerr := e.unregisterWebhooks(ctx, client, workspaceID); uerr != nil {
+		return errors.Join(err, uerr)
+	}
+	e.forgetClient(workspaceID)
+	return err
+}
+
+// webhookName names the engine's webhook for an event, within Clockify's 30 characters.
+func webhookName(ev clockify.WebhookEvent) string {
+	name := "jasper " + strings.ToLower(string(ev))
+	return name[:min(len(name), 30)]
+}
+
+// deleteWebhook deletes a webhook in Clockify (one already gone counts as deleted) and
+// forgets it.
+func (e *Engine) deleteWebhook(ctx context.Context, client *clockify.Client, workspaceID, id string) error {
+	if _, err := client.Webhooks.Delete(ctx, workspaceID, id); err != nil && !errors.Is(err, clockify.ErrNotFound) {
+		return err
+	}
+	if err := e.store.DeleteWebhook(ctx, workspaceID, id); err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	e.distrust(id)
+	return nil
+}
