@@ -32,8 +32,10 @@
 // mapping ([Engine.SetProjectMapping]); links made by hand ([Engine.LinkManually]) are
 // kept apart, survive every re-sync and replace the entry's auto links
 // ([Engine.LinkedEntries]). [EntryQuery].PR selects one pull request's entries, read
-// through the stores' index of link targets, and [Engine.Report] sums their time.
-// [EntryQuery].Limit, Newest and After read entries a page at a time, for a list to link
+// through the stores' index of link targets, and [Engine.Report] sums their time,
+// priced with the workspace's rates: the organisation's default ([Engine.SetDefaultRate],
+// in AUD unless it names a currency) and overrides per project
+// ([Engine.SetProjectRate]), kept with its connection. [EntryQuery].Limit, Newest and After read entries a page at a time, for a list to link
 // them by hand.
 //
 // Everything the engine keeps goes through a [Store], made of small role interfaces.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/heyjasper/jasper-clockify/analytics"
+	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/store/memory"
@@ -136,4 +138,51 @@ func ExampleEngine_LinkedEntries_pages() {
 	// page 2: Fri 08:54 "Review https://github.com/acme/infra/pull/70"
 	// page 2: Thu 14:41 "PR #44 review"
 	// page 2: Thu 13:55 "PR #70 review"
+}
+
+// Price a pull request's time with the organisation's rates, set once in the SDK: a
+// project's override before the default, each in its own currency.
+func ExampleEngine_SetProjectRate() {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Now: now})
+	defer srv.Close()
+	eng, err := clockifysync.New(memory.New(), make([]byte, 32),
+		clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL())))
+	if err != nil {
+		panic(err)
+	}
+	ws, web, api := fx.Workspace.ID, fx.Projects[0], fx.Projects[1]
+	if _, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws, InitialDays: 7}); err != nil {
+		panic(err)
+	}
+	for i, p := range []clockify.Project{web, api} {
+		start := now.Add(time.Duration(i-3) * time.Hour)
+		if _, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, ProjectID: p.ID, Description: "acme/web-app#90",
+			Billable: true, TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(30 * time.Minute))}}); err != nil {
+			panic(err)
+		}
+	}
+	if _, err := eng.SyncRecent(ctx, ws); err != nil {
+		panic(err)
+	}
+
+	if err := eng.SetDefaultRate(ctx, ws, billing.Money{Minor: 150_00}); err != nil { // AUD
+		panic(err)
+	}
+	usd, err := billing.NewMoney(110_00, "USD")
+	if err != nil {
+		panic(err)
+	}
+	if err := eng.SetProjectRate(ctx, ws, web.ID, usd); err != nil {
+		panic(err)
+	}
+	s, err := eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web-app#90"}, analytics.Options{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(s.PRs[0].PR, s.PRs[0].Seconds()/60, "minutes,", s.PRs[0].Amounts)
+	// Output:
+	// acme/web-app#90 60 minutes, 75.00 AUD + 55.00 USD
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
@@ -184,8 +185,12 @@ type Connection struct {
 	// unit; 0 when it has none.
 	HourlyRate int64
 	Currency   string
-	Status     Status
-	Step       Step
+	// Rates are the hourly rates set in the SDK (Engine.SetDefaultRate,
+	// Engine.SetProjectRate), by which Report prices the workspace's time; Clockify's
+	// own rates do not enter them.
+	Rates  Rates
+	Status Status
+	Step   Step
 	// SealedAPIKey is the API key sealed with the host's key (AES-GCM); nil once
 	// disconnected.
 	SealedAPIKey []byte
@@ -213,6 +218,29 @@ type Connection struct {
 	ChangesRead time.Time
 	Created     time.Time
 	Updated     time.Time
+}
+
+// Rates are a workspace's hourly rates, kept with its connection: the organisation's
+// default and overrides per Clockify project, each an amount of a currency's minor units
+// per hour. An entry's rate is its project's override, else the default.
+type Rates struct {
+	// Default is the organisation's hourly rate. Its zero value, no rate set, prices the
+	// projects without an override at nothing, in AUD.
+	Default billing.Money
+	// Projects are the overrides, by Clockify project id.
+	Projects map[string]billing.Money
+}
+
+// IsZero reports whether no rate is set.
+func (r Rates) IsZero() bool { return r.Default == (billing.Money{}) && len(r.Projects) == 0 }
+
+// Card returns the rate card of the rates, by which analytics prices entries.
+func (r Rates) Card() (*billing.RateCard, error) {
+	opts := make([]billing.RateOption, 0, len(r.Projects))
+	for id, m := range r.Projects {
+		opts = append(opts, billing.WithProjectRate(id, m.Minor, m.Currency.Code()))
+	}
+	return billing.NewRateCard(r.Default.Minor, r.Default.Currency.Code(), opts...)
 }
 
 // Schedule says when a connected workspace is synced besides manual syncs.

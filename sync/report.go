@@ -2,10 +2,12 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"strings"
 
 	"github.com/heyjasper/jasper-clockify/analytics"
+	"github.com/heyjasper/jasper-clockify/billing"
 )
 
 // Summary is a report over stored entries.
@@ -24,7 +26,8 @@ type Summary struct {
 // GitHub's names ignore case, so links written "Acme/Web#4" and "acme/web#4" count as
 // one. An entry linked to several pull requests is shared between them by opts.Split
 // (evenly by default, in whole seconds). Members' GitHub logins come from the store
-// unless opts.Logins is set; opts.Rates, when set, prices the time. A query with a Limit
+// unless opts.Logins is set. opts.Rates, when set, prices the time; else the workspace's
+// rates do (SetDefaultRate, SetProjectRate), when any is set. A query with a Limit
 // or an After is an InputError: a report of a page would count part of the time.
 func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Options) (*Summary, error) {
 	if q.Limit != 0 || q.After != nil {
@@ -47,6 +50,11 @@ func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Option
 		}
 	} else {
 		opts.Logins = maps.Clone(opts.Logins)
+	}
+	if opts.Rates == nil {
+		if opts.Rates, err = e.rateCard(ctx, q.WorkspaceID); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Now == nil {
 		opts.Now = e.now
@@ -76,4 +84,16 @@ func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Option
 		return nil, err
 	}
 	return s, nil
+}
+
+// rateCard returns the card of a workspace's rates, or nil when none is set.
+func (e *Engine) rateCard(ctx context.Context, workspaceID string) (*billing.RateCard, error) {
+	c, err := e.store.Connection(ctx, workspaceID)
+	if errors.Is(err, ErrNotFound) || err == nil && c.Rates.IsZero() {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Rates.Card()
 }

@@ -156,6 +156,9 @@ func syncAndReport(ctx context.Context, out io.Writer, src *source, dbPath strin
 	if err := mapProjects(ctx, eng, conn.WorkspaceID, src.org); err != nil {
 		return err
 	}
+	if err := seedRates(ctx, eng, conn.WorkspaceID); err != nil {
+		return err
+	}
 	if src.fake != nil && res.Webhooks > 0 {
 		if err := showWebhook(ctx, out, src.fake, store, conn.WorkspaceID); err != nil {
 			return err
@@ -285,13 +288,16 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 	if err != nil {
 		return err
 	}
+	if conn, err = store.Connection(ctx, ws); err != nil { // with the rates set since
+		return err
+	}
 	byID := map[string]clockifysync.Project{}
-	fmt.Fprintln(tw, "PROJECT\tBILLABLE\tRATE")
+	fmt.Fprintf(tw, "PROJECT\tBILLABLE\tRATE (default %s/h)\n", conn.Rates.Default)
 	for _, p := range projects {
 		byID[p.ID] = p
 		rate := "-"
-		if p.HourlyRate > 0 {
-			rate = fmt.Sprintf("%d.%02d %s/h", p.HourlyRate/100, p.HourlyRate%100, p.Currency)
+		if r, ok := conn.Rates.Projects[p.ID]; ok {
+			rate = r.String() + "/h"
 		}
 		fmt.Fprintf(tw, "%s\t%v\t%s\n", p.Name, p.Billable, rate)
 	}
@@ -332,5 +338,5 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 		}
 		fmt.Fprintf(out, "(Clockify would not list the entries of these deactivated members: %s; its detailed report holds them)\n", strings.Join(who, ", "))
 	}
-	return summarise(ctx, out, eng, conn, byID, names, q)
+	return summarise(ctx, out, eng, names, q)
 }

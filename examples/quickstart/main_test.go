@@ -18,7 +18,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -93,22 +92,22 @@ func TestQuickstartWithAMembersKey(t *testing.T) {
 	}
 }
 
-// TestRateCardReadsClockifyHundredths: Clockify writes 3,000 JPY as 300000 and 105.000
-// KWD as 10500; the card holds them in the currencies' own minor units.
-func TestRateCardReadsClockifyHundredths(t *testing.T) {
+// TestRatesReadClockifyHundredths: Clockify writes 3,000 JPY as 300000 and 105.000
+// KWD as 10500; the rates hold them in the currencies' own minor units.
+func TestRatesReadClockifyHundredths(t *testing.T) {
 	t.Parallel()
 	conn := clockifysync.Connection{HourlyRate: 300000, Currency: "JPY"}
-	projects := map[string]clockifysync.Project{
-		"p1": {ID: "p1", HourlyRate: 10500, Currency: "KWD"},
-		"p2": {ID: "p2", HourlyRate: 450000}, // the workspace's currency
+	projects := []clockifysync.Project{
+		{ID: "p1", HourlyRate: 10500, Currency: "KWD"},
+		{ID: "p2", HourlyRate: 450000}, // the workspace's currency
+		{ID: "p3"},                     // no rate of its own
 	}
-	rc, err := rateCard(conn, projects)
+	rates, err := clockifyRates(conn, projects)
 	require.NoError(t, err)
-	require.Equal(t, "3,000 JPY", rc.Default().String())
+	require.Equal(t, "3,000 JPY", rates.Default.String())
+	require.Len(t, rates.Projects, 2)
 	for id, want := range map[string]string{"p1": "105.000 KWD", "p2": "4,500 JPY"} {
-		r, err := rc.Rate(billing.Entry{ProjectID: id, Billable: true})
-		require.NoError(t, err)
-		require.Equal(t, want, r.Hourly.String())
+		require.Equal(t, want, rates.Projects[id].String())
 	}
 }
 

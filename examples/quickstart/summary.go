@@ -10,21 +10,16 @@ import (
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/analytics"
-	"github.com/heyjasper/jasper-clockify/billing"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
-// summarise prices the work entries the query selects with the workspace's and the
-// projects' rates (Engine.Report links each to the pull requests of its effective links:
+// summarise prices the work entries the query selects with the workspace's rates
+// (seedRates set them; Engine.Report links each to the pull requests of its effective links:
 // its manual links, else the references the engine found and resolved with the
 // project's repository), and prints the time per PR and per contributor, the billable
 // and unlinked shares and the weekly trend. names are the members' names by id.
-func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, conn clockifysync.Connection, projects map[string]clockifysync.Project, names map[string]string, q clockifysync.EntryQuery) error {
-	rates, err := rateCard(conn, projects)
-	if err != nil {
-		return err
-	}
-	summary, err := eng.Report(ctx, q, analytics.Options{Rates: rates, Now: time.Now, Period: analytics.Week})
+func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, names map[string]string, q clockifysync.EntryQuery) error {
+	summary, err := eng.Report(ctx, q, analytics.Options{Now: time.Now, Period: analytics.Week})
 	if err != nil {
 		return err
 	}
@@ -105,29 +100,4 @@ func duration(e *clockifysync.Entry) string {
 		return "running"
 	}
 	return e.End.Sub(e.Start).String()
-}
-
-// rateCard prices time at the workspace's hourly rate (150.00 AUD when it has none), with
-// each project's own rate as an override. Clockify's amounts are hundredths of the
-// currency's unit, whatever the currency: billing.FromHundredths reads them.
-func rateCard(conn clockifysync.Connection, projects map[string]clockifysync.Project) (*billing.RateCard, error) {
-	amount, currency := int64(15000), billing.DefaultCurrency
-	if conn.HourlyRate > 0 && conn.Currency != "" {
-		amount, currency = conn.HourlyRate, conn.Currency
-	}
-	hourly, err := billing.FromHundredths(amount, currency)
-	if err != nil {
-		return nil, err
-	}
-	var opts []billing.RateOption
-	for id, p := range projects {
-		if p.HourlyRate > 0 {
-			m, err := billing.FromHundredths(p.HourlyRate, cmp.Or(p.Currency, currency))
-			if err != nil {
-				return nil, err
-			}
-			opts = append(opts, billing.WithProjectRate(id, m.Minor, m.Currency.Code()))
-		}
-	}
-	return billing.NewRateCard(hourly.Minor, hourly.Currency.Code(), opts...)
 }

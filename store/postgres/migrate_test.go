@@ -17,9 +17,9 @@ import (
 // data kept. Its claims, which did not say whether their delivery was applied, count as
 // applied, its delivery records are numbered within their workspace, its connections
 // miss no webhook event, read entity changes from their last sync and are in the
-// engine's default region, and its projects count as read before any other. An index of
-// a later version that the host built beforehand (CONCURRENTLY, on a large database) is
-// kept.
+// engine's default region with no rate set, and its projects count as read before any
+// other. An index of a later version that the host built beforehand (CONCURRENTLY, on a
+// large database) is kept.
 func TestMigrateFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	pool := pgtest.NewDatabase(t)
@@ -66,6 +66,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.Equal(t, "Acme", conn.WorkspaceName)
 	require.Empty(t, conn.MissingEvents)
 	require.Equal(t, clockify.RegionGlobal, conn.Region, "the engine's default region")
+	require.True(t, conn.Rates.IsZero(), "no rate set: %+v", conn.Rates)
 	require.True(t, conn.LastSync.Equal(lastSync), "%v", conn.LastSync)
 	require.True(t, conn.ChangesRead.Equal(lastSync), "%v", conn.ChangesRead)
 

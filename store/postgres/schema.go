@@ -121,4 +121,7 @@ UPDATE jasper_clockify.connections SET changes_read = last_sync;
 	// The workspace's data region (Connection.Region): empty, the engine's default, for
 	// the connections stored before.
 	8: `ALTER TABLE jasper_clockify.connections ADD COLUMN region text NOT NULL DEFAULT ''`,
+	// The hourly rates set in the SDK (Connection.Rates), as JSON: empty, none set, for the
+	// connections stored before.
+	9: `ALTER TABLE jasper_clockify.connections ADD COLUMN rates text NOT NULL DEFAULT ''`,
 }

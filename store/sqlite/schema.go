@@ -120,4 +120,7 @@ UPDATE connections SET changes_read = last_sync;
 	// The workspace's data region (Connection.Region): empty, the engine's default, for
 	// the connections stored before.
 	8: `ALTER TABLE connections ADD COLUMN region TEXT NOT NULL DEFAULT ''`,
+	// The hourly rates set in the SDK (Connection.Rates), as JSON: empty, none set, for the
+	// connections stored before.
+	9: `ALTER TABLE connections ADD COLUMN rates TEXT NOT NULL DEFAULT ''`,
 }

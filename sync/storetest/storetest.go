@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	gosync "sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/webhook"
@@ -724,19 +726,25 @@ func connections(t *testing.T, s clockifysync.Store) {
 		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify", Region: clockify.RegionEUC1,
 		MissingEvents: []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventTimeEntrySplit}, Schedule: clockifysync.ScheduleHourly,
 		InitialDays: 30, LastSync: t0, LastError: "", ChangesRead: t0.Add(-time.Minute), Created: t0.Add(-time.Hour), Updated: t0,
+		Rates: clockifysync.Rates{Default: money(t, 12000, "AUD"), Projects: map[string]billing.Money{
+			"p1": money(t, 15000, "USD"), "p2": money(t, 0, "JPY"), "p3": money(t, 123456, "KWD"),
+		}},
 	}
 	require.NoError(t, s.PutConnection(ctx, c))
+	c.Rates.Projects = maps.Clone(c.Rates.Projects) // what was put, which the store must not share
 	require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: "ws0", Status: clockifysync.StatusConnecting, Created: t0, Updated: t0}))
 	got, err := s.Connection(ctx, ws)
 	require.NoError(t, err)
 	requireSameConnection(t, c, got)
 
 	got.MissingEvents[0] = "CHANGED BY A CALLER"
+	got.Rates.Projects["p1"] = money(t, 1, "USD")
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
 	requireSameConnection(t, c, got)
 
 	c.Status, c.SealedAPIKey, c.MissingEvents, c.LastError = clockifysync.StatusDisconnected, nil, nil, "boom"
+	c.Rates = clockifysync.Rates{Projects: map[string]billing.Money{"p1": money(t, 15000, "USD")}} // no default
 	require.NoError(t, s.PutConnection(ctx, c))
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
@@ -778,11 +786,13 @@ func updateConnection(t *testing.T, s clockifysync.Store) {
 		got.Schedule, got.LastSync, got.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
 		got.ChangesRead = t0.Add(2 * time.Hour)
 		got.MissingEvents = []clockify.WebhookEvent{clockify.EventTimerStopped}
+		got.Rates.Default = money(t, 9900, "NZD")
 		return nil
 	}))
 	c.Schedule, c.LastSync, c.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
 	c.ChangesRead = t0.Add(2 * time.Hour)
 	c.MissingEvents = []clockify.WebhookEvent{clockify.EventTimerStopped}
+	c.Rates.Default = money(t, 9900, "NZD")
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
 	requireSameConnection(t, c, got)
@@ -813,6 +823,14 @@ func updateConnectionConcurrent(t *testing.T, s clockifysync.Store) {
 	got, err := s.Connection(ctx, ws)
 	require.NoError(t, err)
 	require.Equal(t, n, got.InitialDays)
+}
+
+// money is an amount of minor units of a currency.
+func money(t *testing.T, minor int64, code string) billing.Money {
+	t.Helper()
+	m, err := billing.NewMoney(minor, code)
+	require.NoError(t, err)
+	return m
 }
 
 func requireSameConnection(t *testing.T, want, got clockifysync.Connection) {

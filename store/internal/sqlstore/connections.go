@@ -3,9 +3,12 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
@@ -16,34 +19,100 @@ func (s *Store) PutConnection(ctx context.Context, c clockifysync.Connection) er
 }
 
 func (s *Store) putConnection(ctx context.Context, x execer, c clockifysync.Connection) error {
-	_, err := s.exec(ctx, x, `INSERT INTO @connections
-		(ws, name, hourly_rate, currency, status, step, sealed_key, webhook_url, region, missing_events, schedule,
+	rates, err := encodeRates(c.Rates)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, x, `INSERT INTO @connections
+		(ws, name, hourly_rate, currency, rates, status, step, sealed_key, webhook_url, region, missing_events, schedule,
 		initial_days, last_sync, last_error, changes_read, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ws) DO UPDATE SET name = excluded.name, hourly_rate = excluded.hourly_rate,
-		currency = excluded.currency, status = excluded.status, step = excluded.step, sealed_key = excluded.sealed_key,
-		webhook_url = excluded.webhook_url, region = excluded.region, missing_events = excluded.missing_events,
+		currency = excluded.currency, rates = excluded.rates, status = excluded.status, step = excluded.step,
+		sealed_key = excluded.sealed_key, webhook_url = excluded.webhook_url, region = excluded.region, missing_events = excluded.missing_events,
 		schedule = excluded.schedule, initial_days = excluded.initial_days, last_sync = excluded.last_sync,
 		last_error = excluded.last_error, changes_read = excluded.changes_read, created_at = excluded.created_at,
 		updated_at = excluded.updated_at`,
-		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL,
+		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, rates, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL,
 		c.Region, joinEvents(c.MissingEvents), c.Schedule, c.InitialDays, s.t(c.LastSync), c.LastError,
 		s.t(c.ChangesRead), s.t(c.Created), s.t(c.Updated))
 	return err
 }
 
-const connectionQuery = `SELECT ws, name, hourly_rate, currency, status, step, sealed_key, webhook_url, region,
+const connectionQuery = `SELECT ws, name, hourly_rate, currency, rates, status, step, sealed_key, webhook_url, region,
 	missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at FROM @connections`
 
 func scanConnection(row interface{ Scan(...any) error }) (clockifysync.Connection, error) {
 	var c clockifysync.Connection
 	var last, changes, created, updated nullTime
-	var missing string
-	err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.HourlyRate, &c.Currency, &c.Status, &c.Step, &c.SealedAPIKey,
+	var missing, rates string
+	err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.HourlyRate, &c.Currency, &rates, &c.Status, &c.Step, &c.SealedAPIKey,
 		&c.WebhookURL, &c.Region, &missing, &c.Schedule, &c.InitialDays, &last, &c.LastError, &changes, &created, &updated)
 	c.LastSync, c.ChangesRead, c.Created, c.Updated = last.t, changes.t, created.t, updated.t
 	c.MissingEvents = splitEvents(missing)
+	if err != nil {
+		return c, err
+	}
+	c.Rates, err = decodeRates(rates)
 	return c, err
+}
+
+// money is an amount as the rates column holds it.
+type money struct {
+	Minor    int64  `json:"minor"`
+	Currency string `json:"currency"`
+}
+
+// ratesRow is the rates column: JSON, empty when no rate is set.
+type ratesRow struct {
+	Default  money            `json:"default"`
+	Projects map[string]money `json:"projects,omitempty"`
+}
+
+// encodeRates and decodeRates keep a connection's rates in the rates column.
+func encodeRates(r clockifysync.Rates) (string, error) {
+	if r.IsZero() {
+		return "", nil
+	}
+	row := ratesRow{Default: money{r.Default.Minor, r.Default.Currency.Code()}}
+	if len(r.Projects) > 0 {
+		row.Projects = make(map[string]money, len(r.Projects))
+		for id, m := range r.Projects {
+			row.Projects[id] = money{m.Minor, m.Currency.Code()}
+		}
+	}
+	b, err := json.Marshal(row)
+	return string(b), err
+}
+
+func decodeRates(s string) (clockifysync.Rates, error) {
+	var r clockifysync.Rates
+	if s == "" {
+		return r, nil
+	}
+	var row ratesRow
+	if err := json.Unmarshal([]byte(s), &row); err != nil {
+		return r, fmt.Errorf("sqlstore: stored rates: %w", err)
+	}
+	read := func(m money) (billing.Money, error) {
+		if m.Currency == "" {
+			return billing.Money{Minor: m.Minor}, nil
+		}
+		return billing.NewMoney(m.Minor, m.Currency)
+	}
+	var err error
+	if r.Default, err = read(row.Default); err != nil {
+		return r, fmt.Errorf("sqlstore: stored default rate: %w", err)
+	}
+	if len(row.Projects) > 0 {
+		r.Projects = make(map[string]billing.Money, len(row.Projects))
+	}
+	for id, m := range row.Projects {
+		if r.Projects[id], err = read(m); err != nil {
+			return r, fmt.Errorf("sqlstore: stored rate of project %s: %w", id, err)
+		}
+	}
+	return r, nil
 }
 
 // joinEvents and splitEvents keep a list of events as one text, comma-separated (event

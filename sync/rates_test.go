@@ -1,0 +1,120 @@
+package sync_test
+
+import (
+	"fmt"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/analytics"
+	"github.com/heyjasper/jasper-clockify/billing"
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+// TestRates: the rates set in the SDK price Report's time, a project's override before
+// the default, each in its own currency, unless the caller gives a rate card; they stay
+// through a Disconnect and a Connect again. A bad rate, or a workspace never connected,
+// changes nothing.
+func TestRates(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	from := now.Add(-time.Hour)
+	rita := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Rita Rate", Email: "rita@acme.dev"}})
+	overridden, other := r.fx.Projects[0].ID, r.fx.Projects[1].ID
+	for i, e := range []struct {
+		project  string
+		billable bool
+	}{{overridden, true}, {other, true}, {other, false}} {
+		start := from.Add(time.Duration(i) * 20 * time.Minute)
+		_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: rita.ID, ProjectID: e.project, Description: "work", Billable: e.billable,
+			TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(15 * time.Minute))}})
+		require.NoError(t, err)
+	}
+	_, err := r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	amounts := func(opts analytics.Options) string {
+		t.Helper()
+		s, err := r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, UserID: rita.ID}, opts)
+		require.NoError(t, err)
+		require.Equal(t, int64(30*60), s.Total.BillableSeconds)
+		return s.Total.Amounts.String()
+	}
+	require.Equal(t, "0", amounts(analytics.Options{}), "no rate set: the time is not priced")
+
+	require.NoError(t, r.eng.SetDefaultRate(ctx, ws, billing.Money{Minor: 100_00})) // AUD
+	require.NoError(t, r.eng.SetProjectRate(ctx, ws, overridden, money(t, 120_00, "USD")))
+	require.Equal(t, "25.00 AUD + 30.00 USD", amounts(analytics.Options{}))
+	card, err := billing.NewRateCard(200_00, "NZD")
+	require.NoError(t, err)
+	require.Equal(t, "100.00 NZD", amounts(analytics.Options{Rates: card}), "the caller's card wins")
+
+	before, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"negative default", func() error { return r.eng.SetDefaultRate(ctx, ws, money(t, -1, "AUD")) }, clockifysync.ErrInput},
+		{"negative override", func() error { return r.eng.SetProjectRate(ctx, ws, other, money(t, -1, "USD")) }, clockifysync.ErrInput},
+		{"no project", func() error { return r.eng.SetProjectRate(ctx, ws, "", money(t, 1, "USD")) }, clockifysync.ErrInput},
+		{"no workspace", func() error { return r.eng.SetDefaultRate(ctx, "", money(t, 1, "USD")) }, clockifysync.ErrInput},
+		{"default, never connected", func() error { return r.eng.SetDefaultRate(ctx, "elsewhere", money(t, 1, "USD")) }, clockifysync.ErrNotConnected},
+		{"override, never connected", func() error { return r.eng.SetProjectRate(ctx, "elsewhere", other, money(t, 1, "USD")) }, clockifysync.ErrNotConnected},
+		{"delete, never connected", func() error { return r.eng.DeleteProjectRate(ctx, "elsewhere", overridden) }, clockifysync.ErrNotConnected},
+		{"delete, no rate", func() error { return r.eng.DeleteProjectRate(ctx, ws, other) }, clockifysync.ErrNotFound},
+	} {
+		require.ErrorIs(t, c.call(), c.want, c.name)
+		after, err := r.store.Connection(ctx, ws)
+		require.NoError(t, err)
+		require.Equal(t, before, after, "nothing changed by %s", c.name)
+	}
+	_, err = r.store.Connection(ctx, "elsewhere")
+	require.ErrorIs(t, err, clockifysync.ErrNotFound, "no connection made")
+
+	_, err = r.eng.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, "25.00 AUD + 30.00 USD", amounts(analytics.Options{}), "history is priced")
+	r.connect(t)
+	require.Equal(t, "25.00 AUD + 30.00 USD", amounts(analytics.Options{}), "kept by a Connect again")
+
+	require.NoError(t, r.eng.DeleteProjectRate(ctx, ws, overridden))
+	require.Equal(t, "50.00 AUD", amounts(analytics.Options{}), "the default again")
+}
+
+// TestRatesSetAtOnce: rates set at once, on two replicas, all stay: each is one step of
+// the connection, not a read and a write of every rate.
+func TestRatesSetAtOnce(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	engines := []*clockifysync.Engine{r.eng, r.replica(t, r.store)}
+	var wg gosync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			err := engines[i%2].SetProjectRate(t.Context(), ws, fmt.Sprint("p", i), money(t, int64(i), "AUD"))
+			require.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	c, err := r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.Len(t, c.Rates.Projects, 40)
+	require.Equal(t, int64(7), c.Rates.Projects["p7"].Minor)
+}
+
+// money is an amount of minor units of a currency.
+func money(t *testing.T, minor int64, code string) billing.Money {
+	t.Helper()
+	m, err := billing.NewMoney(minor, code)
+	require.NoError(t, err)
+	return m
+}
