@@ -56,7 +56,9 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 // connected, or connecting, is ErrStillConnected and loses nothing: Disconnect it first,
 // which unregisters its webhooks. A workspace of which nothing is kept is no error. Purge
 // waits for a Connect or a sync of the workspace in progress (on every replica, with a
-// WorkspaceLocker store), and a Connect after it starts afresh.
+// WorkspaceLocker store), and a Connect after it starts afresh. A webhook delivery whose
+// apply was reading Clockify meanwhile deletes the workspace again after its write
+// (Apply), on whichever replica it runs.
 func (e *Engine) Purge(ctx context.Context, workspaceID string) error {
 	if workspaceID == "" {
 		return inputError("workspace", "required")

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/store/memory"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -442,4 +443,52 @@ func TestPurgeWaitsForASync(t *testing.T) {
 	_, err := r.eng.SyncRecent(t.Context(), ws)
 	require.NoError(t, err)
 	require.ErrorIs(t, <-purged, clockifysync.ErrStillConnected, "the workspace is still connected once the sync is done")
+}
+
+// TestPurgeDuringADelivery: a delivery whose apply was reading its entry or project from
+// Clockify when the workspace was disconnected and purged (one "delete my account" that
+// calls both, here or on another replica) leaves nothing of the workspace behind: what
+// it wrote after the purge is deleted again, and Clockify is told not to deliver it again.
+func TestPurgeDuringADelivery(t *testing.T) {
+	t.Parallel()
+	for _, route := range []string{"GET v1/workspaces/{ws}/time-entries/{id}", "GET v1/workspaces/{ws}/projects/{id}"} {
+		t.Run(route, func(t *testing.T) {
+			t.Parallel()
+			thisEngineAndAReplica(t, func(t *testing.T, store clockifysync.Store, replica bool) {
+				r := newRigOn(t, store)
+				r.connect(t)
+				ws := r.fx.Workspace.ID
+				purging := r.eng
+				if replica {
+					purging = r.replica(t, r.store)
+				}
+				var armed atomic.Bool
+				armed.Store(true)
+				hook := func(info clockifytest.RequestInfo) {
+					if info.Route == route && armed.CompareAndSwap(true, false) {
+						_, err := purging.Disconnect(t.Context(), ws)
+						require.NoError(t, err)
+						require.NoError(t, purging.Purge(t.Context(), ws))
+					}
+				}
+				r.onRequest.Store(&hook)
+
+				if strings.Contains(route, "time-entries") {
+					r.add(t, "PR #1 delivered during the purge", now.Add(-time.Hour))
+				} else {
+					_, err := r.srv.AddProject(ws, clockify.Project{Name: "delivered during the purge"})
+					require.NoError(t, err)
+				}
+				require.False(t, armed.Load(), "the workspace was purged while the delivery applied")
+				require.Empty(t, r.stored(t, clockifysync.EntryQuery{IncludeDeleted: true}))
+				projects, err := store.Projects(t.Context(), ws)
+				require.NoError(t, err)
+				require.Empty(t, projects)
+				_, err = store.Connection(t.Context(), ws)
+				require.ErrorIs(t, err, clockifysync.ErrNotFound)
+				d := r.srv.Deliveries()
+				require.Equal(t, http.StatusUnprocessableEntity, d[len(d)-1].StatusCode, "not to be delivered again")
+			})
+		})
+	}
 }

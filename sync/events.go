@@ -46,7 +46,8 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // whatever the delivery said. Of deliveries about one entity applied at once by this
 // process, what the one that began last read is stored, whichever finishes last; across
 // replicas the store keeps the entry read last (Entry.Synced). A delivery for a
-// workspace not connected wraps webhook.ErrPermanent.
+// workspace not connected wraps webhook.ErrPermanent, and so does one applied while its
+// workspace was purged, whose write is deleted again.
 func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	ws := ev.WorkspaceID
 	client, _, err := e.client(ctx, ws)
@@ -58,19 +59,55 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	}
 	switch {
 	case ev.Kind.IsTimeEntry():
-		err := e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
+		err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
 		if err == nil {
 			e.watched.note(ws, ev.EntityID)
 		}
-		return err
 	case ev.Kind.IsProject():
-		err := e.applyProject(ctx, client, ws, ev.EntityID, ev.Project, ev.Kind == webhook.ProjectDeleted, e.fetch)
+		err = e.applyProject(ctx, client, ws, ev.EntityID, ev.Project, ev.Kind == webhook.ProjectDeleted, e.fetch)
 		if err == nil {
 			e.watchedProjects.note(ws, ev.EntityID)
 		}
+	default:
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	return nil
+	return e.unlessPurged(ctx, ws)
+}
+
+// errConnected ends the check of unlessPurged.
+var errConnected = errors.New("clockifysync: the workspace has a connection")
+
+// unlessPurged follows an apply's write. The apply read Clockify with the workspace
+// connected; should it have been disconnected and purged meanwhile (a "delete my
+// account" that calls both, on this replica or another), the write would keep what the
+// purge deleted. Then what the store keeps of the workspace is deleted again, under
+// Purge's locks, unless a Connect made it anew meanwhile, and the delivery is refused
+// for good. The connection is looked up with UpdateConnection, which changes nothing
+// here: unlike a read, it waits for a Purge under way in another process, whose
+// DeleteWorkspace may not yet have seen the write.
+func (e *Engine) unlessPurged(ctx context.Context, ws string) error {
+	switch err := e.store.UpdateConnection(ctx, ws, func(*Connection) error { return errConnected }); {
+	case errors.Is(err, errConnected):
+		return nil
+	case !errors.Is(err, ErrNotFound):
+		return err // nil only from a store that did not call the change
+	}
+	unlock, err := e.lockAll(ctx, ws, lockConnect, lockSync, lockRun)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := e.store.Connection(ctx, ws); !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err := e.store.DeleteWorkspace(ctx, ws); err != nil {
+		return err
+	}
+	e.log.InfoContext(ctx, "clockifysync: a delivery applied while its workspace was purged is deleted again", "workspace", ws)
+	return fmt.Errorf("%w: %w: %s was purged", webhook.ErrPermanent, ErrNotConnected, ws)
 }
 
 // applyProject stores a project as Clockify holds it now: read again with fetch, else as

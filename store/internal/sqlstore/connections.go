@@ -206,8 +206,12 @@ func (s *Store) Webhooks(ctx context.Context, workspaceID string) ([]clockifysyn
 // DeleteWorkspace implements clockifysync.ConnectionStore.
 func (s *Store) DeleteWorkspace(ctx context.Context, workspaceID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, table := range []string{"auto_links", "manual_links", "entries", "members", "projects", "project_mappings",
-			"user_mappings", "webhooks", "run_members", "runs", "deliveries", "connections"} {
+		// The connection first: an engine that wrote an entry while this runs, and then
+		// looks the connection up with UpdateConnection, waits for this to end, finds no
+		// connection, and deletes the workspace again (PostgreSQL; SQLite runs one write
+		// at a time).
+		for _, table := range []string{"connections", "auto_links", "manual_links", "entries", "members", "projects",
+			"project_mappings", "user_mappings", "webhooks", "run_members", "runs", "deliveries"} {
 			if _, err := s.exec(ctx, tx, `DELETE FROM @`+table+` WHERE ws = ?`, workspaceID); err != nil {
 				return err
 			}
