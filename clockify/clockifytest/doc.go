@@ -17,7 +17,10 @@
 // time only. A project created without a billable flag is billable when the workspace's
 // defaultBillableProjects setting says so, and an entry created without one takes its
 // project's flag (no project, not billable). Clockify's API description says neither;
-// the setting's name and a third-party guide to the API suggest both.
+// the setting's name and a third-party guide to the API suggest both. An entry carries
+// the hourly rate of its project, else the workspace's (the fake keeps no rates per
+// member or task), in reads, lists and deliveries; the answers to a create, an update or
+// a stop carry no rates, as Clockify's API description says of them.
 //
 // It also serves Clockify's experimental entity-change endpoints for time entries, to
 // admins (Clockify does not say who may read them; the fake treats them like its other

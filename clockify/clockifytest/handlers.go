@@ -495,7 +495,8 @@ func (s *Server) getEntry(w http.ResponseWriter, r *http.Request, p params, uid 
 }
 
 // changeEntry runs an entry change under the lock and delivers the webhooks it causes
-// (with the hydrated entry as payload). It returns a plain copy of the changed entry.
+// (with the hydrated entry as payload). It returns a plain copy of the changed entry,
+// without its rates, as Clockify answers a create, an update or a stop.
 func (s *Server) changeEntry(find lookup, change func(*state, *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError)) (*clockify.TimeEntry, *apiError) {
 	s.mu.Lock()
 	ws, err := find(s.state)
@@ -508,6 +509,7 @@ func (s *Server) changeEntry(find lookup, change func(*state, *workspace) (*cloc
 		if err == nil {
 			ps = ws.matchWebhooks(ev, subject{projectID: e.ProjectID, userID: e.UserID, taskID: e.TaskID, tagIDs: e.TagIDs}, s.state.hydrate(ws, e))
 			out = plainEntry(e)
+			out.HourlyRate, out.CostRate = nil, nil // Clockify answers these changes without rates
 		}
 	}
 	s.mu.Unlock()
@@ -586,6 +588,7 @@ func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p params, u
 			return nil, "", errAccessDenied
 		}
 		e := s.entryFrom(in, plainEntry(old))
+		e.HourlyRate = nil // the rate of its project now
 		ev, err := st.putEntry(ws, &e, false, s.now())
 		return &e, ev, err
 	})

@@ -392,6 +392,37 @@ func TestBillableDefaults(t *testing.T) {
 	}
 }
 
+// TestEntryRates: an entry is given its project's hourly rate, else the workspace's,
+// which reads and lists show; the answers to a create and an update carry
+// none, as Clockify's do. An update to another project takes that project's rate.
+func TestEntryRates(t *testing.T) {
+	srv, fx := newServer(t)
+	ws := fx.Workspace.ID
+	i := slices.IndexFunc(fx.Projects, func(p clockify.Project) bool { return p.HourlyRate != nil && p.HourlyRate.Amount > 0 })
+	j := slices.IndexFunc(fx.Projects, func(p clockify.Project) bool { return p.HourlyRate == nil || p.HourlyRate.Amount == 0 })
+	require.True(t, i >= 0 && j >= 0, "the generator makes projects with and without a rate")
+	rated, plain := fx.Projects[i], fx.Projects[j]
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	end := now.Add(-time.Hour)
+	created, _, err := c.TimeEntries.Create(t.Context(), ws, &clockify.TimeEntryRequest{Start: end.Add(-time.Hour), End: &end, ProjectID: rated.ID})
+	require.NoError(t, err)
+	require.Nil(t, created.HourlyRate, "a create's answer has no rates")
+	got, _, err := c.TimeEntries.Get(t.Context(), ws, created.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, &clockify.Rate{Amount: rated.HourlyRate.Amount, Currency: "AUD"}, got.HourlyRate, "the project's rate")
+
+	updated, _, err := c.TimeEntries.Update(t.Context(), ws, created.ID, &clockify.TimeEntryRequest{Start: end.Add(-time.Hour), End: &end, ProjectID: plain.ID})
+	require.NoError(t, err)
+	require.Nil(t, updated.HourlyRate, "an update's answer has no rates")
+	for e, err := range c.TimeEntries.All(t.Context(), ws, fx.Owner.ID, &clockify.TimeEntryListOptions{Start: end.Add(-time.Hour), End: end}) {
+		require.NoError(t, err)
+		if e.ID == created.ID {
+			require.Equal(t, fx.Workspace.HourlyRate, e.HourlyRate, "the workspace's rate")
+		}
+	}
+}
+
 func TestEntityChangesOnTheWire(t *testing.T) {
 	var clock atomic.Int64
 	clock.Store(now.Unix())

@@ -188,6 +188,24 @@ func (st *state) hydrate(ws *workspace, e *clockify.TimeEntry) clockify.TimeEntr
 	return out
 }
 
+// rateOf is the hourly rate an entry of a project is given: the project's rate, else the
+// workspace's, in the workspace's currency when the rate names none. (Clockify also has
+// rates per member and per task, which the fake does not keep.)
+func (ws *workspace) rateOf(projectID string) *clockify.Rate {
+	r := ws.ws.HourlyRate
+	if p, ok := ws.projects[projectID]; ok && p.HourlyRate != nil && p.HourlyRate.Amount > 0 {
+		r = p.HourlyRate
+	}
+	if r == nil {
+		return nil
+	}
+	out := *r
+	if out.Currency == "" && ws.ws.HourlyRate != nil {
+		out.Currency = ws.ws.HourlyRate.Currency
+	}
+	return &out
+}
+
 // plainEntry returns a copy of an entry without hydrated fields.
 func plainEntry(e *clockify.TimeEntry) clockify.TimeEntry {
 	out := *e
@@ -251,6 +269,9 @@ func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool, at t
 	}
 	if e.Type == "" {
 		e.Type = clockify.TimeEntryRegular
+	}
+	if e.HourlyRate == nil {
+		e.HourlyRate = ws.rateOf(e.ProjectID)
 	}
 	if e.ID == "" {
 		e.ID = st.newID()
