@@ -34,8 +34,9 @@
 // ([Engine.LinkedEntries]). [EntryQuery].PR selects one pull request's entries, read
 // through the stores' index of link targets, and [Engine.Report] sums their time,
 // priced with the workspace's rates: the organisation's default ([Engine.SetDefaultRate],
-// in AUD unless it names a currency) and overrides per project
-// ([Engine.SetProjectRate]), kept with its connection. [EntryQuery].Limit, Newest and After read entries a page at a time, for a list to link
+// in AUD unless it names a currency), overrides per project ([Engine.SetProjectRate])
+// and, on request, the rate Clockify applied to each entry ([Engine.SetClockifyRates]),
+// kept with its connection. [EntryQuery].Limit, Newest and After read entries a page at a time, for a list to link
 // them by hand.
 //
 // Everything the engine keeps goes through a [Store], made of small role interfaces.

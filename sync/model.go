@@ -22,6 +22,11 @@ type Entry struct {
 	// End is zero while the timer runs.
 	End      time.Time
 	Billable bool
+	// HourlyRate is the rate Clockify applied to the entry (its task's, member's,
+	// project's or workspace's, as set in Clockify), in hundredths of Currency's unit; 0
+	// when Clockify gave none. Report honours it with Rates.ClockifyRates.
+	HourlyRate int64
+	Currency   string
 	// Type is Clockify's entry type: REGULAR (or empty), BREAK, HOLIDAY or TIME_OFF.
 	Type string
 	// Deleted is when the engine learned that Clockify deleted the entry; it is zero while
@@ -229,16 +234,25 @@ type Rates struct {
 	Default billing.Money
 	// Projects are the overrides, by Clockify project id.
 	Projects map[string]billing.Money
+	// ClockifyRates honours the rate Clockify applied to each entry (Entry.HourlyRate:
+	// the task's, member's, project's or workspace's rate set in Clockify) for the
+	// projects without an override; the default prices the entries that carry none.
+	ClockifyRates bool
 }
 
 // IsZero reports whether no rate is set.
-func (r Rates) IsZero() bool { return r.Default == (billing.Money{}) && len(r.Projects) == 0 }
+func (r Rates) IsZero() bool {
+	return r.Default == (billing.Money{}) && len(r.Projects) == 0 && !r.ClockifyRates
+}
 
 // Card returns the rate card of the rates, by which analytics prices entries.
 func (r Rates) Card() (*billing.RateCard, error) {
-	opts := make([]billing.RateOption, 0, len(r.Projects))
+	opts := make([]billing.RateOption, 0, len(r.Projects)+1)
 	for id, m := range r.Projects {
 		opts = append(opts, billing.WithProjectRate(id, m.Minor, m.Currency.Code()))
+	}
+	if r.ClockifyRates {
+		opts = append(opts, billing.WithClockifyRates())
 	}
 	return billing.NewRateCard(r.Default.Minor, r.Default.Currency.Code(), opts...)
 }

@@ -57,6 +57,19 @@ func (e *Engine) DeleteProjectRate(ctx context.Context, workspaceID, projectID s
 	})
 }
 
+// SetClockifyRates says whether Report honours the rate Clockify applied to each entry
+// of a workspace (Entry.HourlyRate: the rates set in Clockify, for its tasks, members,
+// projects and workspace), for the projects without an override (SetProjectRate); the
+// default rate (SetDefaultRate) prices the entries Clockify gave no rate. Entries
+// stored before this version of the SDK carry no rate until a sync reads them again
+// (Engine.Sync over their window). A workspace never connected is ErrNotConnected.
+func (e *Engine) SetClockifyRates(ctx context.Context, workspaceID string, honour bool) error {
+	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
+		r.ClockifyRates = honour
+		return nil
+	})
+}
+
 // checkRate refuses a negative rate, and puts one without a currency in AUD.
 func checkRate(m billing.Money) (billing.Money, error) {
 	if m.Currency.IsZero() {
@@ -77,7 +90,8 @@ func (e *Engine) updateRates(ctx context.Context, workspaceID string, change fun
 	found := false
 	err := e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
 		found = true
-		r := Rates{Default: c.Rates.Default, Projects: maps.Clone(c.Rates.Projects)}
+		r := c.Rates
+		r.Projects = maps.Clone(r.Projects)
 		if r.Projects == nil {
 			r.Projects = map[string]billing.Money{}
 		}

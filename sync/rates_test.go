@@ -118,3 +118,48 @@ func money(t *testing.T, minor int64, code string) billing.Money {
 	require.NoError(t, err)
 	return m
 }
+
+// TestClockifyRates: with SetClockifyRates, Report prices each entry at the rate Clockify
+// applied to it (here a member's own rate, which the engine read with the entry, synced
+// or delivered), but an entry of a project overridden in the SDK at the override, and an
+// entry Clockify gave no rate at the default; without it, the default prices them all.
+func TestClockifyRates(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	rita := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Rita Rate", Email: "rita@acme.dev"}})
+	overridden, other := r.fx.Projects[0].ID, r.fx.Projects[1].ID
+	add := func(i int, project string, rate *clockify.Rate) {
+		t.Helper()
+		start := now.Add(time.Duration(i-4) * 20 * time.Minute)
+		_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: rita.ID, ProjectID: project, Description: "work", Billable: true,
+			HourlyRate: rate, TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(15 * time.Minute))}})
+		require.NoError(t, err)
+	}
+	add(0, overridden, &clockify.Rate{Amount: 200_00, Currency: "USD"})
+	add(1, other, &clockify.Rate{Amount: 0, Currency: "USD"}) // no rate in Clockify
+	_, err := r.eng.SyncRecent(ctx, ws)                       // imports Rita, and reads her entries with their rates
+	require.NoError(t, err)
+	add(2, other, &clockify.Rate{Amount: 200_00, Currency: "USD"}) // delivered, and read again with its rate
+	amounts := func() string {
+		t.Helper()
+		s, err := r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, UserID: rita.ID}, analytics.Options{})
+		require.NoError(t, err)
+		require.Equal(t, int64(45*60), s.Total.BillableSeconds)
+		return s.Total.Amounts.String()
+	}
+
+	require.NoError(t, r.eng.SetDefaultRate(ctx, ws, money(t, 100_00, "AUD")))
+	require.NoError(t, r.eng.SetProjectRate(ctx, ws, overridden, money(t, 120_00, "AUD")))
+	require.Equal(t, "80.00 AUD", amounts(), "the override and the default: 30.00 + 25.00 + 25.00")
+	require.NoError(t, r.eng.SetClockifyRates(ctx, ws, true))
+	require.Equal(t, "55.00 AUD + 50.00 USD", amounts(), "the override, Clockify's rate, and the default for the entry with none")
+	c, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.True(t, c.Rates.ClockifyRates)
+	require.NoError(t, r.eng.SetClockifyRates(ctx, ws, false))
+	require.Equal(t, "80.00 AUD", amounts())
+	require.ErrorIs(t, r.eng.SetClockifyRates(ctx, "elsewhere", true), clockifysync.ErrNotConnected)
+}

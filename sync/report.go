@@ -67,6 +67,12 @@ func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Option
 			continue
 		}
 		ae := analytics.Entry{ID: en.ID, UserID: en.UserID, ProjectID: en.ProjectID, Start: en.Start, Billable: en.Billable}
+		if en.HourlyRate > 0 && en.Currency != "" {
+			// A currency billing does not know leaves the entry to the default rate.
+			if m, err := billing.FromHundredths(en.HourlyRate, en.Currency); err == nil {
+				ae.ClockifyRate = &m
+			}
+		}
 		if !en.Running() {
 			ae.End = &en.End
 		}

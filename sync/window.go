@@ -360,6 +360,9 @@ func entryOf(workspaceID string, te *clockify.TimeEntry, now time.Time) Entry {
 	if te.TimeInterval.End != nil {
 		en.End = te.TimeInterval.End.UTC()
 	}
+	if r := te.HourlyRate; r != nil {
+		en.HourlyRate, en.Currency = r.Amount, r.Currency
+	}
 	return en
 }
 

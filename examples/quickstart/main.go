@@ -22,6 +22,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -36,6 +37,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/mapping"
@@ -297,7 +299,9 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 		byID[p.ID] = p
 		rate := "-"
 		if r, ok := conn.Rates.Projects[p.ID]; ok {
-			rate = r.String() + "/h"
+			rate = r.String() + "/h (set here)"
+		} else if r, err := billing.FromHundredths(p.HourlyRate, cmp.Or(p.Currency, conn.Currency)); err == nil && p.HourlyRate > 0 {
+			rate = r.String() + "/h (Clockify's)"
 		}
 		fmt.Fprintf(tw, "%s\t%v\t%s\n", p.Name, p.Billable, rate)
 	}

@@ -92,22 +92,21 @@ func TestQuickstartWithAMembersKey(t *testing.T) {
 	}
 }
 
-// TestRatesReadClockifyHundredths: Clockify writes 3,000 JPY as 300000 and 105.000
-// KWD as 10500; the rates hold them in the currencies' own minor units.
-func TestRatesReadClockifyHundredths(t *testing.T) {
+// TestDefaultRateReadsClockifyHundredths: Clockify writes 3,000 JPY as 300000 and
+// 105.000 KWD as 10500; the rate holds them in the currencies' own minor units.
+func TestDefaultRateReadsClockifyHundredths(t *testing.T) {
 	t.Parallel()
-	conn := clockifysync.Connection{HourlyRate: 300000, Currency: "JPY"}
-	projects := []clockifysync.Project{
-		{ID: "p1", HourlyRate: 10500, Currency: "KWD"},
-		{ID: "p2", HourlyRate: 450000}, // the workspace's currency
-		{ID: "p3"},                     // no rate of its own
-	}
-	rates, err := clockifyRates(conn, projects)
-	require.NoError(t, err)
-	require.Equal(t, "3,000 JPY", rates.Default.String())
-	require.Len(t, rates.Projects, 2)
-	for id, want := range map[string]string{"p1": "105.000 KWD", "p2": "4,500 JPY"} {
-		require.Equal(t, want, rates.Projects[id].String())
+	for _, tc := range []struct {
+		conn clockifysync.Connection
+		want string
+	}{
+		{clockifysync.Connection{HourlyRate: 300000, Currency: "JPY"}, "3,000 JPY"},
+		{clockifysync.Connection{HourlyRate: 10500, Currency: "KWD"}, "105.000 KWD"},
+		{clockifysync.Connection{}, "150.00 AUD"},
+	} {
+		m, err := defaultRate(tc.conn)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, m.String())
 	}
 }
 

@@ -124,4 +124,10 @@ UPDATE jasper_clockify.connections SET changes_read = last_sync;
 	// The hourly rates set in the SDK (Connection.Rates), as JSON: empty, none set, for the
 	// connections stored before.
 	9: `ALTER TABLE jasper_clockify.connections ADD COLUMN rates text NOT NULL DEFAULT ''`,
+	// The rate Clockify applied to each entry (Entry.HourlyRate): none for the entries
+	// stored before, until a sync reads them again.
+	10: `
+ALTER TABLE jasper_clockify.entries ADD COLUMN hourly_rate bigint NOT NULL DEFAULT 0;
+ALTER TABLE jasper_clockify.entries ADD COLUMN currency text NOT NULL DEFAULT '';
+`,
 }

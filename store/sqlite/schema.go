@@ -123,4 +123,10 @@ UPDATE connections SET changes_read = last_sync;
 	// The hourly rates set in the SDK (Connection.Rates), as JSON: empty, none set, for the
 	// connections stored before.
 	9: `ALTER TABLE connections ADD COLUMN rates TEXT NOT NULL DEFAULT ''`,
+	// The rate Clockify applied to each entry (Entry.HourlyRate): none for the entries
+	// stored before, until a sync reads them again.
+	10: `
+ALTER TABLE entries ADD COLUMN hourly_rate INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entries ADD COLUMN currency TEXT NOT NULL DEFAULT '';
+`,
 }

@@ -66,7 +66,8 @@ func entry(id, user, project, desc string, start time.Time, links ...clockifysyn
 	}
 	return clockifysync.Entry{
 		WorkspaceID: ws, ID: id, UserID: user, ProjectID: project, Description: desc,
-		Start: start, End: start.Add(90 * time.Minute), Billable: true, Type: "REGULAR", Synced: t0.Add(time.Hour), Links: links,
+		Start: start, End: start.Add(90 * time.Minute), Billable: true, HourlyRate: 12050, Currency: "AUD", Type: "REGULAR",
+		Synced: t0.Add(time.Hour), Links: links,
 	}
 }
 
@@ -386,6 +387,8 @@ func entriesWrittenAgain(t *testing.T, s clockifysync.Store) {
 		1497: func(e *clockifysync.Entry) { e.Type = "BREAK" },
 		1498: func(e *clockifysync.Entry) { e.Links[0].Repo = "api" }, // its project mapped elsewhere
 		1499: func(e *clockifysync.Entry) { e.Links = nil },
+		1486: func(e *clockifysync.Entry) { e.HourlyRate = 15000 },
+		1487: func(e *clockifysync.Entry) { e.Currency = "USD" },
 		// Each field of a link changed alone (another parser, another mapping).
 		1480: func(e *clockifysync.Entry) { e.Links[0].Owner = "other" },
 		1481: func(e *clockifysync.Entry) { e.Links[0].Number = 2 },
@@ -398,7 +401,7 @@ func entriesWrittenAgain(t *testing.T, s clockifysync.Store) {
 		change(&again[i])
 	}
 	require.NoError(t, s.PutEntries(ctx, again))
-	for _, i := range []int{0, 499, 500, 1480, 1481, 1482, 1483, 1484, 1485, 1489, 1490, 1491, 1492, 1493, 1494, 1495, 1496, 1497, 1498, 1499} {
+	for _, i := range []int{0, 499, 500, 1480, 1481, 1482, 1483, 1484, 1485, 1486, 1487, 1489, 1490, 1491, 1492, 1493, 1494, 1495, 1496, 1497, 1498, 1499} {
 		got, err := s.Entry(ctx, ws, again[i].ID)
 		require.NoError(t, err)
 		requireSameEntry(t, again[i], got)
@@ -728,7 +731,7 @@ func connections(t *testing.T, s clockifysync.Store) {
 		InitialDays: 30, LastSync: t0, LastError: "", ChangesRead: t0.Add(-time.Minute), Created: t0.Add(-time.Hour), Updated: t0,
 		Rates: clockifysync.Rates{Default: money(t, 12000, "AUD"), Projects: map[string]billing.Money{
 			"p1": money(t, 15000, "USD"), "p2": money(t, 0, "JPY"), "p3": money(t, 123456, "KWD"),
-		}},
+		}, ClockifyRates: true},
 	}
 	require.NoError(t, s.PutConnection(ctx, c))
 	c.Rates.Projects = maps.Clone(c.Rates.Projects) // what was put, which the store must not share

@@ -65,8 +65,9 @@ type money struct {
 
 // ratesRow is the rates column: JSON, empty when no rate is set.
 type ratesRow struct {
-	Default  money            `json:"default"`
-	Projects map[string]money `json:"projects,omitempty"`
+	Default       money            `json:"default"`
+	Projects      map[string]money `json:"projects,omitempty"`
+	ClockifyRates bool             `json:"clockifyRates,omitempty"`
 }
 
 // encodeRates and decodeRates keep a connection's rates in the rates column.
@@ -74,7 +75,7 @@ func encodeRates(r clockifysync.Rates) (string, error) {
 	if r.IsZero() {
 		return "", nil
 	}
-	row := ratesRow{Default: money{r.Default.Minor, r.Default.Currency.Code()}}
+	row := ratesRow{Default: money{r.Default.Minor, r.Default.Currency.Code()}, ClockifyRates: r.ClockifyRates}
 	if len(r.Projects) > 0 {
 		row.Projects = make(map[string]money, len(r.Projects))
 		for id, m := range r.Projects {
@@ -94,6 +95,7 @@ func decodeRates(s string) (clockifysync.Rates, error) {
 	if err := json.Unmarshal([]byte(s), &row); err != nil {
 		return r, fmt.Errorf("sqlstore: stored rates: %w", err)
 	}
+	r.ClockifyRates = row.ClockifyRates
 	read := func(m money) (billing.Money, error) {
 		if m.Currency == "" {
 			return billing.Money{Minor: m.Minor}, nil

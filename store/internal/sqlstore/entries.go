@@ -11,7 +11,7 @@ import (
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
-// putChunk is how many entries one statement writes: 12 values each stays far below
+// putChunk is how many entries one statement writes: 14 values each stays far below
 // SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 const putChunk = 500
 
@@ -131,17 +131,19 @@ func (s *Store) keepChanged(ctx context.Context, tx *sql.Tx, chunk []clockifysyn
 // putChunk upserts a chunk of entries, but those read before the stored ones, and
 // writes the links of those it wrote.
 func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.Entry) error {
-	args := make([]any, 0, 12*len(chunk))
+	args := make([]any, 0, 14*len(chunk))
 	for _, e := range chunk {
 		args = append(args, e.WorkspaceID, e.ID, e.UserID, e.ProjectID, e.TaskID, e.Description,
-			s.t(e.Start), s.t(e.End), e.Billable, e.Type, s.t(e.Deleted), s.t(e.Synced))
+			s.t(e.Start), s.t(e.End), e.Billable, e.HourlyRate, e.Currency, e.Type, s.t(e.Deleted), s.t(e.Synced))
 	}
 	chunk, err := s.keepKeys(ctx, tx, chunk, `INSERT INTO @entries AS e
-		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, type, deleted_at, synced_at)
-		VALUES `+rows(len(chunk), 12)+`
+		(ws, id, user_id, project_id, task_id, description, start_at, end_at, billable, hourly_rate, currency, type,
+		deleted_at, synced_at)
+		VALUES `+rows(len(chunk), 14)+`
 		ON CONFLICT (ws, id) DO UPDATE SET user_id = excluded.user_id, project_id = excluded.project_id,
 		task_id = excluded.task_id, description = excluded.description, start_at = excluded.start_at,
-		end_at = excluded.end_at, billable = excluded.billable, type = excluded.type, deleted_at = excluded.deleted_at,
+		end_at = excluded.end_at, billable = excluded.billable, hourly_rate = excluded.hourly_rate,
+		currency = excluded.currency, type = excluded.type, deleted_at = excluded.deleted_at,
 		synced_at = excluded.synced_at
 		WHERE e.synced_at IS NULL OR e.synced_at <= excluded.synced_at
 		RETURNING ws, id`, args...)
@@ -156,7 +158,8 @@ func (s *Store) putChunk(ctx context.Context, tx *sql.Tx, chunk []clockifysync.E
 func sameStored(old, e *clockifysync.Entry) bool {
 	return old.UserID == e.UserID && old.ProjectID == e.ProjectID && old.TaskID == e.TaskID &&
 		old.Description == e.Description && old.Start.Equal(e.Start) && old.End.Equal(e.End) &&
-		old.Billable == e.Billable && old.Type == e.Type && old.Deleted.Equal(e.Deleted) &&
+		old.Billable == e.Billable && old.HourlyRate == e.HourlyRate && old.Currency == e.Currency &&
+		old.Type == e.Type && old.Deleted.Equal(e.Deleted) &&
 		slices.EqualFunc(old.Links, e.Links, func(a, b clockifysync.Link) bool {
 			return a.Owner == b.Owner && a.Repo == b.Repo && a.Number == b.Number && a.Issue == b.Issue &&
 				a.Pattern == b.Pattern && a.Text == b.Text && a.Confidence == b.Confidence
@@ -240,7 +243,7 @@ func (s *Store) MarkEntriesDeleted(ctx context.Context, workspaceID string, ids 
 }
 
 const entryColumns = `SELECT e.ws, e.id, e.user_id, e.project_id, e.task_id, e.description, e.start_at, e.end_at,
-	e.billable, e.type, e.deleted_at, e.synced_at,
+	e.billable, e.hourly_rate, e.currency, e.type, e.deleted_at, e.synced_at,
 	l.owner, l.repo, l.number, l.issue, l.pattern, l.text, l.confidence`
 
 const withLinks = ` LEFT JOIN @auto_links l ON l.ws = e.ws AND l.entry_id = e.id`
@@ -432,7 +435,7 @@ func (s *Store) entries(ctx context.Context, x querier, query, text string, args
 		var issue sql.NullBool
 		var confidence sql.NullFloat64
 		if err := rows.Scan(&e.WorkspaceID, &e.ID, &e.UserID, &e.ProjectID, &e.TaskID, &e.Description, &start, &end,
-			&e.Billable, &e.Type, &deleted, &synced, &owner, &repo, &number, &issue, &pattern, &ltext, &confidence); err != nil {
+			&e.Billable, &e.HourlyRate, &e.Currency, &e.Type, &deleted, &synced, &owner, &repo, &number, &issue, &pattern, &ltext, &confidence); err != nil {
 			return err
 		}
 		if n := len(out); n == 0 || out[n-1].ID != e.ID || out[n-1].WorkspaceID != e.WorkspaceID {
