@@ -27,7 +27,7 @@ type Summary struct {
 // one. An entry linked to several pull requests is shared between them by opts.Split
 // (evenly by default, in whole seconds). Members' GitHub logins come from the store
 // unless opts.Logins is set. opts.Rates, when set, prices the time; else the workspace's
-// rates do (SetDefaultRate, SetProjectRate), when any is set. A query with a Limit
+// rates do (SetDefaultRate, SetProjectRate, SetClockifyRates), when any is set. A query with a Limit
 // or an After is an InputError: a report of a page would count part of the time.
 func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Options) (*Summary, error) {
 	if q.Limit != 0 || q.After != nil {
