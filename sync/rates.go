@@ -62,8 +62,8 @@ func (e *Engine) DeleteProjectRate(ctx context.Context, workspaceID, projectID s
 // projects and workspace), for the projects without an override (SetProjectRate); the
 // default rate (SetDefaultRate) prices the entries Clockify gave no rate. An entry's
 // rate is what Clockify said when the engine last read it: entries stored before this
-// version of the SDK carry none, and a rate changed in Clockify for past entries reaches
-// them, until a sync reads them again (Engine.Sync over the period). A workspace never
+// version of the SDK carry none, and a rate changed in Clockify for past entries does
+// not reach them, until a sync reads them again (Engine.Sync over the period). A workspace never
 // connected is ErrNotConnected.
 func (e *Engine) SetClockifyRates(ctx context.Context, workspaceID string, honour bool) error {
 	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
