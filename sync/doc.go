@@ -15,7 +15,7 @@
 // of entries created, updated and deleted since, which catches an old entry edited
 // today, and registers again a webhook deleted in Clockify, or one Clockify refused before
 // a plan's upgrade), several workspaces at once ([WithWorkspaceConcurrency]) so that a
-// slow one holds up no other; a failing workspace is retried after waits that double, up
+// slow one holds up no other, each sync's result told to [WithOnSync]; a failing workspace is retried after waits that double, up
 // to its schedule's period, and a panic in one workspace's sync is that sync's failure,
 // not the process's end. [Connection].MissingEvents names the events Clockify delivers
 // no webhook for. [Engine.SetSchedule] changes a workspace's schedule, and

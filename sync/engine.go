@@ -34,6 +34,7 @@ type Engine struct {
 	contribs    ContributorSource
 	grace       time.Duration
 	prevKeys    [][]byte
+	onSync      func(ctx context.Context, workspaceID string, res *Result, err error)
 
 	mu      gosync.Mutex
 	clients map[string]cachedClient  // by workspace
@@ -93,6 +94,16 @@ func WithConcurrency(n int) Option {
 // WithConcurrency.
 func WithWorkspaceConcurrency(n int) Option {
 	return func(e *Engine) { e.workspaces = max(n, 1) }
+}
+
+// WithOnSync has Run call fn after each scheduled sync it runs, with the workspace, the
+// sync's Result (nil when it failed before it had one) and its error, so that a host running Run can count
+// what each sync stored, or alert on failures, as sync/riverjobs has River record each
+// job's. fn runs on the sync's goroutine, and Run waits for it; with
+// WithWorkspaceConcurrency, several calls may run at once. A sync that ctx's end stopped
+// is reported too.
+func WithOnSync(fn func(ctx context.Context, workspaceID string, res *Result, err error)) Option {
+	return func(e *Engine) { e.onSync = fn }
 }
 
 // WithFetchOnNotify sets whether a webhook delivery makes the engine read the entity again

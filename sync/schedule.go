@@ -90,19 +90,27 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 }
 
-// runScheduled runs a workspace's scheduled sync for Run, with a panic turned into an
-// error (logged with its stack, and recorded on the connection), as River does for its
-// jobs: one workspace's fault does not end the host's process and every other's syncs.
-func (e *Engine) runScheduled(ctx context.Context, ws string) (err error) {
+// runScheduled runs a workspace's scheduled sync for Run, and reports it (WithOnSync).
+func (e *Engine) runScheduled(ctx context.Context, ws string) error {
+	res, err := e.syncScheduledSafely(ctx, ws)
+	if e.onSync != nil {
+		e.onSync(ctx, ws, res, err)
+	}
+	return err
+}
+
+// syncScheduledSafely is SyncScheduled with a panic turned into an error (logged with
+// its stack, and recorded on the connection), as River does for its jobs: one
+// workspace's fault does not end the host's process and every other's syncs.
+func (e *Engine) syncScheduledSafely(ctx context.Context, ws string) (res *Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			e.log.ErrorContext(ctx, "clockifysync: scheduled sync panicked", "workspace", ws, "panic", fmt.Sprint(p),
 				"stack", string(debug.Stack()))
-			err = e.failed(ctx, ws, fmt.Errorf("clockifysync: the scheduled sync panicked: %v", p))
+			res, err = nil, e.failed(ctx, ws, fmt.Errorf("clockifysync: the scheduled sync panicked: %v", p))
 		}
 	}()
-	_, err = e.SyncScheduled(ctx, ws)
-	return err
+	return e.SyncScheduled(ctx, ws)
 }
 
 // Due returns the connected workspaces whose scheduled sync is due now, for a scheduler

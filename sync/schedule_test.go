@@ -268,6 +268,50 @@ func TestRunIsNotHeldUpByAFailingWorkspace(t *testing.T) {
 	})
 }
 
+// TestRunReportsEachSync: WithOnSync hears of each scheduled sync Run runs, with its
+// result, or with its error, even one that panicked.
+func TestRunReportsEachSync(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var mu gosync.Mutex
+		type report struct {
+			res *clockifysync.Result
+			err error
+		}
+		reports := map[string][]report{}
+		store := &panicking{Store: memory.New()}
+		eng, srv, failing, healthy, keys := twoConnected(t, store, clockifysync.WithOnSync(
+			func(_ context.Context, ws string, res *clockifysync.Result, err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				reports[ws] = append(reports[ws], report{res, err})
+			}))
+		require.True(t, srv.RevokeAPIKey(keys[failing]))
+
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		time.Sleep(time.Hour) // both fall due
+		synctest.Wait()
+		store.in.Store("PendingRun") // the next syncs panic
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+
+		mu.Lock()
+		defer mu.Unlock()
+		require.NotEmpty(t, reports[failing])
+		require.Nil(t, reports[failing][0].res)
+		require.ErrorIs(t, reports[failing][0].err, clockifysync.ErrInvalidAPIKey)
+		require.Len(t, reports[healthy], 2)
+		require.NoError(t, reports[healthy][0].err)
+		require.NotNil(t, reports[healthy][0].res)
+		require.True(t, reports[healthy][0].res.Window.End.Equal(time.Now().Add(-time.Hour)), "the first hour's sync")
+		require.ErrorContains(t, reports[healthy][1].err, "panicked")
+	})
+}
+
 // gatedStore holds the runs of one workspace at their start until released, and counts
 // them.
 type gatedStore struct {
