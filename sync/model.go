@@ -191,8 +191,8 @@ type Connection struct {
 	HourlyRate int64
 	Currency   string
 	// Rates are the hourly rates set in the SDK (Engine.SetDefaultRate,
-	// Engine.SetProjectRate), by which Report prices the workspace's time; Clockify's
-	// own rates do not enter them.
+	// Engine.SetProjectRate, Engine.SetClockifyRates), by which Report prices the
+	// workspace's time.
 	Rates  Rates
 	Status Status
 	Step   Step
@@ -227,7 +227,8 @@ type Connection struct {
 
 // Rates are a workspace's hourly rates, kept with its connection: the organisation's
 // default and overrides per Clockify project, each an amount of a currency's minor units
-// per hour. An entry's rate is its project's override, else the default.
+// per hour. An entry's rate is its project's override, else (with ClockifyRates) the
+// rate Clockify applied to it, else the default.
 type Rates struct {
 	// Default is the organisation's hourly rate. Its zero value, no rate set, prices the
 	// projects without an override at nothing, in AUD.

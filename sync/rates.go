@@ -46,7 +46,8 @@ func (e *Engine) SetProjectRate(ctx context.Context, workspaceID, projectID stri
 }
 
 // DeleteProjectRate removes a project's rate, so that the default rate prices its time
-// again. A project without one is ErrNotFound.
+// again. A project without one is ErrNotFound, a workspace never connected
+// ErrNotConnected.
 func (e *Engine) DeleteProjectRate(ctx context.Context, workspaceID, projectID string) error {
 	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
 		if _, ok := r.Projects[projectID]; !ok {
@@ -63,8 +64,8 @@ func (e *Engine) DeleteProjectRate(ctx context.Context, workspaceID, projectID s
 // default rate (SetDefaultRate) prices the entries Clockify gave no rate. An entry's
 // rate is what Clockify said when the engine last read it: entries stored before this
 // version of the SDK carry none, and a rate changed in Clockify for past entries does
-// not reach them, until a sync reads them again (Engine.Sync over the period). A workspace never
-// connected is ErrNotConnected.
+// not reach them, until a sync reads them again (Engine.Sync over the period). A
+// workspace never connected is ErrNotConnected.
 func (e *Engine) SetClockifyRates(ctx context.Context, workspaceID string, honour bool) error {
 	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
 		r.ClockifyRates = honour

@@ -26,9 +26,10 @@ type Summary struct {
 // GitHub's names ignore case, so links written "Acme/Web#4" and "acme/web#4" count as
 // one. An entry linked to several pull requests is shared between them by opts.Split
 // (evenly by default, in whole seconds). Members' GitHub logins come from the store
-// unless opts.Logins is set. opts.Rates, when set, prices the time; else the workspace's
-// rates do (SetDefaultRate, SetProjectRate, SetClockifyRates), when any is set. A query with a Limit
-// or an After is an InputError: a report of a page would count part of the time.
+// unless opts.Logins is set. opts.Rates, when set, prices the time; else the
+// workspace's rates do (SetDefaultRate, SetProjectRate, SetClockifyRates), when any is
+// set. A query with a Limit or an After is an InputError: a report of a page would count
+// part of the time.
 func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Options) (*Summary, error) {
 	if q.Limit != 0 || q.After != nil {
 		return nil, inputError("limit", "a report counts every entry the query selects; page with LinkedEntries")

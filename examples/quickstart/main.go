@@ -300,8 +300,10 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 		rate := "-"
 		if r, ok := conn.Rates.Projects[p.ID]; ok {
 			rate = r.String() + "/h (set here)"
-		} else if r, err := billing.FromHundredths(p.HourlyRate, cmp.Or(p.Currency, conn.Currency)); err == nil && p.HourlyRate > 0 {
-			rate = r.String() + "/h (Clockify's)"
+		} else if p.HourlyRate > 0 {
+			if r, err := billing.FromHundredths(p.HourlyRate, cmp.Or(p.Currency, conn.Currency)); err == nil {
+				rate = r.String() + "/h (Clockify's)"
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%v\t%s\n", p.Name, p.Billable, rate)
 	}
