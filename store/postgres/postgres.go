@@ -49,6 +49,7 @@ var dialect = sqlstore.Dialect{
 	Numbered: true,
 	Time:     func(t time.Time) any { return t.UTC() },
 	LockRow:  " FOR UPDATE",
+	Lateral:  true,
 }
 
 // New returns a store over pool, after bringing the schema jasper_clockify up to date.

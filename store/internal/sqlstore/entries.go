@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -250,6 +251,16 @@ const withLinks = ` LEFT JOIN @auto_links l ON l.ws = e.ws AND l.entry_id = e.id
 
 const entryQuery = entryColumns + ` FROM @entries e` + withLinks
 
+// pageLinks joins a page of entries to their links. With Dialect.Lateral, each entry's
+// are looked up by the key (OFFSET 0 keeps PostgreSQL from turning the lookups back
+// into a hash of every link of the workspace).
+func (s *Store) pageLinks() string {
+	if s.d.Lateral {
+		return ` LEFT JOIN LATERAL (SELECT * FROM @auto_links l WHERE l.ws = e.ws AND l.entry_id = e.id OFFSET 0) l ON true`
+	}
+	return withLinks
+}
+
 // Entry implements clockifysync.EntryStore.
 func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync.Entry, error) {
 	out, err := s.entries(ctx, s.db, entryQuery+` WHERE e.ws = ? AND e.id = ? ORDER BY l.pos`, "", workspaceID, id)
@@ -268,11 +279,11 @@ func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync
 // time until enough hold the text.
 func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
 	text := strings.ToLower(q.Text)
-	from, where, args, err := s.filter(q)
-	if err != nil {
-		return nil, err
-	}
 	if q.Limit <= 0 {
+		from, where, args, err := s.filter(q)
+		if err != nil {
+			return nil, err
+		}
 		return s.entries(ctx, s.db, entryColumns+from+withLinks+where+order(q, ", l.pos"), text, args...)
 	}
 	var out []clockifysync.Entry
@@ -281,8 +292,11 @@ func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clock
 		if text != "" {
 			n = max(n, textPage)
 		}
-		page, err := s.entries(ctx, s.db, entryColumns+" FROM (SELECT e.*"+from+where+order(q, "")+" LIMIT ?) e"+
-			withLinks+order(q, ", l.pos"), "", append(args, n)...)
+		query, args, err := s.pageQuery(q, n)
+		if err != nil {
+			return nil, err
+		}
+		page, err := s.entries(ctx, s.db, query, "", args...)
 		if err != nil {
 			return nil, err
 		}
@@ -295,10 +309,25 @@ func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clock
 			return out, nil
 		}
 		q.After = page[len(page)-1].Cursor()
-		if from, where, args, err = s.filter(q); err != nil {
-			return nil, err
-		}
 	}
+}
+
+// pageQuery returns the query of the first n entries q's filters (but the text) select,
+// in its order, with their links. The limit is written out, not a parameter: the plan
+// PostgreSQL keeps for a statement would be made for a page of a tenth of the entries.
+func (s *Store) pageQuery(q clockifysync.EntryQuery, n int) (string, []any, error) {
+	from, where, args, err := s.filter(q)
+	query := entryColumns + " FROM (SELECT e.*" + from + where + order(q, "") + " LIMIT " + strconv.Itoa(n) + ") e" +
+		s.pageLinks() + order(q, ", l.pos")
+	return query, args, err
+}
+
+// PageQuery returns the query Entries runs for a page of n entries of q (without
+// Text), as the database receives it, for the stores' tests of its plan.
+func PageQuery(d Dialect, q clockifysync.EntryQuery, n int) (string, []any, error) {
+	s := &Store{d: d}
+	query, args, err := s.pageQuery(q, n)
+	return s.q(query), args, err
 }
 
 // textPage is how many entries a query with a Limit and a text reads at a time.
@@ -342,8 +371,7 @@ func (s *Store) entryIDsQuery(q clockifysync.EntryQuery) (string, []any, error) 
 	from, where, args, err := s.filter(q)
 	query := `SELECT e.id` + from + where + order(q, "")
 	if q.Limit > 0 {
-		query += " LIMIT ?"
-		args = append(args, q.Limit)
+		query += " LIMIT " + strconv.Itoa(q.Limit) // written out, as in pageQuery
 	}
 	return query, args, err
 }

@@ -34,6 +34,9 @@ type Dialect struct {
 	// rewrite changes each of the row's four index entries). In PostgreSQL the read costs
 	// more than it saves: an unchanged row's read time writes a new version of it anyway.
 	WriteChanged bool
+	// Lateral joins a page of entries to their links entry by entry (LATERAL): PostgreSQL
+	// would otherwise hash every link of the workspace to join the page's few entries.
+	Lateral bool
 }
 
 // Store implements clockifysync.Store over database/sql.
