@@ -29,10 +29,10 @@ func (s *Store) putConnection(ctx context.Context, x execer, c clockifysync.Conn
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ws) DO UPDATE SET name = excluded.name, hourly_rate = excluded.hourly_rate,
 		currency = excluded.currency, rates = excluded.rates, status = excluded.status, step = excluded.step,
-		sealed_key = excluded.sealed_key, webhook_url = excluded.webhook_url, region = excluded.region, missing_events = excluded.missing_events,
-		schedule = excluded.schedule, initial_days = excluded.initial_days, last_sync = excluded.last_sync,
-		last_error = excluded.last_error, changes_read = excluded.changes_read, created_at = excluded.created_at,
-		updated_at = excluded.updated_at`,
+		sealed_key = excluded.sealed_key, webhook_url = excluded.webhook_url, region = excluded.region,
+		missing_events = excluded.missing_events, schedule = excluded.schedule, initial_days = excluded.initial_days,
+		last_sync = excluded.last_sync, last_error = excluded.last_error, changes_read = excluded.changes_read,
+		created_at = excluded.created_at, updated_at = excluded.updated_at`,
 		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, rates, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL,
 		c.Region, joinEvents(c.MissingEvents), c.Schedule, c.InitialDays, s.t(c.LastSync), c.LastError,
 		s.t(c.ChangesRead), s.t(c.Created), s.t(c.Updated))
