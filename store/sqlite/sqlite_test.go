@@ -45,6 +45,31 @@ func TestReopenKeepsEverything(t *testing.T) {
 	require.Equal(t, e.Links, got.Links)
 }
 
+// TestDamagedRatesAreAnError: a connection whose stored rates cannot be read (the column
+// edited by hand, a currency no longer known) is an error that says which part, not
+// rates read as none, which would price nothing without a word.
+func TestDamagedRatesAreAnError(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "jasper.db")
+	s, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: "ws", Status: clockifysync.StatusConnected}))
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	for rates, want := range map[string]string{
+		`{"default":`: "stored rates",
+		`{"default":{"minor":100,"currency":"XXQ"}}`:                                               "stored default rate",
+		`{"default":{"minor":100,"currency":"AUD"},"projects":{"p1":{"minor":1,"currency":"??"}}}`: "stored rate of project p1",
+	} {
+		_, err = db.Exec(`UPDATE connections SET rates = ? WHERE ws = 'ws'`, rates)
+		require.NoError(t, err)
+		_, err = s.Connection(ctx, "ws")
+		require.ErrorContains(t, err, want, rates)
+	}
+}
+
 func TestOpenRefuses(t *testing.T) {
 	ctx := t.Context()
 	for _, path := range []string{"", ":memory:", "file:x.db", "x.db?mode=ro"} {
