@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -491,4 +492,69 @@ func TestPurgeDuringADelivery(t *testing.T) {
 			})
 		})
 	}
+}
+
+// connectingOnProbe starts a Connect of the workspace just after the first
+// UpdateConnection, once armed, finds no connection, and returns when that Connect has
+// stored its connection (and holds its lock).
+type connectingOnProbe struct {
+	clockifysync.Store
+	armed    atomic.Bool
+	connect  func() error
+	stored   chan struct{}
+	connects chan error
+}
+
+func (s *connectingOnProbe) UpdateConnection(ctx context.Context, ws string, change func(*clockifysync.Connection) error) error {
+	err := s.Store.UpdateConnection(ctx, ws, change)
+	if errors.Is(err, clockifysync.ErrNotFound) && s.armed.CompareAndSwap(true, false) {
+		go func() { s.connects <- s.connect() }()
+		<-s.stored
+	}
+	return err
+}
+
+func (s *connectingOnProbe) PutConnection(ctx context.Context, c clockifysync.Connection) error {
+	err := s.Store.PutConnection(ctx, c)
+	select {
+	case s.stored <- struct{}{}:
+	default:
+	}
+	return err
+}
+
+// TestConnectAfterAPurgeDuringADelivery: when the workspace a delivery's apply wrote
+// to was purged meanwhile, and connected again before the apply took Purge's locks, the
+// new connection and what it imported stay, and so does the delivered entry.
+func TestConnectAfterAPurgeDuringADelivery(t *testing.T) {
+	t.Parallel()
+	store := &connectingOnProbe{Store: memory.New(), stored: make(chan struct{}), connects: make(chan error, 1)}
+	r := newRigOn(t, store)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	store.connect = func() error {
+		_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"})
+		return err
+	}
+	var purged atomic.Bool
+	hook := func(info clockifytest.RequestInfo) {
+		if info.Route == "GET v1/workspaces/{ws}/time-entries/{id}" && purged.CompareAndSwap(false, true) {
+			_, err := r.eng.Disconnect(t.Context(), ws)
+			require.NoError(t, err)
+			require.NoError(t, r.eng.Purge(t.Context(), ws))
+			store.armed.Store(true) // the apply's look at the connection comes next
+		}
+	}
+	r.onRequest.Store(&hook)
+
+	e := r.add(t, "PR #1 delivered during the purge", now.Add(-time.Hour))
+	require.True(t, purged.Load())
+	require.NoError(t, <-store.connects)
+	c, err := store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.StatusConnected, c.Status)
+	require.NotEmpty(t, r.stored(t, clockifysync.EntryQuery{}), "the new Connect's initial sync")
+	r.requireDescription(t, e)
+	d := r.srv.Deliveries()
+	require.Equal(t, http.StatusOK, d[len(d)-1].StatusCode)
 }
