@@ -38,14 +38,19 @@ func WithHost(host string) Option {
 }
 
 // NewParser returns a parser for github.com and the given hosts.
-func NewParser(opts ...Option) (*Parser, error) {
-	p := &Parser{hosts: slices.Clone(defaultHosts[:])}
+func NewParser(opts ...Option) (*Parser, error) { return (*Parser)(nil).With(opts...) }
+
+// With returns a parser that recognises what p does and what the options add (a host of
+// one customer's GitHub Enterprise, say), leaving p as it is. A nil p is the zero
+// Parser.
+func (p *Parser) With(opts ...Option) (*Parser, error) {
+	q := &Parser{hosts: slices.Clone(p.hostList())}
 	for _, opt := range opts {
-		if err := opt(p); err != nil {
+		if err := opt(q); err != nil {
 			return nil, err
 		}
 	}
-	return p, nil
+	return q, nil
 }
 
 func (p *Parser) hostList() []string {

@@ -166,6 +166,23 @@ func TestEnterpriseHost(t *testing.T) {
 	require.Equal(t, []string{`#N #12 "#12"`}, show("修复acme/web.#12", p.Find("修复acme/web.#12")))
 }
 
+// TestParserWith: With adds hosts to a copy, and leaves the parser it started from as it
+// was, so that each customer's host can be added to one shared parser.
+func TestParserWith(t *testing.T) {
+	base, err := NewParser(WithHost("github.acme.corp"))
+	require.NoError(t, err)
+	text := "https://github.acme.corp/a/b/pull/1 https://acme.ghe.com/c/d/pull/2 https://github.com/e/f/pull/3"
+	p, err := base.With(WithHost("acme.ghe.com"))
+	require.NoError(t, err)
+	require.Len(t, p.Find(text), 3)
+	require.Len(t, base.Find(text), 2, "the base parser is unchanged")
+	p, err = (*Parser)(nil).With(WithHost("acme.ghe.com"))
+	require.NoError(t, err)
+	require.Len(t, p.Find(text), 2, "github.com and the host added")
+	_, err = base.With(WithHost("not a host"))
+	require.Error(t, err)
+}
+
 func TestAppendRefsReusesTheSlice(t *testing.T) {
 	var p Parser
 	buf := make([]Ref, 0, 8)
