@@ -32,6 +32,12 @@ type ConnectRequest struct {
 	// global unless WithClientOptions names one. One engine serves workspaces of every
 	// region.
 	Region clockify.Region
+	// GitHubHost is the host of the customer's GitHub Enterprise (for example
+	// "github.acme.corp", or "acme.ghe.com" on GitHub Enterprise Cloud with data
+	// residency), whose pull-request URLs in the workspace's entries link beside those
+	// of github.com and of the engine's parser (WithParser). Empty adds none. One engine
+	// serves customers of every GitHub host.
+	GitHubHost string
 }
 
 // ConnectResult says what Connect did.
@@ -101,6 +107,10 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if !req.Region.Valid() {
 		return nil, inputError("region", "unknown region %q (want euc1, use2, euw2, apse2, or empty for global)", req.Region)
 	}
+	host, err := e.checkGitHubHost(req.GitHubHost)
+	if err != nil {
+		return nil, err
+	}
 
 	client, ws, err := e.checkKey(ctx, key, req.Region, req.WorkspaceID)
 	if err != nil {
@@ -118,7 +128,9 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	// changed meanwhile (a sync's end) stays.
 	now := e.now().UTC()
 	sealed := e.seal.seal(key, ws.ID, purposeAPIKey)
+	var hostWas string
 	begin := func(c *Connection) {
+		hostWas, c.GitHubHost = c.GitHubHost, host
 		if c.Status != StatusConnected {
 			// What changed while the workspace was disconnected is the initial sync's.
 			c.Status, c.Step, c.ChangesRead = StatusConnecting, StepValidated, time.Time{}
@@ -141,6 +153,11 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		return nil, err
 	}
 	e.cacheClient(ws.ID, client, conn)
+	if host != hostWas { // the entries stored before are linked with the new host
+		if err := e.relink(ctx, ws.ID, ""); err != nil {
+			return nil, err
+		}
+	}
 
 	// step records that Connect got past s. A Disconnect since Connect began (here or on
 	// another replica) wins, being the later action: Connect stops, and unregisters the

@@ -29,7 +29,8 @@
 // replicas too on store/postgres, a [WorkspaceLocker]).
 //
 // Links come from the linker on every entry written, resolved with the project's
-// mapping ([Engine.SetProjectMapping]); links made by hand ([Engine.LinkManually]) are
+// mapping ([Engine.SetProjectMapping]), URLs on the workspace's GitHub Enterprise host
+// included ([ConnectRequest].GitHubHost, [Engine.SetGitHubHost]); links made by hand ([Engine.LinkManually]) are
 // kept apart, survive every re-sync and replace the entry's auto links
 // ([Engine.LinkedEntries]). [EntryQuery].PR selects one pull request's entries, read
 // through the stores' index of link targets, and [Engine.Report] sums their time,

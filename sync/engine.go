@@ -37,8 +37,9 @@ type Engine struct {
 	onSync      func(ctx context.Context, workspaceID string, res *Result, err error)
 
 	mu      gosync.Mutex
-	clients map[string]cachedClient  // by workspace
-	locks   map[string]chan struct{} // by lock key: see lock
+	clients map[string]cachedClient   // by workspace
+	locks   map[string]chan struct{}  // by lock key: see lock
+	parsers map[string]*linker.Parser // the engine's parser with one more host, by host
 	tokens  trustedTokens
 	applies applies
 	// watched and watchedProjects collect the entries and projects deliveries store
@@ -73,8 +74,8 @@ func WithClientOptions(opts ...clockify.Option) Option {
 	return func(e *Engine) { e.clientOpts = append(e.clientOpts, opts...) }
 }
 
-// WithParser sets the linker's parser, for GitHub Enterprise hosts (the default knows
-// github.com).
+// WithParser sets the linker's parser, for GitHub Enterprise hosts of every workspace
+// (the default knows github.com); a connection adds its own (ConnectRequest.GitHubHost).
 func WithParser(p *linker.Parser) Option { return func(e *Engine) { e.parser = p } }
 
 // WithClock sets the engine's clock (time.Now by default).
@@ -97,11 +98,11 @@ func WithWorkspaceConcurrency(n int) Option {
 }
 
 // WithOnSync has Run call fn after each scheduled sync it runs, with the workspace, the
-// sync's Result (nil when it failed before it had one) and its error, so that a host running Run can count
-// what each sync stored, or alert on failures, as sync/riverjobs has River record each
-// job's. fn runs on the sync's goroutine, and Run waits for it; with
-// WithWorkspaceConcurrency, several calls may run at once. A sync that ctx's end stopped
-// is reported too.
+// sync's Result (nil when it failed before it had one) and its error, so that a host
+// running Run can count what each sync stored, or alert on failures, as sync/riverjobs
+// has River record each job's. fn runs on the sync's goroutine, and Run waits for it;
+// with WithWorkspaceConcurrency, several calls may run at once. A sync that ctx's end
+// stopped is reported too.
 func WithOnSync(fn func(ctx context.Context, workspaceID string, res *Result, err error)) Option {
 	return func(e *Engine) { e.onSync = fn }
 }
@@ -137,7 +138,7 @@ func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
 	e := &Engine{
 		store: store, parser: new(linker.Parser), now: time.Now,
 		log: slog.New(slog.DiscardHandler), concurrency: 4, workspaces: 4, fetch: true, grace: time.Hour,
-		clients: map[string]cachedClient{}, locks: map[string]chan struct{}{},
+		clients: map[string]cachedClient{}, locks: map[string]chan struct{}{}, parsers: map[string]*linker.Parser{},
 	}
 	for _, opt := range opts {
 		opt(e)
@@ -210,6 +211,39 @@ func (e *Engine) forgetClient(workspaceID string) {
 	e.mu.Lock()
 	delete(e.clients, workspaceID)
 	e.mu.Unlock()
+}
+
+// parserFor returns the parser of a workspace's entries, and the GitHub host it adds to
+// the engine's: the connection's, none for a workspace without one.
+func (e *Engine) parserFor(ctx context.Context, workspaceID string) (*linker.Parser, string, error) {
+	conn, err := e.store.Connection(ctx, workspaceID)
+	if errors.Is(err, ErrNotFound) {
+		return e.parser, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := e.parserOf(conn.GitHubHost)
+	return p, conn.GitHubHost, err
+}
+
+// parserOf returns the engine's parser with a GitHub host added (the engine's own for
+// none); a host the linker refuses is its error.
+func (e *Engine) parserOf(host string) (*linker.Parser, error) {
+	if host == "" {
+		return e.parser, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p, ok := e.parsers[host]; ok {
+		return p, nil
+	}
+	p, err := e.parser.With(linker.WithHost(host))
+	if err != nil {
+		return nil, err
+	}
+	e.parsers[host] = p
+	return p, nil
 }
 
 // newClient returns a client with the key, in the region when one is given (else that

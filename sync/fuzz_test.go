@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/heyjasper/jasper-clockify/linker"
 )
 
 // FuzzManualLink: any target is either refused with an InputError or read as one
@@ -14,9 +16,9 @@ func FuzzManualLink(f *testing.F) {
 		"#12", "acme/web", "acme/web#0", "acme/web#12 acme/api#13", "ａcme/web#1", "a--b/c#1", "acme/web.git#4"} {
 		f.Add(s)
 	}
-	e := new(Engine) // github.com only
+	var p *linker.Parser // github.com only
 	f.Fuzz(func(t *testing.T, target string) {
-		l, err := e.manualLink("ws", "e1", target)
+		l, err := manualLink(p, "ws", "e1", target)
 		owner, repo, number, prErr := ParsePR(target)
 		if (prErr == nil) != (err == nil && !l.Issue) {
 			t.Fatalf("%q: ParsePR says %v, manualLink %v (issue %v)", target, prErr, err, l.Issue)
@@ -36,7 +38,7 @@ func FuzzManualLink(f *testing.F) {
 		if !strings.Contains(strings.ToLower(target), strings.ToLower(l.Owner+"/"+l.Repo)) {
 			t.Fatalf("%q: %s is not in the text", target, l.Target())
 		}
-		again, err := e.manualLink("ws", "e1", l.Target())
+		again, err := manualLink(p, "ws", "e1", l.Target())
 		if err != nil || again.Target() != l.Target() {
 			t.Fatalf("%q read as %s, which reads as %s (%v)", target, l.Target(), again.Target(), err)
 		}

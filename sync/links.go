@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,36 +32,44 @@ func (e *Engine) projectIndex(ctx context.Context, ms []ProjectMapping) projectI
 }
 
 // linkAndWrite sets the auto links of entries of a workspace, resolved with the project
-// mappings stored now, and writes the entries with write. A project mapped (or
-// unmapped) meanwhile may have had its stored entries linked again before the write,
-// so the mappings are read again after it, and while they have changed the entries'
-// links are set and replaced again (ReplaceAutoLinks keeps those of entries another
-// writer changed since).
+// mappings stored now and with the workspace's parser (its GitHub host), and writes the
+// entries with write. A project mapped (or unmapped) meanwhile, or the host changed, may
+// have had the stored entries linked again before the write, so the mappings and the
+// host are read again after it, and while they have changed the entries' links are set
+// and replaced again (ReplaceAutoLinks keeps those of entries another writer changed
+// since).
 func (e *Engine) linkAndWrite(ctx context.Context, workspaceID string, entries []Entry, write func([]Entry) error) error {
 	ms, err := e.store.ProjectMappings(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	p, host, err := e.parserFor(ctx, workspaceID)
 	if err != nil {
 		return err
 	}
 	for {
 		idx := e.projectIndex(ctx, ms)
 		for i := range entries {
-			entries[i].Links = e.autoLinks(&entries[i], idx)
+			entries[i].Links = autoLinks(p, &entries[i], idx)
 		}
 		if err := write(entries); err != nil {
 			return err
 		}
-		was := ms
-		if ms, err = e.store.ProjectMappings(ctx, workspaceID); err != nil || slices.Equal(ms, was) {
+		wasMappings, wasHost := ms, host
+		if ms, err = e.store.ProjectMappings(ctx, workspaceID); err != nil {
+			return err
+		}
+		if p, host, err = e.parserFor(ctx, workspaceID); err != nil || slices.Equal(ms, wasMappings) && host == wasHost {
 			return err
 		}
 		write = func(entries []Entry) error { return e.store.ReplaceAutoLinks(ctx, entries) }
 	}
 }
 
-// autoLinks returns the references in the entry's description, resolved with its
-// project's mapping.
-func (e *Engine) autoLinks(en *Entry, idx projectIndex) []Link {
-	found := e.parser.Resolve(en.Description, idx[en.ProjectID])
+// autoLinks returns the references the parser finds in the entry's description,
+// resolved with its project's mapping.
+func autoLinks(p *linker.Parser, en *Entry, idx projectIndex) []Link {
+	found := p.Resolve(en.Description, idx[en.ProjectID])
 	if len(found) == 0 {
 		return nil
 	}
@@ -105,9 +114,10 @@ func (e *Engine) DeleteProjectMapping(ctx context.Context, workspaceID, projectI
 	return e.relink(ctx, workspaceID, projectID)
 }
 
-// relink computes the auto links of a project's stored entries again. It replaces only
-// the links, of the entries still as it read them: an entry a sync or a webhook changed
-// meanwhile keeps what that writer stored.
+// relink computes the auto links of a project's stored entries again (of all the
+// workspace's when projectID is empty). It replaces only the links, of the entries still
+// as it read them: an entry a sync or a webhook changed meanwhile keeps what that writer
+// stored.
 func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) error {
 	entries, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: workspaceID, ProjectID: projectID, IncludeDeleted: true})
 	if err != nil || len(entries) == 0 {
@@ -116,11 +126,48 @@ func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) erro
 	return e.linkAndWrite(ctx, workspaceID, entries, func(entries []Entry) error { return e.store.ReplaceAutoLinks(ctx, entries) })
 }
 
-// LinkManually links an entry to "owner/repo#N" by hand. The link survives every
-// re-sync, and an entry's manual links replace its auto links in LinkedEntries. An
-// unknown entry is ErrNotFound; a bad target is an InputError.
+// SetGitHubHost sets the host of a workspace's GitHub Enterprise (as
+// ConnectRequest.GitHubHost; empty for none), whose pull-request URLs its entries link,
+// and links its stored entries again. A host the linker refuses (not a bare domain name
+// such as github.acme.corp) is an InputError, and a workspace never connected
+// ErrNotConnected; neither changes anything.
+func (e *Engine) SetGitHubHost(ctx context.Context, workspaceID, host string) error {
+	if workspaceID == "" {
+		return inputError("workspace", "required")
+	}
+	h, err := e.checkGitHubHost(host)
+	if err != nil {
+		return err
+	}
+	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		c.GitHubHost, c.Updated = h, e.now().UTC()
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
+	}
+	if err != nil {
+		return err
+	}
+	return e.relink(ctx, workspaceID, "")
+}
+
+// checkGitHubHost returns a GitHub host as a connection keeps it (spaces around it
+// trimmed, in lower case), or an InputError for one the linker refuses.
+func (e *Engine) checkGitHubHost(host string) (string, error) {
+	h := strings.ToLower(strings.TrimSpace(host))
+	if _, err := e.parserOf(h); err != nil {
+		return "", inputError("github host", "%v", err)
+	}
+	return h, nil
+}
+
+// LinkManually links an entry to "owner/repo#N" (or a pull request's URL, on github.com,
+// a host of the engine's parser or the workspace's GitHub host) by hand. The link
+// survives every re-sync, and an entry's manual links replace its auto links in
+// LinkedEntries. An unknown entry is ErrNotFound; a bad target is an InputError.
 func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target string) error {
-	l, err := e.manualLink(workspaceID, entryID, target)
+	l, err := e.manualLinkOf(ctx, workspaceID, entryID, target)
 	if err != nil {
 		return err
 	}
@@ -133,20 +180,29 @@ func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target 
 
 // Unlink removes a manual link made with LinkManually, or returns ErrNotFound.
 func (e *Engine) Unlink(ctx context.Context, workspaceID, entryID, target string) error {
-	l, err := e.manualLink(workspaceID, entryID, target)
+	l, err := e.manualLinkOf(ctx, workspaceID, entryID, target)
 	if err != nil {
 		return err
 	}
 	return e.store.RemoveManualLink(ctx, l)
 }
 
-// manualLink parses "owner/repo#N", or a URL on a host the engine's parser knows, into a
-// manual link.
-func (e *Engine) manualLink(workspaceID, entryID, target string) (Link, error) {
+// manualLinkOf is manualLink with the workspace's parser.
+func (e *Engine) manualLinkOf(ctx context.Context, workspaceID, entryID, target string) (Link, error) {
+	p, _, err := e.parserFor(ctx, workspaceID)
+	if err != nil {
+		return Link{}, err
+	}
+	return manualLink(p, workspaceID, entryID, target)
+}
+
+// manualLink parses "owner/repo#N", or a URL on a host the parser knows, into a manual
+// link.
+func manualLink(p *linker.Parser, workspaceID, entryID, target string) (Link, error) {
 	if workspaceID == "" || entryID == "" {
 		return Link{}, inputError("entry", "a workspace and an entry are required")
 	}
-	r, ok := parseTarget(e.parser, target)
+	r, ok := parseTarget(p, target)
 	if !ok {
 		return Link{}, inputError("target", "want owner/repo#N or a pull-request URL")
 	}
@@ -158,7 +214,8 @@ func (e *Engine) manualLink(workspaceID, entryID, target string) (Link, error) {
 
 // ParsePR reads a pull request's "owner/repo#N" or github.com URL, as EntryQuery.PR
 // holds it. Anything else, an issue's URL included, is an InputError. (The engine also
-// reads URLs on the hosts of its parser, WithParser, and hands the store owner/repo#N.)
+// reads URLs on the hosts of its parser, WithParser, and on the workspace's GitHub host,
+// and hands the store owner/repo#N.)
 func ParsePR(s string) (owner, repo string, number int, err error) {
 	return parsePR(nil, s)
 }
@@ -193,7 +250,8 @@ type LinkedEntry struct {
 // LinkedEntries returns the entries the query selects, each with its effective links.
 // The query names a workspace (manual links are kept per workspace); without one, with
 // a negative Limit, or with a PR that is neither owner/repo#N nor a pull-request URL (on
-// github.com or a host of the engine's parser), it is an InputError. With a PR, the
+// github.com, a host of the engine's parser or the workspace's GitHub host), it is an
+// InputError. With a PR, the
 // entries are those whose effective links name it: the time a pull request's page
 // shows. With a Limit, it returns a page of at most that many; the next page is the
 // same query with After set to the last entry's Cursor, until a page comes back short.
@@ -206,7 +264,11 @@ func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry
 	}
 	var names func(Link) bool // with a PR, whether a link names it
 	if q.PR != "" {
-		owner, repo, number, err := parsePR(e.parser, q.PR)
+		p, _, err := e.parserFor(ctx, q.WorkspaceID)
+		if err != nil {
+			return nil, err
+		}
+		owner, repo, number, err := parsePR(p, q.PR)
 		if err != nil {
 			return nil, err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/linker"
 	"github.com/heyjasper/jasper-clockify/mapping"
 	"github.com/heyjasper/jasper-clockify/store/memory"
@@ -559,4 +560,101 @@ func TestPagesFromAStoreThatDoesNotPage(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, page, min(q.Limit, len(all)))
 	}
+}
+
+// TestGitHubHostPerConnection: each connection's GitHub Enterprise host links the URLs
+// on it in its own workspace's entries, by hand and in a PR's query too, and no other
+// workspace's; setting it links the stored entries again. A bad host, or a workspace
+// never connected, changes nothing.
+func TestGitHubHostPerConnection(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	req := clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"}
+	bad := req
+	bad.GitHubHost = "not a host"
+	_, err := r.eng.Connect(ctx, bad)
+	require.ErrorIs(t, err, clockifysync.ErrInput)
+	_, err = r.store.Connection(ctx, ws)
+	require.ErrorIs(t, err, clockifysync.ErrNotFound, "nothing stored")
+	req.GitHubHost = " GitHub.Acme.Corp "
+	res, err := r.eng.Connect(ctx, req)
+	require.NoError(t, err)
+	require.Equal(t, "github.acme.corp", res.Connection.GitHubHost)
+
+	other := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 8, Now: now})
+	r.srv.Load(other)
+	_, err = r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: other.OwnerKey, WorkspaceID: other.Workspace.ID, InitialDays: 1})
+	require.NoError(t, err)
+
+	const url = "https://github.acme.corp/team/svc/pull/31"
+	mine := r.add(t, "Review "+url, now.Add(-time.Hour)) // delivered
+	r.requireTarget(t, mine.ID, "team/svc#31")
+	theirs, err := r.srv.AddTimeEntry(other.Workspace.ID, clockify.TimeEntry{UserID: other.Owner.ID, Description: "Review " + url,
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
+	require.NoError(t, err)
+	_, err = r.eng.SyncRecent(ctx, other.Workspace.ID)
+	require.NoError(t, err)
+	stored, err := r.store.Entry(ctx, other.Workspace.ID, theirs.ID)
+	require.NoError(t, err)
+	require.Empty(t, stored.Links, "another workspace's entries do not know the host")
+
+	onPR, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: url})
+	require.NoError(t, err)
+	require.Len(t, onPR, 1)
+	_, err = r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: other.Workspace.ID, PR: url})
+	require.ErrorIs(t, err, clockifysync.ErrInput)
+	require.NoError(t, r.eng.LinkManually(ctx, ws, mine.ID, "https://github.acme.corp/team/svc/pull/5"))
+	require.ErrorIs(t, r.eng.LinkManually(ctx, other.Workspace.ID, theirs.ID, "https://github.acme.corp/team/svc/pull/5"), clockifysync.ErrInput)
+
+	before, err := r.store.Connection(ctx, other.Workspace.ID)
+	require.NoError(t, err)
+	require.ErrorIs(t, r.eng.SetGitHubHost(ctx, other.Workspace.ID, "a/b"), clockifysync.ErrInput)
+	require.ErrorIs(t, r.eng.SetGitHubHost(ctx, "elsewhere", "github.acme.corp"), clockifysync.ErrNotConnected)
+	after, err := r.store.Connection(ctx, other.Workspace.ID)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "nothing changed")
+	require.NoError(t, r.eng.SetGitHubHost(ctx, other.Workspace.ID, "github.acme.corp"))
+	stored, err = r.store.Entry(ctx, other.Workspace.ID, theirs.ID)
+	require.NoError(t, err)
+	require.Len(t, stored.Links, 1, "linked again with the host")
+	require.Equal(t, "team/svc#31", stored.Links[0].Target())
+
+	old := r.add(t, "Review "+url, now.AddDate(0, 0, -3)) // delivered, and out of the next initial sync's day
+	r.requireTarget(t, old.ID, "team/svc#31")
+	require.NoError(t, r.eng.SetGitHubHost(ctx, ws, ""))
+	got, err := r.store.Entry(ctx, ws, old.ID)
+	require.NoError(t, err)
+	require.Empty(t, got.Links, "no host, no link")
+	req.GitHubHost, req.InitialDays = "github.acme.corp", 1
+	_, err = r.eng.Connect(ctx, req)
+	require.NoError(t, err)
+	r.requireTarget(t, old.ID, "team/svc#31") // a Connect with another host links the stored entries again
+}
+
+// TestSyncLinksWithAHostSetMeanwhile: a GitHub host set while a sync's batch of entries
+// was linked without it, before that batch is written, links the batch too: the sync
+// looks at the host again after each write.
+func TestSyncLinksWithAHostSetMeanwhile(t *testing.T) {
+	t.Parallel()
+	hook := &hookedStore{Store: memory.New()}
+	r := newRigOn(t, hook)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "https://github.acme.corp/team/svc/pull/8",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+	require.NoError(t, err)
+	setHost := func(entries []clockifysync.Entry) bool {
+		if !slices.ContainsFunc(entries, func(en clockifysync.Entry) bool { return en.ID == e.ID }) {
+			return false
+		}
+		require.NoError(t, r.eng.SetGitHubHost(t.Context(), ws, "github.acme.corp"))
+		return true
+	}
+	hook.beforePut.Store(&setHost)
+	_, err = r.eng.SyncRecent(t.Context(), ws)
+	require.NoError(t, err)
+	require.Nil(t, hook.beforePut.Load(), "the host was set during the sync")
+	r.requireTarget(t, e.ID, "team/svc#8")
 }

@@ -205,6 +205,9 @@ type Connection struct {
 	// reaches its API; empty for the region of the engine's client options (global
 	// unless WithClientOptions names one).
 	Region clockify.Region
+	// GitHubHost is the GitHub Enterprise host whose pull-request URLs the workspace's
+	// entries link (ConnectRequest.GitHubHost, Engine.SetGitHubHost); empty for none.
+	GitHubHost string
 	// MissingEvents are the events Clockify delivers no webhook for (it refused their
 	// webhooks, or holds them disabled: a Free plan's limit), as Connect and the last
 	// scheduled sync found them, in the order Connect registers them. The next

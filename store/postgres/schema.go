@@ -130,4 +130,7 @@ UPDATE jasper_clockify.connections SET changes_read = last_sync;
 ALTER TABLE jasper_clockify.entries ADD COLUMN hourly_rate bigint NOT NULL DEFAULT 0;
 ALTER TABLE jasper_clockify.entries ADD COLUMN currency text NOT NULL DEFAULT '';
 `,
+	// The host of the workspace's GitHub Enterprise (Connection.GitHubHost): none for the
+	// connections stored before.
+	11: `ALTER TABLE jasper_clockify.connections ADD COLUMN github_host text NOT NULL DEFAULT ''`,
 }

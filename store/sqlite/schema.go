@@ -129,4 +129,7 @@ UPDATE connections SET changes_read = last_sync;
 ALTER TABLE entries ADD COLUMN hourly_rate INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE entries ADD COLUMN currency TEXT NOT NULL DEFAULT '';
 `,
+	// The host of the workspace's GitHub Enterprise (Connection.GitHubHost): none for the
+	// connections stored before.
+	11: `ALTER TABLE connections ADD COLUMN github_host TEXT NOT NULL DEFAULT ''`,
 }

@@ -727,6 +727,7 @@ func connections(t *testing.T, s clockifysync.Store) {
 	c := clockifysync.Connection{
 		WorkspaceID: ws, WorkspaceName: "Acme", HourlyRate: 15000, Currency: "AUD", Status: clockifysync.StatusConnected, Step: clockifysync.StepInitialSync,
 		SealedAPIKey: []byte{0, 1, 2, 0xff}, WebhookURL: "https://hooks.example.com/clockify", Region: clockify.RegionEUC1,
+		GitHubHost:    "github.acme.corp",
 		MissingEvents: []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventTimeEntrySplit}, Schedule: clockifysync.ScheduleHourly,
 		InitialDays: 30, LastSync: t0, LastError: "", ChangesRead: t0.Add(-time.Minute), Created: t0.Add(-time.Hour), Updated: t0,
 		Rates: clockifysync.Rates{Default: money(t, 12000, "AUD"), Projects: map[string]billing.Money{

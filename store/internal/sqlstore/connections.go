@@ -24,30 +24,30 @@ func (s *Store) putConnection(ctx context.Context, x execer, c clockifysync.Conn
 		return err
 	}
 	_, err = s.exec(ctx, x, `INSERT INTO @connections
-		(ws, name, hourly_rate, currency, rates, status, step, sealed_key, webhook_url, region, missing_events, schedule,
-		initial_days, last_sync, last_error, changes_read, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		(ws, name, hourly_rate, currency, rates, status, step, sealed_key, webhook_url, region, github_host,
+		missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ws) DO UPDATE SET name = excluded.name, hourly_rate = excluded.hourly_rate,
 		currency = excluded.currency, rates = excluded.rates, status = excluded.status, step = excluded.step,
 		sealed_key = excluded.sealed_key, webhook_url = excluded.webhook_url, region = excluded.region,
-		missing_events = excluded.missing_events, schedule = excluded.schedule, initial_days = excluded.initial_days,
+		github_host = excluded.github_host, missing_events = excluded.missing_events, schedule = excluded.schedule, initial_days = excluded.initial_days,
 		last_sync = excluded.last_sync, last_error = excluded.last_error, changes_read = excluded.changes_read,
 		created_at = excluded.created_at, updated_at = excluded.updated_at`,
 		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, rates, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL,
-		c.Region, joinEvents(c.MissingEvents), c.Schedule, c.InitialDays, s.t(c.LastSync), c.LastError,
+		c.Region, c.GitHubHost, joinEvents(c.MissingEvents), c.Schedule, c.InitialDays, s.t(c.LastSync), c.LastError,
 		s.t(c.ChangesRead), s.t(c.Created), s.t(c.Updated))
 	return err
 }
 
 const connectionQuery = `SELECT ws, name, hourly_rate, currency, rates, status, step, sealed_key, webhook_url, region,
-	missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at FROM @connections`
+	github_host, missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at FROM @connections`
 
 func scanConnection(row interface{ Scan(...any) error }) (clockifysync.Connection, error) {
 	var c clockifysync.Connection
 	var last, changes, created, updated nullTime
 	var missing, rates string
 	err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.HourlyRate, &c.Currency, &rates, &c.Status, &c.Step, &c.SealedAPIKey,
-		&c.WebhookURL, &c.Region, &missing, &c.Schedule, &c.InitialDays, &last, &c.LastError, &changes, &created, &updated)
+		&c.WebhookURL, &c.Region, &c.GitHubHost, &missing, &c.Schedule, &c.InitialDays, &last, &c.LastError, &changes, &created, &updated)
 	c.LastSync, c.ChangesRead, c.Created, c.Updated = last.t, changes.t, created.t, updated.t
 	c.MissingEvents = splitEvents(missing)
 	if err != nil {
