@@ -501,24 +501,25 @@ type connectingOnProbe struct {
 	clockifysync.Store
 	armed    atomic.Bool
 	connect  func() error
-	stored   chan struct{}
+	stored   atomic.Pointer[chan struct{}] // told of the next PutConnection
 	connects chan error
 }
 
 func (s *connectingOnProbe) UpdateConnection(ctx context.Context, ws string, change func(*clockifysync.Connection) error) error {
 	err := s.Store.UpdateConnection(ctx, ws, change)
 	if errors.Is(err, clockifysync.ErrNotFound) && s.armed.CompareAndSwap(true, false) {
+		stored := make(chan struct{}, 1)
+		s.stored.Store(&stored)
 		go func() { s.connects <- s.connect() }()
-		<-s.stored
+		<-stored
 	}
 	return err
 }
 
 func (s *connectingOnProbe) PutConnection(ctx context.Context, c clockifysync.Connection) error {
 	err := s.Store.PutConnection(ctx, c)
-	select {
-	case s.stored <- struct{}{}:
-	default:
+	if stored := s.stored.Swap(nil); stored != nil {
+		*stored <- struct{}{}
 	}
 	return err
 }
@@ -528,7 +529,7 @@ func (s *connectingOnProbe) PutConnection(ctx context.Context, c clockifysync.Co
 // new connection and what it imported stay, and so does the delivered entry.
 func TestConnectAfterAPurgeDuringADelivery(t *testing.T) {
 	t.Parallel()
-	store := &connectingOnProbe{Store: memory.New(), stored: make(chan struct{}), connects: make(chan error, 1)}
+	store := &connectingOnProbe{Store: memory.New(), connects: make(chan error, 1)}
 	r := newRigOn(t, store)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
