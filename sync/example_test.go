@@ -186,3 +186,48 @@ func ExampleEngine_SetProjectRate() {
 	// Output:
 	// acme/web-app#90 60 minutes, 75.00 AUD + 55.00 USD
 }
+
+// A customer on GitHub Enterprise: the pull-request URLs on its host link in its
+// workspace's entries, beside github.com's, and in no other customer's.
+func ExampleEngine_SetGitHubHost() {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC)
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Now: now})
+	defer srv.Close()
+	eng, err := clockifysync.New(memory.New(), make([]byte, 32),
+		clockifysync.WithClock(func() time.Time { return now }),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(srv.CoreURL()), clockify.WithReportsURL(srv.ReportsURL())))
+	if err != nil {
+		panic(err)
+	}
+	ws := fx.Workspace.ID
+	if _, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: fx.OwnerKey, WorkspaceID: ws, InitialDays: 1}); err != nil {
+		panic(err)
+	}
+	start := now.Add(-2 * time.Hour)
+	if _, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "Review https://acme.ghe.com/platform/api/pull/7",
+		TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(time.Hour))}}); err != nil {
+		panic(err)
+	}
+	if _, err := eng.SyncRecent(ctx, ws); err != nil {
+		panic(err)
+	}
+	q := clockifysync.EntryQuery{WorkspaceID: ws, Text: "acme.ghe.com"}
+	before, err := eng.LinkedEntries(ctx, q)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("links before:", len(before[0].Effective))
+
+	if err := eng.SetGitHubHost(ctx, ws, "acme.ghe.com"); err != nil { // links the stored entries again
+		panic(err)
+	}
+	after, err := eng.LinkedEntries(ctx, q)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("links after:", after[0].Effective[0].Target())
+	// Output:
+	// links before: 0
+	// links after: platform/api#7
+}
