@@ -53,6 +53,10 @@ func (p *Parser) With(opts ...Option) (*Parser, error) {
 	return q, nil
 }
 
+// Hosts returns the hosts whose URLs the parser recognises, github.com's first, each as
+// the parser keeps it: a bare domain name in lower case.
+func (p *Parser) Hosts() []string { return slices.Clone(p.hostList()) }
+
 func (p *Parser) hostList() []string {
 	if p == nil || len(p.hosts) == 0 {
 		return defaultHosts[:]

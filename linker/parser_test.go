@@ -181,6 +181,13 @@ func TestParserWith(t *testing.T) {
 	require.Len(t, p.Find(text), 2, "github.com and the host added")
 	_, err = base.With(WithHost("not a host"))
 	require.Error(t, err)
+	p, err = base.With(WithHost(" https://ACME.ghe.com/ "))
+	require.NoError(t, err)
+	hosts := p.Hosts()
+	require.Equal(t, []string{"github.com", "www.github.com", "github.acme.corp", "acme.ghe.com"}, hosts)
+	hosts[0] = "changed"
+	require.Equal(t, "github.com", p.Hosts()[0], "a copy")
+	require.Equal(t, []string{"github.com", "www.github.com"}, (*Parser)(nil).Hosts())
 }
 
 func TestAppendRefsReusesTheSlice(t *testing.T) {

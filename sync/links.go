@@ -152,14 +152,19 @@ func (e *Engine) SetGitHubHost(ctx context.Context, workspaceID, host string) er
 	return e.relink(ctx, workspaceID, "")
 }
 
-// checkGitHubHost returns a GitHub host as a connection keeps it (spaces around it
-// trimmed, in lower case), or an InputError for one the linker refuses.
+// checkGitHubHost returns a GitHub host as a connection keeps it, a bare domain name in
+// lower case as the linker reads it (empty for none), or an InputError for one the
+// linker refuses.
 func (e *Engine) checkGitHubHost(host string) (string, error) {
-	h := strings.ToLower(strings.TrimSpace(host))
-	if _, err := e.parserOf(h); err != nil {
+	if strings.TrimSpace(host) == "" {
+		return "", nil
+	}
+	p, err := e.parser.With(linker.WithHost(host))
+	if err != nil {
 		return "", inputError("github host", "%v", err)
 	}
-	return h, nil
+	hosts := p.Hosts()
+	return hosts[len(hosts)-1], nil
 }
 
 // LinkManually links an entry to "owner/repo#N" (or a pull request's URL, on github.com,

@@ -578,7 +578,7 @@ func TestGitHubHostPerConnection(t *testing.T) {
 	require.ErrorIs(t, err, clockifysync.ErrInput)
 	_, err = r.store.Connection(ctx, ws)
 	require.ErrorIs(t, err, clockifysync.ErrNotFound, "nothing stored")
-	req.GitHubHost = " GitHub.Acme.Corp "
+	req.GitHubHost = " https://GitHub.Acme.Corp/ "
 	res, err := r.eng.Connect(ctx, req)
 	require.NoError(t, err)
 	require.Equal(t, "github.acme.corp", res.Connection.GitHubHost)

@@ -206,7 +206,8 @@ type Connection struct {
 	// unless WithClientOptions names one).
 	Region clockify.Region
 	// GitHubHost is the GitHub Enterprise host whose pull-request URLs the workspace's
-	// entries link (ConnectRequest.GitHubHost, Engine.SetGitHubHost); empty for none.
+	// entries link (ConnectRequest.GitHubHost, Engine.SetGitHubHost), a bare domain
+	// name in lower case; empty for none.
 	GitHubHost string
 	// MissingEvents are the events Clockify delivers no webhook for (it refused their
 	// webhooks, or holds them disabled: a Free plan's limit), as Connect and the last
