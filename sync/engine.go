@@ -166,6 +166,29 @@ func (e *Engine) connection(ctx context.Context, workspaceID string) (Connection
 	return conn, connected(workspaceID, &conn)
 }
 
+// updateSettings changes a setting the host keeps on a workspace's connection (its
+// rates, its GitHub host), in one step (UpdateConnection), connected now or before. An
+// empty workspace id is an InputError, a workspace never connected ErrNotConnected, and
+// change's error is returned; none of them changes anything.
+func (e *Engine) updateSettings(ctx context.Context, workspaceID string, change func(*Connection) error) error {
+	if workspaceID == "" {
+		return inputError("workspace", "required")
+	}
+	found := false // change's own ErrNotFound is not the connection's
+	err := e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
+		found = true
+		if err := change(c); err != nil {
+			return err
+		}
+		c.Updated = e.now().UTC()
+		return nil
+	})
+	if !found && errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
+	}
+	return err
+}
+
 // connected returns ErrNotConnected unless c (nil when there is none) holds a key and
 // is not disconnected.
 func connected(workspaceID string, c *Connection) error {

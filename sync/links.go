@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -132,20 +131,14 @@ func (e *Engine) relink(ctx context.Context, workspaceID, projectID string) erro
 // such as github.acme.corp) is an InputError, and a workspace never connected
 // ErrNotConnected; neither changes anything.
 func (e *Engine) SetGitHubHost(ctx context.Context, workspaceID, host string) error {
-	if workspaceID == "" {
-		return inputError("workspace", "required")
-	}
 	h, err := e.checkGitHubHost(host)
 	if err != nil {
 		return err
 	}
-	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
-		c.GitHubHost, c.Updated = h, e.now().UTC()
+	err = e.updateSettings(ctx, workspaceID, func(c *Connection) error {
+		c.GitHubHost = h
 		return nil
 	})
-	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
-	}
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package sync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 
@@ -87,12 +86,7 @@ func checkRate(m billing.Money) (billing.Money, error) {
 // updateRates changes a workspace's rates in one step of its connection, so that two
 // changes at once (two people, two replicas) both stay.
 func (e *Engine) updateRates(ctx context.Context, workspaceID string, change func(*Rates) error) error {
-	if workspaceID == "" {
-		return inputError("workspace", "required")
-	}
-	found := false
-	err := e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
-		found = true
+	return e.updateSettings(ctx, workspaceID, func(c *Connection) error {
 		r := c.Rates
 		r.Projects = maps.Clone(r.Projects)
 		if r.Projects == nil {
@@ -104,11 +98,7 @@ func (e *Engine) updateRates(ctx context.Context, workspaceID string, change fun
 		if len(r.Projects) == 0 {
 			r.Projects = nil
 		}
-		c.Rates, c.Updated = r, e.now().UTC()
+		c.Rates = r
 		return nil
 	})
-	if !found && errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("%w: %s", ErrNotConnected, workspaceID)
-	}
-	return err
 }
