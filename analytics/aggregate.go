@@ -61,7 +61,8 @@ const (
 
 // Options configure an aggregation.
 type Options struct {
-	// Rates prices the time; without it only time is summed.
+	// Rates prices the time; without it only time is summed. An entry is priced whole at
+	// the rate of its start, one crossing a change of rate too.
 	Rates *billing.RateCard
 	// Logins maps Clockify member ids to GitHub logins (the mapping's output).
 	Logins map[string]string
@@ -259,7 +260,7 @@ func (a *aggregator) add(e *Entry) error {
 	// Price the entry once; its parts are added at that rate.
 	var hourly billing.Money
 	if a.opts.Rates != nil && e.Billable {
-		r, err := a.opts.Rates.Rate(billing.Entry{ProjectID: e.ProjectID, Billable: true, ClockifyRate: e.ClockifyRate})
+		r, err := a.opts.Rates.Rate(billing.Entry{ProjectID: e.ProjectID, Start: e.Start, Billable: true, ClockifyRate: e.ClockifyRate})
 		if err != nil {
 			return err
 		}

@@ -83,6 +83,23 @@ func TestTimeOnlyWithoutRates(t *testing.T) {
 	require.InDelta(t, 4500.0/6300, r.Total.BillableShare(), 1e-12)
 }
 
+// A rate changed from a moment on prices the entries starting from it; one crossing the
+// change is priced whole at the rate of its start.
+func TestRateChangedMidReport(t *testing.T) {
+	rc, err := billing.NewRateCard(10000, "AUD", billing.WithDefaultRateFrom(at(2), 20000, ""))
+	require.NoError(t, err)
+	entries := []Entry{
+		{ID: "before", UserID: "u", Start: at(0), End: new(at(1)), Billable: true, PRs: []string{"a/b#1"}},
+		{ID: "across", UserID: "u", Start: at(1.5), End: new(at(2.5)), Billable: true, PRs: []string{"a/b#1"}},
+		{ID: "after", UserID: "u", Start: at(2), End: new(at(3)), Billable: true, PRs: []string{"a/b#2"}},
+	}
+	r, err := Aggregate(entries, Options{Rates: rc, Period: Day})
+	require.NoError(t, err)
+	require.Equal(t, "400.00 AUD", r.Total.Amounts.String())
+	require.Equal(t, "200.00 AUD", r.PRs[0].Amounts.String(), r.PRs[0].PR)
+	require.Equal(t, "200.00 AUD", r.PRs[1].Amounts.String(), r.PRs[1].PR)
+}
+
 func keys(cs []ContributorStats) []string {
 	var out []string
 	for _, c := range cs {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 	"testing/quick"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -101,6 +102,79 @@ func TestRates(t *testing.T) {
 	require.Equal(t, []string{"p2"}, rc.UnknownProjects([]string{"p1", "p3"}))
 	r, _ = rc.Rate(Entry{ProjectID: "p2"})
 	require.Equal(t, SourceProjectOverride, r.Source)
+}
+
+func TestDatedRates(t *testing.T) {
+	july := time.Date(2026, 7, 1, 0, 0, 0, 0, time.FixedZone("AEST", 10*3600))
+	sept := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	usd := Money{Minor: 9000, Currency: MustCurrency("USD")}
+	rc, err := NewRateCard(15000, "",
+		WithDefaultRateFrom(sept, 18000, ""),
+		WithDefaultRateFrom(july, 17000, ""),
+		WithDefaultRateFrom(july, 16000, ""), // the same moment: the later option wins
+		WithProjectRate("p1", 20000, ""),
+		WithProjectRateFrom("p1", sept, 25000, "USD"),
+		WithProjectRateFrom("p2", july, 30000, ""), // no override before July
+		WithClockifyRates(),
+	)
+	require.NoError(t, err)
+	cases := []struct {
+		project string
+		start   time.Time
+		clock   *Money
+		want    string
+		source  RateSource
+	}{
+		{"p3", time.Time{}, nil, "150.00 AUD", SourceDefault},
+		{"p3", july.Add(-time.Second), nil, "150.00 AUD", SourceDefault},
+		{"p3", july, nil, "160.00 AUD", SourceDefault},
+		{"p3", sept.Add(-time.Nanosecond), nil, "160.00 AUD", SourceDefault},
+		{"p3", sept, nil, "180.00 AUD", SourceDefault},
+		{"p3", sept.AddDate(5, 0, 0), nil, "180.00 AUD", SourceDefault},
+		{"p3", sept, &usd, "90.00 USD", SourceClockify},
+		{"p1", july, &usd, "200.00 AUD", SourceProjectOverride},
+		{"p1", sept, nil, "250.00 USD", SourceProjectOverride},
+		{"p2", july.Add(-time.Second), nil, "150.00 AUD", SourceDefault},
+		{"p2", july.Add(-time.Second), &usd, "90.00 USD", SourceClockify},
+		{"p2", july, &usd, "300.00 AUD", SourceProjectOverride},
+		{"p2", sept, nil, "300.00 AUD", SourceProjectOverride},
+	}
+	for _, tc := range cases {
+		r, err := rc.Rate(Entry{ProjectID: tc.project, Start: tc.start, ClockifyRate: tc.clock})
+		require.NoError(t, err)
+		require.Equal(t, tc.want, r.Hourly.String(), "%s at %s", tc.project, tc.start)
+		require.Equal(t, tc.source, r.Source, "%s at %s", tc.project, tc.start)
+	}
+	require.Equal(t, "150.00 AUD", rc.Default().String())
+
+	// A change from the zero time replaces the rate from the beginning.
+	rc, err = NewRateCard(15000, "", WithDefaultRateFrom(time.Time{}, 100, "USD"), WithProjectRateFrom("p", time.Time{}, 5, ""))
+	require.NoError(t, err)
+	require.Equal(t, "1.00 USD", rc.Default().String())
+	r, err := rc.Rate(Entry{ProjectID: "p", Start: july})
+	require.NoError(t, err)
+	require.Equal(t, "0.05 USD", r.Hourly.String())
+
+	// A change dated before year 1 is one from the beginning, for entries before it too.
+	early := time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)
+	rc, err = NewRateCard(15000, "", WithDefaultRateFrom(early, 100, ""), WithProjectRateFrom("p", early, 5, ""))
+	require.NoError(t, err)
+	require.Equal(t, "1.00 AUD", rc.Default().String())
+	for _, start := range []time.Time{early.Add(-time.Hour), {}, july} {
+		r, err = rc.Rate(Entry{Start: start})
+		require.NoError(t, err)
+		require.Equal(t, "1.00 AUD", r.Hourly.String())
+		r, err = rc.Rate(Entry{ProjectID: "p", Start: start})
+		require.NoError(t, err)
+		require.Equal(t, "0.05 AUD", r.Hourly.String())
+	}
+
+	_, err = NewRateCard(100, "AUD", WithDefaultRateFrom(july, -1, ""))
+	require.ErrorIs(t, err, ErrNegativeRate)
+	_, err = NewRateCard(100, "AUD", WithDefaultRateFrom(july, 1, "QQQ"))
+	require.ErrorIs(t, err, ErrUnknownCurrency)
+	_, err = NewRateCard(100, "AUD", WithProjectRateFrom("p", july, -1, ""))
+	require.ErrorIs(t, err, ErrNegativeRate)
 }
 
 func TestBadRateCards(t *testing.T) {

@@ -2,6 +2,7 @@ package billing_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/heyjasper/jasper-clockify/billing"
 )
@@ -30,4 +31,25 @@ func ExampleSummary() {
 	// 350.00 AUD + 90.00 USD
 	// billable 3.08 h of 4.08 h (76%)
 	// 120.00 USD from project override
+}
+
+// Raise the default rate from the first of July, Sydney time: the time before keeps the
+// rate it was billed at.
+func ExampleWithDefaultRateFrom() {
+	sydney, err := time.LoadLocation("Australia/Sydney")
+	if err != nil {
+		panic(err)
+	}
+	july := time.Date(2026, 7, 1, 0, 0, 0, 0, sydney)
+	rc, err := billing.NewRateCard(15000, "" /* AUD */, billing.WithDefaultRateFrom(july, 16500, ""))
+	if err != nil {
+		panic(err)
+	}
+	for _, start := range []time.Time{july.Add(-time.Hour), july} {
+		r, _ := rc.Rate(billing.Entry{ProjectID: "proj-au", Start: start})
+		fmt.Println(start.In(sydney).Format("2 Jan 15:04"), r.Hourly)
+	}
+	// Output:
+	// 30 Jun 23:00 150.00 AUD
+	// 1 Jul 00:00 165.00 AUD
 }
