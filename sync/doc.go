@@ -35,8 +35,9 @@
 // ([Engine.LinkedEntries]). [EntryQuery].PR selects one pull request's entries, read
 // through the stores' index of link targets, and [Engine.Report] sums their time,
 // priced with the workspace's rates: the organisation's default ([Engine.SetDefaultRate],
-// in AUD unless it names a currency), overrides per project ([Engine.SetProjectRate])
-// and, on request, the rate Clockify applied to each entry ([Engine.SetClockifyRates]),
+// in AUD unless it names a currency), overrides per project ([Engine.SetProjectRate]),
+// changes of either from a moment on ([Engine.SetDefaultRateFrom],
+// [Engine.SetProjectRateFrom]: the time before keeps its rate) and, on request, the rate Clockify applied to each entry ([Engine.SetClockifyRates]),
 // kept with its connection. [EntryQuery].Limit, Newest and After read entries a page at a time, for a list to link
 // them by hand.
 //

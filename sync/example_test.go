@@ -183,8 +183,18 @@ func ExampleEngine_SetProjectRate() {
 		panic(err)
 	}
 	fmt.Println(s.PRs[0].PR, s.PRs[0].Seconds()/60, "minutes,", s.PRs[0].Amounts)
+
+	// A rise of the default from a moment on prices only the time from then.
+	if err := eng.SetDefaultRateFrom(ctx, ws, now.Add(-150*time.Minute), billing.Money{Minor: 165_00}); err != nil {
+		panic(err)
+	}
+	if s, err = eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web-app#90"}, analytics.Options{}); err != nil {
+		panic(err)
+	}
+	fmt.Println(s.PRs[0].PR, s.PRs[0].Seconds()/60, "minutes,", s.PRs[0].Amounts)
 	// Output:
 	// acme/web-app#90 60 minutes, 75.00 AUD + 55.00 USD
+	// acme/web-app#90 60 minutes, 82.50 AUD + 55.00 USD
 }
 
 // A customer on GitHub Enterprise: the pull-request URLs on its host link in its

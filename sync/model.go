@@ -231,30 +231,51 @@ type Connection struct {
 
 // Rates are a workspace's hourly rates, kept with its connection: the organisation's
 // default and overrides per Clockify project, each an amount of a currency's minor units
-// per hour. An entry's rate is its project's override, else (with ClockifyRates) the
-// rate Clockify applied to it, else the default.
+// per hour, and the changes of either from a moment on. An entry's rate is its project's
+// override, else (with ClockifyRates) the rate Clockify applied to it, else the default;
+// of each, the one in force when the entry started.
 type Rates struct {
-	// Default is the organisation's hourly rate. Its zero value, no rate set, prices the
-	// projects without an override at nothing, in AUD.
+	// Default is the organisation's hourly rate (before its first change, if any). Its
+	// zero value, no rate set, prices the projects without an override at nothing, in AUD.
 	Default billing.Money
-	// Projects are the overrides, by Clockify project id.
+	// Projects are the overrides, by Clockify project id (before their first change).
 	Projects map[string]billing.Money
+	// Changes are the rates changed from a moment on, by Since (Engine.SetDefaultRateFrom,
+	// Engine.SetProjectRateFrom): each applies to the entries that start at Since or
+	// later, until the next change of the same rate.
+	Changes []RateChange
 	// ClockifyRates honours the rate Clockify applied to each entry (Entry.HourlyRate:
 	// the task's, member's, project's or workspace's rate set in Clockify) for the
 	// projects without an override; the default prices the entries that carry none.
 	ClockifyRates bool
 }
 
+// RateChange is a rate of a workspace changed from a moment on.
+type RateChange struct {
+	// ProjectID is the Clockify project whose override changes; empty for the default.
+	ProjectID string
+	// Since is the moment from which the rate applies, in UTC.
+	Since  time.Time
+	Hourly billing.Money
+}
+
 // IsZero reports whether no rate is set.
 func (r Rates) IsZero() bool {
-	return r.Default == (billing.Money{}) && len(r.Projects) == 0 && !r.ClockifyRates
+	return r.Default == (billing.Money{}) && len(r.Projects) == 0 && len(r.Changes) == 0 && !r.ClockifyRates
 }
 
 // Card returns the rate card of the rates, by which analytics prices entries.
 func (r Rates) Card() (*billing.RateCard, error) {
-	opts := make([]billing.RateOption, 0, len(r.Projects)+1)
+	opts := make([]billing.RateOption, 0, len(r.Projects)+len(r.Changes)+1)
 	for id, m := range r.Projects {
 		opts = append(opts, billing.WithProjectRate(id, m.Minor, m.Currency.Code()))
+	}
+	for _, c := range r.Changes {
+		if c.ProjectID == "" {
+			opts = append(opts, billing.WithDefaultRateFrom(c.Since, c.Hourly.Minor, c.Hourly.Currency.Code()))
+		} else {
+			opts = append(opts, billing.WithProjectRateFrom(c.ProjectID, c.Since, c.Hourly.Minor, c.Hourly.Currency.Code()))
+		}
 	}
 	if r.ClockifyRates {
 		opts = append(opts, billing.WithClockifyRates())

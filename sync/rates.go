@@ -1,19 +1,29 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/heyjasper/jasper-clockify/billing"
 )
 
-// SetDefaultRate sets the organisation's default hourly rate of a workspace, by which
-// Report prices the time of every project without an override (SetProjectRate). A money
-// without a currency is in AUD. The rate is kept with the workspace's connection, for
-// every replica, through Disconnect and a Connect again; Purge deletes it. A negative
-// rate is an InputError, and a workspace never connected ErrNotConnected; neither
-// changes anything.
+// MaxRateChanges bounds how many changes from a moment on (SetDefaultRateFrom,
+// SetProjectRateFrom) a workspace keeps, all rates together: each connection read
+// carries them.
+const MaxRateChanges = 1000
+
+// SetDefaultRate sets the organisation's default hourly rate of a workspace for all
+// time, by which Report prices the time of every project without an override
+// (SetProjectRate); its changes from a moment on (SetDefaultRateFrom) are dropped. A
+// money without a currency is in AUD. The rate is kept with the workspace's connection,
+// for every replica, through Disconnect and a Connect again; Purge deletes it. A
+// negative rate is an InputError, and a workspace never connected ErrNotConnected;
+// neither changes anything.
 func (e *Engine) SetDefaultRate(ctx context.Context, workspaceID string, hourly billing.Money) error {
 	hourly, err := checkRate(hourly)
 	if err != nil {
@@ -21,14 +31,27 @@ func (e *Engine) SetDefaultRate(ctx context.Context, workspaceID string, hourly 
 	}
 	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
 		r.Default = hourly
+		r.Changes = dropChanges(r.Changes, "", time.Time{})
 		return nil
 	})
 }
 
-// SetProjectRate sets the hourly rate of one Clockify project of a workspace, which
-// overrides the default rate (SetDefaultRate) in Report. A money without a currency is
-// in AUD. As with the default, the rate is kept with the connection; a negative rate or
-// an empty project id is an InputError, and a workspace never connected
+// SetDefaultRateFrom changes the default hourly rate of a workspace from a moment on, as
+// a rate set in Clockify "since" a date does: Report prices the entries that start at
+// since or later at it, and the earlier ones at the rate before, so a rise leaves the
+// time already billed as it was. It replaces the default's changes from since on. A
+// zero since is an InputError (SetDefaultRate sets the rate for all time), and so is a
+// negative rate or a change past MaxRateChanges; a workspace never connected is
+// ErrNotConnected. None changes anything.
+func (e *Engine) SetDefaultRateFrom(ctx context.Context, workspaceID string, since time.Time, hourly billing.Money) error {
+	return e.changeRateFrom(ctx, workspaceID, "", since, hourly)
+}
+
+// SetProjectRate sets the hourly rate of one Clockify project of a workspace for all
+// time, which overrides the default rate (SetDefaultRate) in Report; the project's
+// changes from a moment on (SetProjectRateFrom) are dropped. A money without a currency
+// is in AUD. As with the default, the rate is kept with the connection; a negative rate
+// or an empty project id is an InputError, and a workspace never connected
 // ErrNotConnected.
 func (e *Engine) SetProjectRate(ctx context.Context, workspaceID, projectID string, hourly billing.Money) error {
 	if projectID == "" {
@@ -40,16 +63,65 @@ func (e *Engine) SetProjectRate(ctx context.Context, workspaceID, projectID stri
 	}
 	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
 		r.Projects[projectID] = hourly
+		r.Changes = dropChanges(r.Changes, projectID, time.Time{})
 		return nil
 	})
 }
 
-// DeleteProjectRate removes a project's rate, so that the default rate prices its time
-// again. A project without one is ErrNotFound, a workspace never connected
-// ErrNotConnected.
-func (e *Engine) DeleteProjectRate(ctx context.Context, workspaceID, projectID string) error {
+// SetProjectRateFrom overrides the hourly rate of one Clockify project of a workspace
+// from a moment on: Report prices the project's entries that start at since or later
+// at it, and the earlier ones at the project's rate before, or, without one, as if it
+// had no override. It replaces the project's changes from since on. Its errors are
+// SetDefaultRateFrom's, and an empty project id an InputError too.
+func (e *Engine) SetProjectRateFrom(ctx context.Context, workspaceID, projectID string, since time.Time, hourly billing.Money) error {
+	if projectID == "" {
+		return inputError("project", "required")
+	}
+	return e.changeRateFrom(ctx, workspaceID, projectID, since, hourly)
+}
+
+// changeRateFrom changes the default (an empty projectID) or a project's rate from since on.
+func (e *Engine) changeRateFrom(ctx context.Context, workspaceID, projectID string, since time.Time, hourly billing.Money) error {
+	if since.IsZero() {
+		return inputError("since", "required: a rate for all time is set without one")
+	}
+	hourly, err := checkRate(hourly)
+	if err != nil {
+		return err
+	}
+	since = since.UTC()
 	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
-		if _, ok := r.Projects[projectID]; !ok {
+		r.Changes = dropChanges(r.Changes, projectID, since)
+		if len(r.Changes) >= MaxRateChanges {
+			return inputError("since", "a workspace keeps at most %d changes of rates", MaxRateChanges)
+		}
+		r.Changes = append(r.Changes, RateChange{ProjectID: projectID, Since: since, Hourly: hourly})
+		slices.SortFunc(r.Changes, func(a, b RateChange) int {
+			return cmp.Or(a.Since.Compare(b.Since), strings.Compare(a.ProjectID, b.ProjectID))
+		})
+		return nil
+	})
+}
+
+// dropChanges removes the changes of the default (an empty projectID) or a project's
+// rate from since on (all of them for the zero time).
+func dropChanges(changes []RateChange, projectID string, since time.Time) []RateChange {
+	return slices.DeleteFunc(changes, func(c RateChange) bool {
+		return c.ProjectID == projectID && !c.Since.Before(since)
+	})
+}
+
+// DeleteProjectRate removes a project's rate and its changes, so that the default rate
+// prices its time again. A project without one is ErrNotFound, an empty project id an
+// InputError, a workspace never connected ErrNotConnected.
+func (e *Engine) DeleteProjectRate(ctx context.Context, workspaceID, projectID string) error {
+	if projectID == "" {
+		return inputError("project", "required")
+	}
+	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
+		changes := len(r.Changes)
+		r.Changes = dropChanges(r.Changes, projectID, time.Time{})
+		if _, ok := r.Projects[projectID]; !ok && len(r.Changes) == changes {
 			return fmt.Errorf("%w: no rate of project %s", ErrNotFound, projectID)
 		}
 		delete(r.Projects, projectID)
@@ -88,7 +160,7 @@ func checkRate(m billing.Money) (billing.Money, error) {
 func (e *Engine) updateRates(ctx context.Context, workspaceID string, change func(*Rates) error) error {
 	return e.updateSettings(ctx, workspaceID, func(c *Connection) error {
 		r := c.Rates
-		r.Projects = maps.Clone(r.Projects)
+		r.Projects, r.Changes = maps.Clone(r.Projects), slices.Clone(r.Changes)
 		if r.Projects == nil {
 			r.Projects = map[string]billing.Money{}
 		}
@@ -97,6 +169,9 @@ func (e *Engine) updateRates(ctx context.Context, workspaceID string, change fun
 		}
 		if len(r.Projects) == 0 {
 			r.Projects = nil
+		}
+		if len(r.Changes) == 0 {
+			r.Changes = nil
 		}
 		c.Rates = r
 		return nil

@@ -89,6 +89,101 @@ func TestRates(t *testing.T) {
 	require.Equal(t, "50.00 AUD", amounts(analytics.Options{}), "the default again")
 }
 
+// TestRatesFrom: a rate changed from a moment on prices the entries that start from it,
+// the earlier ones keep the rate before; a change replaces the same rate's later ones,
+// a rate set for all time drops them, and a project's changes go with its rate. A bad
+// change changes nothing.
+func TestRatesFrom(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	from := now.Add(-2 * time.Hour)
+	rita := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Rita Rate", Email: "rita@acme.dev"}})
+	overridden, other := r.fx.Projects[0].ID, r.fx.Projects[1].ID
+	for _, e := range []struct {
+		project string
+		minutes int
+	}{{other, 0}, {other, 20}, {overridden, 20}, {overridden, 40}} {
+		start := from.Add(time.Duration(e.minutes) * time.Minute)
+		_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: rita.ID, ProjectID: e.project, Description: "work", Billable: true,
+			TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(15 * time.Minute))}})
+		require.NoError(t, err)
+	}
+	_, err := r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	amounts := func() string {
+		t.Helper()
+		s, err := r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws, UserID: rita.ID}, analytics.Options{})
+		require.NoError(t, err)
+		require.Equal(t, int64(60*60), s.Total.BillableSeconds)
+		return s.Total.Amounts.String()
+	}
+	at := func(minutes int) time.Time {
+		return from.Add(time.Duration(minutes) * time.Minute).In(time.FixedZone("AEST", 10*3600))
+	}
+	aud := func(dollars int64) billing.Money { return billing.Money{Minor: dollars * 100} }
+
+	require.NoError(t, r.eng.SetDefaultRate(ctx, ws, aud(100)))
+	require.NoError(t, r.eng.SetDefaultRateFrom(ctx, ws, at(10), aud(200)))
+	require.Equal(t, "175.00 AUD", amounts(), "25 + 50 + 50 + 50")
+	require.NoError(t, r.eng.SetProjectRateFrom(ctx, ws, overridden, at(30), money(t, 400_00, "USD")))
+	require.Equal(t, "125.00 AUD + 100.00 USD", amounts(), "before the project's change, the default")
+	require.NoError(t, r.eng.SetDefaultRateFrom(ctx, ws, at(5), aud(300)))
+	require.Equal(t, "175.00 AUD + 100.00 USD", amounts(), "the change from 10 replaced")
+	c, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockifysync.RateChange{
+		{Since: at(5).UTC(), Hourly: money(t, 300_00, "AUD")},
+		{ProjectID: overridden, Since: at(30).UTC(), Hourly: money(t, 400_00, "USD")},
+	}, c.Rates.Changes)
+	before := c
+
+	for _, c := range []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"no since", func() error { return r.eng.SetDefaultRateFrom(ctx, ws, time.Time{}, aud(1)) }, clockifysync.ErrInput},
+		{"negative", func() error { return r.eng.SetDefaultRateFrom(ctx, ws, at(1), aud(-1)) }, clockifysync.ErrInput},
+		{"no project", func() error { return r.eng.SetProjectRateFrom(ctx, ws, "", at(1), aud(1)) }, clockifysync.ErrInput},
+		{"project, no since", func() error { return r.eng.SetProjectRateFrom(ctx, ws, other, time.Time{}, aud(1)) }, clockifysync.ErrInput},
+		{"never connected", func() error { return r.eng.SetDefaultRateFrom(ctx, "elsewhere", at(1), aud(1)) }, clockifysync.ErrNotConnected},
+		{"delete no project", func() error { return r.eng.DeleteProjectRate(ctx, ws, "") }, clockifysync.ErrInput},
+	} {
+		require.ErrorIs(t, c.call(), c.want, c.name)
+		after, err := r.store.Connection(ctx, ws)
+		require.NoError(t, err)
+		require.Equal(t, before, after, "nothing changed by %s", c.name)
+	}
+
+	require.NoError(t, r.eng.SetProjectRate(ctx, ws, overridden, money(t, 120_00, "USD")))
+	require.Equal(t, "100.00 AUD + 60.00 USD", amounts(), "for all time: the project's change dropped")
+	require.NoError(t, r.eng.SetProjectRateFrom(ctx, ws, overridden, at(30), money(t, 400_00, "USD")))
+	require.NoError(t, r.eng.DeleteProjectRate(ctx, ws, overridden))
+	require.Equal(t, "250.00 AUD", amounts(), "the rate and its change deleted")
+	require.NoError(t, r.eng.SetProjectRateFrom(ctx, ws, other, at(30), money(t, 1, "USD")))
+	require.NoError(t, r.eng.DeleteProjectRate(ctx, ws, other), "a project with only a change has a rate to delete")
+	require.NoError(t, r.eng.SetDefaultRate(ctx, ws, aud(100)))
+	require.Equal(t, "100.00 AUD", amounts(), "for all time: the default's changes dropped")
+	c, err = r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Nil(t, c.Rates.Changes)
+
+	// A workspace keeps a bounded number of changes.
+	for i := range clockifysync.MaxRateChanges {
+		require.NoError(t, r.eng.SetProjectRateFrom(ctx, ws, fmt.Sprint("p", i), at(1), aud(1)))
+	}
+	before, err = r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.ErrorIs(t, r.eng.SetDefaultRateFrom(ctx, ws, at(1), aud(1)), clockifysync.ErrInput)
+	after, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, before, after)
+	require.NoError(t, r.eng.SetProjectRateFrom(ctx, ws, "p0", at(1), aud(2)), "a change replacing one fits")
+}
+
 // TestRatesSetAtOnce: rates set at once, on two replicas, all stay: each is one step of
 // the connection, not a read and a write of every rate.
 func TestRatesSetAtOnce(t *testing.T) {

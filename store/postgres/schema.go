@@ -133,4 +133,8 @@ ALTER TABLE jasper_clockify.entries ADD COLUMN currency text NOT NULL DEFAULT ''
 	// The host of the workspace's GitHub Enterprise (Connection.GitHubHost): none for the
 	// connections stored before.
 	11: `ALTER TABLE jasper_clockify.connections ADD COLUMN github_host text NOT NULL DEFAULT ''`,
+	// The rates changed from a moment on (Rates.Changes), as JSON, apart from the rates
+	// column, which a replica of an earlier version writes whole: none for the
+	// connections stored before.
+	12: `ALTER TABLE jasper_clockify.connections ADD COLUMN rate_changes text NOT NULL DEFAULT ''`,
 }

@@ -132,4 +132,8 @@ ALTER TABLE entries ADD COLUMN currency TEXT NOT NULL DEFAULT '';
 	// The host of the workspace's GitHub Enterprise (Connection.GitHubHost): none for the
 	// connections stored before.
 	11: `ALTER TABLE connections ADD COLUMN github_host TEXT NOT NULL DEFAULT ''`,
+	// The rates changed from a moment on (Rates.Changes), as JSON, apart from the rates
+	// column, which a replica of an earlier version writes whole: none for the
+	// connections stored before.
+	12: `ALTER TABLE connections ADD COLUMN rate_changes TEXT NOT NULL DEFAULT ''`,
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/store/sqlite"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/sync/storetest"
@@ -58,16 +59,51 @@ func TestDamagedRatesAreAnError(t *testing.T) {
 	db, err := sql.Open("sqlite", path)
 	require.NoError(t, err)
 	defer db.Close()
-	for rates, want := range map[string]string{
-		`{"default":`: "stored rates",
-		`{"default":{"minor":100,"currency":"XXQ"}}`:                                               "stored default rate",
-		`{"default":{"minor":100,"currency":"AUD"},"projects":{"p1":{"minor":1,"currency":"??"}}}`: "stored rate of project p1",
+	for _, c := range []struct{ rates, changes, want string }{
+		{`{"default":`, "", "stored rates"},
+		{`{"default":{"minor":100,"currency":"XXQ"}}`, "", "stored default rate"},
+		{`{"default":{"minor":100,"currency":"AUD"},"projects":{"p1":{"minor":1,"currency":"??"}}}`, "", "stored rate of project p1"},
+		{"", `[{"since":`, "stored rate changes"},
+		{"", `[{"since":"2026-07-01T00:00:00Z","rate":{"minor":1,"currency":"??"}}]`, "stored rate from 2026-07-01T00:00:00Z"},
 	} {
-		_, err = db.Exec(`UPDATE connections SET rates = ? WHERE ws = 'ws'`, rates)
+		_, err = db.Exec(`UPDATE connections SET rates = ?, rate_changes = ? WHERE ws = 'ws'`, c.rates, c.changes)
 		require.NoError(t, err)
 		_, err = s.Connection(ctx, "ws")
-		require.ErrorContains(t, err, want, rates)
+		require.ErrorContains(t, err, c.want, c.rates+c.changes)
 	}
+}
+
+// TestRatesWrittenByAnEarlierReplica: a replica of the version before rates changed from
+// a moment on writes a connection's rates column whole, as it read it; the changes,
+// kept apart, stay.
+func TestRatesWrittenByAnEarlierReplica(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "jasper.db")
+	s, err := sqlite.Open(ctx, path)
+	require.NoError(t, err)
+	defer s.Close()
+	july := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	aud := func(minor int64) billing.Money {
+		return billing.Money{Minor: minor, Currency: billing.MustCurrency("AUD")}
+	}
+	changes := []clockifysync.RateChange{{Since: july, Hourly: aud(16000)}, {ProjectID: "p1", Since: july, Hourly: aud(20000)}}
+	require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: "ws", Status: clockifysync.StatusConnected,
+		Rates: clockifysync.Rates{Default: aud(15000), Changes: changes}}))
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	// The earlier version's upsert of a connection, after a sync, with the default it read.
+	_, err = db.Exec(`INSERT INTO connections (ws, name, hourly_rate, currency, rates, status, step, sealed_key, webhook_url,
+		region, github_host, missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at)
+		VALUES ('ws', 'Acme', 0, '', '{"default":{"minor":15000,"currency":"AUD"}}', 'connected', '', NULL, '', '', '', '', '', 30,
+		NULL, '', NULL, NULL, NULL)
+		ON CONFLICT (ws) DO UPDATE SET name = excluded.name, rates = excluded.rates, status = excluded.status,
+		last_sync = excluded.last_sync`)
+	require.NoError(t, err)
+	c, err := s.Connection(ctx, "ws")
+	require.NoError(t, err)
+	require.Equal(t, "Acme", c.WorkspaceName)
+	require.Equal(t, clockifysync.Rates{Default: aud(15000), Changes: changes}, c.Rates)
 }
 
 func TestOpenRefuses(t *testing.T) {

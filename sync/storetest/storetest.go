@@ -732,10 +732,15 @@ func connections(t *testing.T, s clockifysync.Store) {
 		InitialDays: 30, LastSync: t0, LastError: "", ChangesRead: t0.Add(-time.Minute), Created: t0.Add(-time.Hour), Updated: t0,
 		Rates: clockifysync.Rates{Default: money(t, 12000, "AUD"), Projects: map[string]billing.Money{
 			"p1": money(t, 15000, "USD"), "p2": money(t, 0, "JPY"), "p3": money(t, 123456, "KWD"),
+		}, Changes: []clockifysync.RateChange{
+			{Since: t0.Add(-24*time.Hour + time.Nanosecond), Hourly: money(t, 13000, "AUD")},
+			{ProjectID: "p1", Since: t0, Hourly: money(t, 16000, "USD")},
+			{ProjectID: "p4", Since: t0, Hourly: money(t, 500, "JPY")},
 		}, ClockifyRates: true},
 	}
 	require.NoError(t, s.PutConnection(ctx, c))
-	c.Rates.Projects = maps.Clone(c.Rates.Projects) // what was put, which the store must not share
+	// What was put, which the store must not share.
+	c.Rates.Projects, c.Rates.Changes = maps.Clone(c.Rates.Projects), slices.Clone(c.Rates.Changes)
 	require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: "ws0", Status: clockifysync.StatusConnecting, Created: t0, Updated: t0}))
 	got, err := s.Connection(ctx, ws)
 	require.NoError(t, err)
@@ -743,6 +748,7 @@ func connections(t *testing.T, s clockifysync.Store) {
 
 	got.MissingEvents[0] = "CHANGED BY A CALLER"
 	got.Rates.Projects["p1"] = money(t, 1, "USD")
+	got.Rates.Changes[0].Hourly = money(t, 1, "USD")
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
 	requireSameConnection(t, c, got)

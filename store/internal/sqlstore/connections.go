@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -19,41 +20,41 @@ func (s *Store) PutConnection(ctx context.Context, c clockifysync.Connection) er
 }
 
 func (s *Store) putConnection(ctx context.Context, x execer, c clockifysync.Connection) error {
-	rates, err := encodeRates(c.Rates)
+	rates, changes, err := encodeRates(c.Rates)
 	if err != nil {
 		return err
 	}
 	_, err = s.exec(ctx, x, `INSERT INTO @connections
-		(ws, name, hourly_rate, currency, rates, status, step, sealed_key, webhook_url, region, github_host,
+		(ws, name, hourly_rate, currency, rates, rate_changes, status, step, sealed_key, webhook_url, region, github_host,
 		missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ws) DO UPDATE SET name = excluded.name, hourly_rate = excluded.hourly_rate,
-		currency = excluded.currency, rates = excluded.rates, status = excluded.status, step = excluded.step,
+		currency = excluded.currency, rates = excluded.rates, rate_changes = excluded.rate_changes, status = excluded.status, step = excluded.step,
 		sealed_key = excluded.sealed_key, webhook_url = excluded.webhook_url, region = excluded.region,
 		github_host = excluded.github_host, missing_events = excluded.missing_events, schedule = excluded.schedule, initial_days = excluded.initial_days,
 		last_sync = excluded.last_sync, last_error = excluded.last_error, changes_read = excluded.changes_read,
 		created_at = excluded.created_at, updated_at = excluded.updated_at`,
-		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, rates, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL,
+		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, rates, changes, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL,
 		c.Region, c.GitHubHost, joinEvents(c.MissingEvents), c.Schedule, c.InitialDays, s.t(c.LastSync), c.LastError,
 		s.t(c.ChangesRead), s.t(c.Created), s.t(c.Updated))
 	return err
 }
 
-const connectionQuery = `SELECT ws, name, hourly_rate, currency, rates, status, step, sealed_key, webhook_url, region,
+const connectionQuery = `SELECT ws, name, hourly_rate, currency, rates, rate_changes, status, step, sealed_key, webhook_url, region,
 	github_host, missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at FROM @connections`
 
 func scanConnection(row interface{ Scan(...any) error }) (clockifysync.Connection, error) {
 	var c clockifysync.Connection
-	var last, changes, created, updated nullTime
-	var missing, rates string
-	err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.HourlyRate, &c.Currency, &rates, &c.Status, &c.Step, &c.SealedAPIKey,
-		&c.WebhookURL, &c.Region, &c.GitHubHost, &missing, &c.Schedule, &c.InitialDays, &last, &c.LastError, &changes, &created, &updated)
-	c.LastSync, c.ChangesRead, c.Created, c.Updated = last.t, changes.t, created.t, updated.t
+	var last, changesRead, created, updated nullTime
+	var missing, rates, changes string
+	err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.HourlyRate, &c.Currency, &rates, &changes, &c.Status, &c.Step, &c.SealedAPIKey,
+		&c.WebhookURL, &c.Region, &c.GitHubHost, &missing, &c.Schedule, &c.InitialDays, &last, &c.LastError, &changesRead, &created, &updated)
+	c.LastSync, c.ChangesRead, c.Created, c.Updated = last.t, changesRead.t, created.t, updated.t
 	c.MissingEvents = splitEvents(missing)
 	if err != nil {
 		return c, err
 	}
-	c.Rates, err = decodeRates(rates)
+	c.Rates, err = decodeRates(rates, changes)
 	return c, err
 }
 
@@ -70,10 +71,32 @@ type ratesRow struct {
 	ClockifyRates bool             `json:"clockifyRates,omitempty"`
 }
 
-// encodeRates and decodeRates keep a connection's rates in the rates column.
-func encodeRates(r clockifysync.Rates) (string, error) {
+// changeRow is a rate changed from a moment on; the rate_changes column holds them as a
+// JSON array (empty for none), apart from the rates column, which a replica of an
+// earlier version writes whole.
+type changeRow struct {
+	Project string    `json:"project,omitempty"`
+	Since   time.Time `json:"since"`
+	Rate    money     `json:"rate"`
+}
+
+// encodeRates and decodeRates keep a connection's rates in the rates and rate_changes
+// columns.
+func encodeRates(r clockifysync.Rates) (rates, changes string, err error) {
+	if len(r.Changes) > 0 {
+		rows := make([]changeRow, len(r.Changes))
+		for i, c := range r.Changes {
+			rows[i] = changeRow{c.ProjectID, c.Since.UTC(), money{c.Hourly.Minor, c.Hourly.Currency.Code()}}
+		}
+		b, err := json.Marshal(rows)
+		if err != nil {
+			return "", "", err
+		}
+		changes = string(b)
+	}
+	r.Changes = nil
 	if r.IsZero() {
-		return "", nil
+		return "", changes, nil
 	}
 	row := ratesRow{Default: money{r.Default.Minor, r.Default.Currency.Code()}, ClockifyRates: r.ClockifyRates}
 	if len(r.Projects) > 0 {
@@ -83,25 +106,38 @@ func encodeRates(r clockifysync.Rates) (string, error) {
 		}
 	}
 	b, err := json.Marshal(row)
-	return string(b), err
+	return string(b), changes, err
 }
 
-func decodeRates(s string) (clockifysync.Rates, error) {
+func decodeRates(rates, changes string) (clockifysync.Rates, error) {
 	var r clockifysync.Rates
-	if s == "" {
-		return r, nil
-	}
-	var row ratesRow
-	if err := json.Unmarshal([]byte(s), &row); err != nil {
-		return r, fmt.Errorf("sqlstore: stored rates: %w", err)
-	}
-	r.ClockifyRates = row.ClockifyRates
 	read := func(m money) (billing.Money, error) {
 		if m.Currency == "" {
 			return billing.Money{Minor: m.Minor}, nil
 		}
 		return billing.NewMoney(m.Minor, m.Currency)
 	}
+	if changes != "" {
+		var rows []changeRow
+		if err := json.Unmarshal([]byte(changes), &rows); err != nil {
+			return r, fmt.Errorf("sqlstore: stored rate changes: %w", err)
+		}
+		for _, c := range rows {
+			m, err := read(c.Rate)
+			if err != nil {
+				return r, fmt.Errorf("sqlstore: stored rate from %s: %w", c.Since.Format(time.RFC3339), err)
+			}
+			r.Changes = append(r.Changes, clockifysync.RateChange{ProjectID: c.Project, Since: c.Since.UTC(), Hourly: m})
+		}
+	}
+	if rates == "" {
+		return r, nil
+	}
+	var row ratesRow
+	if err := json.Unmarshal([]byte(rates), &row); err != nil {
+		return r, fmt.Errorf("sqlstore: stored rates: %w", err)
+	}
+	r.ClockifyRates = row.ClockifyRates
 	var err error
 	if r.Default, err = read(row.Default); err != nil {
 		return r, fmt.Errorf("sqlstore: stored default rate: %w", err)
