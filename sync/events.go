@@ -59,9 +59,18 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	}
 	switch {
 	case ev.Kind.IsTimeEntry():
-		err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
+		var te *clockify.TimeEntry
+		te, err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
 		if err == nil {
 			e.watched.note(ws, ev.EntityID)
+			// A timer that runs, or ran when Clockify sent the delivery, stopped the
+			// member's other one.
+			for _, x := range []*clockify.TimeEntry{te, ev.TimeEntry} {
+				if x != nil && x.TimeInterval.End == nil && x.UserID != "" {
+					err = e.stopOthers(ctx, client, ws, x.UserID, ev.EntityID)
+					break
+				}
+			}
 		}
 	case ev.Kind.IsProject():
 		err = e.applyProject(ctx, client, ws, ev.EntityID, ev.Project, ev.Kind == webhook.ProjectDeleted, e.fetch)
@@ -142,8 +151,9 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 
 // applyEntry stores an entry as Clockify holds it now: read again with fetch, else as
 // te gives it, and marked deleted when Clockify no longer has it (or, without fetch, when
-// gone says so). It takes its place in the order of applies.
-func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id string, te *clockify.TimeEntry, gone, fetch bool) error {
+// gone says so). It takes its place in the order of applies, and returns the entry it
+// stored (nil for one marked deleted).
+func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id string, te *clockify.TimeEntry, gone, fetch bool) (*clockify.TimeEntry, error) {
 	store, done := e.applies.begin(id)
 	defer done()
 	now := e.now().UTC() // before the read: what it reads is at least this recent
@@ -152,16 +162,38 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 		te, _, err = client.TimeEntries.Get(ctx, ws, id, false)
 		gone = errors.Is(err, clockify.ErrNotFound)
 		if err != nil && !gone {
-			return err
+			return nil, err
 		}
 	}
 	if gone {
-		return store(func() error { return e.store.MarkEntriesDeleted(ctx, ws, []string{id}, now) })
+		return nil, store(func() error { return e.store.MarkEntriesDeleted(ctx, ws, []string{id}, now) })
 	}
 	if te == nil || te.ID == "" {
-		return fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
+		return nil, fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
 	}
-	return store(func() error { return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)}) })
+	return te, store(func() error { return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)}) })
+}
+
+// stopOthers reads again a member's entries other than the one delivered (id) that the
+// store holds running, after a delivery told of a timer of theirs running: Clockify runs
+// one timer per member and stops the one running when another starts, and no
+// TIMER_STOPPED is documented for that stop. Without it, the stopped entry would run on
+// in the store, counting up to now in every report, until a sync read it.
+func (e *Engine) stopOthers(ctx context.Context, client *clockify.Client, ws, userID, id string) error {
+	stored, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: ws, UserID: userID, Running: true})
+	if err != nil {
+		return err
+	}
+	for _, other := range stored {
+		if other.ID == id {
+			continue
+		}
+		if _, err := e.applyEntry(ctx, client, ws, other.ID, nil, false, true); err != nil {
+			return err
+		}
+		e.watched.note(ws, other.ID)
+	}
+	return nil
 }
 
 // watched collects, for each read of a workspace's entries (or projects) in this process
@@ -228,7 +260,7 @@ func (r *watch) take() []string {
 // read ran.
 func (e *Engine) reread(ctx context.Context, client *clockify.Client, r *watch) error {
 	for _, id := range r.take() {
-		if err := e.applyEntry(ctx, client, r.ws, id, nil, false, true); err != nil {
+		if _, err := e.applyEntry(ctx, client, r.ws, id, nil, false, true); err != nil {
 			return err
 		}
 	}

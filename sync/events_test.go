@@ -69,6 +69,49 @@ func TestWebhookDeliveriesApply(t *testing.T) {
 	})
 }
 
+// TestStartingATimerStopsTheOther: Clockify runs one timer per member and stops the
+// running one when another starts, telling no webhook of that stop (the fake sends none;
+// none is documented). The delivery of the new timer has the engine read the member's
+// other running entries again, so that the stopped one does not run on in the store,
+// counting up to now in every report. Another member's running timer is left alone.
+func TestStartingATimerStopsTheOther(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, store clockifysync.Store) {
+		r := newRigOn(t, store)
+		r.connect(t)
+		ws := r.fx.Workspace.ID
+		ctx := t.Context()
+		member := r.fx.Members[1].User.ID
+		start := func(user string, at time.Time) clockify.TimeEntry {
+			t.Helper()
+			e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: user, Description: "#5 login", TimeInterval: clockify.TimeInterval{Start: at}})
+			require.NoError(t, err)
+			return e
+		}
+		others := start(r.fx.Owner.ID, now.Add(-2*time.Hour))
+		first := start(member, now.Add(-time.Hour))
+		running := func() []string {
+			t.Helper()
+			es, err := r.store.EntryIDs(ctx, clockifysync.EntryQuery{WorkspaceID: ws, Running: true})
+			require.NoError(t, err)
+			return es
+		}
+		require.Subset(t, running(), []string{others.ID, first.ID})
+
+		second := start(member, now.Add(-10*time.Minute))
+		require.NotContains(t, running(), first.ID, "stopped by the second")
+		require.Subset(t, running(), []string{others.ID, second.ID})
+		got, err := r.store.Entry(ctx, ws, first.ID)
+		require.NoError(t, err)
+		require.True(t, got.End.Equal(now.Add(-10*time.Minute)), "stopped when the second started: %v", got.End)
+		requests := r.srv.RequestCounts()
+		_, err = r.srv.StopTimer(ws, member, now)
+		require.NoError(t, err)
+		require.Equal(t, requests["GET v1/workspaces/{ws}/time-entries/{id}"]+1, r.srv.RequestCounts()["GET v1/workspaces/{ws}/time-entries/{id}"],
+			"a stop reads only the entry it tells of")
+	})
+}
+
 // TestRedeliveryAfterAReplicaDiedApplying: a replica claimed a delivery and died applying
 // it (a crash, a deploy). Clockify's redelivery, reaching another replica, is asked for
 // again while the claim may still be in use, and applied once the claim has lapsed.

@@ -328,6 +328,8 @@ type EntryQuery struct {
 	Text string
 	// IncludeDeleted keeps the entries deleted in Clockify too.
 	IncludeDeleted bool
+	// Running keeps the entries whose timer runs (End is zero).
+	Running bool
 	// PR keeps the entries linked to one pull request, "owner/repo#N" or its URL (see
 	// ParsePR), by an auto link or a manual one; names are compared ignoring case, and
 	// links to issues do not count. A store returns every entry with such a link;

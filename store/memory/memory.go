@@ -154,7 +154,7 @@ func (s *Store) Entries(_ context.Context, q clockifysync.EntryQuery) ([]clockif
 			(q.From.IsZero() || !e.Start.Before(q.From)) && (q.To.IsZero() || e.Start.Before(q.To)) &&
 			(q.UserID == "" || e.UserID == q.UserID) && (q.ProjectID == "" || e.ProjectID == q.ProjectID) &&
 			(text == "" || strings.Contains(strings.ToLower(e.Description), text)) &&
-			(q.IncludeDeleted || e.Deleted.IsZero()) && q.Follows(e.Start, e.ID) && linked(e)
+			(q.IncludeDeleted || e.Deleted.IsZero()) && (!q.Running || e.End.IsZero()) && q.Follows(e.Start, e.ID) && linked(e)
 	}
 	order := func(a, b clockifysync.Entry) int {
 		n := cmp.Or(a.Start.Compare(b.Start), strings.Compare(a.ID, b.ID))

@@ -37,6 +37,8 @@ func TestFirstEntriesGatherStatistics(t *testing.T) {
 	}
 	require.Contains(t, plan(clockifysync.EntryQuery{WorkspaceID: "ws", UserID: "u7", From: t0, To: t0.AddDate(1, 0, 0)}),
 		"entries_ws_user_id_start_at_idx")
+	// A member's running timers, looked for on every delivery of a running one.
+	require.Contains(t, plan(clockifysync.EntryQuery{WorkspaceID: "ws", UserID: "u7", Running: true}), "entries_running")
 
 	// A page starts in the index of start times where the one before ended, in either
 	// order, and is not sorted.

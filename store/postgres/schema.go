@@ -137,4 +137,7 @@ ALTER TABLE jasper_clockify.entries ADD COLUMN currency text NOT NULL DEFAULT ''
 	// column, which a replica of an earlier version writes whole: none for the
 	// connections stored before.
 	12: `ALTER TABLE jasper_clockify.connections ADD COLUMN rate_changes text NOT NULL DEFAULT ''`,
+	// The running entries of each member (EntryQuery.Running): the engine looks for them
+	// when a delivery shows a member's timer running.
+	13: `CREATE INDEX entries_running ON jasper_clockify.entries (ws, user_id) WHERE end_at IS NULL`,
 }

@@ -32,6 +32,8 @@ func TestEntriesReadByTheirIndex(t *testing.T) {
 	}{
 		{"a member's window", clockifysync.EntryQuery{WorkspaceID: "ws", UserID: "u1", From: from, To: to},
 			"INDEX entries_by_user (ws=? AND user_id=? AND start_at>? AND start_at<?)"},
+		{"a member's running timers", clockifysync.EntryQuery{WorkspaceID: "ws", UserID: "u1", Running: true},
+			"INDEX entries_running (ws=? AND user_id=?)"},
 		{"a project", clockifysync.EntryQuery{WorkspaceID: "ws", ProjectID: "p1", IncludeDeleted: true},
 			"INDEX entries_by_project (ws=? AND project_id=?)"},
 		{"a window", clockifysync.EntryQuery{WorkspaceID: "ws", From: from, To: to},

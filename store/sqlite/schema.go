@@ -136,4 +136,7 @@ ALTER TABLE entries ADD COLUMN currency TEXT NOT NULL DEFAULT '';
 	// column, which a replica of an earlier version writes whole: none for the
 	// connections stored before.
 	12: `ALTER TABLE connections ADD COLUMN rate_changes TEXT NOT NULL DEFAULT ''`,
+	// The running entries of each member (EntryQuery.Running): the engine looks for them
+	// when a delivery shows a member's timer running.
+	13: `CREATE INDEX entries_running ON entries (ws, user_id) WHERE end_at IS NULL`,
 }

@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 	}{
 		{"EntriesRoundTrip", entriesRoundTrip},
 		{"EntriesQuery", entriesQuery},
+		{"EntriesRunning", entriesRunning},
 		{"EntriesOfAPR", entriesOfAPR},
 		{"EntriesPaged", entriesPaged},
 		{"EntriesPagedThroughMany", entriesPagedThroughMany},
@@ -191,6 +192,35 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 		{"text with an underscore is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "_"}, []string{}},
 		{"combined", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u2", Text: "#5"}, []string{"c"}},
 		{"another workspace", clockifysync.EntryQuery{WorkspaceID: "ws2"}, []string{}},
+	})
+}
+
+// entriesRunning: a query for the running entries selects those without an end, of
+// every member or of one, deleted ones too when asked; an entry stopped since is no
+// longer among them.
+func entriesRunning(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	running := func(e clockifysync.Entry) clockifysync.Entry { e.End = time.Time{}; return e }
+	gone := running(entry("r3", "u1", "p1", "deleted while running", t0.Add(96*time.Hour)))
+	gone.Deleted = t0.Add(97 * time.Hour)
+	other := running(entry("r4", "u1", "p1", "another workspace", t0))
+	other.WorkspaceID = "ws2"
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{
+		entry("a", "u1", "p1", "stopped", t0),
+		running(entry("r1", "u1", "p1", "running", t0.Add(-time.Hour))),
+		running(entry("r2", "u2", "", "running too", t0.Add(100*time.Hour))),
+		gone, other,
+	}))
+	requireSelects(t, s, []querySelects{
+		{"running", clockifysync.EntryQuery{WorkspaceID: ws, Running: true}, []string{"r1", "r2"}},
+		{"a member's", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u1", Running: true}, []string{"r1"}},
+		{"with the deleted", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u1", Running: true, IncludeDeleted: true}, []string{"r1", "r3"}},
+	})
+	stopped := entry("r1", "u1", "p1", "stopped now", t0.Add(-time.Hour))
+	stopped.Synced = t0.Add(2 * time.Hour)
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{stopped}))
+	requireSelects(t, s, []querySelects{
+		{"once stopped", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u1", Running: true}, []string{}},
 	})
 }
 

@@ -409,6 +409,8 @@ func (s *Store) filter(q clockifysync.EntryQuery) (from, where string, args []an
 		conds = append(conds, "e.ws = p.ws", "e.id = p.entry_id")
 		args = append(args, number, owner, repo, false, number, owner, repo, false)
 	case !s.d.IndexedBy:
+	case q.Running:
+		from += ` INDEXED BY entries_running`
 	case q.UserID != "":
 		from += ` INDEXED BY entries_by_user`
 	case q.ProjectID != "" && q.From.IsZero() && q.To.IsZero():
@@ -435,6 +437,9 @@ func (s *Store) filter(q clockifysync.EntryQuery) (from, where string, args []an
 	}
 	if !q.IncludeDeleted {
 		conds = append(conds, "e.deleted_at IS NULL")
+	}
+	if q.Running {
+		conds = append(conds, "e.end_at IS NULL")
 	}
 	if q.After != nil {
 		// The first condition is a range of the index of start times.
