@@ -59,10 +59,12 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	}
 	switch {
 	case ev.Kind.IsTimeEntry():
+		gone := ev.Kind == webhook.TimeEntryDeleted
 		var te *clockify.TimeEntry
-		te, err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
+		te, err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, gone, e.fetch)
 		if err == nil {
 			e.watched.note(ws, ev.EntityID)
+			ev.Superseded = e.fetch && !sameEntry(ev.TimeEntry, gone, te)
 			// A timer that runs, or ran when Clockify sent the delivery, stopped the
 			// member's other one.
 			for _, x := range []*clockify.TimeEntry{te, ev.TimeEntry} {
@@ -73,9 +75,12 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 			}
 		}
 	case ev.Kind.IsProject():
-		err = e.applyProject(ctx, client, ws, ev.EntityID, ev.Project, ev.Kind == webhook.ProjectDeleted, e.fetch)
+		gone := ev.Kind == webhook.ProjectDeleted
+		var p *clockify.Project
+		p, err = e.applyProject(ctx, client, ws, ev.EntityID, ev.Project, gone, e.fetch)
 		if err == nil {
 			e.watchedProjects.note(ws, ev.EntityID)
+			ev.Superseded = e.fetch && !sameProject(ev.Project, gone, p)
 		}
 	default:
 		return nil
@@ -121,8 +126,9 @@ func (e *Engine) unlessPurged(ctx context.Context, ws string) error {
 
 // applyProject stores a project as Clockify holds it now: read again with fetch, else as
 // p gives it, and marked deleted when Clockify no longer has it (or, without fetch, when
-// gone says so). It takes its place in the order of applies.
-func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, id string, p *clockify.Project, gone, fetch bool) error {
+// gone says so). It takes its place in the order of applies, and returns the project it
+// stored (nil for one marked deleted).
+func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, id string, p *clockify.Project, gone, fetch bool) (*clockify.Project, error) {
 	store, done := e.applies.begin(id)
 	defer done()
 	now := e.now().UTC() // before the read, as in applyEntry
@@ -131,11 +137,11 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 		p, _, err = client.Projects.Get(ctx, ws, id)
 		gone = errors.Is(err, clockify.ErrNotFound)
 		if err != nil && !gone {
-			return err
+			return nil, err
 		}
 	}
 	if gone {
-		return store(func() error {
+		return nil, store(func() error {
 			err := e.store.MarkProjectDeleted(ctx, ws, id, now)
 			if errors.Is(err, ErrNotFound) {
 				return nil // a project never stored: nothing to mark
@@ -144,9 +150,30 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 		})
 	}
 	if p == nil || p.ID == "" {
-		return fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
+		return nil, fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
 	}
-	return store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p, now)}) })
+	return p, store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p, now)}) })
+}
+
+// sameEntry reports whether a delivery of an entry (gone for a deletion) shows what was
+// read of it again (nil: Clockify no longer has it), in the fields a payload carries.
+func sameEntry(delivered *clockify.TimeEntry, gone bool, read *clockify.TimeEntry) bool {
+	if gone || read == nil || delivered == nil {
+		return gone == (read == nil)
+	}
+	a, b := delivered, read
+	return a.UserID == b.UserID && a.ProjectID == b.ProjectID && a.TaskID == b.TaskID && a.Description == b.Description &&
+		a.Billable == b.Billable && a.Type == b.Type && a.TimeInterval.Start.Equal(b.TimeInterval.Start) &&
+		(a.TimeInterval.End == nil) == (b.TimeInterval.End == nil) &&
+		(a.TimeInterval.End == nil || a.TimeInterval.End.Equal(*b.TimeInterval.End))
+}
+
+// sameProject is sameEntry for a project.
+func sameProject(delivered *clockify.Project, gone bool, read *clockify.Project) bool {
+	if gone || read == nil || delivered == nil {
+		return gone == (read == nil)
+	}
+	return delivered.Name == read.Name && delivered.Billable == read.Billable && delivered.Archived == read.Archived
 }
 
 // applyEntry stores an entry as Clockify holds it now: read again with fetch, else as

@@ -112,6 +112,45 @@ func TestStartingATimerStopsTheOther(t *testing.T) {
 	})
 }
 
+// TestALateDeliveryHidesNoEditBack: a delivery arriving late (Clockify's retry of one that
+// failed) is applied by reading the entry again, which stores its newer state. An edit
+// back to the state the late delivery showed then sends the same body again: it is a
+// change, applied, not a repeat of the late delivery taken for a duplicate.
+func TestALateDeliveryHidesNoEditBack(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	e := r.add(t, "#5 login", now.Add(-time.Hour))
+	r.edit(t, e.ID, "#7 login, reviewed")
+	ds := r.srv.Deliveries()
+	late := ds[len(ds)-1]
+	r.edit(t, e.ID, "#8 logout")
+
+	i := slices.IndexFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == late.WebhookID })
+	require.GreaterOrEqual(t, i, 0)
+	req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", r.srv.Webhooks(ws)[i].AuthToken, late.Event, late.Body)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	got, err := r.store.Entry(t.Context(), ws, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, "#8 logout", got.Description, "the late delivery stored the entry as it is now")
+
+	r.edit(t, e.ID, "#7 login, reviewed")
+	ds = r.srv.Deliveries()
+	require.Equal(t, late.Body, ds[len(ds)-1].Body, "the edit back sends the late delivery's body")
+	got, err = r.store.Entry(t.Context(), ws, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, "#7 login, reviewed", got.Description)
+	logged, err := r.store.Deliveries(t.Context(), ws, 0)
+	require.NoError(t, err)
+	require.Equal(t, webhook.OutcomeApplied, logged[0].Outcome)
+	require.Equal(t, "superseded: the entity has changed since", logged[1].Reason)
+}
+
 // TestRedeliveryAfterAReplicaDiedApplying: a replica claimed a delivery and died applying
 // it (a crash, a deploy). Clockify's redelivery, reaching another replica, is asked for
 // again while the claim may still be in use, and applied once the claim has lapsed.

@@ -27,7 +27,9 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // ApplyFunc applies a verified, parsed, first-seen event. It should be quick (Clockify
 // waits for the answer): a host with slow work queues it. An error makes the handler
-// answer 503 so that Clockify may redeliver, unless it wraps [ErrPermanent]. A panic is
+// answer 503 so that Clockify may redeliver, unless it wraps [ErrPermanent]. One that
+// stored the entity as it read it again, not as the payload shows it, sets
+// [Event].Superseded. A panic is
 // recovered: the handler answers 500, records the delivery as failed with the panic's
 // value, logs its stack at error level, and a redelivery is applied.
 type ApplyFunc func(ctx context.Context, ev *Event) error
@@ -280,6 +282,15 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()
 	err = h.safeApply(ctx, ev, key)
+	if err == nil && ev.Superseded {
+		// What was stored is not this body: forget the claim, so that the same body
+		// again (an edit back to it) is applied.
+		d.Outcome, d.Reason = OutcomeApplied, "superseded: the entity has changed since"
+		if rerr := h.dedupe.Release(context.WithoutCancel(ctx), key); rerr != nil {
+			d.Reason += "; release: " + rerr.Error()
+		}
+		return http.StatusOK, "ok"
+	}
 	if err == nil {
 		d.Outcome, d.Reason = OutcomeApplied, h.complete(ctx, key)
 		return http.StatusOK, "ok"

@@ -461,6 +461,36 @@ func TestHandlerAppliesAnEditBackToAnEarlierState(t *testing.T) {
 	require.Equal(t, "#13 Fix logout", f.rec.applied[3].TimeEntry.Description, "the entry ends as it was last edited")
 }
 
+// TestHandlerForgetsASupersededDelivery: an apply that read the entity again and stored
+// a newer state than a late delivery's body (Event.Superseded) leaves no claim of that
+// body behind, so the same body next, an edit back to it, is applied, not taken for a
+// duplicate.
+func TestHandlerForgetsASupersededDelivery(t *testing.T) {
+	f := newFixture(t)
+	late := true
+	f.h.apply = func(ctx context.Context, ev *Event) error {
+		ev.Superseded = late
+		return f.rec.apply(ctx, ev)
+	}
+	for i, answer := range []string{"ok", "ok"} {
+		w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+		require.Equal(t, http.StatusOK, w.Code)
+		require.Equal(t, answer+"\n", w.Body.String(), "delivery %d", i)
+	}
+	require.Equal(t, 2, f.rec.count())
+	rec := f.log.Recent(1)[0]
+	require.Equal(t, OutcomeApplied, rec.Outcome)
+	require.Equal(t, "superseded: the entity has changed since", rec.Reason)
+
+	// Once applied as it says, a repeat is a duplicate again.
+	late = false
+	for i, answer := range []string{"ok", "duplicate"} {
+		w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
+		require.Equal(t, answer+"\n", w.Body.String(), "delivery %d", i)
+	}
+	require.Equal(t, 3, f.rec.count())
+}
+
 func TestMemoryDeduperIsBounded(t *testing.T) {
 	d := NewMemoryDeduper(2)
 	ctx := context.Background()
