@@ -1,0 +1,270 @@
+package sync_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/store/memory"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+)
+
+// deliveryFate says what becomes of the webhooks' deliveries in TestConverges.
+type deliveryFate int
+
+const (
+	deliverAll      deliveryFate = iota // each passed on at once
+	deliverLate                         // some held back, then passed on late, out of order, some twice
+	deliverSomeLost                     // some lost, others held back; syncs run between
+)
+
+// TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
+// moved between projects and days, deleted, timers started and stopped, entries linked
+// by hand) while the webhooks' deliveries are passed on, held back and delivered late,
+// out of order or twice, or lost. The store then holds what a clean sync of Clockify
+// gives: with every delivery passed on, at once or late, without a sync; with
+// deliveries lost, after a sync of the window. Manual links made on the way survive.
+func TestConverges(t *testing.T) {
+	t.Parallel()
+	for seed := range uint64(3) {
+		for fate, name := range map[deliveryFate]string{deliverAll: "all", deliverLate: "late", deliverSomeLost: "some lost"} {
+			t.Run(fmt.Sprintf("seed %d %s", seed, name), func(t *testing.T) {
+				t.Parallel()
+				eachStore(t, func(t *testing.T, store clockifysync.Store) { converge(t, store, seed, fate) })
+			})
+		}
+	}
+}
+
+// converge runs one stream of TestConverges on a store.
+func converge(t *testing.T, store clockifysync.Store, seed uint64, fate deliveryFate) {
+	lossy := fate == deliverSomeLost
+	r := newRigOn(t, store)
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	// The stream and the deliveries' fates draw on one generator; the fake delivers before
+	// each of its calls returns, so the draws come in the same order in every run.
+	var mu gosync.Mutex // guards rnd and held
+	rnd := rand.New(rand.NewPCG(seed, 99))
+	intn := func(n int) int {
+		mu.Lock()
+		defer mu.Unlock()
+		return rnd.IntN(n)
+	}
+
+	// Deliveries reach the engine's handler through a front that may lose some and hold
+	// others back for later.
+	type delivery struct {
+		path   string
+		header http.Header
+		body   []byte
+	}
+	var held []delivery
+	var passed, lost, late int
+	// pass delivers to the engine's handler and returns its answer's status. It runs on
+	// the front's goroutines too, so it reports a failure with t.Errorf, not require.
+	pass := func(d delivery) int {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.hook.URL+d.path, bytes.NewReader(d.body))
+		if err == nil {
+			req.Header = d.header.Clone()
+			var resp *http.Response
+			if resp, err = http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+		}
+		t.Errorf("delivery to the handler: %v", err)
+		return http.StatusBadGateway
+	}
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			t.Errorf("the fake's delivery: %v", err)
+			return
+		}
+		d := delivery{req.URL.Path, req.Header.Clone(), body}
+		mu.Lock()
+		what := "pass"
+		switch {
+		case fate == deliverLate && rnd.IntN(2) == 0, fate == deliverSomeLost && rnd.IntN(4) == 0:
+			what, late = "hold", late+1
+			held = append(held, d)
+		case fate == deliverSomeLost && rnd.IntN(3) == 0:
+			what, lost = "lose", lost+1
+		default:
+			passed++
+		}
+		mu.Unlock()
+		switch what {
+		case "hold":
+			w.WriteHeader(http.StatusOK)
+		case "lose":
+			w.WriteHeader(http.StatusServiceUnavailable) // the fake does not deliver again
+		default:
+			w.WriteHeader(pass(d))
+		}
+	}))
+	t.Cleanup(front.Close)
+	_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: front.URL + "/clockify"})
+	require.NoError(t, err)
+	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web"}))
+
+	// replay delivers some of the held deliveries, in any order, and forgets them, or
+	// keeps them to deliver again. It returns how many are still held.
+	replay := func() int {
+		mu.Lock()
+		rnd.Shuffle(len(held), func(i, j int) { held[i], held[j] = held[j], held[i] })
+		n := rnd.IntN(len(held) + 1)
+		batch := slices.Clone(held[:n])
+		if rnd.IntN(2) == 0 {
+			held = held[n:]
+		}
+		mu.Unlock()
+		for _, d := range batch {
+			pass(d)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return len(held)
+	}
+
+	descriptions := []string{"", "standup", "#12 fix login", "PR-7 review", "acme/api#3 and #4", "https://github.com/acme/web/pull/9/files",
+		"Pull Request #21", "colour #fff", "GH-5", "pair on acme/web#9"}
+	projects := []string{"", r.fx.Projects[0].ID, r.fx.Projects[1].ID, r.fx.Projects[2].ID}
+	var mine []string // entries the stream added
+	manual := map[string]string{}
+	pick := func() (clockify.TimeEntry, bool) {
+		all := r.srv.TimeEntries(ws)
+		all = slices.DeleteFunc(all, func(e clockify.TimeEntry) bool { return !slices.Contains(mine, e.ID) })
+		if len(all) == 0 {
+			return clockify.TimeEntry{}, false
+		}
+		return all[intn(len(all))], true
+	}
+	for range 120 {
+		r.advance(time.Second)
+		switch op := intn(10); {
+		case op < 3: // add an entry, sometimes a running timer
+			m := r.fx.Members[intn(len(r.fx.Members))]
+			start := r.clock().Add(-time.Duration(intn(10*24*60)+60) * time.Minute).Truncate(time.Second)
+			e := clockify.TimeEntry{UserID: m.User.ID, ProjectID: projects[intn(len(projects))], Description: descriptions[intn(len(descriptions))],
+				Billable: intn(2) == 0, TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(time.Duration(intn(180)+1) * time.Minute))}}
+			if intn(6) == 0 {
+				e.TimeInterval = clockify.TimeInterval{Start: r.clock().Add(-time.Minute).Truncate(time.Second)}
+			}
+			e, err := r.srv.AddTimeEntry(ws, e) // a timer stops the member's running one
+			require.NoError(t, err)
+			mine = append(mine, e.ID)
+		case op < 6: // edit one: its description, project, billable flag or start
+			e, ok := pick()
+			if !ok || e.TimeInterval.End == nil {
+				continue
+			}
+			switch intn(4) {
+			case 0:
+				e.Description = descriptions[intn(len(descriptions))]
+			case 1:
+				e.ProjectID = projects[intn(len(projects))]
+			case 2:
+				e.Billable = !e.Billable
+			case 3:
+				shift := time.Duration(intn(48)-24) * time.Hour
+				e.TimeInterval = clockify.TimeInterval{Start: e.TimeInterval.Start.Add(shift), End: new(e.TimeInterval.End.Add(shift))}
+				if e.TimeInterval.End.After(r.clock()) {
+					continue
+				}
+			}
+			_, err := r.srv.UpdateTimeEntry(ws, e)
+			require.NoError(t, err)
+		case op < 7: // delete one
+			if e, ok := pick(); ok {
+				require.NoError(t, r.srv.DeleteTimeEntry(ws, e.ID))
+			}
+		case op < 8: // stop a running timer
+			for _, e := range r.srv.TimeEntries(ws) {
+				if e.TimeInterval.End == nil {
+					_, err := r.srv.StopTimer(ws, e.UserID, r.clock())
+					require.NoError(t, err)
+					break
+				}
+			}
+		case op < 9: // link one by hand
+			if e, ok := pick(); ok {
+				target := fmt.Sprintf("acme/manual#%d", intn(50)+1)
+				err := r.eng.LinkManually(ctx, ws, e.ID, target)
+				if fate != deliverAll && errors.Is(err, clockifysync.ErrNotFound) {
+					continue // its delivery lost or held: not stored yet
+				}
+				require.NoError(t, err)
+				manual[e.ID] = target
+			}
+		default:
+			if lossy && intn(3) == 0 {
+				_, err := r.eng.SyncRecent(ctx, ws)
+				require.NoError(t, err)
+			}
+			replay()
+		}
+	}
+	if fate == deliverLate {
+		for left := 1; left > 0; {
+			left = replay()
+		}
+	}
+	mu.Lock()
+	held = nil
+	require.Greater(t, passed, 20)
+	require.Equal(t, fate != deliverAll, late > 0, "held back")
+	require.Equal(t, lossy, lost > 0, "lost")
+	mu.Unlock()
+	if lossy {
+		_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -12), End: r.clock()})
+		require.NoError(t, err)
+	}
+
+	// A clean sync of Clockify, by an engine of its own.
+	ref := memory.New()
+	clean := r.replica(t, ref)
+	_, err = clean.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws})
+	require.NoError(t, err)
+	require.NoError(t, clean.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web"}))
+
+	q := clockifysync.EntryQuery{WorkspaceID: ws, From: r.clock().AddDate(0, 0, -12)}
+	want, err := ref.Entries(ctx, q)
+	require.NoError(t, err)
+	got, err := r.store.Entries(ctx, q)
+	require.NoError(t, err)
+	require.NotEmpty(t, want)
+	comparable := func(es []clockifysync.Entry) map[string]clockifysync.Entry {
+		out := map[string]clockifysync.Entry{}
+		for _, e := range es {
+			e.Synced = time.Time{}
+			out[e.ID] = e
+		}
+		return out
+	}
+	wantBy, gotBy := comparable(want), comparable(got)
+	for id, w := range wantBy {
+		require.Equal(t, w, gotBy[id], "entry %s", id)
+	}
+	for id := range gotBy {
+		require.Contains(t, wantBy, id, "entry %s stored but not in Clockify", id)
+	}
+
+	for id, target := range manual {
+		les, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: target, IncludeDeleted: true})
+		require.NoError(t, err)
+		require.True(t, slices.ContainsFunc(les, func(le clockifysync.LinkedEntry) bool { return le.ID == id }), "manual link %s of %s", target, id)
+	}
+}
