@@ -30,7 +30,8 @@ const (
 )
 
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
-// moved between projects and days, deleted, timers started and stopped, entries linked
+// moved between projects and days, deleted, timers started and stopped; projects added,
+// renamed and deleted) and in the SDK (projects mapped to repositories, entries linked
 // by hand) while the webhooks' deliveries are passed on, held back and delivered late,
 // out of order or twice, or lost. The store then holds what a clean sync of Clockify
 // gives: with every delivery passed on, at once or late, without a sync; with
@@ -142,8 +143,17 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	descriptions := []string{"", "standup", "#12 fix login", "PR-7 review", "acme/api#3 and #4", "https://github.com/acme/web/pull/9/files",
 		"Pull Request #21", "colour #fff", "GH-5", "pair on acme/web#9"}
 	projects := []string{"", r.fx.Projects[0].ID, r.fx.Projects[1].ID, r.fx.Projects[2].ID}
+	repos := []string{"acme/web", "acme/api", "Acme/Web", "other/tool"}
 	var mine []string // entries the stream added
 	manual := map[string]string{}
+	known := map[string]clockify.Project{} // the projects as the stream last changed them
+	for _, p := range r.fx.Projects {
+		known[p.ID] = p
+	}
+	live := func() string { // a project not deleted, or none
+		ps := slices.DeleteFunc(slices.Clone(projects), func(id string) bool { return known[id].Archived })
+		return ps[intn(len(ps))]
+	}
 	pick := func() (clockify.TimeEntry, bool) {
 		all := r.srv.TimeEntries(ws)
 		all = slices.DeleteFunc(all, func(e clockify.TimeEntry) bool { return !slices.Contains(mine, e.ID) })
@@ -158,7 +168,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		case op < 3: // add an entry, sometimes a running timer
 			m := r.fx.Members[intn(len(r.fx.Members))]
 			start := r.clock().Add(-time.Duration(intn(10*24*60)+60) * time.Minute).Truncate(time.Second)
-			e := clockify.TimeEntry{UserID: m.User.ID, ProjectID: projects[intn(len(projects))], Description: descriptions[intn(len(descriptions))],
+			e := clockify.TimeEntry{UserID: m.User.ID, ProjectID: live(), Description: descriptions[intn(len(descriptions))],
 				Billable: intn(2) == 0, TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(time.Duration(intn(180)+1) * time.Minute))}}
 			if intn(6) == 0 {
 				e.TimeInterval = clockify.TimeInterval{Start: r.clock().Add(-time.Minute).Truncate(time.Second)}
@@ -168,14 +178,14 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			mine = append(mine, e.ID)
 		case op < 6: // edit one: its description, project, billable flag or start
 			e, ok := pick()
-			if !ok || e.TimeInterval.End == nil {
-				continue
+			if !ok || e.TimeInterval.End == nil || known[e.ProjectID].Archived {
+				continue // the fake refuses an edit of an entry of a deleted project
 			}
 			switch intn(4) {
 			case 0:
 				e.Description = descriptions[intn(len(descriptions))]
 			case 1:
-				e.ProjectID = projects[intn(len(projects))]
+				e.ProjectID = live()
 			case 2:
 				e.Billable = !e.Billable
 			case 3:
@@ -199,6 +209,42 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 					break
 				}
 			}
+		case op < 9 && intn(3) == 0: // a project added, renamed, made billable or not, or deleted
+			ps := projects[1:]
+			i := intn(len(ps) + 1)
+			if i == len(ps) {
+				p, err := r.srv.AddProject(ws, clockify.Project{Name: fmt.Sprint("Project ", len(ps)), Billable: intn(2) == 0})
+				require.NoError(t, err)
+				projects, known[p.ID] = append(projects, p.ID), p
+				continue
+			}
+			p := known[ps[i]]
+			if p.Archived {
+				continue // deleted
+			}
+			switch intn(3) {
+			case 0:
+				p.Name += " again"
+			case 1:
+				p.Billable = !p.Billable
+			case 2:
+				p.Archived = true // Clockify deletes archived projects only
+			}
+			p, err := r.srv.UpdateProject(ws, p)
+			require.NoError(t, err)
+			known[p.ID] = p
+			if p.Archived {
+				require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+			}
+		case op < 9 && intn(2) == 0: // a project mapped to a repository, or no longer
+			m := clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: projects[1+intn(len(projects)-1)], Repo: repos[intn(len(repos))]}
+			if intn(3) == 0 {
+				if err := r.eng.DeleteProjectMapping(ctx, ws, m.ProjectID); !errors.Is(err, clockifysync.ErrNotFound) {
+					require.NoError(t, err)
+				}
+				continue
+			}
+			require.NoError(t, r.eng.SetProjectMapping(ctx, m))
 		case op < 9: // link one by hand
 			if e, ok := pick(); ok {
 				target := fmt.Sprintf("acme/manual#%d", intn(50)+1)
@@ -238,7 +284,28 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	clean := r.replica(t, ref)
 	_, err = clean.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws})
 	require.NoError(t, err)
-	require.NoError(t, clean.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web"}))
+
+	mappings, err := r.store.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	cleanMappings, err := ref.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	for _, m := range cleanMappings {
+		require.NoError(t, clean.DeleteProjectMapping(ctx, ws, m.ProjectID))
+	}
+	for _, m := range mappings {
+		require.NoError(t, clean.SetProjectMapping(ctx, m))
+	}
+	wantProjects, err := ref.Projects(ctx, ws)
+	require.NoError(t, err)
+	gotProjects, err := r.store.Projects(ctx, ws)
+	require.NoError(t, err)
+	gotProjects = slices.DeleteFunc(gotProjects, func(p clockifysync.Project) bool { return !p.Deleted.IsZero() })
+	for _, ps := range [][]clockifysync.Project{wantProjects, gotProjects} {
+		for i := range ps {
+			ps[i].Synced = time.Time{}
+		}
+	}
+	require.Equal(t, wantProjects, gotProjects)
 
 	q := clockifysync.EntryQuery{WorkspaceID: ws, From: r.clock().AddDate(0, 0, -12)}
 	want, err := ref.Entries(ctx, q)
