@@ -24,9 +24,10 @@ import (
 type deliveryFate int
 
 const (
-	deliverAll      deliveryFate = iota // each passed on at once
-	deliverLate                         // some held back, then passed on late, out of order, some twice
-	deliverSomeLost                     // some lost, others held back; syncs run between
+	deliverAll         deliveryFate = iota // each passed on at once
+	deliverLate                            // some held back, then passed on late, out of order, some twice
+	deliverSomeLost                        // some lost, others held back; syncs run between
+	deliverDuringSyncs                     // each passed on at once, while syncs run
 )
 
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
@@ -34,12 +35,14 @@ const (
 // renamed and deleted) and in the SDK (projects mapped to repositories, entries linked
 // by hand) while the webhooks' deliveries are passed on, held back and delivered late,
 // out of order or twice, or lost. The store then holds what a clean sync of Clockify
-// gives: with every delivery passed on, at once or late, without a sync; with
-// deliveries lost, after a sync of the window. Manual links made on the way survive.
+// gives: with every delivery passed on, at once or late, without a sync, or while syncs
+// run; with deliveries lost, after a sync of the window. Manual links made on the way
+// survive.
 func TestConverges(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(3) {
-		for fate, name := range map[deliveryFate]string{deliverAll: "all", deliverLate: "late", deliverSomeLost: "some lost"} {
+		for fate, name := range map[deliveryFate]string{deliverAll: "all", deliverLate: "late", deliverSomeLost: "some lost",
+			deliverDuringSyncs: "during syncs"} {
 			t.Run(fmt.Sprintf("seed %d %s", seed, name), func(t *testing.T) {
 				t.Parallel()
 				eachStore(t, func(t *testing.T, store clockifysync.Store) { converge(t, store, seed, fate) })
@@ -162,6 +165,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		}
 		return all[intn(len(all))], true
 	}
+	var syncs gosync.WaitGroup
 	for range 120 {
 		r.advance(time.Second)
 		switch op := intn(10); {
@@ -249,20 +253,28 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			if e, ok := pick(); ok {
 				target := fmt.Sprintf("acme/manual#%d", intn(50)+1)
 				err := r.eng.LinkManually(ctx, ws, e.ID, target)
-				if fate != deliverAll && errors.Is(err, clockifysync.ErrNotFound) {
+				if (fate == deliverLate || lossy) && errors.Is(err, clockifysync.ErrNotFound) {
 					continue // its delivery lost or held: not stored yet
 				}
 				require.NoError(t, err)
 				manual[e.ID] = target
 			}
 		default:
-			if lossy && intn(3) == 0 {
+			switch {
+			case lossy && intn(3) == 0:
 				_, err := r.eng.SyncRecent(ctx, ws)
 				require.NoError(t, err)
+			case fate == deliverDuringSyncs:
+				syncs.Go(func() {
+					if _, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -11), End: r.clock()}); err != nil {
+						t.Errorf("a sync during the stream: %v", err)
+					}
+				})
 			}
 			replay()
 		}
 	}
+	syncs.Wait()
 	if fate == deliverLate {
 		for left := 1; left > 0; {
 			left = replay()
@@ -271,7 +283,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	mu.Lock()
 	held = nil
 	require.Greater(t, passed, 20)
-	require.Equal(t, fate != deliverAll, late > 0, "held back")
+	require.Equal(t, fate == deliverLate || lossy, late > 0, "held back")
 	require.Equal(t, lossy, lost > 0, "lost")
 	mu.Unlock()
 	if lossy {
