@@ -28,6 +28,7 @@ const (
 	deliverLate                            // some held back, then passed on late, out of order, some twice
 	deliverSomeLost                        // some lost, others held back; syncs run between
 	deliverDuringSyncs                     // each passed on at once, while syncs run
+	deliverToReplicas                      // as deliverLate, each to one of two replicas
 )
 
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
@@ -42,7 +43,7 @@ func TestConverges(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(3) {
 		for fate, name := range map[deliveryFate]string{deliverAll: "all", deliverLate: "late", deliverSomeLost: "some lost",
-			deliverDuringSyncs: "during syncs"} {
+			deliverDuringSyncs: "during syncs", deliverToReplicas: "to replicas"} {
 			t.Run(fmt.Sprintf("seed %d %s", seed, name), func(t *testing.T) {
 				t.Parallel()
 				eachStore(t, func(t *testing.T, store clockifysync.Store) { converge(t, store, seed, fate) })
@@ -76,10 +77,19 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	}
 	var held []delivery
 	var passed, lost, late int
-	// pass delivers to the engine's handler and returns its answer's status. It runs on
+	hooks := []string{r.hook.URL}
+	if fate == deliverToReplicas {
+		h, err := r.replica(t, store).Handler(ctx)
+		require.NoError(t, err)
+		replica := httptest.NewServer(h)
+		t.Cleanup(replica.Close)
+		hooks = append(hooks, replica.URL)
+	}
+	// pass delivers to an engine's handler and returns its answer's status. It runs on
 	// the front's goroutines too, so it reports a failure with t.Errorf, not require.
 	pass := func(d delivery) int {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.hook.URL+d.path, bytes.NewReader(d.body))
+		hook := hooks[intn(len(hooks))]
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook+d.path, bytes.NewReader(d.body))
 		if err == nil {
 			req.Header = d.header.Clone()
 			var resp *http.Response
@@ -101,7 +111,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		mu.Lock()
 		what := "pass"
 		switch {
-		case fate == deliverLate && rnd.IntN(2) == 0, fate == deliverSomeLost && rnd.IntN(4) == 0:
+		case (fate == deliverLate || fate == deliverToReplicas) && rnd.IntN(2) == 0, fate == deliverSomeLost && rnd.IntN(4) == 0:
 			what, late = "hold", late+1
 			held = append(held, d)
 		case fate == deliverSomeLost && rnd.IntN(3) == 0:
@@ -253,7 +263,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			if e, ok := pick(); ok {
 				target := fmt.Sprintf("acme/manual#%d", intn(50)+1)
 				err := r.eng.LinkManually(ctx, ws, e.ID, target)
-				if (fate == deliverLate || lossy) && errors.Is(err, clockifysync.ErrNotFound) {
+				if (fate == deliverLate || fate == deliverToReplicas || lossy) && errors.Is(err, clockifysync.ErrNotFound) {
 					continue // its delivery lost or held: not stored yet
 				}
 				require.NoError(t, err)
@@ -275,7 +285,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		}
 	}
 	syncs.Wait()
-	if fate == deliverLate {
+	if fate == deliverLate || fate == deliverToReplicas {
 		for left := 1; left > 0; {
 			left = replay()
 		}
@@ -283,7 +293,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	mu.Lock()
 	held = nil
 	require.Greater(t, passed, 20)
-	require.Equal(t, fate == deliverLate || lossy, late > 0, "held back")
+	require.Equal(t, fate == deliverLate || fate == deliverToReplicas || lossy, late > 0, "held back")
 	require.Equal(t, lossy, lost > 0, "lost")
 	mu.Unlock()
 	// A clean sync of Clockify, by an engine of its own, with the same mappings.
