@@ -224,7 +224,7 @@ func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, w
 	ids := append(missing, watch.take()...)
 	slices.Sort(ids)
 	for _, id := range slices.Compact(ids) {
-		if _, err := e.applyProject(ctx, client, workspaceID, id, nil, false, true); err != nil {
+		if err := e.applyProject(ctx, client, workspaceID, id, nil, false, true); err != nil {
 			return err
 		}
 	}

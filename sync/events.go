@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	gosync "sync"
+	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/webhook"
@@ -34,7 +35,7 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 	if err := e.refreshTokens(ctx); err != nil {
 		return nil, err
 	}
-	all := append([]webhook.HandlerOption{webhook.WithDeduper(e.store), webhook.WithDeliveryLog(e.store),
+	all := append([]webhook.HandlerOption{webhook.WithDeduper(e.store), webhook.WithDuplicateCheck(e.held), webhook.WithDeliveryLog(e.store),
 		webhook.WithHandlerClock(e.now), webhook.WithLogger(e.log),
 		webhook.WithTokenReload(e.refreshTokens, webhook.DefaultReloadInterval)}, opts...)
 	return webhook.NewHandler(v, e.Apply, all...), nil
@@ -59,12 +60,10 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	}
 	switch {
 	case ev.Kind.IsTimeEntry():
-		gone := ev.Kind == webhook.TimeEntryDeleted
 		var te *clockify.TimeEntry
-		te, err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, gone, e.fetch)
+		te, err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
 		if err == nil {
 			e.watched.note(ws, ev.EntityID)
-			ev.Superseded = e.fetch && !sameEntry(ev.TimeEntry, gone, te)
 			// A timer that runs, or ran when Clockify sent the delivery, stopped the
 			// member's other one.
 			for _, x := range []*clockify.TimeEntry{te, ev.TimeEntry} {
@@ -75,12 +74,9 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 			}
 		}
 	case ev.Kind.IsProject():
-		gone := ev.Kind == webhook.ProjectDeleted
-		var p *clockify.Project
-		p, err = e.applyProject(ctx, client, ws, ev.EntityID, ev.Project, gone, e.fetch)
+		err = e.applyProject(ctx, client, ws, ev.EntityID, ev.Project, ev.Kind == webhook.ProjectDeleted, e.fetch)
 		if err == nil {
 			e.watchedProjects.note(ws, ev.EntityID)
-			ev.Superseded = e.fetch && !sameProject(ev.Project, gone, p)
 		}
 	default:
 		return nil
@@ -126,9 +122,8 @@ func (e *Engine) unlessPurged(ctx context.Context, ws string) error {
 
 // applyProject stores a project as Clockify holds it now: read again with fetch, else as
 // p gives it, and marked deleted when Clockify no longer has it (or, without fetch, when
-// gone says so). It takes its place in the order of applies, and returns the project it
-// stored (nil for one marked deleted).
-func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, id string, p *clockify.Project, gone, fetch bool) (*clockify.Project, error) {
+// gone says so). It takes its place in the order of applies.
+func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, id string, p *clockify.Project, gone, fetch bool) error {
 	store, done := e.applies.begin(id)
 	defer done()
 	now := e.now().UTC() // before the read, as in applyEntry
@@ -137,11 +132,11 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 		p, _, err = client.Projects.Get(ctx, ws, id)
 		gone = errors.Is(err, clockify.ErrNotFound)
 		if err != nil && !gone {
-			return nil, err
+			return err
 		}
 	}
 	if gone {
-		return nil, store(func() error {
+		return store(func() error {
 			err := e.store.MarkProjectDeleted(ctx, ws, id, now)
 			if errors.Is(err, ErrNotFound) {
 				return nil // a project never stored: nothing to mark
@@ -150,30 +145,51 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 		})
 	}
 	if p == nil || p.ID == "" {
-		return nil, fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
+		return fmt.Errorf("%w: delivery without its project", webhook.ErrPermanent)
 	}
-	return p, store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p, now)}) })
+	return store(func() error { return e.store.PutProjects(ctx, []Project{projectOf(ws, p, now)}) })
 }
 
-// sameEntry reports whether a delivery of an entry (gone for a deletion) shows what was
-// read of it again (nil: Clockify no longer has it), in the fields a payload carries.
-func sameEntry(delivered *clockify.TimeEntry, gone bool, read *clockify.TimeEntry) bool {
-	if gone || read == nil || delivered == nil {
-		return gone == (read == nil)
+// held is the handler's duplicate check (webhook.WithDuplicateCheck): it reports whether
+// the store holds what a repeated delivery tells, in the fields a payload carries. A
+// sync, or an apply that read the entity again, may have stored another state since the
+// delivery was first applied; an edit back to the delivered state then sends the same
+// body again, which must be applied, not taken for a duplicate.
+func (e *Engine) held(ctx context.Context, ev *webhook.Event) (bool, error) {
+	ws := ev.WorkspaceID
+	switch {
+	case ev.Kind.IsTimeEntry():
+		stored, err := e.store.Entry(ctx, ws, ev.EntityID)
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if ev.Kind == webhook.TimeEntryDeleted || ev.TimeEntry == nil {
+			return !stored.Deleted.IsZero(), nil
+		}
+		told := entryOf(ws, ev.TimeEntry, time.Time{})
+		return stored.Deleted.IsZero() && stored.UserID == told.UserID && stored.ProjectID == told.ProjectID &&
+			stored.TaskID == told.TaskID && stored.Description == told.Description && stored.Billable == told.Billable &&
+			stored.Type == told.Type && stored.Start.Equal(told.Start) && stored.End.Equal(told.End), nil
+	case ev.Kind.IsProject():
+		projects, err := e.store.Projects(ctx, ws)
+		if err != nil {
+			return false, err
+		}
+		i := slices.IndexFunc(projects, func(p Project) bool { return p.ID == ev.EntityID })
+		if i < 0 {
+			return false, nil
+		}
+		stored := projects[i]
+		if ev.Kind == webhook.ProjectDeleted || ev.Project == nil {
+			return !stored.Deleted.IsZero(), nil
+		}
+		told := projectOf(ws, ev.Project, time.Time{})
+		return stored.Deleted.IsZero() && stored.Name == told.Name && stored.Billable == told.Billable && stored.Archived == told.Archived, nil
 	}
-	a, b := delivered, read
-	return a.UserID == b.UserID && a.ProjectID == b.ProjectID && a.TaskID == b.TaskID && a.Description == b.Description &&
-		a.Billable == b.Billable && a.Type == b.Type && a.TimeInterval.Start.Equal(b.TimeInterval.Start) &&
-		(a.TimeInterval.End == nil) == (b.TimeInterval.End == nil) &&
-		(a.TimeInterval.End == nil || a.TimeInterval.End.Equal(*b.TimeInterval.End))
-}
-
-// sameProject is sameEntry for a project.
-func sameProject(delivered *clockify.Project, gone bool, read *clockify.Project) bool {
-	if gone || read == nil || delivered == nil {
-		return gone == (read == nil)
-	}
-	return delivered.Name == read.Name && delivered.Billable == read.Billable && delivered.Archived == read.Archived
+	return true, nil
 }
 
 // applyEntry stores an entry as Clockify holds it now: read again with fetch, else as

@@ -2,11 +2,8 @@ package sync
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
 // TestAppliesKeepTheLatest: of deliveries about one entity under way at once, a write
@@ -56,61 +53,4 @@ func TestWatchedKeepsOnlyWhatAReadMayHaveReadBefore(t *testing.T) {
 	require.Equal(t, []string{"e2", "e4", "e5"}, changes.take())
 	changes.stop()
 	require.Empty(t, w.reads)
-}
-
-// TestSameState: a delivery shows the state read again unless a field it carries differs,
-// or one says the entity is gone and the other not.
-func TestSameState(t *testing.T) {
-	start := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
-	end := start.Add(time.Hour)
-	entry := func(change func(*clockify.TimeEntry)) *clockify.TimeEntry {
-		e := &clockify.TimeEntry{ID: "e1", UserID: "u1", ProjectID: "p1", TaskID: "t1", Description: "#5 login", Billable: true,
-			Type: clockify.TimeEntryRegular, TimeInterval: clockify.TimeInterval{Start: start, End: &end}}
-		if change != nil {
-			change(e)
-		}
-		return e
-	}
-	later := end.Add(time.Minute)
-	for _, tc := range []struct {
-		name string
-		read *clockify.TimeEntry
-		gone bool
-		same bool
-	}{
-		{"same", entry(func(e *clockify.TimeEntry) { e.HourlyRate = &clockify.Rate{Amount: 1} }), false, true},
-		{"same, in another zone", entry(func(e *clockify.TimeEntry) { e.TimeInterval.Start = start.In(time.FixedZone("AEDT", 11*3600)) }), false, true},
-		{"user", entry(func(e *clockify.TimeEntry) { e.UserID = "u2" }), false, false},
-		{"project", entry(func(e *clockify.TimeEntry) { e.ProjectID = "" }), false, false},
-		{"task", entry(func(e *clockify.TimeEntry) { e.TaskID = "" }), false, false},
-		{"description", entry(func(e *clockify.TimeEntry) { e.Description = "#6" }), false, false},
-		{"billable", entry(func(e *clockify.TimeEntry) { e.Billable = false }), false, false},
-		{"type", entry(func(e *clockify.TimeEntry) { e.Type = clockify.TimeEntryBreak }), false, false},
-		{"start", entry(func(e *clockify.TimeEntry) { e.TimeInterval.Start = start.Add(time.Second) }), false, false},
-		{"end", entry(func(e *clockify.TimeEntry) { e.TimeInterval.End = &later }), false, false},
-		{"running", entry(func(e *clockify.TimeEntry) { e.TimeInterval.End = nil }), false, false},
-		{"deleted since", nil, false, false},
-		{"restored since", entry(nil), true, false},
-		{"deleted", nil, true, true},
-	} {
-		require.Equal(t, tc.same, sameEntry(entry(nil), tc.gone, tc.read), tc.name)
-	}
-	require.False(t, sameEntry(entry(func(e *clockify.TimeEntry) { e.TimeInterval.End = nil }), false, entry(nil)), "stopped since")
-
-	project := &clockify.Project{ID: "p1", Name: "Web", Billable: true}
-	for _, tc := range []struct {
-		name string
-		read *clockify.Project
-		gone bool
-		same bool
-	}{
-		{"same", &clockify.Project{ID: "p1", Name: "Web", Billable: true, Color: "#fff"}, false, true},
-		{"name", &clockify.Project{ID: "p1", Name: "Web app", Billable: true}, false, false},
-		{"billable", &clockify.Project{ID: "p1", Name: "Web"}, false, false},
-		{"archived", &clockify.Project{ID: "p1", Name: "Web", Billable: true, Archived: true}, false, false},
-		{"deleted since", nil, false, false},
-		{"deleted", nil, true, true},
-	} {
-		require.Equal(t, tc.same, sameProject(project, tc.gone, tc.read), tc.name)
-	}
 }

@@ -112,43 +112,100 @@ func TestStartingATimerStopsTheOther(t *testing.T) {
 	})
 }
 
-// TestALateDeliveryHidesNoEditBack: a delivery arriving late (Clockify's retry of one that
-// failed) is applied by reading the entry again, which stores its newer state. An edit
-// back to the state the late delivery showed then sends the same body again: it is a
-// change, applied, not a repeat of the late delivery taken for a duplicate.
-func TestALateDeliveryHidesNoEditBack(t *testing.T) {
+// TestAnEditBackIsNoDuplicate: Clockify's payloads carry no modification time, so an
+// entry edited back to a state it was delivered in sends that delivery's body again.
+// The handler takes it for a duplicate only while the store still holds that state:
+// after a late delivery that read the entry again, or a sync, stored a newer one, the
+// edit back is applied.
+func TestAnEditBackIsNoDuplicate(t *testing.T) {
+	t.Parallel()
+	for name, meanwhile := range map[string]func(t *testing.T, r *rig, e clockify.TimeEntry, late clockifytest.Delivery){
+		"a late delivery": func(t *testing.T, r *rig, e clockify.TimeEntry, late clockifytest.Delivery) {
+			r.edit(t, e.ID, "#8 logout")
+			ws := r.fx.Workspace.ID
+			i := slices.IndexFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == late.WebhookID })
+			require.GreaterOrEqual(t, i, 0)
+			req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", r.srv.Webhooks(ws)[i].AuthToken, late.Event, late.Body)
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+		},
+		"a sync": func(t *testing.T, r *rig, e clockify.TimeEntry, _ clockifytest.Delivery) {
+			_, err := r.eng.Disconnect(t.Context(), r.fx.Workspace.ID) // its webhooks go
+			require.NoError(t, err)
+			r.edit(t, e.ID, "#8 logout")
+			r.connect(t) // the initial sync reads the edit
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			e := r.add(t, "#5 login", now.Add(-time.Hour))
+			r.edit(t, e.ID, "#7 login, reviewed")
+			ds := r.srv.Deliveries()
+			told := ds[len(ds)-1]
+			meanwhile(t, r, e, told)
+			got, err := r.store.Entry(t.Context(), ws, e.ID)
+			require.NoError(t, err)
+			require.Equal(t, "#8 logout", got.Description)
+
+			r.edit(t, e.ID, "#7 login, reviewed")
+			ds = r.srv.Deliveries()
+			require.Equal(t, told.Body, ds[len(ds)-1].Body, "the edit back sends the same body")
+			got, err = r.store.Entry(t.Context(), ws, e.ID)
+			require.NoError(t, err)
+			require.Equal(t, "#7 login, reviewed", got.Description)
+			logged, err := r.store.Deliveries(t.Context(), ws, 1)
+			require.NoError(t, err)
+			require.Equal(t, webhook.OutcomeApplied, logged[0].Outcome)
+			require.Equal(t, "a repeat, but the entity has changed since", logged[0].Reason)
+
+			// Sent again as it is, it is a duplicate.
+			i := slices.IndexFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.WebhookEvent == told.Event })
+			req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", r.srv.Webhooks(ws)[i].AuthToken, told.Event, told.Body)
+			require.NoError(t, err)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.Equal(t, "duplicate\n", string(body))
+		})
+	}
+}
+
+// TestAProjectEditedBackIsNoDuplicate: as TestAnEditBackIsNoDuplicate, for a project
+// renamed while the workspace was disconnected, and renamed back once connected again.
+func TestAProjectEditedBackIsNoDuplicate(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
-	e := r.add(t, "#5 login", now.Add(-time.Hour))
-	r.edit(t, e.ID, "#7 login, reviewed")
-	ds := r.srv.Deliveries()
-	late := ds[len(ds)-1]
-	r.edit(t, e.ID, "#8 logout")
-
-	i := slices.IndexFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == late.WebhookID })
-	require.GreaterOrEqual(t, i, 0)
-	req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", r.srv.Webhooks(ws)[i].AuthToken, late.Event, late.Body)
+	rename := func(name string) {
+		t.Helper()
+		p := r.fx.Projects[0]
+		p.Name = name
+		_, err := r.srv.UpdateProject(ws, p)
+		require.NoError(t, err)
+	}
+	stored := func() string {
+		t.Helper()
+		ps, err := r.store.Projects(t.Context(), ws)
+		require.NoError(t, err)
+		i := slices.IndexFunc(ps, func(p clockifysync.Project) bool { return p.ID == r.fx.Projects[0].ID })
+		return ps[i].Name
+	}
+	rename("Web app")
+	_, err := r.eng.Disconnect(t.Context(), ws)
 	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	got, err := r.store.Entry(t.Context(), ws, e.ID)
-	require.NoError(t, err)
-	require.Equal(t, "#8 logout", got.Description, "the late delivery stored the entry as it is now")
-
-	r.edit(t, e.ID, "#7 login, reviewed")
-	ds = r.srv.Deliveries()
-	require.Equal(t, late.Body, ds[len(ds)-1].Body, "the edit back sends the late delivery's body")
-	got, err = r.store.Entry(t.Context(), ws, e.ID)
-	require.NoError(t, err)
-	require.Equal(t, "#7 login, reviewed", got.Description)
-	logged, err := r.store.Deliveries(t.Context(), ws, 0)
-	require.NoError(t, err)
-	require.Equal(t, webhook.OutcomeApplied, logged[0].Outcome)
-	require.Equal(t, "superseded: the entity has changed since", logged[1].Reason)
+	rename("Web app, old")
+	r.connect(t)
+	require.Equal(t, "Web app, old", stored())
+	rename("Web app")
+	require.Equal(t, "Web app", stored(), "the same body as the first rename, applied")
 }
 
 // TestRedeliveryAfterAReplicaDiedApplying: a replica claimed a delivery and died applying

@@ -31,9 +31,9 @@
 //
 // A delivery is a duplicate when it repeats the last one applied for its entity (same
 // event, same body): Clockify sending it again. The same body after a different one is an
-// edit back to an earlier state, and is applied (see [Deduper]). An apply that read the
-// entity again and stored a newer state than a late delivery shows sets
-// [Event].Superseded: the same body next is then applied too. A repeat of a delivery
+// edit back to an earlier state, and is applied (see [Deduper]); so is a repeat that
+// [WithDuplicateCheck] finds the host no longer holds (its store changed by a sync
+// since). A repeat of a delivery
 // still being applied is answered 503, since that apply may yet fail; and one whose
 // apply died with its process is applied once its claim lapses ([WithApplyTimeout]).
 //

@@ -95,11 +95,6 @@ type Event struct {
 	TimeEntry *clockify.TimeEntry
 	// Project is set for project kinds.
 	Project *clockify.Project
-	// Superseded is set by an ApplyFunc that read the entity again (fetch-on-notify) and
-	// stored it as it is now, which the payload no longer shows: a late delivery. The
-	// handler then does not take a repeat of this body for a duplicate, since what was
-	// stored is not what it says: a later edit back to this state must be applied.
-	Superseded bool
 }
 
 // Errors of parsing and verifying a delivery.

@@ -27,9 +27,7 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // ApplyFunc applies a verified, parsed, first-seen event. It should be quick (Clockify
 // waits for the answer): a host with slow work queues it. An error makes the handler
-// answer 503 so that Clockify may redeliver, unless it wraps [ErrPermanent]. One that
-// stored the entity as it read it again, not as the payload shows it, sets
-// [Event].Superseded. A panic is
+// answer 503 so that Clockify may redeliver, unless it wraps [ErrPermanent]. A panic is
 // recovered: the handler answers 500, records the delivery as failed with the panic's
 // value, logs its stack at error level, and a redelivery is applied.
 type ApplyFunc func(ctx context.Context, ev *Event) error
@@ -53,6 +51,7 @@ type Handler struct {
 	maxBody    int64
 	timeout    time.Duration
 	dedupe     Deduper
+	held       func(ctx context.Context, ev *Event) (bool, error)
 	log        DeliveryLog
 	workspaces map[string]bool
 	now        func() time.Time
@@ -79,6 +78,16 @@ func WithApplyTimeout(d time.Duration) HandlerOption { return func(h *Handler) {
 // WithDeduper replaces the in-memory de-duplication (the last delivery of 10,000
 // entities) with another, such as the sync engine's store. A nil one keeps the default.
 func WithDeduper(d Deduper) HandlerOption { return func(h *Handler) { h.dedupe = d } }
+
+// WithDuplicateCheck has the handler ask, of a delivery that repeats its entity's last
+// one, whether what it tells is still what the host holds. A host whose store also
+// changes by other means (a sync that read the entity, an apply that read it again and
+// found it changed since the delivery) answers false when it holds something else: the
+// same body again is then an edit back to it, and is applied. Without it, every repeat
+// is a duplicate. An error answers 503, so that Clockify delivers again.
+func WithDuplicateCheck(held func(ctx context.Context, ev *Event) (bool, error)) HandlerOption {
+	return func(h *Handler) { h.held = held }
+}
 
 // WithDeliveryLog replaces the in-memory delivery log (NewMemoryLog(0)). A nil one keeps
 // the default.
@@ -271,9 +280,20 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	case err != nil:
 		d.Outcome, d.Reason = OutcomeFailed, "de-duplication: "+err.Error()
 		return http.StatusServiceUnavailable, "try again"
-	case claim == ClaimApplied:
+	case claim == ClaimApplied && h.held == nil:
 		d.Outcome = OutcomeDuplicate
 		return http.StatusOK, "duplicate"
+	case claim == ClaimApplied:
+		held, err := h.held(r.Context(), ev)
+		if err != nil {
+			d.Outcome, d.Reason = OutcomeFailed, "duplicate check: "+err.Error()
+			return http.StatusServiceUnavailable, "try again"
+		}
+		if held {
+			d.Outcome = OutcomeDuplicate
+			return http.StatusOK, "duplicate"
+		}
+		d.Reason = "a repeat, but the entity has changed since"
 	case claim == ClaimPending:
 		// Another request is applying it; should that one fail, this one is wanted again.
 		d.Outcome, d.Reason = OutcomeDuplicate, "being applied"
@@ -282,17 +302,11 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	ctx, cancel := context.WithTimeout(r.Context(), h.timeout)
 	defer cancel()
 	err = h.safeApply(ctx, ev, key)
-	if err == nil && ev.Superseded {
-		// What was stored is not this body: forget the claim, so that the same body
-		// again (an edit back to it) is applied.
-		d.Outcome, d.Reason = OutcomeApplied, "superseded: the entity has changed since"
-		if rerr := h.dedupe.Release(context.WithoutCancel(ctx), key); rerr != nil {
-			d.Reason += "; release: " + rerr.Error()
-		}
-		return http.StatusOK, "ok"
-	}
 	if err == nil {
-		d.Outcome, d.Reason = OutcomeApplied, h.complete(ctx, key)
+		d.Outcome = OutcomeApplied
+		if reason := h.complete(ctx, key); reason != "" {
+			d.Reason = reason
+		}
 		return http.StatusOK, "ok"
 	}
 	d.Outcome, d.Reason = OutcomeFailed, err.Error()

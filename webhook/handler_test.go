@@ -461,34 +461,39 @@ func TestHandlerAppliesAnEditBackToAnEarlierState(t *testing.T) {
 	require.Equal(t, "#13 Fix logout", f.rec.applied[3].TimeEntry.Description, "the entry ends as it was last edited")
 }
 
-// TestHandlerForgetsASupersededDelivery: an apply that read the entity again and stored
-// a newer state than a late delivery's body (Event.Superseded) leaves no claim of that
-// body behind, so the same body next, an edit back to it, is applied, not taken for a
-// duplicate.
-func TestHandlerForgetsASupersededDelivery(t *testing.T) {
-	f := newFixture(t)
-	late := true
-	f.h.apply = func(ctx context.Context, ev *Event) error {
-		ev.Superseded = late
-		return f.rec.apply(ctx, ev)
-	}
-	for i, answer := range []string{"ok", "ok"} {
+// TestHandlerAppliesARepeatTheHostNoLongerHolds: with WithDuplicateCheck, a repeat of an
+// entity's last delivery is applied again when the host says it no longer holds what the
+// delivery tells (its store changed by a sync since, and the entity was edited back),
+// and is a duplicate when it does. A failing check asks Clockify to deliver again.
+func TestHandlerAppliesARepeatTheHostNoLongerHolds(t *testing.T) {
+	held, fail := true, error(nil)
+	var asked []*Event
+	f := newFixture(t, WithDuplicateCheck(func(_ context.Context, ev *Event) (bool, error) {
+		asked = append(asked, ev)
+		return held, fail
+	}))
+	send := func() string {
+		t.Helper()
 		w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
-		require.Equal(t, http.StatusOK, w.Code)
-		require.Equal(t, answer+"\n", w.Body.String(), "delivery %d", i)
+		return fmt.Sprint(w.Code, " ", strings.TrimSpace(w.Body.String()))
 	}
+	require.Equal(t, "200 ok", send())
+	require.Empty(t, asked, "a first delivery is no repeat")
+	require.Equal(t, "200 duplicate", send())
+	require.Len(t, asked, 1)
+	require.Equal(t, "5f118c837db7a8637ffcaf36", asked[0].EntityID)
+
+	held = false
+	require.Equal(t, "200 ok", send())
 	require.Equal(t, 2, f.rec.count())
 	rec := f.log.Recent(1)[0]
 	require.Equal(t, OutcomeApplied, rec.Outcome)
-	require.Equal(t, "superseded: the entity has changed since", rec.Reason)
+	require.Equal(t, "a repeat, but the entity has changed since", rec.Reason)
 
-	// Once applied as it says, a repeat is a duplicate again.
-	late = false
-	for i, answer := range []string{"ok", "duplicate"} {
-		w := f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
-		require.Equal(t, answer+"\n", w.Body.String(), "delivery %d", i)
-	}
-	require.Equal(t, 3, f.rec.count())
+	fail = errors.New("store offline")
+	require.Equal(t, "503 try again", send())
+	require.Equal(t, "duplicate check: store offline", f.log.Recent(1)[0].Reason)
+	require.Equal(t, 2, f.rec.count())
 }
 
 func TestMemoryDeduperIsBounded(t *testing.T) {
