@@ -34,7 +34,8 @@ const (
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
 // moved between projects and days, deleted, timers started and stopped; projects added,
 // renamed and deleted) and in the SDK (projects mapped to repositories, entries linked
-// by hand) while the webhooks' deliveries are passed on, held back and delivered late,
+// by hand, the GitHub Enterprise host changed, the workspace disconnected and connected
+// again) while the webhooks' deliveries are passed on, held back and delivered late,
 // out of order or twice, or lost. The store then holds what a clean sync of Clockify
 // gives: with every delivery passed on, at once or late, without a sync, or while syncs
 // run; with deliveries lost, after a sync of the window. Manual links made on the way
@@ -154,6 +155,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	}
 
 	descriptions := []string{"", "standup", "#12 fix login", "PR-7 review", "acme/api#3 and #4", "https://github.com/acme/web/pull/9/files",
+		"review https://github.acme.corp/acme/web/pull/31",
 		"Pull Request #21", "colour #fff", "GH-5", "pair on acme/web#9"}
 	projects := []string{"", r.fx.Projects[0].ID, r.fx.Projects[1].ID, r.fx.Projects[2].ID}
 	repos := []string{"acme/web", "acme/api", "Acme/Web", "other/tool"}
@@ -259,6 +261,25 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 				continue
 			}
 			require.NoError(t, r.eng.SetProjectMapping(ctx, m))
+		case op < 9 && intn(8) == 0: // the GitHub Enterprise host set or unset
+			host := []string{"", "github.acme.corp"}[intn(2)]
+			require.NoError(t, r.eng.SetGitHubHost(ctx, ws, host))
+		case op < 9 && intn(8) == 0: // disconnected, and connected again: what happened meanwhile is read then
+			_, err := r.eng.Disconnect(ctx, ws)
+			require.NoError(t, err)
+			for range intn(4) {
+				r.advance(time.Second)
+				if e, ok := pick(); ok && e.TimeInterval.End != nil && !known[e.ProjectID].Archived {
+					e.Description = descriptions[intn(len(descriptions))]
+					_, err := r.srv.UpdateTimeEntry(ws, e)
+					require.NoError(t, err)
+				}
+				if e, ok := pick(); ok && intn(2) == 0 {
+					require.NoError(t, r.srv.DeleteTimeEntry(ws, e.ID))
+				}
+			}
+			_, err = r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: front.URL + "/clockify"})
+			require.NoError(t, err)
 		case op < 9: // link one by hand
 			if e, ok := pick(); ok {
 				target := fmt.Sprintf("acme/manual#%d", intn(50)+1)
@@ -276,7 +297,8 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 				require.NoError(t, err)
 			case fate == deliverDuringSyncs:
 				syncs.Go(func() {
-					if _, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -11), End: r.clock()}); err != nil {
+					_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -11), End: r.clock()})
+					if err != nil && !errors.Is(err, clockifysync.ErrNotConnected) { // a Disconnect meanwhile wins
 						t.Errorf("a sync during the stream: %v", err)
 					}
 				})
@@ -299,7 +321,9 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	// A clean sync of Clockify, by an engine of its own, with the same mappings.
 	ref := memory.New()
 	clean := r.replica(t, ref)
-	_, err = clean.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws})
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	_, err = clean.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, GitHubHost: conn.GitHubHost})
 	require.NoError(t, err)
 	mappings, err := r.store.ProjectMappings(ctx, ws)
 	require.NoError(t, err)
