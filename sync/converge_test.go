@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	"github.com/heyjasper/jasper-clockify/store/memory"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
@@ -177,14 +178,22 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		}
 		return all[intn(len(all))], true
 	}
+	var members []clockify.User
+	for _, m := range r.fx.Members {
+		members = append(members, m.User)
+	}
 	var syncs gosync.WaitGroup
 	for range 120 {
 		r.advance(time.Second)
 		switch op := intn(10); {
-		case op < 3: // add an entry, sometimes a running timer
-			m := r.fx.Members[intn(len(r.fx.Members))]
+		case op < 3: // add an entry, sometimes a running timer, sometimes of a member who just joined
+			if intn(15) == 0 {
+				members = append(members, r.srv.AddMember(ws, clockifytest.Member{
+					User: clockify.User{Name: fmt.Sprint("Newcomer ", len(members)), Email: fmt.Sprint("new", len(members), "@acme.dev")}}))
+			}
+			m := members[intn(len(members))]
 			start := r.clock().Add(-time.Duration(intn(10*24*60)+60) * time.Minute).Truncate(time.Second)
-			e := clockify.TimeEntry{UserID: m.User.ID, ProjectID: live(), Description: descriptions[intn(len(descriptions))],
+			e := clockify.TimeEntry{UserID: m.ID, ProjectID: live(), Description: descriptions[intn(len(descriptions))],
 				Billable: intn(2) == 0, TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(time.Duration(intn(180)+1) * time.Minute))}}
 			if intn(6) == 0 {
 				e.TimeInterval = clockify.TimeInterval{Start: r.clock().Add(-time.Minute).Truncate(time.Second)}
@@ -342,7 +351,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		// its window. A sync of their window then finds them gone.
 		_, err := r.eng.SyncScheduled(ctx, ws)
 		require.NoError(t, err)
-		phantoms := requireClean(t, ref, r.store, ws, r.clock())
+		phantoms := requireClean(t, ref, r.store, ws, r.clock(), true)
 		for _, id := range phantoms {
 			require.Contains(t, mine, id, "only entries created in the stream")
 			require.False(t, slices.ContainsFunc(r.srv.TimeEntries(ws), func(e clockify.TimeEntry) bool { return e.ID == id }), "only deleted ones")
@@ -350,7 +359,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		_, err = r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -12), End: r.clock()})
 		require.NoError(t, err)
 	}
-	require.Empty(t, requireClean(t, ref, r.store, ws, r.clock()))
+	require.Empty(t, requireClean(t, ref, r.store, ws, r.clock(), lossy))
 
 	for id, target := range manual {
 		les, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: target, IncludeDeleted: true})
@@ -360,12 +369,19 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 }
 
 // requireClean checks that a store holds what a clean sync of Clockify stored in ref:
-// the same projects (the deleted ones aside), and the same entries of the last 12 days,
-// every field and auto link but Synced. It returns the entries the store holds that ref
-// does not.
-func requireClean(t *testing.T, ref, store clockifysync.Store, ws string, now time.Time) (extra []string) {
+// the same projects (the deleted ones aside), the same members when synced (deliveries
+// tell of none), and the same entries of the last 12 days, every field and auto link but
+// Synced. It returns the entries the store holds that ref does not.
+func requireClean(t *testing.T, ref, store clockifysync.Store, ws string, now time.Time, synced bool) (extra []string) {
 	t.Helper()
 	ctx := t.Context()
+	if synced {
+		want, err := ref.Members(ctx, ws)
+		require.NoError(t, err)
+		got, err := store.Members(ctx, ws)
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
 	want, err := ref.Projects(ctx, ws)
 	require.NoError(t, err)
 	got, err := store.Projects(ctx, ws)
