@@ -50,6 +50,7 @@ type EntryStore interface {
 	// or project is no longer the one given (another writer changed it since it was read)
 	// keeps the links stored with it, and so does one not stored. To other writers the
 	// check and the replacement are one step (store/postgres locks the rows it checks).
+	// The engine names each entry once in a call, and a store may assume it.
 	ReplaceAutoLinks(ctx context.Context, entries []Entry) error
 	// MarkEntriesDeleted records that Clockify deleted the entries, as read at the given
 	// time, which becomes their Synced time when it is later; ids not stored, or already
