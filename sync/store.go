@@ -43,7 +43,8 @@ type EntryStore interface {
 	// longer deleted, and one written back with its Deleted time stays deleted. An entry
 	// read from Clockify before the one stored (its Synced earlier, a zero time earliest)
 	// is not written, nor are its links: of two writers (a sync and a delivery, perhaps
-	// on two replicas), what was read last is kept, whichever writes last.
+	// on two replicas), what was read last is kept, whichever writes last; so it is of an
+	// entry given twice in a call (of two read at once, the last given).
 	PutEntries(ctx context.Context, entries []Entry) error
 	// ReplaceAutoLinks replaces the auto links of stored entries with those of the
 	// entries given, and changes nothing else of them. An entry whose stored description

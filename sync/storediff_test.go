@@ -74,9 +74,6 @@ func agree(t *testing.T, model, store clockifysync.Store, seed uint64) {
 				for range rnd.IntN(3) {
 					e.Links = append(e.Links, link(ws, e.ID))
 				}
-				if slices.ContainsFunc(batch, func(b clockifysync.Entry) bool { return b.WorkspaceID == e.WorkspaceID && b.ID == e.ID }) {
-					continue // one write of an entry a batch
-				}
 				batch = append(batch, e)
 			}
 			written = append(written, batch...)

@@ -486,6 +486,18 @@ func entriesReadLastKept(t *testing.T, s clockifysync.Store) {
 	got, err = s.Entry(ctx, ws, "same")
 	require.NoError(t, err)
 	require.True(t, got.Deleted.IsZero(), "read alive after")
+
+	// One entry given twice in a call: the one read last is kept, whatever its place; of
+	// two read at once, the last given.
+	twice := func(a, b clockifysync.Entry, want string) {
+		t.Helper()
+		require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{a, b}))
+		got, err := s.Entry(ctx, ws, a.ID)
+		require.NoError(t, err)
+		require.Equal(t, want, got.Description)
+	}
+	twice(at(entry("twice", "u1", "p1", "read later", t0), 7), at(entry("twice", "u1", "p1", "read earlier", t0), 6), "read later")
+	twice(at(entry("twice", "u1", "p1", "read first", t0), 8), at(entry("twice", "u1", "p1", "read at once, given last", t0), 8), "read at once, given last")
 }
 
 func replaceAutoLinks(t *testing.T, s clockifysync.Store) {

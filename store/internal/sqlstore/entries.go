@@ -66,19 +66,24 @@ func (s *Store) keepKeys(ctx context.Context, x querier, entries []clockifysync.
 // the two.
 const newerSynced = `CASE WHEN synced_at IS NULL OR synced_at < ? THEN ? ELSE synced_at END`
 
-// lastOfEach returns the last of the entries given with each workspace and id (one
-// statement may not upsert a row twice), ordered by workspace and id: every writer of
-// entries locks their rows in that one order, so that two transactions writing some of
-// the same entries wait for each other instead of deadlocking.
+// lastOfEach returns, of the entries given with each workspace and id, the one read last
+// (its Synced latest; of those read at once, the last given), as a stored entry would
+// keep it against a later write (one statement may not upsert a row twice), ordered by
+// workspace and id: every writer of entries locks their rows in that one order, so that
+// two transactions writing some of the same entries wait for each other instead of
+// deadlocking.
 func lastOfEach(entries []clockifysync.Entry) []clockifysync.Entry {
 	out := slices.Clone(entries)
 	slices.SortStableFunc(out, func(a, b clockifysync.Entry) int {
 		return cmp.Or(strings.Compare(a.WorkspaceID, b.WorkspaceID), strings.Compare(a.ID, b.ID))
 	})
 	last := out[:0]
-	for i, e := range out {
-		if i+1 < len(out) && out[i+1].WorkspaceID == e.WorkspaceID && out[i+1].ID == e.ID {
-			continue // a later one replaces it
+	for _, e := range out {
+		if n := len(last); n > 0 && last[n-1].WorkspaceID == e.WorkspaceID && last[n-1].ID == e.ID {
+			if !e.Synced.Before(last[n-1].Synced) {
+				last[n-1] = e
+			}
+			continue
 		}
 		last = append(last, e)
 	}
