@@ -14,9 +14,10 @@ import (
 )
 
 // TestStoresAgree: seeded streams of writes (entries put, read before or after the stored
-// ones, marked deleted and back; manual links added and removed) go to the memory store
-// and to each SQL store, and after each step a random query (every filter of EntryQuery,
-// pages from a cursor in either order) must give both the same entries, links included.
+// ones, marked deleted and back; manual links added and removed; projects likewise) go to
+// the memory store and to each SQL store, and after each step a random query (every
+// filter of EntryQuery, pages from a cursor in either order) must give both the same
+// entries, links included, and the same manual links and projects.
 // The memory store is the model: plain Go over a map.
 func TestStoresAgree(t *testing.T) {
 	t.Parallel()
@@ -57,7 +58,7 @@ func agree(t *testing.T, model, store clockifysync.Store, seed uint64) {
 		require.Equal(t, errModel == nil, errStore == nil, "%s: model %v, store %v", name, errModel, errStore)
 	}
 	for i := range 150 {
-		switch rnd.IntN(12) {
+		switch rnd.IntN(14) {
 		case 0, 1, 2, 3, 4:
 			var batch []clockifysync.Entry
 			for range 1 + rnd.IntN(6) {
@@ -101,6 +102,17 @@ func agree(t *testing.T, model, store clockifysync.Store, seed uint64) {
 				batch = append(batch, e)
 			}
 			step("replace auto links", func(s clockifysync.Store) error { return s.ReplaceAutoLinks(ctx, batch) })
+		case 8:
+			var batch []clockifysync.Project
+			for range 1 + rnd.IntN(3) {
+				batch = append(batch, clockifysync.Project{WorkspaceID: pick(workspaces...), ID: pick("p1", "p2", "p3"),
+					Name: pick("Web", "web app", "Ünïcode"), Billable: rnd.IntN(2) == 0, Archived: rnd.IntN(4) == 0,
+					HourlyRate: int64(rnd.IntN(3) * 5000), Currency: pick("", "AUD"), Synced: at()})
+			}
+			step("put projects", func(s clockifysync.Store) error { return s.PutProjects(ctx, batch) })
+		case 9:
+			ws, id, when := pick(workspaces...), pick("p1", "p2", "p3"), at()
+			step("mark project deleted", func(s clockifysync.Store) error { return s.MarkProjectDeleted(ctx, ws, id, when) })
 		case 7:
 			if len(written) == 0 {
 				continue
@@ -154,6 +166,11 @@ func agree(t *testing.T, model, store clockifysync.Store, seed uint64) {
 			gotLinks, err := store.ManualLinks(ctx, ws)
 			require.NoError(t, err)
 			require.Equal(t, linkKeys(wantLinks), linkKeys(gotLinks), "manual links, step %d", i)
+			wantProjects, err := model.Projects(ctx, ws)
+			require.NoError(t, err)
+			gotProjects, err := store.Projects(ctx, ws)
+			require.NoError(t, err)
+			require.Equal(t, projectKeys(wantProjects), projectKeys(gotProjects), "projects, step %d", i)
 		}
 	}
 }
@@ -163,6 +180,16 @@ func linkKeys(ls []clockifysync.Link) []string {
 	out := []string{}
 	for _, l := range ls {
 		out = append(out, fmt.Sprint(l.EntryID, " ", l.Target(), " ", l.Issue, " ", l.Created.UTC().Format(time.RFC3339)))
+	}
+	return out
+}
+
+// projectKeys renders projects with their times as instants.
+func projectKeys(ps []clockifysync.Project) []string {
+	out := []string{}
+	for _, p := range ps {
+		out = append(out, fmt.Sprintf("%s %s %q %t %t %d %s deleted %s synced %s", p.WorkspaceID, p.ID, p.Name, p.Billable, p.Archived,
+			p.HourlyRate, p.Currency, p.Deleted.UTC().Format(time.RFC3339), p.Synced.UTC().Format(time.RFC3339)))
 	}
 	return out
 }
