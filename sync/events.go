@@ -172,7 +172,8 @@ func (e *Engine) held(ctx context.Context, ev *webhook.Event) (bool, error) {
 		told := entryOf(ws, ev.TimeEntry, time.Time{})
 		return stored.Deleted.IsZero() && stored.UserID == told.UserID && stored.ProjectID == told.ProjectID &&
 			stored.TaskID == told.TaskID && stored.Description == told.Description && stored.Billable == told.Billable &&
-			stored.Type == told.Type && stored.Start.Equal(told.Start) && stored.End.Equal(told.End), nil
+			(told.Type == "" || stored.Type == told.Type) && // Clockify's sample payloads carry no type
+			stored.Start.Equal(told.Start) && stored.End.Equal(told.End), nil
 	case ev.Kind.IsProject():
 		projects, err := e.store.Projects(ctx, ws)
 		if err != nil {

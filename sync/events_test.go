@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -174,6 +175,34 @@ func TestAnEditBackIsNoDuplicate(t *testing.T) {
 			resp.Body.Close()
 			require.Equal(t, "duplicate\n", string(body))
 		})
+	}
+}
+
+// TestARedeliveryIsADuplicate: Clockify delivering the same body again, its entry as the
+// store holds it, is a duplicate and is not read again, even in the shape of Clockify's
+// sample payloads, which carry no entry type.
+func TestARedeliveryIsADuplicate(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	r.edit(t, r.add(t, "#5 login", now.Add(-time.Hour)).ID, "#6 login")
+	ds := r.srv.Deliveries()
+	d := ds[len(ds)-1]
+	body := bytes.Replace(d.Body, []byte(`"type":"REGULAR",`), nil, 1)
+	require.NotEqual(t, d.Body, body, "the type taken out")
+	i := slices.IndexFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == d.WebhookID })
+	gets := func() int { return r.srv.RequestCounts()["GET v1/workspaces/{ws}/time-entries/{id}"] }
+	for n, want := range []string{"ok", "duplicate", "duplicate"} {
+		before := gets()
+		req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", r.srv.Webhooks(ws)[i].AuthToken, d.Event, body)
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		answer, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, want+"\n", string(answer), "delivery %d", n)
+		require.Equal(t, map[bool]int{true: 1, false: 0}[want == "ok"], gets()-before, "reads of the entry, delivery %d", n)
 	}
 }
 
