@@ -33,9 +33,9 @@
 // event, same body): Clockify sending it again. The same body after a different one is an
 // edit back to an earlier state, and is applied (see [Deduper]); so is a repeat that
 // [WithDuplicateCheck] finds the host no longer holds (its store changed by a sync
-// since). A repeat of a delivery
-// still being applied is answered 503, since that apply may yet fail; and one whose
-// apply died with its process is applied once its claim lapses ([WithApplyTimeout]).
+// since). A repeat of a delivery still being applied is answered 503, since that apply
+// may yet fail; and one whose apply died with its process is applied once its claim
+// lapses ([WithApplyTimeout]).
 //
 // Every request is recorded in a [DeliveryLog], forged ones too, its text made valid
 // UTF-8 without NUL. [MemoryLog], the default, bounds each workspace's records apart, and
