@@ -107,7 +107,7 @@ func (e *Engine) changeRateFrom(ctx context.Context, workspaceID, projectID stri
 // rate from since on (all of them for the zero time).
 func dropChanges(changes []RateChange, projectID string, since time.Time) []RateChange {
 	return slices.DeleteFunc(changes, func(c RateChange) bool {
-		return c.ProjectID == projectID && !c.Since.Before(since)
+		return c.ProjectID == projectID && (since.IsZero() || !c.Since.Before(since))
 	})
 }
 
