@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -272,6 +273,50 @@ func genEntries(rng *rand.Rand, n int) []Entry {
 		out[i] = e
 	}
 	return out
+}
+
+// TestAgreesWithNaive: over generated finished entries, priced by a card whose rates
+// change from moments on, the time and amounts per PR (shared evenly), per contributor
+// and per ISO week in a zone with daylight saving are those of the naive aggregation of
+// the benchmarks, written independently: a map per grouping, each entry priced again.
+func TestAgreesWithNaive(t *testing.T) {
+	syd, err := time.LoadLocation("Australia/Sydney")
+	require.NoError(t, err)
+	rc, err := billing.NewRateCard(10000, "AUD", billing.WithProjectRate("usd", 6000, "USD"),
+		billing.WithDefaultRateFrom(t0.Add(5*24*time.Hour), 12000, ""), billing.WithProjectRateFrom("usd", t0.Add(9*24*time.Hour+time.Hour/2), 7000, "USD"),
+		billing.WithProjectRateFrom("p", t0.Add(15*24*time.Hour), 50, "JPY"))
+	require.NoError(t, err)
+	logins := map[string]string{"u1": "octo"}
+	for seed := range uint64(50) {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		entries := slices.DeleteFunc(genEntries(rng, 1+rng.IntN(60)), func(e Entry) bool { return e.End == nil })
+		for i := range entries { // Clockify's times are whole seconds
+			entries[i].Start, entries[i].End = entries[i].Start.Truncate(time.Second), new(entries[i].End.Truncate(time.Second))
+		}
+		r, err := Aggregate(entries, Options{Rates: rc, Logins: logins, Location: syd})
+		require.NoError(t, err)
+		perPR, perPerson, weekly := naive(entries, rc, logins, syd)
+		require.Len(t, r.PRs, len(perPR), "seed %d", seed)
+		for _, p := range r.PRs {
+			require.Equal(t, *perPR[p.PR], p.Summary, "seed %d, %s", seed, p.PR)
+		}
+		require.Len(t, r.Contributors, len(perPerson), "seed %d", seed)
+		for _, c := range r.Contributors {
+			require.Equal(t, *perPerson[c.Key], c.Summary, "seed %d, %s", seed, c.Key)
+		}
+		var weeks int
+		for _, b := range r.Trend {
+			y, w := b.Start.ISOWeek()
+			want := weekly[fmt.Sprintf("%d-W%02d", y, w)]
+			if want == nil {
+				require.Zero(t, b.Entries, "seed %d, week of %s", seed, b.Start)
+				continue
+			}
+			weeks++
+			require.Equal(t, *want, b.Summary, "seed %d, week of %s", seed, b.Start)
+		}
+		require.Equal(t, len(weekly), weeks, "seed %d", seed)
+	}
 }
 
 // TestProperties checks, over generated data: every grouping adds up to the total, a

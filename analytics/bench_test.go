@@ -26,7 +26,7 @@ func naive(entries []Entry, rc *billing.RateCard, logins map[string]string, loc 
 				s = &billing.Summary{}
 				perPR[pr] = s
 			}
-			_ = s.Add(rc, billing.Entry{ProjectID: e.ProjectID, Seconds: part, Billable: e.Billable})
+			_ = s.Add(rc, billing.Entry{ProjectID: e.ProjectID, Start: e.Start, Seconds: part, Billable: e.Billable})
 		}
 	}
 	perPerson := map[string]*billing.Summary{}
@@ -40,7 +40,7 @@ func naive(entries []Entry, rc *billing.RateCard, logins map[string]string, loc 
 			s = &billing.Summary{}
 			perPerson[key] = s
 		}
-		_ = s.Add(rc, billing.Entry{ProjectID: e.ProjectID, Seconds: int64(e.End.Sub(e.Start) / time.Second), Billable: e.Billable})
+		_ = s.Add(rc, billing.Entry{ProjectID: e.ProjectID, Start: e.Start, Seconds: int64(e.End.Sub(e.Start) / time.Second), Billable: e.Billable})
 	}
 	weekly := map[string]*billing.Summary{}
 	for _, e := range entries {
@@ -60,7 +60,7 @@ func naive(entries []Entry, rc *billing.RateCard, logins map[string]string, loc 
 				s = &billing.Summary{}
 				weekly[key] = s
 			}
-			_ = s.Add(rc, billing.Entry{ProjectID: e.ProjectID, Seconds: int64(end.Sub(t) / time.Second), Billable: e.Billable})
+			_ = s.Add(rc, billing.Entry{ProjectID: e.ProjectID, Start: e.Start, Seconds: int64(end.Sub(t) / time.Second), Billable: e.Billable})
 			t = end
 		}
 	}
