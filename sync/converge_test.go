@@ -25,11 +25,12 @@ import (
 type deliveryFate int
 
 const (
-	deliverAll         deliveryFate = iota // each passed on at once
-	deliverLate                            // some held back, then passed on late, out of order, some twice
-	deliverSomeLost                        // some lost, others held back; syncs run between
-	deliverDuringSyncs                     // each passed on at once, while syncs run
-	deliverToReplicas                      // as deliverLate, each to one of two replicas
+	deliverAll          deliveryFate = iota // each passed on at once
+	deliverLate                             // some held back, then passed on late, out of order, some twice
+	deliverSomeLost                         // some lost, others held back; syncs run between
+	deliverDuringSyncs                      // each passed on at once, while syncs run
+	deliverToReplicas                       // as deliverLate, each to one of two replicas
+	deliverDuringFaults                     // each passed on at once, while Clockify fails requests; syncs run between
 )
 
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
@@ -45,7 +46,7 @@ func TestConverges(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(3) {
 		for fate, name := range map[deliveryFate]string{deliverAll: "all", deliverLate: "late", deliverSomeLost: "some lost",
-			deliverDuringSyncs: "during syncs", deliverToReplicas: "to replicas"} {
+			deliverDuringSyncs: "during syncs", deliverToReplicas: "to replicas", deliverDuringFaults: "during faults"} {
 			t.Run(fmt.Sprintf("seed %d %s", seed, name), func(t *testing.T) {
 				t.Parallel()
 				eachStore(t, func(t *testing.T, store clockifysync.Store) { converge(t, store, seed, fate) })
@@ -56,8 +57,10 @@ func TestConverges(t *testing.T) {
 
 // converge runs one stream of TestConverges on a store.
 func converge(t *testing.T, store clockifysync.Store, seed uint64, fate deliveryFate) {
-	lossy := fate == deliverSomeLost
-	r := newRigOn(t, store)
+	// What Clockify fails makes deliveries fail (the fake does not deliver again): lost.
+	lossy := fate == deliverSomeLost || fate == deliverDuringFaults
+	r := newRigOn(t, store, clockifysync.WithClientOptions(clockify.WithRetryPolicy(clockify.RetryPolicy{
+		MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond, MaxRetryAfter: time.Millisecond})))
 	ctx := t.Context()
 	ws := r.fx.Workspace.ID
 	// The stream and the deliveries' fates draw on one generator; the fake delivers before
@@ -78,7 +81,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		body   []byte
 	}
 	var held []delivery
-	var passed, lost, late int
+	var passed, lost, late, refused int
 	hooks := []string{r.hook.URL}
 	if fate == deliverToReplicas {
 		h, err := r.replica(t, store).Handler(ctx)
@@ -97,6 +100,11 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			var resp *http.Response
 			if resp, err = http.DefaultClient.Do(req); err == nil {
 				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					mu.Lock()
+					refused++
+					mu.Unlock()
+				}
 				return resp.StatusCode
 			}
 		}
@@ -177,6 +185,10 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			return clockify.TimeEntry{}, false
 		}
 		return all[intn(len(all))], true
+	}
+	if fate == deliverDuringFaults {
+		r.srv.SetFaults(clockifytest.Faults{Seed: seed, Rate: 0.3, Kinds: []clockifytest.Fault{clockifytest.FaultUnavailable,
+			clockifytest.FaultTooManyRequests, clockifytest.FaultInternalError, clockifytest.FaultDropConnection, clockifytest.FaultTruncateBody}})
 	}
 	var members []clockify.User
 	for _, m := range r.fx.Members {
@@ -273,7 +285,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		case op < 9 && intn(8) == 0: // the GitHub Enterprise host set or unset
 			host := []string{"", "github.acme.corp"}[intn(2)]
 			require.NoError(t, r.eng.SetGitHubHost(ctx, ws, host))
-		case op < 9 && intn(8) == 0: // disconnected, and connected again: what happened meanwhile is read then
+		case op < 9 && intn(8) == 0 && fate != deliverDuringFaults: // disconnected, and connected again: what happened meanwhile is read then
 			_, err := r.eng.Disconnect(ctx, ws)
 			require.NoError(t, err)
 			for range intn(4) {
@@ -302,8 +314,9 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		default:
 			switch {
 			case lossy && intn(3) == 0:
-				_, err := r.eng.SyncRecent(ctx, ws)
-				require.NoError(t, err)
+				if _, err := r.eng.SyncRecent(ctx, ws); fate != deliverDuringFaults {
+					require.NoError(t, err) // with faults, the next sync resumes it
+				}
 			case fate == deliverDuringSyncs:
 				syncs.Go(func() {
 					_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -11), End: r.clock()})
@@ -321,11 +334,15 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			left = replay()
 		}
 	}
+	r.srv.SetFaults(clockifytest.Faults{})
 	mu.Lock()
 	held = nil
 	require.Greater(t, passed, 20)
-	require.Equal(t, fate == deliverLate || fate == deliverToReplicas || lossy, late > 0, "held back")
-	require.Equal(t, lossy, lost > 0, "lost")
+	require.Equal(t, fate == deliverLate || fate == deliverToReplicas || fate == deliverSomeLost, late > 0, "held back")
+	require.Equal(t, fate == deliverSomeLost, lost > 0, "lost")
+	if fate == deliverDuringFaults {
+		require.Positive(t, refused, "deliveries whose apply failed")
+	}
 	mu.Unlock()
 	// A clean sync of Clockify, by an engine of its own, with the same mappings.
 	ref := memory.New()
