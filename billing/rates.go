@@ -58,9 +58,9 @@ type dated struct {
 // at returns the rate of a sorted list that applies at t: the last one since t or
 // before; false when t comes before them all.
 func at(rates []dated, t time.Time) (Money, bool) {
-	for i := len(rates) - 1; i >= 0; i-- {
-		if !rates[i].since.After(t) || rates[i].since.IsZero() {
-			return rates[i].hourly, true
+	for _, r := range slices.Backward(rates) {
+		if !r.since.After(t) || r.since.IsZero() {
+			return r.hourly, true
 		}
 	}
 	return Money{}, false
