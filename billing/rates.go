@@ -130,15 +130,9 @@ func WithProjectRateFrom(projectID string, since time.Time, hourlyMinor int64, c
 		if strings.TrimSpace(projectID) == "" {
 			return errors.New("billing: a project override needs a project id")
 		}
-		if code == "" {
-			code = rc.def[0].hourly.Currency.Code()
-		}
-		m, err := NewMoney(hourlyMinor, code)
+		m, err := rc.rate(hourlyMinor, code, "project "+projectID)
 		if err != nil {
 			return err
-		}
-		if hourlyMinor < 0 {
-			return fmt.Errorf("%w: project %s %s", ErrNegativeRate, projectID, m)
 		}
 		rc.projects[projectID] = set(rc.projects[projectID], since, m)
 		return nil
@@ -151,19 +145,26 @@ func WithProjectRateFrom(projectID string, since time.Time, hourlyMinor int64, c
 // before. The zero time replaces the default given to [NewRateCard].
 func WithDefaultRateFrom(since time.Time, hourlyMinor int64, code string) RateOption {
 	return func(rc *RateCard) error {
-		if code == "" {
-			code = rc.def[0].hourly.Currency.Code()
-		}
-		m, err := NewMoney(hourlyMinor, code)
+		m, err := rc.rate(hourlyMinor, code, "default from "+since.Format(time.RFC3339))
 		if err != nil {
 			return err
-		}
-		if hourlyMinor < 0 {
-			return fmt.Errorf("%w: default %s from %s", ErrNegativeRate, m, since.Format(time.RFC3339))
 		}
 		rc.def = set(rc.def, since, m)
 		return nil
 	}
+}
+
+// rate reads an option's hourly rate: minor units of the currency with the code (the
+// card's first default currency when empty), not negative; what names it in an error.
+func (rc *RateCard) rate(hourlyMinor int64, code, what string) (Money, error) {
+	if code == "" {
+		code = rc.def[0].hourly.Currency.Code()
+	}
+	m, err := NewMoney(hourlyMinor, code)
+	if err == nil && hourlyMinor < 0 {
+		err = fmt.Errorf("%w: %s %s", ErrNegativeRate, what, m)
+	}
+	return m, err
 }
 
 // WithClockifyRates honours the rate Clockify applied to each entry when its project has
