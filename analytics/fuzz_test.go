@@ -15,7 +15,8 @@ import (
 func FuzzAggregate(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 10, 0, 0, 14, 16, 3, 1, 2}, uint8(0))
 	f.Add([]byte{255, 255, 255, 0, 0, 0, 0, 1, 7, 9, 9, 0, 0, 0, 1, 128, 0, 0, 0, 2, 0}, uint8(5))
-	rc, err := billing.NewRateCard(10000, "AUD", billing.WithProjectRate("p1", 500, "JPY"))
+	rc, err := billing.NewRateCard(10000, "AUD", billing.WithProjectRate("p1", 500, "JPY"),
+		billing.WithDefaultRateFrom(t0.Add(time.Hour), 12000, ""), billing.WithProjectRateFrom("p1", t0.Add(-30*24*time.Hour), 700, "JPY"))
 	if err != nil {
 		f.Fatal(err)
 	}
