@@ -22,7 +22,10 @@
 // [Engine.SetWebhookURL] moves its webhooks to another URL of the host's. [Engine.Handler]
 // receives webhook deliveries, verified, de-duplicated and logged in the store, and
 // applies them after reading the entity again from Clockify; of two deliveries about one
-// entity applied at once, what the later one read is kept. [Engine.Disconnect]
+// entity applied at once, what the later one read is kept. A repeat of a delivery is a
+// duplicate only while the store still holds what it tells (a sync may have stored
+// another state since), and a timer that starts has the member's other running entries
+// read again (Clockify stops them, and tells no webhook). [Engine.Disconnect]
 // unregisters the webhooks and deletes the credentials, and keeps the entries and links
 // as history, which [Engine.Purge] deletes on request; a Disconnect while Connect runs
 // wins, and a second Connect or sync of a workspace waits for the first (across
