@@ -35,13 +35,13 @@ const (
 
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
 // moved between projects and days, deleted, timers started and stopped; projects added,
-// renamed and deleted) and in the SDK (projects mapped to repositories, entries linked
-// by hand, the GitHub Enterprise host changed, the workspace disconnected and connected
-// again) while the webhooks' deliveries are passed on, held back and delivered late,
-// out of order or twice, or lost. The store then holds what a clean sync of Clockify
-// gives: with every delivery passed on, at once or late, without a sync, or while syncs
-// run; with deliveries lost, after a sync of the window. Manual links made on the way
-// survive.
+// renamed and deleted; members joining) and in the SDK (projects mapped to
+// repositories, entries linked by hand, the GitHub Enterprise host changed, the
+// workspace disconnected and connected again) while the webhooks' deliveries meet one
+// of the fates above. The store then holds what a clean sync of Clockify gives: with no
+// delivery lost, without a sync; with deliveries lost, after the scheduled sync (but for
+// what Clockify's list of deletions leaves out) and a sync of the window. Manual links
+// made on the way survive.
 func TestConverges(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(3) {
