@@ -36,8 +36,8 @@ const (
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
 // moved between projects and days, deleted, timers started and stopped; projects added,
 // renamed and deleted; members joining) and in the SDK (projects mapped to
-// repositories, entries linked by hand, the GitHub Enterprise host changed, the
-// workspace disconnected and connected again) while the webhooks' deliveries meet one
+// repositories, entries linked by hand, the GitHub Enterprise host changed, the webhook
+// tokens rotated, the workspace disconnected and connected again) while the webhooks' deliveries meet one
 // of the fates above. The store then holds what a clean sync of Clockify gives: with no
 // delivery lost, without a sync; with deliveries lost, after the scheduled sync (but for
 // what Clockify's list of deletions leaves out) and a sync of the window. Manual links
@@ -285,6 +285,8 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 				continue
 			}
 			require.NoError(t, r.eng.SetProjectMapping(ctx, m))
+		case op < 9 && intn(10) == 0 && fate != deliverDuringFaults: // the webhooks' tokens rotated
+			require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
 		case op < 9 && intn(8) == 0: // the GitHub Enterprise host set or unset
 			host := []string{"", "github.acme.corp"}[intn(2)]
 			require.NoError(t, r.eng.SetGitHubHost(ctx, ws, host))
