@@ -369,9 +369,10 @@ func (a *applies) begin(id string) (store func(write func() error) error, done f
 
 // RotateWebhookTokens has Clockify generate new tokens for the workspace's webhooks and
 // stores them. The old tokens stay valid in this process's Handler for the rotation
-// grace (WithRotationGrace), for the deliveries already signed with them. A Disconnect
-// meanwhile, on this replica or another, wins: no token stays stored, and the call
-// returns ErrNotConnected.
+// grace (WithRotationGrace), for the deliveries already signed with them. A webhook
+// someone deleted in Clockify's settings is registered again, with a new token, and its
+// old token is trusted no more. A Disconnect meanwhile, on this replica or another,
+// wins: no token stays stored, and the call returns ErrNotConnected.
 func (e *Engine) RotateWebhookTokens(ctx context.Context, workspaceID string) error {
 	client, _, err := e.client(ctx, workspaceID)
 	if err != nil {
@@ -385,14 +386,21 @@ func (e *Engine) RotateWebhookTokens(ctx context.Context, workspaceID string) er
 	return e.undoIfDisconnected(ctx, client, workspaceID, e.rotateTokens(ctx, client, workspaceID))
 }
 
-// rotateTokens is RotateWebhookTokens under its locks.
+// rotateTokens is RotateWebhookTokens under its locks. A webhook Clockify no longer has
+// (deleted in its settings) gets no new token: it is forgotten, its old token no longer
+// trusted, and its event registered again, with a new webhook and token.
 func (e *Engine) rotateTokens(ctx context.Context, client *clockify.Client, workspaceID string) error {
 	hooks, err := e.store.Webhooks(ctx, workspaceID)
 	if err != nil {
 		return err
 	}
+	var gone []clockify.WebhookEvent
 	for _, w := range hooks {
 		got, _, err := client.Webhooks.RegenerateToken(ctx, workspaceID, w.ID)
+		if errors.Is(err, clockify.ErrNotFound) {
+			gone = append(gone, clockify.WebhookEvent(w.Event))
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -404,5 +412,16 @@ func (e *Engine) rotateTokens(ctx context.Context, client *clockify.Client, work
 			return err
 		}
 	}
-	return nil
+	if len(gone) == 0 {
+		return nil
+	}
+	conn, err := e.connection(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	if hooks, err = e.store.Webhooks(ctx, workspaceID); err != nil {
+		return err
+	}
+	_, err = e.registerWebhooks(ctx, client, conn, gone, hooks)
+	return err
 }

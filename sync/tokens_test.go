@@ -152,3 +152,47 @@ func TestRotationGraceEnds(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, deliver(old), "the grace has ended")
 	require.Equal(t, http.StatusOK, deliver(fresh))
 }
+
+// TestRotationRegistersAgainAWebhookDeletedInClockify: a rotation meets a webhook someone
+// deleted in Clockify's settings. The others get new tokens, that one's event a new
+// webhook that delivers, and its old token is trusted no more.
+func TestRotationRegistersAgainAWebhookDeletedInClockify(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	before := map[clockify.WebhookEvent]clockify.Webhook{}
+	for _, h := range r.srv.Webhooks(ws) {
+		before[h.WebhookEvent] = h
+	}
+	deleted := before[clockify.EventNewTimeEntry]
+	_, err = admin.Webhooks.Delete(ctx, ws, deleted.ID)
+	require.NoError(t, err)
+
+	require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
+	after := map[clockify.WebhookEvent]clockify.Webhook{}
+	for _, h := range r.srv.Webhooks(ws) {
+		after[h.WebhookEvent] = h
+	}
+	require.Len(t, after, len(before), "one webhook per event again")
+	for ev, h := range after {
+		require.NotEqual(t, before[ev].AuthToken.Reveal(), h.AuthToken.Reveal(), "%s has a new token", ev)
+	}
+	require.NotEqual(t, deleted.ID, after[clockify.EventNewTimeEntry].ID)
+	stored, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, stored, len(after))
+
+	added := r.add(t, "#9 delivered by the new webhook", now.Add(-time.Hour))
+	_, err = r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", deleted.AuthToken, clockify.EventNewTimeEntry, added)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the deleted webhook's token")
+}
