@@ -194,6 +194,8 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	for _, m := range r.fx.Members {
 		members = append(members, m.User)
 	}
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
 	var syncs gosync.WaitGroup
 	for range 120 {
 		r.advance(time.Second)
@@ -285,6 +287,11 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 				continue
 			}
 			require.NoError(t, r.eng.SetProjectMapping(ctx, m))
+		case op < 9 && intn(10) == 0 && fate == deliverSomeLost: // a webhook deleted in Clockify's settings
+			if hooks := r.srv.Webhooks(ws); len(hooks) > 0 {
+				_, err := admin.Webhooks.Delete(ctx, ws, hooks[intn(len(hooks))].ID)
+				require.NoError(t, err)
+			}
 		case op < 9 && intn(10) == 0 && fate != deliverDuringFaults: // the webhooks' tokens rotated
 			require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
 		case op < 9 && intn(8) == 0: // the GitHub Enterprise host set or unset
