@@ -37,7 +37,8 @@ const (
 // moved between projects and days, deleted, timers started and stopped; projects added,
 // renamed and deleted; members joining) and in the SDK (projects mapped to
 // repositories, entries linked by hand, the GitHub Enterprise host changed, the webhook
-// tokens rotated, the workspace disconnected and connected again) while the webhooks' deliveries meet one
+// tokens rotated, the webhooks moved to another URL, the workspace disconnected and
+// connected again) while the webhooks' deliveries meet one
 // of the fates above. The store then holds what a clean sync of Clockify gives: with no
 // delivery lost, without a sync; with deliveries lost, after the scheduled sync (but for
 // what Clockify's list of deletions leaves out) and a sync of the window. Manual links
@@ -292,6 +293,11 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 				_, err := admin.Webhooks.Delete(ctx, ws, hooks[intn(len(hooks))].ID)
 				require.NoError(t, err)
 			}
+		case op < 9 && intn(10) == 0 && (fate == deliverAll || fate == deliverDuringSyncs || fate == deliverSomeLost):
+			// The host's webhook URL moved. A delivery held back meanwhile, signed by a
+			// webhook the move deleted, is refused (it would be lost but for a sync).
+			_, err := r.eng.SetWebhookURL(ctx, ws, fmt.Sprintf("%s/clockify/%d", front.URL, intn(3)))
+			require.NoError(t, err)
 		case op < 9 && intn(10) == 0 && fate != deliverDuringFaults: // the webhooks' tokens rotated
 			require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
 		case op < 9 && intn(8) == 0: // the GitHub Enterprise host set or unset
