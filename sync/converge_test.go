@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -169,8 +170,8 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		"Pull Request #21", "colour #fff", "GH-5", "pair on acme/web#9"}
 	projects := []string{"", r.fx.Projects[0].ID, r.fx.Projects[1].ID, r.fx.Projects[2].ID}
 	repos := []string{"acme/web", "acme/api", "Acme/Web", "other/tool"}
-	var mine []string // entries the stream added
-	manual := map[string]string{}
+	var mine []string                      // entries the stream added
+	manual := map[[2]string]bool{}         // entry and target: linked by hand, or unlinked since
 	known := map[string]clockify.Project{} // the projects as the stream last changed them
 	for _, p := range r.fx.Projects {
 		known[p.ID] = p
@@ -319,6 +320,19 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			}
 			_, err = r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: front.URL + "/clockify"})
 			require.NoError(t, err)
+		case op < 9 && intn(4) == 0: // a link made by hand undone
+			var linked [][2]string
+			for link, ok := range manual {
+				if ok {
+					linked = append(linked, link)
+				}
+			}
+			if len(linked) > 0 {
+				slices.SortFunc(linked, func(a, b [2]string) int { return cmp.Compare(a[0]+" "+a[1], b[0]+" "+b[1]) })
+				link := linked[intn(len(linked))]
+				require.NoError(t, r.eng.Unlink(ctx, ws, link[0], link[1]))
+				manual[link] = false
+			}
 		case op < 9: // link one by hand
 			if e, ok := pick(); ok {
 				target := fmt.Sprintf("acme/manual#%d", intn(50)+1)
@@ -327,7 +341,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 					continue // its delivery lost or held: not stored yet
 				}
 				require.NoError(t, err)
-				manual[e.ID] = target
+				manual[[2]string{e.ID, target}] = true
 			}
 		default:
 			switch {
@@ -396,10 +410,11 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	}
 	require.Empty(t, requireClean(t, ref, r.store, ws, r.clock(), lossy))
 
-	for id, target := range manual {
-		les, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: target, IncludeDeleted: true})
+	for link, linked := range manual {
+		les, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: link[1], IncludeDeleted: true})
 		require.NoError(t, err)
-		require.True(t, slices.ContainsFunc(les, func(le clockifysync.LinkedEntry) bool { return le.ID == id }), "manual link %s of %s", target, id)
+		require.Equal(t, linked, slices.ContainsFunc(les, func(le clockifysync.LinkedEntry) bool { return le.ID == link[0] }),
+			"manual link %s of %s", link[1], link[0])
 	}
 }
 
