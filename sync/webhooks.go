@@ -41,7 +41,9 @@ type WebhookResult struct {
 // store current. The schedule stays as it is (SetSchedule changes it). A bad URL is an
 // InputError, and a workspace not connected ErrNotConnected; neither changes anything.
 // A Disconnect meanwhile, on this replica or another, wins. After a failure part way,
-// calling it again finishes the move.
+// calling it again finishes the move. A delivery still on its way from a webhook the move
+// deleted is refused (its token is trusted no more); the next scheduled sync reads what it
+// told.
 func (e *Engine) SetWebhookURL(ctx context.Context, workspaceID, webhookURL string) (*WebhookResult, error) {
 	if err := checkWebhookURL(webhookURL); err != nil {
 		return nil, err
