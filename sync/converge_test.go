@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
@@ -84,6 +85,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	}
 	var held []delivery
 	var passed, lost, late, refused int
+	var answers []string // what the handlers answered, and the errors the engine returned
 	hooks := []string{r.hook.URL}
 	if fate == deliverToReplicas {
 		h, err := r.replica(t, store).Handler(ctx)
@@ -101,12 +103,14 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			req.Header = d.header.Clone()
 			var resp *http.Response
 			if resp, err = http.DefaultClient.Do(req); err == nil {
+				answer, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
+				mu.Lock()
+				answers = append(answers, string(answer))
 				if resp.StatusCode != http.StatusOK {
-					mu.Lock()
 					refused++
-					mu.Unlock()
 				}
+				mu.Unlock()
 				return resp.StatusCode
 			}
 		}
@@ -198,8 +202,13 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	}
 	admin, err := r.srv.NewClient(r.fx.OwnerKey)
 	require.NoError(t, err)
+	// Every secret of the stream: the API key, and each token Clockify issued.
+	secrets := map[string]bool{r.fx.OwnerKey: true}
 	var syncs gosync.WaitGroup
 	for range 120 {
+		for _, h := range r.srv.Webhooks(ws) {
+			secrets[h.AuthToken.Reveal()] = true
+		}
 		r.advance(time.Second)
 		switch op := intn(10); {
 		case op < 3: // add an entry, sometimes a running timer, sometimes of a member who just joined
@@ -346,8 +355,13 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		default:
 			switch {
 			case lossy && intn(3) == 0:
-				if _, err := r.eng.SyncRecent(ctx, ws); fate != deliverDuringFaults {
+				_, err := r.eng.SyncRecent(ctx, ws)
+				if fate != deliverDuringFaults {
 					require.NoError(t, err) // with faults, the next sync resumes it
+				} else if err != nil {
+					mu.Lock()
+					answers = append(answers, fmt.Sprintf("%v %+v", err, err))
+					mu.Unlock()
 				}
 			case fate == deliverDuringSyncs:
 				syncs.Go(func() {
@@ -410,6 +424,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	}
 	require.Empty(t, requireClean(t, ref, r.store, ws, r.clock(), lossy))
 
+	requireNoSecret(t, r, ws, secrets, answers)
 	for link, linked := range manual {
 		les, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: link[1], IncludeDeleted: true})
 		require.NoError(t, err)
@@ -466,4 +481,34 @@ func requireClean(t *testing.T, ref, store clockifysync.Store, ws string, now ti
 	}
 	slices.Sort(extra)
 	return extra
+}
+
+// requireNoSecret checks that no secret is in the clear in what the engines logged, the
+// handlers answered (answers, with the errors the engine returned), or the store keeps
+// beside the sealed secrets: the connection's last error, the webhooks' records and the
+// delivery log.
+func requireNoSecret(t *testing.T, r *rig, ws string, secrets map[string]bool, answers []string) {
+	t.Helper()
+	ctx := t.Context()
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	hooks, err := r.store.Webhooks(ctx, ws)
+	require.NoError(t, err)
+	deliveries, err := r.store.Deliveries(ctx, "", 0)
+	require.NoError(t, err)
+	require.NotEmpty(t, deliveries)
+	texts := append([]string{r.logs.String(), conn.LastError, fmt.Sprintf("%+v", hooks)}, answers...)
+	for _, d := range deliveries {
+		texts = append(texts, fmt.Sprintf("%+v", d))
+	}
+	require.Greater(t, len(secrets), 2)
+	for s := range secrets {
+		require.NotEmpty(t, s)
+		for i, text := range texts {
+			if at := strings.Index(text, s); at >= 0 { // said without the secret
+				t.Fatalf("a secret in the clear at byte %d of text %d (0: the logs, 1: the last error, 2: the webhooks, then %d answers, then the deliveries)",
+					at, i, len(answers))
+			}
+		}
+	}
 }

@@ -38,7 +38,8 @@ type rig struct {
 	eng     *clockifysync.Engine
 	sealKey []byte
 	hook    *httptest.Server
-	logs    *bytes.Buffer
+	logs    *bytes.Buffer               // what the engine, its replicas and their clients logged
+	logger  *slog.Logger                // writes to logs
 	lists   atomic.Int64                // requests listing a member's entries
 	onList  atomic.Pointer[func(int64)] // called after each, with the count so far
 	// onRequest is called after the fake has answered each request, before the answer
@@ -136,12 +137,12 @@ func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Optio
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	r.sealKey = key
-	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r.logger = slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	base := []clockifysync.Option{
-		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithReportsURL(r.srv.ReportsURL()), clockify.WithLogger(logger),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithReportsURL(r.srv.ReportsURL()), clockify.WithLogger(r.logger),
 			clockify.WithRateLimit(1000, 100)), // the fake has no limit: no real-time waits
 		clockifysync.WithClock(r.clock),
-		clockifysync.WithLogger(logger),
+		clockifysync.WithLogger(r.logger),
 	}
 	var err error
 	r.eng, err = clockifysync.New(r.store, key, append(base, opts...)...)
@@ -163,8 +164,8 @@ func (r *rig) replica(t *testing.T, store clockifysync.Store) *clockifysync.Engi
 // replicaSealedWith is replica with another sealing key, and options.
 func (r *rig) replicaSealedWith(t *testing.T, store clockifysync.Store, sealKey []byte, opts ...clockifysync.Option) *clockifysync.Engine {
 	t.Helper()
-	eng, err := clockifysync.New(store, sealKey, append([]clockifysync.Option{clockifysync.WithClock(r.clock),
-		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100))}, opts...)...)
+	eng, err := clockifysync.New(store, sealKey, append([]clockifysync.Option{clockifysync.WithClock(r.clock), clockifysync.WithLogger(r.logger),
+		clockifysync.WithClientOptions(clockify.WithBaseURL(r.srv.CoreURL()), clockify.WithRateLimit(1000, 100), clockify.WithLogger(r.logger))}, opts...)...)
 	require.NoError(t, err)
 	return eng
 }
