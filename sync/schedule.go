@@ -157,8 +157,10 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // list of deletions leaves out what was created in the span it is asked for, as it
 // documents, so the entry stays stored until a sync of a window holding its start
 // (Engine.Sync) finds it gone.
+//
+// A workspace not connected, never or no longer, is ErrNotConnected.
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
-	conn, err := e.store.Connection(ctx, workspaceID)
+	conn, err := e.connection(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
