@@ -124,6 +124,9 @@ var (
 	ErrNoStart          = errors.New("analytics: entry has no start time")
 	// ErrSpanTooLong: the entries span more than MaxBuckets trend buckets.
 	ErrSpanTooLong = errors.New("analytics: entries span too many trend buckets")
+	// ErrBadOptions: Options.Period or Options.Split holds a value that names no period
+	// or policy of this package.
+	ErrBadOptions = errors.New("analytics: unknown period or split policy")
 )
 
 // MaxBuckets bounds the trend: 100,000 days are 273 years. A span that needs more comes
@@ -190,6 +193,12 @@ type aggregator struct {
 }
 
 func newAggregator(entries []Entry, opts Options) (*aggregator, error) {
+	if opts.Period < Week || opts.Period > Month {
+		return nil, fmt.Errorf("%w: period %d", ErrBadOptions, opts.Period)
+	}
+	if opts.Split < SplitEvenly || opts.Split > SplitWeighted {
+		return nil, fmt.Errorf("%w: split policy %d", ErrBadOptions, opts.Split)
+	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
 	}

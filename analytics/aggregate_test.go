@@ -153,6 +153,11 @@ func TestRunningTimersAreProvisional(t *testing.T) {
 
 	_, err = Aggregate(entries, Options{})
 	require.ErrorIs(t, err, ErrNoClock)
+	// A period or a split policy that names none is an error, not weeks or an even split.
+	for _, opts := range []Options{{Period: Month + 1}, {Period: -1}, {Split: SplitWeighted + 1}, {Split: -1}} {
+		_, err = Aggregate(nil, opts)
+		require.ErrorIs(t, err, ErrBadOptions, "%+v", opts)
+	}
 	_, err = Aggregate([]Entry{{ID: "bad", Start: at(2), End: new(at(1))}}, Options{})
 	require.ErrorIs(t, err, ErrNegativeDuration)
 	// An entry without a start (a host's decoding gone wrong) is an error, not a panic,

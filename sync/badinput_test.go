@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -208,6 +209,14 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 			return err
 		}},
 		{"a connected workspace purged", clockifysync.ErrStillConnected, func(ctx context.Context) error { return r.eng.Purge(ctx, ws) }},
+		{"a report by a period that is none", clockifysync.ErrInput, func(ctx context.Context) error {
+			_, err := r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws}, analytics.Options{Period: 99})
+			return err
+		}},
+		{"a report split by a policy that is none", clockifysync.ErrInput, func(ctx context.Context) error {
+			_, err := r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws}, analytics.Options{Split: 7})
+			return err
+		}},
 		{"a query of no workspace", clockifysync.ErrInput, func(ctx context.Context) error {
 			_, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{})
 			return err

@@ -29,7 +29,7 @@ type Summary struct {
 // unless opts.Logins is set. opts.Rates, when set, prices the time; else the
 // workspace's rates do (SetDefaultRate, SetProjectRate, SetClockifyRates), when any is
 // set. A query with a Limit or an After is an InputError: a report of a page would count
-// part of the time.
+// part of the time. So is an opts.Period or opts.Split that names none.
 func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Options) (*Summary, error) {
 	if q.Limit != 0 || q.After != nil {
 		return nil, inputError("limit", "a report counts every entry the query selects; page with LinkedEntries")
@@ -88,6 +88,9 @@ func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Option
 		in = append(in, ae)
 	}
 	if s.Report, err = analytics.Aggregate(in, opts); err != nil {
+		if errors.Is(err, analytics.ErrBadOptions) {
+			return nil, inputError("options", "%v", err)
+		}
 		return nil, err
 	}
 	return s, nil
