@@ -372,7 +372,11 @@ func (a *applies) begin(id string) (store func(write func() error) error, done f
 // grace (WithRotationGrace), for the deliveries already signed with them. A webhook
 // someone deleted in Clockify's settings is registered again, with a new token, and its
 // old token is trusted no more. A Disconnect meanwhile, on this replica or another,
-// wins: no token stays stored, and the call returns ErrNotConnected.
+// wins: no token stays stored, and the call returns ErrNotConnected. A rotation cut
+// short (its context ending, Clockify or the store failing) once Clockify was asked for
+// a webhook's new token leaves that webhook stored without a token, as the answer may
+// be lost: its deliveries are refused until the next scheduled sync, or a rotation run
+// again, has Clockify issue it another.
 func (e *Engine) RotateWebhookTokens(ctx context.Context, workspaceID string) error {
 	client, _, err := e.client(ctx, workspaceID)
 	if err != nil {
@@ -396,6 +400,14 @@ func (e *Engine) rotateTokens(ctx context.Context, client *clockify.Client, work
 	}
 	var gone []clockify.WebhookEvent
 	for _, w := range hooks {
+		// Once Clockify is asked, the stored token may be stale: the answer may be lost
+		// (a cancelled context, a dropped connection) after Clockify switched tokens.
+		// The webhook is stored without a token first, which the next registration (a
+		// scheduled sync's repair) replaces with a new one; until the new token is
+		// stored, the handlers keep the token they hold.
+		if err := e.store.PutWebhook(ctx, Webhook{WorkspaceID: w.WorkspaceID, ID: w.ID, Event: w.Event, URL: w.URL}); err != nil {
+			return err
+		}
 		got, _, err := client.Webhooks.RegenerateToken(ctx, workspaceID, w.ID)
 		if errors.Is(err, clockify.ErrNotFound) {
 			gone = append(gone, clockify.WebhookEvent(w.Event))
@@ -405,7 +417,7 @@ func (e *Engine) rotateTokens(ctx context.Context, client *clockify.Client, work
 			return err
 		}
 		w.SealedToken = e.seal.seal(got.AuthToken.Reveal(), workspaceID, purposeToken(w.ID))
-		if err := e.store.PutWebhook(ctx, w); err != nil {
+		if err := e.store.PutWebhook(context.WithoutCancel(ctx), w); err != nil { // Clockify has switched
 			return err
 		}
 		if err := e.trust(w, got.AuthToken, true); err != nil {

@@ -66,6 +66,7 @@ func (e *Engine) distrust(webhookID string) {
 // calls it when a signature matches no token it holds, so new tokens verify at once;
 // refusing the deleted ones waits for a call: Run makes one every minute, and a host that
 // schedules with sync/riverjobs makes its own. Before Handler is called it does nothing.
+// A webhook stored without a token (a rotation cut short) keeps the token held.
 //
 // A token that does not open with the engine's sealing keys (sealed with a key the
 // engine was not given) cannot verify anything; the others are brought in line all the
@@ -86,6 +87,9 @@ func (e *Engine) RefreshTokens(ctx context.Context) error {
 	var unreadable []string
 	for _, w := range hooks {
 		stored[w.ID] = true
+		if w.SealedToken == nil {
+			continue // its token being replaced (or lost with a failed rotation): the one held stays
+		}
 		token, err := e.seal.open(w.SealedToken, w.WorkspaceID, purposeToken(w.ID))
 		if err != nil {
 			unreadable = append(unreadable, w.ID)

@@ -1,9 +1,13 @@
 package sync_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
@@ -195,4 +200,74 @@ func TestRotationRegistersAgainAWebhookDeletedInClockify(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the deleted webhook's token")
+}
+
+// TestARotationCutShortIsRepaired: a rotation whose context ends once Clockify has
+// switched a webhook's token, before its answer arrives, leaves that webhook without a
+// stored token, and the others as they were (each rotated or not, every token known
+// verifying, on this replica and another); the next scheduled sync has Clockify issue it
+// a new token, and its deliveries verify again. Before, the old token stayed stored and
+// the webhook's deliveries were refused until a rotation ran again in full.
+func TestARotationCutShortIsRepaired(t *testing.T) {
+	t.Parallel()
+	for cut := range 10 { // the engine's webhooks: one per event it registers
+		t.Run(fmt.Sprint("at webhook ", cut+1), func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			require.Len(t, r.srv.Webhooks(ws), 10)
+			other, err := r.replica(t, r.store).Handler(t.Context())
+			require.NoError(t, err)
+			replica := httptest.NewServer(other)
+			t.Cleanup(replica.Close)
+			// refused returns the webhooks whose current token a handler refuses.
+			refused := func(url string) []string {
+				t.Helper()
+				var out []string
+				for _, h := range r.srv.Webhooks(ws) {
+					req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url+"/clockify", strings.NewReader("{}"))
+					require.NoError(t, err)
+					req.Header.Set(webhook.SignatureHeader, h.AuthToken.Reveal())
+					req.Header.Set(webhook.EventTypeHeader, string(h.WebhookEvent))
+					resp, err := http.DefaultClient.Do(req)
+					require.NoError(t, err)
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusUnauthorized {
+						out = append(out, h.ID)
+					}
+				}
+				return out
+			}
+
+			ctx, cancel := context.WithCancel(t.Context())
+			var seen atomic.Int32
+			var switched string // the webhook whose new token is lost
+			fn := func(info clockifytest.RequestInfo) {
+				if info.Route == "PATCH v1/workspaces/{ws}/webhooks/{id}/token" && seen.Add(1) == int32(cut+1) {
+					switched = path.Base(path.Dir(info.Path)) // .../webhooks/{id}/token
+					cancel()
+				}
+			}
+			r.onRequest.Store(&fn)
+			require.ErrorIs(t, r.eng.RotateWebhookTokens(ctx, ws), context.Canceled)
+			r.onRequest.Store(nil)
+			stored, err := r.store.Webhooks(t.Context(), ws)
+			require.NoError(t, err)
+			for _, w := range stored {
+				require.Equal(t, w.ID == switched, w.SealedToken == nil, "webhook %s", w.ID)
+			}
+			require.Equal(t, []string{switched}, refused(r.hook.URL))
+			require.NoError(t, r.eng.RefreshTokens(t.Context()), "a webhook without a token is no unreadable one")
+			require.Equal(t, []string{switched}, refused(r.hook.URL))
+			require.Equal(t, []string{switched}, refused(replica.URL))
+
+			res, err := r.eng.SyncScheduled(t.Context(), ws)
+			require.NoError(t, err)
+			require.Equal(t, 1, res.WebhooksRepaired)
+			require.Empty(t, refused(r.hook.URL))
+			r.advance(webhook.DefaultReloadInterval) // the replica reloads on its next miss
+			require.Empty(t, refused(replica.URL))
+		})
+	}
 }
