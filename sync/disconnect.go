@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
@@ -17,8 +18,10 @@ type DisconnectResult struct {
 	LeftRegistered []string
 }
 
-// Disconnect unregisters the workspace's webhooks, deletes its stored API key and webhook
-// tokens, and keeps its entries, links and mappings as history. A failure other than the
+// Disconnect unregisters the workspace's webhooks (those stored, and any other at the
+// connection's URL, which a registration cut short may have left unstored), deletes its
+// stored API key and webhook tokens, and keeps its entries, links and mappings as
+// history. A failure other than the
 // key being refused changes nothing more than the webhooks already deleted, and
 // Disconnect may be called again.
 func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*DisconnectResult, error) {
@@ -83,28 +86,57 @@ func (e *Engine) Purge(ctx context.Context, workspaceID string) error {
 	return nil
 }
 
-// unregisterWebhooks deletes the workspace's stored webhooks in Clockify and forgets
-// them; those the key may no longer delete are forgotten, and listed.
+// unregisterWebhooks deletes the workspace's webhooks in Clockify and forgets them:
+// those stored, and those at the connection's URL that the store does not hold, which a
+// registration cut short created before its answer arrived (a registration again would
+// reuse them). Those the key may no longer delete are forgotten, and listed.
 func (e *Engine) unregisterWebhooks(ctx context.Context, client *clockify.Client, workspaceID string) (*DisconnectResult, error) {
 	hooks, err := e.store.Webhooks(ctx, workspaceID)
 	if err != nil {
 		return nil, err
 	}
-	res := &DisconnectResult{}
+	ids := make([]string, 0, len(hooks))
 	for _, w := range hooks {
-		err := e.deleteWebhook(ctx, client, workspaceID, w.ID)
+		ids = append(ids, w.ID)
+	}
+	conn, err := e.store.Connection(ctx, workspaceID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	if conn.WebhookURL != "" {
+		list, _, err := client.Webhooks.List(ctx, workspaceID)
+		switch {
+		case err == nil:
+			for _, h := range list.Webhooks {
+				if h.URL == conn.WebhookURL && !slices.Contains(ids, h.ID) {
+					ids = append(ids, h.ID)
+				}
+			}
+		case !refusedKey(err):
+			return nil, err
+		}
+	}
+	res := &DisconnectResult{}
+	for _, id := range ids {
+		err := e.deleteWebhook(ctx, client, workspaceID, id)
 		switch {
 		case err == nil:
 			res.Unregistered++
-		case errors.Is(err, clockify.ErrInvalidAPIKey) || errors.Is(err, clockify.ErrForbidden):
-			res.LeftRegistered = append(res.LeftRegistered, w.ID)
-			if err := e.store.DeleteWebhook(ctx, workspaceID, w.ID); err != nil {
+		case refusedKey(err):
+			res.LeftRegistered = append(res.LeftRegistered, id)
+			if err := e.store.DeleteWebhook(ctx, workspaceID, id); err != nil && !errors.Is(err, ErrNotFound) {
 				return nil, err
 			}
-			e.distrust(w.ID)
+			e.distrust(id)
 		default:
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// refusedKey reports whether Clockify refused the key a call was made with: revoked, or
+// its user no longer an admin.
+func refusedKey(err error) bool {
+	return errors.Is(err, clockify.ErrInvalidAPIKey) || errors.Is(err, clockify.ErrForbidden)
 }

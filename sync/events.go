@@ -417,7 +417,7 @@ func (e *Engine) rotateTokens(ctx context.Context, client *clockify.Client, work
 			return err
 		}
 		w.SealedToken = e.seal.seal(got.AuthToken.Reveal(), workspaceID, purposeToken(w.ID))
-		if err := e.store.PutWebhook(context.WithoutCancel(ctx), w); err != nil { // Clockify has switched
+		if err := e.store.PutWebhook(ctx, w); err != nil {
 			return err
 		}
 		if err := e.trust(w, got.AuthToken, true); err != nil {

@@ -209,7 +209,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		}
 		w := Webhook{WorkspaceID: ws, ID: got.ID, Event: string(ev), URL: conn.WebhookURL,
 			SealedToken: e.seal.seal(got.AuthToken.Reveal(), ws, purposeToken(got.ID))}
-		if err := e.store.PutWebhook(context.WithoutCancel(ctx), w); err != nil { // Clockify has it: keep its token
+		if err := e.store.PutWebhook(ctx, w); err != nil {
 			return reg, err
 		}
 		if err := e.trust(w, got.AuthToken, false); err != nil {
