@@ -48,6 +48,15 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 	if err != nil {
 		return nil, err
 	}
+	// A registration on another replica (a Connect, a move of the webhooks, a repair) may
+	// have created webhooks since they were listed: it deletes those it creates from now
+	// on (undoIfDisconnected), and those it created before are found now.
+	if late, err := e.unregisterWebhooks(ctx, client, workspaceID); err != nil {
+		e.log.WarnContext(ctx, "clockifysync: unregistering the webhooks again once disconnected", "workspace", workspaceID, "error", err)
+	} else {
+		res.Unregistered += late.Unregistered
+		res.LeftRegistered = append(res.LeftRegistered, late.LeftRegistered...)
+	}
 	e.forgetClient(workspaceID)
 	return res, nil
 }

@@ -119,8 +119,15 @@ func newRig(t *testing.T, opts ...clockifysync.Option) *rig {
 
 func newRigOn(t *testing.T, store clockifysync.Store, opts ...clockifysync.Option) *rig {
 	t.Helper()
+	return newRigSeeded(t, store, 7, opts...)
+}
+
+// newRigSeeded is newRigOn with the fake's workspace generated from seed: rigs of
+// different seeds share a store with workspaces of their own.
+func newRigSeeded(t *testing.T, store clockifysync.Store, seed uint64, opts ...clockifysync.Option) *rig {
+	t.Helper()
 	r := &rig{store: store, logs: new(bytes.Buffer)}
-	r.srv, r.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 7, Now: now},
+	r.srv, r.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: seed, Now: now},
 		clockifytest.WithClock(r.clock),
 		clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
 			if fn := r.onRequest.Load(); fn != nil {

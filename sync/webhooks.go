@@ -134,7 +134,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 	// Webhooks the store holds that Clockify no longer has were deleted there: forget them.
 	for id := range ours {
 		if !slices.ContainsFunc(list.Webhooks, func(h clockify.Webhook) bool { return h.ID == id }) {
-			if err := e.store.DeleteWebhook(ctx, ws, id); err != nil {
+			if err := e.store.DeleteWebhook(ctx, ws, id); err != nil && !errors.Is(err, ErrNotFound) { // a Disconnect elsewhere forgot it
 				return reg, err
 			}
 			e.distrust(id)

@@ -318,7 +318,8 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 
 // checkpoint records that a member of the run in progress is done. The run ends under a
 // sync when another replica disconnects the workspace (Disconnect ends its run, and
-// does not wait for a sync elsewhere): that is ErrNotConnected, which no retry helps.
+// does not wait for a sync elsewhere): that is ErrNotConnected, which no retry helps,
+// also while that Disconnect has yet to mark the connection.
 func (e *Engine) checkpoint(ctx context.Context, workspaceID, memberID string) error {
 	err := e.store.CheckpointMember(ctx, workspaceID, memberID)
 	if !errors.Is(err, ErrNotFound) {
@@ -327,7 +328,7 @@ func (e *Engine) checkpoint(ctx context.Context, workspaceID, memberID string) e
 	if _, err := e.connection(ctx, workspaceID); err != nil {
 		return err
 	}
-	return fmt.Errorf("clockifysync: the run of workspace %s ended while it was synced", workspaceID)
+	return fmt.Errorf("%w: the run of workspace %s ended while it was synced (a Disconnect elsewhere)", ErrNotConnected, workspaceID)
 }
 
 // refused reports whether Clockify refused a member's entries (a deactivated member, or

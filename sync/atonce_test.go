@@ -1,0 +1,107 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
+)
+
+// TestWebhookCallsAtOnce runs each pair of the calls that change a workspace's webhooks
+// at once: the second starts when the first makes each of its requests in turn. Each
+// either succeeds or finds the workspace disconnected by the other; then a scheduled
+// sync settles, and the workspace must be sound: connected, with one webhook of each
+// event at its URL, stored, each token verifying; or disconnected, with none left.
+func TestWebhookCallsAtOnce(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(ctx context.Context, r *rig, eng *clockifysync.Engine) error{
+		"connect": func(ctx context.Context, r *rig, eng *clockifysync.Engine) error {
+			_, err := eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID,
+				WebhookURL: r.hook.URL + "/clockify", InitialDays: 2})
+			return err
+		},
+		"disconnect": func(ctx context.Context, r *rig, eng *clockifysync.Engine) error {
+			_, err := eng.Disconnect(ctx, r.fx.Workspace.ID)
+			return err
+		},
+		"move": func(ctx context.Context, r *rig, eng *clockifysync.Engine) error {
+			_, err := eng.SetWebhookURL(ctx, r.fx.Workspace.ID, r.hook.URL+"/moved")
+			return err
+		},
+		"rotate": func(ctx context.Context, r *rig, eng *clockifysync.Engine) error {
+			return eng.RotateWebhookTokens(ctx, r.fx.Workspace.ID)
+		},
+		"scheduled sync": func(ctx context.Context, r *rig, eng *clockifysync.Engine) error {
+			_, err := eng.SyncScheduled(ctx, r.fx.Workspace.ID)
+			return err
+		},
+	}
+	for mode, open := range oneProcessOrTwoReplicas {
+		for first, a := range calls {
+			for second, b := range calls {
+				t.Run(mode+": "+first+", then "+second, func(t *testing.T) {
+					t.Parallel()
+					// How many requests the first makes alone.
+					r := newRig(t)
+					require.NoError(t, calls["connect"](t.Context(), r, r.eng))
+					var requests atomic.Int32
+					count := func(clockifytest.RequestInfo) { requests.Add(1) }
+					r.onRequest.Store(&count)
+					require.NoError(t, a(t.Context(), r, r.eng))
+					// One store for every start of the second: each run has a workspace of
+					// its own (a database for each would take minutes).
+					store := open(t)
+					for at := 1; at <= int(requests.Load()); at++ {
+						t.Run(fmt.Sprint("at request ", at), func(t *testing.T) {
+							t.Parallel()
+							r := newRigSeeded(t, store, uint64(100+at))
+							atOnce(t, r, mode != "one process", a, b, calls["connect"], calls["scheduled sync"], at)
+						})
+					}
+				})
+			}
+		}
+	}
+}
+
+// atOnce runs one start of TestWebhookCallsAtOnce: a, and b from a's request at, with
+// the rig's engine or, with replicas, b with another.
+func atOnce(t *testing.T, r *rig, replicas bool, a, b, connect, settle func(ctx context.Context, r *rig, eng *clockifysync.Engine) error, at int) {
+	ctx := t.Context()
+	require.NoError(t, connect(ctx, r, r.eng))
+	other := r.eng
+	if replicas {
+		other = r.replica(t, r.store)
+	}
+	var seen atomic.Int32
+	done := make(chan error, 1)
+	start := func(clockifytest.RequestInfo) {
+		if seen.Add(1) == int32(at) {
+			go func() { done <- b(ctx, r, other) }()
+		}
+	}
+	r.onRequest.Store(&start)
+	errA := a(ctx, r, r.eng)
+	r.onRequest.Store(nil)
+	errB := <-done
+	for _, err := range []error{errA, errB} {
+		if err != nil && !errors.Is(err, clockifysync.ErrNotConnected) {
+			t.Fatalf("%v", err)
+		}
+	}
+	conn, err := r.store.Connection(ctx, r.fx.Workspace.ID)
+	require.NoError(t, err)
+	connected := conn.Status != clockifysync.StatusDisconnected
+	if connected {
+		require.NoError(t, settle(ctx, r, r.eng))
+	}
+	r.advance(webhook.DefaultReloadInterval) // the handler reloads the other replica's tokens on a miss
+	requireSound(t, r, connected)
+}
