@@ -35,51 +35,7 @@ type cutOp struct {
 // once disconnected; the entries of a clean sync.
 func TestCutShort(t *testing.T) {
 	t.Parallel()
-	connect := func(ctx context.Context, r *rig) error {
-		_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID, WebhookURL: r.hook.URL + "/clockify",
-			InitialDays: 2})
-		return err
-	}
-	disconnect := func(ctx context.Context, r *rig) error {
-		_, err := r.eng.Disconnect(ctx, r.fx.Workspace.ID)
-		return err
-	}
-	// disconnectAgain disconnects a workspace unless it is already (the call cut short
-	// went on to the end, or Connect was cut before it stored the key).
-	disconnectAgain := func(ctx context.Context, r *rig) error {
-		if err := disconnect(ctx, r); !errors.Is(err, clockifysync.ErrNotConnected) {
-			return err
-		}
-		return nil
-	}
-	move := func(ctx context.Context, r *rig) error {
-		_, err := r.eng.SetWebhookURL(ctx, r.fx.Workspace.ID, r.hook.URL+"/moved")
-		return err
-	}
-	scheduled := func(ctx context.Context, r *rig) error {
-		_, err := r.eng.SyncScheduled(ctx, r.fx.Workspace.ID)
-		return err
-	}
-	connected := func(t *testing.T, r *rig) {
-		require.NoError(t, connect(t.Context(), r))
-	}
-	for _, o := range []cutOp{
-		{name: "connect", run: connect, again: connect, connected: true},
-		{name: "disconnect", setup: connected, run: disconnect, again: disconnectAgain},
-		{name: "connect, then disconnect", run: connect, again: disconnectAgain},
-		{name: "move the webhooks", setup: connected, run: move, again: move, connected: true},
-		{name: "rotate the tokens", setup: connected, run: func(ctx context.Context, r *rig) error {
-			return r.eng.RotateWebhookTokens(ctx, r.fx.Workspace.ID)
-		}, again: scheduled, connected: true},
-		{name: "scheduled sync", setup: func(t *testing.T, r *rig) {
-			connected(t, r)
-			hooks := r.srv.Webhooks(r.fx.Workspace.ID)
-			admin, err := r.srv.NewClient(r.fx.OwnerKey)
-			require.NoError(t, err)
-			_, err = admin.Webhooks.Delete(t.Context(), r.fx.Workspace.ID, hooks[3].ID) // deleted in Clockify's settings
-			require.NoError(t, err)
-		}, run: scheduled, again: scheduled, connected: true},
-	} {
+	for _, o := range cutOps() {
 		t.Run(o.name, func(t *testing.T) {
 			t.Parallel()
 			// How many requests the call makes uninterrupted.
@@ -111,6 +67,55 @@ func TestCutShort(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// cutOps are the calls of TestCutShort and TestStoreFailures.
+func cutOps() []cutOp {
+	connect := func(ctx context.Context, r *rig) error {
+		_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: r.fx.Workspace.ID, WebhookURL: r.hook.URL + "/clockify",
+			InitialDays: 2})
+		return err
+	}
+	disconnect := func(ctx context.Context, r *rig) error {
+		_, err := r.eng.Disconnect(ctx, r.fx.Workspace.ID)
+		return err
+	}
+	// disconnectAgain disconnects a workspace unless it is already (the call cut short
+	// went on to the end, or Connect was cut before it stored the key).
+	disconnectAgain := func(ctx context.Context, r *rig) error {
+		if err := disconnect(ctx, r); !errors.Is(err, clockifysync.ErrNotConnected) {
+			return err
+		}
+		return nil
+	}
+	move := func(ctx context.Context, r *rig) error {
+		_, err := r.eng.SetWebhookURL(ctx, r.fx.Workspace.ID, r.hook.URL+"/moved")
+		return err
+	}
+	scheduled := func(ctx context.Context, r *rig) error {
+		_, err := r.eng.SyncScheduled(ctx, r.fx.Workspace.ID)
+		return err
+	}
+	connected := func(t *testing.T, r *rig) {
+		require.NoError(t, connect(t.Context(), r))
+	}
+	return []cutOp{
+		{name: "connect", run: connect, again: connect, connected: true},
+		{name: "disconnect", setup: connected, run: disconnect, again: disconnectAgain},
+		{name: "connect, then disconnect", run: connect, again: disconnectAgain},
+		{name: "move the webhooks", setup: connected, run: move, again: move, connected: true},
+		{name: "rotate the tokens", setup: connected, run: func(ctx context.Context, r *rig) error {
+			return r.eng.RotateWebhookTokens(ctx, r.fx.Workspace.ID)
+		}, again: scheduled, connected: true},
+		{name: "scheduled sync", setup: func(t *testing.T, r *rig) {
+			connected(t, r)
+			hooks := r.srv.Webhooks(r.fx.Workspace.ID)
+			admin, err := r.srv.NewClient(r.fx.OwnerKey)
+			require.NoError(t, err)
+			_, err = admin.Webhooks.Delete(t.Context(), r.fx.Workspace.ID, hooks[3].ID) // deleted in Clockify's settings
+			require.NoError(t, err)
+		}, run: scheduled, again: scheduled, connected: true},
 	}
 }
 
