@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"testing"
 
@@ -15,7 +16,8 @@ import (
 const EnvURL = "JASPER_POSTGRES_URL"
 
 // NewDatabase creates an empty database for the test, dropped when it ends, and returns
-// a pool on it.
+// a pool on it. It holds no connection of its own meanwhile: the server's connections
+// are shared by every test that runs at once.
 func NewDatabase(t testing.TB) *pgxpool.Pool {
 	t.Helper()
 	url := os.Getenv(EnvURL)
@@ -23,15 +25,19 @@ func NewDatabase(t testing.TB) *pgxpool.Pool {
 		t.Skip("PostgreSQL tests skipped: set " + EnvURL + " (as .ci/run does) to run them")
 	}
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("pgtest: connecting to %s: %v", EnvURL, err)
+	admin := func(sql string) error {
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			return fmt.Errorf("connecting to %s: %w", EnvURL, err)
+		}
+		defer conn.Close(ctx)
+		_, err = conn.Exec(ctx, sql)
+		return err
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "jasper_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close(ctx)
+	if err := admin("CREATE DATABASE " + name); err != nil {
 		t.Fatalf("pgtest: creating a database: %v", err)
 	}
 	cfg, err := pgxpool.ParseConfig(url)
@@ -45,10 +51,9 @@ func NewDatabase(t testing.TB) *pgxpool.Pool {
 	}
 	t.Cleanup(func() {
 		pool.Close()
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
 			t.Errorf("pgtest: dropping %s: %v", name, err)
 		}
-		admin.Close(ctx)
 	})
 	return pool
 }
