@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
@@ -46,43 +48,47 @@ func TestWebhookCallsAtOnce(t *testing.T) {
 			return err
 		},
 	}
+	names := slices.Sorted(maps.Keys(calls))
 	for mode, open := range oneProcessOrTwoReplicas {
-		for first, a := range calls {
-			for second, b := range calls {
-				t.Run(mode+": "+first+", then "+second, func(t *testing.T) {
-					t.Parallel()
-					// Where the first changes something in Clockify when alone: the second
-					// starts at its first request, and at each of those (a start at a read
-					// between two changes meets the same state as at the change before).
-					r := newRig(t)
-					require.NoError(t, calls["connect"](t.Context(), r, r.eng))
-					var requests atomic.Int32
-					var mu gosync.Mutex
-					starts := []int{1}
-					count := func(info clockifytest.RequestInfo) {
-						n := int(requests.Add(1))
-						if info.Method != http.MethodGet && n > 1 {
-							mu.Lock()
-							starts = append(starts, n)
-							mu.Unlock()
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			store := open(t) // one database for every run, each with a workspace of its own
+			for i, first := range names {
+				for j, second := range names {
+					pair := i*len(names) + j
+					t.Run(first+", then "+second, func(t *testing.T) {
+						t.Parallel()
+						a, b := calls[first], calls[second]
+						// Where the first changes something in Clockify when alone: the
+						// second starts at its first request, and at each of those (a start
+						// at a read between two changes meets the state of the change before).
+						r := newRig(t)
+						require.NoError(t, calls["connect"](t.Context(), r, r.eng))
+						var requests atomic.Int32
+						var mu gosync.Mutex
+						starts := []int{1}
+						count := func(info clockifytest.RequestInfo) {
+							n := int(requests.Add(1))
+							if info.Method != http.MethodGet && n > 1 {
+								mu.Lock()
+								starts = append(starts, n)
+								mu.Unlock()
+							}
 						}
-					}
-					r.onRequest.Store(&count)
-					require.NoError(t, a(t.Context(), r, r.eng))
-					r.onRequest.Store(nil)
-					// One store for every start of the second: each run has a workspace of
-					// its own (a database for each would take minutes).
-					store := open(t)
-					for _, at := range starts {
-						t.Run(fmt.Sprint("at request ", at), func(t *testing.T) {
-							t.Parallel()
-							r := newRigSeeded(t, store, uint64(100+at))
-							atOnce(t, r, mode != "one process", a, b, calls["connect"], calls["scheduled sync"], at)
-						})
-					}
-				})
+						r.onRequest.Store(&count)
+						require.NoError(t, a(t.Context(), r, r.eng))
+						r.onRequest.Store(nil)
+						for _, at := range starts {
+							t.Run(fmt.Sprint("at request ", at), func(t *testing.T) {
+								t.Parallel()
+								r := newRigSeeded(t, store, uint64(1000+100*pair+at))
+								atOnce(t, r, mode != "one process", a, b, calls["connect"], calls["scheduled sync"], at)
+							})
+						}
+					})
+				}
 			}
-		}
+		})
 	}
 }
 
