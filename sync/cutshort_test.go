@@ -140,9 +140,14 @@ func cutShort(t *testing.T, store clockifysync.Store, o cutOp, cut int) {
 	r.onRequest.Store(nil)
 	require.NoError(t, o.again(t.Context(), r))
 	requireSound(t, r, o.connected)
+	if o.connected {
+		requireSynced(t, r)
+	}
 }
 
-// requireSound checks a workspace's webhooks and entries after TestCutShort's calls.
+// requireSound checks a workspace's webhooks after TestCutShort's calls: connected, one
+// of each event at the connection's URL in Clockify, the same stored, each token
+// verifying; disconnected, none left.
 func requireSound(t *testing.T, r *rig, connected bool) {
 	t.Helper()
 	ctx := t.Context()
@@ -181,8 +186,16 @@ func requireSound(t *testing.T, r *rig, connected bool) {
 		resp.Body.Close()
 		require.NotEqual(t, http.StatusUnauthorized, resp.StatusCode, "webhook %s (%s): its token is refused", h.ID, h.WebhookEvent)
 	}
+}
+
+// requireSynced checks that a connected workspace holds the entries of its initial
+// sync's two days as a clean sync stores them.
+func requireSynced(t *testing.T, r *rig) {
+	t.Helper()
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
 	ref := memory.New()
-	_, err = r.replica(t, ref).Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: 2})
+	_, err := r.replica(t, ref).Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: 2})
 	require.NoError(t, err)
 	require.Empty(t, requireClean(t, ref, r.store, ws, r.clock().AddDate(0, 0, -2), true))
 }

@@ -110,6 +110,9 @@ func TestStoreFailures(t *testing.T) {
 						require.GreaterOrEqual(t, fs.writes.Load(), fs.nth, "the write failed")
 						require.NoError(t, o.again(t.Context(), r))
 						requireSound(t, r, o.connected)
+						if o.connected {
+							requireSynced(t, r)
+						}
 					})
 				}
 			})
