@@ -21,9 +21,8 @@ type DisconnectResult struct {
 // Disconnect unregisters the workspace's webhooks (those stored, and any other at the
 // connection's URL, which a registration cut short may have left unstored), deletes its
 // stored API key and webhook tokens, and keeps its entries, links and mappings as
-// history. A failure other than the
-// key being refused changes nothing more than the webhooks already deleted, and
-// Disconnect may be called again.
+// history. A failure other than the key being refused changes nothing more than the
+// webhooks already deleted, and Disconnect may be called again.
 func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*DisconnectResult, error) {
 	unlock, err := e.lock(ctx, lockSync, workspaceID)
 	if err != nil {
