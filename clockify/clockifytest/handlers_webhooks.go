@@ -20,15 +20,21 @@ const (
 	maxWebhooksFree    = 3
 )
 
-// wireWebhook is a webhook as Clockify sends it, token included (clockify.Secret
-// redacts itself when encoded).
+// wireWebhook is a webhook as Clockify sends it, with its token (clockify.Secret redacts
+// itself when encoded) in the answers that issue one: a create and a regeneration.
+// Clockify's list and single reads were seen without it, so the fake leaves it out
+// there: a client that needs a token must keep the one it was issued.
 type wireWebhook struct {
 	clockify.Webhook
 	AuthToken string `json:"authToken,omitempty"`
 }
 
-func toWire(h clockify.Webhook) wireWebhook {
-	return wireWebhook{Webhook: h, AuthToken: h.AuthToken.Reveal()}
+func toWire(h clockify.Webhook, token bool) wireWebhook {
+	out := wireWebhook{Webhook: h}
+	if token {
+		out.AuthToken = h.AuthToken.Reveal()
+	}
+	return out
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, _ *http.Request, p params, uid string) {
@@ -40,7 +46,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, _ *http.Request, p params, 
 	}{Webhooks: []wireWebhook{}}
 	if err == nil {
 		for _, id := range ws.hookIDs {
-			out.Webhooks = append(out.Webhooks, toWire(*ws.webhooks[id]))
+			out.Webhooks = append(out.Webhooks, toWire(*ws.webhooks[id], false))
 		}
 		out.Count = len(ws.hookIDs)
 	}
@@ -49,7 +55,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, _ *http.Request, p params, 
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, _ *http.Request, p params, uid string) {
-	s.withWebhook(w, uid, p, func(*workspace, *clockify.Webhook) {})
+	s.withWebhook(w, uid, p, false, func(*workspace, *clockify.Webhook) {})
 }
 
 // webhookInput is Clockify's create/update body.
@@ -103,7 +109,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request, p params,
 		out = s.state.addWebhook(ws, uid, in)
 	}
 	s.mu.Unlock()
-	writeResult(w, http.StatusCreated, toWire(out), err)
+	writeResult(w, http.StatusCreated, toWire(out, true), err)
 }
 
 // checkWebhookLimits refuses a new webhook of uid past Clockify's limits.
@@ -152,19 +158,19 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, p params,
 		writeError(w, err)
 		return
 	}
-	s.withWebhook(w, uid, p, func(_ *workspace, h *clockify.Webhook) {
+	s.withWebhook(w, uid, p, false, func(_ *workspace, h *clockify.Webhook) {
 		in.applyTo(h)
 	})
 }
 
 func (s *Server) regenerateToken(w http.ResponseWriter, _ *http.Request, p params, uid string) {
-	s.withWebhook(w, uid, p, func(_ *workspace, h *clockify.Webhook) {
+	s.withWebhook(w, uid, p, true, func(_ *workspace, h *clockify.Webhook) {
 		h.AuthToken = clockify.Secret(s.state.newToken())
 	})
 }
 
 func (s *Server) deleteWebhook(w http.ResponseWriter, _ *http.Request, p params, uid string) {
-	s.withWebhook(w, uid, p, func(ws *workspace, h *clockify.Webhook) {
+	s.withWebhook(w, uid, p, false, func(ws *workspace, h *clockify.Webhook) {
 		delete(ws.webhooks, h.ID)
 		delete(ws.logs, h.ID)
 		for i, id := range ws.hookIDs {
@@ -176,8 +182,9 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, _ *http.Request, p params,
 	})
 }
 
-// withWebhook runs a change to one webhook under the lock and answers with the webhook.
-func (s *Server) withWebhook(w http.ResponseWriter, uid string, p params, change func(*workspace, *clockify.Webhook)) {
+// withWebhook runs a change to one webhook under the lock and answers with the webhook,
+// with its token when token is set.
+func (s *Server) withWebhook(w http.ResponseWriter, uid string, p params, token bool, change func(*workspace, *clockify.Webhook)) {
 	s.mu.Lock()
 	ws, err := s.state.adminAccess(uid, p["ws"])
 	var out clockify.Webhook
@@ -190,7 +197,7 @@ func (s *Server) withWebhook(w http.ResponseWriter, uid string, p params, change
 		}
 	}
 	s.mu.Unlock()
-	writeResult(w, http.StatusOK, toWire(out), err)
+	writeResult(w, http.StatusOK, toWire(out, token), err)
 }
 
 func (s *Server) webhookLogs(w http.ResponseWriter, r *http.Request, p params, uid string) {

@@ -182,7 +182,19 @@ func TestWebhookBodiesAreValidated(t *testing.T) {
 	require.Equal(t, "renamed", updated["name"])
 	require.Equal(t, "NEW_TIME_ENTRY", updated["webhookEvent"])
 	require.Equal(t, "PROJECT_ID", updated["triggerSourceType"])
-	require.Equal(t, created["authToken"], updated["authToken"], "an update keeps the token")
+	require.NotEmpty(t, created["authToken"], "a create issues a token")
+	require.NotContains(t, updated, "authToken", "only a create and a regeneration answer with the token")
+	for _, h := range srv.Webhooks(fx.Workspace.ID) {
+		if h.ID == id {
+			require.Equal(t, created["authToken"], h.AuthToken.Reveal(), "an update keeps the token")
+		}
+	}
+	_, _, listed, _ := call(t, "GET", u+"/"+id, owner, "")
+	require.NotContains(t, listed, "authToken", "nor does a read")
+	require.NotContains(t, string(before), "authToken", "nor a list")
+	_, _, regenerated, _ := call(t, "PATCH", u+"/"+id+"/token", owner, "")
+	require.NotEmpty(t, regenerated["authToken"])
+	require.NotEqual(t, created["authToken"], regenerated["authToken"])
 	// The ends of the name's length, counted in characters, are accepted.
 	for _, name := range []string{"ab", strings.Repeat("é", 30)} {
 		status, _, updated, raw = call(t, "PUT", u+"/"+id, owner, body("name", `"`+name+`"`))
