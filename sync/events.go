@@ -215,7 +215,16 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 	if te == nil || te.ID == "" {
 		return nil, fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
 	}
-	return te, store(func() error { return e.putEntries(ctx, ws, []Entry{entryOf(ws, te, now)}) })
+	en := entryOf(ws, te, now)
+	if en.Type == "" && !fetch {
+		// Clockify's payloads carry no entry type: a break or time off stays one.
+		old, err := e.store.Entry(ctx, ws, id)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		en.Type = old.Type
+	}
+	return te, store(func() error { return e.putEntries(ctx, ws, []Entry{en}) })
 }
 
 // stopOthers reads again a member's entries other than the one delivered (id) that the

@@ -306,6 +306,33 @@ func TestWebhookRefusesForgery(t *testing.T) {
 	require.ErrorIs(t, err, clockifysync.ErrNotFound, "nothing stored")
 }
 
+// TestApplyWithoutFetchKeepsTheType: Clockify's payloads carry no entry type, so with
+// fetch-on-notify off an edit of a break, applied from its payload, leaves it a break
+// (before, it became work, counted in every report until a sync).
+func TestApplyWithoutFetchKeepsTheType(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, clockifysync.WithFetchOnNotify(false))
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	brk, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "lunch", Type: clockify.TimeEntryBreak,
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+	require.NoError(t, err)
+	_, err = r.eng.SyncRecent(t.Context(), ws)
+	require.NoError(t, err)
+	stored, err := r.store.Entry(t.Context(), ws, brk.ID)
+	require.NoError(t, err)
+	require.False(t, stored.IsWork())
+
+	edited := brk
+	edited.Description, edited.Type = "a longer lunch", "" // as Clockify's payload has it
+	require.NoError(t, r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntryUpdated,
+		WorkspaceID: ws, EntityID: brk.ID, TimeEntry: &edited}))
+	stored, err = r.store.Entry(t.Context(), ws, brk.ID)
+	require.NoError(t, err)
+	require.Equal(t, "a longer lunch", stored.Description)
+	require.False(t, stored.IsWork(), "still a break")
+}
+
 // TestApplyWithoutFetch: with fetch-on-notify off, a delivery's payload is stored as it
 // came, and Clockify is not asked again.
 func TestApplyWithoutFetch(t *testing.T) {
