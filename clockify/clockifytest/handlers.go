@@ -507,7 +507,9 @@ func (s *Server) changeEntry(find lookup, change func(*state, *workspace) (*cloc
 		var ev clockify.WebhookEvent
 		e, ev, err = change(s.state, ws)
 		if err == nil {
-			ps = ws.matchWebhooks(ev, subject{projectID: e.ProjectID, userID: e.UserID, taskID: e.TaskID, tagIDs: e.TagIDs}, s.state.hydrate(ws, e))
+			payload := s.state.hydrate(ws, e)
+			payload.Type = "" // Clockify's sample payloads carry no entry type
+			ps = ws.matchWebhooks(ev, subject{projectID: e.ProjectID, userID: e.UserID, taskID: e.TaskID, tagIDs: e.TagIDs}, payload)
 			out = plainEntry(e)
 			out.HourlyRate, out.CostRate = nil, nil // Clockify answers these changes without rates
 		}
