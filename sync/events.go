@@ -216,13 +216,19 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 		return nil, fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
 	}
 	en := entryOf(ws, te, now)
-	if en.Type == "" && !fetch {
-		// Clockify's payloads carry no entry type: a break or time off stays one.
+	if !fetch && (en.Type == "" || te.HourlyRate == nil) {
+		// Clockify's payloads carry no entry type and no rates: a break or time off
+		// stays one, and an entry keeps the rate it was read with.
 		old, err := e.store.Entry(ctx, ws, id)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err
 		}
-		en.Type = old.Type
+		if en.Type == "" {
+			en.Type = old.Type
+		}
+		if te.HourlyRate == nil {
+			en.HourlyRate, en.Currency = old.HourlyRate, old.Currency
+		}
 	}
 	return te, store(func() error { return e.putEntries(ctx, ws, []Entry{en}) })
 }

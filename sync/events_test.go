@@ -305,9 +305,10 @@ func TestWebhookRefusesForgery(t *testing.T) {
 	require.ErrorIs(t, err, clockifysync.ErrNotFound, "nothing stored")
 }
 
-// TestApplyWithoutFetchKeepsTheType: Clockify's payloads carry no entry type, so with
-// fetch-on-notify off an edit of a break, applied from its payload, leaves it a break
-// (before, it became work, counted in every report until a sync).
+// TestApplyWithoutFetchKeepsTheType: Clockify's payloads carry no entry type and no
+// rates, so with fetch-on-notify off an edit of a break, applied from its payload, leaves
+// it a break with its rate (before, it became work, counted in every report until a
+// sync, and lost Clockify's rate).
 func TestApplyWithoutFetchKeepsTheType(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, clockifysync.WithFetchOnNotify(false))
@@ -321,15 +322,18 @@ func TestApplyWithoutFetchKeepsTheType(t *testing.T) {
 	stored, err := r.store.Entry(t.Context(), ws, brk.ID)
 	require.NoError(t, err)
 	require.False(t, stored.IsWork())
+	rate := stored.HourlyRate
+	require.Positive(t, rate)
 
 	edited := brk
-	edited.Description, edited.Type = "a longer lunch", "" // as Clockify's payload has it
+	edited.Description, edited.Type, edited.HourlyRate = "a longer lunch", "", nil // as Clockify's payload has it
 	require.NoError(t, r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntryUpdated,
 		WorkspaceID: ws, EntityID: brk.ID, TimeEntry: &edited}))
 	stored, err = r.store.Entry(t.Context(), ws, brk.ID)
 	require.NoError(t, err)
 	require.Equal(t, "a longer lunch", stored.Description)
 	require.False(t, stored.IsWork(), "still a break")
+	require.Equal(t, rate, stored.HourlyRate, "at its rate")
 }
 
 // TestApplyWithoutFetch: with fetch-on-notify off, a delivery's payload is stored as it
