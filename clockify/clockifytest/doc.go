@@ -36,11 +36,12 @@
 // the API or the Go methods), the fake POSTs the flat entity JSON to every webhook on
 // that event whose trigger source covers it (the workspace, or a listed project, user,
 // task or tag), with Clockify-Signature and Clockify-Webhook-Event-Type; an entry's
-// payload carries no type, as in Clockify's sample payloads. A webhook's token comes in
-// the answers of its create and its regeneration only, not in lists or reads. It
-// records the attempt in the webhook's logs, and does all of it before the triggering
-// call returns, so a test sees the delivery without waiting. It follows no redirect: a
-// 3xx is the delivery's answer, and the token is sent to the webhook's URL only.
+// payload carries no type and no rates, as in Clockify's sample payloads. A webhook's
+// token comes in the answers of its create and its regeneration only, not in lists or
+// reads. It records the attempt in the webhook's logs, and does all of it before the
+// triggering call returns, so a test sees the delivery without waiting. It follows no
+// redirect: a 3xx is the delivery's answer, and the token is sent to the webhook's URL
+// only.
 //
 // Faults can be injected at random ([Faults]: 429 with and without Retry-After, 500, 502,
 // 503, dropped connections, truncated bodies, latency, and answers lost after the request

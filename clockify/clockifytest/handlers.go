@@ -508,7 +508,7 @@ func (s *Server) changeEntry(find lookup, change func(*state, *workspace) (*cloc
 		e, ev, err = change(s.state, ws)
 		if err == nil {
 			payload := s.state.hydrate(ws, e)
-			payload.Type = "" // Clockify's sample payloads carry no entry type
+			payload.Type, payload.HourlyRate, payload.CostRate = "", nil, nil // as in Clockify's sample payloads
 			ps = ws.matchWebhooks(ev, subject{projectID: e.ProjectID, userID: e.UserID, taskID: e.TaskID, tagIDs: e.TagIDs}, payload)
 			out = plainEntry(e)
 			out.HourlyRate, out.CostRate = nil, nil // Clockify answers these changes without rates
