@@ -29,6 +29,7 @@ type storeState struct {
 	PendingRuns     []clockifysync.Run
 }
 
+// snapshot reads everything a store keeps of the workspaces.
 func snapshot(t *testing.T, store clockifysync.Store, workspaceIDs ...string) storeState {
 	t.Helper()
 	ctx := t.Context()
@@ -69,6 +70,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	eachStore(t, badInputChangesNothing)
 }
 
+// badInputChangesNothing runs TestBadInputChangesNothing on a store.
 func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 	var writes atomic.Int64
 	r := newRigOn(t, store)
