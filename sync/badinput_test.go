@@ -138,6 +138,9 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		{"a mapping of no project", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, Repo: "acme/web"})
 		}},
+		{"a project mapped in a workspace never connected", clockifysync.ErrNotConnected, func(ctx context.Context) error {
+			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: nowhere, ProjectID: project, Repo: "acme/web"})
+		}},
 		{"a project mapping deleted that is not there", clockifysync.ErrNotFound, func(ctx context.Context) error {
 			return r.eng.DeleteProjectMapping(ctx, ws, r.fx.Projects[1].ID)
 		}},

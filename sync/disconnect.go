@@ -69,7 +69,8 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 // waits for a Connect or a sync of the workspace in progress (on every replica, with a
 // WorkspaceLocker store), and a Connect after it starts afresh. A webhook delivery whose
 // apply was reading Clockify meanwhile deletes the workspace again after its write
-// (Apply), on whichever replica it runs.
+// (Apply), on whichever replica it runs, and so does a mapping or a link by hand written
+// meanwhile (SetProjectMapping, SetUserMapping, LinkManually).
 func (e *Engine) Purge(ctx context.Context, workspaceID string) error {
 	if workspaceID == "" {
 		return inputError("workspace", "required")

@@ -559,3 +559,81 @@ func TestConnectAfterAPurgeDuringADelivery(t *testing.T) {
 	d := r.srv.Deliveries()
 	require.Equal(t, http.StatusOK, d[len(d)-1].StatusCode)
 }
+
+// purgeBefore is a store that runs purge once, when armed, just before the next write of
+// a mapping or a manual link: a Purge meeting a call that read the workspace first.
+type purgeBefore struct {
+	clockifysync.Store
+	armed atomic.Bool
+	purge func()
+}
+
+func (s *purgeBefore) before() {
+	if s.armed.CompareAndSwap(true, false) {
+		s.purge()
+	}
+}
+
+func (s *purgeBefore) SetProjectMapping(ctx context.Context, m clockifysync.ProjectMapping) error {
+	s.before()
+	return s.Store.SetProjectMapping(ctx, m)
+}
+
+func (s *purgeBefore) SetUserMapping(ctx context.Context, m clockifysync.UserMapping) error {
+	s.before()
+	return s.Store.SetUserMapping(ctx, m)
+}
+
+func (s *purgeBefore) AddManualLink(ctx context.Context, l clockifysync.Link) error {
+	s.before()
+	return s.Store.AddManualLink(ctx, l)
+}
+
+// TestPurgeDuringASetting: a project mapped, a member mapped or an entry linked by hand
+// while the workspace is purged (here or on another replica) leaves nothing of it behind,
+// the member's name and email included, and the call returns ErrNotConnected.
+func TestPurgeDuringASetting(t *testing.T) {
+	t.Parallel()
+	calls := map[string]func(ctx context.Context, r *rig, entryID string) error{
+		"project mapped": func(ctx context.Context, r *rig, _ string) error {
+			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: r.fx.Workspace.ID, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web"})
+		},
+		"member mapped": func(ctx context.Context, r *rig, _ string) error {
+			return r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: r.fx.Workspace.ID, MemberID: r.fx.Members[1].User.ID, Login: "octo"})
+		},
+		"entry linked": func(ctx context.Context, r *rig, entryID string) error {
+			return r.eng.LinkManually(ctx, r.fx.Workspace.ID, entryID, "acme/web#1")
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			thisEngineAndAReplica(t, func(t *testing.T, store clockifysync.Store, replica bool) {
+				hooked := &purgeBefore{Store: store}
+				r := newRigOn(t, hooked)
+				r.connect(t)
+				ws := r.fx.Workspace.ID
+				entry := r.add(t, "#1 before the purge", now.Add(-time.Hour))
+				_, err := r.eng.Disconnect(t.Context(), ws)
+				require.NoError(t, err)
+				purging := r.eng
+				if replica {
+					purging = r.replica(t, store)
+				}
+				hooked.purge = func() { require.NoError(t, purging.Purge(t.Context(), ws)) }
+				hooked.armed.Store(true)
+
+				require.ErrorIs(t, call(t.Context(), r, entry.ID), clockifysync.ErrNotConnected)
+				require.False(t, hooked.armed.Load(), "purged during the call")
+				_, err = store.Connection(t.Context(), ws)
+				require.ErrorIs(t, err, clockifysync.ErrNotFound)
+				state := snapshot(t, store, ws)
+				state.Connections, state.PendingRuns = nil, nil
+				require.Equal(t, storeState{Members: [][]clockifysync.Member{nil}, Projects: [][]clockifysync.Project{nil},
+					ProjectMappings: [][]clockifysync.ProjectMapping{nil}, UserMappings: [][]clockifysync.UserMapping{nil},
+					Webhooks: [][]clockifysync.Webhook{nil}, Entries: [][]clockifysync.Entry{nil}, ManualLinks: [][]clockifysync.Link{nil}},
+					state, "nothing of the workspace kept")
+			})
+		})
+	}
+}

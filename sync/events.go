@@ -84,20 +84,27 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	if err != nil {
 		return err
 	}
-	return e.unlessPurged(ctx, ws)
+	if err := e.unlessPurged(ctx, ws); err != nil {
+		if errors.Is(err, ErrNotConnected) {
+			return fmt.Errorf("%w: %w", webhook.ErrPermanent, err) // refused for good
+		}
+		return err
+	}
+	return nil
 }
 
 // errConnected ends the check of unlessPurged.
 var errConnected = errors.New("clockifysync: the workspace has a connection")
 
-// unlessPurged follows an apply's write. The apply read Clockify with the workspace
-// connected; should it have been disconnected and purged meanwhile (a "delete my
-// account" that calls both, on this replica or another), the write would keep what the
-// purge deleted. Then what the store keeps of the workspace is deleted again, under
-// Purge's locks, unless a Connect made it anew meanwhile, and the delivery is refused
-// for good. The connection is looked up with UpdateConnection, which changes nothing
-// here: unlike a read, it waits for a Purge under way in another process, whose
-// DeleteWorkspace may not yet have seen the write.
+// unlessPurged follows a write of what the store keeps of a workspace made after a read
+// of it (a delivery's apply, a mapping, a link by hand). Should the workspace have been
+// purged meanwhile (a "delete my account" that calls Disconnect and Purge, on this
+// replica or another), the write would keep what the purge deleted, a member's name and
+// email among it. Then what the store keeps of the workspace is deleted again, under
+// Purge's locks, unless a Connect made it anew meanwhile, and ErrNotConnected returned.
+// The connection is looked up with UpdateConnection, which changes nothing here: unlike
+// a read, it waits for a Purge under way in another process, whose DeleteWorkspace may
+// not yet have seen the write.
 func (e *Engine) unlessPurged(ctx context.Context, ws string) error {
 	switch err := e.store.UpdateConnection(ctx, ws, func(*Connection) error { return errConnected }); {
 	case errors.Is(err, errConnected):
@@ -116,8 +123,8 @@ func (e *Engine) unlessPurged(ctx context.Context, ws string) error {
 	if err := e.store.DeleteWorkspace(ctx, ws); err != nil {
 		return err
 	}
-	e.log.InfoContext(ctx, "clockifysync: a delivery applied while its workspace was purged is deleted again", "workspace", ws)
-	return fmt.Errorf("%w: %w: %s was purged", webhook.ErrPermanent, ErrNotConnected, ws)
+	e.log.InfoContext(ctx, "clockifysync: a write made while its workspace was purged is deleted again", "workspace", ws)
+	return fmt.Errorf("%w: %s was purged", ErrNotConnected, ws)
 }
 
 // applyProject stores a project as Clockify holds it now: read again with fetch, else as

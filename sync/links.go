@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -85,7 +86,8 @@ func autoLinks(p *linker.Parser, en *Entry, idx projectIndex) []Link {
 
 // SetProjectMapping maps a project to a repository, with an optional custom pattern, and
 // links the project's stored entries again. A bad repository or pattern is an
-// InputError, and nothing is stored.
+// InputError, and a workspace never connected (or purged) ErrNotConnected; neither
+// stores anything.
 func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error {
 	if m.WorkspaceID == "" || m.ProjectID == "" {
 		return inputError("mapping", "a workspace and a project are required")
@@ -98,10 +100,16 @@ func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error 
 			return inputError("pattern", "%v", err)
 		}
 	}
+	if _, err := e.store.Connection(ctx, m.WorkspaceID); errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: %s", ErrNotConnected, m.WorkspaceID)
+	}
 	if err := e.store.SetProjectMapping(ctx, m); err != nil {
 		return err
 	}
-	return e.relink(ctx, m.WorkspaceID, m.ProjectID)
+	if err := e.relink(ctx, m.WorkspaceID, m.ProjectID); err != nil {
+		return err
+	}
+	return e.unlessPurged(ctx, m.WorkspaceID)
 }
 
 // DeleteProjectMapping removes a project's mapping and links its stored entries again:
@@ -163,7 +171,9 @@ func (e *Engine) checkGitHubHost(host string) (string, error) {
 // LinkManually links an entry to "owner/repo#N" (or a pull request's URL, on github.com,
 // a host of the engine's parser or the workspace's GitHub host) by hand. The link
 // survives every re-sync, and an entry's manual links replace its auto links in
-// LinkedEntries. An unknown entry is ErrNotFound; a bad target is an InputError.
+// LinkedEntries. An unknown entry is ErrNotFound; a bad target is an InputError. A link
+// written while the workspace was purged is deleted again, and ErrNotConnected returned
+// (SetProjectMapping and SetUserMapping do the same).
 func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target string) error {
 	l, err := e.manualLinkOf(ctx, workspaceID, entryID, target)
 	if err != nil {
@@ -173,7 +183,10 @@ func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target 
 		return err
 	}
 	l.Created = e.now().UTC()
-	return e.store.AddManualLink(ctx, l)
+	if err := e.store.AddManualLink(ctx, l); err != nil {
+		return err
+	}
+	return e.unlessPurged(ctx, workspaceID)
 }
 
 // Unlink removes a manual link made with LinkManually, or returns ErrNotFound.
@@ -333,7 +346,9 @@ func (e *Engine) appendLinked(ctx context.Context, out []LinkedEntry, ws string,
 
 // SetUserMapping maps a member to a GitHub login by hand. It always wins over email and
 // name matching, survives every re-sync, and applies to the stored member at once. An
-// unknown member is ErrNotFound; a login GitHub would not accept is an InputError.
+// unknown member is ErrNotFound; a login GitHub would not accept is an InputError. A
+// mapping written while the workspace was purged is deleted again, with the member it
+// wrote, and ErrNotConnected returned.
 func (e *Engine) SetUserMapping(ctx context.Context, m UserMapping) error {
 	members, err := e.store.Members(ctx, m.WorkspaceID)
 	if err != nil {
@@ -353,7 +368,10 @@ func (e *Engine) SetUserMapping(ctx context.Context, m UserMapping) error {
 	}
 	member := members[i]
 	member.Login, member.Method, member.Score = match.Login, string(match.Method), match.Score
-	return e.store.PutMembers(ctx, []Member{member})
+	if err := e.store.PutMembers(ctx, []Member{member}); err != nil {
+		return err
+	}
+	return e.unlessPurged(ctx, m.WorkspaceID)
 }
 
 // DeleteUserMapping removes a member's manual mapping; the next sync maps the member by
