@@ -69,8 +69,9 @@ func (e *Engine) Disconnect(ctx context.Context, workspaceID string) (*Disconnec
 // waits for a Connect or a sync of the workspace in progress (on every replica, with a
 // WorkspaceLocker store), and a Connect after it starts afresh. A webhook delivery whose
 // apply was reading Clockify meanwhile deletes the workspace again after its write
-// (Apply), on whichever replica it runs, and so does a mapping or a link by hand written
-// meanwhile (SetProjectMapping, SetUserMapping, LinkManually).
+// (Apply), on whichever replica it runs, and so does a mapping, a link by hand or a
+// relink written meanwhile (SetProjectMapping, DeleteProjectMapping, SetUserMapping,
+// LinkManually, SetGitHubHost).
 func (e *Engine) Purge(ctx context.Context, workspaceID string) error {
 	if workspaceID == "" {
 		return inputError("workspace", "required")

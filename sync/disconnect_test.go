@@ -561,7 +561,8 @@ func TestConnectAfterAPurgeDuringADelivery(t *testing.T) {
 }
 
 // purgeBefore is a store that runs purge once, when armed, just before the next write of
-// a mapping or a manual link: a Purge meeting a call that read the workspace first.
+// a mapping, a manual link or auto links: a Purge meeting a call that read the workspace
+// first.
 type purgeBefore struct {
 	clockifysync.Store
 	armed atomic.Bool
@@ -589,9 +590,15 @@ func (s *purgeBefore) AddManualLink(ctx context.Context, l clockifysync.Link) er
 	return s.Store.AddManualLink(ctx, l)
 }
 
-// TestPurgeDuringASetting: a project mapped, a member mapped or an entry linked by hand
-// while the workspace is purged (here or on another replica) leaves nothing of it behind,
-// the member's name and email included, and the call returns ErrNotConnected.
+func (s *purgeBefore) ReplaceAutoLinks(ctx context.Context, entries []clockifysync.Entry) error {
+	s.before()
+	return s.Store.ReplaceAutoLinks(ctx, entries)
+}
+
+// TestPurgeDuringASetting: a project mapped or unmapped, a member mapped, an entry linked
+// by hand or the GitHub host set while the workspace is purged (here or on another
+// replica) leaves nothing of it behind, the member's name and email included, and the
+// call returns ErrNotConnected.
 func TestPurgeDuringASetting(t *testing.T) {
 	t.Parallel()
 	calls := map[string]func(ctx context.Context, r *rig, entryID string) error{
@@ -604,6 +611,12 @@ func TestPurgeDuringASetting(t *testing.T) {
 		"entry linked": func(ctx context.Context, r *rig, entryID string) error {
 			return r.eng.LinkManually(ctx, r.fx.Workspace.ID, entryID, "acme/web#1")
 		},
+		"project unmapped": func(ctx context.Context, r *rig, _ string) error {
+			return r.eng.DeleteProjectMapping(ctx, r.fx.Workspace.ID, r.fx.Projects[1].ID)
+		},
+		"GitHub host set": func(ctx context.Context, r *rig, _ string) error {
+			return r.eng.SetGitHubHost(ctx, r.fx.Workspace.ID, "github.acme.corp")
+		},
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
@@ -614,6 +627,7 @@ func TestPurgeDuringASetting(t *testing.T) {
 				r.connect(t)
 				ws := r.fx.Workspace.ID
 				entry := r.add(t, "#1 before the purge", now.Add(-time.Hour))
+				require.NoError(t, r.eng.SetProjectMapping(t.Context(), clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[1].ID, Repo: "acme/api"}))
 				_, err := r.eng.Disconnect(t.Context(), ws)
 				require.NoError(t, err)
 				purging := r.eng

@@ -118,7 +118,10 @@ func (e *Engine) DeleteProjectMapping(ctx context.Context, workspaceID, projectI
 	if err := e.store.DeleteProjectMapping(ctx, workspaceID, projectID); err != nil {
 		return err
 	}
-	return e.relink(ctx, workspaceID, projectID)
+	if err := e.relink(ctx, workspaceID, projectID); err != nil {
+		return err
+	}
+	return e.unlessPurged(ctx, workspaceID)
 }
 
 // relink computes the auto links of a project's stored entries again (of all the
@@ -150,7 +153,10 @@ func (e *Engine) SetGitHubHost(ctx context.Context, workspaceID, host string) er
 	if err != nil {
 		return err
 	}
-	return e.relink(ctx, workspaceID, "")
+	if err := e.relink(ctx, workspaceID, ""); err != nil {
+		return err
+	}
+	return e.unlessPurged(ctx, workspaceID)
 }
 
 // checkGitHubHost returns a GitHub host as a connection keeps it, a bare domain name in
