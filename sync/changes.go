@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // changeSpan is the longest span of changes asked for at once: Clockify documents no
@@ -23,19 +24,25 @@ const changeSpan = 30 * 24 * time.Hour
 // to the window syncs. A deletion is confirmed by reading the entry, and an entry a
 // delivery stored while the lists were read is read again at the end, as in a window
 // sync.
+//
+// Clockify's list of deletions leaves out an entry created and deleted within the span
+// asked for: one that a delivery stored, and whose deletion's delivery was lost, would
+// stay stored. So an entry that the deliveries received since then name (unlisted), and
+// that the lists of entries created and updated do not, is read again by id.
 func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until time.Time) (int, error) {
 	now := e.now().UTC()
 	watch := e.watched.start(workspaceID)
 	defer watch.stop()
 	var put []Entry
 	var gone []string
+	served := true
 	for from := since; from.Before(until); {
 		to := minTime(from.Add(changeSpan), until)
-		p, g, err := e.readChanges(ctx, client, workspaceID, from, to, now)
+		p, g, ok, err := e.readChanges(ctx, client, workspaceID, from, to, now)
 		if err != nil {
 			return 0, err
 		}
-		put, gone = append(put, p...), append(gone, g...)
+		put, gone, served = append(put, p...), append(gone, g...), served && ok
 		from = to
 	}
 	if err := e.putEntries(ctx, workspaceID, put); err != nil {
@@ -44,16 +51,74 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 	if err := e.store.MarkEntriesDeleted(ctx, workspaceID, gone, now); err != nil {
 		return 0, err
 	}
+	changed := len(put) + len(gone)
+	if served {
+		ids, err := e.unlisted(ctx, workspaceID, since, put, gone)
+		if err != nil {
+			return 0, err
+		}
+		for _, id := range ids {
+			te, err := e.applyEntry(ctx, client, workspaceID, id, nil, false, true)
+			if err != nil {
+				return 0, err
+			}
+			if te == nil {
+				changed++
+			}
+		}
+	}
 	if err := e.reread(ctx, client, watch); err != nil {
 		return 0, err
 	}
-	return len(put) + len(gone), nil
+	return changed, nil
+}
+
+// unlisted returns the entries that the deliveries of a workspace received since a time
+// created, updated or stopped, that are stored and not marked deleted, and that the
+// changes read (put, gone) do not name. The delivery log is read newest first, in
+// growing pages, until it reaches that time or its start.
+func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Time, put []Entry, gone []string) ([]string, error) {
+	var log []webhook.Delivery
+	for limit := 256; ; limit *= 4 {
+		var err error
+		if log, err = e.store.Deliveries(ctx, workspaceID, limit); err != nil {
+			return nil, err
+		}
+		if len(log) < limit || log[len(log)-1].ReceivedAt.Before(since) {
+			break
+		}
+	}
+	named := make(map[string]bool, len(put)+len(gone))
+	for _, en := range put {
+		named[en.ID] = true
+	}
+	for _, id := range gone {
+		named[id] = true
+	}
+	var ids []string
+	for _, d := range log {
+		if d.ReceivedAt.Before(since) {
+			break
+		}
+		if !d.Kind.IsTimeEntry() || d.Kind == webhook.TimeEntryDeleted || d.EntityID == "" || named[d.EntityID] {
+			continue
+		}
+		named[d.EntityID] = true
+		switch en, err := e.store.Entry(ctx, workspaceID, d.EntityID); {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, err
+		case en.Deleted.IsZero():
+			ids = append(ids, d.EntityID)
+		}
+	}
+	return ids, nil
 }
 
 // readChanges reads one span's changes: the entries created or updated in it as they are
-// now, and those deleted in it that Clockify no longer has. A span Clockify will not list
-// (unserved) gives none.
-func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time) (put []Entry, gone []string, err error) {
+// now, and those deleted in it that Clockify no longer has. A span whose entries created
+// or updated Clockify will not list (unserved) gives none, and served false.
+func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time) (put []Entry, gone []string, served bool, err error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: from, End: to}
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -63,10 +128,10 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			if unserved(err) {
 				e.log.InfoContext(ctx, "clockifysync: Clockify would not list entity changes", "workspace", workspaceID,
 					"start", from, "end", to, "error", err)
-				return nil, nil, nil
+				return nil, nil, false, nil
 			}
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, false, err
 			}
 			if ch.TimeEntry != nil && ch.TimeEntry.ID != "" {
 				put = append(put, entryOf(workspaceID, ch.TimeEntry, now))
@@ -78,7 +143,7 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			break // what was created and updated still counts
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		te, err := d.TimeEntry()
 		if err != nil || te == nil || te.ID == "" {
@@ -88,10 +153,10 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 		case errors.Is(err, clockify.ErrNotFound):
 			gone = append(gone, te.ID)
 		case err != nil:
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 	}
-	return put, gone, nil
+	return put, gone, true, nil
 }
 
 // unserved reports whether Clockify will not serve a list of changes: it refused it

@@ -46,6 +46,40 @@ func TestScheduledSyncCatchesOldEntries(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestScheduledSyncFindsADeletionTheListLeavesOut: Clockify's list of deletions leaves
+// out an entry created and deleted within the span asked for. One of last month that a
+// delivery stored, whose deletion's delivery was lost, is read again because the
+// deliveries named it and the lists of changes do not; an entry delivered and still
+// listed costs no read.
+func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	_, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	r.advance(time.Hour)
+	kept := r.add(t, "acme/web#1 kept", now.AddDate(0, 0, -20))
+	deleted := r.add(t, "acme/web#2 deleted", now.AddDate(0, 0, -21))
+	r.hook.Close() // the deletion's delivery is lost
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, deleted.ID))
+	got, err := r.store.Entry(ctx, ws, deleted.ID)
+	require.NoError(t, err)
+	require.True(t, got.Deleted.IsZero(), "the store has not heard of the deletion")
+
+	reads := r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}")
+	r.advance(time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	got, err = r.store.Entry(ctx, ws, deleted.ID)
+	require.NoError(t, err)
+	require.False(t, got.Deleted.IsZero(), "the deletion is found")
+	require.Equal(t, reads+1, r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}"), "only the entry not listed is read")
+	_, err = r.store.Entry(ctx, ws, kept.ID)
+	require.NoError(t, err)
+}
+
 // TestScheduledSyncWithoutChangeLists: Clockify's lists of changes are Experimental; when
 // it finds the request bad (400), the scheduled sync still stores its window, and the
 // next one does not ask for those changes again.

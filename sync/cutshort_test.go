@@ -205,5 +205,5 @@ func requireSynced(t *testing.T, r *rig) {
 	ref := memory.New()
 	_, err := r.replica(t, ref).Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: 2})
 	require.NoError(t, err)
-	require.Empty(t, requireClean(t, ref, r.store, ws, r.clock().AddDate(0, 0, -2), true))
+	requireClean(t, ref, r.store, ws, r.clock().AddDate(0, 0, -2), true)
 }

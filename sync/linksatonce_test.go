@@ -195,5 +195,5 @@ func requireLinkedAsClean(t *testing.T, r *rig, store clockifysync.Store) {
 	for _, m := range mappings {
 		require.NoError(t, clean.SetProjectMapping(ctx, m))
 	}
-	require.Empty(t, requireClean(t, ref, store, ws, r.clock().AddDate(0, 0, -3), false))
+	requireClean(t, ref, store, ws, r.clock().AddDate(0, 0, -3), false)
 }

@@ -152,11 +152,14 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // limit): each sync tries one such event, and when Clockify takes it, the others
 // (Result.MissingEvents lists those it still refuses or holds disabled).
 //
-// One change escapes it: an entry that started before the window, and was created and
-// deleted within the span of changes read, whose deletion's delivery was lost. Clockify's
-// list of deletions leaves out what was created in the span it is asked for, as it
-// documents, so the entry stays stored until a sync of a window holding its start
-// (Engine.Sync) finds it gone.
+// Clockify's list of deletions leaves out an entry created and deleted within the span
+// it is asked for, as it documents. So the entries that the deliveries received since
+// the span began created or updated (by the store's delivery log), and that the lists of
+// changes do not name, are read again by id: one that started before the window, whose
+// deletion's delivery was lost, is marked deleted; that costs a request for each such
+// entry. One change still escapes it: such an entry stored by no delivery (by a sync of
+// an older window run in that span), or by a handler logging elsewhere, stays stored
+// until a sync of a window holding its start (Engine.Sync) finds it gone.
 //
 // A workspace not connected, never or no longer, is ErrNotConnected.
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
