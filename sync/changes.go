@@ -26,10 +26,13 @@ const changeSpan = 30 * 24 * time.Hour
 // sync.
 //
 // Clockify's list of deletions leaves out an entry created and deleted within the span
-// asked for: one that a delivery stored, and whose deletion's delivery was lost, would
-// stay stored. So an entry that the deliveries received since then name (unlisted), and
-// that the lists of entries created and updated do not, is read again by id.
-func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until time.Time) (int, error) {
+// asked for. The span starts before the last read of changes ended (lastRead), so that
+// read may have stored an entry created in the span; the deletions are asked for on each
+// side of lastRead apart. One that a delivery stored, and whose deletion's delivery was
+// lost, would stay stored too: so an entry that the deliveries received since the span
+// began name (unlisted), and that the lists of entries created and updated do not, is
+// read again by id.
+func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, lastRead, until time.Time) (int, error) {
 	now := e.now().UTC()
 	watch := e.watched.start(workspaceID)
 	defer watch.stop()
@@ -38,7 +41,7 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 	served := true
 	for from := since; from.Before(until); {
 		to := minTime(from.Add(changeSpan), until)
-		p, g, ok, err := e.readChanges(ctx, client, workspaceID, from, to, now)
+		p, g, ok, err := e.readChanges(ctx, client, workspaceID, from, lastRead, to, now)
 		if err != nil {
 			return 0, err
 		}
@@ -118,7 +121,7 @@ func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Ti
 // readChanges reads one span's changes: the entries created or updated in it as they are
 // now, and those deleted in it that Clockify no longer has. A span whose entries created
 // or updated Clockify will not list (unserved) gives none, and served false.
-func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time) (put []Entry, gone []string, served bool, err error) {
+func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, cut, to, now time.Time) (put []Entry, gone []string, served bool, err error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: from, End: to}
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -138,22 +141,32 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			}
 		}
 	}
-	for d, err := range client.EntityChanges.AllDeleted(ctx, workspaceID, opts) {
-		if unserved(err) {
-			break // what was created and updated still counts
-		}
-		if err != nil {
-			return nil, nil, false, err
-		}
-		te, err := d.TimeEntry()
-		if err != nil || te == nil || te.ID == "" {
-			continue // not a time entry, or one Clockify did not describe
-		}
-		switch _, _, err := client.TimeEntries.Get(ctx, workspaceID, te.ID, false); {
-		case errors.Is(err, clockify.ErrNotFound):
-			gone = append(gone, te.ID)
-		case err != nil:
-			return nil, nil, false, err
+	// The deletions are asked for on each side of the cut apart: an entry created before
+	// it and deleted after it is then listed.
+	spans := [][2]time.Time{{from, to}}
+	if cut.After(from) && cut.Before(to) {
+		spans = [][2]time.Time{{from, cut}, {cut, to}}
+	}
+deletions:
+	for _, span := range spans {
+		opts := &clockify.EntityChangeOptions{Types: opts.Types, Start: span[0], End: span[1]}
+		for d, err := range client.EntityChanges.AllDeleted(ctx, workspaceID, opts) {
+			if unserved(err) {
+				break deletions // what was created and updated still counts
+			}
+			if err != nil {
+				return nil, nil, false, err
+			}
+			te, err := d.TimeEntry()
+			if err != nil || te == nil || te.ID == "" {
+				continue // not a time entry, or one Clockify did not describe
+			}
+			switch _, _, err := client.TimeEntries.Get(ctx, workspaceID, te.ID, false); {
+			case errors.Is(err, clockify.ErrNotFound):
+				gone = append(gone, te.ID)
+			case err != nil:
+				return nil, nil, false, err
+			}
 		}
 	}
 	return put, gone, true, nil

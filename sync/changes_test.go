@@ -80,6 +80,36 @@ func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestScheduledSyncFindsADeletionAcrossItsReads: with no webhook reaching the host (its
+// public URL broken), an entry of last month added before one scheduled sync, which
+// stores it from Clockify's list of entries created, and deleted before the next, is
+// found deleted by the next. Clockify's list of deletions leaves out an entry created and
+// deleted within the span asked for, and the next sync's span of changes starts a day
+// back (its window), before the last one ended.
+func TestScheduledSyncFindsADeletionAcrossItsReads(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	added := r.add(t, "acme/web#3 added late", now.AddDate(0, 0, -20))
+	r.advance(time.Hour)
+	_, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	_, err = r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err, "stored from the list of entries created")
+
+	r.advance(time.Hour)
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+	r.advance(time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	got, err := r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.False(t, got.Deleted.IsZero(), "the deletion is found")
+}
+
 // TestScheduledSyncWithoutChangeLists: Clockify's lists of changes are Experimental; when
 // it finds the request bad (400), the scheduled sync still stores its window, and the
 // next one does not ask for those changes again.

@@ -153,13 +153,15 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // (Result.MissingEvents lists those it still refuses or holds disabled).
 //
 // Clockify's list of deletions leaves out an entry created and deleted within the span
-// it is asked for, as it documents. So the entries that the deliveries received since
-// the span began created or updated (by the store's delivery log), and that the lists of
-// changes do not name, are read again by id: one that started before the window, whose
-// deletion's delivery was lost, is marked deleted; that costs a request for each such
-// entry. One change still escapes it: such an entry stored by no delivery (by a sync of
-// an older window run in that span), or by a handler logging elsewhere, stays stored
-// until a sync of a window holding its start (Engine.Sync) finds it gone.
+// it is asked for, as it documents. So the deletions are asked for on each side of the
+// end of the last read apart (one more request), which lists an entry that read stored
+// and that was deleted since; and the entries that the deliveries received since the
+// span began created or updated (by the store's delivery log), and that the lists of
+// changes do not name, are read again by id (a request for each): one that started
+// before the window, whose deletion's delivery was lost, is marked deleted. One change
+// still escapes: an entry created and deleted since the last read, stored by no delivery
+// (by a sync of an older window run meanwhile) or by a handler logging elsewhere, stays
+// stored until a sync of a window holding its start (Engine.Sync) finds it gone.
 //
 // A workspace not connected, never or no longer, is ErrNotConnected.
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
@@ -182,7 +184,7 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 	if !conn.ChangesRead.IsZero() {
 		since = maxTime(minTime(since, conn.ChangesRead.Add(-time.Hour)), w.End.AddDate(0, 0, -MaxInitialDays))
 	}
-	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, since, w.End); err != nil {
+	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, since, conn.ChangesRead, w.End); err != nil {
 		return nil, e.failed(ctx, workspaceID, err)
 	}
 	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
