@@ -11,6 +11,10 @@ import (
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
+// deletionLag is how long after a deletion Clockify's list of deletions may lack it: it
+// documents "approximately one minute".
+const deletionLag = 5 * time.Minute
+
 // changeSpan is the longest span of changes asked for at once: Clockify documents no
 // limit, and takes 30 days when a request gives no start or no end.
 const changeSpan = 30 * 24 * time.Hour
@@ -28,7 +32,8 @@ const changeSpan = 30 * 24 * time.Hour
 // Clockify's list of deletions leaves out an entry created and deleted within the span
 // asked for. The span starts before the last read of changes ended (lastRead), so that
 // read may have stored an entry created in the span; the deletions are asked for on each
-// side of lastRead apart. One that a delivery stored, and whose deletion's delivery was
+// side of lastRead apart, and of a moment before it, as Clockify lists a deletion a
+// minute or so after it. One that a delivery stored, and whose deletion's delivery was
 // lost, would stay stored too: so an entry that the deliveries received since the span
 // began name (unlisted), and that the lists of entries created and updated do not, is
 // read again by id.
@@ -121,7 +126,7 @@ func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Ti
 // readChanges reads one span's changes: the entries created or updated in it as they are
 // now, and those deleted in it that Clockify no longer has. A span whose entries created
 // or updated Clockify will not list (unserved) gives none, and served false.
-func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, cut, to, now time.Time) (put []Entry, gone []string, served bool, err error) {
+func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, lastRead, to, now time.Time) (put []Entry, gone []string, served bool, err error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: from, End: to}
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -141,14 +146,11 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			}
 		}
 	}
-	// The deletions are asked for on each side of the cut apart: an entry created before
-	// it and deleted after it is then listed.
-	spans := [][2]time.Time{{from, to}}
-	if cut.After(from) && cut.Before(to) {
-		spans = [][2]time.Time{{from, cut}, {cut, to}}
-	}
+	// The deletions are asked for on each side of the last read's end apart, and of a
+	// moment before it (deletionLag): an entry that read stored, deleted after it, and
+	// one deleted too shortly before it to be listed then, are listed now.
 deletions:
-	for _, span := range spans {
+	for _, span := range splitAt(from, to, lastRead.Add(-deletionLag), lastRead) {
 		opts := &clockify.EntityChangeOptions{Types: opts.Types, Start: span[0], End: span[1]}
 		for d, err := range client.EntityChanges.AllDeleted(ctx, workspaceID, opts) {
 			if unserved(err) {
@@ -170,6 +172,18 @@ deletions:
 		}
 	}
 	return put, gone, true, nil
+}
+
+// splitAt cuts the span [from, to] at each of the times, in order, that fall inside it.
+func splitAt(from, to time.Time, cuts ...time.Time) [][2]time.Time {
+	var spans [][2]time.Time
+	for _, cut := range cuts {
+		if cut.After(from) && cut.Before(to) {
+			spans = append(spans, [2]time.Time{from, cut})
+			from = cut
+		}
+	}
+	return append(spans, [2]time.Time{from, to})
 }
 
 // unserved reports whether Clockify will not serve a list of changes: it refused it

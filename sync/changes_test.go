@@ -81,7 +81,7 @@ func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 }
 
 // TestScheduledSyncFindsADeletionAcrossItsReads: with no webhook reaching the host (its
-// public URL broken), an entry of last month added before one scheduled sync, which
+// public URL broken), an entry of last month added just before one scheduled sync, which
 // stores it from Clockify's list of entries created, and deleted before the next, is
 // found deleted by the next. Clockify's list of deletions leaves out an entry created and
 // deleted within the span asked for, and the next sync's span of changes starts a day
@@ -93,8 +93,9 @@ func TestScheduledSyncFindsADeletionAcrossItsReads(t *testing.T) {
 	r.hook.Close() // no webhook tells the engine
 	ws := r.fx.Workspace.ID
 	ctx := t.Context()
-	added := r.add(t, "acme/web#3 added late", now.AddDate(0, 0, -20))
 	r.advance(time.Hour)
+	added := r.add(t, "acme/web#3 added late", now.AddDate(0, 0, -20))
+	r.advance(2 * time.Minute) // added just before the read
 	_, err := r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	_, err = r.store.Entry(ctx, ws, added.ID)
@@ -106,6 +107,39 @@ func TestScheduledSyncFindsADeletionAcrossItsReads(t *testing.T) {
 	_, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	got, err := r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.False(t, got.Deleted.IsZero(), "the deletion is found")
+}
+
+// TestScheduledSyncFindsADeletionListedLate: Clockify lists a deletion about a minute
+// after it. An old entry deleted a moment before a scheduled sync read the changes is
+// not listed to that sync, and the next one finds it, with no webhook to tell.
+func TestScheduledSyncFindsADeletionListedLate(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	r.srv.SetDeletionLag(time.Minute)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	added := r.add(t, "acme/web#3 added late", now.AddDate(0, 0, -20))
+	r.advance(time.Hour)
+	_, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+
+	r.advance(time.Hour - 30*time.Second)
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+	r.advance(30 * time.Second)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	got, err := r.store.Entry(ctx, ws, added.ID)
+	require.NoError(t, err)
+	require.True(t, got.Deleted.IsZero(), "not listed yet")
+
+	r.advance(time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	got, err = r.store.Entry(ctx, ws, added.ID)
 	require.NoError(t, err)
 	require.False(t, got.Deleted.IsZero(), "the deletion is found")
 }

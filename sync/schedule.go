@@ -154,8 +154,9 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 //
 // Clockify's list of deletions leaves out an entry created and deleted within the span
 // it is asked for, as it documents. So the deletions are asked for on each side of the
-// end of the last read apart (one more request), which lists an entry that read stored
-// and that was deleted since; and the entries that the deliveries received since the
+// end of the last read apart, and of a moment before it (two more requests), which lists
+// an entry that read stored and that was deleted since, and one deleted too shortly
+// before that read for Clockify to list it then (about a minute); and the entries that the deliveries received since the
 // span began created or updated (by the store's delivery log), and that the lists of
 // changes do not name, are read again by id (a request for each): one that started
 // before the window, whose deletion's delivery was lost, is marked deleted. One change

@@ -116,12 +116,14 @@ func (s *Server) entityChanges(created bool) func(http.ResponseWriter, *http.Req
 
 // deletedEntities serves the entries deleted in a range, in the order of deletion and in
 // the {"response": [...]} wrapper of Clockify's description. An entry created and deleted
-// in the range is left out, as Clockify documents.
+// in the range is left out, as Clockify documents, and so is one deleted less than the
+// deletion lag ago (SetDeletionLag).
 func (s *Server) deletedEntities(w http.ResponseWriter, r *http.Request, p params, uid string) {
 	var out []deletedInfo
 	q, ok := s.readChanges(w, r, p, uid, func(ws *workspace, q changeQuery) {
+		listed := s.now().Add(-s.deletionLag)
 		for _, b := range ws.bin {
-			if q.in(b.deletedAt) && !q.in(b.created) {
+			if q.in(b.deletedAt) && !q.in(b.created) && !b.deletedAt.After(listed) {
 				out = append(out, deletedInfo{ID: "bin" + b.id, DeletionBinID: "bin" + b.id, DeletedAt: b.deletedAt,
 					DocumentType: clockify.EntityTimeEntry, EligibleForRestore: true, Document: b.entry})
 			}

@@ -514,6 +514,16 @@ func TestEntityChangesOnTheWire(t *testing.T) {
 	_, items, _ = get("created", "type=TIME_ENTRY&start="+now.Add(30*time.Minute).Format(time.RFC3339))
 	require.Equal(t, []string{second.ID}, ids(items), "a deleted entry is not listed as created")
 
+	// With a deletion lag, a deletion is listed only once the lag has passed.
+	srv.SetDeletionLag(time.Minute)
+	clock.Store(now.Add(6 * time.Hour).Unix())
+	require.NoError(t, srv.DeleteTimeEntry(ws, second.ID))
+	_, items, _ = get("deleted", "type=TIME_ENTRY&start="+now.Add(4*time.Hour).Format(time.RFC3339))
+	require.Equal(t, []string{first.ID}, ids(items), "deleted a moment ago")
+	clock.Store(now.Add(6*time.Hour + time.Minute).Unix())
+	_, items, _ = get("deleted", "type=TIME_ENTRY&start="+now.Add(4*time.Hour).Format(time.RFC3339))
+	require.Equal(t, []string{first.ID, second.ID}, ids(items), "a minute on")
+
 	for _, query := range []string{"", "type=EXPENSE", "type=TIME_ENTRY&start=yesterday",
 		"type=TIME_ENTRY&start=" + now.Format(time.RFC3339) + "&end=" + now.Add(-time.Second).Format(time.RFC3339),
 		"type=TIME_ENTRY&limit=x", "type=TIME_ENTRY&limit=5001"} {

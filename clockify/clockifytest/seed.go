@@ -80,6 +80,15 @@ func (s *Server) RevokeAPIKey(key string) bool {
 	return ok
 }
 
+// SetDeletionLag makes the list of deleted entities (GET .../entities/deleted) leave out
+// an entry until d after its deletion: Clockify documents that a deletion shows there
+// "approximately one minute after" it. The default is none.
+func (s *Server) SetDeletionLag(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deletionLag = d
+}
+
 // SetFreePlan moves a workspace to Clockify's Free plan (free true) or to a paid one, as
 // its owner's subscription changes. On the Free plan a workspace holds at most three
 // webhooks: a downgrade disables all but the three oldest (listed with enabled false,

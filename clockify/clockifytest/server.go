@@ -37,6 +37,8 @@ type Server struct {
 	counts     map[string]int
 	deliveries []Delivery
 	delivery   *http.Client
+	// deletionLag is how long after a deletion the list of deletions lacks it.
+	deletionLag time.Duration
 }
 
 // Option configures a [Server].
