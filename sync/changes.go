@@ -66,14 +66,11 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 			return 0, err
 		}
 		for _, id := range ids {
-			te, err := e.applyEntry(ctx, client, workspaceID, id, nil, false, true)
-			if err != nil {
+			if _, err := e.applyEntry(ctx, client, workspaceID, id, nil, false, true); err != nil {
 				return 0, err
 			}
-			if te == nil {
-				changed++
-			}
 		}
+		changed += len(ids)
 	}
 	if err := e.reread(ctx, client, watch); err != nil {
 		return 0, err
