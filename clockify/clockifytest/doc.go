@@ -30,7 +30,8 @@
 // ([WithClock]). Clockify documents neither where their pages start nor a Last-Page
 // header there: the fake's pages count from 1, as its other lists do, and it sends no
 // Last-Page on them. A generated entry was created when it ended (a running one when it
-// started); a deletion shows at once, not a minute later.
+// started); a deletion shows at once, unless [Server.SetDeletionLag] has it show later,
+// as Clockify documents (about a minute).
 //
 // When an entry or a project is created, updated or deleted, or a timer stopped (through
 // the API or the Go methods), the fake POSTs the flat entity JSON to every webhook on
