@@ -156,7 +156,8 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // it is asked for, as it documents, and lists a deletion about a minute late. So the
 // deletions are asked for on each side of the end of the last read apart, and of a moment
 // before it (two more requests): that lists an entry the last read stored and that was
-// deleted since, and one deleted too shortly before that read to be listed to it. And the
+// deleted since, and one deleted too shortly before that read to be listed to it (when
+// the reads are five minutes apart or more). And the
 // entries that the deliveries received since the span began created or updated (by the
 // store's delivery log), and that the lists of changes do not name, are read again by id
 // (a request for each): one that started before the window, whose deletion's delivery
