@@ -11,8 +11,8 @@ import (
 	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
-// deletionLag is how long after a deletion Clockify's list of deletions may lack it: it
-// documents "approximately one minute".
+// deletionLag bounds, with room to spare, how long after a deletion Clockify's list of
+// deletions may lack it: it documents "approximately one minute".
 const deletionLag = 5 * time.Minute
 
 // changeSpan is the longest span of changes asked for at once: Clockify documents no
