@@ -66,11 +66,14 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 			return 0, err
 		}
 		for _, id := range ids {
-			if _, err := e.applyEntry(ctx, client, workspaceID, id, nil, false, true); err != nil {
+			switch _, err := e.applyEntry(ctx, client, workspaceID, id, nil, false, true); {
+			case errors.Is(err, clockify.ErrForbidden): // the key may not read it: left to the window syncs
+			case err != nil:
 				return 0, err
+			default:
+				changed++
 			}
 		}
-		changed += len(ids)
 	}
 	if err := e.reread(ctx, client, watch); err != nil {
 		return 0, err
@@ -163,6 +166,7 @@ deletions:
 			switch _, _, err := client.TimeEntries.Get(ctx, workspaceID, te.ID, false); {
 			case errors.Is(err, clockify.ErrNotFound):
 				gone = append(gone, te.ID)
+			case errors.Is(err, clockify.ErrForbidden): // the key may not read it: left to the window syncs
 			case err != nil:
 				return nil, nil, false, err
 			}

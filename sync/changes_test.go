@@ -144,6 +144,43 @@ func TestScheduledSyncFindsADeletionListedLate(t *testing.T) {
 	require.False(t, got.Deleted.IsZero(), "the deletion is found")
 }
 
+// TestScheduledSyncGoesOnPastAnEntryItMayNotRead: an entry Clockify will not let the key
+// read by id (403: a member's key reads only that member's entries) is left as stored
+// when a scheduled sync would read it again, whether the list of deletions named it or a
+// delivery did; the sync goes on, and a sync of its window decides.
+func TestScheduledSyncGoesOnPastAnEntryItMayNotRead(t *testing.T) {
+	t.Parallel()
+	var mu gosync.Mutex
+	hidden := map[string]bool{}
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		i := strings.LastIndex(req.URL.Path, "/time-entries/")
+		return req.Method == http.MethodGet && i >= 0 && hidden[req.URL.Path[i+len("/time-entries/"):]] &&
+			refuse(w, http.StatusForbidden, `{"message":"Access Denied","code":501}`)
+	})
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	listed := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))[0] // created long ago: its deletion is listed
+	delivered := r.add(t, "acme/web#3 added late", now.AddDate(0, 0, -20)).ID
+	r.hook.Close() // the deletions' deliveries are lost
+	for _, id := range []string{listed, delivered} {
+		require.NoError(t, r.srv.DeleteTimeEntry(ws, id))
+		mu.Lock()
+		hidden[id] = true
+		mu.Unlock()
+	}
+	r.advance(time.Hour)
+	_, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	for _, id := range []string{listed, delivered} {
+		got, err := r.store.Entry(ctx, ws, id)
+		require.NoError(t, err)
+		require.True(t, got.Deleted.IsZero(), "not confirmed: %s", id)
+	}
+}
+
 // TestScheduledSyncWithoutChangeLists: Clockify's lists of changes are Experimental; when
 // it finds the request bad (400), the scheduled sync still stores its window, and the
 // next one does not ask for those changes again.
