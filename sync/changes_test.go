@@ -39,11 +39,8 @@ func TestScheduledSyncCatchesOldEntries(t *testing.T) {
 	got, err := r.store.Entry(ctx, ws, edited.ID)
 	require.NoError(t, err)
 	require.Equal(t, "acme/web#808", got.Links[0].Target())
-	got, err = r.store.Entry(ctx, ws, old[1])
-	require.NoError(t, err)
-	require.False(t, got.Deleted.IsZero())
-	_, err = r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err)
+	r.requireMarkedDeleted(t, old[1], true, "deleted")
+	r.requireMarkedDeleted(t, added.ID, false, "added")
 }
 
 // TestScheduledSyncFindsADeletionTheListLeavesOut: Clockify's list of deletions leaves
@@ -64,20 +61,15 @@ func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 	deleted := r.add(t, "acme/web#2 deleted", now.AddDate(0, 0, -21))
 	r.hook.Close() // the deletion's delivery is lost
 	require.NoError(t, r.srv.DeleteTimeEntry(ws, deleted.ID))
-	got, err := r.store.Entry(ctx, ws, deleted.ID)
-	require.NoError(t, err)
-	require.True(t, got.Deleted.IsZero(), "the store has not heard of the deletion")
+	r.requireMarkedDeleted(t, deleted.ID, false, "the store has not heard of the deletion")
 
 	reads := r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}")
 	r.advance(time.Hour)
 	_, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
-	got, err = r.store.Entry(ctx, ws, deleted.ID)
-	require.NoError(t, err)
-	require.False(t, got.Deleted.IsZero(), "the deletion is found")
+	r.requireMarkedDeleted(t, deleted.ID, true, "the deletion is found")
 	require.Equal(t, reads+1, r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}"), "only the entry not listed is read")
-	_, err = r.store.Entry(ctx, ws, kept.ID)
-	require.NoError(t, err)
+	r.requireMarkedDeleted(t, kept.ID, false, "kept")
 }
 
 // TestScheduledSyncFindsADeletionAcrossItsReads: with no webhook reaching the host (its
@@ -98,17 +90,14 @@ func TestScheduledSyncFindsADeletionAcrossItsReads(t *testing.T) {
 	r.advance(2 * time.Minute) // added just before the read
 	_, err := r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
-	_, err = r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err, "stored from the list of entries created")
+	r.requireMarkedDeleted(t, added.ID, false, "stored from the list of entries created")
 
 	r.advance(time.Hour)
 	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
 	r.advance(time.Hour)
 	_, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
-	got, err := r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err)
-	require.False(t, got.Deleted.IsZero(), "the deletion is found")
+	r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
 }
 
 // TestScheduledSyncFindsADeletionListedLate: Clockify lists a deletion about a minute
@@ -132,16 +121,12 @@ func TestScheduledSyncFindsADeletionListedLate(t *testing.T) {
 	r.advance(30 * time.Second)
 	_, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
-	got, err := r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err)
-	require.True(t, got.Deleted.IsZero(), "not listed yet")
+	r.requireMarkedDeleted(t, added.ID, false, "not listed yet")
 
 	r.advance(time.Hour)
 	_, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
-	got, err = r.store.Entry(ctx, ws, added.ID)
-	require.NoError(t, err)
-	require.False(t, got.Deleted.IsZero(), "the deletion is found")
+	r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
 }
 
 // TestScheduledSyncGoesOnPastAnEntryItMayNotRead: an entry Clockify will not let the key
@@ -175,9 +160,7 @@ func TestScheduledSyncGoesOnPastAnEntryItMayNotRead(t *testing.T) {
 	_, err := r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
 	for _, id := range []string{listed, delivered} {
-		got, err := r.store.Entry(ctx, ws, id)
-		require.NoError(t, err)
-		require.True(t, got.Deleted.IsZero(), "not confirmed: %s", id)
+		r.requireMarkedDeleted(t, id, false, "not confirmed")
 	}
 }
 
@@ -367,4 +350,12 @@ func TestManualSyncLeavesTheChangesToRead(t *testing.T) {
 	require.NoError(t, err)
 	require.Positive(t, res.Changed)
 	r.requireDescription(t, edited)
+}
+
+// requireMarkedDeleted checks that the store holds an entry, marked deleted or not.
+func (r *rig) requireMarkedDeleted(t *testing.T, id string, deleted bool, msg string) {
+	t.Helper()
+	got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, id)
+	require.NoError(t, err, "%s: %s", msg, id)
+	require.Equal(t, deleted, !got.Deleted.IsZero(), "%s: %s", msg, id)
 }
