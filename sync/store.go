@@ -165,6 +165,7 @@ type DeliveryStore interface {
 	webhook.DeliveryLog
 	// Deliveries returns up to limit delivery records of a workspace (of all deliveries,
 	// rejected ones with no workspace included, when workspaceID is empty), newest first;
-	// all of them when limit is not positive.
+	// all of them when limit is not positive. A scheduled sync reads a workspace's recent
+	// records to find the entries whose deletion's delivery was lost.
 	Deliveries(ctx context.Context, workspaceID string, limit int) ([]webhook.Delivery, error)
 }
