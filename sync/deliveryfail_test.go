@@ -48,87 +48,69 @@ func (s deliveryFailingStore) Record(ctx context.Context, d webhook.Delivery) er
 func TestADeliveryFailingInTheStore(t *testing.T) {
 	t.Parallel()
 	old := now.AddDate(0, 0, -20) // outside any recent window
-	entryOps := []struct {
+	type op struct {
 		name  string
-		setup func(t *testing.T, r *rig) string // the entry's id, when it exists before
-		do    func(t *testing.T, r *rig, id string) string
-	}{
-		{"entry created", nil, func(t *testing.T, r *rig, _ string) string { return r.add(t, "acme/web#7 created", old).ID }},
-		{"entry updated", func(t *testing.T, r *rig) string { return r.add(t, "acme/web#7 before", old).ID },
-			func(t *testing.T, r *rig, id string) string { return r.edit(t, id, "acme/web#8 after").ID }},
-		{"entry deleted", func(t *testing.T, r *rig) string { return r.add(t, "acme/web#7 deleted", old).ID },
-			func(t *testing.T, r *rig, id string) string {
-				require.NoError(t, r.srv.DeleteTimeEntry(r.fx.Workspace.ID, id))
-				return id
-			}},
+		setup func(t *testing.T, r *rig) string                                // the entity's id, when it exists before
+		do    func(t *testing.T, r *rig, id string) (check func(t *testing.T)) // check: the store holds it as Clockify does
+	}
+	entry := func(r *rig, id string) func(t *testing.T) {
+		return func(t *testing.T) { requireEntryAsClockify(t, r, id) }
+	}
+	project := func(r *rig, id, name string, deleted bool) func(t *testing.T) {
+		return func(t *testing.T) {
+			ps, err := r.store.Projects(t.Context(), r.fx.Workspace.ID)
+			require.NoError(t, err)
+			i := slices.IndexFunc(ps, func(p clockifysync.Project) bool { return p.ID == id })
+			require.GreaterOrEqual(t, i, 0, "project stored")
+			require.Equal(t, name, ps[i].Name)
+			require.Equal(t, deleted, !ps[i].Deleted.IsZero(), "marked deleted")
+		}
+	}
+	archived := func(t *testing.T, r *rig) string { // Clockify deletes archived projects only
+		p := r.fx.Projects[0]
+		p.Archived = true
+		_, err := r.srv.UpdateProject(r.fx.Workspace.ID, p)
+		require.NoError(t, err)
+		return p.ID
+	}
+	added := func(t *testing.T, r *rig) string { return r.add(t, "acme/web#7 before", old).ID }
+	ops := []op{
+		{"entry created", nil, func(t *testing.T, r *rig, _ string) func(t *testing.T) {
+			return entry(r, r.add(t, "acme/web#7 created", old).ID)
+		}},
+		{"entry updated", added, func(t *testing.T, r *rig, id string) func(t *testing.T) {
+			return entry(r, r.edit(t, id, "acme/web#8 after").ID)
+		}},
+		{"entry deleted", added, func(t *testing.T, r *rig, id string) func(t *testing.T) {
+			require.NoError(t, r.srv.DeleteTimeEntry(r.fx.Workspace.ID, id))
+			return entry(r, id)
+		}},
 		{"timer stopped", func(t *testing.T, r *rig) string {
 			e, err := r.srv.AddTimeEntry(r.fx.Workspace.ID, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "acme/web#7 timer",
 				TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour)}})
 			require.NoError(t, err)
 			return e.ID
-		}, func(t *testing.T, r *rig, id string) string {
+		}, func(t *testing.T, r *rig, id string) func(t *testing.T) {
 			_, err := r.srv.StopTimer(r.fx.Workspace.ID, r.fx.Owner.ID, now)
 			require.NoError(t, err)
-			return id
+			return entry(r, id)
 		}},
-	}
-	type projectWant struct {
-		name    string
-		deleted bool
-	}
-	projectOps := []struct {
-		name  string
-		setup func(t *testing.T, r *rig) string
-		do    func(t *testing.T, r *rig) (string, projectWant)
-	}{
-		{"project created", nil, func(t *testing.T, r *rig) (string, projectWant) {
+		{"project created", nil, func(t *testing.T, r *rig, _ string) func(t *testing.T) {
 			p, err := r.srv.AddProject(r.fx.Workspace.ID, clockify.Project{Name: "new-service"})
 			require.NoError(t, err)
-			return p.ID, projectWant{name: "new-service"}
+			return project(r, p.ID, "new-service", false)
 		}},
-		{"project updated", nil, func(t *testing.T, r *rig) (string, projectWant) {
+		{"project updated", nil, func(t *testing.T, r *rig, _ string) func(t *testing.T) {
 			p := r.fx.Projects[0]
 			p.Name = "renamed"
 			_, err := r.srv.UpdateProject(r.fx.Workspace.ID, p)
 			require.NoError(t, err)
-			return p.ID, projectWant{name: "renamed"}
+			return project(r, p.ID, "renamed", false)
 		}},
-		{"project deleted", func(t *testing.T, r *rig) string {
-			p := r.fx.Projects[0]
-			p.Archived = true // Clockify deletes archived projects only
-			_, err := r.srv.UpdateProject(r.fx.Workspace.ID, p)
-			require.NoError(t, err)
-			return p.ID
-		}, func(t *testing.T, r *rig) (string, projectWant) {
-			p := r.fx.Projects[0]
-			require.NoError(t, r.srv.DeleteProject(r.fx.Workspace.ID, p.ID))
-			return p.ID, projectWant{name: p.Name, deleted: true}
+		{"project deleted", archived, func(t *testing.T, r *rig, id string) func(t *testing.T) {
+			require.NoError(t, r.srv.DeleteProject(r.fx.Workspace.ID, id))
+			return project(r, id, r.fx.Projects[0].Name, true)
 		}},
-	}
-
-	type op struct {
-		name  string
-		setup func(t *testing.T, r *rig) string
-		do    func(t *testing.T, r *rig, id string) (check func(t *testing.T))
-	}
-	var ops []op
-	for _, o := range entryOps {
-		ops = append(ops, op{o.name, o.setup, func(t *testing.T, r *rig, id string) func(t *testing.T) {
-			id = o.do(t, r, id)
-			return func(t *testing.T) { requireEntryAsClockify(t, r, id) }
-		}})
-	}
-	for _, o := range projectOps {
-		ops = append(ops, op{o.name, o.setup, func(t *testing.T, r *rig, _ string) func(t *testing.T) {
-			id, want := o.do(t, r)
-			return func(t *testing.T) {
-				ps, err := r.store.Projects(t.Context(), r.fx.Workspace.ID)
-				require.NoError(t, err)
-				i := slices.IndexFunc(ps, func(p clockifysync.Project) bool { return p.ID == id })
-				require.GreaterOrEqual(t, i, 0, "project stored")
-				require.Equal(t, want, projectWant{ps[i].Name, !ps[i].Deleted.IsZero()})
-			}
-		}})
 	}
 
 	// start connects a rig over a failing store and sets the operation up.
