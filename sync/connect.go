@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
@@ -82,7 +81,10 @@ var events = [...]clockify.WebhookEvent{
 // A second Connect of the workspace (a form sent twice) waits for the first, then finds
 // its webhooks registered, and a sync of the workspace running meanwhile ends before
 // Connect imports the members and projects: in this process, and in every replica when
-// the store is a WorkspaceLocker.
+// the store is a WorkspaceLocker. A workspace connected again after a Disconnect keeps
+// where its last read of Clockify's changes ended: the next scheduled sync reads what
+// changed meanwhile, entries older than the initial sync's window included (up to
+// MaxInitialDays back), so the history kept is Clockify's.
 func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResult, error) {
 	key := strings.TrimSpace(req.APIKey)
 	if key == "" {
@@ -132,8 +134,9 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	begin := func(c *Connection) {
 		hostWas, c.GitHubHost = c.GitHubHost, host
 		if c.Status != StatusConnected {
-			// What changed while the workspace was disconnected is the initial sync's.
-			c.Status, c.Step, c.ChangesRead = StatusConnecting, StepValidated, time.Time{}
+			// ChangesRead stays: the next scheduled sync reads what changed while the
+			// workspace was disconnected, beyond the initial sync's window too.
+			c.Status, c.Step = StatusConnecting, StepValidated
 		}
 		c.WorkspaceName, c.SealedAPIKey = storable(ws.Name), sealed
 		c.HourlyRate, c.Currency = 0, ""

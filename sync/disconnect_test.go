@@ -49,11 +49,36 @@ func TestDisconnectKeepsHistory(t *testing.T) {
 	_, err = r.eng.Disconnect(ctx, ws)
 	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
 
-	// Connected again two days later, the changes of the time between are the initial
-	// sync's, not the next scheduled sync's to read.
+	// Connected again two days later, the next scheduled sync reads the changes from
+	// where the last read before the Disconnect ended.
 	r.advance(48 * time.Hour)
 	again := r.connect(t)
-	require.True(t, again.Connection.ChangesRead.Equal(r.clock()), "%v", again.Connection.ChangesRead)
+	require.True(t, again.Connection.ChangesRead.Equal(conn.ChangesRead), "%v", again.Connection.ChangesRead)
+}
+
+// TestHistoryChangedWhileDisconnectedIsRead: entries older than the window of the
+// initial sync after a Connect again, edited or deleted in Clockify while the workspace
+// was disconnected, are read by the next scheduled sync: the history kept is Clockify's.
+func TestHistoryChangedWhileDisconnectedIsRead(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	_, err := r.eng.Disconnect(ctx, ws)
+	require.NoError(t, err)
+
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -22)) // stored, and out of the window ten days on
+	require.GreaterOrEqual(t, len(old), 2)
+	edited := r.edit(t, old[0], "acme/web#909 edited while disconnected")
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, old[1]))
+	r.advance(10 * 24 * time.Hour)
+	r.connect(t)
+	r.advance(time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	r.requireDescription(t, edited)
+	r.requireMarkedDeleted(t, old[1], true, "deleted while disconnected")
 }
 
 // TestDisconnectWithRevokedKey: Clockify refuses a revoked key, so the webhooks stay

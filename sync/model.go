@@ -224,6 +224,7 @@ type Connection struct {
 	// ChangesRead is where the next scheduled sync starts reading Clockify's entity
 	// changes (an hour before): the end of the last span read in full (or that Clockify
 	// would not list), so that a failed read loses none; the initial sync's end at first.
+	// It is kept through a Disconnect and a Connect again.
 	ChangesRead time.Time
 	Created     time.Time
 	Updated     time.Time
