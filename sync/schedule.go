@@ -154,16 +154,16 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 //
 // Clockify's list of deletions leaves out an entry created and deleted within the span
 // it is asked for, as it documents, and lists a deletion about a minute late. So the
-// deletions are asked for on each side of the end of the last read apart, and of a moment
-// before it (two more requests): that lists an entry the last read stored and that was
-// deleted since, and one deleted too shortly before that read to be listed to it (when
-// the reads are five minutes apart or more). And the
-// entries that the deliveries received since the span began created or updated (by the
-// store's delivery log), and that the lists of changes do not name, are read again by id
-// (a request for each): one that started before the window, whose deletion's delivery
-// was lost, is marked deleted. One change still escapes: an entry created and deleted
-// since the last read, stored by no delivery (by the read of a window meanwhile) or by a
-// handler logging elsewhere, stays stored until a sync of a window holding its start
+// deletions are asked for on each side of the end of the last read apart, and of a
+// moment before it (two more requests): that lists an entry the last read stored and
+// that was deleted since, and one deleted too shortly before that read to be listed to
+// it (when the reads are five minutes apart or more). And the entries that the
+// deliveries received since the span began created or updated (by the store's delivery
+// log), and that the lists of changes do not name, are read again by id (a request for
+// each): one that started before the window, whose deletion's delivery was lost, is
+// marked deleted. One change still escapes: an entry created and deleted since the last
+// read, stored by no delivery (by the read of a window meanwhile) or by a handler
+// logging elsewhere, stays stored until a sync of a window holding its start
 // (Engine.Sync) finds it gone.
 //
 // A workspace not connected, never or no longer, is ErrNotConnected.
