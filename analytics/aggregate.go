@@ -54,10 +54,38 @@ type Period int
 
 // Trend periods.
 const (
-	Week  Period = iota // ISO weeks, starting on Monday
+	Week  Period = iota // ISO weeks, starting on Monday (WeekStarting for another day)
 	Day                 // calendar days
 	Month               // calendar months
 )
+
+// weeksFrom is where the periods of weeks starting on days other than Monday begin:
+// WeekStarting(d) is weeksFrom+d.
+const weeksFrom Period = 8
+
+// WeekStarting returns the period of weeks that start on day d, the first day of the
+// week in Clockify's settings (clockify.UserSettings.FirstDayOfWeek): Sunday in the
+// United States, Saturday in some countries. WeekStarting(time.Monday) is Week. A d
+// outside Sunday to Saturday gives a period Aggregate rejects with ErrBadOptions.
+func WeekStarting(d time.Weekday) Period {
+	switch {
+	case d == time.Monday:
+		return Week
+	case d < time.Sunday || d > time.Saturday:
+		return -1
+	}
+	return weeksFrom + Period(d)
+}
+
+// firstDay returns the day a period of weeks starts on, and false for any other period
+// or a value that names none.
+func (p Period) firstDay() (time.Weekday, bool) {
+	if p == Week {
+		return time.Monday, true
+	}
+	d := time.Weekday(p - weeksFrom)
+	return d, d >= time.Sunday && d <= time.Saturday && d != time.Monday
+}
 
 // Options configure an aggregation.
 type Options struct {
@@ -71,7 +99,8 @@ type Options struct {
 	Now func() time.Time
 	// Location is the time zone of the trend's buckets (UTC when nil).
 	Location *time.Location
-	// Period is the width of the trend's buckets (weeks by default).
+	// Period is the width of the trend's buckets: ISO weeks by default, starting on
+	// Monday; WeekStarting gives weeks that start on another day.
 	Period Period
 }
 
@@ -193,7 +222,7 @@ type aggregator struct {
 }
 
 func newAggregator(entries []Entry, opts Options) (*aggregator, error) {
-	if opts.Period < Week || opts.Period > Month {
+	if _, weeks := opts.Period.firstDay(); !weeks && opts.Period != Day && opts.Period != Month {
 		return nil, fmt.Errorf("%w: period %d", ErrBadOptions, opts.Period)
 	}
 	if opts.Split < SplitEvenly || opts.Split > SplitWeighted {
@@ -452,8 +481,9 @@ func bucketStart(t time.Time, loc *time.Location, p Period) time.Time {
 	case Month:
 		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
 	default:
-		back := (int(lt.Weekday()) + 6) % 7 // days since Monday
-		return time.Date(y, m, d-back, 0, 0, 0, 0, loc)
+		first, _ := p.firstDay()
+		back := (lt.Weekday() - first + 7) % 7 // days since the week's first
+		return time.Date(y, m, d-int(back), 0, 0, 0, 0, loc)
 	}
 }
 

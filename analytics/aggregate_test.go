@@ -154,7 +154,9 @@ func TestRunningTimersAreProvisional(t *testing.T) {
 	_, err = Aggregate(entries, Options{})
 	require.ErrorIs(t, err, ErrNoClock)
 	// A period or a split policy that names none is an error, not weeks or an even split.
-	for _, opts := range []Options{{Period: Month + 1}, {Period: -1}, {Split: SplitWeighted + 1}, {Split: -1}} {
+	for _, opts := range []Options{{Period: Month + 1}, {Period: -1}, {Split: SplitWeighted + 1}, {Split: -1},
+		{Period: WeekStarting(7)}, {Period: WeekStarting(-1)}, {Period: weeksFrom + Period(time.Monday)},
+		{Period: weeksFrom - 1}, {Period: weeksFrom + 7}} {
 		_, err = Aggregate(nil, opts)
 		require.ErrorIs(t, err, ErrBadOptions, "%+v", opts)
 	}
@@ -252,6 +254,57 @@ func TestTrendAcrossMidnightAndDaylightSaving(t *testing.T) {
 		sum += b.Seconds()
 	}
 	require.Equal(t, r.Total.Seconds(), sum)
+}
+
+// TestWeeksStartOnTheDayAsked: with weeks starting on each day of the week, in zones with
+// daylight saving and a quarter-hour offset, each bucket starts on that day at local
+// midnight and lasts seven local days, the buckets follow one another, and each holds
+// the time and amounts of the day buckets within it.
+func TestWeeksStartOnTheDayAsked(t *testing.T) {
+	require.Equal(t, Week, WeekStarting(time.Monday))
+	rc := card(t)
+	now := t0.Add(22 * 24 * time.Hour)
+	for _, zone := range []string{"America/New_York", "Australia/Sydney", "Asia/Kathmandu"} {
+		loc, err := time.LoadLocation(zone)
+		require.NoError(t, err)
+		for first := time.Sunday; first <= time.Saturday; first++ {
+			for seed := range uint64(5) {
+				rng := rand.New(rand.NewPCG(seed, uint64(first)))
+				entries := genEntries(rng, 1+rng.IntN(40))
+				for i := range entries { // over a season's change in either hemisphere
+					back := -time.Duration(rng.IntN(240)) * 24 * time.Hour
+					entries[i].Start = entries[i].Start.Add(back)
+					if entries[i].End != nil {
+						entries[i].End = new(entries[i].End.Add(back))
+					}
+				}
+				opts := Options{Rates: rc, Now: func() time.Time { return now }, Location: loc, Period: WeekStarting(first)}
+				weeks, err := Aggregate(entries, opts)
+				require.NoError(t, err)
+				opts.Period = Day
+				days, err := Aggregate(entries, opts)
+				require.NoError(t, err)
+				require.NotEmpty(t, weeks.Trend)
+				require.True(t, weeks.Trend[0].Start.Compare(days.Trend[0].Start) <= 0, "%s, %s, seed %d", zone, first, seed)
+				d := 0
+				for i, w := range weeks.Trend {
+					y, m, day := w.Start.Date()
+					require.Equal(t, first, w.Start.Weekday(), "%s, seed %d, week of %s", zone, seed, w.Start)
+					require.True(t, time.Date(y, m, day, 0, 0, 0, 0, loc).Equal(w.Start), "starts at midnight: %s", w.Start)
+					require.True(t, time.Date(y, m, day+7, 0, 0, 0, 0, loc).Equal(w.End), "lasts seven days: %s", w.End)
+					require.True(t, i == 0 || weeks.Trend[i-1].End.Equal(w.Start), "follows the week before: %s", w.Start)
+					var sum Stats
+					for ; d < len(days.Trend) && days.Trend[d].Start.Before(w.End); d++ {
+						require.NoError(t, sum.Merge(days.Trend[d].Summary))
+						sum.Provisional = sum.Provisional || days.Trend[d].Provisional
+					}
+					require.Equal(t, sum.Summary, w.Summary, "%s, %s, seed %d, week of %s", zone, first, seed, w.Start)
+					require.Equal(t, sum.Provisional, w.Provisional)
+				}
+				require.Equal(t, len(days.Trend), d, "every day in a week")
+			}
+		}
+	}
 }
 
 // genEntries makes random entries over a few weeks, some crossing midnight, some

@@ -1,6 +1,7 @@
 // Package analytics summarises tracked time: time and cost per pull request, by
 // contributor, billable hours and their share, the share linked to no PR, and trends by
-// day, ISO week or month in a named time zone.
+// day, week or month in a named time zone. Weeks are ISO weeks, from Monday, unless
+// [WeekStarting] names another first day, as a member's Clockify settings may.
 //
 // It takes plain [Entry] values (member, project, start, end or running, billable flag,
 // linked PRs), so a host can call it on its own data; prices come from a

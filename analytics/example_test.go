@@ -6,6 +6,7 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/billing"
+	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
 // A weekly trend in Sydney time, with cost per PR; one entry crosses midnight and a
@@ -51,4 +52,34 @@ func ExampleAggregate() {
 	// acme/api#7: 2.0 h, 300.00 AUD, by [clockify:u2]
 	// acme/web#12: 5.0 h, 750.00 AUD, by [clockify:u2 octocat]
 	// unlinked: 30%
+}
+
+// Weeks that start on the day a member's Clockify settings name (weekStart "SUNDAY").
+func ExampleWeekStarting() {
+	settings := clockify.UserSettings{TimeZone: "America/New_York", WeekStart: "SUNDAY"}
+	loc, err := time.LoadLocation(settings.TimeZone)
+	if err != nil {
+		panic(err)
+	}
+	period := analytics.Week
+	if first, ok := settings.FirstDayOfWeek(); ok {
+		period = analytics.WeekStarting(first)
+	}
+	at := func(day, hour int) time.Time { return time.Date(2026, 11, day, hour, 0, 0, 0, loc) }
+	end := func(t time.Time) *time.Time { return &t }
+	entries := []analytics.Entry{
+		{ID: "1", UserID: "u1", Start: at(21, 9), End: end(at(21, 11))}, // Saturday
+		{ID: "2", UserID: "u1", Start: at(22, 9), End: end(at(22, 12))}, // Sunday
+		{ID: "3", UserID: "u1", Start: at(23, 9), End: end(at(23, 10))}, // Monday
+	}
+	r, err := analytics.Aggregate(entries, analytics.Options{Location: loc, Period: period})
+	if err != nil {
+		panic(err)
+	}
+	for _, b := range r.Trend {
+		fmt.Printf("week of %s: %.0f h\n", b.Start.Format("Mon 02 Jan"), float64(b.Seconds())/3600)
+	}
+	// Output:
+	// week of Sun 15 Nov: 2 h
+	// week of Sun 22 Nov: 4 h
 }

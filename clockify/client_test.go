@@ -292,9 +292,12 @@ func TestEndpoints(t *testing.T) {
 			name:   "current user",
 			call:   func(c *Client) (any, error) { u, _, err := c.Users.Current(ctx); return u, err },
 			method: "GET", url: "v1/user", status: 200,
-			resp: `{"id":"u1","email":"a@b.c","name":"Ann","status":"ACTIVE","settings":{"timeZone":"Australia/Sydney"}}`,
+			resp: `{"id":"u1","email":"a@b.c","name":"Ann","status":"ACTIVE","settings":{"timeZone":"Australia/Sydney","weekStart":"SUNDAY"}}`,
 			check: func(t *testing.T, v any) {
 				require.Equal(t, "Australia/Sydney", v.(*User).Settings.TimeZone)
+				first, ok := v.(*User).Settings.FirstDayOfWeek()
+				require.True(t, ok)
+				require.Equal(t, time.Sunday, first)
 			},
 		},
 		{

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // UsersService reads the current user and a workspace's members.
@@ -40,10 +41,21 @@ const (
 
 // UserSettings are the user's display preferences.
 type UserSettings struct {
-	TimeZone   string `json:"timeZone,omitempty"` // IANA name, e.g. "Europe/Belgrade"
-	WeekStart  string `json:"weekStart,omitempty"`
+	TimeZone   string `json:"timeZone,omitempty"`  // IANA name, e.g. "Europe/Belgrade"
+	WeekStart  string `json:"weekStart,omitempty"` // MONDAY to SUNDAY
 	DateFormat string `json:"dateFormat,omitempty"`
 	TimeFormat string `json:"timeFormat,omitempty"`
+}
+
+// FirstDayOfWeek returns the day WeekStart names, and false when it names none (unset,
+// or a value this package does not know).
+func (s *UserSettings) FirstDayOfWeek() (time.Weekday, bool) {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.EqualFold(s.WeekStart, d.String()) {
+			return d, true
+		}
+	}
+	return time.Sunday, false
 }
 
 // Current returns the user the API key belongs to.

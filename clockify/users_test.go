@@ -1,0 +1,28 @@
+package clockify
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestFirstDayOfWeek(t *testing.T) {
+	for _, tc := range []struct {
+		weekStart string
+		want      time.Weekday
+		ok        bool
+	}{
+		{"MONDAY", time.Monday, true},
+		{"SUNDAY", time.Sunday, true},
+		{"SATURDAY", time.Saturday, true},
+		{"Wednesday", time.Wednesday, true},
+		{"", time.Sunday, false},
+		{"MON", time.Sunday, false},
+		{"MONDAY ", time.Sunday, false},
+	} {
+		got, ok := (&UserSettings{WeekStart: tc.weekStart}).FirstDayOfWeek()
+		require.Equal(t, tc.ok, ok, "%q", tc.weekStart)
+		require.Equal(t, tc.want, got, "%q", tc.weekStart)
+	}
+}
