@@ -35,7 +35,9 @@ type WorkspaceLocker interface {
 	LockWorkspace(ctx context.Context, kind, workspaceID string, waiting func()) (unlock func(), err error)
 }
 
-// EntryStore keeps time entries with their auto links.
+// EntryStore keeps time entries with their auto links. A store may keep a time before
+// 1678 or after 2262 (a year mistyped in Clockify) as the nearest of those, in its order
+// among the others (store/sqlite does); it keeps every other time to the microsecond.
 type EntryStore interface {
 	// PutEntries inserts or replaces the entries (keyed by workspace and id), each with its
 	// auto links, which replace those stored before, and its Deleted time as given: a

@@ -4,6 +4,7 @@
 //
 // The file is in WAL mode: readers do not wait for the writer, and several processes on
 // one machine may share it. Every write is one transaction. Times are kept as Unix
-// nanoseconds in UTC, and the schema's version in SQLite's user_version; Open creates or
-// upgrades it.
+// nanoseconds in UTC, which reach from 1677 to 2262: a time beyond (a year mistyped in
+// Clockify) is kept as the nearest of those, in its order among the others. The schema's
+// version is in SQLite's user_version; Open creates or upgrades it.
 package sqlite

@@ -2,7 +2,7 @@ package sqlite
 
 // migrations are the schema's versions, applied in order, each in the transaction that
 // records it in SQLite's user_version: the same tables as store/postgres's, in SQLite's
-// types. Times are Unix nanoseconds in UTC, NULL for a zero time.
+// types. Times are Unix nanoseconds in UTC (unixNano), NULL for a zero time.
 var migrations = []string{
 	1: `
 CREATE TABLE entries (

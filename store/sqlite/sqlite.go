@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -23,9 +24,26 @@ type Store struct {
 
 var _ clockifysync.Store = (*Store)(nil)
 
-// dialect stores times as Unix nanoseconds, which keep their order as integers, and
-// names the index a query of a member's or a project's entries reads.
-var dialect = sqlstore.Dialect{Time: func(t time.Time) any { return t.UnixNano() }, IndexedBy: true, WriteChanged: true}
+// dialect stores times as Unix nanoseconds (unixNano), which keep their order as
+// integers, and names the index a query of a member's or a project's entries reads.
+var dialect = sqlstore.Dialect{Time: func(t time.Time) any { return unixNano(t) }, IndexedBy: true, WriteChanged: true}
+
+// The times Unix nanoseconds in an int64 reach: from 1677-09-21 to 2262-04-11.
+var minTime, maxTime = time.Unix(0, math.MinInt64), time.Unix(0, math.MaxInt64)
+
+// unixNano returns t in Unix nanoseconds, and a time before minTime or after maxTime as
+// the nearest of the two, where UnixNano would wrap around: so an entry dated in a year
+// mistyped in Clockify keeps its place among the others, and a query's bound set far out
+// ("until 9999") selects what it should.
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
 
 // Open opens (creating it if needed) the SQLite database at path, in WAL mode, and brings
 // its schema up to date.

@@ -26,6 +26,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 	}{
 		{"EntriesRoundTrip", entriesRoundTrip},
 		{"EntriesQuery", entriesQuery},
+		{"EntriesFarOut", entriesFarOut},
 		{"EntriesRunning", entriesRunning},
 		{"EntriesOfAPR", entriesOfAPR},
 		{"EntriesPaged", entriesPaged},
@@ -192,7 +193,37 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 		{"text with an underscore is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "_"}, []string{}},
 		{"combined", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u2", Text: "#5"}, []string{"c"}},
 		{"another workspace", clockifysync.EntryQuery{WorkspaceID: "ws2"}, []string{}},
+		// Bounds a host sets far out for "since ever" and "until ever".
+		{"bounds in years 1 and 9999", clockifysync.EntryQuery{WorkspaceID: ws, From: time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC),
+			To: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}, []string{"a", "a2", "b", "c", "d"}},
+		{"bounds in years 1600 and 3000", clockifysync.EntryQuery{WorkspaceID: ws, From: time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC),
+			To: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}, []string{"a", "a2", "b", "c", "d"}},
+		{"newest first, after an entry far out", clockifysync.EntryQuery{WorkspaceID: ws, Newest: true, Limit: 2,
+			After: &clockifysync.Cursor{Start: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), ID: "z"}}, []string{"d", "c"}},
 	})
+}
+
+// entriesFarOut: entries dated centuries away (a year mistyped in Clockify) keep their
+// place in the order of starts, and their time, or the nearest a store can keep (stores
+// may keep times before 1678 or after 2262 as the nearest of those bounds); the entries
+// of other years are selected as ever.
+func entriesFarOut(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	past, future := entry("past", "u1", "", "x", time.Date(1601, 3, 4, 9, 0, 0, 0, time.UTC)), entry("future", "u1", "", "y", time.Date(2300, 3, 4, 9, 0, 0, 0, time.UTC))
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{future, entry("now", "u1", "", "z", t0), past}))
+	requireSelects(t, s, []querySelects{
+		{"by start", clockifysync.EntryQuery{WorkspaceID: ws}, []string{"past", "now", "future"}},
+		{"newest first", clockifysync.EntryQuery{WorkspaceID: ws, Newest: true}, []string{"future", "now", "past"}},
+		{"this year's", clockifysync.EntryQuery{WorkspaceID: ws, From: t0.AddDate(0, -1, 0), To: t0.AddDate(0, 1, 0)}, []string{"now"}},
+		{"from this year", clockifysync.EntryQuery{WorkspaceID: ws, From: t0}, []string{"now", "future"}},
+		{"until this year", clockifysync.EntryQuery{WorkspaceID: ws, To: t0}, []string{"past"}},
+	})
+	got, err := s.Entry(ctx, ws, "past")
+	require.NoError(t, err)
+	require.True(t, !got.Start.After(past.Start.AddDate(77, 0, 0)) && !got.End.Before(got.Start), "%v to %v", got.Start, got.End)
+	got, err = s.Entry(ctx, ws, "future")
+	require.NoError(t, err)
+	require.True(t, !got.Start.Before(future.Start.AddDate(-38, 0, 0)) && !got.End.Before(got.Start), "%v to %v", got.Start, got.End)
 }
 
 // entriesRunning: a query for the running entries selects those without an end, of
