@@ -48,7 +48,9 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // process, what the one that began last read is stored, whichever finishes last; across
 // replicas the store keeps the entry read last (Entry.Synced). A delivery for a
 // workspace not connected wraps webhook.ErrPermanent, and so does one applied while its
-// workspace was purged, whose write is deleted again.
+// workspace was purged, whose write is deleted again, and one whose entry as it would be
+// stored (the payload's, without fetch-on-notify) has no start or ends before it starts:
+// no report could count it.
 func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	ws := ev.WorkspaceID
 	client, _, err := e.client(ctx, ws)
@@ -221,6 +223,9 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 	}
 	if te == nil || te.ID == "" {
 		return nil, fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
+	}
+	if ti := te.TimeInterval; ti.Start.IsZero() || ti.End != nil && ti.End.Before(ti.Start) {
+		return nil, fmt.Errorf("%w: entry without a start, or ending before it", webhook.ErrPermanent)
 	}
 	en := entryOf(ws, te, now)
 	if !fetch && (en.Type == "" || te.HourlyRate == nil) {

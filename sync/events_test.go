@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -380,6 +381,25 @@ func TestApplyWithoutFetch(t *testing.T) {
 	require.ErrorIs(t, err, webhook.ErrPermanent)
 	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.ProjectUpdated, WorkspaceID: ws, EntityID: "y"})
 	require.ErrorIs(t, err, webhook.ErrPermanent)
+	// Nor can an entry without a start, or ending before it, which no report could count
+	// (each would fail with it): the entry stored stays as it was, and none is added.
+	kept := r.add(t, "PR #78 kept", now.Add(-time.Hour))
+	for _, ti := range []clockify.TimeInterval{{}, {End: new(now)}, {Start: now, End: new(now.Add(-time.Second))}} {
+		for _, id := range []string{kept.ID, "0123456789abcdef01234567"} {
+			bad := kept
+			bad.ID, bad.Description, bad.TimeInterval = id, "PR #79 bad", ti
+			err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntryUpdated,
+				WorkspaceID: ws, EntityID: id, TimeEntry: &bad})
+			require.ErrorIs(t, err, webhook.ErrPermanent, "%+v", ti)
+		}
+	}
+	got, err = r.store.Entry(t.Context(), ws, kept.ID)
+	require.NoError(t, err)
+	require.Equal(t, "PR #78 kept", got.Description)
+	_, err = r.store.Entry(t.Context(), ws, "0123456789abcdef01234567")
+	require.ErrorIs(t, err, clockifysync.ErrNotFound)
+	_, err = r.eng.Report(t.Context(), clockifysync.EntryQuery{WorkspaceID: ws}, analytics.Options{})
+	require.NoError(t, err)
 
 	// A project deleted before it was ever stored leaves nothing to mark: applied, no
 	// redelivery asked for, nothing stored.
