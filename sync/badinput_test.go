@@ -166,6 +166,12 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		{"a negative project rate from a moment on", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetProjectRateFrom(ctx, ws, project, now, usd)
 		}},
+		{"a default rate from year 10000", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetDefaultRateFrom(ctx, ws, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), billing.Money{Minor: 1})
+		}},
+		{"a project rate from before year 1", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetProjectRateFrom(ctx, ws, project, time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC), billing.Money{Minor: 1})
+		}},
 		{"a project rate of no project", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetProjectRate(ctx, ws, "", billing.Money{Minor: 1})
 		}},

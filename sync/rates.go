@@ -41,8 +41,8 @@ func (e *Engine) SetDefaultRate(ctx context.Context, workspaceID string, hourly 
 // since or later at it, and the earlier ones at the rate before, so a rise leaves the
 // time already billed as it was. It replaces the default's changes from since on. A
 // zero since is an InputError (SetDefaultRate sets the rate for all time), and so is a
-// negative rate or a change past MaxRateChanges; a workspace never connected is
-// ErrNotConnected. None changes anything.
+// since outside the years 1 to 9999, a negative rate or a change past MaxRateChanges; a
+// workspace never connected is ErrNotConnected. None changes anything.
 func (e *Engine) SetDefaultRateFrom(ctx context.Context, workspaceID string, since time.Time, hourly billing.Money) error {
 	return e.changeRateFrom(ctx, workspaceID, "", since, hourly)
 }
@@ -84,6 +84,9 @@ func (e *Engine) SetProjectRateFrom(ctx context.Context, workspaceID, projectID 
 func (e *Engine) changeRateFrom(ctx context.Context, workspaceID, projectID string, since time.Time, hourly billing.Money) error {
 	if since.IsZero() {
 		return inputError("since", "required: a rate for all time is set without one")
+	}
+	if y := since.UTC().Year(); y < 1 || y > 9999 {
+		return inputError("since", "a time from year 1 to 9999, not %d", y)
 	}
 	hourly, err := checkRate(hourly)
 	if err != nil {
