@@ -204,6 +204,11 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 			_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: now.AddDate(-2, 0, 0), End: now})
 			return err
 		}},
+		{"a window in year 10000", clockifysync.ErrInput, func(ctx context.Context) error {
+			start := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+			_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: start, End: start.Add(time.Hour)})
+			return err
+		}},
 		{"a sync of a disconnected workspace", clockifysync.ErrNotConnected, func(ctx context.Context) error {
 			_, err := r.eng.SyncRecent(ctx, gone.Workspace.ID)
 			return err

@@ -21,10 +21,13 @@ type Window struct {
 }
 
 // Validate returns an InputError unless the window can be synced: a start before an end,
-// at most MaxInitialDays apart.
+// at most MaxInitialDays apart, within the years 1 to 9999 (Clockify's times).
 func (w Window) Validate() error {
 	if w.Start.IsZero() || w.End.IsZero() || !w.Start.Before(w.End) {
 		return inputError("window", "a start before an end is required")
+	}
+	if w.Start.UTC().Year() < 1 || w.End.UTC().Year() > 9999 {
+		return inputError("window", "within the years 1 to 9999")
 	}
 	// An hour's slack: 365 days counted in a zone with daylight saving may be an hour longer.
 	if w.End.Sub(w.Start) > MaxInitialDays*24*time.Hour+time.Hour {
