@@ -48,8 +48,11 @@ type UserSettings struct {
 }
 
 // FirstDayOfWeek returns the day WeekStart names, and false when it names none (unset,
-// or a value this package does not know).
+// or a value this package does not know) or s is nil (a user read without settings).
 func (s *UserSettings) FirstDayOfWeek() (time.Weekday, bool) {
+	if s == nil {
+		return time.Sunday, false
+	}
 	for d := time.Sunday; d <= time.Saturday; d++ {
 		if strings.EqualFold(s.WeekStart, d.String()) {
 			return d, true

@@ -25,4 +25,7 @@ func TestFirstDayOfWeek(t *testing.T) {
 		require.Equal(t, tc.ok, ok, "%q", tc.weekStart)
 		require.Equal(t, tc.want, got, "%q", tc.weekStart)
 	}
+	var none *UserSettings // a user read without settings
+	_, ok := none.FirstDayOfWeek()
+	require.False(t, ok)
 }
