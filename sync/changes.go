@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -31,13 +32,14 @@ const changeSpan = 30 * 24 * time.Hour
 //
 // Clockify's list of deletions leaves out an entry created and deleted within the span
 // asked for. The span starts before the last read of changes ended (lastRead), so that
-// read may have stored an entry created in the span; the deletions are asked for on each
-// side of lastRead apart, and of a moment before it, as Clockify lists a deletion a
-// minute or so after it. One that a delivery stored, and whose deletion's delivery was
-// lost, would stay stored too: so an entry that the deliveries received since the span
-// began name (unlisted), and that the lists of entries created and updated do not, is
-// read again by id.
-func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, lastRead, until time.Time) (int, error) {
+// read may have stored an entry created in the span, and so may the last read of a
+// window since (windowRead: a sync asked for by hand, Connect's initial sync); the
+// deletions are asked for on each side of each apart, and of a moment before lastRead,
+// as Clockify lists a deletion a minute or so after it. One that a delivery stored, and
+// whose deletion's delivery was lost, would stay stored too: so an entry that the
+// deliveries received since the span began name (unlisted), and that the lists of
+// entries created and updated do not, is read again by id.
+func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until, lastRead, windowRead time.Time) (int, error) {
 	now := e.now().UTC()
 	watch := e.watched.start(workspaceID)
 	defer watch.stop()
@@ -46,7 +48,7 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 	served := true
 	for from := since; from.Before(until); {
 		to := minTime(from.Add(changeSpan), until)
-		p, g, ok, err := e.readChanges(ctx, client, workspaceID, from, lastRead, to, now)
+		p, g, ok, err := e.readChanges(ctx, client, workspaceID, from, to, now, lastRead, windowRead)
 		if err != nil {
 			return 0, err
 		}
@@ -126,7 +128,7 @@ func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Ti
 // readChanges reads one span's changes: the entries created or updated in it as they are
 // now, and those deleted in it that Clockify no longer has. A span whose entries created
 // or updated Clockify will not list (unserved) gives none, and served false.
-func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, lastRead, to, now time.Time) (put []Entry, gone []string, served bool, err error) {
+func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now, lastRead, windowRead time.Time) (put []Entry, gone []string, served bool, err error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: from, End: to}
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -146,11 +148,14 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			}
 		}
 	}
-	// The deletions are asked for on each side of the last read's end apart, and of a
-	// moment before it (deletionLag): an entry that read stored, deleted after it, and
-	// one deleted too shortly before it to be listed then, are listed now.
+	// The deletions are asked for on each side of the last reads' ends apart, and of a
+	// moment before the last read of changes (deletionLag): an entry either read stored,
+	// deleted after it, and one deleted too shortly before it to be listed then, are
+	// listed now.
+	cuts := []time.Time{lastRead.Add(-deletionLag), lastRead, windowRead}
+	slices.SortFunc(cuts, time.Time.Compare)
 deletions:
-	for _, span := range splitAt(from, to, lastRead.Add(-deletionLag), lastRead) {
+	for _, span := range splitAt(from, to, cuts...) {
 		opts := &clockify.EntityChangeOptions{Types: opts.Types, Start: span[0], End: span[1]}
 		for d, err := range client.EntityChanges.AllDeleted(ctx, workspaceID, opts) {
 			if unserved(err) {

@@ -100,6 +100,47 @@ func TestScheduledSyncFindsADeletionAcrossItsReads(t *testing.T) {
 	r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
 }
 
+// TestScheduledSyncFindsADeletionAfterAWindowRead: with no webhook reaching the host, an
+// entry of last month added after one scheduled sync, stored by the read of a window
+// before the next (a sync asked for by hand, or Connect's initial sync when the
+// workspace is connected again), and deleted after that read, is found deleted by the
+// next scheduled sync. Clockify's list of deletions leaves out an entry created and
+// deleted within the span asked for, and both fall after the last scheduled read.
+func TestScheduledSyncFindsADeletionAfterAWindowRead(t *testing.T) {
+	t.Parallel()
+	for _, read := range []string{"a sync", "connected again"} {
+		t.Run(read, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			r.connect(t)
+			r.hook.Close() // no webhook tells the engine
+			ws := r.fx.Workspace.ID
+			ctx := t.Context()
+			_, err := r.eng.SyncScheduled(ctx, ws)
+			require.NoError(t, err)
+			r.advance(time.Hour)
+			added := r.add(t, "acme/web#4 added late", now.AddDate(0, 0, -20))
+			r.advance(time.Minute)
+			if read == "a sync" {
+				_, err = r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -30), End: r.clock()})
+				require.NoError(t, err)
+			} else {
+				_, err = r.eng.Disconnect(ctx, ws)
+				require.NoError(t, err)
+				r.connect(t)
+			}
+			r.requireMarkedDeleted(t, added.ID, false, "stored by the read of a window")
+
+			r.advance(time.Minute)
+			require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+			r.advance(time.Hour)
+			_, err = r.eng.SyncScheduled(ctx, ws)
+			require.NoError(t, err)
+			r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
+		})
+	}
+}
+
 // TestScheduledSyncFindsADeletionListedLate: Clockify lists a deletion about a minute
 // after it. An old entry deleted a moment before a scheduled sync read the changes is
 // not listed to that sync, and the next one finds it, with no webhook to tell.
