@@ -46,9 +46,11 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 	var put []Entry
 	var gone []string
 	served := true
+	cuts := []time.Time{lastRead.Add(-deletionLag), lastRead, windowRead}
+	slices.SortFunc(cuts, time.Time.Compare)
 	for from := since; from.Before(until); {
 		to := minTime(from.Add(changeSpan), until)
-		p, g, ok, err := e.readChanges(ctx, client, workspaceID, from, to, now, lastRead, windowRead)
+		p, g, ok, err := e.readChanges(ctx, client, workspaceID, from, to, now, cuts)
 		if err != nil {
 			return 0, err
 		}
@@ -126,9 +128,10 @@ func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Ti
 }
 
 // readChanges reads one span's changes: the entries created or updated in it as they are
-// now, and those deleted in it that Clockify no longer has. A span whose entries created
-// or updated Clockify will not list (unserved) gives none, and served false.
-func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now, lastRead, windowRead time.Time) (put []Entry, gone []string, served bool, err error) {
+// now, and those deleted in it that Clockify no longer has, asked for apart on each side
+// of the cuts (in order). A span whose entries created or updated Clockify will not list
+// (unserved) gives none, and served false.
+func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time, cuts []time.Time) (put []Entry, gone []string, served bool, err error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: from, End: to}
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -148,12 +151,6 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			}
 		}
 	}
-	// The deletions are asked for on each side of the last reads' ends apart, and of a
-	// moment before the last read of changes (deletionLag): an entry either read stored,
-	// deleted after it, and one deleted too shortly before it to be listed then, are
-	// listed now.
-	cuts := []time.Time{lastRead.Add(-deletionLag), lastRead, windowRead}
-	slices.SortFunc(cuts, time.Time.Compare)
 deletions:
 	for _, span := range splitAt(from, to, cuts...) {
 		opts := &clockify.EntityChangeOptions{Types: opts.Types, Start: span[0], End: span[1]}
