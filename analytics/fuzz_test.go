@@ -23,6 +23,8 @@ func FuzzAggregate(f *testing.F) {
 	prs := []string{"acme/web#1", "acme/web#2", "acme/api#1"}
 	locs := []*time.Location{time.UTC, time.FixedZone("far", 13*3600+45*60), time.FixedZone("west", -9*3600-30*60)}
 	now := t0.Add(48 * time.Hour)
+	// Every period, weeks from other days than Monday among them, and two that name none.
+	periods := []Period{Week, Day, Month, WeekStarting(time.Sunday), WeekStarting(time.Saturday), WeekStarting(time.Thursday), -1, weeksFrom + 7}
 	f.Fuzz(func(t *testing.T, data []byte, shape uint8) {
 		var entries []Entry
 		for len(data) >= 9 && len(entries) < 64 {
@@ -48,13 +50,13 @@ func FuzzAggregate(f *testing.F) {
 			}
 			entries = append(entries, e)
 		}
-		opts := Options{Now: func() time.Time { return now }, Split: SplitPolicy(shape % 4), Period: Period(shape / 4 % 4),
+		opts := Options{Now: func() time.Time { return now }, Split: SplitPolicy(shape % 4), Period: periods[int(shape/4)%len(periods)],
 			Location: locs[int(shape/16)%len(locs)], Logins: map[string]string{"u1": "octo", "u2": "octo"}}
 		if shape&0x80 != 0 {
 			opts.Rates = rc
 		}
 		r, err := Aggregate(entries, opts)
-		if unknown := opts.Split > SplitWeighted || opts.Period > Month; unknown || errors.Is(err, ErrBadOptions) {
+		if unknown := opts.Split > SplitWeighted || opts.Period > weeksFrom+6 || opts.Period < Week; unknown || errors.Is(err, ErrBadOptions) {
 			if !unknown || !errors.Is(err, ErrBadOptions) {
 				t.Fatalf("%v for split %d, period %d", err, opts.Split, opts.Period)
 			}
