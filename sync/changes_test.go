@@ -72,44 +72,27 @@ func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 	r.requireMarkedDeleted(t, kept.ID, false, "kept")
 }
 
-// TestScheduledSyncFindsADeletionAcrossItsReads: with no webhook reaching the host (its
-// public URL broken), an entry of last month added just before one scheduled sync, which
-// stores it from Clockify's list of entries created, and deleted before the next, is
-// found deleted by the next. Clockify's list of deletions leaves out an entry created and
-// deleted within the span asked for, and the next sync's span of changes starts a day
-// back (its window), before the last one ended.
-func TestScheduledSyncFindsADeletionAcrossItsReads(t *testing.T) {
-	t.Parallel()
-	r := newRig(t)
-	r.connect(t)
-	r.hook.Close() // no webhook tells the engine
-	ws := r.fx.Workspace.ID
-	ctx := t.Context()
-	r.advance(time.Hour)
-	added := r.add(t, "acme/web#3 added late", now.AddDate(0, 0, -20))
-	r.advance(2 * time.Minute) // added just before the read
-	_, err := r.eng.SyncScheduled(ctx, ws)
-	require.NoError(t, err)
-	r.requireMarkedDeleted(t, added.ID, false, "stored from the list of entries created")
-
-	r.advance(time.Hour)
-	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
-	r.advance(time.Hour)
-	_, err = r.eng.SyncScheduled(ctx, ws)
-	require.NoError(t, err)
-	r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
-}
-
-// TestScheduledSyncFindsADeletionAfterAWindowRead: with no webhook reaching the host, an
-// entry of last month added after one scheduled sync, stored by the read of a window
-// before the next (a sync asked for by hand, or Connect's initial sync when the
-// workspace is connected again), and deleted after that read, is found deleted by the
+// TestScheduledSyncFindsADeletionAfterTheReadThatStoredIt: with no webhook reaching the
+// host (its public URL broken), an entry of last month added after one scheduled sync,
+// stored by a read before the next, and deleted after that read, is found deleted by the
 // next scheduled sync. Clockify's list of deletions leaves out an entry created and
-// deleted within the span asked for, and both fall after the last scheduled read.
-func TestScheduledSyncFindsADeletionAfterAWindowRead(t *testing.T) {
+// deleted within the span asked for, and that span starts at the last scheduled read of
+// changes, or a day back (its window), before the read that stored the entry: that of
+// the scheduled sync before (from its list of entries created), of a sync asked for by
+// hand, or Connect's initial sync when the workspace is connected again. A sync of the
+// last day after the deletion, which does not read the entry, changes nothing to that.
+func TestScheduledSyncFindsADeletionAfterTheReadThatStoredIt(t *testing.T) {
 	t.Parallel()
-	for _, read := range []string{"a sync", "connected again"} {
-		t.Run(read, func(t *testing.T) {
+	for _, tc := range []struct {
+		name, read    string
+		syncRecentToo bool // after the deletion
+	}{
+		{"a scheduled sync", "scheduled", false},
+		{"a scheduled sync, and a sync of the last day after the deletion", "scheduled", true},
+		{"a sync", "sync", false},
+		{"Connect again", "connect", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := newRig(t)
 			r.connect(t)
@@ -119,21 +102,29 @@ func TestScheduledSyncFindsADeletionAfterAWindowRead(t *testing.T) {
 			_, err := r.eng.SyncScheduled(ctx, ws)
 			require.NoError(t, err)
 			r.advance(time.Hour)
-			added := r.add(t, "acme/web#4 added late", now.AddDate(0, 0, -20))
-			r.advance(time.Minute)
-			if read == "a sync" {
+			added := r.add(t, "acme/web#3 added late", now.AddDate(0, 0, -20))
+			r.advance(2 * time.Minute) // added just before the read
+			switch tc.read {
+			case "scheduled":
+				_, err = r.eng.SyncScheduled(ctx, ws)
+			case "sync":
 				_, err = r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -30), End: r.clock()})
-				require.NoError(t, err)
-			} else {
-				_, err = r.eng.Disconnect(ctx, ws)
-				require.NoError(t, err)
-				r.connect(t)
+			default:
+				if _, err = r.eng.Disconnect(ctx, ws); err == nil {
+					r.connect(t)
+				}
 			}
-			r.requireMarkedDeleted(t, added.ID, false, "stored by the read of a window")
+			require.NoError(t, err)
+			r.requireMarkedDeleted(t, added.ID, false, "stored by the read")
 
-			r.advance(time.Minute)
+			r.advance(time.Hour)
 			require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
 			r.advance(time.Hour)
+			if tc.syncRecentToo {
+				_, err = r.eng.SyncRecent(ctx, ws)
+				require.NoError(t, err)
+				r.advance(time.Hour)
+			}
 			_, err = r.eng.SyncScheduled(ctx, ws)
 			require.NoError(t, err)
 			r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
