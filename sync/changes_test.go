@@ -80,7 +80,8 @@ func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 // changes, or a day back (its window), before the read that stored the entry: that of
 // the scheduled sync before (from its list of entries created), of a sync asked for by
 // hand, or Connect's initial sync when the workspace is connected again. A sync of the
-// last day after the deletion, which does not read the entry, changes nothing to that.
+// last day after the deletion, which does not read the entry, changes nothing to that:
+// every read since the last scheduled one counts.
 func TestScheduledSyncFindsADeletionAfterTheReadThatStoredIt(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -91,6 +92,7 @@ func TestScheduledSyncFindsADeletionAfterTheReadThatStoredIt(t *testing.T) {
 		{"a scheduled sync, and a sync of the last day after the deletion", "scheduled", true},
 		{"a sync", "sync", false},
 		{"Connect again", "connect", false},
+		{"Connect again, and a sync of the last day after the deletion", "connect", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -226,6 +226,12 @@ type Connection struct {
 	// would not list), so that a failed read loses none; the initial sync's end at first.
 	// It is kept through a Disconnect and a Connect again.
 	ChangesRead time.Time
+	// WindowReads are the ends of the windows synced since ChangesRead (by Sync,
+	// SyncRecent, Connect's initial sync), in order, eight at most (the latest replacing
+	// the last when there are more). The next scheduled sync asks for Clockify's list of
+	// deletions on each side of each apart, so that an entry such a read stored, deleted
+	// since, is listed; it forgets those it has passed.
+	WindowReads []time.Time
 	Created     time.Time
 	Updated     time.Time
 }

@@ -158,15 +158,15 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // moment before it (two more requests): that lists an entry the last read stored and
 // that was deleted since, and one deleted too shortly before that read to be listed to
 // it (when the reads are five minutes apart or more). So they are too on each side of
-// the last read of a window since (a Sync, Connect's initial sync: one more request),
-// for the entries it stored. And the entries that the deliveries received since the span
-// began created or updated (by the store's delivery log), and that the lists of changes
-// do not name, are read again by id (a request for each): one that started before the
-// window, whose deletion's delivery was lost, is marked deleted. One change still
-// escapes: an entry created and deleted since the last read, stored by no delivery but
-// by the read of a window before the last one (or of a window that ended in the past),
-// or by a handler logging elsewhere, stays stored until a sync of a window holding its
-// start (Engine.Sync) finds it gone.
+// each read of a window since (a Sync, SyncRecent, Connect's initial sync: a request
+// each, eight at most; Connection.WindowReads), for the entries it stored. And the
+// entries that the deliveries received since the span began created or updated (by the
+// store's delivery log), and that the lists of changes do not name, are read again by id
+// (a request for each): one that started before the window, whose deletion's delivery
+// was lost, is marked deleted. One change still escapes: an entry created and deleted
+// since the last read, stored by no delivery but by the read of a window that ended in
+// the past (or by one of more than eight reads), or by a handler logging elsewhere,
+// stays stored until a sync of a window holding its start (Engine.Sync) finds it gone.
 //
 // A workspace not connected, never or no longer, is ErrNotConnected.
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
@@ -175,7 +175,7 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 		return nil, err
 	}
 	w := e.catchUp(conn)
-	windowRead := conn.LastSync // the last read of a window before this sync's
+	windowReads := conn.WindowReads // the reads of windows before this sync's
 	res, err := e.Sync(ctx, workspaceID, w)
 	if err != nil {
 		return nil, err
@@ -190,13 +190,14 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 	if !conn.ChangesRead.IsZero() {
 		since = maxTime(minTime(since, conn.ChangesRead.Add(-time.Hour)), w.End.AddDate(0, 0, -MaxInitialDays))
 	}
-	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, since, w.End, conn.ChangesRead, windowRead); err != nil {
+	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, since, w.End, conn.ChangesRead, windowReads); err != nil {
 		return nil, e.failed(ctx, workspaceID, err)
 	}
 	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
 		if w.End.After(c.ChangesRead) {
 			c.ChangesRead = w.End
 		}
+		c.WindowReads = slices.DeleteFunc(c.WindowReads, func(end time.Time) bool { return !end.After(w.End) })
 		return nil
 	})
 	if err != nil {

@@ -210,6 +210,9 @@ feed:
 		if run.End.After(c.LastSync) {
 			c.LastSync = run.End
 		}
+		if run.End.After(c.ChangesRead) {
+			c.WindowReads = addWindowRead(c.WindowReads, run.End)
+		}
 		c.LastError, c.Updated = "", e.now().UTC()
 		return nil
 	})
@@ -338,6 +341,24 @@ func (e *Engine) checkpoint(ctx context.Context, workspaceID, memberID string) e
 // a key without admin rights), as opposed to failing.
 func refused(err error) bool {
 	return errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound)
+}
+
+// maxWindowReads bounds Connection.WindowReads: each costs a scheduled sync one request.
+const maxWindowReads = 8
+
+// addWindowRead adds the end of a window read to reads, in order, the latest replacing
+// the last when reads is full.
+func addWindowRead(reads []time.Time, end time.Time) []time.Time {
+	i, found := slices.BinarySearchFunc(reads, end, time.Time.Compare)
+	switch {
+	case found:
+		return reads
+	case len(reads) < maxWindowReads:
+		return slices.Insert(reads, i, end)
+	case i == len(reads): // the latest
+		reads[len(reads)-1] = end
+	}
+	return reads
 }
 
 // storable returns text as every store keeps it: PostgreSQL refuses the NUL character

@@ -350,6 +350,7 @@ func (s *Store) PutConnection(_ context.Context, c clockifysync.Connection) erro
 // copied returns a connection that shares no memory with c.
 func copied(c clockifysync.Connection) clockifysync.Connection {
 	c.SealedAPIKey, c.MissingEvents = slices.Clone(c.SealedAPIKey), slices.Clone(c.MissingEvents)
+	c.WindowReads = slices.Clone(c.WindowReads)
 	c.Rates.Projects, c.Rates.Changes = maps.Clone(c.Rates.Projects), slices.Clone(c.Rates.Changes)
 	return c
 }

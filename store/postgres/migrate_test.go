@@ -68,6 +68,7 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.Equal(t, clockify.RegionGlobal, conn.Region, "the engine's default region")
 	require.True(t, conn.Rates.IsZero(), "no rate set: %+v", conn.Rates)
 	require.Empty(t, conn.GitHubHost)
+	require.Empty(t, conn.WindowReads)
 	require.True(t, conn.LastSync.Equal(lastSync), "%v", conn.LastSync)
 	require.True(t, conn.ChangesRead.Equal(lastSync), "%v", conn.ChangesRead)
 

@@ -140,4 +140,7 @@ ALTER TABLE jasper_clockify.entries ADD COLUMN currency text NOT NULL DEFAULT ''
 	// The running entries of each member (EntryQuery.Running): the engine looks for them
 	// when a delivery shows a member's timer running.
 	13: `CREATE INDEX entries_running ON jasper_clockify.entries (ws, user_id) WHERE end_at IS NULL`,
+	// The ends of the windows synced since the last read of entity changes
+	// (Connection.WindowReads): none for the connections stored before.
+	14: `ALTER TABLE jasper_clockify.connections ADD COLUMN window_reads text NOT NULL DEFAULT ''`,
 }

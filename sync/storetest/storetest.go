@@ -803,6 +803,7 @@ func connections(t *testing.T, s clockifysync.Store) {
 		GitHubHost:    "github.acme.corp",
 		MissingEvents: []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventTimeEntrySplit}, Schedule: clockifysync.ScheduleHourly,
 		InitialDays: 30, LastSync: t0, LastError: "", ChangesRead: t0.Add(-time.Minute), Created: t0.Add(-time.Hour), Updated: t0,
+		WindowReads: []time.Time{t0.Add(-time.Second + time.Nanosecond), t0},
 		Rates: clockifysync.Rates{Default: money(t, 12000, "AUD"), Projects: map[string]billing.Money{
 			"p1": money(t, 15000, "USD"), "p2": money(t, 0, "JPY"), "p3": money(t, 123456, "KWD"),
 		}, Changes: []clockifysync.RateChange{
@@ -820,13 +821,14 @@ func connections(t *testing.T, s clockifysync.Store) {
 	requireSameConnection(t, c, got)
 
 	got.MissingEvents[0] = "CHANGED BY A CALLER"
+	got.WindowReads[0] = time.Time{}
 	got.Rates.Projects["p1"] = money(t, 1, "USD")
 	got.Rates.Changes[0].Hourly = money(t, 1, "USD")
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
 	requireSameConnection(t, c, got)
 
-	c.Status, c.SealedAPIKey, c.MissingEvents, c.LastError = clockifysync.StatusDisconnected, nil, nil, "boom"
+	c.Status, c.SealedAPIKey, c.MissingEvents, c.LastError, c.WindowReads = clockifysync.StatusDisconnected, nil, nil, "boom", nil
 	c.Rates = clockifysync.Rates{Projects: map[string]billing.Money{"p1": money(t, 15000, "USD")}} // no default
 	require.NoError(t, s.PutConnection(ctx, c))
 	got, err = s.Connection(ctx, ws)
@@ -869,12 +871,14 @@ func updateConnection(t *testing.T, s clockifysync.Store) {
 		got.Schedule, got.LastSync, got.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
 		got.ChangesRead = t0.Add(2 * time.Hour)
 		got.MissingEvents = []clockify.WebhookEvent{clockify.EventTimerStopped}
+		got.WindowReads = []time.Time{t0.Add(90 * time.Minute)}
 		got.Rates.Default = money(t, 9900, "NZD")
 		return nil
 	}))
 	c.Schedule, c.LastSync, c.LastError = clockifysync.ScheduleDaily, t0.Add(time.Hour), "failed"
 	c.ChangesRead = t0.Add(2 * time.Hour)
 	c.MissingEvents = []clockify.WebhookEvent{clockify.EventTimerStopped}
+	c.WindowReads = []time.Time{t0.Add(90 * time.Minute)}
 	c.Rates.Default = money(t, 9900, "NZD")
 	got, err = s.Connection(ctx, ws)
 	require.NoError(t, err)
@@ -924,6 +928,8 @@ func requireSameConnection(t *testing.T, want, got clockifysync.Connection) {
 		require.Truef(t, p.w.Equal(*p.g), "time %v, want %v", *p.g, *p.w)
 		*p.w, *p.g = time.Time{}, time.Time{}
 	}
+	require.Truef(t, slices.EqualFunc(want.WindowReads, got.WindowReads, time.Time.Equal), "window reads %v, want %v", got.WindowReads, want.WindowReads)
+	want.WindowReads, got.WindowReads = nil, nil
 	require.Equal(t, want, got)
 }
 

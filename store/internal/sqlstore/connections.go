@@ -26,32 +26,37 @@ func (s *Store) putConnection(ctx context.Context, x execer, c clockifysync.Conn
 	}
 	_, err = s.exec(ctx, x, `INSERT INTO @connections
 		(ws, name, hourly_rate, currency, rates, rate_changes, status, step, sealed_key, webhook_url, region, github_host,
-		missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		missing_events, schedule, initial_days, last_sync, last_error, changes_read, window_reads, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (ws) DO UPDATE SET name = excluded.name, hourly_rate = excluded.hourly_rate,
 		currency = excluded.currency, rates = excluded.rates, rate_changes = excluded.rate_changes, status = excluded.status, step = excluded.step,
 		sealed_key = excluded.sealed_key, webhook_url = excluded.webhook_url, region = excluded.region,
 		github_host = excluded.github_host, missing_events = excluded.missing_events, schedule = excluded.schedule, initial_days = excluded.initial_days,
 		last_sync = excluded.last_sync, last_error = excluded.last_error, changes_read = excluded.changes_read,
-		created_at = excluded.created_at, updated_at = excluded.updated_at`,
+		window_reads = excluded.window_reads, created_at = excluded.created_at, updated_at = excluded.updated_at`,
 		c.WorkspaceID, c.WorkspaceName, c.HourlyRate, c.Currency, rates, changes, c.Status, c.Step, c.SealedAPIKey, c.WebhookURL,
 		c.Region, c.GitHubHost, joinEvents(c.MissingEvents), c.Schedule, c.InitialDays, s.t(c.LastSync), c.LastError,
-		s.t(c.ChangesRead), s.t(c.Created), s.t(c.Updated))
+		s.t(c.ChangesRead), joinTimes(c.WindowReads), s.t(c.Created), s.t(c.Updated))
 	return err
 }
 
 const connectionQuery = `SELECT ws, name, hourly_rate, currency, rates, rate_changes, status, step, sealed_key, webhook_url, region,
-	github_host, missing_events, schedule, initial_days, last_sync, last_error, changes_read, created_at, updated_at FROM @connections`
+	github_host, missing_events, schedule, initial_days, last_sync, last_error, changes_read, window_reads, created_at, updated_at
+	FROM @connections`
 
 func scanConnection(row interface{ Scan(...any) error }) (clockifysync.Connection, error) {
 	var c clockifysync.Connection
 	var last, changesRead, created, updated nullTime
-	var missing, rates, changes string
+	var missing, rates, changes, reads string
 	err := row.Scan(&c.WorkspaceID, &c.WorkspaceName, &c.HourlyRate, &c.Currency, &rates, &changes, &c.Status, &c.Step, &c.SealedAPIKey,
-		&c.WebhookURL, &c.Region, &c.GitHubHost, &missing, &c.Schedule, &c.InitialDays, &last, &c.LastError, &changesRead, &created, &updated)
+		&c.WebhookURL, &c.Region, &c.GitHubHost, &missing, &c.Schedule, &c.InitialDays, &last, &c.LastError, &changesRead, &reads,
+		&created, &updated)
 	c.LastSync, c.ChangesRead, c.Created, c.Updated = last.t, changesRead.t, created.t, updated.t
 	c.MissingEvents = splitEvents(missing)
 	if err != nil {
+		return c, err
+	}
+	if c.WindowReads, err = splitTimes(reads); err != nil {
 		return c, err
 	}
 	c.Rates, err = decodeRates(rates, changes)
@@ -164,6 +169,31 @@ func joinEvents(evs []clockify.WebhookEvent) string {
 		b.WriteString(string(ev))
 	}
 	return b.String()
+}
+
+// joinTimes writes times as text, comma-separated, to the nanosecond.
+func joinTimes(ts []time.Time) string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.UTC().Format(time.RFC3339Nano)
+	}
+	return strings.Join(out, ",")
+}
+
+// splitTimes reads what joinTimes wrote.
+func splitTimes(s string) ([]time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var ts []time.Time
+	for v := range strings.SplitSeq(s, ",") {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: stored window reads: %w", err)
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
 }
 
 func splitEvents(s string) []clockify.WebhookEvent {
