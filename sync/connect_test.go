@@ -300,28 +300,53 @@ func TestConnectReadsTheDirectoryOnce(t *testing.T) {
 }
 
 // TestConnectWithAMembersKey: Clockify lets a regular member read only their own entries
-// and manage no webhooks; Connect syncs those entries and reports every event missing.
+// and manage no webhooks; Connect syncs those entries and reports every event missing,
+// or none when no webhook URL is given (a host with no public URL); the scheduled sync
+// and Disconnect work with the key too.
 func TestConnectWithAMembersKey(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	i := slices.IndexFunc(r.fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
-	require.GreaterOrEqual(t, i, 0)
-	me := r.fx.Members[i].User
-	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.Members[i].APIKey, WorkspaceID: r.fx.Workspace.ID, WebhookURL: r.hook.URL})
-	require.NoError(t, err)
-	require.True(t, res.OwnEntriesOnly)
-	require.Zero(t, res.Webhooks)
-	require.Len(t, res.MissingEvents, 10)
-	require.Equal(t, res.MissingEvents, res.Connection.MissingEvents)
-	require.Equal(t, 1, res.InitialSync.Members)
-	members, err := r.store.Members(t.Context(), r.fx.Workspace.ID)
-	require.NoError(t, err)
-	require.Len(t, members, 1)
-	require.Equal(t, me.ID, members[0].ID)
-	for _, id := range r.stored(t, clockifysync.EntryQuery{}) {
-		e, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, id)
-		require.NoError(t, err)
-		require.Equal(t, me.ID, e.UserID)
+	for _, withURL := range []bool{true, false} {
+		t.Run(fmt.Sprint("webhook URL ", withURL), func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			ctx, ws := t.Context(), r.fx.Workspace.ID
+			i := slices.IndexFunc(r.fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
+			require.GreaterOrEqual(t, i, 0)
+			me := r.fx.Members[i].User
+			req := clockifysync.ConnectRequest{APIKey: r.fx.Members[i].APIKey, WorkspaceID: ws}
+			if withURL {
+				req.WebhookURL = r.hook.URL
+			}
+			res, err := r.eng.Connect(ctx, req)
+			require.NoError(t, err)
+			require.True(t, res.OwnEntriesOnly)
+			require.Zero(t, res.Webhooks)
+			if withURL {
+				require.Len(t, res.MissingEvents, 10)
+			} else {
+				require.Empty(t, res.MissingEvents)
+			}
+			require.Equal(t, res.MissingEvents, res.Connection.MissingEvents)
+			require.Equal(t, 1, res.InitialSync.Members)
+			members, err := r.store.Members(ctx, ws)
+			require.NoError(t, err)
+			require.Len(t, members, 1)
+			require.Equal(t, me.ID, members[0].ID)
+			stored := r.stored(t, clockifysync.EntryQuery{})
+			require.NotEmpty(t, stored)
+			for _, id := range stored {
+				e, err := r.store.Entry(ctx, ws, id)
+				require.NoError(t, err)
+				require.Equal(t, me.ID, e.UserID)
+			}
+			_, err = r.eng.SyncScheduled(ctx, ws)
+			require.NoError(t, err)
+			conn, err := r.store.Connection(ctx, ws)
+			require.NoError(t, err)
+			require.Equal(t, res.MissingEvents, conn.MissingEvents)
+			_, err = r.eng.Disconnect(ctx, ws)
+			require.NoError(t, err)
+		})
 	}
 }
 

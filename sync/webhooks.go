@@ -123,8 +123,11 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		ours[w.ID] = w
 	}
 	list, _, err := client.Webhooks.List(ctx, ws)
-	if errors.Is(err, clockify.ErrForbidden) && conn.WebhookURL != "" {
-		reg.missing, reg.looked = want, true // only admins manage webhooks
+	if errors.Is(err, clockify.ErrForbidden) { // only admins manage webhooks
+		if conn.WebhookURL != "" {
+			reg.missing = want
+		}
+		reg.looked = true
 		return reg, nil
 	}
 	if err != nil {
