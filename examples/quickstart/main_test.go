@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -71,24 +72,41 @@ func quickstartOn(t *testing.T, srv *clockifytest.Server, key string, fx *clocki
 	return out.String()
 }
 
-// TestQuickstartWithAMembersKey: Clockify lets only admins list a workspace's members, so
-// a regular member's key reports that member's own entries instead of failing.
+// TestQuickstartWithAMembersKey: Clockify lets only admins list a workspace's members and
+// its webhooks, so a regular member's key reports that member's own entries instead of
+// failing: on the fake, and as against the real Clockify, where no webhook URL is given.
 func TestQuickstartWithAMembersKey(t *testing.T) {
 	t.Parallel()
-	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
-	t.Cleanup(srv.Close)
-	i := slices.IndexFunc(fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
-	require.GreaterOrEqual(t, i, 0, "the fixture has a member with a key who is not an admin")
-	me := fx.Members[i].User
+	for _, noURL := range []bool{false, true} {
+		t.Run(fmt.Sprint("no webhook URL ", noURL), func(t *testing.T) {
+			t.Parallel()
+			srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 42})
+			t.Cleanup(srv.Close)
+			i := slices.IndexFunc(fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
+			require.GreaterOrEqual(t, i, 0, "the fixture has a member with a key who is not an admin")
+			me := fx.Members[i].User
 
-	s := quickstartOn(t, srv, fx.Members[i].APIKey, fx)
-	require.Contains(t, s, me.Name+" is not an admin of this workspace")
-	require.Contains(t, s, "(Clockify delivers no webhook for 10 events, refused or disabled by its plan; the hourly reconcile covers them.)")
-	require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 1 members on 6 projects\n`), s)
-	for _, m := range fx.Members {
-		if m.User.ID != me.ID {
-			require.NotContains(t, s, m.User.Name, "no one else's entries")
-		}
+			src := fakeSource(srv, fx.Members[i].APIKey, fx)
+			if noURL {
+				src.fake = nil // the real Clockify's path: no webhook URL
+			}
+			var out bytes.Buffer
+			require.NoError(t, syncAndReport(t.Context(), &out, src, filepath.Join(t.TempDir(), "q.db")))
+			s := out.String()
+			require.Contains(t, s, me.Name+" is not an admin of this workspace")
+			missing := "(Clockify delivers no webhook for 10 events, refused or disabled by its plan; the hourly reconcile covers them.)"
+			if noURL {
+				require.NotContains(t, s, missing)
+			} else {
+				require.Contains(t, s, missing)
+			}
+			require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 1 members on 6 projects\n`), s)
+			for _, m := range fx.Members {
+				if m.User.ID != me.ID {
+					require.NotContains(t, s, m.User.Name, "no one else's entries")
+				}
+			}
+		})
 	}
 }
 
