@@ -34,6 +34,7 @@ const (
 	deliverToReplicas                       // as deliverLate, each to one of two replicas
 	deliverDuringFaults                     // each passed on at once, while Clockify fails requests; syncs run between
 	deliverNone                             // every one lost (the host's public URL broken); syncs run between
+	deliverFreePlan                         // each passed on at once, of the three webhooks a Free plan allows; syncs run between
 )
 
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
@@ -43,14 +44,15 @@ const (
 // tokens rotated, the webhooks moved to another URL, the workspace disconnected and
 // connected again) while the webhooks' deliveries meet one
 // of the fates above. The store then holds what a clean sync of Clockify gives: with no
-// delivery lost, without a sync; with deliveries lost (and scheduled syncs on the way,
-// while Clockify lists deletions late), after the scheduled sync. Manual links made on
-// the way survive.
+// delivery lost, without a sync; with deliveries lost or never sent (a Free plan's
+// missing webhooks; scheduled syncs on the way, while Clockify lists deletions late),
+// after the scheduled sync. Manual links made on the way survive.
 func TestConverges(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(3) {
 		for fate, name := range map[deliveryFate]string{deliverAll: "all", deliverLate: "late", deliverSomeLost: "some lost",
-			deliverDuringSyncs: "during syncs", deliverToReplicas: "to replicas", deliverDuringFaults: "during faults", deliverNone: "none"} {
+			deliverDuringSyncs: "during syncs", deliverToReplicas: "to replicas", deliverDuringFaults: "during faults", deliverNone: "none",
+			deliverFreePlan: "free plan"} {
 			t.Run(fmt.Sprintf("seed %d %s", seed, name), func(t *testing.T) {
 				t.Parallel()
 				eachStore(t, func(t *testing.T, store clockifysync.Store) { converge(t, store, seed, fate) })
@@ -62,7 +64,7 @@ func TestConverges(t *testing.T) {
 // converge runs one stream of TestConverges on a store.
 func converge(t *testing.T, store clockifysync.Store, seed uint64, fate deliveryFate) {
 	// What Clockify fails makes deliveries fail (the fake does not deliver again): lost.
-	lossy := fate == deliverSomeLost || fate == deliverDuringFaults || fate == deliverNone
+	lossy := fate == deliverSomeLost || fate == deliverDuringFaults || fate == deliverNone || fate == deliverFreePlan
 	r := newRigOn(t, store, clockifysync.WithClientOptions(clockify.WithRetryPolicy(clockify.RetryPolicy{
 		MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond, MaxRetryAfter: time.Millisecond})))
 	ctx := t.Context()
@@ -147,8 +149,12 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		}
 	}))
 	t.Cleanup(front.Close)
-	_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: front.URL + "/clockify"})
+	if fate == deliverFreePlan {
+		require.NoError(t, r.srv.SetFreePlan(ws, true))
+	}
+	res, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: front.URL + "/clockify"})
 	require.NoError(t, err)
+	require.Equal(t, fate == deliverFreePlan, res.Webhooks == 3, "webhooks registered")
 	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: r.fx.Projects[0].ID, Repo: "acme/web"}))
 
 	// replay delivers some of the held deliveries, in any order, and forgets them, or
