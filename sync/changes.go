@@ -26,9 +26,9 @@ const changeSpan = 30 * 24 * time.Hour
 // today would wait for a full sync. Clockify marks these endpoints Experimental, and
 // documents none of their limits, so they are asked for 30 days at a time (changeSpan):
 // a span a workspace or key is refused (403, 404), or that they find bad (400), is left
-// to the window syncs. A deletion is confirmed by reading the entry, and an entry a
-// delivery stored while the lists were read is read again at the end, as in a window
-// sync.
+// to the window syncs, and complete is false. A deletion is confirmed by reading the
+// entry, and an entry a delivery stored while the lists were read is read again at the
+// end, as in a window sync.
 //
 // Clockify's list of deletions leaves out an entry created and deleted within the span
 // asked for. The span starts before the last read of changes ended (lastRead), so that
@@ -39,50 +39,50 @@ const changeSpan = 30 * 24 * time.Hour
 // whose deletion's delivery was lost, would stay stored too: so an entry that the
 // deliveries received since the span began name (unlisted), and that the lists of
 // entries created and updated do not, is read again by id.
-func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until, lastRead time.Time, windowReads []time.Time) (int, error) {
+func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until, lastRead time.Time, windowReads []time.Time) (changed int, complete bool, err error) {
 	now := e.now().UTC()
 	watch := e.watched.start(workspaceID)
 	defer watch.stop()
 	var put []Entry
 	var gone []string
-	served := true
+	served, complete := true, true
 	cuts := append([]time.Time{lastRead.Add(-deletionLag), lastRead}, windowReads...)
 	slices.SortFunc(cuts, time.Time.Compare)
 	for from := since; from.Before(until); {
 		to := minTime(from.Add(changeSpan), until)
-		p, g, ok, err := e.readChanges(ctx, client, workspaceID, from, to, now, cuts)
+		p, g, ok, all, err := e.readChanges(ctx, client, workspaceID, from, to, now, cuts)
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
-		put, gone, served = append(put, p...), append(gone, g...), served && ok
+		put, gone, served, complete = append(put, p...), append(gone, g...), served && ok, complete && all
 		from = to
 	}
 	if err := e.putEntries(ctx, workspaceID, put); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if err := e.store.MarkEntriesDeleted(ctx, workspaceID, gone, now); err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	changed := len(put) + len(gone)
+	changed = len(put) + len(gone)
 	if served {
 		ids, err := e.unlisted(ctx, workspaceID, since, put, gone)
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		for _, id := range ids {
 			switch _, err := e.applyEntry(ctx, client, workspaceID, id, nil, false, true); {
 			case errors.Is(err, clockify.ErrForbidden): // the key may not read it: left to the window syncs
 			case err != nil:
-				return 0, err
+				return 0, false, err
 			default:
 				changed++
 			}
 		}
 	}
 	if err := e.reread(ctx, client, watch); err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return changed, nil
+	return changed, complete, nil
 }
 
 // unlisted returns the entries that the deliveries of a workspace received since a time
@@ -130,8 +130,9 @@ func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Ti
 // readChanges reads one span's changes: the entries created or updated in it as they are
 // now, and those deleted in it that Clockify no longer has, asked for apart on each side
 // of the cuts (in order). A span whose entries created or updated Clockify will not list
-// (unserved) gives none, and served false.
-func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time, cuts []time.Time) (put []Entry, gone []string, served bool, err error) {
+// (unserved) gives none, and served false; complete is false then, and when Clockify
+// will not list its deletions.
+func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time, cuts []time.Time) (put []Entry, gone []string, served, complete bool, err error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: from, End: to}
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -141,25 +142,24 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			if unserved(err) {
 				e.log.InfoContext(ctx, "clockifysync: Clockify would not list entity changes", "workspace", workspaceID,
 					"start", from, "end", to, "error", err)
-				return nil, nil, false, nil
+				return nil, nil, false, false, nil
 			}
 			if err != nil {
-				return nil, nil, false, err
+				return nil, nil, false, false, err
 			}
 			if ch.TimeEntry != nil && ch.TimeEntry.ID != "" {
 				put = append(put, entryOf(workspaceID, ch.TimeEntry, now))
 			}
 		}
 	}
-deletions:
 	for _, span := range splitAt(from, to, cuts...) {
 		opts := &clockify.EntityChangeOptions{Types: opts.Types, Start: span[0], End: span[1]}
 		for d, err := range client.EntityChanges.AllDeleted(ctx, workspaceID, opts) {
 			if unserved(err) {
-				break deletions // what was created and updated still counts
+				return put, gone, true, false, nil // what was created and updated still counts
 			}
 			if err != nil {
-				return nil, nil, false, err
+				return nil, nil, false, false, err
 			}
 			te, err := d.TimeEntry()
 			if err != nil || te == nil || te.ID == "" {
@@ -170,11 +170,11 @@ deletions:
 				gone = append(gone, te.ID)
 			case errors.Is(err, clockify.ErrForbidden): // the key may not read it: left to the window syncs
 			case err != nil:
-				return nil, nil, false, err
+				return nil, nil, false, false, err
 			}
 		}
 	}
-	return put, gone, true, nil
+	return put, gone, true, true, nil
 }
 
 // splitAt cuts the span [from, to] at each of the times, in order, that fall inside it.

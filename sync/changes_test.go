@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
@@ -199,26 +200,67 @@ func TestScheduledSyncGoesOnPastAnEntryItMayNotRead(t *testing.T) {
 }
 
 // TestScheduledSyncWithoutChangeLists: Clockify's lists of changes are Experimental; when
-// it finds the request bad (400), the scheduled sync still stores its window, and the
-// next one does not ask for those changes again.
+// it finds the request bad (400), serves them no more (404), or refuses them (403: all,
+// to a member's key, or the deletions), the scheduled sync still stores its window, does not ask for those
+// changes again, and reads the connection's initial window instead: an old entry edited
+// or deleted meanwhile, with no webhook to tell, is found.
 func TestScheduledSyncWithoutChangeLists(t *testing.T) {
 	t.Parallel()
-	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
-		return strings.Contains(req.URL.Path, "/entities/") && refuse(w, http.StatusBadRequest, `{"message":"Date range is too long","code":3001}`)
-	})
-	r.connect(t)
-	r.hook.Close() // no webhook tells the engine
-	added := r.add(t, "#9 logged today", now.Add(-3*time.Hour))
+	for _, tc := range []struct {
+		name   string
+		lists  string // the lists answered
+		status int    // with this status (0: the fake's own answer)
+		body   string
+		member bool // connected with a member's key, whom the fake refuses the lists
+	}{
+		{"bad request", "/entities/", http.StatusBadRequest, `{"message":"Date range is too long","code":3001}`, false},
+		{"gone", "/entities/", http.StatusNotFound, `{"message":"No static resource v1/workspaces/entities/created.","code":3000}`, false},
+		{"deletions refused", "/entities/deleted", http.StatusForbidden, `{"message":"Access Denied","code":501}`, false},
+		{"a member's key", "", 0, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+				return tc.status != 0 && strings.Contains(req.URL.Path, tc.lists) && refuse(w, tc.status, tc.body)
+			})
+			ws, ctx := r.fx.Workspace.ID, t.Context()
+			key, user := r.fx.OwnerKey, r.fx.Owner.ID
+			if tc.member {
+				i := slices.IndexFunc(r.fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
+				require.GreaterOrEqual(t, i, 0)
+				key, user = r.fx.Members[i].APIKey, r.fx.Members[i].User.ID
+			}
+			_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: key, WorkspaceID: ws}) // no webhook tells the engine
+			require.NoError(t, err)
+			var old []string // the key user's entries of 20 to 29 days ago
+			for _, e := range r.srv.TimeEntries(ws) {
+				if e.UserID == user && e.TimeInterval.Start.After(now.AddDate(0, 0, -29)) && e.TimeInterval.Start.Before(now.AddDate(0, 0, -20)) {
+					old = append(old, e.ID)
+				}
+			}
+			require.GreaterOrEqual(t, len(old), 2)
+			edited := r.edit(t, old[0], "acme/web#808 edited with no list of changes")
+			require.NoError(t, r.srv.DeleteTimeEntry(ws, old[1]))
+			start := now.Add(-3 * time.Hour)
+			added, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: user, Description: "#9 logged today",
+				TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(time.Hour))}})
+			require.NoError(t, err)
 
-	r.advance(time.Hour)
-	res, err := r.eng.SyncScheduled(t.Context(), r.fx.Workspace.ID)
-	require.NoError(t, err)
-	require.Zero(t, res.Changed)
-	_, err = r.store.Entry(t.Context(), r.fx.Workspace.ID, added.ID)
-	require.NoError(t, err, "the window was synced")
-	conn, err := r.store.Connection(t.Context(), r.fx.Workspace.ID)
-	require.NoError(t, err)
-	require.True(t, conn.ChangesRead.Equal(res.Window.End), "%v", conn.ChangesRead)
+			r.advance(time.Hour)
+			res, err := r.eng.SyncScheduled(ctx, ws)
+			require.NoError(t, err)
+			require.Equal(t, tc.lists == "/entities/deleted", res.Changed > 0, "changes listed")
+			_, err = r.store.Entry(ctx, ws, added.ID)
+			require.NoError(t, err, "the window was synced")
+			r.requireDescription(t, edited)
+			r.requireMarkedDeleted(t, old[1], true, "the deletion is found")
+			require.Equal(t, 1, res.Deleted)
+			conn, err := r.store.Connection(ctx, ws)
+			require.NoError(t, err)
+			require.True(t, conn.ChangesRead.Equal(res.Window.End), "%v", conn.ChangesRead)
+			require.True(t, conn.LastSync.Equal(res.Window.End), "%v", conn.LastSync)
+		})
+	}
 }
 
 // TestFailedChangeListIsReadAgain: when Clockify fails a scheduled sync's list of

@@ -56,9 +56,9 @@ type ConnectResult struct {
 	// it read its own entries only, and the engine syncs those. Such a key registers no
 	// webhook and lists only the projects open to it, so a project deleted in Clockify
 	// stays stored as it was (absence from its list proves nothing); and where Clockify
-	// refuses it the lists of changes (clockifytest does), an entry older than a
-	// scheduled sync's window that is edited or deleted stays as stored until a Sync of a
-	// window holding it.
+	// refuses it the lists of changes (clockifytest does), an entry started before the
+	// connection's initial days that is edited or deleted stays as stored until a Sync
+	// of a window holding it (SyncScheduled).
 	OwnEntriesOnly bool
 	// MappingErr says why the members could not be mapped to GitHub logins (the
 	// contributor source failed, or the matcher refused its list); Connect went on

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -163,10 +164,14 @@ func (e *Engine) due(ctx context.Context) (due []string, next time.Time, err err
 // entries that the deliveries received since the span began created or updated (by the
 // store's delivery log), and that the lists of changes do not name, are read again by id
 // (a request for each): one that started before the window, whose deletion's delivery
-// was lost, is marked deleted. One change still escapes: an entry created and deleted
-// since the last read, stored by no delivery but by the read of a window that ended in
-// the past (or by one of more than eight reads), or by a handler logging elsewhere,
-// stays stored until a sync of a window holding its start (Engine.Sync) finds it gone.
+// was lost, is marked deleted. Where Clockify will not list the changes (they are
+// Experimental; a member's key may be refused them), the entries started in the
+// connection's initial days (InitialDays back from now) are read instead, as by Sync: a
+// request or more for each member, every sync. One change still escapes: an entry
+// created and deleted since the last read, stored by no delivery but by the read of a
+// window that ended in the past (or by one of more than eight reads), or by a handler
+// logging elsewhere, stays stored until a sync of a window holding its start
+// (Engine.Sync) finds it gone.
 //
 // A workspace not connected, never or no longer, is ErrNotConnected.
 func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result, error) {
@@ -190,7 +195,8 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 	if !conn.ChangesRead.IsZero() {
 		since = maxTime(minTime(since, conn.ChangesRead.Add(-time.Hour)), w.End.AddDate(0, 0, -MaxInitialDays))
 	}
-	if res.Changed, err = e.applyChanges(ctx, client, workspaceID, since, w.End, conn.ChangesRead, windowReads); err != nil {
+	var complete bool
+	if res.Changed, complete, err = e.applyChanges(ctx, client, workspaceID, since, w.End, conn.ChangesRead, windowReads); err != nil {
 		return nil, e.failed(ctx, workspaceID, err)
 	}
 	err = e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
@@ -202,6 +208,15 @@ func (e *Engine) SyncScheduled(ctx context.Context, workspaceID string) (*Result
 	})
 	if err != nil {
 		return nil, err
+	}
+	if start := w.End.AddDate(0, 0, -cmp.Or(conn.InitialDays, DefaultInitialDays)); !complete && start.Before(w.Start) {
+		// Without Clockify's lists of changes, the connection's initial window is read
+		// instead, before this sync's: its entries edited or deleted since are found.
+		older, err := e.sync(ctx, workspaceID, Window{Start: start, End: w.Start}, false, false)
+		if err != nil {
+			return nil, err
+		}
+		res.Stored, res.Deleted = res.Stored+older.Stored, res.Deleted+older.Deleted
 	}
 	reg, err := e.repairWebhooks(ctx, client, conn)
 	if err != nil {
