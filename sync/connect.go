@@ -54,8 +54,8 @@ type ConnectResult struct {
 	InitialSync *Result
 	// OwnEntriesOnly is set when the key's user is no workspace admin: Clockify then lets
 	// it read its own entries only, and the engine syncs those. Such a key registers no
-	// webhook and lists only the projects open to it, so a project deleted in Clockify
-	// stays stored as it was (absence from its list proves nothing); and where Clockify
+	// webhook, and lists only the projects open to it (a stored one missing from its list
+	// is read by id, and kept as stored when Clockify will not show it); where Clockify
 	// refuses it the lists of changes (clockifytest does), an entry started before the
 	// connection's initial days that is edited or deleted stays as stored until a Sync
 	// of a window holding it (SyncScheduled).

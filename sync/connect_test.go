@@ -339,15 +339,58 @@ func TestConnectWithAMembersKey(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, me.ID, e.UserID)
 			}
+			// A project deleted in Clockify, with no webhook to tell: the key's list of
+			// projects is not complete, so the scheduled sync reads it by id.
+			gone := r.fx.Projects[1]
+			gone.Archived = true
+			_, err = r.srv.UpdateProject(ws, gone)
+			require.NoError(t, err)
+			require.NoError(t, r.srv.DeleteProject(ws, gone.ID))
 			_, err = r.eng.SyncScheduled(ctx, ws)
 			require.NoError(t, err)
 			conn, err := r.store.Connection(ctx, ws)
 			require.NoError(t, err)
 			require.Equal(t, res.MissingEvents, conn.MissingEvents)
+			projects, err := r.store.Projects(ctx, ws)
+			require.NoError(t, err)
+			for _, p := range projects {
+				require.Equal(t, p.ID == gone.ID, !p.Deleted.IsZero(), "project %s deleted", p.Name)
+			}
 			_, err = r.eng.Disconnect(ctx, ws)
 			require.NoError(t, err)
 		})
 	}
+}
+
+// TestProjectHiddenFromTheKeyIsKept: a stored project missing from Clockify's list that
+// the key may not read by id (403: a private project a member left) is kept as stored,
+// and the sync goes on.
+func TestProjectHiddenFromTheKeyIsKept(t *testing.T) {
+	t.Parallel()
+	var hidden atomic.Value // the project's id
+	hidden.Store("")
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		id := hidden.Load().(string)
+		return id != "" && req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/projects/"+id) &&
+			refuse(w, http.StatusForbidden, `{"message":"Access Denied","code":501}`)
+	})
+	r.connect(t)
+	ctx, ws := t.Context(), r.fx.Workspace.ID
+	p := r.fx.Projects[1]
+	p.Archived = true
+	_, err := r.srv.UpdateProject(ws, p)
+	require.NoError(t, err)
+	r.hook.Close() // no webhook tells the engine
+	require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+	hidden.Store(p.ID)
+	r.advance(time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	projects, err := r.store.Projects(ctx, ws)
+	require.NoError(t, err)
+	i := slices.IndexFunc(projects, func(q clockifysync.Project) bool { return q.ID == p.ID })
+	require.GreaterOrEqual(t, i, 0)
+	require.True(t, projects[i].Deleted.IsZero(), "kept as stored")
 }
 
 // TestContributorSourceFailure: GitHub's side failing (the host's contributor source, or

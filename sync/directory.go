@@ -27,7 +27,7 @@ func (e *Engine) importDirectory(ctx context.Context, client *clockify.Client, w
 	if err := step(StepMembers); err != nil {
 		return got, err
 	}
-	if err := e.refreshProjects(ctx, client, ws, !got.ownOnly); err != nil {
+	if err := e.refreshProjects(ctx, client, ws); err != nil {
 		return got, e.failed(ctx, ws, err)
 	}
 	return got, step(StepProjects)
@@ -185,13 +185,14 @@ func membershipStatus(u clockify.User, workspaceID string) clockify.MemberStatus
 	return ""
 }
 
-// refreshProjects imports the workspace's projects, archived ones too. When the list is
-// complete (an admin's key: others see only the projects open to them), a stored project
-// missing from it may have been deleted in Clockify while no webhook told the engine: it
-// is read by id, since pages shift when projects are added or deleted while they are
-// read, and marked deleted only when Clockify no longer has it. So is a project a
-// delivery stored while the list was read.
-func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string, complete bool) error {
+// refreshProjects imports the workspace's projects, archived ones too. A stored project
+// missing from the list may have been deleted in Clockify while no webhook told the
+// engine: it is read by id, since pages shift when projects are added or deleted while
+// they are read (and a key that is no admin's lists only the projects open to it), and
+// marked deleted only when Clockify no longer has it; one Clockify will not let the key
+// read is kept as stored. A project a delivery stored while the list was read is read
+// again too.
+func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, workspaceID string) error {
 	watch := e.watchedProjects.start(workspaceID)
 	defer watch.stop()
 	now := e.now().UTC()
@@ -207,16 +208,14 @@ func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, w
 	if err := e.store.PutProjects(ctx, projects); err != nil {
 		return err
 	}
+	stored, err := e.store.Projects(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
 	var missing []string
-	if complete {
-		stored, err := e.store.Projects(ctx, workspaceID)
-		if err != nil {
-			return err
-		}
-		for _, p := range stored {
-			if !listed[p.ID] && p.Deleted.IsZero() {
-				missing = append(missing, p.ID)
-			}
+	for _, p := range stored {
+		if !listed[p.ID] && p.Deleted.IsZero() {
+			missing = append(missing, p.ID)
 		}
 	}
 	// A project a delivery stored while the list was read is read again too: the list
@@ -224,7 +223,8 @@ func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, w
 	ids := append(missing, watch.take()...)
 	slices.Sort(ids)
 	for _, id := range slices.Compact(ids) {
-		if err := e.applyProject(ctx, client, workspaceID, id, nil, false, true); err != nil {
+		err := e.applyProject(ctx, client, workspaceID, id, nil, false, true)
+		if err != nil && !errors.Is(err, clockify.ErrForbidden) { // hidden from the key: kept
 			return err
 		}
 	}
@@ -247,5 +247,5 @@ func (e *Engine) refreshDirectory(ctx context.Context, client *clockify.Client, 
 	if err != nil {
 		return got, err
 	}
-	return got, e.refreshProjects(ctx, client, workspaceID, !got.ownOnly)
+	return got, e.refreshProjects(ctx, client, workspaceID)
 }
