@@ -829,7 +829,7 @@ func TestConnectImportsMembersAfterASync(t *testing.T) {
 // TestSetAPIKey: a workspace whose key Clockify refuses (its user generated a new one)
 // takes the new key without Connect's initial sync, and its syncs work again at once; a
 // bad key, one without access to the workspace, or a workspace not connected changes
-// nothing.
+// nothing. A member's key may take over too.
 func TestSetAPIKey(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
@@ -875,4 +875,21 @@ func TestSetAPIKey(t *testing.T) {
 	require.NoError(t, err)
 	e := r.add(t, "#9 delivered after the new key", now.Add(-time.Hour))
 	r.requireDescription(t, e) // deliveries are read again with the new key
+
+	// A member's key takes over: it may not list the webhooks, but those registered
+	// still deliver, and are not reported missing.
+	i := slices.IndexFunc(r.fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
+	require.GreaterOrEqual(t, i, 0)
+	require.NoError(t, r.eng.SetAPIKey(ctx, ws, r.fx.Members[i].APIKey))
+	r.advance(time.Hour)
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, res.MissingEvents)
+	after, err = r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, after.MissingEvents)
+	e, err = r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Members[i].User.ID, Description: "#10 delivered to a member's key",
+		TimeInterval: clockify.TimeInterval{Start: now, End: new(now.Add(time.Minute))}})
+	require.NoError(t, err)
+	r.requireDescription(t, e)
 }
