@@ -41,10 +41,10 @@ const (
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
 // moved between projects and days, deleted, timers started and stopped; projects added,
 // renamed and deleted; members joining) and in the SDK (projects mapped to
-// repositories, entries linked by hand, the GitHub Enterprise host changed, the webhook
-// tokens rotated, the webhooks moved to another URL, the workspace disconnected and
-// connected again) while the webhooks' deliveries meet one
-// of the fates above. The store then holds what a clean sync of Clockify gives: with no
+// repositories, entries linked by hand, the GitHub Enterprise host changed, the API key
+// replaced by a new one, the webhook tokens rotated, the webhooks moved to another URL,
+// the workspace disconnected and connected again) while the webhooks' deliveries meet
+// one of the fates above. The store then holds what a clean sync of Clockify gives: with no
 // delivery lost, without a sync; with deliveries lost or never sent (a Free plan's
 // missing webhooks, a member's key that may register none; scheduled syncs on the way,
 // while Clockify lists deletions late), after the scheduled sync (of the member's own
@@ -155,7 +155,8 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	if fate == deliverFreePlan {
 		require.NoError(t, r.srv.SetFreePlan(ws, true))
 	}
-	key := r.fx.OwnerKey // the engine's
+	ownerKey := r.fx.OwnerKey
+	key := ownerKey // the engine's
 	if fate == deliverAsMember {
 		i := slices.IndexFunc(r.fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
 		key = r.fx.Members[i].APIKey
@@ -219,8 +220,6 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	for _, m := range r.fx.Members {
 		members = append(members, m.User)
 	}
-	admin, err := r.srv.NewClient(r.fx.OwnerKey)
-	require.NoError(t, err)
 	// Every secret of the stream: the API key, and each token Clockify issued.
 	secrets := map[string]bool{r.fx.OwnerKey: true, key: true}
 	var syncs gosync.WaitGroup
@@ -319,7 +318,9 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			require.NoError(t, r.eng.SetProjectMapping(ctx, m))
 		case op < 9 && intn(10) == 0 && fate == deliverSomeLost: // a webhook deleted in Clockify's settings
 			if hooks := r.srv.Webhooks(ws); len(hooks) > 0 {
-				_, err := admin.Webhooks.Delete(ctx, ws, hooks[intn(len(hooks))].ID)
+				admin, err := r.srv.NewClient(ownerKey)
+				require.NoError(t, err)
+				_, err = admin.Webhooks.Delete(ctx, ws, hooks[intn(len(hooks))].ID)
 				require.NoError(t, err)
 			}
 		case op < 9 && intn(10) == 0 && (fate == deliverAll || fate == deliverDuringSyncs || fate == deliverSomeLost):
@@ -329,6 +330,18 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			require.NoError(t, err)
 		case op < 9 && intn(10) == 0 && fate != deliverDuringFaults: // the webhooks' tokens rotated
 			require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
+		case op < 9 && intn(8) == 0 && fate != deliverDuringFaults && fate != deliverAsMember:
+			// The owner generated a new API key: Clockify refuses the old one, and the
+			// host hands the engine the new one.
+			newKey := fmt.Sprint("owner-key-", len(secrets))
+			r.srv.AddMember(ws, clockifytest.Member{User: r.fx.Owner, APIKey: newKey, Admin: true})
+			require.True(t, r.srv.RevokeAPIKey(ownerKey))
+			if intn(2) == 0 {
+				_, err := r.eng.SyncRecent(ctx, ws)
+				require.ErrorIs(t, err, clockifysync.ErrInvalidAPIKey)
+			}
+			require.NoError(t, r.eng.SetAPIKey(ctx, ws, newKey))
+			ownerKey, key, secrets[newKey] = newKey, newKey, true
 		case op < 9 && intn(8) == 0: // the GitHub Enterprise host set or unset
 			host := []string{"", "github.acme.corp"}[intn(2)]
 			require.NoError(t, r.eng.SetGitHubHost(ctx, ws, host))
@@ -391,7 +404,8 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			case fate == deliverDuringSyncs:
 				syncs.Go(func() {
 					_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -11), End: r.clock()})
-					if err != nil && !errors.Is(err, clockifysync.ErrNotConnected) { // a Disconnect meanwhile wins
+					// A Disconnect meanwhile wins; a key revoked meanwhile fails it.
+					if err != nil && !errors.Is(err, clockifysync.ErrNotConnected) && !errors.Is(err, clockifysync.ErrInvalidAPIKey) {
 						t.Errorf("a sync during the stream: %v", err)
 					}
 				})
