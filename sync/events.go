@@ -44,13 +44,14 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // Apply applies one verified delivery to the store; it is the webhook.ApplyFunc of
 // Handler. With fetch-on-notify (the default) the entity is read again from Clockify,
 // and what Clockify holds now is stored: an entry it no longer has is marked deleted,
-// whatever the delivery said. Of deliveries about one entity applied at once by this
-// process, what the one that began last read is stored, whichever finishes last; across
-// replicas the store keeps the entry read last (Entry.Synced). A delivery for a
-// workspace not connected wraps webhook.ErrPermanent, and so does one applied while its
-// workspace was purged, whose write is deleted again, and one whose entry as it would be
-// stored (the payload's, without fetch-on-notify) has no start or ends before it starts:
-// no report could count it.
+// whatever the delivery said; one it will not let the key read (another member's, to a
+// member's key) is stored as the delivery tells. Of deliveries about one entity applied
+// at once by this process, what the one that began last read is stored, whichever
+// finishes last; across replicas the store keeps the entry read last (Entry.Synced). A
+// delivery for a workspace not connected wraps webhook.ErrPermanent, and so does one
+// applied while its workspace was purged, whose write is deleted again, and one whose
+// entry as it would be stored (the payload's, without fetch-on-notify) has no start or
+// ends before it starts: no report could count it.
 func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	ws := ev.WorkspaceID
 	client, _, err := e.client(ctx, ws)
@@ -211,11 +212,18 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 	defer done()
 	now := e.now().UTC() // before the read: what it reads is at least this recent
 	if fetch {
-		var err error
-		te, _, err = client.TimeEntries.Get(ctx, ws, id, false)
-		gone = errors.Is(err, clockify.ErrNotFound)
-		if err != nil && !gone {
+		got, _, err := client.TimeEntries.Get(ctx, ws, id, false)
+		switch {
+		case errors.Is(err, clockify.ErrForbidden) && (te != nil || gone):
+			// The key may not read it (another member's, to a member's key that took
+			// over from an admin's): the verified delivery's account stands.
+			fetch = false
+		case errors.Is(err, clockify.ErrNotFound):
+			gone = true
+		case err != nil:
 			return nil, err
+		default:
+			te, gone = got, false
 		}
 	}
 	if gone {
@@ -259,7 +267,11 @@ func (e *Engine) stopOthers(ctx context.Context, client *clockify.Client, ws, us
 		if other.ID == id {
 			continue
 		}
-		if _, err := e.applyEntry(ctx, client, ws, other.ID, nil, false, true); err != nil {
+		_, err := e.applyEntry(ctx, client, ws, other.ID, nil, false, true)
+		if errors.Is(err, clockify.ErrForbidden) {
+			continue // the key may not read it: left to the syncs
+		}
+		if err != nil {
 			return err
 		}
 		e.watched.note(ws, other.ID)

@@ -288,6 +288,43 @@ func TestRedeliveryAfterAReplicaDiedApplying(t *testing.T) {
 	})
 }
 
+// TestDeliveryOfAnEntryTheKeyMayNotRead: when Clockify will not let the key read a
+// delivered entry again (403: another member's entry, after a member's key took over
+// from the admin's that registered the webhooks), the verified delivery's own account
+// of it is stored (a new entry, an edit, running timers, a deletion), as without
+// fetch-on-notify, instead of failing every delivery with 503; the timer the next one
+// stopped is left to the syncs.
+func TestDeliveryOfAnEntryTheKeyMayNotRead(t *testing.T) {
+	t.Parallel()
+	var refuseReads atomic.Bool
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		return refuseReads.Load() && req.Method == http.MethodGet && strings.Contains(req.URL.Path, "/time-entries/") &&
+			refuse(w, http.StatusForbidden, `{"message":"Access Denied","code":501}`)
+	})
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	refuseReads.Store(true)
+
+	e := r.add(t, "#12 read by no one", now.Add(-2*time.Hour))
+	r.requireDescription(t, e)
+	e = r.edit(t, e.ID, "#12 edited, read by no one")
+	r.requireDescription(t, e)
+	for _, desc := range []string{"#13 running", "#14 running, which stops #13"} {
+		running, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: desc,
+			TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Minute)}})
+		require.NoError(t, err)
+		r.requireDescription(t, running)
+	}
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, e.ID))
+	r.requireMarkedDeleted(t, e.ID, true, "deleted")
+	deliveries, err := r.store.Deliveries(t.Context(), ws, 0)
+	require.NoError(t, err)
+	require.Len(t, deliveries, 5)
+	for _, d := range deliveries {
+		require.Equal(t, http.StatusOK, d.Status, "%s: %s", d.EventType, d.Reason)
+	}
+}
+
 func TestWebhookRefusesForgery(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
