@@ -44,8 +44,8 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // Apply applies one verified delivery to the store; it is the webhook.ApplyFunc of
 // Handler. With fetch-on-notify (the default) the entity is read again from Clockify,
 // and what Clockify holds now is stored: an entry it no longer has is marked deleted,
-// whatever the delivery said; one it will not let the key read (another member's, to a
-// member's key) is stored as the delivery tells. Of deliveries about one entity applied
+// whatever the delivery said; an entity it will not let the key read (another member's
+// entry, a private project, to a member's key) is stored as the delivery tells. Of deliveries about one entity applied
 // at once by this process, what the one that began last read is stored, whichever
 // finishes last; across replicas the store keeps the entry read last (Entry.Synced). A
 // delivery for a workspace not connected wraps webhook.ErrPermanent, and so does one
@@ -138,11 +138,17 @@ func (e *Engine) applyProject(ctx context.Context, client *clockify.Client, ws, 
 	defer done()
 	now := e.now().UTC() // before the read, as in applyEntry
 	if fetch {
-		var err error
-		p, _, err = client.Projects.Get(ctx, ws, id)
-		gone = errors.Is(err, clockify.ErrNotFound)
-		if err != nil && !gone {
+		got, _, err := client.Projects.Get(ctx, ws, id)
+		switch {
+		case errors.Is(err, clockify.ErrForbidden) && (p != nil || gone):
+			// The key may not read it (a private project, to a member's key): the
+			// verified delivery's account stands.
+		case errors.Is(err, clockify.ErrNotFound):
+			gone = true
+		case err != nil:
 			return err
+		default:
+			p, gone = got, false
 		}
 	}
 	if gone {

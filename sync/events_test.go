@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -288,17 +289,18 @@ func TestRedeliveryAfterAReplicaDiedApplying(t *testing.T) {
 	})
 }
 
-// TestDeliveryOfAnEntryTheKeyMayNotRead: when Clockify will not let the key read a
-// delivered entry again (403: another member's entry, after a member's key took over
-// from the admin's that registered the webhooks), the verified delivery's own account
-// of it is stored (a new entry, an edit, running timers, a deletion), as without
-// fetch-on-notify, instead of failing every delivery with 503; the timer the next one
-// stopped is left to the syncs.
-func TestDeliveryOfAnEntryTheKeyMayNotRead(t *testing.T) {
+// TestDeliveryOfAnEntityTheKeyMayNotRead: when Clockify will not let the key read a
+// delivered entry or project again (403: another member's entry, a private project,
+// after a member's key took over from the admin's that registered the webhooks), the
+// verified delivery's own account of it is stored (a new entry, an edit, running timers,
+// a deletion; a new project, renamed, deleted), as without fetch-on-notify, instead of
+// failing every delivery with 503; the timer the next one stopped is left to the syncs.
+func TestDeliveryOfAnEntityTheKeyMayNotRead(t *testing.T) {
 	t.Parallel()
 	var refuseReads atomic.Bool
+	readByID := regexp.MustCompile(`/(time-entries|projects)/[^/]+$`)
 	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
-		return refuseReads.Load() && req.Method == http.MethodGet && strings.Contains(req.URL.Path, "/time-entries/") &&
+		return refuseReads.Load() && req.Method == http.MethodGet && readByID.MatchString(req.URL.Path) &&
 			refuse(w, http.StatusForbidden, `{"message":"Access Denied","code":501}`)
 	})
 	r.connect(t)
@@ -317,9 +319,26 @@ func TestDeliveryOfAnEntryTheKeyMayNotRead(t *testing.T) {
 	}
 	require.NoError(t, r.srv.DeleteTimeEntry(ws, e.ID))
 	r.requireMarkedDeleted(t, e.ID, true, "deleted")
+
+	p, err := r.srv.AddProject(ws, clockify.Project{Name: "secret-service"})
+	require.NoError(t, err)
+	p.Name, p.Archived = "secret-service-old", true
+	_, err = r.srv.UpdateProject(ws, p)
+	require.NoError(t, err)
+	stored, err := r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
+	i := slices.IndexFunc(stored, func(q clockifysync.Project) bool { return q.ID == p.ID })
+	require.GreaterOrEqual(t, i, 0, "the new project stored")
+	require.Equal(t, "secret-service-old", stored[i].Name)
+	require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+	stored, err = r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
+	i = slices.IndexFunc(stored, func(q clockifysync.Project) bool { return q.ID == p.ID })
+	require.False(t, stored[i].Deleted.IsZero(), "the project marked deleted")
+
 	deliveries, err := r.store.Deliveries(t.Context(), ws, 0)
 	require.NoError(t, err)
-	require.Len(t, deliveries, 5)
+	require.Len(t, deliveries, 8)
 	for _, d := range deliveries {
 		require.Equal(t, http.StatusOK, d.Status, "%s: %s", d.EventType, d.Reason)
 	}
