@@ -45,13 +45,14 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // Handler. With fetch-on-notify (the default) the entity is read again from Clockify,
 // and what Clockify holds now is stored: an entry it no longer has is marked deleted,
 // whatever the delivery said; an entity it will not let the key read (another member's
-// entry, a private project, to a member's key) is stored as the delivery tells. Of deliveries about one entity applied
-// at once by this process, what the one that began last read is stored, whichever
-// finishes last; across replicas the store keeps the entry read last (Entry.Synced). A
-// delivery for a workspace not connected wraps webhook.ErrPermanent, and so does one
-// applied while its workspace was purged, whose write is deleted again, and one whose
-// entry as it would be stored (the payload's, without fetch-on-notify) has no start or
-// ends before it starts: no report could count it.
+// entry, a private project, to a member's key) is stored as the delivery tells. Of
+// deliveries about one entity applied at once by this process, what the one that began
+// last read is stored, whichever finishes last; across replicas the store keeps the
+// entry read last (Entry.Synced). A delivery for a workspace not connected wraps
+// webhook.ErrPermanent, and so does one applied while its workspace was purged, whose
+// write is deleted again, and one whose entry as it would be stored (the payload's,
+// without fetch-on-notify) has no start or ends before it starts: no report could count
+// it.
 func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	ws := ev.WorkspaceID
 	client, _, err := e.client(ctx, ws)
