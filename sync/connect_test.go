@@ -386,11 +386,7 @@ func TestProjectHiddenFromTheKeyIsKept(t *testing.T) {
 	r.advance(time.Hour)
 	_, err = r.eng.SyncScheduled(ctx, ws)
 	require.NoError(t, err)
-	projects, err := r.store.Projects(ctx, ws)
-	require.NoError(t, err)
-	i := slices.IndexFunc(projects, func(q clockifysync.Project) bool { return q.ID == p.ID })
-	require.GreaterOrEqual(t, i, 0)
-	require.True(t, projects[i].Deleted.IsZero(), "kept as stored")
+	require.True(t, r.storedProject(t, p.ID).Deleted.IsZero(), "kept as stored")
 }
 
 // TestContributorSourceFailure: GitHub's side failing (the host's contributor source, or

@@ -306,6 +306,16 @@ func (r *rig) requireDescription(t *testing.T, e clockify.TimeEntry) {
 	require.Equal(t, e.Description, got.Description)
 }
 
+// storedProject returns a project as the store holds it, failing when it holds none.
+func (r *rig) storedProject(t *testing.T, id string) clockifysync.Project {
+	t.Helper()
+	stored, err := r.store.Projects(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	i := slices.IndexFunc(stored, func(p clockifysync.Project) bool { return p.ID == id })
+	require.GreaterOrEqual(t, i, 0, "project %s not stored", id)
+	return stored[i]
+}
+
 // edit changes the description of an entry in the fake.
 func (r *rig) edit(t *testing.T, id, desc string) clockify.TimeEntry {
 	t.Helper()

@@ -325,16 +325,9 @@ func TestDeliveryOfAnEntityTheKeyMayNotRead(t *testing.T) {
 	p.Name, p.Archived = "secret-service-old", true
 	_, err = r.srv.UpdateProject(ws, p)
 	require.NoError(t, err)
-	stored, err := r.store.Projects(t.Context(), ws)
-	require.NoError(t, err)
-	i := slices.IndexFunc(stored, func(q clockifysync.Project) bool { return q.ID == p.ID })
-	require.GreaterOrEqual(t, i, 0, "the new project stored")
-	require.Equal(t, "secret-service-old", stored[i].Name)
+	require.Equal(t, "secret-service-old", r.storedProject(t, p.ID).Name)
 	require.NoError(t, r.srv.DeleteProject(ws, p.ID))
-	stored, err = r.store.Projects(t.Context(), ws)
-	require.NoError(t, err)
-	i = slices.IndexFunc(stored, func(q clockifysync.Project) bool { return q.ID == p.ID })
-	require.False(t, stored[i].Deleted.IsZero(), "the project marked deleted")
+	require.False(t, r.storedProject(t, p.ID).Deleted.IsZero(), "the project marked deleted")
 
 	deliveries, err := r.store.Deliveries(t.Context(), ws, 0)
 	require.NoError(t, err)
@@ -416,20 +409,14 @@ func TestApplyWithoutFetch(t *testing.T) {
 	const getProject = "GET v1/workspaces/{ws}/projects/{id}"
 	p, err := r.srv.AddProject(ws, clockify.Project{Name: "from-the-payload"})
 	require.NoError(t, err)
-	stored, err := r.store.Projects(t.Context(), ws)
-	require.NoError(t, err)
-	i := slices.IndexFunc(stored, func(sp clockifysync.Project) bool { return sp.ID == p.ID })
-	require.GreaterOrEqual(t, i, 0, "stored from the payload")
-	require.Equal(t, "from-the-payload", stored[i].Name)
-	require.True(t, stored[i].Deleted.IsZero())
+	proj := r.storedProject(t, p.ID) // stored from the payload
+	require.Equal(t, "from-the-payload", proj.Name)
+	require.True(t, proj.Deleted.IsZero())
 	p.Archived = true
 	_, err = r.srv.UpdateProject(ws, p)
 	require.NoError(t, err)
 	require.NoError(t, r.srv.DeleteProject(ws, p.ID))
-	stored, err = r.store.Projects(t.Context(), ws)
-	require.NoError(t, err)
-	i = slices.IndexFunc(stored, func(sp clockifysync.Project) bool { return sp.ID == p.ID })
-	require.False(t, stored[i].Deleted.IsZero(), "marked deleted from the payload")
+	require.False(t, r.storedProject(t, p.ID).Deleted.IsZero(), "marked deleted from the payload")
 	require.Zero(t, r.srv.Requests(getProject), "no project read by id")
 
 	// A delivery without its entry or project cannot be applied, now or later.
@@ -459,6 +446,8 @@ func TestApplyWithoutFetch(t *testing.T) {
 
 	// A project deleted before it was ever stored leaves nothing to mark: applied, no
 	// redelivery asked for, nothing stored.
+	stored, err := r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
 	err = r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.ProjectDeleted, WorkspaceID: ws, EntityID: "never-stored",
 		Project: &clockify.Project{ID: "never-stored", WorkspaceID: ws, Name: "gone"}})
 	require.NoError(t, err)
