@@ -44,11 +44,11 @@ const (
 // repositories, entries linked by hand, the GitHub Enterprise host changed, the API key
 // replaced by a new one, the webhook tokens rotated, the webhooks moved to another URL,
 // the workspace disconnected and connected again) while the webhooks' deliveries meet
-// one of the fates above. The store then holds what a clean sync of Clockify gives: with no
-// delivery lost, without a sync; with deliveries lost or never sent (a Free plan's
-// missing webhooks, a member's key that may register none; scheduled syncs on the way,
-// while Clockify lists deletions late), after the scheduled sync (of the member's own
-// entries, with a member's key). Manual links made on the way survive.
+// one of the fates above. The store then holds what a clean sync of Clockify gives:
+// with no delivery lost, without a sync; with deliveries lost or never sent (a Free
+// plan's missing webhooks, a member's key that may register none; scheduled syncs on the
+// way, while Clockify lists deletions late), after the scheduled sync (of the member's
+// own entries, with a member's key). Manual links made on the way survive.
 func TestConverges(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(3) {
