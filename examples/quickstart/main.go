@@ -152,7 +152,10 @@ func syncAndReport(ctx context.Context, out io.Writer, src *source, dbPath strin
 	conn := res.Connection
 	fmt.Fprintf(out, "Synced workspace %q (%s) into %s: %d entries from the last %d days, %d webhooks registered.\n",
 		conn.WorkspaceName, conn.WorkspaceID, dbPath, res.InitialSync.Stored, conn.InitialDays, res.Webhooks)
-	if len(res.MissingEvents) > 0 {
+	switch {
+	case len(res.MissingEvents) > 0 && res.OwnEntriesOnly:
+		fmt.Fprintf(out, "(Only workspace admins may register webhooks, so none delivers the %d events; the hourly reconcile covers them.)\n", len(res.MissingEvents))
+	case len(res.MissingEvents) > 0:
 		fmt.Fprintf(out, "(Clockify delivers no webhook for %d events, refused or disabled by its plan; the hourly reconcile covers them.)\n", len(res.MissingEvents))
 	}
 	if err := mapProjects(ctx, eng, conn.WorkspaceID, src.org); err != nil {

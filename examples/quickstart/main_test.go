@@ -94,7 +94,7 @@ func TestQuickstartWithAMembersKey(t *testing.T) {
 			require.NoError(t, syncAndReport(t.Context(), &out, src, filepath.Join(t.TempDir(), "q.db")))
 			s := out.String()
 			require.Contains(t, s, me.Name+" is not an admin of this workspace")
-			missing := "(Clockify delivers no webhook for 10 events, refused or disabled by its plan; the hourly reconcile covers them.)"
+			missing := "(Only workspace admins may register webhooks, so none delivers the 10 events; the hourly reconcile covers them.)"
 			if noURL {
 				require.NotContains(t, s, missing)
 			} else {
