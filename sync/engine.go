@@ -17,9 +17,9 @@ import (
 
 // Engine connects Clockify workspaces and keeps their entries, links and mappings in a
 // Store. One Engine serves many workspaces; it is safe for concurrent use. Syncs of one
-// workspace run one at a time within a process, and so do its Connects, across
-// processes too on a WorkspaceLocker store (store/postgres); a call waits for the one
-// running until its context ends. Across replicas, sync/riverjobs runs the syncs as
+// workspace run one at a time within an Engine, and so do its Connects, across Engines
+// (replicas) too only on a WorkspaceLocker store (store/postgres); a call waits for the
+// one running until its context ends. Across replicas, sync/riverjobs runs the syncs as
 // River jobs unique per workspace.
 type Engine struct {
 	store       Store
