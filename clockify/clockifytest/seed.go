@@ -200,6 +200,38 @@ func (s *Server) DeleteTimeEntry(workspaceID, entryID string) error {
 	return err
 }
 
+// SplitTimeEntry splits an entry in two at a time inside it (for a running timer, before
+// now), as Clockify's Split action does: the entry keeps its id and ends at at, and a
+// new entry with its details starts at at and ends where it ended, or runs on. It
+// delivers TIME_ENTRY_SPLIT with the new entry, and returns it. Clockify documents
+// neither which part its delivery carries nor a delivery for the other part; its sample
+// delivery is of a running entry, as the later part of a running timer is.
+func (s *Server) SplitTimeEntry(workspaceID, entryID string, at time.Time) (clockify.TimeEntry, error) {
+	return s.seedEntry(workspaceID, func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		e, ok := ws.entries[entryID]
+		if !ok {
+			return nil, "", errNotInWorkspace("Time entry")
+		}
+		at := at.UTC().Truncate(time.Second)
+		iv, end := e.TimeInterval, s.now() // a timer runs to now
+		if iv.End != nil {
+			end = *iv.End
+		}
+		if !at.After(iv.Start) || !at.Before(end) {
+			return nil, "", errBadRequest("The split time must be within the time entry")
+		}
+		later := plainEntry(e)
+		later.ID, later.TimeInterval = "", clockify.TimeInterval{Start: at, End: iv.End}
+		if _, err := st.putEntry(ws, &later, true, s.now()); err != nil { // checked before any change
+			return nil, "", err
+		}
+		d := clockify.Duration(at.Sub(iv.Start))
+		e.TimeInterval.End, e.TimeInterval.Duration = &at, &d
+		ws.touch(e.ID, s.now())
+		return &later, clockify.EventTimeEntrySplit, nil
+	})
+}
+
 // StopTimer stops a user's running timer at end and delivers TIMER_STOPPED.
 func (s *Server) StopTimer(workspaceID, userID string, end time.Time) (clockify.TimeEntry, error) {
 	return s.seedEntry(workspaceID, func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {

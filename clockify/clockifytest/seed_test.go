@@ -1,6 +1,9 @@
 package clockifytest_test
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -57,4 +60,58 @@ func TestSeedingChecks(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, fx.Entries[0].Description, stored.Description, "nothing replaced")
 	require.Len(t, srv.TimeEntries(ws.ID), len(fx.Entries))
+}
+
+// TestSplitTimeEntry: a split leaves the entry ending at the split time and a new entry
+// with its details from there to where it ended (running on, for a timer), delivers
+// TIME_ENTRY_SPLIT with the new entry, and refuses a time not inside the entry.
+func TestSplitTimeEntry(t *testing.T) {
+	got := make(chan string, 4)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			ID string `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		got <- r.Header.Get("Clockify-Webhook-Event-Type") + " " + body.ID
+	}))
+	defer receiver.Close()
+	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now }))
+	ws := fx.Workspace.ID
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	_, _, err = c.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{Name: "split", URL: receiver.URL, WebhookEvent: clockify.EventTimeEntrySplit})
+	require.NoError(t, err)
+
+	for _, running := range []bool{false, true} {
+		e := clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#7 pairing", Billable: true, TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour)}}
+		if !running {
+			e.TimeInterval.End = new(now.Add(-time.Hour))
+		}
+		e, err := srv.AddTimeEntry(ws, e)
+		require.NoError(t, err)
+		count := len(srv.TimeEntries(ws))
+		for _, at := range []time.Time{e.TimeInterval.Start, e.TimeInterval.Start.Add(-time.Minute), now.Add(-time.Hour), now.Add(time.Minute)} {
+			if running && at.Equal(now.Add(-time.Hour)) {
+				continue // a timer may be split at any time from its start to now
+			}
+			_, err := srv.SplitTimeEntry(ws, e.ID, at)
+			require.ErrorContains(t, err, "within the time entry", "at %v", at)
+		}
+		_, err = srv.SplitTimeEntry(ws, "missing", now.Add(-2*time.Hour))
+		require.ErrorContains(t, err, "doesn't belong")
+		require.Len(t, srv.TimeEntries(ws), count, "nothing split")
+
+		later, err := srv.SplitTimeEntry(ws, e.ID, now.Add(-2*time.Hour))
+		require.NoError(t, err)
+		require.Equal(t, "TIME_ENTRY_SPLIT "+later.ID, <-got)
+		require.NotEqual(t, e.ID, later.ID)
+		first, _, err := c.TimeEntries.Get(t.Context(), ws, e.ID, false)
+		require.NoError(t, err)
+		second, _, err := c.TimeEntries.Get(t.Context(), ws, later.ID, false)
+		require.NoError(t, err)
+		require.Equal(t, now.Add(-2*time.Hour), *first.TimeInterval.End)
+		require.Equal(t, now.Add(-2*time.Hour), second.TimeInterval.Start)
+		require.Equal(t, e.TimeInterval.End, second.TimeInterval.End, "ends where the entry ended, or runs")
+		require.Equal(t, []any{e.Description, e.Billable, e.UserID}, []any{second.Description, second.Billable, second.UserID})
+	}
 }
