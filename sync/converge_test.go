@@ -39,12 +39,12 @@ const (
 )
 
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
-// moved between projects and days, deleted, timers started and stopped; projects added,
-// renamed and deleted; members joining) and in the SDK (projects mapped to
-// repositories, entries linked by hand, the GitHub Enterprise host changed, the API key
-// replaced by a new one, the webhook tokens rotated, the webhooks moved to another URL,
-// the workspace disconnected and connected again) while the webhooks' deliveries meet
-// one of the fates above. The store then holds what a clean sync of Clockify gives:
+// moved between projects and days, split in two, deleted, timers started and stopped;
+// projects added, renamed and deleted; members joining) and in the SDK (projects mapped
+// to repositories, entries linked by hand, the GitHub Enterprise host changed, the API
+// key replaced by a new one, the webhook tokens rotated, the webhooks moved to another
+// URL, the workspace disconnected and connected again) while the webhooks' deliveries
+// meet one of the fates above. The store then holds what a clean sync of Clockify gives:
 // with no delivery lost, without a sync; with deliveries lost or never sent (a Free
 // plan's missing webhooks, a member's key that may register none; scheduled syncs on the
 // way, while Clockify lists deletions late), after the scheduled sync (of the member's
@@ -244,12 +244,12 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			e, err := r.srv.AddTimeEntry(ws, e) // a timer stops the member's running one
 			require.NoError(t, err)
 			mine = append(mine, e.ID)
-		case op < 6: // edit one, a running timer too: its description, project, billable flag or start
+		case op < 6: // edit one, a running timer too: its description, project, billable flag or start; or split it
 			e, ok := pick()
 			if !ok || known[e.ProjectID].Archived {
 				continue // the fake refuses an edit of an entry of a deleted project
 			}
-			switch intn(4) {
+			switch intn(5) {
 			case 0:
 				e.Description = descriptions[intn(len(descriptions))]
 			case 1:
@@ -265,6 +265,18 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 				if e.TimeInterval.End.After(r.clock()) {
 					continue
 				}
+			case 4: // in two, as Clockify's Split action does
+				end := r.clock()
+				if e.TimeInterval.End != nil {
+					end = *e.TimeInterval.End
+				}
+				at := e.TimeInterval.Start.Add(end.Sub(e.TimeInterval.Start) / 2).Truncate(time.Second)
+				if at.After(e.TimeInterval.Start) {
+					later, err := r.srv.SplitTimeEntry(ws, e.ID, at)
+					require.NoError(t, err)
+					mine = append(mine, later.ID)
+				}
+				continue
 			}
 			_, err := r.srv.UpdateTimeEntry(ws, e)
 			require.NoError(t, err)

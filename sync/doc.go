@@ -25,7 +25,8 @@
 // entity applied at once, what the later one read is kept. A repeat of a delivery is a
 // duplicate only while the store still holds what it tells (a sync may have stored
 // another state since), and a timer that starts has the member's other running entries
-// read again (Clockify stops them, and tells no webhook). [Engine.Disconnect]
+// read again (Clockify stops them, and tells no webhook), as an entry split in two has
+// the member's entries over its time (Clockify tells of one part). [Engine.Disconnect]
 // unregisters the webhooks and deletes the credentials, and keeps the entries and links
 // as history, which [Engine.Purge] deletes on request; a Disconnect while Connect runs
 // wins, and a second Connect or sync of a workspace waits for the first (across

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -45,14 +46,15 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // Handler. With fetch-on-notify (the default) the entity is read again from Clockify,
 // and what Clockify holds now is stored: an entry it no longer has is marked deleted,
 // whatever the delivery said; an entity it will not let the key read (another member's
-// entry, a private project, to a member's key) is stored as the delivery tells. Of
-// deliveries about one entity applied at once by this process, what the one that began
-// last read is stored, whichever finishes last; across replicas the store keeps the
-// entry read last (Entry.Synced). A delivery for a workspace not connected wraps
-// webhook.ErrPermanent, and so does one applied while its workspace was purged, whose
-// write is deleted again, and one whose entry as it would be stored (the payload's,
-// without fetch-on-notify) has no start or ends before it starts: no report could count
-// it.
+// entry, a private project, to a member's key) is stored as the delivery tells. After a
+// TIME_ENTRY_SPLIT, which tells of one part of the entry split, the member's entries
+// over the time of both are read again. Of deliveries about one entity applied at once
+// by this process, what the one that began last read is stored, whichever finishes last;
+// across replicas the store keeps the entry read last (Entry.Synced). A delivery for a
+// workspace not connected wraps webhook.ErrPermanent, and so does one applied while its
+// workspace was purged, whose write is deleted again, and one whose entry as it would be
+// stored (the payload's, without fetch-on-notify) has no start or ends before it starts:
+// no report could count it.
 func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	ws := ev.WorkspaceID
 	client, _, err := e.client(ctx, ws)
@@ -64,8 +66,17 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 	}
 	switch {
 	case ev.Kind.IsTimeEntry():
+		var before Entry // as stored before a split
+		if ev.Wire == clockify.EventTimeEntrySplit {
+			if before, err = e.store.Entry(ctx, ws, ev.EntityID); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
 		var te *clockify.TimeEntry
 		te, err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
+		if err == nil && ev.Wire == clockify.EventTimeEntrySplit {
+			err = e.readSplit(ctx, client, ws, before, cmp.Or(te, ev.TimeEntry))
+		}
 		if err == nil {
 			e.watched.note(ws, ev.EntityID)
 			// A timer that runs, or ran when Clockify sent the delivery, stopped the
@@ -258,6 +269,48 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 		}
 	}
 	return te, store(func() error { return e.putEntries(ctx, ws, []Entry{en}) })
+}
+
+// readSplit reads again a member's entries over the time of an entry that Clockify's
+// Split cut in two, after a delivery told of one part (te): Clockify documents neither
+// which part it tells of nor a delivery for the other. Without it, the store would keep
+// the entry as it was (before, counting the later part's time twice) or lack the other
+// part until a sync. The time read spans te, the entry as stored before (which reaches
+// over the other part, should Clockify's list leave out one that starts where te ends),
+// and the member's stored entries that overlap te (the entry split, when te is the new
+// part): one request, more only for entries there that Clockify no longer lists.
+func (e *Engine) readSplit(ctx context.Context, client *clockify.Client, ws string, before Entry, te *clockify.TimeEntry) error {
+	if te == nil || te.UserID == "" || te.TimeInterval.Start.IsZero() {
+		return nil
+	}
+	now := e.now().UTC()
+	endOf := func(en Entry) time.Time {
+		if en.Running() {
+			return maxTime(now, en.Start)
+		}
+		return en.End
+	}
+	told := entryOf(ws, te, now)
+	from, to := told.Start, endOf(told)
+	// Of the member's entries started before te ends, the latest few that overlap it:
+	// the entry split, when te is its new part, started last before it but for overlaps.
+	stored, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: ws, UserID: te.UserID, To: to, Newest: true, Limit: 4})
+	if err != nil {
+		return err
+	}
+	spans := slices.DeleteFunc(stored, func(en Entry) bool { return en.ID == te.ID || !endOf(en).After(told.Start) })
+	if before.ID != "" {
+		spans = append(spans, before)
+	}
+	for _, en := range spans {
+		from, to = minTime(from, en.Start), maxTime(to, endOf(en))
+	}
+	watch := e.watched.start(ws)
+	defer watch.stop()
+	if _, _, _, err := e.readMember(ctx, client, ws, te.UserID, from, to); err != nil {
+		return err
+	}
+	return e.reread(ctx, client, watch)
 }
 
 // stopOthers reads again a member's entries other than the one delivered (id) that the

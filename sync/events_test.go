@@ -114,6 +114,69 @@ func TestStartingATimerStopsTheOther(t *testing.T) {
 	})
 }
 
+// TestASplitEntryIsStoredWhole: Clockify's Split action cuts an entry in two, and its
+// TIME_ENTRY_SPLIT delivery tells of one part (which one is not documented; the fake's
+// of the later). Whichever part it tells of, of a finished entry or a running timer, the
+// store then holds both parts as Clockify does: not the entry as it was (counting the
+// later part's time twice), nor one part alone.
+func TestASplitEntryIsStoredWhole(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name             string
+		running, earlier bool
+	}{
+		{"the later part told", false, false},
+		{"the earlier part told", false, true},
+		{"a running timer, the later part told", true, false},
+		{"a running timer, the earlier part told", true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t)
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			ctx := t.Context()
+			e := clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "PR #5 review", TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour)}}
+			if !tc.running {
+				e.TimeInterval.End = new(now.Add(-time.Hour))
+			}
+			e, err := r.srv.AddTimeEntry(ws, e)
+			require.NoError(t, err)
+			if tc.earlier { // the fake's delivery, of the later part, is not sent
+				admin, err := r.srv.NewClient(r.fx.OwnerKey)
+				require.NoError(t, err)
+				for _, h := range r.srv.Webhooks(ws) {
+					if h.WebhookEvent == clockify.EventTimeEntrySplit {
+						_, err = admin.Webhooks.Delete(ctx, ws, h.ID)
+						require.NoError(t, err)
+					}
+				}
+			}
+			lists := r.srv.Requests(listRoute)
+			later, err := r.srv.SplitTimeEntry(ws, e.ID, now.Add(-2*time.Hour))
+			require.NoError(t, err)
+			parts := slices.DeleteFunc(r.srv.TimeEntries(ws), func(x clockify.TimeEntry) bool { return x.ID != e.ID && x.ID != later.ID })
+			require.Len(t, parts, 2)
+			if tc.earlier {
+				earlier := parts[slices.IndexFunc(parts, func(x clockify.TimeEntry) bool { return x.ID == e.ID })]
+				require.NoError(t, r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntrySplit,
+					WorkspaceID: ws, EntityID: e.ID, TimeEntry: &earlier}))
+			}
+			for _, want := range parts {
+				got, err := r.store.Entry(ctx, ws, want.ID)
+				require.NoError(t, err, "part %s stored", want.ID)
+				require.True(t, want.TimeInterval.Start.Equal(got.Start), "start of %s: %v", want.ID, got.Start)
+				require.Equal(t, want.TimeInterval.End == nil, got.Running(), "part %s running", want.ID)
+				if want.TimeInterval.End != nil {
+					require.True(t, want.TimeInterval.End.Equal(got.End), "end of %s: %v", want.ID, got.End)
+				}
+				require.Equal(t, "PR #5 review", got.Description)
+			}
+			require.Equal(t, lists+1, r.srv.Requests(listRoute), "one list of the member's entries")
+		})
+	}
+}
+
 // TestAnEditBackIsNoDuplicate: Clockify's payloads carry no modification time, so an
 // entry edited back to a state it was delivered in sends that delivery's body again.
 // The handler takes it for a duplicate only while the store still holds that state:

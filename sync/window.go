@@ -253,7 +253,17 @@ func (e *Engine) syncMemberSafely(ctx context.Context, client *clockify.Client, 
 // syncMember stores one member's entries in the run's window, marks those gone as
 // deleted, and checkpoints the member.
 func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Run, m Member) (stored, deleted int, skipped bool, err error) {
-	ws := run.WorkspaceID
+	if stored, deleted, skipped, err = e.readMember(ctx, client, run.WorkspaceID, m.ID, run.Start, run.End); err != nil {
+		return 0, 0, false, err
+	}
+	return stored, deleted, skipped, e.checkpoint(ctx, run.WorkspaceID, m.ID)
+}
+
+// readMember stores a member's entries started in [start, end] as Clockify holds them
+// now, and marks deleted those stored there that Clockify no longer has. When Clockify
+// refuses to list them (a deactivated member, a key without admin rights), it changes
+// nothing and returns skipped.
+func (e *Engine) readMember(ctx context.Context, client *clockify.Client, ws, memberID string, start, end time.Time) (stored, deleted int, skipped bool, err error) {
 	now := e.now().UTC()
 	seen := map[string]bool{}
 	batch := make([]Entry, 0, 256)
@@ -268,14 +278,14 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 	}
 	// Pages of the client's default size (1,000): Clockify serves up to 5,000, but the
 	// client makes room for the page it asks for, which most members' windows do not fill.
-	opts := &clockify.TimeEntryListOptions{Start: run.Start, End: run.End}
-	for te, err := range client.TimeEntries.All(ctx, ws, m.ID, opts) {
+	opts := &clockify.TimeEntryListOptions{Start: start, End: end}
+	for te, err := range client.TimeEntries.All(ctx, ws, memberID, opts) {
 		if err != nil {
 			if refused(err) {
-				e.log.InfoContext(ctx, "clockifysync: Clockify would not list a member's entries", "workspace", ws, "member", m.ID, "error", err)
-				return 0, 0, true, e.checkpoint(ctx, ws, m.ID)
+				e.log.InfoContext(ctx, "clockifysync: Clockify would not list a member's entries", "workspace", ws, "member", memberID, "error", err)
+				return 0, 0, true, nil
 			}
-			return 0, 0, false, fmt.Errorf("clockifysync: entries of member %s: %w", m.ID, err)
+			return 0, 0, false, fmt.Errorf("clockifysync: entries of member %s: %w", memberID, err)
 		}
 		seen[te.ID] = true
 		batch = append(batch, entryOf(ws, &te, now))
@@ -292,7 +302,7 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 	// An entry stored in the window that did not come back is asked for by id: pages
 	// shift when entries are added or deleted while they are read, so absence alone
 	// is no proof.
-	have, err := e.store.EntryIDs(ctx, EntryQuery{WorkspaceID: ws, UserID: m.ID, From: run.Start, To: run.End.Add(time.Nanosecond)})
+	have, err := e.store.EntryIDs(ctx, EntryQuery{WorkspaceID: ws, UserID: memberID, From: start, To: end.Add(time.Nanosecond)})
 	if err != nil {
 		return 0, 0, false, err
 	}
@@ -319,7 +329,7 @@ func (e *Engine) syncMember(ctx context.Context, client *clockify.Client, run Ru
 			return 0, 0, false, err
 		}
 	}
-	return stored, len(gone), false, e.checkpoint(ctx, ws, m.ID)
+	return stored, len(gone), false, nil
 }
 
 // checkpoint records that a member of the run in progress is done. The run ends under a
