@@ -107,13 +107,14 @@ func WithOnSync(fn func(ctx context.Context, workspaceID string, res *Result, er
 	return func(e *Engine) { e.onSync = fn }
 }
 
-// WithFetchOnNotify sets whether a webhook delivery makes the engine read the entity again
-// from the API before applying it (the default). With it, a delivery late, out of order
-// or replayed cannot roll state back; without it, the delivery's payload is applied as it
-// is, which costs no request. Clockify's payloads carry no entry type and no rates:
-// without the read, a stored entry keeps its type (a break, time off, counted as no
-// work) and its rate, and a new one counts as work, at the workspace's rates, until a
-// sync reads them.
+// WithFetchOnNotify sets whether a webhook delivery makes the engine read the entity
+// again from the API before applying it (the default). With it, a delivery late, out of
+// order or replayed cannot roll state back; without it, the delivery's payload is
+// applied as it is, which costs no request (but for a split, whose delivery tells of one
+// part: the member's entries over both are read). Clockify's payloads carry no entry
+// type and no rates: without the read, a stored entry keeps its type (a break, time off,
+// counted as no work) and its rate, and a new one counts as work, at the workspace's
+// rates, until a sync reads them.
 func WithFetchOnNotify(on bool) Option { return func(e *Engine) { e.fetch = on } }
 
 // WithContributors sets where members' GitHub logins come from; without it members are

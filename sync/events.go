@@ -1,7 +1,6 @@
 package sync
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -75,7 +74,7 @@ func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
 		var te *clockify.TimeEntry
 		te, err = e.applyEntry(ctx, client, ws, ev.EntityID, ev.TimeEntry, ev.Kind == webhook.TimeEntryDeleted, e.fetch)
 		if err == nil && ev.Wire == clockify.EventTimeEntrySplit {
-			err = e.readSplit(ctx, client, ws, before, cmp.Or(te, ev.TimeEntry))
+			err = e.readSplit(ctx, client, ws, before, ev.TimeEntry, te)
 		}
 		if err == nil {
 			e.watched.note(ws, ev.EntityID)
@@ -271,18 +270,22 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 	return te, store(func() error { return e.putEntries(ctx, ws, []Entry{en}) })
 }
 
+// splitLookback bounds how long before the new part of an entry split in two the entry
+// may have started and still be found stored (readSplit): a timer left running over a
+// long weekend, which Split is for, is found.
+const splitLookback = 7 * 24 * time.Hour
+
 // readSplit reads again a member's entries over the time of an entry that Clockify's
-// Split cut in two, after a delivery told of one part (te): Clockify documents neither
-// which part it tells of nor a delivery for the other. Without it, the store would keep
-// the entry as it was (before, counting the later part's time twice) or lack the other
-// part until a sync. The time read spans te, the entry as stored before (which reaches
-// over the other part, should Clockify's list leave out one that starts where te ends),
-// and the member's stored entries that overlap te (the entry split, when te is the new
-// part): one request, more only for entries there that Clockify no longer lists.
-func (e *Engine) readSplit(ctx context.Context, client *clockify.Client, ws string, before Entry, te *clockify.TimeEntry) error {
-	if te == nil || te.UserID == "" || te.TimeInterval.Start.IsZero() {
-		return nil
-	}
+// Split cut in two, after a delivery told of one part: Clockify documents neither which
+// part it tells of nor a delivery for the other. Without it, the store would keep the
+// entry as it was (before, counting the later part's time twice) or lack the other part
+// until a sync. The time read spans the part as told and as read now (parts: it may
+// have changed since, a delivery coming late), the entry as stored before (which
+// reaches over the other part, should Clockify's list leave out one that starts where
+// the part ends), and the member's stored entries that overlap the part (the entry
+// split, when it is the new part, if it started at most splitLookback before): one
+// request, more only for entries there that Clockify no longer lists.
+func (e *Engine) readSplit(ctx context.Context, client *clockify.Client, ws string, before Entry, parts ...*clockify.TimeEntry) error {
 	now := e.now().UTC()
 	endOf := func(en Entry) time.Time {
 		if en.Running() {
@@ -290,24 +293,42 @@ func (e *Engine) readSplit(ctx context.Context, client *clockify.Client, ws stri
 		}
 		return en.End
 	}
-	told := entryOf(ws, te, now)
-	from, to := told.Start, endOf(told)
-	// Of the member's entries started before te ends, the latest few that overlap it:
-	// the entry split, when te is its new part, started last before it but for overlaps.
-	stored, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: ws, UserID: te.UserID, To: to, Newest: true, Limit: 4})
-	if err != nil {
-		return err
+	var from, to time.Time
+	widen := func(en Entry) {
+		if from.IsZero() || en.Start.Before(from) {
+			from = en.Start
+		}
+		to = maxTime(to, endOf(en))
 	}
-	spans := slices.DeleteFunc(stored, func(en Entry) bool { return en.ID == te.ID || !endOf(en).After(told.Start) })
 	if before.ID != "" {
-		spans = append(spans, before)
+		widen(before)
 	}
-	for _, en := range spans {
-		from, to = minTime(from, en.Start), maxTime(to, endOf(en))
+	user := ""
+	for _, te := range slices.Compact(parts) { // the same twice without fetch-on-notify
+		if te == nil || te.UserID == "" || te.TimeInterval.Start.IsZero() {
+			continue
+		}
+		user = te.UserID
+		part := entryOf(ws, te, now)
+		widen(part)
+		// The member's entries that overlap the part and started less than splitLookback
+		// before it: the entry split, when the part is the new one.
+		stored, err := e.store.Entries(ctx, EntryQuery{WorkspaceID: ws, UserID: user, From: part.Start.Add(-splitLookback), To: endOf(part)})
+		if err != nil {
+			return err
+		}
+		for _, en := range stored {
+			if en.ID != te.ID && endOf(en).After(part.Start) {
+				widen(en)
+			}
+		}
+	}
+	if user == "" {
+		return nil
 	}
 	watch := e.watched.start(ws)
 	defer watch.stop()
-	if _, _, _, err := e.readMember(ctx, client, ws, te.UserID, from, to); err != nil {
+	if _, _, _, err := e.readMember(ctx, client, ws, user, from, to); err != nil {
 		return err
 	}
 	return e.reread(ctx, client, watch)

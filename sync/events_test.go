@@ -116,33 +116,48 @@ func TestStartingATimerStopsTheOther(t *testing.T) {
 
 // TestASplitEntryIsStoredWhole: Clockify's Split action cuts an entry in two, and its
 // TIME_ENTRY_SPLIT delivery tells of one part (which one is not documented; the fake's
-// of the later). Whichever part it tells of, of a finished entry or a running timer, the
-// store then holds both parts as Clockify does: not the entry as it was (counting the
-// later part's time twice), nor one part alone.
+// of the later). Whichever part it tells of, of a finished entry or a running timer,
+// among other entries of the member's in its time, or late, after the part was moved,
+// with fetch-on-notify or without, the store then holds both parts as Clockify does: not
+// the entry as it was (counting the later part's time twice), nor one part alone.
 func TestASplitEntryIsStoredWhole(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name             string
-		running, earlier bool
+		name                                      string
+		running, earlier, crowded, moved, noFetch bool
 	}{
-		{"the later part told", false, false},
-		{"the earlier part told", false, true},
-		{"a running timer, the later part told", true, false},
-		{"a running timer, the earlier part told", true, true},
+		{name: "the later part told"},
+		{name: "the earlier part told", earlier: true},
+		{name: "a running timer, the later part told", running: true},
+		{name: "a running timer, the earlier part told", running: true, earlier: true},
+		{name: "among other entries", crowded: true},
+		{name: "the later part told after it moved", moved: true},
+		{name: "without fetch-on-notify", noFetch: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t)
+			r := newRig(t, clockifysync.WithFetchOnNotify(!tc.noFetch))
 			r.connect(t)
 			ws := r.fx.Workspace.ID
 			ctx := t.Context()
-			e := clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "PR #5 review", TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour)}}
+			member := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Splitter"}}) // no other entries
+			e := clockify.TimeEntry{UserID: member.ID, Description: "PR #5 review", TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour)}}
 			if !tc.running {
 				e.TimeInterval.End = new(now.Add(-time.Hour))
 			}
 			e, err := r.srv.AddTimeEntry(ws, e)
 			require.NoError(t, err)
-			if tc.earlier { // the fake's delivery, of the later part, is not sent
+			for i := range 6 {
+				if !tc.crowded {
+					break
+				}
+				start := now.Add(-170*time.Minute + time.Duration(i)*5*time.Minute) // after it, before the split
+				_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: member.ID, Description: "standup",
+					TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(5 * time.Minute))}})
+				require.NoError(t, err)
+			}
+			told := !tc.earlier && !tc.moved // the fake's delivery is the one Clockify sends
+			if !told {
 				admin, err := r.srv.NewClient(r.fx.OwnerKey)
 				require.NoError(t, err)
 				for _, h := range r.srv.Webhooks(ws) {
@@ -155,12 +170,22 @@ func TestASplitEntryIsStoredWhole(t *testing.T) {
 			lists := r.srv.Requests(listRoute)
 			later, err := r.srv.SplitTimeEntry(ws, e.ID, now.Add(-2*time.Hour))
 			require.NoError(t, err)
+			if tc.moved { // a day back, delivered at once; the split's delivery comes after
+				moved := later
+				moved.TimeInterval = clockify.TimeInterval{Start: later.TimeInterval.Start.AddDate(0, 0, -1), End: new(later.TimeInterval.End.AddDate(0, 0, -1))}
+				_, err := r.srv.UpdateTimeEntry(ws, moved)
+				require.NoError(t, err)
+			}
 			parts := slices.DeleteFunc(r.srv.TimeEntries(ws), func(x clockify.TimeEntry) bool { return x.ID != e.ID && x.ID != later.ID })
 			require.Len(t, parts, 2)
-			if tc.earlier {
-				earlier := parts[slices.IndexFunc(parts, func(x clockify.TimeEntry) bool { return x.ID == e.ID })]
+			if !told {
+				part := later
+				if tc.earlier {
+					part = parts[slices.IndexFunc(parts, func(x clockify.TimeEntry) bool { return x.ID == e.ID })]
+				}
+				lists = r.srv.Requests(listRoute)
 				require.NoError(t, r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntrySplit,
-					WorkspaceID: ws, EntityID: e.ID, TimeEntry: &earlier}))
+					WorkspaceID: ws, EntityID: part.ID, TimeEntry: &part}))
 			}
 			for _, want := range parts {
 				got, err := r.store.Entry(ctx, ws, want.ID)
