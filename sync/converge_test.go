@@ -39,16 +39,17 @@ const (
 )
 
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
-// moved between projects and days, split in two, deleted, timers started and stopped;
-// projects added, renamed and deleted; members joining) and in the SDK (projects mapped
-// to repositories, entries linked by hand, the GitHub Enterprise host changed, the API
-// key replaced by a new one, the webhook tokens rotated, the webhooks moved to another
-// URL, the workspace disconnected and connected again) while the webhooks' deliveries
-// meet one of the fates above. The store then holds what a clean sync of Clockify gives:
-// with no delivery lost, without a sync; with deliveries lost or never sent (a Free
-// plan's missing webhooks, a member's key that may register none; scheduled syncs on the
-// way, while Clockify lists deletions late), after the scheduled sync (of the member's
-// own entries, with a member's key). Manual links made on the way survive.
+// moved between projects and days, split in two, deleted and restored, timers started
+// and stopped; projects added, renamed and deleted; members joining) and in the SDK
+// (projects mapped to repositories, entries linked by hand, the GitHub Enterprise host
+// changed, the API key replaced by a new one, the webhook tokens rotated, the webhooks
+// moved to another URL, the workspace disconnected and connected again) while the
+// webhooks' deliveries meet one of the fates above. The store then holds what a clean
+// sync of Clockify gives: with no delivery lost, without a sync; with deliveries lost or
+// never sent (a Free plan's missing webhooks, a member's key that may register none;
+// scheduled syncs on the way, while Clockify lists deletions late), after the scheduled
+// sync (of the member's own entries, with a member's key). Manual links made on the way
+// survive.
 func TestConverges(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(3) {
@@ -192,6 +193,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	projects := []string{"", r.fx.Projects[0].ID, r.fx.Projects[1].ID, r.fx.Projects[2].ID}
 	repos := []string{"acme/web", "acme/api", "Acme/Web", "other/tool"}
 	var mine []string                      // entries the stream added
+	var binned []clockify.TimeEntry        // entries the stream deleted, and not restored
 	manual := map[[2]string]bool{}         // entry and target: linked by hand, or unlinked since
 	known := map[string]clockify.Project{} // the projects as the stream last changed them
 	for _, p := range r.fx.Projects {
@@ -280,9 +282,16 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			}
 			_, err := r.srv.UpdateTimeEntry(ws, e)
 			require.NoError(t, err)
-		case op < 7: // delete one
-			if e, ok := pick(); ok {
+		case op < 7: // delete one, or bring one back (Clockify's undo) unless its project is deleted
+			if i := intn(len(binned) + 3); i < len(binned) {
+				if b := binned[i]; !known[b.ProjectID].Archived {
+					_, err := r.srv.RestoreTimeEntry(ws, b.ID)
+					require.NoError(t, err)
+					binned = slices.Delete(binned, i, i+1)
+				}
+			} else if e, ok := pick(); ok {
 				require.NoError(t, r.srv.DeleteTimeEntry(ws, e.ID))
+				binned = append(binned, e)
 			}
 		case op < 8: // stop a running timer
 			for _, e := range r.srv.TimeEntries(ws) {

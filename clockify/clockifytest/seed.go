@@ -232,6 +232,27 @@ func (s *Server) SplitTimeEntry(workspaceID, entryID string, at time.Time) (cloc
 	})
 }
 
+// RestoreTimeEntry brings a deleted entry back, as Clockify's undo of a deletion does,
+// and delivers TIME_ENTRY_RESTORED. The entry leaves the list of deleted entities and
+// counts as updated now in the lists of changes (what Clockify's lists show of a
+// restore is not documented). An entry whose project was deleted since is refused.
+func (s *Server) RestoreTimeEntry(workspaceID, entryID string) (clockify.TimeEntry, error) {
+	return s.seedEntry(workspaceID, func(st *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
+		i := slices.IndexFunc(ws.bin, func(b binRecord) bool { return b.id == entryID })
+		if i < 0 {
+			return nil, "", errNotInWorkspace("Time entry")
+		}
+		b := ws.bin[i]
+		e := plainEntry(&b.entry)
+		if _, err := st.putEntry(ws, &e, true, s.now()); err != nil {
+			return nil, "", err
+		}
+		ws.bin = slices.Delete(ws.bin, i, i+1)
+		ws.audit[e.ID] = audit{created: b.created, updated: s.now().UTC()}
+		return &e, clockify.EventTimeEntryRestored, nil
+	})
+}
+
 // StopTimer stops a user's running timer at end and delivers TIMER_STOPPED.
 func (s *Server) StopTimer(workspaceID, userID string, end time.Time) (clockify.TimeEntry, error) {
 	return s.seedEntry(workspaceID, func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,4 +115,74 @@ func TestSplitTimeEntry(t *testing.T) {
 		require.Equal(t, e.TimeInterval.End, second.TimeInterval.End, "ends where the entry ended, or runs")
 		require.Equal(t, []any{e.Description, e.Billable, e.UserID}, []any{second.Description, second.Billable, second.UserID})
 	}
+}
+
+// TestRestoreTimeEntry: a deleted entry comes back as it was, with TIME_ENTRY_RESTORED,
+// and leaves the list of deleted entities; one whose project was deleted since, and an
+// id never deleted, are refused.
+func TestRestoreTimeEntry(t *testing.T) {
+	got := make(chan string, 4)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			ID string `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		got <- r.Header.Get("Clockify-Webhook-Event-Type") + " " + body.ID
+	}))
+	defer receiver.Close()
+	var elapsed atomic.Int64
+	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now.Add(time.Duration(elapsed.Load())) }))
+	ws := fx.Workspace.ID
+	ctx := t.Context()
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	_, _, err = c.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "restored", URL: receiver.URL, WebhookEvent: clockify.EventTimeEntryRestored})
+	require.NoError(t, err)
+	deleted := func() []string {
+		var ids []string
+		for d, err := range c.EntityChanges.AllDeleted(ctx, ws, &clockify.EntityChangeOptions{
+			Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: now.Add(time.Minute), End: now.Add(time.Hour)}) {
+			require.NoError(t, err)
+			te, err := d.TimeEntry()
+			require.NoError(t, err)
+			ids = append(ids, te.ID)
+		}
+		return ids
+	}
+
+	e, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#8 undo", Billable: true,
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+	require.NoError(t, err)
+	_, err = srv.RestoreTimeEntry(ws, e.ID)
+	require.ErrorContains(t, err, "doesn't belong", "not deleted")
+	elapsed.Store(int64(10 * time.Minute)) // deleted after the start of the span listed
+	require.NoError(t, srv.DeleteTimeEntry(ws, e.ID))
+	require.Contains(t, deleted(), e.ID)
+
+	back, err := srv.RestoreTimeEntry(ws, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, "TIME_ENTRY_RESTORED "+e.ID, <-got)
+	stored, _, err := c.TimeEntries.Get(ctx, ws, e.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, []any{e.Description, e.Billable, e.TimeInterval.Start, *e.TimeInterval.End},
+		[]any{stored.Description, stored.Billable, stored.TimeInterval.Start, *stored.TimeInterval.End})
+	require.Equal(t, e.ID, back.ID)
+	require.NotContains(t, deleted(), e.ID)
+
+	// An entry of a project deleted since stays deleted.
+	elapsed.Store(0)
+	p, err := srv.AddProject(ws, clockify.Project{Name: "short-lived"})
+	require.NoError(t, err)
+	e, err = srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, ProjectID: p.ID,
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+	require.NoError(t, err)
+	elapsed.Store(int64(20 * time.Minute))
+	require.NoError(t, srv.DeleteTimeEntry(ws, e.ID))
+	p.Archived = true
+	_, err = srv.UpdateProject(ws, p)
+	require.NoError(t, err)
+	require.NoError(t, srv.DeleteProject(ws, p.ID))
+	_, err = srv.RestoreTimeEntry(ws, e.ID)
+	require.ErrorContains(t, err, "Project doesn't belong")
+	require.Contains(t, deleted(), e.ID)
 }
