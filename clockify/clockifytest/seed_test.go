@@ -67,20 +67,12 @@ func TestSeedingChecks(t *testing.T) {
 // with its details from there to where it ended (running on, for a timer), delivers
 // TIME_ENTRY_SPLIT with the new entry, and refuses a time not inside the entry.
 func TestSplitTimeEntry(t *testing.T) {
-	got := make(chan string, 4)
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct {
-			ID string `json:"id"`
-		}
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		got <- r.Header.Get("Clockify-Webhook-Event-Type") + " " + body.ID
-	}))
-	defer receiver.Close()
+	url, got := receiver(t)
 	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now }))
 	ws := fx.Workspace.ID
 	c, err := srv.NewClient(fx.OwnerKey)
 	require.NoError(t, err)
-	_, _, err = c.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{Name: "split", URL: receiver.URL, WebhookEvent: clockify.EventTimeEntrySplit})
+	_, _, err = c.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{Name: "split", URL: url, WebhookEvent: clockify.EventTimeEntrySplit})
 	require.NoError(t, err)
 
 	for _, running := range []bool{false, true} {
@@ -121,22 +113,14 @@ func TestSplitTimeEntry(t *testing.T) {
 // and leaves the list of deleted entities; one whose project was deleted since, and an
 // id never deleted, are refused.
 func TestRestoreTimeEntry(t *testing.T) {
-	got := make(chan string, 4)
-	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct {
-			ID string `json:"id"`
-		}
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		got <- r.Header.Get("Clockify-Webhook-Event-Type") + " " + body.ID
-	}))
-	defer receiver.Close()
+	url, got := receiver(t)
 	var elapsed atomic.Int64
 	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now.Add(time.Duration(elapsed.Load())) }))
 	ws := fx.Workspace.ID
 	ctx := t.Context()
 	c, err := srv.NewClient(fx.OwnerKey)
 	require.NoError(t, err)
-	_, _, err = c.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "restored", URL: receiver.URL, WebhookEvent: clockify.EventTimeEntryRestored})
+	_, _, err = c.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "restored", URL: url, WebhookEvent: clockify.EventTimeEntryRestored})
 	require.NoError(t, err)
 	deleted := func() []string {
 		var ids []string
@@ -185,4 +169,19 @@ func TestRestoreTimeEntry(t *testing.T) {
 	_, err = srv.RestoreTimeEntry(ws, e.ID)
 	require.ErrorContains(t, err, "Project doesn't belong")
 	require.Contains(t, deleted(), e.ID)
+}
+
+// receiver starts a webhook receiver and returns its URL and what it receives: each
+// delivery's event type and entity id, as "EVENT id".
+func receiver(t *testing.T) (string, <-chan string) {
+	got := make(chan string, 8)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			ID string `json:"id"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		got <- r.Header.Get("Clockify-Webhook-Event-Type") + " " + body.ID
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, got
 }
