@@ -47,7 +47,7 @@ var wireKinds = map[clockify.WebhookEvent]Kind{
 	clockify.EventNewTimerStarted:   TimeEntryCreated, // a running entry now exists
 	clockify.EventTimeEntryRestored: TimeEntryCreated, // it exists again
 	clockify.EventTimeEntryUpdated:  TimeEntryUpdated,
-	clockify.EventTimeEntrySplit:    TimeEntryUpdated, // the original entry changed
+	clockify.EventTimeEntrySplit:    TimeEntryUpdated, // one part of an entry cut in two (which, Clockify does not say)
 	clockify.EventTimeEntryDeleted:  TimeEntryDeleted,
 	clockify.EventTimerStopped:      TimerStopped,
 	clockify.EventNewProject:        ProjectCreated,
