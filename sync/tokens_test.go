@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,6 +200,43 @@ func TestRotationRegistersAgainAWebhookDeletedInClockify(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the deleted webhook's token")
+}
+
+// TestRotationMendsATokenRegeneratedInClockify: someone regenerates a webhook's token in
+// Clockify's settings; its deliveries are refused (the engine holds the old token),
+// and the next scheduled sync cannot tell. A rotation has the new token issued and
+// stored: the webhook's deliveries are applied again.
+func TestRotationMendsATokenRegeneratedInClockify(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	hooks := r.srv.Webhooks(ws)
+	i := slices.IndexFunc(hooks, func(h clockify.Webhook) bool { return h.WebhookEvent == clockify.EventNewTimeEntry })
+	_, _, err = admin.Webhooks.RegenerateToken(ctx, ws, hooks[i].ID)
+	require.NoError(t, err)
+	delivered := func(desc string) bool {
+		t.Helper()
+		added := r.add(t, desc, now.Add(-time.Hour))
+		_, err := r.store.Entry(ctx, ws, added.ID)
+		if errors.Is(err, clockifysync.ErrNotFound) {
+			return false
+		}
+		require.NoError(t, err)
+		return true
+	}
+	require.False(t, delivered("#10 signed with a token the engine does not hold"))
+	r.advance(time.Hour)
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Empty(t, res.MissingEvents, "the webhook is there")
+	require.False(t, delivered("#11 still refused after a scheduled sync"))
+
+	require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
+	require.True(t, delivered("#12 signed with the token the rotation had issued"))
 }
 
 // TestARotationCutShortIsRepaired: a rotation whose context ends once Clockify has
