@@ -490,20 +490,19 @@ func (a *applies) begin(id string) (store func(write func() error) error, done f
 }
 
 // RotateWebhookTokens has Clockify generate new tokens for the workspace's webhooks and
-// stores them. The old tokens stay valid in this process's Handler for the rotation
-// grace (WithRotationGrace), for the deliveries already signed with them; another
-// replica's Handler keeps for the grace the tokens it held when it reloads, so a token
-// that lived between two rotations it did not reload between is refused there (the store
-// keeps a webhook's current token only). A webhook someone deleted in Clockify's
-// settings is registered again, with a new token, and its old token is trusted no more.
-// It also mends a token someone regenerated in Clockify's settings, which the engine
-// cannot see (Clockify listed no tokens when probed): that webhook's deliveries are
-// refused as unsigned until then. A Disconnect meanwhile, on this replica or another,
-// wins: no token stays stored, and the call returns ErrNotConnected. A rotation cut
-// short (its context ending, Clockify or the store failing) once Clockify was asked for
-// a webhook's new token leaves that webhook stored without a token, as the answer may be
-// lost: its deliveries are refused until the next scheduled sync, or a rotation run
-// again, has Clockify issue it another.
+// stores them. The old tokens stay valid for the rotation grace (WithRotationGrace), for
+// the deliveries already signed with them: in this process's Handler at once, in another
+// replica's once it reloads the tokens, as the store keeps with each new token the
+// tokens it replaced whose grace goes on (the last four). A webhook someone deleted in
+// Clockify's settings is registered again, with a new token, and its old token is
+// trusted no more. It also mends a token someone regenerated in Clockify's settings,
+// which the engine cannot see (Clockify listed no tokens when probed): that webhook's
+// deliveries are refused as unsigned until then. A Disconnect meanwhile, on this replica
+// or another, wins: no token stays stored, and the call returns ErrNotConnected. A
+// rotation cut short (its context ending, Clockify or the store failing) once Clockify
+// was asked for a webhook's new token leaves that webhook stored without a token, as the
+// answer may be lost: its deliveries are refused until the next scheduled sync, or a
+// rotation run again, has Clockify issue it another.
 func (e *Engine) RotateWebhookTokens(ctx context.Context, workspaceID string) error {
 	client, _, err := e.client(ctx, workspaceID)
 	if err != nil {
@@ -527,6 +526,7 @@ func (e *Engine) rotateTokens(ctx context.Context, client *clockify.Client, work
 	}
 	var gone []clockify.WebhookEvent
 	for _, w := range hooks {
+		replaced := e.replacedBy(w)
 		// Once Clockify is asked, the stored token may be stale: the answer may be lost
 		// (a cancelled context, a dropped connection) after Clockify switched tokens.
 		// The webhook is stored without a token first, which the next registration (a
@@ -543,7 +543,7 @@ func (e *Engine) rotateTokens(ctx context.Context, client *clockify.Client, work
 		if err != nil {
 			return err
 		}
-		w.SealedToken = e.seal.seal(got.AuthToken.Reveal(), workspaceID, purposeToken(w.ID))
+		w.SealedToken = e.sealTokens(w, webhookTokens{current: got.AuthToken, replaced: replaced})
 		if err := e.store.PutWebhook(ctx, w); err != nil {
 			return err
 		}

@@ -310,7 +310,9 @@ type Webhook struct {
 	ID          string
 	Event       string
 	URL         string
-	// SealedToken is the webhook's signing token, sealed like the API key.
+	// SealedToken is the webhook's signing token, sealed like the API key with the
+	// tokens rotations replaced whose grace has not ended (RotateWebhookTokens), so that
+	// every replica's Handler honours them.
 	SealedToken []byte
 }
 

@@ -78,6 +78,59 @@ func TestTokensRefreshAcrossReplicas(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
 
+// TestAReplicaHonoursTokensItNeverHeld: B connects and rotates the tokens twice before
+// A's handler first reloads them. Deliveries signed with either token rotated away (sent
+// before the rotations, delivered late) verify on A for the grace B gave them, which the
+// store keeps with the new token; a replica that reloads after a grace has ended refuses
+// that token.
+func TestAReplicaHonoursTokensItNeverHeld(t *testing.T) {
+	t.Parallel()
+	a := newRig(t) // A: its handler is the one behind the webhook URL
+	ctx := t.Context()
+	ws := a.fx.Workspace.ID
+	entry := a.add(t, "signed before the rotations", now.Add(-time.Hour)) // delivered to no one yet
+	b := a.replica(t, a.store)
+	_, err := b.Connect(ctx, clockifysync.ConnectRequest{APIKey: a.fx.OwnerKey, WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
+	require.NoError(t, err)
+	token := func() clockify.Secret {
+		for _, h := range a.srv.Webhooks(ws) {
+			if h.WebhookEvent == clockify.EventNewTimeEntry {
+				return h.AuthToken
+			}
+		}
+		t.Fatal("no NEW_TIME_ENTRY webhook")
+		return ""
+	}
+	send := func(url string, tok clockify.Secret) int {
+		t.Helper()
+		req, err := webhook.NewSignedRequest(url, tok, clockify.EventNewTimeEntry, entry)
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	first := token()
+	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
+	between := token()
+	a.advance(time.Minute)
+	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
+
+	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", first), "A reloads, and honours the first token for its grace")
+	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", between), "and the token between the rotations")
+	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", token()))
+
+	a.advance(time.Hour - 30*time.Second) // the first token's grace has ended, not the second's
+	h, err := a.replica(t, a.store).Handler(ctx)
+	require.NoError(t, err)
+	c := httptest.NewServer(h)
+	t.Cleanup(c.Close)
+	for _, url := range []string{a.hook.URL, c.URL} {
+		require.Equal(t, http.StatusUnauthorized, send(url+"/clockify", first), url)
+		require.Equal(t, http.StatusOK, send(url+"/clockify", between), url)
+	}
+}
+
 // TestUnreadableTokenKeepsTheOthers: a stored token that does not open with the engine's
 // sealing keys (another workspace's, sealed with a key this replica was not given)
 // neither keeps a replica's handler from starting nor its other tokens from verifying;

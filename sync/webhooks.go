@@ -214,8 +214,8 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		if got.AuthToken == "" {
 			return reg, fmt.Errorf("clockifysync: Clockify returned webhook %s without its token", got.ID)
 		}
-		w := Webhook{WorkspaceID: ws, ID: got.ID, Event: string(ev), URL: conn.WebhookURL,
-			SealedToken: e.seal.seal(got.AuthToken.Reveal(), ws, purposeToken(got.ID))}
+		w := Webhook{WorkspaceID: ws, ID: got.ID, Event: string(ev), URL: conn.WebhookURL}
+		w.SealedToken = e.sealTokens(w, webhookTokens{current: got.AuthToken})
 		if err := e.store.PutWebhook(ctx, w); err != nil {
 			return reg, err
 		}

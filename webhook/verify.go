@@ -79,16 +79,46 @@ var ErrBadToken = errors.New("webhook: a token needs a value, a webhook id and a
 
 // Add holds a webhook's token, replacing the webhook's current one at once.
 func (v *Verifier) Add(t Token) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.remove(t.WebhookID)
+	v.hold(&heldToken{webhookID: t.WebhookID, event: t.Event, workspaceID: t.WorkspaceID, digest: digest(t.Value)})
+	return nil
+}
+
+// AddUntil holds a token of a webhook until expires, beside the webhook's current token,
+// as Rotate keeps the token it replaces: for a host that learns of a rotation made
+// elsewhere (another of its processes), and of the tokens it replaced, with the time
+// their grace ends. A token the webhook holds already is left as it is, and one whose
+// time has passed is not held.
+func (v *Verifier) AddUntil(t Token, expires time.Time) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if !expires.After(v.clock()) {
+		return nil
+	}
+	d := digest(t.Value)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if slices.ContainsFunc(v.byWebhook[t.WebhookID], func(h *heldToken) bool { return h.digest == d }) {
+		return nil
+	}
+	v.hold(&heldToken{webhookID: t.WebhookID, event: t.Event, workspaceID: t.WorkspaceID, digest: d, expires: expires})
+	return nil
+}
+
+// check returns why a token cannot be held, or nil.
+func (t Token) check() error {
 	if t.Value == "" || t.WebhookID == "" || t.Event == "" {
 		return ErrBadToken
 	}
 	if t.Value.IsRedacted() {
 		return errRedactedToken
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.remove(t.WebhookID)
-	v.hold(&heldToken{webhookID: t.WebhookID, event: t.Event, workspaceID: t.WorkspaceID, digest: digest(t.Value)})
 	return nil
 }
 

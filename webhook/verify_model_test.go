@@ -43,6 +43,13 @@ func (m *verifierModel) rotate(webhookID string, value clockify.Secret, expires 
 	return true
 }
 
+func (m *verifierModel) addUntil(t Token, expires, now time.Time) {
+	held := slices.ContainsFunc(m.tokens, func(h modelToken) bool { return h.WebhookID == t.WebhookID && h.Value == t.Value })
+	if !held && expires.After(now) {
+		m.tokens = append(m.tokens, modelToken{Token: t, expires: expires})
+	}
+}
+
 func (m *verifierModel) prune(now time.Time) {
 	m.tokens = slices.DeleteFunc(m.tokens, func(t modelToken) bool { return !t.expires.IsZero() && !now.Before(t.expires) })
 }
@@ -60,9 +67,10 @@ func (m *verifierModel) verify(event clockify.WebhookEvent, signature string, no
 }
 
 // TestVerifierAgreesWithModel runs seeded streams of adds, rotations (with graces that
-// end before, at and after the clock's steps), removals, prunes and steps of the clock
-// over a few webhooks whose tokens often share a value, and checks every signature,
-// bad inputs included, against the naive model above after each step.
+// end before, at and after the clock's steps), tokens held until a time (passed, now or
+// to come), removals, prunes and steps of the clock over a few webhooks whose tokens
+// often share a value, and checks every signature, bad inputs included, against the
+// naive model above after each step.
 func TestVerifierAgreesWithModel(t *testing.T) {
 	hooks := []string{"h1", "h2", "h3", "h4"}
 	events := []clockify.WebhookEvent{clockify.EventNewTimeEntry, clockify.EventTimeEntryDeleted, clockify.EventNewProject}
@@ -83,9 +91,14 @@ func TestVerifierAgreesWithModel(t *testing.T) {
 			var matched int
 			for step := range 60 {
 				hook, value := hooks[rnd.IntN(len(hooks))], values[rnd.IntN(len(values))]
-				switch op := rnd.IntN(10); {
-				case op < 3:
+				switch op := rnd.IntN(11); {
+				case op < 3 || op == 8: // a token held, or held until a time
 					tok := Token{WebhookID: hook, Event: events[rnd.IntN(len(events))], WorkspaceID: []string{"", "ws1", "ws2"}[rnd.IntN(3)], Value: value}
+					until := clock.Now().Add(time.Duration(rnd.IntN(4)-1) * time.Minute)
+					add := func() error { return v.Add(tok) }
+					if op == 8 {
+						add = func() error { return v.AddUntil(tok, until) }
+					}
 					switch rnd.IntN(8) {
 					case 0:
 						tok.Value = ""
@@ -94,11 +107,15 @@ func TestVerifierAgreesWithModel(t *testing.T) {
 					case 2:
 						tok.Event = ""
 					default:
-						require.NoError(t, v.Add(tok))
-						m.add(tok)
+						require.NoError(t, add())
+						if op == 8 {
+							m.addUntil(tok, until, clock.Now())
+						} else {
+							m.add(tok)
+						}
 						continue
 					}
-					require.ErrorIs(t, v.Add(tok), ErrBadToken, "step %d", step)
+					require.ErrorIs(t, add(), ErrBadToken, "step %d", step)
 				case op < 6:
 					grace := time.Duration(rnd.IntN(4)) * time.Minute
 					switch rnd.IntN(8) {
