@@ -8,11 +8,12 @@
 //
 // A [Verifier] holds the tokens, each tied to its webhook and event. It finds a
 // signature's token by its SHA-256 digest, so timing reveals nothing of any token and a
-// host holding many workspaces' tokens checks as fast as one holding a workspace's seven;
-// it accepts both tokens during a rotation's grace period. [Parse] maps
-// Clockify's wire names (NEW_TIME_ENTRY, NEW_TIMER_STARTED, NEW_PROJECT, ...) to the
-// seven [Kind]s the product uses and decodes the typed payload. A [Handler] puts it all
-// behind http.Handler with body limits and clear statuses:
+// host holding many workspaces' tokens checks as fast as one holding a workspace's
+// seven; it accepts both tokens during a rotation's grace period ([Verifier.Rotate]; a
+// token rotated away by another process, until a given time: [Verifier.AddUntil]).
+// [Parse] maps Clockify's wire names (NEW_TIME_ENTRY, NEW_TIMER_STARTED, NEW_PROJECT,
+// ...) to the seven [Kind]s the product uses and decodes the typed payload. A [Handler]
+// puts it all behind http.Handler with body limits and clear statuses:
 //
 //	405 not POST · 413 body over the cap · 401 missing or wrong signature (no hint why)
 //	400 unknown event type, malformed payload or a workspace not served
