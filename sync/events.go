@@ -19,13 +19,14 @@ import (
 // store (so that a delivery applies once whichever replica receives it), and applies it
 // with Apply. Tokens this process registers or rotates are trusted at once. Those
 // another replica registered or rotated are read from the store by RefreshTokens, which
-// the handler calls when a signature matches no token it holds (at most once every
-// webhook.DefaultReloadInterval; webhook.WithTokenReload changes that) and Run calls
-// every minute: a delivery signed with a token issued elsewhere less than that interval
-// after the handler's last reload is refused (401), and its change waits for a sync
-// unless Clockify sends it again. A stored token that does not open with the engine's
-// sealing keys is logged at error level and refused, without keeping the others from
-// verifying. One Engine serves one Handler: a second call replaces the first's tokens.
+// the handler calls when a signature matches no token it holds (webhook.ReloadBurst
+// times in a row, then once every webhook.DefaultReloadInterval; webhook.WithTokenReload
+// changes the interval) and Run calls every minute: a delivery signed with a token
+// issued elsewhere after the handler used up its reloads is refused (401) until the next
+// one it may make, and its change waits for a sync unless Clockify sends it again. A
+// stored token that does not open with the engine's sealing keys is logged at error
+// level and refused, without keeping the others from verifying. One Engine serves one
+// Handler: a second call replaces the first's tokens.
 func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*webhook.Handler, error) {
 	v, err := webhook.NewVerifier(nil, webhook.WithClock(e.now))
 	if err != nil {

@@ -23,7 +23,8 @@
 //
 // A host whose tokens change elsewhere (several replicas over one store) gives the
 // handler a reload with [WithTokenReload]: a signature that matches no token held
-// verifies again after it, at most one reload every few seconds.
+// verifies again after it, at most a few reloads in a row and then one every few
+// seconds.
 //
 // Mount it on the public URL registered with Clockify:
 //

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/time/rate"
+
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
@@ -112,21 +114,28 @@ func WithHandlerClock(now func() time.Time) HandlerOption { return func(h *Handl
 // is nil). Tokens are never logged.
 func WithLogger(l *slog.Logger) HandlerOption { return func(h *Handler) { h.logger = l } }
 
-// DefaultReloadInterval is the least time between two token reloads of a handler (see
-// WithTokenReload).
+// DefaultReloadInterval is how often a handler may reload its tokens once it has used
+// up its ReloadBurst (see WithTokenReload).
 const DefaultReloadInterval = 5 * time.Second
+
+// ReloadBurst is how many token reloads a handler may make in a row before it waits an
+// interval between two (see WithTokenReload).
+const ReloadBurst = 3
 
 // WithTokenReload has the handler call reload when a delivery's signature matches no
 // token its Verifier holds, then verify the signature again. A host whose tokens change
 // elsewhere (another replica registered or rotated the webhooks) passes the function that
 // brings the Verifier in line with where the tokens are kept, so that the new tokens verify
-// at once rather than on the host's next refresh. reload runs at most once every interval
-// (DefaultReloadInterval when it is not positive), by the handler's clock, so that
-// forged deliveries cannot make the handler read its tokens' store at their pace; the
-// misses in between are verified again against what the last reload brought. When reload
-// fails the delivery is answered 503, so that Clockify may send it again, and its error
-// is kept in the delivery's record: it must hold no secret. A nil reload turns reloading
-// off.
+// at once rather than on the host's next refresh. reload runs at most ReloadBurst times
+// in a row, and then once every interval (DefaultReloadInterval when it is not
+// positive), by the handler's clock: a token bucket that holds ReloadBurst and gains one
+// an interval, so that forged deliveries cannot make the handler read its tokens' store
+// at their pace, while tokens changed elsewhere several times in a few seconds (webhooks
+// registered or rotated one after another, then rotated again) still verify. The misses
+// the bucket refuses, and those that came while a reload ran, are verified again against
+// what the last reload brought. When reload fails the delivery is answered 503, so that
+// Clockify may send it again, and its error is kept in the delivery's record: it must
+// hold no secret. A nil reload turns reloading off.
 func WithTokenReload(reload func(ctx context.Context) error, interval time.Duration) HandlerOption {
 	if interval <= 0 {
 		interval = DefaultReloadInterval
@@ -134,29 +143,32 @@ func WithTokenReload(reload func(ctx context.Context) error, interval time.Durat
 	return func(h *Handler) {
 		h.reload = nil
 		if reload != nil {
-			h.reload = &tokenReload{fn: reload, every: interval}
+			h.reload = &tokenReload{fn: reload, bucket: rate.NewLimiter(rate.Every(interval), ReloadBurst)}
 		}
 	}
 }
 
-// tokenReload calls a host's reload at most once an interval.
+// tokenReload calls a host's reload as its bucket allows.
 type tokenReload struct {
-	fn    func(context.Context) error
-	every time.Duration
-
-	mu   sync.Mutex // held while fn runs: misses that come meanwhile wait for its tokens
-	last time.Time  // when fn last ran; zero before it has
+	fn     func(context.Context) error
+	bucket *rate.Limiter
+	mu     sync.Mutex // held while fn runs: misses that come meanwhile wait for its tokens
 }
 
-// maybe calls fn unless it ran less than an interval before now.
-func (t *tokenReload) maybe(ctx context.Context, now time.Time) error {
+// verify calls verify again after a miss: first under the lock, which a reload that ran
+// meanwhile held, and, if it still misses, after a reload when the bucket allows one at
+// now. A failed reload's error is reloadErr.
+func (t *tokenReload) verify(ctx context.Context, now time.Time, verify func() (Match, error)) (m Match, err, reloadErr error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !t.last.IsZero() && now.Sub(t.last) < t.every {
-		return nil
+	if m, err = verify(); err == nil || !t.bucket.AllowN(now, 1) {
+		return m, err, nil
 	}
-	t.last = now
-	return t.fn(ctx)
+	if reloadErr = t.fn(ctx); reloadErr != nil {
+		return Match{}, err, reloadErr
+	}
+	m, err = verify()
+	return m, err, nil
 }
 
 // NewHandler returns a handler that verifies with v and applies with apply. Like
@@ -238,13 +250,14 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 		}
 		return reject(http.StatusBadRequest, ErrUnknownEventType.Error(), "unknown event type")
 	}
-	match, err := h.verifier.Verify(wire, r.Header.Get(SignatureHeader))
+	verify := func() (Match, error) { return h.verifier.Verify(wire, r.Header.Get(SignatureHeader)) }
+	match, err := verify()
 	if errors.Is(err, ErrInvalidSignature) && h.reload != nil {
-		if rerr := h.reload.maybe(r.Context(), h.now()); rerr != nil {
+		var rerr error
+		if match, err, rerr = h.reload.verify(r.Context(), h.now(), verify); rerr != nil {
 			d.Outcome, d.Reason = OutcomeFailed, "reloading the tokens: "+rerr.Error()
 			return http.StatusServiceUnavailable, "try again"
 		}
-		match, err = h.verifier.Verify(wire, r.Header.Get(SignatureHeader))
 	}
 	if err != nil {
 		return reject(http.StatusUnauthorized, err.Error(), "unauthorized")

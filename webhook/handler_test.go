@@ -226,7 +226,8 @@ func TestForeignWorkspaceFiledUnderTheToken(t *testing.T) {
 
 // TestHandlerReloadsTokensOnAMiss: a token the verifier does not hold yet (another
 // replica registered it) verifies after the reload the miss triggers; forged signatures
-// reload at most once an interval, and a failed reload asks Clockify to try again.
+// reload at most ReloadBurst times in a row, then once an interval, and a failed reload
+// asks Clockify to try again.
 func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 	var reloads int
 	var fail error
@@ -244,20 +245,20 @@ func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 	require.Equal(t, 1, reloads)
 	require.Equal(t, "h-other", f.log.Recent(1)[0].WebhookID)
 
-	for range 3 {
+	for range ReloadBurst + 2 {
 		w = f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody))
 		require.Equal(t, http.StatusUnauthorized, w.Code)
 	}
-	require.Equal(t, 1, reloads, "misses within the interval do not reload")
+	require.Equal(t, ReloadBurst, reloads, "misses past the burst do not reload")
 	w = f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, strings.Replace(entryBody, `"id":"`, `"id":"x`, 1)))
 	require.Equal(t, http.StatusOK, w.Code)
-	require.Equal(t, 1, reloads, "a token held verifies without a reload")
+	require.Equal(t, ReloadBurst, reloads, "a token held verifies without a reload")
 
 	f.clock.Advance(time.Minute)
 	fail = errors.New("store unavailable")
 	w = f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody))
 	require.Equal(t, http.StatusServiceUnavailable, w.Code, "the token may be one the store could not give")
-	require.Equal(t, 2, reloads)
+	require.Equal(t, ReloadBurst+1, reloads)
 	d := f.log.Recent(1)[0]
 	require.Equal(t, OutcomeFailed, d.Outcome)
 	require.Contains(t, d.Reason, "store unavailable")
@@ -265,14 +266,15 @@ func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 
 	f = newFixture(t, WithTokenReload(func(context.Context) error { reloads++; return nil }, time.Minute), WithTokenReload(nil, 0))
 	require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody)).Code)
-	require.Equal(t, 2, reloads, "a nil reload turns reloading off")
+	require.Equal(t, ReloadBurst+1, reloads, "a nil reload turns reloading off")
 
+	reloads = 0
 	f = newFixture(t, WithTokenReload(func(context.Context) error { reloads++; return nil }, 0))
-	for _, step := range []time.Duration{0, DefaultReloadInterval - time.Nanosecond, time.Nanosecond} {
+	for _, step := range []time.Duration{0, 0, 0, 0, DefaultReloadInterval - time.Nanosecond, time.Nanosecond, 0} {
 		f.clock.Advance(step)
 		require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody)).Code)
 	}
-	require.Equal(t, 4, reloads, "no interval given: one reload every DefaultReloadInterval")
+	require.Equal(t, ReloadBurst+1, reloads, "no interval given: the burst, then one reload every DefaultReloadInterval")
 }
 
 func TestHandlerFailures(t *testing.T) {
