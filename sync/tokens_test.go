@@ -43,12 +43,7 @@ func TestTokensRefreshAcrossReplicas(t *testing.T) {
 	}
 	require.Equal(t, http.StatusOK, deliver("B's tokens, new to A"), "A reloads the tokens on the miss")
 
-	var oldToken clockify.Secret
-	for _, h := range a.srv.Webhooks(ws) {
-		if h.WebhookEvent == clockify.EventNewTimeEntry {
-			oldToken = h.AuthToken
-		}
-	}
+	oldToken := a.entryToken(t)
 	for range webhook.ReloadBurst - 1 {
 		require.NoError(t, b.RotateWebhookTokens(ctx, ws))
 		require.Equal(t, http.StatusOK, deliver("rotated, within 5 s of A's reload"), "A reloads again")
@@ -97,15 +92,6 @@ func TestAReplicaHonoursTokensItNeverHeld(t *testing.T) {
 	b := a.replica(t, a.store)
 	_, err := b.Connect(ctx, clockifysync.ConnectRequest{APIKey: a.fx.OwnerKey, WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
 	require.NoError(t, err)
-	token := func() clockify.Secret {
-		for _, h := range a.srv.Webhooks(ws) {
-			if h.WebhookEvent == clockify.EventNewTimeEntry {
-				return h.AuthToken
-			}
-		}
-		t.Fatal("no NEW_TIME_ENTRY webhook")
-		return ""
-	}
 	send := func(url string, tok clockify.Secret) int {
 		t.Helper()
 		req, err := webhook.NewSignedRequest(url, tok, clockify.EventNewTimeEntry, entry)
@@ -115,15 +101,15 @@ func TestAReplicaHonoursTokensItNeverHeld(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	first := token()
+	first := a.entryToken(t)
 	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
-	between := token()
+	between := a.entryToken(t)
 	a.advance(time.Minute)
 	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
 
 	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", first), "A reloads, and honours the first token for its grace")
 	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", between), "and the token between the rotations")
-	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", token()))
+	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", a.entryToken(t)))
 
 	a.advance(time.Hour - 30*time.Second) // the first token's grace has ended, not the second's
 	h, err := a.replica(t, a.store).Handler(ctx)
@@ -184,18 +170,9 @@ func TestRotationGraceEnds(t *testing.T) {
 	r.connect(t)
 	ctx := t.Context()
 	ws := r.fx.Workspace.ID
-	token := func() clockify.Secret {
-		for _, h := range r.srv.Webhooks(ws) {
-			if h.WebhookEvent == clockify.EventNewTimeEntry {
-				return h.AuthToken
-			}
-		}
-		t.Fatal("no webhook of NEW_TIME_ENTRY")
-		return ""
-	}
-	old := token()
+	old := r.entryToken(t)
 	require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
-	fresh := token()
+	fresh := r.entryToken(t)
 	require.NotEqual(t, old.Reveal(), fresh.Reveal())
 
 	entry := r.add(t, "#5 delivered with the new token", now.Add(-time.Hour))
@@ -358,4 +335,16 @@ func TestARotationCutShortIsRepaired(t *testing.T) {
 			require.Empty(t, refused(replica.URL))
 		})
 	}
+}
+
+// entryToken returns the token of the workspace's NEW_TIME_ENTRY webhook in Clockify.
+func (r *rig) entryToken(t *testing.T) clockify.Secret {
+	t.Helper()
+	for _, h := range r.srv.Webhooks(r.fx.Workspace.ID) {
+		if h.WebhookEvent == clockify.EventNewTimeEntry {
+			return h.AuthToken
+		}
+	}
+	t.Fatal("no NEW_TIME_ENTRY webhook")
+	return ""
 }
