@@ -68,6 +68,6 @@ func ExampleVerifier_Rotate() {
 	// Output:
 	// old-token: "wh-1" <nil>
 	// new-token: "wh-1" <nil>
-	// old-token: "" webhook: invalid signature
+	// old-token: "" webhook: invalid signature (a token no longer valid)
 	// 1 token held
 }

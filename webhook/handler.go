@@ -124,18 +124,20 @@ const ReloadBurst = 3
 
 // WithTokenReload has the handler call reload when a delivery's signature matches no
 // token its Verifier holds, then verify the signature again. A host whose tokens change
-// elsewhere (another replica registered or rotated the webhooks) passes the function that
-// brings the Verifier in line with where the tokens are kept, so that the new tokens verify
-// at once rather than on the host's next refresh. reload runs at most ReloadBurst times
-// in a row, and then once every interval (DefaultReloadInterval when it is not
-// positive), by the handler's clock: a token bucket that holds ReloadBurst and gains one
-// an interval, so that forged deliveries cannot make the handler read its tokens' store
-// at their pace, while tokens changed elsewhere several times in a few seconds (webhooks
-// registered or rotated one after another, then rotated again) still verify. The misses
-// the bucket refuses, and those that came while a reload ran, are verified again against
-// what the last reload brought. When reload fails the delivery is answered 503, so that
-// Clockify may send it again, and its error is kept in the delivery's record: it must
-// hold no secret. A nil reload turns reloading off.
+// elsewhere (another replica registered or rotated the webhooks) passes the function
+// that brings the Verifier in line with where the tokens are kept, so that the new
+// tokens verify at once rather than on the host's next refresh. reload runs at most
+// ReloadBurst times in a row, and then once every interval (DefaultReloadInterval when
+// it is not positive), by the handler's clock: a token bucket that holds ReloadBurst and
+// gains one an interval, so that forged deliveries cannot make the handler read its
+// tokens' store at their pace, while tokens changed elsewhere several times in a few
+// seconds (webhooks registered or rotated one after another, then rotated again) still
+// verify. The misses the bucket refuses, and those that came while a reload ran, are
+// verified again against what the last reload brought. A token the Verifier forgot (a
+// webhook removed or given a new token: a late delivery of one) reloads nothing. When
+// reload fails the delivery is answered 503, so that Clockify may send it again, and its
+// error is kept in the delivery's record: it must hold no secret. A nil reload turns
+// reloading off.
 func WithTokenReload(reload func(ctx context.Context) error, interval time.Duration) HandlerOption {
 	if interval <= 0 {
 		interval = DefaultReloadInterval
@@ -161,7 +163,7 @@ type tokenReload struct {
 func (t *tokenReload) verify(ctx context.Context, now time.Time, verify func() (Match, error)) (m Match, err, reloadErr error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if m, err = verify(); err == nil || !t.bucket.AllowN(now, 1) {
+	if m, err = verify(); err == nil || errors.Is(err, errStaleSignature) || !t.bucket.AllowN(now, 1) {
 		return m, err, nil
 	}
 	if reloadErr = t.fn(ctx); reloadErr != nil {
@@ -252,7 +254,7 @@ func (h *Handler) serve(r *http.Request, d *Delivery) (int, string) {
 	}
 	verify := func() (Match, error) { return h.verifier.Verify(wire, r.Header.Get(SignatureHeader)) }
 	match, err := verify()
-	if errors.Is(err, ErrInvalidSignature) && h.reload != nil {
+	if errors.Is(err, ErrInvalidSignature) && !errors.Is(err, errStaleSignature) && h.reload != nil {
 		var rerr error
 		if match, err, rerr = h.reload.verify(r.Context(), h.now(), verify); rerr != nil {
 			d.Outcome, d.Reason = OutcomeFailed, "reloading the tokens: "+rerr.Error()

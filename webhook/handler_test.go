@@ -268,6 +268,20 @@ func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody)).Code)
 	require.Equal(t, ReloadBurst+1, reloads, "a nil reload turns reloading off")
 
+	// A token the verifier forgot (its webhook removed, or its grace over) is not worth
+	// a reload: late deliveries of it leave the bucket for tokens changed elsewhere.
+	reloads = 0
+	f = newFixture(t, WithTokenReload(func(context.Context) error { reloads++; return nil }, time.Minute))
+	require.NoError(t, f.v.Rotate("h-project", "tok-project-NEW", time.Minute))
+	f.v.Remove("h-entry")
+	f.clock.Advance(time.Minute)
+	for range ReloadBurst {
+		require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody)).Code)
+		require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "tok-project-BBBB", clockify.EventNewProject, projectBody)).Code)
+	}
+	require.Zero(t, reloads)
+	require.Contains(t, f.log.Recent(1)[0].Reason, "no longer valid")
+
 	reloads = 0
 	f = newFixture(t, WithTokenReload(func(context.Context) error { reloads++; return nil }, 0))
 	for _, step := range []time.Duration{0, 0, 0, 0, DefaultReloadInterval - time.Nanosecond, time.Nanosecond, 0} {

@@ -38,7 +38,20 @@ type Verifier struct {
 	// byWebhook holds each webhook's tokens, in the same order.
 	byDigest  map[[sha256.Size]byte][]*heldToken
 	byWebhook map[string][]*heldToken
+	// dropped holds the digests of the last maxDropped tokens forgotten (removed,
+	// replaced or pruned), in the order they were: a signature with one of them that
+	// matches no token held is stale, which no reload can make valid again.
+	dropped      map[[sha256.Size]byte]bool
+	droppedOrder [][sha256.Size]byte
 }
+
+// maxDropped bounds the digests a Verifier keeps of the tokens it forgot.
+const maxDropped = 4096
+
+// errStaleSignature is an ErrInvalidSignature whose signature is a token the Verifier
+// held and holds no more, or holds past its grace: its webhook was removed or given
+// another token, so reloading the tokens cannot make it valid.
+var errStaleSignature = fmt.Errorf("%w (a token no longer valid)", ErrInvalidSignature)
 
 type heldToken struct {
 	webhookID   string
@@ -138,11 +151,20 @@ func (v *Verifier) hold(h *heldToken) {
 // byWebhook.
 func (v *Verifier) drop(h *heldToken) {
 	rest := slices.DeleteFunc(v.byDigest[h.digest], func(x *heldToken) bool { return x == h })
-	if len(rest) == 0 {
-		delete(v.byDigest, h.digest)
-	} else {
+	if len(rest) > 0 {
 		v.byDigest[h.digest] = rest
+		return
 	}
+	delete(v.byDigest, h.digest)
+	if v.dropped == nil {
+		v.dropped = make(map[[sha256.Size]byte]bool)
+	}
+	if len(v.droppedOrder) == maxDropped {
+		delete(v.dropped, v.droppedOrder[0])
+		v.droppedOrder = v.droppedOrder[1:]
+	}
+	v.dropped[h.digest] = true
+	v.droppedOrder = append(v.droppedOrder, h.digest)
 }
 
 // remove forgets every token of a webhook; the caller holds the write lock.
@@ -204,7 +226,10 @@ type Match struct {
 
 // Verify checks a delivery's signature for its event type and returns which webhook's
 // token it matched. When two webhooks of the event hold the same token, the one held
-// first matches.
+// first matches. A signature that matches none is ErrInvalidSignature; when it is a
+// token the Verifier held and no longer does (its webhook removed or given another
+// token; one of the last 4,096 it forgot), or holds past its grace, the error says that
+// the token is no longer valid, and a [Handler] does not reload its tokens for it.
 func (v *Verifier) Verify(event clockify.WebhookEvent, signature string) (Match, error) {
 	if signature == "" {
 		return Match{}, ErrMissingSignature
@@ -213,10 +238,15 @@ func (v *Verifier) Verify(event clockify.WebhookEvent, signature string) (Match,
 	now := v.clock()
 	v.mu.RLock()
 	defer v.mu.RUnlock()
+	stale := v.dropped[got] || len(v.byDigest[got]) > 0
 	for _, h := range v.byDigest[got] {
 		if h.event == event && !h.expired(now) {
 			return Match{WebhookID: h.webhookID, WorkspaceID: h.workspaceID}, nil
 		}
+		stale = stale && h.expired(now)
+	}
+	if stale {
+		return Match{}, errStaleSignature
 	}
 	return Match{}, ErrInvalidSignature
 }

@@ -110,6 +110,23 @@ func TestRotation(t *testing.T) {
 	require.Equal(t, 1, v.Len())
 }
 
+// TestForgottenTokensAreBounded: the Verifier remembers the last maxDropped tokens it
+// forgot as no longer valid, and no more.
+func TestForgottenTokensAreBounded(t *testing.T) {
+	v := newTestVerifier(t, &fakeClock{})
+	for i := range maxDropped + 1 {
+		id := fmt.Sprint("h", i)
+		require.NoError(t, v.Add(Token{WebhookID: id, Event: clockify.EventNewTimeEntry, Value: clockify.Secret(fmt.Sprint("tok-", i))}))
+		v.Remove(id)
+	}
+	_, err := v.Verify(clockify.EventNewTimeEntry, "tok-0")
+	require.Equal(t, ErrInvalidSignature, err, "the first forgotten, no longer remembered")
+	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-1")
+	require.ErrorIs(t, err, errStaleSignature)
+	_, err = v.Verify(clockify.EventNewTimeEntry, fmt.Sprint("tok-", maxDropped))
+	require.ErrorIs(t, err, errStaleSignature)
+}
+
 func TestBadTokens(t *testing.T) {
 	for _, tok := range []Token{{}, {WebhookID: "h", Event: "E"}, {Value: "v", Event: "E"}, {Value: "v", WebhookID: "h"}} {
 		_, err := NewVerifier([]Token{tok})
