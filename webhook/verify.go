@@ -238,14 +238,15 @@ func (v *Verifier) Verify(event clockify.WebhookEvent, signature string) (Match,
 	now := v.clock()
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	stale := v.dropped[got] || len(v.byDigest[got]) > 0
-	for _, h := range v.byDigest[got] {
-		if h.event == event && !h.expired(now) {
+	held, live := v.byDigest[got], false
+	for _, h := range held {
+		valid := !h.expired(now)
+		if valid && h.event == event {
 			return Match{WebhookID: h.webhookID, WorkspaceID: h.workspaceID}, nil
 		}
-		stale = stale && h.expired(now)
+		live = live || valid
 	}
-	if stale {
+	if len(held) > 0 && !live || len(held) == 0 && v.dropped[got] {
 		return Match{}, errStaleSignature
 	}
 	return Match{}, ErrInvalidSignature
