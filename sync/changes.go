@@ -33,12 +33,12 @@ const changeSpan = 30 * 24 * time.Hour
 // Clockify's list of deletions leaves out an entry created and deleted within the span
 // asked for. The span starts before the last read of changes ended (lastRead), so that
 // read may have stored an entry created in the span, and so may the reads of windows
-// since (windowReads: a sync asked for by hand, Connect's initial sync); the deletions
-// are asked for on each side of each apart, and of a moment before lastRead, as
-// Clockify lists a deletion a minute or so after it. One that a delivery stored, and
-// whose deletion's delivery was lost, would stay stored too: so an entry that the
-// deliveries received since the span began name (unlisted), and that the lists of
-// entries created and updated do not, is read again by id.
+// since (windowReads: a sync asked for by hand, Connect's initial sync, a split's read);
+// the deletions are asked for on each side of each apart, and of a moment before
+// lastRead, as Clockify lists a deletion a minute or so after it. One that a delivery
+// stored, and whose deletion's delivery was lost, would stay stored too: so an entry
+// that the deliveries received since the span began name (unlisted), and that the lists
+// of entries created and updated do not, is read again by id.
 func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, workspaceID string, since, until, lastRead time.Time, windowReads []time.Time) (changed int, complete bool, err error) {
 	now := e.now().UTC()
 	watch := e.watched.start(workspaceID)

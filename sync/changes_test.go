@@ -14,6 +14,7 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // TestScheduledSyncCatchesOldEntries: an entry of last month edited, added or deleted
@@ -133,6 +134,42 @@ func TestScheduledSyncFindsADeletionAfterTheReadThatStoredIt(t *testing.T) {
 			r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
 		})
 	}
+}
+
+// TestScheduledSyncFindsADeletionAfterASplitsRead: an entry of last month added after a
+// scheduled sync, with no webhook to tell, is stored by the read a split of another entry
+// of the member's makes over its time (a TIME_ENTRY_SPLIT delivery), and deleted after
+// that read, also with no webhook to tell. Clockify's list of deletions leaves out an
+// entry created and deleted within the span asked for: the next scheduled sync asks for
+// it on each side of the split's read, and finds the deletion.
+func TestScheduledSyncFindsADeletionAfterASplitsRead(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ws := r.fx.Workspace.ID
+	day := now.AddDate(0, 0, -20)
+	long, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "a long one",
+		TimeInterval: clockify.TimeInterval{Start: day, End: new(day.Add(5 * time.Hour))}})
+	require.NoError(t, err)
+	r.connect(t)
+	r.hook.Close() // no webhook tells the engine
+	ctx := t.Context()
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	r.advance(time.Hour)
+	added := r.add(t, "acme/web#3 added late", day.Add(time.Hour))
+	r.advance(2 * time.Minute)
+	later, err := r.srv.SplitTimeEntry(ws, long.ID, day.Add(4*time.Hour))
+	require.NoError(t, err)
+	require.NoError(t, r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntrySplit,
+		WorkspaceID: ws, EntityID: later.ID, TimeEntry: &later}))
+	r.requireMarkedDeleted(t, added.ID, false, "stored by the split's read")
+
+	r.advance(time.Hour)
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+	r.advance(time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
 }
 
 // TestScheduledSyncFindsADeletionListedLate: Clockify lists a deletion about a minute

@@ -472,12 +472,13 @@ func TestPurgeWaitsForASync(t *testing.T) {
 }
 
 // TestPurgeDuringADelivery: a delivery whose apply was reading its entry or project from
-// Clockify when the workspace was disconnected and purged (one "delete my account" that
-// calls both, here or on another replica) leaves nothing of the workspace behind: what
-// it wrote after the purge is deleted again, and Clockify is told not to deliver it again.
+// Clockify (or, after a split, the member's entries) when the workspace was disconnected
+// and purged (one "delete my account" that calls both, here or on another replica)
+// leaves nothing of the workspace behind: what it wrote after the purge is deleted
+// again, and Clockify is told not to deliver it again.
 func TestPurgeDuringADelivery(t *testing.T) {
 	t.Parallel()
-	for _, route := range []string{"GET v1/workspaces/{ws}/time-entries/{id}", "GET v1/workspaces/{ws}/projects/{id}"} {
+	for _, route := range []string{"GET v1/workspaces/{ws}/time-entries/{id}", "GET v1/workspaces/{ws}/projects/{id}", listRoute} {
 		t.Run(route, func(t *testing.T) {
 			t.Parallel()
 			thisEngineAndAReplica(t, func(t *testing.T, store clockifysync.Store, replica bool) {
@@ -499,9 +500,14 @@ func TestPurgeDuringADelivery(t *testing.T) {
 				}
 				r.onRequest.Store(&hook)
 
-				if strings.Contains(route, "time-entries") {
+				switch {
+				case route == listRoute:
+					e := r.add(t, "PR #1 split during the purge", now.Add(-2*time.Hour))
+					_, err := r.srv.SplitTimeEntry(ws, e.ID, now.Add(-90*time.Minute))
+					require.NoError(t, err)
+				case strings.Contains(route, "time-entries"):
 					r.add(t, "PR #1 delivered during the purge", now.Add(-time.Hour))
-				} else {
+				default:
 					_, err := r.srv.AddProject(ws, clockify.Project{Name: "delivered during the purge"})
 					require.NoError(t, err)
 				}

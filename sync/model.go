@@ -227,7 +227,8 @@ type Connection struct {
 	// It is kept through a Disconnect and a Connect again.
 	ChangesRead time.Time
 	// WindowReads are the ends of the windows synced since ChangesRead (by Sync,
-	// SyncRecent, Connect's initial sync), in order, eight at most (the latest replacing
+	// SyncRecent, Connect's initial sync, and the read of a member's entries a
+	// TIME_ENTRY_SPLIT delivery makes), in order, eight at most (the latest replacing
 	// the last when there are more). The next scheduled sync asks for Clockify's list of
 	// deletions on each side of each apart, so that an entry such a read stored, deleted
 	// since, is listed; it forgets those it has passed.
