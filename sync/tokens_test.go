@@ -122,6 +122,53 @@ func TestAReplicaHonoursTokensItNeverHeld(t *testing.T) {
 	}
 }
 
+// TestMovedWebhooksHonourTheirTokens: SetWebhookURL deletes the webhooks at the old URL;
+// a delivery one of them signed, still on its way, verifies for the rotation grace on
+// the replica that moved them, on one that held the token and reloads, and on one that
+// never held it, then on none.
+func TestMovedWebhooksHonourTheirTokens(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx := t.Context()
+	ws := r.fx.Workspace.ID
+	entry := r.add(t, "signed before the move", now.Add(-time.Hour)) // delivered to no one yet
+	r.connect(t)
+	old := r.entryToken(t)
+	held := r.replica(t, r.store)
+	serve := func(eng *clockifysync.Engine) string {
+		t.Helper()
+		h, err := eng.Handler(ctx)
+		require.NoError(t, err)
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	heldURL := serve(held) // holds the old token from before the move
+	_, err := r.eng.SetWebhookURL(ctx, ws, r.hook.URL+"/new")
+	require.NoError(t, err)
+	require.NotEqual(t, old, r.entryToken(t), "the webhook at the new URL has a token of its own")
+	require.NoError(t, held.RefreshTokens(ctx), "it forgets the deleted webhook")
+	send := func(url string) int {
+		t.Helper()
+		req, err := webhook.NewSignedRequest(url+"/clockify", old, clockify.EventNewTimeEntry, entry)
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for name, url := range map[string]string{"mover": r.hook.URL, "held": heldURL, "never held": serve(r.replica(t, r.store))} {
+		require.Equal(t, http.StatusOK, send(url), name)
+	}
+	r.requireDescription(t, entry)
+
+	r.advance(time.Hour)
+	require.NoError(t, held.RefreshTokens(ctx))
+	for name, url := range map[string]string{"mover": r.hook.URL, "held": heldURL, "never held": serve(r.replica(t, r.store))} {
+		require.Equal(t, http.StatusUnauthorized, send(url), name)
+	}
+}
+
 // TestUnreadableTokenKeepsTheOthers: a stored token that does not open with the engine's
 // sealing keys (another workspace's, sealed with a key this replica was not given)
 // neither keeps a replica's handler from starting nor its other tokens from verifying;

@@ -42,8 +42,10 @@ type WebhookResult struct {
 // InputError, and a workspace not connected ErrNotConnected; neither changes anything.
 // A Disconnect meanwhile, on this replica or another, wins. After a failure part way,
 // calling it again finishes the move. A delivery still on its way from a webhook the move
-// deleted is refused (its token is trusted no more); the next scheduled sync reads what it
-// told.
+// deleted verifies on every replica for the rotation grace (WithRotationGrace), as after
+// a rotation, once the webhook of its event is registered at the new URL; with an empty
+// URL, or one whose webhook Clockify refused, it is refused, and the next scheduled sync
+// reads what it told.
 func (e *Engine) SetWebhookURL(ctx context.Context, workspaceID, webhookURL string) (*WebhookResult, error) {
 	if err := checkWebhookURL(webhookURL); err != nil {
 		return nil, err
@@ -149,8 +151,13 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		}
 	}
 	live := map[clockify.WebhookEvent]clockify.Webhook{}
+	// The tokens of the engine's webhooks deleted at another URL, by event: a delivery
+	// they signed, still on its way, verifies for the rotation grace, as after a
+	// rotation, with the webhook of its event registered at the new URL.
+	moved := map[clockify.WebhookEvent][]replacedToken{}
 	for _, h := range list.Webhooks {
-		if _, mine := ours[h.ID]; mine && h.URL != conn.WebhookURL {
+		if w, mine := ours[h.ID]; mine && h.URL != conn.WebhookURL {
+			moved[h.WebhookEvent] = e.replacedBy(w)
 			if err := e.deleteWebhook(ctx, client, ws, h.ID); err != nil {
 				return reg, err
 			}
@@ -215,11 +222,14 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 			return reg, fmt.Errorf("clockifysync: Clockify returned webhook %s without its token", got.ID)
 		}
 		w := Webhook{WorkspaceID: ws, ID: got.ID, Event: string(ev), URL: conn.WebhookURL}
-		w.SealedToken = e.sealTokens(w, webhookTokens{current: got.AuthToken})
+		w.SealedToken = e.sealTokens(w, webhookTokens{current: got.AuthToken, replaced: moved[ev]})
 		if err := e.store.PutWebhook(ctx, w); err != nil {
 			return reg, err
 		}
 		if err := e.trust(w, got.AuthToken, false); err != nil {
+			return reg, err
+		}
+		if err := e.honour(w, moved[ev]); err != nil {
 			return reg, err
 		}
 		reg.added++
