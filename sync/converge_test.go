@@ -344,9 +344,9 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 				_, err = admin.Webhooks.Delete(ctx, ws, hooks[intn(len(hooks))].ID)
 				require.NoError(t, err)
 			}
-		case op < 9 && intn(10) == 0 && (fate == deliverAll || fate == deliverDuringSyncs || fate == deliverSomeLost):
+		case op < 9 && intn(10) == 0 && (fate == deliverAll || fate == deliverLate || fate == deliverSomeLost || fate == deliverDuringSyncs || fate == deliverToReplicas):
 			// The host's webhook URL moved. A delivery held back meanwhile, signed by a
-			// webhook the move deleted, is refused (it would be lost but for a sync).
+			// webhook the move deleted, verifies for the rotation grace.
 			_, err := r.eng.SetWebhookURL(ctx, ws, fmt.Sprintf("%s/clockify/%d", front.URL, intn(3)))
 			require.NoError(t, err)
 		case op < 9 && intn(10) == 0 && fate != deliverDuringFaults: // the webhooks' tokens rotated
