@@ -41,10 +41,11 @@ const (
 // TestConverges: a seeded stream of what people do in Clockify (entries added, edited,
 // moved between projects and days, split in two, deleted and restored, timers started
 // and stopped; projects added, renamed and deleted; members joining) and in the SDK
-// (projects mapped to repositories, entries linked by hand, the GitHub Enterprise host
-// changed, the API key replaced by a new one, the webhook tokens rotated, the webhooks
-// moved to another URL, the workspace disconnected and connected again) while the
-// webhooks' deliveries meet one of the fates above. The store then holds what a clean
+// (projects mapped to repositories, some with a custom pattern, entries linked by hand,
+// the GitHub Enterprise host changed, the API key replaced by a new one, the webhook
+// tokens rotated, the webhooks moved to another URL, the workspace disconnected and
+// connected again; with two replicas, each call made on either) while the webhooks'
+// deliveries meet one of the fates above. The store then holds what a clean
 // sync of Clockify gives: with no delivery lost, without a sync; with deliveries lost or
 // never sent (a Free plan's missing webhooks, a member's key that may register none;
 // scheduled syncs on the way, while Clockify lists deletions late), after the scheduled
@@ -94,8 +95,11 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	var passed, lost, late, refused int
 	var answers []string // what the handlers answered, and the errors the engine returned
 	hooks := []string{r.hook.URL}
+	engines := []*clockifysync.Engine{r.eng} // the SDK's calls go to either
 	if fate == deliverToReplicas {
-		h, err := r.replica(t, store).Handler(ctx)
+		other := r.replica(t, store)
+		engines = append(engines, other)
+		h, err := other.Handler(ctx)
 		require.NoError(t, err)
 		replica := httptest.NewServer(h)
 		t.Cleanup(replica.Close)
@@ -189,7 +193,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 
 	descriptions := []string{"", "standup", "#12 fix login", "PR-7 review", "acme/api#3 and #4", "https://github.com/acme/web/pull/9/files",
 		"review https://github.acme.corp/acme/web/pull/31",
-		"Pull Request #21", "colour #fff", "GH-5", "pair on acme/web#9"}
+		"Pull Request #21", "colour #fff", "GH-5", "pair on acme/web#9", "WEB-12 deploy", "[acme/api 8] pair", "WEB-3 and #4", "[tool 5]"}
 	projects := []string{"", r.fx.Projects[0].ID, r.fx.Projects[1].ID, r.fx.Projects[2].ID}
 	repos := []string{"acme/web", "acme/api", "Acme/Web", "other/tool"}
 	var mine []string                      // entries the stream added
@@ -224,6 +228,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 	}
 	// Every secret of the stream: the API key, and each token Clockify issued.
 	secrets := map[string]bool{r.fx.OwnerKey: true, key: true}
+	eng := func() *clockifysync.Engine { return engines[intn(len(engines))] }
 	var syncs gosync.WaitGroup
 	for range 120 {
 		for _, h := range r.srv.Webhooks(ws) {
@@ -329,14 +334,15 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 				require.NoError(t, r.srv.DeleteProject(ws, p.ID))
 			}
 		case op < 9 && intn(2) == 0: // a project mapped to a repository, or no longer
-			m := clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: projects[1+intn(len(projects)-1)], Repo: repos[intn(len(repos))]}
+			m := clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: projects[1+intn(len(projects)-1)], Repo: repos[intn(len(repos))],
+				Pattern: []string{"", `\bWEB-(?P<number>\d+)\b`, `\[(?P<repo>[\w./-]+)\s+(?P<number>\d+)\]`}[intn(3)]}
 			if intn(3) == 0 {
-				if err := r.eng.DeleteProjectMapping(ctx, ws, m.ProjectID); !errors.Is(err, clockifysync.ErrNotFound) {
+				if err := eng().DeleteProjectMapping(ctx, ws, m.ProjectID); !errors.Is(err, clockifysync.ErrNotFound) {
 					require.NoError(t, err)
 				}
 				continue
 			}
-			require.NoError(t, r.eng.SetProjectMapping(ctx, m))
+			require.NoError(t, eng().SetProjectMapping(ctx, m))
 		case op < 9 && intn(10) == 0 && fate == deliverSomeLost: // a webhook deleted in Clockify's settings
 			if hooks := r.srv.Webhooks(ws); len(hooks) > 0 {
 				admin, err := r.srv.NewClient(ownerKey)
@@ -347,10 +353,10 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		case op < 9 && intn(10) == 0 && (fate == deliverAll || fate == deliverLate || fate == deliverSomeLost || fate == deliverDuringSyncs || fate == deliverToReplicas):
 			// The host's webhook URL moved. A delivery held back meanwhile, signed by a
 			// webhook the move deleted, verifies for the rotation grace.
-			_, err := r.eng.SetWebhookURL(ctx, ws, fmt.Sprintf("%s/clockify/%d", front.URL, intn(3)))
+			_, err := eng().SetWebhookURL(ctx, ws, fmt.Sprintf("%s/clockify/%d", front.URL, intn(3)))
 			require.NoError(t, err)
 		case op < 9 && intn(10) == 0 && fate != deliverDuringFaults: // the webhooks' tokens rotated
-			require.NoError(t, r.eng.RotateWebhookTokens(ctx, ws))
+			require.NoError(t, eng().RotateWebhookTokens(ctx, ws))
 		case op < 9 && intn(8) == 0 && fate != deliverDuringFaults && fate != deliverAsMember:
 			// The owner generated a new API key: Clockify refuses the old one, and the
 			// host hands the engine the new one.
@@ -358,16 +364,16 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			r.srv.AddMember(ws, clockifytest.Member{User: r.fx.Owner, APIKey: newKey, Admin: true})
 			require.True(t, r.srv.RevokeAPIKey(ownerKey))
 			if intn(2) == 0 {
-				_, err := r.eng.SyncRecent(ctx, ws)
+				_, err := eng().SyncRecent(ctx, ws)
 				require.ErrorIs(t, err, clockifysync.ErrInvalidAPIKey)
 			}
-			require.NoError(t, r.eng.SetAPIKey(ctx, ws, newKey))
+			require.NoError(t, eng().SetAPIKey(ctx, ws, newKey))
 			ownerKey, key, secrets[newKey] = newKey, newKey, true
 		case op < 9 && intn(8) == 0: // the GitHub Enterprise host set or unset
 			host := []string{"", "github.acme.corp"}[intn(2)]
-			require.NoError(t, r.eng.SetGitHubHost(ctx, ws, host))
+			require.NoError(t, eng().SetGitHubHost(ctx, ws, host))
 		case op < 9 && intn(8) == 0 && fate != deliverDuringFaults: // disconnected, and connected again: what happened meanwhile is read then
-			_, err := r.eng.Disconnect(ctx, ws)
+			_, err := eng().Disconnect(ctx, ws)
 			require.NoError(t, err)
 			for range intn(4) {
 				r.advance(time.Second)
@@ -380,7 +386,7 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 					require.NoError(t, r.srv.DeleteTimeEntry(ws, e.ID))
 				}
 			}
-			_, err = r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: key, WorkspaceID: ws, WebhookURL: front.URL + "/clockify"})
+			_, err = eng().Connect(ctx, clockifysync.ConnectRequest{APIKey: key, WorkspaceID: ws, WebhookURL: front.URL + "/clockify"})
 			require.NoError(t, err)
 		case op < 9 && intn(4) == 0: // a link made by hand undone
 			var linked [][2]string
@@ -392,13 +398,13 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 			if len(linked) > 0 {
 				slices.SortFunc(linked, func(a, b [2]string) int { return cmp.Compare(a[0]+" "+a[1], b[0]+" "+b[1]) })
 				link := linked[intn(len(linked))]
-				require.NoError(t, r.eng.Unlink(ctx, ws, link[0], link[1]))
+				require.NoError(t, eng().Unlink(ctx, ws, link[0], link[1]))
 				manual[link] = false
 			}
 		case op < 9: // link one by hand
 			if e, ok := pick(); ok {
 				target := fmt.Sprintf("acme/manual#%d", intn(50)+1)
-				err := r.eng.LinkManually(ctx, ws, e.ID, target)
+				err := eng().LinkManually(ctx, ws, e.ID, target)
 				if (fate == deliverLate || fate == deliverToReplicas || lossy) && errors.Is(err, clockifysync.ErrNotFound) {
 					continue // its delivery lost or held: not stored yet
 				}
@@ -408,11 +414,11 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 		default:
 			switch {
 			case lossy && intn(3) == 0:
-				sync := r.eng.SyncRecent
+				sync := eng().SyncRecent
 				if intn(2) == 0 {
 					// Scheduled syncs come more than five minutes apart (see SyncScheduled).
 					r.advance(6 * time.Minute)
-					sync = r.eng.SyncScheduled
+					sync = eng().SyncScheduled
 				}
 				_, err := sync(ctx, ws)
 				if fate != deliverDuringFaults {
@@ -423,8 +429,9 @@ func converge(t *testing.T, store clockifysync.Store, seed uint64, fate delivery
 					mu.Unlock()
 				}
 			case fate == deliverDuringSyncs:
+				eng := eng() // drawn here: the stream's draws come in one order
 				syncs.Go(func() {
-					_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -11), End: r.clock()})
+					_, err := eng.Sync(ctx, ws, clockifysync.Window{Start: r.clock().AddDate(0, 0, -11), End: r.clock()})
 					// A Disconnect meanwhile wins; a key revoked meanwhile fails it.
 					if err != nil && !errors.Is(err, clockifysync.ErrNotConnected) && !errors.Is(err, clockifysync.ErrInvalidAPIKey) {
 						t.Errorf("a sync during the stream: %v", err)
