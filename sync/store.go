@@ -26,8 +26,8 @@ type Store interface {
 
 // WorkspaceLocker is what a Store shared by several processes implements so that the
 // engine's Connects of one workspace, and its syncs, run one at a time across them, as
-// they do within one process (store/postgres does). A wrapper of such a store that does not pass the
-// method on loses it.
+// they do within one process (store/postgres does). A wrapper of such a store that does
+// not pass the method on loses it.
 type WorkspaceLocker interface {
 	// LockWorkspace takes the lock named kind of a workspace, for every process that
 	// shares the store, and returns the function that lets go of it. When another holds

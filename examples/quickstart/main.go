@@ -1,18 +1,18 @@
-// Command quickstart connects a Clockify workspace to a SQLite file with the sync engine,
-// then reports from the file: the members with the GitHub users they map to, the projects
-// and the last 30 days of time entries, linked to pull requests, with the time per PR and
-// per contributor, the billable share and the weekly trend. Breaks, holidays and time off are listed but left out of every figure:
-// they are no work on a pull request.
+// Command quickstart connects a Clockify workspace to a SQLite file with the sync
+// engine, then reports from the file: the members with the GitHub users they map to, the
+// projects and the last 30 days of time entries, linked to pull requests, with the time
+// per PR and per contributor, the billable share and the weekly trend. Breaks, holidays
+// and time off are listed but left out of every figure: they are no work on a pull
+// request.
 //
 // With no configuration it starts the built-in fake Clockify (clockifytest) with a
 // generated workspace, talks to it over loopback HTTP through the real client, and
 // receives its webhooks on a loopback handler; a few made-up GitHub users stand in for
-// the organisation's members, which a host lists from GitHub itself (the SDK does not call
-// GitHub). With CLOCKIFY_API_KEY set it talks to the
-// real Clockify instead (CLOCKIFY_WORKSPACE_ID picks the workspace, else the key's active
-// one; CLOCKIFY_REGION picks a data region; GITHUB_ORG names the organisation whose
-// repositories the projects are named after), and registers no webhook: a real one needs
-// a public URL.
+// the organisation's members, which a host lists from GitHub itself (the SDK does not
+// call GitHub). With CLOCKIFY_API_KEY set it talks to the real Clockify instead
+// (CLOCKIFY_WORKSPACE_ID picks the workspace, else the key's active one; CLOCKIFY_REGION
+// picks a data region; GITHUB_ORG names the organisation whose repositories the projects
+// are named after), and registers no webhook: a real one needs a public URL.
 //
 // The database is jasper-quickstart.db in the current directory (-db picks another), and
 // the key that seals the API key in it is JASPER_SEAL_KEY (64 hex digits) or, failing

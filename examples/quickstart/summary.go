@@ -14,8 +14,8 @@ import (
 )
 
 // summarise prices the work entries the query selects with the workspace's rates
-// (seedRates set them; Engine.Report links each to the pull requests of its effective links:
-// its manual links, else the references the engine found and resolved with the
+// (seedRates set them; Engine.Report links each to the pull requests of its effective
+// links: its manual links, else the references the engine found and resolved with the
 // project's repository), and prints the time per PR and per contributor, the billable
 // and unlinked shares and the weekly trend. names are the members' names by id.
 func summarise(ctx context.Context, out io.Writer, eng *clockifysync.Engine, names map[string]string, q clockifysync.EntryQuery) error {
