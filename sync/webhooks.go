@@ -43,9 +43,9 @@ type WebhookResult struct {
 // A Disconnect meanwhile, on this replica or another, wins. After a failure part way,
 // calling it again finishes the move. A delivery still on its way from a webhook the move
 // deleted verifies on every replica for the rotation grace (WithRotationGrace), as after
-// a rotation, once the webhook of its event is registered at the new URL; with an empty
-// URL, or one whose webhook Clockify refused, it is refused, and the next scheduled sync
-// reads what it told.
+// a rotation, when the same call registers its event's webhook at the new URL; otherwise
+// (an empty URL, Clockify refusing that webhook, a call failing part way) it is refused,
+// and the next scheduled sync reads what it told.
 func (e *Engine) SetWebhookURL(ctx context.Context, workspaceID, webhookURL string) (*WebhookResult, error) {
 	if err := checkWebhookURL(webhookURL); err != nil {
 		return nil, err
