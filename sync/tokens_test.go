@@ -57,25 +57,15 @@ func TestTokensRefreshAcrossReplicas(t *testing.T) {
 	require.Equal(t, http.StatusOK, deliver("rotated again, 5 s later"), "A reloads the tokens on the miss")
 
 	// A delivery signed with the old token, sent before the rotation, still verifies.
-	req, err := webhook.NewSignedRequest(a.hook.URL+"/clockify", oldToken, clockify.EventNewTimeEntry, clockify.TimeEntry{
+	require.NotEqual(t, http.StatusUnauthorized, postEntry(t, a.hook.URL, oldToken, clockify.TimeEntry{
 		ID: "66aa00000000000000000002", WorkspaceID: ws, UserID: a.fx.Owner.ID, Description: "late",
-		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}})
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.NotEqual(t, http.StatusUnauthorized, resp.StatusCode)
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: new(now)}}))
 
 	// Disconnected by B, the webhooks are refused on A after its refresh.
 	_, err = b.Disconnect(ctx, ws)
 	require.NoError(t, err)
 	require.NoError(t, a.eng.RefreshTokens(ctx))
-	req, err = webhook.NewSignedRequest(a.hook.URL+"/clockify", oldToken, clockify.EventNewTimeEntry, clockify.TimeEntry{ID: "66aa00000000000000000003", WorkspaceID: ws})
-	require.NoError(t, err)
-	resp, err = http.DefaultClient.Do(req.WithContext(ctx))
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.Equal(t, http.StatusUnauthorized, postEntry(t, a.hook.URL, oldToken, clockify.TimeEntry{ID: "66aa00000000000000000003", WorkspaceID: ws}))
 }
 
 // TestAReplicaHonoursTokensItNeverHeld: B connects and rotates the tokens twice before
@@ -92,24 +82,15 @@ func TestAReplicaHonoursTokensItNeverHeld(t *testing.T) {
 	b := a.replica(t, a.store)
 	_, err := b.Connect(ctx, clockifysync.ConnectRequest{APIKey: a.fx.OwnerKey, WorkspaceID: ws, WebhookURL: a.hook.URL + "/clockify"})
 	require.NoError(t, err)
-	send := func(url string, tok clockify.Secret) int {
-		t.Helper()
-		req, err := webhook.NewSignedRequest(url, tok, clockify.EventNewTimeEntry, entry)
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
-		require.NoError(t, err)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	first := a.entryToken(t)
 	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
 	between := a.entryToken(t)
 	a.advance(time.Minute)
 	require.NoError(t, b.RotateWebhookTokens(ctx, ws))
 
-	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", first), "A reloads, and honours the first token for its grace")
-	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", between), "and the token between the rotations")
-	require.Equal(t, http.StatusOK, send(a.hook.URL+"/clockify", a.entryToken(t)))
+	require.Equal(t, http.StatusOK, postEntry(t, a.hook.URL, first, entry), "A reloads, and honours the first token for its grace")
+	require.Equal(t, http.StatusOK, postEntry(t, a.hook.URL, between, entry), "and the token between the rotations")
+	require.Equal(t, http.StatusOK, postEntry(t, a.hook.URL, a.entryToken(t), entry))
 
 	a.advance(time.Hour - 30*time.Second) // the first token's grace has ended, not the second's
 	h, err := a.replica(t, a.store).Handler(ctx)
@@ -117,9 +98,28 @@ func TestAReplicaHonoursTokensItNeverHeld(t *testing.T) {
 	c := httptest.NewServer(h)
 	t.Cleanup(c.Close)
 	for _, url := range []string{a.hook.URL, c.URL} {
-		require.Equal(t, http.StatusUnauthorized, send(url+"/clockify", first), url)
-		require.Equal(t, http.StatusOK, send(url+"/clockify", between), url)
+		require.Equal(t, http.StatusUnauthorized, postEntry(t, url, first, entry), url)
+		require.Equal(t, http.StatusOK, postEntry(t, url, between, entry), url)
 	}
+}
+
+// TestALateReloadEndsTheGraceWhenTheRotationDoes: a replica that holds a webhook's token
+// and first reloads the tokens long after another replica rotated them holds the old
+// token until the grace the rotation gave it ends, not for a grace from its reload.
+func TestALateReloadEndsTheGraceWhenTheRotationDoes(t *testing.T) {
+	t.Parallel()
+	a := newRig(t) // A: its handler is the one behind the webhook URL
+	ctx := t.Context()
+	ws := a.fx.Workspace.ID
+	entry := a.add(t, "signed before the rotation", now.Add(-time.Hour)) // delivered to no one yet
+	a.connect(t)
+	old := a.entryToken(t)
+	require.NoError(t, a.replica(t, a.store).RotateWebhookTokens(ctx, ws))
+	a.advance(50 * time.Minute)
+	require.NoError(t, a.eng.RefreshTokens(ctx))
+	require.Equal(t, http.StatusOK, postEntry(t, a.hook.URL, old, entry), "within the rotation's grace")
+	a.advance(10 * time.Minute)
+	require.Equal(t, http.StatusUnauthorized, postEntry(t, a.hook.URL, old, entry), "the rotation's grace has ended")
 }
 
 // TestMovedWebhooksHonourTheirTokens: SetWebhookURL deletes the webhooks at the old URL;
@@ -148,24 +148,15 @@ func TestMovedWebhooksHonourTheirTokens(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, old, r.entryToken(t), "the webhook at the new URL has a token of its own")
 	require.NoError(t, held.RefreshTokens(ctx), "it forgets the deleted webhook")
-	send := func(url string) int {
-		t.Helper()
-		req, err := webhook.NewSignedRequest(url+"/clockify", old, clockify.EventNewTimeEntry, entry)
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
-		require.NoError(t, err)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	for name, url := range map[string]string{"mover": r.hook.URL, "held": heldURL, "never held": serve(r.replica(t, r.store))} {
-		require.Equal(t, http.StatusOK, send(url), name)
+		require.Equal(t, http.StatusOK, postEntry(t, url, old, entry), name)
 	}
 	r.requireDescription(t, entry)
 
 	r.advance(time.Hour)
 	require.NoError(t, held.RefreshTokens(ctx))
 	for name, url := range map[string]string{"mover": r.hook.URL, "held": heldURL, "never held": serve(r.replica(t, r.store))} {
-		require.Equal(t, http.StatusUnauthorized, send(url), name)
+		require.Equal(t, http.StatusUnauthorized, postEntry(t, url, old, entry), name)
 	}
 }
 
@@ -223,21 +214,12 @@ func TestRotationGraceEnds(t *testing.T) {
 	require.NotEqual(t, old.Reveal(), fresh.Reveal())
 
 	entry := r.add(t, "#5 delivered with the new token", now.Add(-time.Hour))
-	deliver := func(token clockify.Secret) int {
-		t.Helper()
-		req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", token, clockify.EventNewTimeEntry, entry)
-		require.NoError(t, err)
-		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
-		require.NoError(t, err)
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	require.Equal(t, http.StatusOK, deliver(old), "within the grace")
+	require.Equal(t, http.StatusOK, postEntry(t, r.hook.URL, old, entry), "within the grace")
 	elapsed.Store(int64(grace - time.Second))
-	require.Equal(t, http.StatusOK, deliver(old), "a second before the grace ends")
+	require.Equal(t, http.StatusOK, postEntry(t, r.hook.URL, old, entry), "a second before the grace ends")
 	elapsed.Store(int64(grace))
-	require.Equal(t, http.StatusUnauthorized, deliver(old), "the grace has ended")
-	require.Equal(t, http.StatusOK, deliver(fresh))
+	require.Equal(t, http.StatusUnauthorized, postEntry(t, r.hook.URL, old, entry), "the grace has ended")
+	require.Equal(t, http.StatusOK, postEntry(t, r.hook.URL, fresh, entry))
 }
 
 // TestRotationRegistersAgainAWebhookDeletedInClockify: a rotation meets a webhook someone
@@ -276,12 +258,7 @@ func TestRotationRegistersAgainAWebhookDeletedInClockify(t *testing.T) {
 	added := r.add(t, "#9 delivered by the new webhook", now.Add(-time.Hour))
 	_, err = r.store.Entry(ctx, ws, added.ID)
 	require.NoError(t, err)
-	req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", deleted.AuthToken, clockify.EventNewTimeEntry, added)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the deleted webhook's token")
+	require.Equal(t, http.StatusUnauthorized, postEntry(t, r.hook.URL, deleted.AuthToken, added), "the deleted webhook's token")
 }
 
 // TestRotationMendsATokenRegeneratedInClockify: someone regenerates a webhook's token in
@@ -394,4 +371,16 @@ func (r *rig) entryToken(t *testing.T) clockify.Secret {
 	}
 	t.Fatal("no NEW_TIME_ENTRY webhook")
 	return ""
+}
+
+// postEntry sends url+"/clockify" a NEW_TIME_ENTRY delivery of entry signed with token,
+// and returns the status answered.
+func postEntry(t *testing.T, url string, token clockify.Secret, entry clockify.TimeEntry) int {
+	t.Helper()
+	req, err := webhook.NewSignedRequest(url+"/clockify", token, clockify.EventNewTimeEntry, entry)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req.WithContext(t.Context()))
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
 }

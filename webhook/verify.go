@@ -105,22 +105,29 @@ func (v *Verifier) Add(t Token) error {
 // AddUntil holds a token of a webhook until expires, beside the webhook's current token,
 // as Rotate keeps the token it replaces: for a host that learns of a rotation made
 // elsewhere (another of its processes), and of the tokens it replaced, with the time
-// their grace ends. A token the webhook holds already is left as it is, and one whose
-// time has passed is not held.
+// their grace ends. A token the webhook holds as its current one stays so; one it holds
+// until a later time (a Rotate made when the host learnt of the rotation) is held until
+// expires, so that the grace ends when the rotation's does. A token not held whose time
+// has passed is not held.
 func (v *Verifier) AddUntil(t Token, expires time.Time) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	if !expires.After(v.clock()) {
-		return nil
-	}
 	d := digest(t.Value)
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if slices.ContainsFunc(v.byWebhook[t.WebhookID], func(h *heldToken) bool { return h.digest == d }) {
-		return nil
+	held := false
+	for _, h := range v.byWebhook[t.WebhookID] {
+		if h.digest == d {
+			held = true
+			if !h.expires.IsZero() && expires.Before(h.expires) {
+				h.expires = expires
+			}
+		}
 	}
-	v.hold(&heldToken{webhookID: t.WebhookID, event: t.Event, workspaceID: t.WorkspaceID, digest: d, expires: expires})
+	if !held && expires.After(v.clock()) {
+		v.hold(&heldToken{webhookID: t.WebhookID, event: t.Event, workspaceID: t.WorkspaceID, digest: d, expires: expires})
+	}
 	return nil
 }
 

@@ -67,7 +67,15 @@ func (m *verifierModel) rotate(webhookID string, value clockify.Secret, expires 
 }
 
 func (m *verifierModel) addUntil(t Token, expires, now time.Time) {
-	held := slices.ContainsFunc(m.tokens, func(h modelToken) bool { return h.WebhookID == t.WebhookID && h.Value == t.Value })
+	held := false
+	for i, h := range m.tokens {
+		if h.WebhookID == t.WebhookID && h.Value == t.Value {
+			held = true
+			if !h.expires.IsZero() && expires.Before(h.expires) {
+				m.tokens[i].expires = expires
+			}
+		}
+	}
 	if !held && expires.After(now) {
 		m.tokens = append(m.tokens, modelToken{Token: t, expires: expires})
 	}
