@@ -75,6 +75,61 @@ func TestLockWorkspace(t *testing.T) {
 	again()
 }
 
+// TestLockSessionsKept: a lock let go of leaves its session to the next taker, a few
+// sessions are kept, one the server ended is replaced, and Close ends those kept.
+func TestLockSessionsKept(t *testing.T) {
+	ctx := t.Context()
+	pool := pgtest.NewDatabase(t)
+	s, err := postgres.New(ctx, pool)
+	require.NoError(t, err)
+	free := func() { t.Error("waited for a free lock") }
+	sessions := func() int {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name = $1`, postgres.LockApplicationName).Scan(&n))
+		return n
+	}
+	lock := func(ws string) func() {
+		unlock, err := s.LockWorkspace(ctx, "connect", ws, free)
+		require.NoError(t, err)
+		return unlock
+	}
+
+	lock("ws-1")()
+	require.Equal(t, 1, sessions(), "kept")
+	unlock := lock("ws-2")
+	require.Equal(t, 1, sessions(), "the kept session took the lock")
+	unlocks := []func(){unlock}
+	for i := range 5 {
+		unlocks = append(unlocks, lock(fmt.Sprint("ws-", 3+i)))
+	}
+	require.Equal(t, 6, sessions(), "a session for each lock held")
+	for _, unlock := range unlocks {
+		unlock()
+	}
+	for sessions() != 4 { // the two beyond those kept end as their clients leave
+	}
+
+	// One kept session ended by the server: the next taker finds out and opens another.
+	_, err = pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM (SELECT pid FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = $1 LIMIT 1) s`, postgres.LockApplicationName)
+	require.NoError(t, err)
+	for sessions() != 3 {
+	}
+	held := make([]func(), 4)
+	for i := range held {
+		held[i] = lock("ws-1" + fmt.Sprint(i))
+	}
+	require.Equal(t, 4, sessions())
+	for _, unlock := range held {
+		unlock()
+	}
+
+	require.NoError(t, s.Close())
+	for sessions() != 0 {
+	}
+}
+
 func TestDeliveriesKeptApart(t *testing.T) {
 	s, err := postgres.New(t.Context(), pgtest.NewDatabase(t), postgres.WithDeliveryRecords(20))
 	require.NoError(t, err)
