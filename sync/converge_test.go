@@ -51,15 +51,23 @@ const (
 // scheduled syncs on the way, while Clockify lists deletions late), after the scheduled
 // sync (of the member's own entries, with a member's key). Manual links made on the way
 // survive.
+//
+// Under the race detector, as .ci/run runs the tests, the SQL stores run seed 0 only:
+// there they take five times as long as the memory store, which runs every seed; seeds 1
+// and 2 run on them without it (go test ./sync).
 func TestConverges(t *testing.T) {
 	t.Parallel()
 	for seed := range uint64(3) {
+		var stores []string // all
+		if raceDetector && seed > 0 {
+			stores = []string{"memory"}
+		}
 		for fate, name := range map[deliveryFate]string{deliverAll: "all", deliverLate: "late", deliverSomeLost: "some lost",
 			deliverDuringSyncs: "during syncs", deliverToReplicas: "to replicas", deliverDuringFaults: "during faults", deliverNone: "none",
 			deliverFreePlan: "free plan", deliverAsMember: "member's key"} {
 			t.Run(fmt.Sprintf("seed %d %s", seed, name), func(t *testing.T) {
 				t.Parallel()
-				eachStore(t, func(t *testing.T, store clockifysync.Store) { converge(t, store, seed, fate) })
+				eachStoreOf(t, stores, func(t *testing.T, store clockifysync.Store) { converge(t, store, seed, fate) })
 			})
 		}
 	}

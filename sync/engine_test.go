@@ -80,7 +80,15 @@ var stores = []struct {
 
 // eachStore runs a test on each store.
 func eachStore(t *testing.T, test func(t *testing.T, store clockifysync.Store)) {
+	eachStoreOf(t, nil, test)
+}
+
+// eachStoreOf runs a test on each store named, or on every store where names is nil.
+func eachStoreOf(t *testing.T, names []string, test func(t *testing.T, store clockifysync.Store)) {
 	for _, s := range stores {
+		if names != nil && !slices.Contains(names, s.name) {
+			continue
+		}
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			test(t, s.open(t))
