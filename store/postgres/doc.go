@@ -7,7 +7,10 @@
 // It runs on a pgx pool the host owns (github.com/jackc/pgx/v5), and keeps its tables in
 // the schema jasper_clockify, which New creates and upgrades; replicas that start at the
 // same time migrate one after another, under an advisory lock. It runs the same SQL as
-// store/sqlite, and passes the same conformance suite (sync/storetest).
+// store/sqlite, and passes the same conformance suite (sync/storetest). Besides the
+// pool's connections, each Store has a session of its own for each lock it holds, and
+// keeps up to four idle ones for the next locks (pg_stat_activity names them
+// LockApplicationName): count them in the server's max_connections.
 //
 // A migration that builds an index holds writes to its table meanwhile. On a database
 // with many links, build schema version 3's indexes first, without holding writes:
