@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,6 +128,58 @@ func TestLockSessionsKept(t *testing.T) {
 
 	require.NoError(t, s.Close())
 	for sessions() != 0 {
+	}
+}
+
+// TestLockWorkspaceExcludes: callers at once on two workspaces, their sessions kept and
+// taken again, never hold one workspace's lock together.
+func TestLockWorkspaceExcludes(t *testing.T) {
+	ctx := t.Context()
+	pool := pgtest.NewDatabase(t)
+	s, err := postgres.New(ctx, pool)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	var holders [2]atomic.Int32
+	waiting := make(chan struct{}, 1)
+	waits := func() {
+		select {
+		case waiting <- struct{}{}:
+		default:
+		}
+	}
+	first, err := s.LockWorkspace(ctx, "sync run", "ws-0", waits)
+	require.NoError(t, err)
+	holders[0].Add(1)
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 25 {
+				ws := (g + i) % 2
+				unlock, err := s.LockWorkspace(ctx, "sync run", fmt.Sprint("ws-", ws), waits)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if n := holders[ws].Add(1); n != 1 {
+					errs <- fmt.Errorf("ws-%d held by %d callers", ws, n)
+					return
+				}
+				_, err = pool.Exec(ctx, `SELECT 1`) // a round trip under the lock
+				holders[ws].Add(-1)
+				unlock()
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	<-waiting // a caller waits for ws-0
+	holders[0].Add(-1)
+	first()
+	for range 8 {
+		require.NoError(t, <-errs)
 	}
 }
 
