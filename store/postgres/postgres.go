@@ -40,7 +40,8 @@ const LockApplicationName = "jasper-clockify workspace locks"
 
 // keptLockSessions is how many idle sessions LockWorkspace keeps: every sync run takes
 // a lock, and a new session costs PostgreSQL a process (BenchmarkLockWorkspace: 25 ms a
-// lock with a new session, 0.14 ms with a kept one).
+// lock with a new session, 0.14 ms with a kept one). Four serve the runs of an engine's
+// default WithWorkspaceConcurrency; more at once open sessions of their own.
 const keptLockSessions = 4
 
 // statistics is what a Store knows of PostgreSQL's statistics of the entries.
