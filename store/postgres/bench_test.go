@@ -5,9 +5,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
-
-	"github.com/heyjasper/jasper-clockify/store/postgres"
-	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 )
 
 // BenchmarkLockWorkspace takes a workspace's lock and lets go of it, as every sync run
@@ -15,10 +12,7 @@ import (
 // after (what LockWorkspace did before it kept sessions).
 func BenchmarkLockWorkspace(b *testing.B) {
 	ctx := b.Context()
-	pool := pgtest.NewDatabase(b)
-	s, err := postgres.New(ctx, pool)
-	require.NoError(b, err)
-	b.Cleanup(func() { s.Close() })
+	s, pool := newStore(b)
 	b.Run("baseline-new-session", func(b *testing.B) {
 		cfg := pool.Config().ConnConfig
 		for b.Loop() {

@@ -18,11 +18,20 @@ import (
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) clockifysync.Store {
-		s, err := postgres.New(t.Context(), pgtest.NewDatabase(t))
-		require.NoError(t, err)
-		t.Cleanup(func() { s.Close() })
+		s, _ := newStore(t)
 		return s
 	})
+}
+
+// newStore opens a store on a database of the test's own, closed when the test ends, and
+// returns it with the database's pool.
+func newStore(tb testing.TB, opts ...postgres.Option) (*postgres.Store, *pgxpool.Pool) {
+	tb.Helper()
+	pool := pgtest.NewDatabase(tb)
+	s, err := postgres.New(tb.Context(), pool, opts...)
+	require.NoError(tb, err)
+	tb.Cleanup(func() { s.Close() })
+	return s, pool
 }
 
 func TestMigrateTwiceAndConcurrently(t *testing.T) {
@@ -52,9 +61,7 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 // that finds it held says so, and waits until its context ends.
 func TestLockWorkspace(t *testing.T) {
 	ctx := t.Context()
-	s, err := postgres.New(ctx, pgtest.NewDatabase(t))
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	s, _ := newStore(t)
 	free := func() { t.Error("waited for a free lock") }
 
 	unlock, err := s.LockWorkspace(ctx, "connect", "ws-1", free)
@@ -135,10 +142,7 @@ func TestLockSessionsKept(t *testing.T) {
 // taken again, never hold one workspace's lock together.
 func TestLockWorkspaceExcludes(t *testing.T) {
 	ctx := t.Context()
-	pool := pgtest.NewDatabase(t)
-	s, err := postgres.New(ctx, pool)
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	s, pool := newStore(t)
 	var holders [2]atomic.Int32
 	waiting := make(chan struct{}, 1)
 	waits := func() {
@@ -184,9 +188,7 @@ func TestLockWorkspaceExcludes(t *testing.T) {
 }
 
 func TestDeliveriesKeptApart(t *testing.T) {
-	s, err := postgres.New(t.Context(), pgtest.NewDatabase(t), postgres.WithDeliveryRecords(20))
-	require.NoError(t, err)
-	defer s.Close()
+	s, _ := newStore(t, postgres.WithDeliveryRecords(20))
 	storetest.DeliveriesKeptApart(t, s, 20)
 }
 
@@ -218,10 +220,7 @@ func waitBlocked(t *testing.T, pool *pgxpool.Pool, n int, running ...chan error)
 // commits after ReplaceAutoLinks has read the entry and before it writes the links.
 func TestReplaceAutoLinksWaitsForAWriter(t *testing.T) {
 	ctx := t.Context()
-	pool := pgtest.NewDatabase(t)
-	s, err := postgres.New(ctx, pool)
-	require.NoError(t, err)
-	t.Cleanup(func() { s.Close() })
+	s, pool := newStore(t)
 	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("e1", "")}))
 
 	// Another replica's PutEntries of the entry, edited to name no PR, not committed yet.
@@ -260,10 +259,7 @@ func TestEntryWritersTakeLocksInOneOrder(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx := t.Context()
-			pool := pgtest.NewDatabase(t)
-			s, err := postgres.New(ctx, pool)
-			require.NoError(t, err)
-			t.Cleanup(func() { s.Close() })
+			s, pool := newStore(t)
 			require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("a", ""), lockedEntry("b", "")}))
 
 			// b is held, so that the writer waits for it, and then for a if it took a.
