@@ -179,11 +179,11 @@ func (s *Store) LockWorkspace(ctx context.Context, kind, workspaceID string, wai
 
 // lockSession returns a kept session that still answers, or a new one.
 func (s *Store) lockSession(ctx context.Context) (*pgx.Conn, error) {
+	ls := &s.locks
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		ls := &s.locks
 		ls.mu.Lock()
 		n := len(ls.idle)
 		if n == 0 {

@@ -87,9 +87,7 @@ func TestLockWorkspace(t *testing.T) {
 // sessions are kept, one the server ended is replaced, and Close ends those kept.
 func TestLockSessionsKept(t *testing.T) {
 	ctx := t.Context()
-	pool := pgtest.NewDatabase(t)
-	s, err := postgres.New(ctx, pool)
-	require.NoError(t, err)
+	s, pool := newStore(t) // closed here too, which the store allows
 	free := func() { t.Error("waited for a free lock") }
 	sessions := func() int {
 		var n int
@@ -119,7 +117,7 @@ func TestLockSessionsKept(t *testing.T) {
 	}
 
 	// One kept session ended by the server: the next taker finds out and opens another.
-	_, err = pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM (SELECT pid FROM pg_stat_activity
+	_, err := pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM (SELECT pid FROM pg_stat_activity
 		WHERE datname = current_database() AND application_name = $1 LIMIT 1) s`, postgres.LockApplicationName)
 	require.NoError(t, err)
 	for sessions() != 3 {
