@@ -1,0 +1,61 @@
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDropStale(t *testing.T) {
+	url := os.Getenv(EnvURL)
+	if url == "" {
+		t.Skip("PostgreSQL tests skipped: set " + EnvURL + " (as .ci/run does) to run them")
+	}
+	ctx := t.Context()
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close(context.Background()) }) // after the drops below
+
+	now := time.Now()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	suffix := hex.EncodeToString(b)
+	named := func(created time.Time, tag string) string {
+		return fmt.Sprintf("%s%d_%s%s", prefix, created.Unix(), tag, suffix)
+	}
+	stale := named(now.Add(-staleAfter-time.Minute), "stale")
+	inUse := named(now.Add(-2*staleAfter), "inuse")
+	fresh := named(now.Add(-staleAfter+time.Minute), "fresh")
+	undated := prefix + "undated" + suffix // as NewDatabase named them before
+	for _, name := range []string{stale, inUse, fresh, undated} {
+		_, err := conn.Exec(ctx, "CREATE DATABASE "+name)
+		require.NoError(t, err)
+		t.Cleanup(func() {
+			_, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			require.NoError(t, err)
+		})
+	}
+	cfg := conn.Config().Copy()
+	cfg.Database = inUse
+	user, err := pgx.ConnectConfig(ctx, cfg)
+	require.NoError(t, err)
+	defer user.Close(context.Background())
+
+	require.NoError(t, dropStale(ctx, conn, now))
+	var left []string
+	for _, name := range []string{stale, inUse, fresh, undated} {
+		var n int
+		require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n))
+		if n > 0 {
+			left = append(left, name)
+		}
+	}
+	require.Equal(t, []string{inUse, fresh, undated}, left)
+}
