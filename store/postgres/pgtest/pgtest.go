@@ -43,28 +43,21 @@ func NewDatabase(t testing.TB) *pgxpool.Pool {
 		t.Skip("PostgreSQL tests skipped: set " + EnvURL + " (as .ci/run does) to run them")
 	}
 	ctx := context.Background()
-	admin := func(do func(*pgx.Conn) error) error {
+	admin := func(sql string) error {
 		conn, err := pgx.Connect(ctx, url)
 		if err != nil {
 			return fmt.Errorf("connecting to %s: %w", EnvURL, err)
 		}
 		defer conn.Close(ctx)
-		return do(conn)
+		_, err = conn.Exec(ctx, sql)
+		return err
 	}
-	exec := func(sql string) func(*pgx.Conn) error {
-		return func(conn *pgx.Conn) error {
-			_, err := conn.Exec(ctx, sql)
-			return err
-		}
-	}
-	dropStaleOnce.Do(func() {
-		// Best effort: a database that cannot be dropped now is tried by a later run.
-		_ = admin(func(conn *pgx.Conn) error { return dropStale(ctx, conn, time.Now()) })
-	})
+	// Best effort: a database that cannot be dropped now is tried by a later run.
+	dropStaleOnce.Do(func() { _ = dropStale(ctx, url, time.Now()) })
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := fmt.Sprintf("%s%d_%s", prefix, time.Now().Unix(), hex.EncodeToString(b))
-	if err := admin(exec("CREATE DATABASE " + name)); err != nil {
+	if err := admin("CREATE DATABASE " + name); err != nil {
 		t.Fatalf("pgtest: creating a database: %v", err)
 	}
 	cfg, err := pgxpool.ParseConfig(url)
@@ -78,17 +71,22 @@ func NewDatabase(t testing.TB) *pgxpool.Pool {
 	}
 	t.Cleanup(func() {
 		pool.Close()
-		if err := admin(exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")); err != nil {
+		if err := admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
 			t.Errorf("pgtest: dropping %s: %v", name, err)
 		}
 	})
 	return pool
 }
 
-// dropStale drops the test databases created over staleAfter before now that nobody is
-// connected to (DROP DATABASE without FORCE refuses those). Names it did not make, or
-// made before they held their creation time, are left alone.
-func dropStale(ctx context.Context, conn *pgx.Conn, now time.Time) error {
+// dropStale drops, on the server url names, the test databases created over staleAfter
+// before now that nobody is connected to (DROP DATABASE without FORCE refuses those).
+// Names it did not make, or made before they held their creation time, are left alone.
+func dropStale(ctx context.Context, url string, now time.Time) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
 	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, prefix)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func TestDropStale(t *testing.T) {
 	require.NoError(t, err)
 	defer user.Close(context.Background())
 
-	require.NoError(t, dropStale(ctx, conn, now))
+	require.NoError(t, dropStale(ctx, url, now))
 	var left []string
 	for _, name := range []string{stale, inUse, fresh, undated} {
 		var n int
