@@ -19,9 +19,9 @@ import (
 // EnvURL is the environment variable that names the server.
 const EnvURL = "JASPER_POSTGRES_URL"
 
-// prefix begins the name of every database NewDatabase creates; the name goes on with
-// when it was created, in Unix seconds, and a random part.
-const prefix = "jasper_test_"
+// namePrefix begins the name of every database NewDatabase creates; the name goes on
+// with when it was created, in Unix seconds, and a random part.
+const namePrefix = "jasper_test_"
 
 // staleAfter is the age past which a test database is taken for one a killed run left
 // behind: no test run lives this long.
@@ -53,10 +53,10 @@ func NewDatabase(t testing.TB) *pgxpool.Pool {
 		return err
 	}
 	// Best effort: a database that cannot be dropped now is tried by a later run.
-	dropStaleOnce.Do(func() { _ = dropStale(ctx, url, time.Now()) })
+	dropStaleOnce.Do(func() { _ = dropStale(ctx, url, namePrefix, time.Now()) })
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	name := fmt.Sprintf("%s%d_%s", prefix, time.Now().Unix(), hex.EncodeToString(b))
+	name := fmt.Sprintf("%s%d_%s", namePrefix, time.Now().Unix(), hex.EncodeToString(b))
 	if err := admin("CREATE DATABASE " + name); err != nil {
 		t.Fatalf("pgtest: creating a database: %v", err)
 	}
@@ -78,10 +78,11 @@ func NewDatabase(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
-// dropStale drops, on the server url names, the test databases created over staleAfter
-// before now that nobody is connected to (DROP DATABASE without FORCE refuses those).
-// Names it did not make, or made before they held their creation time, are left alone.
-func dropStale(ctx context.Context, url string, now time.Time) error {
+// dropStale drops, on the server url names, the databases named with prefix that were
+// created over staleAfter before now and that nobody is connected to (DROP DATABASE
+// without FORCE refuses those). Names that carry no creation time after the prefix (as
+// NewDatabase made them before) are left alone.
+func dropStale(ctx context.Context, url, prefix string, now time.Time) error {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return err

@@ -23,17 +23,19 @@ func TestDropStale(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { conn.Close(context.Background()) }) // after the drops below
 
-	now := time.Now()
+	// A prefix of its own: the other packages' tests, run at once, drop stale databases
+	// too, and would drop this test's before it looks.
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	suffix := hex.EncodeToString(b)
+	prefix := "jasper_droptest_" + hex.EncodeToString(b) + "_"
+	now := time.Now()
 	named := func(created time.Time, tag string) string {
-		return fmt.Sprintf("%s%d_%s%s", prefix, created.Unix(), tag, suffix)
+		return fmt.Sprintf("%s%d_%s", prefix, created.Unix(), tag)
 	}
 	stale := named(now.Add(-staleAfter-time.Minute), "stale")
 	inUse := named(now.Add(-2*staleAfter), "inuse")
 	fresh := named(now.Add(-staleAfter+time.Minute), "fresh")
-	undated := prefix + "undated" + suffix // as NewDatabase named them before
+	undated := prefix + "undated" // as NewDatabase named them before
 	for _, name := range []string{stale, inUse, fresh, undated} {
 		_, err := conn.Exec(ctx, "CREATE DATABASE "+name)
 		require.NoError(t, err)
@@ -48,7 +50,7 @@ func TestDropStale(t *testing.T) {
 	require.NoError(t, err)
 	defer user.Close(context.Background())
 
-	require.NoError(t, dropStale(ctx, url, now))
+	require.NoError(t, dropStale(ctx, url, prefix, now))
 	var left []string
 	for _, name := range []string{stale, inUse, fresh, undated} {
 		var n int
