@@ -23,13 +23,16 @@ type Parser struct {
 type Option func(*Parser) error
 
 // WithHost adds a GitHub Enterprise host (for example "github.acme.corp") whose PR URLs
-// are recognised beside github.com's, with or without their http(s):// scheme.
+// are recognised beside github.com's, with or without their http(s):// scheme. A host
+// with a path, query, user, space, control character or bytes that are not UTF-8 is an
+// error.
 func WithHost(host string) Option {
 	return func(p *Parser) error {
 		h := strings.ToLower(strings.TrimSpace(host))
 		h = strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://")
 		h = strings.TrimSuffix(h, "/")
-		if h == "" || strings.ContainsAny(h, "/ \t\n?#@") {
+		if h == "" || !utf8.ValidString(host) || strings.ContainsAny(h, "/\\?#@") ||
+			strings.ContainsFunc(h, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 			return errors.New("linker: a host is a bare domain name such as github.acme.corp")
 		}
 		p.hosts = append(p.hosts, h)

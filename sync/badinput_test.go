@@ -188,6 +188,9 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		{"a GitHub host that is none", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetGitHubHost(ctx, ws, "https://github.acme.corp/path")
 		}},
+		{"a GitHub host with a control character", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetGitHubHost(ctx, ws, "github.acme\x00.corp") // PostgreSQL stores no NUL
+		}},
 		{"a webhook URL of another scheme", clockifysync.ErrInput, func(ctx context.Context) error {
 			_, err := r.eng.SetWebhookURL(ctx, ws, "ftp://example.com/hooks")
 			return err
