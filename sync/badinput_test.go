@@ -188,6 +188,18 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		{"a GitHub host that is none", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetGitHubHost(ctx, ws, "https://github.acme.corp/path")
 		}},
+		{"a workspace id with a NUL", clockifysync.ErrNotConnected, func(ctx context.Context) error {
+			return r.eng.SetSchedule(ctx, ws+"\x00", clockifysync.ScheduleDaily) // PostgreSQL holds no NUL
+		}},
+		{"a workspace id that is not UTF-8", clockifysync.ErrNotConnected, func(ctx context.Context) error {
+			return r.eng.SetSchedule(ctx, ws+"\xff", clockifysync.ScheduleDaily)
+		}},
+		{"an entry id with a NUL", clockifysync.ErrNotFound, func(ctx context.Context) error {
+			return r.eng.LinkManually(ctx, ws, entry.ID+"\x00", "acme/web#1")
+		}},
+		{"a project id with a NUL", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project + "\x00", Repo: "acme/web"})
+		}},
 		{"a GitHub host with a control character", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetGitHubHost(ctx, ws, "github.acme\x00.corp") // PostgreSQL stores no NUL
 		}},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/heyjasper/jasper-clockify/linker"
 	"github.com/heyjasper/jasper-clockify/mapping"
@@ -85,12 +86,15 @@ func autoLinks(p *linker.Parser, en *Entry, idx projectIndex) []Link {
 }
 
 // SetProjectMapping maps a project to a repository, with an optional custom pattern, and
-// links the project's stored entries again. A bad repository or pattern is an
-// InputError, and a workspace never connected (or purged) ErrNotConnected; neither
-// stores anything.
+// links the project's stored entries again. A bad repository or pattern, or a project
+// id that is not UTF-8 or holds NUL, is an InputError, and a workspace never connected
+// (or purged) ErrNotConnected; neither stores anything.
 func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error {
 	if m.WorkspaceID == "" || m.ProjectID == "" {
 		return inputError("mapping", "a workspace and a project are required")
+	}
+	if !utf8.ValidString(m.ProjectID) || strings.IndexByte(m.ProjectID, 0) >= 0 {
+		return inputError("mapping", "a project id is UTF-8 without NUL")
 	}
 	if err := mapping.ValidateRepo(m.Repo); err != nil {
 		return inputError("repo", "%v", err)

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) clockifysync.Store) {
 		{"ManyLinks", manyLinks},
 		{"EntriesDeleted", entriesDeleted},
 		{"WorkspacesApart", workspacesApart},
+		{"KeysNoneHolds", keysNoneHolds},
 		{"ManualLinks", manualLinks},
 		{"Directory", directory},
 		{"Mappings", mappings},
@@ -665,6 +666,37 @@ func workspacesApart(t *testing.T, s clockifysync.Store) {
 	ps, err := s.Projects(ctx, ws)
 	require.NoError(t, err)
 	require.Equal(t, []clockifysync.Project{{WorkspaceID: ws, ID: "p"}}, ps)
+}
+
+// keysNoneHolds: a key with bytes no store keeps (NUL, bytes that are not UTF-8: bad
+// input, never from Clockify) finds nothing, as any key not stored, instead of failing
+// the query (PostgreSQL holds no such text).
+func keysNoneHolds(t *testing.T, s clockifysync.Store) {
+	ctx := t.Context()
+	e := entry("e1", "u1", "p1", "fix PR #1", t0)
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{e}))
+	require.NoError(t, s.PutConnection(ctx, clockifysync.Connection{WorkspaceID: ws, WorkspaceName: "Acme"}))
+	for _, bad := range []string{ws + "\x00", "\x00", ws + "\xff", "\xc3"} {
+		_, err := s.Connection(ctx, bad)
+		require.ErrorIs(t, err, clockifysync.ErrNotFound, "%q", bad)
+		err = s.UpdateConnection(ctx, bad, func(*clockifysync.Connection) error { return nil })
+		require.ErrorIs(t, err, clockifysync.ErrNotFound, "%q", bad)
+		_, err = s.Entry(ctx, ws, bad)
+		require.ErrorIs(t, err, clockifysync.ErrNotFound, "%q", bad)
+		_, err = s.Entry(ctx, bad, e.ID)
+		require.ErrorIs(t, err, clockifysync.ErrNotFound, "%q", bad)
+		for _, q := range []clockifysync.EntryQuery{{WorkspaceID: bad}, {WorkspaceID: ws, UserID: bad}, {WorkspaceID: ws, ProjectID: bad}} {
+			got, err := s.Entries(ctx, q)
+			require.NoError(t, err, "%q", bad)
+			require.Empty(t, got, "%q", bad)
+		}
+		links, err := s.ManualLinks(ctx, ws, bad)
+		require.NoError(t, err, "%q", bad)
+		require.Empty(t, links, "%q", bad)
+		members, err := s.Members(ctx, bad)
+		require.NoError(t, err, "%q", bad)
+		require.Empty(t, members, "%q", bad)
+	}
 }
 
 func manualLinks(t *testing.T, s clockifysync.Store) {

@@ -30,7 +30,7 @@ func (s *Store) Claim(ctx context.Context, k webhook.DeliveryKey, now time.Time,
 	// claim released or replaced meanwhile) is answered as pending: a redelivery then
 	// claims it.
 	var lapse nullTime
-	err = s.db.QueryRowContext(ctx, s.q(`SELECT lapse_at FROM @claims WHERE entity_id = ? AND key = ?`), k.EntityID, k.String()).Scan(&lapse)
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT lapse_at FROM @claims WHERE entity_id = ? AND key = ?`), s.args([]any{k.EntityID, k.String()})...).Scan(&lapse)
 	if err == nil && lapse.t.IsZero() {
 		return webhook.ClaimApplied, nil
 	}
@@ -66,9 +66,9 @@ func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
 			(received_at, event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns, n)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 				coalesce((SELECT n FROM @deliveries WHERE ws = ? ORDER BY n DESC LIMIT 1), 0) + 1)
-			RETURNING n`),
+			RETURNING n`), s.args([]any{
 			s.t(d.ReceivedAt), d.EventType, d.Kind, d.WebhookID, d.WorkspaceID, d.EntityID, d.Outcome, d.Reason, d.Status,
-			int64(d.Elapsed), d.WorkspaceID).Scan(&n); err != nil {
+			int64(d.Elapsed), d.WorkspaceID})...).Scan(&n); err != nil {
 			return err
 		}
 		_, err := s.exec(ctx, tx, `DELETE FROM @deliveries WHERE ws = ? AND n <= ?`, d.WorkspaceID, n-int64(s.keep))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,10 @@ type Dialect struct {
 	// Lateral joins a page of entries to their links entry by entry (LATERAL): PostgreSQL
 	// would otherwise hash every link of the workspace to join the page's few entries.
 	Lateral bool
+	// Text encodes a string as a query argument where the database cannot hold every
+	// string (PostgreSQL holds text only as UTF-8 without NUL); nil keeps strings as
+	// they are.
+	Text func(string) string
 }
 
 // Store implements clockifysync.Store over database/sql.
@@ -81,7 +86,30 @@ type execer interface {
 }
 
 func (s *Store) exec(ctx context.Context, x execer, query string, args ...any) (sql.Result, error) {
-	return x.ExecContext(ctx, s.q(query), args...)
+	return x.ExecContext(ctx, s.q(query), s.args(args)...)
+}
+
+// args readies a query's arguments for the dialect: each string as Dialect.Text
+// encodes it. The caller's slice is left as it is: a string that changes is put in a
+// copy.
+func (s *Store) args(args []any) []any {
+	if s.d.Text == nil {
+		return args
+	}
+	copied := false
+	for i, a := range args {
+		v, ok := a.(string)
+		if !ok {
+			continue
+		}
+		if t := s.d.Text(v); t != v {
+			if !copied {
+				args, copied = slices.Clone(args), true
+			}
+			args[i] = t
+		}
+	}
+	return args
 }
 
 // tx runs fn in a transaction, committed when fn returns nil.
@@ -149,7 +177,7 @@ func (s *Store) query(ctx context.Context, scan func(*sql.Rows) error, query str
 
 // queryIn is query, run by x (a transaction).
 func (s *Store) queryIn(ctx context.Context, x querier, scan func(*sql.Rows) error, query string, args ...any) error {
-	rows, err := x.QueryContext(ctx, s.q(query), args...)
+	rows, err := x.QueryContext(ctx, s.q(query), s.args(args)...)
 	if err != nil {
 		return err
 	}
