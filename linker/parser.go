@@ -19,19 +19,23 @@ type Parser struct {
 	hosts []string // lower case, github.com first
 }
 
+// maxHostBytes bounds a host: a domain name has at most 253 characters, and a port
+// may follow.
+const maxHostBytes = 253 + len(":65535")
+
 // Option configures a [Parser].
 type Option func(*Parser) error
 
 // WithHost adds a GitHub Enterprise host (for example "github.acme.corp") whose PR URLs
 // are recognised beside github.com's, with or without their http(s):// scheme. A host
-// with a path, query, user, space, control character or bytes that are not UTF-8 is an
-// error.
+// with a path, query, user, space, control character or bytes that are not UTF-8, or
+// longer than a domain name may be, is an error.
 func WithHost(host string) Option {
 	return func(p *Parser) error {
 		h := strings.ToLower(strings.TrimSpace(host))
 		h = strings.TrimPrefix(strings.TrimPrefix(h, "https://"), "http://")
 		h = strings.TrimSuffix(h, "/")
-		if h == "" || !utf8.ValidString(host) || strings.ContainsAny(h, "/\\?#@") ||
+		if h == "" || len(h) > maxHostBytes || !utf8.ValidString(host) || strings.ContainsAny(h, "/\\?#@") ||
 			strings.ContainsFunc(h, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 			return errors.New("linker: a host is a bare domain name such as github.acme.corp")
 		}

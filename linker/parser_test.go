@@ -155,7 +155,7 @@ func TestEnterpriseHost(t *testing.T) {
 	require.Empty(t, Find("https://github.acme.corp/team/svc/pull/31"), "the default parser knows github.com only")
 	require.Equal(t, []string{`url team/svc#32 "github.acme.corp/team/svc/pull/32"`}, show("see github.acme.corp/team/svc/pull/32", p.Find("see github.acme.corp/team/svc/pull/32")))
 	for _, bad := range []string{"", "  ", "a/b", "host with space", "x?y", "a\\b", "user@ghe", "ghe#1",
-		"ghe\x00.corp", "ghe\x7f", "ghe\u0085corp", "ghe\u00a0corp", "ghe\xff"} {
+		"ghe\x00.corp", "ghe\x7f", "ghe\u0085corp", "ghe\u00a0corp", "ghe\xff", strings.Repeat("a", 260)} {
 		_, err := NewParser(WithHost(bad))
 		require.Error(t, err, "%q", bad)
 	}

@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,6 +200,13 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		}},
 		{"a project id with a NUL", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project + "\x00", Repo: "acme/web"})
+		}},
+		{"a project rate for an id that is not UTF-8", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetProjectRate(ctx, ws, project+"\xff", billing.Money{Minor: 1})
+		}},
+		{"a project id over 255 bytes", clockifysync.ErrInput, func(ctx context.Context) error {
+			// PostgreSQL indexes no key much over 2,700 bytes (random ones: they do not compress).
+			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: strings.Repeat("p", 256), Repo: "acme/web"})
 		}},
 		{"a GitHub host with a control character", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetGitHubHost(ctx, ws, "github.acme\x00.corp") // PostgreSQL stores no NUL

@@ -87,14 +87,14 @@ func autoLinks(p *linker.Parser, en *Entry, idx projectIndex) []Link {
 
 // SetProjectMapping maps a project to a repository, with an optional custom pattern, and
 // links the project's stored entries again. A bad repository or pattern, or a project
-// id that is not UTF-8 or holds NUL, is an InputError, and a workspace never connected
-// (or purged) ErrNotConnected; neither stores anything.
+// id that is not UTF-8, holds NUL or is over 255 bytes long, is an InputError, and a
+// workspace never connected (or purged) ErrNotConnected; neither stores anything.
 func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error {
 	if m.WorkspaceID == "" || m.ProjectID == "" {
 		return inputError("mapping", "a workspace and a project are required")
 	}
-	if !utf8.ValidString(m.ProjectID) || strings.IndexByte(m.ProjectID, 0) >= 0 {
-		return inputError("mapping", "a project id is UTF-8 without NUL")
+	if err := checkID("project", m.ProjectID); err != nil {
+		return err
 	}
 	if err := mapping.ValidateRepo(m.Repo); err != nil {
 		return inputError("repo", "%v", err)
@@ -114,6 +114,23 @@ func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error 
 		return err
 	}
 	return e.unlessPurged(ctx, m.WorkspaceID)
+}
+
+// maxIDBytes bounds an id that a call stores as the caller gives it. Clockify's ids are
+// 24 hexadecimal digits; PostgreSQL indexes no key much longer than 2,700 bytes.
+const maxIDBytes = 255
+
+// checkID returns an InputError for an empty id, and for one that no Clockify entity has
+// and not every store keeps alike: one that is not UTF-8, holds NUL, or is longer than
+// maxIDBytes.
+func checkID(field, id string) error {
+	if id == "" {
+		return inputError(field, "required")
+	}
+	if len(id) > maxIDBytes || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+		return inputError(field, "an id is UTF-8 without NUL, of at most %d bytes", maxIDBytes)
+	}
+	return nil
 }
 
 // DeleteProjectMapping removes a project's mapping and links its stored entries again:

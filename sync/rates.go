@@ -51,11 +51,11 @@ func (e *Engine) SetDefaultRateFrom(ctx context.Context, workspaceID string, sin
 // time, which overrides the default rate (SetDefaultRate) in Report; the project's
 // changes from a moment on (SetProjectRateFrom) are dropped. A money without a currency
 // is in AUD. As with the default, the rate is kept with the connection; a negative rate
-// or an empty project id is an InputError, and a workspace never connected
-// ErrNotConnected.
+// or a project id that is empty or bad (as SetProjectMapping says) is an InputError, and
+// a workspace never connected ErrNotConnected.
 func (e *Engine) SetProjectRate(ctx context.Context, workspaceID, projectID string, hourly billing.Money) error {
-	if projectID == "" {
-		return inputError("project", "required")
+	if err := checkID("project", projectID); err != nil {
+		return err
 	}
 	hourly, err := checkRate(hourly)
 	if err != nil {
@@ -72,10 +72,10 @@ func (e *Engine) SetProjectRate(ctx context.Context, workspaceID, projectID stri
 // from a moment on: Report prices the project's entries that start at since or later
 // at it, and the earlier ones at the project's rate before, or, without one, as if it
 // had no override. It replaces the project's changes from since on. Its errors are
-// SetDefaultRateFrom's, and an empty project id an InputError too.
+// SetDefaultRateFrom's, and a project id that is empty or bad an InputError too.
 func (e *Engine) SetProjectRateFrom(ctx context.Context, workspaceID, projectID string, since time.Time, hourly billing.Money) error {
-	if projectID == "" {
-		return inputError("project", "required")
+	if err := checkID("project", projectID); err != nil {
+		return err
 	}
 	return e.changeRateFrom(ctx, workspaceID, projectID, since, hourly)
 }
