@@ -12,6 +12,11 @@
 // keeps up to four idle ones for the next locks (pg_stat_activity names them
 // LockApplicationName): count them in the server's max_connections.
 //
+// PostgreSQL holds text only as UTF-8 without NUL. The store keeps each NUL, and each
+// byte that is not UTF-8, as U+FFFD, as the engine stores what Clockify sends, and looks
+// keys up the same way: a key given with such bytes finds nothing, as in the other
+// stores, instead of failing the query.
+//
 // A migration that builds an index holds writes to its table meanwhile. On a database
 // with many links, build schema version 3's indexes first, without holding writes:
 //
