@@ -32,7 +32,7 @@ func (s *Store) StartRun(ctx context.Context, r clockifysync.Run) error {
 func (s *Store) PendingRun(ctx context.Context, workspaceID string) (clockifysync.Run, bool, error) {
 	r := clockifysync.Run{WorkspaceID: workspaceID}
 	var start, end, started nullTime
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT start_at, end_at, started_at FROM @runs WHERE ws = ?`), s.args([]any{workspaceID})...).Scan(&start, &end, &started)
+	err := s.queryRow(ctx, s.db, `SELECT start_at, end_at, started_at FROM @runs WHERE ws = ?`, workspaceID).Scan(&start, &end, &started)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, false, nil
 	}

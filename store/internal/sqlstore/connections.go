@@ -209,7 +209,7 @@ func splitEvents(s string) []clockify.WebhookEvent {
 
 // Connection implements clockifysync.ConnectionStore.
 func (s *Store) Connection(ctx context.Context, workspaceID string) (clockifysync.Connection, error) {
-	c, err := scanConnection(s.db.QueryRowContext(ctx, s.q(connectionQuery+` WHERE ws = ?`), s.args([]any{workspaceID})...))
+	c, err := scanConnection(s.queryRow(ctx, s.db, connectionQuery+` WHERE ws = ?`, workspaceID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, clockifysync.ErrNotFound
 	}
@@ -221,7 +221,7 @@ func (s *Store) Connection(ctx context.Context, workspaceID string) (clockifysyn
 // whole database from their start.
 func (s *Store) UpdateConnection(ctx context.Context, workspaceID string, change func(*clockifysync.Connection) error) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := scanConnection(tx.QueryRowContext(ctx, s.q(connectionQuery+` WHERE ws = ?`+s.d.LockRow), s.args([]any{workspaceID})...))
+		c, err := scanConnection(s.queryRow(ctx, tx, connectionQuery+` WHERE ws = ?`+s.d.LockRow, workspaceID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return clockifysync.ErrNotFound
 		}

@@ -30,7 +30,7 @@ func (s *Store) Claim(ctx context.Context, k webhook.DeliveryKey, now time.Time,
 	// claim released or replaced meanwhile) is answered as pending: a redelivery then
 	// claims it.
 	var lapse nullTime
-	err = s.db.QueryRowContext(ctx, s.q(`SELECT lapse_at FROM @claims WHERE entity_id = ? AND key = ?`), s.args([]any{k.EntityID, k.String()})...).Scan(&lapse)
+	err = s.queryRow(ctx, s.db, `SELECT lapse_at FROM @claims WHERE entity_id = ? AND key = ?`, k.EntityID, k.String()).Scan(&lapse)
 	if err == nil && lapse.t.IsZero() {
 		return webhook.ClaimApplied, nil
 	}
@@ -62,13 +62,13 @@ func (s *Store) Release(ctx context.Context, k webhook.DeliveryKey) error {
 func (s *Store) Record(ctx context.Context, d webhook.Delivery) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		var n int64
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO @deliveries
+		if err := s.queryRow(ctx, tx, `INSERT INTO @deliveries
 			(received_at, event_type, kind, webhook_id, ws, entity_id, outcome, reason, status, elapsed_ns, n)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 				coalesce((SELECT n FROM @deliveries WHERE ws = ? ORDER BY n DESC LIMIT 1), 0) + 1)
-			RETURNING n`), s.args([]any{
+			RETURNING n`,
 			s.t(d.ReceivedAt), d.EventType, d.Kind, d.WebhookID, d.WorkspaceID, d.EntityID, d.Outcome, d.Reason, d.Status,
-			int64(d.Elapsed), d.WorkspaceID})...).Scan(&n); err != nil {
+			int64(d.Elapsed), d.WorkspaceID).Scan(&n); err != nil {
 			return err
 		}
 		_, err := s.exec(ctx, tx, `DELETE FROM @deliveries WHERE ws = ? AND n <= ?`, d.WorkspaceID, n-int64(s.keep))

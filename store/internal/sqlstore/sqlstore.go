@@ -165,9 +165,16 @@ func affected(r sql.Result, err error) error {
 	return nil
 }
 
-// querier is what queryIn needs of *sql.DB and *sql.Tx.
+// queryRow runs a query that returns at most one row, by x (the store's database or a
+// transaction).
+func (s *Store) queryRow(ctx context.Context, x querier, query string, args ...any) *sql.Row {
+	return x.QueryRowContext(ctx, s.q(query), s.args(args)...)
+}
+
+// querier is what queryIn and queryRow need of *sql.DB and *sql.Tx.
 type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // query runs a query and hands each row to scan.
