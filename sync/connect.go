@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/internal/storable"
 )
 
 // ConnectRequest is what Connect needs.
@@ -143,7 +144,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 			// workspace was disconnected, beyond the initial sync's window too.
 			c.Status, c.Step = StatusConnecting, StepValidated
 		}
-		c.WorkspaceName, c.SealedAPIKey = storable(ws.Name), sealed
+		c.WorkspaceName, c.SealedAPIKey = storable.Text(ws.Name), sealed
 		c.HourlyRate, c.Currency = 0, ""
 		if r := ws.HourlyRate; r != nil {
 			c.HourlyRate, c.Currency = r.Amount, r.Currency

@@ -35,18 +35,3 @@ func TestMembershipStatus(t *testing.T) {
 	require.Empty(t, membershipStatus(clockify.User{Memberships: []clockify.Membership{
 		{TargetID: "ws-1", MembershipType: "PROJECT", MembershipStatus: clockify.MemberActive}}}, "ws-1"), "a project that shares the id")
 }
-
-// TestStorable: text from Clockify or from an error is stored as valid UTF-8 without NUL,
-// which PostgreSQL refuses; other text is left as it is.
-func TestStorable(t *testing.T) {
-	for in, want := range map[string]string{
-		"#12 Fix login":      "#12 Fix login",
-		"Zoë":                "Zoë",
-		"a\x00b":             "a\uFFFDb",
-		"\x00#12":            "\uFFFD#12",
-		"caf\xe9 closed":     "caf\uFFFD closed",
-		"\xff\xfe\x00 and é": "\uFFFD\uFFFD and é",
-	} {
-		require.Equal(t, want, storable(in), "%q", in)
-	}
-}

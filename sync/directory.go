@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/internal/storable"
 	"github.com/heyjasper/jasper-clockify/mapping"
 )
 
@@ -73,7 +74,7 @@ func (e *Engine) refreshMembers(ctx context.Context, client *clockify.Client, wo
 		if status == clockify.MemberPending || status == clockify.MemberDeclined {
 			continue
 		}
-		members = append(members, Member{WorkspaceID: workspaceID, ID: u.ID, Name: storable(u.Name), Email: storable(u.Email),
+		members = append(members, Member{WorkspaceID: workspaceID, ID: u.ID, Name: storable.Text(u.Name), Email: storable.Text(u.Email),
 			Status: string(status)})
 	}
 	err := e.mapMembers(ctx, workspaceID, members)
@@ -233,7 +234,7 @@ func (e *Engine) refreshProjects(ctx context.Context, client *clockify.Client, w
 
 // projectOf converts a Clockify project read at now.
 func projectOf(workspaceID string, p *clockify.Project, now time.Time) Project {
-	out := Project{WorkspaceID: workspaceID, ID: p.ID, Name: storable(p.Name), Billable: p.Billable, Archived: p.Archived,
+	out := Project{WorkspaceID: workspaceID, ID: p.ID, Name: storable.Text(p.Name), Billable: p.Billable, Archived: p.Archived,
 		Synced: now}
 	if r := p.HourlyRate; r != nil {
 		out.HourlyRate, out.Currency = r.Amount, r.Currency

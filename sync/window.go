@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"strings"
 	gosync "sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/internal/storable"
 )
 
 // Window is the span of entry start times a sync reads: Start <= start <= End, as
@@ -227,7 +226,7 @@ func (e *Engine) failed(ctx context.Context, workspaceID string, err error) erro
 	}
 	ctx = context.WithoutCancel(ctx)
 	perr := e.store.UpdateConnection(ctx, workspaceID, func(c *Connection) error {
-		c.LastError, c.Updated = storable(err.Error()), e.now().UTC()
+		c.LastError, c.Updated = storable.Text(err.Error()), e.now().UTC()
 		return nil
 	})
 	if perr != nil && !errors.Is(perr, ErrNotFound) {
@@ -371,25 +370,11 @@ func addWindowRead(reads []time.Time, end time.Time) []time.Time {
 	return reads
 }
 
-// storable returns text as every store keeps it: PostgreSQL refuses the NUL character
-// (which no text means, but Clockify takes) and bytes that are not UTF-8 (an error page
-// from a proxy), so each becomes U+FFFD, and one entry, name or error message holding
-// them cannot stop a workspace's syncs.
-func storable(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	if strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	return strings.ReplaceAll(s, "\x00", "\uFFFD")
-}
-
 // entryOf converts a Clockify entry, without its links (putEntries adds them).
 func entryOf(workspaceID string, te *clockify.TimeEntry, now time.Time) Entry {
 	en := Entry{
 		WorkspaceID: workspaceID, ID: te.ID, UserID: te.UserID, ProjectID: te.ProjectID, TaskID: te.TaskID,
-		Description: storable(te.Description), Start: te.TimeInterval.Start.UTC(), Billable: te.Billable,
+		Description: storable.Text(te.Description), Start: te.TimeInterval.Start.UTC(), Billable: te.Billable,
 		Type: string(te.Type), Synced: now,
 	}
 	if te.TimeInterval.End != nil {

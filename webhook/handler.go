@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/internal/storable"
 )
 
 // Header names Clockify sends.
@@ -216,7 +216,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status, word := h.serve(r, &d)
 	d.Status, d.Elapsed = status, time.Since(start)
 	// What the payload and the apply function said is kept whatever bytes it holds.
-	d.WorkspaceID, d.EntityID, d.Reason = loggable(d.WorkspaceID), loggable(d.EntityID), loggable(d.Reason)
+	d.WorkspaceID, d.EntityID, d.Reason = storable.Text(d.WorkspaceID), storable.Text(d.EntityID), storable.Text(d.Reason)
 	if status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", http.MethodPost)
 	}
@@ -377,11 +377,11 @@ func (h *Handler) safeApply(ctx context.Context, ev *Event, key DeliveryKey) (er
 // event name has 32 bytes, and an unsigned request must not fill the log's memory.
 const maxRecorded = 64
 
-// clip makes s text every log keeps (see loggable; a header may hold any byte), then
+// clip makes s text every log keeps (storable.Text; a header may hold any byte), then
 // cuts it to at most maxRecorded bytes, between characters, marking the cut with "…".
 // In that order: each NUL becomes three bytes.
 func clip(s string) string {
-	s = loggable(s)
+	s = storable.Text(s)
 	if len(s) > maxRecorded {
 		cut := maxRecorded
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -390,13 +390,4 @@ func clip(s string) string {
 		s = s[:cut] + "…"
 	}
 	return s
-}
-
-// loggable returns s as text every delivery log keeps: a byte that is not UTF-8, or NUL
-// (PostgreSQL refuses both), becomes U+FFFD.
-func loggable(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }

@@ -5,15 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/fnv"
-	"strings"
 	gosync "sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/heyjasper/jasper-clockify/internal/storable"
 	"github.com/heyjasper/jasper-clockify/store/internal/sqlstore"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
@@ -63,25 +62,17 @@ var (
 )
 
 // dialect writes $n placeholders, keeps times as timestamptz (microseconds: Clockify's
-// times are whole seconds) and text as PostgreSQL can hold it (storable).
+// times are whole seconds) and text as PostgreSQL can hold it (storable.Text). Keys such
+// as a workspace's or an entry's id are text too: one given with bytes PostgreSQL does
+// not hold (bad input) then finds nothing, as in the other stores, instead of failing
+// the query.
 var dialect = sqlstore.Dialect{
 	Prefix:   "jasper_clockify.",
 	Numbered: true,
 	Time:     func(t time.Time) any { return t.UTC() },
 	LockRow:  " FOR UPDATE",
 	Lateral:  true,
-	Text:     storable,
-}
-
-// storable returns s as PostgreSQL can hold it, as UTF-8 without NUL: each NUL and each
-// byte that is not UTF-8 becomes U+FFFD, as the engine stores what Clockify sends. Keys
-// such as a workspace's or an entry's id are text too: one given with such bytes (bad
-// input) then finds nothing, as in the other stores, instead of failing the query.
-func storable(s string) string {
-	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	Text:     storable.Text,
 }
 
 // New returns a store over pool, after bringing the schema jasper_clockify up to date.
