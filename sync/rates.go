@@ -17,6 +17,10 @@ import (
 // carries them.
 const MaxRateChanges = 1000
 
+// MaxProjectRates bounds how many projects of a workspace have a rate of their own
+// (SetProjectRate), for the same reason.
+const MaxProjectRates = 10000
+
 // SetDefaultRate sets the organisation's default hourly rate of a workspace for all
 // time, by which Report prices the time of every project without an override
 // (SetProjectRate); its changes from a moment on (SetDefaultRateFrom) are dropped. A
@@ -50,9 +54,10 @@ func (e *Engine) SetDefaultRateFrom(ctx context.Context, workspaceID string, sin
 // SetProjectRate sets the hourly rate of one Clockify project of a workspace for all
 // time, which overrides the default rate (SetDefaultRate) in Report; the project's
 // changes from a moment on (SetProjectRateFrom) are dropped. A money without a currency
-// is in AUD. As with the default, the rate is kept with the connection; a negative rate
-// or a project id that is empty or bad (as SetProjectMapping says) is an InputError, and
-// a workspace never connected ErrNotConnected.
+// is in AUD. As with the default, the rate is kept with the connection; a negative rate,
+// a project id that is empty or bad (as SetProjectMapping says) or a new project's rate
+// past MaxProjectRates is an InputError, and a workspace never connected
+// ErrNotConnected.
 func (e *Engine) SetProjectRate(ctx context.Context, workspaceID, projectID string, hourly billing.Money) error {
 	if err := checkID("project", projectID); err != nil {
 		return err
@@ -62,6 +67,9 @@ func (e *Engine) SetProjectRate(ctx context.Context, workspaceID, projectID stri
 		return err
 	}
 	return e.updateRates(ctx, workspaceID, func(r *Rates) error {
+		if _, ok := r.Projects[projectID]; !ok && len(r.Projects) >= MaxProjectRates {
+			return inputError("project", "a workspace keeps the rates of at most %d projects", MaxProjectRates)
+		}
 		r.Projects[projectID] = hourly
 		r.Changes = dropChanges(r.Changes, projectID, time.Time{})
 		return nil

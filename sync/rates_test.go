@@ -183,6 +183,22 @@ func TestRatesFrom(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before, after)
 	require.NoError(t, r.eng.SetProjectRateFrom(ctx, ws, "p0", at(1), aud(2)), "a change replacing one fits")
+
+	// And a bounded number of projects' rates.
+	require.NoError(t, r.store.UpdateConnection(ctx, ws, func(c *clockifysync.Connection) error {
+		c.Rates.Projects = map[string]billing.Money{}
+		for i := range clockifysync.MaxProjectRates {
+			c.Rates.Projects[fmt.Sprint("p", i)] = aud(1)
+		}
+		return nil
+	}))
+	before, err = r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.ErrorIs(t, r.eng.SetProjectRate(ctx, ws, "one-more", aud(1)), clockifysync.ErrInput)
+	after, err = r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, before, after)
+	require.NoError(t, r.eng.SetProjectRate(ctx, ws, "p0", aud(2)), "a rate replacing one fits")
 }
 
 // TestRatesSetAtOnce: rates set at once, on two replicas, all stay: each is one step of
