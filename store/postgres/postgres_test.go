@@ -95,6 +95,17 @@ func TestLockSessionsKept(t *testing.T) {
 			WHERE datname = current_database() AND application_name = $1`, postgres.LockApplicationName).Scan(&n))
 		return n
 	}
+	// awaitSessions waits for sessions that end on the server's side (a client gone, a
+	// backend terminated), which nothing tells of; it fails short of the test's
+	// deadline rather than hanging until the binary's timeout.
+	awaitSessions := func(want int, why string) {
+		deadline, bounded := t.Deadline()
+		for n := sessions(); n != want; n = sessions() {
+			if bounded && time.Until(deadline) < 10*time.Second {
+				t.Fatalf("%d lock sessions, want %d: %s", n, want, why)
+			}
+		}
+	}
 	lock := func(ws string) func() {
 		unlock, err := s.LockWorkspace(ctx, "connect", ws, free)
 		require.NoError(t, err)
@@ -113,15 +124,13 @@ func TestLockSessionsKept(t *testing.T) {
 	for _, unlock := range unlocks {
 		unlock()
 	}
-	for sessions() != 4 { // the two beyond those kept end as their clients leave
-	}
+	awaitSessions(4, "the two beyond those kept end as their clients leave")
 
 	// One kept session ended by the server: the next taker finds out and opens another.
 	_, err := pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM (SELECT pid FROM pg_stat_activity
 		WHERE datname = current_database() AND application_name = $1 LIMIT 1) s`, postgres.LockApplicationName)
 	require.NoError(t, err)
-	for sessions() != 3 {
-	}
+	awaitSessions(3, "the terminated one ends")
 	held := make([]func(), 4)
 	for i := range held {
 		held[i] = lock("ws-1" + fmt.Sprint(i))
@@ -132,8 +141,7 @@ func TestLockSessionsKept(t *testing.T) {
 	}
 
 	require.NoError(t, s.Close())
-	for sessions() != 0 {
-	}
+	awaitSessions(0, "Close ends those kept")
 }
 
 // TestLockWorkspaceExcludes: callers at once on two workspaces, their sessions kept and
