@@ -195,11 +195,17 @@ func (e *Engine) checkGitHubHost(host string) (string, error) {
 	return hosts[len(hosts)-1], nil
 }
 
+// MaxManualLinks bounds the links an entry is given by hand (LinkManually): its time is
+// split among them, and every read of the entry carries them.
+const MaxManualLinks = 100
+
 // LinkManually links an entry to "owner/repo#N" (or a pull request's URL, on github.com,
 // a host of the engine's parser or the workspace's GitHub host) by hand. The link
 // survives every re-sync, and an entry's manual links replace its auto links in
-// LinkedEntries. An unknown entry is ErrNotFound; a bad target is an InputError. A link
-// written while the workspace was purged is deleted again, and ErrNotConnected returned
+// LinkedEntries. An unknown entry is ErrNotFound; a bad target, or a new one for an
+// entry that has MaxManualLinks already, is an InputError (links made at once on one
+// entry are counted apart, and may pass the bound by their number). A link written
+// while the workspace was purged is deleted again, and ErrNotConnected returned
 // (SetProjectMapping and SetUserMapping do the same).
 func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target string) error {
 	l, err := e.manualLinkOf(ctx, workspaceID, entryID, target)
@@ -209,11 +215,24 @@ func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target 
 	if _, err := e.store.Entry(ctx, workspaceID, entryID); err != nil {
 		return err
 	}
+	have, err := e.store.ManualLinks(ctx, workspaceID, entryID)
+	if err != nil {
+		return err
+	}
+	if len(have) >= MaxManualLinks && !slices.ContainsFunc(have, func(h Link) bool { return sameTarget(h, l) }) {
+		return inputError("target", "an entry keeps at most %d links made by hand", MaxManualLinks)
+	}
 	l.Created = e.now().UTC()
 	if err := e.store.AddManualLink(ctx, l); err != nil {
 		return err
 	}
 	return e.unlessPurged(ctx, workspaceID)
+}
+
+// sameTarget reports whether two links name one target, as the stores tell a manual
+// link's repeat: the names' case aside.
+func sameTarget(a, b Link) bool {
+	return a.Number == b.Number && a.Issue == b.Issue && strings.EqualFold(a.Owner, b.Owner) && strings.EqualFold(a.Repo, b.Repo)
 }
 
 // Unlink removes a manual link made with LinkManually, or returns ErrNotFound.

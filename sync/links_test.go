@@ -61,6 +61,19 @@ func TestManualLinksSurviveResync(t *testing.T) {
 		require.ErrorIs(t, r.eng.LinkManually(ctx, ws, "no-such-entry", "acme/web#1"), clockifysync.ErrNotFound)
 		require.NoError(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"))
 		require.ErrorIs(t, r.eng.Unlink(ctx, ws, target.ID, "acme/web#901"), clockifysync.ErrNotFound)
+
+		// An entry keeps a bounded number of manual links; a repeat of one still fits.
+		for n := 1; n < clockifysync.MaxManualLinks; n++ {
+			require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, fmt.Sprint("acme/web#", n)))
+		}
+		manual, err = r.store.ManualLinks(ctx, ws, target.ID)
+		require.NoError(t, err)
+		require.Len(t, manual, clockifysync.MaxManualLinks)
+		require.ErrorIs(t, r.eng.LinkManually(ctx, ws, target.ID, "acme/web#901"), clockifysync.ErrInput)
+		require.NoError(t, r.eng.LinkManually(ctx, ws, target.ID, "ACME/Web#7"), "a repeat, in another case")
+		after, err := r.store.ManualLinks(ctx, ws, target.ID)
+		require.NoError(t, err)
+		require.Equal(t, manual, after)
 	})
 }
 
