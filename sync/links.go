@@ -85,10 +85,16 @@ func autoLinks(p *linker.Parser, en *Entry, idx projectIndex) []Link {
 	return links
 }
 
+// MaxProjectMappings bounds how many projects of a workspace are mapped to a repository
+// (SetProjectMapping): every write of entries reads their mappings.
+const MaxProjectMappings = 10000
+
 // SetProjectMapping maps a project to a repository, with an optional custom pattern, and
-// links the project's stored entries again. A bad repository or pattern, or a project
-// id that is not UTF-8, holds NUL or is over 255 bytes long, is an InputError, and a
-// workspace never connected (or purged) ErrNotConnected; neither stores anything.
+// links the project's stored entries again. A bad repository or pattern, a project id
+// that is not UTF-8, holds NUL or is over 255 bytes long, or a new project's mapping
+// past MaxProjectMappings (mappings made at once may pass it by their number) is an
+// InputError, and a workspace never connected (or purged) ErrNotConnected; neither
+// stores anything.
 func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error {
 	if m.WorkspaceID == "" || m.ProjectID == "" {
 		return inputError("mapping", "a workspace and a project are required")
@@ -106,6 +112,13 @@ func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error 
 	}
 	if _, err := e.store.Connection(ctx, m.WorkspaceID); errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("%w: %s", ErrNotConnected, m.WorkspaceID)
+	}
+	ms, err := e.store.ProjectMappings(ctx, m.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	if len(ms) >= MaxProjectMappings && !slices.ContainsFunc(ms, func(x ProjectMapping) bool { return x.ProjectID == m.ProjectID }) {
+		return inputError("project", "a workspace keeps the mappings of at most %d projects", MaxProjectMappings)
 	}
 	if err := e.store.SetProjectMapping(ctx, m); err != nil {
 		return err

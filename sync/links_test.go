@@ -114,6 +114,18 @@ func TestProjectMappingRelinks(t *testing.T) {
 
 	require.NoError(t, r.eng.DeleteProjectMapping(ctx, ws, m.ProjectID))
 	require.Equal(t, []string{"#31"}, links())
+
+	// A workspace keeps a bounded number of projects' mappings; replacing one still fits.
+	for i := range clockifysync.MaxProjectMappings {
+		require.NoError(t, r.store.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: fmt.Sprint("p", i), Repo: "acme/web"}))
+	}
+	stored, err = r.store.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	require.ErrorIs(t, r.eng.SetProjectMapping(ctx, m), clockifysync.ErrInput)
+	after, err := r.store.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, stored, after)
+	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: "p0", Repo: "acme/api"}))
 }
 
 // TestRelinkKeepsDeletedEntriesDeleted: mapping a project links its stored entries
