@@ -128,8 +128,9 @@ func (t TriggerSourceType) Known() bool {
 	return false
 }
 
-// WebhookRequest creates or updates a webhook. Name is required (2 to 30 characters);
-// TriggerSourceType defaults to WORKSPACE_ID with the workspace as its source.
+// WebhookRequest creates or updates a webhook. Name is required (2 to 30 characters),
+// and URL is an absolute http(s) URL in UTF-8; TriggerSourceType defaults to
+// WORKSPACE_ID with the workspace as its source.
 type WebhookRequest struct {
 	Name              string            `json:"name"`
 	URL               string            `json:"url"`
@@ -148,6 +149,9 @@ func (r *WebhookRequest) normalized(workspaceID string) (*WebhookRequest, error)
 	u, err := url.Parse(r.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, &ArgumentError{Field: "URL", Reason: "must be an absolute http(s) URL"}
+	}
+	if !utf8.ValidString(r.URL) { // JSON would carry U+FFFD instead: another URL
+		return nil, &ArgumentError{Field: "URL", Reason: "must be UTF-8"}
 	}
 	if r.WebhookEvent == "" {
 		return nil, &ArgumentError{Field: "WebhookEvent", Reason: "is required"}

@@ -84,6 +84,21 @@ func TestWebhookNameLength(t *testing.T) {
 	}
 }
 
+// TestWebhookURL: a webhook's URL is an absolute http(s) URL, in UTF-8 (JSON would send
+// another in place of one that is not).
+func TestWebhookURL(t *testing.T) {
+	for _, u := range []string{"https://x.test/h", "http://x.test:8080/h?a=b", "https://x.test/é"} {
+		_, err := (&WebhookRequest{Name: "hook", URL: u, WebhookEvent: EventNewProject}).normalized(ws)
+		require.NoError(t, err, u)
+	}
+	for _, u := range []string{"", "/h", "ftp://x.test/h", "https:///h", "https://x.test/\xff"} {
+		_, err := (&WebhookRequest{Name: "hook", URL: u, WebhookEvent: EventNewProject}).normalized(ws)
+		var ae *ArgumentError
+		require.ErrorAs(t, err, &ae, "%q", u)
+		require.Equal(t, "URL", ae.Field)
+	}
+}
+
 func TestWebhookDelivers(t *testing.T) {
 	on, off := true, false
 	for _, tc := range []struct {

@@ -116,6 +116,10 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 			_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: "/hooks"})
 			return err
 		}},
+		{"connect with a webhook URL that is not UTF-8", clockifysync.ErrInput, func(ctx context.Context) error {
+			_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: "https://example.com/\xff"})
+			return err
+		}},
 		{"connect with a GitHub host that is none", clockifysync.ErrInput, func(ctx context.Context) error {
 			_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: nowhere, GitHubHost: "not a host"})
 			return err
@@ -213,6 +217,11 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		}},
 		{"a webhook URL of another scheme", clockifysync.ErrInput, func(ctx context.Context) error {
 			_, err := r.eng.SetWebhookURL(ctx, ws, "ftp://example.com/hooks")
+			return err
+		}},
+		{"a webhook URL that is not UTF-8", clockifysync.ErrInput, func(ctx context.Context) error {
+			// JSON carries no such bytes: Clockify would list another URL than the one stored.
+			_, err := r.eng.SetWebhookURL(ctx, ws, "https://example.com/hooks/\xff")
 			return err
 		}},
 		{"a webhook URL for a disconnected workspace", clockifysync.ErrNotConnected, func(ctx context.Context) error {

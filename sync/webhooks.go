@@ -8,14 +8,20 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
-// checkWebhookURL refuses a webhook URL that is not empty or an absolute http(s) URL.
+// checkWebhookURL refuses a webhook URL that is not empty or an absolute http(s) URL,
+// and one that is not UTF-8: Clockify is sent it in JSON, which cannot carry such
+// bytes, so the URL it would list back could never match the one stored.
 func checkWebhookURL(raw string) error {
 	if raw == "" {
 		return nil
+	}
+	if !utf8.ValidString(raw) {
+		return inputError("webhook url", "want UTF-8")
 	}
 	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return inputError("webhook url", "want an absolute http(s) URL")
