@@ -208,6 +208,9 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		{"a project rate for an id that is not UTF-8", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetProjectRate(ctx, ws, project+"\xff", billing.Money{Minor: 1})
 		}},
+		{"a pattern that holds NUL", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web", Pattern: "WEB\x00-(?P<number>\\d+)"})
+		}},
 		{"a project id over 255 bytes", clockifysync.ErrInput, func(ctx context.Context) error {
 			// PostgreSQL indexes no key much over 2,700 bytes (random ones: they do not compress).
 			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: strings.Repeat("p", 256), Repo: "acme/web"})

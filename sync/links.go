@@ -90,9 +90,10 @@ func autoLinks(p *linker.Parser, en *Entry, idx projectIndex) []Link {
 const MaxProjectMappings = 10000
 
 // SetProjectMapping maps a project to a repository, with an optional custom pattern, and
-// links the project's stored entries again. A bad repository or pattern, a project id
-// that is not UTF-8, holds NUL or is over 255 bytes long, or a new project's mapping
-// past MaxProjectMappings (mappings made at once may pass it by their number) is an
+// links the project's stored entries again. A bad repository or pattern (one holding
+// NUL too, which the stores would not keep alike), a project id that is not UTF-8,
+// holds NUL or is over 255 bytes long, or a new project's mapping past
+// MaxProjectMappings (mappings made at once may pass it by their number) is an
 // InputError, and a workspace never connected (or purged) ErrNotConnected; neither
 // stores anything.
 func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error {
@@ -108,6 +109,9 @@ func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error 
 	if m.Pattern != "" {
 		if _, err := linker.CompilePattern(m.Pattern); err != nil {
 			return inputError("pattern", "%v", err)
+		}
+		if strings.IndexByte(m.Pattern, 0) >= 0 { // PostgreSQL would keep U+FFFD in its place
+			return inputError("pattern", "holds NUL, which no description kept does")
 		}
 	}
 	if _, err := e.store.Connection(ctx, m.WorkspaceID); errors.Is(err, ErrNotFound) {
