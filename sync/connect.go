@@ -18,8 +18,9 @@ type ConnectRequest struct {
 	APIKey string
 	// WorkspaceID is the workspace to connect; empty means the key user's active one.
 	WorkspaceID string
-	// WebhookURL is the public URL of the host's webhook handler (Engine.Handler); empty
-	// registers no webhooks, and the schedule's syncs alone keep the store current.
+	// WebhookURL is the public URL of the host's webhook handler (Engine.Handler; spaces
+	// around it are trimmed); empty registers no webhooks, and the schedule's syncs alone
+	// keep the store current.
 	WebhookURL string
 	// InitialDays is how many days the initial sync reads: 30 when zero, at most 365.
 	InitialDays int
@@ -100,9 +101,11 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 	if days < 1 || days > MaxInitialDays {
 		return nil, inputError("initial days", "between 1 and %d", MaxInitialDays)
 	}
-	if err := checkWebhookURL(req.WebhookURL); err != nil {
+	webhookURL, err := cleanWebhookURL(req.WebhookURL)
+	if err != nil {
 		return nil, err
 	}
+	req.WebhookURL = webhookURL
 	schedule := req.Schedule
 	switch {
 	case schedule == "" && req.WebhookURL != "":

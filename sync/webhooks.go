@@ -13,20 +13,22 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
-// checkWebhookURL refuses a webhook URL that is not empty or an absolute http(s) URL,
-// and one that is not UTF-8: Clockify is sent it in JSON, which cannot carry such
-// bytes, so the URL it would list back could never match the one stored.
-func checkWebhookURL(raw string) error {
+// cleanWebhookURL returns a webhook URL without the spaces around it, or an InputError for
+// one that is neither empty nor an absolute http(s) URL, or is not UTF-8: Clockify is
+// sent it in JSON, which cannot carry such bytes, so the URL it would list back could
+// never match the one stored.
+func cleanWebhookURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return nil
+		return "", nil
 	}
 	if !utf8.ValidString(raw) {
-		return inputError("webhook url", "want UTF-8")
+		return "", inputError("webhook url", "want UTF-8")
 	}
 	if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return inputError("webhook url", "want an absolute http(s) URL")
+		return "", inputError("webhook url", "want an absolute http(s) URL")
 	}
-	return nil
+	return raw, nil
 }
 
 // WebhookResult says what SetWebhookURL did.
@@ -43,9 +45,10 @@ type WebhookResult struct {
 // host's handler (a new domain, or a host that had none), with the API key stored at
 // Connect, so that no customer is asked for it again: the engine's webhooks at any other
 // URL are deleted in Clockify, and one per event registered at the new one (those found
-// there are kept). An empty URL deletes them all, and the schedule's syncs alone keep the
-// store current. The schedule stays as it is (SetSchedule changes it). A bad URL is an
-// InputError, and a workspace not connected ErrNotConnected; neither changes anything.
+// there are kept; spaces around the URL are trimmed). An empty URL deletes them all, and
+// the schedule's syncs alone keep the store current. The schedule stays as it is
+// (SetSchedule changes it). A bad URL is an InputError, and a workspace not connected
+// ErrNotConnected; neither changes anything.
 // A Disconnect meanwhile, on this replica or another, wins. After a failure part way,
 // calling it again finishes the move. A delivery still on its way from a webhook the move
 // deleted verifies on every replica for the rotation grace (WithRotationGrace), as after
@@ -53,7 +56,8 @@ type WebhookResult struct {
 // (an empty URL, Clockify refusing that webhook, a call failing part way) it is refused,
 // and the next scheduled sync reads what it told.
 func (e *Engine) SetWebhookURL(ctx context.Context, workspaceID, webhookURL string) (*WebhookResult, error) {
-	if err := checkWebhookURL(webhookURL); err != nil {
+	webhookURL, err := cleanWebhookURL(webhookURL)
+	if err != nil {
 		return nil, err
 	}
 	client, _, err := e.client(ctx, workspaceID)

@@ -264,11 +264,15 @@ func TestSetWebhookURL(t *testing.T) {
 	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
 	r.requireDescription(t, e)
 
-	again, err := r.eng.SetWebhookURL(ctx, ws, moved)
+	again, err := r.eng.SetWebhookURL(ctx, ws, " "+moved+"\n") // pasted, spaces and all
 	require.NoError(t, err)
 	require.Equal(t, 10, again.Webhooks, "the webhooks there kept")
-	inClockify, _ = urls()
-	require.Len(t, inClockify, 10)
+	inClockify, stored = urls()
+	require.Equal(t, slices.Repeat([]string{moved}, 10), inClockify)
+	require.Equal(t, slices.Repeat([]string{moved}, 10), stored)
+	conn, err = r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, moved, conn.WebhookURL, "kept without the spaces")
 
 	res, err = r.eng.SetWebhookURL(ctx, ws, "")
 	require.NoError(t, err)
