@@ -236,7 +236,7 @@ func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target 
 	if err != nil {
 		return err
 	}
-	if len(have) >= MaxManualLinks && !slices.ContainsFunc(have, func(h Link) bool { return sameTarget(h, l) }) {
+	if len(have) >= MaxManualLinks && !slices.ContainsFunc(have, func(h Link) bool { return h.SameTarget(l) }) {
 		return inputError("target", "an entry keeps at most %d links made by hand", MaxManualLinks)
 	}
 	l.Created = e.now().UTC()
@@ -244,12 +244,6 @@ func (e *Engine) LinkManually(ctx context.Context, workspaceID, entryID, target 
 		return err
 	}
 	return e.unlessPurged(ctx, workspaceID)
-}
-
-// sameTarget reports whether two links name one target, as the stores tell a manual
-// link's repeat: the names' case aside.
-func sameTarget(a, b Link) bool {
-	return a.Number == b.Number && a.Issue == b.Issue && strings.EqualFold(a.Owner, b.Owner) && strings.EqualFold(a.Repo, b.Repo)
 }
 
 // Unlink removes a manual link made with LinkManually, or returns ErrNotFound.

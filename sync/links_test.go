@@ -683,3 +683,24 @@ func TestSyncLinksWithAHostSetMeanwhile(t *testing.T) {
 	require.Nil(t, hook.beforePut.Load(), "the host was set during the sync")
 	r.requireTarget(t, e.ID, "team/svc#8")
 }
+
+// TestLinkSameTarget: two links name one target whatever the names' case, and an issue
+// is not the pull request of its number.
+func TestLinkSameTarget(t *testing.T) {
+	pr := clockifysync.Link{Owner: "acme", Repo: "web", Number: 12}
+	for _, tc := range []struct {
+		other clockifysync.Link
+		same  bool
+	}{
+		{clockifysync.Link{Owner: "acme", Repo: "web", Number: 12, Source: clockifysync.SourceManual}, true},
+		{clockifysync.Link{Owner: "ACME", Repo: "Web", Number: 12}, true},
+		{clockifysync.Link{Owner: "acme", Repo: "web", Number: 13}, false},
+		{clockifysync.Link{Owner: "acme", Repo: "api", Number: 12}, false},
+		{clockifysync.Link{Owner: "other", Repo: "web", Number: 12}, false},
+		{clockifysync.Link{Owner: "acme", Repo: "web", Number: 12, Issue: true}, false},
+		{clockifysync.Link{Number: 12}, false},
+	} {
+		require.Equal(t, tc.same, pr.SameTarget(tc.other), "%+v", tc.other)
+		require.Equal(t, tc.same, tc.other.SameTarget(pr), "%+v, the other way", tc.other)
+	}
+}

@@ -104,6 +104,12 @@ func (l Link) Target() string {
 	return l.Owner + "/" + l.Repo + "#" + strconv.Itoa(l.Number)
 }
 
+// SameTarget reports whether two links name one pull request or issue, ignoring the
+// names' case: a store keeps one manual link of an entry per target.
+func (l Link) SameTarget(o Link) bool {
+	return l.Number == o.Number && l.Issue == o.Issue && strings.EqualFold(l.Owner, o.Owner) && strings.EqualFold(l.Repo, o.Repo)
+}
+
 // IsPR reports whether the link names the pull request owner/repo#number, ignoring the
 // names' case (as GitHub does); a link to an issue names none.
 func (l Link) IsPR(owner, repo string, number int) bool {

@@ -76,7 +76,7 @@ type EntryStore interface {
 // survive every re-sync, and an entry's manual links win over its auto links.
 type LinkStore interface {
 	// AddManualLink stores a manual link; adding the same link (workspace, entry and
-	// target) again changes nothing.
+	// target, as Link.SameTarget tells) again changes nothing.
 	AddManualLink(ctx context.Context, l Link) error
 	// RemoveManualLink removes the manual link to the same target, or returns ErrNotFound.
 	RemoveManualLink(ctx context.Context, l Link) error

@@ -185,16 +185,12 @@ func (s *Store) EntryIDs(ctx context.Context, q clockifysync.EntryQuery) ([]stri
 	return ids, err
 }
 
-func sameTarget(a, b clockifysync.Link) bool {
-	return strings.EqualFold(a.Owner, b.Owner) && strings.EqualFold(a.Repo, b.Repo) && a.Number == b.Number && a.Issue == b.Issue
-}
-
 // AddManualLink implements clockifysync.LinkStore.
 func (s *Store) AddManualLink(_ context.Context, l clockifysync.Link) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := key{l.WorkspaceID, l.EntryID}
-	if slices.ContainsFunc(s.manual[k], func(m clockifysync.Link) bool { return sameTarget(m, l) }) {
+	if slices.ContainsFunc(s.manual[k], l.SameTarget) {
 		return nil
 	}
 	s.manual[k] = append(s.manual[k], l)
@@ -206,7 +202,7 @@ func (s *Store) RemoveManualLink(_ context.Context, l clockifysync.Link) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := key{l.WorkspaceID, l.EntryID}
-	i := slices.IndexFunc(s.manual[k], func(m clockifysync.Link) bool { return sameTarget(m, l) })
+	i := slices.IndexFunc(s.manual[k], l.SameTarget)
 	if i < 0 {
 		return clockifysync.ErrNotFound
 	}
