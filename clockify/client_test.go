@@ -106,6 +106,7 @@ func TestNewClientOptions(t *testing.T) {
 				return
 			}
 			require.ErrorContains(t, err, tc.wantErr)
+			require.Equal(t, strings.Contains(tc.name, "key with"), errors.Is(err, ErrMalformedAPIKey), "typed as a malformed key")
 		})
 	}
 }

@@ -73,6 +73,10 @@ type Option func(*settings) error
 // ErrMissingAPIKey is returned by [NewClient] when no API key (or only spaces) was given.
 var ErrMissingAPIKey = errors.New("clockify: an API key is required (WithAPIKey); generate one in Clockify under Profile settings → API")
 
+// ErrMalformedAPIKey is returned by [NewClient] for a key with spaces or control
+// characters inside, which no Clockify key has: a copy gone wrong. No request is sent.
+var ErrMalformedAPIKey = errors.New("clockify: the API key contains spaces or control characters; copy it again from Clockify")
+
 // WithAPIKey sets the API key sent in X-Api-Key. Surrounding spaces are trimmed; an empty
 // key, or one with control characters, is an error (which never repeats the key).
 func WithAPIKey(key string) Option {
@@ -83,7 +87,7 @@ func WithAPIKey(key string) Option {
 		}
 		for _, r := range key {
 			if r < 0x20 || r == 0x7f || r == ' ' {
-				return errors.New("clockify: the API key contains spaces or control characters; copy it again from Clockify")
+				return ErrMalformedAPIKey
 			}
 		}
 		s.apiKey = key

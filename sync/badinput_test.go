@@ -124,6 +124,13 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 			_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: nowhere, GitHubHost: "not a host"})
 			return err
 		}},
+		{"connect with a key with a space inside", clockifysync.ErrInput, func(ctx context.Context) error {
+			_, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: "copied badly", WorkspaceID: nowhere})
+			return err
+		}},
+		{"a new key with a line break inside", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetAPIKey(ctx, ws, "half\nkey")
+		}},
 		{"a new key Clockify rejects", clockifysync.ErrInvalidAPIKey, func(ctx context.Context) error {
 			return r.eng.SetAPIKey(ctx, ws, "not-a-key")
 		}},

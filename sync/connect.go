@@ -82,8 +82,8 @@ var events = [...]clockify.WebhookEvent{
 // (reusing those already registered at the same URL), and runs the initial sync. Each
 // step is recorded in the connection's Step; calling Connect again after a failure
 // resumes, and repeats nothing that would duplicate. A rejected key is ErrInvalidAPIKey,
-// a workspace without access ErrWorkspaceAccess, a bad request an InputError; none of
-// them stores anything. A Disconnect while Connect runs, on this replica or another,
+// a workspace without access ErrWorkspaceAccess, a bad request (a key with spaces or
+// control characters inside too) an InputError; none of them stores anything. A Disconnect while Connect runs, on this replica or another,
 // wins: Connect stops with ErrNotConnected, and unregisters the webhooks it registered.
 // A second Connect of the workspace (a form sent twice) waits for the first, then finds
 // its webhooks registered, and a sync of the workspace running meanwhile ends before
@@ -232,10 +232,14 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 }
 
 // checkKey returns a client with the key, in the region, and the workspace it reads
-// (the key user's active one when workspaceID is empty): ErrInvalidAPIKey when Clockify
-// rejects the key, ErrWorkspaceAccess when its user cannot read the workspace.
+// (the key user's active one when workspaceID is empty): an InputError for a key with
+// spaces or control characters inside, ErrInvalidAPIKey when Clockify rejects the key,
+// ErrWorkspaceAccess when its user cannot read the workspace.
 func (e *Engine) checkKey(ctx context.Context, key string, region clockify.Region, workspaceID string) (*clockify.Client, *clockify.Workspace, error) {
 	client, err := e.newClient(key, region)
+	if errors.Is(err, clockify.ErrMalformedAPIKey) {
+		return nil, nil, inputError("api key", "spaces or control characters inside: copy it again from Clockify")
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -264,9 +268,10 @@ func (e *Engine) checkKey(ctx context.Context, key string, region clockify.Regio
 // region, and stored sealed; the schedule's backoff after syncs that failed on the old
 // key ends, so the next is due on the schedule again. A key Clockify rejects is
 // ErrInvalidAPIKey, one whose user cannot read the workspace ErrWorkspaceAccess, an
-// empty one an InputError, and a workspace not connected ErrNotConnected (connect it
-// instead); none of them changes anything. A key whose user is no workspace admin reads
-// that user's entries only, from the next sync on.
+// empty one or one with spaces or control characters inside an InputError, and a
+// workspace not connected ErrNotConnected (connect it instead); none of them changes
+// anything. A key whose user is no workspace admin reads that user's entries only, from
+// the next sync on.
 func (e *Engine) SetAPIKey(ctx context.Context, workspaceID, apiKey string) error {
 	key := strings.TrimSpace(apiKey)
 	if key == "" {
