@@ -218,6 +218,10 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		{"a pattern that holds NUL", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web", Pattern: "WEB\x00-(?P<number>\\d+)"})
 		}},
+		{"a project rate for a project id of spaces", clockifysync.ErrInput, func(ctx context.Context) error {
+			// A rate card takes it for none: every Report failed on the rate kept.
+			return r.eng.SetProjectRate(ctx, ws, "  ", billing.Money{Minor: 1})
+		}},
 		{"a project id over 255 bytes", clockifysync.ErrInput, func(ctx context.Context) error {
 			// PostgreSQL indexes no key much over 2,700 bytes (random ones: they do not compress).
 			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: strings.Repeat("p", 256), Repo: "acme/web"})

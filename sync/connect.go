@@ -16,7 +16,8 @@ import (
 type ConnectRequest struct {
 	// APIKey is the Clockify API key (spaces around it are trimmed). It is stored sealed.
 	APIKey string
-	// WorkspaceID is the workspace to connect; empty means the key user's active one.
+	// WorkspaceID is the workspace to connect (spaces around it are trimmed); empty means
+	// the key user's active one.
 	WorkspaceID string
 	// WebhookURL is the public URL of the host's webhook handler (Engine.Handler; spaces
 	// around it are trimmed); empty registers no webhooks, and the schedule's syncs alone
@@ -123,7 +124,7 @@ func (e *Engine) Connect(ctx context.Context, req ConnectRequest) (*ConnectResul
 		return nil, err
 	}
 
-	client, ws, err := e.checkKey(ctx, key, req.Region, req.WorkspaceID)
+	client, ws, err := e.checkKey(ctx, key, req.Region, strings.TrimSpace(req.WorkspaceID))
 	if err != nil {
 		return nil, err
 	}

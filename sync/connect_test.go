@@ -77,6 +77,7 @@ func TestConnectRefusesBadInput(t *testing.T) {
 		{"no key", clockifysync.ConnectRequest{APIKey: "  "}, clockifysync.ErrInput},
 		{"rejected key", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123"}, clockifysync.ErrInvalidAPIKey},
 		{"rejected key is the client's error too", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123"}, clockify.ErrInvalidAPIKey},
+		{"key with a space inside", clockifysync.ConnectRequest{APIKey: "not-a-key secret-123", WorkspaceID: ws}, clockifysync.ErrInput},
 		{"workspace without access", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: "5f0000000000000000000000"}, clockifysync.ErrWorkspaceAccess},
 		{"too many days", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: 366}, clockifysync.ErrInput},
 		{"negative days", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: -1}, clockifysync.ErrInput},
@@ -97,9 +98,11 @@ func TestConnectRefusesBadInput(t *testing.T) {
 	}
 	require.NotContains(t, r.logs.String(), "not-a-key-secret-123")
 
-	// The longest initial sync allowed, a year, is no error.
-	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: clockifysync.MaxInitialDays})
+	// The longest initial sync allowed, a year, is no error, nor a workspace id pasted
+	// with spaces around it.
+	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: " " + ws + "\n", InitialDays: clockifysync.MaxInitialDays})
 	require.NoError(t, err)
+	require.Equal(t, ws, res.Connection.WorkspaceID)
 	require.Equal(t, now.AddDate(0, 0, -clockifysync.MaxInitialDays), res.InitialSync.Window.Start)
 }
 

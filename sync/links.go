@@ -137,11 +137,11 @@ func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error 
 // 24 hexadecimal digits; PostgreSQL indexes no key much longer than 2,700 bytes.
 const maxIDBytes = 255
 
-// checkID returns an InputError for an empty id, and for one that no Clockify entity has
-// and not every store keeps alike: one that is not UTF-8, holds NUL, or is longer than
-// maxIDBytes.
+// checkID returns an InputError for an empty id (or only spaces, which a rate card
+// takes for none), and for one that no Clockify entity has and not every store keeps
+// alike: one that is not UTF-8, holds NUL, or is longer than maxIDBytes.
 func checkID(field, id string) error {
-	if id == "" {
+	if strings.TrimSpace(id) == "" {
 		return inputError(field, "required")
 	}
 	if len(id) > maxIDBytes || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
