@@ -65,7 +65,7 @@ func sorted[K comparable, V any](m map[K]V, keep func(V) bool, cmpFn func(a, b V
 // first returns the first n values of a map that keep says, by cmpFn, without sorting
 // the others: a page costs a look at each value, not a sort of them all.
 func first[K comparable, V any](m map[K]V, keep func(V) bool, cmpFn func(a, b V) int, n int) []V {
-	out := make([]V, 0, n+1)
+	out := make([]V, 0, min(n, len(m))+1) // n may be far more than there are
 	for _, v := range m {
 		if len(out) == n && cmpFn(v, out[n-1]) >= 0 || !keep(v) {
 			continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	gosync "sync"
 	"testing"
@@ -339,6 +340,8 @@ func entriesPaged(t *testing.T, s clockifysync.Store) {
 		{"after an entry of the same start", clockifysync.EntryQuery{WorkspaceID: ws, After: at("a")}, []string{"a2", "b", "c", "d"}},
 		{"after the last", clockifysync.EntryQuery{WorkspaceID: ws, After: at("d"), Limit: 2}, []string{}},
 		{"a limit past the end", clockifysync.EntryQuery{WorkspaceID: ws, Limit: 9}, []string{"a", "a2", "b", "c", "d"}},
+		{"the largest limit", clockifysync.EntryQuery{WorkspaceID: ws, Limit: math.MaxInt}, []string{"a", "a2", "b", "c", "d"}},
+		{"the largest limit, of a text", clockifysync.EntryQuery{WorkspaceID: ws, Text: "login", Limit: math.MaxInt}, []string{"a", "a2", "d"}},
 		{"newest first", clockifysync.EntryQuery{WorkspaceID: ws, Newest: true}, []string{"d", "c", "b", "a2", "a"}},
 		{"newest first, the page after", clockifysync.EntryQuery{WorkspaceID: ws, Newest: true, After: at("c"), Limit: 2}, []string{"b", "a2"}},
 		{"newest first, after an entry of the same start", clockifysync.EntryQuery{WorkspaceID: ws, Newest: true, After: at("a2")}, []string{"a"}},
