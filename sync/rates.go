@@ -155,13 +155,23 @@ func (e *Engine) SetClockifyRates(ctx context.Context, workspaceID string, honou
 	})
 }
 
-// checkRate refuses a negative rate, and puts one without a currency in AUD.
+// MaxHourlyMinor bounds an hourly rate set in the engine, in the currency's minor units
+// (10,000,000.00 AUD): at it, a report's exact sums hold some 290 years of time, where a
+// rate mistyped with a few more digits would make every report of the workspace
+// overflow.
+const MaxHourlyMinor = 1_000_000_000
+
+// checkRate refuses a negative rate or one over MaxHourlyMinor, and puts one without a
+// currency in AUD.
 func checkRate(m billing.Money) (billing.Money, error) {
 	if m.Currency.IsZero() {
 		m.Currency = billing.MustCurrency(billing.DefaultCurrency)
 	}
 	if m.Minor < 0 {
 		return m, inputError("rate", "negative: %s", m)
+	}
+	if m.Minor > MaxHourlyMinor {
+		return m, inputError("rate", "%s an hour is over the most the engine keeps (%d minor units)", m, MaxHourlyMinor)
 	}
 	return m, nil
 }

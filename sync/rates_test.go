@@ -64,6 +64,12 @@ func TestRates(t *testing.T) {
 	}{
 		{"negative default", func() error { return r.eng.SetDefaultRate(ctx, ws, money(t, -1, "AUD")) }, clockifysync.ErrInput},
 		{"negative override", func() error { return r.eng.SetProjectRate(ctx, ws, other, money(t, -1, "USD")) }, clockifysync.ErrInput},
+		{"a default past the bound", func() error {
+			return r.eng.SetDefaultRate(ctx, ws, money(t, clockifysync.MaxHourlyMinor+1, "AUD"))
+		}, clockifysync.ErrInput},
+		{"an override past the bound", func() error {
+			return r.eng.SetProjectRateFrom(ctx, ws, other, now, money(t, 1<<62, "JPY"))
+		}, clockifysync.ErrInput},
 		{"no project", func() error { return r.eng.SetProjectRate(ctx, ws, "", money(t, 1, "USD")) }, clockifysync.ErrInput},
 		{"no workspace", func() error { return r.eng.SetDefaultRate(ctx, "", money(t, 1, "USD")) }, clockifysync.ErrInput},
 		{"default, never connected", func() error { return r.eng.SetDefaultRate(ctx, "elsewhere", money(t, 1, "USD")) }, clockifysync.ErrNotConnected},
@@ -87,6 +93,10 @@ func TestRates(t *testing.T) {
 
 	require.NoError(t, r.eng.DeleteProjectRate(ctx, ws, overridden))
 	require.Equal(t, "50.00 AUD", amounts(analytics.Options{}), "the default again")
+
+	// The highest rate prices a report without overflowing.
+	require.NoError(t, r.eng.SetDefaultRate(ctx, ws, money(t, clockifysync.MaxHourlyMinor, "AUD")))
+	require.Equal(t, "5,000,000.00 AUD", amounts(analytics.Options{}))
 }
 
 // TestRatesFrom: a rate changed from a moment on prices the entries that start from it,
