@@ -12,8 +12,10 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/billing"
+	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
+	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // storeState is everything a store keeps of the workspaces a test names, as its reads
@@ -241,6 +243,10 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		{"a webhook URL for a disconnected workspace", clockifysync.ErrNotConnected, func(ctx context.Context) error {
 			_, err := r.eng.SetWebhookURL(ctx, gone.Workspace.ID, "https://example.com/hooks")
 			return err
+		}},
+		{"no event to apply", clockifysync.ErrInput, func(ctx context.Context) error { return r.eng.Apply(ctx, nil) }},
+		{"an entry's event without the entry's id", webhook.ErrPermanent, func(ctx context.Context) error {
+			return r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryUpdated, WorkspaceID: ws, TimeEntry: &clockify.TimeEntry{}})
 		}},
 		{"a window that ends before it starts", clockifysync.ErrInput, func(ctx context.Context) error {
 			_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: now, End: now.Add(-time.Hour)})
