@@ -209,7 +209,7 @@ func (c *Client) newRequest(ctx context.Context, base *url.URL, method, path str
 	}
 	for seg := range strings.SplitSeq(strings.SplitN(path, "?", 2)[0], "/") {
 		if seg == ".." || seg == "." {
-			return nil, fmt.Errorf("clockify: path %q has a dot segment", path)
+			return nil, &ArgumentError{Field: "path", Reason: fmt.Sprintf("%q has a dot segment", path)}
 		}
 	}
 	u, err := base.Parse(path)
@@ -376,11 +376,15 @@ func pathf(format string, ids ...string) string {
 	return fmt.Sprintf(format, args...)
 }
 
-// requireIDs checks that no id is empty before anything is sent.
+// requireIDs checks, before anything is sent, that no id is empty, or a dot segment
+// ("." or ".."), which would name another path than the id's.
 func requireIDs(pairs ...string) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if strings.TrimSpace(pairs[i+1]) == "" {
+		switch id := pairs[i+1]; {
+		case strings.TrimSpace(id) == "":
 			return &ArgumentError{Field: pairs[i], Reason: "is required"}
+		case id == "." || id == "..":
+			return &ArgumentError{Field: pairs[i], Reason: "is a dot segment, not an id"}
 		}
 	}
 	return nil

@@ -595,7 +595,12 @@ func TestArgumentErrorsSendNothing(t *testing.T) {
 			_, _, err := c.Users.List(ctx, ws, &UserListOptions{ListOptions: ListOptions{Page: -1}})
 			return err
 		},
-		"ws":       func() error { _, _, err := c.Workspaces.Get(ctx, " "); return err },
+		"ws":               func() error { _, _, err := c.Workspaces.Get(ctx, " "); return err },
+		"ws a dot segment": func() error { _, _, err := c.Workspaces.Get(ctx, ".."); return err },
+		"entry a dot segment": func() error {
+			_, _, err := c.TimeEntries.Get(ctx, ws, ".", false)
+			return err
+		},
 		"projects": func() error { _, _, err := c.Projects.List(ctx, "", nil); return err },
 		"projects size": func() error {
 			_, _, err := c.Projects.List(ctx, ws, &ProjectListOptions{ListOptions: ListOptions{PageSize: -1}})

@@ -256,6 +256,9 @@ func (e *Engine) checkKey(ctx context.Context, key string, region clockify.Regio
 	if errors.Is(err, clockify.ErrForbidden) || errors.Is(err, clockify.ErrNotFound) {
 		return nil, nil, &accessError{workspaceID: wsID, err: err}
 	}
+	if ae, ok := errors.AsType[*clockify.ArgumentError](err); ok {
+		return nil, nil, inputError("workspace id", "%s", ae.Reason)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
