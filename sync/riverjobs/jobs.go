@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/internal/storable"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
@@ -231,11 +233,15 @@ var manualOpts = &river.InsertOpts{MaxAttempts: 8}
 // EnqueueSync queues a manual sync of a window; it runs after any sync of the workspace
 // in progress (waiting for one does not count as an attempt). A sync that fails is tried
 // again, with River's backoff, up to eight attempts in all (about 80 minutes). A window
-// the engine would refuse (Window.Validate), or no workspace, is an InputError, and
+// the engine would refuse (Window.Validate), or no workspace (or one whose id is not
+// UTF-8 or holds NUL, which the job's JSON could not carry), is an InputError, and
 // queues nothing.
 func EnqueueSync(ctx context.Context, client *river.Client[pgx.Tx], workspaceID string, w clockifysync.Window) error {
-	if workspaceID == "" {
+	if strings.TrimSpace(workspaceID) == "" {
 		return &clockifysync.InputError{Field: "workspace", Reason: "required"}
+	}
+	if storable.Text(workspaceID) != workspaceID { // the job's JSON arguments could not carry it
+		return &clockifysync.InputError{Field: "workspace", Reason: "an id is UTF-8 without NUL"}
 	}
 	if err := w.Validate(); err != nil {
 		return err

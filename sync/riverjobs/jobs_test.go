@@ -415,6 +415,9 @@ func TestEnqueueSyncRefusesBadInput(t *testing.T) {
 		w  clockifysync.Window
 	}{
 		{"", clockifysync.Window{Start: now.Add(-time.Hour), End: now}},
+		{" ", clockifysync.Window{Start: now.Add(-time.Hour), End: now}},
+		{"ws\x00", clockifysync.Window{Start: now.Add(-time.Hour), End: now}}, // jsonb holds no NUL
+		{"ws\xff", clockifysync.Window{Start: now.Add(-time.Hour), End: now}}, // JSON would carry U+FFFD
 		{r.fx.Workspace.ID, clockifysync.Window{}},
 		{r.fx.Workspace.ID, clockifysync.Window{Start: now, End: now.Add(-time.Hour)}},
 		{r.fx.Workspace.ID, clockifysync.Window{Start: now.AddDate(-2, 0, 0), End: now}},
