@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	gosync "sync"
@@ -79,6 +80,9 @@ var dialect = sqlstore.Dialect{
 // Replicas starting at once migrate one after another. The pool stays the caller's: it
 // may serve River (sync/riverjobs) and the host's own tables too.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	if pool == nil {
+		return nil, errors.New("postgres: New needs a pool")
+	}
 	var cfg config
 	for _, o := range opts {
 		o(&cfg)

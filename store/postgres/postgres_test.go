@@ -16,6 +16,12 @@ import (
 	"github.com/heyjasper/jasper-clockify/sync/storetest"
 )
 
+// TestNewNeedsAPool: a nil pool is an error, with no database needed to tell.
+func TestNewNeedsAPool(t *testing.T) {
+	_, err := postgres.New(t.Context(), nil)
+	require.ErrorContains(t, err, "needs a pool")
+}
+
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) clockifysync.Store {
 		s, _ := newStore(t)

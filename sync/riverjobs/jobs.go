@@ -77,6 +77,9 @@ const TickInterval = time.Minute
 // (a variable for the tests).
 var busySnooze = 30 * time.Second
 
+// errNil is returned for a nil pool, engine, River client or workers.
+var errNil = errors.New("riverjobs: a pool, an engine and River's client or workers are required, not nil")
+
 // locked is called once a sync holds its workspace's lock (a hook for the tests).
 var locked = func() {}
 
@@ -84,6 +87,9 @@ var locked = func() {}
 // run River's own migrations. Run it before the first client starts; concurrent runs
 // are safe.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
+	if pool == nil {
+		return errNil
+	}
 	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
 	if err != nil {
 		return err
@@ -94,6 +100,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // AddWorkers registers the engine's workers with a host's River workers.
 func AddWorkers(workers *river.Workers, engine *clockifysync.Engine, pool *pgxpool.Pool) error {
+	if workers == nil || engine == nil || pool == nil {
+		return errNil
+	}
 	if err := river.AddWorkerSafely(workers, &syncWorker{engine: engine, pool: pool}); err != nil {
 		return err
 	}
@@ -116,6 +125,9 @@ func PeriodicJobs() []*river.PeriodicJob {
 // pool's settings but outside it, so that the locks never take the connections the
 // store and River need: the database sees up to one more connection per worker.
 func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Config) (*river.Client[pgx.Tx], error) {
+	if pool == nil || engine == nil {
+		return nil, errNil
+	}
 	if cfg == nil {
 		cfg = &river.Config{}
 	}
@@ -237,6 +249,9 @@ var manualOpts = &river.InsertOpts{MaxAttempts: 8}
 // UTF-8 or holds NUL, which the job's JSON could not carry), is an InputError, and
 // queues nothing.
 func EnqueueSync(ctx context.Context, client *river.Client[pgx.Tx], workspaceID string, w clockifysync.Window) error {
+	if client == nil {
+		return errNil
+	}
 	if strings.TrimSpace(workspaceID) == "" {
 		return &clockifysync.InputError{Field: "workspace", Reason: "required"}
 	}

@@ -404,6 +404,18 @@ func TestOutputOf(t *testing.T) {
 	require.JSONEq(t, `{"start":"2026-11-28T00:00:00Z","end":"2026-11-29T00:00:00Z","members":0,"stored":0,"deleted":0}`, string(b))
 }
 
+// TestNilArgumentsAreErrors: a nil pool, engine, client or workers is an error, not a
+// panic when the first job runs.
+func TestNilArgumentsAreErrors(t *testing.T) {
+	ctx := t.Context()
+	require.ErrorIs(t, Migrate(ctx, nil), errNil)
+	require.ErrorIs(t, AddWorkers(river.NewWorkers(), nil, nil), errNil)
+	_, err := NewClient(nil, nil, nil)
+	require.ErrorIs(t, err, errNil)
+	now := time.Now()
+	require.ErrorIs(t, EnqueueSync(ctx, nil, "ws", clockifysync.Window{Start: now.Add(-time.Hour), End: now}), errNil)
+}
+
 // TestEnqueueSyncRefusesBadInput: a window the engine would refuse, or no workspace, is
 // an InputError and queues no job.
 func TestEnqueueSyncRefusesBadInput(t *testing.T) {
