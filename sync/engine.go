@@ -78,11 +78,23 @@ func WithClientOptions(opts ...clockify.Option) Option {
 // (the default knows github.com); a connection adds its own (ConnectRequest.GitHubHost).
 func WithParser(p *linker.Parser) Option { return func(e *Engine) { e.parser = p } }
 
-// WithClock sets the engine's clock (time.Now by default).
-func WithClock(now func() time.Time) Option { return func(e *Engine) { e.now = now } }
+// WithClock sets the engine's clock (time.Now by default, and when now is nil).
+func WithClock(now func() time.Time) Option {
+	return func(e *Engine) {
+		if now != nil {
+			e.now = now
+		}
+	}
+}
 
-// WithLogger sets the logger (silent by default). No secret reaches it.
-func WithLogger(l *slog.Logger) Option { return func(e *Engine) { e.log = l } }
+// WithLogger sets the logger (silent by default, and when l is nil). No secret reaches it.
+func WithLogger(l *slog.Logger) Option {
+	return func(e *Engine) {
+		if l != nil {
+			e.log = l
+		}
+	}
+}
 
 // WithConcurrency sets how many members' entries a sync reads at once (4 by default);
 // the client's rate limit still holds across them.
@@ -122,8 +134,8 @@ func WithFetchOnNotify(on bool) Option { return func(e *Engine) { e.fetch = on }
 func WithContributors(src ContributorSource) Option { return func(e *Engine) { e.contribs = src } }
 
 // WithRotationGrace sets how long a rotated webhook token stays valid (one hour by
-// default), for the deliveries already on their way.
-func WithRotationGrace(d time.Duration) Option { return func(e *Engine) { e.grace = d } }
+// default; none when d is not positive), for the deliveries already on their way.
+func WithRotationGrace(d time.Duration) Option { return func(e *Engine) { e.grace = max(d, 0) } }
 
 // WithPreviousSealKeys adds sealing keys that secrets sealed before a rotation of the
 // sealing key still open with; the engine seals with New's key only. To rotate: run every
@@ -145,7 +157,9 @@ func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
 		clients: map[string]cachedClient{}, locks: map[string]chan struct{}{}, parsers: map[string]*linker.Parser{},
 	}
 	for _, opt := range opts {
-		opt(e)
+		if opt != nil {
+			opt(e)
+		}
 	}
 	var err error
 	if e.seal, err = newSealer(sealKey, e.prevKeys...); err != nil {

@@ -365,3 +365,16 @@ func (h signalOn) Handle(_ context.Context, rec slog.Record) error {
 	}
 	return nil
 }
+
+// TestNilOptionsKeepTheDefaults: a nil option, clock or logger leaves the engine as it
+// was, rather than panicking on its first use.
+func TestNilOptionsKeepTheDefaults(t *testing.T) {
+	t.Parallel()
+	r := newRigOn(t, memory.New(), nil, clockifysync.WithClock(nil), clockifysync.WithLogger(nil), clockifysync.WithRotationGrace(-time.Hour))
+	require.NoError(t, r.srv.SetFreePlan(r.fx.Workspace.ID, true)) // so that the engine logs the webhooks refused
+	res := r.connect(t)
+	require.True(t, res.Connection.LastSync.Equal(now), "the rig's clock kept: %v", res.Connection.LastSync)
+	require.NotEmpty(t, res.MissingEvents)
+	require.Contains(t, r.logs.String(), "clockifysync: Clockify refused a webhook", "the rig's logger kept")
+	require.NoError(t, r.eng.RotateWebhookTokens(t.Context(), r.fx.Workspace.ID))
+}
