@@ -356,3 +356,10 @@ func TestFromHundredths(t *testing.T) {
 	_, err = FromHundredths(math.MaxInt64, "KWD")
 	require.ErrorIs(t, err, ErrOverflow)
 }
+
+// TestNilRateOptionIsSkipped: a nil option changes nothing.
+func TestNilRateOptionIsSkipped(t *testing.T) {
+	rc, err := NewRateCard(100_00, "", nil)
+	require.NoError(t, err)
+	require.Equal(t, "100.00 AUD", rc.Default().String())
+}

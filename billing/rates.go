@@ -106,6 +106,9 @@ func NewRateCard(hourlyMinor int64, code string, opts ...RateOption) (*RateCard,
 	}
 	rc := &RateCard{def: []dated{{hourly: def}}, projects: map[string][]dated{}}
 	for _, o := range opts {
+		if o == nil {
+			continue
+		}
 		if err := o(rc); err != nil {
 			return nil, err
 		}

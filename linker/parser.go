@@ -53,6 +53,9 @@ func NewParser(opts ...Option) (*Parser, error) { return (*Parser)(nil).With(opt
 func (p *Parser) With(opts ...Option) (*Parser, error) {
 	q := &Parser{hosts: slices.Clone(p.hostList())}
 	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
 		if err := opt(q); err != nil {
 			return nil, err
 		}

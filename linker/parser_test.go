@@ -378,3 +378,12 @@ func TestKeepSurestMatchesOneByOne(t *testing.T) {
 		require.Equal(t, want, got[1:], "seed %d", seed)
 	}
 }
+
+// TestNilOptionIsSkipped: a nil option changes nothing.
+func TestNilOptionIsSkipped(t *testing.T) {
+	p, err := NewParser(nil, WithHost("ghe.acme.corp"))
+	require.NoError(t, err)
+	want, err := NewParser(WithHost("ghe.acme.corp"))
+	require.NoError(t, err)
+	require.Equal(t, want.Hosts(), p.Hosts())
+}

@@ -182,7 +182,9 @@ func NewHandler(v *Verifier, apply ApplyFunc, opts ...HandlerOption) *Handler {
 	}
 	h := &Handler{verifier: v, apply: apply}
 	for _, o := range opts {
-		o(h)
+		if o != nil {
+			o(h)
+		}
 	}
 	// What no option set, or an option set to nothing, takes the default.
 	if h.maxBody <= 0 {

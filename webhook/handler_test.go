@@ -756,14 +756,14 @@ func TestClip(t *testing.T) {
 	}
 }
 
-// TestNilOptionsKeepDefaults: a nil clock, logger, deduper or log given to an option keeps
-// the default instead of panicking on every delivery.
+// TestNilOptionsKeepDefaults: a nil option, or a nil clock, logger, deduper or log given to
+// an option, keeps the default instead of panicking on every delivery.
 func TestNilOptionsKeepDefaults(t *testing.T) {
-	v, err := NewVerifier([]Token{{WebhookID: "h-entry", Event: clockify.EventNewTimeEntry, Value: "tok-entry-AAAA"}}, WithClock(nil))
+	v, err := NewVerifier([]Token{{WebhookID: "h-entry", Event: clockify.EventNewTimeEntry, Value: "tok-entry-AAAA"}}, WithClock(nil), nil)
 	require.NoError(t, err)
 	require.NoError(t, v.Rotate("h-entry", "tok-entry-CCCC", time.Hour), "the grace period reads the clock")
 	rec := &recorder{}
-	h := NewHandler(v, rec.apply, WithDeduper(nil), WithDeliveryLog(nil), WithHandlerClock(nil), WithLogger(nil))
+	h := NewHandler(v, rec.apply, nil, WithDeduper(nil), WithDeliveryLog(nil), WithHandlerClock(nil), WithLogger(nil))
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody))
 	require.Equal(t, http.StatusOK, w.Code)

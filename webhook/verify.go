@@ -75,7 +75,9 @@ func WithClock(now func() time.Time) VerifierOption {
 func NewVerifier(tokens []Token, opts ...VerifierOption) (*Verifier, error) {
 	v := &Verifier{now: time.Now}
 	for _, o := range opts {
-		o(v)
+		if o != nil {
+			o(v)
+		}
 	}
 	for _, t := range tokens {
 		if err := v.Add(t); err != nil {

@@ -108,7 +108,9 @@ func NewServer(opts ...Option) *Server {
 	}
 	s.SetFaults(Faults{}) // the defaults of a fault scripted with FailNext
 	for _, opt := range opts {
-		opt(s)
+		if opt != nil {
+			opt(s)
+		}
 	}
 	// What no option set, or an option set to nil, takes the default.
 	if s.now == nil {

@@ -236,13 +236,13 @@ func TestHugePagesAreAnswered(t *testing.T) {
 	require.NotZero(t, got["totals"].([]any)[0].(map[string]any)["entriesCount"], "the window holds entries")
 }
 
-// TestNilOptionsKeepDefaults: a nil clock or delivery client keeps the default instead of
-// panicking.
+// TestNilOptionsKeepDefaults: a nil option, clock or delivery client keeps the default
+// instead of panicking.
 func TestNilOptionsKeepDefaults(t *testing.T) {
 	// Deliveries are made before the triggering call returns: no waiting.
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer hook.Close()
-	srv, fx := newServer(t, clockifytest.WithClock(nil), clockifytest.WithDeliveryClient(nil))
+	srv, fx := newServer(t, nil, clockifytest.WithClock(nil), clockifytest.WithDeliveryClient(nil))
 	c, err := srv.NewClient(fx.OwnerKey)
 	require.NoError(t, err)
 	_, _, err = c.Webhooks.Create(t.Context(), fx.Workspace.ID, &clockify.WebhookRequest{Name: "hook", URL: hook.URL, WebhookEvent: clockify.EventNewTimerStarted})

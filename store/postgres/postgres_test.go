@@ -45,7 +45,7 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
-			s, err := postgres.New(t.Context(), pool)
+			s, err := postgres.New(t.Context(), pool, nil) // a nil option is skipped
 			if err == nil {
 				s.Close()
 			}

@@ -50,7 +50,9 @@ func unixNano(t time.Time) int64 {
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	var cfg config
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: %q: want the path of a database file", path)

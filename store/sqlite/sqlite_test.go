@@ -130,3 +130,10 @@ func TestDeliveriesKeptApart(t *testing.T) {
 	defer s.Close()
 	storetest.DeliveriesKeptApart(t, s, 20)
 }
+
+// TestNilOptionIsSkipped: a nil option changes nothing.
+func TestNilOptionIsSkipped(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "jasper.db"), nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+}
