@@ -194,8 +194,11 @@ func asciiFold(s string) string {
 }
 
 // Load stores a fixture: its workspace, members, tags, projects and entries. It sends no
-// webhook deliveries.
+// webhook deliveries. A nil fixture loads nothing.
 func (s *Server) Load(f *Fixture) {
+	if f == nil {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ws := s.state.addWorkspace(f.Workspace)

@@ -237,7 +237,7 @@ func TestHugePagesAreAnswered(t *testing.T) {
 }
 
 // TestNilOptionsKeepDefaults: a nil option, clock or delivery client keeps the default
-// instead of panicking.
+// instead of panicking, and a nil fixture loads nothing.
 func TestNilOptionsKeepDefaults(t *testing.T) {
 	// Deliveries are made before the triggering call returns: no waiting.
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
@@ -253,4 +253,6 @@ func TestNilOptionsKeepDefaults(t *testing.T) {
 	ds := srv.Deliveries()
 	require.Len(t, ds, 1)
 	require.Equal(t, http.StatusOK, ds[0].StatusCode, "delivered through the default client")
+	srv.Load(nil) // loads nothing
+	require.Len(t, srv.TimeEntries(fx.Workspace.ID), len(fx.Entries)+1)
 }
