@@ -78,7 +78,8 @@ var ErrMissingAPIKey = errors.New("clockify: an API key is required (WithAPIKey)
 var ErrMalformedAPIKey = errors.New("clockify: the API key contains spaces or control characters; copy it again from Clockify")
 
 // WithAPIKey sets the API key sent in X-Api-Key. Surrounding spaces are trimmed; an empty
-// key, or one with control characters, is an error (which never repeats the key).
+// key is ErrMissingAPIKey, one with spaces or control characters inside
+// ErrMalformedAPIKey (neither repeats the key).
 func WithAPIKey(key string) Option {
 	return func(s *settings) error {
 		key = strings.TrimSpace(key)

@@ -84,8 +84,9 @@ var events = [...]clockify.WebhookEvent{
 // step is recorded in the connection's Step; calling Connect again after a failure
 // resumes, and repeats nothing that would duplicate. A rejected key is ErrInvalidAPIKey,
 // a workspace without access ErrWorkspaceAccess, a bad request (a key with spaces or
-// control characters inside too) an InputError; none of them stores anything. A Disconnect while Connect runs, on this replica or another,
-// wins: Connect stops with ErrNotConnected, and unregisters the webhooks it registered.
+// control characters inside too) an InputError; none of them stores anything. A
+// Disconnect while Connect runs, on this replica or another, wins: Connect stops with
+// ErrNotConnected, and unregisters the webhooks it registered.
 // A second Connect of the workspace (a form sent twice) waits for the first, then finds
 // its webhooks registered, and a sync of the workspace running meanwhile ends before
 // Connect imports the members and projects: in this process, and in every replica when

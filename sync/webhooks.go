@@ -13,9 +13,9 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
-// cleanWebhookURL returns a webhook URL without the spaces around it, or an InputError for
-// one that is neither empty nor an absolute http(s) URL, or is not UTF-8: Clockify is
-// sent it in JSON, which cannot carry such bytes, so the URL it would list back could
+// cleanWebhookURL returns a webhook URL without the spaces around it, or an InputError
+// for one that is neither empty nor an absolute http(s) URL, or is not UTF-8: Clockify
+// is sent it in JSON, which cannot carry such bytes, so the URL it would list back could
 // never match the one stored.
 func cleanWebhookURL(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
