@@ -78,7 +78,7 @@ func TestConnectRefusesBadInput(t *testing.T) {
 		{"rejected key", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123"}, clockifysync.ErrInvalidAPIKey},
 		{"rejected key is the client's error too", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123"}, clockify.ErrInvalidAPIKey},
 		{"workspace id that is a dot segment", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ".."}, clockifysync.ErrInput},
-		{"key with a space inside", clockifysync.ConnectRequest{APIKey: "not-a-key secret-123", WorkspaceID: ws}, clockifysync.ErrInput},
+		{"key with a space inside", clockifysync.ConnectRequest{APIKey: "not-a-key-secret-123 x", WorkspaceID: ws}, clockifysync.ErrInput},
 		{"workspace without access", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: "5f0000000000000000000000"}, clockifysync.ErrWorkspaceAccess},
 		{"too many days", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: 366}, clockifysync.ErrInput},
 		{"negative days", clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: -1}, clockifysync.ErrInput},
