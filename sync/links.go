@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/heyjasper/jasper-clockify/internal/storable"
 	"github.com/heyjasper/jasper-clockify/linker"
 	"github.com/heyjasper/jasper-clockify/mapping"
 )
@@ -110,7 +110,7 @@ func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error 
 		if _, err := linker.CompilePattern(m.Pattern); err != nil {
 			return inputError("pattern", "%v", err)
 		}
-		if strings.IndexByte(m.Pattern, 0) >= 0 { // PostgreSQL would keep U+FFFD in its place
+		if storable.Text(m.Pattern) != m.Pattern { // a NUL: PostgreSQL would keep U+FFFD in its place
 			return inputError("pattern", "holds NUL, which no description kept does")
 		}
 	}
@@ -144,7 +144,7 @@ func checkID(field, id string) error {
 	if strings.TrimSpace(id) == "" {
 		return inputError(field, "required")
 	}
-	if len(id) > maxIDBytes || !utf8.ValidString(id) || strings.IndexByte(id, 0) >= 0 {
+	if len(id) > maxIDBytes || storable.Text(id) != id {
 		return inputError(field, "an id is UTF-8 without NUL, of at most %d bytes", maxIDBytes)
 	}
 	return nil
