@@ -3,8 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -46,7 +50,8 @@ func unixNano(t time.Time) int64 {
 }
 
 // Open opens (creating it if needed) the SQLite database at path, in WAL mode, and brings
-// its schema up to date.
+// its schema up to date. Its errors name the path: a directory, a directory that does not
+// exist (the error matches fs.ErrNotExist) and a file that is not a database are refused.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	var cfg config
 	for _, o := range opts {
@@ -56,6 +61,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: %q: want the path of a database file", path)
+	}
+	if err := checkPath(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	dsn := path + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	db, err := sql.Open("sqlite", dsn)
@@ -67,9 +75,24 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxOpenConns(4)
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return &Store{Store: sqlstore.New(db, dialect, cfg.deliveries), db: db}, nil
+}
+
+// checkPath explains the paths SQLite would only call "unable to open database file": a
+// directory, and a file in a directory that does not exist.
+func checkPath(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return errors.New("is a directory")
+	case errors.Is(err, fs.ErrNotExist):
+		if _, err := os.Stat(filepath.Dir(path)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database.
@@ -92,11 +115,11 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	case v == latest:
 		return nil
 	case v > latest:
-		return fmt.Errorf("sqlite: the database has schema version %d, newer than this package's %d", v, latest)
+		return fmt.Errorf("the database has schema version %d, newer than this package's %d", v, latest)
 	}
 	for next := v + 1; next <= latest; next++ {
 		if _, err := tx.ExecContext(ctx, migrations[next]); err != nil {
-			return fmt.Errorf("sqlite: migration %d: %w", next, err)
+			return fmt.Errorf("migration %d: %w", next, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", latest)); err != nil {

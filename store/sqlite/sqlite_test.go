@@ -2,6 +2,8 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -122,6 +124,22 @@ func TestOpenRefuses(t *testing.T) {
 	require.NoError(t, db.Close())
 	_, err = sqlite.Open(ctx, path)
 	require.ErrorContains(t, err, "newer")
+
+	// What SQLite would only call "unable to open database file" is named, with the path.
+	dir := t.TempDir()
+	_, err = sqlite.Open(ctx, dir)
+	require.EqualError(t, err, "sqlite: open "+dir+": is a directory")
+	_, err = sqlite.Open(ctx, filepath.Join(dir, "gone", "jasper.db"))
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.ErrorContains(t, err, filepath.Join(dir, "gone", "jasper.db"))
+	text := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(text, []byte("not a database, but long enough to be read as one's header"), 0o600))
+	_, err = sqlite.Open(ctx, text)
+	require.ErrorContains(t, err, "sqlite: open "+text+": ")
+	require.ErrorContains(t, err, "not a database")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "nothing created beside the refused paths")
 }
 
 func TestDeliveriesKeptApart(t *testing.T) {
