@@ -118,7 +118,7 @@ func (e *Engine) unregisterWebhooks(ctx context.Context, client *clockify.Client
 		switch {
 		case err == nil:
 			for _, h := range list.Webhooks {
-				if h.URL == conn.WebhookURL && !slices.Contains(ids, h.ID) {
+				if sameURL(h.URL, conn.WebhookURL) && !slices.Contains(ids, h.ID) {
 					ids = append(ids, h.ID)
 				}
 			}

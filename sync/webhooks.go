@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,63 @@ func cleanWebhookURL(raw string) (string, error) {
 		return "", inputError("webhook url", "want an absolute http(s) URL")
 	}
 	return raw, nil
+}
+
+// sameURL reports whether a webhook URL that Clockify lists is the connection's URL, as
+// sent or as Clockify may have normalised it without changing where it delivers (RFC
+// 3986, 6.2.2 and 6.2.3): the scheme's and host's case, a default port, an empty path
+// for "/", the case of percent-escapes and escapes of characters that need none, and the
+// fragment, which is never sent. Whether Clockify normalises URLs is not documented;
+// taking such a URL for another would register the webhooks again on every scheduled sync.
+func sameURL(listed, ours string) bool {
+	if listed == ours {
+		return true
+	}
+	a, errA := url.Parse(listed)
+	b, errB := url.Parse(ours)
+	return errA == nil && errB == nil && formOf(a) == formOf(b)
+}
+
+// urlForm is what sameURL compares of a URL.
+type urlForm struct{ scheme, user, host, port, path, query string }
+
+func formOf(u *url.URL) urlForm {
+	f := urlForm{scheme: u.Scheme, user: u.User.String(), host: strings.ToLower(u.Hostname()), port: u.Port(),
+		path: normalEscapes(u.EscapedPath()), query: normalEscapes(u.RawQuery)}
+	if f.scheme == "http" && f.port == "80" || f.scheme == "https" && f.port == "443" {
+		f.port = ""
+	}
+	if f.path == "" {
+		f.path = "/"
+	}
+	return f
+}
+
+// normalEscapes writes the percent-escapes of s in upper case, and the characters that
+// need none (RFC 3986's unreserved: letters, digits, "-", ".", "_" and "~") unescaped.
+func normalEscapes(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' || i+2 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		c, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+		switch {
+		case err != nil:
+			b.WriteByte(s[i])
+			continue
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~", byte(c)) >= 0:
+			b.WriteByte(byte(c))
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+		i += 2
+	}
+	return b.String()
 }
 
 // WebhookResult says what SetWebhookURL did.
@@ -166,7 +224,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 	// rotation, with the webhook of its event registered at the new URL.
 	moved := map[clockify.WebhookEvent][]replacedToken{}
 	for _, h := range list.Webhooks {
-		if w, mine := ours[h.ID]; mine && h.URL != conn.WebhookURL {
+		if w, mine := ours[h.ID]; mine && !sameURL(h.URL, conn.WebhookURL) {
 			moved[h.WebhookEvent] = e.replacedBy(w)
 			if err := e.deleteWebhook(ctx, client, ws, h.ID); err != nil {
 				return reg, err
@@ -174,7 +232,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 			delete(ours, h.ID)
 			continue
 		}
-		if conn.WebhookURL == "" || h.URL != conn.WebhookURL {
+		if conn.WebhookURL == "" || !sameURL(h.URL, conn.WebhookURL) {
 			continue
 		}
 		// Two webhooks of one event at the URL (two Connects at once) would deliver

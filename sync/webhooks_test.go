@@ -288,3 +288,56 @@ func TestSetWebhookURL(t *testing.T) {
 
 // TestConnectImportsMembersAfterASync: a Connect of a workspace (again) while a sync of
 // it runs waits for the sync before it reads the members, so that the sync does not
+
+// TestWebhookURLNormalisedByClockify: were Clockify to keep a webhook's URL normalised
+// (here its scheme in lower case), the engine would still take its webhooks there for its
+// own: a scheduled sync registers none again, deliveries verify, and Disconnect deletes
+// them all, one that the store never held (a registration cut short) too.
+func TestWebhookURLNormalisedByClockify(t *testing.T) {
+	t.Parallel()
+	r, _ := newRigBehind(t, func(_ http.ResponseWriter, req *http.Request) bool {
+		if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/webhooks") {
+			body, err := io.ReadAll(req.Body)
+			require.NoError(t, err)
+			body = bytes.Replace(body, []byte(`"url":"HTTP://`), []byte(`"url":"http://`), 1)
+			req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		}
+		return false
+	})
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	sent := "HTTP://" + strings.TrimPrefix(r.hook.URL, "http://") + "/clockify"
+	res, err := r.eng.Connect(ctx, clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: sent})
+	require.NoError(t, err)
+	require.Equal(t, 10, res.Webhooks)
+	for _, h := range r.srv.Webhooks(ws) {
+		require.Equal(t, r.hook.URL+"/clockify", h.URL, "kept normalised")
+	}
+	creates := func() int { return r.srv.RequestCounts()["POST v1/workspaces/{ws}/webhooks"] }
+	before := creates()
+	for range 2 {
+		sync, err := r.eng.SyncScheduled(ctx, ws)
+		require.NoError(t, err)
+		require.Zero(t, sync.WebhooksRepaired)
+		require.Empty(t, sync.MissingEvents)
+	}
+	require.Equal(t, before, creates(), "none registered again")
+	require.Len(t, r.srv.Webhooks(ws), 10)
+	e := r.add(t, "#9 delivered", now.Add(-time.Hour))
+	ds := r.srv.Deliveries()
+	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+	r.requireDescription(t, e)
+
+	// One deleted in Clockify's settings and one at the URL the store never held.
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	_, err = admin.Webhooks.Delete(ctx, ws, r.srv.Webhooks(ws)[0].ID)
+	require.NoError(t, err)
+	_, _, err = admin.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "cut short", URL: r.hook.URL + "/clockify",
+		WebhookEvent: clockify.EventNewTimeEntry})
+	require.NoError(t, err)
+	gone, err := r.eng.Disconnect(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, 11, gone.Unregistered, "the ten stored, one gone already, and the one never stored")
+	require.Empty(t, r.srv.Webhooks(ws))
+}

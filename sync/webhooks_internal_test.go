@@ -1,0 +1,52 @@
+package sync
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestSameURL: a webhook URL Clockify lists is the connection's when it differs only in
+// what does not change where it delivers.
+func TestSameURL(t *testing.T) {
+	const ours = "https://hooks.example.com/clockify/a%2Fb?ws=1&x=%7E"
+	cases := []struct {
+		listed string
+		same   bool
+	}{
+		{ours, true},
+		{"HTTPS://Hooks.Example.COM/clockify/a%2Fb?ws=1&x=%7E", true},
+		{"https://hooks.example.com:443/clockify/a%2Fb?ws=1&x=%7E", true},
+		{"https://hooks.example.com/clockify/a%2fb?ws=1&x=~", true},
+		{"https://hooks.example.com/%63lockify/a%2Fb?ws=1&x=%7e", true},
+		{"https://hooks.example.com/clockify/a%2Fb?ws=1&x=%7E#top", true},
+
+		{"http://hooks.example.com/clockify/a%2Fb?ws=1&x=%7E", false},
+		{"https://hooks.example.com:8443/clockify/a%2Fb?ws=1&x=%7E", false},
+		{"https://hooks.example.com:80/clockify/a%2Fb?ws=1&x=%7E", false},
+		{"https://hooks.example.org/clockify/a%2Fb?ws=1&x=%7E", false},
+		{"https://hooks.example.com/Clockify/a%2Fb?ws=1&x=%7E", false},
+		{"https://hooks.example.com/clockify/a/b?ws=1&x=%7E", false}, // an escaped slash is not a slash
+		{"https://hooks.example.com/clockify/a%2Fb/?ws=1&x=%7E", false},
+		{"https://hooks.example.com/clockify/a%2Fb?ws=2&x=%7E", false},
+		{"https://hooks.example.com/clockify/a%2Fb?WS=1&x=%7E", false},
+		{"https://user@hooks.example.com/clockify/a%2Fb?ws=1&x=%7E", false},
+		{"https://hooks.example.com/clockify/a%2Fb", false},
+		{"", false},
+		{"%zz", false},
+	}
+	for _, c := range cases {
+		require.Equal(t, c.same, sameURL(c.listed, ours), c.listed)
+		require.Equal(t, c.same, sameURL(ours, c.listed), "either way: %s", c.listed)
+	}
+	for _, c := range []struct{ a, b string }{
+		{"http://127.0.0.1:80", "HTTP://127.0.0.1/"},
+		{"https://[::1]:443/h", "https://[::1]/h"},
+		{"https://h.example/%", "https://h.example/%"}, // as given, though no valid escape
+		{"https://h.example/a%4", "https://h.example/a%4"},
+	} {
+		require.True(t, sameURL(c.a, c.b), "%s, %s", c.a, c.b)
+	}
+	require.False(t, sameURL("https://[::1]:8443/h", "https://[::1]/h"))
+	require.Equal(t, "a~%2F%2Fb%ZZ%", normalEscapes("a%7e%2f%2Fb%ZZ%"))
+}
