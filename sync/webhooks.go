@@ -32,18 +32,20 @@ func cleanWebhookURL(raw string) (string, error) {
 	return raw, nil
 }
 
-// sameURL reports whether a webhook URL that Clockify lists is the connection's URL, as
-// sent or as Clockify may have normalised it without changing where it delivers (RFC
-// 3986, 6.2.2 and 6.2.3): the scheme's and host's case, a default port, an empty path
-// for "/", the case of percent-escapes and escapes of characters that need none, and the
-// fragment, which is never sent. Whether Clockify normalises URLs is not documented;
-// taking such a URL for another would register the webhooks again on every scheduled sync.
-func sameURL(listed, ours string) bool {
-	if listed == ours {
+// sameURL reports whether a webhook's URL, as Clockify lists it or as stored, is the
+// connection's URL, as sent or as Clockify may have normalised it without changing where
+// it delivers (RFC 3986, 6.2.2 and 6.2.3): the scheme's and host's case, a default port,
+// an empty path for "/", the case of percent-escapes and escapes of characters that need
+// none, and the fragment, which is never sent. Whether Clockify normalises URLs is not
+// documented; taking such a URL for another would register the webhooks again on every
+// scheduled sync. So does a connection's URL set again in another of these spellings: its
+// webhooks stay where they are, stored with the URL they were registered at.
+func sameURL(webhook, conn string) bool {
+	if webhook == conn {
 		return true
 	}
-	a, errA := url.Parse(listed)
-	b, errB := url.Parse(ours)
+	a, errA := url.Parse(webhook)
+	b, errB := url.Parse(conn)
 	return errA == nil && errB == nil && formOf(a) == formOf(b)
 }
 
@@ -198,7 +200,7 @@ func (e *Engine) registerWebhooks(ctx context.Context, client *clockify.Client, 
 		// since) are taken to deliver still, and the other events are missing.
 		if conn.WebhookURL != "" {
 			for _, ev := range want {
-				reg.count(ev, slices.ContainsFunc(stored, func(w Webhook) bool { return w.Event == string(ev) && w.URL == conn.WebhookURL }))
+				reg.count(ev, slices.ContainsFunc(stored, func(w Webhook) bool { return w.Event == string(ev) && sameURL(w.URL, conn.WebhookURL) }))
 			}
 		}
 		reg.looked = true
@@ -333,7 +335,7 @@ func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, co
 	}
 	var want, refused []clockify.WebhookEvent
 	for _, ev := range events {
-		if slices.ContainsFunc(stored, func(w Webhook) bool { return w.Event == string(ev) && w.URL == conn.WebhookURL }) {
+		if slices.ContainsFunc(stored, func(w Webhook) bool { return w.Event == string(ev) && sameURL(w.URL, conn.WebhookURL) }) {
 			want = append(want, ev)
 		} else {
 			refused = append(refused, ev)

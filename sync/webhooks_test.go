@@ -291,8 +291,9 @@ func TestSetWebhookURL(t *testing.T) {
 
 // TestWebhookURLNormalisedByClockify: were Clockify to keep a webhook's URL normalised
 // (here its scheme in lower case), the engine would still take its webhooks there for its
-// own: a scheduled sync registers none again, deliveries verify, and Disconnect deletes
-// them all, one that the store never held (a registration cut short) too.
+// own: a scheduled sync registers none again, deliveries verify, the URL set again in
+// Clockify's spelling moves nothing and repairs still run, and Disconnect deletes them
+// all, one that the store never held (a registration cut short) too.
 func TestWebhookURLNormalisedByClockify(t *testing.T) {
 	t.Parallel()
 	r, _ := newRigBehind(t, func(_ http.ResponseWriter, req *http.Request) bool {
@@ -328,9 +329,22 @@ func TestWebhookURLNormalisedByClockify(t *testing.T) {
 	require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
 	r.requireDescription(t, e)
 
-	// One deleted in Clockify's settings and one at the URL the store never held.
+	// The URL set again as Clockify spells it: the webhooks stay, stored with the URL
+	// they were registered at, and one deleted in Clockify's settings is repaired.
+	moved, err := r.eng.SetWebhookURL(ctx, ws, r.hook.URL+"/clockify")
+	require.NoError(t, err)
+	require.Equal(t, 10, moved.Webhooks)
+	require.Equal(t, before, creates(), "none registered again")
 	admin, err := r.srv.NewClient(r.fx.OwnerKey)
 	require.NoError(t, err)
+	_, err = admin.Webhooks.Delete(ctx, ws, r.srv.Webhooks(ws)[0].ID)
+	require.NoError(t, err)
+	sync, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, 1, sync.WebhooksRepaired)
+	require.Len(t, r.srv.Webhooks(ws), 10)
+
+	// One deleted in Clockify's settings and one at the URL the store never held.
 	_, err = admin.Webhooks.Delete(ctx, ws, r.srv.Webhooks(ws)[0].ID)
 	require.NoError(t, err)
 	_, _, err = admin.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "cut short", URL: r.hook.URL + "/clockify",
