@@ -105,7 +105,8 @@ type WebhookResult struct {
 // host's handler (a new domain, or a host that had none), with the API key stored at
 // Connect, so that no customer is asked for it again: the engine's webhooks at any other
 // URL are deleted in Clockify, and one per event registered at the new one (those found
-// there are kept; spaces around the URL are trimmed). An empty URL deletes them all, and
+// there, or at a spelling of it that leads to the same place, such as a host in capitals,
+// are kept; spaces around the URL are trimmed). An empty URL deletes them all, and
 // the schedule's syncs alone keep the store current. The schedule stays as it is
 // (SetSchedule changes it). A bad URL is an InputError, and a workspace not connected
 // ErrNotConnected; neither changes anything.
