@@ -98,6 +98,8 @@ func TestGoMethodsDeliverWebhooks(t *testing.T) {
 	require.Error(t, err)
 	_, err = srv.AddTag("no-such-ws", clockify.Tag{Name: "x"})
 	require.Error(t, err)
+	_, err = srv.AddTag(wsID, clockify.Tag{Name: " "})
+	require.ErrorContains(t, err, "Tag name is required")
 	require.Nil(t, srv.TimeEntries("no-such-ws"))
 	require.Nil(t, srv.Webhooks("no-such-ws"))
 	require.Panics(t, func() { srv.AddMember("no-such-ws", clockifytest.Member{}) })

@@ -2,6 +2,7 @@ package clockifytest
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -114,13 +115,17 @@ func (s *Server) AddAddonToken(token, userID string) {
 	s.state.addonTokens[token] = userID
 }
 
-// AddTag stores a tag in a workspace and returns it.
+// AddTag stores a tag in a workspace and returns it. A tag without a name is refused,
+// as Clockify refuses it ("Tag name is required").
 func (s *Server) AddTag(workspaceID string, t clockify.Tag) (clockify.Tag, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ws, ok := s.state.workspaces[workspaceID]
 	if !ok {
 		return t, errAccessDenied
+	}
+	if t.Name = strings.TrimSpace(t.Name); t.Name == "" {
+		return t, errBadRequest("Tag name is required")
 	}
 	if t.ID == "" {
 		t.ID = s.state.newID()
