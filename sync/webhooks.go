@@ -38,8 +38,8 @@ func cleanWebhookURL(raw string) (string, error) {
 // an empty path for "/", the case of percent-escapes and escapes of characters that need
 // none, and the fragment, which is never sent. Whether Clockify normalises URLs is not
 // documented; taking such a URL for another would register the webhooks again on every
-// scheduled sync. So does a connection's URL set again in another of these spellings: its
-// webhooks stay where they are, stored with the URL they were registered at.
+// scheduled sync. A connection's URL set again in another of these spellings keeps its
+// webhooks where they are, stored with the URL they were registered at.
 func sameURL(webhook, conn string) bool {
 	if webhook == conn {
 		return true
