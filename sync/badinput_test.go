@@ -248,6 +248,23 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		{"an entry's event without the entry's id", webhook.ErrPermanent, func(ctx context.Context) error {
 			return r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryUpdated, WorkspaceID: ws, TimeEntry: &clockify.TimeEntry{}})
 		}},
+		{"an entry's event with an id of spaces", webhook.ErrPermanent, func(ctx context.Context) error {
+			return r.eng.Apply(ctx, deliveredEntry(ws, " ", member))
+		}},
+		{"an entry's event with an id that holds NUL", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.Apply(ctx, deliveredEntry(ws, "e\x00", member))
+		}},
+		{"a project's event with an id that is not UTF-8", webhook.ErrPermanent, func(ctx context.Context) error {
+			p := &clockify.Project{ID: "p\xff", WorkspaceID: ws, Name: "new"}
+			return r.eng.Apply(ctx, &webhook.Event{Wire: clockify.EventNewProject, Kind: webhook.ProjectCreated, WorkspaceID: ws, EntityID: p.ID, Project: p})
+		}},
+		{"a project's event with the id ..", clockifysync.ErrInput, func(ctx context.Context) error {
+			p := &clockify.Project{ID: "..", WorkspaceID: ws, Name: "new"}
+			return r.eng.Apply(ctx, &webhook.Event{Wire: clockify.EventNewProject, Kind: webhook.ProjectCreated, WorkspaceID: ws, EntityID: p.ID, Project: p})
+		}},
+		{"a mapping of the project ..", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: "..", Repo: "acme/web"})
+		}},
 		{"a window that ends before it starts", clockifysync.ErrInput, func(ctx context.Context) error {
 			_, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: now, End: now.Add(-time.Hour)})
 			return err
@@ -303,4 +320,13 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 			require.Equal(t, before, snapshot(t, r.store, ws, gone.Workspace.ID, nowhere))
 		})
 	}
+}
+
+// deliveredEntry is a delivery's NEW_TIME_ENTRY, as webhook.Parse reads it, of an entry
+// with the id given.
+func deliveredEntry(ws, id, userID string) *webhook.Event {
+	end := now.Add(-time.Hour)
+	te := &clockify.TimeEntry{ID: id, WorkspaceID: ws, UserID: userID, Description: "#3 new",
+		TimeInterval: clockify.TimeInterval{Start: end.Add(-time.Hour), End: &end}}
+	return &webhook.Event{Wire: clockify.EventNewTimeEntry, Kind: webhook.TimeEntryCreated, WorkspaceID: ws, EntityID: id, TimeEntry: te}
 }

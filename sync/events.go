@@ -56,11 +56,17 @@ func (e *Engine) Handler(ctx context.Context, opts ...webhook.HandlerOption) (*w
 // workspace not connected wraps webhook.ErrPermanent, and so does one applied while its
 // workspace was purged, whose write is deleted again, and one whose entry as it would be
 // stored (the payload's, without fetch-on-notify) has no start or ends before it starts:
-// no report could count it. A nil event, or one of an entry or a project without the
-// entity's id, is an InputError that wraps webhook.ErrPermanent.
+// no report could count it. A nil event, or one of an entry or a project whose id no
+// Clockify entity has (one SetProjectMapping would refuse), is an InputError that wraps
+// webhook.ErrPermanent, and stores nothing.
 func (e *Engine) Apply(ctx context.Context, ev *webhook.Event) error {
-	if ev == nil || ev.EntityID == "" && (ev.Kind.IsTimeEntry() || ev.Kind.IsProject()) {
-		return fmt.Errorf("%w: %w", webhook.ErrPermanent, inputError("event", "no event, or no id of its entity"))
+	if ev == nil {
+		return fmt.Errorf("%w: %w", webhook.ErrPermanent, inputError("event", "required"))
+	}
+	if ev.Kind.IsTimeEntry() || ev.Kind.IsProject() {
+		if err := checkID("entity id", ev.EntityID); err != nil {
+			return fmt.Errorf("%w: %w", webhook.ErrPermanent, err)
+		}
 	}
 	ws := ev.WorkspaceID
 	client, _, err := e.client(ctx, ws)

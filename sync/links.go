@@ -91,11 +91,11 @@ const MaxProjectMappings = 10000
 
 // SetProjectMapping maps a project to a repository, with an optional custom pattern, and
 // links the project's stored entries again. A bad repository or pattern (one holding
-// NUL too, which the stores would not keep alike), a project id that is not UTF-8,
-// holds NUL or is over 255 bytes long, or a new project's mapping past
-// MaxProjectMappings (mappings made at once may pass it by their number) is an
-// InputError, and a workspace never connected (or purged) ErrNotConnected; neither
-// stores anything.
+// NUL too, which the stores would not keep alike), a project id that is blank, is not
+// UTF-8, holds NUL, is over 255 bytes long or is "." or "..", or a new project's
+// mapping past MaxProjectMappings (mappings made at once may pass it by their number)
+// is an InputError, and a workspace never connected (or purged) ErrNotConnected;
+// neither stores anything.
 func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error {
 	if m.WorkspaceID == "" || m.ProjectID == "" {
 		return inputError("mapping", "a workspace and a project are required")
@@ -138,14 +138,17 @@ func (e *Engine) SetProjectMapping(ctx context.Context, m ProjectMapping) error 
 const maxIDBytes = 255
 
 // checkID returns an InputError for an empty id (or only spaces, which a rate card
-// takes for none), and for one that no Clockify entity has and not every store keeps
-// alike: one that is not UTF-8, holds NUL, or is longer than maxIDBytes.
+// takes for none), and for one that no Clockify entity has and either not every store
+// keeps alike (one that is not UTF-8, holds NUL, or is longer than maxIDBytes) or the
+// client refuses in a path ("." and "..").
 func checkID(field, id string) error {
-	if strings.TrimSpace(id) == "" {
+	switch {
+	case strings.TrimSpace(id) == "":
 		return inputError(field, "required")
-	}
-	if len(id) > maxIDBytes || storable.Text(id) != id {
+	case len(id) > maxIDBytes || storable.Text(id) != id:
 		return inputError(field, "an id is UTF-8 without NUL, of at most %d bytes", maxIDBytes)
+	case id == "." || id == "..":
+		return inputError(field, "a dot segment, not an id")
 	}
 	return nil
 }
