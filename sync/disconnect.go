@@ -11,7 +11,8 @@ import (
 
 // DisconnectResult says what Disconnect did.
 type DisconnectResult struct {
-	// Unregistered counts the webhooks deleted in Clockify.
+	// Unregistered counts the webhooks deleted in Clockify, and those found deleted
+	// there already (in its settings, or by a Disconnect cut short).
 	Unregistered int
 	// LeftRegistered lists the webhooks Clockify would not let the key delete (a key
 	// revoked since): delete them in Clockify's settings. Their tokens are forgotten.
