@@ -70,11 +70,11 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 			return 0, false, err
 		}
 		for _, id := range ids {
-			switch _, err := e.applyEntry(ctx, client, workspaceID, id, nil, false, true); {
+			switch read, err := e.readAgain(ctx, client, workspaceID, id); {
 			case errors.Is(err, clockify.ErrForbidden): // the key may not read it: left to the window syncs
 			case err != nil:
 				return 0, false, err
-			default:
+			case read:
 				changed++
 			}
 		}
@@ -147,7 +147,7 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			if err != nil {
 				return nil, nil, false, false, err
 			}
-			if ch.TimeEntry != nil && ch.TimeEntry.ID != "" {
+			if ch.TimeEntry != nil && ch.TimeEntry.ID != "" && !e.skip(ctx, workspaceID, ch.TimeEntry) {
 				put = append(put, entryOf(workspaceID, ch.TimeEntry, now))
 			}
 		}

@@ -262,8 +262,8 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 	if te == nil || te.ID == "" {
 		return nil, fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
 	}
-	if ti := te.TimeInterval; ti.Start.IsZero() || ti.End != nil && ti.End.Before(ti.Start) {
-		return nil, fmt.Errorf("%w: entry without a start, or ending before it", webhook.ErrPermanent)
+	if why := uncountable(te); why != "" {
+		return nil, fmt.Errorf("%w: an entry with %s", webhook.ErrPermanent, why)
 	}
 	en := entryOf(ws, te, now)
 	if !fetch && (en.Type == "" || te.HourlyRate == nil) {
@@ -378,14 +378,16 @@ func (e *Engine) stopOthers(ctx context.Context, client *clockify.Client, ws, us
 		if other.ID == id {
 			continue
 		}
-		_, err := e.applyEntry(ctx, client, ws, other.ID, nil, false, true)
+		read, err := e.readAgain(ctx, client, ws, other.ID)
 		if errors.Is(err, clockify.ErrForbidden) {
 			continue // the key may not read it: left to the syncs
 		}
 		if err != nil {
 			return err
 		}
-		e.watched.note(ws, other.ID)
+		if read {
+			e.watched.note(ws, other.ID)
+		}
 	}
 	return nil
 }
@@ -454,11 +456,24 @@ func (r *watch) take() []string {
 // read ran.
 func (e *Engine) reread(ctx context.Context, client *clockify.Client, r *watch) error {
 	for _, id := range r.take() {
-		if _, err := e.applyEntry(ctx, client, r.ws, id, nil, false, true); err != nil {
+		if _, err := e.readAgain(ctx, client, r.ws, id); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// readAgain stores an entry as Clockify holds it now (applyEntry, fetching it). One that
+// Clockify holds such that no report could count it (uncountable) stays as stored,
+// logged: read is false, and err nil.
+func (e *Engine) readAgain(ctx context.Context, client *clockify.Client, ws, id string) (read bool, err error) {
+	_, err = e.applyEntry(ctx, client, ws, id, nil, false, true)
+	if errors.Is(err, webhook.ErrPermanent) {
+		e.log.WarnContext(ctx, "clockifysync: Clockify sent an entry no report could count; it is not stored",
+			"workspace", ws, "entry", id, "error", err)
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // applies orders the writes of one entity that this process makes from a single read

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/analytics"
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -505,5 +506,90 @@ func TestSyncsAtOnceRunOneAtATime(t *testing.T) {
 			require.NoError(t, err)
 			require.False(t, pending)
 		})
+	}
+}
+
+// TestEntriesNoReportCouldCountAreLeftOut: an entry that Clockify answers with an end
+// before its start (which it refuses to write, and on which every report counting it
+// would fail) is left out by a window sync, by the list of changes a scheduled sync
+// reads, and when an entry a delivery named is read again: the store keeps what it
+// held, the syncs succeed, and so do reports.
+func TestEntriesNoReportCouldCountAreLeftOut(t *testing.T) {
+	t.Parallel()
+	var fake, victim atomic.Pointer[string]
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		id := victim.Load()
+		if id == nil || req.Method != http.MethodGet {
+			return false
+		}
+		out, err := http.NewRequestWithContext(req.Context(), http.MethodGet, *fake.Load()+req.URL.RequestURI(), nil)
+		require.NoError(t, err)
+		out.Header = req.Header.Clone()
+		resp, err := http.DefaultTransport.RoundTrip(out)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var body any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		endBeforeStart(body, *id)
+		for k, v := range resp.Header {
+			if k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(resp.StatusCode)
+		require.NoError(t, json.NewEncoder(w).Encode(body))
+		return true
+	})
+	base := r.srv.URL
+	fake.Store(&base)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	id := r.inWindow(now.AddDate(0, 0, -3), now)[0]
+	before, err := r.store.Entry(ctx, ws, id)
+	require.NoError(t, err)
+	victim.Store(&id)
+
+	res, err := r.eng.Sync(ctx, ws, clockifysync.Window{Start: now.AddDate(0, 0, -3), End: now})
+	require.NoError(t, err)
+	require.Positive(t, res.Stored)
+	after, err := r.store.Entry(ctx, ws, id)
+	require.NoError(t, err)
+	require.Equal(t, before, after, "kept as it was")
+
+	// Edited: the delivery, which reads the entry (fetch-on-notify), is refused for good,
+	// and the scheduled sync that lists it changed, and reads it again as the delivery
+	// named it, leaves it as it was.
+	r.advance(time.Minute)
+	r.edit(t, id, "#77 edited")
+	ds := r.srv.Deliveries()
+	require.Equal(t, http.StatusUnprocessableEntity, ds[len(ds)-1].StatusCode)
+	r.advance(2 * time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	after, err = r.store.Entry(ctx, ws, id)
+	require.NoError(t, err)
+	require.Equal(t, before, after)
+	_, err = r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws}, analytics.Options{})
+	require.NoError(t, err)
+	require.Contains(t, r.logs.String(), "no report could count")
+}
+
+// endBeforeStart sets the end of the entry with the id, wherever a decoded answer of
+// Clockify holds it, an hour before its start.
+func endBeforeStart(v any, id string) {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			endBeforeStart(e, id)
+		}
+	case map[string]any:
+		if ti, ok := x["timeInterval"].(map[string]any); ok && x["id"] == id {
+			start, _ := time.Parse(time.RFC3339, ti["start"].(string))
+			ti["end"] = start.Add(-time.Hour).Format(time.RFC3339)
+		}
+		for _, e := range x {
+			endBeforeStart(e, id)
+		}
 	}
 }
