@@ -522,14 +522,22 @@ func TestEntriesNoReportCouldCountAreLeftOut(t *testing.T) {
 		if id == nil || req.Method != http.MethodGet {
 			return false
 		}
+		// The fake's answer, with the entry's end moved (the front answers in the fake's
+		// place: a failure here is a 502, which fails the test's syncs).
 		out, err := http.NewRequestWithContext(req.Context(), http.MethodGet, *fake.Load()+req.URL.RequestURI(), nil)
-		require.NoError(t, err)
+		if err != nil {
+			return refuse(w, http.StatusBadGateway, `{}`)
+		}
 		out.Header = req.Header.Clone()
 		resp, err := http.DefaultTransport.RoundTrip(out)
-		require.NoError(t, err)
+		if err != nil {
+			return refuse(w, http.StatusBadGateway, `{}`)
+		}
 		defer resp.Body.Close()
 		var body any
-		require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			return refuse(w, http.StatusBadGateway, `{}`)
+		}
 		endBeforeStart(body, *id)
 		for k, v := range resp.Header {
 			if k != "Content-Length" {
@@ -537,7 +545,7 @@ func TestEntriesNoReportCouldCountAreLeftOut(t *testing.T) {
 			}
 		}
 		w.WriteHeader(resp.StatusCode)
-		require.NoError(t, json.NewEncoder(w).Encode(body))
+		_ = json.NewEncoder(w).Encode(body)
 		return true
 	})
 	base := r.srv.URL
