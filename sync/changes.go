@@ -147,7 +147,7 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 			if err != nil {
 				return nil, nil, false, false, err
 			}
-			if ch.TimeEntry != nil && ch.TimeEntry.ID != "" && !e.skip(ctx, workspaceID, ch.TimeEntry) {
+			if ch.TimeEntry != nil && ch.TimeEntry.ID != "" && e.skip(ctx, workspaceID, ch.TimeEntry) == "" {
 				put = append(put, entryOf(workspaceID, ch.TimeEntry, now))
 			}
 		}

@@ -262,7 +262,7 @@ func (e *Engine) applyEntry(ctx context.Context, client *clockify.Client, ws, id
 	if te == nil || te.ID == "" {
 		return nil, fmt.Errorf("%w: delivery without its entry", webhook.ErrPermanent)
 	}
-	if why := uncountable(te); why != "" {
+	if why := e.skip(ctx, ws, te); why != "" {
 		return nil, fmt.Errorf("%w: an entry with %s", webhook.ErrPermanent, why)
 	}
 	en := entryOf(ws, te, now)
@@ -464,13 +464,11 @@ func (e *Engine) reread(ctx context.Context, client *clockify.Client, r *watch) 
 }
 
 // readAgain stores an entry as Clockify holds it now (applyEntry, fetching it). One that
-// Clockify holds such that no report could count it (uncountable) stays as stored,
-// logged: read is false, and err nil.
+// Clockify holds such that no report could count it (uncountable, logged by skip) stays
+// as stored: read is false, and err nil.
 func (e *Engine) readAgain(ctx context.Context, client *clockify.Client, ws, id string) (read bool, err error) {
 	_, err = e.applyEntry(ctx, client, ws, id, nil, false, true)
 	if errors.Is(err, webhook.ErrPermanent) {
-		e.log.WarnContext(ctx, "clockifysync: Clockify sent an entry no report could count; it is not stored",
-			"workspace", ws, "entry", id, "error", err)
 		return false, nil
 	}
 	return err == nil, err

@@ -287,7 +287,7 @@ func (e *Engine) readMember(ctx context.Context, client *clockify.Client, ws, me
 			return 0, 0, false, fmt.Errorf("clockifysync: entries of member %s: %w", memberID, err)
 		}
 		seen[te.ID] = true
-		if e.skip(ctx, ws, &te) {
+		if e.skip(ctx, ws, &te) != "" {
 			continue
 		}
 		batch = append(batch, entryOf(ws, &te, now))
@@ -319,7 +319,7 @@ func (e *Engine) readMember(ctx context.Context, client *clockify.Client, ws, me
 			gone = append(gone, id)
 		case err != nil:
 			return 0, 0, false, fmt.Errorf("clockifysync: entry %s: %w", id, err)
-		case !e.skip(ctx, ws, te):
+		case e.skip(ctx, ws, te) == "":
 			batch = append(batch, entryOf(ws, te, now))
 		}
 	}
@@ -376,8 +376,8 @@ func addWindowRead(reads []time.Time, end time.Time) []time.Time {
 // uncountable says why an entry read from Clockify is not stored ("" when it is): one
 // without a start or that ends before it starts, which would make every report that
 // counts it fail, or whose id no Clockify entry has (see checkID). Clockify refuses such
-// entries when they are written, so a sync leaves one out, logged (e.skip), rather than
-// fail; a delivery of one is refused (Apply).
+// entries when they are written, so a sync leaves one out, logged (skip), rather than
+// fail; a delivery of one is refused (applyEntry).
 func uncountable(te *clockify.TimeEntry) string {
 	switch ti := te.TimeInterval; {
 	case checkID("entry", te.ID) != nil:
@@ -390,14 +390,15 @@ func uncountable(te *clockify.TimeEntry) string {
 	return ""
 }
 
-// skip logs an entry a sync leaves out, and reports whether it is left out.
-func (e *Engine) skip(ctx context.Context, workspaceID string, te *clockify.TimeEntry) bool {
+// skip returns why an entry read from Clockify is not stored (uncountable), and logs it;
+// "" for an entry that is stored.
+func (e *Engine) skip(ctx context.Context, workspaceID string, te *clockify.TimeEntry) string {
 	why := uncountable(te)
 	if why != "" {
 		e.log.WarnContext(ctx, "clockifysync: Clockify sent an entry no report could count; it is not stored",
 			"workspace", workspaceID, "entry", storable.Text(te.ID), "reason", why)
 	}
-	return why != ""
+	return why
 }
 
 // entryOf converts a Clockify entry, without its links (putEntries adds them).
