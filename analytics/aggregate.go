@@ -130,7 +130,9 @@ type ContributorStats struct {
 	Stats
 }
 
-// Bucket is one period of the trend, in the options' time zone: [Start, End).
+// Bucket is one period of the trend, in the options' time zone: [Start, End). Start is
+// the first instant of the period's first local day: midnight, or the end of the hour a
+// zone skips when it puts its clocks forward at midnight.
 type Bucket struct {
 	Start, End time.Time
 	Stats
@@ -473,31 +475,64 @@ func (a *aggregator) report() *Report {
 
 // bucketStart returns the start of the period containing t, in loc.
 func bucketStart(t time.Time, loc *time.Location, p Period) time.Time {
-	lt := t.In(loc)
-	y, m, d := lt.Date()
+	y, m, d := t.In(loc).Date()
+	return periodStart(y, m, d, loc, p)
+}
+
+// periodStart returns the start of the period containing the local date y-m-d (which may
+// be out of range, as time.Date's is).
+func periodStart(y int, m time.Month, d int, loc *time.Location, p Period) time.Time {
 	switch p {
 	case Day:
-		return time.Date(y, m, d, 0, 0, 0, 0, loc)
+		return dayStart(y, m, d, loc)
 	case Month:
-		return time.Date(y, m, 1, 0, 0, 0, 0, loc)
+		return dayStart(y, m, 1, loc)
 	default:
 		first, _ := p.firstDay()
-		back := (lt.Weekday() - first + 7) % 7 // days since the week's first
-		return time.Date(y, m, d-int(back), 0, 0, 0, 0, loc)
+		back := (civilDate(y, m, d).Weekday() - first + 7) % 7 // days since the week's first
+		return dayStart(y, m, d-int(back), loc)
 	}
 }
 
 // nextBucket returns the start of the period after the one starting at b. Calendar
-// arithmetic in the zone keeps edges at local midnight across daylight-saving changes
-// (a local day may last 23 or 25 hours).
+// arithmetic in the zone keeps edges at the start of a local day across daylight-saving
+// changes (a local day may last 23 or 25 hours).
 func nextBucket(b time.Time, p Period) time.Time {
 	y, m, d := b.Date()
 	switch p {
 	case Day:
-		return time.Date(y, m, d+1, 0, 0, 0, 0, b.Location())
+		return dayStart(y, m, d+1, b.Location())
 	case Month:
-		return time.Date(y, m+1, 1, 0, 0, 0, 0, b.Location())
+		return dayStart(y, m+1, 1, b.Location())
 	default:
-		return time.Date(y, m, d+7, 0, 0, 0, 0, b.Location())
+		return periodStart(y, m, d+7, b.Location(), p)
 	}
+}
+
+// dayStart returns the first instant of the local date y-m-d in loc. That is midnight,
+// but where a zone changes its clocks at midnight, time.Date's answer is not: clocks put
+// forward at midnight (Chile, the Azores, Cuba) skip it, and time.Date answers 23:00 the
+// day before, while the day starts at the change; clocks put back at 01:00 (Jordan until
+// 2022) give the day two midnights, and time.Date may answer the second. A date a zone
+// skipped whole (Samoa's 30 December 2011) starts where the next one does.
+func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	want := civilDate(y, m, d)
+	start, end := t.ZoneBounds()
+	if civilDate(t.Date()).Before(want) && !end.IsZero() {
+		return end // the zone's offset changes as the day begins
+	}
+	if !start.IsZero() {
+		if before := start.Add(-time.Nanosecond); civilDate(before.Date()).Equal(want) {
+			_, offset := before.Zone() // the day began before the change, at midnight
+			return time.Unix(want.Unix()-int64(offset), 0).In(loc)
+		}
+	}
+	return t
+}
+
+// civilDate returns the date y-m-d (normalised as time.Date does) as midnight UTC, so
+// that dates compare and give their weekday whatever the zone.
+func civilDate(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -452,3 +452,66 @@ func TestProperties(t *testing.T) {
 	}
 	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: 150}))
 }
+
+// TestTrendWhereClocksChangeAtMidnight: in zones that put their clocks forward at
+// midnight (the day starts at 01:00), that put them back at 01:00 (the day has two
+// midnights and starts at the first) or that skipped a date whole, every period's buckets
+// follow one another, each starts at the first instant of its local date, on the period's
+// first day, and together they hold all the time. time.Date answers such a midnight with
+// the day before's 23:00 or the second midnight: taken as a bucket's start, a report by
+// day failed with ErrSpanTooLong, weeks began a day early, and an entry in the first
+// hour of the day made Aggregate panic.
+func TestTrendWhereClocksChangeAtMidnight(t *testing.T) {
+	for _, c := range []struct {
+		zone     string
+		day      string // the local date whose midnight is odd
+		dayStart string // its first instant, or the next date's when it was skipped
+		hours    int    // its length, 0 when skipped
+	}{
+		{"Atlantic/Azores", "2025-03-30", "2025-03-30T01:00:00Z", 23},
+		{"America/Santiago", "2023-09-03", "2023-09-03T01:00:00-03:00", 23},
+		{"America/Havana", "2023-03-12", "2023-03-12T01:00:00-04:00", 23},
+		{"Asia/Amman", "2000-09-29", "2000-09-29T00:00:00+03:00", 25},
+		{"Pacific/Apia", "2011-12-30", "2011-12-31T00:00:00+14:00", 0},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		require.NoError(t, err)
+		want, err := time.Parse(time.RFC3339, c.dayStart)
+		require.NoError(t, err)
+		// A day and a half either side of the day's start, and its first hour.
+		from, to := want.Add(-36*time.Hour), want.Add(36*time.Hour)
+		entries := []Entry{{ID: "a", UserID: "u", Start: from, End: &to}, {ID: "b", UserID: "u", Start: want, End: new(want.Add(time.Hour))}}
+		for _, p := range []Period{Day, Week, Month, WeekStarting(time.Sunday), WeekStarting(time.Saturday)} {
+			r, err := Aggregate(entries, Options{Location: loc, Period: p})
+			require.NoError(t, err, "%s, period %d", c.zone, p)
+			var sum int64
+			var dates []string
+			for i, b := range r.Trend {
+				sum += b.Seconds()
+				date := b.Start.Format(time.DateOnly)
+				dates = append(dates, date)
+				require.True(t, i == 0 || r.Trend[i-1].End.Equal(b.Start), "%s: %s follows %s", c.zone, b.Start, b.End)
+				require.NotEqual(t, date, b.Start.Add(-time.Nanosecond).Format(time.DateOnly), "%s: %s is the first instant of its date", c.zone, b.Start)
+				switch first, weeks := p.firstDay(); {
+				case p == Month:
+					require.Equal(t, 1, b.Start.Day(), "%s: %s", c.zone, b.Start)
+				case weeks && i > 0:
+					require.Equal(t, first, b.Start.Weekday(), "%s: %s", c.zone, b.Start)
+				}
+			}
+			require.Equal(t, r.Total.Seconds(), sum, "%s, period %d", c.zone, p)
+			if p != Day {
+				continue
+			}
+			k := slices.IndexFunc(r.Trend, func(b Bucket) bool { return b.Start.Equal(want) })
+			require.GreaterOrEqual(t, k, 0, "%s: a day starts at %s: %v", c.zone, want, dates)
+			require.Equal(t, 2, r.Trend[k].Entries, c.zone)
+			if c.hours == 0 {
+				require.NotContains(t, dates, c.day, c.zone)
+				continue
+			}
+			require.Equal(t, c.day, dates[k], c.zone)
+			require.Equal(t, time.Duration(c.hours)*time.Hour, r.Trend[k].End.Sub(want), c.zone)
+		}
+	}
+}
