@@ -22,6 +22,7 @@ func TestFirstEntriesGatherStatistics(t *testing.T) {
 	pool := pgtest.NewDatabase(t)
 	s, err := New(t.Context(), pool)
 	require.NoError(t, err)
+	defer s.Close()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	entries := make([]clockifysync.Entry, 5000)
 	for i := range entries {
@@ -72,6 +73,7 @@ func TestPageLinksReadByKey(t *testing.T) {
 	pool := pgtest.NewDatabase(t)
 	s, err := New(t.Context(), pool)
 	require.NoError(t, err)
+	defer s.Close()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	entries := make([]clockifysync.Entry, 10000)
 	for i := range entries {
@@ -103,6 +105,7 @@ func TestStatisticsFollowTheEntries(t *testing.T) {
 	pool := pgtest.NewDatabase(t)
 	s, err := New(t.Context(), pool)
 	require.NoError(t, err)
+	defer s.Close()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	write := func(from, to int) {
 		entries := make([]clockifysync.Entry, 0, to-from)
