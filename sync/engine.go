@@ -38,7 +38,7 @@ type Engine struct {
 
 	mu      gosync.Mutex
 	clients map[string]cachedClient   // by workspace
-	locks   map[string]chan struct{}  // by lock key: see lock
+	locks   map[string]*keyLock       // by lock key, while held or waited for: see lock
 	parsers map[string]*linker.Parser // the engine's parser with one more host, by host
 	tokens  trustedTokens
 	applies applies
@@ -154,7 +154,7 @@ func New(store Store, sealKey []byte, opts ...Option) (*Engine, error) {
 	e := &Engine{
 		store: store, parser: new(linker.Parser), now: time.Now,
 		log: slog.New(slog.DiscardHandler), concurrency: 4, workspaces: 4, fetch: true, grace: time.Hour,
-		clients: map[string]cachedClient{}, locks: map[string]chan struct{}{}, parsers: map[string]*linker.Parser{},
+		clients: map[string]cachedClient{}, locks: map[string]*keyLock{}, parsers: map[string]*linker.Parser{},
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -304,32 +304,52 @@ const (
 	lockRun     = "sync run" // a sync's run of a window, in every process that shares one
 )
 
+// keyLock is one of the engine's locks: held while its channel holds a value.
+type keyLock struct {
+	held  chan struct{}
+	users int // the calls holding it or waiting for it, under Engine.mu
+}
+
 // lock takes the workspace's lock of kind, waiting while another call holds it, until
 // ctx ends; the returned function lets go of it. A Connect's lock and a run's are also
-// the store's, when it is a WorkspaceLocker. Each wait is logged.
+// the store's, when it is a WorkspaceLocker. Each wait is logged. A lock no call holds
+// or waits for is forgotten, so calls naming workspaces that are not there (or no
+// longer) leave nothing behind.
 func (e *Engine) lock(ctx context.Context, kind, workspaceID string) (unlock func(), err error) {
 	key := kind + "/" + workspaceID
 	waiting := func() {
 		e.log.DebugContext(ctx, "clockifysync: waiting for the "+kind+" of the workspace already running", "workspace", workspaceID)
 	}
 	e.mu.Lock()
-	held := e.locks[key]
-	if held == nil {
-		held = make(chan struct{}, 1)
-		e.locks[key] = held
+	l := e.locks[key]
+	if l == nil {
+		l = &keyLock{held: make(chan struct{}, 1)}
+		e.locks[key] = l
 	}
+	l.users++
 	e.mu.Unlock()
+	leave := func() {
+		e.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(e.locks, key)
+		}
+		e.mu.Unlock()
+	}
 	select {
-	case held <- struct{}{}:
+	case l.held <- struct{}{}:
 	default:
 		waiting()
 		select {
-		case held <- struct{}{}:
+		case l.held <- struct{}{}:
 		case <-ctx.Done():
+			leave()
 			return nil, ctx.Err()
 		}
 	}
-	unlockHere := func() { <-held }
+	unlockHere := func() {
+		<-l.held
+		leave()
+	}
 	shared, ok := e.store.(WorkspaceLocker)
 	if kind == lockSync || !ok {
 		return unlockHere, nil
