@@ -509,10 +509,10 @@ func nextBucket(b time.Time, p Period) time.Time {
 	}
 }
 
-// dayStart returns the first instant of the local date y-m-d in loc. That is midnight,
-// but where a zone changes its clocks at midnight, time.Date's answer is not: clocks put
-// forward at midnight (Chile, the Azores, Cuba) skip it, and time.Date answers 23:00 the
-// day before, while the day starts at the change; clocks put back at 01:00 (Jordan until
+// dayStart returns the first instant of the local date y-m-d in loc. That is the midnight
+// time.Date gives, except where a zone changes its clocks at midnight: clocks put forward
+// at midnight (Chile, the Azores, Cuba) skip it, and time.Date answers 23:00 the day
+// before, while the day starts at the change; clocks put back at 01:00 (Jordan until
 // 2022) give the day two midnights, and time.Date may answer the second. A date a zone
 // skipped whole (Samoa's 30 December 2011) starts where the next one does.
 func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
