@@ -490,7 +490,7 @@ func TestTrendWhereClocksChangeAtMidnight(t *testing.T) {
 				sum += b.Seconds()
 				date := b.Start.Format(time.DateOnly)
 				dates = append(dates, date)
-				require.True(t, i == 0 || r.Trend[i-1].End.Equal(b.Start), "%s: %s follows %s", c.zone, b.Start, b.End)
+				require.True(t, i == 0 || r.Trend[i-1].End.Equal(b.Start), "%s: the bucket of %s follows the one before", c.zone, b.Start)
 				require.NotEqual(t, date, b.Start.Add(-time.Nanosecond).Format(time.DateOnly), "%s: %s is the first instant of its date", c.zone, b.Start)
 				switch first, weeks := p.firstDay(); {
 				case p == Month:

@@ -10,8 +10,8 @@ import (
 )
 
 // FuzzAggregate builds entries from arbitrary bytes (times within about a year of t0,
-// negative durations, no start, running timers, repeated PRs, bad weights; zones with
-// daylight saving changed at midnight among others) and checks that Aggregate never
+// negative durations, no start, running timers, repeated PRs, bad weights; zones that
+// put their clocks forward at midnight among others) and checks that Aggregate never
 // panics and that, when it succeeds, every grouping adds up to the total.
 func FuzzAggregate(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 10, 0, 0, 14, 16, 3, 1, 2}, uint8(0))
