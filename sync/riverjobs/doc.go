@@ -4,6 +4,10 @@
 //
 // A periodic tick, run by River's elected leader once a minute, queues a sync for each
 // workspace that is due (Engine.Due): one at most per workspace while it waits or runs.
+// A scheduled sync that a replica left running when it stopped (killed, or lost with its
+// machine) would hold that place until River rescued it, an hour after it started; once
+// it has run for two minutes with no replica holding its workspace's lock, the tick
+// queues another in its place, which resumes the sync where it stopped.
 // Every sync holds an advisory lock on its workspace while it runs, so two replicas
 // never sync one workspace at once; a manual sync (EnqueueSync) that finds the lock
 // taken is snoozed, and runs after the sync in progress. One that meets a sync River did

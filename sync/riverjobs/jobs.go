@@ -2,6 +2,7 @@ package riverjobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -26,6 +27,9 @@ type SyncArgs struct {
 	WorkspaceID string    `json:"workspace_id"`
 	Start       time.Time `json:"start,omitzero"`
 	End         time.Time `json:"end,omitzero"`
+	// Replaces is the id of the scheduled sync this one is queued in place of: one that a
+	// replica left running when it stopped (killed, or lost with its machine).
+	Replaces int64 `json:"replaces,omitzero"`
 }
 
 // Kind implements river.JobArgs.
@@ -106,7 +110,7 @@ func AddWorkers(workers *river.Workers, engine *clockifysync.Engine, pool *pgxpo
 	if err := river.AddWorkerSafely(workers, &syncWorker{engine: engine, pool: pool}); err != nil {
 		return err
 	}
-	return river.AddWorkerSafely(workers, &tickWorker{engine: engine})
+	return river.AddWorkerSafely(workers, &tickWorker{engine: engine, pool: pool})
 }
 
 // PeriodicJobs returns the tick, for a host's river.Config.PeriodicJobs. River's elected
@@ -165,22 +169,74 @@ var scheduledOpts = &river.InsertOpts{
 type tickWorker struct {
 	river.WorkerDefaults[TickArgs]
 	engine *clockifysync.Engine
+	pool   *pgxpool.Pool
 }
 
+// abandonedAfter is how long a scheduled sync has been running, its workspace's lock
+// free, when the tick takes it for abandoned by a replica that stopped. A sync takes the
+// lock as it starts and holds it until it ends, moments before River records it done.
+const abandonedAfter = 2 * time.Minute
+
+// Work queues a scheduled sync for each workspace that is due. A scheduled sync that a
+// stopped replica left running would keep its workspace's place in the queue until
+// River rescued it, an hour after it started (the sync's Timeout): the workspace would
+// go unsynced meanwhile. So a sync that holds the place of one due, and is abandoned,
+// has another queued in its place, which resumes where it stopped.
 func (w *tickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
 	due, err := w.engine.Due(ctx)
 	if err != nil {
 		return err
 	}
-	if len(due) == 0 {
-		return nil
-	}
 	params := make([]river.InsertManyParams, len(due))
 	for i, ws := range due {
 		params[i] = river.InsertManyParams{Args: SyncArgs{WorkspaceID: ws}, InsertOpts: scheduledOpts}
 	}
-	_, err = river.ClientFromContext[pgx.Tx](ctx).InsertMany(ctx, params)
-	return err
+	client := river.ClientFromContext[pgx.Tx](ctx)
+	// Each round queues in place of the abandoned syncs the last found in the way; one
+	// queued in place of another may have been abandoned too. The ids replaced only
+	// grow, so the rounds end.
+	for len(params) > 0 {
+		res, err := client.InsertMany(ctx, params)
+		if err != nil {
+			return err
+		}
+		params = params[:0]
+		for _, r := range res {
+			if !r.UniqueSkippedAsDuplicate {
+				continue
+			}
+			args, abandoned, err := w.abandoned(ctx, r.Job)
+			if err != nil {
+				return err
+			}
+			if abandoned {
+				args.Replaces = r.Job.ID
+				params = append(params, river.InsertManyParams{Args: args, InsertOpts: scheduledOpts})
+			}
+		}
+	}
+	return nil
+}
+
+// abandoned reports whether a scheduled sync is running with no replica syncing its
+// workspace, for longer than abandonedAfter, and returns its arguments.
+func (w *tickWorker) abandoned(ctx context.Context, job *rivertype.JobRow) (SyncArgs, bool, error) {
+	var args SyncArgs
+	if job.State != rivertype.JobStateRunning || job.AttemptedAt == nil {
+		return args, false, nil
+	}
+	if err := json.Unmarshal(job.EncodedArgs, &args); err != nil {
+		return args, false, err
+	}
+	tx, err := w.pool.Begin(ctx)
+	if err != nil {
+		return args, false, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) // lets go of the lock taken to look
+	var abandoned bool
+	err = tx.QueryRow(ctx, `SELECT now() - $1::timestamptz >= make_interval(secs => $2) AND pg_try_advisory_xact_lock($3)`,
+		*job.AttemptedAt, abandonedAfter.Seconds(), lockKey(args.WorkspaceID)).Scan(&abandoned)
+	return args, abandoned, err
 }
 
 // syncWorker runs a sync, holding the workspace's advisory lock: two replicas never sync

@@ -222,6 +222,84 @@ func TestFailedScheduledSyncIsLeftToTheTick(t *testing.T) {
 	require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
 }
 
+// abandon queues a scheduled sync as a replica that stopped while running it leaves
+// it: running, started ago, its lock free.
+func (r *rig) abandon(t *testing.T, p *replica, args SyncArgs, ago time.Duration) *rivertype.JobRow {
+	t.Helper()
+	res, err := p.client.Insert(t.Context(), args, scheduledOpts)
+	require.NoError(t, err)
+	require.False(t, res.UniqueSkippedAsDuplicate)
+	_, err = r.pool.Exec(t.Context(), `UPDATE river_job SET state = 'running', attempt = 1,
+		attempted_at = now() - make_interval(secs => $2), attempted_by = ARRAY['stopped-replica'] WHERE id = $1`,
+		res.Job.ID, ago.Seconds())
+	require.NoError(t, err)
+	return res.Job
+}
+
+// TestAbandonedScheduledSyncIsReplaced: a scheduled sync that a stopped replica left
+// running holds its workspace's place in the queue until River rescues it, an hour
+// later. Once it has run for two minutes with its workspace's lock free, the tick
+// queues another in its place (and in place of that one, when it was abandoned too),
+// which syncs. One that a live replica runs, its lock held, or that started a moment
+// ago, is left alone.
+func TestAbandonedScheduledSyncIsReplaced(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		abandoned int // how many, each queued in place of the one before
+		ago       time.Duration
+		held      bool
+		replaced  bool
+	}{
+		{"abandoned", 1, 5 * time.Minute, false, true},
+		{"its replacement abandoned too", 2, 5 * time.Minute, false, true},
+		{"lock held by a live replica", 1, 5 * time.Minute, true, false},
+		{"started a moment ago", 1, 10 * time.Second, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			a := r.replica(t)
+			r.connect(t, a)
+			r.due(t)
+			ws := r.fx.Workspace.ID
+			args := SyncArgs{WorkspaceID: ws}
+			var left *rivertype.JobRow
+			for range tc.abandoned {
+				left = r.abandon(t, a, args, tc.ago)
+				args.Replaces = left.ID
+			}
+			if tc.held {
+				// A session of its own: ending it lets go of the lock.
+				held, err := pgx.ConnectConfig(t.Context(), r.pool.Config().ConnConfig)
+				require.NoError(t, err)
+				defer held.Close(context.Background())
+				_, err = held.Exec(t.Context(), `SELECT pg_advisory_lock($1)`, lockKey(ws))
+				require.NoError(t, err)
+			}
+			before := r.lists.Load()
+
+			a.start(t)
+			if tc.replaced {
+				ev := a.next(t, SyncArgs{}.Kind())
+				require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
+				var ran SyncArgs
+				require.NoError(t, json.Unmarshal(ev.Job.EncodedArgs, &ran))
+				require.Equal(t, SyncArgs{WorkspaceID: ws, Replaces: left.ID}, ran)
+				require.Equal(t, before+int64(len(r.fx.Members)), r.lists.Load())
+				conn, err := r.store.Connection(t.Context(), ws)
+				require.NoError(t, err)
+				require.WithinDuration(t, time.Now(), conn.LastSync, time.Minute)
+				return
+			}
+			ev := a.next(t, TickArgs{}.Kind())
+			require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
+			var queued int
+			require.NoError(t, r.pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job WHERE kind = $1`, SyncArgs{}.Kind()).Scan(&queued))
+			require.Equal(t, tc.abandoned, queued, "a sync was queued beside the one running")
+			require.Equal(t, before, r.lists.Load())
+		})
+	}
+}
+
 // TestOneSyncPerWorkspaceAcrossReplicas: while one replica holds a workspace's lock, a
 // manual sync on another waits, and runs once the lock is free.
 func TestOneSyncPerWorkspaceAcrossReplicas(t *testing.T) {
