@@ -52,6 +52,9 @@ func unixNano(t time.Time) int64 {
 // Open opens (creating it if needed) the SQLite database at path, in WAL mode, and brings
 // its schema up to date. Its errors name the path: a directory, a directory that does not
 // exist (the error matches fs.ErrNotExist) and a file that is not a database are refused.
+// A database it creates is readable and writable by its owner only (mode 0600, as are
+// its WAL files): it holds the members' names and emails and their time entries. An
+// existing file keeps its mode.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	var cfg config
 	for _, o := range opts {
@@ -81,7 +84,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 }
 
 // checkPath explains the paths SQLite would only call "unable to open database file": a
-// directory, and a file in a directory that does not exist.
+// directory, and a file in a directory that does not exist. It creates a file that does
+// not exist, readable and writable by its owner only; SQLite gives its WAL files the
+// same mode.
 func checkPath(path string) error {
 	fi, err := os.Stat(path)
 	switch {
@@ -91,6 +96,14 @@ func checkPath(path string) error {
 		if _, err := os.Stat(filepath.Dir(path)); err != nil {
 			return err
 		}
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) { // created meanwhile, by another process opening it
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return f.Close()
 	}
 	return nil
 }

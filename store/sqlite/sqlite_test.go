@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -140,6 +141,36 @@ func TestOpenRefuses(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "nothing created beside the refused paths")
+}
+
+// TestOpenCreatesAFileForItsOwnerOnly: the members' names and emails and their time
+// entries are not left readable by every user of the machine; a file that exists keeps
+// the mode its owner gave it.
+func TestOpenCreatesAFileForItsOwnerOnly(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows keeps no Unix file modes")
+	}
+	ctx := t.Context()
+	dir := t.TempDir()
+	s, err := sqlite.Open(ctx, filepath.Join(dir, "jasper.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.PutMembers(ctx, []clockifysync.Member{{WorkspaceID: "ws", ID: "m1", Name: "Ada", Email: "ada@example.com"}}))
+	for _, name := range []string{"jasper.db", "jasper.db-wal", "jasper.db-shm"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		require.Equal(t, "-rw-------", fi.Mode().Perm().String(), name)
+	}
+
+	shared := filepath.Join(dir, "shared.db")
+	require.NoError(t, os.WriteFile(shared, nil, 0o640))
+	require.NoError(t, os.Chmod(shared, 0o640)) // whatever the umask
+	s2, err := sqlite.Open(ctx, shared)
+	require.NoError(t, err)
+	defer s2.Close()
+	fi, err := os.Stat(shared)
+	require.NoError(t, err)
+	require.Equal(t, "-rw-r-----", fi.Mode().Perm().String())
 }
 
 func TestDeliveriesKeptApart(t *testing.T) {
