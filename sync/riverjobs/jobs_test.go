@@ -223,7 +223,7 @@ func TestFailedScheduledSyncIsLeftToTheTick(t *testing.T) {
 }
 
 // abandon queues a scheduled sync as a replica that stopped while running it leaves
-// it: running, started ago, its lock free.
+// it: running since ago, with no session holding its workspace's lock.
 func (r *rig) abandon(t *testing.T, p *replica, args SyncArgs, ago time.Duration) *rivertype.JobRow {
 	t.Helper()
 	res, err := p.client.Insert(t.Context(), args, scheduledOpts)
