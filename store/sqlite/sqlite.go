@@ -65,7 +65,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: %q: want the path of a database file", path)
 	}
-	if err := checkPath(path); err != nil {
+	if err := preparePath(path); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	dsn := path + "?_txlock=immediate&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
@@ -83,11 +83,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	return &Store{Store: sqlstore.New(db, dialect, cfg.deliveries), db: db}, nil
 }
 
-// checkPath explains the paths SQLite would only call "unable to open database file": a
-// directory, and a file in a directory that does not exist. It creates a file that does
-// not exist, readable and writable by its owner only; SQLite gives its WAL files the
-// same mode.
-func checkPath(path string) error {
+// preparePath explains the paths SQLite would only call "unable to open database file"
+// (a directory, and a file in a directory that does not exist), and creates a file that
+// does not exist, readable and writable by its owner only: SQLite gives its WAL files
+// the same mode.
+func preparePath(path string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case err == nil && fi.IsDir():
