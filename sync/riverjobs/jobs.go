@@ -27,8 +27,8 @@ type SyncArgs struct {
 	WorkspaceID string    `json:"workspace_id"`
 	Start       time.Time `json:"start,omitzero"`
 	End         time.Time `json:"end,omitzero"`
-	// Replaces is the id of the scheduled sync this one is queued in place of: one that a
-	// replica left running when it stopped (killed, or lost with its machine).
+	// Replaces is the job id of the scheduled sync this one is queued in place of: one
+	// that a replica left running when it stopped (killed, or lost with its machine).
 	Replaces int64 `json:"replaces,omitzero"`
 }
 
