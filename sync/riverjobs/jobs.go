@@ -150,7 +150,8 @@ func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Confi
 }
 
 // scheduledOpts makes a scheduled sync unique per workspace while it waits or runs, so
-// that ticks never queue a second one. A finished sync is left out: River's default
+// that ticks queue a second one only in place of one abandoned (tickWorker.Work, with
+// SyncArgs.Replaces to keep it apart). A finished sync is left out: River's default
 // states include it, and would skip every later tick's sync of the workspace until its
 // finished job is cleaned out (a day, by default).
 //
