@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
@@ -289,6 +290,22 @@ func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody)).Code)
 	}
 	require.Equal(t, ReloadBurst+1, reloads, "no interval given: the burst, then one reload every DefaultReloadInterval")
+}
+
+// TestAMissVerifiedUnderTheLockReloadsNothing: a miss that verifies once it holds the
+// reload's lock (a reload that ran meanwhile brought its token) reloads nothing and
+// takes no place in the bucket.
+func TestAMissVerifiedUnderTheLockReloadsNothing(t *testing.T) {
+	reloads := 0
+	r := &tokenReload{fn: func(context.Context) error { reloads++; return nil },
+		bucket: rate.NewLimiter(rate.Every(time.Minute), ReloadBurst)}
+	now := time.Now()
+	m, err, reloadErr := r.verify(t.Context(), now, func() (Match, error) { return Match{WebhookID: "h1"}, nil })
+	require.NoError(t, err)
+	require.NoError(t, reloadErr)
+	require.Equal(t, "h1", m.WebhookID)
+	require.Zero(t, reloads)
+	require.Equal(t, float64(ReloadBurst), r.bucket.TokensAt(now))
 }
 
 func TestHandlerFailures(t *testing.T) {

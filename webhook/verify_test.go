@@ -125,6 +125,14 @@ func TestForgottenTokensAreBounded(t *testing.T) {
 	require.ErrorIs(t, err, errStaleSignature)
 	_, err = v.Verify(clockify.EventNewTimeEntry, fmt.Sprint("tok-", maxDropped))
 	require.ErrorIs(t, err, errStaleSignature)
+
+	for i := maxDropped + 1; i < 3*maxDropped; i++ {
+		id := fmt.Sprint("h", i)
+		require.NoError(t, v.Add(Token{WebhookID: id, Event: clockify.EventNewTimeEntry, Value: clockify.Secret(fmt.Sprint("tok-", i))}))
+		v.Remove(id)
+	}
+	require.Len(t, v.dropped, maxDropped, "the memory of forgotten tokens stays bounded")
+	require.Len(t, v.droppedOrder, maxDropped)
 }
 
 func TestBadTokens(t *testing.T) {
