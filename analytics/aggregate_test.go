@@ -62,6 +62,15 @@ func TestPerPRAndContributor(t *testing.T) {
 	require.Equal(t, time.Duration((6300+2700+7)/5)*time.Second, r.AveragePerPR())
 	require.Zero(t, (&Report{}).AveragePerPR())
 	require.Zero(t, (&Report{}).UnlinkedShare())
+
+	// One who comes back to a PR after another is among its contributors once.
+	r, err = Aggregate([]Entry{
+		{ID: "a", UserID: "u1", Start: at(0), End: new(at(1)), PRs: []string{"acme/web#1"}},
+		{ID: "b", UserID: "u2", Start: at(1), End: new(at(2)), PRs: []string{"acme/web#1"}},
+		{ID: "c", UserID: "u1", Start: at(2), End: new(at(3)), PRs: []string{"acme/web#1"}},
+	}, Options{Logins: map[string]string{"u1": "octocat"}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"clockify:u2", "octocat"}, r.PRs[0].Contributors)
 }
 
 // Without a rate card only time is summed, still split by the billable flag.
@@ -124,6 +133,7 @@ func TestSplitPolicies(t *testing.T) {
 		{SplitWeighted, 10, []int{2, 1, 1}, []int64{5, 3, 2}},          // the largest remainder, not the first PR
 		{SplitWeighted, 11, []int{1, 2, 2}, []int64{2, 5, 4}},          // 2.2, 4.4, 4.4: the tie goes to the earlier PR
 		{SplitWeighted, 10, []int{0, 1, 1}, []int64{0, 5, 5}},          // a zero weight gets nothing
+		{SplitWeighted, 10, []int{0, 1, 0}, []int64{0, 10, 0}},         // one weight of one takes all
 		{SplitWeighted, 10, []int{1_000_000, 0, 0}, []int64{10, 0, 0}}, // the largest weight taken
 		{SplitWeighted, 10, []int{1_000_001, 1, 1}, []int64{4, 3, 3}},  // past it: evenly
 		{SplitWeighted, 10, []int{0, 0, 0}, []int64{4, 3, 3}},
@@ -254,6 +264,30 @@ func TestTrendAcrossMidnightAndDaylightSaving(t *testing.T) {
 		sum += b.Seconds()
 	}
 	require.Equal(t, r.Total.Seconds(), sum)
+
+	// Each month's bucket starts on its first at local midnight, months of 28 to 31
+	// days and a change of clocks (5 April) included.
+	months := Entry{ID: "months", UserID: "u", Start: time.Date(2026, 1, 15, 12, 0, 0, 0, syd), End: new(time.Date(2026, 4, 20, 12, 0, 0, 0, syd))}
+	r, err = Aggregate([]Entry{months}, Options{Location: syd, Period: Month})
+	require.NoError(t, err)
+	var edges []string
+	var secs []int64
+	for _, b := range r.Trend {
+		edges, secs = append(edges, b.Start.Format(time.RFC3339)), append(secs, b.Seconds())
+	}
+	require.Equal(t, []string{"2026-01-01T00:00:00+11:00", "2026-02-01T00:00:00+11:00", "2026-03-01T00:00:00+11:00",
+		"2026-04-01T00:00:00+11:00"}, edges)
+	require.Equal(t, "2026-05-01T00:00:00+10:00", r.Trend[3].End.Format(time.RFC3339))
+	require.Equal(t, []int64{33 * 43200, 28 * 86400, 31 * 86400, 39*43200 + 3600}, secs)
+
+	// An entry of no time that starts where the last bucket ends is counted in that bucket.
+	day := Entry{ID: "day", UserID: "u", Start: dayStart, End: new(dayEnd)}
+	edge := Entry{ID: "edge", UserID: "u", Start: dayEnd, End: new(dayEnd)}
+	r, err = Aggregate([]Entry{day, edge}, Options{Location: syd, Period: Day})
+	require.NoError(t, err)
+	require.Len(t, r.Trend, 1)
+	require.Equal(t, 2, r.Trend[0].Entries)
+	require.Equal(t, int64(23*3600), r.Trend[0].Seconds())
 }
 
 // TestWeeksStartOnTheDayAsked: with weeks starting on each day of the week, in zones with
