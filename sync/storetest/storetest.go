@@ -381,7 +381,8 @@ func entriesPaged(t *testing.T, s clockifysync.Store) {
 }
 
 // entriesPagedThroughMany: a page of a text that few of many entries hold holds them
-// all, however far apart they are.
+// all, however far apart they are, and each once (the 500th among them: a store that
+// reads them in pages of 500 must not read it twice).
 func entriesPagedThroughMany(t *testing.T, s clockifysync.Store) {
 	ctx := t.Context()
 	var entries []clockifysync.Entry
@@ -389,7 +390,7 @@ func entriesPagedThroughMany(t *testing.T, s clockifysync.Store) {
 	for i := range 2400 {
 		id := fmt.Sprintf("e%04d", i)
 		desc := "standup"
-		if i%400 == 399 {
+		if i%400 == 399 || i == 499 {
 			desc, want = "the NEEDLE", append(want, id)
 		}
 		entries = append(entries, entry(id, "u1", "p1", desc, t0.Add(time.Duration(i)*time.Minute)))
@@ -398,7 +399,7 @@ func entriesPagedThroughMany(t *testing.T, s clockifysync.Store) {
 	requireSelects(t, s, []querySelects{
 		{"all", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", Limit: 10}, want},
 		{"a page", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", Limit: 4}, want[:4]},
-		{"newest first", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", Newest: true, Limit: 2}, []string{want[5], want[4]}},
+		{"newest first", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", Newest: true, Limit: 2}, []string{want[6], want[5]}},
 		{"after", clockifysync.EntryQuery{WorkspaceID: ws, Text: "needle", After: entries[400].Cursor(), Limit: 2}, want[1:3]},
 	})
 }
@@ -621,15 +622,17 @@ func manyLinks(t *testing.T, s clockifysync.Store) {
 
 func entriesDeleted(t *testing.T, s clockifysync.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{entry("a", "u1", "", "x", t0), entry("b", "u1", "", "y", t0.Add(time.Hour))}))
-	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"unknown", "a"}, t0.Add(time.Hour)), "an unknown id is skipped")
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{entry("a", "u1", "", "x", t0), entry("b", "u1", "", "y", t0.Add(time.Hour)),
+		entry("c", "u1", "", "z", t0.Add(2*time.Hour))}))
+	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"unknown", "c", "a"}, t0.Add(time.Hour)), "an unknown id is skipped")
 	live, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws})
 	require.NoError(t, err)
-	require.Equal(t, []string{"b"}, ids(live))
+	require.Equal(t, []string{"b"}, ids(live), "every id given is marked")
 	all, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, IncludeDeleted: true})
 	require.NoError(t, err)
-	require.Equal(t, []string{"a", "b"}, ids(all))
+	require.Equal(t, []string{"a", "b", "c"}, ids(all))
 	require.True(t, all[0].Deleted.Equal(t0.Add(time.Hour)))
+	require.True(t, all[2].Deleted.Equal(t0.Add(time.Hour)))
 
 	// Marking again keeps the first time.
 	require.NoError(t, s.MarkEntriesDeleted(ctx, ws, []string{"a"}, t0.Add(5*time.Hour)))
