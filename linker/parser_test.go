@@ -159,6 +159,8 @@ func TestEnterpriseHost(t *testing.T) {
 		_, err := NewParser(WithHost(bad))
 		require.Error(t, err, "%q", bad)
 	}
+	_, err = NewParser(WithHost(strings.Repeat("a", 253) + ":65535"))
+	require.NoError(t, err, "the longest domain name with a port")
 	// A host may be a bare intranet name. After a word in another script, "#12" left over
 	// from an owner/repo form is a bare #N unless what it ends is a URL on a known host.
 	p, err = NewParser(WithHost("ghe"))
