@@ -706,6 +706,9 @@ func TestSuccessIsEvery2xx(t *testing.T) {
 		if status == 300 {
 			var ae *APIError
 			require.ErrorAs(t, err, &ae)
+			b, err := io.ReadAll(ae.Response.Body)
+			require.NoError(t, err)
+			require.Len(t, b, maxErrorBody, "an error body is read up to 64 KiB")
 			continue
 		}
 		require.NoError(t, err, status)
