@@ -381,8 +381,8 @@ func entriesPaged(t *testing.T, s clockifysync.Store) {
 }
 
 // entriesPagedThroughMany: a page of a text that few of many entries hold holds them
-// all, however far apart they are, and each once (the 500th among them: a store that
-// reads them in pages of 500 must not read it twice).
+// all, however far apart they are, and each once (one of them is the 500th entry: a
+// store that reads entries in pages of 500 must not read it twice).
 func entriesPagedThroughMany(t *testing.T, s clockifysync.Store) {
 	ctx := t.Context()
 	var entries []clockifysync.Entry
