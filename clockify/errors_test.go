@@ -113,6 +113,8 @@ func TestAPIErrorString(t *testing.T) {
 	require.Equal(t, "clockify: GET /api/v1/x: 400 Bad Request", e.Error())
 	e.StatusCode, e.RetryAfter = 429, 90*time.Second
 	require.Equal(t, "clockify: GET /api/v1/x: 429 Too Many Requests; retry after 1m30s", e.Error())
+	e.RetryAfter = 0
+	require.Equal(t, "clockify: GET /api/v1/x: 429 Too Many Requests", e.Error(), "no wait asked for, none told")
 }
 
 // TestTransportErrorString: a network error that quotes the key (a proxy echoing the
