@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/time/rate"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
@@ -297,9 +296,9 @@ func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 // takes no place in the bucket.
 func TestAMissVerifiedUnderTheLockReloadsNothing(t *testing.T) {
 	reloads := 0
-	r := &tokenReload{fn: func(context.Context) error { reloads++; return nil },
-		bucket: rate.NewLimiter(rate.Every(time.Minute), ReloadBurst)}
-	now := time.Now()
+	var h Handler
+	WithTokenReload(func(context.Context) error { reloads++; return nil }, time.Minute)(&h)
+	r, now := h.reload, time.Now()
 	m, err, reloadErr := r.verify(t.Context(), now, func() (Match, error) { return Match{WebhookID: "h1"}, nil })
 	require.NoError(t, err)
 	require.NoError(t, reloadErr)

@@ -114,11 +114,15 @@ func TestRotation(t *testing.T) {
 // forgot as no longer valid, and no more.
 func TestForgottenTokensAreBounded(t *testing.T) {
 	v := newTestVerifier(t, &fakeClock{})
-	for i := range maxDropped + 1 {
-		id := fmt.Sprint("h", i)
-		require.NoError(t, v.Add(Token{WebhookID: id, Event: clockify.EventNewTimeEntry, Value: clockify.Secret(fmt.Sprint("tok-", i))}))
-		v.Remove(id)
+	// forget holds and then forgets the tokens tok-from to tok-(to-1).
+	forget := func(from, to int) {
+		for i := from; i < to; i++ {
+			id := fmt.Sprint("h", i)
+			require.NoError(t, v.Add(Token{WebhookID: id, Event: clockify.EventNewTimeEntry, Value: clockify.Secret(fmt.Sprint("tok-", i))}))
+			v.Remove(id)
+		}
 	}
+	forget(0, maxDropped+1)
 	_, err := v.Verify(clockify.EventNewTimeEntry, "tok-0")
 	require.Equal(t, ErrInvalidSignature, err, "the first forgotten, no longer remembered")
 	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-1")
@@ -126,11 +130,7 @@ func TestForgottenTokensAreBounded(t *testing.T) {
 	_, err = v.Verify(clockify.EventNewTimeEntry, fmt.Sprint("tok-", maxDropped))
 	require.ErrorIs(t, err, errStaleSignature)
 
-	for i := maxDropped + 1; i < 3*maxDropped; i++ {
-		id := fmt.Sprint("h", i)
-		require.NoError(t, v.Add(Token{WebhookID: id, Event: clockify.EventNewTimeEntry, Value: clockify.Secret(fmt.Sprint("tok-", i))}))
-		v.Remove(id)
-	}
+	forget(maxDropped+1, 3*maxDropped)
 	require.Len(t, v.dropped, maxDropped, "the memory of forgotten tokens stays bounded")
 	require.Len(t, v.droppedOrder, maxDropped)
 }
