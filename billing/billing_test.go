@@ -102,6 +102,13 @@ func TestRates(t *testing.T) {
 	require.Equal(t, []string{"p2"}, rc.UnknownProjects([]string{"p1", "p3"}))
 	r, _ = rc.Rate(Entry{ProjectID: "p2"})
 	require.Equal(t, SourceProjectOverride, r.Source)
+	var opts []RateOption
+	for _, id := range []string{"p9", "p4", "p7", "p5", "p8", "p6"} {
+		opts = append(opts, WithProjectRate(id, 100, ""))
+	}
+	many, err := NewRateCard(15000, "AUD", opts...)
+	require.NoError(t, err)
+	require.Equal(t, []string{"p4", "p5", "p7", "p8", "p9"}, many.UnknownProjects([]string{"p6"}), "in order of id")
 }
 
 func TestDatedRates(t *testing.T) {
@@ -312,22 +319,67 @@ func TestTotalsMergeAndMoney(t *testing.T) {
 	require.ErrorIs(t, s3.Merge(s4), ErrOverflow)
 	require.Equal(t, int64(10), s3.BillableSeconds)
 	require.Zero(t, s3.NonBillableSeconds)
-	p, ok := mulChecked(-3, 4)
-	require.True(t, ok)
-	require.Equal(t, int64(-12), p)
-	_, ok = mulChecked(math.MinInt64, 1)
-	require.False(t, ok)
-	_, ok = addChecked(math.MinInt64, math.MinInt64) // wraps to exactly 0
-	require.False(t, ok)
-	p, ok = mulChecked(7, math.MaxInt64/7) // exactly MaxInt64
-	require.True(t, ok)
-	require.Equal(t, int64(math.MaxInt64), p)
 	var low Totals
 	require.NoError(t, low.addExact(MustCurrency("AUD"), math.MinInt64+3600))
 	require.NoError(t, low.AddMoney(Money{Minor: -1, Currency: MustCurrency("AUD")}), "down to MinInt64")
 	require.ErrorIs(t, low.AddMoney(Money{Minor: -1, Currency: MustCurrency("AUD")}), ErrOverflow)
 	require.False(t, a.Equal(b))
 	require.False(t, b.Equal(a))
+}
+
+// TestZeroSums: a currency whose sum came back to zero is no different from one never
+// added.
+func TestZeroSums(t *testing.T) {
+	var z Totals
+	require.NoError(t, z.AddMoney(Money{Minor: 5, Currency: MustCurrency("AUD")}))
+	require.False(t, z.IsZero())
+	require.NoError(t, z.AddMoney(Money{Minor: -5, Currency: MustCurrency("AUD")}))
+	require.True(t, z.IsZero())
+	require.True(t, z.Equal(Totals{}))
+	require.True(t, Totals{}.Equal(z))
+	require.Equal(t, "0.00 AUD", z.String(), "the currency is still listed")
+}
+
+// TestCheckedArithmetic: the edges where int64 arithmetic wraps.
+func TestCheckedArithmetic(t *testing.T) {
+	const maxI, minI = math.MaxInt64, math.MinInt64
+	adds := []struct {
+		a, b int64
+		ok   bool
+	}{
+		{1, maxI, false}, {maxI, 1, false}, {maxI - 1, 1, true},
+		{-1, minI, false}, {minI, -1, false}, {minI + 1, -1, true},
+		{maxI, minI, true}, {0, minI, true}, {minI, minI, false}, // the last wraps to exactly 0
+	}
+	for _, tc := range adds {
+		s, ok := addChecked(tc.a, tc.b)
+		require.Equal(t, tc.ok, ok, "%d + %d", tc.a, tc.b)
+		if ok {
+			require.Equal(t, tc.a+tc.b, s)
+		}
+	}
+	muls := []struct {
+		a, b int64
+		ok   bool
+	}{
+		{1 << 32, 1 << 32, false}, // exactly 2^64: the low word is 0
+		{-(1 << 32), 1 << 32, false},
+		{1 << 31, 1 << 32, false}, // exactly 2^63: one past MaxInt64
+		{1 << 31, 1 << 31, true},
+		{7, maxI / 7, true}, {-3, 4, true}, {-3, -4, true}, {0, maxI, true},
+		{minI, 1, false}, // refused, though it fits: no amount comes near it
+		{maxI, 2, false}, {maxI, -2, false},
+	}
+	for _, tc := range muls {
+		p, ok := mulChecked(tc.a, tc.b)
+		require.Equal(t, tc.ok, ok, "%d × %d", tc.a, tc.b)
+		if ok {
+			require.Equal(t, tc.a*tc.b, p)
+		}
+	}
+	var s Summary
+	require.ErrorIs(t, s.AddAt(Money{Minor: 1 << 32, Currency: MustCurrency("AUD")}, 1<<32, true), ErrOverflow)
+	require.True(t, s.Amounts.IsZero())
 }
 
 // TestFromHundredths: Clockify writes every amount in hundredths of its currency's unit,
