@@ -68,6 +68,9 @@ func TestProjectMappings(t *testing.T) {
 	require.Empty(t, byProject["p1"], "mapped projects get no suggestion")
 	require.Empty(t, SuggestRepos([]Project{{ID: "x", Name: "!!!"}}, repos, nil, 0.5))
 	require.Equal(t, "web-app", slug("  Web   App! "))
+	require.Equal(t, "x-app", slug("X App"), "a one-byte word is a word")
+	sug = SuggestRepos([]Project{{ID: "x", Name: "X"}}, []string{"acme/x", "acme/y"}, nil, 0)
+	require.Equal(t, []Suggestion{{ProjectID: "x", Repo: "acme/x", Score: 1}}, sug, "a name of one letter is a name")
 	// Best score first, whatever the names' order.
 	sug = SuggestRepos(projects[:1], []string{"aaa/web-ap", "zzz/web-app"}, nil, 0)
 	require.Len(t, sug, 2)

@@ -72,15 +72,28 @@ func TestUserRules(t *testing.T) {
 			require.Equal(t, tc.method, m.Method)
 			require.Contains(t, m.Reason, tc.reason)
 			require.Equal(t, tc.login != "", m.Mapped())
-			if m.Method == MethodName {
+			switch m.Method {
+			case MethodName:
 				require.GreaterOrEqual(t, m.Score, DefaultThreshold)
 				require.Equal(t, tc.login, m.Candidates[0].Login)
+			case MethodEmail, MethodManual:
+				require.Equal(t, 1.0, m.Score, "certain")
+			default:
+				require.Zero(t, m.Score)
 			}
 		})
 	}
-	// Two close candidates are both listed.
+	// Two close candidates are both listed, and named.
 	m := get(t, match(t, []Member{{ID: "1", Name: "Carol Kings"}}, contributors, nil), "1")
 	require.Len(t, m.Candidates, 2)
+	require.Equal(t, "two GitHub users are about as close: carol-k, carolk2", m.Reason)
+	// A candidate ahead of the second by the margin or more is taken.
+	m = get(t, match(t, []Member{{ID: "1", Name: "John Doe"}}, []Contributor{{Login: "jdoe", Name: "John Doe"}, {Login: "jodoe", Name: "John Does"}}, nil), "1")
+	require.Len(t, m.Candidates, 2)
+	require.Equal(t, "jdoe", m.Login)
+	// Each owner of a shared address is a candidate, and as likely as the other.
+	m = get(t, match(t, []Member{{ID: "1", Email: "team@example.com"}}, contributors, nil), "1")
+	require.Equal(t, []Candidate{{Login: "shared1", Score: 1}, {Login: "shared2", Score: 1}}, m.Candidates)
 	// A member mapped by hand is listed candidates when the name has two letters or more.
 	m = get(t, match(t, []Member{{ID: "1", Name: "Wu"}}, contributors, []Manual{{MemberID: "1", Login: "jdoe"}}), "1")
 	require.Equal(t, "wu", m.Candidates[0].Login)
@@ -115,6 +128,7 @@ func TestManualMappings(t *testing.T) {
 	require.Equal(t, "jdoe", get(t, res, "b").Login)
 	a := get(t, res, "a")
 	require.False(t, a.Mapped())
+	require.Zero(t, a.Score)
 	require.Contains(t, a.Reason, "conflict")
 	require.Equal(t, []Conflict{{Login: "jdoe", MemberIDs: []string{"a", "b"}}}, res.Conflicts)
 
@@ -211,10 +225,12 @@ func TestBadUserInput(t *testing.T) {
 	}
 	_, err := UserMatcher{Threshold: 1.05}.Match(nil, nil, nil)
 	require.EqualError(t, err, `mapping: threshold "1.05": is not between 0 and 1`)
-	// The ends of the range are settings like any other.
+	// The ends of the range are settings like any other: a score of exactly the threshold
+	// reaches it.
 	for _, m := range []UserMatcher{{Threshold: 1}, {Margin: 1}} {
-		_, err := m.Match([]Member{{ID: "1", Name: "John Doe"}}, []Contributor{{Login: "jdoe", Name: "John Doe"}}, nil)
+		res, err := m.Match([]Member{{ID: "1", Name: "John Doe"}}, []Contributor{{Login: "jdoe", Name: "John Doe"}}, nil)
 		require.NoError(t, err, "%+v", m)
+		require.Equal(t, "jdoe", get(t, res, "1").Login, "%+v", m)
 	}
 	_, ok := (&UserResult{}).Match("x")
 	require.False(t, ok)
@@ -229,6 +245,7 @@ func TestEmailHelpers(t *testing.T) {
 		"@users.noreply.github.com":             "",
 		"a+-bad@users.noreply.github.com":       "",
 		"octocat@github.com":                    "",
+		"octocat":                               "", // a login, not an address
 	} {
 		login, ok := NoreplyLogin(email)
 		require.Equal(t, want, login, email)
@@ -380,6 +397,7 @@ func TestFoldName(t *testing.T) {
 	a255 := strings.Repeat("a", 255)
 	cases := []struct{ in, want string }{
 		{"John DOE", "john doe"},
+		{"Émile Zola", "emile zola"}, // an accent on the first letter
 		{"José Müller", "jose muller"},
 		{"ŁUKASZ Đorđević", "lukasz dordevic"},
 		{"Straße Ørsted Æsa", "strasse orsted aesa"},
@@ -417,6 +435,7 @@ func TestNameTokens(t *testing.T) {
 		{"Bob O'Neil", []string{"robert", "oneil"}},
 		{"Siobhan O’Brien", []string{"siobhan", "obrien"}}, // a typographic apostrophe
 		{"Li Wei", []string{"li", "wei"}},                  // two letters are a name, not an initial
+		{"Wei J Li", []string{"wei", "li"}},                // so an initial beside them is dropped
 	}
 	for _, tc := range cases {
 		require.Equal(t, tc.want, nameTokens(tc.in), tc.in)
@@ -496,6 +515,8 @@ func TestJaroWinkler(t *testing.T) {
 		{"abcd", "xabc", 0.8333}, // window 1: a match one apart on either side
 		{"", "abc", 0},
 		{"same", "same", 1},
+		{"j", "j", 1},
+		{"j", "jo", 0.85},                // one rune: (1 + 1/2 + 1)/3, and a prefix of one
 		{long + "b", long + "c", 0.9944}, // past the 64 runes kept on the stack
 	}
 	for _, tc := range cases {
