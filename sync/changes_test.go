@@ -132,6 +132,9 @@ func TestScheduledSyncFindsADeletionAfterTheReadThatStoredIt(t *testing.T) {
 			_, err = r.eng.SyncScheduled(ctx, ws)
 			require.NoError(t, err)
 			r.requireMarkedDeleted(t, added.ID, true, "the deletion is found")
+			conn, err := r.store.Connection(ctx, ws)
+			require.NoError(t, err)
+			require.Empty(t, conn.WindowReads, "the reads it passed are forgotten")
 		})
 	}
 }
@@ -292,6 +295,7 @@ func TestScheduledSyncWithoutChangeLists(t *testing.T) {
 			r.requireDescription(t, edited)
 			r.requireMarkedDeleted(t, old[1], true, "the deletion is found")
 			require.Equal(t, 1, res.Deleted)
+			require.GreaterOrEqual(t, res.Stored, len(old), "the older days' entries counted with the window's")
 			conn, err := r.store.Connection(ctx, ws)
 			require.NoError(t, err)
 			require.True(t, conn.ChangesRead.Equal(res.Window.End), "%v", conn.ChangesRead)

@@ -1,8 +1,11 @@
 package sync_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
+	"strings"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
@@ -160,8 +163,8 @@ func TestSetSchedule(t *testing.T) {
 	due, err = r.eng.Due(ctx)
 	require.NoError(t, err)
 	require.Empty(t, due)
-	// A day and an hour after it, the daily sync is due.
-	after.LastSync = after.LastSync.Add(-23 * time.Hour)
+	// A day after it, the daily sync is due.
+	after.LastSync = after.LastSync.Add(-22 * time.Hour)
 	require.NoError(t, r.store.PutConnection(ctx, after))
 	due, err = r.eng.Due(ctx)
 	require.NoError(t, err)
@@ -265,6 +268,73 @@ func TestRunIsNotHeldUpByAFailingWorkspace(t *testing.T) {
 		requireSyncedNow(t, store, healthy, true)
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
+	})
+}
+
+// failingOnce fails the first read of the connections and of the webhooks after it is
+// armed.
+type failingOnce struct {
+	clockifysync.Store
+	connections, webhooks atomic.Bool
+}
+
+func (s *failingOnce) Connections(ctx context.Context) ([]clockifysync.Connection, error) {
+	if s.connections.CompareAndSwap(true, false) {
+		return nil, errStoreDown
+	}
+	return s.Store.Connections(ctx)
+}
+
+func (s *failingOnce) Webhooks(ctx context.Context, workspaceID string) ([]clockifysync.Webhook, error) {
+	if s.webhooks.CompareAndSwap(true, false) {
+		return nil, errStoreDown
+	}
+	return s.Store.Webhooks(ctx, workspaceID)
+}
+
+// TestRunLogsEachFailureOnce: Run logs a failed sync, and a failed read of the
+// connections or of the webhook tokens, once each and naming what failed; it goes on
+// after each, and logs nothing for what succeeds.
+func TestRunLogsEachFailureOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var logs bytes.Buffer // slog's handler writes one record at a time
+		store := &failingOnce{Store: memory.New()}
+		eng, srv, failing, healthy, keys := twoConnected(t, store, clockifysync.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		require.True(t, srv.RevokeAPIKey(keys[failing]))
+		_, err := eng.Handler(t.Context()) // Run refreshes the tokens of a handler
+		require.NoError(t, err)
+		store.connections.Store(true)
+		store.webhooks.Store(true)
+
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		time.Sleep(time.Hour) // both fall due; the failing one's retry is five minutes off
+		synctest.Wait()
+		requireSyncedNow(t, store, healthy, true)
+		cancel()
+		require.ErrorIs(t, <-done, context.Canceled)
+
+		count := func(msg string) (n int, lines []string) {
+			for line := range strings.Lines(logs.String()) {
+				if strings.Contains(line, msg) {
+					n++
+					lines = append(lines, line)
+				}
+			}
+			return n, lines
+		}
+		n, lines := count("scheduled sync failed")
+		require.Equal(t, 1, n, "%q", lines)
+		require.Contains(t, lines[0], "workspace="+failing)
+		require.Contains(t, lines[0], clockifysync.ErrInvalidAPIKey.Error())
+		for _, msg := range []string{"reading the connections", "reading the webhook tokens"} {
+			n, lines = count(msg)
+			require.Equal(t, 1, n, "%s: %q", msg, lines)
+			require.Contains(t, lines[0], "level=ERROR")
+			require.Contains(t, lines[0], errStoreDown.Error())
+		}
 	})
 }
 
