@@ -542,7 +542,7 @@ func TestScheduledSyncCatchesUp(t *testing.T) {
 		lastSync  time.Time
 		wantStart time.Time
 	}{
-		{"an hour ago: the last day", now.Add(-time.Hour), now.Add(-clockifysync.IncrementalWindow)},
+		{"an hour ago: the last day", now.Add(-time.Hour), now.Add(-24 * time.Hour)},
 		{"three days ago: from an hour before", now.AddDate(0, 0, -3), now.AddDate(0, 0, -3).Add(-time.Hour)},
 		{"two years ago: a year", now.AddDate(-2, 0, 0), now.AddDate(0, 0, -clockifysync.MaxInitialDays)},
 	} {

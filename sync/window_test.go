@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"path"
@@ -184,6 +185,47 @@ func TestSyncWithRevokedKey(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, clockifysync.ErrInvalidAPIKey.Error(), conn.LastError, name)
 	}
+	require.NotContains(t, r.logs.String(), "recording a failed sync", "recorded")
+
+	// A failure the store cannot record is logged, and the sync's own error returned.
+	store := &connectionsUnwritable{Store: r.store}
+	store.down.Store(true)
+	_, err := r.replica(t, store).SyncRecent(t.Context(), ws)
+	require.ErrorIs(t, err, clockifysync.ErrInvalidAPIKey)
+	require.Contains(t, r.logs.String(), "recording a failed sync")
+	require.Contains(t, r.logs.String(), errStoreDown.Error())
+}
+
+// connectionsUnwritable is a store that fails every change of a connection while down.
+type connectionsUnwritable struct {
+	clockifysync.Store
+	down atomic.Bool
+}
+
+func (s *connectionsUnwritable) UpdateConnection(ctx context.Context, ws string, fn func(*clockifysync.Connection) error) error {
+	if s.down.Load() {
+		return errStoreDown
+	}
+	return s.Store.UpdateConnection(ctx, ws, fn)
+}
+
+// TestSyncStoresEveryEntryOfABusyMember: a member with more entries in the window than
+// a page of the list (1,000) or a write of the store holds has every one stored.
+func TestSyncStoresEveryEntryOfABusyMember(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	from := now.AddDate(0, 0, -29)
+	for i := range 1100 {
+		start := from.Add(time.Duration(i) * 30 * time.Minute)
+		_, err := r.srv.AddTimeEntry(r.fx.Workspace.ID, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: fmt.Sprint("#", i+1),
+			TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(10 * time.Minute))}})
+		require.NoError(t, err)
+	}
+	res := r.connect(t) // before any webhook: only the initial sync stores them
+	want := r.inWindow(res.InitialSync.Window.Start, res.InitialSync.Window.End)
+	require.Greater(t, len(want), 1100)
+	require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
+	require.Equal(t, len(want), res.InitialSync.Stored)
 }
 
 func TestWaitForASyncEndsWithTheContext(t *testing.T) {
@@ -219,6 +261,9 @@ func TestWaitForASyncEndsWithTheContext(t *testing.T) {
 func TestWindowValidate(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	year := clockifysync.MaxInitialDays * 24 * time.Hour
+	day := func(y int, m time.Month, d int, loc *time.Location) time.Time {
+		return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	}
 	for _, tc := range []struct {
 		name string
 		w    clockifysync.Window
@@ -231,6 +276,13 @@ func TestWindowValidate(t *testing.T) {
 		{"no end", clockifysync.Window{Start: start}, false},
 		{"empty", clockifysync.Window{Start: start, End: start}, false},
 		{"backwards", clockifysync.Window{Start: start, End: start.Add(-time.Hour)}, false},
+		// Clockify's times are of the years 1 to 9999 (UTC), as JSON's are. The first
+		// instant of the year 1 is the zero time: no start.
+		{"from the year 1", clockifysync.Window{Start: day(1, 1, 1, time.UTC).Add(time.Hour), End: day(1, 1, 2, time.UTC)}, true},
+		{"to the last day of 9999", clockifysync.Window{Start: day(9999, 12, 30, time.UTC), End: day(9999, 12, 31, time.UTC)}, true},
+		{"from the year 0", clockifysync.Window{Start: day(0, 12, 31, time.UTC), End: day(1, 1, 1, time.UTC).Add(time.Hour)}, false},
+		{"from the year 1 east of UTC: the year 0 in UTC", clockifysync.Window{Start: day(1, 1, 1, time.FixedZone("+1", 3600)), End: day(1, 1, 2, time.UTC)}, false},
+		{"to the year 10000", clockifysync.Window{Start: day(9999, 12, 31, time.UTC), End: day(10000, 1, 1, time.UTC)}, false},
 	} {
 		err := tc.w.Validate()
 		if tc.ok {
@@ -238,6 +290,14 @@ func TestWindowValidate(t *testing.T) {
 			continue
 		}
 		require.ErrorIs(t, err, clockifysync.ErrInput, tc.name)
+	}
+	// What is wrong is said.
+	for want, w := range map[string]clockifysync.Window{
+		"a start before an end": {End: start},
+		"at most 365 days":      {Start: start, End: start.Add(year + 2*time.Hour)},
+		"the years 1 to 9999":   {Start: day(0, 12, 31, time.UTC), End: day(1, 1, 1, time.UTC).Add(time.Hour)},
+	} {
+		require.ErrorContains(t, w.Validate(), want)
 	}
 }
 
@@ -331,10 +391,11 @@ func TestSyncFollowsAnEntryMovedOutOfItsWindow(t *testing.T) {
 // stay as they were, and the other members' are synced.
 func TestSyncSkipsARefusedMember(t *testing.T) {
 	t.Parallel()
-	var refused atomic.Pointer[string]
+	var refused atomic.Pointer[map[string]bool] // the members whose entries Clockify will not list
 	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
-		id := refused.Load()
-		return id != nil && strings.Contains(req.URL.Path, "/user/"+*id+"/time-entries") &&
+		_, rest, _ := strings.Cut(req.URL.Path, "/user/")
+		id, _, _ := strings.Cut(rest, "/")
+		return refused.Load() != nil && (*refused.Load())[id] && strings.HasSuffix(req.URL.Path, "/time-entries") &&
 			refuse(w, http.StatusForbidden, `{"message":"Access Denied","code":501}`)
 	})
 	r.connect(t)
@@ -348,7 +409,7 @@ func TestSyncSkipsARefusedMember(t *testing.T) {
 	require.NoError(t, r.srv.DeleteTimeEntry(ws, theirs[0]))
 	added := r.add(t, "#12 the owner's", now.Add(-time.Hour))
 
-	refused.Store(&member)
+	refused.Store(&map[string]bool{member: true})
 	res, err := r.eng.Sync(ctx, ws, window)
 	require.NoError(t, err)
 	require.Equal(t, []string{member}, res.Skipped)
@@ -359,6 +420,21 @@ func TestSyncSkipsARefusedMember(t *testing.T) {
 	_, pending, err := r.store.PendingRun(ctx, ws)
 	require.NoError(t, err)
 	require.False(t, pending, "the run is finished")
+
+	// Every member but the owner refused: listed by id, in whatever order their syncs end.
+	all, others := map[string]bool{}, []string{}
+	for _, m := range r.fx.Members {
+		if m.User.ID != r.fx.Owner.ID {
+			all[m.User.ID] = true
+			others = append(others, m.User.ID)
+		}
+	}
+	slices.Sort(others)
+	require.Greater(t, len(others), 2)
+	refused.Store(&all)
+	res, err = r.eng.Sync(ctx, ws, window)
+	require.NoError(t, err)
+	require.Equal(t, others, res.Skipped)
 }
 
 // TestSyncConfirmsAProjectGone: a project missing from Clockify's list (pages shift when
@@ -580,7 +656,14 @@ func TestEntriesNoReportCouldCountAreLeftOut(t *testing.T) {
 	require.Equal(t, before, after)
 	_, err = r.eng.Report(ctx, clockifysync.EntryQuery{WorkspaceID: ws}, analytics.Options{})
 	require.NoError(t, err)
-	require.Contains(t, r.logs.String(), "no report could count")
+	n := 0
+	for line := range strings.Lines(r.logs.String()) {
+		if strings.Contains(line, "no report could count") {
+			require.Contains(t, line, "entry="+id, "only the entry left out is logged")
+			n++
+		}
+	}
+	require.Positive(t, n)
 }
 
 // endBeforeStart sets the end of the entry with the id, wherever a decoded answer of
