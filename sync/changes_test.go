@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -72,6 +73,59 @@ func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 	r.requireMarkedDeleted(t, deleted.ID, true, "the deletion is found")
 	require.Equal(t, reads+1, r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}"), "only the entry not listed is read")
 	r.requireMarkedDeleted(t, kept.ID, false, "kept")
+}
+
+// TestDeliveryLogReadPastItsFirstPage: in a busy workspace the entry whose deletion's
+// delivery was lost may be named by a delivery older than the log's newest 256: the
+// log is read back to the span's start.
+func TestDeliveryLogReadPastItsFirstPage(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws, ctx := r.fx.Workspace.ID, t.Context()
+	_, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	r.advance(time.Hour)
+	deleted := r.add(t, "acme/web#2 deleted", now.AddDate(0, 0, -21))
+	for i := range 300 {
+		r.add(t, fmt.Sprint("acme/web#", i+3), now.AddDate(0, 0, -20))
+	}
+	log, err := r.store.Deliveries(ctx, ws, 1000)
+	require.NoError(t, err)
+	require.Greater(t, slices.IndexFunc(log, func(d webhook.Delivery) bool { return d.EntityID == deleted.ID }), 256)
+	r.hook.Close() // the deletion's delivery is lost
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, deleted.ID))
+	r.advance(time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	r.requireMarkedDeleted(t, deleted.ID, true, "the deletion is found")
+}
+
+// TestAnEntryReadAgainCountsAsAChange: the entry read again because the deliveries
+// named it and the lists of changes do not (TestScheduledSyncFindsADeletionTheListLeavesOut)
+// counts in Result.Changed once, as it would have had the list named it.
+func TestAnEntryReadAgainCountsAsAChange(t *testing.T) {
+	t.Parallel()
+	changed := func(deleted bool) int {
+		r := newRig(t)
+		r.connect(t)
+		ws, ctx := r.fx.Workspace.ID, t.Context()
+		_, err := r.eng.SyncScheduled(ctx, ws)
+		require.NoError(t, err)
+		r.advance(time.Hour)
+		added := r.add(t, "acme/web#2", now.AddDate(0, 0, -21))
+		r.hook.Close() // a deletion's delivery is lost
+		if deleted {
+			require.NoError(t, r.srv.DeleteTimeEntry(ws, added.ID))
+		}
+		r.advance(time.Hour)
+		res, err := r.eng.SyncScheduled(ctx, ws)
+		require.NoError(t, err)
+		return res.Changed
+	}
+	listed := changed(false)
+	require.Positive(t, listed)
+	require.Equal(t, listed, changed(true))
 }
 
 // TestScheduledSyncFindsADeletionAfterTheReadThatStoredIt: with no webhook reaching the
