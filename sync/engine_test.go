@@ -50,6 +50,17 @@ type rig struct {
 }
 
 // clock is the time on the fake's and the engine's clocks: now, until advance moves it.
+// linesWith returns the lines of a log that hold msg.
+func linesWith(log, msg string) []string {
+	var lines []string
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, msg) {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
 func (r *rig) clock() time.Time { return now.Add(time.Duration(r.elapsed.Load())) }
 
 // advance moves the fake's and the engine's clocks on by d.

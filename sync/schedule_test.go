@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
@@ -316,22 +315,13 @@ func TestRunLogsEachFailureOnce(t *testing.T) {
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
 
-		count := func(msg string) (n int, lines []string) {
-			for line := range strings.Lines(logs.String()) {
-				if strings.Contains(line, msg) {
-					n++
-					lines = append(lines, line)
-				}
-			}
-			return n, lines
-		}
-		n, lines := count("scheduled sync failed")
-		require.Equal(t, 1, n, "%q", lines)
+		lines := linesWith(logs.String(), "scheduled sync failed")
+		require.Len(t, lines, 1, "%q", lines)
 		require.Contains(t, lines[0], "workspace="+failing)
 		require.Contains(t, lines[0], clockifysync.ErrInvalidAPIKey.Error())
 		for _, msg := range []string{"reading the connections", "reading the webhook tokens"} {
-			n, lines = count(msg)
-			require.Equal(t, 1, n, "%s: %q", msg, lines)
+			lines = linesWith(logs.String(), msg)
+			require.Len(t, lines, 1, "%s: %q", msg, lines)
 			require.Contains(t, lines[0], "level=ERROR")
 			require.Contains(t, lines[0], errStoreDown.Error())
 		}
