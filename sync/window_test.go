@@ -187,26 +187,12 @@ func TestSyncWithRevokedKey(t *testing.T) {
 	}
 	require.NotContains(t, r.logs.String(), "recording a failed sync", "recorded")
 
-	// A failure the store cannot record is logged, and the sync's own error returned.
-	store := &connectionsUnwritable{Store: r.store}
-	store.down.Store(true)
-	_, err := r.replica(t, store).SyncRecent(t.Context(), ws)
+	// A failure the store cannot record (its first write) is logged, and the sync's own
+	// error returned.
+	_, err := r.replica(t, &failingStore{Store: r.store, nth: 1}).SyncRecent(t.Context(), ws)
 	require.ErrorIs(t, err, clockifysync.ErrInvalidAPIKey)
 	require.Contains(t, r.logs.String(), "recording a failed sync")
 	require.Contains(t, r.logs.String(), errStoreDown.Error())
-}
-
-// connectionsUnwritable is a store that fails every change of a connection while down.
-type connectionsUnwritable struct {
-	clockifysync.Store
-	down atomic.Bool
-}
-
-func (s *connectionsUnwritable) UpdateConnection(ctx context.Context, ws string, fn func(*clockifysync.Connection) error) error {
-	if s.down.Load() {
-		return errStoreDown
-	}
-	return s.Store.UpdateConnection(ctx, ws, fn)
 }
 
 // TestSyncStoresEveryEntryOfABusyMember: a member with more entries in the window than
@@ -216,10 +202,7 @@ func TestSyncStoresEveryEntryOfABusyMember(t *testing.T) {
 	r := newRig(t)
 	from := now.AddDate(0, 0, -29)
 	for i := range 1100 {
-		start := from.Add(time.Duration(i) * 30 * time.Minute)
-		_, err := r.srv.AddTimeEntry(r.fx.Workspace.ID, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: fmt.Sprint("#", i+1),
-			TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(10 * time.Minute))}})
-		require.NoError(t, err)
+		r.add(t, fmt.Sprint("#", i+1), from.Add(time.Duration(i)*30*time.Minute))
 	}
 	res := r.connect(t) // before any webhook: only the initial sync stores them
 	want := r.inWindow(res.InitialSync.Window.Start, res.InitialSync.Window.End)
