@@ -245,7 +245,10 @@ func (s *EntityChangesService) path(workspaceID, which string, opts *EntityChang
 // iterator asks for page 0 and then page 1, and drops page 1 when it repeats page 0 (a
 // server counting from 1 reads page 0 as page 1); and it ends only on an empty page (or
 // Last-Page: true), since a page shorter than asked for may be Clockify's cap rather than
-// the end. That costs a request or two more than a documented list would.
+// the end. That costs a request or two more than a documented list would. On a server
+// counting from 1, a list changed between those two requests gives a page 1 unlike page
+// 0, taken for the next page: the first page's items come again. Keep what is read by
+// ID, as with any list paged by offset (see the package documentation).
 //
 // Clockify API: GET /v1/workspaces/{workspaceId}/entities/created (Experimental)
 // https://docs.clockify.me/#tag/Entity-changes-(Experimental)/operation/getCreatedEntityInfo

@@ -231,6 +231,27 @@ func TestChangeIteratorFindsWherePagesStart(t *testing.T) {
 	}
 }
 
+// TestChangeIteratorOnAListThatGrew: on a server counting from 1, a change to a list of
+// less than a page between the first two requests (a deletion listed meanwhile) makes
+// page 1 differ from page 0: it is taken for the next page, so the first page's items
+// come twice, and none is lost.
+func TestChangeIteratorOnAListThatGrew(t *testing.T) {
+	c, mt := newMockClient(t)
+	var pages []string
+	mt.RegisterResponder(http.MethodGet, changesURL+"deleted", func(r *http.Request) (*http.Response, error) {
+		pages = append(pages, r.URL.Query().Get("page"))
+		items := map[int]string{1: `{"id":"b0"}`, 2: `{"id":"b0"},{"id":"b1"}`}[len(pages)] // then none
+		return httpmock.NewStringResponse(200, `{"response":[`+items+`]}`), nil
+	})
+	var ids []string
+	for d, err := range c.EntityChanges.AllDeleted(context.Background(), ws, &EntityChangeOptions{Types: []EntityType{EntityTimeEntry}}) {
+		require.NoError(t, err)
+		ids = append(ids, d.ID)
+	}
+	require.Equal(t, []string{"", "1", "2"}, pages)
+	require.Equal(t, []string{"b0", "b0", "b1"}, ids)
+}
+
 func TestChangeIteratorStops(t *testing.T) {
 	ctx := context.Background()
 	opts := &EntityChangeOptions{Types: []EntityType{EntityTimeEntry}}

@@ -45,12 +45,13 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 	defer watch.stop()
 	var put []Entry
 	var gone []string
+	deletionsRead := map[string]bool{}
 	served, complete := true, true
 	cuts := append([]time.Time{lastRead.Add(-deletionLag), lastRead}, windowReads...)
 	slices.SortFunc(cuts, time.Time.Compare)
 	for from := since; from.Before(until); {
 		to := minTime(from.Add(changeSpan), until)
-		p, g, ok, all, err := e.readChanges(ctx, client, workspaceID, from, to, now, cuts)
+		p, g, ok, all, err := e.readChanges(ctx, client, workspaceID, from, to, now, cuts, deletionsRead)
 		if err != nil {
 			return 0, false, err
 		}
@@ -63,9 +64,16 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 	if err := e.store.MarkEntriesDeleted(ctx, workspaceID, gone, now); err != nil {
 		return 0, false, err
 	}
-	changed = len(put) + len(gone)
+	named := make(map[string]bool, len(put)+len(gone))
+	for _, en := range put {
+		named[en.ID] = true
+	}
+	for _, id := range gone {
+		named[id] = true
+	}
+	changed = len(named) // an entry listed twice, or updated and then deleted, counts once
 	if served {
-		ids, err := e.unlisted(ctx, workspaceID, since, put, gone)
+		ids, err := e.unlisted(ctx, workspaceID, since, named)
 		if err != nil {
 			return 0, false, err
 		}
@@ -87,9 +95,9 @@ func (e *Engine) applyChanges(ctx context.Context, client *clockify.Client, work
 
 // unlisted returns the entries that the deliveries of a workspace received since a time
 // created, updated or stopped, that are stored and not marked deleted, and that the
-// changes read (put, gone) do not name. The delivery log is read newest first, in
-// growing pages, until it reaches that time or its start.
-func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Time, put []Entry, gone []string) ([]string, error) {
+// changes read do not name (named, to which it adds them). The delivery log is read
+// newest first, in growing pages, until it reaches that time or its start.
+func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Time, named map[string]bool) ([]string, error) {
 	var log []webhook.Delivery
 	for limit := 256; ; limit *= 4 {
 		var err error
@@ -99,13 +107,6 @@ func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Ti
 		if len(log) < limit || log[len(log)-1].ReceivedAt.Before(since) {
 			break
 		}
-	}
-	named := make(map[string]bool, len(put)+len(gone))
-	for _, en := range put {
-		named[en.ID] = true
-	}
-	for _, id := range gone {
-		named[id] = true
 	}
 	var ids []string
 	for _, d := range log {
@@ -132,7 +133,12 @@ func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Ti
 // of the cuts (in order). A span whose entries created or updated Clockify will not list
 // (unserved) gives none, and served false; complete is false then, and when Clockify
 // will not list its deletions.
-func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time, cuts []time.Time) (put []Entry, gone []string, served, complete bool, err error) {
+//
+// A deletion is read by id once per sync (listed holds those read, and gains this
+// span's): a list may name one twice, at the instant two spans share, or after it
+// changed while read (Clockify reads page 0 as page 1, so a change between the first two
+// requests makes page 1 look like the next page, and the first page's items come again).
+func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time, cuts []time.Time, listed map[string]bool) (put []Entry, gone []string, served, complete bool, err error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: from, End: to}
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -162,9 +168,10 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 				return nil, nil, false, false, err
 			}
 			te, err := d.TimeEntry()
-			if err != nil || te == nil || te.ID == "" {
-				continue // not a time entry, or one Clockify did not describe
+			if err != nil || te == nil || te.ID == "" || listed[te.ID] {
+				continue // not a time entry, one Clockify did not describe, or one read already
 			}
+			listed[te.ID] = true
 			switch _, _, err := client.TimeEntries.Get(ctx, workspaceID, te.ID, false); {
 			case errors.Is(err, clockify.ErrNotFound):
 				gone = append(gone, te.ID)

@@ -279,6 +279,125 @@ func TestScheduledSyncGoesOnPastAnEntryItMayNotRead(t *testing.T) {
 	}
 }
 
+// TestScheduledSyncGoesOnPastADeletionUndone: an entry restored (Clockify's undo of a
+// deletion) after the list of deletions named it, and before the scheduled sync read it
+// by id, is left as stored; the sync goes on to the deletion listed after it, and keeps
+// the edit its lists of changes read before. Clockify reads page 0 as page 1, so the
+// list, asked for again from page 1, no longer repeats the first answer (the restored
+// entry left it) and names the later deletion a second time: it is read by id once, and
+// counted once.
+func TestScheduledSyncGoesOnPastADeletionUndone(t *testing.T) {
+	t.Parallel()
+	var (
+		mu       gosync.Mutex
+		undone   string // restored at its first read by id
+		reads    = map[string]int{}
+		restored error
+	)
+	var r *rig
+	r, _ = newRigBehind(t, func(_ http.ResponseWriter, req *http.Request) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		i := strings.LastIndex(req.URL.Path, "/time-entries/")
+		if req.Method != http.MethodGet || i < 0 {
+			return false
+		}
+		id := req.URL.Path[i+len("/time-entries/"):]
+		if reads[id]++; id == undone && reads[id] == 1 {
+			_, restored = r.srv.RestoreTimeEntry(r.fx.Workspace.ID, id)
+		}
+		return false
+	})
+	r.connect(t)
+	ws, ctx := r.fx.Workspace.ID, t.Context()
+	before, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+	require.GreaterOrEqual(t, len(old), 3)
+	r.hook.Close() // no webhook tells the engine
+	edited := r.edit(t, old[0], "acme/web#808 found late")
+	deleted := old[2]
+	mu.Lock()
+	undone = old[1]
+	mu.Unlock()
+	for _, id := range []string{undone, deleted} { // listed in this order
+		require.NoError(t, r.srv.DeleteTimeEntry(ws, id))
+	}
+
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.NoError(t, restored)
+	require.Equal(t, map[string]int{undone: 1, deleted: 1}, reads, "each deletion listed is read once")
+	r.requireMarkedDeleted(t, undone, false, "restored")
+	r.requireMarkedDeleted(t, deleted, true, "listed after it")
+	r.requireDescription(t, edited)
+	require.Equal(t, before.Changed+2, res.Changed, "the edit and the deletion")
+}
+
+// TestAnEntryChangedTwiceDuringTheReadCountsOnce: Result.Changed counts entries. One
+// updated and then deleted while the lists of changes are read is in both, and is
+// stored, then marked deleted; the updated list, changed between its first two requests
+// (Clockify reads page 0 as page 1), names the entry of its first answer twice, which is
+// stored as last read.
+func TestAnEntryChangedTwiceDuringTheReadCountsOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		list    string // the list before whose request (page 1 when set) the fake changes
+		page    string
+		deleted bool // the edited entry is deleted then; else another is edited
+		changed int
+	}{
+		{"updated, then deleted", "/entities/deleted", "", true, 1},
+		{"the updated list shifted", "/entities/updated", "1", false, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var during atomic.Pointer[func() error] // run once, before the list's request
+			changed := make(chan error, 1)
+			r, _ := newRigBehind(t, func(_ http.ResponseWriter, req *http.Request) bool {
+				if strings.HasSuffix(req.URL.Path, tc.list) && req.URL.Query().Get("page") == tc.page {
+					if fn := during.Swap(nil); fn != nil {
+						changed <- (*fn)()
+					}
+				}
+				return false
+			})
+			r.connect(t)
+			ws, ctx := r.fx.Workspace.ID, t.Context()
+			before, err := r.eng.SyncScheduled(ctx, ws)
+			require.NoError(t, err)
+			old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+			r.hook.Close() // no webhook tells the engine
+			edited := r.edit(t, old[0], "acme/web#808 found late")
+			other := r.srv.TimeEntries(ws)[slices.IndexFunc(r.srv.TimeEntries(ws), func(e clockify.TimeEntry) bool { return e.ID == old[1] })]
+			other.Description = "acme/web#809 edited meanwhile"
+			change := func() error {
+				if tc.deleted {
+					return r.srv.DeleteTimeEntry(ws, edited.ID)
+				}
+				_, err := r.srv.UpdateTimeEntry(ws, other)
+				return err
+			}
+			during.Store(&change)
+
+			res, err := r.eng.SyncScheduled(ctx, ws)
+			require.NoError(t, err)
+			require.Len(t, changed, 1, "the fake changed")
+			require.NoError(t, <-changed)
+			require.Equal(t, before.Changed+tc.changed, res.Changed)
+			if tc.deleted {
+				r.requireMarkedDeleted(t, edited.ID, true, "deleted after its edit")
+				return
+			}
+			r.requireDescription(t, edited)
+			r.requireDescription(t, other)
+		})
+	}
+}
+
 // TestScheduledSyncWithoutChangeLists: Clockify's lists of changes are Experimental; when
 // it finds the request bad (400), serves them no more (404), or refuses them (403: all,
 // to a member's key, or the deletions), the scheduled sync still stores its window, does not ask for those
