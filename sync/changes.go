@@ -168,7 +168,7 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 				return nil, nil, false, false, err
 			}
 			te, err := d.TimeEntry()
-			if err != nil || te == nil || te.ID == "" || listed[te.ID] {
+			if err != nil || te.ID == "" || listed[te.ID] {
 				continue // not a time entry, one Clockify did not describe, or one read already
 			}
 			listed[te.ID] = true
