@@ -296,34 +296,91 @@ func TestARedeliveryIsADuplicate(t *testing.T) {
 }
 
 // TestAProjectEditedBackIsNoDuplicate: as TestAnEditBackIsNoDuplicate, for a project
-// renamed while the workspace was disconnected, and renamed back once connected again.
+// renamed while the workspace was disconnected, and renamed back once connected again;
+// that delivery, and the project's deletion, sent again as they are, are duplicates.
 func TestAProjectEditedBackIsNoDuplicate(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
 	r.connect(t)
 	ws := r.fx.Workspace.ID
+	ps, err := r.store.Projects(t.Context(), ws)
+	require.NoError(t, err)
+	p := r.fx.Projects[slices.IndexFunc(r.fx.Projects, func(p clockify.Project) bool { return p.ID == ps[0].ID })] // the store's first
 	rename := func(name string) {
 		t.Helper()
-		p := r.fx.Projects[0]
 		p.Name = name
 		_, err := r.srv.UpdateProject(ws, p)
 		require.NoError(t, err)
 	}
-	stored := func() string {
-		t.Helper()
-		ps, err := r.store.Projects(t.Context(), ws)
-		require.NoError(t, err)
-		i := slices.IndexFunc(ps, func(p clockifysync.Project) bool { return p.ID == r.fx.Projects[0].ID })
-		return ps[i].Name
-	}
 	rename("Web app")
-	_, err := r.eng.Disconnect(t.Context(), ws)
+	_, err = r.eng.Disconnect(t.Context(), ws)
 	require.NoError(t, err)
 	rename("Web app, old")
 	r.connect(t)
-	require.Equal(t, "Web app, old", stored())
+	require.Equal(t, "Web app, old", r.storedProject(t, p.ID).Name)
 	rename("Web app")
-	require.Equal(t, "Web app", stored(), "the same body as the first rename, applied")
+	require.Equal(t, "Web app", r.storedProject(t, p.ID).Name, "the same body as the first rename, applied")
+
+	last := func() clockifytest.Delivery { ds := r.srv.Deliveries(); return ds[len(ds)-1] }
+	require.Equal(t, "duplicate\n", r.resend(t, last()), "the rename back, sent again")
+	p.Archived = true // Clockify deletes archived projects only
+	_, err = r.srv.UpdateProject(ws, p)
+	require.NoError(t, err)
+	require.NoError(t, r.srv.DeleteProject(ws, p.ID))
+	require.False(t, r.storedProject(t, p.ID).Deleted.IsZero(), "deleted")
+	require.Equal(t, "duplicate\n", r.resend(t, last()), "the deletion, sent again")
+}
+
+// TestADeletionDoneAgainIsNoDuplicate: as TestAnEditBackIsNoDuplicate, for an entry
+// deleted, restored (Clockify's undo) with no delivery to tell, read back by a sync, and
+// deleted again, which sends the first deletion's body again: applied, as the store holds
+// the entry undeleted; sent again as it is, a duplicate.
+func TestADeletionDoneAgainIsNoDuplicate(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws, ctx := r.fx.Workspace.ID, t.Context()
+	e := r.add(t, "#5 login", now.Add(-time.Hour))
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, e.ID))
+	ds := r.srv.Deliveries()
+	first := ds[len(ds)-1]
+	require.Equal(t, clockify.EventTimeEntryDeleted, first.Event)
+	r.requireMarkedDeleted(t, e.ID, true, "deleted")
+
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	hooks := r.srv.Webhooks(ws)
+	restores := hooks[slices.IndexFunc(hooks, func(h clockify.Webhook) bool { return h.WebhookEvent == clockify.EventTimeEntryRestored })]
+	_, err = admin.Webhooks.Delete(ctx, ws, restores.ID)
+	require.NoError(t, err)
+	_, err = r.srv.RestoreTimeEntry(ws, e.ID)
+	require.NoError(t, err)
+	r.advance(time.Hour)
+	_, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	r.requireMarkedDeleted(t, e.ID, false, "restored, read back by the sync")
+
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, e.ID))
+	ds = r.srv.Deliveries()
+	require.Equal(t, first.Body, ds[len(ds)-1].Body, "the second deletion sends the same body")
+	r.requireMarkedDeleted(t, e.ID, true, "deleted again")
+	require.Equal(t, "duplicate\n", r.resend(t, first), "sent again as it is")
+}
+
+// resend sends a delivery again, signed with its webhook's token, and returns the answer.
+func (r *rig) resend(t *testing.T, d clockifytest.Delivery) string {
+	t.Helper()
+	hooks := r.srv.Webhooks(d.WorkspaceID)
+	i := slices.IndexFunc(hooks, func(h clockify.Webhook) bool { return h.ID == d.WebhookID })
+	require.GreaterOrEqual(t, i, 0, "webhook %s", d.WebhookID)
+	req, err := webhook.NewSignedRequest(r.hook.URL+"/clockify", hooks[i].AuthToken, d.Event, d.Body)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req.WithContext(t.Context()))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(body)
 }
 
 // TestRedeliveryAfterAReplicaDiedApplying: a replica claimed a delivery and died applying
