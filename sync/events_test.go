@@ -114,6 +114,35 @@ func TestStartingATimerStopsTheOther(t *testing.T) {
 	})
 }
 
+// TestStartingATimerStopsEveryOtherRunning: the store may hold more than one of a
+// member's entries running (a stop whose delivery was lost, a sync not yet run); a new
+// timer's delivery has each read again, not only the first.
+func TestStartingATimerStopsEveryOtherRunning(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws, ctx := r.fx.Workspace.ID, t.Context()
+	member := r.fx.Members[1].User.ID
+	var stale []string
+	for _, start := range []time.Time{now.Add(-3 * time.Hour), now.Add(-2 * time.Hour)} {
+		e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: member, Description: "#5 login",
+			TimeInterval: clockify.TimeInterval{Start: start, End: new(start.Add(time.Hour))}})
+		require.NoError(t, err)
+		got, err := r.store.Entry(ctx, ws, e.ID)
+		require.NoError(t, err)
+		got.End = time.Time{} // as a lost stop left it
+		require.NoError(t, r.store.PutEntries(ctx, []clockifysync.Entry{got}))
+		stale = append(stale, e.ID)
+	}
+	_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: member, Description: "#6 logout", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Minute)}})
+	require.NoError(t, err)
+	running, err := r.store.EntryIDs(ctx, clockifysync.EntryQuery{WorkspaceID: ws, UserID: member, Running: true})
+	require.NoError(t, err)
+	require.Len(t, running, 1, "only the new timer runs")
+	require.NotContains(t, running, stale[0])
+	require.NotContains(t, running, stale[1])
+}
+
 // TestASplitEntryIsStoredWhole: Clockify's Split action cuts an entry in two, and its
 // TIME_ENTRY_SPLIT delivery tells of one part (which one is not documented; the fake's
 // of the later). Whichever part it tells of, of a finished entry or a running timer,
@@ -621,17 +650,18 @@ func TestDeliveriesAppliedAtOnceKeepTheLatest(t *testing.T) {
 	}
 }
 
-// TestDeliveryDuringASyncIsKept: an entry changed, delivered and applied while a sync
-// reads its member's entries, after the sync's read and before its write, is left as
-// the delivery stored it. When this engine applied the delivery, the sync reads the
-// entry again before it ends; when another replica did (whose deliveries this one does
-// not see), the store keeps what was read last (Entry.Synced), whichever writes last.
+// TestDeliveryDuringASyncIsKept: entries changed, delivered and applied while a sync
+// reads their member's entries, after the sync's read and before its write, are left as
+// the deliveries stored them. When this engine applied the deliveries, the sync reads
+// each entry again before it ends; when another replica did (whose deliveries this one
+// does not see), the store keeps what was read last (Entry.Synced), whichever writes last.
 func TestDeliveryDuringASyncIsKept(t *testing.T) {
 	t.Parallel()
 	thisEngineAndAReplica(t, func(t *testing.T, store clockifysync.Store, replica bool) {
 		r := newRigOn(t, store)
 		r.connect(t)
 		e := r.add(t, "PR #1 before", now.Add(-time.Hour))
+		other := r.add(t, "PR #3 before", now.Add(-2*time.Hour))
 		var armed atomic.Bool
 		armed.Store(true)
 		hook := func(info clockifytest.RequestInfo) {
@@ -640,6 +670,7 @@ func TestDeliveryDuringASyncIsKept(t *testing.T) {
 					r.advance(time.Minute)
 				}
 				r.edit(t, e.ID, "PR #2 edited during the sync") // delivered to the rig's engine
+				r.edit(t, other.ID, "PR #4 edited during the sync too")
 			}
 		}
 		r.onRequest.Store(&hook)
@@ -655,6 +686,9 @@ func TestDeliveryDuringASyncIsKept(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "PR #2 edited during the sync", got.Description)
 		require.Equal(t, 2, got.Links[0].Number)
+		got, err = r.store.Entry(t.Context(), r.fx.Workspace.ID, other.ID)
+		require.NoError(t, err)
+		require.Equal(t, "PR #4 edited during the sync too", got.Description, "each entry delivered is kept")
 	})
 }
 
