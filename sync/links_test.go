@@ -43,6 +43,7 @@ func TestManualLinksSurviveResync(t *testing.T) {
 		var targets []string
 		for _, l := range entries[i].Effective {
 			require.Equal(t, clockifysync.SourceManual, l.Source)
+			require.Equal(t, float32(1), l.Confidence, "a link made by hand is certain")
 			targets = append(targets, l.Target())
 		}
 		require.Equal(t, []string{"acme/web#901", "acme/api#17"}, targets, "manual links replace the auto links")
