@@ -83,6 +83,8 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 	project, member := r.fx.Projects[0].ID, r.fx.Members[0].User.ID
 	entry := r.add(t, "#12 fix login", now.Add(-time.Hour))
 	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "acme/web"}))
+	longest := clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: strings.Repeat("p", 255), Repo: "acme/web"}
+	require.NoError(t, r.eng.SetProjectMapping(ctx, longest), "an id of 255 bytes is kept")
 	require.NoError(t, r.eng.LinkManually(ctx, ws, entry.ID, "acme/api#3"))
 	require.NoError(t, r.eng.SetProjectRate(ctx, ws, project, billing.Money{Minor: 120_00}))
 	// A connection that Disconnect ended: it keeps its history, and no key.
@@ -151,6 +153,9 @@ func badInputChangesNothing(t *testing.T, store clockifysync.Store) {
 		}},
 		{"a mapping of no project", clockifysync.ErrInput, func(ctx context.Context) error {
 			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, Repo: "acme/web"})
+		}},
+		{"a mapping of no workspace", clockifysync.ErrInput, func(ctx context.Context) error {
+			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{ProjectID: project, Repo: "acme/web"})
 		}},
 		{"a project mapped in a workspace never connected", clockifysync.ErrNotConnected, func(ctx context.Context) error {
 			return r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: nowhere, ProjectID: project, Repo: "acme/web"})
