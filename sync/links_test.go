@@ -78,6 +78,31 @@ func TestManualLinksSurviveResync(t *testing.T) {
 	})
 }
 
+// TestStoredPatternThatNoLongerCompiles: a stored pattern that does not compile (one
+// SetProjectMapping refuses, kept by another version that took it) is left out, with a
+// warning that names its project; the mapping's repository still resolves the project's
+// bare references, and a pattern that compiles is not warned of.
+func TestStoredPatternThatNoLongerCompiles(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws, ctx := r.fx.Workspace.ID, t.Context()
+	good, bad := r.fx.Projects[0].ID, r.fx.Projects[1].ID
+	for _, m := range []clockifysync.ProjectMapping{
+		{WorkspaceID: ws, ProjectID: good, Repo: "acme/web", Pattern: `WEB-(?P<number>\d+)`},
+		{WorkspaceID: ws, ProjectID: bad, Repo: "acme/api", Pattern: `API-(?P<number>\d+`},
+	} {
+		require.NoError(t, r.store.SetProjectMapping(ctx, m))
+	}
+	e := r.addTo(t, bad, "#31, API-9") // delivered, and linked with the stored mappings
+	r.requireTarget(t, e.ID, "acme/api#31")
+	warned := linesWith(r.logs.String(), "stored project pattern does not compile")
+	require.NotEmpty(t, warned)
+	for _, line := range warned {
+		require.Contains(t, line, "project="+bad)
+	}
+}
+
 func TestProjectMappingRelinks(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
