@@ -134,11 +134,11 @@ func (e *Engine) unlisted(ctx context.Context, workspaceID string, since time.Ti
 // (unserved) gives none, and served false; complete is false then, and when Clockify
 // will not list its deletions.
 //
-// A deletion is read by id once per sync (listed holds those read, and gains this
+// A deletion is read by id once per sync (deletionsRead holds those read, and gains this
 // span's): a list may name one twice, at the instant two spans share, or after it
 // changed while read (Clockify reads page 0 as page 1, so a change between the first two
 // requests makes page 1 look like the next page, and the first page's items come again).
-func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time, cuts []time.Time, listed map[string]bool) (put []Entry, gone []string, served, complete bool, err error) {
+func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, workspaceID string, from, to, now time.Time, cuts []time.Time, deletionsRead map[string]bool) (put []Entry, gone []string, served, complete bool, err error) {
 	opts := &clockify.EntityChangeOptions{Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: from, End: to}
 	for _, changes := range []iter.Seq2[clockify.EntityChange, error]{
 		client.EntityChanges.AllCreated(ctx, workspaceID, opts),
@@ -168,10 +168,10 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 				return nil, nil, false, false, err
 			}
 			te, err := d.TimeEntry()
-			if err != nil || te.ID == "" || listed[te.ID] {
+			if err != nil || te.ID == "" || deletionsRead[te.ID] {
 				continue // not a time entry, one Clockify did not describe, or one read already
 			}
-			listed[te.ID] = true
+			deletionsRead[te.ID] = true
 			switch _, _, err := client.TimeEntries.Get(ctx, workspaceID, te.ID, false); {
 			case errors.Is(err, clockify.ErrNotFound):
 				gone = append(gone, te.ID)

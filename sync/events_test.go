@@ -309,7 +309,7 @@ func TestAProjectEditedBackIsNoDuplicate(t *testing.T) {
 	ws := r.fx.Workspace.ID
 	ps, err := r.store.Projects(t.Context(), ws)
 	require.NoError(t, err)
-	p := r.fx.Projects[slices.IndexFunc(r.fx.Projects, func(p clockify.Project) bool { return p.ID == ps[0].ID })] // the store's first
+	p := r.fx.Projects[slices.IndexFunc(r.fx.Projects, func(p clockify.Project) bool { return p.ID == ps[0].ID })] // the store's first: index 0, the edge of the duplicate check's lookup
 	rename := func(name string) {
 		t.Helper()
 		p.Name = name
