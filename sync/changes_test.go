@@ -24,14 +24,9 @@ import (
 func TestScheduledSyncCatchesOldEntries(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
-	r.connect(t)
-	r.hook.Close() // no webhook tells the engine
+	before, old := r.quietAfterASync(t) // the lists hold the day's entries already
 	ws := r.fx.Workspace.ID
 	ctx := t.Context()
-	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
-	require.GreaterOrEqual(t, len(old), 2)
-	before, err := r.eng.SyncScheduled(ctx, ws) // what the lists hold already (the day's entries)
-	require.NoError(t, err)
 	edited := r.edit(t, old[0], "acme/web#808 found late")
 	require.NoError(t, r.srv.DeleteTimeEntry(ws, old[1]))
 	added := r.add(t, "forgotten", now.AddDate(0, 0, -25))
@@ -308,13 +303,8 @@ func TestScheduledSyncGoesOnPastADeletionUndone(t *testing.T) {
 		}
 		return false
 	})
-	r.connect(t)
+	before, old := r.quietAfterASync(t)
 	ws, ctx := r.fx.Workspace.ID, t.Context()
-	before, err := r.eng.SyncScheduled(ctx, ws)
-	require.NoError(t, err)
-	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
-	require.GreaterOrEqual(t, len(old), 3)
-	r.hook.Close() // no webhook tells the engine
 	edited := r.edit(t, old[0], "acme/web#808 found late")
 	deleted := old[2]
 	mu.Lock()
@@ -365,12 +355,8 @@ func TestAnEntryChangedTwiceDuringTheReadCountsOnce(t *testing.T) {
 				}
 				return false
 			})
-			r.connect(t)
+			before, old := r.quietAfterASync(t)
 			ws, ctx := r.fx.Workspace.ID, t.Context()
-			before, err := r.eng.SyncScheduled(ctx, ws)
-			require.NoError(t, err)
-			old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
-			r.hook.Close() // no webhook tells the engine
 			edited := r.edit(t, old[0], "acme/web#808 found late")
 			other := r.srv.TimeEntries(ws)[slices.IndexFunc(r.srv.TimeEntries(ws), func(e clockify.TimeEntry) bool { return e.ID == old[1] })]
 			other.Description = "acme/web#809 edited meanwhile"
@@ -634,4 +620,19 @@ func (r *rig) requireMarkedDeleted(t *testing.T, id string, deleted bool, msg st
 	got, err := r.store.Entry(t.Context(), r.fx.Workspace.ID, id)
 	require.NoError(t, err, "%s: %s", msg, id)
 	require.Equal(t, deleted, !got.Deleted.IsZero(), "%s: %s", msg, id)
+}
+
+// quietAfterASync connects the rig, has a scheduled sync read what Clockify's lists of
+// changes hold already, and closes the engine's webhook endpoint, so that no delivery
+// tells of what follows. It returns that sync's Result and the ids of the fake's entries
+// of last month (started 20 to 30 days before now), which no recent window holds.
+func (r *rig) quietAfterASync(t *testing.T) (*clockifysync.Result, []string) {
+	t.Helper()
+	r.connect(t)
+	res, err := r.eng.SyncScheduled(t.Context(), r.fx.Workspace.ID)
+	require.NoError(t, err)
+	r.hook.Close()
+	old := r.inWindow(now.AddDate(0, 0, -30), now.AddDate(0, 0, -20))
+	require.GreaterOrEqual(t, len(old), 3)
+	return res, old
 }
