@@ -83,7 +83,8 @@ func TestHistoryChangedWhileDisconnectedIsRead(t *testing.T) {
 
 // TestDisconnectWithRevokedKey: Clockify refuses a revoked key, so the webhooks stay
 // registered there; the engine still forgets the key and the tokens, and says which
-// webhooks to delete by hand.
+// webhooks to delete by hand. The handler trusts those tokens no more: Clockify's next
+// delivery is refused as unsigned, and stores nothing.
 func TestDisconnectWithRevokedKey(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
@@ -104,6 +105,12 @@ func TestDisconnectWithRevokedKey(t *testing.T) {
 	hooks, err := r.store.Webhooks(ctx, ws)
 	require.NoError(t, err)
 	require.Empty(t, hooks, "their tokens are forgotten")
+
+	added := r.add(t, "#5 after the disconnect", now.Add(-time.Hour))
+	ds := r.srv.Deliveries()
+	require.Equal(t, http.StatusUnauthorized, ds[len(ds)-1].StatusCode)
+	_, err = r.store.Entry(ctx, ws, added.ID)
+	require.ErrorIs(t, err, clockifysync.ErrNotFound)
 }
 
 // racingStore lets another replica act between the engine's read of a connection and
