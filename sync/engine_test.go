@@ -49,7 +49,6 @@ type rig struct {
 	elapsed atomic.Int64
 }
 
-// clock is the time on the fake's and the engine's clocks: now, until advance moves it.
 // linesWith returns the lines of a log that hold msg.
 func linesWith(log, msg string) []string {
 	var lines []string
@@ -61,6 +60,7 @@ func linesWith(log, msg string) []string {
 	return lines
 }
 
+// clock is the time on the fake's and the engine's clocks: now, until advance moves it.
 func (r *rig) clock() time.Time { return now.Add(time.Duration(r.elapsed.Load())) }
 
 // advance moves the fake's and the engine's clocks on by d.
