@@ -377,9 +377,12 @@ func (e *Engine) repairWebhooks(ctx context.Context, client *clockify.Client, co
 }
 
 // retryEvent picks the refused event a repair tries again: another each hour, so that
-// one Clockify refuses for a reason of its own does not keep the others from a try.
+// one Clockify refuses for a reason of its own does not keep the others from a try. The
+// hours are counted down to a whole one and taken modulo the events' number as
+// non-negative, for a clock before 1970 too (WithClock), whose Unix time is negative.
 func retryEvent(refused []clockify.WebhookEvent, now time.Time) clockify.WebhookEvent {
-	return refused[now.Unix()/3600%int64(len(refused))]
+	hour, n := now.Truncate(time.Hour).Unix()/3600, int64(len(refused))
+	return refused[(hour%n+n)%n]
 }
 
 // lockWebhooks takes the locks under which the workspace's webhooks change after

@@ -2,8 +2,11 @@ package sync
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/clockify"
 )
 
 // TestSameURL: a webhook URL Clockify lists is the connection's when it differs only in
@@ -49,4 +52,21 @@ func TestSameURL(t *testing.T) {
 	}
 	require.False(t, sameURL("https://[::1]:8443/h", "https://[::1]/h"))
 	require.Equal(t, "a~%2F%2Fb%ZZ%", normalEscapes("a%7e%2f%2Fb%ZZ%"))
+}
+
+// TestRetryEvent: a repair tries each refused event in turn, one an hour, also on a clock
+// (WithClock) before 1970, whose Unix time is negative.
+func TestRetryEvent(t *testing.T) {
+	refused := []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventTimerStopped, clockify.EventTimeEntrySplit}
+	for _, at := range []time.Time{
+		time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC),
+		time.Date(1969, 6, 1, 10, 0, 0, 0, time.UTC),
+	} {
+		tried := map[clockify.WebhookEvent]bool{}
+		for h := range len(refused) {
+			tried[retryEvent(refused, at.Add(time.Duration(h)*time.Hour+59*time.Minute))] = true
+		}
+		require.Len(t, tried, len(refused), "at %v", at)
+		require.Equal(t, retryEvent(refused, at), retryEvent(refused, at.Add(59*time.Minute)), "one an hour, at %v", at)
+	}
 }
