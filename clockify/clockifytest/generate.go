@@ -80,8 +80,8 @@ func Generate(opts GenerateOptions) *Fixture {
 		Currencies: []clockify.Currency{{ID: id(), Code: "AUD", IsDefault: true}},
 	}
 	for i := range opts.Members {
-		first := firstNames[(i+int(opts.Seed))%len(firstNames)]
-		last := lastNames[(i*7+int(opts.Seed))%len(lastNames)]
+		first := firstNames[(i+int(opts.Seed%uint64(len(firstNames))))%len(firstNames)]
+		last := lastNames[(i*7+int(opts.Seed%uint64(len(lastNames))))%len(lastNames)]
 		name := first + " " + last
 		if i >= len(firstNames) {
 			name = fmt.Sprintf("%s %s %d", first, last, i/len(firstNames))

@@ -1,6 +1,7 @@
 package clockifytest_test
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -73,6 +74,21 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		require.Regexp(t, `^[0-9a-f]{24}$`, id)
 	}
 	requireUnique(t, "id", ids)
+}
+
+// TestGenerateTakesEverySeed: a seed past the largest int (the seed is a uint64) gives a
+// workspace as any other, its names taken from the lists.
+func TestGenerateTakesEverySeed(t *testing.T) {
+	for _, seed := range []uint64{math.MaxInt64 + 1, math.MaxUint64} {
+		f := clockifytest.Generate(clockifytest.GenerateOptions{Seed: seed, Now: now})
+		require.Len(t, f.Members, 5, "seed %d", seed)
+		require.NotEmpty(t, f.Entries, "seed %d", seed)
+		names := make([]string, 0, len(f.Members))
+		for _, m := range f.Members {
+			names = append(names, m.User.Name)
+		}
+		requireUnique(t, "member name", names)
+	}
 }
 
 // prNumber finds the number of the PR reference a generated description starts with or
