@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
@@ -43,6 +45,12 @@ var (
 	plainWork  = []string{"Standup", "Sprint planning", "1:1", "Customer call", "Investigating alerts", "Code review", "Writing design doc", "Interviews", ""}
 )
 
+// capitalised returns s with its first letter in upper case.
+func capitalised(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
 // Generate builds a deterministic workspace: members, projects named like repositories,
 // and entries on working days. Descriptions mix what Clockify's GitHub button writes
 // ("#123 Fix login redirect"), "PR #42 review", PR URLs, "PR-88", and plain work with no
@@ -74,7 +82,7 @@ func Generate(opts GenerateOptions) *Fixture {
 	f := &Fixture{Org: opts.Org}
 	f.Workspace = clockify.Workspace{
 		ID:         id(),
-		Name:       strings.ToUpper(opts.Org[:1]) + opts.Org[1:] + " Engineering",
+		Name:       capitalised(opts.Org) + " Engineering",
 		HourlyRate: &clockify.Rate{Amount: 15000, Currency: "AUD"},
 		Settings:   &clockify.WorkspaceSettings{DefaultBillableProjects: true},
 		Currencies: []clockify.Currency{{ID: id(), Code: "AUD", IsDefault: true}},

@@ -76,9 +76,11 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	requireUnique(t, "id", ids)
 }
 
-// TestGenerateTakesEverySeed: a seed past the largest int (the seed is a uint64) gives a
-// workspace as any other, its names taken from the lists.
-func TestGenerateTakesEverySeed(t *testing.T) {
+// TestGenerateTakesAnySeedOrOrg: a seed past the largest int (the seed is a uint64) gives
+// a workspace as any other, its names taken from the lists, and an organisation whose
+// name starts with a letter outside ASCII names the workspace in UTF-8.
+func TestGenerateTakesAnySeedOrOrg(t *testing.T) {
+	require.Equal(t, "Électrique Engineering", clockifytest.Generate(clockifytest.GenerateOptions{Now: now, Org: "électrique"}).Workspace.Name)
 	for _, seed := range []uint64{math.MaxInt64 + 1, math.MaxUint64} {
 		f := clockifytest.Generate(clockifytest.GenerateOptions{Seed: seed, Now: now})
 		require.Len(t, f.Members, 5, "seed %d", seed)
@@ -113,6 +115,7 @@ func TestGenerateAtScale(t *testing.T) {
 	require.Len(t, f.Members, 90)
 	require.Len(t, f.Projects, 40)
 	require.True(t, f.Members[0].Admin)
+	require.Equal(t, "Globex Engineering", f.Workspace.Name)
 	var names, emails, keys, projects []string
 	for _, m := range f.Members {
 		names, emails, keys = append(names, m.User.Name), append(emails, m.User.Email), append(keys, m.APIKey)
