@@ -551,6 +551,7 @@ func connectsAtOnce(t *testing.T, r *rig, second *clockifysync.Engine, waiting <
 	}
 }
 
+// TestMissingEventsStoredBeforeTheInitialSync: Connect records the events Clockify
 // delivers no webhook for once their webhooks are registered, before the initial sync,
 // which may fail.
 func TestMissingEventsStoredBeforeTheInitialSync(t *testing.T) {
@@ -572,7 +573,7 @@ func TestMissingEventsStoredBeforeTheInitialSync(t *testing.T) {
 	require.Len(t, conn.MissingEvents, 7, "a Free plan's three webhooks registered, seven events missing")
 }
 
-// TestScheduledSyncRepairsWebhooks: a webhook deleted in Clockify's settings is
+// TestConnectResumesItsInitialSync: a Connect stopped in its initial sync, called again
 // later, finishes that sync's window with the members not yet read, rather than read
 // every member's entries again over a new window.
 func TestConnectResumesItsInitialSync(t *testing.T) {
@@ -788,6 +789,8 @@ func TestWorkspacesInTheirRegions(t *testing.T) {
 	require.Equal(t, []string{"api.clockify.me", "use2.clockify.me"}, rec.of(global.OwnerKey))
 }
 
+// TestConnectImportsMembersAfterASync: a Connect of a workspace (again) while a sync of
+// it runs waits for the sync before it reads the members, so that the sync does not
 // store its read of them after Connect's (here or on another replica: the run's lock is
 // the store's).
 func TestConnectImportsMembersAfterASync(t *testing.T) {

@@ -145,7 +145,7 @@ func TestRefusedEventsTriedInTurn(t *testing.T) {
 	require.Len(t, seen, len(res.MissingEvents), "each refused event tried in turn: %v", seen)
 }
 
-// TestMissingEventsStoredBeforeTheInitialSync: Connect records the events Clockify
+// TestScheduledSyncRepairsWebhooks: a webhook deleted in Clockify's settings is
 // registered again by the next scheduled sync, and delivers. One Clockify refuses (its
 // limit reached) is reported missing, and tried again by each scheduled sync, with one
 // request, until Clockify takes it.
@@ -212,8 +212,6 @@ func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 	require.Empty(t, res.MissingEvents)
 	require.NotEmpty(t, webhookOf(clockify.EventNewTimeEntry))
 }
-
-// TestConnectResumesItsInitialSync: a Connect stopped in its initial sync, called again
 
 // TestSetWebhookURL: a connected workspace's webhooks move to a new URL of the host's
 // handler with the stored key, deliveries follow them there, and an empty URL deletes
