@@ -52,6 +52,12 @@ func TestSameURL(t *testing.T) {
 	}
 	require.False(t, sameURL("https://[::1]:8443/h", "https://[::1]/h"))
 	require.Equal(t, "a~%2F%2Fb%ZZ%", normalEscapes("a%7e%2f%2Fb%ZZ%"))
+	// The unreserved characters at the ends of their ranges, the reserved ones beside
+	// them, and an escape cut short at the end (a query is not checked by url.Parse).
+	require.Equal(t, "azAZ09-._~", normalEscapes("%61%7A%41%5a%30%39%2D%2e%5F%7e"))
+	require.Equal(t, "%60%7B%40%5B%2F%3A%4", normalEscapes("%60%7b%40%5B%2f%3a%4"))
+	require.True(t, sameURL("https://h.example/x?q=%4", "https://h.example/x?q=%4"))
+	require.True(t, sameURL("https://h.example/x?q=%61%4", "https://h.example/x?q=a%4"))
 }
 
 // TestRetryEvent: a repair tries each refused event in turn, one an hour, also on a clock

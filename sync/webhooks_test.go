@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
@@ -92,6 +93,13 @@ func TestFreePlanWebhooks(t *testing.T) {
 	require.Empty(t, sync.MissingEvents)
 	require.Empty(t, stored(r))
 	newProjectDelivered(r) // with the kept token
+	// Moved on a Free plan again: what Clockify refused at the new URL is recorded.
+	require.NoError(t, r.srv.SetFreePlan(ws, true))
+	moved, err := r.eng.SetWebhookURL(ctx, ws, r.hook.URL+"/moved")
+	require.NoError(t, err)
+	require.Equal(t, 3, moved.Webhooks)
+	require.Equal(t, others, moved.MissingEvents)
+	require.Equal(t, others, stored(r))
 
 	require.NoError(t, free.srv.SetFreePlan(fws, true))
 	_, err = free.eng.SyncScheduled(ctx, fws)
@@ -102,8 +110,39 @@ func TestFreePlanWebhooks(t *testing.T) {
 	require.Empty(t, stored(free), "no webhook is expected of a disconnected workspace")
 }
 
+// TestMembersKeyOnAFreePlan: a member's key, which may not list the webhooks, takes
+// those of the events the store holds at the URL for delivering, and the other events
+// for missing still: those Clockify refused the admin's key that registered the others.
+func TestMembersKeyOnAFreePlan(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	r := newRig(t)
+	ws := r.fx.Workspace.ID
+	require.NoError(t, r.srv.SetFreePlan(ws, true))
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	for _, ev := range []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventNewTimeEntry} {
+		_, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{Name: "another integration",
+			URL: "https://elsewhere.example/hook", WebhookEvent: ev})
+		require.NoError(t, err)
+	}
+	res := r.connect(t)
+	require.Equal(t, 1, res.Webhooks)
+	require.Len(t, res.MissingEvents, 9)
+	i := slices.IndexFunc(r.fx.Members, func(m clockifytest.Member) bool { return !m.Admin && m.APIKey != "" })
+	require.GreaterOrEqual(t, i, 0)
+	require.NoError(t, r.eng.SetAPIKey(ctx, ws, r.fx.Members[i].APIKey))
+	sync, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, res.MissingEvents, sync.MissingEvents)
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, res.MissingEvents, conn.MissingEvents)
+}
+
 // TestRefusedEventsTriedInTurn: on a Free plan, the scheduled sync of each hour tries
-// another of the events Clockify refused, so that each gets its try.
+// another of the events Clockify refused, so that each gets its try; here another
+// integration holds two of the plan's three webhooks, so the engine holds one.
 func TestRefusedEventsTriedInTurn(t *testing.T) {
 	t.Parallel()
 	var (
@@ -126,8 +165,16 @@ func TestRefusedEventsTriedInTurn(t *testing.T) {
 	}, clockifysync.WithClock(func() time.Time { return now.Add(time.Duration(hours.Load()) * time.Hour) }))
 	ws := r.fx.Workspace.ID
 	require.NoError(t, r.srv.SetFreePlan(ws, true))
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	for _, ev := range []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventNewTimeEntry} {
+		_, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{Name: "another integration",
+			URL: "https://elsewhere.example/hook", WebhookEvent: ev})
+		require.NoError(t, err)
+	}
 	res := r.connect(t)
-	require.Len(t, res.MissingEvents, 7)
+	require.Equal(t, 1, res.Webhooks)
+	require.Len(t, res.MissingEvents, 9)
 
 	seen := map[clockify.WebhookEvent]bool{}
 	for range res.MissingEvents {
@@ -211,6 +258,29 @@ func TestScheduledSyncRepairsWebhooks(t *testing.T) {
 	require.Equal(t, lists+1, r.srv.Requests("GET v1/workspaces/{ws}/webhooks"), "no other event to try: one list")
 	require.Empty(t, res.MissingEvents)
 	require.NotEmpty(t, webhookOf(clockify.EventNewTimeEntry))
+
+	// Two deleted and refused: once Clockify takes the one tried, the other is
+	// registered in the same sync.
+	var others []string
+	for _, ev := range []clockify.WebhookEvent{clockify.EventNewTimeEntry, clockify.EventTimeEntryUpdated} {
+		_, err = admin.Webhooks.Delete(ctx, ws, webhookOf(ev))
+		require.NoError(t, err)
+		other, _, err := admin.Webhooks.Create(ctx, ws, &clockify.WebhookRequest{Name: "another integration",
+			URL: "https://elsewhere.example/hook", WebhookEvent: clockify.EventNewProject})
+		require.NoError(t, err)
+		others = append(others, other.ID)
+	}
+	res, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, []clockify.WebhookEvent{clockify.EventNewTimeEntry, clockify.EventTimeEntryUpdated}, res.MissingEvents)
+	for _, id := range others {
+		_, err = admin.Webhooks.Delete(ctx, ws, id)
+		require.NoError(t, err)
+	}
+	res, err = r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, 2, res.WebhooksRepaired)
+	require.Empty(t, res.MissingEvents)
 }
 
 // TestSetWebhookURL: a connected workspace's webhooks move to a new URL of the host's
