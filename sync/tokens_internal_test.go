@@ -2,6 +2,7 @@ package sync
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
+	"github.com/heyjasper/jasper-clockify/webhook"
 )
 
 // TestStoredTokensKeepWhatTheGraceCovers: each rotation stores the new token with the
@@ -49,4 +51,22 @@ func TestStoredTokensKeepWhatTheGraceCovers(t *testing.T) {
 	require.Empty(t, e.replacedBy(Webhook{WorkspaceID: "ws1", ID: "h1"}), "stored without a token")
 	require.Empty(t, e.replacedBy(Webhook{WorkspaceID: "ws1", ID: "h1", SealedToken: []byte("sealed with another key, long enough")}))
 	require.False(t, bytes.Contains(w.SealedToken, []byte("tok-")), "sealed")
+}
+
+// TestTrustedAgainAfterDistrust: a webhook's token that Handler was told to refuse
+// verifies again once trusted again, the same token too (the digests of the tokens held
+// forget the webhook with the verifier).
+func TestTrustedAgainAfterDistrust(t *testing.T) {
+	v, err := webhook.NewVerifier(nil)
+	require.NoError(t, err)
+	e := &Engine{grace: time.Hour}
+	e.tokens.v, e.tokens.held = v, map[string][sha256.Size]byte{}
+	w := Webhook{WorkspaceID: "ws1", ID: "h1", Event: string(clockify.EventNewTimeEntry)}
+	require.NoError(t, e.trust(w, "tok-1", false))
+	e.distrust(w.ID)
+	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-1")
+	require.ErrorIs(t, err, webhook.ErrInvalidSignature)
+	require.NoError(t, e.trust(w, "tok-1", true))
+	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-1")
+	require.NoError(t, err)
 }

@@ -92,7 +92,8 @@ func NewVerifier(tokens []Token, opts ...VerifierOption) (*Verifier, error) {
 // JSON: holding that would accept any delivery signed "[REDACTED]".
 var ErrBadToken = errors.New("webhook: a token needs a value, a webhook id and an event")
 
-// Add holds a webhook's token, replacing the webhook's current one at once.
+// Add holds a webhook's token, replacing at once every token the webhook held: its
+// current one, and those a rotation keeps for their grace.
 func (v *Verifier) Add(t Token) error {
 	if err := t.check(); err != nil {
 		return err

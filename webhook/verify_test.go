@@ -100,10 +100,13 @@ func TestRotation(t *testing.T) {
 	require.ErrorContains(t, err, `webhook "nope" holds no token to rotate`)
 	require.ErrorIs(t, v.Rotate("h-entry", "", time.Minute), ErrBadToken)
 
-	// Add replaces a webhook's token at once.
+	// Add replaces a webhook's tokens at once, the one a rotation keeps for its grace too.
+	require.NoError(t, v.Rotate("h-entry", "tok-entry-NEWER", time.Hour))
 	require.NoError(t, v.Add(Token{WebhookID: "h-entry", Event: clockify.EventNewTimeEntry, Value: "tok-3"}))
-	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-entry-NEW")
-	require.ErrorIs(t, err, ErrInvalidSignature)
+	for _, sig := range []string{"tok-entry-NEW", "tok-entry-NEWER"} {
+		_, err = v.Verify(clockify.EventNewTimeEntry, sig)
+		require.ErrorIs(t, err, ErrInvalidSignature, sig)
+	}
 	v.Remove("h-entry")
 	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-3")
 	require.ErrorIs(t, err, ErrInvalidSignature)
