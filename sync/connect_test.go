@@ -56,9 +56,15 @@ func TestConnect(t *testing.T) {
 		require.Equal(t, len(want), res.InitialSync.Stored)
 		require.Equal(t, len(r.fx.Members), res.InitialSync.Members)
 
-		// Connecting again repeats nothing: the same webhooks, the same entries.
+		// Connecting again repeats nothing: the same webhooks, the same entries. The
+		// workspace's rate, removed in Clockify meanwhile, goes.
 		hooks := r.srv.Webhooks(ws)
+		noRate := r.fx.Workspace
+		noRate.HourlyRate = nil
+		r.srv.AddWorkspace(noRate)
 		again := r.connect(t)
+		require.Zero(t, again.Connection.HourlyRate)
+		require.Empty(t, again.Connection.Currency)
 		require.Equal(t, 10, again.Webhooks)
 		require.Equal(t, hooks, r.srv.Webhooks(ws))
 		require.Equal(t, want, r.stored(t, clockifysync.EntryQuery{}))
@@ -100,11 +106,14 @@ func TestConnectRefusesBadInput(t *testing.T) {
 	require.NotContains(t, r.logs.String(), "not-a-key-secret-123")
 
 	// The longest initial sync allowed, a year, is no error, nor a workspace id pasted
-	// with spaces around it.
+	// with spaces around it; nor is the shortest, a day.
 	res, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: " " + ws + "\n", InitialDays: clockifysync.MaxInitialDays})
 	require.NoError(t, err)
 	require.Equal(t, ws, res.Connection.WorkspaceID)
 	require.Equal(t, now.AddDate(0, 0, -clockifysync.MaxInitialDays), res.InitialSync.Window.Start)
+	res, err = r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, InitialDays: 1})
+	require.NoError(t, err)
+	require.Equal(t, now.AddDate(0, 0, -1), res.InitialSync.Window.Start)
 }
 
 // TestConnectRepairsWebhooks: a webhook deleted in Clockify is registered again, and the
@@ -895,4 +904,34 @@ func TestSetAPIKey(t *testing.T) {
 		TimeInterval: clockify.TimeInterval{Start: now, End: new(now.Add(time.Minute))}})
 	require.NoError(t, err)
 	r.requireDescription(t, e)
+}
+
+// TestSetAPIKeyMetByADisconnect: a Disconnect on another replica while SetAPIKey checks
+// the new key wins: SetAPIKey says the workspace is not connected, and stores no key.
+func TestSetAPIKeyMetByADisconnect(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	other := r.replica(t, r.store)
+	disconnected := make(chan error, 1)
+	var once gosync.Once
+	disconnect := func(info clockifytest.RequestInfo) {
+		if info.Route == "GET v1/workspaces/{ws}" { // SetAPIKey reading the workspace with the key
+			once.Do(func() {
+				_, err := other.Disconnect(ctx, ws)
+				disconnected <- err
+			})
+		}
+	}
+	r.onRequest.Store(&disconnect)
+	err := r.eng.SetAPIKey(ctx, ws, r.fx.OwnerKey)
+	r.onRequest.Store(nil)
+	require.NoError(t, <-disconnected)
+	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
+	conn, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+	require.Empty(t, conn.SealedAPIKey)
 }
