@@ -388,33 +388,55 @@ func TestUserMappingByHand(t *testing.T) {
 }
 
 // TestUserMappingByHandDuringASync: a member mapped by hand while a sync maps the members
-// (after it read the manual mappings, before it stored the members) keeps that login.
+// (after it read the manual mappings, before it stored the members) keeps that login,
+// as a manual mapping: whether the contributors matched the member to another login, to
+// the same one by email, or a manual mapping read before named another.
 func TestUserMappingByHandDuringASync(t *testing.T) {
 	t.Parallel()
-	var during atomic.Pointer[func()]
-	r := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
-		if fn := during.Swap(nil); fn != nil {
-			(*fn)()
-		}
-		return []mapping.Contributor{{Login: "someone-else"}}, nil
-	}))
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	ctx := t.Context()
-	member := r.fx.Members[1].User.ID
-	byHand := func() {
-		assert.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: "octocat"}))
-	}
-	during.Store(&byHand)
+	for _, c := range []struct {
+		name   string
+		found  func(r *rig) mapping.Contributor
+		before string // a login mapped by hand before the sync
+	}{
+		{"matched to none", func(*rig) mapping.Contributor { return mapping.Contributor{Login: "someone-else"} }, ""},
+		{"matched to the same login by email", func(r *rig) mapping.Contributor {
+			return mapping.Contributor{Login: "octocat", Emails: []string{r.fx.Owner.Email}}
+		}, ""},
+		{"mapped by hand before", func(*rig) mapping.Contributor { return mapping.Contributor{Login: "someone-else"} }, "first-choice"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var during atomic.Pointer[func()]
+			var r *rig
+			r = newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
+				if fn := during.Swap(nil); fn != nil {
+					(*fn)()
+				}
+				return []mapping.Contributor{c.found(r)}, nil
+			}))
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			ctx := t.Context()
+			member := r.fx.Owner.ID // the first the list names
+			if c.before != "" {
+				require.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: c.before}))
+			}
+			byHand := func() {
+				assert.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: "octocat"}))
+			}
+			during.Store(&byHand)
 
-	_, err := r.eng.SyncRecent(ctx, ws)
-	require.NoError(t, err)
-	require.Nil(t, during.Load(), "mapped by hand during the sync")
-	members, err := r.store.Members(ctx, ws)
-	require.NoError(t, err)
-	i := slices.IndexFunc(members, func(m clockifysync.Member) bool { return m.ID == member })
-	require.Equal(t, "octocat", members[i].Login)
-	require.Equal(t, "manual", members[i].Method)
+			_, err := r.eng.SyncRecent(ctx, ws)
+			require.NoError(t, err)
+			require.Nil(t, during.Load(), "mapped by hand during the sync")
+			members, err := r.store.Members(ctx, ws)
+			require.NoError(t, err)
+			i := slices.IndexFunc(members, func(m clockifysync.Member) bool { return m.ID == member })
+			require.Equal(t, "octocat", members[i].Login)
+			require.Equal(t, "manual", members[i].Method)
+			require.Equal(t, 1.0, members[i].Score)
+		})
+	}
 }
 
 func TestUnmappedProjects(t *testing.T) {

@@ -91,8 +91,14 @@ func TestSyncFindsDeletedProjects(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, r.srv.DeleteProject(ws, p.ID))
 	}
+	const readByID = "GET v1/workspaces/{ws}/projects/{id}"
+	reads := r.srv.Requests(readByID)
 	_, err := r.eng.SyncRecent(ctx, ws)
 	require.NoError(t, err)
+	require.Equal(t, reads+len(gone), r.srv.Requests(readByID), "only the projects missing from the list read by id")
+	_, err = r.eng.SyncRecent(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, reads+len(gone), r.srv.Requests(readByID), "those stored deleted not read again")
 
 	projects, err := r.store.Projects(ctx, ws)
 	require.NoError(t, err)
