@@ -15,7 +15,8 @@ import (
 )
 
 // TestAddMemberDefaults: a member added with only a name is what Clockify would show for
-// a new active member of the workspace; what the test sets is kept.
+// a new active member of the workspace; what the test sets is kept. A member of a
+// workspace the fake does not hold panics, naming it.
 func TestAddMemberDefaults(t *testing.T) {
 	srv, fx := newServer(t)
 	ws := fx.Workspace.ID
@@ -36,6 +37,10 @@ func TestAddMemberDefaults(t *testing.T) {
 	kept := srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Old", Status: clockify.AccountDeleted, ActiveWorkspace: "elsewhere"}})
 	require.Equal(t, clockify.AccountDeleted, kept.Status)
 	require.Equal(t, "elsewhere", kept.ActiveWorkspace)
+
+	require.PanicsWithValue(t, "clockifytest: AddMember to unknown workspace nowhere", func() {
+		srv.AddMember("nowhere", clockifytest.Member{User: clockify.User{Name: "Lost"}})
+	}, "a mistake in the test, said as such")
 }
 
 // TestSeedingChecks: AddWorkspace with a known id replaces the settings and keeps the
@@ -63,19 +68,31 @@ func TestSeedingChecks(t *testing.T) {
 	require.Len(t, srv.TimeEntries(ws.ID), len(fx.Entries))
 }
 
-// TestSplitTimeEntry: a split leaves the entry ending at the split time and a new entry
-// with its details from there to where it ended (running on, for a timer), delivers
-// TIME_ENTRY_SPLIT with the new entry, and refuses a time not inside the entry.
+// TestSplitTimeEntry: a split leaves the entry ending at the split time, listed as
+// updated then, and a new entry with its details from there to where it ended (running
+// on, for a timer), delivers TIME_ENTRY_SPLIT with the new entry, and refuses a time not
+// inside the entry.
 func TestSplitTimeEntry(t *testing.T) {
 	url, got := receiver(t)
-	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now }))
+	var elapsed atomic.Int64
+	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now.Add(time.Duration(elapsed.Load())) }))
 	ws := fx.Workspace.ID
 	c, err := srv.NewClient(fx.OwnerKey)
 	require.NoError(t, err)
 	_, _, err = c.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{Name: "split", URL: url, WebhookEvent: clockify.EventTimeEntrySplit})
 	require.NoError(t, err)
+	updatedAfterNow := func() []string {
+		var ids []string
+		for u, err := range c.EntityChanges.AllUpdated(t.Context(), ws, &clockify.EntityChangeOptions{
+			Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: now.Add(time.Minute), End: now.Add(time.Hour)}) {
+			require.NoError(t, err)
+			ids = append(ids, u.ID)
+		}
+		return ids
+	}
 
 	for _, running := range []bool{false, true} {
+		elapsed.Store(0)
 		e := clockify.TimeEntry{UserID: fx.Owner.ID, Description: "#7 pairing", Billable: true, TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour)}}
 		if !running {
 			e.TimeInterval.End = new(now.Add(-time.Hour))
@@ -94,9 +111,11 @@ func TestSplitTimeEntry(t *testing.T) {
 		require.ErrorContains(t, err, "doesn't belong")
 		require.Len(t, srv.TimeEntries(ws), count, "nothing split")
 
+		elapsed.Store(int64(10 * time.Minute)) // split after the start of the span listed
 		later, err := srv.SplitTimeEntry(ws, e.ID, now.Add(-2*time.Hour))
 		require.NoError(t, err)
 		require.Equal(t, "TIME_ENTRY_SPLIT "+later.ID, <-got)
+		require.Contains(t, updatedAfterNow(), e.ID, "the entry shortened")
 		require.NotEqual(t, e.ID, later.ID)
 		first, _, err := c.TimeEntries.Get(t.Context(), ws, e.ID, false)
 		require.NoError(t, err)
