@@ -111,7 +111,7 @@ func TestFaultRateAndRetryAfter(t *testing.T) {
 	for _, tc := range []struct {
 		after time.Duration
 		want  string
-	}{{0, "1"}, {1500 * time.Millisecond, "2"}, {3 * time.Second, "3"}} {
+	}{{0, "1"}, {time.Second + time.Nanosecond, "2"}, {1500 * time.Millisecond, "2"}, {3 * time.Second, "3"}} {
 		srv.SetFaults(clockifytest.Faults{RetryAfter: tc.after})
 		srv.FailNext(clockifytest.FaultTooManyRequestsRetryAfter)
 		status, hdr, _, _ := call(t, "GET", u, auth, "")
