@@ -905,33 +905,3 @@ func TestSetAPIKey(t *testing.T) {
 	require.NoError(t, err)
 	r.requireDescription(t, e)
 }
-
-// TestSetAPIKeyMetByADisconnect: a Disconnect on another replica while SetAPIKey checks
-// the new key wins: SetAPIKey says the workspace is not connected, and stores no key.
-func TestSetAPIKeyMetByADisconnect(t *testing.T) {
-	t.Parallel()
-	r := newRig(t)
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	ctx := t.Context()
-	other := r.replica(t, r.store)
-	disconnected := make(chan error, 1)
-	var once gosync.Once
-	disconnect := func(info clockifytest.RequestInfo) {
-		if info.Route == "GET v1/workspaces/{ws}" { // SetAPIKey reading the workspace with the key
-			once.Do(func() {
-				_, err := other.Disconnect(ctx, ws)
-				disconnected <- err
-			})
-		}
-	}
-	r.onRequest.Store(&disconnect)
-	err := r.eng.SetAPIKey(ctx, ws, r.fx.OwnerKey)
-	r.onRequest.Store(nil)
-	require.NoError(t, <-disconnected)
-	require.ErrorIs(t, err, clockifysync.ErrNotConnected)
-	conn, err := r.store.Connection(ctx, ws)
-	require.NoError(t, err)
-	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
-	require.Empty(t, conn.SealedAPIKey)
-}

@@ -296,8 +296,9 @@ func TestDisconnectDuringConnect(t *testing.T) {
 }
 
 // TestDisconnectDuringWebhookChanges: a Disconnect on another replica while a scheduled
-// sync registers a webhook again, while the tokens are rotated, or while the webhooks
-// move to a new URL, wins: no webhook stays in Clockify, and no token in the store.
+// sync registers a webhook again, while the tokens are rotated, while the webhooks move
+// to a new URL, or while SetAPIKey checks a new key, wins: the change says the workspace
+// is not connected, no webhook stays in Clockify, and no token or key in the store.
 func TestDisconnectDuringWebhookChanges(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -318,6 +319,9 @@ func TestDisconnectDuringWebhookChanges(t *testing.T) {
 		{"a new URL", "POST v1/workspaces/{ws}/webhooks", func(t *testing.T, r *rig) error {
 			_, err := r.eng.SetWebhookURL(t.Context(), r.fx.Workspace.ID, r.hook.URL+"/new")
 			return err
+		}},
+		{"a new key", "GET v1/workspaces/{ws}", func(t *testing.T, r *rig) error {
+			return r.eng.SetAPIKey(t.Context(), r.fx.Workspace.ID, r.fx.OwnerKey)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -343,6 +347,9 @@ func TestDisconnectDuringWebhookChanges(t *testing.T) {
 			stored, err := r.store.Webhooks(ctx, ws)
 			require.NoError(t, err)
 			require.Empty(t, stored)
+			conn, err := r.store.Connection(ctx, ws)
+			require.NoError(t, err)
+			require.Empty(t, conn.SealedAPIKey)
 		})
 	}
 }
