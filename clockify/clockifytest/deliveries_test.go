@@ -15,14 +15,14 @@ import (
 )
 
 func TestGoMethodsDeliverWebhooks(t *testing.T) {
-	type delivery struct{ sig, event, id string }
+	type delivery struct{ sig, event, contentType, id string }
 	got := make(chan delivery, 20)
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			ID string `json:"id"`
 		}
 		_ = json.NewDecoder(r.Body).Decode(&body)
-		got <- delivery{r.Header.Get("Clockify-Signature"), r.Header.Get("Clockify-Webhook-Event-Type"), body.ID}
+		got <- delivery{r.Header.Get("Clockify-Signature"), r.Header.Get("Clockify-Webhook-Event-Type"), r.Header.Get("Content-Type"), body.ID}
 		if r.Header.Get("Clockify-Webhook-Event-Type") == "PROJECT_DELETED" {
 			w.WriteHeader(http.StatusInternalServerError)
 		}
@@ -48,6 +48,7 @@ func TestGoMethodsDeliverWebhooks(t *testing.T) {
 		d := <-got
 		require.Equal(t, string(ev), d.event)
 		require.Equal(t, tokens[ev], d.sig)
+		require.Equal(t, "application/json", d.contentType)
 		require.Equal(t, id, d.id)
 	}
 	p, err := srv.AddProject(wsID, clockify.Project{Name: "new-repo"})
