@@ -394,30 +394,33 @@ func TestUserMappingByHand(t *testing.T) {
 func TestUserMappingByHandDuringASync(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		name   string
-		found  func(r *rig) mapping.Contributor
-		before string // a login mapped by hand before the sync
+		name    string
+		found   string // the contributor's login
+		byEmail bool   // the contributor has the member's email
+		before  string // a login mapped by hand before the sync
 	}{
-		{"matched to none", func(*rig) mapping.Contributor { return mapping.Contributor{Login: "someone-else"} }, ""},
-		{"matched to the same login by email", func(r *rig) mapping.Contributor {
-			return mapping.Contributor{Login: "octocat", Emails: []string{r.fx.Owner.Email}}
-		}, ""},
-		{"mapped by hand before", func(*rig) mapping.Contributor { return mapping.Contributor{Login: "someone-else"} }, "first-choice"},
+		{"matched to none", "someone-else", false, ""},
+		{"matched to the same login by email", "octocat", true, ""},
+		{"mapped by hand before", "someone-else", false, "first-choice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			var during atomic.Pointer[func()]
-			var r *rig
-			r = newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
+			var found mapping.Contributor // set once the rig's members are known, before a sync reads it
+			r := newRig(t, clockifysync.WithContributors(func(context.Context, string) ([]mapping.Contributor, error) {
 				if fn := during.Swap(nil); fn != nil {
 					(*fn)()
 				}
-				return []mapping.Contributor{c.found(r)}, nil
+				return []mapping.Contributor{found}, nil
 			}))
+			member := r.fx.Owner.ID // the first the list names
+			found.Login = c.found
+			if c.byEmail {
+				found.Emails = []string{r.fx.Owner.Email}
+			}
 			r.connect(t)
 			ws := r.fx.Workspace.ID
 			ctx := t.Context()
-			member := r.fx.Owner.ID // the first the list names
 			if c.before != "" {
 				require.NoError(t, r.eng.SetUserMapping(ctx, clockifysync.UserMapping{WorkspaceID: ws, MemberID: member, Login: c.before}))
 			}
