@@ -122,6 +122,16 @@ func TestWorkspaceListAndProjectUpdateOverHTTP(t *testing.T) {
 	_, _, body, _ = call(t, "GET", u+p.ID, owner, "")
 	require.Equal(t, "renamed", body["name"])
 	require.Len(t, srv.Deliveries(), 2)
+
+	// A project made over HTTP is a new one to the webhooks; malformed JSON is named so.
+	_, _, err = c.Webhooks.Create(t.Context(), fx.Workspace.ID, &clockify.WebhookRequest{Name: "new", URL: receiver.URL, WebhookEvent: clockify.EventNewProject})
+	require.NoError(t, err)
+	status, _, _, _ = call(t, "POST", strings.TrimSuffix(u, "/"), owner, `{"name":"made over HTTP"}`)
+	require.Equal(t, 201, status)
+	require.Equal(t, string(clockify.EventNewProject), <-got)
+	status, _, body, _ = call(t, "POST", strings.TrimSuffix(u, "/"), owner, `{"name":`)
+	require.Equal(t, 400, status)
+	require.Contains(t, body["message"], "Malformed JSON")
 }
 
 // TestListFilters: the member and project lists filter as Clockify's do (parts of names
@@ -208,8 +218,8 @@ func TestListFilters(t *testing.T) {
 	require.NotEmpty(t, full["memberships"])
 }
 
-// TestEntryFilters: a user's entries filter by running state and project, and an entry
-// is hydrated only when asked.
+// TestEntryFilters: a user's entries filter by start, running state, project and
+// description, and an entry is hydrated only when asked.
 func TestEntryFilters(t *testing.T) {
 	srv, fx := newServer(t)
 	ctx, ws := t.Context(), fx.Workspace.ID
@@ -249,6 +259,18 @@ func TestEntryFilters(t *testing.T) {
 	require.Len(t, only, 1)
 	require.Equal(t, running.ID, only[0].ID)
 	require.Len(t, list(&clockify.TimeEntryListOptions{InProgress: new(false)}), len(all)-1)
+	// Start and end bound the entries' starts, both included.
+	from, to := all[len(all)-2].TimeInterval.Start, all[1].TimeInterval.Start
+	require.True(t, all[len(all)-1].TimeInterval.Start.Before(from) && all[0].TimeInterval.Start.After(to), "the first and last entries start apart from the others")
+	var within []string
+	for _, e := range list(&clockify.TimeEntryListOptions{Start: from, End: to}) {
+		within = append(within, e.ID)
+	}
+	want := []string{}
+	for _, e := range all[1 : len(all)-1] {
+		want = append(want, e.ID)
+	}
+	require.Equal(t, want, within)
 	inProject := list(&clockify.TimeEntryListOptions{Project: running.ProjectID})
 	require.NotEmpty(t, inProject)
 	require.Less(t, len(inProject), len(all))

@@ -203,6 +203,38 @@ func TestWebhookBodiesAreValidated(t *testing.T) {
 	}
 }
 
+// TestWebhookReadAndDelete: a webhook is read by its id, with the workspace as its
+// trigger source type when the create named none; a deleted one is gone from the list,
+// from reads by id and from its logs, and the answer to the delete carries no token.
+func TestWebhookReadAndDelete(t *testing.T) {
+	srv, fx := newServer(t)
+	owner := map[string]string{"X-Api-Key": fx.OwnerKey, "Content-Type": "application/json"}
+	u := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/webhooks"
+	status, _, created, raw := call(t, "POST", u, owner, `{"name":"short-lived","url":"https://example.com/hook","webhookEvent":"NEW_PROJECT","triggerSource":[]}`)
+	require.Equal(t, 201, status, string(raw))
+	id := created["id"].(string)
+	status, _, read, raw := call(t, "GET", u+"/"+id, owner, "")
+	require.Equal(t, 200, status, string(raw))
+	require.Equal(t, id, read["id"])
+	require.Equal(t, "short-lived", read["name"])
+	require.Equal(t, "WORKSPACE_ID", read["triggerSourceType"], "the default")
+
+	status, _, deleted, raw := call(t, "DELETE", u+"/"+id, owner, "")
+	require.Equal(t, 200, status, string(raw))
+	require.Equal(t, id, deleted["id"])
+	require.NotContains(t, deleted, "authToken")
+	_, _, _, list := call(t, "GET", u, owner, "")
+	require.NotContains(t, string(list), id)
+	for _, method := range []string{"GET", "DELETE"} {
+		status, _, _, raw = call(t, method, u+"/"+id, owner, "")
+		require.Equal(t, 400, status, method)
+		require.Contains(t, string(raw), "Webhook doesn't belong to Workspace", method)
+	}
+	status, _, _, raw = call(t, "POST", u+"/"+id+"/logs", owner, "{}")
+	require.Equal(t, 400, status)
+	require.Contains(t, string(raw), "Webhook doesn't belong to Workspace")
+}
+
 // TestWebhookTriggerSources checks that a webhook fires only for entries its trigger
 // source covers: the workspace, or a listed project, user, task or tag.
 func TestWebhookTriggerSources(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +157,9 @@ func TestRoutingErrors(t *testing.T) {
 			require.Equal(t, before, len(srv.TimeEntries(fx.Workspace.ID)), "a rejected request changes nothing")
 		})
 	}
+	// Clockify's code for a field it cannot read is 501.
+	_, _, body, _ := call(t, "GET", wsPath+"/user/"+fx.Owner.ID+"/time-entries?end=today", auth, "")
+	require.Equal(t, float64(501), body["code"])
 }
 
 func TestPermissions(t *testing.T) {
@@ -218,9 +222,11 @@ func TestHugePagesAreAnswered(t *testing.T) {
 	srv, fx := newServer(t)
 	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
 	u := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID + "/projects?page-size=5"
-	status, _, body, _ := call(t, "GET", u+"&page=2305843009213693953", auth, "")
-	require.Equal(t, http.StatusBadRequest, status)
-	require.Contains(t, body["message"], "Failed to convert")
+	for _, page := range []string{"2147483648", "2305843009213693953"} {
+		status, _, body, _ := call(t, "GET", u+"&page="+page, auth, "")
+		require.Equal(t, http.StatusBadRequest, status, page)
+		require.Contains(t, body["message"], "Failed to convert", page)
+	}
 	status, hdr, _, raw := call(t, "GET", u+"&page=2147483647", auth, "")
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "[]\n", string(raw))
@@ -255,4 +261,39 @@ func TestNilOptionsKeepDefaults(t *testing.T) {
 	require.Equal(t, http.StatusOK, ds[0].StatusCode, "delivered through the default client")
 	srv.Load(nil) // loads nothing
 	require.Len(t, srv.TimeEntries(fx.Workspace.ID), len(fx.Entries)+1)
+}
+
+// TestDefaultPageSizes: a list asked for without a page size comes in Clockify's default
+// pages, 50 members or projects and 10 running timers, and a page of nothing found is an
+// empty array.
+func TestDefaultPageSizes(t *testing.T) {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 5, Now: now, Members: 51, Projects: 51})
+	t.Cleanup(srv.Close)
+	for _, m := range fx.Members[:11] {
+		_, err := srv.AddTimeEntry(fx.Workspace.ID, clockify.TimeEntry{UserID: m.User.ID, TimeInterval: clockify.TimeInterval{Start: now}})
+		require.NoError(t, err)
+	}
+	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
+	ws := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID
+	for _, tc := range []struct {
+		path string
+		want int
+	}{{"/users", 50}, {"/projects", 50}, {"/time-entries/status/in-progress", 10}, {"/projects?name=nothing-is-named-so", 0}} {
+		status, hdr, _, raw := call(t, "GET", ws+tc.path, auth, "")
+		require.Equal(t, http.StatusOK, status, tc.path)
+		var page []json.RawMessage
+		require.NoError(t, json.Unmarshal(raw, &page), tc.path)
+		require.Len(t, page, tc.want, tc.path)
+		if strings.Contains(tc.path, "in-progress") {
+			var running []clockify.TimeEntry
+			require.NoError(t, json.Unmarshal(raw, &running))
+			for _, e := range running {
+				require.True(t, e.Running(), e.ID)
+			}
+		}
+		require.Equal(t, strconv.FormatBool(tc.want == 0), hdr.Get("Last-Page"), tc.path)
+		if tc.want == 0 {
+			require.Equal(t, "[]\n", string(raw), "an empty array, not null")
+		}
+	}
 }
