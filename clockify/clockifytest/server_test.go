@@ -181,6 +181,14 @@ func TestPermissions(t *testing.T) {
 	require.Equal(t, 403, status)
 	status, _, _, _ = call(t, "PATCH", ws+"/user/"+fx.Owner.ID+"/time-entries", member, `{"end":"2026-11-27T17:00:00Z"}`)
 	require.Equal(t, 403, status)
+
+	entry := `{"start":"2026-11-27T10:00:00Z","end":"2026-11-27T11:00:00Z"}`
+	own := ws + "/user/" + fx.Members[2].User.ID + "/time-entries"
+	for _, who := range []map[string]string{member, {"X-Api-Key": fx.OwnerKey}} {
+		status, _, body, raw := call(t, "POST", own, who, entry)
+		require.Equal(t, 201, status, "members add their own entries, admins anyone's: %s", raw)
+		require.Equal(t, fx.Members[2].User.ID, body["userId"])
+	}
 }
 
 func TestPagingHeaders(t *testing.T) {
