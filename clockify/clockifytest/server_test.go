@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,6 +134,8 @@ func TestRoutingErrors(t *testing.T) {
 			`{"dateRangeStart":"2026-11-01T00:00:00Z","dateRangeEnd":"2026-11-02T00:00:00Z","detailedFilter":{"page":1,"pageSize":10}}`, 403, "Access Denied"},
 		{"logs from malformed JSON", "POST", wsPath + "/webhooks/x/logs", "{", 400, "Malformed JSON"},
 		{"malformed JSON", "POST", wsPath + "/time-entries", "{", 400, "Malformed JSON"},
+		{"update from malformed JSON", "PUT", wsPath + "/time-entries/" + fx.Entries[0].ID, "{", 400, "Malformed JSON"},
+		{"stop from malformed JSON", "PATCH", wsPath + "/user/" + fx.Owner.ID + "/time-entries", "{", 400, "Malformed JSON"},
 		{"webhook without name", "POST", wsPath + "/webhooks", `{"url":"https://x","webhookEvent":"NEW_PROJECT"}`, 400, "Webhook already exists"},
 		{"active project delete", "DELETE", wsPath + "/projects/" + fx.Projects[0].ID, "", 400, "Cannot delete an active project"},
 		{"report without range", "POST", srv.ReportsURL() + "v1/workspaces/" + fx.Workspace.ID + "/reports/detailed", "{}", 400, "required"},
@@ -157,9 +160,22 @@ func TestRoutingErrors(t *testing.T) {
 			require.Equal(t, before, len(srv.TimeEntries(fx.Workspace.ID)), "a rejected request changes nothing")
 		})
 	}
-	// Clockify's code for a field it cannot read is 501.
-	_, _, body, _ := call(t, "GET", wsPath+"/user/"+fx.Owner.ID+"/time-entries?end=today", auth, "")
-	require.Equal(t, float64(501), body["code"])
+
+	// Clockify's code for a field it cannot take, and for no timer to stop, is 501.
+	i := slices.IndexFunc(fx.Entries, func(e clockify.TimeEntry) bool { return e.Running() })
+	require.GreaterOrEqual(t, i, 0, "the fixture has a running timer")
+	running := fx.Entries[i]
+	ownEntries := wsPath + "/user/" + fx.Owner.ID + "/time-entries"
+	for _, req := range []struct{ method, url, body string }{
+		{"GET", ownEntries + "?end=today", ""},
+		{"PUT", wsPath + "/time-entries/" + fx.Entries[0].ID, `{"description":"x"}`},
+		{"PATCH", ownEntries, `{}`},
+		{"PATCH", ownEntries, `{"end":"2026-11-27T17:00:00Z"}`},
+		{"PATCH", wsPath + "/user/" + running.UserID + "/time-entries", `{"end":"` + running.TimeInterval.Start.Add(-time.Hour).Format(time.RFC3339) + `"}`},
+	} {
+		_, _, body, raw := call(t, req.method, req.url, auth, req.body)
+		require.Equal(t, float64(501), body["code"], "%s %s: %s", req.method, req.url, raw)
+	}
 }
 
 func TestPermissions(t *testing.T) {
@@ -184,11 +200,23 @@ func TestPermissions(t *testing.T) {
 
 	entry := `{"start":"2026-11-27T10:00:00Z","end":"2026-11-27T11:00:00Z"}`
 	own := ws + "/user/" + fx.Members[2].User.ID + "/time-entries"
-	for _, who := range []map[string]string{member, {"X-Api-Key": fx.OwnerKey}} {
+	owner := map[string]string{"X-Api-Key": fx.OwnerKey}
+	var made []string
+	for _, who := range []map[string]string{member, owner} {
 		status, _, body, raw := call(t, "POST", own, who, entry)
 		require.Equal(t, 201, status, "members add their own entries, admins anyone's: %s", raw)
 		require.Equal(t, fx.Members[2].User.ID, body["userId"])
+		made = append(made, body["id"].(string))
 	}
+	for _, who := range []map[string]string{member, owner} {
+		status, _, _, raw := call(t, "PUT", ws+"/time-entries/"+made[0], who, entry)
+		require.Equal(t, 200, status, "members edit their own entries, admins anyone's: %s", raw)
+	}
+	status, _, _, raw := call(t, "DELETE", ws+"/time-entries/"+made[1], member, "")
+	require.Equal(t, 204, status, "members delete their own entries: %s", raw)
+	require.Empty(t, raw)
+	status, _, _, _ = call(t, "GET", ws+"/time-entries/"+made[1], owner, "")
+	require.Equal(t, 400, status, "gone")
 }
 
 func TestPagingHeaders(t *testing.T) {
