@@ -2,6 +2,7 @@ package clockifytest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -209,6 +210,22 @@ func TestListFilters(t *testing.T) {
 		}
 	}
 	require.Len(t, projects(&clockify.ProjectListOptions{Billable: new(true)}), billable)
+	// Projects come by name in any case, then by id: made in another order, a
+	// capital's byte value does not put "Zed" before "alpha".
+	for _, pr := range []clockify.Project{{Name: "zed"}, {Name: "Zed", ClientID: "other"}, {Name: "alpha"}} {
+		_, err = srv.AddProject(ws, pr)
+		require.NoError(t, err)
+	}
+	var order []string
+	all := projects(&clockify.ProjectListOptions{ListOptions: clockify.ListOptions{PageSize: clockify.MaxPageSize}})
+	for _, pr := range all {
+		order = append(order, strings.ToLower(pr.Name))
+	}
+	require.True(t, slices.IsSorted(order), "%v", order)
+	require.Equal(t, "alpha", all[0].Name)
+	zeds := all[len(all)-2:]
+	require.Equal(t, "zed", strings.ToLower(zeds[0].Name))
+	require.Less(t, zeds[0].ID, zeds[1].ID, "the same name, by id")
 
 	// GET /v1/user carries the memberships only when asked.
 	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
@@ -443,6 +460,29 @@ func TestEntryRates(t *testing.T) {
 			require.Equal(t, fx.Workspace.HourlyRate, e.HourlyRate, "the workspace's rate")
 		}
 	}
+
+	// A project's rate of 0 is none; one without a currency has the workspace's; with
+	// no rate anywhere, an entry has none.
+	made := 0
+	rate := func(project *clockify.Rate, workspace *clockify.Rate) *clockify.Rate {
+		t.Helper()
+		w := fx.Workspace
+		w.HourlyRate = workspace
+		srv.AddWorkspace(w)
+		made++
+		pr, err := srv.AddProject(ws, clockify.Project{Name: fmt.Sprintf("rated %d", made), HourlyRate: project})
+		require.NoError(t, err)
+		e, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, ProjectID: pr.ID, TimeInterval: clockify.TimeInterval{Start: end.Add(-time.Hour), End: &end}})
+		require.NoError(t, err)
+		stored := srv.TimeEntries(ws)
+		return stored[slices.IndexFunc(stored, func(s clockify.TimeEntry) bool { return s.ID == e.ID })].HourlyRate
+	}
+	wsRate := &clockify.Rate{Amount: 5000, Currency: "EUR"}
+	require.Equal(t, wsRate, rate(&clockify.Rate{Amount: 0, Currency: "USD"}, wsRate))
+	require.Equal(t, &clockify.Rate{Amount: 1, Currency: "USD"}, rate(&clockify.Rate{Amount: 1, Currency: "USD"}, wsRate))
+	require.Equal(t, &clockify.Rate{Amount: 700, Currency: "EUR"}, rate(&clockify.Rate{Amount: 700}, wsRate))
+	require.Equal(t, &clockify.Rate{Amount: 700}, rate(&clockify.Rate{Amount: 700}, nil))
+	require.Nil(t, rate(nil, nil))
 }
 
 func TestEntityChangesOnTheWire(t *testing.T) {
@@ -490,6 +530,11 @@ func TestEntityChangesOnTheWire(t *testing.T) {
 	require.Equal(t, []string{ancient.ID}, ids(items))
 	_, items, _ = get("created", "type=TIME_ENTRY&end="+now.AddDate(0, 0, -40).Format(time.RFC3339))
 	require.Empty(t, items)
+	// Thirty days exactly: an hour beyond them is out of reach either way.
+	_, items, _ = get("created", "type=TIME_ENTRY&end="+now.AddDate(0, 0, -60).Add(time.Hour).Format(time.RFC3339))
+	require.Empty(t, items)
+	_, items, _ = get("created", "type=TIME_ENTRY&start="+now.AddDate(0, 0, -120).Add(-time.Hour).Format(time.RFC3339))
+	require.Empty(t, items)
 
 	// A timer started at +1h is stopped at +2h by starting another (an update of the
 	// first), and the second is stopped at +3h.
@@ -525,12 +570,26 @@ func TestEntityChangesOnTheWire(t *testing.T) {
 	require.Equal(t, ids(p0), ids(p1))
 	require.Equal(t, []string{second.ID}, ids(p2))
 
+	// The first entry changed again at +4h30m: the created list keeps the order of
+	// creation, the updated one (of entries created before its range) follows the change.
+	clock.Store(now.Add(270 * time.Minute).Unix())
+	stored := srv.TimeEntries(ws)
+	changed := stored[slices.IndexFunc(stored, func(e clockify.TimeEntry) bool { return e.ID == first.ID })]
+	changed.Description = "changed again"
+	_, err = srv.UpdateTimeEntry(ws, changed)
+	require.NoError(t, err)
+	_, items, _ = get("created", "type=TIME_ENTRY&start="+now.Add(30*time.Minute).Format(time.RFC3339))
+	require.Equal(t, []string{first.ID, second.ID}, ids(items))
+	_, items, _ = get("updated", "type=TIME_ENTRY&start="+now.Add(150*time.Minute).Format(time.RFC3339))
+	require.Equal(t, []string{second.ID, first.ID}, ids(items))
+
 	// Deleted entries come in the "response" wrapper, the entry as it was in "document".
 	clock.Store(now.Add(5 * time.Hour).Unix())
 	require.NoError(t, srv.DeleteTimeEntry(ws, first.ID))
 	_, items, _ = get("deleted", "type=TIME_ENTRY&start="+now.Add(4*time.Hour).Format(time.RFC3339))
 	require.Equal(t, []string{first.ID}, ids(items))
 	require.Equal(t, now.Add(5*time.Hour).Format(time.RFC3339), items[0]["deletedAt"])
+	require.Equal(t, true, items[0]["eligibleForRestore"])
 	_, items, _ = get("deleted", "type=TIME_ENTRY")
 	require.Empty(t, items, "the last 30 days by default, which the entry was created in")
 	_, items, _ = get("created", "type=TIME_ENTRY&start="+now.Add(30*time.Minute).Format(time.RFC3339))
@@ -551,6 +610,10 @@ func TestEntityChangesOnTheWire(t *testing.T) {
 		"type=TIME_ENTRY&limit=x", "type=TIME_ENTRY&limit=5001"} {
 		status, _, _ := get("created", query)
 		require.Equal(t, http.StatusBadRequest, status, query)
+	}
+	for _, query := range []string{"type=EXPENSE", "type=TIME_ENTRY&start=" + now.Format(time.RFC3339) + "&end=" + now.Add(-time.Second).Format(time.RFC3339)} {
+		_, _, body, _ := call(t, http.MethodGet, base+"created?"+query, key, "")
+		require.Equal(t, float64(501), body["code"], query)
 	}
 	status, _, _, _ = call(t, http.MethodGet, base+"deleted?type=TIME_ENTRY", map[string]string{"X-Api-Key": fx.Members[1].APIKey}, "")
 	require.Equal(t, http.StatusForbidden, status, "admins only")

@@ -44,7 +44,8 @@ func TestAddMemberDefaults(t *testing.T) {
 }
 
 // TestSeedingChecks: AddWorkspace with a known id replaces the settings and keeps the
-// data; AddTimeEntry refuses a user who is not a member and an id already stored.
+// data, and without one gives a new id; AddTimeEntry refuses a user who is not a member
+// and an id already stored; TimeEntries is a copy, which a test may change freely.
 func TestSeedingChecks(t *testing.T) {
 	srv, fx := newServer(t)
 	ws := fx.Workspace
@@ -56,6 +57,9 @@ func TestSeedingChecks(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "Renamed", got.Name)
 	require.Len(t, srv.TimeEntries(ws.ID), len(fx.Entries), "the entries are kept")
+	other := srv.AddWorkspace(clockify.Workspace{Name: "Other"})
+	require.Regexp(t, `^[0-9a-f]{24}$`, other.ID)
+	require.NotEqual(t, ws.ID, other.ID)
 
 	end := now
 	_, err = srv.AddTimeEntry(ws.ID, clockify.TimeEntry{UserID: "000000000000000000000000", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: &end}})
@@ -66,6 +70,19 @@ func TestSeedingChecks(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, fx.Entries[0].Description, stored.Description, "nothing replaced")
 	require.Len(t, srv.TimeEntries(ws.ID), len(fx.Entries))
+
+	tag, err := srv.AddTag(ws.ID, clockify.Tag{Name: "review"})
+	require.NoError(t, err)
+	tagged, err := srv.AddTimeEntry(ws.ID, clockify.TimeEntry{UserID: fx.Owner.ID, TagIDs: []string{tag.ID}, TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Hour), End: &end}})
+	require.NoError(t, err)
+	for _, e := range srv.TimeEntries(ws.ID) {
+		if e.ID == tagged.ID {
+			e.TagIDs[0] = "changed by the test"
+		}
+	}
+	stored, _, err = c.TimeEntries.Get(t.Context(), ws.ID, tagged.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, []string{tag.ID}, stored.TagIDs)
 }
 
 // TestSplitTimeEntry: a split leaves the entry ending at the split time, listed as

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +171,8 @@ func TestRoutingErrors(t *testing.T) {
 		{"PATCH", ownEntries, `{}`},
 		{"PATCH", ownEntries, `{"end":"2026-11-27T17:00:00Z"}`},
 		{"PATCH", wsPath + "/user/" + running.UserID + "/time-entries", `{"end":"` + running.TimeInterval.Start.Add(-time.Hour).Format(time.RFC3339) + `"}`},
+		{"POST", wsPath + "/time-entries", `{"type":"HOLIDAY"}`},
+		{"POST", wsPath + "/time-entries", `{"start":"2026-11-27T17:00:00Z","end":"2026-11-27T16:00:00Z"}`},
 	} {
 		_, _, body, raw := call(t, req.method, req.url, auth, req.body)
 		require.Equal(t, float64(501), body["code"], "%s %s: %s", req.method, req.url, raw)
@@ -217,6 +218,10 @@ func TestPermissions(t *testing.T) {
 	require.Empty(t, raw)
 	status, _, _, _ = call(t, "GET", ws+"/time-entries/"+made[1], owner, "")
 	require.Equal(t, 400, status, "gone")
+
+	srv.AddMember(fx.Workspace.ID, clockifytest.Member{User: clockify.User{Name: "Ina Active"}, APIKey: "inactive-key", Status: clockify.MemberInactive})
+	status, _, _, _ = call(t, "GET", ws+"/projects", map[string]string{"X-Api-Key": "inactive-key"}, "")
+	require.Equal(t, 403, status, "an inactive member reads nothing of the workspace")
 }
 
 func TestPagingHeaders(t *testing.T) {
@@ -300,8 +305,8 @@ func TestNilOptionsKeepDefaults(t *testing.T) {
 }
 
 // TestDefaultPageSizes: a list asked for without a page size comes in Clockify's default
-// pages, 50 members or projects and 10 running timers, and a page of nothing found is an
-// empty array.
+// pages, 50 members, projects or changed entries and 10 running timers, and a page of
+// nothing found is an empty array.
 func TestDefaultPageSizes(t *testing.T) {
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 5, Now: now, Members: 51, Projects: 51})
 	t.Cleanup(srv.Close)
@@ -312,9 +317,16 @@ func TestDefaultPageSizes(t *testing.T) {
 	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
 	ws := srv.CoreURL() + "v1/workspaces/" + fx.Workspace.ID
 	for _, tc := range []struct {
-		path string
-		want int
-	}{{"/users", 50}, {"/projects", 50}, {"/time-entries/status/in-progress", 10}, {"/projects?name=nothing-is-named-so", 0}} {
+		path     string
+		want     int
+		lastPage string // the lists of changes send no Last-Page
+	}{
+		{"/users", 50, "false"},
+		{"/projects", 50, "false"},
+		{"/time-entries/status/in-progress", 10, "false"},
+		{"/entities/created?type=TIME_ENTRY", 50, ""},
+		{"/projects?name=nothing-is-named-so", 0, "true"},
+	} {
 		status, hdr, _, raw := call(t, "GET", ws+tc.path, auth, "")
 		require.Equal(t, http.StatusOK, status, tc.path)
 		var page []json.RawMessage
@@ -327,7 +339,7 @@ func TestDefaultPageSizes(t *testing.T) {
 				require.True(t, e.Running(), e.ID)
 			}
 		}
-		require.Equal(t, strconv.FormatBool(tc.want == 0), hdr.Get("Last-Page"), tc.path)
+		require.Equal(t, tc.lastPage, hdr.Get("Last-Page"), tc.path)
 		if tc.want == 0 {
 			require.Equal(t, "[]\n", string(raw), "an empty array, not null")
 		}
