@@ -30,6 +30,9 @@ func TestEntryTypeIsValidated(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
 	require.Equal(t, before, srv.TimeEntries(fx.Workspace.ID), "nothing was stored")
 
+	plain, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))})
+	require.NoError(t, err)
+	require.Equal(t, clockify.TimeEntryRegular, plain.Type, "without a type")
 	e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: clockify.TimeEntryBreak, Description: "lunch"})
 	require.NoError(t, err)
 	require.Equal(t, clockify.TimeEntryBreak, e.Type)
@@ -127,8 +130,10 @@ func TestWorkspaceListAndProjectUpdateOverHTTP(t *testing.T) {
 	// A project made over HTTP is a new one to the webhooks; malformed JSON is named so.
 	_, _, err = c.Webhooks.Create(t.Context(), fx.Workspace.ID, &clockify.WebhookRequest{Name: "new", URL: receiver.URL, WebhookEvent: clockify.EventNewProject})
 	require.NoError(t, err)
-	status, _, _, _ = call(t, "POST", strings.TrimSuffix(u, "/"), owner, `{"name":"made over HTTP"}`)
+	status, _, body, _ = call(t, "POST", strings.TrimSuffix(u, "/"), owner, `{"name":"made over HTTP"}`)
 	require.Equal(t, 201, status)
+	require.Equal(t, "#03A9F4", body["color"], "Clockify's default colour")
+	require.Equal(t, "PT0S", body["duration"])
 	require.Equal(t, string(clockify.EventNewProject), <-got)
 	status, _, body, _ = call(t, "POST", strings.TrimSuffix(u, "/"), owner, `{"name":`)
 	require.Equal(t, 400, status)

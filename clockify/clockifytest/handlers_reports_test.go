@@ -116,11 +116,20 @@ func TestReportFilters(t *testing.T) {
 			require.Equal(t, []clockify.ReportTotal{{ID: rep.Totals[0].ID, TotalTime: total, TotalBillableTime: billable, EntriesCount: len(want)}}, rep.Totals)
 		})
 	}
-	// A page size of 0 (or none) is Clockify's default, 50.
+	// A page size of 0 (or none) is Clockify's default, 50; page 0 is page 1; an empty
+	// list of users or projects filters nothing.
 	require.Greater(t, len(fx.Entries), 50)
-	_, _, _, raw := call(t, "POST", srv.ReportsURL()+"v1/workspaces/"+fx.Workspace.ID+"/reports/detailed", map[string]string{"X-Api-Key": fx.OwnerKey},
-		`{"dateRangeStart":"`+from.Format(time.RFC3339)+`","dateRangeEnd":"`+to.Format(time.RFC3339)+`","detailedFilter":{"page":1,"pageSize":0}}`)
-	var page struct{ TimeEntries []json.RawMessage }
-	require.NoError(t, json.Unmarshal(raw, &page))
-	require.Len(t, page.TimeEntries, 50)
+	count := func(filter string) int {
+		t.Helper()
+		status, _, _, raw := call(t, "POST", srv.ReportsURL()+"v1/workspaces/"+fx.Workspace.ID+"/reports/detailed", map[string]string{"X-Api-Key": fx.OwnerKey},
+			`{"dateRangeStart":"`+from.Format(time.RFC3339)+`","dateRangeEnd":"`+to.Format(time.RFC3339)+`",`+filter+`}`)
+		require.Equal(t, 200, status, string(raw))
+		var page struct{ TimeEntries []json.RawMessage }
+		require.NoError(t, json.Unmarshal(raw, &page))
+		return len(page.TimeEntries)
+	}
+	require.Equal(t, 50, count(`"detailedFilter":{"page":1,"pageSize":0}`))
+	require.Equal(t, 1, count(`"detailedFilter":{"page":1,"pageSize":1}`))
+	require.Equal(t, 2, count(`"detailedFilter":{"page":0,"pageSize":2}`))
+	require.Equal(t, len(fx.Entries), count(`"detailedFilter":{"page":1,"pageSize":5000},"users":{"ids":[]},"projects":{"ids":[]}`))
 }

@@ -138,6 +138,12 @@ func TestRoutingErrors(t *testing.T) {
 		{"webhook without name", "POST", wsPath + "/webhooks", `{"url":"https://x","webhookEvent":"NEW_PROJECT"}`, 400, "Webhook already exists"},
 		{"active project delete", "DELETE", wsPath + "/projects/" + fx.Projects[0].ID, "", 400, "Cannot delete an active project"},
 		{"report without range", "POST", srv.ReportsURL() + "v1/workspaces/" + fx.Workspace.ID + "/reports/detailed", "{}", 400, "required"},
+		{"report without start", "POST", srv.ReportsURL() + "v1/workspaces/" + fx.Workspace.ID + "/reports/detailed",
+			`{"dateRangeEnd":"2026-11-02T00:00:00Z","detailedFilter":{"page":1,"pageSize":10}}`, 400, "required"},
+		{"report without end", "POST", srv.ReportsURL() + "v1/workspaces/" + fx.Workspace.ID + "/reports/detailed",
+			`{"dateRangeStart":"2026-11-01T00:00:00Z","detailedFilter":{"page":1,"pageSize":10}}`, 400, "required"},
+		{"report without filter", "POST", srv.ReportsURL() + "v1/workspaces/" + fx.Workspace.ID + "/reports/detailed",
+			`{"dateRangeStart":"2026-11-01T00:00:00Z","dateRangeEnd":"2026-11-02T00:00:00Z"}`, 400, "required"},
 		{"update without start", "PUT", wsPath + "/time-entries/" + fx.Entries[0].ID, `{"description":"x"}`, 400, "[start]"},
 		{"stop without end", "PATCH", wsPath + "/user/" + fx.Owner.ID + "/time-entries", `{}`, 400, "[end]"},
 		{"stop with nothing running", "PATCH", wsPath + "/user/" + fx.Owner.ID + "/time-entries", `{"end":"2026-11-27T17:00:00Z"}`, 404, "No running"},
@@ -172,6 +178,8 @@ func TestRoutingErrors(t *testing.T) {
 		{"PATCH", ownEntries, `{"end":"2026-11-27T17:00:00Z"}`},
 		{"PATCH", wsPath + "/user/" + running.UserID + "/time-entries", `{"end":"` + running.TimeInterval.Start.Add(-time.Hour).Format(time.RFC3339) + `"}`},
 		{"POST", wsPath + "/time-entries", `{"type":"HOLIDAY"}`},
+		{"GET", wsPath + "/time-entries/000000000000000000000000", ""},
+		{"DELETE", wsPath + "/projects/" + fx.Projects[0].ID, ""},
 		{"POST", wsPath + "/time-entries", `{"start":"2026-11-27T17:00:00Z","end":"2026-11-27T16:00:00Z"}`},
 	} {
 		_, _, body, raw := call(t, req.method, req.url, auth, req.body)
@@ -344,4 +352,25 @@ func TestDefaultPageSizes(t *testing.T) {
 			require.Equal(t, "[]\n", string(raw), "an empty array, not null")
 		}
 	}
+}
+
+// TestRequestCountsAndClose: the fake counts requests by route, answers JSON with its
+// Content-Type, and takes no connection once closed.
+func TestRequestCountsAndClose(t *testing.T) {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 5, Now: now})
+	defer srv.Close()
+	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
+	for range 2 {
+		status, hdr, _, _ := call(t, "GET", srv.CoreURL()+"v1/workspaces/"+fx.Workspace.ID+"/projects", auth, "")
+		require.Equal(t, http.StatusOK, status)
+		require.Equal(t, "application/json", hdr.Get("Content-Type"))
+	}
+	route := "GET v1/workspaces/{ws}/projects"
+	require.Equal(t, map[string]int{route: 2}, srv.RequestCounts())
+	require.Equal(t, 2, srv.Requests(route))
+	require.GreaterOrEqual(t, srv.HighestRate(), 1)
+
+	srv.Close()
+	_, err := http.Get(srv.CoreURL() + "v1/user")
+	require.Error(t, err)
 }
