@@ -204,8 +204,9 @@ func TestWebhookBodiesAreValidated(t *testing.T) {
 }
 
 // TestWebhookReadAndDelete: a webhook is read by its id, with the workspace as its
-// trigger source type when the create named none; a deleted one is gone from the list,
-// from reads by id and from its logs, and the answer to the delete carries no token.
+// trigger source type when the create named none, and its logs with no body; a deleted
+// one is gone from the list, from reads by id and from its logs, and the answer to the
+// delete carries no token.
 func TestWebhookReadAndDelete(t *testing.T) {
 	srv, fx := newServer(t)
 	owner := map[string]string{"X-Api-Key": fx.OwnerKey, "Content-Type": "application/json"}
@@ -218,6 +219,9 @@ func TestWebhookReadAndDelete(t *testing.T) {
 	require.Equal(t, id, read["id"])
 	require.Equal(t, "short-lived", read["name"])
 	require.Equal(t, "WORKSPACE_ID", read["triggerSourceType"], "the default")
+	status, _, _, raw = call(t, "POST", u+"/"+id+"/logs", owner, "")
+	require.Equal(t, 200, status, "an empty body is no filter: %s", raw)
+	require.Equal(t, "[]\n", string(raw))
 
 	status, _, deleted, raw := call(t, "DELETE", u+"/"+id, owner, "")
 	require.Equal(t, 200, status, string(raw))

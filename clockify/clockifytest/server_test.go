@@ -133,6 +133,7 @@ func TestRoutingErrors(t *testing.T) {
 			`{"dateRangeStart":"2026-11-01T00:00:00Z","dateRangeEnd":"2026-11-02T00:00:00Z","detailedFilter":{"page":1,"pageSize":10}}`, 403, "Access Denied"},
 		{"logs from malformed JSON", "POST", wsPath + "/webhooks/x/logs", "{", 400, "Malformed JSON"},
 		{"malformed JSON", "POST", wsPath + "/time-entries", "{", 400, "Malformed JSON"},
+		{"body over 1 MiB", "POST", wsPath + "/projects", `{"name":"` + strings.Repeat("a", 1<<20) + `"}`, 400, "Malformed JSON"},
 		{"update from malformed JSON", "PUT", wsPath + "/time-entries/" + fx.Entries[0].ID, "{", 400, "Malformed JSON"},
 		{"stop from malformed JSON", "PATCH", wsPath + "/user/" + fx.Owner.ID + "/time-entries", "{", 400, "Malformed JSON"},
 		{"webhook without name", "POST", wsPath + "/webhooks", `{"url":"https://x","webhookEvent":"NEW_PROJECT"}`, 400, "Webhook already exists"},
