@@ -163,6 +163,9 @@ func TestRoutingErrors(t *testing.T) {
 			if status == 405 {
 				require.NotEmpty(t, hdr.Get("Allow"))
 			}
+			if status == 405 || strings.HasPrefix(tc.message, "No static resource") {
+				require.Equal(t, float64(3000), body["code"], "the code of a route Clockify has not")
+			}
 			require.Equal(t, before, len(srv.TimeEntries(fx.Workspace.ID)), "a rejected request changes nothing")
 		})
 	}
