@@ -182,7 +182,7 @@ func TestWebhookBodiesAreValidated(t *testing.T) {
 	require.Equal(t, "renamed", updated["name"])
 	require.Equal(t, "NEW_TIME_ENTRY", updated["webhookEvent"])
 	require.Equal(t, "PROJECT_ID", updated["triggerSourceType"])
-	require.Len(t, created["authToken"], 32, "a create issues a token (32 characters, as a real one seen)")
+	require.Len(t, created["authToken"], 32, "a create issues a token: 32 characters, as a real receiver's configuration holds")
 	require.NotContains(t, updated, "authToken", "only a create and a regeneration answer with the token")
 	for _, h := range srv.Webhooks(fx.Workspace.ID) {
 		if h.ID == id {
