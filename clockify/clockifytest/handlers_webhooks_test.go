@@ -368,4 +368,15 @@ func TestWebhookLogsFilterSortAndPage(t *testing.T) {
 		all = append(all, e.Description)
 	}
 	require.Equal(t, []string{"accepted 5", "refused 4", "accepted 3", "refused 2", "accepted 1"}, all)
+
+	// Without a size, a page holds Clockify's default of 50.
+	for i := range 46 {
+		_, err := srv.AddTimeEntry(wsID, clockify.TimeEntry{UserID: fx.Owner.ID, Description: fmt.Sprintf("accepted %d", 6+i), TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+		require.NoError(t, err)
+	}
+	status, _, _, raw := call(t, "POST", srv.CoreURL()+"v1/workspaces/"+wsID+"/webhooks/"+hook.ID+"/logs", map[string]string{"X-Api-Key": fx.OwnerKey}, "{}")
+	require.Equal(t, http.StatusOK, status)
+	var page []json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &page))
+	require.Len(t, page, 50)
 }
