@@ -129,9 +129,6 @@ func PeriodicJobs() []*river.PeriodicJob {
 // pool's settings but outside it, so that the locks never take the connections the
 // store and River need: the database sees up to one more connection per worker.
 func NewClient(pool *pgxpool.Pool, engine *clockifysync.Engine, cfg *river.Config) (*river.Client[pgx.Tx], error) {
-	if pool == nil || engine == nil {
-		return nil, errNil
-	}
 	if cfg == nil {
 		cfg = &river.Config{}
 	}

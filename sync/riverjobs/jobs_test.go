@@ -17,6 +17,7 @@ import (
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
+	"github.com/heyjasper/jasper-clockify/store/memory"
 	"github.com/heyjasper/jasper-clockify/store/postgres"
 	"github.com/heyjasper/jasper-clockify/store/postgres/pgtest"
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
@@ -483,12 +484,24 @@ func TestOutputOf(t *testing.T) {
 }
 
 // TestNilArgumentsAreErrors: a nil pool, engine, client or workers is an error, not a
-// panic when the first job runs.
+// panic when the first job runs, each alone as well as all of them.
 func TestNilArgumentsAreErrors(t *testing.T) {
 	ctx := t.Context()
 	require.ErrorIs(t, Migrate(ctx, nil), errNil)
 	require.ErrorIs(t, AddWorkers(river.NewWorkers(), nil, nil), errNil)
 	_, err := NewClient(nil, nil, nil)
+	require.ErrorIs(t, err, errNil)
+	pool, err := pgxpool.New(ctx, "postgres://nobody@127.0.0.1:1/none") // never connects
+	require.NoError(t, err)
+	defer pool.Close()
+	eng, err := clockifysync.New(memory.New(), make([]byte, 32))
+	require.NoError(t, err)
+	require.ErrorIs(t, AddWorkers(nil, eng, pool), errNil)
+	require.ErrorIs(t, AddWorkers(river.NewWorkers(), nil, pool), errNil)
+	require.ErrorIs(t, AddWorkers(river.NewWorkers(), eng, nil), errNil)
+	_, err = NewClient(nil, eng, nil)
+	require.ErrorIs(t, err, errNil)
+	_, err = NewClient(pool, nil, nil)
 	require.ErrorIs(t, err, errNil)
 	now := time.Now()
 	require.ErrorIs(t, EnqueueSync(ctx, nil, "ws", clockifysync.Window{Start: now.Add(-time.Hour), End: now}), errNil)
