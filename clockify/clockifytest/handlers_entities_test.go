@@ -479,8 +479,9 @@ func TestEntryRates(t *testing.T) {
 		require.NoError(t, err)
 		e, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: fx.Owner.ID, ProjectID: pr.ID, TimeInterval: clockify.TimeInterval{Start: end.Add(-time.Hour), End: &end}})
 		require.NoError(t, err)
-		stored := srv.TimeEntries(ws)
-		return stored[slices.IndexFunc(stored, func(s clockify.TimeEntry) bool { return s.ID == e.ID })].HourlyRate
+		got, _, err := c.TimeEntries.Get(t.Context(), ws, e.ID, false)
+		require.NoError(t, err)
+		return got.HourlyRate
 	}
 	wsRate := &clockify.Rate{Amount: 5000, Currency: "EUR"}
 	require.Equal(t, wsRate, rate(&clockify.Rate{Amount: 0, Currency: "USD"}, wsRate))
