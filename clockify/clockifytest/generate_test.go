@@ -3,6 +3,7 @@ package clockifytest_test
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/heyjasper/jasper-clockify/clockify"
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 )
 
@@ -76,6 +78,29 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	requireUnique(t, "id", ids)
 }
 
+// TestGenerateDefaults: zero options take the defaults GenerateOptions documents (Now the
+// time of the call), and a count of one is one.
+func TestGenerateDefaults(t *testing.T) {
+	require.Equal(t, clockifytest.Generate(clockifytest.GenerateOptions{Seed: 1, Members: 5, Projects: 6, Days: 30, Now: now, Org: "acme"}),
+		clockifytest.Generate(clockifytest.GenerateOptions{Now: now}))
+
+	one := clockifytest.Generate(clockifytest.GenerateOptions{Members: 1, Projects: 1, Days: 1, Now: now})
+	require.Len(t, one.Members, 1)
+	require.Len(t, one.Projects, 1)
+	require.NotEmpty(t, one.Entries)
+	yesterday := time.Date(now.Year(), now.Month(), now.Day()-1, 0, 0, 0, 0, time.UTC)
+	for _, e := range one.Entries {
+		require.False(t, e.TimeInterval.Start.Before(yesterday), "one day: %v", e.TimeInterval.Start)
+	}
+
+	before := time.Now().Truncate(time.Second)
+	f := clockifytest.Generate(clockifytest.GenerateOptions{})
+	after := time.Now()
+	i := slices.IndexFunc(f.Entries, func(e clockify.TimeEntry) bool { return e.TimeInterval.End == nil })
+	require.NotEqual(t, -1, i, "a timer runs")
+	require.WithinRange(t, f.Entries[i].TimeInterval.Start, before.Add(-time.Hour), after, "the timer runs at the call")
+}
+
 // TestGenerateTakesAnySeedOrOrg: a seed past the largest int (the seed is a uint64) gives
 // a workspace as any other, its names taken from the lists, and an organisation whose
 // name starts with a letter outside ASCII names the workspace in UTF-8.
@@ -135,4 +160,34 @@ func TestGenerateAtScale(t *testing.T) {
 		require.False(t, e.TimeInterval.Start.Before(earliest), "%v", e.TimeInterval.Start)
 		require.False(t, e.TimeInterval.Start.After(now))
 	}
+}
+
+// TestLoadCreatesEntriesWhenTheyEnded: Load records a generated entry as created when it
+// ended, as one entered once done, and a running one when its timer started; the list of
+// created entries says so.
+func TestLoadCreatesEntriesWhenTheyEnded(t *testing.T) {
+	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now }))
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	loaded := map[string]clockify.TimeEntry{}
+	for _, e := range fx.Entries {
+		loaded[e.ID] = e
+	}
+	var listed, running int
+	for ch, err := range c.EntityChanges.AllCreated(t.Context(), fx.Workspace.ID, &clockify.EntityChangeOptions{
+		Types: []clockify.EntityType{clockify.EntityTimeEntry}, Start: now.AddDate(0, 0, -30), End: now}) {
+		require.NoError(t, err)
+		e, ok := loaded[ch.ID]
+		require.True(t, ok, "an entry of the fixture: %s", ch.ID)
+		created := e.TimeInterval.Start
+		if e.TimeInterval.End != nil {
+			created = *e.TimeInterval.End
+		} else {
+			running++
+		}
+		require.Equal(t, created, ch.CreatedAt, "entry %s", ch.ID)
+		listed++
+	}
+	require.Greater(t, listed, len(fx.Entries)/2, "the last 30 days of 31")
+	require.Equal(t, 1, running)
 }
