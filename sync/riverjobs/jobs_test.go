@@ -241,20 +241,22 @@ func (r *rig) abandon(t *testing.T, p *replica, args SyncArgs, ago time.Duration
 // running holds its workspace's place in the queue until River rescues it, an hour
 // later. Once it has run for two minutes with its workspace's lock free, the tick
 // queues another in its place (and in place of that one, when it was abandoned too),
-// which syncs. One that a live replica runs, its lock held, or that started a moment
-// ago, is left alone.
+// which syncs. One that a live replica runs, its lock held, that started a moment ago,
+// or that was snoozed to wait its turn (not running, its lock free), is left alone.
 func TestAbandonedScheduledSyncIsReplaced(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		abandoned int // how many, each queued in place of the one before
 		ago       time.Duration
 		held      bool
+		snoozed   bool
 		replaced  bool
 	}{
-		{"abandoned", 1, 5 * time.Minute, false, true},
-		{"its replacement abandoned too", 2, 5 * time.Minute, false, true},
-		{"lock held by a live replica", 1, 5 * time.Minute, true, false},
-		{"started a moment ago", 1, 10 * time.Second, false, false},
+		{"abandoned", 1, 5 * time.Minute, false, false, true},
+		{"its replacement abandoned too", 2, 5 * time.Minute, false, false, true},
+		{"lock held by a live replica", 1, 5 * time.Minute, true, false, false},
+		{"started a moment ago", 1, 10 * time.Second, false, false, false},
+		{"snoozed, waiting its turn", 1, 5 * time.Minute, false, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t)
@@ -267,6 +269,13 @@ func TestAbandonedScheduledSyncIsReplaced(t *testing.T) {
 			for range tc.abandoned {
 				left = r.abandon(t, a, args, tc.ago)
 				args.Replaces = left.ID
+			}
+			if tc.snoozed {
+				// As River leaves a sync that found its workspace's lock taken
+				// (busySnooze): attempted, and scheduled to run again.
+				_, err := r.pool.Exec(t.Context(), `UPDATE river_job SET state = 'scheduled',
+					scheduled_at = now() + interval '1 hour' WHERE id = $1`, left.ID)
+				require.NoError(t, err)
 			}
 			if tc.held {
 				// A session of its own: ending it lets go of the lock.
@@ -340,29 +349,39 @@ func TestOneSyncPerWorkspaceAcrossReplicas(t *testing.T) {
 }
 
 // TestSyncThatCannotSucceedIsCancelled: no retry can help a workspace that is not
-// connected, or whose key Clockify refuses, until it is connected again.
+// connected, or whose key Clockify refuses, until it is connected again, nor a window the
+// engine refuses (one that a host queued itself: EnqueueSync refuses it).
 func TestSyncThatCannotSucceedIsCancelled(t *testing.T) {
 	for _, tc := range []struct {
 		name, workspace, reason string
 		revoke                  bool
+		halfWindow              bool // queued by a host itself, as EnqueueSync would not
 	}{
-		{"not connected", "not-connected", "not connected", false},
-		{"revoked key", "", "rejected the API key", true},
+		{"not connected", "not-connected", "not connected", false, false},
+		{"revoked key", "", "rejected the API key", true, false},
+		{"window without an end", "", "a start before an end", false, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t)
 			a := r.replica(t)
 			ws := tc.workspace
-			if tc.revoke {
+			if ws == "" {
 				r.connect(t, a)
 				ws = r.fx.Workspace.ID
+			}
+			if tc.revoke {
 				r.srv.RevokeAPIKey(r.fx.OwnerKey)
 			}
 			events, cancel := a.client.Subscribe(river.EventKindJobCancelled)
 			defer cancel()
 			a.start(t)
 			now := time.Now()
-			require.NoError(t, EnqueueSync(t.Context(), a.client, ws, clockifysync.Window{Start: now.Add(-time.Hour), End: now}))
+			if tc.halfWindow {
+				_, err := a.client.Insert(t.Context(), SyncArgs{WorkspaceID: ws, Start: now.Add(-time.Hour)}, nil)
+				require.NoError(t, err)
+			} else {
+				require.NoError(t, EnqueueSync(t.Context(), a.client, ws, clockifysync.Window{Start: now.Add(-time.Hour), End: now}))
+			}
 			select {
 			case ev := <-events:
 				require.Equal(t, SyncArgs{}.Kind(), ev.Job.Kind)
