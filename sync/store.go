@@ -31,7 +31,8 @@ type Store interface {
 type WorkspaceLocker interface {
 	// LockWorkspace takes the lock named kind of a workspace, for every process that
 	// shares the store, and returns the function that lets go of it. When another holds
-	// it, LockWorkspace calls waiting, then waits until it is free or ctx ends.
+	// it, LockWorkspace calls waiting (unless nil), then waits until it is free or ctx
+	// ends.
 	LockWorkspace(ctx context.Context, kind, workspaceID string, waiting func()) (unlock func(), err error)
 }
 

@@ -155,7 +155,8 @@ func (s *Store) gather(ctx context.Context, always bool) (float64, error) {
 // held on a connection of its own outside the pool: from the pool, calls waiting for
 // the lock could hold every connection and leave none to the call holding it. A process
 // that dies holding the lock ends its session, which lets go of it. A session whose lock
-// is let go of serves the next call (a few are kept), and one that fails is ended.
+// is let go of serves the next call (a few are kept), and one that fails is ended. A
+// nil waiting is not called.
 func (s *Store) LockWorkspace(ctx context.Context, kind, workspaceID string, waiting func()) (func(), error) {
 	conn, err := s.lockSession(ctx)
 	if err != nil {
@@ -167,7 +168,9 @@ func (s *Store) LockWorkspace(ctx context.Context, kind, workspaceID string, wai
 	var ok bool
 	err = conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok)
 	if err == nil && !ok {
-		waiting()
+		if waiting != nil {
+			waiting()
+		}
 		_, err = conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key)
 	}
 	if err != nil {

@@ -67,7 +67,7 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 // that finds it held says so, and waits until its context ends.
 func TestLockWorkspace(t *testing.T) {
 	ctx := t.Context()
-	s, _ := newStore(t)
+	s, pool := newStore(t)
 	free := func() { t.Error("waited for a free lock") }
 
 	unlock, err := s.LockWorkspace(ctx, "connect", "ws-1", free)
@@ -87,6 +87,45 @@ func TestLockWorkspace(t *testing.T) {
 	again, err := s.LockWorkspace(ctx, "connect", "ws-1", free)
 	require.NoError(t, err)
 	again()
+
+	// A taker with no waiting to call waits all the same, until its context ends: seen
+	// waiting by the server, it is cancelled. Another workspace's lock keeps it apart
+	// from the takers above: the server, not told of the cancel, leaves the session
+	// waiting until the lock is let go of, takes it for that session, and only then
+	// finds the client gone and ends it.
+	held, err := s.LockWorkspace(ctx, "connect", "ws-3", free)
+	require.NoError(t, err)
+	defer held()
+	waiting, cancel = context.WithCancel(ctx)
+	defer cancel()
+	gaveUp := make(chan error, 1)
+	go func() {
+		_, err := s.LockWorkspace(waiting, "connect", "ws-3", nil)
+		gaveUp <- err
+	}()
+	awaitWaiter(t, pool)
+	cancel()
+	require.ErrorIs(t, <-gaveUp, context.Canceled)
+}
+
+// awaitWaiter waits until a session of the test's database waits for an advisory lock,
+// which nothing tells of but the server; it fails short of the test's deadline rather
+// than hanging until the binary's timeout.
+func awaitWaiter(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	deadline, bounded := t.Deadline()
+	for {
+		var n int
+		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_locks l JOIN pg_database d
+			ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory'
+			AND NOT l.granted`).Scan(&n))
+		if n > 0 {
+			return
+		}
+		if bounded && time.Until(deadline) < 10*time.Second {
+			t.Fatal("no session waits for the lock")
+		}
+	}
 }
 
 // TestLockSessionsKept: a lock let go of leaves its session to the next taker, a few
