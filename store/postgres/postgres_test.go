@@ -89,29 +89,32 @@ func TestLockWorkspace(t *testing.T) {
 	again()
 
 	// A taker with no waiting to call waits all the same, until its context ends: seen
-	// waiting by the server, it is cancelled. Another workspace's lock keeps it apart
-	// from the takers above: the server, not told of the cancel, leaves the session
-	// waiting until the lock is let go of, takes it for that session, and only then
-	// finds the client gone and ends it.
-	held, err := s.LockWorkspace(ctx, "connect", "ws-3", free)
+	// waiting by the server, it is cancelled. Its session then soon waits no more (pgx
+	// asks the server to cancel the query as it closes the connection), so that the lock,
+	// let go of, is free for the next taker rather than taken by a session given up.
+	held, err := s.LockWorkspace(ctx, "connect", "ws-1", free)
 	require.NoError(t, err)
-	defer held()
 	waiting, cancel = context.WithCancel(ctx)
 	defer cancel()
 	gaveUp := make(chan error, 1)
 	go func() {
-		_, err := s.LockWorkspace(waiting, "connect", "ws-3", nil)
+		_, err := s.LockWorkspace(waiting, "connect", "ws-1", nil)
 		gaveUp <- err
 	}()
-	awaitWaiter(t, pool)
+	awaitWaiters(t, pool, 1)
 	cancel()
 	require.ErrorIs(t, <-gaveUp, context.Canceled)
+	awaitWaiters(t, pool, 0)
+	held()
+	again, err = s.LockWorkspace(ctx, "connect", "ws-1", free)
+	require.NoError(t, err)
+	again()
 }
 
-// awaitWaiter waits until a session of the test's database waits for an advisory lock,
-// which nothing tells of but the server; it fails short of the test's deadline rather
-// than hanging until the binary's timeout.
-func awaitWaiter(t *testing.T, pool *pgxpool.Pool) {
+// awaitWaiters waits until want sessions of the test's database wait for an advisory
+// lock, which nothing tells of but the server; it fails short of the test's deadline
+// rather than hanging until the binary's timeout.
+func awaitWaiters(t *testing.T, pool *pgxpool.Pool, want int) {
 	t.Helper()
 	deadline, bounded := t.Deadline()
 	for {
@@ -119,11 +122,11 @@ func awaitWaiter(t *testing.T, pool *pgxpool.Pool) {
 		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_locks l JOIN pg_database d
 			ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory'
 			AND NOT l.granted`).Scan(&n))
-		if n > 0 {
+		if n == want {
 			return
 		}
 		if bounded && time.Until(deadline) < 10*time.Second {
-			t.Fatal("no session waits for the lock")
+			t.Fatalf("%d sessions wait for a lock, want %d", n, want)
 		}
 	}
 }
