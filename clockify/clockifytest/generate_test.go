@@ -96,7 +96,7 @@ func TestGenerateDefaults(t *testing.T) {
 	before := time.Now().Truncate(time.Second)
 	f := clockifytest.Generate(clockifytest.GenerateOptions{})
 	after := time.Now()
-	i := slices.IndexFunc(f.Entries, func(e clockify.TimeEntry) bool { return e.TimeInterval.End == nil })
+	i := slices.IndexFunc(f.Entries, func(e clockify.TimeEntry) bool { return e.Running() })
 	require.NotEqual(t, -1, i, "a timer runs")
 	require.WithinRange(t, f.Entries[i].TimeInterval.Start, before.Add(-time.Hour), after, "the timer runs at the call")
 }

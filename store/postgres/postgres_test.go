@@ -111,24 +111,30 @@ func TestLockWorkspace(t *testing.T) {
 	again()
 }
 
-// awaitWaiters waits until want sessions of the test's database wait for an advisory
-// lock, which nothing tells of but the server; it fails short of the test's deadline
-// rather than hanging until the binary's timeout.
-func awaitWaiters(t *testing.T, pool *pgxpool.Pool, want int) {
+// awaitCount waits until query, a count of what only the server knows of (sessions
+// that wait, or that ended on its side), answers want; it fails short of the test's
+// deadline rather than hanging until the binary's timeout.
+func awaitCount(t *testing.T, pool *pgxpool.Pool, want int, what, query string, args ...any) {
 	t.Helper()
 	deadline, bounded := t.Deadline()
 	for {
 		var n int
-		require.NoError(t, pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_locks l JOIN pg_database d
-			ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory'
-			AND NOT l.granted`).Scan(&n))
+		require.NoError(t, pool.QueryRow(t.Context(), query, args...).Scan(&n))
 		if n == want {
 			return
 		}
 		if bounded && time.Until(deadline) < 10*time.Second {
-			t.Fatalf("%d sessions wait for a lock, want %d", n, want)
+			t.Fatalf("%d %s, want %d", n, what, want)
 		}
 	}
+}
+
+// awaitWaiters waits until want sessions of the test's database wait for an advisory
+// lock.
+func awaitWaiters(t *testing.T, pool *pgxpool.Pool, want int) {
+	t.Helper()
+	awaitCount(t, pool, want, "sessions waiting for a lock", `SELECT count(*) FROM pg_locks l JOIN pg_database d
+		ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`)
 }
 
 // TestLockSessionsKept: a lock let go of leaves its session to the next taker, a few
@@ -137,22 +143,18 @@ func TestLockSessionsKept(t *testing.T) {
 	ctx := t.Context()
 	s, pool := newStore(t) // closed here too, which the store allows
 	free := func() { t.Error("waited for a free lock") }
+	const countSessions = `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = $1`
 	sessions := func() int {
 		var n int
-		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND application_name = $1`, postgres.LockApplicationName).Scan(&n))
+		require.NoError(t, pool.QueryRow(ctx, countSessions, postgres.LockApplicationName).Scan(&n))
 		return n
 	}
 	// awaitSessions waits for sessions that end on the server's side (a client gone, a
-	// backend terminated), which nothing tells of; it fails short of the test's
-	// deadline rather than hanging until the binary's timeout.
+	// backend terminated), which nothing tells of.
 	awaitSessions := func(want int, why string) {
-		deadline, bounded := t.Deadline()
-		for n := sessions(); n != want; n = sessions() {
-			if bounded && time.Until(deadline) < 10*time.Second {
-				t.Fatalf("%d lock sessions, want %d: %s", n, want, why)
-			}
-		}
+		t.Helper()
+		awaitCount(t, pool, want, "lock sessions ("+why+")", countSessions, postgres.LockApplicationName)
 	}
 	lock := func(ws string) func() {
 		unlock, err := s.LockWorkspace(ctx, "connect", ws, free)
