@@ -344,3 +344,57 @@ func TestEntryWritersTakeLocksInOneOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestRunWritersTakeTheRunFirst: each writer of a workspace's run takes the run's row
+// before any of its members', so that a replica finishing the run while another starts,
+// checkpoints or finishes it waits for the other instead of deadlocking (the other
+// holding a member just checkpointed and waiting for those the first deleted, the first
+// waiting for that member as the run's delete cascades to it).
+func TestRunWritersTakeTheRunFirst(t *testing.T) {
+	start := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	run := clockifysync.Run{WorkspaceID: "ws-1", Start: start, End: start.AddDate(0, 0, 1), Started: start, Done: []string{"m1", "m2"}}
+	for name, tc := range map[string]struct {
+		write func(context.Context, *postgres.Store) error
+		done  []string // the members done afterwards; nil for no run
+	}{
+		"StartRun": {func(ctx context.Context, s *postgres.Store) error {
+			again := run
+			again.Done = []string{"m3"}
+			return s.StartRun(ctx, again)
+		}, []string{"m3"}},
+		"CheckpointMember": {func(ctx context.Context, s *postgres.Store) error {
+			return s.CheckpointMember(ctx, "ws-1", "m3")
+		}, []string{"m1", "m2", "m3"}},
+		"FinishRun": {func(ctx context.Context, s *postgres.Store) error {
+			return s.FinishRun(ctx, "ws-1")
+		}, nil},
+		"DeleteWorkspace": {func(ctx context.Context, s *postgres.Store) error {
+			return s.DeleteWorkspace(ctx, "ws-1")
+		}, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := t.Context()
+			s, pool := newStore(t)
+			require.NoError(t, s.StartRun(ctx, run))
+
+			// The run's row is held, so that the writer waits for it.
+			holder, err := pool.Begin(ctx)
+			require.NoError(t, err)
+			defer func() { _ = holder.Rollback(ctx) }()
+			_, err = holder.Exec(ctx, `SELECT 1 FROM jasper_clockify.runs WHERE ws = 'ws-1' FOR UPDATE`)
+			require.NoError(t, err)
+			written := make(chan error, 1)
+			go func() { written <- tc.write(ctx, s) }()
+			waitBlocked(t, pool, 1, written)
+			_, err = holder.Exec(ctx, `SELECT 1 FROM jasper_clockify.run_members WHERE ws = 'ws-1' FOR UPDATE NOWAIT`)
+			require.NoError(t, err, "the writer waits for the run holding none of its members")
+			require.NoError(t, holder.Commit(ctx))
+			require.NoError(t, <-written)
+
+			got, pending, err := s.PendingRun(ctx, "ws-1")
+			require.NoError(t, err)
+			require.Equal(t, tc.done != nil, pending)
+			require.Equal(t, tc.done, got.Done)
+		})
+	}
+}

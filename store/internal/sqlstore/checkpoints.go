@@ -8,15 +8,20 @@ import (
 	clockifysync "github.com/heyjasper/jasper-clockify/sync"
 )
 
+// Each transaction that writes a workspace's run takes the run's row before any of its
+// members' rows, the order in which PostgreSQL's check of a member's run takes them:
+// replicas that start, checkpoint or finish the same run at once then wait for each
+// other instead of deadlocking. (SQLite runs one write at a time.)
+
 // StartRun implements clockifysync.CheckpointStore.
 func (s *Store) StartRun(ctx context.Context, r clockifysync.Run) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, `DELETE FROM @run_members WHERE ws = ?`, r.WorkspaceID); err != nil {
-			return err
-		}
 		if _, err := s.exec(ctx, tx, `INSERT INTO @runs (ws, start_at, end_at, started_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (ws) DO UPDATE SET start_at = excluded.start_at, end_at = excluded.end_at, started_at = excluded.started_at`,
 			r.WorkspaceID, s.t(r.Start), s.t(r.End), s.t(r.Started)); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `DELETE FROM @run_members WHERE ws = ?`, r.WorkspaceID); err != nil {
 			return err
 		}
 		for _, m := range r.Done {
@@ -62,10 +67,10 @@ func (s *Store) CheckpointMember(ctx context.Context, workspaceID, memberID stri
 // FinishRun implements clockifysync.CheckpointStore.
 func (s *Store) FinishRun(ctx context.Context, workspaceID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, `DELETE FROM @run_members WHERE ws = ?`, workspaceID); err != nil {
+		if _, err := s.exec(ctx, tx, `DELETE FROM @runs WHERE ws = ?`, workspaceID); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, tx, `DELETE FROM @runs WHERE ws = ?`, workspaceID)
+		_, err := s.exec(ctx, tx, `DELETE FROM @run_members WHERE ws = ?`, workspaceID) // SQLite's: no cascade
 		return err
 	})
 }

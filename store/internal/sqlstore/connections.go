@@ -277,9 +277,9 @@ func (s *Store) DeleteWorkspace(ctx context.Context, workspaceID string) error {
 		// The connection first: an engine that wrote an entry while this runs, and then
 		// looks the connection up with UpdateConnection, waits for this to end, finds no
 		// connection, and deletes the workspace again (PostgreSQL; SQLite runs one write
-		// at a time).
+		// at a time). A run before its members, as the run's writers take them.
 		for _, table := range []string{"connections", "auto_links", "manual_links", "entries", "members", "projects",
-			"project_mappings", "user_mappings", "webhooks", "run_members", "runs", "deliveries"} {
+			"project_mappings", "user_mappings", "webhooks", "runs", "run_members", "deliveries"} {
 			if _, err := s.exec(ctx, tx, `DELETE FROM @`+table+` WHERE ws = ?`, workspaceID); err != nil {
 				return err
 			}
