@@ -398,3 +398,30 @@ func TestRunWritersTakeTheRunFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteWorkspaceTakesEntriesBeforeLinks: a purge beside a write of an entry and its
+// links (a delivery still being applied on another replica) waits for the write instead
+// of deadlocking, as it takes the entries before any of their links, as their writers do.
+func TestDeleteWorkspaceTakesEntriesBeforeLinks(t *testing.T) {
+	ctx := t.Context()
+	s, pool := newStore(t)
+	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("a", "acme"), lockedEntry("b", "acme")}))
+
+	// Another replica's PutEntries of b, not committed yet: the entry written, its links next.
+	writer, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = writer.Rollback(ctx) }()
+	_, err = writer.Exec(ctx, `UPDATE jasper_clockify.entries SET description = '#13 login' WHERE ws = 'ws-1' AND id = 'b'`)
+	require.NoError(t, err)
+	deleted := make(chan error, 1)
+	go func() { deleted <- s.DeleteWorkspace(ctx, "ws-1") }()
+	waitBlocked(t, pool, 1, deleted)
+	_, err = writer.Exec(ctx, `DELETE FROM jasper_clockify.auto_links WHERE ws = 'ws-1' AND entry_id = 'b'`)
+	require.NoError(t, err, "the purge waits for the entry holding none of the links")
+	require.NoError(t, writer.Commit(ctx))
+	require.NoError(t, <-deleted)
+
+	got, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: "ws-1", IncludeDeleted: true})
+	require.NoError(t, err)
+	require.Empty(t, got)
+}

@@ -277,8 +277,19 @@ func (s *Store) DeleteWorkspace(ctx context.Context, workspaceID string) error {
 		// The connection first: an engine that wrote an entry while this runs, and then
 		// looks the connection up with UpdateConnection, waits for this to end, finds no
 		// connection, and deletes the workspace again (PostgreSQL; SQLite runs one write
-		// at a time). A run before its members, as the run's writers take them.
-		for _, table := range []string{"connections", "auto_links", "manual_links", "entries", "members", "projects",
+		// at a time).
+		if _, err := s.exec(ctx, tx, `DELETE FROM @connections WHERE ws = ?`, workspaceID); err != nil {
+			return err
+		}
+		// Then the entries, in lastOfEach's order, before their links, and a run before
+		// its members: as their writers take them, so that a purge beside a delivery
+		// still being applied waits for it instead of deadlocking.
+		if s.d.LockRow != "" {
+			if _, err := s.exec(ctx, tx, `SELECT id FROM @entries WHERE ws = ? ORDER BY id`+s.d.LockRow, workspaceID); err != nil {
+				return err
+			}
+		}
+		for _, table := range []string{"auto_links", "manual_links", "entries", "members", "projects",
 			"project_mappings", "user_mappings", "webhooks", "runs", "run_members", "deliveries"} {
 			if _, err := s.exec(ctx, tx, `DELETE FROM @`+table+` WHERE ws = ?`, workspaceID); err != nil {
 				return err
