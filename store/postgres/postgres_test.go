@@ -401,7 +401,7 @@ func TestRunWritersTakeTheRunFirst(t *testing.T) {
 
 // TestDeleteWorkspaceTakesEntriesBeforeLinks: a purge beside a write of an entry and its
 // links (a delivery still being applied on another replica) waits for the write instead
-// of deadlocking, as it takes the entries before any of their links, as their writers do.
+// of deadlocking: it takes the entries before any of their links, as their writers do.
 func TestDeleteWorkspaceTakesEntriesBeforeLinks(t *testing.T) {
 	ctx := t.Context()
 	s, pool := newStore(t)
@@ -424,4 +424,7 @@ func TestDeleteWorkspaceTakesEntriesBeforeLinks(t *testing.T) {
 	got, err := s.Entries(ctx, clockifysync.EntryQuery{WorkspaceID: "ws-1", IncludeDeleted: true})
 	require.NoError(t, err)
 	require.Empty(t, got)
+	var links int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM jasper_clockify.auto_links`).Scan(&links))
+	require.Zero(t, links)
 }
