@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -271,6 +272,18 @@ func waitBlocked(t *testing.T, pool *pgxpool.Pool, n int, running ...chan error)
 	}
 }
 
+// holding begins a transaction on pool and runs stmt in it: another replica's writer
+// holding the rows stmt takes until the test commits it, or rolls it back when it ends.
+func holding(t *testing.T, pool *pgxpool.Pool, stmt string) pgx.Tx {
+	t.Helper()
+	tx, err := pool.Begin(t.Context())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
+	_, err = tx.Exec(t.Context(), stmt)
+	require.NoError(t, err)
+	return tx
+}
+
 // TestReplaceAutoLinksWaitsForAWriter: links computed from an entry as it was read
 // replace nothing once another replica has changed the entry, even when that writer
 // commits after ReplaceAutoLinks has read the entry and before it writes the links.
@@ -280,12 +293,8 @@ func TestReplaceAutoLinksWaitsForAWriter(t *testing.T) {
 	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("e1", "")}))
 
 	// Another replica's PutEntries of the entry, edited to name no PR, not committed yet.
-	writer, err := pool.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { _ = writer.Rollback(ctx) }()
-	_, err = writer.Exec(ctx, `UPDATE jasper_clockify.entries SET description = 'login' WHERE ws = 'ws-1' AND id = 'e1'`)
-	require.NoError(t, err)
-	_, err = writer.Exec(ctx, `DELETE FROM jasper_clockify.auto_links WHERE ws = 'ws-1' AND entry_id = 'e1'`)
+	writer := holding(t, pool, `UPDATE jasper_clockify.entries SET description = 'login' WHERE ws = 'ws-1' AND id = 'e1'`)
+	_, err := writer.Exec(ctx, `DELETE FROM jasper_clockify.auto_links WHERE ws = 'ws-1' AND entry_id = 'e1'`)
 	require.NoError(t, err)
 
 	replaced := make(chan error, 1)
@@ -319,11 +328,7 @@ func TestEntryWritersTakeLocksInOneOrder(t *testing.T) {
 			require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("a", ""), lockedEntry("b", "")}))
 
 			// b is held, so that the writer waits for it, and then for a if it took a.
-			holder, err := pool.Begin(ctx)
-			require.NoError(t, err)
-			defer func() { _ = holder.Rollback(ctx) }()
-			_, err = holder.Exec(ctx, `SELECT 1 FROM jasper_clockify.entries WHERE ws = 'ws-1' AND id = 'b' FOR UPDATE`)
-			require.NoError(t, err)
+			holder := holding(t, pool, `SELECT 1 FROM jasper_clockify.entries WHERE ws = 'ws-1' AND id = 'b' FOR UPDATE`)
 			written := make(chan error, 1)
 			go func() { written <- write(ctx, s) }()
 			waitBlocked(t, pool, 1, written)
@@ -378,15 +383,11 @@ func TestRunWritersTakeTheRunFirst(t *testing.T) {
 			require.NoError(t, s.StartRun(ctx, run))
 
 			// The run's row is held, so that the writer waits for it.
-			holder, err := pool.Begin(ctx)
-			require.NoError(t, err)
-			defer func() { _ = holder.Rollback(ctx) }()
-			_, err = holder.Exec(ctx, `SELECT 1 FROM jasper_clockify.runs WHERE ws = 'ws-1' FOR UPDATE`)
-			require.NoError(t, err)
+			holder := holding(t, pool, `SELECT 1 FROM jasper_clockify.runs WHERE ws = 'ws-1' FOR UPDATE`)
 			written := make(chan error, 1)
 			go func() { written <- tc.write(ctx, s) }()
 			waitBlocked(t, pool, 1, written)
-			_, err = holder.Exec(ctx, `SELECT 1 FROM jasper_clockify.run_members WHERE ws = 'ws-1' FOR UPDATE NOWAIT`)
+			_, err := holder.Exec(ctx, `SELECT 1 FROM jasper_clockify.run_members WHERE ws = 'ws-1' FOR UPDATE NOWAIT`)
 			require.NoError(t, err, "the writer waits for the run holding none of its members")
 			require.NoError(t, holder.Commit(ctx))
 			require.NoError(t, <-written)
@@ -408,15 +409,11 @@ func TestDeleteWorkspaceTakesEntriesBeforeLinks(t *testing.T) {
 	require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{lockedEntry("a", "acme"), lockedEntry("b", "acme")}))
 
 	// Another replica's PutEntries of b, not committed yet: the entry written, its links next.
-	writer, err := pool.Begin(ctx)
-	require.NoError(t, err)
-	defer func() { _ = writer.Rollback(ctx) }()
-	_, err = writer.Exec(ctx, `UPDATE jasper_clockify.entries SET description = '#13 login' WHERE ws = 'ws-1' AND id = 'b'`)
-	require.NoError(t, err)
+	writer := holding(t, pool, `UPDATE jasper_clockify.entries SET description = '#13 login' WHERE ws = 'ws-1' AND id = 'b'`)
 	deleted := make(chan error, 1)
 	go func() { deleted <- s.DeleteWorkspace(ctx, "ws-1") }()
 	waitBlocked(t, pool, 1, deleted)
-	_, err = writer.Exec(ctx, `DELETE FROM jasper_clockify.auto_links WHERE ws = 'ws-1' AND entry_id = 'b'`)
+	_, err := writer.Exec(ctx, `DELETE FROM jasper_clockify.auto_links WHERE ws = 'ws-1' AND entry_id = 'b'`)
 	require.NoError(t, err, "the purge waits for the entry holding none of the links")
 	require.NoError(t, writer.Commit(ctx))
 	require.NoError(t, <-deleted)
