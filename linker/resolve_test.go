@@ -2,6 +2,7 @@ package linker
 
 import (
 	"fmt"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,6 +109,34 @@ func TestCompilePatternRejects(t *testing.T) {
 	p, err := CompilePattern(strings.Repeat(`[a-z]{100}`, 9) + `(?P<number>\d+)`)
 	require.NoError(t, err, "within the bounds")
 	require.Len(t, p.appendMatches(nil, strings.Repeat("a", 900)+"42"), 1)
+
+	// Both bounds are inclusive. MaxPatternBytes bytes compile:
+	exact := `(?P<number>\d+)` + strings.Repeat("x", MaxPatternBytes-len(`(?P<number>\d+)`))
+	require.Len(t, exact, MaxPatternBytes)
+	_, err = CompilePattern(exact)
+	require.NoError(t, err)
+	// and so does the longest repeat before the first one refused, whose program has
+	// MaxPatternInstructions instructions.
+	repeat := func(k int) string { return fmt.Sprintf(`x{%d}(?P<number>\d+)`, k) }
+	k := MaxPatternInstructions - 20
+	_, err = CompilePattern(repeat(k))
+	require.NoError(t, err, "the search starts within the bounds")
+	for err == nil {
+		k++
+		_, err = CompilePattern(repeat(k))
+	}
+	require.ErrorIs(t, err, ErrPatternTooLarge)
+	require.Equal(t, MaxPatternInstructions, instructions(t, repeat(k-1)), "the last one that compiles")
+}
+
+// instructions returns the size of expr's program, as CompilePattern counts it.
+func instructions(t *testing.T, expr string) int {
+	t.Helper()
+	parsed, err := syntax.Parse(expr, syntax.Perl)
+	require.NoError(t, err)
+	prog, err := syntax.Compile(parsed.Simplify())
+	require.NoError(t, err)
+	return len(prog.Inst)
 }
 
 func TestOptionalNumberGroup(t *testing.T) {
