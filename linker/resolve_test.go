@@ -115,18 +115,15 @@ func TestCompilePatternRejects(t *testing.T) {
 	require.Len(t, exact, MaxPatternBytes)
 	_, err = CompilePattern(exact)
 	require.NoError(t, err)
-	// and so does the longest repeat before the first one refused, whose program has
-	// MaxPatternInstructions instructions.
+	// and so does a program of MaxPatternInstructions instructions, but not one more.
 	repeat := func(k int) string { return fmt.Sprintf(`x{%d}(?P<number>\d+)`, k) }
-	k := MaxPatternInstructions - 20
+	k := MaxPatternInstructions - instructions(t, repeat(1)) + 1 // each x is one instruction
+	require.Equal(t, MaxPatternInstructions, instructions(t, repeat(k)))
 	_, err = CompilePattern(repeat(k))
-	require.NoError(t, err, "the search starts within the bounds")
-	for err == nil {
-		k++
-		_, err = CompilePattern(repeat(k))
-	}
+	require.NoError(t, err)
+	require.Equal(t, MaxPatternInstructions+1, instructions(t, repeat(k+1)))
+	_, err = CompilePattern(repeat(k + 1))
 	require.ErrorIs(t, err, ErrPatternTooLarge)
-	require.Equal(t, MaxPatternInstructions, instructions(t, repeat(k-1)), "the last one that compiles")
 }
 
 // instructions returns the size of expr's program, as CompilePattern counts it.
