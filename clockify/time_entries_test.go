@@ -38,6 +38,10 @@ func TestTimeIntervalDecoding(t *testing.T) {
 		{"bad end", `{"start":"2026-11-01T07:00:00Z","end":"soon","duration":null}`, false, TimeInterval{}, "cannot parse"},
 		{"bad duration", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":"8000"}`, false, TimeInterval{}, "must start with P"},
 		{"a number for a duration", `{"start":"2026-11-01T07:00:00Z","end":null,"duration":8000}`, false, TimeInterval{}, "Duration"},
+		// encoding/json refuses these before it calls UnmarshalJSON; readInterval, on its own,
+		// must still say no rather than read past the end.
+		{"cut inside a string", `{"start":"2026-11-01T07:00:00Z","end":"2026-11-01T08:30`, false, TimeInterval{}, "unexpected end"},
+		{"cut after null", `{"start":"2026-11-01T07:00:00Z","end":null`, false, TimeInterval{}, "unexpected end"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, fast := readInterval([]byte(tc.json))
