@@ -149,21 +149,25 @@ func TestFreePlanPacing(t *testing.T) {
 	})
 }
 
+// TestServerRateLimitIsEnforced: the fake answers a credential's first perSecond requests
+// in a second and refuses the next with 429; a request leaves the count exactly one
+// second after it arrived.
 func TestServerRateLimitIsEnforced(t *testing.T) {
-	srv, fx := newFake(t, clockifytest.WithRateLimit(3))
-	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(1e6, 1000), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
-	require.NoError(t, err)
-	var limited int
-	for i := range 6 {
-		_, _, err := c.Users.Current(context.Background())
-		if i == 0 {
-			require.NoError(t, err, "a request within the limit is answered")
+	synctest.Test(t, func(t *testing.T) {
+		srv, fx := newFake(t, clockifytest.WithoutListener(), clockifytest.WithRateLimit(3))
+		c, err := srv.NewClient(fx.OwnerKey, clockify.WithRateLimit(1e6, 1000), clockify.WithRetryPolicy(clockify.RetryPolicy{MaxAttempts: 1}))
+		require.NoError(t, err)
+		for second := range 2 {
+			for i := range 3 {
+				_, _, err := c.Users.Current(context.Background())
+				require.NoError(t, err, "second %d, request %d: within the limit", second, i+1)
+			}
+			_, _, err := c.Users.Current(context.Background())
+			require.ErrorIs(t, err, clockify.ErrRateLimited, "second %d: a client that ignores the limit is refused", second)
+			time.Sleep(time.Second) // on the bubble's clock: the four requests above leave the count
 		}
-		if errors.Is(err, clockify.ErrRateLimited) {
-			limited++
-		}
-	}
-	require.Positive(t, limited, "a client that ignores the limit is refused")
+		require.Equal(t, 8, srv.Requests("GET v1/user"))
+	})
 }
 
 func TestCancelDuringBackoffReturnsContextError(t *testing.T) {
