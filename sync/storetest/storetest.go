@@ -317,6 +317,10 @@ func entriesPaged(t *testing.T, s clockifysync.Store) {
 	link := func(n int) clockifysync.Link {
 		return clockifysync.Link{Owner: "acme", Repo: "web", Number: n, Pattern: "#N", Text: "#", Confidence: 0.5}
 	}
+	requireSelects(t, s, []querySelects{
+		{"a page of an empty store", clockifysync.EntryQuery{WorkspaceID: ws, Limit: 2}, []string{}},
+		{"a page of an empty store, newest first", clockifysync.EntryQuery{Newest: true, Limit: 1}, []string{}},
+	})
 	gone := entry("gone", "u1", "p1", "login, deleted", t0.Add(time.Hour))
 	gone.Deleted = t0.Add(2 * time.Hour)
 	other := entry("other", "u1", "p1", "login elsewhere", t0)
