@@ -672,6 +672,23 @@ func workspacesApart(t *testing.T, s clockifysync.Store) {
 	require.NoError(t, err)
 	require.Equal(t, "in ws1", got.Description)
 	require.True(t, got.Deleted.IsZero())
+	// A query of no workspace selects every workspace's entries (with no filter at all
+	// when it keeps the deleted).
+	for _, c := range []struct {
+		q    clockifysync.EntryQuery
+		want []string
+	}{
+		{clockifysync.EntryQuery{}, []string{"in ws1"}},
+		{clockifysync.EntryQuery{IncludeDeleted: true}, []string{"in ws1", "in ws2"}},
+	} {
+		every, err := s.Entries(ctx, c.q)
+		require.NoError(t, err)
+		var descs []string
+		for _, e := range every {
+			descs = append(descs, e.Description)
+		}
+		require.ElementsMatch(t, c.want, descs, "%+v", c.q)
+	}
 	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{{WorkspaceID: ws, ID: "p"}, {WorkspaceID: "ws2", ID: "p", Name: "other"}}))
 	ps, err := s.Projects(ctx, ws)
 	require.NoError(t, err)
