@@ -6,12 +6,37 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
+
+// TestNewDatabase: with the server named, NewDatabase gives a test a database of its own
+// (it never skips then: in CI the PostgreSQL tests must run) and drops it when the test
+// ends.
+func TestNewDatabase(t *testing.T) {
+	url := os.Getenv(EnvURL)
+	if url == "" {
+		t.Skip("PostgreSQL tests skipped: set " + EnvURL + " (as .ci/run does) to run them")
+	}
+	ctx := t.Context()
+	var name string
+	t.Run("a test", func(t *testing.T) {
+		pool := NewDatabase(t)
+		require.NoError(t, pool.QueryRow(ctx, `SELECT current_database()`).Scan(&name))
+	})
+	require.NotEmpty(t, name, "NewDatabase skipped, with %s set", EnvURL)
+	require.True(t, strings.HasPrefix(name, namePrefix), name)
+	conn, err := pgx.Connect(ctx, url)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n))
+	require.Zero(t, n, "%s is left after its test", name)
+}
 
 func TestDropStale(t *testing.T) {
 	url := os.Getenv(EnvURL)
