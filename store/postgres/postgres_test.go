@@ -58,10 +58,13 @@ func TestMigrateTwiceAndConcurrently(t *testing.T) {
 	}
 	var latest int
 	require.NoError(t, pool.QueryRow(t.Context(), `SELECT max(version) FROM jasper_clockify.schema_version`).Scan(&latest))
-	_, err := pool.Exec(t.Context(), `INSERT INTO jasper_clockify.schema_version VALUES (99)`)
-	require.NoError(t, err)
-	_, err = postgres.New(t.Context(), pool)
-	require.ErrorContains(t, err, fmt.Sprintf("schema version 99, newer than this package's %d", latest))
+	// A database of a newer version, by one or by many, is refused and left alone.
+	for _, newer := range []int{latest + 1, 99} {
+		_, err := pool.Exec(t.Context(), `INSERT INTO jasper_clockify.schema_version VALUES ($1)`, newer)
+		require.NoError(t, err)
+		_, err = postgres.New(t.Context(), pool)
+		require.ErrorContains(t, err, fmt.Sprintf("schema version %d, newer than this package's %d", newer, latest))
+	}
 }
 
 // TestLockWorkspace: a workspace's lock is held until let go, across sessions; a taker
