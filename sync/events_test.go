@@ -147,13 +147,15 @@ func TestStartingATimerStopsEveryOtherRunning(t *testing.T) {
 // TIME_ENTRY_SPLIT delivery tells of one part (which one is not documented; the fake's
 // of the later). Whichever part it tells of, of a finished entry or a running timer,
 // among other entries of the member's in its time, or late, after the part was moved,
-// with fetch-on-notify or without, the store then holds both parts as Clockify does: not
+// with fetch-on-notify or without, and should Clockify's list leave out an entry that
+// starts at the end asked for, the store then holds both parts as Clockify does: not
 // the entry as it was (counting the later part's time twice), nor one part alone.
 func TestASplitEntryIsStoredWhole(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name                                      string
 		running, earlier, crowded, moved, noFetch bool
+		endLeftOut                                bool // lists leave out entries that start at their end
 	}{
 		{name: "the later part told"},
 		{name: "the earlier part told", earlier: true},
@@ -162,10 +164,24 @@ func TestASplitEntryIsStoredWhole(t *testing.T) {
 		{name: "among other entries", crowded: true},
 		{name: "the later part told after it moved", moved: true},
 		{name: "without fetch-on-notify", noFetch: true},
+		{name: "the earlier part told, lists leaving out what starts at their end", earlier: true, endLeftOut: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t, clockifysync.WithFetchOnNotify(!tc.noFetch))
+			fetch := clockifysync.WithFetchOnNotify(!tc.noFetch)
+			var r *rig
+			if !tc.endLeftOut {
+				r = newRig(t, fetch)
+			} else {
+				r, _ = newRigBehind(t, func(_ http.ResponseWriter, req *http.Request) bool {
+					q := req.URL.Query()
+					if end, err := time.Parse(time.RFC3339, q.Get("end")); err == nil {
+						q.Set("end", end.Add(-time.Millisecond).Format(time.RFC3339Nano)) // the fake's end is inclusive
+						req.URL.RawQuery = q.Encode()
+					}
+					return false
+				}, fetch)
+			}
 			r.connect(t)
 			ws := r.fx.Workspace.ID
 			ctx := t.Context()
