@@ -524,32 +524,53 @@ func TestWebhookRefusesForgery(t *testing.T) {
 // TestApplyWithoutFetchKeepsTheType: Clockify's payloads carry no entry type and no
 // rates, so with fetch-on-notify off an edit of a break, applied from its payload, leaves
 // it a break with its rate (before, it became work, counted in every report until a
-// sync, and lost Clockify's rate).
+// sync, and lost Clockify's rate). A payload that carries either is taken at its word
+// for it, and the other is still kept.
 func TestApplyWithoutFetchKeepsTheType(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, clockifysync.WithFetchOnNotify(false))
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	brk, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "lunch", Type: clockify.TimeEntryBreak,
-		TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
-	require.NoError(t, err)
-	_, err = r.eng.SyncRecent(t.Context(), ws)
-	require.NoError(t, err)
-	stored, err := r.store.Entry(t.Context(), ws, brk.ID)
-	require.NoError(t, err)
-	require.False(t, stored.IsWork())
-	rate := stored.HourlyRate
-	require.Positive(t, rate)
+	for _, tc := range []struct {
+		name         string
+		typ          clockify.TimeEntryType
+		rate         *clockify.Rate
+		wantBreak    bool
+		wantRate     int64 // 0: the rate stored before
+		wantCurrency string
+	}{
+		{name: "neither, as Clockify's payloads", wantBreak: true},
+		{name: "a type", typ: clockify.TimeEntryRegular},
+		{name: "a rate", rate: &clockify.Rate{Amount: 1, Currency: "NZD"}, wantBreak: true, wantRate: 1, wantCurrency: "NZD"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, clockifysync.WithFetchOnNotify(false))
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			brk, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: r.fx.Owner.ID, Description: "lunch", Type: clockify.TimeEntryBreak,
+				TimeInterval: clockify.TimeInterval{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))}})
+			require.NoError(t, err)
+			_, err = r.eng.SyncRecent(t.Context(), ws)
+			require.NoError(t, err)
+			stored, err := r.store.Entry(t.Context(), ws, brk.ID)
+			require.NoError(t, err)
+			require.False(t, stored.IsWork())
+			require.Positive(t, stored.HourlyRate)
+			require.NotEqual(t, tc.wantRate, stored.HourlyRate)
+			if tc.wantRate == 0 {
+				tc.wantRate, tc.wantCurrency = stored.HourlyRate, stored.Currency
+			}
 
-	edited := brk
-	edited.Description, edited.Type, edited.HourlyRate = "a longer lunch", "", nil // as Clockify's payload has it
-	require.NoError(t, r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntryUpdated,
-		WorkspaceID: ws, EntityID: brk.ID, TimeEntry: &edited}))
-	stored, err = r.store.Entry(t.Context(), ws, brk.ID)
-	require.NoError(t, err)
-	require.Equal(t, "a longer lunch", stored.Description)
-	require.False(t, stored.IsWork(), "still a break")
-	require.Equal(t, rate, stored.HourlyRate, "at its rate")
+			edited := brk
+			edited.Description, edited.Type, edited.HourlyRate = "a longer lunch", tc.typ, tc.rate
+			require.NoError(t, r.eng.Apply(t.Context(), &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntryUpdated,
+				WorkspaceID: ws, EntityID: brk.ID, TimeEntry: &edited}))
+			stored, err = r.store.Entry(t.Context(), ws, brk.ID)
+			require.NoError(t, err)
+			require.Equal(t, "a longer lunch", stored.Description)
+			require.Equal(t, tc.wantBreak, !stored.IsWork(), "a break")
+			require.Equal(t, tc.wantRate, stored.HourlyRate, "its rate")
+			require.Equal(t, tc.wantCurrency, stored.Currency)
+		})
+	}
 }
 
 // TestApplyWithoutFetch: with fetch-on-notify off, a delivery's payload is stored as it
