@@ -70,3 +70,24 @@ func TestTrustedAgainAfterDistrust(t *testing.T) {
 	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-1")
 	require.NoError(t, err)
 }
+
+// TestTrustedAgainAfterARotation: a refresh that reads the token a rotation installed
+// trusts it again as it is: nothing more is held (the replaced token, in its grace, and
+// the new one), and both still verify.
+func TestTrustedAgainAfterARotation(t *testing.T) {
+	v, err := webhook.NewVerifier(nil)
+	require.NoError(t, err)
+	e := &Engine{grace: time.Hour}
+	e.tokens.v, e.tokens.held = v, map[string][sha256.Size]byte{}
+	w := Webhook{WorkspaceID: "ws1", ID: "h1", Event: string(clockify.EventNewTimeEntry)}
+	require.NoError(t, e.trust(w, "tok-1", false))
+	require.NoError(t, e.trust(w, "tok-2", true))
+	for range 3 {
+		require.NoError(t, e.trust(w, "tok-2", true))
+	}
+	require.Equal(t, 2, v.Len())
+	for _, tok := range []string{"tok-1", "tok-2"} {
+		_, err = v.Verify(clockify.EventNewTimeEntry, tok)
+		require.NoError(t, err, tok)
+	}
+}
