@@ -57,14 +57,9 @@ func TestStoredTokensKeepWhatTheGraceCovers(t *testing.T) {
 // verifies again once trusted again, the same token too (the digests of the tokens held
 // forget the webhook with the verifier).
 func TestTrustedAgainAfterDistrust(t *testing.T) {
-	v, err := webhook.NewVerifier(nil)
-	require.NoError(t, err)
-	e := &Engine{grace: time.Hour}
-	e.tokens.v, e.tokens.held = v, map[string][sha256.Size]byte{}
-	w := Webhook{WorkspaceID: "ws1", ID: "h1", Event: string(clockify.EventNewTimeEntry)}
-	require.NoError(t, e.trust(w, "tok-1", false))
+	e, v, w := trustingTok1(t)
 	e.distrust(w.ID)
-	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-1")
+	_, err := v.Verify(clockify.EventNewTimeEntry, "tok-1")
 	require.ErrorIs(t, err, webhook.ErrInvalidSignature)
 	require.NoError(t, e.trust(w, "tok-1", true))
 	_, err = v.Verify(clockify.EventNewTimeEntry, "tok-1")
@@ -75,19 +70,27 @@ func TestTrustedAgainAfterDistrust(t *testing.T) {
 // trusts it again as it is: nothing more is held (the replaced token, in its grace, and
 // the new one), and both still verify.
 func TestTrustedAgainAfterARotation(t *testing.T) {
-	v, err := webhook.NewVerifier(nil)
-	require.NoError(t, err)
-	e := &Engine{grace: time.Hour}
-	e.tokens.v, e.tokens.held = v, map[string][sha256.Size]byte{}
-	w := Webhook{WorkspaceID: "ws1", ID: "h1", Event: string(clockify.EventNewTimeEntry)}
-	require.NoError(t, e.trust(w, "tok-1", false))
+	e, v, w := trustingTok1(t)
 	require.NoError(t, e.trust(w, "tok-2", true))
 	for range 3 {
 		require.NoError(t, e.trust(w, "tok-2", true))
 	}
 	require.Equal(t, 2, v.Len())
 	for _, tok := range []string{"tok-1", "tok-2"} {
-		_, err = v.Verify(clockify.EventNewTimeEntry, tok)
+		_, err := v.Verify(clockify.EventNewTimeEntry, tok)
 		require.NoError(t, err, tok)
 	}
+}
+
+// trustingTok1 returns an engine whose handler's verifier trusts one webhook's token,
+// "tok-1" (its grace an hour), with the verifier and the webhook.
+func trustingTok1(t *testing.T) (*Engine, *webhook.Verifier, Webhook) {
+	t.Helper()
+	v, err := webhook.NewVerifier(nil)
+	require.NoError(t, err)
+	e := &Engine{grace: time.Hour}
+	e.tokens.v, e.tokens.held = v, map[string][sha256.Size]byte{}
+	w := Webhook{WorkspaceID: "ws1", ID: "h1", Event: string(clockify.EventNewTimeEntry)}
+	require.NoError(t, e.trust(w, "tok-1", false))
+	return e, v, w
 }
