@@ -45,8 +45,9 @@ func TestScheduledSyncCatchesOldEntries(t *testing.T) {
 // out an entry created and deleted within the span asked for. One of last month that a
 // delivery stored, whose deletion's delivery was lost, is read again because the
 // deliveries named it and the lists of changes do not; an entry delivered and still
-// listed costs no read. In a busy workspace the delivery that named it may be older than
-// the log's newest 256: the log is read back to the span's start.
+// listed costs no read, nor does one delivered before the span began. In a busy workspace
+// the delivery that named it may be older than the log's newest 256: the log is read back
+// to the span's start, and no further.
 func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 	t.Parallel()
 	for _, later := range []int{0, 300} { // deliveries after the one that names it
@@ -56,6 +57,8 @@ func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 			r.connect(t)
 			ws := r.fx.Workspace.ID
 			ctx := t.Context()
+			older := r.add(t, "acme/web#0 delivered before the span", now.AddDate(0, 0, -22))
+			r.advance(25 * time.Hour) // so the second sync's span (a day back at most) starts after it
 			_, err := r.eng.SyncScheduled(ctx, ws)
 			require.NoError(t, err)
 			r.advance(time.Hour)
@@ -78,6 +81,7 @@ func TestScheduledSyncFindsADeletionTheListLeavesOut(t *testing.T) {
 			r.requireMarkedDeleted(t, deleted.ID, true, "the deletion is found")
 			require.Equal(t, reads+1, r.srv.Requests("GET v1/workspaces/{ws}/time-entries/{id}"), "only the entry not listed is read")
 			r.requireMarkedDeleted(t, kept.ID, false, "kept")
+			r.requireMarkedDeleted(t, older.ID, false, "delivered before the span, kept")
 		})
 	}
 }
