@@ -48,6 +48,9 @@ func TestReport(t *testing.T) {
 	require.Equal(t, int64(50*60), s.Total.Seconds())
 	require.Len(t, s.Contributors, 1)
 	require.Equal(t, "octocat", s.Contributors[0].Login)
+	s, err = r.eng.Report(ctx, q, analytics.Options{Logins: map[string]string{rita.ID: "rita-gh"}})
+	require.NoError(t, err)
+	require.Equal(t, "rita-gh", s.Contributors[0].Login, "the logins given, not the store's")
 
 	require.NoError(t, r.eng.Unlink(ctx, ws, manual, "acme/api#9"))
 	s, err = r.eng.Report(ctx, q, analytics.Options{})
