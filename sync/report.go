@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"maps"
 	"strings"
 
 	"github.com/heyjasper/jasper-clockify/analytics"
@@ -49,8 +48,6 @@ func (e *Engine) Report(ctx context.Context, q EntryQuery, opts analytics.Option
 				opts.Logins[m.ID] = m.Login
 			}
 		}
-	} else {
-		opts.Logins = maps.Clone(opts.Logins)
 	}
 	if opts.Rates == nil {
 		if opts.Rates, err = e.rateCard(ctx, q.WorkspaceID); err != nil {
