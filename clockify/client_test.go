@@ -356,6 +356,11 @@ func TestEndpoints(t *testing.T) {
 			check: func(t *testing.T, v any) { require.Equal(t, "web-app", v.(*Project).Name) },
 		},
 		{
+			name:   "user entries, no filters",
+			call:   func(c *Client) (any, error) { e, _, err := c.TimeEntries.List(ctx, ws, "u1", nil); return e, err },
+			method: "GET", url: "v1/workspaces/" + ws + "/user/u1/time-entries", status: 200, resp: `[]`,
+		},
+		{
 			name: "user entries in a window",
 			call: func(c *Client) (any, error) {
 				e, _, err := c.TimeEntries.List(ctx, ws, "u1", &TimeEntryListOptions{Start: start, End: end, Hydrated: true, InProgress: new(false), Description: "fix", Project: "p1", ListOptions: ListOptions{PageSize: 5000}})
