@@ -131,9 +131,6 @@ func ParseDuration(s string) (Duration, error) {
 		}
 		parts++
 	}
-	if parts == 0 {
-		return bad("no parts")
-	}
 	if weeks && parts > 1 {
 		return bad("weeks cannot be combined with other parts")
 	}
