@@ -242,32 +242,73 @@ func listReversed(t *testing.T, w http.ResponseWriter, req *http.Request, base s
 	return true
 }
 
-// TestConnectResumesAfterAWebhookFails: Clockify failing to create a webhook (a 500,
-// not a refusal) fails Connect, with no event reported missing, and connecting again
-// registers every webhook.
+// TestConnectResumesAfterAWebhookFails: Clockify failing to create a webhook (a 500, not
+// a refusal), or creating it but answering without its token, fails Connect, with no
+// event reported missing and no webhook stored, and connecting again registers every
+// webhook, whose deliveries verify.
 func TestConnectResumesAfterAWebhookFails(t *testing.T) {
 	t.Parallel()
-	var failed atomic.Bool
-	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
-		if req.Method != http.MethodPost || !strings.HasSuffix(req.URL.Path, "/webhooks") || failed.Swap(true) {
-			return false
-		}
-		return refuse(w, http.StatusInternalServerError, `{"message":"Internal server error","code":500}`)
-	})
-	ws := r.fx.Workspace.ID
-	_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"})
-	var apiErr *clockify.APIError
-	require.ErrorAs(t, err, &apiErr)
-	require.Equal(t, http.StatusInternalServerError, apiErr.StatusCode)
-	conn, err := r.store.Connection(t.Context(), ws)
-	require.NoError(t, err)
-	require.Equal(t, clockifysync.StatusConnecting, conn.Status)
-	require.Empty(t, conn.MissingEvents, "a failure is no refusal")
+	// firstCreate reports whether req is the first request to create a webhook.
+	firstCreate := func(req *http.Request, seen *atomic.Bool) bool {
+		return req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/webhooks") && !seen.Swap(true)
+	}
+	for _, tc := range []struct {
+		name  string
+		rig   func(t *testing.T, seen *atomic.Bool) *rig
+		check func(t *testing.T, err error)
+	}{
+		{
+			"a 500",
+			func(t *testing.T, seen *atomic.Bool) *rig {
+				r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+					return firstCreate(req, seen) && refuse(w, http.StatusInternalServerError, `{"message":"Internal server error","code":500}`)
+				})
+				return r
+			},
+			func(t *testing.T, err error) {
+				var apiErr *clockify.APIError
+				require.ErrorAs(t, err, &apiErr)
+				require.Equal(t, http.StatusInternalServerError, apiErr.StatusCode)
+			},
+		},
+		{
+			"an answer without its token",
+			func(t *testing.T, seen *atomic.Bool) *rig {
+				return newRigRewriting(t, func(req *http.Request) func(body any) {
+					if !firstCreate(req, seen) {
+						return nil
+					}
+					return func(body any) { delete(body.(map[string]any), "authToken") }
+				})
+			},
+			func(t *testing.T, err error) { require.ErrorContains(t, err, "without its token") },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var seen atomic.Bool
+			r := tc.rig(t, &seen)
+			ws := r.fx.Workspace.ID
+			_, err := r.eng.Connect(t.Context(), clockifysync.ConnectRequest{APIKey: r.fx.OwnerKey, WorkspaceID: ws, WebhookURL: r.hook.URL + "/clockify"})
+			tc.check(t, err)
+			require.True(t, seen.Load())
+			conn, err := r.store.Connection(t.Context(), ws)
+			require.NoError(t, err)
+			require.Equal(t, clockifysync.StatusConnecting, conn.Status)
+			require.Empty(t, conn.MissingEvents, "a failure is no refusal")
+			stored, err := r.store.Webhooks(t.Context(), ws)
+			require.NoError(t, err)
+			require.Empty(t, stored)
 
-	res := r.connect(t)
-	require.Equal(t, 10, res.Webhooks)
-	require.Empty(t, res.MissingEvents)
-	require.Len(t, r.srv.Webhooks(ws), 10)
+			res := r.connect(t)
+			require.Equal(t, 10, res.Webhooks)
+			require.Empty(t, res.MissingEvents)
+			require.Len(t, r.srv.Webhooks(ws), 10)
+			r.add(t, "#9 delivered", now.Add(-time.Hour))
+			ds := r.srv.Deliveries()
+			require.Equal(t, http.StatusOK, ds[len(ds)-1].StatusCode)
+		})
+	}
 }
 
 // TestConnectMovesWebhooks: connecting again with another URL moves the engine's webhooks

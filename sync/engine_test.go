@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -221,6 +222,47 @@ func newRigBehindOn(t *testing.T, store clockifysync.Store, intercept func(w htt
 	require.NoError(t, err)
 	fake.Store(httputil.NewSingleHostReverseProxy(target))
 	return r, base
+}
+
+// newRigRewriting is newRigBehind with a front that changes some of the fake's answers:
+// for a request that rewrite returns a function for, the front passes the request on to
+// the fake and answers with what that function makes of the fake's decoded answer (a
+// failure here is a 502, which fails the test's calls); the fake answers the others.
+func newRigRewriting(t *testing.T, rewrite func(req *http.Request) func(body any)) *rig {
+	t.Helper()
+	var fake atomic.Pointer[string]
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		change := rewrite(req)
+		if change == nil {
+			return false
+		}
+		out, err := http.NewRequestWithContext(req.Context(), req.Method, *fake.Load()+req.URL.RequestURI(), req.Body)
+		if err != nil {
+			return refuse(w, http.StatusBadGateway, `{}`)
+		}
+		out.Header = req.Header.Clone()
+		resp, err := http.DefaultTransport.RoundTrip(out)
+		if err != nil {
+			return refuse(w, http.StatusBadGateway, `{}`)
+		}
+		defer resp.Body.Close()
+		var body any
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			return refuse(w, http.StatusBadGateway, `{}`)
+		}
+		change(body)
+		for k, v := range resp.Header {
+			if k != "Content-Length" {
+				w.Header()[k] = v
+			}
+		}
+		w.WriteHeader(resp.StatusCode)
+		_ = json.NewEncoder(w).Encode(body)
+		return true
+	})
+	base := r.srv.URL
+	fake.Store(&base)
+	return r
 }
 
 // refuse answers as Clockify does when it refuses a request.
