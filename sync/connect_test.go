@@ -2,7 +2,6 @@ package sync_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -157,14 +156,19 @@ func TestConnectDropsDuplicateWebhooks(t *testing.T) {
 	for _, newestFirst := range []bool{false, true} {
 		t.Run(fmt.Sprintf("newest first %v", newestFirst), func(t *testing.T) {
 			t.Parallel()
-			var fake atomic.Pointer[string]
-			r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+			r := newRigRewriting(t, func(req *http.Request) func(body any) {
 				if !newestFirst || req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/webhooks") {
-					return false
+					return nil
 				}
-				return listReversed(t, w, req, *fake.Load())
+				return func(body any) { // the webhooks listed in the reverse order
+					list, _ := body.(map[string]any)
+					hooks, ok := list["webhooks"].([]any)
+					if !ok {
+						t.Errorf("the fake's list of webhooks: %v", body)
+					}
+					slices.Reverse(hooks)
+				}
 			})
-			fake.Store(&r.srv.URL)
 			r.connect(t)
 			ws := r.fx.Workspace.ID
 			admin, err := r.srv.NewClient(r.fx.OwnerKey)
@@ -205,41 +209,6 @@ func TestConnectDropsDuplicateWebhooks(t *testing.T) {
 			require.Equal(t, http.StatusOK, ds[0].StatusCode)
 		})
 	}
-}
-
-// listReversed answers a request to list webhooks with the fake Clockify's answer at
-// base, its webhooks in the reverse order.
-func listReversed(t *testing.T, w http.ResponseWriter, req *http.Request, base string) bool {
-	list, err := func() (map[string]json.RawMessage, error) {
-		out, err := http.NewRequestWithContext(req.Context(), req.Method, base+req.URL.RequestURI(), nil)
-		if err != nil {
-			return nil, err
-		}
-		out.Header = req.Header.Clone()
-		resp, err := http.DefaultClient.Do(out)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		var list map[string]json.RawMessage
-		var hooks []json.RawMessage
-		if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(list["webhooks"], &hooks); err != nil {
-			return nil, err
-		}
-		slices.Reverse(hooks)
-		list["webhooks"], err = json.Marshal(hooks)
-		return list, err
-	}()
-	if err != nil {
-		t.Errorf("listing the fake's webhooks: %v", err)
-		return refuse(w, http.StatusInternalServerError, `{"message":"the test's proxy failed","code":500}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(list)
-	return true
 }
 
 // TestConnectResumesAfterAWebhookFails: Clockify failing to create a webhook (a 500, not
