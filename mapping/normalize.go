@@ -95,8 +95,8 @@ func isASCII(s string) bool {
 // nameTokens normalises a person's name into comparable tokens: accents folded, case
 // folded, apostrophes removed ("O'Brien" is one name, not an initial and "Brien"), other
 // punctuation dropped, "Doe, John" read as "John Doe", middle initials dropped (when two
-// other tokens remain), honorifics (Dr., Jr.) dropped and nicknames replaced by their
-// formal name.
+// other tokens remain) and honorifics (Dr., Jr.) dropped. A nickname stays as written
+// (newPerson adds the formal names it shortens).
 func nameTokens(name string) []string {
 	name = apostrophes.Replace(foldName(name))
 	if last, first, ok := strings.Cut(name, ","); ok && strings.TrimSpace(first) != "" {
@@ -116,9 +116,6 @@ func nameTokens(name string) []string {
 		}
 		if honorifics[t] {
 			continue
-		}
-		if formal, ok := nicknames[t]; ok {
-			t = formal
 		}
 		out = append(out, t)
 	}
@@ -179,18 +176,25 @@ var translit = map[rune]string{
 // honorifics are dropped from names.
 var honorifics = map[string]bool{"dr": true, "mr": true, "mrs": true, "ms": true, "prof": true, "sir": true, "jr": true, "sr": true, "phd": true}
 
-// nicknames maps common English nicknames to the formal name they shorten.
-var nicknames = map[string]string{
-	"bob": "robert", "rob": "robert", "bobby": "robert", "bill": "william", "will": "william", "billy": "william",
-	"liz": "elizabeth", "beth": "elizabeth", "lizzie": "elizabeth", "betty": "elizabeth", "jim": "james",
-	"jimmy": "james", "mike": "michael", "mick": "michael", "kate": "katherine", "katie": "katherine",
-	"kathy": "katherine", "dick": "richard", "rick": "richard", "ricky": "richard", "tom": "thomas",
-	"tommy": "thomas", "tony": "anthony", "chris": "christopher", "dave": "david", "dan": "daniel",
-	"danny": "daniel", "joe": "joseph", "joey": "joseph", "sam": "samuel", "alex": "alexander",
-	"sasha": "alexander", "nick": "nicholas", "matt": "matthew", "pat": "patrick", "peggy": "margaret",
-	"maggie": "margaret", "meg": "margaret", "jen": "jennifer", "jenny": "jennifer", "steve": "steven",
-	"andy": "andrew", "drew": "andrew", "ben": "benjamin", "ed": "edward", "ted": "edward", "eddie": "edward",
-	"greg": "gregory", "jeff": "jeffrey", "nate": "nathan", "pete": "peter",
-	"ron": "ronald", "tim": "timothy", "vicky": "victoria", "abby": "abigail", "becky": "rebecca",
-	"sue": "susan", "susie": "susan", "dima": "dmitry", "misha": "mikhail", "kolya": "nikolai",
+// nicknames maps common English nicknames to the formal names they may shorten; one that
+// shortens several (Sam: Samuel or Samantha) names all of them, so that it decides
+// between none. Two name tokens are compared by their closest spellings (the token, and
+// its formal names), so sam is samuel and samantha, bob is rob, but samuel is not
+// samantha.
+var nicknames = map[string][]string{
+	"bob": {"robert"}, "rob": {"robert"}, "bobby": {"robert"}, "bill": {"william"}, "will": {"william"},
+	"billy": {"william"}, "liz": {"elizabeth"}, "beth": {"elizabeth"}, "lizzie": {"elizabeth"},
+	"betty": {"elizabeth"}, "jim": {"james"}, "jimmy": {"james"}, "mike": {"michael"}, "mick": {"michael"},
+	"kate": {"katherine"}, "katie": {"katherine"}, "kathy": {"katherine"}, "dick": {"richard"},
+	"rick": {"richard"}, "ricky": {"richard"}, "tom": {"thomas"}, "tommy": {"thomas"}, "tony": {"anthony"},
+	"chris": {"christopher", "christina", "christine"}, "dave": {"david"}, "dan": {"daniel"},
+	"danny": {"daniel"}, "joe": {"joseph"}, "joey": {"joseph"}, "sam": {"samuel", "samantha"},
+	"alex": {"alexander", "alexandra"}, "sasha": {"alexander", "alexandra"}, "nick": {"nicholas"},
+	"matt": {"matthew"}, "pat": {"patrick", "patricia"}, "peggy": {"margaret"}, "maggie": {"margaret"},
+	"meg": {"margaret"}, "jen": {"jennifer"}, "jenny": {"jennifer"}, "steve": {"steven", "stephen"},
+	"andy": {"andrew"}, "drew": {"andrew"}, "ben": {"benjamin"}, "ed": {"edward", "edwin", "edmund"},
+	"ted": {"edward", "theodore"}, "eddie": {"edward", "edwin", "edmund"}, "greg": {"gregory"},
+	"jeff": {"jeffrey", "geoffrey"}, "nate": {"nathan", "nathaniel"}, "pete": {"peter"}, "ron": {"ronald"},
+	"tim": {"timothy"}, "vicky": {"victoria"}, "abby": {"abigail"}, "becky": {"rebecca"},
+	"sue": {"susan"}, "susie": {"susan"}, "dima": {"dmitry"}, "misha": {"mikhail"}, "kolya": {"nikolai"},
 }

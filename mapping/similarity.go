@@ -5,31 +5,51 @@ import (
 	"strings"
 )
 
-// person is a name prepared once for many comparisons: its tokens as runes and in their
-// transliteration skeleton, and (for members) the usual login spellings of it.
+// person is a name prepared once for many comparisons: each token's spellings (as
+// written, then the formal names a nickname shortens), and (for members) the usual login
+// spellings of the name.
 type person struct {
 	tokens []string
-	runes  [][]rune
-	skel   []string
-	// loginForms are johndoe, jdoe, johnd, doejohn, doej and the tokens joined.
+	spell  [][]spelling
+	// loginForms are johndoe, jdoe, johnd, doejohn, doej and the tokens joined, for
+	// each spelling of the first and last names.
 	loginForms [][]rune
-	first      []rune
+}
+
+// spelling is one way of writing a name token, as runes and in its transliteration
+// skeleton.
+type spelling struct {
+	text  string
+	runes []rune
+	skel  string
 }
 
 // newPerson prepares a name; members (asMember) also get their login spellings.
 func newPerson(tokens []string, asMember bool) person {
-	p := person{tokens: tokens, runes: make([][]rune, len(tokens)), skel: make([]string, len(tokens))}
+	n := len(tokens)
+	for _, t := range tokens {
+		n += len(nicknames[t])
+	}
+	all := make([]spelling, 0, n)
+	p := person{tokens: tokens, spell: make([][]spelling, len(tokens))}
 	for i, t := range tokens {
-		p.runes[i], p.skel[i] = []rune(t), skeleton(t)
+		start := len(all)
+		for _, s := range append([]string{t}, nicknames[t]...) {
+			all = append(all, spelling{s, []rune(s), skeleton(s)})
+		}
+		p.spell[i] = all[start:]
 	}
-	if len(tokens) == 0 {
-		return p
-	}
-	first, last := tokens[0], tokens[len(tokens)-1]
-	p.first = []rune(first)
 	if asMember && len(tokens) >= 2 {
-		fi, li := string(p.first[:1]), string([]rune(last)[:1])
-		forms := []string{first + last, fi + last, first + li, last + first, last + fi, strings.Join(tokens, "")}
+		last := len(tokens) - 1
+		whole := slices.Clone(tokens)
+		var forms []string
+		for _, f := range p.spell[0] {
+			for _, l := range p.spell[last] {
+				fi, li := string(f.runes[:1]), string(l.runes[:1])
+				whole[0], whole[last] = f.text, l.text
+				forms = append(forms, f.text+l.text, fi+l.text, f.text+li, l.text+f.text, l.text+fi, strings.Join(whole, ""))
+			}
+		}
 		slices.Sort(forms)
 		for _, v := range slices.Compact(forms) {
 			p.loginForms = append(p.loginForms, []rune(v))
@@ -97,23 +117,40 @@ func lengthFactor(la, lb int) float64 {
 	return 1 - 0.5*float64(max(la, lb)-min(la, lb))/float64(max(la, lb, 1))
 }
 
-// tokenSimilarity compares token i of a with token j of b: 1 when equal, 0.97 when they
-// spell the same sounds in another transliteration (aleksandr, alexander; müller,
-// mueller), 0.5 for gendered variants (maria, mario), otherwise Jaro-Winkler scaled down
-// by the difference in length, so that a prefix ("brown", "brownlow") does not pass for
-// the same name.
-func tokenSimilarity(a *person, i int, b *person, j int) float64 {
-	if a.tokens[i] == b.tokens[j] {
+// tokenSimilarity compares token i of a with token j of b: the best similarity of their
+// spellings, so a nickname is as close to each formal name it shortens as that name is
+// itself. A pair of spellings whose lengths alone keep it at or under bound is skipped:
+// a result at or under bound only says so.
+func tokenSimilarity(a *person, i int, b *person, j int, bound float64) float64 {
+	best := 0.0
+	for x := range a.spell[i] {
+		for y := range b.spell[j] {
+			best = max(best, spellingSimilarity(&a.spell[i][x], &b.spell[j][y], max(bound, best)))
+		}
+	}
+	return best
+}
+
+// spellingSimilarity compares two spellings: 1 when equal, 0.97 when they spell the same
+// sounds in another transliteration (aleksandr, alexander; müller, mueller), 0.5 for
+// gendered variants (maria, mario), otherwise Jaro-Winkler scaled down by the difference
+// in length, so that a prefix ("brown", "brownlow") does not pass for the same name. Past
+// equal skeletons, 0 when the lengths alone keep the similarity at or under bound.
+func spellingSimilarity(x, y *spelling, bound float64) float64 {
+	if x.text == y.text {
 		return 1
 	}
-	if a.skel[i] == b.skel[j] {
+	if x.skel == y.skel {
 		return 0.97
 	}
-	ra, rb := a.runes[i], b.runes[j]
-	if genderedPair(ra, rb) {
+	lf := lengthFactor(len(x.runes), len(y.runes))
+	if lf <= bound {
+		return 0
+	}
+	if genderedPair(x.runes, y.runes) {
 		return 0.5
 	}
-	return jaroWinkler(ra, rb) * lengthFactor(len(ra), len(rb))
+	return jaroWinkler(x.runes, y.runes) * lf
 }
 
 // genderedPair reports names that differ only in a final vowel (maria, mario; carla,
@@ -161,13 +198,8 @@ func tokenSetSimilarity(a, b *person) float64 {
 	for i := range a.tokens {
 		best := 0.0
 		for j := range b.tokens {
-			// A pair whose lengths alone keep it under both tokens' bests changes nothing
-			// (equal or skeleton-equal tokens have equal-ish lengths and are checked first).
-			if a.tokens[i] != b.tokens[j] && a.skel[i] != b.skel[j] &&
-				lengthFactor(len(a.runes[i]), len(b.runes[j])) <= min(best, bestB[j]) {
-				continue
-			}
-			s := tokenSimilarity(a, i, b, j)
+			// A pair under both tokens' bests changes nothing, so it needs no exact score.
+			s := tokenSimilarity(a, i, b, j, min(best, bestB[j]))
 			best = max(best, s)
 			bestB[j] = max(bestB[j], s)
 		}
@@ -192,7 +224,7 @@ func loginSimilarity(p *person, c *indexedContributor, floor float64) float64 {
 		return 0
 	}
 	if len(p.tokens) >= 2 && len(c.loginSegs) >= 2 &&
-		slices.Contains(c.loginSegs, p.tokens[0]) && slices.Contains(c.loginSegs, p.tokens[len(p.tokens)-1]) {
+		spelledIn(p.spell[0], c.loginSegs) && spelledIn(p.spell[len(p.tokens)-1], c.loginSegs) {
 		return 0.95
 	}
 	l := c.loginJoined
@@ -202,10 +234,17 @@ func loginSimilarity(p *person, c *indexedContributor, floor float64) float64 {
 			best = max(best, 0.95*jaroWinkler(v, l)*lf)
 		}
 	}
-	if lf := lengthFactor(len(p.first), len(l)); 0.8*lf >= max(floor, best) {
-		best = max(best, 0.8*jaroWinkler(p.first, l)*lf)
+	for _, f := range p.spell[0] {
+		if lf := lengthFactor(len(f.runes), len(l)); 0.8*lf >= max(floor, best) {
+			best = max(best, 0.8*jaroWinkler(f.runes, l)*lf)
+		}
 	}
 	return best
+}
+
+// spelledIn reports whether one of a token's spellings is among a login's parts.
+func spelledIn(spell []spelling, segs []string) bool {
+	return slices.ContainsFunc(spell, func(s spelling) bool { return slices.Contains(segs, s.text) })
 }
 
 // nameScore is the documented similarity of a member to a contributor: the higher of the

@@ -105,8 +105,10 @@ const (
 // (case-insensitive, Unicode-normalised; a noreply address names its login), then name
 // similarity. The name score, in [0, 1], is the higher of the token-set Jaro-Winkler
 // similarity of the normalised names (accents folded, Cyrillic and Greek transliterated,
-// "Doe, John" read as "John Doe", middle initials dropped, nicknames expanded) and the
-// similarity of the name to the login's usual spellings (johndoe, jdoe, johnd, ...).
+// "Doe, John" read as "John Doe", middle initials dropped, a nickname as close to each
+// formal name it shortens as that name itself: Sam to Samuel and to Samantha) and the
+// similarity of the name to the login's usual spellings (johndoe, jdoe, johnd, ...; of
+// the nickname and of the formal names).
 // Only a name's first 256 bytes and first twelve words are compared, which keeps the cost
 // of a pair bounded whatever the names hold. A name match is taken only when the best
 // candidate scores at least Threshold and beats the second by at least Margin. No login
@@ -365,9 +367,11 @@ func newIndex(contributors []Contributor) (*contributorIndex, error) {
 	for i := range idx.all {
 		c := &idx.all[i]
 		idx.byLogin[c.lower] = c
-		keys := make([]string, 0, len(c.name.skel)+len(c.loginSegs)+1)
-		for _, sk := range c.name.skel {
-			keys = append(keys, tokenKey(sk))
+		keys := make([]string, 0, len(c.name.tokens)+len(c.loginSegs)+1)
+		for _, spell := range c.name.spell {
+			for _, s := range spell {
+				keys = append(keys, tokenKey(s.skel))
+			}
 		}
 		for _, seg := range c.loginSegs {
 			keys = append(keys, tokenKey(skeleton(seg)))
@@ -455,23 +459,29 @@ func better(a, b Candidate) bool {
 }
 
 // Blocking keys. A contributor is scored only when it shares a key with the member:
-// a name token (in its transliteration skeleton, so Müller meets Mueller and Aleksandr
-// meets Alexander's surname), or the first three letters of a login spelling of the
-// name (jdoe, johnd, doej). A pair that can decide a match shares one: the token-set
-// score reaches Threshold−Margin only when some token is the same, and the login score
-// only when the login is nearly one of the spellings.
+// a spelling of a name token (in its transliteration skeleton, so Müller meets Mueller
+// and Aleksandr meets Alexander's surname; a nickname's formal names too, so Sam meets
+// Samantha), or the first three letters of a login spelling of the name (jdoe, johnd,
+// doej). A pair that can decide a match shares one: the token-set score reaches
+// Threshold−Margin only when some token is spelled the same, and the login score only
+// when the login is nearly one of the login spellings.
 func tokenKey(skel string) string { return "t:" + skel }
 
 func loginKey(login string) string { return "l:" + prefix(login, 3) }
 
 // queryKeys are a member's blocking keys.
 func queryKeys(p *person) []string {
-	keys := make([]string, 0, len(p.skel)+len(p.loginForms)+1)
-	for _, sk := range p.skel {
-		keys = append(keys, tokenKey(sk))
+	keys := make([]string, 0, len(p.tokens)+len(p.loginForms)+1)
+	for _, spell := range p.spell {
+		for _, s := range spell {
+			keys = append(keys, tokenKey(s.skel))
+		}
 	}
 	for _, f := range p.loginForms {
 		keys = append(keys, loginKey(string(f)))
 	}
-	return append(keys, loginKey(string(p.first)))
+	for _, f := range p.spell[0] {
+		keys = append(keys, loginKey(f.text))
+	}
+	return keys
 }

@@ -432,7 +432,7 @@ func TestNameTokens(t *testing.T) {
 		{"J. Q.", []string{"j", "q"}},                      // only initials
 		{"Dr. Jane Smith, Jr.", []string{"jane", "smith"}}, // honorifics on either side of a comma
 		{"Prof Jane Smith PhD", []string{"jane", "smith"}},
-		{"Bob O'Neil", []string{"robert", "oneil"}},
+		{"Bob O'Neil", []string{"bob", "oneil"}},           // a nickname stays as written
 		{"Siobhan O’Brien", []string{"siobhan", "obrien"}}, // a typographic apostrophe
 		{"Li Wei", []string{"li", "wei"}},                  // two letters are a name, not an initial
 		{"Wei J Li", []string{"wei", "li"}},                // so an initial beside them is dropped
@@ -450,6 +450,48 @@ func TestApostrophesInNames(t *testing.T) {
 		[]Contributor{{Login: "seanoneil"}, {Login: "sobrien", Name: "Siobhan OBrien"}}, nil)
 	require.Equal(t, "seanoneil", get(t, res, "1").Login)
 	require.Equal(t, "sobrien", get(t, res, "2").Login)
+}
+
+// TestNicknames: a nickname is as close to each formal name it shortens as that name is
+// itself, so one that shortens two (Sam: Samuel, Samantha) picks neither, and a login
+// spelled from the nickname (mikec) meets the member as one spelled from the formal name.
+func TestNicknames(t *testing.T) {
+	cases := []struct {
+		name, member string
+		contributors []Contributor
+		login        string // "" when the member stays unmapped
+		candidates   []string
+	}{
+		{"one formal name", "Sam Taylor", []Contributor{{Login: "samantha1", Name: "Samantha Taylor"}}, "samantha1", []string{"samantha1"}},
+		{"the other", "Sam Taylor", []Contributor{{Login: "samuel1", Name: "Samuel Taylor"}}, "samuel1", []string{"samuel1"}},
+		{"both", "Sam Taylor", []Contributor{{Login: "samuel-t", Name: "Samuel Taylor"}, {Login: "samantha", Name: "Samantha Taylor"}},
+			"", []string{"samantha", "samuel-t"}},
+		{"both, as Ted", "Ted Lasso", []Contributor{{Login: "elasso", Name: "Edward Lasso"}, {Login: "tlasso", Name: "Theodore Lasso"}},
+			"", []string{"elasso", "tlasso"}},
+		{"the nickname on GitHub", "Samantha Taylor", []Contributor{{Login: "samt", Name: "Sam Taylor"}}, "samt", []string{"samt"}},
+		{"two formal names are two people", "Samantha Taylor", []Contributor{{Login: "samuel-t", Name: "Samuel Taylor"}}, "", nil},
+		{"two nicknames of one name", "Bob Smith", []Contributor{{Login: "rsmith", Name: "Rob Smith"}}, "rsmith", []string{"rsmith"}},
+		{"a spelling of each", "Steve Jones", []Contributor{{Login: "sj", Name: "Stephen Jones"}}, "sj", []string{"sj"}},
+		{"login from the nickname", "Mike Chen", []Contributor{{Login: "mikec"}}, "mikec", []string{"mikec"}},
+		{"login parts from the nickname", "Mike Chen", []Contributor{{Login: "mike-chen-dev"}}, "mike-chen-dev", []string{"mike-chen-dev"}},
+		{"initial of the nickname", "Bob Smith", []Contributor{{Login: "bsmith"}}, "bsmith", []string{"bsmith"}},
+		{"initial of the formal name", "Bob Smith", []Contributor{{Login: "rsmith"}}, "rsmith", []string{"rsmith"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, m := range []UserMatcher{{}, {AllPairs: true}} {
+				res, err := m.Match([]Member{{ID: "1", Name: tc.member}}, tc.contributors, nil)
+				require.NoError(t, err)
+				got := get(t, res, "1")
+				require.Equal(t, tc.login, got.Login, got.Reason)
+				var logins []string
+				for _, c := range got.Candidates {
+					logins = append(logins, c.Login)
+				}
+				require.Equal(t, tc.candidates, logins)
+			}
+		})
+	}
 }
 
 func TestValidLogin(t *testing.T) {
