@@ -117,8 +117,10 @@ type UserMatcher struct {
 	Threshold float64
 	Margin    float64
 	// AllPairs scores every member against every contributor instead of only those that
-	// share a blocking key (a name-token prefix, initials or an email). It gives the same
-	// result, slower; it is there to check the index.
+	// share a blocking key (a spelling of a name token, or the first three letters of a
+	// login spelling of the name). It is there to check the index, and is slower; it finds
+	// more only for a pair no token of which is spelled alike, each misspelled on one side
+	// (Jonathan Smithson, Jonathon Smithsen), or a login misspelled in its first letters.
 	AllPairs bool
 }
 
@@ -462,9 +464,11 @@ func better(a, b Candidate) bool {
 // a spelling of a name token (in its transliteration skeleton, so Müller meets Mueller
 // and Aleksandr meets Alexander's surname; a nickname's formal names too, so Sam meets
 // Samantha), or the first three letters of a login spelling of the name (jdoe, johnd,
-// doej). A pair that can decide a match shares one: the token-set score reaches
-// Threshold−Margin only when some token is spelled the same, and the login score only
-// when the login is nearly one of the login spellings.
+// doej). A pair that can decide a match nearly always shares one. Without a token
+// spelled the same, the token-set score reaches Threshold−Margin only when every token
+// is misspelled on one side (Jonathan Smithson, Jonathon Smithsen); the login score
+// reaches it only when the login is nearly one of the login spellings, so begins as it
+// does unless misspelled in its first three letters. Only AllPairs scores those pairs.
 func tokenKey(skel string) string { return "t:" + skel }
 
 func loginKey(login string) string { return "l:" + prefix(login, 3) }
