@@ -153,15 +153,36 @@ func spellingSimilarity(x, y *spelling, bound float64) float64 {
 	return jaroWinkler(x.runes, y.runes) * lf
 }
 
-// genderedPair reports names that differ only in a final vowel (maria, mario; carla,
-// carlo): different people, not a typo.
+// genderedPair reports a name's masculine and feminine forms, which name different
+// people, not one person with a typo: names of four letters or more that differ only in
+// a final vowel (maria, mario; carla, carlo), in a pair of endings (alexander,
+// alexandra; francis, frances; christian, christina), or by an ending one adds to the
+// other (paul, paula; daniel, danielle; stephan, stephanie; jean, jeanne; andrea,
+// andreas).
 func genderedPair(ra, rb []rune) bool {
-	n := len(ra)
-	if n < 4 || n != len(rb) || !slices.Equal(ra[:n-1], rb[:n-1]) {
-		return false
+	if len(ra) > len(rb) {
+		ra, rb = rb, ra
 	}
-	return strings.ContainsRune("aeiou", ra[n-1]) && strings.ContainsRune("aeiou", rb[n-1])
+	n := len(ra)
+	switch {
+	case n < 4:
+		return false
+	case n == len(rb):
+		if slices.Equal(ra[:n-1], rb[:n-1]) {
+			return strings.ContainsRune("aeiou", ra[n-1]) && strings.ContainsRune("aeiou", rb[n-1])
+		}
+		return slices.Equal(ra[:n-2], rb[:n-2]) && slices.Contains(genderedEndings, [2]string{string(ra[n-2:]), string(rb[n-2:])})
+	case len(rb)-n <= 3 && slices.Equal(ra, rb[:n]):
+		return slices.Contains(addedEndings, string(rb[n:]))
+	}
+	return false
 }
+
+// genderedEndings are the pairs of endings, in either order, of a name's two forms.
+var genderedEndings = [][2]string{{"er", "ra"}, {"ra", "er"}, {"is", "es"}, {"es", "is"}, {"an", "na"}, {"na", "an"}}
+
+// addedEndings turn a name into its other form (paul, paula; andrea, andreas).
+var addedEndings = []string{"a", "s", "ie", "le", "ne", "ine"}
 
 // skeleton folds the spellings transliteration varies on: ue/u (Müller, Mueller), x/ks,
 // y/i/ii/iy, ph/f, w/v, kh/h, doubled letters.

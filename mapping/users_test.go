@@ -494,6 +494,32 @@ func TestNicknames(t *testing.T) {
 	}
 }
 
+// TestGenderedForms: a name's masculine and feminine forms name two people, so neither
+// is mapped to the other, however alike they are spelled; two spellings of one name
+// still are.
+func TestGenderedForms(t *testing.T) {
+	for _, tc := range []struct {
+		member, contributor string
+		mapped              bool
+	}{
+		{"Alexandra Marin", "Alexander Marin", false},
+		{"Christian Berg", "Christina Berg", false},
+		{"Francis Doyle", "Frances Doyle", false},
+		{"Michael Chen", "Michaela Chen", false},
+		{"Daniel Cho", "Danielle Cho", false},
+		{"Andrea Rossi", "Andreas Rossi", false},
+		{"Maria Rossi", "Mario Rossi", false},
+		{"Kristen Olsen", "Kristin Olsen", true},
+		{"Carole King", "Carol King", true},
+	} {
+		for _, m := range []UserMatcher{{}, {AllPairs: true}} {
+			res, err := m.Match([]Member{{ID: "1", Name: tc.member}}, []Contributor{{Login: "someone", Name: tc.contributor}}, nil)
+			require.NoError(t, err)
+			require.Equal(t, tc.mapped, get(t, res, "1").Mapped(), "%s, %s", tc.member, tc.contributor)
+		}
+	}
+}
+
 func TestValidLogin(t *testing.T) {
 	for _, ok := range []string{"a", "z", "A", "Z", "0", "9", "a-b", "octo-cat-42", strings.Repeat("a", 39),
 		// Managed users of an enterprise: a login, '_' and the enterprise's short code.
@@ -581,6 +607,21 @@ func TestGenderedPair(t *testing.T) {
 		{"marta", "marty", false}, // y is not a vowel here
 		{"maria", "marian", false},
 		{"anna", "enna", false},
+		{"alexander", "alexandra", true}, // a pair of endings
+		{"frances", "francis", true},
+		{"christian", "christina", true},
+		{"paul", "paula", true}, // an ending added
+		{"daniel", "danielle", true},
+		{"stephanie", "stephan", true},
+		{"jean", "jeanne", true},
+		{"andrea", "andreas", true},
+		{"joseph", "josephine", true},
+		{"ann", "anna", false},     // too short to tell
+		{"carol", "carole", false}, // one name spelled two ways
+		{"clark", "clarke", false},
+		{"kristen", "kristin", false},
+		{"paul", "pauls", true},
+		{"paul", "paulxyz", false},
 	} {
 		require.Equal(t, tc.want, genderedPair([]rune(tc.a), []rune(tc.b)), "%s %s", tc.a, tc.b)
 	}
