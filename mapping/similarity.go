@@ -3,6 +3,7 @@ package mapping
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // person is a name prepared once for many comparisons: each token's spellings (as
@@ -147,7 +148,7 @@ func spellingSimilarity(x, y *spelling, bound float64) float64 {
 	if lf <= bound {
 		return 0
 	}
-	if genderedPair(x.runes, y.runes) {
+	if genderedPair(x.text, y.text) {
 		return 0.5
 	}
 	return jaroWinkler(x.runes, y.runes) * lf
@@ -155,34 +156,38 @@ func spellingSimilarity(x, y *spelling, bound float64) float64 {
 
 // genderedPair reports a name's masculine and feminine forms, which name different
 // people, not one person with a typo: names of four letters or more that differ only in
-// a final vowel (maria, mario; carla, carlo), in a pair of endings (alexander,
-// alexandra; francis, frances; christian, christina), or by an ending one adds to the
-// other (paul, paula; daniel, danielle; stephan, stephanie; jean, jeanne; andrea,
-// andreas).
-func genderedPair(ra, rb []rune) bool {
-	if len(ra) > len(rb) {
-		ra, rb = rb, ra
+// a final vowel (maria, mario; carla, carlo) or in a pair of endings (alexander,
+// alexandra; francis, frances; christian, christina; louis, louise), or where one adds
+// an ending to the other (paul, paula; daniel, danielle; stephan, stephanie; jean,
+// jeanne; andrea, andreas). An added "e" alone is not one: Carol and Carole, Clark and
+// Clarke are one name spelled two ways.
+func genderedPair(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
 	}
-	n := len(ra)
-	switch {
-	case n < 4:
+	p := 0
+	for p < len(a) && a[p] == b[p] {
+		p++
+	}
+	ta, tb := a[p:], b[p:] // what follows the part they share; tb is the longer
+	if len(tb) > 3 || utf8.RuneCountInString(a) < 4 {
 		return false
-	case n == len(rb):
-		if slices.Equal(ra[:n-1], rb[:n-1]) {
-			return strings.ContainsRune("aeiou", ra[n-1]) && strings.ContainsRune("aeiou", rb[n-1])
-		}
-		return slices.Equal(ra[:n-2], rb[:n-2]) && slices.Contains(genderedEndings, [2]string{string(ra[n-2:]), string(rb[n-2:])})
-	case len(rb)-n <= 3 && slices.Equal(ra, rb[:n]):
-		return slices.Contains(addedEndings, string(rb[n:]))
 	}
-	return false
+	switch ta {
+	case "":
+		return slices.Contains(addedEndings, tb) || tb == "e" && strings.HasSuffix(a, "s") // louis, louise
+	case "a", "e", "i", "o", "u":
+		return len(tb) == 1 && strings.Contains("aeiou", tb)
+	}
+	return slices.Contains(swappedEndings, [2]string{ta, tb})
 }
-
-// genderedEndings are the pairs of endings, in either order, of a name's two forms.
-var genderedEndings = [][2]string{{"er", "ra"}, {"ra", "er"}, {"is", "es"}, {"es", "is"}, {"an", "na"}, {"na", "an"}}
 
 // addedEndings turn a name into its other form (paul, paula; andrea, andreas).
 var addedEndings = []string{"a", "s", "ie", "le", "ne", "ine"}
+
+// swappedEndings are the endings of a name's two forms, in either order, past the
+// letters the forms share.
+var swappedEndings = [][2]string{{"er", "ra"}, {"ra", "er"}, {"is", "es"}, {"es", "is"}, {"an", "na"}, {"na", "an"}}
 
 // skeleton folds the spellings transliteration varies on: ue/u (Müller, Mueller), x/ks,
 // y/i/ii/iy, ph/f, w/v, kh/h, doubled letters.

@@ -509,6 +509,7 @@ func TestGenderedForms(t *testing.T) {
 		{"Daniel Cho", "Danielle Cho", false},
 		{"Andrea Rossi", "Andreas Rossi", false},
 		{"Maria Rossi", "Mario Rossi", false},
+		{"Louise Martin", "Louis Martin", false},
 		{"Kristen Olsen", "Kristin Olsen", true},
 		{"Carole King", "Carol King", true},
 	} {
@@ -620,10 +621,12 @@ func TestGenderedPair(t *testing.T) {
 		{"carol", "carole", false}, // one name spelled two ways
 		{"clark", "clarke", false},
 		{"kristen", "kristin", false},
+		{"louis", "louise", true},
 		{"paul", "pauls", true},
 		{"paul", "paulxyz", false},
 	} {
-		require.Equal(t, tc.want, genderedPair([]rune(tc.a), []rune(tc.b)), "%s %s", tc.a, tc.b)
+		require.Equal(t, tc.want, genderedPair(tc.a, tc.b), "%s %s", tc.a, tc.b)
+		require.Equal(t, tc.want, genderedPair(tc.b, tc.a), "%s %s", tc.b, tc.a)
 	}
 }
 
