@@ -238,10 +238,11 @@ func tokenSetSimilarity(a, b *person) float64 {
 }
 
 // loginSimilarity compares a person with a GitHub login. A login whose parts include
-// both the first and last name (john-doe-dev) scores 0.95; one that spells the name in a
-// usual way (johndoe, jdoe, johnd, doejohn, doej) scores by Jaro-Winkler against that
-// spelling, scaled by length and discounted to 0.95, because a login is weaker evidence
-// than a display name; a login that is the first name alone scores lower still.
+// both the first and last name (john-doe-dev; sam-taylor for Samantha Taylor, as a
+// nickname stands for its formal names) scores 0.95; one that spells the name in a usual
+// way (johndoe, jdoe, johnd, doejohn, doej) scores by Jaro-Winkler against that spelling,
+// scaled by length and discounted to 0.95, because a login is weaker evidence than a
+// display name; a login that is the first name alone scores lower still.
 //
 // Scores below floor are not worth computing exactly: a spelling whose length alone caps
 // it under floor is skipped, and 0 may be returned for such a login.
@@ -250,7 +251,7 @@ func loginSimilarity(p *person, c *indexedContributor, floor float64) float64 {
 		return 0
 	}
 	if len(p.tokens) >= 2 && len(c.loginSegs) >= 2 &&
-		spelledIn(p.spell[0], c.loginSegs) && spelledIn(p.spell[len(p.tokens)-1], c.loginSegs) {
+		spelledIn(p.spell[0], c.loginNames) && spelledIn(p.spell[len(p.tokens)-1], c.loginNames) {
 		return 0.95
 	}
 	l := c.loginJoined
@@ -268,9 +269,9 @@ func loginSimilarity(p *person, c *indexedContributor, floor float64) float64 {
 	return best
 }
 
-// spelledIn reports whether one of a token's spellings is among a login's parts.
-func spelledIn(spell []spelling, segs []string) bool {
-	return slices.ContainsFunc(spell, func(s spelling) bool { return slices.Contains(segs, s.text) })
+// spelledIn reports whether one of a token's spellings is among a login's names.
+func spelledIn(spell []spelling, names []string) bool {
+	return slices.ContainsFunc(spell, func(s spelling) bool { return slices.Contains(names, s.text) })
 }
 
 // nameScore is the documented similarity of a member to a contributor: the higher of the

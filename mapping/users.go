@@ -144,18 +144,27 @@ func (e *InputError) Is(target error) bool { return target == ErrInput }
 
 // indexedContributor is a contributor prepared for comparison.
 type indexedContributor struct {
-	login       string
-	lower       string
-	name        person
-	loginSegs   []string
+	login     string
+	lower     string
+	name      person
+	loginSegs []string
+	// loginNames are the login's parts and the formal names of the nicknames among
+	// them (sam-taylor: sam, taylor, samuel, samantha).
+	loginNames  []string
 	loginJoined []rune
 }
 
 // newIndexedContributor prepares a contributor's login and name for comparisons.
 func newIndexedContributor(login, name string) indexedContributor {
 	segs := loginTokens(login)
+	names := segs
+	for _, seg := range segs {
+		if formal := nicknames[seg]; len(formal) > 0 {
+			names = append(slices.Clip(names), formal...)
+		}
+	}
 	return indexedContributor{login: login, lower: strings.ToLower(login), name: newPerson(nameTokens(name), false),
-		loginSegs: segs, loginJoined: []rune(strings.Join(segs, ""))}
+		loginSegs: segs, loginNames: names, loginJoined: []rune(strings.Join(segs, ""))}
 }
 
 // proposal is an automatic match before conflicts are settled.
@@ -369,13 +378,13 @@ func newIndex(contributors []Contributor) (*contributorIndex, error) {
 	for i := range idx.all {
 		c := &idx.all[i]
 		idx.byLogin[c.lower] = c
-		keys := make([]string, 0, len(c.name.tokens)+len(c.loginSegs)+1)
+		keys := make([]string, 0, len(c.name.tokens)+len(c.loginNames)+1)
 		for _, spell := range c.name.spell {
 			for _, s := range spell {
 				keys = append(keys, tokenKey(s.skel))
 			}
 		}
-		for _, seg := range c.loginSegs {
+		for _, seg := range c.loginNames {
 			keys = append(keys, tokenKey(skeleton(seg)))
 		}
 		keys = append(keys, loginKey(string(c.loginJoined)))

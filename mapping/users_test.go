@@ -474,6 +474,7 @@ func TestNicknames(t *testing.T) {
 		{"a spelling of each", "Steve Jones", []Contributor{{Login: "sj", Name: "Stephen Jones"}}, "sj", []string{"sj"}},
 		{"login from the nickname", "Mike Chen", []Contributor{{Login: "mikec"}}, "mikec", []string{"mikec"}},
 		{"login parts from the nickname", "Mike Chen", []Contributor{{Login: "mike-chen-dev"}}, "mike-chen-dev", []string{"mike-chen-dev"}},
+		{"a nickname among the login's parts", "Samantha Taylor", []Contributor{{Login: "sam-taylor"}}, "sam-taylor", []string{"sam-taylor"}},
 		{"initial of the nickname", "Bob Smith", []Contributor{{Login: "bsmith"}}, "bsmith", []string{"bsmith"}},
 		{"initial of the formal name", "Bob Smith", []Contributor{{Login: "rsmith"}}, "rsmith", []string{"rsmith"}},
 	}
@@ -640,6 +641,8 @@ func TestLoginSimilarity(t *testing.T) {
 		{"John Doe", "john-doe-dev", 0.95},
 		{"John Doe", "doe-john", 0.95},
 		{"John Q Doe", "john-doe", 0.95},
+		{"Samantha Taylor", "sam-taylor", 0.95}, // a nickname among the parts
+		{"Samantha Taylor", "sam", 0.5348},      // one part is not the first and last name
 		{"John Doe", "johndoe", 0.95},
 		{"John Doe", "jdoe", 0.95},
 		{"John", "john", 0.8},      // a first name alone is weak evidence
