@@ -159,8 +159,9 @@ func spellingSimilarity(x, y *spelling, bound float64) float64 {
 // a final vowel (maria, mario; carla, carlo) or in a pair of endings (alexander,
 // alexandra; francis, frances; christian, christina; louis, louise), or where one adds
 // an ending to the other (paul, paula; daniel, danielle; stephan, stephanie; jean,
-// jeanne; andrea, andreas). An added "e" alone is not one: Carol and Carole, Clark and
-// Clarke are one name spelled two ways.
+// jeanne). An added "e" alone is not one: Carol and Carole, Clark and Clarke are one
+// name spelled two ways; nor an added "s", which surnames take (King, Kings; Robert,
+// Roberts), so Andrea and Andreas are not told apart.
 func genderedPair(a, b string) bool {
 	if len(a) > len(b) {
 		a, b = b, a
@@ -182,8 +183,8 @@ func genderedPair(a, b string) bool {
 	return slices.Contains(swappedEndings, [2]string{ta, tb})
 }
 
-// addedEndings turn a name into its other form (paul, paula; andrea, andreas).
-var addedEndings = []string{"a", "s", "ie", "le", "ne", "ine"}
+// addedEndings turn a name into its other form (paul, paula; jean, jeanne).
+var addedEndings = []string{"a", "ie", "le", "ne", "ine"}
 
 // swappedEndings are the endings of a name's two forms, in either order, past the
 // letters the forms share.

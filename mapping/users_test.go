@@ -508,7 +508,6 @@ func TestGenderedForms(t *testing.T) {
 		{"Francis Doyle", "Frances Doyle", false},
 		{"Michael Chen", "Michaela Chen", false},
 		{"Daniel Cho", "Danielle Cho", false},
-		{"Andrea Rossi", "Andreas Rossi", false},
 		{"Maria Rossi", "Mario Rossi", false},
 		{"Louise Martin", "Louis Martin", false},
 		{"Kristen Olsen", "Kristin Olsen", true},
@@ -616,14 +615,14 @@ func TestGenderedPair(t *testing.T) {
 		{"daniel", "danielle", true},
 		{"stephanie", "stephan", true},
 		{"jean", "jeanne", true},
-		{"andrea", "andreas", true},
 		{"joseph", "josephine", true},
 		{"ann", "anna", false},     // too short to tell
 		{"carol", "carole", false}, // one name spelled two ways
 		{"clark", "clarke", false},
 		{"kristen", "kristin", false},
 		{"louis", "louise", true},
-		{"paul", "pauls", true},
+		{"king", "kings", false}, // a surname with an "s", or without
+		{"robert", "roberts", false},
 		{"paul", "paulxyz", false},
 	} {
 		require.Equal(t, tc.want, genderedPair(tc.a, tc.b), "%s %s", tc.a, tc.b)
