@@ -276,12 +276,49 @@ func spelledIn(spell []spelling, names []string) bool {
 }
 
 // nameScore is the documented similarity of a member to a contributor: the higher of the
-// token-set similarity of the names and the login similarity. Scores under floor are
-// only known to be under it.
+// token-set similarity of the names and the login similarity, unless the contributor's
+// display name names someone else (namesSomeoneElse): then its login, however like the
+// member's name, is that person's, and only the names are compared. Scores under floor
+// are only known to be under it.
 func nameScore(m *person, c *indexedContributor, floor float64) float64 {
 	s := tokenSetSimilarity(m, &c.name)
 	if s >= 0.95 {
 		return s // the login cannot do better
 	}
-	return max(s, loginSimilarity(m, c, max(floor, s)))
+	if l := loginSimilarity(m, c, max(floor, s)); l > s && !namesSomeoneElse(m, &c.name) {
+		return l
+	}
+	return s
+}
+
+// namesSomeoneElse reports whether a display name names another person than the member's
+// name does: it shares a word with it, and has a word in place of one of the member's
+// (Jane Smith for John Smith, Christina Holm for Christian Holm, Jane Morrison for Jane
+// Whitaker). A word only added (Mary Ann Lee for Mary Lee), an initial or a misspelling
+// does not count.
+func namesSomeoneElse(m, c *person) bool {
+	shared, mOnly := false, false
+	for i := range m.tokens {
+		best := bestWordMatch(m, i, c)
+		shared = shared || best >= 0.97
+		mOnly = mOnly || best < 0.9 && len(m.spell[i][0].runes) > 1
+	}
+	if !shared || !mOnly {
+		return false
+	}
+	for j := range c.tokens {
+		if bestWordMatch(c, j, m) < 0.9 && len(c.spell[j][0].runes) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// bestWordMatch is the best similarity of token i of a to any token of b.
+func bestWordMatch(a *person, i int, b *person) float64 {
+	best := 0.0
+	for j := range b.tokens {
+		best = max(best, tokenSimilarity(a, i, b, j, best))
+	}
+	return best
 }

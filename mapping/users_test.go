@@ -52,7 +52,7 @@ func TestUserRules(t *testing.T) {
 		{"name", Member{ID: "1", Name: "Smith, Alice", Email: "alice@elsewhere"}, "", "asmith", MethodName, ""},
 		{"login spells the name", Member{ID: "1", Name: "Bruce Wayne", Email: "b@w"}, "", "bwayne", MethodName, ""},
 		{"manual wins", Member{ID: "1", Name: "John Doe", Email: "john.doe@example.com"}, "carol-k", "carol-k", MethodManual, ""},
-		{"two close candidates", Member{ID: "1", Name: "Carol Kings", Email: "c@k"}, "", "", "", "about as close"},
+		{"two close candidates", Member{ID: "1", Name: "Carol K", Email: "c@k"}, "", "", "", "about as close"},
 		{"below threshold", Member{ID: "1", Name: "Zed Quorum", Email: "z@q"}, "", "", "", "close enough"},
 		{"two letters", Member{ID: "1", Name: "WU", Email: "w@u"}, "", "wu", MethodName, ""},
 		{"one letter", Member{ID: "1", Name: "Q", Email: "q@q"}, "", "", "", "too short"},
@@ -84,7 +84,7 @@ func TestUserRules(t *testing.T) {
 		})
 	}
 	// Two close candidates are both listed, and named.
-	m := get(t, match(t, []Member{{ID: "1", Name: "Carol Kings"}}, contributors, nil), "1")
+	m := get(t, match(t, []Member{{ID: "1", Name: "Carol K"}}, contributors, nil), "1")
 	require.Len(t, m.Candidates, 2)
 	require.Equal(t, "two GitHub users are about as close: carol-k, carolk2", m.Reason)
 	// A candidate ahead of the second by the margin or more is taken.
@@ -517,6 +517,35 @@ func TestGenderedForms(t *testing.T) {
 			res, err := m.Match([]Member{{ID: "1", Name: tc.member}}, []Contributor{{Login: "someone", Name: tc.contributor}}, nil)
 			require.NoError(t, err)
 			require.Equal(t, tc.mapped, get(t, res, "1").Mapped(), "%s, %s", tc.member, tc.contributor)
+		}
+	}
+}
+
+// TestDisplayNameNamesSomeoneElse: a login spelled like the member's name (jsmith for
+// John Smith) is no evidence when the account's display name names another person, one
+// sharing a word with the member's name but with another in place of one of its own; a
+// word added, an initial, or a display name sharing no word leaves the login to decide.
+func TestDisplayNameNamesSomeoneElse(t *testing.T) {
+	for _, tc := range []struct {
+		member, login, display string
+		mapped                 bool
+	}{
+		{"John Smith", "jsmith", "Jane Smith", false},
+		{"John Smith", "john-smith", "Jane Smith", false},
+		{"Christian Holm", "cholm", "Christina Holm", false},
+		{"Jane Whitaker", "jwhitaker", "Jane Morrison", false},
+		{"Mary Lee", "mlee", "Mary Ann Lee", true},
+		{"Mary Ann Lee", "mlee", "Mary Lee", true},
+		{"John Smith", "jsmith", "J Smith", true},
+		{"John Smith", "jsmith", "Octocat", true},
+		{"John Smith", "jsmith", "", true},
+		{"Hanako Yamada", "hyamada", "山田 花子", true},
+	} {
+		for _, m := range []UserMatcher{{}, {AllPairs: true}} {
+			res, err := m.Match([]Member{{ID: "1", Name: tc.member}}, []Contributor{{Login: tc.login, Name: tc.display}}, nil)
+			require.NoError(t, err)
+			got := get(t, res, "1")
+			require.Equal(t, tc.mapped, got.Mapped(), "%s, %s (%s): %s", tc.member, tc.login, tc.display, got.Reason)
 		}
 	}
 }
