@@ -95,17 +95,18 @@ func isASCII(s string) bool {
 // nameTokens normalises a person's name into comparable tokens: accents folded, case
 // folded, apostrophes removed ("O'Brien" is one name, not an initial and "Brien"), other
 // punctuation dropped, "Doe, John" read as "John Doe", middle initials dropped (when two
-// other tokens remain) and honorifics (Dr., Jr.) dropped. A nickname stays as written
-// (newPerson adds the formal names it shortens).
+// other tokens remain) and honorifics (Dr., PhD) dropped. A nickname stays as written
+// (newPerson adds the formal names it shortens), and so does a generation (Jr., Sr., III,
+// spelled as in generations), which newPerson sets apart.
 func nameTokens(name string) []string {
 	name = apostrophes.Replace(foldName(name))
-	if last, first, ok := strings.Cut(name, ","); ok && strings.TrimSpace(first) != "" {
+	if last, first, ok := strings.Cut(name, ","); ok && !onlySuffixes(first) {
 		name = first + " " + last
 	}
 	raw := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 	long := 0
 	for _, t := range raw {
-		if len([]rune(t)) > 1 {
+		if len([]rune(t)) > 1 && !honorifics[t] && generations[t] == "" {
 			long++
 		}
 	}
@@ -117,9 +118,23 @@ func nameTokens(name string) []string {
 		if honorifics[t] {
 			continue
 		}
+		if g := generations[t]; g != "" {
+			t = g
+		}
 		out = append(out, t)
 	}
 	return out[:min(len(out), maxNameTokens)]
+}
+
+// onlySuffixes reports whether what follows a name's comma holds no name, only
+// honorifics and generations ("Jane Smith, Jr."), so that the name is not "Last, First".
+func onlySuffixes(s string) bool {
+	for t := range strings.FieldsFuncSeq(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
+		if !honorifics[t] && generations[t] == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // maxNameTokens bounds the words of a name that are compared: comparing two names costs
@@ -174,7 +189,11 @@ var translit = map[rune]string{
 }
 
 // honorifics are dropped from names.
-var honorifics = map[string]bool{"dr": true, "mr": true, "mrs": true, "ms": true, "prof": true, "sir": true, "jr": true, "sr": true, "phd": true}
+var honorifics = map[string]bool{"dr": true, "mr": true, "mrs": true, "ms": true, "prof": true, "sir": true, "phd": true}
+
+// generations are the suffixes that tell a parent from a child of the same name, each to
+// the one spelling nameTokens gives it.
+var generations = map[string]string{"jr": "jr", "junior": "jr", "sr": "sr", "senior": "sr", "ii": "ii", "iii": "iii", "iv": "iv"}
 
 // nicknames maps common English nicknames to the formal names they may shorten; one that
 // shortens several (Sam: Samuel or Samantha) names all of them, so that it decides

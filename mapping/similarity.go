@@ -11,7 +11,9 @@ import (
 // spellings of the name.
 type person struct {
 	tokens []string
-	spell  [][]spelling
+	// gen is the name's generation (jr, sr, iii), set apart from its tokens.
+	gen   string
+	spell [][]spelling
 	// loginForms are johndoe, jdoe, johnd, doejohn, doej and the tokens joined, for
 	// each spelling of the first and last names.
 	loginForms [][]rune
@@ -27,12 +29,16 @@ type spelling struct {
 
 // newPerson prepares a name; members (asMember) also get their login spellings.
 func newPerson(tokens []string, asMember bool) person {
+	var gen string
+	if i := slices.IndexFunc(tokens, func(t string) bool { return generations[t] == t }); i >= 0 && len(tokens) > 1 {
+		gen, tokens = tokens[i], slices.Delete(slices.Clone(tokens), i, i+1)
+	}
 	n := len(tokens)
 	for _, t := range tokens {
 		n += len(nicknames[t])
 	}
 	all := make([]spelling, 0, n)
-	p := person{tokens: tokens, spell: make([][]spelling, len(tokens))}
+	p := person{tokens: tokens, gen: gen, spell: make([][]spelling, len(tokens))}
 	for i, t := range tokens {
 		start := len(all)
 		for _, s := range append([]string{t}, nicknames[t]...) {
@@ -278,9 +284,13 @@ func spelledIn(spell []spelling, names []string) bool {
 // nameScore is the documented similarity of a member to a contributor: the higher of the
 // token-set similarity of the names and the login similarity, unless the contributor's
 // display name names someone else (namesSomeoneElse): then its login, however like the
-// member's name, is that person's, and only the names are compared. Scores under floor
-// are only known to be under it.
+// member's name, is that person's, and only the names are compared. Names of two
+// generations (Jr. and Sr., II and III) score 0; a generation on one side only is left
+// aside. Scores under floor are only known to be under it.
 func nameScore(m *person, c *indexedContributor, floor float64) float64 {
+	if m.gen != "" && c.name.gen != "" && m.gen != c.name.gen {
+		return 0 // John Smith Jr. is not John Smith Sr.
+	}
 	s := tokenSetSimilarity(m, &c.name)
 	if s >= 0.95 {
 		return s // the login cannot do better

@@ -430,7 +430,11 @@ func TestNameTokens(t *testing.T) {
 		{"Jane Q. Smith", []string{"jane", "smith"}},       // a middle initial, two names beside it
 		{"J Smith", []string{"j", "smith"}},                // an initial with one name is kept
 		{"J. Q.", []string{"j", "q"}},                      // only initials
-		{"Dr. Jane Smith, Jr.", []string{"jane", "smith"}}, // honorifics on either side of a comma
+		{"Dr. Jane Smith, PhD", []string{"jane", "smith"}}, // honorifics on either side of a comma
+		{"Smith, Dr. Jane", []string{"jane", "smith"}},
+		{"Jane Smith, Jr.", []string{"jane", "smith", "jr"}}, // a generation is kept, for newPerson
+		{"John Smith III", []string{"john", "smith", "iii"}},
+		{"J Smith Sr", []string{"j", "smith", "sr"}}, // Sr is no name beside which J is a middle initial
 		{"Prof Jane Smith PhD", []string{"jane", "smith"}},
 		{"Bob O'Neil", []string{"bob", "oneil"}},           // a nickname stays as written
 		{"Siobhan O’Brien", []string{"siobhan", "obrien"}}, // a typographic apostrophe
@@ -546,6 +550,31 @@ func TestDisplayNameNamesSomeoneElse(t *testing.T) {
 			require.NoError(t, err)
 			got := get(t, res, "1")
 			require.Equal(t, tc.mapped, got.Mapped(), "%s, %s (%s): %s", tc.member, tc.login, tc.display, got.Reason)
+		}
+	}
+}
+
+// TestGenerations: a parent and a child of one name are two people (Jr. and Sr., II and
+// III), even with a login that spells the name; a generation written on one side only is
+// left aside.
+func TestGenerations(t *testing.T) {
+	for _, tc := range []struct {
+		member, display string
+		mapped          bool
+	}{
+		{"John Smith Jr.", "John Smith Sr.", false},
+		{"Smith, John, Jr", "John Smith Senior", false},
+		{"John Smith III", "John Smith II", false},
+		{"John Smith Jr.", "John Smith", true},
+		{"John Smith III", "John Smith", true},
+		{"John Smith", "John Smith, Jr.", true},
+		{"John Smith Jr", "John Smith Junior", true},
+	} {
+		for _, m := range []UserMatcher{{}, {AllPairs: true}} {
+			res, err := m.Match([]Member{{ID: "1", Name: tc.member}}, []Contributor{{Login: "jsmith", Name: tc.display}}, nil)
+			require.NoError(t, err)
+			got := get(t, res, "1")
+			require.Equal(t, tc.mapped, got.Mapped(), "%s, %s: %s", tc.member, tc.display, got.Reason)
 		}
 	}
 }
