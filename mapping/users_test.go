@@ -499,6 +499,22 @@ func TestNicknames(t *testing.T) {
 	}
 }
 
+// mappedBoth matches one member against one contributor, with the index and with all
+// pairs, and reports whether the member was mapped, with the reason when it was not.
+func mappedBoth(t *testing.T, member string, c Contributor) (bool, string) {
+	t.Helper()
+	var mapped []bool
+	var reason string
+	for _, m := range []UserMatcher{{}, {AllPairs: true}} {
+		res, err := m.Match([]Member{{ID: "1", Name: member}}, []Contributor{c}, nil)
+		require.NoError(t, err)
+		got := get(t, res, "1")
+		mapped, reason = append(mapped, got.Mapped()), got.Reason
+	}
+	require.Equal(t, mapped[0], mapped[1], "the index and all pairs disagree")
+	return mapped[0], reason
+}
+
 // TestGenderedForms: a name's masculine and feminine forms name two people, so neither
 // is mapped to the other, however alike they are spelled; two spellings of one name
 // still are.
@@ -517,11 +533,8 @@ func TestGenderedForms(t *testing.T) {
 		{"Kristen Olsen", "Kristin Olsen", true},
 		{"Carole King", "Carol King", true},
 	} {
-		for _, m := range []UserMatcher{{}, {AllPairs: true}} {
-			res, err := m.Match([]Member{{ID: "1", Name: tc.member}}, []Contributor{{Login: "someone", Name: tc.contributor}}, nil)
-			require.NoError(t, err)
-			require.Equal(t, tc.mapped, get(t, res, "1").Mapped(), "%s, %s", tc.member, tc.contributor)
-		}
+		mapped, reason := mappedBoth(t, tc.member, Contributor{Login: "someone", Name: tc.contributor})
+		require.Equal(t, tc.mapped, mapped, "%s, %s: %s", tc.member, tc.contributor, reason)
 	}
 }
 
@@ -545,12 +558,8 @@ func TestDisplayNameNamesSomeoneElse(t *testing.T) {
 		{"John Smith", "jsmith", "", true},
 		{"Hanako Yamada", "hyamada", "山田 花子", true},
 	} {
-		for _, m := range []UserMatcher{{}, {AllPairs: true}} {
-			res, err := m.Match([]Member{{ID: "1", Name: tc.member}}, []Contributor{{Login: tc.login, Name: tc.display}}, nil)
-			require.NoError(t, err)
-			got := get(t, res, "1")
-			require.Equal(t, tc.mapped, got.Mapped(), "%s, %s (%s): %s", tc.member, tc.login, tc.display, got.Reason)
-		}
+		mapped, reason := mappedBoth(t, tc.member, Contributor{Login: tc.login, Name: tc.display})
+		require.Equal(t, tc.mapped, mapped, "%s, %s (%s): %s", tc.member, tc.login, tc.display, reason)
 	}
 }
 
@@ -570,12 +579,8 @@ func TestGenerations(t *testing.T) {
 		{"John Smith", "John Smith, Jr.", true},
 		{"John Smith Jr", "John Smith Junior", true},
 	} {
-		for _, m := range []UserMatcher{{}, {AllPairs: true}} {
-			res, err := m.Match([]Member{{ID: "1", Name: tc.member}}, []Contributor{{Login: "jsmith", Name: tc.display}}, nil)
-			require.NoError(t, err)
-			got := get(t, res, "1")
-			require.Equal(t, tc.mapped, got.Mapped(), "%s, %s: %s", tc.member, tc.display, got.Reason)
-		}
+		mapped, reason := mappedBoth(t, tc.member, Contributor{Login: "jsmith", Name: tc.display})
+		require.Equal(t, tc.mapped, mapped, "%s, %s: %s", tc.member, tc.display, reason)
 	}
 }
 
