@@ -103,7 +103,7 @@ func nameTokens(name string) []string {
 	if last, first, ok := strings.Cut(name, ","); ok && !onlySuffixes(first) {
 		name = first + " " + last
 	}
-	raw := strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	raw := strings.FieldsFunc(name, betweenWords)
 	long := 0
 	for _, t := range raw {
 		if len([]rune(t)) > 1 && !honorifics[t] && generations[t] == "" {
@@ -126,10 +126,13 @@ func nameTokens(name string) []string {
 	return out[:min(len(out), maxNameTokens)]
 }
 
+// betweenWords reports a character that is no part of a name's words.
+func betweenWords(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }
+
 // onlySuffixes reports whether what follows a name's comma holds no name, only
 // honorifics and generations ("Jane Smith, Jr."), so that the name is not "Last, First".
 func onlySuffixes(s string) bool {
-	for t := range strings.FieldsFuncSeq(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
+	for t := range strings.FieldsFuncSeq(s, betweenWords) {
 		if !honorifics[t] && generations[t] == "" {
 			return false
 		}
