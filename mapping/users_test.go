@@ -551,6 +551,7 @@ func TestDisplayNameNamesSomeoneElse(t *testing.T) {
 		{"John Smith", "john-smith", "Jane Smith", false},
 		{"Christian Holm", "cholm", "Christina Holm", false},
 		{"Jane Whitaker", "jwhitaker", "Jane Morrison", false},
+		{"John Mueller", "jmueller", "Jane Müller", false}, // the word shared in another spelling
 		{"Mary Lee", "mlee", "Mary Ann Lee", true},
 		{"Mary Ann Lee", "mlee", "Mary Lee", true},
 		{"John Smith", "jsmith", "J Smith", true},
