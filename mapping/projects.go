@@ -145,7 +145,9 @@ type Suggestion struct {
 }
 
 // SuggestRepos proposes, for each unmapped project, the repositories ("owner/repo")
-// whose name is most like the project's ("Web App" ~ "web-app" ~ "acme/web-app"): up to
+// whose name is most like the project's ("Web App" ~ "web-app" ~ "acme/web-app"), or
+// whose name's words are all among the project's, in their order, or the other way
+// round ("ACME - Mobile App" ~ "acme/mobile-app", "Portal" ~ "acme/client-portal"): up to
 // three per project, scoring at least minScore (0.85 when zero), best first.
 func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping, minScore float64) []Suggestion {
 	if minScore == 0 {
@@ -153,6 +155,7 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 	}
 	type repoKey struct {
 		full string
+		name string
 		slug []rune
 	}
 	keys := make([]repoKey, 0, len(repos))
@@ -161,7 +164,8 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 		if !ok {
 			name = r
 		}
-		keys = append(keys, repoKey{full: r, slug: []rune(slug(name))})
+		name = slug(name)
+		keys = append(keys, repoKey{full: r, name: name, slug: []rune(name)})
 	}
 	bestFirst := func(a, b Suggestion) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Repo, b.Repo))
@@ -169,13 +173,18 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 	var out []Suggestion
 	top := make([]Suggestion, 0, maxSuggestions+1)
 	for _, p := range UnmappedProjects(projects, mappings) {
-		ps := []rune(slug(p.Name))
+		name := slug(p.Name)
+		ps := []rune(name)
 		if len(ps) == 0 {
 			continue
 		}
 		top = top[:0]
 		for _, k := range keys {
-			if s := jaroWinkler(ps, k.slug); s >= minScore {
+			s := jaroWinkler(ps, k.slug)
+			if s < 1 {
+				s = max(s, containedScore(name, k.name, len(ps), len(k.slug)))
+			}
+			if s >= minScore {
 				sug := Suggestion{ProjectID: p.ID, Repo: k.full, Score: s}
 				if i, _ := slices.BinarySearchFunc(top, sug, bestFirst); i < maxSuggestions {
 					top = slices.Insert(top, i, sug)
@@ -190,6 +199,39 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 
 // maxSuggestions is how many repositories SuggestRepos proposes for a project at most.
 const maxSuggestions = 3
+
+// containedScore scores two slugs, of na and nb runes, one of which holds the other's
+// words in order ("mobile-app" in "acme-mobile-app"): 0.85 and the shorter's share of the
+// longer's length in the 0.15 above it (0.95 there), so that of two names a project
+// holds, the one covering more of it ranks first. It is 0 for two that do not.
+func containedScore(a, b string, na, nb int) float64 {
+	if len(a) > len(b) {
+		a, b, na, nb = b, a, nb, na
+	}
+	if !holdsWords(b, a) {
+		return 0
+	}
+	return 0.85 + 0.15*float64(na)/float64(nb)
+}
+
+// holdsWords reports whether slug s holds the words of a shorter slug, whole.
+func holdsWords(s, words string) bool {
+	if words == "" || len(words) >= len(s) {
+		return false
+	}
+	for i := 0; ; {
+		j := strings.Index(s[i:], words)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(words)
+		if (j == 0 || s[j-1] == '-') && (end == len(s) || s[end] == '-') {
+			return true
+		}
+		i = j + 1
+	}
+}
 
 // slug folds a project or repository name to compare: accents folded, lower case, and
 // every run of other characters a single hyphen ("Web App" and "web_app" are "web-app").

@@ -116,6 +116,38 @@ func TestSuggestReposKeepsTheBestThree(t *testing.T) {
 	require.Equal(t, []Suggestion{{ProjectID: "p1", Repo: "acme/wb-app", Score: exact}}, got)
 }
 
+func TestSuggestReposNamesHeldInOthers(t *testing.T) {
+	// A repository named by words the project's name holds (after a client's or the
+	// owner's name, before a qualifier), or the other way round, is proposed; the one
+	// covering more of the name first.
+	repos := []string{"acme/mobile-app", "acme/mobile", "acme/billing-service", "acme/support-portal",
+		"acme/client-portal", "acme/tools", "acme/app", "acme/website"}
+	cases := []struct {
+		project string
+		want    []string
+	}{
+		{"ACME - Mobile App", []string{"acme/mobile-app", "acme/mobile", "acme/app"}},
+		{"Mobile App (iOS)", []string{"acme/mobile-app", "acme/mobile", "acme/app"}},
+		{"Jasper: Billing Service", []string{"acme/billing-service"}},
+		{"Customer Support Portal", []string{"acme/support-portal"}},
+		{"Portal", []string{"acme/client-portal", "acme/support-portal"}},
+		{"Internal Tools", []string{"acme/tools"}},
+		{"Website Redesign", []string{"acme/website"}},
+		// Words held only in part, or out of order, are not.
+		{"Appliances", nil},
+		{"Service Billing", nil},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, s := range SuggestRepos([]Project{{ID: "p", Name: c.project}}, repos, nil, 0) {
+			got = append(got, s.Repo)
+		}
+		require.Equal(t, c.want, got, c.project)
+	}
+	require.Greater(t, containedScore("acme-mobile-app", "mobile-app", 15, 10), containedScore("acme-mobile-app", "mobile", 15, 6))
+	require.Zero(t, containedScore("web-app", "web-app", 7, 7), "equal names score by their likeness")
+}
+
 // BenchmarkSuggestRepos proposes repositories for 1,000 projects among 5,000, most of
 // them close to many ("Client 12 web app" ~ "acme/client-84-web-app"). The baseline only
 // scores every pair, from names already folded: the work no suggestion can skip.
