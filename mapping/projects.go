@@ -146,8 +146,8 @@ type Suggestion struct {
 
 // SuggestRepos proposes, for each unmapped project, the repositories ("owner/repo")
 // whose name is most like the project's ("Web App" ~ "web-app" ~ "acme/web-app"), or
-// whose name's words are all among the project's, in their order, or the other way
-// round ("ACME - Mobile App" ~ "acme/mobile-app", "Portal" ~ "acme/client-portal"): up to
+// whose name's words stand together in the project's, or the other way round
+// ("ACME - Mobile App" ~ "acme/mobile-app", "Portal" ~ "acme/client-portal"): up to
 // three per project, scoring at least minScore (0.85 when zero), best first.
 func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping, minScore float64) []Suggestion {
 	if minScore == 0 {
@@ -201,7 +201,7 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 const maxSuggestions = 3
 
 // containedScore scores two slugs, of na and nb runes, one of which holds the other's
-// words in order ("mobile-app" in "acme-mobile-app"): 0.85 and the shorter's share of the
+// words together ("mobile-app" in "acme-mobile-app"): 0.85 and the shorter's share of the
 // longer's length in the 0.15 above it (0.95 there), so that of two names a project
 // holds, the one covering more of it ranks first. It is 0 for two that do not.
 func containedScore(a, b string, na, nb int) float64 {
@@ -214,7 +214,7 @@ func containedScore(a, b string, na, nb int) float64 {
 	return 0.85 + 0.15*float64(na)/float64(nb)
 }
 
-// holdsWords reports whether slug s holds the words of a shorter slug, whole.
+// holdsWords reports whether slug s holds a shorter slug as whole words.
 func holdsWords(s, words string) bool {
 	if words == "" || len(words) >= len(s) {
 		return false
