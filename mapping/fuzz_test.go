@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -71,4 +72,71 @@ func FuzzMatch(f *testing.F) {
 			auto[l] = m.MemberID
 		}
 	})
+}
+
+// FuzzSuggestRepos proposes repositories for projects named by arbitrary text and checks
+// the promises: at most three a project, best first, each scoring between the minimum and
+// 1, and a name whose words stand together in the other's (as splitting both at their
+// hyphens finds) scoring above 0.85 for it, and no other.
+func FuzzSuggestRepos(f *testing.F) {
+	f.Add("ACME - Mobile App|Portal|Web App", "acme/mobile-app;acme/client-portal;acme/web_app;acme/app", 0.0)
+	f.Add("App app app|a-a", "acme/app-app;acme/a;acme/a-a-a", 0.9)
+	f.Fuzz(func(t *testing.T, projects, repos string, minScore float64) {
+		if minScore < 0 || minScore > 1 {
+			return
+		}
+		var ps []Project
+		for i, name := range strings.Split(projects, "|") {
+			ps = append(ps, Project{ID: string(rune('a' + i%26)), Name: name})
+		}
+		rs := strings.Split(repos, ";")
+		got := SuggestRepos(ps, rs, nil, minScore)
+		least := minScore
+		if least == 0 {
+			least = 0.85
+		}
+		count := map[string]int{}
+		for i, s := range got {
+			if s.Score < least || s.Score > 1 {
+				t.Fatalf("%+v scores outside [%v, 1]", s, least)
+			}
+			if count[s.ProjectID]++; count[s.ProjectID] > maxSuggestions {
+				t.Fatalf("more than %d suggestions for %q", maxSuggestions, s.ProjectID)
+			}
+			if i > 0 && got[i-1].ProjectID == s.ProjectID && got[i-1].Score < s.Score {
+				t.Fatalf("%+v before %+v", got[i-1], s)
+			}
+		}
+		for _, p := range ps {
+			for _, r := range rs {
+				_, name, ok := strings.Cut(r, "/")
+				if !ok {
+					name = r
+				}
+				a, b := slug(p.Name), slug(name)
+				if a == b {
+					continue
+				}
+				s := containedScore(a, b, len([]rune(a)), len([]rune(b)))
+				if together := wordsTogether(a, b) || wordsTogether(b, a); together != (s > 0) || s != 0 && (s <= 0.85 || s > 1) {
+					t.Fatalf("%q and %q (words together: %v) scored %v", a, b, together, s)
+				}
+			}
+		}
+	})
+}
+
+// wordsTogether reports whether the words of slug b stand together among those of slug a,
+// splitting both at their hyphens.
+func wordsTogether(a, b string) bool {
+	aw, bw := strings.Split(a, "-"), strings.Split(b, "-")
+	if b == "" {
+		return false
+	}
+	for i := 0; i+len(bw) <= len(aw); i++ {
+		if slices.Equal(aw[i:i+len(bw)], bw) {
+			return true
+		}
+	}
+	return false
 }

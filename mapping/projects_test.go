@@ -133,6 +133,7 @@ func TestSuggestReposNamesHeldInOthers(t *testing.T) {
 		{"Portal", []string{"acme/client-portal", "acme/support-portal"}},
 		{"Internal Tools", []string{"acme/tools"}},
 		{"Website Redesign", []string{"acme/website"}},
+		{"Appliance App", []string{"acme/app"}}, // the second "app" is a word
 		// Words held only in part, or out of order, are not.
 		{"Appliances", nil},
 		{"Service Billing", nil},
