@@ -44,3 +44,20 @@ func ExampleValidateRepo() {
 	// <nil>
 	// mapping: repository "acme--corp/web app": owner has two hyphens in a row
 }
+
+func ExampleSuggestRepos() {
+	projects := []mapping.Project{
+		{ID: "p1", Name: "Web App"},
+		{ID: "p2", Name: "ACME - Billing Service"},
+		{ID: "p3", Name: "Marketing"},
+	}
+	repos := []string{"acme/web-app", "acme/webapp-legacy", "acme/billing-service", "acme/billing"}
+	// Up to three a project, best first; none for Marketing, which no name is like.
+	for _, s := range mapping.SuggestRepos(projects, repos, nil, 0) {
+		fmt.Printf("%s → %s (%.2f)\n", s.ProjectID, s.Repo, s.Score)
+	}
+	// Output:
+	// p1 → acme/web-app (1.00)
+	// p2 → acme/billing-service (0.96)
+	// p2 → acme/billing (0.90)
+}
