@@ -58,6 +58,6 @@ func ExampleSuggestRepos() {
 	}
 	// Output:
 	// p1 → acme/web-app (1.00)
-	// p2 → acme/billing-service (0.96)
+	// p2 → acme/billing-service (0.95)
 	// p2 → acme/billing (0.90)
 }

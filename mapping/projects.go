@@ -146,17 +146,17 @@ type Suggestion struct {
 
 // SuggestRepos proposes, for each unmapped project, the repositories ("owner/repo")
 // whose name is most like the project's ("Web App" ~ "web-app" ~ "acme/web-app"), or
-// whose name's words stand together in the project's, or the other way round
-// ("ACME - Mobile App" ~ "acme/mobile-app", "Portal" ~ "acme/client-portal"): up to
-// three per project, scoring at least minScore (0.85 when zero), best first.
+// whose name's words are all among the project's, or the other way round
+// ("ACME - Mobile App" ~ "acme/mobile-app", "Mobile App (iOS)" ~ "acme/ios-app",
+// "Portal" ~ "acme/client-portal"): up to three per project, scoring at least minScore
+// (0.85 when zero), best first.
 func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping, minScore float64) []Suggestion {
 	if minScore == 0 {
 		minScore = 0.85
 	}
 	type repoKey struct {
 		full string
-		name string
-		slug []rune
+		name slugName
 	}
 	keys := make([]repoKey, 0, len(repos))
 	for _, r := range repos {
@@ -164,8 +164,7 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 		if !ok {
 			name = r
 		}
-		name = slug(name)
-		keys = append(keys, repoKey{full: r, name: name, slug: []rune(name)})
+		keys = append(keys, repoKey{full: r, name: newSlugName(name)})
 	}
 	bestFirst := func(a, b Suggestion) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.Repo, b.Repo))
@@ -173,18 +172,14 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 	var out []Suggestion
 	top := make([]Suggestion, 0, maxSuggestions+1)
 	for _, p := range UnmappedProjects(projects, mappings) {
-		name := slug(p.Name)
-		ps := []rune(name)
-		if len(ps) == 0 {
+		name := newSlugName(p.Name)
+		if len(name.runes) == 0 {
 			continue
 		}
 		top = top[:0]
-		for _, k := range keys {
-			s := jaroWinkler(ps, k.slug)
-			if s < 1 {
-				s = max(s, containedScore(name, k.name, len(ps), len(k.slug)))
-			}
-			if s >= minScore {
+		for i := range keys {
+			k := &keys[i]
+			if s := repoScore(&name, &k.name); s >= minScore {
 				sug := Suggestion{ProjectID: p.ID, Repo: k.full, Score: s}
 				if i, _ := slices.BinarySearchFunc(top, sug, bestFirst); i < maxSuggestions {
 					top = slices.Insert(top, i, sug)
@@ -200,32 +195,76 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 // maxSuggestions is how many repositories SuggestRepos proposes for a project at most.
 const maxSuggestions = 3
 
-// containedScore scores two slugs, of na and nb runes, one of which holds the other's
-// words together ("mobile-app" in "acme-mobile-app"): 0.85 and the shorter's share of the
-// longer's length in the 0.15 above it (0.95 there), so that of two names a project
-// holds, the one covering more of it ranks first. It is 0 for two that do not.
-func containedScore(a, b string, na, nb int) float64 {
-	if len(a) > len(b) {
-		a, b, na, nb = b, a, nb, na
-	}
-	if !holdsWords(b, a) {
-		return 0
-	}
-	return 0.85 + 0.15*float64(na)/float64(nb)
+// slugName is a name's slug as SuggestRepos compares it.
+type slugName struct {
+	text  string
+	runes []rune
+	// words has a bit for each word of the slug, by its hash: a name lacking one of
+	// another's bits lacks one of its words.
+	words uint64
 }
 
-// holdsWords reports whether slug s holds a shorter slug as whole words.
+func newSlugName(name string) slugName {
+	s := slugName{text: slug(name)}
+	s.runes = []rune(s.text)
+	for w := range strings.SplitSeq(s.text, "-") {
+		h := uint64(0)
+		for i := range len(w) {
+			h = h*31 + uint64(w[i])
+		}
+		s.words |= 1 << (h % 64)
+	}
+	return s
+}
+
+// repoScore scores a project's name against a repository's: their Jaro-Winkler
+// similarity, or containedScore when one holds the other's words and that is more.
+func repoScore(project, repo *slugName) float64 {
+	s := jaroWinkler(project.runes, repo.runes)
+	if s == 1 {
+		return 1
+	}
+	return max(s, containedScore(project, repo))
+}
+
+// containedScore scores two names one of which holds every word of the other
+// ("mobile-app" in "acme-mobile-app", "ios-app" in "mobile-app-ios"): 0.85 and up to
+// 0.14 more by the shorter's share of the longer's length (0.94 and 0.92 there), so that
+// of two names a project holds, the one covering more of it ranks first, and only the
+// same name scores 1. It is 0 for two that do not.
+func containedScore(a, b *slugName) float64 {
+	if len(a.text) > len(b.text) {
+		a, b = b, a
+	}
+	if a.words&^b.words != 0 || !holdsWords(b.text, a.text) {
+		return 0
+	}
+	return 0.85 + 0.14*float64(len(a.runes))/float64(len(b.runes))
+}
+
+// holdsWords reports whether every word of slug words is a word of slug s, which is no
+// shorter.
 func holdsWords(s, words string) bool {
-	if words == "" || len(words) >= len(s) {
+	if words == "" || len(words) > len(s) {
 		return false
 	}
+	for w := range strings.SplitSeq(words, "-") {
+		if !hasWord(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasWord reports whether slug s has the word w.
+func hasWord(s, w string) bool {
 	for i := 0; ; {
-		j := strings.Index(s[i:], words)
+		j := strings.Index(s[i:], w)
 		if j < 0 {
 			return false
 		}
 		j += i
-		end := j + len(words)
+		end := j + len(w)
 		if (j == 0 || s[j-1] == '-') && (end == len(s) || s[end] == '-') {
 			return true
 		}
