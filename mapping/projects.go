@@ -204,6 +204,7 @@ type slugName struct {
 	words uint64
 }
 
+// newSlugName folds a name with slug and keeps its runes and its words' bits.
 func newSlugName(name string) slugName {
 	s := slugName{text: slug(name)}
 	s.runes = []rune(s.text)
