@@ -77,10 +77,12 @@ func FuzzMatch(f *testing.F) {
 // FuzzSuggestRepos proposes repositories for projects named by arbitrary text and checks
 // the promises: at most three a project, best first, each scoring between the minimum and
 // 1, and two names of which the shorter's words are all words of the other (as splitting
-// both at their hyphens finds) scoring above 0.85 and below 1 for it, and no others.
+// both at their hyphens finds; for two as long, the same words) scoring above 0.85 and
+// below 1 for it, whichever comes first, and no others.
 func FuzzSuggestRepos(f *testing.F) {
 	f.Add("ACME - Mobile App|Portal|Web App", "acme/mobile-app;acme/client-portal;acme/web_app;acme/app", 0.0)
 	f.Add("App app app|a-a", "acme/app-app;acme/a;acme/a-a-a", 0.9)
+	f.Add("0 0 0 0 0 0", "00𭉄0000 0", 0.45) // the fewer bytes, the more runes
 	f.Fuzz(func(t *testing.T, projects, repos string, minScore float64) {
 		if minScore < 0 || minScore > 1 {
 			return
@@ -118,6 +120,9 @@ func FuzzSuggestRepos(f *testing.F) {
 					continue
 				}
 				s := containedScore(&a, &b)
+				if r := containedScore(&b, &a); r != s {
+					t.Fatalf("%q and %q scored %v, the other way round %v", a.text, b.text, s, r)
+				}
 				if held := wordsAmong(a.text, b.text); held != (s > 0) || s != 0 && (s <= 0.85 || s >= 1) {
 					t.Fatalf("%q and %q (words held: %v) scored %v", a.text, b.text, held, s)
 				}
@@ -126,20 +131,20 @@ func FuzzSuggestRepos(f *testing.F) {
 	})
 }
 
-// wordsAmong reports whether every word of the shorter slug (a when as long as b) is a
-// word of the other, splitting both at their hyphens.
+// wordsAmong reports whether every word of the shorter slug is a word of the other, and
+// the other way round too for two as long, splitting both at their hyphens.
 func wordsAmong(a, b string) bool {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	if a == "" {
-		return false
-	}
-	words := strings.Split(b, "-")
-	for w := range strings.SplitSeq(a, "-") {
-		if !slices.Contains(words, w) {
-			return false
+	among := func(a, b string) bool {
+		words := strings.Split(b, "-")
+		for w := range strings.SplitSeq(a, "-") {
+			if !slices.Contains(words, w) {
+				return false
+			}
 		}
+		return true
 	}
-	return true
+	return a != "" && among(a, b) && (len(a) < len(b) || among(b, a))
 }

@@ -228,19 +228,22 @@ func repoScore(project, repo *slugName) float64 {
 	return max(s, containedScore(project, repo))
 }
 
-// containedScore scores two names one of which holds every word of the other
-// ("mobile-app" in "acme-mobile-app", "ios-app" in "mobile-app-ios"): 0.85 and up to
-// 0.14 more by the shorter's share of the longer's length (0.94 and 0.92 there), so that
-// of two names a project holds, the one covering more of it ranks first, and only the
-// same name scores 1. It is 0 for two that do not.
+// containedScore scores two names the longer of which holds every word of the other
+// ("mobile-app" in "acme-mobile-app", "ios-app" in "mobile-app-ios"), or which are as
+// long and have the same words ("service-billing", "billing-service"): 0.85 and up to
+// 0.14 more by the shorter's share of the longer's length (0.94, 0.92 and 0.99 there), so
+// that of two names a project holds, the one covering more of it ranks first, and only
+// the same name scores 1. It is 0 for other names, and the same whichever comes first.
 func containedScore(a, b *slugName) float64 {
 	if len(a.text) > len(b.text) {
 		a, b = b, a
 	}
-	if a.words&^b.words != 0 || !holdsWords(b.text, a.text) {
+	if a.words&^b.words != 0 || !holdsWords(b.text, a.text) ||
+		len(a.text) == len(b.text) && !holdsWords(a.text, b.text) {
 		return 0
 	}
-	return 0.85 + 0.14*float64(len(a.runes))/float64(len(b.runes))
+	na, nb := len(a.runes), len(b.runes) // the fewer bytes may be more runes
+	return 0.85 + 0.14*float64(min(na, nb))/float64(max(na, nb))
 }
 
 // holdsWords reports whether every word of slug words is a word of slug s, which is no

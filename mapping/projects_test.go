@@ -153,6 +153,7 @@ func TestSuggestReposNamesHeldInOthers(t *testing.T) {
 	require.Greater(t, held("acme-mobile-app", "mobile-app"), held("acme-mobile-app", "mobile"))
 	require.Less(t, held("service-billing", "billing-service"), 1.0, "only the same name scores 1")
 	require.Zero(t, held("web-app", "web-apps"), "\"apps\" is not \"app\"")
+	require.Zero(t, held("app-app", "app-xyz")+held("app-xyz", "app-app"), "as long, and with other words")
 }
 
 // BenchmarkSuggestRepos proposes repositories for 1,000 projects among 5,000, most of
