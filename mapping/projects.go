@@ -181,8 +181,8 @@ func SuggestRepos(projects []Project, repos []string, mappings []ProjectMapping,
 			k := &keys[i]
 			if s := repoScore(&name, &k.name); s >= minScore {
 				sug := Suggestion{ProjectID: p.ID, Repo: k.full, Score: s}
-				if i, _ := slices.BinarySearchFunc(top, sug, bestFirst); i < maxSuggestions {
-					top = slices.Insert(top, i, sug)
+				if at, _ := slices.BinarySearchFunc(top, sug, bestFirst); at < maxSuggestions {
+					top = slices.Insert(top, at, sug)
 					top = top[:min(len(top), maxSuggestions)]
 				}
 			}
@@ -246,10 +246,9 @@ func containedScore(a, b *slugName) float64 {
 	return 0.85 + 0.14*float64(min(na, nb))/float64(max(na, nb))
 }
 
-// holdsWords reports whether every word of slug words is a word of slug s, which is no
-// shorter.
+// holdsWords reports whether every word of slug words is a word of slug s.
 func holdsWords(s, words string) bool {
-	if words == "" || len(words) > len(s) {
+	if words == "" {
 		return false
 	}
 	for w := range strings.SplitSeq(words, "-") {
