@@ -462,8 +462,8 @@ func (e *Engine) UnmappedProjects(ctx context.Context, workspaceID string) ([]Pr
 
 // SuggestRepos proposes repositories for the workspace's unmapped projects, from the
 // host's list of repositories ("owner/repo"): up to three per project whose names are
-// alike, best first (mapping.SuggestRepos, at its default score). Nothing is mapped until
-// the caller calls SetProjectMapping.
+// alike or one of which holds the other's words, best first (mapping.SuggestRepos, at its
+// default score). Nothing is mapped until the caller calls SetProjectMapping.
 func (e *Engine) SuggestRepos(ctx context.Context, workspaceID string, repos []string) ([]mapping.Suggestion, error) {
 	projects, err := e.UnmappedProjects(ctx, workspaceID)
 	if err != nil {
