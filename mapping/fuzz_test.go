@@ -3,6 +3,7 @@ package mapping
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -82,14 +83,15 @@ func FuzzMatch(f *testing.F) {
 func FuzzSuggestRepos(f *testing.F) {
 	f.Add("ACME - Mobile App|Portal|Web App", "acme/mobile-app;acme/client-portal;acme/web_app;acme/app", 0.0)
 	f.Add("App app app|a-a", "acme/app-app;acme/a;acme/a-a-a", 0.9)
-	f.Add("0 0 0 0 0 0", "00𭉄0000 0", 0.45) // the fewer bytes, the more runes
+	f.Add("0 0 0 0 0 0", "00𭉄0000 0", 0.45)                     // the fewer bytes, the more runes
+	f.Add(strings.Repeat("a|", 26)+"a", "acme/a;acme/a-b", 0.0) // 27 projects, each an id of its own
 	f.Fuzz(func(t *testing.T, projects, repos string, minScore float64) {
 		if minScore < 0 || minScore > 1 {
 			return
 		}
 		var ps []Project
 		for i, name := range strings.Split(projects, "|") {
-			ps = append(ps, Project{ID: string(rune('a' + i%26)), Name: name})
+			ps = append(ps, Project{ID: strconv.Itoa(i), Name: name})
 		}
 		rs := strings.Split(repos, ";")
 		got := SuggestRepos(ps, rs, nil, minScore)
