@@ -13,7 +13,8 @@
 // entities (&#123;), #0, numbers over seven digits, "#123abc", versions (#1.2), times
 // ("PR 10:30"), shares ("PR 80% done"), email addresses ("pr-12@acme.com"), anchors in
 // other hosts' URLs, non-numeric PR URLs, and owner or repository names GitHub does not
-// allow (acme/web.wiki#1).
+// allow (acme/web.wiki#1). An owner may be a managed user's login, whose '_' comes before
+// its enterprise's short code (mona-cat_acme/dotfiles#1).
 //
 // Each [Ref] carries its [Kind], the owner/repo when the text names one, the number,
 // its byte span and a [Confidence]. [Parser.Resolve] fills in the repository of a bare

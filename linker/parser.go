@@ -538,7 +538,9 @@ func (p *Parser) hostBefore(s string, e int) int {
 }
 
 // validOwner follows GitHub's rules: 1 to 39 letters, digits or single hyphens, not at
-// either end.
+// either end; a managed user's login (GitHub Enterprise Cloud) adds '_' and its
+// enterprise's short code of letters and digits ("mona-cat_acme"), and such a user owns
+// private repositories.
 func validOwner(o string) bool {
 	return ownerShape(o) && allOf(o, ownerChar) && !strings.Contains(o, "--")
 }
@@ -564,9 +566,17 @@ func ownerStart(s string, e int) int {
 	return k
 }
 
-// ownerShape checks the length and the ends of an owner name found by ownerStart.
+// ownerShape checks the length and the ends of an owner name found by ownerStart, and
+// its '_', which only a managed user's login has: once, between a handle that does not end
+// in a hyphen and a short code of letters and digits.
 func ownerShape(o string) bool {
-	return len(o) > 0 && len(o) <= 39 && o[0] != '-' && o[len(o)-1] != '-'
+	if len(o) == 0 || len(o) > 39 || o[0] == '-' || o[len(o)-1] == '-' {
+		return false
+	}
+	if k := strings.IndexByte(o, '_'); k >= 0 {
+		return k > 0 && o[k-1] != '-' && k+1 < len(o) && !strings.ContainsAny(o[k+1:], "-_")
+	}
+	return true
 }
 
 // repoShape checks a repository name's length, that it is not "." or "..", and its
@@ -592,7 +602,7 @@ const (
 	beforeOwner             // may stand just before an owner (owner/repo#N)
 	beforeHash              // may stand just before a bare #N
 	repoChar                // may appear in a repository name
-	ownerChar               // may appear in an owner name
+	ownerChar               // may appear in an owner name (a managed user's login has '_')
 	urlChar                 // may appear in a URL
 	letter                  // ASCII letter
 	hostChar                // may appear in a host name
@@ -616,7 +626,7 @@ var class = func() (t [256]uint16) {
 		if isLetter {
 			t[c] |= letter
 		}
-		if isLetter || isNum || c == '-' {
+		if isLetter || isNum || c == '-' || c == '_' {
 			t[c] |= ownerChar
 		}
 		if isLetter || isNum || c == '-' || c == '.' || c == '_' {

@@ -54,6 +54,10 @@ func TestFindForms(t *testing.T) {
 		{"(pytorch/pytorch#1)", []string{`owner/repo#N pytorch/pytorch#1 "pytorch/pytorch#1"`}},
 		{"git@github.com:acme/web.git#12", []string{`owner/repo#N acme/web#12 "acme/web.git#12"`}}, // GitHub drops .git
 		{"acme/web.github#3", []string{`owner/repo#N acme/web.github#3 "acme/web.github#3"`}},
+		// A managed user's login names its enterprise after '_', and the user owns private
+		// repositories.
+		{"mona-cat_acme/dotfiles#3", []string{`owner/repo#N mona-cat_acme/dotfiles#3 "mona-cat_acme/dotfiles#3"`}},
+		{"https://github.com/mona_acme2/notes/pull/4", []string{`url mona_acme2/notes#4 "https://github.com/mona_acme2/notes/pull/4"`}},
 		{"GH-123", []string{`GH-N #123 "GH-123"`}},
 		{"gh-5 and GH-6", []string{`GH-N #5 "gh-5"`, `GH-N #6 "GH-6"`}},
 		{"PR#42", []string{`PR #N #42 "PR#42"`}},
@@ -119,6 +123,8 @@ func TestFindRejects(t *testing.T) {
 		"https://github.com/org/repo/pull/42abc", "https://github.com/org/repo/blob/main/a.go#L12",
 		"https://github.com/org/repo", "https://github.com/orgs/acme/projects/3", "https://github.com/-bad/repo/pull/1",
 		"https://github.com/a--b/repo/pull/1", "acme--corp/web#12", "acme/.git#12",
+		"_acme/web#1", "mona_/web#1", "mona-_acme/web#1", "mona_ac-me/web#1", "snake_case_name/web#1", // '_' only as a managed user's
+		"https://github.com/mona__acme/r/pull/1", "https://github.com/_acme/r/pull/1",
 		"acme/web.git.git#1", "acme/web.wiki#1", "https://github.com/acme/web.wiki/pull/1", "https://github.com/acme/web.git/pull/1", // names GitHub cannot have
 		"https://github.com/org/../pull/1", "email me at pr@acme.dev", "PRs #", "PR", "pr", "PR #", "PR-x", "PRs", "product 42",
 		"spring 42", "support 12", "print 3", "upgrade 7", "apr 4", "GH-", "GH-0", "gh5", "GH-12a", "pull request", "pull requests 12",

@@ -41,10 +41,12 @@ var ErrInvalidRepo = errors.New("mapping: invalid repository")
 func (e *RepoError) Is(target error) bool { return target == ErrInvalidRepo }
 
 // ValidateRepo checks "owner/repo" against GitHub's rules and says what is wrong: the
-// owner has 1 to 39 letters, digits or single hyphens, not at either end; the repository
-// has 1 to 100 letters, digits, '.', '-' or '_', is not "." or "..", and does not end in
-// ".git" (GitHub removes that suffix when it creates a repository, so no repository
-// has it) or ".wiki" (kept for wikis).
+// owner has 1 to 39 letters, digits or single hyphens, not at either end, and may be a
+// managed user's login, which adds '_' and its enterprise's short code ("mona-cat_acme":
+// such a user owns private repositories); the repository has 1 to 100 letters, digits,
+// '.', '-' or '_', is not "." or "..", and does not end in ".git" (GitHub removes that
+// suffix when it creates a repository, so no repository has it) or ".wiki" (kept for
+// wikis).
 func ValidateRepo(full string) error {
 	bad := func(reason string) error { return &RepoError{Repo: full, Reason: reason} }
 	owner, repo, ok := strings.Cut(full, "/")
@@ -73,9 +75,12 @@ func ValidateRepo(full string) error {
 		return bad(`repository name ends in ".wiki", which GitHub keeps for wikis`)
 	}
 	for _, r := range owner {
-		if !isASCIIAlnum(r) && r != '-' {
-			return bad(fmt.Sprintf("owner has %q: only letters, digits and hyphens", r))
+		if !isASCIIAlnum(r) && r != '-' && r != '_' {
+			return bad(fmt.Sprintf("owner has %q: only letters, digits, hyphens and a managed user's '_'", r))
 		}
+	}
+	if !validLogin(owner) { // what is left: where its '_' stands
+		return bad("owner has '_' elsewhere than once, between a managed user's handle and its enterprise's short code (mona-cat_acme)")
 	}
 	for _, r := range repo {
 		if !isASCIIAlnum(r) && r != '-' && r != '.' && r != '_' {

@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/heyjasper/jasper-clockify/linker"
 )
 
 func TestValidateRepo(t *testing.T) {
-	for _, ok := range []string{"acme/web-app", "a/b", "Acme-Corp/repo.js", "acme/.github", "acme/git", "acme/web.gitx", "x/under_score", "a1/" + strings.Repeat("r", 100), strings.Repeat("o", 39) + "/r"} {
+	for _, ok := range []string{"acme/web-app", "a/b", "Acme-Corp/repo.js", "acme/.github", "acme/git", "acme/web.gitx", "x/under_score", "mona-cat_acme/dotfiles", "acme_admin/r", "ac_me/r", "a1/" + strings.Repeat("r", 100), strings.Repeat("o", 39) + "/r"} {
 		require.NoError(t, ValidateRepo(ok), ok)
 	}
 	cases := map[string]string{
@@ -27,7 +29,12 @@ func TestValidateRepo(t *testing.T) {
 		"acme/..":                       `cannot be "." or ".."`,
 		"acme/web.git":                  `ends in ".git"`,
 		"acme/web.wiki":                 `ends in ".wiki"`,
-		"ac_me/r":                       "owner has '_'",
+		"_acme/r":                       "owner has '_' elsewhere",
+		"mona_/r":                       "owner has '_' elsewhere",
+		"mona-_acme/r":                  "owner has '_' elsewhere",
+		"mona_cat_acme/r":               "owner has '_' elsewhere",
+		"mona_ac-me/r":                  "owner has '_' elsewhere",
+		"mona_ac.me/r":                  "owner has '.'",
 		"acme/we b":                     "repository name has ' '",
 		"acmé/r":                        "owner has 'é'",
 		"acme/réseau":                   "repository name has 'é'",
@@ -36,6 +43,31 @@ func TestValidateRepo(t *testing.T) {
 		err := ValidateRepo(in)
 		require.ErrorIs(t, err, ErrInvalidRepo, in)
 		require.ErrorContains(t, err, want, in)
+	}
+}
+
+// TestValidateRepoAgreesWithLinker: a mapping ValidateRepo accepts is one the linker
+// resolves references with, and one it refuses the linker leaves unresolved, for every
+// owner and repository name of up to five bytes of letters, '-', '_' and '.'.
+func TestValidateRepoAgreesWithLinker(t *testing.T) {
+	var p linker.Parser
+	names, longest := []string{""}, []string{""}
+	for range 5 {
+		var longer []string
+		for _, n := range longest {
+			for _, c := range "ab-_." {
+				longer = append(longer, n+string(c))
+			}
+		}
+		names, longest = append(names, longer...), longer
+	}
+	require.Len(t, names, 1+5+25+125+625+3125)
+	for _, n := range names {
+		for _, full := range []string{n + "/r", "o/" + n} {
+			links := p.Resolve("#1", linker.Project{Repo: full})
+			require.Len(t, links, 1)
+			require.Equal(t, ValidateRepo(full) == nil, links[0].Resolved(), full)
+		}
 	}
 }
 
