@@ -542,7 +542,11 @@ func (p *Parser) hostBefore(s string, e int) int {
 // enterprise's short code of letters and digits ("mona-cat_acme"), and such a user owns
 // private repositories.
 func validOwner(o string) bool {
-	return ownerShape(o) && allOf(o, ownerChar) && !strings.Contains(o, "--")
+	if !ownerShape(o) || !allOf(o, ownerChar) || strings.Contains(o, "--") {
+		return false
+	}
+	_, code, _ := strings.Cut(o, "_")
+	return !strings.ContainsAny(code, "-_") && !strings.Contains(o, "-_")
 }
 
 // validRepo follows GitHub's rules: 1 to 100 letters, digits, '.', '-' or '_', not "."
@@ -551,32 +555,33 @@ func validOwner(o string) bool {
 func validRepo(r string) bool { return repoShape(r) && allOf(r, repoChar) }
 
 // ownerStart walks back over the owner name that ends just before the '/' at s[e] and
-// returns where it starts. It stops inside a "--", which no owner holds, so that the
-// name found then starts with '-' and fails ownerShape: the hyphens are checked in the
-// same walk, with no second loop over the name.
+// returns where it starts. Where the name breaks GitHub's rules on '-' and '_' (two of
+// them side by side, or a '_' with one to its right), it stops inside them, so that the
+// name found then starts with one (and fails ownerShape) or follows a '_' (and the caller
+// finds no boundary before it): the separators are checked in the same walk, with no
+// second loop over the name.
 func ownerStart(s string, e int) int {
 	k := e
+	sep := false // a '-' or '_' was passed
 	for k > 0 {
 		c := s[k-1]
-		if class[c]&ownerChar == 0 || c == '-' && s[k] == '-' {
+		if x := class[c]; x&ownerChar == 0 {
 			break
+		} else if x&ownerSep != 0 {
+			if class[s[k]]&ownerSep != 0 || c == '_' && sep {
+				break
+			}
+			sep = true
 		}
 		k--
 	}
 	return k
 }
 
-// ownerShape checks the length and the ends of an owner name found by ownerStart, and
-// its '_', which only a managed user's login has: once, between a handle that does not end
-// in a hyphen and a short code of letters and digits.
+// ownerShape checks the length and the ends of an owner name found by ownerStart: a '-'
+// or '_' ends none.
 func ownerShape(o string) bool {
-	if len(o) == 0 || len(o) > 39 || o[0] == '-' || o[len(o)-1] == '-' {
-		return false
-	}
-	if k := strings.IndexByte(o, '_'); k >= 0 {
-		return k > 0 && o[k-1] != '-' && k+1 < len(o) && !strings.ContainsAny(o[k+1:], "-_")
-	}
-	return true
+	return len(o) > 0 && len(o) <= 39 && class[o[0]]&ownerSep == 0 && class[o[len(o)-1]]&ownerSep == 0
 }
 
 // repoShape checks a repository name's length, that it is not "." or "..", and its
@@ -603,6 +608,7 @@ const (
 	beforeHash              // may stand just before a bare #N
 	repoChar                // may appear in a repository name
 	ownerChar               // may appear in an owner name (a managed user's login has '_')
+	ownerSep                // '-' or '_': ends no owner name, nor stands beside another
 	urlChar                 // may appear in a URL
 	letter                  // ASCII letter
 	hostChar                // may appear in a host name
@@ -658,6 +664,8 @@ var class = func() (t [256]uint16) {
 		t[c] |= numSep
 	}
 	t['%'] |= noEnd
+	t['-'] |= ownerSep
+	t['_'] |= ownerSep
 	t['@'] |= noEnd
 	for _, c := range "/?#.,;:!)]}'\"" {
 		t[c] |= urlNext

@@ -280,6 +280,29 @@ func TestNameEdges(t *testing.T) {
 	require.Len(t, p.Find("https://AZ.EXAMPLE/o/r/pull/6"), 1)
 }
 
+// TestOwnerWalk: the walk back over an owner's name, which checks its '-' and '_' as it
+// goes, finds an owner exactly when validOwner accepts the name, in owner/repo#N and in a
+// URL, for every name of up to five bytes of letters, '-', '_' and '.'.
+func TestOwnerWalk(t *testing.T) {
+	names, longest := []string{""}, []string{""}
+	for range 5 {
+		var longer []string
+		for _, n := range longest {
+			for _, c := range "ab-_." {
+				longer = append(longer, n+string(c))
+			}
+		}
+		names, longest = append(names, longer...), longer
+	}
+	for _, n := range names {
+		for _, text := range []string{"see " + n + "/r#1", "https://github.com/" + n + "/r/pull/1"} {
+			refs := Find(text)
+			found := len(refs) == 1 && refs[0].Owner == n
+			require.Equal(t, validOwner(n), found, "%q: %v", text, refs)
+		}
+	}
+}
+
 // repeat joins f(1), ..., f(n).
 func repeat(n int, f func(k int) string) string {
 	var b strings.Builder
