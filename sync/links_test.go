@@ -103,6 +103,36 @@ func TestStoredPatternThatNoLongerCompiles(t *testing.T) {
 	}
 }
 
+// TestManagedUsersRepository: a repository a managed user owns (GitHub names it after the
+// login, "mona-cat_acme/dotfiles") can be a project's mapping, resolves the project's bare
+// references, selects its entries by PR and takes manual links; an owner with '_'
+// elsewhere is still refused, and changes nothing.
+func TestManagedUsersRepository(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws, ctx, project := r.fx.Workspace.ID, t.Context(), r.fx.Projects[0].ID
+	err := r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "mona_cat_acme/dotfiles"})
+	require.ErrorIs(t, err, clockifysync.ErrInput)
+	require.NoError(t, r.eng.SetProjectMapping(ctx, clockifysync.ProjectMapping{WorkspaceID: ws, ProjectID: project, Repo: "mona-cat_acme/dotfiles"}))
+	ms, err := r.store.ProjectMappings(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, ms, 1, "the refused mapping stored nothing")
+
+	e := r.addTo(t, project, "#31 tidy the notes")
+	r.requireTarget(t, e.ID, "mona-cat_acme/dotfiles#31")
+	got, err := r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "https://github.com/mona-cat_acme/dotfiles/pull/31"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Equal(t, e.ID, got[0].ID)
+
+	require.NoError(t, r.eng.LinkManually(ctx, ws, e.ID, "mona-cat_acme/dotfiles#32"))
+	got, err = r.eng.LinkedEntries(ctx, clockifysync.EntryQuery{WorkspaceID: ws, PR: "mona-cat_acme/dotfiles#32"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	require.Equal(t, e.ID, got[0].ID)
+}
+
 func TestProjectMappingRelinks(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
