@@ -556,10 +556,10 @@ func validRepo(r string) bool { return repoShape(r) && allOf(r, repoChar) }
 
 // ownerStart walks back over the owner name that ends just before the '/' at s[e] and
 // returns where it starts. Where the name breaks GitHub's rules on '-' and '_' (two of
-// them side by side, or a '_' with one to its right), it stops inside them, so that the
-// name found then starts with one (and fails ownerShape) or follows a '_' (and the caller
-// finds no boundary before it): the separators are checked in the same walk, with no
-// second loop over the name.
+// them side by side, or a '_' with a '-' or another '_' after it), it stops inside them,
+// so that the name found then starts with one (and fails ownerShape) or follows a '_'
+// (and the caller finds no boundary before it): the separators are checked in the same
+// walk, with no second loop over the name.
 func ownerStart(s string, e int) int {
 	k := e
 	sep := false // a '-' or '_' was passed
@@ -664,9 +664,9 @@ var class = func() (t [256]uint16) {
 		t[c] |= numSep
 	}
 	t['%'] |= noEnd
+	t['@'] |= noEnd
 	t['-'] |= ownerSep
 	t['_'] |= ownerSep
-	t['@'] |= noEnd
 	for _, c := range "/?#.,;:!)]}'\"" {
 		t[c] |= urlNext
 	}
