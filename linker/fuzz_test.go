@@ -15,9 +15,10 @@ import (
 // form); and that a reference planted in random text, between spaces or other separators
 // (full-width brackets, a dash and an ellipsis), is found at its span.
 func FuzzFind(f *testing.F) {
-	for _, s := range []string{"", "#12 Fix", "PR #3 and acme/web#4", "https://github.com/o/r/pull/9/files", "&#123; C# #fff", "pull request 7", "GH-1", "über 12 #", "//github.com/a/b/pull/1?x", "（#12）修复#3", "PR #7，ok"} {
+	for _, s := range []string{"", "#12 Fix", "PR #3 and acme/web#4", "https://github.com/o/r/pull/9/files", "&#123; C# #fff", "pull request 7", "GH-1", "über 12 #", "//github.com/a/b/pull/1?x", "（#12）修复#3", "PR #7，ok", "mona-cat_acme/dotfiles#3 a_b_c/r#4"} {
 		f.Add(s, s, uint16(42), uint8(0))
 	}
+	f.Add("notes", "", uint16(7), uint8(7)) // plants the eighth form, a managed user's repository
 	forms := []func(n int) (string, Kind){
 		func(n int) (string, Kind) { return "#" + strconv.Itoa(n), KindHash },
 		func(n int) (string, Kind) { return "PR #" + strconv.Itoa(n), KindPR },
@@ -26,6 +27,7 @@ func FuzzFind(f *testing.F) {
 		func(n int) (string, Kind) { return "GH-" + strconv.Itoa(n), KindGH },
 		func(n int) (string, Kind) { return "acme/web#" + strconv.Itoa(n), KindRepoRef },
 		func(n int) (string, Kind) { return "https://github.com/acme/web/pull/" + strconv.Itoa(n), KindURL },
+		func(n int) (string, Kind) { return "mona-cat_acme/dotfiles#" + strconv.Itoa(n), KindRepoRef }, // a managed user's
 	}
 	f.Fuzz(func(t *testing.T, left, right string, num uint16, form uint8) {
 		for _, text := range []string{left, right, left + right} {

@@ -13,7 +13,7 @@ import (
 // an issue.
 func FuzzManualLink(f *testing.F) {
 	for _, s := range []string{"acme/web#12", " https://github.com/acme/web/pull/7/files ", "https://github.com/a/b/issues/3",
-		"#12", "acme/web", "acme/web#0", "acme/web#12 acme/api#13", "ａcme/web#1", "a--b/c#1", "acme/web.git#4"} {
+		"#12", "acme/web", "acme/web#0", "acme/web#12 acme/api#13", "ａcme/web#1", "a--b/c#1", "acme/web.git#4", "mona-cat_acme/dotfiles#3", "mona_cat_acme/dotfiles#3"} {
 		f.Add(s)
 	}
 	var p *linker.Parser // github.com only
