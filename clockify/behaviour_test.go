@@ -300,10 +300,14 @@ func TestErrorsAgainstTheFake(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
 	require.Contains(t, ae.Message, "5,000")
 
+	// An unknown route is Clockify's 404 with code 3000: no entity is missing.
 	req, err = c.NewRequest(ctx, http.MethodGet, "v1/nothing-here", nil)
 	require.NoError(t, err)
 	_, err = c.Do(req, nil)
-	require.ErrorIs(t, err, clockify.ErrNotFound)
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, http.StatusNotFound, ae.StatusCode)
+	require.Equal(t, 3000, ae.Code)
+	require.NotErrorIs(t, err, clockify.ErrNotFound)
 }
 
 func TestPagingAgainstTheFake(t *testing.T) {

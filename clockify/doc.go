@@ -68,7 +68,8 @@
 //
 // A non-2xx answer becomes an [*APIError]. errors.Is matches it against
 // [ErrInvalidAPIKey] (401), [ErrForbidden] (403), [ErrNotFound] (404, and Clockify's
-// 400 "... doesn't belong to Workspace") and [ErrRateLimited] (429 after every retry).
+// 400 "... doesn't belong to Workspace"; not its 404 for a path with no route, code 3000)
+// and [ErrRateLimited] (429 after every retry).
 //
 // # Testing
 //

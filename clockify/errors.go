@@ -18,7 +18,8 @@ var (
 	// ErrForbidden: the key's user may not do this, or the workspace is not theirs (HTTP 403).
 	ErrForbidden = errors.New("clockify: access denied")
 	// ErrNotFound: the entity does not exist (HTTP 404, or Clockify's 400 "... doesn't
-	// belong to Workspace").
+	// belong to Workspace"). Clockify's 404 for a path it has no route for ("No static
+	// resource", code 3000) is not one: it says nothing of any entity.
 	ErrNotFound = errors.New("clockify: not found")
 	// ErrRateLimited: Clockify still answered 429 after every retry.
 	ErrRateLimited = errors.New("clockify: rate limited")
@@ -39,6 +40,10 @@ type APIError struct {
 	// Response is the HTTP response; its body has been read.
 	Response *http.Response
 }
+
+// codeNoRoute is Clockify's code for a path it has no route for (404, "No static
+// resource v1/...") and for a method a path does not take (405).
+const codeNoRoute = 3000
 
 // errorBody is Clockify's error JSON.
 type errorBody struct {
@@ -109,7 +114,8 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is matches the sentinel errors by HTTP status (and Clockify's code for "not found").
+// Is matches the sentinel errors by HTTP status, and ErrNotFound by Clockify's code and
+// message too (see [ErrNotFound]).
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrInvalidAPIKey:
@@ -119,7 +125,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound ||
+		return (e.StatusCode == http.StatusNotFound && e.Code != codeNoRoute) ||
 			(e.StatusCode == http.StatusBadRequest && strings.Contains(e.Message, "doesn't belong to"))
 	}
 	return false

@@ -284,6 +284,15 @@ func TestRetriedDeleteOfAGoneEntity(t *testing.T) {
 	require.Equal(t, 1, resp.Attempts)
 	_, err = c.Webhooks.Delete(context.Background(), ws, "h1")
 	require.ErrorIs(t, err, ErrNotFound)
+
+	// A retry answered that the path has no route learns nothing of the entity.
+	c, mt = newMockClient(t)
+	mt.RegisterResponder("DELETE", hookURL, sequence(t, netErr, status(404, `{"message":"No static resource v1/x.","code":3000}`)))
+	resp, err = c.Webhooks.Delete(context.Background(), ws, "h1")
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, 3000, ae.Code)
+	require.Equal(t, 2, resp.Attempts)
 }
 
 // TestRegenerateTokenIsRetried: each regeneration replaces the token, so sending one again

@@ -197,11 +197,12 @@ func splitAt(from, to time.Time, cuts ...time.Time) [][2]time.Time {
 }
 
 // unserved reports whether Clockify will not serve a list of changes: it refused it
-// (refused), or found the request bad, which asking again cannot mend.
+// (refused), found the request bad, which asking again cannot mend, or has no route for
+// it (a 404: the lists are experimental, and may be withdrawn).
 func unserved(err error) bool {
 	if refused(err) {
 		return true
 	}
 	apiErr, ok := errors.AsType[*clockify.APIError](err)
-	return ok && apiErr.StatusCode == http.StatusBadRequest
+	return ok && (apiErr.StatusCode == http.StatusBadRequest || apiErr.StatusCode == http.StatusNotFound)
 }

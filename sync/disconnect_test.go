@@ -385,41 +385,53 @@ func TestDisconnectDuringRepairLeavesNoMissingEvents(t *testing.T) {
 	require.Empty(t, conn.MissingEvents)
 }
 
-// TestDisconnectFailsPartWay: when Clockify fails to delete a webhook (a 500), Disconnect
-// returns the error having changed nothing but the webhooks already deleted: the
-// workspace stays connected, with its key and the other webhooks, and a second
+// TestDisconnectFailsPartWay: when Clockify fails to delete a webhook (a 500, or a 404
+// saying that it has no route for the path, which tells nothing of the webhook),
+// Disconnect returns the error having changed nothing but the webhooks already deleted:
+// the workspace stays connected, with its key and the other webhooks, and a second
 // Disconnect finishes the job.
 func TestDisconnectFailsPartWay(t *testing.T) {
 	t.Parallel()
-	var deletes atomic.Int64
-	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
-		return req.Method == http.MethodDelete && strings.Contains(req.URL.Path, "/webhooks/") && deletes.Add(1) == 3 &&
-			refuse(w, http.StatusInternalServerError, `{"message":"Internal server error","code":500}`)
-	})
-	r.connect(t)
-	ws := r.fx.Workspace.ID
-	ctx := t.Context()
+	for name, answer := range map[string]struct {
+		status int
+		body   string
+	}{
+		"server error": {http.StatusInternalServerError, `{"message":"Internal server error","code":500}`},
+		"no route":     {http.StatusNotFound, `{"message":"No static resource v1/workspaces/x/webhooks/y.","code":3000}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var deletes atomic.Int64
+			r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+				return req.Method == http.MethodDelete && strings.Contains(req.URL.Path, "/webhooks/") && deletes.Add(1) == 3 &&
+					refuse(w, answer.status, answer.body)
+			})
+			r.connect(t)
+			ws := r.fx.Workspace.ID
+			ctx := t.Context()
 
-	_, err := r.eng.Disconnect(ctx, ws)
-	require.Error(t, err)
-	require.Len(t, r.srv.Webhooks(ws), 8, "two deleted before the failure")
-	hooks, err := r.store.Webhooks(ctx, ws)
-	require.NoError(t, err)
-	require.Len(t, hooks, 8, "the store follows Clockify")
-	conn, err := r.store.Connection(ctx, ws)
-	require.NoError(t, err)
-	require.Equal(t, clockifysync.StatusConnected, conn.Status)
-	require.NotNil(t, conn.SealedAPIKey)
+			_, err := r.eng.Disconnect(ctx, ws)
+			require.Error(t, err)
+			require.Len(t, r.srv.Webhooks(ws), 8, "two deleted before the failure")
+			hooks, err := r.store.Webhooks(ctx, ws)
+			require.NoError(t, err)
+			require.Len(t, hooks, 8, "the store follows Clockify")
+			conn, err := r.store.Connection(ctx, ws)
+			require.NoError(t, err)
+			require.Equal(t, clockifysync.StatusConnected, conn.Status)
+			require.NotNil(t, conn.SealedAPIKey)
 
-	res, err := r.eng.Disconnect(ctx, ws)
-	require.NoError(t, err)
-	require.Equal(t, 8, res.Unregistered)
-	require.Empty(t, res.LeftRegistered)
-	require.Empty(t, r.srv.Webhooks(ws))
-	conn, err = r.store.Connection(ctx, ws)
-	require.NoError(t, err)
-	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
-	require.Nil(t, conn.SealedAPIKey)
+			res, err := r.eng.Disconnect(ctx, ws)
+			require.NoError(t, err)
+			require.Equal(t, 8, res.Unregistered)
+			require.Empty(t, res.LeftRegistered)
+			require.Empty(t, r.srv.Webhooks(ws))
+			conn, err = r.store.Connection(ctx, ws)
+			require.NoError(t, err)
+			require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+			require.Nil(t, conn.SealedAPIKey)
+		})
+	}
 }
 
 // TestPurge: what is kept of a disconnected workspace is deleted on request; a

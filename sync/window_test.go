@@ -75,6 +75,60 @@ func TestSyncFollowsClockify(t *testing.T) {
 	})
 }
 
+// TestUnknownRouteIsNoDeletion: Clockify's 404 for a path it has no route for (code
+// 3000) says nothing of the entity asked for. A delivery whose entry is read again so
+// answered is refused (503, for Clockify to send it again) and changes nothing; an entry
+// missing from a sync's list and so answered when read by id fails the sync, marking
+// nothing deleted. Answered again, the redelivery and the next sync do their work.
+func TestUnknownRouteIsNoDeletion(t *testing.T) {
+	t.Parallel()
+	var noRoute atomic.Bool
+	r, _ := newRigBehind(t, func(w http.ResponseWriter, req *http.Request) bool {
+		return noRoute.Load() && req.Method == http.MethodGet && path.Base(path.Dir(req.URL.Path)) == "time-entries" &&
+			refuse(w, http.StatusNotFound, `{"message":"No static resource `+strings.TrimPrefix(req.URL.Path, "/api/")+`.","code":3000}`)
+	})
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	ctx := t.Context()
+	window := clockifysync.Window{Start: now.AddDate(0, 0, -30), End: now}
+	ids := r.inWindow(window.Start, window.End)
+	requireDeleted := func(id string, deleted bool) {
+		t.Helper()
+		entry, err := r.store.Entry(ctx, ws, id)
+		require.NoError(t, err)
+		require.Equal(t, deleted, !entry.Deleted.IsZero())
+	}
+
+	noRoute.Store(true)
+	edited := r.edit(t, ids[5], "acme/api#4242 after review")
+	ds := r.srv.Deliveries()
+	d := ds[len(ds)-1]
+	require.Equal(t, clockify.EventTimeEntryUpdated, d.Event)
+	require.Equal(t, http.StatusServiceUnavailable, d.StatusCode)
+	kept, err := r.store.Entry(ctx, ws, edited.ID)
+	require.NoError(t, err)
+	require.True(t, kept.Deleted.IsZero(), "not marked deleted")
+	require.NotEqual(t, edited.Description, kept.Description, "nor changed")
+	noRoute.Store(false)
+	require.Equal(t, "ok\n", r.resend(t, d))
+	r.requireDescription(t, edited)
+
+	r.hook.Close() // no webhook reaches the engine: only a sync can tell it
+	gone := ids[3]
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, gone))
+	noRoute.Store(true)
+	_, err = r.eng.Sync(ctx, ws, window)
+	var ae *clockify.APIError
+	require.ErrorAs(t, err, &ae)
+	require.Equal(t, 3000, ae.Code)
+	requireDeleted(gone, false)
+	noRoute.Store(false)
+	res, err := r.eng.Sync(ctx, ws, window)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Deleted)
+	requireDeleted(gone, true)
+}
+
 // TestSyncFindsDeletedProjects: a project deleted in Clockify while no webhook reached
 // the engine is marked deleted by the next sync (an admin's key lists every project), and
 // is no longer offered for mapping.
