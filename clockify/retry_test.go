@@ -259,7 +259,7 @@ func TestCancelledContext(t *testing.T) {
 // TestRetriedDeleteOfAGoneEntity: when an attempt's answer is lost (a 503 from a proxy, a
 // reset connection) after Clockify deleted the entity, the retry is told it does not
 // exist. The entity is gone, as asked: Delete reports success. Without a retry, a missing
-// id is still ErrNotFound.
+// id is still ErrNotFound; a retry told that the path has no route (404, code 3000) fails.
 func TestRetriedDeleteOfAGoneEntity(t *testing.T) {
 	gone := status(400, `{"message":"Time entry doesn't belong to Workspace","code":501}`)
 	entryURL := coreBase + "v1/workspaces/" + ws + "/time-entries/e1"
@@ -285,7 +285,6 @@ func TestRetriedDeleteOfAGoneEntity(t *testing.T) {
 	_, err = c.Webhooks.Delete(context.Background(), ws, "h1")
 	require.ErrorIs(t, err, ErrNotFound)
 
-	// A retry answered that the path has no route learns nothing of the entity.
 	c, mt = newMockClient(t)
 	mt.RegisterResponder("DELETE", hookURL, sequence(t, netErr, status(404, `{"message":"No static resource v1/x.","code":3000}`)))
 	resp, err = c.Webhooks.Delete(context.Background(), ws, "h1")
