@@ -111,6 +111,23 @@ func TestNewClientOptions(t *testing.T) {
 	}
 }
 
+// TestBaseURLErrorsHideCredentials: a base URL's user and password are left out of the
+// error that refuses it, whatever else is wrong with it.
+func TestBaseURLErrorsHideCredentials(t *testing.T) {
+	for _, raw := range []string{
+		"https://me:s3cret@x.test/", "ftp://me:s3cret@x.test/", "http://me:s3cret@x.test:port/",
+		"http://[me:s3cret@x.test/", "me:s3cret@x.test", "http://me:s3cret@x@x.test:port/",
+	} {
+		for _, opt := range []func(string) Option{WithBaseURL, WithReportsURL} {
+			_, err := NewClient(WithAPIKey("k"), opt(raw))
+			require.Error(t, err, raw)
+			require.NotContains(t, err.Error(), "s3cret", raw)
+		}
+	}
+	_, err := NewClient(WithAPIKey("k"), WithBaseURL("http://x.test:port/"))
+	require.ErrorContains(t, err, `"http://x.test:port/"`, "a URL with no @ is repeated whole")
+}
+
 // TestTimeouts: a client made without an HTTP client bounds each attempt with
 // DefaultTimeout, so that a server that never answers cannot hold a call for ever; one
 // given a client keeps that client's timeout, none included.

@@ -108,7 +108,8 @@ func WithRegion(r Region) Option {
 }
 
 // WithBaseURL sets the core API's base URL (for example "https://api.clockify.me/api/"
-// or a clockifytest server's). A missing trailing slash is added.
+// or a clockifytest server's). A missing trailing slash is added. A URL with a user or
+// password is refused, by an error that repeats neither.
 func WithBaseURL(raw string) Option {
 	return func(s *settings) error {
 		u, err := parseBase(raw)
@@ -121,7 +122,7 @@ func WithBaseURL(raw string) Option {
 }
 
 // WithReportsURL sets the reports API's base URL (for example
-// "https://reports.api.clockify.me/").
+// "https://reports.api.clockify.me/"), as WithBaseURL the core API's.
 func WithReportsURL(raw string) Option {
 	return func(s *settings) error {
 		u, err := parseBase(raw)
@@ -133,19 +134,30 @@ func WithReportsURL(raw string) Option {
 	}
 }
 
+// parseBase parses a base URL. Its errors never repeat a user or password the URL
+// carries, even one it fails to parse.
 func parseBase(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("clockify: base URL %q must be an absolute http(s) URL", raw)
-	}
-	if u.User != nil {
+	if err == nil && u.User != nil {
 		return nil, errors.New("clockify: base URL must not carry credentials")
+	}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("clockify: base URL %q must be an absolute http(s) URL", withoutUserinfo(raw))
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
 	}
 	u.RawQuery, u.Fragment = "", ""
 	return u, nil
+}
+
+// withoutUserinfo returns raw with all before its last "@" elided: in a URL that is
+// refused, parsed or not, that is where a user and password may be.
+func withoutUserinfo(raw string) string {
+	if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+		return "..." + raw[i:]
+	}
+	return raw
 }
 
 // WithHTTPClient sets the HTTP client whose transport, timeout, redirect policy and
