@@ -53,7 +53,7 @@ func ExampleEngine_Connect() {
 	}
 	// Output:
 	// connected hourly 5 members
-	// "PR #332 review" → acme/web-app#332 (PR #N)
+	// "PR-320 fix login redirect" → acme/web-app#320 (PR #N)
 }
 
 // The time on one pull request, as its page in a code review shows it: the entries whose
@@ -134,10 +134,10 @@ func ExampleEngine_LinkedEntries_pages() {
 	// Output:
 	// page 1: Fri 16:13 "PR #131 review"
 	// page 1: Fri 11:25 "Review https://github.com/acme/infra/pull/142"
-	// page 1: Fri 09:45 "Review https://github.com/acme/web-app/pull/176"
-	// page 2: Fri 08:54 "Review https://github.com/acme/infra/pull/70"
-	// page 2: Thu 14:41 "PR #44 review"
+	// page 1: Thu 14:41 "PR #44 review"
 	// page 2: Thu 13:55 "PR #70 review"
+	// page 2: Thu 11:16 "PR #317 review"
+	// page 2: Thu 10:27 "Review https://github.com/acme/mobile-ios/pull/104"
 }
 
 // Price a pull request's time with the organisation's rates, set once in the SDK: a

@@ -55,6 +55,8 @@ func capitalised(s string) string {
 // and entries on working days. Descriptions mix what Clockify's GitHub button writes
 // ("#123 Fix login redirect"), "PR #42 review", PR URLs, "PR-88", and plain work with no
 // reference; a few entries cross midnight and one member has a timer running at Now.
+// Every entry but the timer ends by Now; a later Now on the same day changes none of
+// them and adds those that ended in between, as a workspace's history grows.
 func Generate(opts GenerateOptions) *Fixture {
 	if opts.Seed == 0 {
 		opts.Seed = 1
@@ -136,14 +138,10 @@ func Generate(opts GenerateOptions) *Fixture {
 			for n := 2 + rng.IntN(3); n > 0; n-- {
 				length := time.Duration(20+rng.IntN(160)) * time.Minute
 				e := f.entry(rng, id(), m.User.ID, t, length)
-				if !e.TimeInterval.Start.Before(now) {
-					break
-				}
-				if e.TimeInterval.End.After(now) {
-					continue
-				}
-				f.Entries = append(f.Entries, e)
 				t = e.TimeInterval.End.Add(time.Duration(rng.IntN(4)) * 15 * time.Minute)
+				if !e.TimeInterval.End.After(now) { // drawn all the same: the rest do not move with Now
+					f.Entries = append(f.Entries, e)
+				}
 			}
 			// Now and then someone works late, past midnight.
 			if rng.IntN(12) == 0 {

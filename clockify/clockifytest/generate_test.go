@@ -101,6 +101,33 @@ func TestGenerateDefaults(t *testing.T) {
 	require.WithinRange(t, f.Entries[i].TimeInterval.Start, before.Add(-time.Hour), after, "the timer runs at the call")
 }
 
+// TestGenerateLaterTheSameDay: a fixture generated later on the same day holds every
+// entry of one generated earlier, unchanged, and adds only those that ended in between;
+// only the running timer, which started 47 minutes before Now, moves.
+func TestGenerateLaterTheSameDay(t *testing.T) {
+	day := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) // a Friday
+	for _, at := range []time.Duration{8 * time.Hour, 9*time.Hour + 10*time.Minute, 11 * time.Hour, 13 * time.Hour} {
+		early := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 3, Now: day.Add(at)})
+		late := clockifytest.Generate(clockifytest.GenerateOptions{Seed: 3, Now: day.Add(at + 4*time.Hour)})
+		require.Equal(t, early.Members, late.Members)
+		require.Equal(t, early.Projects, late.Projects)
+		byID := map[string]clockify.TimeEntry{}
+		for _, e := range late.Entries {
+			byID[e.ID] = e
+		}
+		for _, e := range early.Entries {
+			if e.Running() {
+				continue
+			}
+			require.Equal(t, e, byID[e.ID], "at %v: an entry of the earlier fixture", at)
+			delete(byID, e.ID)
+		}
+		for _, e := range byID {
+			require.True(t, e.Running() || e.TimeInterval.End.After(day.Add(at)), "at %v: an entry added ended since: %v", at, e.TimeInterval)
+		}
+	}
+}
+
 // TestGenerateTakesAnySeedOrOrg: a seed past the largest int (the seed is a uint64) gives
 // a workspace as any other, its names taken from the lists, and an organisation whose
 // name starts with a letter outside ASCII names the workspace in UTF-8.
