@@ -12,8 +12,10 @@ import (
 type person struct {
 	tokens []string
 	// gen is the name's generation (jr, sr, iii), set apart from its tokens.
-	gen   string
-	spell [][]spelling
+	gen string
+	// joined is the tokens run together.
+	joined string
+	spell  [][]spelling
 	// loginForms are johndoe, jdoe, johnd, doejohn, doej and the tokens joined, for
 	// each spelling of the first and last names.
 	loginForms [][]rune
@@ -38,7 +40,7 @@ func newPerson(tokens []string, asMember bool) person {
 		n += len(nicknames[t])
 	}
 	all := make([]spelling, 0, n)
-	p := person{tokens: tokens, gen: gen, spell: make([][]spelling, len(tokens))}
+	p := person{tokens: tokens, gen: gen, joined: strings.Join(tokens, ""), spell: make([][]spelling, len(tokens))}
 	for i, t := range tokens {
 		start := len(all)
 		for _, s := range append([]string{t}, nicknames[t]...) {
@@ -197,13 +199,15 @@ var addedEndings = []string{"a", "ie", "le", "ne", "ine"}
 var swappedEndings = [][2]string{{"er", "ra"}, {"ra", "er"}, {"is", "es"}, {"es", "is"}, {"an", "na"}, {"na", "an"}}
 
 // skeleton folds the spellings transliteration varies on: ue/u (Müller, Mueller), x/ks,
-// y/i/ii/iy, ph/f, w/v, kh/h, doubled letters.
+// y/i/ii/iy, ph/f, w/v, kh/h, doubled letters. Only Latin letters (ASCII, once accents
+// are folded): a character of another script written twice makes another name (王丽丽,
+// Wang Lili, is not 王丽, Wang Li).
 func skeleton(s string) string {
 	s = skeletonReplacer.Replace(s)
 	var b strings.Builder
 	var prev rune
 	for _, r := range s {
-		if r != prev {
+		if r != prev || r >= utf8.RuneSelf {
 			b.WriteRune(r)
 		}
 		prev = r
@@ -282,7 +286,8 @@ func spelledIn(spell []spelling, names []string) bool {
 }
 
 // nameScore is the documented similarity of a member to a contributor: the higher of the
-// token-set similarity of the names and the login similarity, unless the contributor's
+// token-set similarity of the names (at least 0.97 for one name in words split otherwise,
+// spacedOtherwise) and the login similarity, unless the contributor's
 // display name names someone else (namesSomeoneElse): then its login, however like the
 // member's name, is that person's, and only the names are compared. Names of two
 // generations (Jr. and Sr., II and III) score 0; a generation on one side only is left
@@ -292,6 +297,9 @@ func nameScore(m *person, c *indexedContributor, floor float64) float64 {
 		return 0 // John Smith Jr. is not John Smith Sr.
 	}
 	s := tokenSetSimilarity(m, &c.name)
+	if s < spacedAlike && spacedOtherwise(m, &c.name) {
+		s = spacedAlike
+	}
 	if s >= 0.95 {
 		return s // the login cannot do better
 	}
@@ -299,6 +307,18 @@ func nameScore(m *person, c *indexedContributor, floor float64) float64 {
 		return l
 	}
 	return s
+}
+
+// spacedAlike is the similarity of one name written in words split otherwise: that of
+// one spelling in another transliteration.
+const spacedAlike = 0.97
+
+// spacedOtherwise reports whether two names are one name with its words split otherwise:
+// the same letters in the same order, in another number of words
+// (山田 太郎 and 山田太郎, as Chinese and Japanese names are written both ways; Mary Ann
+// and Maryann).
+func spacedOtherwise(a, b *person) bool {
+	return len(a.tokens) != len(b.tokens) && a.joined != "" && a.joined == b.joined
 }
 
 // namesSomeoneElse reports whether a display name names another person than the member's

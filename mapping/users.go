@@ -107,7 +107,8 @@ const (
 // similarity of the normalised names (accents folded, Cyrillic and Greek transliterated,
 // "Doe, John" read as "John Doe", middle initials dropped; a nickname as close to each
 // formal name it shortens as that name itself, Sam to Samuel and to Samantha; a name's
-// masculine and feminine forms far apart, Alexander and Alexandra) and the similarity of
+// masculine and feminine forms far apart, Alexander and Alexandra; 0.97 for one name in
+// words split otherwise, 山田 太郎 and 山田太郎, Mary Ann and Maryann) and the similarity of
 // the name to the login's usual spellings (johndoe, jdoe, johnd, ...; of the nickname and
 // of the formal names). Names of two generations (Jr. and Sr., II and III) score 0; a
 // generation written on one side only is left aside. The login is not compared when the
@@ -391,6 +392,9 @@ func newIndex(contributors []Contributor) (*contributorIndex, error) {
 		for _, seg := range c.loginNames {
 			keys = append(keys, tokenKey(skeleton(seg)))
 		}
+		if len(c.name.tokens) > 1 {
+			keys = append(keys, tokenKey(skeleton(c.name.joined)))
+		}
 		keys = append(keys, loginKey(string(c.loginJoined)))
 		slices.Sort(keys)
 		for _, k := range slices.Compact(keys) {
@@ -476,8 +480,8 @@ func better(a, b Candidate) bool {
 // Blocking keys. A contributor is scored only when it shares a key with the member:
 // a spelling of a name token (in its transliteration skeleton, so Müller meets Mueller
 // and Aleksandr meets Alexander's surname; a nickname's formal names too, so Sam meets
-// Samantha), or the first three letters of a login spelling of the name (jdoe, johnd,
-// doej). A pair that can decide a match nearly always shares one. Without a token
+// Samantha), a name's words run together (so 山田 太郎 meets 山田太郎), or the first
+// three letters of a login spelling of the name (jdoe, johnd, doej). A pair that can decide a match nearly always shares one. Without a token
 // spelled the same, the token-set score reaches Threshold−Margin only when every token
 // is misspelled on one side (Jonathan Smithson, Jonathon Smithsen); the login score
 // reaches it only when the login is nearly one of the login spellings, so begins as it
@@ -488,11 +492,14 @@ func loginKey(login string) string { return "l:" + prefix(login, 3) }
 
 // queryKeys are a member's blocking keys.
 func queryKeys(p *person) []string {
-	keys := make([]string, 0, len(p.tokens)+len(p.loginForms)+1)
+	keys := make([]string, 0, len(p.tokens)+len(p.loginForms)+2)
 	for _, spell := range p.spell {
 		for _, s := range spell {
 			keys = append(keys, tokenKey(s.skel))
 		}
+	}
+	if len(p.tokens) > 1 {
+		keys = append(keys, tokenKey(skeleton(p.joined)))
 	}
 	for _, f := range p.loginForms {
 		keys = append(keys, loginKey(string(f)))

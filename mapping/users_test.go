@@ -564,6 +564,48 @@ func TestDisplayNameNamesSomeoneElse(t *testing.T) {
 	}
 }
 
+// TestSpacedOtherwise: a name written with its words run together on one side (山田太郎
+// for 山田 太郎, as Chinese and Japanese names are written both ways; Maryann for Mary
+// Ann) is the same name; letters of another name still are not.
+func TestSpacedOtherwise(t *testing.T) {
+	for _, tc := range []struct {
+		member, display string
+		mapped          bool
+	}{
+		{"山田 太郎", "山田太郎", true},
+		{"山田太郎", "山田 太郎", true},
+		{"李 雷", "李雷", true},
+		{"Mary Ann Lee", "Maryann Lee", true},
+		{"Juan de la Cruz", "Juan Delacruz", true},
+		{"Anne Lee", "AnneLee", true},
+		{"山田 太郎", "山田花子", false},
+		{"李 雷", "李雷雷", false},
+		{"Anne Lee", "Annelie", false},
+	} {
+		mapped, reason := mappedBoth(t, tc.member, Contributor{Login: "someone", Name: tc.display})
+		require.Equal(t, tc.mapped, mapped, "%s, %s: %s", tc.member, tc.display, reason)
+	}
+}
+
+// TestDoubledCharacters: a Latin letter written once or twice is one name spelled two
+// ways (Anna, Ana; Philipp, Philip), but a character of another script written twice
+// makes another name: Wang Lili (王丽丽) is not Wang Li (王丽).
+func TestDoubledCharacters(t *testing.T) {
+	for _, tc := range []struct {
+		member, display string
+		mapped          bool
+	}{
+		{"Anna Lee", "Ana Lee", true},
+		{"Philipp Meyer", "Philip Meyer", true},
+		{"王丽", "王丽丽", false},
+		{"王 丽", "王 丽丽", false},
+		{"김나 박", "김나나 박", false},
+	} {
+		mapped, reason := mappedBoth(t, tc.member, Contributor{Login: "someone", Name: tc.display})
+		require.Equal(t, tc.mapped, mapped, "%s, %s: %s", tc.member, tc.display, reason)
+	}
+}
+
 // TestGenerations: a parent and a child of one name are two people (Jr. and Sr., II and
 // III), even with a login that spells the name; a generation written on one side only is
 // left aside.
