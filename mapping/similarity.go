@@ -198,24 +198,42 @@ var addedEndings = []string{"a", "ie", "le", "ne", "ine"}
 // letters the forms share.
 var swappedEndings = [][2]string{{"er", "ra"}, {"ra", "er"}, {"is", "es"}, {"es", "is"}, {"an", "na"}, {"na", "an"}}
 
-// skeleton folds the spellings transliteration varies on: ue/u (Müller, Mueller), x/ks,
-// y/i/ii/iy, ph/f, w/v, kh/h, doubled letters. Only Latin letters (ASCII, once accents
-// are folded): a character of another script written twice makes another name (王丽丽,
-// Wang Lili, is not 王丽, Wang Li).
+// skeleton folds the spellings transliteration varies on: ue/u (Müller, Mueller), oe/o,
+// ae/a, ks/x, iy/ij/y/j/i, ph/f, w/v, kh/h, doubled letters. It reads s once, from the
+// left, each pair before its letters alone. Only Latin letters (ASCII, once accents are
+// folded) are folded: a character of another script written twice makes another name
+// (王丽丽, Wang Lili, is not 王丽, Wang Li).
 func skeleton(s string) string {
-	s = skeletonReplacer.Replace(s)
 	var b strings.Builder
-	var prev rune
-	for _, r := range s {
-		if r != prev || r >= utf8.RuneSelf {
-			b.WriteRune(r)
+	b.Grow(len(s)) // no fold makes a name longer
+	var prev byte
+	for i := 0; i < len(s); i++ {
+		c, next := s[i], byte(0)
+		if i+1 < len(s) {
+			next = s[i+1]
 		}
-		prev = r
+		switch {
+		case (c == 'u' || c == 'o' || c == 'a') && next == 'e',
+			c == 'i' && (next == 'y' || next == 'j'):
+			i++
+		case c == 'k' && next == 's':
+			c, i = 'x', i+1
+		case c == 'k' && next == 'h':
+			c, i = 'h', i+1
+		case c == 'p' && next == 'h':
+			c, i = 'f', i+1
+		case c == 'y' || c == 'j':
+			c = 'i'
+		case c == 'w':
+			c = 'v'
+		}
+		if c != prev || c >= utf8.RuneSelf {
+			b.WriteByte(c)
+		}
+		prev = c
 	}
 	return b.String()
 }
-
-var skeletonReplacer = strings.NewReplacer("ue", "u", "oe", "o", "ae", "a", "ks", "x", "iy", "i", "ij", "i", "y", "i", "ph", "f", "w", "v", "kh", "h", "j", "i")
 
 // tokenSetSimilarity compares two names regardless of token order: each token's best
 // match (tokenSimilarity) in the other name, averaged over both names. "John Doe"

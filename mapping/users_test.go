@@ -672,6 +672,48 @@ func TestManagedUsers(t *testing.T) {
 	require.Equal(t, []string{"bruce", "wayne"}, loginTokens("bruce-wayne_acme"))
 }
 
+// TestSkeleton checks the one pass of skeleton against its definition: the folds made by a
+// strings.Replacer (each pair before its letters alone, from the left), then doubled Latin
+// letters made one. Every string of up to four characters over the letters the folds read
+// and two others (one of them not Latin), and longer random ones.
+func TestSkeleton(t *testing.T) {
+	folds := strings.NewReplacer("ue", "u", "oe", "o", "ae", "a", "ks", "x", "iy", "i", "ij", "i", "y", "i",
+		"ph", "f", "w", "v", "kh", "h", "j", "i")
+	reference := func(s string) string {
+		var b strings.Builder
+		var prev rune
+		for _, r := range folds.Replace(s) {
+			if r != prev || r >= utf8.RuneSelf {
+				b.WriteRune(r)
+			}
+			prev = r
+		}
+		return b.String()
+	}
+	alphabet := []string{"u", "e", "o", "a", "k", "s", "h", "i", "y", "j", "p", "w", "v", "x", "丽", "ß"}
+	var all func(prefix string, n int)
+	all = func(prefix string, n int) {
+		require.Equal(t, reference(prefix), skeleton(prefix), "%q", prefix)
+		if n == 0 {
+			return
+		}
+		for _, a := range alphabet {
+			all(prefix+a, n-1)
+		}
+	}
+	all("", 4)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 10_000 {
+		var b strings.Builder
+		for range rng.IntN(16) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		require.Equal(t, reference(b.String()), skeleton(b.String()), "%q", b.String())
+	}
+	require.Equal(t, "mulerfilipalexandr", skeleton("muellerphilippaleksandr"))
+	require.Equal(t, "王丽丽", skeleton("王丽丽"))
+}
+
 // TestJaroWinkler checks the similarity against the published examples (Winkler's MARTHA,
 // DWAYNE and DIXON; Jaro alone where no prefix is shared) and its edges.
 func TestJaroWinkler(t *testing.T) {
