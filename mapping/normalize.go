@@ -40,8 +40,9 @@ func NoreplyLogin(email string) (string, bool) {
 // 255 characters, and comparing names costs the product of their lengths.
 const maxNameBytes = 256
 
-// foldName removes accents, lower-cases and transliterates Cyrillic and Greek letters,
-// in the first maxNameBytes bytes of s.
+// foldName removes accents, lower-cases and transliterates Cyrillic and Greek letters, and
+// the Latin letters no accent makes (ø, æ, œ, þ, ð, ł, đ, ħ, ı), in the first
+// maxNameBytes bytes of s.
 func foldName(s string) string {
 	if len(s) > maxNameBytes {
 		cut := maxNameBytes
@@ -70,6 +71,14 @@ func foldName(s string) string {
 			b.WriteByte('o')
 		case 'æ':
 			b.WriteString("ae")
+		case 'œ':
+			b.WriteString("oe")
+		case 'þ':
+			b.WriteString("th")
+		case 'ð':
+			b.WriteByte('d')
+		case 'ħ':
+			b.WriteByte('h')
 		case 'ł':
 			b.WriteByte('l')
 		case 'đ':

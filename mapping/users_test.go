@@ -401,6 +401,8 @@ func TestFoldName(t *testing.T) {
 		{"José Müller", "jose muller"},
 		{"ŁUKASZ Đorđević", "lukasz dordevic"},
 		{"Straße Ørsted Æsa", "strasse orsted aesa"},
+		{"Þórunn Guðmundsdóttir", "thorunn gudmundsdottir"}, // as Icelanders spell them in ASCII
+		{"Œlla Ħabib", "oella habib"},
 		{"GROẞ", "gross"},
 		{"Дмитрий Иванов", "dmitrii ivanov"},
 		{"Γιώργος", "giorgos"},
