@@ -332,11 +332,15 @@ func nameScore(m *person, c *indexedContributor, floor float64) float64 {
 const spacedAlike = 0.97
 
 // spacedOtherwise reports whether two names are one name with its words split otherwise:
-// the same letters in the same order, in another number of words
-// (山田 太郎 and 山田太郎, as Chinese and Japanese names are written both ways; Mary Ann
-// and Maryann).
+// the same letters in the same order, in another number of words (Mary Ann Lee and
+// Maryann Lee). A name of one word counts only when it is not in Latin letters (山田太郎
+// for 山田 太郎, as Chinese and Japanese names are written both ways): in Latin letters,
+// one word is a name of its own (Lina is not Li Na run together, nor Mohan Mo Han).
 func spacedOtherwise(a, b *person) bool {
-	return len(a.tokens) != len(b.tokens) && a.joined != "" && a.joined == b.joined
+	if len(a.tokens) == len(b.tokens) || a.joined != b.joined {
+		return false
+	}
+	return min(len(a.tokens), len(b.tokens)) > 1 || !isASCII(a.joined)
 }
 
 // namesSomeoneElse reports whether a display name names another person than the member's

@@ -568,7 +568,8 @@ func TestDisplayNameNamesSomeoneElse(t *testing.T) {
 
 // TestSpacedOtherwise: a name written with its words run together on one side (山田太郎
 // for 山田 太郎, as Chinese and Japanese names are written both ways; Maryann for Mary
-// Ann) is the same name; letters of another name still are not.
+// Ann) is the same name; letters of another name still are not, nor is one word in Latin
+// letters against several: Lina is a name of its own, not Li Na run together.
 func TestSpacedOtherwise(t *testing.T) {
 	for _, tc := range []struct {
 		member, display string
@@ -579,7 +580,10 @@ func TestSpacedOtherwise(t *testing.T) {
 		{"李 雷", "李雷", true},
 		{"Mary Ann Lee", "Maryann Lee", true},
 		{"Juan de la Cruz", "Juan Delacruz", true},
-		{"Anne Lee", "AnneLee", true},
+		{"Jean-Luc Picard", "Jeanluc Picard", true},
+		{"Li Na", "Lina", false},
+		{"Mohan", "Mo Han", false},
+		{"Anne Lee", "AnneLee", false},
 		{"山田 太郎", "山田花子", false},
 		{"李 雷", "李雷雷", false},
 		{"Anne Lee", "Annelie", false},
