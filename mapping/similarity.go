@@ -304,12 +304,12 @@ func spelledIn(spell []spelling, names []string) bool {
 }
 
 // nameScore is the documented similarity of a member to a contributor: the higher of the
-// token-set similarity of the names (at least 0.97 for one name in words split otherwise,
-// spacedOtherwise) and the login similarity, unless the contributor's
-// display name names someone else (namesSomeoneElse): then its login, however like the
-// member's name, is that person's, and only the names are compared. Names of two
-// generations (Jr. and Sr., II and III) score 0; a generation on one side only is left
-// aside. Scores under floor are only known to be under it.
+// token-set similarity of the names (at least spacedAlike for one name in words split
+// otherwise) and the login similarity, unless the contributor's display name names
+// someone else (namesSomeoneElse): then its login, however like the member's name, is
+// that person's, and only the names are compared. Names of two generations (Jr. and Sr.,
+// II and III) score 0; a generation on one side only is left aside. Scores under floor
+// are only known to be under it.
 func nameScore(m *person, c *indexedContributor, floor float64) float64 {
 	if m.gen != "" && c.name.gen != "" && m.gen != c.name.gen {
 		return 0 // John Smith Jr. is not John Smith Sr.

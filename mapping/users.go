@@ -108,9 +108,10 @@ const (
 // "Doe, John" read as "John Doe", middle initials dropped; a nickname as close to each
 // formal name it shortens as that name itself, Sam to Samuel and to Samantha; a name's
 // masculine and feminine forms far apart, Alexander and Alexandra; 0.97 for one name in
-// words split otherwise, 山田 太郎 and 山田太郎, Mary Ann and Maryann) and the similarity of
-// the name to the login's usual spellings (johndoe, jdoe, johnd, ...; of the nickname and
-// of the formal names). Names of two generations (Jr. and Sr., II and III) score 0; a
+// words split otherwise, 山田 太郎 and 山田太郎, Mary Ann Lee and Maryann Lee, though in
+// Latin letters one word is not several run together) and the similarity of the name to
+// the login's usual spellings (johndoe, jdoe, johnd, ...; of the nickname and of the
+// formal names). Names of two generations (Jr. and Sr., II and III) score 0; a
 // generation written on one side only is left aside. The login is not compared when the
 // account's display name names someone else, sharing a word with the member's name and
 // putting another in place of one of its own (jsmith, "Jane Smith", for John Smith). Only
@@ -481,11 +482,12 @@ func better(a, b Candidate) bool {
 // a spelling of a name token (in its transliteration skeleton, so Müller meets Mueller
 // and Aleksandr meets Alexander's surname; a nickname's formal names too, so Sam meets
 // Samantha), a name's words run together (so 山田 太郎 meets 山田太郎), or the first
-// three letters of a login spelling of the name (jdoe, johnd, doej). A pair that can decide a match nearly always shares one. Without a token
-// spelled the same, the token-set score reaches Threshold−Margin only when every token
-// is misspelled on one side (Jonathan Smithson, Jonathon Smithsen); the login score
-// reaches it only when the login is nearly one of the login spellings, so begins as it
-// does unless misspelled in its first three letters. Only AllPairs scores those pairs.
+// three letters of a login spelling of the name (jdoe, johnd, doej). A pair that can
+// decide a match nearly always shares one. Without a token spelled the same, the
+// token-set score reaches Threshold−Margin only when every token is misspelled on one
+// side (Jonathan Smithson, Jonathon Smithsen); the login score reaches it only when the
+// login is nearly one of the login spellings, so begins as it does unless misspelled in
+// its first three letters. Only AllPairs scores those pairs.
 func tokenKey(skel string) string { return "t:" + skel }
 
 func loginKey(login string) string { return "l:" + prefix(login, 3) }
