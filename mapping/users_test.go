@@ -517,14 +517,27 @@ func mappedBoth(t *testing.T, member string, c Contributor) (bool, string) {
 	return mapped[0], reason
 }
 
+// namePair is a member's name, a GitHub account's display name (its login, "someone",
+// spells neither), and whether the member is mapped to that account.
+type namePair struct {
+	member, display string
+	mapped          bool
+}
+
+// requireMapped checks each pair, with the index and with all pairs (mappedBoth).
+func requireMapped(t *testing.T, pairs []namePair) {
+	t.Helper()
+	for _, p := range pairs {
+		mapped, reason := mappedBoth(t, p.member, Contributor{Login: "someone", Name: p.display})
+		require.Equal(t, p.mapped, mapped, "%s, %s: %s", p.member, p.display, reason)
+	}
+}
+
 // TestGenderedForms: a name's masculine and feminine forms name two people, so neither
 // is mapped to the other, however alike they are spelled; two spellings of one name
 // still are.
 func TestGenderedForms(t *testing.T) {
-	for _, tc := range []struct {
-		member, contributor string
-		mapped              bool
-	}{
+	requireMapped(t, []namePair{
 		{"Alexandra Marin", "Alexander Marin", false},
 		{"Christian Berg", "Christina Berg", false},
 		{"Francis Doyle", "Frances Doyle", false},
@@ -534,10 +547,7 @@ func TestGenderedForms(t *testing.T) {
 		{"Louise Martin", "Louis Martin", false},
 		{"Kristen Olsen", "Kristin Olsen", true},
 		{"Carole King", "Carol King", true},
-	} {
-		mapped, reason := mappedBoth(t, tc.member, Contributor{Login: "someone", Name: tc.contributor})
-		require.Equal(t, tc.mapped, mapped, "%s, %s: %s", tc.member, tc.contributor, reason)
-	}
+	})
 }
 
 // TestDisplayNameNamesSomeoneElse: a login spelled like the member's name (jsmith for
@@ -571,10 +581,7 @@ func TestDisplayNameNamesSomeoneElse(t *testing.T) {
 // Ann) is the same name; letters of another name still are not, nor is one word in Latin
 // letters against several: Lina is a name of its own, not Li Na run together.
 func TestSpacedOtherwise(t *testing.T) {
-	for _, tc := range []struct {
-		member, display string
-		mapped          bool
-	}{
+	requireMapped(t, []namePair{
 		{"山田 太郎", "山田太郎", true},
 		{"山田太郎", "山田 太郎", true},
 		{"李 雷", "李雷", true},
@@ -587,29 +594,20 @@ func TestSpacedOtherwise(t *testing.T) {
 		{"山田 太郎", "山田花子", false},
 		{"李 雷", "李雷雷", false},
 		{"Anne Lee", "Annelie", false},
-	} {
-		mapped, reason := mappedBoth(t, tc.member, Contributor{Login: "someone", Name: tc.display})
-		require.Equal(t, tc.mapped, mapped, "%s, %s: %s", tc.member, tc.display, reason)
-	}
+	})
 }
 
 // TestDoubledCharacters: a Latin letter written once or twice is one name spelled two
 // ways (Anna, Ana; Philipp, Philip), but a character of another script written twice
 // makes another name: Wang Lili (王丽丽) is not Wang Li (王丽).
 func TestDoubledCharacters(t *testing.T) {
-	for _, tc := range []struct {
-		member, display string
-		mapped          bool
-	}{
+	requireMapped(t, []namePair{
 		{"Anna Lee", "Ana Lee", true},
 		{"Philipp Meyer", "Philip Meyer", true},
 		{"王丽", "王丽丽", false},
 		{"王 丽", "王 丽丽", false},
 		{"김나 박", "김나나 박", false},
-	} {
-		mapped, reason := mappedBoth(t, tc.member, Contributor{Login: "someone", Name: tc.display})
-		require.Equal(t, tc.mapped, mapped, "%s, %s: %s", tc.member, tc.display, reason)
-	}
+	})
 }
 
 // TestGenerations: a parent and a child of one name are two people (Jr. and Sr., II and
