@@ -694,7 +694,8 @@ func TestSkeleton(t *testing.T) {
 		}
 		return b.String()
 	}
-	alphabet := []string{"u", "e", "o", "a", "k", "s", "h", "i", "y", "j", "p", "w", "v", "x", "丽", "ß"}
+	// 耀 is E8 80 80 in UTF-8: two equal bytes that are not letters.
+	alphabet := []string{"u", "e", "o", "a", "k", "s", "h", "i", "y", "j", "p", "w", "v", "x", "丽", "耀", "ß"}
 	var all func(prefix string, n int)
 	all = func(prefix string, n int) {
 		require.Equal(t, reference(prefix), skeleton(prefix), "%q", prefix)
@@ -716,6 +717,16 @@ func TestSkeleton(t *testing.T) {
 	}
 	require.Equal(t, "mulerfilipalexandr", skeleton("muellerphilippaleksandr"))
 	require.Equal(t, "王丽丽", skeleton("王丽丽"))
+}
+
+// TestBlockingKeys: a login's key is its first three characters, whole; a name of several
+// words is also found under its words run together.
+func TestBlockingKeys(t *testing.T) {
+	require.Equal(t, "l:jdo", loginKey("jdoe"))
+	require.Equal(t, "l:jo", loginKey("jo"))
+	require.Equal(t, "l:山田太", loginKey("山田太郎"))
+	p := newPerson(nameTokens("山田 太郎"), true)
+	require.Contains(t, queryKeys(&p), tokenKey("山田太郎"))
 }
 
 // TestJaroWinkler checks the similarity against the published examples (Winkler's MARTHA,
