@@ -319,7 +319,7 @@ func report(ctx context.Context, out io.Writer, eng *clockifysync.Engine, res *c
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nTime entries %s – %s\n", start.Format("2006-01-02"), end.Format("2006-01-02"))
+	fmt.Fprintf(out, "\nTime entries %s – %s (UTC)\n", start.Format("2006-01-02"), end.Format("2006-01-02"))
 	fmt.Fprintln(tw, "MEMBER\tSTART\tDURATION\tPROJECT\tDESCRIPTION")
 	work, total, notWork := 0, time.Duration(0), 0
 	for _, e := range entries {

@@ -39,10 +39,11 @@ func TestQuickstartOnTheFake(t *testing.T) {
 		require.Contains(t, s, "web-app")
 		require.Regexp(t, regexp.MustCompile(`\n\d+ entries, [\d.]+ hours tracked by 5 members on 6 projects\n`), s)
 		require.Contains(t, s, "running")
+		require.Regexp(t, `\nTime entries \d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d \(UTC\)\nMEMBER +START +DURATION`, s)
 		require.NotContains(t, s, "left out of every figure", "the generated workspace holds no break")
 		// The summary links "#123 Title" entries to the repository their project is named after.
 		require.Regexp(t, regexp.MustCompile(`\nacme/[a-z-]+#\d+ +[\d.]+ +[\d,.]+ AUD +\d\n`), s)
-		require.Regexp(t, regexp.MustCompile(`\nThe time on acme/[a-z-]+#\d+, as its pull request's page shows it\nMEMBER +START +DURATION +DESCRIPTION\n(\S+ \S+ +\w{3} \d\d \w{3} \d\d:\d\d +(\w+|running) +.*\n)+\n`), s)
+		require.Regexp(t, regexp.MustCompile(`\nThe time on acme/[a-z-]+#\d+, as its pull request's page shows it \(UTC\)\nMEMBER +START +DURATION +DESCRIPTION\n(\S+ \S+ +\w{3} \d\d \w{3} \d\d:\d\d +(\w+|running) +.*\n)+\n`), s)
 		require.Regexp(t, regexp.MustCompile(`billable \d+% of the time \([\d,.]+ AUD\); \d+% linked to no PR; 0 references left unresolved`), s)
 		require.Contains(t, s, "(a running timer counts up to now)")
 		// The members map to the stand-ins for GitHub users, by email or by name, but the last.

@@ -85,7 +85,7 @@ func printPR(ctx context.Context, out io.Writer, eng *clockifysync.Engine, q clo
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nThe time on %s, as its pull request's page shows it\n", pr)
+	fmt.Fprintf(out, "\nThe time on %s, as its pull request's page shows it (UTC)\n", pr)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEMBER\tSTART\tDURATION\tDESCRIPTION")
 	for _, e := range entries {
