@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
 
 	"github.com/heyjasper/jasper-clockify/billing"
 	"github.com/heyjasper/jasper-clockify/clockify"
@@ -340,7 +343,7 @@ type EntryQuery struct {
 	From, To  time.Time
 	UserID    string
 	ProjectID string
-	// Text keeps the entries whose description holds it, ignoring case.
+	// Text keeps the entries whose description holds it, ignoring case (FoldText).
 	Text string
 	// IncludeDeleted keeps the entries deleted in Clockify too.
 	IncludeDeleted bool
@@ -362,6 +365,18 @@ type EntryQuery struct {
 	// page. Zero returns every entry the query selects; a negative limit is an
 	// InputError.
 	Limit int
+}
+
+// FoldText folds the case of s as EntryQuery.Text is compared, in full and in every
+// script: "Straße" holds "STRASSE", "ΛΌΓΟΣ" holds "λόγος". A store keeps an entry for a
+// query's Text when FoldText of its description contains FoldText of the Text.
+func FoldText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return cases.Fold().String(s)
+		}
+	}
+	return strings.ToLower(s) // what folding ASCII gives, without its cost
 }
 
 // Follows reports whether an entry with this start and id comes after the query's

@@ -148,12 +148,12 @@ func (s *Store) Entries(_ context.Context, q clockifysync.EntryQuery) ([]clockif
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	text := strings.ToLower(q.Text)
+	text := clockifysync.FoldText(q.Text)
 	keep := func(e clockifysync.Entry) bool {
 		return (q.WorkspaceID == "" || e.WorkspaceID == q.WorkspaceID) &&
 			(q.From.IsZero() || !e.Start.Before(q.From)) && (q.To.IsZero() || e.Start.Before(q.To)) &&
 			(q.UserID == "" || e.UserID == q.UserID) && (q.ProjectID == "" || e.ProjectID == q.ProjectID) &&
-			(text == "" || strings.Contains(strings.ToLower(e.Description), text)) &&
+			(text == "" || strings.Contains(clockifysync.FoldText(e.Description), text)) &&
 			(q.IncludeDeleted || e.Deleted.IsZero()) && (!q.Running || e.End.IsZero()) && q.Follows(e.Start, e.ID) && linked(e)
 	}
 	order := func(a, b clockifysync.Entry) int {

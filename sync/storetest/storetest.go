@@ -179,7 +179,7 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 		entry("a", "u1", "p1", "Fix LOGIN page", t0),
 		entry("b", "u1", "p2", "standup", t0.Add(24*time.Hour)),
 		entry("a2", "u2", "p2", "login again", t0), // same start as a: by id
-		entry("d", "u3", "", "Übersicht", t0.Add(72*time.Hour)),
+		entry("d", "u3", "", "Übersicht: Straße, ΛΌΓΟΣ", t0.Add(72*time.Hour)),
 	}))
 	requireSelects(t, s, []querySelects{
 		{"all, by start then id", clockifysync.EntryQuery{WorkspaceID: ws}, []string{"a", "a2", "b", "c", "d"}},
@@ -191,6 +191,8 @@ func entriesQuery(t *testing.T, s clockifysync.Store) {
 		{"no project", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u3"}, []string{"d"}},
 		{"text ignores case", clockifysync.EntryQuery{WorkspaceID: ws, Text: "login"}, []string{"a", "a2"}},
 		{"text ignores case in any script", clockifysync.EntryQuery{WorkspaceID: ws, Text: "ÜBERSICHT"}, []string{"d"}},
+		{"text folds case in full, ß as ss", clockifysync.EntryQuery{WorkspaceID: ws, Text: "STRASSE"}, []string{"d"}},
+		{"text folds case in full, ς as σ", clockifysync.EntryQuery{WorkspaceID: ws, Text: "λόγος"}, []string{"d"}},
 		{"text with a percent sign is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "%"}, []string{}},
 		{"text with an underscore is literal", clockifysync.EntryQuery{WorkspaceID: ws, Text: "_"}, []string{}},
 		{"combined", clockifysync.EntryQuery{WorkspaceID: ws, UserID: "u2", Text: "#5"}, []string{"c"}},

@@ -278,12 +278,13 @@ func (s *Store) Entry(ctx context.Context, workspaceID, id string) (clockifysync
 	return out[0], nil
 }
 
-// Entries implements clockifysync.EntryStore. The text filter ignores case as Go's
-// strings.ToLower does, in every script (a database's lower() may fold ASCII only), so
-// it is applied to the rows the query returns; with a Limit, those are read a page at a
-// time until enough hold the text.
+// Entries implements clockifysync.EntryStore. The text filter ignores case as
+// clockifysync.FoldText folds it, in every script (a database's lower() may lower ASCII
+// only, and lowers where FoldText folds: ß stays ß), so it is applied to the rows the
+// query returns; with a Limit, those are read a page at a time until enough hold the
+// text.
 func (s *Store) Entries(ctx context.Context, q clockifysync.EntryQuery) ([]clockifysync.Entry, error) {
-	text := strings.ToLower(q.Text)
+	text := clockifysync.FoldText(q.Text)
 	if q.Limit <= 0 {
 		from, where, args, err := s.filter(q)
 		if err != nil {
@@ -338,9 +339,9 @@ func PageQuery(d Dialect, q clockifysync.EntryQuery, n int) (string, []any, erro
 // textPage is how many entries a query with a Limit and a text reads at a time.
 const textPage = 500
 
-// holds reports whether a description holds a text already in lower case.
+// holds reports whether a description holds a text already folded (FoldText).
 func holds(description, text string) bool {
-	return text == "" || strings.Contains(strings.ToLower(description), text)
+	return text == "" || strings.Contains(clockifysync.FoldText(description), text)
 }
 
 // order is the ORDER BY clause of a query of entries, with more columns after.
