@@ -63,10 +63,10 @@ type EntryStore interface {
 	// Entry returns one entry, deleted or not, or ErrNotFound.
 	Entry(ctx context.Context, workspaceID, id string) (Entry, error)
 	// Entries returns the entries the query selects, by start then id (descending with
-	// Newest), those after its After only (EntryQuery.Follows), and no more than its
-	// Limit when that is positive. A query with a PR selects by the entries' auto links
-	// and by the manual links of the LinkStore, and a PR that ParsePR refuses is its
-	// error.
+	// Newest), those after its After only (EntryQuery.Follows), those whose description
+	// holds its Text with their case folded (FoldText), and no more than its Limit when
+	// that is positive. A query with a PR selects by the entries' auto links and by the
+	// manual links of the LinkStore, and a PR that ParsePR refuses is its error.
 	Entries(ctx context.Context, q EntryQuery) ([]Entry, error)
 	// EntryIDs returns the ids of the entries Entries would return, in the same order,
 	// without reading the entries: a sync compares them with what Clockify listed.
