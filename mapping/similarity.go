@@ -333,14 +333,57 @@ const spacedAlike = 0.97
 
 // spacedOtherwise reports whether two names are one name with its words split otherwise:
 // the same letters in the same order, in another number of words (Mary Ann Lee and
-// Maryann Lee). A name of one word counts only when it is not in Latin letters (山田太郎
-// for 山田 太郎, as Chinese and Japanese names are written both ways): in Latin letters,
-// one word is a name of its own (Lina is not Li Na run together, nor Mohan Mo Han).
+// Maryann Lee), or the words of one with two of them run together, in any order (Kim
+// Min-jun and Minjun Kim, as a name written family name first is turned round). A name
+// of one word counts only when it is not in Latin letters (山田太郎 for 山田 太郎, as
+// Chinese and Japanese names are written both ways): in Latin letters, one word is a
+// name of its own (Lina is not Li Na run together, nor Mohan Mo Han).
 func spacedOtherwise(a, b *person) bool {
-	if len(a.tokens) == len(b.tokens) || a.joined != b.joined {
+	if len(a.tokens) == len(b.tokens) || len(a.joined) != len(b.joined) {
 		return false
 	}
-	return min(len(a.tokens), len(b.tokens)) > 1 || !isASCII(a.joined)
+	if a.joined == b.joined {
+		return min(len(a.tokens), len(b.tokens)) > 1 || !isASCII(a.joined)
+	}
+	long, short := a.tokens, b.tokens
+	if len(long) < len(short) {
+		long, short = short, long
+	}
+	if len(long) != len(short)+1 || len(short) < 2 {
+		return false
+	}
+	for i := range len(long) - 1 {
+		if sameWordsJoining(long, i, short) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameWordsJoining reports whether long, with its words i and i+1 run together, holds the
+// words of short, in any order.
+func sameWordsJoining(long []string, i int, short []string) bool {
+	var used uint16 // the words of short matched so far (maxNameTokens of them at most)
+	for k := 0; k < len(long); k++ {
+		found := false
+		for j, w := range short {
+			if used&(1<<j) != 0 {
+				continue
+			}
+			if k == i && len(w) == len(long[k])+len(long[k+1]) && strings.HasPrefix(w, long[k]) && w[len(long[k]):] == long[k+1] ||
+				k != i && w == long[k] {
+				used, found = used|1<<j, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+		if k == i {
+			k++ // the two words run together are matched as one
+		}
+	}
+	return true
 }
 
 // namesSomeoneElse reports whether a display name names another person than the member's

@@ -578,7 +578,8 @@ func TestDisplayNameNamesSomeoneElse(t *testing.T) {
 
 // TestSpacedOtherwise: a name written with its words run together on one side (山田太郎
 // for 山田 太郎, as Chinese and Japanese names are written both ways; Maryann for Mary
-// Ann) is the same name; letters of another name still are not, nor is one word in Latin
+// Ann) is the same name, also when the words run together take another place (Kim
+// Min-jun, Minjun Kim); letters of another name still are not, nor is one word in Latin
 // letters against several: Lina is a name of its own, not Li Na run together.
 func TestSpacedOtherwise(t *testing.T) {
 	requireMapped(t, []namePair{
@@ -588,6 +589,11 @@ func TestSpacedOtherwise(t *testing.T) {
 		{"Mary Ann Lee", "Maryann Lee", true},
 		{"Juan de la Cruz", "Juan Delacruz", true},
 		{"Jean-Luc Picard", "Jeanluc Picard", true},
+		{"Kim Min-jun", "Minjun Kim", true}, // family name first, given name split
+		{"Wang Xiao Ming", "Xiaoming Wang", true},
+		{"Wang Li Na", "Lina Wang", true},
+		{"Kim Min-jun", "Minjun Park", false},
+		{"Kim Min-jun", "Junmin Kim", false},
 		{"Li Na", "Lina", false},
 		{"Mohan", "Mo Han", false},
 		{"Anne Lee", "AnneLee", false},
