@@ -19,6 +19,9 @@ type person struct {
 	// loginForms are johndoe, jdoe, johnd, doejohn, doej and the tokens joined, for
 	// each spelling of the first and last names.
 	loginForms [][]rune
+	// firstTwo and lastTwo are, in a member's name of three words or more, its first two
+	// and its last two words run together (jeanluc and lucpicard in Jean-Luc Picard).
+	firstTwo, lastTwo string
 }
 
 // spelling is one way of writing a name token, as runes and in its transliteration
@@ -47,6 +50,9 @@ func newPerson(tokens []string, asMember bool) person {
 			all = append(all, spelling{s, []rune(s), skeleton(s)})
 		}
 		p.spell[i] = all[start:]
+	}
+	if n := len(tokens); asMember && n >= 3 {
+		p.firstTwo, p.lastTwo = tokens[0]+tokens[1], tokens[n-2]+tokens[n-1]
 	}
 	if asMember && len(tokens) >= 2 {
 		last := len(tokens) - 1
@@ -266,12 +272,14 @@ func tokenSetSimilarity(a, b *person) float64 {
 	return sum / float64(len(a.tokens)+len(b.tokens))
 }
 
-// loginSimilarity compares a person with a GitHub login. A login whose parts include
-// both the first and last name (john-doe-dev; sam-taylor for Samantha Taylor, as a
-// nickname stands for its formal names) scores 0.95; one that spells the name in a usual
-// way (johndoe, jdoe, johnd, doejohn, doej) scores by Jaro-Winkler against that spelling,
-// scaled by length and discounted to 0.95, because a login is weaker evidence than a
-// display name; a login that is the first name alone scores lower still.
+// loginSimilarity compares a person with a GitHub login. A login whose parts include both
+// the first and last name (john-doe-dev; sam-taylor for Samantha Taylor, as a nickname
+// stands for its formal names; in a name of three words or more, either may be two words
+// run together: minjun-kim for Kim Min-jun, jeanluc-picard-dev for Jean-Luc Picard)
+// scores 0.95; one that spells the name in a usual way (johndoe, jdoe, johnd, doejohn,
+// doej) scores by Jaro-Winkler against that spelling, scaled by length and discounted to
+// 0.95, because a login is weaker evidence than a display name; a login that is the first
+// name alone scores lower still.
 //
 // Scores below floor are not worth computing exactly: a spelling whose length alone caps
 // it under floor is skipped, and 0 may be returned for such a login.
@@ -280,7 +288,8 @@ func loginSimilarity(p *person, c *indexedContributor, floor float64) float64 {
 		return 0
 	}
 	if len(p.tokens) >= 2 && len(c.loginSegs) >= 2 &&
-		spelledIn(p.spell[0], c.loginNames) && spelledIn(p.spell[len(p.tokens)-1], c.loginNames) {
+		(spelledIn(p.spell[0], c.loginNames) || p.firstTwo != "" && slices.Contains(c.loginNames, p.firstTwo)) &&
+		(spelledIn(p.spell[len(p.tokens)-1], c.loginNames) || p.lastTwo != "" && slices.Contains(c.loginNames, p.lastTwo)) {
 		return 0.95
 	}
 	l := c.loginJoined

@@ -816,6 +816,11 @@ func TestLoginSimilarity(t *testing.T) {
 		{"John", "john", 0.8},      // a first name alone is weak evidence
 		{"John", "john-x", 0.6912}, // one name is not "both names among the parts"
 		{"John Doe", "jsmith", 0.4441},
+		// A name of three words: two of them run together may be the first or last name.
+		{"Kim Min-jun", "minjun-kim", 0.95},
+		{"Jean-Luc Picard", "jeanluc-picard-dev", 0.95},
+		{"Kim Min-jun", "junmin-kim", 0.6993},
+		{"Jean-Luc Picard", "lucjean-picard", 0.8647},
 	}
 	for _, tc := range cases {
 		p, c := newPerson(nameTokens(tc.name), true), newIndexedContributor(tc.login, "")
