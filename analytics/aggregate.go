@@ -121,7 +121,9 @@ type PRStats struct {
 }
 
 // ContributorStats are the figures of one person: Key is the GitHub login when the member
-// is mapped, else "clockify:" and the member id.
+// is mapped, else "clockify:" and the member id. Members mapped to one login, in any case
+// (GitHub ignores it), are one person: Key and Login are the least of their spellings,
+// ClockifyUserID the least of their ids.
 type ContributorStats struct {
 	Key            string
 	Login          string
@@ -318,17 +320,24 @@ func (a *aggregator) add(e *Entry) error {
 	}
 	a.total.Entries++
 
-	// Contributor: the GitHub login when mapped, else the Clockify member.
+	// Contributor: the GitHub login when mapped (in any case: GitHub ignores it), else
+	// the Clockify member.
 	who, ok := a.byUser[e.UserID]
 	if !ok {
 		key, login := "clockify:"+e.UserID, a.opts.Logins[e.UserID]
 		if login != "" {
-			key = login
+			key = strings.ToLower(login)
 		}
 		if who, ok = a.people[key]; !ok {
 			who = int32(len(a.order))
-			a.order = append(a.order, &ContributorStats{Key: key, Login: login, ClockifyUserID: e.UserID, Mapped: login != ""})
+			a.order = append(a.order, &ContributorStats{Key: cmp.Or(login, key), Login: login, ClockifyUserID: e.UserID, Mapped: login != ""})
 			a.people[key] = who
+		} else {
+			// Another member mapped to the login: the least spelling and member id, so
+			// that the figures do not depend on which member's entry came first.
+			p := a.order[who]
+			p.Login, p.ClockifyUserID = min(p.Login, login), min(p.ClockifyUserID, e.UserID)
+			p.Key = p.Login
 		}
 		a.byUser[e.UserID] = who
 	}

@@ -73,6 +73,37 @@ func TestPerPRAndContributor(t *testing.T) {
 	require.Equal(t, []string{"clockify:u2", "octocat"}, r.PRs[0].Contributors)
 }
 
+// TestMembersOfOneLogin: members mapped to one GitHub login, in any case (GitHub ignores
+// it), are one contributor, named and identified the same whatever the entries' order.
+func TestMembersOfOneLogin(t *testing.T) {
+	entries := []Entry{
+		{ID: "a", UserID: "u2", Start: at(0), End: new(at(1)), PRs: []string{"acme/web#1"}},
+		{ID: "b", UserID: "u1", Start: at(1), End: new(at(2)), PRs: []string{"acme/web#1"}},
+		{ID: "c", UserID: "u3", Start: at(2), End: new(at(3))},
+	}
+	opts := Options{Logins: map[string]string{"u1": "octocat", "u2": "OctoCat", "u3": "mona"}}
+	var first *Report
+	for _, order := range [][]int{{0, 1, 2}, {1, 0, 2}, {2, 1, 0}} {
+		in := make([]Entry, len(order))
+		for i, k := range order {
+			in[i] = entries[k]
+		}
+		r, err := Aggregate(in, opts)
+		require.NoError(t, err)
+		require.Equal(t, []string{"OctoCat", "mona"}, keys(r.Contributors))
+		octo := r.Contributors[0]
+		require.Equal(t, "OctoCat", octo.Login)
+		require.Equal(t, "u1", octo.ClockifyUserID, "the least member id")
+		require.Equal(t, int64(7200), octo.Seconds())
+		require.Equal(t, 2, octo.Entries)
+		require.Equal(t, []string{"OctoCat"}, r.PRs[0].Contributors)
+		if first == nil {
+			first = r
+		}
+		require.Equal(t, first.Contributors, r.Contributors)
+	}
+}
+
 // Without a rate card only time is summed, still split by the billable flag.
 func TestTimeOnlyWithoutRates(t *testing.T) {
 	entries := []Entry{
