@@ -374,23 +374,18 @@ func spacedOtherwise(a, b *person) bool {
 func sameWordsJoining(long []string, i int, short []string) bool {
 	var used uint16 // the words of short matched so far (maxNameTokens of them at most)
 	for k := 0; k < len(long); k++ {
-		found := false
-		for j, w := range short {
-			if used&(1<<j) != 0 {
-				continue
-			}
-			if k == i && len(w) == len(long[k])+len(long[k+1]) && strings.HasPrefix(w, long[k]) && w[len(long[k]):] == long[k+1] ||
-				k != i && w == long[k] {
-				used, found = used|1<<j, true
-				break
-			}
+		word := long[k]
+		if k == i {
+			word, k = word+long[k+1], k+1 // the two words run together are one
 		}
-		if !found {
+		j := 0
+		for j < len(short) && (used&(1<<j) != 0 || short[j] != word) {
+			j++
+		}
+		if j == len(short) {
 			return false
 		}
-		if k == i {
-			k++ // the two words run together are matched as one
-		}
+		used |= 1 << j
 	}
 	return true
 }

@@ -108,17 +108,18 @@ const (
 // "Doe, John" read as "John Doe", middle initials dropped; a nickname as close to each
 // formal name it shortens as that name itself, Sam to Samuel and to Samantha; a name's
 // masculine and feminine forms far apart, Alexander and Alexandra; 0.97 for one name in
-// words split otherwise, 山田 太郎 and 山田太郎, Mary Ann Lee and Maryann Lee, Kim Min-jun
-// and Minjun Kim, though in Latin letters one word is not several run together) and the
+// words split otherwise, 山田 太郎 and 山田太郎, Mary Ann Lee and Maryann Lee, Kim Min-jun and
+// Minjun Kim, though in Latin letters one word is not several run together) and the
 // similarity of the name to the login's usual spellings (johndoe, jdoe, johnd, ...; of
-// the nickname and of the formal names). Names of two generations (Jr. and Sr., II and III) score 0; a
-// generation written on one side only is left aside. The login is not compared when the
-// account's display name names someone else, sharing a word with the member's name and
-// putting another in place of one of its own (jsmith, "Jane Smith", for John Smith). Only
-// a name's first 256 bytes and first twelve words are compared, which keeps the cost of a
-// pair bounded whatever the names hold. A name match is taken only when the best
-// candidate scores at least Threshold and beats the second by at least Margin. No login
-// is given to two members automatically. The zero value uses the defaults.
+// the nickname and of the formal names). Names of two generations (Jr. and Sr., II and
+// III) score 0; a generation written on one side only is left aside. The login is not
+// compared when the account's display name names someone else, sharing a word with the
+// member's name and putting another in place of one of its own (jsmith, "Jane Smith", for
+// John Smith). Only a name's first 256 bytes and first twelve words are compared, which
+// keeps the cost of a pair bounded whatever the names hold. A name match is taken only
+// when the best candidate scores at least Threshold and beats the second by at least
+// Margin. No login is given to two members automatically. The zero value uses the
+// defaults.
 type UserMatcher struct {
 	Threshold float64
 	Margin    float64

@@ -603,6 +603,15 @@ func TestSpacedOtherwise(t *testing.T) {
 	})
 }
 
+// TestSameWordsJoining: each word of the shorter name is matched once, so a word written
+// twice in the longer name needs it twice in the shorter.
+func TestSameWordsJoining(t *testing.T) {
+	long := []string{"lee", "lee", "mary", "ann"}
+	require.True(t, sameWordsJoining(long, 2, []string{"maryann", "lee", "lee"}))
+	require.False(t, sameWordsJoining(long, 2, []string{"maryann", "lee", "kim"}))
+	require.False(t, sameWordsJoining(long, 1, []string{"maryann", "lee", "lee"}), "leemary is no word of it")
+}
+
 // TestDoubledCharacters: a Latin letter written once or twice is one name spelled two
 // ways (Anna, Ana; Philipp, Philip), but a character of another script written twice
 // makes another name: Wang Lili (王丽丽) is not Wang Li (王丽).
