@@ -702,3 +702,60 @@ func TestReportRangeIsTheSameInstantsInEveryZone(t *testing.T) {
 		require.ElementsMatch(t, want, inWindow(zone), zone)
 	}
 }
+
+// TestProjectLifecycleAgainstTheFake creates, changes, archives and deletes a project
+// through the client, each step delivered to the project webhooks; an active project is
+// not deleted, and a delete whose answer was lost is retried and succeeds.
+func TestProjectLifecycleAgainstTheFake(t *testing.T) {
+	events := make(chan string, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		events <- r.Header.Get("Clockify-Webhook-Event-Type")
+	}))
+	defer receiver.Close()
+	srv, fx := newFake(t)
+	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRetryPolicy(fast))
+	require.NoError(t, err)
+	ctx, wsID := context.Background(), fx.Workspace.ID
+	for _, ev := range []clockify.WebhookEvent{clockify.EventNewProject, clockify.EventProjectUpdated, clockify.EventProjectDeleted} {
+		_, _, err := c.Webhooks.Create(ctx, wsID, &clockify.WebhookRequest{Name: "jasper " + strings.ToLower(string(ev)), URL: receiver.URL, WebhookEvent: ev})
+		require.NoError(t, err)
+	}
+
+	p, resp, err := c.Projects.Create(ctx, wsID, &clockify.ProjectRequest{Name: "new-service", Note: "the queue"})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	require.Equal(t, "NEW_PROJECT", <-events)
+	require.NotEmpty(t, p.ID)
+	require.True(t, p.Billable, "billable as the workspace's setting for new projects")
+	require.NotEmpty(t, p.Color, "a colour Clockify picked")
+	_, _, err = c.Projects.Create(ctx, wsID, &clockify.ProjectRequest{Name: "New-Service"})
+	var ae *clockify.APIError
+	require.ErrorAs(t, err, &ae, "a name taken")
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+
+	changed, _, err := c.Projects.Update(ctx, wsID, p.ID, &clockify.ProjectUpdate{Billable: new(false), Color: new("#112233")})
+	require.NoError(t, err)
+	require.Equal(t, "PROJECT_UPDATED", <-events)
+	require.False(t, changed.Billable)
+	require.Equal(t, "#112233", changed.Color)
+	require.Equal(t, "new-service", changed.Name, "a field not set is left as it was")
+	require.Equal(t, "the queue", changed.Note, "a field not set is left as it was")
+
+	_, err = c.Projects.Delete(ctx, wsID, p.ID)
+	require.ErrorAs(t, err, &ae, "an active project")
+	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	require.Contains(t, ae.Message, "active project")
+	require.NotErrorIs(t, err, clockify.ErrNotFound)
+
+	archived, _, err := c.Projects.Update(ctx, wsID, p.ID, &clockify.ProjectUpdate{Archived: new(true)})
+	require.NoError(t, err)
+	require.True(t, archived.Archived)
+	require.Equal(t, "PROJECT_UPDATED", <-events)
+	srv.FailNext(clockifytest.FaultLoseAnswer)
+	resp, err = c.Projects.Delete(ctx, wsID, p.ID)
+	require.NoError(t, err, "deleted by the attempt whose answer was lost")
+	require.Equal(t, 2, resp.Attempts)
+	require.Equal(t, "PROJECT_DELETED", <-events)
+	_, _, err = c.Projects.Get(ctx, wsID, p.ID)
+	require.ErrorIs(t, err, clockify.ErrNotFound)
+}

@@ -373,6 +373,40 @@ func TestEndpoints(t *testing.T) {
 			check: func(t *testing.T, v any) { require.Equal(t, "web-app", v.(*Project).Name) },
 		},
 		{
+			name: "create project",
+			call: func(c *Client) (any, error) {
+				p, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web-app", ClientID: "c1", Color: "#4CAF50", Note: "n", Billable: new(false), Public: new(true)})
+				return p, err
+			},
+			method: "POST", url: "v1/workspaces/" + ws + "/projects", status: 201, resp: `{"id":"p1","name":"web-app","billable":false}`,
+			body:  `{"name":"web-app","clientId":"c1","color":"#4CAF50","note":"n","billable":false,"isPublic":true}`,
+			check: func(t *testing.T, v any) { require.Equal(t, "p1", v.(*Project).ID) },
+		},
+		{
+			name: "create project, defaults",
+			call: func(c *Client) (any, error) {
+				p, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "ab"})
+				return p, err
+			},
+			method: "POST", url: "v1/workspaces/" + ws + "/projects", status: 201, resp: `{"id":"p1","name":"ab"}`,
+			body: `{"name":"ab"}`,
+		},
+		{
+			name: "archive project",
+			call: func(c *Client) (any, error) {
+				p, _, err := c.Projects.Update(ctx, ws, "p1", &ProjectUpdate{Archived: new(true), ClientID: new(""), Billable: new(false)})
+				return p, err
+			},
+			method: "PUT", url: "v1/workspaces/" + ws + "/projects/p1", status: 200, resp: `{"id":"p1","name":"web-app","archived":true}`,
+			body:  `{"archived":true,"clientId":"","billable":false}`, // a client removed, not left out
+			check: func(t *testing.T, v any) { require.True(t, v.(*Project).Archived) },
+		},
+		{
+			name:   "delete project",
+			call:   func(c *Client) (any, error) { _, err := c.Projects.Delete(ctx, ws, "p1"); return nil, err },
+			method: "DELETE", url: "v1/workspaces/" + ws + "/projects/p1", status: 200, resp: `{"id":"p1","name":"web-app","archived":true}`,
+		},
+		{
 			name:   "user entries, no filters",
 			call:   func(c *Client) (any, error) { e, _, err := c.TimeEntries.List(ctx, ws, "u1", nil); return e, err },
 			method: "GET", url: "v1/workspaces/" + ws + "/user/u1/time-entries", status: 200, resp: `[]`,
@@ -628,8 +662,58 @@ func TestArgumentErrorsSendNothing(t *testing.T) {
 			_, _, err := c.Projects.List(ctx, ws, &ProjectListOptions{ListOptions: ListOptions{PageSize: -1}})
 			return err
 		},
-		"project":      func() error { _, _, err := c.Projects.Get(ctx, ws, ""); return err },
-		"entries user": func() error { _, _, err := c.TimeEntries.List(ctx, ws, "", nil); return err },
+		"project":            func() error { _, _, err := c.Projects.Get(ctx, ws, ""); return err },
+		"project create nil": func() error { _, _, err := c.Projects.Create(ctx, ws, nil); return err },
+		"project create ws":  func() error { _, _, err := c.Projects.Create(ctx, "", &ProjectRequest{Name: "ab"}); return err },
+		"project no name":    func() error { _, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{}); return err },
+		"project name of one character": func() error {
+			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "é"})
+			return err
+		},
+		"project name too long": func() error {
+			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: strings.Repeat("é", 251)})
+			return err
+		},
+		"project name not UTF-8": func() error {
+			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web\xff"})
+			return err
+		},
+		"project client not UTF-8": func() error {
+			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", ClientID: "\xc3"})
+			return err
+		},
+		"project colour of three digits": func() error {
+			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", Color: "#fff"})
+			return err
+		},
+		"project colour not hex": func() error {
+			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", Color: "#4CAF5G"})
+			return err
+		},
+		"project colour without #": func() error {
+			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", Color: "04CAF50"})
+			return err
+		},
+		"project note too long": func() error {
+			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", Note: strings.Repeat("n", 16385)})
+			return err
+		},
+		"project update nil": func() error { _, _, err := c.Projects.Update(ctx, ws, "p", nil); return err },
+		"project update id":  func() error { _, _, err := c.Projects.Update(ctx, ws, "", &ProjectUpdate{}); return err },
+		"project update blank name": func() error {
+			_, _, err := c.Projects.Update(ctx, ws, "p", &ProjectUpdate{Name: new("  ")})
+			return err
+		},
+		"project update empty colour": func() error {
+			_, _, err := c.Projects.Update(ctx, ws, "p", &ProjectUpdate{Color: new("")})
+			return err
+		},
+		"project update note not UTF-8": func() error {
+			_, _, err := c.Projects.Update(ctx, ws, "p", &ProjectUpdate{Note: new("caf\xe9")})
+			return err
+		},
+		"project delete id": func() error { _, err := c.Projects.Delete(ctx, ws, ".."); return err },
+		"entries user":      func() error { _, _, err := c.TimeEntries.List(ctx, ws, "", nil); return err },
 		"entries size": func() error {
 			_, _, err := c.TimeEntries.List(ctx, ws, "u", &TimeEntryListOptions{ListOptions: ListOptions{PageSize: 10000}})
 			return err

@@ -86,6 +86,35 @@ func ExampleWebhooksService_Create() {
 	// {Token:[REDACTED]}
 }
 
+// Retire a project: Clockify deletes only an archived one.
+func ExampleProjectsService_Delete() {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Members: 2})
+	defer srv.Close()
+	c, err := srv.NewClient(fx.OwnerKey)
+	if err != nil {
+		panic(err)
+	}
+	ctx, ws := context.Background(), fx.Workspace.ID
+
+	p, _, err := c.Projects.Create(ctx, ws, &clockify.ProjectRequest{Name: "legacy-app", Billable: new(false)})
+	if err != nil {
+		panic(err)
+	}
+	_, err = c.Projects.Delete(ctx, ws, p.ID)
+	var ae *clockify.APIError
+	if errors.As(err, &ae) {
+		fmt.Println(ae.StatusCode, ae.Code, ae.Message)
+	}
+	if _, _, err := c.Projects.Update(ctx, ws, p.ID, &clockify.ProjectUpdate{Archived: new(true)}); err != nil {
+		panic(err)
+	}
+	_, err = c.Projects.Delete(ctx, ws, p.ID)
+	fmt.Println(err)
+	// Output:
+	// 400 501 Cannot delete an active project
+	// <nil>
+}
+
 // Catch up with what changed in the last hour, whatever the entries' own dates: an entry
 // from weeks ago, edited now, is in the updated list.
 func ExampleEntityChangesService_AllUpdated() {

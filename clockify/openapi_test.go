@@ -217,6 +217,14 @@ func everyCall(t *testing.T) []sentCall {
 	record(r5)
 	r6, _, _ := c.Projects.Get(ctx, id, id)
 	record(r6)
+	r24, _, _ := c.Projects.Create(ctx, id, &clockify.ProjectRequest{Name: "ab", ClientID: id, Color: "#000000",
+		Note: "n", Billable: new(true), Public: new(true)})
+	record(r24)
+	r25, _, _ := c.Projects.Update(ctx, id, id, &clockify.ProjectUpdate{Name: new("ab"), ClientID: new(id),
+		Color: new("#000000"), Note: new("n"), Billable: new(true), Public: new(true), Archived: new(true)})
+	record(r25)
+	_, _ = c.Projects.Delete(ctx, id, id)
+	record(nil)
 	r7, _, _ := c.TimeEntries.List(ctx, id, id, &clockify.TimeEntryListOptions{Start: now, End: now,
 		Description: "d", Project: id, Hydrated: true, InProgress: new(false), ListOptions: page})
 	record(r7)
@@ -273,7 +281,7 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 		_, ok := spec.operation(t, c.method, c.path)
 		require.True(t, ok, "client route %s %s is not in the OpenAPI description", c.method, c.path)
 	}
-	require.Len(t, routes, 25)
+	require.Len(t, routes, 28)
 
 	srv := clockifytest.NewServer()
 	defer srv.Close()
@@ -297,7 +305,7 @@ var optionalParameters = map[string]string{
 // the ones it marks required are sent.
 func TestRequestsMatchOpenAPI(t *testing.T) {
 	// Every option of every call was set, so this counts every name the client can send.
-	require.Equal(t, 96, checkRequests(t, loadOpenAPI(t), everyCall(t)))
+	require.Equal(t, 109, checkRequests(t, loadOpenAPI(t), everyCall(t)))
 }
 
 // checkRequests checks what the calls sent against spec, and returns how many names it
@@ -390,7 +398,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	problems := map[string]string{} // Type.field: the first call that decodes it
 	checked := checkResponses(t, loadOpenAPI(t), everyCall(t), problems)
 	require.Empty(t, problems, "fields decoded that the OpenAPI description does not list: add the reason to undocumentedFields, or fix the tag")
-	require.Equal(t, 413, checked)
+	require.Equal(t, 477, checked)
 }
 
 // checkResponses walks what the calls decoded against spec, records in problems the
@@ -520,7 +528,7 @@ func TestDocLinksMatchOpenAPI(t *testing.T) {
 		want := "// https://docs.clockify.me/#tag/" + strings.ReplaceAll(op.Tags[0], " ", "-") + "/operation/" + op.OperationID
 		require.Equal(t, want, l.next, "the line after %s", l.where)
 	}
-	require.Len(t, links, 34)
+	require.Len(t, links, 37)
 }
 
 // TestOpenAPISubsetIsCurrent derives the subset of Clockify's OpenAPI description that
