@@ -414,11 +414,11 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "user entries in a window",
 			call: func(c *Client) (any, error) {
-				e, _, err := c.TimeEntries.List(ctx, ws, "u1", &TimeEntryListOptions{Start: start, End: end, Hydrated: true, InProgress: new(false), Description: "fix", Project: "p1", ListOptions: ListOptions{PageSize: 5000}})
+				e, _, err := c.TimeEntries.List(ctx, ws, "u1", &TimeEntryListOptions{Start: start, End: end, Hydrated: true, InProgress: new(false), Description: "fix", Project: "p1", Task: "t1", ProjectRequired: true, TaskRequired: true, ListOptions: ListOptions{PageSize: 5000}})
 				return e, err
 			},
 			method: "GET", url: "v1/workspaces/" + ws + "/user/u1/time-entries", status: 200,
-			query: url.Values{"start": {"2026-10-31T13:00:00Z"}, "end": {"2026-11-02T13:00:00Z"}, "hydrated": {"true"}, "in-progress": {"false"}, "description": {"fix"}, "project": {"p1"}, "page-size": {"5000"}},
+			query: url.Values{"start": {"2026-10-31T13:00:00Z"}, "end": {"2026-11-02T13:00:00Z"}, "hydrated": {"true"}, "in-progress": {"false"}, "description": {"fix"}, "project": {"p1"}, "task": {"t1"}, "project-required": {"true"}, "task-required": {"true"}, "page-size": {"5000"}},
 			resp:  `[` + entryJSON + `]`,
 			check: func(t *testing.T, v any) {
 				e := v.([]TimeEntry)[0]

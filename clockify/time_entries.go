@@ -248,8 +248,12 @@ type TimeEntryListOptions struct {
 	End   time.Time // zero: no upper bound
 	// Description matches entries whose description contains it.
 	Description string
-	// Project limits the list to one project.
+	// Project limits the list to one project, Task to one task.
 	Project string
+	Task    string
+	// ProjectRequired lists only the entries with a project, TaskRequired only those
+	// with a task.
+	ProjectRequired, TaskRequired bool
 	// Hydrated asks for each entry's project, task, user and tags.
 	Hydrated bool
 	// InProgress: nil lists all, true only the running timer, false only stopped entries.
@@ -286,6 +290,15 @@ func (s *TimeEntriesService) List(ctx context.Context, workspaceID, userID strin
 	}
 	if opts.Project != "" {
 		q.Set("project", opts.Project)
+	}
+	if opts.Task != "" {
+		q.Set("task", opts.Task)
+	}
+	if opts.ProjectRequired {
+		q.Set("project-required", "true")
+	}
+	if opts.TaskRequired {
+		q.Set("task-required", "true")
 	}
 	if opts.Hydrated {
 		q.Set("hydrated", "true")

@@ -408,12 +408,14 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, p params, u
 	start, serr := timeParam(r, "start")
 	end, eerr := timeParam(r, "end")
 	inProgress, ierr := boolParam(r, "in-progress")
-	if err := firstErr(serr, eerr, ierr); err != nil {
+	needProject, nperr := boolParam(r, "project-required")
+	needTask, nterr := boolParam(r, "task-required")
+	if err := firstErr(serr, eerr, ierr, nperr, nterr); err != nil {
 		writeError(w, err)
 		return
 	}
 	q := r.URL.Query()
-	desc, project := strings.ToLower(q.Get("description")), q.Get("project")
+	desc, project, task := strings.ToLower(q.Get("description")), q.Get("project"), q.Get("task")
 	hydrated := q.Get("hydrated") == "true"
 	target := p["user"]
 	s.mu.Lock()
@@ -435,7 +437,10 @@ func (s *Server) listEntries(w http.ResponseWriter, r *http.Request, p params, u
 				(end.IsZero() || !st.After(end)) &&
 				(inProgress == nil || *inProgress == (e.TimeInterval.End == nil)) &&
 				(desc == "" || strings.Contains(strings.ToLower(e.Description), desc)) &&
-				(project == "" || e.ProjectID == project)
+				(project == "" || e.ProjectID == project) &&
+				(task == "" || e.TaskID == task) &&
+				(needProject == nil || !*needProject || e.ProjectID != "") &&
+				(needTask == nil || !*needTask || e.TaskID != "")
 		}) {
 			if hydrated {
 				out = append(out, s.state.hydrate(ws, e))

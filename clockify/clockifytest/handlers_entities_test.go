@@ -240,8 +240,8 @@ func TestListFilters(t *testing.T) {
 	require.NotEmpty(t, full["memberships"])
 }
 
-// TestEntryFilters: a user's entries filter by start, running state, project and
-// description, and an entry is hydrated only when asked.
+// TestEntryFilters: a user's entries filter by start, running state, project, task,
+// description and having a project or a task, and an entry is hydrated only when asked.
 func TestEntryFilters(t *testing.T) {
 	srv, fx := newServer(t)
 	ctx, ws := t.Context(), fx.Workspace.ID
@@ -307,6 +307,28 @@ func TestEntryFilters(t *testing.T) {
 	for _, e := range found {
 		require.Contains(t, strings.ToLower(e.Description), strings.ToLower(term))
 	}
+	// A task, and entries with a project or a task at all: two entries added, one with a
+	// task, one with neither.
+	at := all[0].TimeInterval.Start.Add(-time.Hour)
+	withTask, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: running.UserID, ProjectID: running.ProjectID,
+		TaskID: "0000002a00000000000000aa", TimeInterval: clockify.TimeInterval{Start: at, End: new(at.Add(time.Minute))}})
+	require.NoError(t, err)
+	bare, err := srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: running.UserID,
+		TimeInterval: clockify.TimeInterval{Start: at, End: new(at.Add(time.Minute))}})
+	require.NoError(t, err)
+	ids := func(opts *clockify.TimeEntryListOptions) []string {
+		var out []string
+		for _, e := range list(opts) {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	require.Equal(t, []string{withTask.ID}, ids(&clockify.TimeEntryListOptions{Task: withTask.TaskID}))
+	require.Equal(t, []string{withTask.ID}, ids(&clockify.TimeEntryListOptions{TaskRequired: true}))
+	withProject := ids(&clockify.TimeEntryListOptions{ProjectRequired: true})
+	require.Len(t, withProject, len(all)+1)
+	require.NotContains(t, withProject, bare.ID)
+	require.Len(t, ids(nil), len(all)+2)
 
 	plain, _, err := c.TimeEntries.Get(ctx, ws, running.ID, false)
 	require.NoError(t, err)
