@@ -328,7 +328,13 @@ func TestEntryFilters(t *testing.T) {
 	withProject := ids(&clockify.TimeEntryListOptions{ProjectRequired: true})
 	require.Len(t, withProject, len(all)+1)
 	require.NotContains(t, withProject, bare.ID)
-	require.Len(t, ids(nil), len(all)+2)
+	every := ids(nil)
+	require.Len(t, every, len(all)+2)
+	for _, id := range []string{withTask.ID, bare.ID} {
+		require.Regexp(t, `^[0-9a-f]{24}$`, id, "an id like Clockify's")
+	}
+	require.Less(t, withTask.ID, bare.ID, "ids grow, as Clockify's do")
+	require.Less(t, slices.Index(every, withTask.ID), slices.Index(every, bare.ID), "of two entries that start together, the lesser id first")
 
 	plain, _, err := c.TimeEntries.Get(ctx, ws, running.ID, false)
 	require.NoError(t, err)
