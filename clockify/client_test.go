@@ -398,7 +398,7 @@ func TestEndpoints(t *testing.T) {
 				return p, err
 			},
 			method: "PUT", url: "v1/workspaces/" + ws + "/projects/p1", status: 200, resp: `{"id":"p1","name":"web-app","archived":true}`,
-			body:  `{"archived":true,"clientId":"","billable":false}`, // a client removed, not left out
+			body:  `{"archived":true,"clientId":"","billable":false}`, // a field set to "" is sent, not left out
 			check: func(t *testing.T, v any) { require.True(t, v.(*Project).Archived) },
 		},
 		{
