@@ -354,11 +354,11 @@ func TestEndpoints(t *testing.T) {
 		{
 			name: "projects with filters",
 			call: func(c *Client) (any, error) {
-				p, _, err := c.Projects.List(ctx, ws, &ProjectListOptions{Name: "web", Archived: new(false), Billable: new(true), Hydrated: true})
+				p, _, err := c.Projects.List(ctx, ws, &ProjectListOptions{Name: "web", StrictName: true, Archived: new(false), Billable: new(true), Hydrated: true})
 				return p, err
 			},
 			method: "GET", url: "v1/workspaces/" + ws + "/projects", status: 200,
-			query: url.Values{"name": {"web"}, "archived": {"false"}, "billable": {"true"}, "hydrated": {"true"}},
+			query: url.Values{"name": {"web"}, "strict-name-search": {"true"}, "archived": {"false"}, "billable": {"true"}, "hydrated": {"true"}},
 			resp:  `[{"id":"p1","name":"web-app","duration":"PT0S","estimate":{"estimate":"PT0S","type":"AUTO"},"hourlyRate":null,"costRate":null,"tasks":[{"id":"t1","name":"T","estimate":"PT1H30M"}]}]`,
 			check: func(t *testing.T, v any) {
 				p := v.([]Project)[0]

@@ -43,8 +43,10 @@ type Estimate struct {
 
 // ProjectListOptions filters a workspace's projects.
 type ProjectListOptions struct {
-	// Name matches projects whose name contains it.
-	Name string
+	// Name matches projects whose name contains it; with StrictName, only those whose
+	// whole name it is (the one project of that name, for a lookup before a Create).
+	Name       string
+	StrictName bool
 	// Archived: nil lists both, true only archived, false only active.
 	Archived *bool
 	// Billable: nil lists both.
@@ -71,6 +73,9 @@ func (s *ProjectsService) List(ctx context.Context, workspaceID string, opts *Pr
 	q := url.Values{}
 	if opts.Name != "" {
 		q.Set("name", opts.Name)
+	}
+	if opts.StrictName {
+		q.Set("strict-name-search", "true")
 	}
 	if opts.Archived != nil {
 		q.Set("archived", boolString(*opts.Archived))

@@ -204,18 +204,25 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, p params, 
 	}
 	archived, aerr := boolParam(r, "archived")
 	billable, berr := boolParam(r, "billable")
-	if aerr != nil || berr != nil {
-		writeError(w, firstErr(aerr, berr))
+	strict, serr := boolParam(r, "strict-name-search")
+	if err := firstErr(aerr, berr, serr); err != nil {
+		writeError(w, err)
 		return
 	}
 	name := strings.ToLower(r.URL.Query().Get("name"))
+	// A strict search matches the whole name, in any case as the search by part does:
+	// Clockify's description says "exactly", not whether case counts.
+	matches := strings.Contains
+	if strict != nil && *strict {
+		matches = func(s, name string) bool { return s == name }
+	}
 	hydrated := r.URL.Query().Get("hydrated") == "true"
 	s.mu.Lock()
 	ws, err := s.state.access(uid, p["ws"])
 	var out []clockify.Project
 	if err == nil {
 		for _, pr := range ws.sortedProjects() {
-			if (name != "" && !strings.Contains(strings.ToLower(pr.Name), name)) ||
+			if (name != "" && !matches(strings.ToLower(pr.Name), name)) ||
 				(archived != nil && *archived != pr.Archived) ||
 				(billable != nil && *billable != pr.Billable) {
 				continue

@@ -141,7 +141,8 @@ func TestWorkspaceListAndProjectUpdateOverHTTP(t *testing.T) {
 }
 
 // TestListFilters: the member and project lists filter as Clockify's do (parts of names
-// and emails in any case, membership status, archived, billable) and hydrate on request.
+// and emails in any case, a project's whole name, membership status, archived, billable)
+// and hydrate on request.
 func TestListFilters(t *testing.T) {
 	srv, fx := newServer(t)
 	ctx, ws := t.Context(), fx.Workspace.ID
@@ -231,6 +232,17 @@ func TestListFilters(t *testing.T) {
 	zeds := all[len(all)-2:]
 	require.Equal(t, "zed", strings.ToLower(zeds[0].Name))
 	require.Less(t, zeds[0].ID, zeds[1].ID, "the same name, by id")
+	// A strict search matches the whole name, in any case as the search by part does.
+	_, err = srv.AddProject(ws, clockify.Project{Name: "alphabet"})
+	require.NoError(t, err)
+	require.Len(t, projects(&clockify.ProjectListOptions{Name: "alpha"}), 2)
+	for name, want := range map[string]int{"alpha": 1, "ALPHA": 1, "alph": 0, "alphabet": 1} {
+		got := projects(&clockify.ProjectListOptions{Name: name, StrictName: true})
+		require.Len(t, got, want, name)
+		if want > 0 {
+			require.True(t, strings.EqualFold(name, got[0].Name), name)
+		}
+	}
 
 	// GET /v1/user carries the memberships only when asked.
 	auth := map[string]string{"X-Api-Key": fx.OwnerKey}
