@@ -134,8 +134,9 @@ type ProjectRequest struct {
 	Public   *bool  `json:"isPublic,omitempty"`
 }
 
-// ProjectUpdate changes a project ([ProjectsService.Update]): a nil field is left as it
-// is. Its fields take what [ProjectRequest]'s take.
+// ProjectUpdate changes a project ([ProjectsService.Update]): a nil field is not sent,
+// every field of Clockify's body being optional (archiving sends only Archived), and the
+// fake leaves such a field as it was. Its fields take what [ProjectRequest]'s take.
 type ProjectUpdate struct {
 	Name     *string `json:"name,omitempty"`
 	ClientID *string `json:"clientId,omitempty"`
