@@ -214,7 +214,7 @@ func (s *Server) listProjects(w http.ResponseWriter, r *http.Request, p params, 
 	// Clockify's description says "exactly", not whether case counts.
 	matches := strings.Contains
 	if strict != nil && *strict {
-		matches = func(s, name string) bool { return s == name }
+		matches = func(a, b string) bool { return a == b }
 	}
 	hydrated := r.URL.Query().Get("hydrated") == "true"
 	s.mu.Lock()
