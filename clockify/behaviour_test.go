@@ -726,8 +726,8 @@ func TestProjectLifecycleAgainstTheFake(t *testing.T) {
 	require.Equal(t, http.StatusCreated, resp.StatusCode)
 	require.Equal(t, "NEW_PROJECT", <-events)
 	require.NotEmpty(t, p.ID)
-	require.True(t, p.Billable, "billable as the workspace's setting for new projects")
-	require.NotEmpty(t, p.Color, "a colour Clockify picked")
+	require.True(t, p.Billable, "billable, as the workspace's setting for new projects says")
+	require.NotEmpty(t, p.Color, "a colour picked for it")
 	_, _, err = c.Projects.Create(ctx, wsID, &clockify.ProjectRequest{Name: "New-Service"})
 	var ae *clockify.APIError
 	require.ErrorAs(t, err, &ae, "a name taken")
