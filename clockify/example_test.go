@@ -86,6 +86,40 @@ func ExampleWebhooksService_Create() {
 	// {Token:[REDACTED]}
 }
 
+// Find the project of a name, or create it: the name filter alone would also find
+// "web-app-legacy" for "web-app".
+func ExampleProjectListOptions_strictName() {
+	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Members: 2})
+	defer srv.Close()
+	c, err := srv.NewClient(fx.OwnerKey)
+	if err != nil {
+		panic(err)
+	}
+	ctx, ws := context.Background(), fx.Workspace.ID
+	if _, _, err := c.Projects.Create(ctx, ws, &clockify.ProjectRequest{Name: "web-app-legacy"}); err != nil {
+		panic(err)
+	}
+
+	for _, name := range []string{"web-app", "search-service"} {
+		found, _, err := c.Projects.List(ctx, ws, &clockify.ProjectListOptions{Name: name, StrictName: true})
+		if err != nil {
+			panic(err)
+		}
+		if len(found) > 0 {
+			fmt.Println("found", found[0].Name)
+			continue
+		}
+		p, _, err := c.Projects.Create(ctx, ws, &clockify.ProjectRequest{Name: name})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("created", p.Name)
+	}
+	// Output:
+	// found web-app
+	// created search-service
+}
+
 // Retire a project: Clockify deletes only an archived one.
 func ExampleProjectsService_Delete() {
 	srv, fx := clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 1, Members: 2})
