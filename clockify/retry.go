@@ -26,7 +26,7 @@ type RetryPolicy struct {
 	// MaxRetryAfter caps how long a Retry-After header may make the client wait.
 	MaxRetryAfter time.Duration
 	// RetryWrites allows retrying POST and PATCH calls that create or change things
-	// (creating a time entry or webhook, stopping a timer) after any failure.
+	// (creating a time entry, project or webhook, stopping a timer) after any failure.
 	// Clockify has no idempotency key, so a retried create may create twice; it is off by
 	// default, and such a call is then retried only when Clockify cannot have acted on it:
 	// after a 429 (refused before any work) or a connection that could not be opened.
