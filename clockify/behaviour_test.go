@@ -222,9 +222,9 @@ func TestRetriesSurviveInjectedFaults(t *testing.T) {
 	require.Greater(t, faults, got/7+len(fx.Members), "faults were injected and retried")
 }
 
-// TestLostAnswers: Clockify carried a call out but its answer was lost. A create is not
-// sent again (it would create twice) and says it failed; a delete is retried, told the
-// entry is gone, and succeeds.
+// TestLostAnswers: Clockify carried a call out but its answer was lost. A create (of an
+// entry, of a project) is not sent again (it would create twice) and says it failed; a
+// delete is retried, told the entry is gone, and succeeds.
 func TestLostAnswers(t *testing.T) {
 	srv, fx := newFake(t)
 	c, err := srv.NewClient(fx.OwnerKey, clockify.WithRetryPolicy(fast))
@@ -253,6 +253,15 @@ func TestLostAnswers(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, resp.Attempts)
 	require.Empty(t, stored())
+
+	// So is a project's creation.
+	srv.FailNext(clockifytest.FaultLoseAnswer)
+	_, _, err = c.Projects.Create(ctx, wsID, &clockify.ProjectRequest{Name: "lost answer"})
+	require.ErrorAs(t, err, &te)
+	require.Equal(t, 1, srv.Requests("POST v1/workspaces/{ws}/projects"), "not retried")
+	found, _, err := c.Projects.List(ctx, wsID, &clockify.ProjectListOptions{Name: "lost answer", StrictName: true})
+	require.NoError(t, err)
+	require.Len(t, found, 1, "created once")
 }
 
 func TestErrorsAgainstTheFake(t *testing.T) {
