@@ -665,55 +665,10 @@ func TestArgumentErrorsSendNothing(t *testing.T) {
 		"project":            func() error { _, _, err := c.Projects.Get(ctx, ws, ""); return err },
 		"project create nil": func() error { _, _, err := c.Projects.Create(ctx, ws, nil); return err },
 		"project create ws":  func() error { _, _, err := c.Projects.Create(ctx, "", &ProjectRequest{Name: "ab"}); return err },
-		"project no name":    func() error { _, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{}); return err },
-		"project name of one character": func() error {
-			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "é"})
-			return err
-		},
-		"project name too long": func() error {
-			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: strings.Repeat("é", 251)})
-			return err
-		},
-		"project name not UTF-8": func() error {
-			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web\xff"})
-			return err
-		},
-		"project client not UTF-8": func() error {
-			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", ClientID: "\xc3"})
-			return err
-		},
-		"project colour of three digits": func() error {
-			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", Color: "#fff"})
-			return err
-		},
-		"project colour not hex": func() error {
-			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", Color: "#4CAF5G"})
-			return err
-		},
-		"project colour without #": func() error {
-			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", Color: "04CAF50"})
-			return err
-		},
-		"project note too long": func() error {
-			_, _, err := c.Projects.Create(ctx, ws, &ProjectRequest{Name: "web", Note: strings.Repeat("n", 16385)})
-			return err
-		},
 		"project update nil": func() error { _, _, err := c.Projects.Update(ctx, ws, "p", nil); return err },
 		"project update id":  func() error { _, _, err := c.Projects.Update(ctx, ws, "", &ProjectUpdate{}); return err },
-		"project update blank name": func() error {
-			_, _, err := c.Projects.Update(ctx, ws, "p", &ProjectUpdate{Name: new("  ")})
-			return err
-		},
-		"project update empty colour": func() error {
-			_, _, err := c.Projects.Update(ctx, ws, "p", &ProjectUpdate{Color: new("")})
-			return err
-		},
-		"project update note not UTF-8": func() error {
-			_, _, err := c.Projects.Update(ctx, ws, "p", &ProjectUpdate{Note: new("caf\xe9")})
-			return err
-		},
-		"project delete id": func() error { _, err := c.Projects.Delete(ctx, ws, ".."); return err },
-		"entries user":      func() error { _, _, err := c.TimeEntries.List(ctx, ws, "", nil); return err },
+		"project delete id":  func() error { _, err := c.Projects.Delete(ctx, ws, ".."); return err },
+		"entries user":       func() error { _, _, err := c.TimeEntries.List(ctx, ws, "", nil); return err },
 		"entries size": func() error {
 			_, _, err := c.TimeEntries.List(ctx, ws, "u", &TimeEntryListOptions{ListOptions: ListOptions{PageSize: 10000}})
 			return err
@@ -779,6 +734,26 @@ func TestArgumentErrorsSendNothing(t *testing.T) {
 			_, _, err := c.Reports.Detailed(ctx, ws, &DetailedReportRequest{Start: time.Now(), End: time.Now(), TimeZone: "Local"})
 			return err
 		},
+	}
+	for name, req := range map[string]*ProjectRequest{
+		"no name":                {},
+		"name of one character":  {Name: "é"},
+		"name too long":          {Name: strings.Repeat("é", 251)},
+		"name not UTF-8":         {Name: "web\xff"},
+		"client not UTF-8":       {Name: "web", ClientID: "\xc3"},
+		"colour of three digits": {Name: "web", Color: "#fff"},
+		"colour not hex":         {Name: "web", Color: "#4CAF5G"},
+		"colour without #":       {Name: "web", Color: "04CAF50"},
+		"note too long":          {Name: "web", Note: strings.Repeat("n", 16385)},
+	} {
+		calls["project "+name] = func() error { _, _, err := c.Projects.Create(ctx, ws, req); return err }
+	}
+	for name, req := range map[string]*ProjectUpdate{
+		"blank name":     {Name: new("  ")},
+		"empty colour":   {Color: new("")},
+		"note not UTF-8": {Note: new("caf\xe9")},
+	} {
+		calls["project update "+name] = func() error { _, _, err := c.Projects.Update(ctx, ws, "p", req); return err }
 	}
 	for name, call := range calls {
 		err := call()
