@@ -96,7 +96,7 @@ func timeParam(r *http.Request, name string) (time.Time, *apiError) {
 	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return time.Time{}, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [" + name + "]", Code: 501}
+		return time.Time{}, errInvalidField(name)
 	}
 	return t, nil
 }
@@ -586,7 +586,7 @@ func (s *Server) updateEntry(w http.ResponseWriter, r *http.Request, p params, u
 		return
 	}
 	if in.Start == nil {
-		writeError(w, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [start]", Code: 501})
+		writeError(w, errInvalidField("start"))
 		return
 	}
 	if err := in.validate(); err != nil {
@@ -637,7 +637,7 @@ func (s *Server) stopTimer(w http.ResponseWriter, r *http.Request, p params, uid
 		return
 	}
 	if in.End == nil {
-		writeError(w, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [end]", Code: 501})
+		writeError(w, errInvalidField("end"))
 		return
 	}
 	out, err := s.changeEntry(asMember(uid, p["ws"]), func(_ *state, ws *workspace) (*clockify.TimeEntry, clockify.WebhookEvent, *apiError) {
@@ -656,7 +656,7 @@ func stopRunning(ws *workspace, userID string, end, at time.Time) (*clockify.Tim
 		}
 		end = end.UTC().Truncate(time.Second)
 		if end.Before(e.TimeInterval.Start) {
-			return nil, "", &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [end]", Code: 501}
+			return nil, "", errInvalidField("end")
 		}
 		e.TimeInterval.End = &end
 		d := clockify.Duration(end.Sub(e.TimeInterval.Start))

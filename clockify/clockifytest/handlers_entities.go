@@ -41,7 +41,7 @@ func (s *Server) readChangeQuery(r *http.Request) (q changeQuery, err *apiError)
 		start = end.Add(-month)
 	}
 	if end.Before(start) {
-		return q, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [end]", Code: 501}
+		return q, errInvalidField("end")
 	}
 	q.start, q.end = start, end
 	types := r.URL.Query()["type"]
@@ -54,7 +54,7 @@ func (s *Server) readChangeQuery(r *http.Request) (q changeQuery, err *apiError)
 			q.entries = true
 		case clockify.EntityCustomFieldValue, clockify.EntityTimeEntryRate:
 		default:
-			return q, &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [type]", Code: 501}
+			return q, errInvalidField("type")
 		}
 	}
 	return q, nil

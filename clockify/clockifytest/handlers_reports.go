@@ -40,7 +40,7 @@ func (s *Server) detailedReport(w http.ResponseWriter, r *http.Request, p params
 	s.mu.Unlock()
 	loc, zerr := time.LoadLocation(zone)
 	if zerr != nil || zone == "Local" {
-		writeError(w, errBadRequest("You entered invalid value for field: [timeZone]"))
+		writeError(w, errInvalidField("timeZone"))
 		return
 	}
 	// Clockify reads the range as wall-clock time in the report's zone, whatever offset

@@ -81,14 +81,14 @@ func (in webhookInput) validate() *apiError {
 		return errBadRequest("Webhook already exists")
 	}
 	if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errBadRequest("You entered invalid value for field: [url]")
+		return errInvalidField("url")
 	}
 	// Clockify reads both enums strictly: a name outside them is a bad request.
 	if !in.WebhookEvent.Known() {
-		return errBadRequest("You entered invalid value for field: [webhookEvent]")
+		return errInvalidField("webhookEvent")
 	}
 	if in.TriggerSourceType != "" && !in.TriggerSourceType.Known() {
-		return errBadRequest("You entered invalid value for field: [triggerSourceType]")
+		return errInvalidField("triggerSourceType")
 	}
 	return nil
 }
@@ -214,7 +214,7 @@ func (s *Server) webhookLogs(w http.ResponseWriter, r *http.Request, p params, u
 	switch in.Status {
 	case "", "ALL", "SUCCEEDED", "FAILED":
 	default:
-		writeError(w, errBadRequest("You entered invalid value for field: [status]"))
+		writeError(w, errInvalidField("status"))
 		return
 	}
 	// The spec's default page is 0; 0 and 1 both mean the first page here. No maximum

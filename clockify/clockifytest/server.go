@@ -203,6 +203,12 @@ func errBadRequest(msg string) *apiError {
 	return &apiError{status: http.StatusBadRequest, Message: msg, Code: 501}
 }
 
+// errInvalidField is Clockify's answer to a value it refuses in a request's field or query
+// parameter.
+func errInvalidField(field string) *apiError {
+	return errBadRequest("You entered invalid value for field: [" + field + "]")
+}
+
 var errAccessDenied = &apiError{status: http.StatusForbidden, Message: "Access Denied", Code: 501}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

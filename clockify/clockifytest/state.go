@@ -3,7 +3,6 @@ package clockifytest
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -235,7 +234,7 @@ func (in *entryInput) validate() *apiError {
 	case "", clockify.TimeEntryRegular, clockify.TimeEntryBreak:
 		return nil
 	}
-	return &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [type]", Code: 501}
+	return errInvalidField("type")
 }
 
 // putEntry validates an entry against the workspace and stores it, returning the
@@ -259,7 +258,7 @@ func (st *state) putEntry(ws *workspace, e *clockify.TimeEntry, isNew bool, at t
 	if iv.End != nil {
 		end := iv.End.UTC().Truncate(time.Second)
 		if end.Before(iv.Start) {
-			return "", &apiError{status: http.StatusBadRequest, Message: "You entered invalid value for field: [end]", Code: 501}
+			return "", errInvalidField("end")
 		}
 		iv.End = &end
 		d := clockify.Duration(end.Sub(iv.Start))
