@@ -755,6 +755,19 @@ func TestArgumentErrorsSendNothing(t *testing.T) {
 	} {
 		calls["project update "+name] = func() error { _, _, err := c.Projects.Update(ctx, ws, "p", req); return err }
 	}
+	for name, req := range map[string]*TimeEntryRequest{
+		"holiday":               {Type: TimeEntryHoliday},
+		"description too long":  {Description: strings.Repeat("d", 3001)},
+		"description not UTF-8": {Description: "caf\xe9"},
+	} {
+		calls["entry create "+name] = func() error { _, _, err := c.TimeEntries.Create(ctx, ws, req); return err }
+		calls["entry update "+name] = func() error {
+			upd := *req
+			upd.Start = time.Now()
+			_, _, err := c.TimeEntries.Update(ctx, ws, "e", &upd)
+			return err
+		}
+	}
 	for name, call := range calls {
 		err := call()
 		var ae *ArgumentError

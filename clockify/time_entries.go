@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+	"unicode/utf8"
 )
 
 // TimeEntriesService reads and writes time entries.
@@ -202,7 +203,7 @@ type TimeEntryRequest struct {
 	Start       time.Time
 	End         *time.Time
 	Billable    *bool
-	Description string
+	Description string // up to 3,000 characters, UTF-8
 	ProjectID   string
 	TaskID      string
 	TagIDs      []string
@@ -231,12 +232,23 @@ func (r TimeEntryRequest) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
+// maxEntryDescription is the longest description Clockify's OpenAPI description allows
+// an entry.
+const maxEntryDescription = 3000
+
 func (r *TimeEntryRequest) validate() error {
-	if r == nil {
+	switch {
+	case r == nil:
 		return &ArgumentError{Field: "request", Reason: "is required"}
-	}
-	if r.End != nil && !r.Start.IsZero() && r.End.Before(r.Start) {
+	case r.End != nil && !r.Start.IsZero() && r.End.Before(r.Start):
 		return &ArgumentError{Field: "End", Reason: "is before Start"}
+	case r.Type != "" && r.Type != TimeEntryRegular && r.Type != TimeEntryBreak:
+		// Clockify makes holidays and time off itself.
+		return &ArgumentError{Field: "Type", Reason: "must be REGULAR or BREAK"}
+	case !utf8.ValidString(r.Description): // JSON would carry U+FFFD instead: another text
+		return &ArgumentError{Field: "Description", Reason: "must be UTF-8"}
+	case utf8.RuneCountInString(r.Description) > maxEntryDescription:
+		return &ArgumentError{Field: "Description", Reason: "must be at most 3,000 characters"}
 	}
 	return nil
 }

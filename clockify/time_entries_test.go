@@ -2,6 +2,7 @@ package clockify
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,6 +130,34 @@ func FuzzTimeInterval(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(encodeIntervalByReflection(t, v)), string(got))
 	})
+}
+
+// TestEntryRequestLimits: a request's type and description take what Clockify's
+// description allows, and refuse what lies just past it.
+func TestEntryRequestLimits(t *testing.T) {
+	for _, tc := range []struct {
+		req   TimeEntryRequest
+		field string // the field refused, "" when none is
+	}{
+		{req: TimeEntryRequest{}},
+		{req: TimeEntryRequest{Type: TimeEntryRegular}},
+		{req: TimeEntryRequest{Type: TimeEntryBreak}},
+		{req: TimeEntryRequest{Type: TimeEntryHoliday}, field: "Type"},
+		{req: TimeEntryRequest{Type: TimeEntryTimeOff}, field: "Type"},
+		{req: TimeEntryRequest{Type: "regular"}, field: "Type"},
+		{req: TimeEntryRequest{Description: strings.Repeat("é", maxEntryDescription)}},
+		{req: TimeEntryRequest{Description: strings.Repeat("é", maxEntryDescription+1)}, field: "Description"},
+		{req: TimeEntryRequest{Description: "caf\xe9"}, field: "Description"},
+	} {
+		err := tc.req.validate()
+		if tc.field == "" {
+			require.NoError(t, err, "%+v", tc.req)
+			continue
+		}
+		var ae *ArgumentError
+		require.ErrorAs(t, err, &ae, "%+v", tc.req)
+		require.Equal(t, tc.field, ae.Field)
+	}
 }
 
 // TestEntryIsWork: breaks, holidays and time off are entries too, but not work; an entry

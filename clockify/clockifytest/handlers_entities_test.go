@@ -17,18 +17,30 @@ import (
 	"github.com/heyjasper/jasper-clockify/clockify/clockifytest"
 )
 
-func TestEntryTypeIsValidated(t *testing.T) {
-	// Clockify takes REGULAR or BREAK in a request; holidays and time off are its own.
+// TestEntryBodyIsValidated: Clockify takes REGULAR or BREAK in a request (holidays and
+// time off are its own) and a description of at most 3,000 characters.
+func TestEntryBodyIsValidated(t *testing.T) {
 	srv, fx := newServer(t, clockifytest.WithClock(func() time.Time { return now }))
 	c, err := srv.NewClient(fx.OwnerKey)
 	require.NoError(t, err)
 	before := srv.TimeEntries(fx.Workspace.ID)
 	end := now
 	var ae *clockify.APIError
-	_, _, err = c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: clockify.TimeEntryHoliday})
-	require.ErrorAs(t, err, &ae)
-	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	entries := "v1/workspaces/" + fx.Workspace.ID + "/time-entries"
+	for _, body := range []map[string]string{
+		{"type": "HOLIDAY"},
+		{"description": strings.Repeat("é", 3001)},
+	} {
+		body["start"], body["end"] = now.Add(-time.Hour).Format(time.RFC3339), now.Format(time.RFC3339)
+		// Sent as a host writing its own request would, past the client's own checks.
+		err = sendRaw(t, c, http.MethodPost, entries, body)
+		require.ErrorAs(t, err, &ae)
+		require.Equal(t, http.StatusBadRequest, ae.StatusCode)
+	}
 	require.Equal(t, before, srv.TimeEntries(fx.Workspace.ID), "nothing was stored")
+	long, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-3 * time.Hour), End: new(now.Add(-2 * time.Hour)), Description: strings.Repeat("é", 3000)})
+	require.NoError(t, err, "3,000 characters are the limit")
+	require.Equal(t, strings.Repeat("é", 3000), long.Description)
 
 	plain, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-2 * time.Hour), End: new(now.Add(-time.Hour))})
 	require.NoError(t, err)
@@ -36,13 +48,23 @@ func TestEntryTypeIsValidated(t *testing.T) {
 	e, _, err := c.TimeEntries.Create(t.Context(), fx.Workspace.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: clockify.TimeEntryBreak, Description: "lunch"})
 	require.NoError(t, err)
 	require.Equal(t, clockify.TimeEntryBreak, e.Type)
-	_, _, err = c.TimeEntries.Update(t.Context(), fx.Workspace.ID, e.ID, &clockify.TimeEntryRequest{Start: now.Add(-time.Hour), End: &end, Type: "regular"})
+	err = sendRaw(t, c, http.MethodPut, entries+"/"+e.ID, map[string]string{"start": now.Add(-time.Hour).Format(time.RFC3339), "type": "regular"})
 	require.ErrorAs(t, err, &ae)
 	require.Equal(t, http.StatusBadRequest, ae.StatusCode)
 	got, _, err := c.TimeEntries.Get(t.Context(), fx.Workspace.ID, e.ID, false)
 	require.NoError(t, err)
 	require.Equal(t, clockify.TimeEntryBreak, got.Type)
 	require.Equal(t, "lunch", got.Description, "the refused update changed nothing")
+}
+
+// sendRaw sends body to a path of the fake as the client sends its own requests, but
+// without the checks its typed calls make first.
+func sendRaw(t *testing.T, c *clockify.Client, method, path string, body any) error {
+	t.Helper()
+	req, err := c.NewRequest(t.Context(), method, path, body)
+	require.NoError(t, err)
+	_, err = c.Do(req, nil)
+	return err
 }
 
 func TestEarlierTimerStopsTheRunningOneWithoutANegativeDuration(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heyjasper/jasper-clockify/clockify"
 )
@@ -228,13 +229,18 @@ type entryInput struct {
 }
 
 // validate checks what Clockify checks of a request body before anything else: the
-// type is REGULAR or BREAK (holidays and time off are made by Clockify itself).
+// type is REGULAR or BREAK (holidays and time off are made by Clockify itself), and the
+// description at most 3,000 characters (its OpenAPI description's limit).
 func (in *entryInput) validate() *apiError {
 	switch in.Type {
 	case "", clockify.TimeEntryRegular, clockify.TimeEntryBreak:
-		return nil
+	default:
+		return errInvalidField("type")
 	}
-	return errInvalidField("type")
+	if utf8.RuneCountInString(in.Description) > 3000 {
+		return errInvalidField("description")
+	}
+	return nil
 }
 
 // putEntry validates an entry against the workspace and stores it, returning the
