@@ -11,7 +11,10 @@
 // over 5000; answers 405 (with Allow) for a wrong verb;
 // refuses a webhook whose event or trigger source type is not in Clockify's enums, and
 // one past Clockify's limits (ten per admin, a hundred per workspace, three on the Free
-// plan, where a downgrade disables all but the three oldest: [Server.SetFreePlan]); reads
+// plan, where a downgrade disables all but the three oldest: [Server.SetFreePlan]);
+// refuses a project's name, colour or note, and an entry's type or description, outside
+// the limits of Clockify's API description (400, "You entered invalid value for field";
+// Clockify's own message for these is not recorded); reads
 // a detailed report's range as wall-clock time in the report's zone (the user's zone when
 // it names none) and renders its times there; and filters time entries on their start
 // time only. A project created without a billable flag is billable when the workspace's

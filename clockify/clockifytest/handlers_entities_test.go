@@ -448,6 +448,24 @@ func TestEntryUpdateAndTask(t *testing.T) {
 	require.Equal(t, &clockify.Task{ID: "0000002a00000000000000ff", Name: "Build", ProjectID: p.ID}, full.Task)
 }
 
+// TestProjectFieldBounds: the fake takes a project's fields at the bounds of Clockify's
+// OpenAPI description (TestRoutingErrors refuses them just past it).
+func TestProjectFieldBounds(t *testing.T) {
+	srv, fx := newServer(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	name, note := strings.Repeat("é", 250), strings.Repeat("é", 16384)
+	p, _, err := c.Projects.Create(t.Context(), fx.Workspace.ID, &clockify.ProjectRequest{Name: " " + name + " ", Color: "#abcDEF", Note: note})
+	require.NoError(t, err)
+	require.Equal(t, name, p.Name, "the name is trimmed")
+	require.Equal(t, "#abcDEF", p.Color)
+	require.Equal(t, note, p.Note)
+	p, _, err = c.Projects.Update(t.Context(), fx.Workspace.ID, p.ID, &clockify.ProjectUpdate{Name: new("ab")})
+	require.NoError(t, err)
+	require.Equal(t, "ab", p.Name)
+	require.Equal(t, note, p.Note, "kept")
+}
+
 // TestBillableDefaults: a project created without a billable flag follows the workspace's
 // defaultBillableProjects setting; an entry created without one takes its project's, and
 // is not billable without a project. A flag in the request always wins.
@@ -460,10 +478,10 @@ func TestBillableDefaults(t *testing.T) {
 		body    string
 		want    bool
 	}{
-		{true, `{"name":"a"}`, true},
-		{false, `{"name":"b"}`, false},
-		{false, `{"name":"c","billable":true}`, true},
-		{true, `{"name":"d","billable":false}`, false},
+		{true, `{"name":"aa"}`, true},
+		{false, `{"name":"bb"}`, false},
+		{false, `{"name":"cc","billable":true}`, true},
+		{true, `{"name":"dd","billable":false}`, false},
 	} {
 		w := fx.Workspace
 		w.Settings = &clockify.WorkspaceSettings{DefaultBillableProjects: tc.setting}

@@ -153,10 +153,19 @@ func TestRoutingErrors(t *testing.T) {
 		{"entry with unknown tag", "POST", wsPath + "/time-entries", `{"tagIds":["x"]}`, 400, "Tag doesn't belong"},
 		{"project without name", "POST", wsPath + "/projects", `{"name":" "}`, 400, "name is required"},
 		{"duplicate project", "POST", wsPath + "/projects", `{"name":"` + strings.ToUpper(fx.Projects[0].Name) + `"}`, 400, "already exists"},
+		{"project name of one character", "POST", wsPath + "/projects", `{"name":" é "}`, 400, "[name]"},
+		{"project name of 251 characters", "POST", wsPath + "/projects", `{"name":"` + strings.Repeat("é", 251) + `"}`, 400, "[name]"},
+		{"project colour of three digits", "POST", wsPath + "/projects", `{"name":"web-x","color":"#fff"}`, 400, "[color]"},
+		{"project colour without #", "POST", wsPath + "/projects", `{"name":"web-x","color":"4CAF50"}`, 400, "[color]"},
+		{"project note of 16,385 characters", "POST", wsPath + "/projects", `{"name":"web-x","note":"` + strings.Repeat("é", 16385) + `"}`, 400, "[note]"},
+		{"project renamed to one character", "PUT", wsPath + "/projects/" + fx.Projects[0].ID, `{"name":"x"}`, 400, "[name]"},
+		{"entry description of 3,001 characters", "POST", wsPath + "/time-entries", `{"description":"` + strings.Repeat("é", 3001) + `"}`, 400, "[description]"},
 	}
+	allProjects := wsPath + "/projects?page-size=5000"
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(srv.TimeEntries(fx.Workspace.ID))
+			_, _, _, projectsBefore := call(t, "GET", allProjects, auth, "")
 			status, hdr, body, raw := call(t, tc.method, tc.url, auth, tc.body)
 			require.Equal(t, tc.status, status, string(raw))
 			require.Contains(t, body["message"], tc.message)
@@ -167,6 +176,8 @@ func TestRoutingErrors(t *testing.T) {
 				require.Equal(t, float64(3000), body["code"], "the code of a route Clockify has not")
 			}
 			require.Equal(t, before, len(srv.TimeEntries(fx.Workspace.ID)), "a rejected request changes nothing")
+			_, _, _, projectsAfter := call(t, "GET", allProjects, auth, "")
+			require.Equal(t, string(projectsBefore), string(projectsAfter), "nor any project")
 		})
 	}
 

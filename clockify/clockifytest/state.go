@@ -3,6 +3,7 @@ package clockifytest
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -333,11 +334,23 @@ func (ws *workspace) deleteEntry(e *clockify.TimeEntry, at time.Time) {
 	delete(ws.audit, e.ID)
 }
 
-// putProject validates and stores a project, returning the event it causes.
+// projectColor is the pattern Clockify's OpenAPI description gives a project's colour.
+var projectColor = regexp.MustCompile(`^#(?:[0-9a-fA-F]{6}){1}$`)
+
+// putProject validates and stores a project, returning the event it causes. The limits
+// are those of Clockify's OpenAPI description: a name of 2 to 250 characters, a colour
+// of its pattern (or none, for the default), a note of at most 16,384 characters.
 func (st *state) putProject(ws *workspace, p *clockify.Project, isNew bool) (clockify.WebhookEvent, *apiError) {
 	p.Name = strings.TrimSpace(p.Name)
-	if p.Name == "" {
+	switch n := utf8.RuneCountInString(p.Name); {
+	case n == 0:
 		return "", errBadRequest("Project name is required")
+	case n < 2 || n > 250:
+		return "", errInvalidField("name")
+	case p.Color != "" && !projectColor.MatchString(p.Color):
+		return "", errInvalidField("color")
+	case utf8.RuneCountInString(p.Note) > 16384:
+		return "", errInvalidField("note")
 	}
 	for _, other := range ws.projects {
 		if other.ID != p.ID && strings.EqualFold(other.Name, p.Name) && other.ClientID == p.ClientID {
