@@ -12,10 +12,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
@@ -82,6 +84,9 @@ type apiSchema struct {
 	AllOf      []*apiSchema          `json:"allOf,omitempty"`
 	OneOf      []*apiSchema          `json:"oneOf,omitempty"`
 	Enum       []any                 `json:"enum,omitempty"`
+	MinLength  *int                  `json:"minLength,omitempty"`
+	MaxLength  *int                  `json:"maxLength,omitempty"`
+	Pattern    string                `json:"pattern,omitempty"`
 }
 
 func loadOpenAPI(t *testing.T) *openAPI {
@@ -657,4 +662,195 @@ func TestKnownWebhookEnumsMatchOpenAPI(t *testing.T) {
 	require.False(t, clockify.WebhookEvent("NEW_THING").Known())
 	require.False(t, clockify.TriggerSourceType("CLIENT_ID").Known())
 	require.False(t, clockify.TriggerSourceType("").Known())
+}
+
+// unboundedFields are the text fields the client sends on which Clockify's OpenAPI
+// description sets a bound that the client need not check, each with why.
+var unboundedFields = map[string]string{
+	"POST /v1/workspaces/{id}/reports/detailed dateRangeStart": "a formatted time, never empty (minLength 1)",
+	"POST /v1/workspaces/{id}/reports/detailed dateRangeEnd":   "as dateRangeStart",
+}
+
+// TestFieldLimitsMatchOpenAPI checks every bound Clockify's OpenAPI description sets on a
+// text field the client sends (a length, a pattern) on both sides: the client's typed call
+// sends a value at the bound and refuses one just past it with an ArgumentError, sending
+// nothing, and the fake, sent the same values past the client's checks (as a host writing
+// its own requests would), takes the first and answers the second with a 400.
+func TestFieldLimitsMatchOpenAPI(t *testing.T) {
+	spec := loadOpenAPI(t)
+	bounded := map[string]*apiSchema{} // "METHOD path field": the field's schema
+	for _, c := range everyCall(t) {
+		body, ok := c.body.(map[string]any)
+		if !ok {
+			continue
+		}
+		op, _ := spec.operation(t, c.method, c.path)
+		for _, media := range op.RequestBody.Content {
+			s := spec.resolve(media.Schema)
+			for k := range body {
+				if p := s.Properties[k]; p.MinLength != nil || p.MaxLength != nil || p.Pattern != "" {
+					bounded[c.method+" "+c.path+" "+k] = p
+				}
+			}
+		}
+	}
+
+	srv, fx := newFake(t)
+	c, err := srv.NewClient(fx.OwnerKey)
+	require.NoError(t, err)
+	ctx := t.Context()
+	ws := fx.Workspace.ID
+	wsPath := "v1/workspaces/" + ws
+	start, end := fixedNow.Add(-time.Hour), fixedNow
+	hook := func(name string) map[string]any {
+		// An event the test causes none of: the fake delivers nothing to the URL.
+		return map[string]any{"name": name, "url": "https://hooks.example/x", "webhookEvent": "NEW_TAG",
+			"triggerSourceType": "WORKSPACE_ID", "triggerSource": []string{ws}}
+	}
+	hookReq := func(name string) *clockify.WebhookRequest {
+		return &clockify.WebhookRequest{Name: name, URL: "https://hooks.example/x", WebhookEvent: "NEW_TAG",
+			TriggerSourceType: clockify.TriggerWorkspace, TriggerSource: []string{ws}}
+	}
+	h, _, err := c.Webhooks.Create(ctx, ws, hookReq("limits"))
+	require.NoError(t, err)
+	pid, eid, uid := fx.Projects[0].ID, fx.Entries[0].ID, fx.Owner.ID
+	made := 0
+	unique := func() string { made++; return fmt.Sprint("limits ", made) } // another project name each time
+
+	type target struct {
+		method, path string
+		body         func(v string) map[string]any // a whole body with the field set to v
+		typed        func(v string) error          // the typed call with the field set to v
+	}
+	projectCreate := func(field string, set func(*clockify.ProjectRequest, string)) target {
+		return target{http.MethodPost, wsPath + "/projects",
+			func(v string) map[string]any {
+				b := map[string]any{"name": unique()}
+				b[field] = v
+				return b
+			},
+			func(v string) error {
+				r := &clockify.ProjectRequest{Name: unique()}
+				set(r, v)
+				_, _, err := c.Projects.Create(ctx, ws, r)
+				return err
+			}}
+	}
+	projectUpdate := func(field string, set func(*clockify.ProjectUpdate, string)) target {
+		return target{http.MethodPut, wsPath + "/projects/" + pid,
+			func(v string) map[string]any { return map[string]any{field: v} },
+			func(v string) error {
+				var u clockify.ProjectUpdate
+				set(&u, v)
+				_, _, err := c.Projects.Update(ctx, ws, pid, &u)
+				return err
+			}}
+	}
+	entryBody := func(v string) map[string]any {
+		return map[string]any{"start": start.Format(time.RFC3339), "end": end.Format(time.RFC3339), "description": v}
+	}
+	entryReq := func(v string) *clockify.TimeEntryRequest {
+		return &clockify.TimeEntryRequest{Start: start, End: &end, Description: v}
+	}
+	targets := map[string]target{
+		"POST /v1/workspaces/{id}/projects name": projectCreate("name",
+			func(r *clockify.ProjectRequest, v string) { r.Name = v }),
+		"POST /v1/workspaces/{id}/projects note": projectCreate("note",
+			func(r *clockify.ProjectRequest, v string) { r.Note = v }),
+		"POST /v1/workspaces/{id}/projects color": projectCreate("color",
+			func(r *clockify.ProjectRequest, v string) { r.Color = v }),
+		"PUT /v1/workspaces/{id}/projects/{id} name": projectUpdate("name",
+			func(u *clockify.ProjectUpdate, v string) { u.Name = &v }),
+		"PUT /v1/workspaces/{id}/projects/{id} note": projectUpdate("note",
+			func(u *clockify.ProjectUpdate, v string) { u.Note = &v }),
+		"PUT /v1/workspaces/{id}/projects/{id} color": projectUpdate("color",
+			func(u *clockify.ProjectUpdate, v string) { u.Color = &v }),
+		"POST /v1/workspaces/{id}/time-entries description": {http.MethodPost, wsPath + "/time-entries", entryBody,
+			func(v string) error { _, _, err := c.TimeEntries.Create(ctx, ws, entryReq(v)); return err }},
+		"POST /v1/workspaces/{id}/user/{id}/time-entries description": {http.MethodPost, wsPath + "/user/" + uid + "/time-entries", entryBody,
+			func(v string) error { _, _, err := c.TimeEntries.CreateForUser(ctx, ws, uid, entryReq(v)); return err }},
+		"PUT /v1/workspaces/{id}/time-entries/{id} description": {http.MethodPut, wsPath + "/time-entries/" + eid, entryBody,
+			func(v string) error { _, _, err := c.TimeEntries.Update(ctx, ws, eid, entryReq(v)); return err }},
+		"POST /v1/workspaces/{id}/webhooks name": {http.MethodPost, wsPath + "/webhooks", hook,
+			func(v string) error { _, _, err := c.Webhooks.Create(ctx, ws, hookReq(v)); return err }},
+		"PUT /v1/workspaces/{id}/webhooks/{id} name": {http.MethodPut, wsPath + "/webhooks/" + h.ID, hook,
+			func(v string) error { _, _, err := c.Webhooks.Update(ctx, ws, h.ID, hookReq(v)); return err }},
+	}
+	require.ElementsMatch(t, slices.Collect(maps.Keys(bounded)),
+		slices.Concat(slices.Collect(maps.Keys(targets)), slices.Collect(maps.Keys(unboundedFields))),
+		"a bounded field the client sends has no case here (or a case names a field no longer bounded)")
+
+	// text returns n characters, the first a letter that changes with each call (names
+	// must differ) and the rest outside ASCII (the bounds count characters, not bytes).
+	letters := 0
+	text := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		letters++
+		return string(rune('a'+letters%26)) + strings.Repeat("é", n-1)
+	}
+	checked := 0
+	for key, tg := range targets {
+		s := bounded[key]
+		type sample struct {
+			value func() string // another value each time for a length, as names must differ
+			ok    bool
+		}
+		var samples []sample
+		length := func(n int, ok bool) sample { return sample{func() string { return text(n) }, ok} }
+		if s.MaxLength != nil {
+			samples = append(samples, length(*s.MaxLength, true), length(*s.MaxLength+1, false))
+		}
+		if s.MinLength != nil && *s.MinLength > 0 {
+			samples = append(samples, length(*s.MinLength, true), length(*s.MinLength-1, false))
+		}
+		if s.Pattern != "" {
+			re := regexp.MustCompile(s.Pattern)
+			for _, v := range []string{"#000000", "#abcDEF", "#99FF00", "#fff", "#00000g", "#0000000", "000000#", "#00 000"} {
+				samples = append(samples, sample{func() string { return v }, re.MatchString(v)})
+			}
+		}
+		require.NotEmpty(t, samples, key)
+		for _, x := range samples {
+			v := x.value()
+			what := fmt.Sprintf("%s = %q… (length %d)", key, head(v, 3), utf8.RuneCountInString(v))
+			sent := requests(srv)
+			err := tg.typed(v)
+			var ae *clockify.ArgumentError
+			if x.ok {
+				require.NoError(t, err, "the client, %s", what)
+			} else {
+				require.ErrorAs(t, err, &ae, "the client, %s", what)
+				require.Equal(t, sent, requests(srv), "the client sent nothing, %s", what)
+			}
+			req, err := c.NewRequest(ctx, tg.method, tg.path, tg.body(x.value()))
+			require.NoError(t, err)
+			_, err = c.Do(req, nil)
+			var apiErr *clockify.APIError
+			if x.ok {
+				require.NoError(t, err, "the fake, %s", what)
+			} else {
+				require.ErrorAs(t, err, &apiErr, "the fake, %s", what)
+				require.Equal(t, http.StatusBadRequest, apiErr.StatusCode, what)
+			}
+			checked++
+		}
+	}
+	require.Equal(t, 42, checked)
+}
+
+// head returns the first n characters of s.
+func head(s string, n int) string {
+	r := []rune(s)
+	return string(r[:min(len(r), n)])
+}
+
+// requests counts the requests the fake has answered.
+func requests(srv *clockifytest.Server) int {
+	n := 0
+	for _, c := range srv.RequestCounts() {
+		n += c
+	}
+	return n
 }
