@@ -71,6 +71,12 @@
 // 400 "... doesn't belong to Workspace"; not its 404 for a path with no route, code 3000)
 // and [ErrRateLimited] (429 after every retry).
 //
+// An argument Clockify would refuse is an [*ArgumentError], and nothing is sent: an empty
+// id, a page size over Clockify's maximum, a range that ends before it starts, a required
+// field left out, or a field outside the limits of Clockify's API description (a
+// project's name, colour or note, an entry's type or description, a webhook's name or
+// URL).
+//
 // # Testing
 //
 // Package clockify/clockifytest is a stateful fake Clockify, and its Server.NewClient
