@@ -318,14 +318,14 @@ type LinkedEntry struct {
 	Effective []Link
 }
 
-// LinkedEntries returns the entries the query selects, each with its effective links.
-// The query names a workspace (manual links are kept per workspace); without one, with
-// a negative Limit, or with a PR that is neither owner/repo#N nor a pull-request URL (on
+// LinkedEntries returns the entries the query selects, each with its effective links. The
+// query names a workspace (manual links are kept per workspace); without one, with a
+// negative Limit, or with a PR that is neither owner/repo#N nor a pull-request URL (on
 // github.com, a host of the engine's parser or the workspace's GitHub host), it is an
-// InputError. With a PR, the
-// entries are those whose effective links name it: the time a pull request's page
-// shows. With a Limit, it returns a page of at most that many; the next page is the
-// same query with After set to the last entry's Cursor, until a page comes back short.
+// InputError. With a PR, the entries are those whose effective links name it: the time a
+// pull request's page shows. With a Limit, it returns a page of at most that many; the
+// next page is the same query with After set to the last entry's Cursor, until a page
+// comes back short.
 func (e *Engine) LinkedEntries(ctx context.Context, q EntryQuery) ([]LinkedEntry, error) {
 	if q.WorkspaceID == "" {
 		return nil, inputError("workspace", "required")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -665,6 +666,57 @@ func TestPagesFromAStoreThatDoesNotPage(t *testing.T) {
 		page, err := r.eng.LinkedEntries(t.Context(), q)
 		require.NoError(t, err)
 		require.Len(t, page, min(q.Limit, len(all)))
+	}
+}
+
+// manualReads records how many entries each read of manual links names (0: all of the
+// workspace's).
+type manualReads struct {
+	clockifysync.Store
+	mu  gosync.Mutex
+	ids []int
+}
+
+func (s *manualReads) ManualLinks(ctx context.Context, workspaceID string, entryIDs ...string) ([]clockifysync.Link, error) {
+	s.mu.Lock()
+	s.ids = append(s.ids, len(entryIDs))
+	s.mu.Unlock()
+	return s.Store.ManualLinks(ctx, workspaceID, entryIDs...)
+}
+
+// take returns the reads recorded since the last call.
+func (s *manualReads) take() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := s.ids
+	s.ids = nil
+	return ids
+}
+
+// TestLinkedEntriesReadsFewManualLinks: every entry read once reads all the workspace's
+// manual links at once; a page, or a PR's entries, read only their own entries' links.
+func TestLinkedEntriesReadsFewManualLinks(t *testing.T) {
+	t.Parallel()
+	store := &manualReads{Store: memory.New()}
+	r := newRigOn(t, store)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	all, err := r.eng.LinkedEntries(t.Context(), clockifysync.EntryQuery{WorkspaceID: ws})
+	require.NoError(t, err)
+	require.Greater(t, len(all), 3)
+	require.NoError(t, r.eng.LinkManually(t.Context(), ws, all[1].ID, "acme/web#1"))
+	store.take()
+	for _, tc := range []struct {
+		q    clockifysync.EntryQuery
+		want []int
+	}{
+		{clockifysync.EntryQuery{WorkspaceID: ws}, []int{0}},
+		{clockifysync.EntryQuery{WorkspaceID: ws, Limit: 3}, []int{3}},
+		{clockifysync.EntryQuery{WorkspaceID: ws, PR: "acme/web#1"}, []int{1}},
+	} {
+		_, err := r.eng.LinkedEntries(t.Context(), tc.q)
+		require.NoError(t, err)
+		require.Equal(t, tc.want, store.take(), "%+v", tc.q)
 	}
 }
 
