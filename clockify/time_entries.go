@@ -242,9 +242,10 @@ func (r *TimeEntryRequest) validate() error {
 		return &ArgumentError{Field: "request", Reason: "is required"}
 	case r.End != nil && !r.Start.IsZero() && r.End.Before(r.Start):
 		return &ArgumentError{Field: "End", Reason: "is before Start"}
-	case r.Type != "" && r.Type != TimeEntryRegular && r.Type != TimeEntryBreak:
-		// Clockify makes holidays and time off itself.
-		return &ArgumentError{Field: "Type", Reason: "must be REGULAR or BREAK"}
+	case r.Type == TimeEntryHoliday || r.Type == TimeEntryTimeOff:
+		// Clockify makes these itself. Another name is sent, as a webhook's unknown event
+		// is, so that a type Clockify adds can be used before this client knows it.
+		return &ArgumentError{Field: "Type", Reason: "is one Clockify makes itself"}
 	case !utf8.ValidString(r.Description): // JSON would carry U+FFFD instead: another text
 		return &ArgumentError{Field: "Description", Reason: "must be UTF-8"}
 	case utf8.RuneCountInString(r.Description) > maxEntryDescription:
