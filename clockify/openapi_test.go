@@ -780,15 +780,15 @@ func TestFieldLimitsMatchOpenAPI(t *testing.T) {
 		slices.Concat(slices.Collect(maps.Keys(targets)), slices.Collect(maps.Keys(unboundedFields))),
 		"a bounded field the client sends has no case here (or a case names a field no longer bounded)")
 
-	// text returns n characters, the first a letter that changes with each call (names
-	// must differ) and the rest outside ASCII (the bounds count characters, not bytes).
-	letters := 0
+	// text returns n characters outside ASCII (the bounds count characters, not bytes),
+	// the first another with each call (names must differ): CJK ideographs, from U+4E00.
+	calls := 0
 	text := func(n int) string {
 		if n == 0 {
 			return ""
 		}
-		letters++
-		return string(rune('a'+letters%26)) + strings.Repeat("é", n-1)
+		calls++
+		return string(rune(0x4E00+calls)) + strings.Repeat("é", n-1)
 	}
 	checked := 0
 	for key, tg := range targets {
