@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -298,7 +299,7 @@ func TestAnEditBackIsNoDuplicate(t *testing.T) {
 
 // TestARedeliveryIsADuplicate: Clockify delivering the same body again, its entry as the
 // store holds it, is a duplicate and is not read again, in the shape of Clockify's
-// sample payloads, which carry no entry type (as the fake's do).
+// sample payloads, which carry no entry type (as the fake's do), and with a type.
 func TestARedeliveryIsADuplicate(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
@@ -313,6 +314,12 @@ func TestARedeliveryIsADuplicate(t *testing.T) {
 		require.Equal(t, "duplicate\n", r.resend(t, d), "delivery %d", n)
 		require.Equal(t, before, gets(), "reads of the entry, delivery %d", n)
 	}
+	// A body that carries the entry's type is one too, sent again: its type is the
+	// stored one.
+	typed := d
+	typed.Body = bytes.Replace(d.Body, []byte("{"), []byte(`{"type":"REGULAR",`), 1)
+	require.Equal(t, "ok\n", r.resend(t, typed), "another body")
+	require.Equal(t, "duplicate\n", r.resend(t, typed), "the same body again")
 }
 
 // TestAProjectEditedBackIsNoDuplicate: as TestAnEditBackIsNoDuplicate, for a project
