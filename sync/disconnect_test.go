@@ -470,6 +470,27 @@ func TestPurge(t *testing.T) {
 	})
 }
 
+// purgeFails is a store whose DeleteWorkspace fails, having deleted nothing.
+type purgeFails struct{ clockifysync.Store }
+
+func (purgeFails) DeleteWorkspace(context.Context, string) error { return errStoreDown }
+
+// TestPurgeReportsAStoreFailure: a Purge the store fails returns its error, and the
+// workspace is still there to purge again.
+func TestPurgeReportsAStoreFailure(t *testing.T) {
+	t.Parallel()
+	r := newRigOn(t, purgeFails{memory.New()})
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	_, err := r.eng.Disconnect(t.Context(), ws)
+	require.NoError(t, err)
+	require.ErrorIs(t, r.eng.Purge(t.Context(), ws), errStoreDown)
+	conn, err := r.store.Connection(t.Context(), ws)
+	require.NoError(t, err)
+	require.Equal(t, clockifysync.StatusDisconnected, conn.Status)
+	require.NotEmpty(t, r.stored(t, clockifysync.EntryQuery{IncludeDeleted: true}))
+}
+
 // TestPurgeWaitsForASync: a Purge while a sync of the workspace runs waits for it,
 // rather than delete what the sync goes on writing.
 func TestPurgeWaitsForASync(t *testing.T) {
