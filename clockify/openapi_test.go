@@ -814,7 +814,7 @@ func TestFieldLimitsMatchOpenAPI(t *testing.T) {
 		require.NotEmpty(t, samples, key)
 		for _, x := range samples {
 			v := x.value()
-			what := fmt.Sprintf("%s = %q… (length %d)", key, head(v, 3), utf8.RuneCountInString(v))
+			what := fmt.Sprintf("%s = %.3q… (length %d)", key, v, utf8.RuneCountInString(v)) // %.3q: its first 3 characters
 			sent := requests(srv)
 			err := tg.typed(v)
 			var ae *clockify.ArgumentError
@@ -838,12 +838,6 @@ func TestFieldLimitsMatchOpenAPI(t *testing.T) {
 		}
 	}
 	require.Equal(t, 42, checked)
-}
-
-// head returns the first n characters of s.
-func head(s string, n int) string {
-	r := []rune(s)
-	return string(r[:min(len(r), n)])
 }
 
 // requests counts the requests the fake has answered.
