@@ -51,10 +51,11 @@ func unixNano(t time.Time) int64 {
 
 // Open opens (creating it if needed) the SQLite database at path, in WAL mode, and brings
 // its schema up to date. Its errors name the path: a directory, a directory that does not
-// exist (the error matches fs.ErrNotExist) and a file that is not a database are refused.
-// A database it creates is readable and writable by its owner only (mode 0600, as are
-// its WAL files): it holds the members' names and emails and their time entries. An
-// existing file keeps its mode.
+// exist (the error matches fs.ErrNotExist), a path through a file and a file that is not
+// a database are refused. A database it creates, at path or at the target of a symbolic
+// link there, is readable and writable by its owner only (mode 0600, as are its WAL
+// files): it holds the members' names and emails and their time entries. An existing
+// file keeps its mode.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	var cfg config
 	for _, o := range opts {
@@ -84,28 +85,30 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 }
 
 // preparePath explains the paths SQLite would only call "unable to open database file"
-// (a directory, and a file in a directory that does not exist), and creates a file that
-// does not exist, readable and writable by its owner only: SQLite gives its WAL files
-// the same mode.
+// (a directory, a file in a directory that does not exist, a path through a file), and
+// creates a file that does not exist, readable and writable by its owner only: SQLite
+// gives its WAL files the same mode. A symbolic link to no file has its target created
+// so, as SQLite would create it (O_EXCL would refuse every link, and leave the target
+// to SQLite and the umask). A file created meanwhile, by another process opening it,
+// is opened as it is.
 func preparePath(path string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case err == nil && fi.IsDir():
 		return errors.New("is a directory")
-	case errors.Is(err, fs.ErrNotExist):
-		if _, err := os.Stat(filepath.Dir(path)); err != nil {
-			return err
-		}
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) { // created meanwhile, by another process opening it
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		return f.Close()
+	case err == nil:
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return err // a path through a file, a name too long, a directory not to be read
 	}
-	return nil
+	if _, err := os.Stat(filepath.Dir(path)); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Close closes the database.

@@ -138,6 +138,10 @@ func TestOpenRefuses(t *testing.T) {
 	_, err = sqlite.Open(ctx, text)
 	require.ErrorContains(t, err, "sqlite: open "+text+": ")
 	require.ErrorContains(t, err, "not a database")
+	through := filepath.Join(text, "jasper.db") // a path through a file
+	_, err = sqlite.Open(ctx, through)
+	require.ErrorContains(t, err, "sqlite: open "+through+": ")
+	require.NotContains(t, err.Error(), "unable to open database file", "the system's own reason")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, entries, 1, "nothing created beside the refused paths")
@@ -171,6 +175,22 @@ func TestOpenCreatesAFileForItsOwnerOnly(t *testing.T) {
 	fi, err := os.Stat(shared)
 	require.NoError(t, err)
 	require.Equal(t, "-rw-r-----", fi.Mode().Perm().String())
+
+	// A symbolic link to no file: its target is created, for its owner only too.
+	link, target := filepath.Join(dir, "link.db"), filepath.Join(dir, "target.db")
+	require.NoError(t, os.Symlink(target, link))
+	s3, err := sqlite.Open(ctx, link)
+	require.NoError(t, err)
+	defer s3.Close()
+	fi, err = os.Stat(target)
+	require.NoError(t, err)
+	require.Equal(t, "-rw-------", fi.Mode().Perm().String())
+	// One whose target's directory does not exist is refused as a path there would be.
+	link = filepath.Join(dir, "gone.db")
+	require.NoError(t, os.Symlink(filepath.Join(dir, "gone", "jasper.db"), link))
+	_, err = sqlite.Open(ctx, link)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	require.ErrorContains(t, err, "sqlite: open "+link+": ")
 }
 
 func TestDeliveriesKeptApart(t *testing.T) {
