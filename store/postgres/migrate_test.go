@@ -86,3 +86,46 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(ws || n, ' ' ORDER BY seq) FROM jasper_clockify.deliveries`).Scan(&numbered))
 	require.Equal(t, "a1 1 a2 b1 a3", numbered)
 }
+
+// TestFailedMigrationChangesNothing: a migration that fails (here a column a host added
+// by hand stands in its way) names itself and is rolled back, leaving the database at the
+// version before it: each migration runs in a transaction of its own, so those before it
+// are kept. New succeeds once the way is clear.
+func TestFailedMigrationChangesNothing(t *testing.T) {
+	ctx := t.Context()
+	pool := pgtest.NewDatabase(t)
+	for _, stmt := range []string{
+		`CREATE SCHEMA jasper_clockify`,
+		`CREATE TABLE jasper_clockify.schema_version (version int NOT NULL)`,
+		migrations[1],
+		`INSERT INTO jasper_clockify.schema_version VALUES (1)`,
+		`ALTER TABLE jasper_clockify.connections ADD COLUMN missing_events text`, // migration 5's
+	} {
+		_, err := pool.Exec(ctx, stmt)
+		require.NoError(t, err)
+	}
+	version := func() (v int) {
+		require.NoError(t, pool.QueryRow(ctx, `SELECT max(version) FROM jasper_clockify.schema_version`).Scan(&v))
+		return v
+	}
+	column := func(table, name string) (n int) {
+		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns
+			WHERE table_schema = 'jasper_clockify' AND table_name = $1 AND column_name = $2`, table, name).Scan(&n))
+		return n
+	}
+
+	_, err := New(ctx, pool)
+	require.ErrorContains(t, err, "postgres: migration 5: ")
+	require.ErrorContains(t, err, "missing_events")
+	require.Equal(t, 4, version())
+	require.Equal(t, 1, column("deliveries", "n"), "migration 4 is kept")
+	require.Zero(t, column("connections", "changes_read"), "migration 6 is not run")
+
+	_, err = pool.Exec(ctx, `ALTER TABLE jasper_clockify.connections DROP COLUMN missing_events`)
+	require.NoError(t, err)
+	s, err := New(ctx, pool)
+	require.NoError(t, err)
+	defer s.Close()
+	require.Equal(t, len(migrations)-1, version())
+	require.Equal(t, 1, column("connections", "changes_read"))
+}

@@ -81,3 +81,42 @@ func TestMigrateFromVersion1(t *testing.T) {
 	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT group_concat(ws || n, ' ') FROM (SELECT ws, n FROM deliveries ORDER BY seq)`).Scan(&numbered))
 	require.Equal(t, "a1 1 a2 b1 a3", numbered)
 }
+
+// TestFailedMigrationChangesNothing: a migration that fails (here a column a host added
+// by hand stands in its way) names itself, and leaves the file as it was: the migrations
+// run in one transaction, so neither it nor those before it are kept. Open succeeds once
+// the way is clear.
+func TestFailedMigrationChangesNothing(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	for _, stmt := range []string{migrations[1], `PRAGMA user_version = 1`,
+		`ALTER TABLE connections ADD COLUMN missing_events TEXT`} { // migration 5's
+		_, err = db.Exec(stmt)
+		require.NoError(t, err)
+	}
+	version := func() (v int) {
+		require.NoError(t, db.QueryRow("PRAGMA user_version").Scan(&v))
+		return v
+	}
+	column := func(table, name string) (n int) {
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, table, name).Scan(&n))
+		return n
+	}
+
+	_, err = Open(ctx, path)
+	require.ErrorContains(t, err, "sqlite: open "+path+": migration 5: ")
+	require.ErrorContains(t, err, "missing_events")
+	require.Equal(t, 1, version())
+	require.Zero(t, column("claims", "lapse_at"), "migration 2 is not kept")
+
+	_, err = db.Exec(`ALTER TABLE connections DROP COLUMN missing_events`)
+	require.NoError(t, err)
+	s, err := Open(ctx, path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.Equal(t, len(migrations)-1, version())
+	require.Equal(t, 1, column("claims", "lapse_at"))
+}
