@@ -6,9 +6,11 @@
 //
 // It runs on a pgx pool the host owns (github.com/jackc/pgx/v5), and keeps its tables in
 // the schema jasper_clockify, which New creates and upgrades; replicas that start at the
-// same time migrate one after another, under an advisory lock. It runs the same SQL as
-// store/sqlite, and passes the same conformance suite (sync/storetest). Besides the
-// pool's connections, each Store has a session of its own for each lock it holds, and
+// same time migrate one after another, under an advisory lock. Each migration runs in a
+// transaction of its own: one that fails (New's error names it) leaves the database at
+// the version before it, for New to go on from once the cause is mended. It runs the same
+// SQL as store/sqlite, and passes the same conformance suite (sync/storetest). Besides
+// the pool's connections, each Store has a session of its own for each lock it holds, and
 // keeps up to four idle ones for the next locks (pg_stat_activity names them
 // LockApplicationName): count them in the server's max_connections.
 //

@@ -10,5 +10,6 @@
 // each other's run, and the call fails with ErrNotConnected). Times are kept as Unix
 // nanoseconds in UTC, which reach from 1677 to 2262: a time beyond (a year mistyped in
 // Clockify) is kept as the nearest of those, in its order among the others. The schema's
-// version is in SQLite's user_version; Open creates or upgrades it.
+// version is in SQLite's user_version; Open creates or upgrades it, in one transaction:
+// a migration that fails (Open's error names it) leaves the file as it was.
 package sqlite
