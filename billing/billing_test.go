@@ -409,9 +409,13 @@ func TestFromHundredths(t *testing.T) {
 	require.ErrorIs(t, err, ErrOverflow)
 }
 
-// TestNilRateOptionIsSkipped: a nil option changes nothing.
+// TestNilRateOptionIsSkipped: a nil option changes nothing, and the options after it
+// still apply.
 func TestNilRateOptionIsSkipped(t *testing.T) {
-	rc, err := NewRateCard(100_00, "", nil)
+	rc, err := NewRateCard(100_00, "", nil, WithProjectRate("p1", 150_00, ""))
 	require.NoError(t, err)
 	require.Equal(t, "100.00 AUD", rc.Default().String())
+	r, err := rc.Rate(Entry{ProjectID: "p1"})
+	require.NoError(t, err)
+	require.Equal(t, Rate{Hourly: Money{Minor: 150_00, Currency: MustCurrency("AUD")}, Source: SourceProjectOverride}, r)
 }
