@@ -291,6 +291,24 @@ func TestHandlerReloadsTokensOnAMiss(t *testing.T) {
 	require.Equal(t, ReloadBurst+1, reloads, "no interval given: the burst, then one reload every DefaultReloadInterval")
 }
 
+// TestUnsignedDeliveryReloadsNothing: a delivery with no signature is refused without a
+// reload of the tokens: a reload looks for a token another replica registered, and there
+// is no token to look for. Unsigned requests cost no store read, nor the burst that
+// forged ones share.
+func TestUnsignedDeliveryReloadsNothing(t *testing.T) {
+	reloads := 0
+	f := newFixture(t, WithTokenReload(func(context.Context) error { reloads++; return nil }, time.Minute))
+	for range ReloadBurst + 1 {
+		req := signed(t, "tok-entry-AAAA", clockify.EventNewTimeEntry, entryBody)
+		req.Header.Del(SignatureHeader)
+		require.Equal(t, http.StatusUnauthorized, f.send(t, req).Code)
+	}
+	require.Zero(t, reloads)
+	require.Equal(t, http.StatusUnauthorized, f.send(t, signed(t, "forged", clockify.EventNewTimeEntry, entryBody)).Code)
+	require.Equal(t, 1, reloads, "a forged signature still reloads")
+	require.Zero(t, f.rec.count())
+}
+
 // TestAMissVerifiedUnderTheLockReloadsNothing: a miss that verifies once it holds the
 // reload's lock (a reload that ran meanwhile brought its token) reloads nothing and
 // takes no place in the bucket.
