@@ -195,9 +195,11 @@ func TestRunningTimersAreProvisional(t *testing.T) {
 	_, err = Aggregate(entries, Options{})
 	require.ErrorIs(t, err, ErrNoClock)
 	// A period or a split policy that names none is an error, not weeks or an even split.
+	// Days far below Sunday would land on Week, Day and Month past weeksFrom's offset.
 	for _, opts := range []Options{{Period: Month + 1}, {Period: -1}, {Split: SplitWeighted + 1}, {Split: -1},
 		{Period: WeekStarting(7)}, {Period: WeekStarting(-1)}, {Period: weeksFrom + Period(time.Monday)},
-		{Period: weeksFrom - 1}, {Period: weeksFrom + 7}} {
+		{Period: weeksFrom - 1}, {Period: weeksFrom + 7},
+		{Period: WeekStarting(-8)}, {Period: WeekStarting(-7)}, {Period: WeekStarting(-6)}} {
 		_, err = Aggregate(nil, opts)
 		require.ErrorIs(t, err, ErrBadOptions, "%+v", opts)
 	}
