@@ -74,9 +74,13 @@ func TestFindForms(t *testing.T) {
 		// Several in one description; the same PR once, in its most confident form.
 		{"#1, #2 and PR #3", []string{`#N #1 "#1"`, `#N #2 "#2"`, `PR #N #3 "PR #3"`}},
 		{"#12 then PR #12", []string{`PR #N #12 "PR #12"`}},
+		{"#100 then PR #100", []string{`PR #N #100 "PR #100"`}},          // past 63: seen's bits wrap
+		{"#1, #2 and PR #1", []string{`PR #N #1 "PR #1"`, `#N #2 "#2"`}}, // not the last one seen
 		{"acme/web#4 https://github.com/acme/web/pull/4", []string{`owner/repo#N acme/web#4 "acme/web#4"`}},
 		{"acme/web#4 acme/api#4 #4", []string{`owner/repo#N acme/web#4 "acme/web#4"`, `owner/repo#N acme/api#4 "acme/api#4"`, `#N #4 "#4"`}},
 		{"PR #5: https://github.com/o/r/issues/5", []string{`PR #N #5 "PR #5"`, `url o/r#5 "https://github.com/o/r/issues/5" issue`}},
+		// A number's start inside a URL (after its '-') is passed over, not what follows it.
+		{"https://github.com/o/r/pull/42#issuecomment-99 and #7", []string{`url o/r#42 "https://github.com/o/r/pull/42#issuecomment-99"`, `#N #7 "#7"`}},
 		{"**#77** done", []string{`#N #77 "#77"`}},
 		{"[#77](x)", []string{`#N #77 "#77"`}},
 		{"#9999999", []string{`#N #9999999 "#9999999"`}},
@@ -99,6 +103,8 @@ func TestFindForms(t *testing.T) {
 		{"（PR #5）「GH-7」（pull request 8）", []string{`PR #N #5 "PR #5"`, `GH-N #7 "GH-7"`, `pull request #N #8 "pull request 8"`}},
 		{"（acme/web#4）", []string{`owner/repo#N acme/web#4 "acme/web#4"`}},
 		{"⚠️#12 ✔️PR #3", []string{`#N #12 "#12"`, `PR #N #3 "PR #3"`}}, // an emoji's selector is a mark on a symbol
+		{"*\ufe0f\u20e3#12", []string{`#N #12 "#12"`}},                  // a keycap's marks sit on ASCII '*'
+		{"\ufffd#12", []string{`#N #12 "#12"`}},                         // U+FFFD written out is a symbol, not an invalid byte
 		{"PR：https://github.com/o/r/pull/37（commit）", []string{`url o/r#37 "https://github.com/o/r/pull/37"`}},
 		// A URL is ASCII: it starts and ends at a character outside ASCII, even in a word.
 		{"见https://github.com/o/r/pull/12，然后", []string{`url o/r#12 "https://github.com/o/r/pull/12"`}},
@@ -141,6 +147,7 @@ func TestFindRejects(t *testing.T) {
 		" /acme/web/pull/3", // a path with no host
 		"https://github.com//pull/12", "o/r/pull/12", "repo/pull/12", "://github.com/o/r/pull/1", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
 		"xhttps://github.com/o/r/pull/1", "_https://github.com/o/r/pull/1", "ftp://github.com/o/r/pull/1", // not a web URL's scheme
+		"ftps://github.com/o/r/pull/1", "httpss://github.com/o/r/pull/1",
 		// A letter, mark or number in any script is part of a word; so is an invalid byte.
 		"修复#123", "#12修复", "ａ#12", "e\u0301#12", "\u0301#12", "é\u0301\u0302#12", "#12\ufe0f", "#12²", "PR #12é", "acme/web#12é",
 		"\xff#12", "\x80#12", "#12\xff", "éacme/web#12", "修复GH-12", "修复PR#12",
