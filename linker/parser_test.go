@@ -82,6 +82,8 @@ func TestFindForms(t *testing.T) {
 		// A number's start inside a URL (after its '-') is passed over, not what follows it.
 		{"https://github.com/o/r/pull/42#issuecomment-99 and #7", []string{`url o/r#42 "https://github.com/o/r/pull/42#issuecomment-99"`, `#N #7 "#7"`}},
 		{"**#77** done", []string{`#N #77 "#77"`}},
+		{`<a href="https://example.com/x">#12</a>`, []string{`#N #12 "#12"`}}, // a URL ends at '"'; '>' is no part of one
+		{"github.com:#12", []string{`#N #12 "#12"`}},                          // a host with no path is no URL
 		{"[#77](x)", []string{`#N #77 "#77"`}},
 		{"#9999999", []string{`#N #9999999 "#9999999"`}},
 		{"Fixes:#3", []string{`#N #3 "#3"`}},
@@ -92,6 +94,7 @@ func TestFindForms(t *testing.T) {
 		{"Login fix -#12", []string{`#N #12 "#12"`}},
 		{"fix.#12", []string{`#N #12 "#12"`}},
 		{"ref=#12", []string{`#N #12 "#12"`}},
+		{"%#12 @#13", []string{`#N #12 "#12"`, `#N #13 "#13"`}}, // bytes that only may not end a number
 		{"~~#12~~ |#13|", []string{`#N #12 "#12"`, `#N #13 "#13"`}},
 		{"acme/web.#4", []string{`owner/repo#N acme/web.#4 "acme/web.#4"`}}, // a repository still wins
 		{"~~acme/web#4~~ ref=o/r#5", []string{`owner/repo#N acme/web#4 "acme/web#4"`, `owner/repo#N o/r#5 "o/r#5"`}},
@@ -146,6 +149,7 @@ func TestFindRejects(t *testing.T) {
 		"see github.com/acme/web/wiki/PR-5", "see github.com/acme/web#12", // a URL after a word: it starts at its host
 		" /acme/web/pull/3", // a path with no host
 		"https://github.com//pull/12", "o/r/pull/12", "repo/pull/12", "://github.com/o/r/pull/1", "x/github.com/o/r/pull/1", "https://github.com/o/r/pull/12=3",
+		"notgithub.com/o/r/pull/1", "1github.com/o/r/pull/1", // a host's name goes on before it
 		"xhttps://github.com/o/r/pull/1", "_https://github.com/o/r/pull/1", "ftp://github.com/o/r/pull/1", // not a web URL's scheme
 		"ftps://github.com/o/r/pull/1", "httpss://github.com/o/r/pull/1",
 		// A letter, mark or number in any script is part of a word; so is an invalid byte.
@@ -174,6 +178,13 @@ func TestEnterpriseHost(t *testing.T) {
 	}
 	_, err = NewParser(WithHost(strings.Repeat("a", 253) + ":65535"))
 	require.NoError(t, err, "the longest domain name with a port")
+
+	// A host is taken whole: one that ends another host's name is not found inside it.
+	p, err = NewParser(WithHost("acme.com"), WithHost("myacme.com"), WithHost("2acme.com"))
+	require.NoError(t, err)
+	text = "https://myacme.com/o/r/pull/1 https://2acme.com/o/r/pull/2"
+	require.Equal(t, []string{`url o/r#1 "https://myacme.com/o/r/pull/1"`, `url o/r#2 "https://2acme.com/o/r/pull/2"`},
+		show(text, p.Find(text)))
 	// A host may be a bare intranet name. After a word in another script, "#12" left over
 	// from an owner/repo form is a bare #N unless what it ends is a URL on a known host.
 	p, err = NewParser(WithHost("ghe"))

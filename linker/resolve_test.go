@@ -52,14 +52,15 @@ func TestResolve(t *testing.T) {
 		{"built-in inside a custom match dropped", "[api #9] #10", Project{Repo: "acme/web", Pattern: hashInside}, []string{"acme/api#9 custom", "acme/web#10 #N"}},
 		{"custom with owner/repo", "[other/lib 3]", Project{Pattern: withRepo}, []string{"other/lib#3 custom"}},
 		{"custom bare repo without mapping", "[lib 3]", Project{Pattern: withRepo}, []string{"#3 custom unresolved"}},
-		{"custom bad repo skipped", "[-x/lib 3] {a/b/c 4} {we!b 5} {o_x_y/lib 6} {acme/we~b 7}", Project{Repo: "acme/web", Pattern: anyRepo}, nil},
+		{"custom bad repo skipped", "[-x/lib 3] {a/b/c 4} {we!b 5} {o_x_y/lib 6} {acme/we~b 7} {acme/lib 8}", Project{Repo: "acme/web", Pattern: anyRepo},
+			[]string{"acme/lib#8 custom"}},
 		{"custom groups in another order", "12@lib;", Project{Repo: "acme/web", Pattern: numberFirst}, []string{"acme/lib#12 custom"}},
 		{"custom repo group left out", "T12 T13@lib", Project{Repo: "acme/web", Pattern: optionalRepo}, []string{"acme/web#12 custom", "acme/lib#13 custom"}},
 		{"custom repo at the start", "lib!3", Project{Repo: "acme/web", Pattern: repoFirst}, []string{"acme/lib#3 custom"}},
 		{"built-ins touching a custom match stay", "#8[api 9]#7", Project{Repo: "acme/web", Pattern: withRepo},
 			[]string{"acme/web#8 #N", "acme/api#9 custom", "acme/web#7 #N"}},
 		{"custom numbers at the limits", "WEB-1 WEB-9999999", Project{Repo: "acme/web", Pattern: jira}, []string{"acme/web#1 custom", "acme/web#9999999 custom"}},
-		{"custom number zero skipped", "WEB-0 WEB-99999999", Project{Repo: "acme/web", Pattern: jira}, nil},
+		{"custom number zero skipped", "WEB-0 WEB-99999999 WEB-3", Project{Repo: "acme/web", Pattern: jira}, []string{"acme/web#3 custom"}},
 		{"nothing", "Standup", Project{Repo: "acme/web"}, nil},
 		// GitHub drops a ".git" suffix from repository names, as for acme/web.git#5 in text.
 		{"mapping with .git", "#5", Project{Repo: "acme/web.git"}, []string{"acme/web#5 #N"}},
@@ -141,6 +142,18 @@ func TestOptionalNumberGroup(t *testing.T) {
 	p := mustPattern(t, `X(?P<number>\d+)?`)
 	var ps Parser
 	require.Empty(t, ps.Resolve("X and X12345678901", Project{Repo: "a/b", Pattern: p}))
+	require.Equal(t, []string{"a/b#12 custom"}, links(ps.Resolve("X and X12", Project{Repo: "a/b", Pattern: p})),
+		"a match without its number is skipped, not the matches after it")
+}
+
+// TestLinkResolvedNeedsBoth: a link names its repository only with both its owner and
+// its name.
+func TestLinkResolvedNeedsBoth(t *testing.T) {
+	for _, l := range []Link{{Ref: Ref{Number: 5}, Repo: "web"}, {Ref: Ref{Number: 5}, Owner: "acme"}} {
+		require.False(t, l.Resolved(), "%+v", l)
+		require.Equal(t, "#5", l.String())
+	}
+	require.Equal(t, "acme/web#5", Link{Ref: Ref{Number: 5}, Owner: "acme", Repo: "web"}.String())
 }
 
 func TestResolveLongTexts(t *testing.T) {
