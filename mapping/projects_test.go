@@ -149,6 +149,27 @@ func TestSuggestReposKeepsTheBestThree(t *testing.T) {
 	require.Equal(t, []Suggestion{{ProjectID: "p1", Repo: "acme/wb-app", Score: exact}}, got)
 }
 
+// TestSuggestReposSkipsNamesWithNoLetter: a project whose name has nothing to compare
+// (no letter or digit) gets no suggestion, and the projects after it still do.
+func TestSuggestReposSkipsNamesWithNoLetter(t *testing.T) {
+	got := SuggestRepos([]Project{{ID: "p0", Name: "!!!"}, {ID: "p1", Name: "Web App"}}, []string{"acme/web-app"}, nil, 0)
+	require.Equal(t, []Suggestion{{ProjectID: "p1", Repo: "acme/web-app", Score: 1}}, got)
+}
+
+// TestHasWord: a word is found where it stands whole between hyphens, not inside
+// another word, whichever comes first.
+func TestHasWord(t *testing.T) {
+	for _, tc := range []struct {
+		s, w string
+		want bool
+	}{
+		{"ab", "ab", true}, {"ab-cd", "cd", true}, {"abc-ab", "ab", true}, {"cd-ab-x", "ab", true},
+		{"cd-abx", "ab", false}, {"xab-abx", "ab", false}, {"abc", "ab", false}, {"", "ab", false},
+	} {
+		require.Equal(t, tc.want, hasWord(tc.s, tc.w), "%q in %q", tc.w, tc.s)
+	}
+}
+
 func TestSuggestReposNamesHeldInOthers(t *testing.T) {
 	// A repository whose name's words are all in the project's name (after a client's or
 	// the owner's name, before a qualifier, in another order), or the other way round, is

@@ -114,6 +114,22 @@ func TestUserRules(t *testing.T) {
 	require.True(t, m.UnknownLogin)
 }
 
+// TestMembersAfterAnUnmappedOneAreMatched: a member left unmapped (an address several
+// GitHub users share, a name too short to compare) does not end the matching of those
+// after it.
+func TestMembersAfterAnUnmappedOneAreMatched(t *testing.T) {
+	contributors := []Contributor{
+		{Login: "jdoe", Name: "John Doe"},
+		{Login: "shared1", Emails: []string{"team@example.com"}},
+		{Login: "shared2", Emails: []string{"team@example.com"}},
+	}
+	for _, first := range []Member{{ID: "1", Name: "Team", Email: "team@example.com"}, {ID: "1", Name: "Q"}} {
+		res := match(t, []Member{first, {ID: "2", Name: "John Doe"}}, contributors, nil)
+		require.False(t, get(t, res, "1").Mapped())
+		require.Equal(t, "jdoe", get(t, res, "2").Login, "after %q", first.Name)
+	}
+}
+
 func TestManualMappings(t *testing.T) {
 	contributors := []Contributor{{Login: "jdoe", Name: "John Doe"}}
 	members := []Member{{ID: "a", Name: "John Doe"}, {ID: "b", Name: "Jane Roe"}, {ID: "c", Name: "Jay Roe"}}
@@ -600,6 +616,7 @@ func TestSpacedOtherwise(t *testing.T) {
 		{"山田 太郎", "山田花子", false},
 		{"李 雷", "李雷雷", false},
 		{"Anne Lee", "Annelie", false},
+		{"Anne Lee", "Ann Elee", false}, // the same letters, as many words, split elsewhere
 	})
 }
 
@@ -610,6 +627,8 @@ func TestSameWordsJoining(t *testing.T) {
 	require.True(t, sameWordsJoining(long, 2, []string{"maryann", "lee", "lee"}))
 	require.False(t, sameWordsJoining(long, 2, []string{"maryann", "lee", "kim"}))
 	require.False(t, sameWordsJoining(long, 1, []string{"maryann", "lee", "lee"}), "leemary is no word of it")
+	require.False(t, sameWordsJoining([]string{"anna", "bo", "an", "na"}, 2, []string{"anna", "bo", "cyxy"}),
+		"a word of short matches one word of long only")
 }
 
 // TestDoubledCharacters: a Latin letter written once or twice is one name spelled two
@@ -756,6 +775,7 @@ func TestJaroWinkler(t *testing.T) {
 		{"dwayne", "duane", 0.84},
 		{"dixon", "dicksonx", 0.8133},
 		{"crate", "trace", 0.7333},
+		{"xmartha", "marhta", 0.8968}, // MARTHA's transposition after a letter unmatched: (6/7 + 1 + 5/6)/3
 		{"jellyfish", "smellyfish", 0.8963},
 		{"abc", "xyz", 0},
 		{"ab", "ba", 0},          // the window is max(len)/2-1 = 0 here: no match one apart
