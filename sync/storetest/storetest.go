@@ -818,6 +818,15 @@ func directory(t *testing.T, s clockifysync.Store) {
 	require.NoError(t, err)
 	requireSameProject(t, back, ps[1])
 	require.True(t, ps[0].Synced.Equal(t0), "the later read time is kept: %v", ps[0].Synced)
+
+	// In one write, a project read before the stored one is skipped, not those after it.
+	p2 := clockifysync.Project{WorkspaceID: ws, ID: "p2", Name: "API", Synced: t0}
+	require.NoError(t, s.PutProjects(ctx, []clockifysync.Project{stale, p2}))
+	ps, err = s.Projects(ctx, ws)
+	require.NoError(t, err)
+	require.Len(t, ps, 3)
+	requireSameProject(t, back, ps[1])
+	requireSameProject(t, p2, ps[2])
 }
 
 // requireSameProject compares projects with times compared as instants.
