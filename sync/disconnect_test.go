@@ -113,6 +113,32 @@ func TestDisconnectWithRevokedKey(t *testing.T) {
 	require.ErrorIs(t, err, clockifysync.ErrNotFound)
 }
 
+// TestDisconnectCountsALateWebhook: a webhook registered at the connection's URL while
+// Disconnect runs, after it deleted those it found (by a Connect or a repair on another
+// replica), is deleted by its second look and counted with the others.
+func TestDisconnectCountsALateWebhook(t *testing.T) {
+	t.Parallel()
+	rs := &racingStore{Store: memory.New()}
+	r := newRigOn(t, rs)
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	rs.race = func() {
+		_, _, err := admin.Webhooks.Create(context.WithoutCancel(t.Context()), ws, &clockify.WebhookRequest{
+			Name: "registered meanwhile", URL: r.hook.URL + "/clockify", WebhookEvent: clockify.EventNewTimeEntry})
+		require.NoError(t, err)
+	}
+	rs.armOnFinish.Store(true)
+
+	res, err := r.eng.Disconnect(t.Context(), ws)
+	require.NoError(t, err)
+	require.False(t, rs.armed.Load(), "the webhook was registered meanwhile")
+	require.Equal(t, 11, res.Unregistered, "the ten and the late one")
+	require.Empty(t, res.LeftRegistered)
+	require.Empty(t, r.srv.Webhooks(ws))
+}
+
 // racingStore lets another replica act between the engine's read of a connection and
 // its write: once armed, race runs after the next read of a connection, or before the
 // next update; a finished run arms it when armOnFinish is set.
