@@ -117,7 +117,8 @@ func TestStartingATimerStopsTheOther(t *testing.T) {
 
 // TestStartingATimerStopsEveryOtherRunning: the store may hold more than one of a
 // member's entries running (a stop whose delivery was lost, a sync not yet run); a new
-// timer's delivery has each read again, not only the first.
+// timer's delivery has each read again, not only the first, and not only those that
+// started before it (its start set back, here between the two).
 func TestStartingATimerStopsEveryOtherRunning(t *testing.T) {
 	t.Parallel()
 	r := newRig(t)
@@ -135,7 +136,7 @@ func TestStartingATimerStopsEveryOtherRunning(t *testing.T) {
 		require.NoError(t, r.store.PutEntries(ctx, []clockifysync.Entry{got}))
 		stale = append(stale, e.ID)
 	}
-	_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: member, Description: "#6 logout", TimeInterval: clockify.TimeInterval{Start: now.Add(-time.Minute)}})
+	_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: member, Description: "#6 logout", TimeInterval: clockify.TimeInterval{Start: now.Add(-150 * time.Minute)}})
 	require.NoError(t, err)
 	running, err := r.store.EntryIDs(ctx, clockifysync.EntryQuery{WorkspaceID: ws, UserID: member, Running: true})
 	require.NoError(t, err)
