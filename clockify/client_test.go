@@ -95,6 +95,7 @@ func TestNewClientOptions(t *testing.T) {
 		{"max below min", []Option{WithAPIKey("k"), WithRetryPolicy(RetryPolicy{MaxAttempts: 1, MinWait: 2, MaxWait: 1})}, "MinWait"},
 		{"negative retry-after", []Option{WithAPIKey("k"), WithRetryPolicy(RetryPolicy{MaxAttempts: 1, MaxRetryAfter: -1})}, "MaxRetryAfter"},
 		{"ok", []Option{WithAPIKey("  k  "), nil, WithUserAgent("x/1"), WithLogger(nil)}, ""},
+		{"nil before the key", []Option{nil, WithAPIKey("k")}, ""}, // skipped, not the options after it
 		{"UA with spaces and a tab", []Option{WithAPIKey("k"), WithUserAgent("jasper/1.2 (+https://x.test)\tbuild 7")}, ""},
 	}
 	for _, tc := range cases {

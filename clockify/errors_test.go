@@ -100,6 +100,7 @@ func TestShorten(t *testing.T) {
 	}{
 		{"abcdef", 6, "abcdef"},
 		{"abcdefg", 6, "abc…"},
+		{"abcdefghijkl", 10, "abcdefg…"},
 		{"ab\u00e9\u00e9\u00e9", 6, "ab…"},    // the cut would split an é
 		{strings.Repeat("\x80", 20), 10, "…"}, // no character starts before the cut
 	}

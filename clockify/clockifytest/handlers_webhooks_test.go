@@ -298,8 +298,9 @@ func TestWebhookTriggerSources(t *testing.T) {
 	}
 }
 
-// TestWebhookLogsFilterSortAndPage reads a webhook's delivery logs through the client:
-// by outcome, by time, newest first, and a page at a time.
+// TestWebhookLogsFilterSortAndPage reads a webhook's delivery logs, each with the
+// receiver's answer, through the client: by outcome, by time, newest first, and a page
+// at a time.
 func TestWebhookLogsFilterSortAndPage(t *testing.T) {
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -309,6 +310,7 @@ func TestWebhookLogsFilterSortAndPage(t *testing.T) {
 		case strings.Contains(string(b), "refused"):
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
+		_, _ = io.WriteString(w, "noted")
 	}))
 	defer receiver.Close()
 	var ticks atomic.Int64 // each reading of the clock is one second later
@@ -333,6 +335,7 @@ func TestWebhookLogsFilterSortAndPage(t *testing.T) {
 		for _, l := range logs {
 			var e clockify.TimeEntry
 			require.NoError(t, json.Unmarshal([]byte(l.RequestBody), &e))
+			require.Equal(t, "noted", l.ResponseBody, "the receiver's answer is logged")
 			out = append(out, e.Description[len(e.Description)-1:])
 		}
 		return out
