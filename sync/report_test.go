@@ -1,6 +1,7 @@
 package sync_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -27,9 +28,9 @@ func TestReport(t *testing.T) {
 		require.NoError(t, err)
 		return e.ID
 	}
+	add("acme/web#3 lunch", clockify.TimeEntryBreak, 45) // first: the work after it still counts
 	add("acme/web#1 review", "", 30)
 	manual := add("#2 no project, so unresolved", "", 20)
-	add("acme/web#3 lunch", clockify.TimeEntryBreak, 45)
 	require.NoError(t, r.eng.LinkManually(ctx, ws, manual, "acme/api#9"))
 	_, err := r.eng.SyncRecent(ctx, ws) // imports the new member
 	require.NoError(t, err)
@@ -56,6 +57,13 @@ func TestReport(t *testing.T) {
 	s, err = r.eng.Report(ctx, q, analytics.Options{})
 	require.NoError(t, err)
 	require.Equal(t, 1, s.Unresolved)
+
+	// An unresolved link leaves the entry's other links counted.
+	add("#7 pairing on acme/web#5", "", 10)
+	s, err = r.eng.Report(ctx, q, analytics.Options{})
+	require.NoError(t, err)
+	require.Equal(t, 2, s.Unresolved)
+	require.True(t, slices.ContainsFunc(s.PRs, func(p analytics.PRStats) bool { return p.PR == "acme/web#5" }), "%+v", s.PRs)
 }
 
 // TestReportCountsAPROnceWhateverItsCase: GitHub's owner and repository names ignore
