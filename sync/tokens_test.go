@@ -170,7 +170,8 @@ func TestUnreadableTokenKeepsTheOthers(t *testing.T) {
 	r.connect(t)
 	ctx := t.Context()
 	ws := r.fx.Workspace.ID
-	require.NoError(t, r.store.PutWebhook(ctx, clockifysync.Webhook{WorkspaceID: "other-workspace", ID: "unreadable",
+	// Its workspace's id sorts before the others: the webhooks read after it count too.
+	require.NoError(t, r.store.PutWebhook(ctx, clockifysync.Webhook{WorkspaceID: "0-other-workspace", ID: "unreadable",
 		Event: string(clockify.EventNewTimeEntry), URL: "https://x/hook", SealedToken: []byte("sealed with another key, long enough")}))
 
 	other := r.replica(t, r.store)
