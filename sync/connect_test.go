@@ -173,20 +173,28 @@ func TestConnectDropsDuplicateWebhooks(t *testing.T) {
 			ws := r.fx.Workspace.ID
 			admin, err := r.srv.NewClient(r.fx.OwnerKey)
 			require.NoError(t, err)
-			var original, other string
+			var original string
+			var others []string
 			for _, h := range r.srv.Webhooks(ws) {
 				switch h.WebhookEvent {
 				case clockify.EventNewTimeEntry:
 					original = h.ID
-				case clockify.EventProjectDeleted:
-					other = h.ID
+				case clockify.EventProjectDeleted, clockify.EventTimeEntryRestored:
+					others = append(others, h.ID)
 				}
 			}
-			// The other Connect deleted one event's webhook and made a second of another's.
-			_, err = admin.Webhooks.Delete(t.Context(), ws, other)
-			require.NoError(t, err)
+			// The other Connect deleted two events' webhooks and made a second of two others'
+			// (one registered first, one in the middle, so that a duplicate is found before
+			// the end of the list in either order).
+			for _, id := range others {
+				_, err = admin.Webhooks.Delete(t.Context(), ws, id)
+				require.NoError(t, err)
+			}
 			dup, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{
 				Name: "jasper again", URL: r.hook.URL + "/clockify", WebhookEvent: clockify.EventNewTimeEntry})
+			require.NoError(t, err)
+			dup2, _, err := admin.Webhooks.Create(t.Context(), ws, &clockify.WebhookRequest{
+				Name: "jasper again", URL: r.hook.URL + "/clockify", WebhookEvent: clockify.EventNewProject})
 			require.NoError(t, err)
 
 			regenerated := r.srv.Requests("PATCH v1/workspaces/{ws}/webhooks/{id}/token")
@@ -197,9 +205,12 @@ func TestConnectDropsDuplicateWebhooks(t *testing.T) {
 			for _, h := range r.srv.Webhooks(ws) {
 				events[h.WebhookEvent]++
 				require.NotEqual(t, dup.ID, h.ID, "the duplicate is gone")
+				require.NotEqual(t, dup2.ID, h.ID, "the duplicate is gone")
 			}
 			require.Len(t, events, 10, "one webhook per event")
-			require.Equal(t, 1, events[clockify.EventNewTimeEntry])
+			for ev, n := range events {
+				require.Equal(t, 1, n, ev)
+			}
 			require.True(t, slices.ContainsFunc(r.srv.Webhooks(ws), func(h clockify.Webhook) bool { return h.ID == original }), "the stored one stays")
 			require.Equal(t, regenerated, r.srv.Requests("PATCH v1/workspaces/{ws}/webhooks/{id}/token"), "its token kept")
 			before := len(r.srv.Deliveries())
