@@ -113,9 +113,9 @@ func TestDisconnectWithRevokedKey(t *testing.T) {
 	require.ErrorIs(t, err, clockifysync.ErrNotFound)
 }
 
-// TestDisconnectCountsALateWebhook: a webhook registered at the connection's URL while
-// Disconnect runs, after it deleted those it found (by a Connect or a repair on another
-// replica), is deleted by its second look and counted with the others.
+// TestDisconnectCountsALateWebhook: a webhook that another replica (a Connect or a
+// repair) registers at the connection's URL while Disconnect runs, after its first
+// deletions, is deleted by its second look and counted with the others.
 func TestDisconnectCountsALateWebhook(t *testing.T) {
 	t.Parallel()
 	rs := &racingStore{Store: memory.New()}
