@@ -168,8 +168,8 @@ func (e *Engine) readChanges(ctx context.Context, client *clockify.Client, works
 				return nil, nil, false, false, err
 			}
 			te, err := d.TimeEntry()
-			if err != nil || te.ID == "" || deletionsRead[te.ID] {
-				continue // not a time entry, one Clockify did not describe, or one read already
+			if err != nil || checkID("entry", te.ID) != nil || deletionsRead[te.ID] {
+				continue // not a time entry, undecodable, with an id no entry has, or read already
 			}
 			deletionsRead[te.ID] = true
 			switch _, _, err := client.TimeEntries.Get(ctx, workspaceID, te.ID, false); {

@@ -330,6 +330,61 @@ func TestScheduledSyncGoesOnPastADeletionUndone(t *testing.T) {
 	require.Equal(t, before.Changed+2, res.Changed, "the edit and the deletion")
 }
 
+// TestScheduledSyncSkipsDeletionsItCannotRead: records of Clockify's list of deletions
+// that are not a time entry, do not decode, or name an id no Clockify entry has (none,
+// blank, a dot segment, holding NUL) are passed over: none is read by id or marked
+// deleted, and the scheduled sync goes on to the deletion listed after them.
+func TestScheduledSyncSkipsDeletionsItCannotRead(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    gosync.Mutex
+		armed bool
+		reads = map[string]int{}
+	)
+	r := newRigRewriting(t, func(req *http.Request) func(body any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if i := strings.LastIndex(req.URL.Path, "/time-entries/"); req.Method == http.MethodGet && i >= 0 {
+			reads[req.URL.Path[i+len("/time-entries/"):]]++
+		}
+		if !armed || req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/entities/deleted") ||
+			req.URL.Query().Get("page") != "1" {
+			return nil
+		}
+		return func(body any) {
+			record := func(kind string, doc any) any {
+				return map[string]any{"id": "bin-" + kind, "deletionBinId": "bin-" + kind, "deletedAt": now.Format(time.RFC3339),
+					"documentType": kind, "eligibleForRestore": true, "document": doc}
+			}
+			bad := []any{
+				record("PROJECT", map[string]any{"id": "p1", "name": "web"}),
+				record("TIME_ENTRY", 42),
+				record("TIME_ENTRY", map[string]any{"description": "no id"}),
+			}
+			for _, id := range []string{" ", "..", "a\x00b"} {
+				bad = append(bad, record("TIME_ENTRY", map[string]any{"id": id}))
+			}
+			m := body.(map[string]any)
+			list, _ := m["response"].([]any)
+			m["response"] = append(bad, list...)
+		}
+	})
+	before, old := r.quietAfterASync(t)
+	ws, ctx := r.fx.Workspace.ID, t.Context()
+	mu.Lock()
+	armed, reads = true, map[string]int{}
+	mu.Unlock()
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, old[0]))
+
+	res, err := r.eng.SyncScheduled(ctx, ws)
+	require.NoError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, map[string]int{old[0]: 1}, reads, "only the entry deleted is read by id")
+	r.requireMarkedDeleted(t, old[0], true, "listed after the others")
+	require.Equal(t, before.Changed+1, res.Changed, "the deletion")
+}
+
 // TestAnEntryChangedTwiceDuringTheReadCountsOnce: Result.Changed counts entries. One
 // updated and then deleted while the lists of changes are read is in both, and is
 // stored, then marked deleted; the updated list, changed between its first two requests
