@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -247,6 +248,44 @@ func TestASplitEntryIsStoredWhole(t *testing.T) {
 			require.Equal(t, lists+1, r.srv.Requests(listRoute), "one list of the member's entries")
 		})
 	}
+}
+
+// TestASplitPartDeletedBeforeItsDeliveryIsApplied: a TIME_ENTRY_SPLIT delivery applied
+// after Clockify deleted the part it tells of: the part is not stored as live, and the
+// member's entries over its time, as the delivery told it, are read all the same, so the
+// other part is stored as Clockify holds it, not as the entry was before the split.
+func TestASplitPartDeletedBeforeItsDeliveryIsApplied(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.connect(t)
+	ws, ctx := r.fx.Workspace.ID, t.Context()
+	member := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Splitter"}})
+	e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: member.ID, Description: "PR #5 review",
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour), End: new(now.Add(-time.Hour))}})
+	require.NoError(t, err)
+	admin, err := r.srv.NewClient(r.fx.OwnerKey)
+	require.NoError(t, err)
+	for _, h := range r.srv.Webhooks(ws) {
+		if h.WebhookEvent == clockify.EventTimeEntrySplit { // the test delivers the split itself, late
+			_, err = admin.Webhooks.Delete(ctx, ws, h.ID)
+			require.NoError(t, err)
+		}
+	}
+	later, err := r.srv.SplitTimeEntry(ws, e.ID, now.Add(-2*time.Hour))
+	require.NoError(t, err)
+	require.NoError(t, r.srv.DeleteTimeEntry(ws, later.ID))
+	lists := r.srv.Requests(listRoute)
+
+	require.NoError(t, r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntrySplit,
+		WorkspaceID: ws, EntityID: later.ID, TimeEntry: &later}))
+	got, err := r.store.Entry(ctx, ws, e.ID)
+	require.NoError(t, err)
+	require.True(t, now.Add(-2*time.Hour).Equal(got.End), "the earlier part ends at the split: %v", got.End)
+	if got, err := r.store.Entry(ctx, ws, later.ID); !errors.Is(err, clockifysync.ErrNotFound) {
+		require.NoError(t, err)
+		require.False(t, got.Deleted.IsZero(), "the deleted part is not live")
+	}
+	require.Equal(t, lists+1, r.srv.Requests(listRoute), "one list of the member's entries")
 }
 
 // TestAnEditBackIsNoDuplicate: Clockify's payloads carry no modification time, so an
