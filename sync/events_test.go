@@ -620,6 +620,36 @@ func TestApplyWithoutFetchKeepsTheType(t *testing.T) {
 	}
 }
 
+// TestApplyWithFetchTakesTheRateAsRead: with fetch-on-notify, the entry Clockify answers
+// is stored as a window sync would store it: read with no rate (its rates removed in
+// Clockify), it loses the rate it was stored with. Only a payload, without the read,
+// leaves the stored rate in place (TestApplyWithoutFetchKeepsTheType).
+func TestApplyWithFetchTakesTheRateAsRead(t *testing.T) {
+	t.Parallel()
+	var victim atomic.Pointer[string]
+	r := newRigRewriting(t, func(req *http.Request) func(body any) {
+		id := victim.Load()
+		if id == nil || req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/time-entries/"+*id) {
+			return nil
+		}
+		return func(body any) { body.(map[string]any)["hourlyRate"] = nil }
+	})
+	r.connect(t)
+	ws := r.fx.Workspace.ID
+	e := r.add(t, "#5 rated", now.Add(-2*time.Hour))
+	stored, err := r.store.Entry(t.Context(), ws, e.ID)
+	require.NoError(t, err)
+	require.Positive(t, stored.HourlyRate, "stored with Clockify's rate")
+
+	victim.Store(&e.ID)
+	r.edit(t, e.ID, "#5 rated no more")
+	stored, err = r.store.Entry(t.Context(), ws, e.ID)
+	require.NoError(t, err)
+	require.Equal(t, "#5 rated no more", stored.Description, "the delivery was applied")
+	require.Zero(t, stored.HourlyRate, "the rate as read")
+	require.Empty(t, stored.Currency)
+}
+
 // TestApplyWithoutFetch: with fetch-on-notify off, a delivery's payload is stored as it
 // came, and Clockify is not asked again.
 func TestApplyWithoutFetch(t *testing.T) {
