@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	gosync "sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -252,15 +253,32 @@ func TestASplitEntryIsStoredWhole(t *testing.T) {
 
 // TestASplitPartDeletedBeforeItsDeliveryIsApplied: a TIME_ENTRY_SPLIT delivery applied
 // after Clockify deleted the part it tells of: the part is not stored as live, and the
-// member's entries over its time, as the delivery told it, are read all the same, so the
-// other part is stored as Clockify holds it, not as the entry was before the split.
+// member's entries over the entry split (the part as the delivery told it, and the entry
+// as stored) are read all the same, in one list, so the other part is stored as Clockify
+// holds it, not as the entry was before the split. The list does not reach back over the
+// member's entry that ended before the part.
 func TestASplitPartDeletedBeforeItsDeliveryIsApplied(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
+	var (
+		mu     gosync.Mutex
+		member string
+		spans  []string // the start and end of each list of the member's entries
+	)
+	r, _ := newRigBehind(t, func(_ http.ResponseWriter, req *http.Request) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if member != "" && req.Method == http.MethodGet && strings.HasSuffix(req.URL.Path, "/user/"+member+"/time-entries") {
+			spans = append(spans, req.URL.Query().Get("start")+" "+req.URL.Query().Get("end"))
+		}
+		return false
+	})
 	r.connect(t)
 	ws, ctx := r.fx.Workspace.ID, t.Context()
-	member := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Splitter"}})
-	e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: member.ID, Description: "PR #5 review",
+	splitter := r.srv.AddMember(ws, clockifytest.Member{User: clockify.User{Name: "Splitter"}})
+	_, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: splitter.ID, Description: "standup", // ended before the split part
+		TimeInterval: clockify.TimeInterval{Start: now.Add(-5 * time.Hour), End: new(now.Add(-4 * time.Hour))}})
+	require.NoError(t, err)
+	e, err := r.srv.AddTimeEntry(ws, clockify.TimeEntry{UserID: splitter.ID, Description: "PR #5 review",
 		TimeInterval: clockify.TimeInterval{Start: now.Add(-3 * time.Hour), End: new(now.Add(-time.Hour))}})
 	require.NoError(t, err)
 	admin, err := r.srv.NewClient(r.fx.OwnerKey)
@@ -274,7 +292,9 @@ func TestASplitPartDeletedBeforeItsDeliveryIsApplied(t *testing.T) {
 	later, err := r.srv.SplitTimeEntry(ws, e.ID, now.Add(-2*time.Hour))
 	require.NoError(t, err)
 	require.NoError(t, r.srv.DeleteTimeEntry(ws, later.ID))
-	lists := r.srv.Requests(listRoute)
+	mu.Lock()
+	member = splitter.ID
+	mu.Unlock()
 
 	require.NoError(t, r.eng.Apply(ctx, &webhook.Event{Kind: webhook.TimeEntryUpdated, Wire: clockify.EventTimeEntrySplit,
 		WorkspaceID: ws, EntityID: later.ID, TimeEntry: &later}))
@@ -285,7 +305,10 @@ func TestASplitPartDeletedBeforeItsDeliveryIsApplied(t *testing.T) {
 		require.NoError(t, err)
 		require.False(t, got.Deleted.IsZero(), "the deleted part is not live")
 	}
-	require.Equal(t, lists+1, r.srv.Requests(listRoute), "one list of the member's entries")
+	mu.Lock()
+	defer mu.Unlock()
+	over := now.Add(-3*time.Hour).Format(time.RFC3339) + " " + now.Add(-time.Hour).Format(time.RFC3339)
+	require.Equal(t, []string{over}, spans, "one list of the member's entries, over the entry split")
 }
 
 // TestAnEditBackIsNoDuplicate: Clockify's payloads carry no modification time, so an
