@@ -93,8 +93,13 @@ func TestSealKeyRotation(t *testing.T) {
 	for id, tok := range after {
 		require.NotEqual(t, before[id], tok, "webhook %s has a new token", id)
 	}
+	resealed, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
 	require.NoError(t, rotating.ResealSecrets(ctx))
 	require.Equal(t, after, tokens(), "nothing left to reseal")
+	again, err := r.store.Connection(ctx, ws)
+	require.NoError(t, err)
+	require.Equal(t, resealed.SealedAPIKey, again.SealedAPIKey, "an API key sealed with the new key is left as it is")
 
 	rotated := engine(newKey)
 	_, err = rotated.SyncRecent(ctx, ws)
