@@ -241,8 +241,9 @@ func (r *rig) abandon(t *testing.T, p *replica, args SyncArgs, ago time.Duration
 // running holds its workspace's place in the queue until River rescues it, an hour
 // later. Once it has run for two minutes with its workspace's lock free, the tick
 // queues another in its place (and in place of that one, when it was abandoned too),
-// which syncs. One that a live replica runs, its lock held, that started a moment ago,
-// or that was snoozed to wait its turn (not running, its lock free), is left alone.
+// which syncs, whether or not the tick queued another workspace's sync afresh before
+// it. One that a live replica runs, its lock held, that started a moment ago, or that
+// was snoozed to wait its turn (not running, its lock free), is left alone.
 func TestAbandonedScheduledSyncIsReplaced(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -251,12 +252,14 @@ func TestAbandonedScheduledSyncIsReplaced(t *testing.T) {
 		held      bool
 		snoozed   bool
 		replaced  bool
+		fresh     bool // another workspace, due first, has no sync queued
 	}{
-		{"abandoned", 1, 5 * time.Minute, false, false, true},
-		{"its replacement abandoned too", 2, 5 * time.Minute, false, false, true},
-		{"lock held by a live replica", 1, 5 * time.Minute, true, false, false},
-		{"started a moment ago", 1, 10 * time.Second, false, false, false},
-		{"snoozed, waiting its turn", 1, 5 * time.Minute, false, true, false},
+		{"abandoned", 1, 5 * time.Minute, false, false, true, false},
+		{"its replacement abandoned too", 2, 5 * time.Minute, false, false, true, false},
+		{"abandoned, after a workspace queued afresh", 1, 5 * time.Minute, false, false, true, true},
+		{"lock held by a live replica", 1, 5 * time.Minute, true, false, false, false},
+		{"started a moment ago", 1, 10 * time.Second, false, false, false, false},
+		{"snoozed, waiting its turn", 1, 5 * time.Minute, false, true, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t)
@@ -264,6 +267,10 @@ func TestAbandonedScheduledSyncIsReplaced(t *testing.T) {
 			r.connect(t, a)
 			r.due(t)
 			ws := r.fx.Workspace.ID
+			if tc.fresh { // sorted before ws; with no key, its sync is cancelled
+				require.NoError(t, r.store.PutConnection(t.Context(), clockifysync.Connection{WorkspaceID: "0-fresh",
+					Status: clockifysync.StatusConnected, Schedule: clockifysync.ScheduleHourly, LastSync: time.Now().Add(-2 * time.Hour)}))
+			}
 			args := SyncArgs{WorkspaceID: ws}
 			var left *rivertype.JobRow
 			for range tc.abandoned {
@@ -289,10 +296,15 @@ func TestAbandonedScheduledSyncIsReplaced(t *testing.T) {
 
 			a.start(t)
 			if tc.replaced {
-				ev := a.next(t, SyncArgs{}.Kind())
+				var (
+					ev  *river.Event
+					ran SyncArgs
+				)
+				for ran.WorkspaceID != ws {
+					ev = a.next(t, SyncArgs{}.Kind())
+					require.NoError(t, json.Unmarshal(ev.Job.EncodedArgs, &ran))
+				}
 				require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
-				var ran SyncArgs
-				require.NoError(t, json.Unmarshal(ev.Job.EncodedArgs, &ran))
 				require.Equal(t, SyncArgs{WorkspaceID: ws, Replaces: left.ID}, ran)
 				require.Equal(t, before+int64(len(r.fx.Members)), r.lists.Load())
 				conn, err := r.store.Connection(t.Context(), ws)
