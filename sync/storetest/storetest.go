@@ -530,13 +530,17 @@ func entriesReadLastKept(t *testing.T, s clockifysync.Store) {
 	require.True(t, got.Deleted.IsZero(), "read alive after")
 
 	// One entry given twice in a call: the one read last is kept, whatever its place; of
-	// two read at once, the last given.
+	// two read at once, the last given. An entry given after them is stored too.
 	twice := func(a, b clockifysync.Entry, want string) {
 		t.Helper()
-		require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{a, b}))
+		after := entry(a.ID+"-after", "u1", "p1", want+", after", t0)
+		require.NoError(t, s.PutEntries(ctx, []clockifysync.Entry{a, b, after}))
 		got, err := s.Entry(ctx, ws, a.ID)
 		require.NoError(t, err)
 		require.Equal(t, want, got.Description)
+		got, err = s.Entry(ctx, ws, after.ID)
+		require.NoError(t, err, "given after the one given twice")
+		require.Equal(t, after.Description, got.Description)
 	}
 	twice(at(entry("twice", "u1", "p1", "read later", t0), 7), at(entry("twice", "u1", "p1", "read earlier", t0), 6), "read later")
 	twice(at(entry("twice", "u1", "p1", "read first", t0), 8), at(entry("twice", "u1", "p1", "read at once, given last", t0), 8), "read at once, given last")
