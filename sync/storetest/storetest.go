@@ -718,7 +718,8 @@ func keysNoneHolds(t *testing.T, s clockifysync.Store) {
 		require.ErrorIs(t, err, clockifysync.ErrNotFound, "%q", bad)
 		_, err = s.Entry(ctx, bad, e.ID)
 		require.ErrorIs(t, err, clockifysync.ErrNotFound, "%q", bad)
-		for _, q := range []clockifysync.EntryQuery{{WorkspaceID: bad}, {WorkspaceID: ws, UserID: bad}, {WorkspaceID: ws, ProjectID: bad}} {
+		for _, q := range []clockifysync.EntryQuery{{WorkspaceID: bad}, {WorkspaceID: ws, UserID: bad}, {WorkspaceID: ws, ProjectID: bad},
+			{WorkspaceID: ws, From: t0.Add(-time.Hour), UserID: bad}, {WorkspaceID: ws, To: t0.Add(time.Hour), ProjectID: bad}} { // the last two: the key after a time
 			got, err := s.Entries(ctx, q)
 			require.NoError(t, err, "%q", bad)
 			require.Empty(t, got, "%q", bad)
