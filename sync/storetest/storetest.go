@@ -587,6 +587,27 @@ func replaceAutoLinks(t *testing.T, s clockifysync.Store) {
 	_, err = s.Entry(ctx, ws, "unknown")
 	require.ErrorIs(t, err, clockifysync.ErrNotFound)
 	require.NoError(t, s.ReplaceAutoLinks(ctx, nil))
+
+	// More entries than one statement takes, the first 600 edited since they were read:
+	// the links of the one after them are still replaced.
+	batch := make([]clockifysync.Entry, 601)
+	for i := range batch {
+		batch[i] = entry(fmt.Sprintf("batch-%04d", i), "u1", "p1", "#5 here", t0, clockifysync.Link{Number: 5, Pattern: "#N", Text: "#5", Confidence: 0.5})
+	}
+	require.NoError(t, s.PutEntries(ctx, batch))
+	for i := range batch {
+		batch[i].Links = slices.Clone(batch[i].Links)
+		batch[i] = resolved(batch[i])
+		if i < 600 {
+			batch[i].Description = "#5 as read before an edit"
+		}
+	}
+	require.NoError(t, s.ReplaceAutoLinks(ctx, batch))
+	for id, replaced := range map[string]bool{"batch-0000": false, "batch-0599": false, "batch-0600": true} {
+		got, err := s.Entry(ctx, ws, id)
+		require.NoError(t, err)
+		require.Equal(t, replaced, got.Links[0].Resolved(), id)
+	}
 }
 
 // manyLinks writes, then replaces, the links of more entries and links at once than a
