@@ -61,7 +61,9 @@ func TestDropStale(t *testing.T) {
 	inUse := named(now.Add(-2*staleAfter), "inuse")
 	fresh := named(now.Add(-staleAfter+time.Minute), "fresh")
 	undated := prefix + "undated" // as NewDatabase named them before
-	for _, name := range []string{stale, inUse, fresh, undated} {
+	// Created after those kept: listed after them, as PostgreSQL lists them in order made.
+	staleToo := named(now.Add(-3*staleAfter), "stale_too")
+	for _, name := range []string{stale, inUse, fresh, undated, staleToo} {
 		_, err := conn.Exec(ctx, "CREATE DATABASE "+name)
 		require.NoError(t, err)
 		t.Cleanup(func() {
@@ -77,7 +79,7 @@ func TestDropStale(t *testing.T) {
 
 	require.NoError(t, dropStale(ctx, url, prefix, now))
 	var left []string
-	for _, name := range []string{stale, inUse, fresh, undated} {
+	for _, name := range []string{stale, inUse, fresh, undated, staleToo} {
 		var n int
 		require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n))
 		if n > 0 {
