@@ -301,7 +301,7 @@ func TestAbandonedScheduledSyncIsReplaced(t *testing.T) {
 					ran SyncArgs
 				)
 				for ran.WorkspaceID != ws {
-					ev = a.next(t, SyncArgs{}.Kind())
+					ev, ran = a.next(t, SyncArgs{}.Kind()), SyncArgs{} // no field left from the last job's
 					require.NoError(t, json.Unmarshal(ev.Job.EncodedArgs, &ran))
 				}
 				require.Equal(t, river.EventKindJobCompleted, ev.Kind, "%v", ev.Job.Errors)
