@@ -15,7 +15,7 @@ import (
 )
 
 // Server is a fake Clockify on a loopback HTTP server. Build it with [NewServer], seed it
-// from Go ([Server.Load], [Server.AddUser], ...) and point a client at it with
+// from Go ([Server.Load], [Server.AddMember], ...) and point a client at it with
 // [Server.NewClient]. It is safe for concurrent use.
 type Server struct {
 	// URL is the server's root, like httptest.Server.URL ("http://clockifytest.invalid"
