@@ -50,7 +50,7 @@ func newRig(t *testing.T) *rig {
 	var err error
 	r.store, err = postgres.New(t.Context(), r.pool)
 	require.NoError(t, err)
-	t.Cleanup(func() { r.store.Close() })
+	closeStore(t, r.store)
 	r.srv, r.fx = clockifytest.NewGeneratedServer(clockifytest.GenerateOptions{Seed: 5},
 		clockifytest.WithRequestHook(func(info clockifytest.RequestInfo) {
 			if info.Route == listRoute {
@@ -59,6 +59,12 @@ func newRig(t *testing.T) *rig {
 		}))
 	t.Cleanup(r.srv.Close)
 	return r
+}
+
+// closeStore closes store when the test ends: the store itself, not whatever the rig
+// holds then, which a test may have replaced.
+func closeStore(t *testing.T, store *postgres.Store) {
+	t.Cleanup(func() { require.NoError(t, store.Close()) })
 }
 
 func (r *rig) replica(t *testing.T) *replica {
@@ -440,6 +446,7 @@ func TestSyncsOnASmallPool(t *testing.T) {
 	r.pool = small
 	r.store, err = postgres.New(ctx, small)
 	require.NoError(t, err)
+	closeStore(t, r.store)
 	a := r.replica(t)
 
 	workspaces := []*clockifytest.Fixture{r.fx}
