@@ -37,7 +37,7 @@ func TestStoredTokensKeepWhatTheGraceCovers(t *testing.T) {
 	require.Equal(t, clockify.Secret("tok-6"), got.current)
 	var replaced []string
 	for _, r := range got.replaced {
-		replaced = append(replaced, fmt.Sprintf("%s until %s", r.value.Reveal(), r.until.Format("15:04")))
+		replaced = append(replaced, fmt.Sprintf("%s until %s", r.value.Reveal(), r.until.UTC().Format("15:04")))
 	}
 	require.Equal(t, []string{"tok-5 until 12:16", "tok-4 until 12:15", "tok-3 until 12:14", "tok-2 until 12:13"}, replaced)
 
